@@ -1,0 +1,164 @@
+// Adapters between a ScanJob's arrays and a monoid's elements, for host and device code.
+// Each reads step i of row r as an element and writes the value after it, so an engine is
+// written once over (Monoid, Access) and knows nothing of layouts, directions or logs.
+#pragma once
+
+#include <type_traits>
+
+#include "job.h"
+#include "monoid.h"
+
+namespace linrec {
+
+// Where step i of a row lies in memory: reverse runs by index mapping, never by copying.
+template <class T, bool Reverse> struct RowIndex {
+  size_t n;
+  LINREC_HD size_t operator()(size_t i) const { return Reverse ? n - 1 - i : i; }
+};
+
+// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct) or SignedLogMonoid<T> (LogFromRaw).
+template <class M, bool Reverse> struct RawAccess {
+  using Monoid = M;
+  using T = typename Monoid::Scalar;
+  using Elem = typename Monoid::Elem;
+  using Value = typename Monoid::Value;
+
+  const T* a;
+  const T* b;
+  T* x;
+  const T* x0;
+  T* x0Copy;
+  T* last;
+  size_t aStride, bStride, xStride, x0Stride, x0CopyStride;
+  RowIndex<T, Reverse> index;
+
+  explicit RawAccess(const ScanJob& j)
+      : a(static_cast<const T*>(j.a)), b(static_cast<const T*>(j.b)), x(static_cast<T*>(j.x)),
+        x0(static_cast<const T*>(j.x0)), x0Copy(static_cast<T*>(j.x0Copy)),
+        last(static_cast<T*>(j.last)), aStride(j.aStride), bStride(j.bStride),
+        xStride(j.xStride), x0Stride(j.x0Stride), x0CopyStride(j.x0CopyStride), index{j.n} {}
+
+  static LINREC_HD Elem make(T av, T bv, AffineMonoid<T>*) { return {av, bv}; }
+  static LINREC_HD Elem make(T av, T bv, SignedLogMonoid<T>*) {
+    SignedLog<T> la = signedLogOf(av), lb = signedLogOf(bv);
+    return {la.log, lb.log, la.neg, lb.neg};
+  }
+  static LINREC_HD T raw(T v) { return v; }
+  static LINREC_HD T raw(SignedLog<T> v) { return valueOf(v); }
+  static LINREC_HD Value fromRaw(T v, T*) { return v; }
+  static LINREC_HD Value fromRaw(T v, SignedLog<T>*) { return signedLogOf(v); }
+
+  LINREC_HD Elem load(size_t r, size_t i) const { return row(r).load(i); }
+  LINREC_HD void store(size_t r, size_t i, Value v) const { row(r).store(i, v); }
+
+  // One row's arrays, based at its step 0 and stepping backwards when Reverse: hot loops take
+  // this by value so they work on plain local pointers.
+  struct Row {
+    const T* a;
+    const T* b;
+    T* x;
+    static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
+    LINREC_HD Elem load(size_t i) const { return make(a[at(i)], b[at(i)], static_cast<Monoid*>(nullptr)); }
+    LINREC_HD void store(size_t i, Value v) const { x[at(i)] = raw(v); }
+  };
+  LINREC_HD Row row(size_t r) const {
+    size_t j0 = index(0);
+    return {a + r * aStride + j0, b + r * bStride + j0, x ? x + r * xStride + j0 : nullptr};
+  }
+  LINREC_HD Value initial(size_t r) const {
+    T v = x0[r * x0Stride];
+    if (x0Copy) x0Copy[r * x0CopyStride] = v;
+    return fromRaw(v, static_cast<Value*>(nullptr));
+  }
+  LINREC_HD void finish(size_t r, Value v) const {
+    if (last) last[r] = raw(v);
+  }
+};
+
+// log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T>). A null sign array
+// means all positive; a negative sign entry means negative, any other means positive.
+template <class T, bool Reverse> struct LogAccess {
+  using Monoid = SignedLogMonoid<T>;
+  using Elem = typename Monoid::Elem;
+  using Value = typename Monoid::Value;
+
+  const T* a;
+  const T* b;
+  T* x;
+  const T* x0;
+  T* x0Copy;
+  T* last;
+  const int8_t *aSign, *bSign, *x0Sign;
+  int8_t *xSign, *x0CopySign, *lastSign;
+  size_t aStride, bStride, xStride, x0Stride, x0CopyStride;
+  RowIndex<T, Reverse> index;
+
+  explicit LogAccess(const ScanJob& j)
+      : a(static_cast<const T*>(j.a)), b(static_cast<const T*>(j.b)), x(static_cast<T*>(j.x)),
+        x0(static_cast<const T*>(j.x0)), x0Copy(static_cast<T*>(j.x0Copy)),
+        last(static_cast<T*>(j.last)), aSign(j.aSign), bSign(j.bSign), x0Sign(j.x0Sign),
+        xSign(j.xSign), x0CopySign(j.x0CopySign), lastSign(j.lastSign), aStride(j.aStride),
+        bStride(j.bStride), xStride(j.xStride), x0Stride(j.x0Stride),
+        x0CopyStride(j.x0CopyStride), index{j.n} {}
+
+  static LINREC_HD bool negative(const int8_t* s, size_t k) { return s && s[k] < 0; }
+  static LINREC_HD int8_t signOf(bool neg) { return neg ? int8_t(-1) : int8_t(1); }
+
+  LINREC_HD Elem load(size_t r, size_t i) const { return row(r).load(i); }
+  LINREC_HD void store(size_t r, size_t i, Value v) const { row(r).store(i, v); }
+
+  struct Row {
+    const T* a;
+    const T* b;
+    T* x;
+    const int8_t *aSign, *bSign;
+    int8_t* xSign;
+    static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
+    LINREC_HD Elem load(size_t i) const {
+      return {a[at(i)], b[at(i)], aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0};
+    }
+    LINREC_HD void store(size_t i, Value v) const {
+      x[at(i)] = v.log;
+      xSign[at(i)] = signOf(v.neg);
+    }
+  };
+  LINREC_HD Row row(size_t r) const {
+    size_t j0 = index(0), ka = r * aStride + j0, kb = r * bStride + j0, kx = r * xStride + j0;
+    return {a + ka, b + kb, x ? x + kx : nullptr, aSign ? aSign + ka : nullptr,
+            bSign ? bSign + kb : nullptr, xSign ? xSign + kx : nullptr};
+  }
+  LINREC_HD Value initial(size_t r) const {
+    size_t k = r * x0Stride;
+    Value v = {x0[k], negative(x0Sign, k)};
+    if (x0Copy) {
+      x0Copy[r * x0CopyStride] = v.log;
+      x0CopySign[r * x0CopyStride] = signOf(v.neg);
+    }
+    return v;
+  }
+  LINREC_HD void finish(size_t r, Value v) const {
+    if (last) {
+      last[r] = v.log;
+      lastSign[r] = signOf(v.neg);
+    }
+  }
+};
+
+// Calls f.template operator()<Monoid, Access>() with the types that a job's method, dtype and
+// direction select: one switch shared by every engine.
+template <class F> auto dispatchScan(const ScanJob& j, F&& f) {
+  auto byType = [&](auto* typeTag) {
+    using T = std::remove_pointer_t<decltype(typeTag)>;
+    if (j.method == Method::LogFromLog)
+      return j.reverse ? f(LogAccess<T, true>(j)) : f(LogAccess<T, false>(j));
+    if (j.method == Method::LogFromRaw)
+      return j.reverse ? f(RawAccess<SignedLogMonoid<T>, true>(j))
+                       : f(RawAccess<SignedLogMonoid<T>, false>(j));
+    return j.reverse ? f(RawAccess<AffineMonoid<T>, true>(j))
+                     : f(RawAccess<AffineMonoid<T>, false>(j));
+  };
+  if (j.dtype == DType::Float64) return byType(static_cast<double*>(nullptr));
+  return byType(static_cast<float*>(nullptr));
+}
+
+}  // namespace linrec

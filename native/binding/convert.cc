@@ -1,0 +1,190 @@
+#include "convert.h"
+
+#include "device_buffer.h"
+
+namespace linrec {
+namespace binding {
+
+Napi::Error makeError(Napi::Env env, const char* code, const std::string& message) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Set("code", Napi::String::New(env, code));
+  return e;
+}
+
+static Napi::Error internal(Napi::Env env, const std::string& what) {
+  return makeError(env, "ERR_LINREC_INTERNAL", "linrec internal error: " + what);
+}
+
+static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name) {
+  ArrayRef ref;
+  ref.holder = v;
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    napi_typedarray_type t = ta.TypedArrayType();
+    if (t != napi_float32_array && t != napi_float64_array && t != napi_int8_array)
+      throw internal(env, std::string(name) + " has an unsupported element type");
+    ref.data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    ref.length = ta.ElementLength();
+    ref.elemSize = ta.ElementSize();
+    ref.isInt8 = t == napi_int8_array;
+    ref.isFloat64 = t == napi_float64_array;
+    return ref;
+  }
+  if (v.IsObject() && DeviceBuffer::IsInstance(v)) {
+    DeviceBuffer* d = DeviceBuffer::Unwrap(v.As<Napi::Object>());
+    if (!d->data()) throw makeError(env, "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
+    ref.data = d->data();
+    ref.elemSize = d->elemSize();
+    ref.length = d->bytes() / d->elemSize();
+    ref.onDevice = true;
+    ref.isFloat64 = d->elemSize() == 8;
+    return ref;
+  }
+  throw internal(env, std::string(name) + " is not a typed array or DeviceArray");
+}
+
+static size_t readSize(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) return 0;
+  double d = v.As<Napi::Number>().DoubleValue();
+  return d > 0 ? static_cast<size_t>(d) : 0;
+}
+
+// One operand of a spec: { data, offset, stride, sign?, signOffset? } (see src/native.ts).
+struct Operand {
+  ArrayRef data, sign;
+  size_t offset = 0, stride = 0;
+  bool present = false, hasSign = false;
+};
+
+static Operand readOperand(Napi::Env env, const Napi::Object& spec, const char* key) {
+  Operand op;
+  Napi::Value v = spec.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return op;
+  if (!v.IsObject()) throw internal(env, std::string(key) + " is not an operand");
+  Napi::Object o = v.As<Napi::Object>();
+  op.present = true;
+  op.data = readArray(env, o.Get("data"), key);
+  op.offset = readSize(o, "offset");
+  op.stride = readSize(o, "stride");
+  Napi::Value s = o.Get("sign");
+  if (!s.IsUndefined() && !s.IsNull()) {
+    op.sign = readArray(env, s, key);
+    if (!op.sign.isInt8 || op.sign.length != op.data.length)
+      throw internal(env, std::string(key) + ".sign does not match its data");
+    op.hasSign = true;
+  }
+  return op;
+}
+
+// The highest element a row-major operand touches must lie inside its array.
+static void checkExtent(Napi::Env env, const Operand& op, const char* key, size_t rows, size_t perRow) {
+  if (!op.present || rows == 0 || perRow == 0) return;
+  size_t last = op.offset + (rows - 1) * op.stride + perRow - 1;
+  if (last >= op.data.length) throw internal(env, std::string(key) + " is shorter than its layout");
+}
+
+template <class Call> static void hold(Call& call, const Operand& op) {
+  if (!op.present) return;
+  call.holders.push_back(op.data.holder);
+  if (op.hasSign) call.holders.push_back(op.sign.holder);
+}
+
+static void* at(const Operand& op) {
+  return op.present ? static_cast<uint8_t*>(op.data.data) + op.offset * op.data.elemSize : nullptr;
+}
+static int8_t* signAt(const Operand& op) {
+  return op.hasSign ? static_cast<int8_t*>(op.sign.data) + op.offset : nullptr;
+}
+
+ScanCall readScanCall(const Napi::Object& spec) {
+  Napi::Env env = spec.Env();
+  ScanCall call;
+  ScanJob& j = call.job;
+  j.method = static_cast<Method>(readSize(spec, "method"));
+  j.rows = readSize(spec, "rows");
+  j.n = readSize(spec, "n");
+  j.reverse = spec.Get("reverse").ToBoolean();
+  j.threads = static_cast<unsigned>(std::max<size_t>(1, readSize(spec, "threads")));
+  call.useCuda = spec.Get("cuda").ToBoolean();
+
+  Operand a = readOperand(env, spec, "a"), b = readOperand(env, spec, "b"), x = readOperand(env, spec, "x");
+  Operand x0 = readOperand(env, spec, "x0"), x0Copy = readOperand(env, spec, "x0Copy");
+  Operand last = readOperand(env, spec, "last");
+  if (!a.present || !b.present || !x.present || !x0.present) throw internal(env, "scan spec is incomplete");
+  j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
+  for (const Operand* op : {&a, &b, &x, &x0, &x0Copy, &last})
+    if (op->present && (op->data.isInt8 || op->data.isFloat64 != a.data.isFloat64))
+      throw internal(env, "scan operands differ in element type");
+  bool logs = j.method == Method::LogFromLog;
+  if (logs && (!x.hasSign || !x0.hasSign || (x0Copy.present && !x0Copy.hasSign) || (last.present && !last.hasSign)))
+    throw internal(env, "log scan outputs need sign arrays");
+  checkExtent(env, a, "a", j.rows, j.n);
+  checkExtent(env, b, "b", j.rows, j.n);
+  checkExtent(env, x, "x", j.rows, j.n);
+  checkExtent(env, x0, "x0", j.rows, 1);
+  checkExtent(env, x0Copy, "x0Copy", j.rows, 1);
+  checkExtent(env, last, "last", j.rows, 1);
+
+  call.onDevice = a.data.onDevice;
+  for (const Operand* op : {&b, &x, &x0, &x0Copy, &last})
+    if (op->present && op->data.onDevice != call.onDevice) throw internal(env, "scan mixes host and device arrays");
+
+  j.a = at(a);
+  j.b = at(b);
+  j.x = at(x);
+  j.x0 = at(x0);
+  j.x0Copy = at(x0Copy);
+  j.last = at(last);
+  j.aStride = a.stride;
+  j.bStride = b.stride;
+  j.xStride = x.stride;
+  j.x0Stride = x0.stride;
+  j.x0CopyStride = x0Copy.stride;
+  if (logs) {
+    j.aSign = signAt(a);
+    j.bSign = signAt(b);
+    j.xSign = signAt(x);
+    j.x0Sign = signAt(x0);
+    j.x0CopySign = signAt(x0Copy);
+    j.lastSign = signAt(last);
+  }
+  for (const Operand* op : {&a, &b, &x, &x0, &x0Copy, &last}) hold(call, *op);
+  return call;
+}
+
+AggregateCall readAggregateCall(const Napi::Object& spec) {
+  Napi::Env env = spec.Env();
+  AggregateCall call;
+  AggregateJob& j = call.job;
+  j.rows = readSize(spec, "rows");
+  j.n = readSize(spec, "n");
+  j.reverse = spec.Get("reverse").ToBoolean();
+  j.threads = static_cast<unsigned>(std::max<size_t>(1, readSize(spec, "threads")));
+  call.useCuda = spec.Get("cuda").ToBoolean();
+  Operand a = readOperand(env, spec, "a"), b = readOperand(env, spec, "b");
+  Operand outA = readOperand(env, spec, "outA"), outB = readOperand(env, spec, "outB");
+  if (!a.present || !b.present || !outA.present || !outB.present) throw internal(env, "aggregate spec is incomplete");
+  j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
+  for (const Operand* op : {&a, &b, &outA, &outB})
+    if (op->data.isInt8 || op->data.isFloat64 != a.data.isFloat64)
+      throw internal(env, "aggregate operands differ in element type");
+  checkExtent(env, a, "a", j.rows, j.n);
+  checkExtent(env, b, "b", j.rows, j.n);
+  checkExtent(env, outA, "outA", j.rows, 1);
+  checkExtent(env, outB, "outB", j.rows, 1);
+  call.onDevice = a.data.onDevice;
+  for (const Operand* op : {&b, &outA, &outB})
+    if (op->data.onDevice != call.onDevice) throw internal(env, "aggregate mixes host and device arrays");
+  j.a = at(a);
+  j.b = at(b);
+  j.outA = at(outA);
+  j.outB = at(outB);
+  j.aStride = a.stride;
+  j.bStride = b.stride;
+  for (const Operand* op : {&a, &b, &outA, &outB}) hold(call, *op);
+  return call;
+}
+
+}  // namespace binding
+}  // namespace linrec

@@ -1,0 +1,48 @@
+// Arguments in, results out: turns the job objects built by src/native.ts into engine jobs.
+// Validation proper lives in TypeScript; these checks only keep a bad call from touching
+// memory it does not own (they throw ERR_LINREC_INTERNAL, which means a bug in src/).
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "../job.h"
+
+namespace linrec {
+namespace binding {
+
+Napi::Error makeError(Napi::Env env, const char* code, const std::string& message);
+
+// Where one array of a job lives: a host typed array, or a DeviceArray's buffer.
+struct ArrayRef {
+  void* data = nullptr;
+  size_t length = 0;   // elements
+  size_t elemSize = 0;
+  bool onDevice = false;
+  bool isInt8 = false;
+  bool isFloat64 = false;
+  Napi::Value holder;  // keeps the JS object alive while an async job runs
+};
+
+// A job with the JS objects it points into, so an async call can keep them alive.
+struct ScanCall {
+  ScanJob job;
+  bool useCuda = false;
+  bool onDevice = false;
+  std::vector<Napi::Value> holders;
+};
+
+struct AggregateCall {
+  AggregateJob job;
+  bool useCuda = false;
+  bool onDevice = false;
+  std::vector<Napi::Value> holders;
+};
+
+ScanCall readScanCall(const Napi::Object& spec);
+AggregateCall readAggregateCall(const Napi::Object& spec);
+
+}  // namespace binding
+}  // namespace linrec

@@ -1,0 +1,15 @@
+// The CPU backend's entry points: non-template, so the binding needs no engine internals.
+#pragma once
+
+#include "../job.h"
+
+namespace linrec {
+namespace cpu {
+
+void scan(const ScanJob& job);
+void aggregate(const AggregateJob& job);
+// A plain single-threaded loop over the same job (Direct only), for benchmarks.
+void sequentialDirect(const ScanJob& job);
+
+}  // namespace cpu
+}  // namespace linrec

@@ -1,0 +1,215 @@
+// The CPU scan engine: one pass over memory, in tiles, with a look-back between tiles.
+//
+// Each tile (kTile steps of one row) runs three phases while its inputs sit in cache:
+//   1. aggregate: kLanes contiguous lanes reduced side by side (independent chains, so the
+//      core overlaps them instead of waiting on one multiply-add chain);
+//   2. carry: wait for the previous tile's inclusive value (published with release), compose
+//      with this tile's aggregate and publish ours at once, so the next tile can start;
+//   3. rescan: each lane re-runs the sequential loop from its own carry, lanes side by side.
+// Tiles are taken in order from a shared counter by every thread, so a row's carry chain never
+// waits on a tile that no thread has picked. Tile and lane sizes are fixed, so the result does
+// not depend on the thread count: it is identical run to run and for any `threads`.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "../access.h"
+
+namespace linrec {
+namespace cpu {
+
+constexpr size_t kLanes = 8;
+#ifndef LINREC_LANE_LENGTH
+#define LINREC_LANE_LENGTH 1040  // lanes 4160 bytes apart in float32: no 4K aliasing between lanes
+#endif
+constexpr size_t kLaneLength = LINREC_LANE_LENGTH;
+constexpr size_t kTile = kLanes * kLaneLength;
+// Below this many steps in all, one thread does everything (spawning costs more).
+constexpr size_t kParallelThreshold = size_t(1) << 16;
+
+inline void spinPause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Runs f on `count` threads, the caller's included. Work is shared through a counter, so if the
+// system refuses a thread the others simply take its share.
+template <class F> void runOnThreads(size_t count, const F& f) {
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < count; ++i) {
+    try {
+      pool.emplace_back(f);
+    } catch (...) {
+      break;
+    }
+  }
+  f();
+  for (auto& t : pool) t.join();
+}
+
+template <class Access> class TileScan {
+ public:
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
+  using Value = typename M::Value;
+
+  TileScan(const Access& acc, size_t rows, size_t n)
+      : acc_(acc), rows_(rows), n_(n), tilesPerRow_((n + kTile - 1) / kTile) {}
+
+  void run(unsigned threads) {
+    if (n_ == 0) {
+      for (size_t r = 0; r < rows_; ++r) acc_.finish(r, acc_.initial(r));
+      return;
+    }
+    size_t tiles = rows_ * tilesPerRow_;
+    if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
+    size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
+    runOnThreads(useful, [this] { work(); });
+  }
+
+ private:
+  struct alignas(64) Status {
+    std::atomic<uint32_t> ready{0};
+    Value inclusive;
+  };
+
+  void work() {
+    size_t tiles = rows_ * tilesPerRow_;
+    for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
+  }
+
+  Value waitFor(size_t k) {
+    Status& s = status_[k];
+    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins) {
+      if (spins < 256) spinPause();
+      else std::this_thread::yield();  // the predecessor's thread may have been descheduled
+    }
+    return s.inclusive;
+  }
+
+  void scanTile(size_t k) {
+    size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
+    size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
+    Elem agg[kLanes];
+    Value x[kLanes];
+    size_t len;
+    if (m == kTile) {
+      len = kLaneLength;
+      reduceLanes<true>(r, begin, len, m, agg);
+    } else {
+      len = (m + kLanes - 1) / kLanes;
+      reduceLanes<false>(r, begin, len, m, agg);
+    }
+    Elem total = agg[0];
+    for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, agg[j]);
+
+    Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
+    if (t + 1 < tilesPerRow_) {
+      status_[k].inclusive = M::value(M::combine(M::constant(carry), total));
+      status_[k].ready.store(1, std::memory_order_release);
+    }
+    x[0] = carry;
+    for (size_t j = 1; j < kLanes; ++j) x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
+
+    if (m == kTile) rescanLanes<true>(r, begin, len, m, x);
+    else rescanLanes<false>(r, begin, len, m, x);
+    if (t + 1 == tilesPerRow_) acc_.finish(r, x[(m - 1) / len]);
+  }
+
+  // Lane j covers steps [begin + j*len, begin + min((j+1)*len, m)); empty lanes stay identity.
+  static size_t laneSize(size_t j, size_t len, size_t m) {
+    size_t lo = j * len;
+    return lo >= m ? 0 : std::min(len, m - lo);
+  }
+
+  // Loops below keep the kLanes chains in registers: fixed trip counts, fully unrolled over j.
+  template <bool Full> void reduceLanes(size_t r, size_t begin, size_t laneLength, size_t m, Elem* out) {
+    const auto row = acc_.row(r);
+    const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
+    Elem agg[kLanes];
+    size_t size[kLanes];
+#pragma GCC unroll 8
+    for (size_t j = 0; j < kLanes; ++j) {
+      size[j] = Full ? len : laneSize(j, len, m);
+      agg[j] = size[j] ? M::start(row.load(begin + j * len)) : M::identity();
+    }
+    for (size_t i = 1; i < len; ++i) {
+#pragma GCC unroll 8
+      for (size_t j = 0; j < kLanes; ++j)
+        if (Full || i < size[j]) agg[j] = M::extend(agg[j], row.load(begin + j * len + i));
+    }
+#pragma GCC unroll 8
+    for (size_t j = 0; j < kLanes; ++j) out[j] = agg[j];
+  }
+
+  template <bool Full> void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io) {
+    const auto row = acc_.row(r);
+    const size_t len = Full ? kLaneLength : laneLength;
+    Value x[kLanes];
+    size_t size[kLanes];
+#pragma GCC unroll 8
+    for (size_t j = 0; j < kLanes; ++j) {
+      size[j] = Full ? len : laneSize(j, len, m);
+      x[j] = io[j];
+    }
+    for (size_t i = 0; i < len; ++i) {
+#pragma GCC unroll 8
+      for (size_t j = 0; j < kLanes; ++j)
+        if (Full || i < size[j]) {
+          size_t s = begin + j * len + i;
+          x[j] = M::step(x[j], row.load(s));
+          row.store(s, x[j]);
+        }
+    }
+#pragma GCC unroll 8
+    for (size_t j = 0; j < kLanes; ++j) io[j] = x[j];
+  }
+
+  const Access acc_;
+  const size_t rows_, n_, tilesPerRow_;
+  std::atomic<size_t> next_{0};
+  std::unique_ptr<Status[]> status_;
+};
+
+// The composed map of each row (phase 1 alone, tiles in parallel, then folded in order).
+template <class Access> void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads,
+                                           typename Access::Monoid::Elem* out) {
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
+  size_t tilesPerRow = (n + kTile - 1) / kTile, tiles = rows * tilesPerRow;
+  std::vector<Elem> tileAgg(tiles);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
+      size_t r = k / tilesPerRow, begin = (k % tilesPerRow) * kTile;
+      size_t m = std::min(kTile, n - begin);
+      Elem lane[kLanes];
+      for (size_t j = 0; j < kLanes; ++j) lane[j] = M::identity();
+      size_t len = (m + kLanes - 1) / kLanes;
+      for (size_t j = 0; j < kLanes; ++j) {
+        size_t lo = j * len, hi = std::min(m, lo + len);
+        if (lo >= hi) continue;
+        const auto row = acc.row(r);
+        lane[j] = M::start(row.load(begin + lo));
+        for (size_t s = lo + 1; s < hi; ++s) lane[j] = M::extend(lane[j], row.load(begin + s));
+      }
+      Elem total = lane[0];
+      for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, lane[j]);
+      tileAgg[k] = total;
+    }
+  };
+  runOnThreads(rows * n < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles), work);
+  for (size_t r = 0; r < rows; ++r) {
+    Elem total = M::identity();
+    for (size_t t = 0; t < tilesPerRow; ++t) total = M::combine(total, tileAgg[r * tilesPerRow + t]);
+    out[r] = total;
+  }
+}
+
+}  // namespace cpu
+}  // namespace linrec

@@ -1,0 +1,60 @@
+// What one scan call asks of an engine: plain data, filled by the binding, read by the CPU and
+// CUDA engines alike. Pointers are host pointers for the CPU engine, device pointers for CUDA.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace linrec {
+
+enum class Method : int {
+  Direct = 0,      // affine pairs on raw a, b; x out
+  LogFromRaw = 1,  // signed-log pairs from raw a, b (logs taken in the engine); x out
+  LogFromLog = 2,  // signed-log pairs from given log|a|, sign, log|b|, sign; log|x|, sign out
+};
+
+enum class DType : int { Float32 = 0, Float64 = 1 };
+
+// Per row r and step i in [0, n), with j = reverse ? n-1-i : i:
+//   coefficient  a[r*aStride + j]   (aSign[...] alongside for LogFromLog, null = all positive)
+//   value        b[r*bStride + j]   (bSign likewise)
+//   result       x[r*xStride + j]   (xSign for LogFromLog)
+// x_0 of row r is x0[r*x0Stride] (x0Sign likewise). When x0Copy is set, x_0 is also written to
+// x0Copy[r*x0CopyStride] (the slot x_0 has in `scan`'s result). When last is set, the last x of
+// the row (x_0 if n == 0) is written to last[r] (the Scanner's carried state; it may alias x0).
+struct ScanJob {
+  Method method = Method::Direct;
+  DType dtype = DType::Float32;
+  size_t rows = 0, n = 0;
+  bool reverse = false;
+  size_t aStride = 0, bStride = 0, xStride = 0, x0Stride = 0, x0CopyStride = 0;
+  const void* a = nullptr;
+  const void* b = nullptr;
+  void* x = nullptr;
+  const void* x0 = nullptr;
+  void* x0Copy = nullptr;
+  void* last = nullptr;
+  const int8_t* aSign = nullptr;
+  const int8_t* bSign = nullptr;
+  int8_t* xSign = nullptr;
+  const int8_t* x0Sign = nullptr;
+  int8_t* x0CopySign = nullptr;
+  int8_t* lastSign = nullptr;
+  unsigned threads = 1;  // CPU engine: worker threads, caller included
+};
+
+// The composed map of each row's n steps: x_end = A[r]*x_start + B[r] (same layout as ScanJob,
+// without x_0). Direct method only.
+struct AggregateJob {
+  DType dtype = DType::Float32;
+  size_t rows = 0, n = 0;
+  bool reverse = false;
+  size_t aStride = 0, bStride = 0;
+  const void* a = nullptr;
+  const void* b = nullptr;
+  void* outA = nullptr;
+  void* outB = nullptr;
+  unsigned threads = 1;
+};
+
+}  // namespace linrec
