@@ -117,7 +117,7 @@ ScanCall readScanCall(const Napi::Object& spec) {
     if (op->present && (op->data.isInt8 || op->data.isFloat64 != a.data.isFloat64))
       throw internal(env, "scan operands differ in element type");
   bool logs = j.method == Method::LogFromLog;
-  if (logs && (!x.hasSign || !x0.hasSign || (x0Copy.present && !x0Copy.hasSign) || (last.present && !last.hasSign)))
+  if (logs && (!x.hasSign || (x0Copy.present && !x0Copy.hasSign) || (last.present && !last.hasSign)))
     throw internal(env, "log scan outputs need sign arrays");
   checkExtent(env, a, "a", j.rows, j.n);
   checkExtent(env, b, "b", j.rows, j.n);

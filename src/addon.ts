@@ -1,0 +1,113 @@
+// Loads the native addon: tries each place a build can be, and if none loads, throws one
+// error that lists every attempt and the commands that fix it.
+import * as path from 'path';
+import { plainError } from './errors';
+
+export interface NativeOperand {
+  data: Float32Array | Float64Array | NativeDeviceBuffer;
+  sign?: Int8Array | NativeDeviceBuffer;
+  offset: number;
+  stride: number;
+}
+
+export interface NativeScanSpec {
+  method: number;
+  rows: number;
+  n: number;
+  reverse: boolean;
+  threads: number;
+  cuda: boolean;
+  a: NativeOperand;
+  b: NativeOperand;
+  x: NativeOperand;
+  x0: NativeOperand;
+  x0Copy?: NativeOperand;
+  last?: NativeOperand;
+}
+
+export interface NativeAggregateSpec {
+  rows: number;
+  n: number;
+  reverse: boolean;
+  threads: number;
+  cuda: boolean;
+  a: NativeOperand;
+  b: NativeOperand;
+  outA: NativeOperand;
+  outB: NativeOperand;
+}
+
+export interface NativeDeviceBuffer {
+  readonly disposed: boolean;
+  dispose(): void;
+  upload(src: ArrayBufferView): void;
+  download(dst: ArrayBufferView): void;
+  copyFrom(src: NativeDeviceBuffer): void;
+}
+
+export interface NativeInfo {
+  hardwareConcurrency: number;
+  cuda: {
+    compiled: boolean;
+    available: boolean;
+    reason?: string;
+    devices: { index: number; name: string; memoryBytes: number; computeCapability: string }[];
+  };
+}
+
+export interface NativeAddon {
+  scan(spec: NativeScanSpec): void;
+  scanAsync(spec: NativeScanSpec): Promise<void>;
+  aggregate(spec: NativeAggregateSpec): void;
+  aggregateAsync(spec: NativeAggregateSpec): Promise<void>;
+  sequentialNative(spec: NativeScanSpec): void;
+  info(): NativeInfo;
+  DeviceBuffer: new (bytes: number, elemSize: number) => NativeDeviceBuffer;
+}
+
+const root = path.join(__dirname, '..');
+
+function candidates(): string[] {
+  const list: string[] = [];
+  if (process.env.LINREC_ADDON) list.push(path.resolve(process.env.LINREC_ADDON));
+  list.push(
+    path.join(root, 'build-cmake', 'Release', 'linrec.node'),
+    path.join(root, 'build', 'Release', 'linrec.node'),
+    path.join(root, 'build-cmake', 'Debug', 'linrec.node'),
+    path.join(root, 'build', 'Debug', 'linrec.node'),
+  );
+  return list;
+}
+
+let loaded: NativeAddon | undefined;
+
+export function addon(): NativeAddon {
+  if (loaded) return loaded;
+  const failures: string[] = [];
+  for (const file of candidates()) {
+    try {
+      loaded = require(file) as NativeAddon;
+      return loaded;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      failures.push(`  ${file}: ${err.code === 'MODULE_NOT_FOUND' ? 'not built' : err.message}`);
+    }
+  }
+  throw plainError(
+    'ERR_LINREC_LOAD',
+    [
+      'linrec: could not load the native addon. Tried:',
+      ...failures,
+      'Possible fixes:',
+      '  - build it: `npm rebuild linrec` (or, in a checkout, `npm run build`); this needs CMake and a C++17 compiler;',
+      '  - without CMake: `npm run build:gyp` (node-gyp, CPU only);',
+      '  - point LINREC_ADDON at a built linrec.node.',
+    ].join('\n'),
+  );
+}
+
+/** The file the addon was loaded from (for `linrec info`). */
+export function addonPath(): string | undefined {
+  if (!loaded) return undefined;
+  return candidates().find((f) => require.cache[f] !== undefined);
+}

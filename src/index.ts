@@ -1,0 +1,13 @@
+// linrec: x_t = a_t·x_{t-1} + b_t for long sequences, in parallel (Heinsen, arXiv 2311.06281).
+export { scan, scanAsync, logScan, logScanAsync, aggregate, aggregateAsync } from './scan';
+export type { ScanOptions, LogScanOptions, AggregateOptions, SignedLogArray, LogInput, Method } from './scan';
+export { createScanner, Scanner } from './scanner';
+export type { ScannerOptions, InitialValue } from './scanner';
+export { sequential } from './sequential';
+export type { SequentialOptions } from './sequential';
+export { backends } from './backends';
+export type { Backends, CudaDevice, Device } from './backends';
+export { toDevice, DeviceArray } from './device-array';
+export type { DeviceDType } from './device-array';
+export type { FloatArray, DType } from './validate';
+export type { LinrecError, LinrecErrorCode } from './errors';

@@ -1,0 +1,283 @@
+// scan, logScan and aggregate: validate, lay the job out for the engines, run it.
+import { addon, type NativeAggregateSpec, type NativeOperand, type NativeScanSpec } from './addon';
+import { chooseCuda, threadsOption, type Device } from './backends';
+import { DeviceArray, isDeviceArray } from './device-array';
+import { expected, restack, typeError, withStack } from './errors';
+import * as v from './validate';
+import type { FloatArray } from './validate';
+
+export type Method = 'direct' | 'log';
+export const METHOD_CODE = { direct: 0, logFromRaw: 1, logFromLog: 2 } as const;
+
+export interface ScanOptions<F> {
+  /** Number of sequences stored back to back (row-major). Default 1. */
+  rows?: number;
+  /** Scan from the end: x_n = values[n], x_t = coeffs[t]·x_{t+1} + values[t]. */
+  reverse?: boolean;
+  /** 'direct' (default): affine pairs; 'log': through the signed-log scan. */
+  method?: Method;
+  device?: Device;
+  /** Write the result here (length rows·(n+1)); may be `values` itself. */
+  out?: F;
+  /** CPU worker threads (default: all cores). */
+  threads?: number;
+}
+
+export interface SignedLogArray<F = FloatArray> {
+  logAbs: F;
+  sign: Int8Array;
+}
+export type LogInput<F> = F | { logAbs: F; sign: Int8Array };
+
+export interface LogScanOptions<F> {
+  rows?: number;
+  reverse?: boolean;
+  device?: Device;
+  out?: SignedLogArray<F>;
+  threads?: number;
+}
+
+export interface AggregateOptions {
+  rows?: number;
+  reverse?: boolean;
+  device?: Device;
+  threads?: number;
+}
+
+type Data = FloatArray | DeviceArray;
+type Signs = Int8Array | DeviceArray;
+
+export const operand = (data: Data, offset: number, stride: number, sign?: Signs): NativeOperand => ({
+  data: isDeviceArray(data) ? data.buffer : data,
+  ...(sign ? { sign: isDeviceArray(sign) ? sign.buffer : sign } : {}),
+  offset,
+  stride,
+});
+
+/** A Float32Array/Float64Array, or a live DeviceArray of floats. */
+export function floatData(name: string, value: unknown): Data {
+  if (isDeviceArray(value)) {
+    value.checkLive(name);
+    if (value.dtype === 'int8') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a float32 or float64 DeviceArray', 'an int8 DeviceArray'));
+    return value;
+  }
+  return v.floatArray(name, value);
+}
+
+export function signData(name: string, value: unknown, length: number): Signs {
+  let s: Signs;
+  if (isDeviceArray(value)) {
+    value.checkLive(name);
+    if (value.dtype !== 'int8') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'an int8 DeviceArray of signs', `a ${value.dtype} DeviceArray`));
+    s = value;
+  } else s = v.int8Array(name, value);
+  v.exactLength(name, s.length, length, 'one sign per logAbs element');
+  return s;
+}
+
+export function sameResidency(names: [string, Data | Signs | undefined][]): boolean {
+  const present = names.filter(([, d]) => d !== undefined) as [string, Data | Signs][];
+  const onDevice = isDeviceArray(present[0][1]);
+  for (const [name, d] of present) {
+    if (isDeviceArray(d) !== onDevice) {
+      throw typeError('ERR_LINREC_INVALID_TYPE', `Expected ${name} to be ${onDevice ? 'a DeviceArray' : 'a host typed array'} like ${present[0][0]} but received ${onDevice ? 'a host array' : 'a DeviceArray'}`);
+    }
+  }
+  return onDevice;
+}
+
+export function allocLike(like: Data, length: number): Data {
+  if (isDeviceArray(like)) return DeviceArray.empty(length, like.dtype as 'float32' | 'float64');
+  return v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}
+export function allocSigns(onDevice: boolean, length: number): Signs {
+  return onDevice ? DeviceArray.empty(length, 'int8') : new Int8Array(length);
+}
+
+interface Plan<R> {
+  spec: NativeScanSpec;
+  result: R;
+}
+
+const SCAN_OPTIONS = ['rows', 'reverse', 'method', 'device', 'out', 'threads'] as const;
+
+function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
+  const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
+  const a = floatData('coeffs', coeffs);
+  const b = floatData('values', values);
+  v.sameDType('values', b, a, 'coeffs');
+  const onDevice = sameResidency([['coeffs', a], ['values', b]]);
+  const rows = v.positiveInteger('options.rows', o.rows, 1);
+  const n = v.rowLength('coeffs', a.length, rows, 0);
+  v.exactLength('values', b.length, rows * (n + 1), `rows·(n+1) = ${rows}·${n + 1}: x_0 then b_1..b_n per row`);
+  const reverse = v.boolean('options.reverse', o.reverse, false);
+  const method = v.oneOf<Method>('options.method', o.method, ['direct', 'log'], 'direct');
+  const threads = threadsOption(o.threads);
+  let out: Data;
+  if (o.out !== undefined) {
+    out = floatData('options.out', o.out);
+    v.sameDType('options.out', out, a, 'coeffs');
+    sameResidency([['coeffs', a], ['options.out', out]]);
+    v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
+    if (!onDevice) v.checkNoAlias('options.out', out as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
+  } else out = allocLike(a, rows * (n + 1));
+  const cuda = chooseCuda(o.device, rows * n, onDevice);
+  const stride = n + 1;
+  const spec: NativeScanSpec = {
+    method: method === 'log' ? METHOD_CODE.logFromRaw : METHOD_CODE.direct,
+    rows,
+    n,
+    reverse,
+    threads,
+    cuda,
+    a: operand(a, 0, n),
+    b: operand(b, reverse ? 0 : 1, stride),
+    x: operand(out, reverse ? 0 : 1, stride),
+    x0: operand(b, reverse ? n : 0, stride),
+    x0Copy: operand(out, reverse ? n : 0, stride),
+  };
+  return { spec, result: out as F };
+}
+
+/**
+ * x_t = a_t·x_{t-1} + b_t for every row. Per row, `coeffs` holds a_1..a_n and `values` holds
+ * x_0, b_1..b_n; the result holds x_0..x_n. Computed in the inputs' precision.
+ */
+export function scan<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
+  return withStack(() => {
+    const plan = planScan(coeffs, values, options);
+    addon().scan(plan.spec);
+    return plan.result as unknown as F;
+  });
+}
+
+/** scan() off the main thread. */
+export async function scanAsync<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
+  const plan = planScan(coeffs, values, options);
+  await addon().scanAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+  return plan.result as unknown as F;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A log input: plain real logs (all positive) or { logAbs, sign }. */
+export function logInput(name: string, value: unknown): { logAbs: Data; sign?: Signs } {
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !isDeviceArray(value) && 'logAbs' in value) {
+    const { logAbs, sign } = value as { logAbs: unknown; sign: unknown };
+    const data = floatData(`${name}.logAbs`, logAbs);
+    return { logAbs: data, sign: signData(`${name}.sign`, sign, data.length) };
+  }
+  if (isDeviceArray(value) || v.isFloatArray(value)) return { logAbs: floatData(name, value) };
+  throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Float32Array/Float64Array of logs or { logAbs, sign }', value));
+}
+
+const LOG_SCAN_OPTIONS = ['rows', 'reverse', 'device', 'out', 'threads'] as const;
+
+function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknown, options: unknown): Plan<SignedLogArray<F>> {
+  const o = v.options<LogScanOptions<F>>('options', options, LOG_SCAN_OPTIONS);
+  const a = logInput('logCoeffs', logCoeffs);
+  const b = logInput('logValues', logValues);
+  v.sameDType('logValues', b.logAbs, a.logAbs, 'logCoeffs');
+  const onDevice = sameResidency([['logCoeffs', a.logAbs], ['logCoeffs.sign', a.sign], ['logValues', b.logAbs], ['logValues.sign', b.sign]]);
+  const rows = v.positiveInteger('options.rows', o.rows, 1);
+  const n = v.rowLength('logCoeffs', a.logAbs.length, rows, 0);
+  v.exactLength('logValues', b.logAbs.length, rows * (n + 1), `rows·(n+1) = ${rows}·${n + 1}: log x_0 then log b_1..b_n per row`);
+  const reverse = v.boolean('options.reverse', o.reverse, false);
+  const threads = threadsOption(o.threads);
+  let out: { logAbs: Data; sign: Signs };
+  if (o.out !== undefined) {
+    const given = logInput('options.out', o.out);
+    if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', o.out));
+    out = { logAbs: given.logAbs, sign: given.sign };
+    v.sameDType('options.out.logAbs', out.logAbs, a.logAbs, 'logCoeffs');
+    sameResidency([['logCoeffs', a.logAbs], ['options.out.logAbs', out.logAbs], ['options.out.sign', out.sign]]);
+    v.exactLength('options.out.logAbs', out.logAbs.length, rows * (n + 1), 'the length of logValues');
+    if (!onDevice) {
+      const inputs: [string, ArrayBufferView | undefined][] = [
+        ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
+        ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
+      ];
+      v.checkNoAlias('options.out.logAbs', out.logAbs as FloatArray, [...inputs, ['options.out.sign', out.sign as Int8Array]]);
+      v.checkNoAlias('options.out.sign', out.sign as Int8Array, inputs);
+    }
+  } else {
+    out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(onDevice, rows * (n + 1)) };
+  }
+  const cuda = chooseCuda(o.device, rows * n, onDevice);
+  const stride = n + 1;
+  const spec: NativeScanSpec = {
+    method: METHOD_CODE.logFromLog,
+    rows,
+    n,
+    reverse,
+    threads,
+    cuda,
+    a: operand(a.logAbs, 0, n, a.sign),
+    b: operand(b.logAbs, reverse ? 0 : 1, stride, b.sign),
+    x: operand(out.logAbs, reverse ? 0 : 1, stride, out.sign),
+    x0: operand(b.logAbs, reverse ? n : 0, stride, b.sign),
+    x0Copy: operand(out.logAbs, reverse ? n : 0, stride, out.sign),
+  };
+  return { spec, result: out as SignedLogArray<F> };
+}
+
+/**
+ * The scan in log space: inputs are log|a_t| and log|x_0|, log|b_t| (with signs when any is
+ * negative); the result is log|x_t| and its sign. Never overflows where x would.
+ */
+export function logScan<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): SignedLogArray<F> {
+  return withStack(() => {
+    const plan = planLogScan(logCoeffs, logValues, options);
+    addon().scan(plan.spec);
+    return plan.result as unknown as SignedLogArray<F>;
+  });
+}
+
+export async function logScanAsync<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): Promise<SignedLogArray<F>> {
+  const plan = planLogScan(logCoeffs, logValues, options);
+  await addon().scanAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+  return plan.result as unknown as SignedLogArray<F>;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const AGGREGATE_OPTIONS = ['rows', 'reverse', 'device', 'threads'] as const;
+
+function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): { spec: NativeAggregateSpec; result: { A: F; B: F } } {
+  const o = v.options<AggregateOptions>('options', options, AGGREGATE_OPTIONS);
+  const a = floatData('coeffs', coeffs);
+  const b = floatData('values', values);
+  v.sameDType('values', b, a, 'coeffs');
+  const onDevice = sameResidency([['coeffs', a], ['values', b]]);
+  const rows = v.positiveInteger('options.rows', o.rows, 1);
+  const m = v.rowLength('coeffs', a.length, rows, 0);
+  v.exactLength('values', b.length, rows * m, `rows·m = ${rows}·${m}: b only, no x_0`);
+  const reverse = v.boolean('options.reverse', o.reverse, false);
+  const threads = threadsOption(o.threads);
+  const cuda = chooseCuda(o.device, rows * m, onDevice);
+  const A = allocLike(a, rows);
+  const B = allocLike(a, rows);
+  const spec: NativeAggregateSpec = {
+    rows, n: m, reverse, threads, cuda,
+    a: operand(a, 0, m), b: operand(b, 0, m), outA: operand(A, 0, 1), outB: operand(B, 0, 1),
+  };
+  return { spec, result: { A: A as F, B: B as F } };
+}
+
+/**
+ * The composed affine map of each row's steps, x_end = A·x_start + B, for segments laid out as
+ * Scanner.push takes them (values without x_0). Lets a caller split one scan across machines.
+ */
+export function aggregate<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: AggregateOptions): { A: F; B: F } {
+  return withStack(() => {
+    const plan = planAggregate(coeffs, values, options);
+    addon().aggregate(plan.spec);
+    return plan.result as unknown as { A: F; B: F };
+  });
+}
+
+export async function aggregateAsync<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: AggregateOptions): Promise<{ A: F; B: F }> {
+  const plan = planAggregate(coeffs, values, options);
+  await addon().aggregateAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+  return plan.result as unknown as { A: F; B: F };
+}

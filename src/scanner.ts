@@ -1,0 +1,211 @@
+// Chunked computation: push a long sequence piece by piece; the carried state is the last x
+// (or log|x| and its sign with `log: true`, as the seed advises), so any chunking gives the
+// one-shot result.
+import { addon, type NativeScanSpec } from './addon';
+import { chooseCuda, threadsOption, type Device } from './backends';
+import { DeviceArray, isDeviceArray } from './device-array';
+import { expected, plainError, restack, typeError, withStack } from './errors';
+import { allocLike, allocSigns, floatData, logInput, METHOD_CODE, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
+import * as v from './validate';
+import type { DType, FloatArray } from './validate';
+
+export type InitialValue = number | ArrayLike<number> | { logAbs: number | ArrayLike<number>; sign?: number | ArrayLike<number> };
+
+export interface ScannerOptions {
+  rows?: number;
+  method?: Method;
+  device?: Device;
+  dtype?: DType;
+  /** x_0 per row: a number for all rows or one per row (default 0); with log, also { logAbs, sign }. */
+  initial?: InitialValue;
+  /** Push and return log|x| and sign; the carried state is log|x| and its sign. */
+  log?: boolean;
+  /** Chunks arrive from the end of the sequence: each push is the segment before the last one. */
+  reverse?: boolean;
+  threads?: number;
+}
+
+const SCANNER_OPTIONS = ['rows', 'method', 'device', 'dtype', 'initial', 'log', 'reverse', 'threads'] as const;
+
+type Data = FloatArray | DeviceArray;
+
+function perRow(name: string, value: unknown, rows: number): number[] {
+  if (typeof value === 'number') return new Array(rows).fill(value);
+  if (value !== null && typeof value === 'object' && typeof (value as ArrayLike<number>).length === 'number') {
+    const arr = value as ArrayLike<unknown>;
+    v.exactLength(name, arr.length, rows, 'one per row');
+    return Array.from(arr, (x, i) => {
+      if (typeof x !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected(`${name}[${i}]`, 'a number', x));
+      return x;
+    });
+  }
+  throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a number or an array of numbers (one per row)', value));
+}
+
+export class Scanner {
+  readonly rows: number;
+  readonly dtype: DType;
+  readonly method: Method;
+  readonly log: boolean;
+  readonly reverse: boolean;
+  #device: unknown;
+  #threads: number;
+  #initialLog: Float64Array;
+  #initialSign: Int8Array;
+  #state: FloatArray;
+  #stateSign: Int8Array;
+  #busy = false;
+  #disposed = false;
+
+  constructor(options?: ScannerOptions) {
+    const o = v.options<ScannerOptions>('options', options, SCANNER_OPTIONS);
+    this.rows = v.positiveInteger('options.rows', o.rows, 1);
+    this.dtype = v.oneOf<DType>('options.dtype', o.dtype, ['float32', 'float64'], 'float32');
+    this.log = v.boolean('options.log', o.log, false);
+    this.method = v.oneOf<Method>('options.method', o.method, ['direct', 'log'], this.log ? 'log' : 'direct');
+    if (this.log && this.method !== 'log') throw typeError('ERR_LINREC_INVALID_VALUE', "options.log needs method 'log' (or no method)");
+    this.reverse = v.boolean('options.reverse', o.reverse, false);
+    this.#threads = threadsOption(o.threads);
+    v.oneOf<Device>('options.device', o.device, ['auto', 'cpu', 'cuda'], 'auto');
+    this.#device = o.device;
+    if (o.device === 'cuda') chooseCuda('cuda', 0, false);
+    // The initial state in signed-log form (exact for raw numbers too), then in the state's own form.
+    this.#initialLog = new Float64Array(this.rows);
+    this.#initialSign = new Int8Array(this.rows).fill(1);
+    const init = o.initial ?? 0;
+    if (init !== null && typeof init === 'object' && 'logAbs' in init) {
+      if (!this.log) throw typeError('ERR_LINREC_INVALID_TYPE', 'options.initial as { logAbs, sign } needs options.log: true');
+      const logs = perRow('options.initial.logAbs', init.logAbs, this.rows);
+      const signs = init.sign === undefined ? new Array(this.rows).fill(1) : perRow('options.initial.sign', init.sign, this.rows);
+      logs.forEach((l, r) => {
+        this.#initialLog[r] = l;
+        this.#initialSign[r] = signs[r] < 0 ? -1 : 1;
+      });
+    } else {
+      perRow('options.initial', init, this.rows).forEach((x, r) => {
+        this.#initialLog[r] = Math.log(Math.abs(x));
+        this.#initialSign[r] = x < 0 ? -1 : 1;
+        if (Number.isNaN(x)) this.#initialLog[r] = NaN;
+      });
+    }
+    this.#state = this.dtype === 'float64' ? new Float64Array(this.rows) : new Float32Array(this.rows);
+    this.#stateSign = new Int8Array(this.rows);
+    this.reset();
+  }
+
+  /** Back to the initial state. */
+  reset(): void {
+    this.#check('reset');
+    for (let r = 0; r < this.rows; r++) {
+      this.#state[r] = this.log ? this.#initialLog[r] : this.#initialSign[r] * Math.exp(this.#initialLog[r]);
+      this.#stateSign[r] = this.#initialSign[r];
+    }
+  }
+
+  /** The carried value per row: x of the last step pushed (log|x| and sign with `log`). */
+  get state(): FloatArray | SignedLogArray {
+    const copy = this.#state.slice();
+    return this.log ? { logAbs: copy, sign: this.#stateSign.slice() } : copy;
+  }
+
+  /** Scans m more steps per row (coeffs and values both rows·m long, values without x_0). */
+  push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Data | SignedLogArray<Data> {
+    return withStack(() => {
+      const plan = this.#plan(coeffs, values);
+      this.#busy = true;
+      try {
+        addon().scan(plan.spec);
+        plan.after();
+      } finally {
+        this.#busy = false;
+      }
+      return plan.result;
+    });
+  }
+
+  /** push() off the main thread. One at a time: await each before the next. */
+  async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Promise<Data | SignedLogArray<Data>> {
+    const plan = this.#plan(coeffs, values);
+    this.#busy = true;
+    try {
+      await addon().scanAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+      plan.after();
+    } finally {
+      this.#busy = false;
+    }
+    return plan.result;
+  }
+
+  /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. */
+  dispose(): void {
+    this.#disposed = true;
+  }
+
+  #check(what: string): void {
+    if (this.#disposed) throw plainError('ERR_LINREC_DISPOSED', `Cannot ${what}: the Scanner was disposed`);
+    if (this.#busy) throw plainError('ERR_LINREC_BUSY', `Cannot ${what} while a pushAsync() on this Scanner is running; await it first`);
+  }
+
+  #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; after: () => void } {
+    this.#check('push');
+    let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
+    let b: { logAbs: Data; sign?: Int8Array | DeviceArray };
+    if (this.log) {
+      a = logInput('coeffs', coeffs);
+      b = logInput('values', values);
+    } else {
+      a = { logAbs: floatData('coeffs', coeffs) };
+      b = { logAbs: floatData('values', values) };
+    }
+    for (const [name, d] of [['coeffs', a.logAbs], ['values', b.logAbs]] as const) {
+      if (v.dtypeOf(d) !== this.dtype) {
+        throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${v.dtypeOf(d)}`);
+      }
+    }
+    const onDevice = sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
+    const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
+    v.exactLength('values', b.logAbs.length, this.rows * m, `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
+    const cuda = chooseCuda(this.#device, this.rows * m, onDevice);
+    const x = allocLike(a.logAbs, this.rows * m);
+    const xSign = this.log ? allocSigns(onDevice, this.rows * m) : undefined;
+    const state = onDevice ? this.#deviceState() : undefined;
+    const st = state ? state.logAbs : this.#state;
+    const stSign = this.log ? (state ? state.sign : this.#stateSign) : undefined;
+    const spec: NativeScanSpec = {
+      method: this.log ? METHOD_CODE.logFromLog : this.method === 'log' ? METHOD_CODE.logFromRaw : METHOD_CODE.direct,
+      rows: this.rows,
+      n: m,
+      reverse: this.reverse,
+      threads: this.#threads,
+      cuda,
+      a: operand(a.logAbs, 0, m, a.sign),
+      b: operand(b.logAbs, 0, m, b.sign),
+      x: operand(x, 0, m, xSign),
+      x0: operand(st, 0, 1, stSign),
+      last: operand(st, 0, 1, stSign),
+    };
+    const result = this.log ? { logAbs: x, sign: xSign as Int8Array } : x;
+    if (!state) return { spec, result, after: () => {} };
+    // DeviceArray pushes carry the state on the device for the call and bring it back after
+    // (rows values), so the host copy stays the one source of truth.
+    const after = () => {
+      this.#state.set(state.logAbs.toHost() as FloatArray);
+      if (this.log) this.#stateSign.set(state.sign.toHost() as Int8Array);
+      state.logAbs.dispose();
+      state.sign.dispose();
+    };
+    return { spec, result, after };
+  }
+
+  #deviceState(): { logAbs: DeviceArray; sign: DeviceArray } {
+    const logAbs = DeviceArray.empty(this.rows, this.dtype);
+    logAbs.buffer.upload(this.#state);
+    const sign = DeviceArray.empty(this.rows, 'int8');
+    sign.buffer.upload(this.#stateSign);
+    return { logAbs, sign };
+  }
+}
+
+export function createScanner(options?: ScannerOptions): Scanner {
+  return withStack(() => new Scanner(options));
+}
