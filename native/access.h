@@ -40,13 +40,14 @@ template <class M, bool Reverse> struct RawAccess {
 
   static LINREC_HD Elem make(T av, T bv, AffineMonoid<T>*) { return {av, bv}; }
   static LINREC_HD Elem make(T av, T bv, SignedLogMonoid<T>*) {
-    SignedLog<T> la = signedLogOf(av), lb = signedLogOf(bv);
+    using L = typename SignedLogMonoid<T>::T;  // logs are taken in the monoid's arithmetic type
+    SignedLog<L> la = signedLogOf(L(av)), lb = signedLogOf(L(bv));
     return {la.log, lb.log, la.neg, lb.neg};
   }
   static LINREC_HD T raw(T v) { return v; }
-  static LINREC_HD T raw(SignedLog<T> v) { return valueOf(v); }
+  template <class L> static LINREC_HD T raw(SignedLog<L> v) { return T(valueOf(v)); }
   static LINREC_HD Value fromRaw(T v, T*) { return v; }
-  static LINREC_HD Value fromRaw(T v, SignedLog<T>*) { return signedLogOf(v); }
+  template <class L> static LINREC_HD Value fromRaw(T v, SignedLog<L>*) { return signedLogOf(L(v)); }
 
   LINREC_HD Elem load(size_t r, size_t i) const { return row(r).load(i); }
   LINREC_HD void store(size_t r, size_t i, Value v) const { row(r).store(i, v); }
@@ -81,6 +82,7 @@ template <class T, bool Reverse> struct LogAccess {
   using Monoid = SignedLogMonoid<T>;
   using Elem = typename Monoid::Elem;
   using Value = typename Monoid::Value;
+  using L = typename Monoid::T;  // arithmetic type (float64 for float32 storage)
 
   const T* a;
   const T* b;
@@ -115,10 +117,10 @@ template <class T, bool Reverse> struct LogAccess {
     int8_t* xSign;
     static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
     LINREC_HD Elem load(size_t i) const {
-      return {a[at(i)], b[at(i)], aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0};
+      return {L(a[at(i)]), L(b[at(i)]), aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0};
     }
     LINREC_HD void store(size_t i, Value v) const {
-      x[at(i)] = v.log;
+      x[at(i)] = T(v.log);
       xSign[at(i)] = signOf(v.neg);
     }
   };
@@ -129,16 +131,16 @@ template <class T, bool Reverse> struct LogAccess {
   }
   LINREC_HD Value initial(size_t r) const {
     size_t k = r * x0Stride;
-    Value v = {x0[k], negative(x0Sign, k)};
+    Value v = {L(x0[k]), negative(x0Sign, k)};
     if (x0Copy) {
-      x0Copy[r * x0CopyStride] = v.log;
+      x0Copy[r * x0CopyStride] = x0[k];
       x0CopySign[r * x0CopyStride] = signOf(v.neg);
     }
     return v;
   }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) {
-      last[r] = v.log;
+      last[r] = T(v.log);
       lastSign[r] = signOf(v.neg);
     }
   }

@@ -133,8 +133,20 @@ template <class T> struct SignedLogPair {
   bool negA, negB;
 };
 
-template <class T> struct SignedLogMonoid {
-  using Scalar = T;
+// The signed-log scan of float32 data computes in float64. log|x| rounded to float32 carries an
+// absolute error of 2^-24·|log x| into every step, a relative error in x several times the
+// direct loop's (measured: 4.2x at n = 10^7); in float64 the log method is as accurate as the
+// loop, and only results are rounded to float32.
+template <class T> struct LogCompute {
+  using type = T;
+};
+template <> struct LogCompute<float> {
+  using type = double;
+};
+
+template <class T_> struct SignedLogMonoid {
+  using Scalar = T_;                              // storage type of inputs and results
+  using T = typename LogCompute<T_>::type;        // arithmetic type
   using Elem = SignedLogPair<T>;
   using Value = SignedLog<T>;
 

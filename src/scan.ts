@@ -218,7 +218,8 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     x0: operand(b.logAbs, reverse ? n : 0, stride, b.sign),
     x0Copy: operand(out.logAbs, reverse ? n : 0, stride, out.sign),
   };
-  return { spec, result: out as SignedLogArray<F> };
+  // The caller's own out object comes back, as with scan's out.
+  return { spec, result: (o.out ?? out) as SignedLogArray<F> };
 }
 
 /**

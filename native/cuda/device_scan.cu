@@ -1,0 +1,266 @@
+// Dispatch: picks the kernel shape for a job, sizes grids, prepares the tile status, and
+// implements the public scan() / aggregate() entry points.
+#include <algorithm>
+#include <atomic>
+#include <memory>
+
+#include "device_scan.cuh"
+#include "scan_kernel.cuh"
+
+namespace linrec {
+namespace cuda {
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+void* DeviceContext::ensureScratch(size_t bytes) {
+  if (bytes <= scratchBytes) return scratch;
+  check(cudaDeviceSynchronize(), "synchronizing before growing the scan scratch");
+  if (scratch) check(cudaFree(scratch), "cudaFree (scan scratch)");
+  scratch = nullptr;
+  scratchBytes = 0;
+  size_t grown = std::max(bytes, size_t(1) << 20);
+  check(cudaMalloc(&scratch, grown), "cudaMalloc (scan scratch)");
+  scratchBytes = grown;
+  return scratch;
+}
+
+DeviceContext& currentContext() {
+  constexpr int kMaxDevices = 64;
+  static std::mutex registry;
+  static DeviceContext* contexts[kMaxDevices] = {};
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  if (device < 0 || device >= kMaxDevices) throw CudaError("CUDA error in cudaGetDevice: device index out of range");
+  std::lock_guard<std::mutex> lock(registry);
+  if (!contexts[device]) {
+    std::unique_ptr<DeviceContext> ctx(new DeviceContext);
+    ctx->device = device;
+    check(cudaDeviceGetAttribute(&ctx->smCount, cudaDevAttrMultiProcessorCount, device),
+          "cudaDeviceGetAttribute (multiprocessor count)");
+    check(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    contexts[device] = ctx.release();
+  }
+  return *contexts[device];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel choice
+
+// n at or below this: a thread per row.
+constexpr size_t kThreadRowMaxN = 16;
+// Grid bound for the grid-stride row kernels.
+constexpr size_t kMaxRowGrid = size_t(1) << 20;
+constexpr size_t kMaxTileGrid = size_t(0x7fffffff);
+constexpr size_t kTicketBytes = 256;
+
+enum class Shape { ThreadRows, WarpRows, Tiles };
+
+// Warps of `Kernel` that fit on the device at once (occupancy cached per device).
+template <auto Kernel> static size_t residentWarps(int threads, const DeviceContext& ctx) {
+  constexpr int kMaxDevices = 64;
+  static std::atomic<int> blocksPerSm[kMaxDevices] = {};
+  int blocks = ctx.device < kMaxDevices ? blocksPerSm[ctx.device].load(std::memory_order_relaxed) : 0;
+  if (blocks == 0) {
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, Kernel, threads, 0),
+          "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+    blocks = std::max(blocks, 1);
+    if (ctx.device < kMaxDevices) blocksPerSm[ctx.device].store(blocks, std::memory_order_relaxed);
+  }
+  return size_t(blocks) * size_t(ctx.smCount) * size_t(threads / kWarp);
+}
+
+// A warp per row when rows are short (one tile would be mostly idle) or when there are enough
+// rows to keep several waves of warps busy; otherwise tiles with look-back, so few long rows
+// still spread over the whole device.
+template <class P> static Shape chooseShape(size_t rows, size_t n, size_t warpCapacity) {
+  constexpr size_t kTile = size_t(P::kThreads) * P::kItems;
+  if (n <= kThreadRowMaxN) return Shape::ThreadRows;
+  if (n <= kTile / 2 || rows >= 4 * warpCapacity) return Shape::WarpRows;
+  return Shape::Tiles;
+}
+
+static unsigned rowGrid(size_t rows, size_t rowsPerBlock) {
+  return unsigned(std::min((rows + rowsPerBlock - 1) / rowsPerBlock, kMaxRowGrid));
+}
+
+template <class P> static size_t tilesPerRowOf(size_t n) {
+  constexpr size_t kTile = size_t(P::kThreads) * P::kItems;
+  return (n + kTile - 1) / kTile;
+}
+
+template <class Access> static size_t scanScratchBytesAs(const ScanJob& job, DeviceContext& ctx) {
+  using M = typename Access::Monoid;
+  using P = TilePolicy<M>;
+  size_t warpCapacity = residentWarps<scanWarpRowsKernel<Access, P>>(P::kThreads, ctx);
+  if (chooseShape<P>(job.rows, job.n, warpCapacity) != Shape::Tiles) return 0;
+  size_t tilesPerRow = tilesPerRowOf<P>(job.n);
+  if (tilesPerRow == 1) return 0;
+  return kTicketBytes + TileStatus<M>::bytes(job.rows * tilesPerRow);
+}
+
+template <class Access>
+static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t stream, DeviceContext& ctx) {
+  using M = typename Access::Monoid;
+  using P = TilePolicy<M>;
+  const size_t rows = job.rows, n = job.n;
+  size_t warpCapacity = residentWarps<scanWarpRowsKernel<Access, P>>(P::kThreads, ctx);
+  switch (chooseShape<P>(rows, n, warpCapacity)) {
+    case Shape::ThreadRows:
+      scanThreadRowsKernel<Access><<<rowGrid(rows, 256), 256, 0, stream>>>(acc, rows, n);
+      checkLaunch("launching the per-row scan kernel");
+      return;
+    case Shape::WarpRows:
+      scanWarpRowsKernel<Access, P><<<rowGrid(rows, P::kThreads / kWarp), P::kThreads, 0, stream>>>(acc, rows, n);
+      checkLaunch("launching the warp-per-row scan kernel");
+      return;
+    case Shape::Tiles:
+      break;
+  }
+  const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
+  if (tiles > kMaxTileGrid) throw CudaError("CUDA error in scan: too many tiles for one launch");
+  TileStatus<M> status{};
+  unsigned long long* ticket = nullptr;
+  if (tilesPerRow > 1) {
+    char* scratch = static_cast<char*>(ctx.ensureScratch(kTicketBytes + TileStatus<M>::bytes(tiles)));
+    ticket = reinterpret_cast<unsigned long long*>(scratch);
+    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles);
+    // Ticket and flags are contiguous: one memset clears both.
+    check(cudaMemsetAsync(scratch, 0, kTicketBytes + TileStatus<M>::flagBytes(tiles), stream),
+          "cudaMemsetAsync (tile status)");
+  }
+  scanTilesKernel<Access, P><<<unsigned(tiles), P::kThreads, 0, stream>>>(acc, n, tilesPerRow, status, ticket);
+  checkLaunch("launching the tile scan kernel");
+}
+
+void enqueueScan(const ScanJob& job, cudaStream_t stream, DeviceContext& ctx) {
+  if (job.rows == 0) return;
+  dispatchScan(job, [&](const auto& acc) { enqueueScanAs(acc, job, stream, ctx); });
+}
+
+size_t scanScratchBytes(const ScanJob& job, DeviceContext& ctx) {
+  if (job.rows == 0) return 0;
+  return dispatchScan(job, [&](const auto& acc) {
+    return scanScratchBytesAs<std::decay_t<decltype(acc)>>(job, ctx);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregate
+
+template <class T, bool Reverse> using AggregateAccess = RawAccess<AffineMonoid<T>, Reverse>;
+
+static ScanJob scanViewOf(const AggregateJob& job) {
+  ScanJob view;
+  view.dtype = job.dtype;
+  view.rows = job.rows;
+  view.n = job.n;
+  view.reverse = job.reverse;
+  view.a = job.a;
+  view.b = job.b;
+  view.aStride = job.aStride;
+  view.bStride = job.bStride;
+  return view;
+}
+
+template <class T, bool Reverse>
+static Shape aggregateShape(const AggregateJob& job, DeviceContext& ctx) {
+  using Access = AggregateAccess<T, Reverse>;
+  using P = TilePolicy<AffineMonoid<T>>;
+  if (job.n == 0) return Shape::ThreadRows;
+  size_t warpCapacity = residentWarps<aggregateWarpRowsKernel<Access, P>>(P::kThreads, ctx);
+  Shape s = chooseShape<P>(job.rows, job.n, warpCapacity);
+  return s == Shape::ThreadRows ? Shape::WarpRows : s;
+}
+
+template <class T, bool Reverse> static size_t aggregateScratchBytesAs(const AggregateJob& job, DeviceContext& ctx) {
+  using P = TilePolicy<AffineMonoid<T>>;
+  if (aggregateShape<T, Reverse>(job, ctx) != Shape::Tiles) return 0;
+  return job.rows * tilesPerRowOf<P>(job.n) * sizeof(AffinePair<T>);
+}
+
+template <class T, bool Reverse>
+static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, DeviceContext& ctx) {
+  using Access = AggregateAccess<T, Reverse>;
+  using P = TilePolicy<AffineMonoid<T>>;
+  Access acc(scanViewOf(job));
+  T* outA = static_cast<T*>(job.outA);
+  T* outB = static_cast<T*>(job.outB);
+  const size_t rows = job.rows, n = job.n;
+  switch (aggregateShape<T, Reverse>(job, ctx)) {
+    case Shape::ThreadRows:  // n == 0: identity maps
+      foldTileTotalsKernel<T><<<rowGrid(rows, 8), 256, 0, stream>>>(nullptr, rows, 0, outA, outB);
+      checkLaunch("launching the aggregate fold kernel");
+      return;
+    case Shape::WarpRows:
+      aggregateWarpRowsKernel<Access, P>
+          <<<rowGrid(rows, P::kThreads / kWarp), P::kThreads, 0, stream>>>(acc, rows, n, outA, outB);
+      checkLaunch("launching the warp-per-row aggregate kernel");
+      return;
+    case Shape::Tiles:
+      break;
+  }
+  const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
+  if (tiles > kMaxTileGrid) throw CudaError("CUDA error in aggregate: too many tiles for one launch");
+  auto* totals = static_cast<AffinePair<T>*>(ctx.ensureScratch(tiles * sizeof(AffinePair<T>)));
+  aggregateTilesKernel<Access, P><<<unsigned(tiles), P::kThreads, 0, stream>>>(acc, n, tilesPerRow, totals);
+  checkLaunch("launching the tile aggregate kernel");
+  foldTileTotalsKernel<T><<<rowGrid(rows, 8), 256, 0, stream>>>(totals, rows, tilesPerRow, outA, outB);
+  checkLaunch("launching the aggregate fold kernel");
+}
+
+template <class F> static auto byAggregateType(const AggregateJob& job, F&& f) {
+  if (job.dtype == DType::Float64)
+    return job.reverse ? f(static_cast<double*>(nullptr), std::true_type())
+                       : f(static_cast<double*>(nullptr), std::false_type());
+  return job.reverse ? f(static_cast<float*>(nullptr), std::true_type())
+                     : f(static_cast<float*>(nullptr), std::false_type());
+}
+
+void enqueueAggregate(const AggregateJob& job, cudaStream_t stream, DeviceContext& ctx) {
+  if (job.rows == 0) return;
+  byAggregateType(job, [&](auto* tag, auto reverse) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    enqueueAggregateAs<T, decltype(reverse)::value>(job, stream, ctx);
+  });
+}
+
+size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx) {
+  if (job.rows == 0) return 0;
+  return byAggregateType(job, [&](auto* tag, auto reverse) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    return aggregateScratchBytesAs<T, decltype(reverse)::value>(job, ctx);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public entry points
+
+void scan(const ScanJob& job, Residency where) {
+  if (job.rows == 0) return;
+  DeviceContext& ctx = currentContext();
+  std::lock_guard<std::mutex> lock(ctx.mutex);
+  cudaGetLastError();  // a stale non-sticky error from elsewhere must not be reported as ours
+  if (where == Residency::Host) {
+    scanHostStaged(job, ctx);
+    return;
+  }
+  enqueueScan(job, ctx.stream, ctx);
+  check(cudaStreamSynchronize(ctx.stream), "scan kernel");
+}
+
+void aggregate(const AggregateJob& job, Residency where) {
+  if (job.rows == 0) return;
+  DeviceContext& ctx = currentContext();
+  std::lock_guard<std::mutex> lock(ctx.mutex);
+  cudaGetLastError();
+  if (where == Residency::Host) {
+    aggregateHostStaged(job, ctx);
+    return;
+  }
+  enqueueAggregate(job, ctx.stream, ctx);
+  check(cudaStreamSynchronize(ctx.stream), "aggregate kernel");
+}
+
+}  // namespace cuda
+}  // namespace linrec

@@ -1,0 +1,97 @@
+// Device discovery and plain memory functions for DeviceArray.
+#include <mutex>
+
+#include "cuda_check.cuh"
+
+namespace linrec {
+namespace cuda {
+
+static Availability probeOnce() noexcept {
+  Availability out;
+  try {
+    int count = 0;
+    cudaError_t err = cudaGetDeviceCount(&count);
+    if (err != cudaSuccess) {
+      cudaGetLastError();
+      out.reason = std::string("cudaGetDeviceCount failed: ") + cudaGetErrorString(err);
+      return out;
+    }
+    if (count == 0) {
+      out.reason = "no CUDA device found";
+      return out;
+    }
+    for (int i = 0; i < count; ++i) {
+      cudaDeviceProp prop;
+      err = cudaGetDeviceProperties(&prop, i);
+      if (err != cudaSuccess) {
+        cudaGetLastError();
+        if (out.reason.empty())
+          out.reason = std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err);
+        continue;
+      }
+      DeviceInfo info;
+      info.index = i;
+      info.name = prop.name;
+      info.memoryBytes = prop.totalGlobalMem;
+      info.major = prop.major;
+      info.minor = prop.minor;
+      out.devices.push_back(info);
+    }
+    out.available = !out.devices.empty();
+    if (out.available) out.reason.clear();
+  } catch (...) {  // allocation failure while building strings: report, never throw
+    out.available = false;
+    out.devices.clear();
+    out.reason = "probe failed";
+  }
+  return out;
+}
+
+Availability probe() {
+  static std::once_flag once;
+  static Availability cached;
+  try {
+    std::call_once(once, [] { cached = probeOnce(); });
+    return cached;
+  } catch (...) {
+    Availability none;
+    return none;
+  }
+}
+
+void* deviceAlloc(size_t bytes) {
+  void* ptr = nullptr;
+  // A zero-byte array still gets a distinct, freeable pointer.
+  check(cudaMalloc(&ptr, bytes ? bytes : 1), "cudaMalloc");
+  return ptr;
+}
+
+void deviceFree(void* ptr) noexcept {
+  if (!ptr) return;
+  if (cudaFree(ptr) != cudaSuccess) cudaGetLastError();  // finalizers cannot report
+}
+
+void copyToDevice(void* dst, const void* src, size_t bytes) {
+  if (bytes) check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
+}
+
+void copyToHost(void* dst, const void* src, size_t bytes) {
+  if (bytes) check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy device to host");
+}
+
+void copyOnDevice(void* dst, const void* src, size_t bytes) {
+  if (bytes) {
+    check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy device to device");
+    // cudaMemcpy D2D returns before the copy ends; callers expect it done.
+    check(cudaStreamSynchronize(0), "cudaMemcpy device to device (synchronize)");
+  }
+}
+
+size_t deviceFreeBytes() {
+  size_t freeBytes = 0, total = 0;
+  check(cudaMemGetInfo(&freeBytes, &total), "cudaMemGetInfo");
+  return freeBytes;
+}
+
+}  // namespace cuda
+}  // namespace linrec

@@ -1,0 +1,245 @@
+// The scan and aggregate kernels. Three shapes, picked by device_scan.cu:
+//   * scanTilesKernel: one block scans one tile of kThreads x kItems steps of a row; tiles of a
+//     row are chained by the decoupled look-back (tile_status.cuh). For few long rows.
+//   * scanWarpRowsKernel: one warp walks one row in segments of 32 x kItems steps, carrying
+//     the value in registers; no inter-block traffic at all. For many rows or short rows.
+//   * scanThreadRowsKernel: one thread per row, plain loop. For tiny n (and n == 0).
+// Inside a thread, its kItems consecutive steps are reduced with `extend` and rescanned with
+// `step` (exactly the CPU engine's split); `combine` joins threads, warps and tiles.
+#pragma once
+
+#include "block_scan.cuh"
+#include "tile_io.cuh"
+#include "tile_status.cuh"
+
+namespace linrec {
+namespace cuda {
+
+// Tile shapes: 16-byte loads per array, 2-4 of them in flight per thread and array for the
+// bandwidth-bound direct method; fewer items where registers or transcendentals dominate.
+template <class M> struct TilePolicy;
+template <> struct TilePolicy<AffineMonoid<float>> {
+  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 3;
+};
+template <> struct TilePolicy<AffineMonoid<double>> {
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3;
+};
+template <> struct TilePolicy<SignedLogMonoid<float>> {
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3;
+};
+template <> struct TilePolicy<SignedLogMonoid<double>> {
+  static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2;
+};
+
+// Aggregate of a thread's first `count` items (identity when none).
+template <class M, int Items>
+__device__ __forceinline__ typename M::Elem reduceItems(const typename M::Elem (&e)[Items], int count) {
+  typename M::Elem total = count > 0 ? e[0] : M::identity();
+#pragma unroll
+  for (int k = 1; k < Items; ++k)
+    if (k < count) total = M::extend(total, e[k]);
+  return total;
+}
+
+// Runs the sequential loop over a thread's items from x; returns x after its last item.
+template <class M, int Items>
+__device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, const typename M::Elem (&e)[Items],
+                                                         int count, typename M::Value (&out)[Items]) {
+#pragma unroll
+  for (int k = 0; k < Items; ++k) {
+    if (k < count) x = M::step(x, e[k]);
+    out[k] = x;
+  }
+  return x;
+}
+
+__device__ __forceinline__ int itemsFrom(size_t i0, size_t n, int items) {
+  return i0 >= n ? 0 : (n - i0 < size_t(items) ? int(n - i0) : items);
+}
+
+template <class M, int Items> __device__ __forceinline__ void fillIdentity(typename M::Elem (&e)[Items]) {
+#pragma unroll
+  for (int k = 0; k < Items; ++k) e[k] = M::identity();
+}
+
+// Value of lane 0 broadcast to the warp (used for a row's x_0).
+template <class Access>
+__device__ __forceinline__ typename Access::Value initialInWarp(const Access& acc, size_t r) {
+  using M = typename Access::Monoid;
+  typename M::Value v = M::value(M::identity());
+  if (laneId() == 0) v = acc.initial(r);
+  return shflIdx(v, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One tile per block. Tiles are numbered by an atomic ticket in the order blocks start, so
+// every tile a block waits on belongs to a block that is already running (no deadlock, whatever
+// the scheduler does). With one tile per row no status is used and blockIdx is the tile.
+template <class Access, class P>
+__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+    scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
+                    unsigned long long* ticket) {
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
+  using Value = typename M::Value;
+  using Scan = BlockScan<M, P::kThreads>;
+  using Back = LookBack<M>;
+  constexpr int kItems = P::kItems;
+  constexpr size_t kTile = size_t(P::kThreads) * kItems;
+
+  __shared__ typename Scan::Storage scanStorage;
+  __shared__ typename Back::Storage backStorage;
+  __shared__ Value warpStart[Scan::kWarps];
+  __shared__ size_t tileIndex;
+
+  if (threadIdx.x == 0) tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
+  __syncthreads();
+  const size_t k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow;
+  const size_t i0 = t * kTile + size_t(threadIdx.x) * kItems;
+  const int count = itemsFrom(i0, n, kItems);
+  const bool hasNext = t + 1 < tilesPerRow;
+
+  Elem items[kItems];
+  fillIdentity<M>(items);
+  loadItems<kItems>(acc, r, n, i0, items);
+  Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
+  __syncthreads();
+
+  if (warpId() == 0) {
+    Elem blockTotal;
+    Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
+    Value carry;
+    if (t == 0) {
+      carry = initialInWarp(acc, r);
+    } else {
+      if (laneId() == 0 && hasNext) status.publishAggregate(k, blockTotal);
+      carry = Back::carryInto(status, k, t, backStorage);
+    }
+    if (laneId() == 0 && hasNext) status.publishInclusive(k, apply<M>(carry, blockTotal));
+    if (laneId() < Scan::kWarps) warpStart[laneId()] = apply<M>(carry, warpExclusive);
+  }
+  __syncthreads();
+
+  Value out[kItems];
+  Value x = rescanItems<M>(apply<M>(warpStart[warpId()], laneExclusive), items, count, out);
+  storeItems<kItems>(acc, r, n, i0, out);
+  if (count > 0 && i0 + count == n) acc.finish(r, x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One warp per row (grid-stride over rows), segment after segment.
+template <class Access, class P>
+__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+    scanWarpRowsKernel(Access acc, size_t rows, size_t n) {
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
+  using Value = typename M::Value;
+  constexpr int kItems = P::kItems, kWarps = P::kThreads / kWarp;
+  constexpr size_t kSegment = size_t(kWarp) * kItems;
+  const size_t warpsInGrid = size_t(gridDim.x) * kWarps;
+
+  for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += warpsInGrid) {
+    Value carry = initialInWarp(acc, r);
+    for (size_t segment = 0; segment < n; segment += kSegment) {
+      const size_t i0 = segment + size_t(laneId()) * kItems;
+      const int count = itemsFrom(i0, n, kItems);
+      Elem items[kItems];
+      fillIdentity<M>(items);
+      loadItems<kItems>(acc, r, n, i0, items);
+      Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
+      Value out[kItems];
+      Value x = rescanItems<M>(apply<M>(carry, exclusiveFromInclusive<M>(inclusive)), items, count, out);
+      storeItems<kItems>(acc, r, n, i0, out);
+      if (count > 0 && i0 + count == n) acc.finish(r, x);
+      carry = shflIdx(x, kWarp - 1);  // only used when this segment was full
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One thread per row: the sequential loop (tiny n; n == 0 copies x_0 to x0Copy and last).
+template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t rows, size_t n) {
+  using M = typename Access::Monoid;
+  for (size_t r = size_t(blockIdx.x) * blockDim.x + threadIdx.x; r < rows; r += size_t(gridDim.x) * blockDim.x) {
+    typename M::Value x = acc.initial(r);
+    for (size_t i = 0; i < n; ++i) {
+      x = M::step(x, acc.load(r, i));
+      acc.store(r, i, x);
+    }
+    acc.finish(r, x);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregates (composed map per row). Same tiles, no look-back: tile totals, then a fold per row.
+template <class Access, class P>
+__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+    aggregateTilesKernel(Access acc, size_t n, size_t tilesPerRow, typename Access::Elem* tileTotals) {
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
+  using Scan = BlockScan<M, P::kThreads>;
+  constexpr int kItems = P::kItems;
+  constexpr size_t kTile = size_t(P::kThreads) * kItems;
+  __shared__ typename Scan::Storage scanStorage;
+
+  const size_t k = blockIdx.x, r = k / tilesPerRow, t = k % tilesPerRow;
+  const size_t i0 = t * kTile + size_t(threadIdx.x) * kItems;
+  Elem items[kItems];
+  fillIdentity<M>(items);
+  loadItems<kItems>(acc, r, n, i0, items);
+  Scan::scanWarps(reduceItems<M>(items, itemsFrom(i0, n, kItems)), scanStorage);
+  __syncthreads();
+  if (warpId() == 0) {
+    Elem blockTotal;
+    Scan::scanWarpTotals(scanStorage, blockTotal);
+    if (laneId() == 0) tileTotals[k] = blockTotal;
+  }
+}
+
+// One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity).
+template <class T>
+__global__ void foldTileTotalsKernel(const AffinePair<T>* tileTotals, size_t rows, size_t tilesPerRow, T* outA,
+                                     T* outB) {
+  using M = AffineMonoid<T>;
+  constexpr int kWarps = 8;  // launched with 256 threads
+  for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
+    AffinePair<T> total = M::identity();
+    for (size_t base = 0; base < tilesPerRow; base += kWarp) {
+      size_t t = base + laneId();
+      AffinePair<T> v = t < tilesPerRow ? tileTotals[r * tilesPerRow + t] : M::identity();
+      total = M::combine(total, shflIdx(warpInclusiveScan<M>(v), kWarp - 1));
+    }
+    if (laneId() == 0) {
+      outA[r] = total.A;
+      outB[r] = total.B;
+    }
+  }
+}
+
+// One warp per row, segment after segment.
+template <class Access, class P>
+__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+    aggregateWarpRowsKernel(Access acc, size_t rows, size_t n, typename Access::T* outA, typename Access::T* outB) {
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
+  constexpr int kItems = P::kItems, kWarps = P::kThreads / kWarp;
+  constexpr size_t kSegment = size_t(kWarp) * kItems;
+  for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
+    Elem total = M::identity();
+    for (size_t segment = 0; segment < n; segment += kSegment) {
+      const size_t i0 = segment + size_t(laneId()) * kItems;
+      Elem items[kItems];
+      fillIdentity<M>(items);
+      loadItems<kItems>(acc, r, n, i0, items);
+      Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, itemsFrom(i0, n, kItems)));
+      total = M::combine(total, shflIdx(inclusive, kWarp - 1));
+    }
+    if (laneId() == 0) {
+      outA[r] = total.A;
+      outB[r] = total.B;
+    }
+  }
+}
+
+}  // namespace cuda
+}  // namespace linrec
