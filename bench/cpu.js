@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the CPU benchmark (bench/harness.js), CUDA rows excluded even where a GPU is
+// usable (the GPU bench adds them). Prints markdown tables to stdout, progress to stderr, and
+// writes bench/results/cpu.json, cpu.md, throughput.svg and accuracy.svg.
+// Options: --quick (smoke test: sizes up to 10^6, fewer runs), --seed N, --help; see NOTES.md.
+
+require('./harness')
+  .main({ name: 'cpu', defaults: { gpu: false } })
+  .catch((e) => {
+    process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,286 @@
+// Standalone GPU benchmark of the linrec CUDA engine (links the engine sources, not the addon).
+// Prints one JSON document on stdout:
+//   { device, driver, date, commit, results: [{case, backend, dtype, method, rows, n,
+//     median_ms, floor_ms, max_err?}] }
+// floor_ms: a device-to-device cudaMemcpy moving the same bytes as the scan (it reads and
+// writes half of them each, so read a,b + write x in total), in the same run; for host-f32,
+// max(pinned H2D of the inputs, pinned D2H of the output). max_err: the mixed metric
+// |x - ref| / (|ref| + mean|ref|) against a float64 host reference over the whole sequence
+// (every row for the batched case).
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <cub/device/device_scan.cuh>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/iterator/transform_iterator.h>
+#include <thrust/iterator/transform_output_iterator.h>
+
+#include "cuda/cuda_engine.h"
+#include "monoid.h"
+
+// No `using namespace linrec`: linrec::cuda would clash with CCCL's ::cuda.
+namespace lc = linrec::cuda;
+using linrec::DType;
+using linrec::Method;
+using linrec::ScanJob;
+using linrec::AggregateJob;
+using linrec::AffineMonoid;
+using linrec::AffinePair;
+
+
+#define CK(call)                                                                                    \
+  do {                                                                                              \
+    cudaError_t e_ = (call);                                                                        \
+    if (e_ != cudaSuccess) {                                                                        \
+      std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_));   \
+      std::exit(1);                                                                                 \
+    }                                                                                               \
+  } while (0)
+
+static const int kWarmup = 3, kRuns = 11;
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Median of kRuns timed with CUDA events after kWarmup untimed runs.
+static double timeDevice(const std::function<void()>& f) {
+  for (int i = 0; i < kWarmup; ++i) f();
+  CK(cudaDeviceSynchronize());
+  cudaEvent_t start, stop;
+  CK(cudaEventCreate(&start));
+  CK(cudaEventCreate(&stop));
+  std::vector<double> ms;
+  for (int i = 0; i < kRuns; ++i) {
+    CK(cudaEventRecord(start));
+    f();
+    CK(cudaEventRecord(stop));
+    CK(cudaEventSynchronize(stop));
+    float t = 0;
+    CK(cudaEventElapsedTime(&t, start, stop));
+    ms.push_back(t);
+  }
+  CK(cudaEventDestroy(start));
+  CK(cudaEventDestroy(stop));
+  return median(ms);
+}
+
+// Host wall clock (for synchronous host-resident calls).
+static double timeHost(const std::function<void()>& f) {
+  for (int i = 0; i < kWarmup; ++i) f();
+  std::vector<double> ms;
+  for (int i = 0; i < kRuns; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return median(ms);
+}
+
+// Device copy moving `bytes` in total (bytes/2 read + bytes/2 written).
+static double copyFloor(size_t bytes) {
+  void *src, *dst;
+  size_t half = bytes / 2;
+  CK(cudaMalloc(&src, half));
+  CK(cudaMalloc(&dst, half));
+  CK(cudaMemset(src, 0, half));
+  double ms = timeDevice([&] { CK(cudaMemcpyAsync(dst, src, half, cudaMemcpyDeviceToDevice)); });
+  CK(cudaFree(src));
+  CK(cudaFree(dst));
+  return ms;
+}
+
+// Deterministic inputs: |a| in [0.5, 1) (negative with probability 0.3 when `signedA`),
+// b in [-1, 1), x0 = 0.5.
+template <class T> static void makeInputs(size_t count, bool signedA, std::vector<T>& a, std::vector<T>& b) {
+  a.resize(count);
+  b.resize(count);
+  uint64_t s = 0x9e3779b97f4a7c15ull;
+  auto next = [&] {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return double(s >> 11) * (1.0 / 9007199254740992.0);
+  };
+  for (size_t i = 0; i < count; ++i) {
+    double av = 0.5 + 0.5 * next();
+    if (signedA && next() < 0.3) av = -av;
+    a[i] = T(av);
+    b[i] = T(2 * next() - 1);
+  }
+}
+
+// Mixed error of rows x n results against the float64 sequential loop from x0.
+template <class T>
+static double mixedError(const std::vector<T>& a, const std::vector<T>& b, const std::vector<T>& x, size_t rows,
+                         size_t n, double x0) {
+  std::vector<double> ref(n);
+  double worst = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    double v = x0, mean = 0;
+    for (size_t i = 0; i < n; ++i) {
+      v = double(a[r * n + i]) * v + double(b[r * n + i]);
+      ref[i] = v;
+      mean += std::fabs(v);
+    }
+    mean /= double(n);
+    for (size_t i = 0; i < n; ++i) {
+      double e = std::fabs(double(x[r * n + i]) - ref[i]) / (std::fabs(ref[i]) + mean);
+      if (!(e <= worst)) worst = std::isnan(e) ? INFINITY : e;
+    }
+  }
+  return worst;
+}
+
+struct Result {
+  std::string name, backend, dtype, method;
+  size_t rows, n;
+  double medianMs, floorMs, maxErr;
+};
+static std::vector<Result> results;
+
+template <class T>
+static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA) {
+  size_t count = rows * n;
+  std::vector<T> a, b, x(count);
+  makeInputs(count, signedA, a, b);
+  T *da, *db, *dx, *dx0;
+  CK(cudaMalloc(&da, count * sizeof(T)));
+  CK(cudaMalloc(&db, count * sizeof(T)));
+  CK(cudaMalloc(&dx, count * sizeof(T)));
+  CK(cudaMalloc(&dx0, rows * sizeof(T)));
+  CK(cudaMemcpy(da, a.data(), count * sizeof(T), cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(db, b.data(), count * sizeof(T), cudaMemcpyHostToDevice));
+  std::vector<T> x0(rows, T(0.5));
+  CK(cudaMemcpy(dx0, x0.data(), rows * sizeof(T), cudaMemcpyHostToDevice));
+  ScanJob j;
+  j.method = method;
+  j.dtype = sizeof(T) == 8 ? DType::Float64 : DType::Float32;
+  j.rows = rows;
+  j.n = n;
+  j.aStride = j.bStride = j.xStride = n;
+  j.x0Stride = 1;
+  j.a = da;
+  j.b = db;
+  j.x = dx;
+  j.x0 = dx0;
+  // lc::scan synchronizes its own stream, so events on the legacy stream bracket it.
+  double ms = timeDevice([&] { lc::scan(j, lc::Residency::Device); });
+  double floorMs = copyFloor(3 * count * sizeof(T));
+  CK(cudaMemcpy(x.data(), dx, count * sizeof(T), cudaMemcpyDeviceToHost));
+  double err = mixedError(a, b, x, rows, n, 0.5);
+  results.push_back({name, "linrec-cuda", sizeof(T) == 8 ? "float64" : "float32",
+                     method == Method::Direct ? "direct" : "signed-log", rows, n, ms, floorMs, err});
+  CK(cudaFree(da));
+  CK(cudaFree(db));
+  CK(cudaFree(dx));
+  CK(cudaFree(dx0));
+}
+
+static void benchHost(size_t n) {
+  std::vector<float> a, b, x(n);
+  makeInputs(n, false, a, b);
+  float x0 = 0.5f;
+  ScanJob j;
+  j.rows = 1;
+  j.n = n;
+  j.aStride = j.bStride = j.xStride = n;
+  j.a = a.data();
+  j.b = b.data();
+  j.x = x.data();
+  j.x0 = &x0;
+  double ms = timeHost([&] { lc::scan(j, lc::Residency::Host); });
+  // Floor: pinned transfers of the same bytes.
+  void *pin, *dev;
+  CK(cudaHostAlloc(&pin, 2 * n * sizeof(float), cudaHostAllocDefault));
+  CK(cudaMalloc(&dev, 2 * n * sizeof(float)));
+  double h2d = timeDevice([&] { CK(cudaMemcpyAsync(dev, pin, 2 * n * sizeof(float), cudaMemcpyHostToDevice)); });
+  double d2h = timeDevice([&] { CK(cudaMemcpyAsync(pin, dev, n * sizeof(float), cudaMemcpyDeviceToHost)); });
+  CK(cudaFreeHost(pin));
+  CK(cudaFree(dev));
+  double err = mixedError(a, b, x, 1, n, 0.5);
+  results.push_back({"host-f32", "linrec-cuda", "float32", "direct", 1, n, ms, std::max(h2d, d2h), err});
+}
+
+struct MakePair {
+  const float *a, *b;
+  __host__ __device__ AffinePair<float> operator()(size_t i) const { return {a[i], b[i]}; }
+};
+struct TakeB {
+  __host__ __device__ float operator()(AffinePair<float> p) const { return p.B; }
+};
+struct Compose {
+  __host__ __device__ AffinePair<float> operator()(AffinePair<float> l, AffinePair<float> r) const {
+    return AffineMonoid<float>::combine(l, r);
+  }
+};
+
+static void benchCub(size_t n) {
+  std::vector<float> a, b, x(n);
+  makeInputs(n, false, a, b);
+  float *da, *db, *dx;
+  CK(cudaMalloc(&da, n * sizeof(float)));
+  CK(cudaMalloc(&db, n * sizeof(float)));
+  CK(cudaMalloc(&dx, n * sizeof(float)));
+  CK(cudaMemcpy(da, a.data(), n * sizeof(float), cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(db, b.data(), n * sizeof(float), cudaMemcpyHostToDevice));
+  auto in = thrust::make_transform_iterator(thrust::make_counting_iterator<size_t>(0), MakePair{da, db});
+  auto out = thrust::make_transform_output_iterator(dx, TakeB{});
+  size_t tempBytes = 0;
+  CK(cub::DeviceScan::InclusiveScan(nullptr, tempBytes, in, out, Compose{}, (long long)n));
+  void* temp;
+  CK(cudaMalloc(&temp, tempBytes));
+  double ms = timeDevice([&] { CK(cub::DeviceScan::InclusiveScan(temp, tempBytes, in, out, Compose{}, (long long)n)); });
+  double floorMs = copyFloor(3 * n * sizeof(float));
+  CK(cudaMemcpy(x.data(), dx, n * sizeof(float), cudaMemcpyDeviceToHost));
+  double err = mixedError(a, b, x, 1, n, 0.0);  // the scan starts from x0 = 0
+  results.push_back({"cub-affine-f32", "cub", "float32", "direct", 1, n, ms, floorMs, err});
+  CK(cudaFree(temp));
+  CK(cudaFree(da));
+  CK(cudaFree(db));
+  CK(cudaFree(dx));
+}
+
+int main() {
+  lc::Availability av = lc::probe();
+  if (!av.available) {
+    std::fprintf(stderr, "no CUDA device: %s\n", av.reason.c_str());
+    return 2;
+  }
+  const size_t big = size_t(1) << 28;
+  benchDevice<float>("direct-f32", Method::Direct, 1, big, false);
+  benchDevice<float>("log-f32", Method::LogFromRaw, 1, big, true);
+  benchDevice<float>("direct-f32-batched", Method::Direct, size_t(1) << 14, size_t(1) << 14, false);
+  benchDevice<double>("direct-f64", Method::Direct, 1, size_t(1) << 27, false);
+  benchHost(10000000);
+  benchCub(big);
+  benchDevice<float>("direct-f32-1e7", Method::Direct, 1, 10000000, false);
+
+  int driver = 0;
+  cudaDriverGetVersion(&driver);
+  char date[64];
+  std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const char* commit = std::getenv("GIT_COMMIT");
+  std::printf("{\n  \"device\": \"%s\",\n  \"driver\": %d,\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n  \"results\": [\n",
+              av.devices[0].name.c_str(), driver, date, commit ? commit : "");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
+    std::printf("    {\"case\": \"%s\", \"backend\": \"%s\", \"dtype\": \"%s\", \"method\": \"%s\", \"rows\": %zu, "
+                "\"n\": %zu, \"median_ms\": %.4f, \"floor_ms\": %.4f, \"max_err\": %.3e}%s\n",
+                r.name.c_str(), r.backend.c_str(), r.dtype.c_str(), r.method.c_str(), r.rows, r.n, r.medianMs,
+                r.floorMs, r.maxErr, i + 1 < results.size() ? "," : "");
+  }
+  std::printf("  ]\n}\n");
+  return 0;
+}

@@ -1,0 +1,309 @@
+// Correctness check of the CUDA engine against the CPU engine (the library's reference
+// semantics), for every kernel shape, method, dtype and direction, plus run-to-run bitwise
+// determinism. Meant to run under compute-sanitizer too (memcheck, racecheck, synccheck):
+//   ./check [--quick]
+// Exit status 0 when every case passes.
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cpu/cpu_engine.h"
+#include "cuda/cuda_engine.h"
+
+// No `using namespace linrec`: linrec::cuda would clash with CCCL's ::cuda.
+namespace lc = linrec::cuda;
+namespace cpu = linrec::cpu;
+using linrec::DType;
+using linrec::Method;
+using linrec::ScanJob;
+using linrec::AggregateJob;
+
+
+static int failures = 0;
+
+struct Case {
+  Method method;
+  DType dtype;
+  size_t rows, n;
+  bool reverse;
+  size_t pad;  // extra elements per row (misaligned strides when odd)
+  bool host;   // Residency::Host
+  bool aliasLast;  // last aliases x0
+};
+
+template <class T> struct Buffers {
+  std::vector<T> a, b, x, x0, x0Copy, last;
+  std::vector<int8_t> aSign, bSign, xSign, x0Sign, x0CopySign, lastSign;
+};
+
+template <class T> static double mixedError(const std::vector<T>& got, const std::vector<T>& ref) {
+  double mean = 0;
+  for (T v : ref) mean += std::fabs(double(v));
+  mean = ref.empty() ? 1 : mean / ref.size() + 1e-300;
+  double worst = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    double r = ref[i], g = got[i];
+    if (std::isnan(r) && std::isnan(g)) continue;
+    if (std::isinf(r) && r == g) continue;
+    double e = std::fabs(g - r) / (std::fabs(r) + mean);
+    if (!(e <= worst)) worst = std::isnan(e) ? INFINITY : e;
+  }
+  return worst;
+}
+
+template <class T> static void fill(Buffers<T>& h, const Case& c, size_t stride, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> mag(0.5, 1.0), val(-1.0, 1.0);
+  std::bernoulli_distribution neg(0.3);
+  size_t total = c.rows * stride;
+  h.a.resize(total);
+  h.b.resize(total);
+  h.aSign.assign(total, 1);
+  h.bSign.assign(total, 1);
+  for (size_t i = 0; i < total; ++i) {
+    double a = mag(rng), b = val(rng);
+    if (c.method != Method::Direct && neg(rng)) a = -a;
+    if (c.method == Method::LogFromLog) {
+      h.aSign[i] = a < 0 ? -1 : 1;
+      h.bSign[i] = b < 0 ? -1 : 1;
+      a = std::log(std::fabs(a));
+      b = std::log(std::fabs(b));
+    }
+    h.a[i] = T(a);
+    h.b[i] = T(b);
+  }
+  h.x0.resize(c.rows);
+  h.x0Sign.assign(c.rows, 1);
+  for (size_t r = 0; r < c.rows; ++r) {
+    double v = val(rng);
+    h.x0Sign[r] = v < 0 ? -1 : 1;
+    h.x0[r] = T(c.method == Method::LogFromLog ? std::log(std::fabs(v)) : v);
+  }
+  h.x.assign(total, T(-7));
+  h.xSign.assign(total, 0);
+  h.x0Copy.assign(c.rows, T(-7));
+  h.x0CopySign.assign(c.rows, 0);
+  h.last.assign(c.rows, T(-7));
+  h.lastSign.assign(c.rows, 0);
+}
+
+template <class T> static ScanJob jobOf(const Case& c, size_t stride, Buffers<T>& p) {
+  ScanJob j;
+  j.method = c.method;
+  j.dtype = c.dtype;
+  j.rows = c.rows;
+  j.n = c.n;
+  j.reverse = c.reverse;
+  j.aStride = j.bStride = j.xStride = stride;
+  j.x0Stride = j.x0CopyStride = 1;
+  j.a = p.a.data();
+  j.b = p.b.data();
+  j.x = p.x.data();
+  j.x0 = p.x0.data();
+  j.x0Copy = p.x0Copy.data();
+  j.last = c.aliasLast ? static_cast<void*>(p.x0.data()) : p.last.data();
+  if (c.method == Method::LogFromLog) {
+    j.aSign = p.aSign.data();
+    j.bSign = p.bSign.data();
+    j.xSign = p.xSign.data();
+    j.x0Sign = p.x0Sign.data();
+    j.x0CopySign = p.x0CopySign.data();
+    j.lastSign = c.aliasLast ? p.x0Sign.data() : p.lastSign.data();
+  }
+  j.threads = 4;
+  return j;
+}
+
+// Device mirror of host buffers (Residency::Device runs).
+template <class T> struct DeviceMirror {
+  std::vector<void*> ptrs;
+  template <class V> V* up(const std::vector<V>& v) {
+    void* p = lc::deviceAlloc(v.size() * sizeof(V));
+    lc::copyToDevice(p, v.data(), v.size() * sizeof(V));
+    ptrs.push_back(p);
+    return static_cast<V*>(p);
+  }
+  template <class V> void down(std::vector<V>& v, const void* p) { lc::copyToHost(v.data(), p, v.size() * sizeof(V)); }
+  ~DeviceMirror() {
+    for (void* p : ptrs) lc::deviceFree(p);
+  }
+};
+
+template <class T> static void runCuda(const Case& c, size_t stride, Buffers<T>& h) {
+  ScanJob j = jobOf(c, stride, h);
+  if (c.host) {
+    lc::scan(j, lc::Residency::Host);
+    return;
+  }
+  DeviceMirror<T> d;
+  ScanJob dj = j;
+  T *a = d.up(h.a), *b = d.up(h.b), *x = d.up(h.x), *x0 = d.up(h.x0), *x0c = d.up(h.x0Copy), *last = d.up(h.last);
+  int8_t *as = d.up(h.aSign), *bs = d.up(h.bSign), *xs = d.up(h.xSign), *x0s = d.up(h.x0Sign),
+         *x0cs = d.up(h.x0CopySign), *ls = d.up(h.lastSign);
+  dj.a = a;
+  dj.b = b;
+  dj.x = x;
+  dj.x0 = x0;
+  dj.x0Copy = x0c;
+  dj.last = c.aliasLast ? static_cast<void*>(x0) : last;
+  if (c.method == Method::LogFromLog) {
+    dj.aSign = as;
+    dj.bSign = bs;
+    dj.xSign = xs;
+    dj.x0Sign = x0s;
+    dj.x0CopySign = x0cs;
+    dj.lastSign = c.aliasLast ? x0s : ls;
+  }
+  lc::scan(dj, lc::Residency::Device);
+  d.down(h.x, x);
+  d.down(h.x0, x0);
+  d.down(h.x0Copy, x0c);
+  d.down(h.last, last);
+  d.down(h.xSign, xs);
+  d.down(h.x0Sign, x0s);
+  d.down(h.x0CopySign, x0cs);
+  d.down(h.lastSign, ls);
+}
+
+// Values as signed numbers for comparison (log outputs: exp of the log, with sign).
+template <class T> static std::vector<double> asValues(const Case& c, const std::vector<T>& v, const std::vector<int8_t>& s) {
+  std::vector<double> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i)
+    out[i] = c.method == Method::LogFromLog ? (s[i] < 0 ? -1.0 : 1.0) * std::exp(double(v[i])) : double(v[i]);
+  return out;
+}
+
+template <class T> static void runCase(const Case& c, unsigned seed) {
+  const size_t stride = c.n + c.pad;
+  Buffers<T> ref, got, again;
+  fill(ref, c, stride, seed);
+  got = ref;
+  again = ref;
+  ScanJob rj = jobOf(c, stride, ref);
+  cpu::scan(rj);
+  std::string what;
+  try {
+    runCuda(c, stride, got);
+    runCuda(c, stride, again);
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  double err = 0;
+  bool deterministic = true;
+  if (what.empty()) {
+    // Compare only the x slots (padding must be untouched: both start at -7).
+    std::vector<double> gx = asValues(c, got.x, got.xSign), rx = asValues(c, ref.x, ref.xSign);
+    err = mixedError(gx, rx);
+    err = std::max(err, mixedError(asValues(c, got.last, got.lastSign), asValues(c, ref.last, ref.lastSign)));
+    err = std::max(err, mixedError(asValues(c, got.x0, got.x0Sign), asValues(c, ref.x0, ref.x0Sign)));
+    err = std::max(err, mixedError(asValues(c, got.x0Copy, got.x0CopySign), asValues(c, ref.x0Copy, ref.x0CopySign)));
+    deterministic = std::memcmp(got.x.data(), again.x.data(), got.x.size() * sizeof(T)) == 0 &&
+                    got.xSign == again.xSign;
+  }
+  double tol = sizeof(T) == 4 ? (c.method == Method::Direct ? 1e-4 : 2e-3) : 1e-10;
+  bool ok = what.empty() && err <= tol && deterministic;
+  if (!ok) ++failures;
+  const char* methods[] = {"direct", "log-from-raw", "log-from-log"};
+  std::printf("%s %-12s %s rows=%-6zu n=%-9zu %s pad=%zu %s%s err=%.3g%s%s\n", ok ? "ok  " : "FAIL",
+              methods[int(c.method)], sizeof(T) == 4 ? "f32" : "f64", c.rows, c.n, c.reverse ? "rev" : "fwd", c.pad,
+              c.host ? "host" : "device", c.aliasLast ? " last=x0" : "", err, deterministic ? "" : " NONDETERMINISTIC",
+              what.empty() ? "" : (" " + what).c_str());
+}
+
+template <class T> static void runAggregate(size_t rows, size_t n, bool reverse, bool host) {
+  Case c{Method::Direct, sizeof(T) == 4 ? DType::Float32 : DType::Float64, rows, n, reverse, 0, host, false};
+  Buffers<T> h;
+  fill(h, c, n, 99);
+  AggregateJob j;
+  j.dtype = c.dtype;
+  j.rows = rows;
+  j.n = n;
+  j.reverse = reverse;
+  j.aStride = j.bStride = n;
+  j.a = h.a.data();
+  j.b = h.b.data();
+  std::vector<T> refA(rows), refB(rows), gotA(rows, T(-7)), gotB(rows, T(-7));
+  j.outA = refA.data();
+  j.outB = refB.data();
+  j.threads = 4;
+  cpu::aggregate(j);
+  std::string what;
+  try {
+    if (host) {
+      j.outA = gotA.data();
+      j.outB = gotB.data();
+      lc::aggregate(j, lc::Residency::Host);
+    } else {
+      DeviceMirror<T> d;
+      AggregateJob dj = j;
+      dj.a = d.up(h.a);
+      dj.b = d.up(h.b);
+      T* oa = d.up(gotA);
+      T* ob = d.up(gotB);
+      dj.outA = oa;
+      dj.outB = ob;
+      lc::aggregate(dj, lc::Residency::Device);
+      d.down(gotA, oa);
+      d.down(gotB, ob);
+    }
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  double err = std::max(mixedError(gotA, refA), mixedError(gotB, refB));
+  double tol = sizeof(T) == 4 ? 1e-4 : 1e-10;
+  bool ok = what.empty() && err <= tol;
+  if (!ok) ++failures;
+  std::printf("%s aggregate    %s rows=%-6zu n=%-9zu %s %s err=%.3g %s\n", ok ? "ok  " : "FAIL",
+              sizeof(T) == 4 ? "f32" : "f64", rows, n, reverse ? "rev" : "fwd", host ? "host" : "device", err,
+              what.c_str());
+}
+
+int main(int argc, char** argv) {
+  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  lc::Availability av = lc::probe();
+  if (!av.available) {
+    std::printf("no CUDA: %s\n", av.reason.c_str());
+    return 2;
+  }
+  std::printf("device: %s\n", av.devices[0].name.c_str());
+  // Shapes per kernel: thread rows, warp rows (short and many), one tile per row, look-back
+  // (shallow and deep), plus odd sizes around tile edges.
+  struct Shape {
+    size_t rows, n;
+  };
+  std::vector<Shape> shapes = {{1, 0},     {3, 1},      {5, 16},    {7, 17},     {3, 1000},  {2, 3000},
+                               {2, 4097},  {3, 100003}, {1, 1 << 20}, {20000, 40}, {1, 12345}};
+  if (!quick) shapes.push_back({1, (size_t(1) << 24) + 5});
+  const Method methods[] = {Method::Direct, Method::LogFromRaw, Method::LogFromLog};
+  unsigned seed = 1;
+  for (Method m : methods)
+    for (int f64 = 0; f64 < 2; ++f64)
+      for (const Shape& s : shapes)
+        for (int rev = 0; rev < 2; ++rev)
+          for (size_t pad : {size_t(0), size_t(1)}) {
+            if (quick && pad && s.n > 5000) continue;
+            Case c{m, f64 ? DType::Float64 : DType::Float32, s.rows, s.n, rev != 0, pad, false, pad != 0};
+            f64 ? runCase<double>(c, seed++) : runCase<float>(c, seed++);
+          }
+  // Host residency: one chunk, many chunks along n, and row blocks.
+  for (Method m : methods)
+    for (int f64 = 0; f64 < 2; ++f64)
+      for (Shape s : std::vector<Shape>{{3, 1000}, {1, 3000001}, {3000, 1001}, {2, 0}})
+        for (int rev = 0; rev < 2; ++rev) {
+          Case c{m, f64 ? DType::Float64 : DType::Float32, s.rows, s.n, rev != 0, 1, true, rev != 0};
+          f64 ? runCase<double>(c, seed++) : runCase<float>(c, seed++);
+        }
+  for (int rev = 0; rev < 2; ++rev)
+    for (Shape s : std::vector<Shape>{{4, 0}, {3, 10}, {3, 1000}, {2, 100003}, {20000, 40}, {1, 3000001}}) {
+      runAggregate<float>(s.rows, s.n, rev != 0, false);
+      runAggregate<double>(s.rows, s.n, rev != 0, false);
+      runAggregate<float>(s.rows, s.n, rev != 0, true);
+    }
+  std::printf("%d failure(s)\n", failures);
+  return failures ? 1 : 0;
+}

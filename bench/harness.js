@@ -1,0 +1,763 @@
+'use strict';
+// The benchmark harness shared by `npm run bench` (bench/cpu.js) and the GPU bench.
+//
+// It measures, for n = 10^3..10^7 (10^8 with a GPU and --large):
+//   - throughput (elements/s, median of several timed runs after warm-up) of the JS loop
+//     (`sequential`, float32 rounding), the plain C++ loop (addon().sequentialNative), linrec on
+//     the CPU at 1 thread and at all threads (direct float32; direct float64 and log float32),
+//     the memcpy floors, and, when CUDA is usable, linrec on the GPU (host arrays and DeviceArrays);
+//   - accuracy (max over t of |x_t - ref_t| / (|ref_t| + mean|ref|) against a float64 loop on
+//     the same float32 inputs) of linrec direct/log float32, the float32 JS loop and the seed's
+//     recipe (Heinsen's log-space scan, emulated in float32), on fresh random inputs each trial.
+//
+// Everything here is plain CommonJS on top of ../dist (build it first: `npm run prepare`).
+// See bench/NOTES.md for what each row and column means.
+
+const os = require('os');
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const linrec = require('../dist');
+const { addon } = require('../dist/addon');
+
+const ROOT = path.join(__dirname, '..');
+const SCHEMA = 'linrec-bench/1';
+const fround = Math.fround;
+
+// ---------------------------------------------------------------------------------------------
+// Random numbers: mulberry32 (32-bit state, seedable, fast), Box-Muller for normals.
+
+function mulberry32(seed) {
+  let s = seed >>> 0;
+  return function next() {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    // (k + 0.5) / 2^32: never exactly 0 or 1, so log(U) is finite.
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+}
+
+/** A 32-bit seed derived from the run's base seed and what the inputs are for. */
+function deriveSeed(base, ...parts) {
+  let h = (base >>> 0) ^ 0x9e3779b9;
+  for (const p of parts) {
+    const s = String(p);
+    for (let i = 0; i < s.length; i++) {
+      h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const DISTRIBUTIONS = {
+  // The seed's two input distributions.
+  normal: { label: 'a, b ~ N(0,1)', positive: false },
+  uniform: { label: 'a ~ U(0,1), b ~ U(0,3)', positive: true },
+};
+
+/** Fills coeffs (n) and values (n+1: x_0 then b) with draws from `dist`, rounded to the array's type. */
+function fillInputs(dist, seed, a, b) {
+  const rnd = mulberry32(seed);
+  if (dist === 'uniform') {
+    for (let i = 0; i < a.length; i++) a[i] = rnd();
+    for (let i = 0; i < b.length; i++) b[i] = 3 * rnd();
+  } else if (dist === 'normal') {
+    const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+    for (let i = 0; i < a.length; i++) a[i] = normal();
+    for (let i = 0; i < b.length; i++) b[i] = normal();
+  } else throw new Error(`unknown distribution ${dist}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine description.
+
+function gitInfo() {
+  const run = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return { commit: run(['rev-parse', 'HEAD']), dirty: run(['status', '--porcelain', '--untracked-files=no']).length > 0 };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const b = linrec.backends();
+  return {
+    cpuModel: cpus.length ? cpus[0].model.trim() : 'unknown',
+    cores: cpus.length,
+    availableParallelism: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+    linrecThreads: b.cpu.threads,
+    totalMemoryBytes: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    date: new Date().toISOString(),
+    // 1, 5, 15-minute load averages when the run started (other work on the machine skews timings)
+    loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
+    git: gitInfo(),
+    cuda: b.cuda,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing.
+
+function nowMs() {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function median(xs) {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Times fn(): `warmup` untimed calls, then `runs` samples, each of `reps` back-to-back calls
+ * (reps > 1 only at small n, so that a sample lasts long enough for the clock); per-call ms.
+ */
+function timeIt(fn, { warmup, runs, reps }) {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = nowMs();
+    for (let k = 0; k < reps; k++) fn();
+    samples.push((nowMs() - t0) / reps);
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The throughput cases. Each returns { fn, dispose? } for one size, on the inputs it is given.
+
+/** The spec addon().sequentialNative takes (the shape planScan builds for a forward direct scan). */
+function nativeSpec(a, b, out, n) {
+  const op = (data, offset, stride) => ({ data, offset, stride });
+  return {
+    method: 0, rows: 1, n, reverse: false, threads: 1, cuda: false,
+    a: op(a, 0, n), b: op(b, 1, n + 1), x: op(out, 1, n + 1), x0: op(b, 0, n + 1), x0Copy: op(out, 0, n + 1),
+  };
+}
+
+/**
+ * x_t = a_t + b_t: the scan's memory traffic without its dependency. A top-level function of its
+ * arguments (not a closure over one size's arrays), so V8's optimized code serves every size.
+ */
+function addKernel(out, a, b, n) {
+  for (let t = 1; t <= n; t++) out[t] = a[t - 1] + b[t];
+}
+
+function throughputCases(threadsAll, cuda) {
+  const cpu = [
+    {
+      id: 'js-loop', label: 'JS loop (sequential, f32)', group: 'baseline', dtype: 'float32', method: 'sequential', threads: 1, device: 'js',
+      slow: true,
+      setup: ({ a32, b32 }) => {
+        const out = new Float32Array(b32.length);
+        return { fn: () => linrec.sequential(a32, b32, { out }) };
+      },
+    },
+    {
+      id: 'cpp-loop', label: 'C++ loop (sequentialNative, f32)', group: 'baseline', dtype: 'float32', method: 'sequential', threads: 1, device: 'cpu',
+      setup: ({ a32, b32, n }) => {
+        const out = new Float32Array(b32.length);
+        const spec = nativeSpec(a32, b32, out, n);
+        const native = addon();
+        return { fn: () => native.sequentialNative(spec) };
+      },
+    },
+    {
+      id: 'linrec-1t', label: 'linrec CPU 1 thread (direct, f32)', group: 'linrec', dtype: 'float32', method: 'direct', threads: 1, device: 'cpu',
+      setup: ({ a32, b32 }) => {
+        const out = new Float32Array(b32.length);
+        return { fn: () => linrec.scan(a32, b32, { device: 'cpu', threads: 1, out }) };
+      },
+    },
+    {
+      id: 'linrec-all', label: `linrec CPU ${threadsAll} threads (direct, f32)`, group: 'linrec', dtype: 'float32', method: 'direct', threads: threadsAll, device: 'cpu',
+      setup: ({ a32, b32 }) => {
+        const out = new Float32Array(b32.length);
+        return { fn: () => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll, out }) };
+      },
+    },
+    {
+      id: 'linrec-all-f64', label: `linrec CPU ${threadsAll} threads (direct, f64)`, group: 'linrec', dtype: 'float64', method: 'direct', threads: threadsAll, device: 'cpu',
+      setup: ({ a64, b64 }) => {
+        const out = new Float64Array(b64.length);
+        return { fn: () => linrec.scan(a64, b64, { device: 'cpu', threads: threadsAll, out }) };
+      },
+    },
+    {
+      id: 'linrec-all-log', label: `linrec CPU ${threadsAll} threads (log, f32)`, group: 'linrec', dtype: 'float32', method: 'log', threads: threadsAll, device: 'cpu',
+      slow: true,
+      setup: ({ a32, b32 }) => {
+        const out = new Float32Array(b32.length);
+        return { fn: () => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll, method: 'log', out }) };
+      },
+    },
+    {
+      // The floor the brief names: TypedArray.prototype.set of a 3n-float32 array into another
+      // (V8 copies same-type, non-overlapping typed arrays with memmove): 12 bytes copied per
+      // element, i.e. 12 B read + 12 B written.
+      id: 'memcpy', label: 'memcpy floor (copy 12 B/element)', group: 'floor', dtype: 'float32', method: 'copy', threads: 1, device: 'cpu', traffic: 24,
+      setup: ({ n }) => {
+        const src = new Float32Array(3 * n).fill(1);
+        const dst = new Float32Array(3 * n);
+        return { fn: () => dst.set(src) };
+      },
+    },
+    {
+      // Traffic-matched floor: copy 6 B per element (1.5n floats), i.e. 6 B read + 6 B written =
+      // the scan's 12 B of traffic (read a, b; write x). Same definition as bench/gpu/bench_gpu.cu.
+      id: 'memcpy-half', label: 'memcpy floor (copy 6 B/element = 12 B traffic)', group: 'floor', dtype: 'float32', method: 'copy', threads: 1, device: 'cpu', traffic: 12,
+      setup: ({ n }) => {
+        const m = Math.ceil(1.5 * n);
+        const src = new Float32Array(m).fill(1);
+        const dst = new Float32Array(m);
+        return { fn: () => dst.set(src) };
+      },
+    },
+    {
+      // The scan's exact access pattern without the dependency: x_t = a_t + b_t in JS.
+      id: 'js-add', label: 'JS loop x=a+b (same traffic, no dependency)', group: 'floor', dtype: 'float32', method: 'add', threads: 1, device: 'js',
+      setup: ({ a32, b32, n }) => {
+        const out = new Float32Array(b32.length);
+        return { fn: () => addKernel(out, a32, b32, n) };
+      },
+    },
+  ];
+  if (!cuda) return cpu;
+  const gpu = [
+    {
+      id: 'cuda-host', label: 'linrec CUDA, host arrays (direct, f32, incl. PCIe)', group: 'gpu', dtype: 'float32', method: 'direct', threads: null, device: 'cuda',
+      setup: ({ a32, b32 }) => {
+        const out = new Float32Array(b32.length);
+        return { fn: () => linrec.scan(a32, b32, { device: 'cuda', out }) };
+      },
+    },
+    ...[
+      ['cuda-device', 'direct', 'float32'],
+      ['cuda-device-f64', 'direct', 'float64'],
+      ['cuda-device-log', 'log', 'float32'],
+    ].map(([id, method, dtype]) => ({
+      id, label: `linrec CUDA, DeviceArrays (${method}, ${dtype === 'float64' ? 'f64' : 'f32'})`, group: 'gpu', dtype, method, threads: null, device: 'cuda',
+      setup: ({ a32, b32, a64, b64 }) => {
+        const [a, b] = dtype === 'float64' ? [a64, b64] : [a32, b32];
+        const da = linrec.toDevice(a);
+        const db = linrec.toDevice(b);
+        const out = linrec.DeviceArray.empty(b.length, dtype);
+        return {
+          fn: () => linrec.scan(da, db, { method, out }),
+          dispose: () => [da, db, out].forEach((d) => d.dispose()),
+        };
+      },
+    })),
+    {
+      // Device-to-device copy of 6 B per element (12 B of traffic), like bench/gpu/bench_gpu.cu.
+      id: 'gpu-memcpy', label: 'GPU memcpy floor (D2D copy 6 B/element)', group: 'gpu-floor', dtype: 'float32', method: 'copy', threads: null, device: 'cuda', traffic: 12,
+      setup: ({ n }) => {
+        const m = Math.ceil(1.5 * n);
+        const src = linrec.toDevice(new Float32Array(m).fill(1));
+        const dst = linrec.DeviceArray.empty(m, 'float32');
+        return { fn: () => dst.buffer.copyFrom(src.buffer), dispose: () => [src, dst].forEach((d) => d.dispose()) };
+      },
+    },
+  ];
+  return [...cpu, ...gpu];
+}
+
+const BYTES_PER_ELEMENT = { float32: 12, float64: 24 };
+
+/**
+ * At each size: set every case up, warm each one up, then take the timed samples in rounds, one
+ * sample of every case per round (the starting case rotating), so that load changes on a shared
+ * machine fall on all cases alike rather than on whichever ran during them.
+ */
+function runThroughput(cfg, log) {
+  const records = [];
+  const cases = throughputCases(cfg.threadsAll, cfg.cuda);
+  for (const n of cfg.sizes) {
+    const seed = deriveSeed(cfg.seed, 'throughput', n);
+    const a32 = new Float32Array(n);
+    const b32 = new Float32Array(n + 1);
+    fillInputs('uniform', seed, a32, b32);
+    const a64 = Float64Array.from(a32);
+    const b64 = Float64Array.from(b32);
+    const inputs = { n, a32, b32, a64, b64 };
+    const schedule = cfg.schedule(n);
+    const reps = Math.max(1, Math.round(cfg.minElementsPerSample / n));
+    const live = [];
+    try {
+      for (const c of cases) {
+        const { warmup, runs } = c.slow ? schedule.slow : schedule.normal;
+        live.push({ c, warmup, runs, ...c.setup(inputs), samples: [] });
+      }
+      for (const s of live) for (let i = 0; i < s.warmup; i++) s.fn();
+      const rounds = Math.max(...live.map((s) => s.runs));
+      for (let r = 0; r < rounds; r++) {
+        for (let j = 0; j < live.length; j++) {
+          const s = live[(j + r) % live.length];
+          if (s.samples.length >= s.runs) continue;
+          s.samples.push(timeIt(s.fn, { warmup: 0, runs: 1, reps })[0]);
+        }
+      }
+    } finally {
+      for (const s of live) if (s.dispose) s.dispose();
+    }
+    for (const { c, warmup, runs, samples } of live) {
+      const medianMs = median(samples);
+      const rec = {
+        kind: 'throughput', id: c.id, label: c.label, group: c.group, n, dtype: c.dtype, method: c.method, threads: c.threads, device: c.device,
+        distribution: 'uniform', seed, warmup, runs, reps,
+        samplesMs: samples.map((x) => +x.toPrecision(6)),
+        medianMs: +medianMs.toPrecision(6), minMs: +Math.min(...samples).toPrecision(6), maxMs: +Math.max(...samples).toPrecision(6),
+        elementsPerSec: +(n / (medianMs / 1e3)).toPrecision(6),
+        // bytes read + written per element (the scan: a, b read, x written)
+        trafficBytesPerElement: c.traffic ?? BYTES_PER_ELEMENT[c.dtype],
+      };
+      rec.gbPerSec = +((rec.elementsPerSec * rec.trafficBytesPerElement) / 1e9).toPrecision(4);
+      records.push(rec);
+      log(`  n=${n.toExponential(0)} ${c.id.padEnd(16)} median ${medianMs.toFixed(3)} ms  (${(rec.elementsPerSec / 1e6).toFixed(1)} M el/s, ${warmup}+${runs}x${reps})`);
+    }
+  }
+  return records;
+}
+
+/** Time ratios at each n (see NOTES.md): >1 in the 'speedup' ones means linrec is faster. */
+function ratios(records) {
+  const by = new Map(records.map((r) => [`${r.id}@${r.n}`, r.medianMs]));
+  const sizes = [...new Set(records.map((r) => r.n))];
+  const defs = [
+    ['linrec-all / memcpy', 'linrec-all', 'memcpy', 'time of linrec (all threads, f32) ÷ time of the 12 B/element copy'],
+    ['linrec-all / memcpy-half', 'linrec-all', 'memcpy-half', 'time of linrec (all threads, f32) ÷ time of the traffic-matched copy'],
+    ['JS-loop / linrec-all', 'js-loop', 'linrec-all', 'speedup of linrec (all threads) over the JS loop'],
+    ['C++-loop / linrec-all', 'cpp-loop', 'linrec-all', 'speedup of linrec (all threads) over the C++ loop'],
+    ['C++-loop / linrec-1t', 'cpp-loop', 'linrec-1t', 'speedup of linrec (1 thread) over the C++ loop'],
+    ['JS-loop / C++-loop', 'js-loop', 'cpp-loop', 'speedup of the C++ loop over the JS loop'],
+    ['cuda-device / gpu-memcpy', 'cuda-device', 'gpu-memcpy', 'time of linrec on DeviceArrays ÷ time of the D2D copy'],
+    ['linrec-all / cuda-device', 'linrec-all', 'cuda-device', 'speedup of the GPU (DeviceArrays) over linrec CPU'],
+    ['linrec-all / cuda-host', 'linrec-all', 'cuda-host', 'speedup of the GPU (host arrays, incl. PCIe) over linrec CPU'],
+  ];
+  const out = [];
+  for (const [name, num, den, meaning] of defs) {
+    for (const n of sizes) {
+      const p = by.get(`${num}@${n}`);
+      const q = by.get(`${den}@${n}`);
+      if (p === undefined || q === undefined) continue;
+      out.push({ kind: 'ratio', name, numerator: num, denominator: den, meaning, n, value: +(p / q).toPrecision(4) });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accuracy.
+
+/** The float64 reference: the plain loop in double on the same (float32-valued) inputs. */
+function reference64(a, b) {
+  const n = a.length;
+  const x = new Float64Array(n + 1);
+  let v = (x[0] = b[0]);
+  for (let t = 1; t <= n; t++) x[t] = v = a[t - 1] * v + b[t];
+  return x;
+}
+
+/** max and mean over t of |x - ref| / (|ref| + mean|ref|); non-finite x counts as Infinity. */
+function mixedError(x, ref) {
+  let meanAbs = 0;
+  for (let t = 0; t < ref.length; t++) meanAbs += Math.abs(ref[t]);
+  meanAbs /= ref.length;
+  let max = 0;
+  let sum = 0;
+  let nonFinite = 0;
+  for (let t = 0; t < ref.length; t++) {
+    if (!Number.isFinite(x[t])) {
+      nonFinite++;
+      continue;
+    }
+    const e = Math.abs(x[t] - ref[t]) / (Math.abs(ref[t]) + meanAbs);
+    sum += e;
+    if (e > max) max = e;
+  }
+  return { max: nonFinite ? Infinity : max, mean: sum / Math.max(1, ref.length - nonFinite), nonFinite };
+}
+
+const PI32 = fround(Math.PI);
+
+/**
+ * The seed's recipe (Heinsen, arXiv 2311.06281), general form for inputs of any sign, with every
+ * operation rounded to float32 (complex64 in PyTorch terms):
+ *   log a, log b complex (log|.| + iπ for negatives), a* = [0, cumsum(log a)],
+ *   log x = a* + logcumsumexp(log b - a*), x = Re exp(log x).
+ * logcumsumexp accumulates with PyTorch's complex log-add-exp: max + log1p(exp(min - max)), max
+ * and min chosen by real part. Imaginary parts are multiples of π accumulated in float32.
+ */
+function seedComplex32(a, b) {
+  const n = a.length;
+  const x = new Float32Array(n + 1);
+  let ar = 0; // a*_t (real, imaginary)
+  let ai = 0;
+  let sr = 0; // logcumsumexp state
+  let si = 0;
+  for (let t = 0; t <= n; t++) {
+    if (t > 0) {
+      const at = a[t - 1];
+      ar = fround(ar + fround(Math.log(Math.abs(at))));
+      ai = fround(ai + (at < 0 ? PI32 : 0));
+    }
+    const bt = b[t];
+    const vr = fround(fround(Math.log(Math.abs(bt))) - ar);
+    const vi = fround((bt < 0 ? PI32 : 0) - ai);
+    if (t === 0) {
+      sr = vr;
+      si = vi;
+    } else if (vr === -Infinity) {
+      // log 0: adds nothing.
+    } else if (sr === -Infinity) {
+      sr = vr;
+      si = vi;
+    } else {
+      let mr, mi, lr, li;
+      if (vr > sr) [mr, mi, lr, li] = [vr, vi, sr, si];
+      else [mr, mi, lr, li] = [sr, si, vr, vi];
+      // exp(min - max), complex, in float32
+      const dr = fround(lr - mr);
+      const di = fround(li - mi);
+      const e = fround(Math.exp(dr));
+      const zr = fround(e * fround(Math.cos(di)));
+      const zi = fround(e * fround(Math.sin(di)));
+      // log1p(z) = log|1 + z| + i arg(1 + z)
+      const wr = fround(1 + zr);
+      const pr = fround(Math.log(fround(Math.hypot(wr, zi))));
+      const pi = fround(Math.atan2(zi, wr));
+      sr = fround(mr + pr);
+      si = fround(mi + pi);
+    }
+    const hr = fround(ar + sr);
+    const hi = fround(ai + si);
+    x[t] = fround(fround(Math.exp(hr)) * fround(Math.cos(hi)));
+  }
+  return x;
+}
+
+/** The seed's recipe, real form (all a, b > 0), every operation rounded to float32. */
+function seedReal32(a, b) {
+  const n = a.length;
+  const x = new Float32Array(n + 1);
+  let as = 0;
+  let s = 0;
+  for (let t = 0; t <= n; t++) {
+    if (t > 0) as = fround(as + fround(Math.log(a[t - 1])));
+    const v = fround(fround(Math.log(b[t])) - as);
+    if (t === 0) s = v;
+    else {
+      const hi = v > s ? v : s;
+      const lo = v > s ? s : v;
+      s = fround(hi + fround(Math.log1p(fround(Math.exp(fround(lo - hi))))));
+    }
+    x[t] = fround(Math.exp(fround(as + s)));
+  }
+  return x;
+}
+
+function accuracyMethods(threadsAll) {
+  return [
+    { id: 'linrec-direct-f32', label: 'linrec direct f32', run: ({ a32, b32 }) => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll }) },
+    { id: 'linrec-log-f32', label: 'linrec log f32', run: ({ a32, b32 }) => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll, method: 'log' }) },
+    { id: 'sequential-f32', label: 'JS loop f32 (sequential)', run: ({ a32, b32 }) => linrec.sequential(a32, b32) },
+    { id: 'seed-complex-f32', label: "seed recipe f32, complex form (Heinsen)", seed: true, run: ({ a32, b32 }) => seedComplex32(a32, b32) },
+    { id: 'seed-real-f32', label: 'seed recipe f32, real form (a, b > 0)', seed: true, positiveOnly: true, run: ({ a32, b32 }) => seedReal32(a32, b32) },
+    { id: 'linrec-direct-f64', label: 'linrec direct f64 (sanity)', run: ({ a32, b32 }) => linrec.scan(Float64Array.from(a32), Float64Array.from(b32), { device: 'cpu', threads: threadsAll }) },
+  ];
+}
+
+function runAccuracy(cfg, log) {
+  const methods = accuracyMethods(cfg.threadsAll);
+  const records = [];
+  for (const dist of Object.keys(DISTRIBUTIONS)) {
+    for (const n of cfg.accuracySizes) {
+      const trials = cfg.accuracyTrials(n);
+      const per = new Map(methods.map((m) => [m.id, []]));
+      const seeds = [];
+      for (let k = 0; k < trials; k++) {
+        const seed = deriveSeed(cfg.seed, 'accuracy', dist, n, k);
+        seeds.push(seed);
+        const a32 = new Float32Array(n);
+        const b32 = new Float32Array(n + 1);
+        fillInputs(dist, seed, a32, b32);
+        const ref = reference64(a32, b32);
+        for (const m of methods) {
+          if (m.positiveOnly && !DISTRIBUTIONS[dist].positive) continue;
+          const t0 = nowMs();
+          const x = m.run({ a32, b32 });
+          const ms = nowMs() - t0;
+          per.get(m.id).push({ ...mixedError(x, ref), ms });
+        }
+      }
+      for (const m of methods) {
+        const list = per.get(m.id);
+        if (!list.length) continue;
+        const maxes = list.map((e) => e.max);
+        const rec = {
+          kind: 'accuracy', id: m.id, label: m.label, distribution: dist, distributionLabel: DISTRIBUTIONS[dist].label, n, trials, seeds,
+          // per trial: max and mean over t of the mixed error
+          maxErrors: maxes.map(jsonNumber),
+          meanErrors: list.map((e) => jsonNumber(e.mean)),
+          nonFinite: list.reduce((s, e) => s + e.nonFinite, 0),
+          medianMaxError: jsonNumber(median(maxes)),
+          worstMaxError: jsonNumber(Math.max(...maxes)),
+          medianMeanError: jsonNumber(median(list.map((e) => e.mean))),
+          medianMs: +median(list.map((e) => e.ms)).toPrecision(4),
+        };
+        records.push(rec);
+      }
+      const show = records.filter((r) => r.distribution === dist && r.n === n).map((r) => `${r.id}=${fmtErr(r.medianMaxError)}`).join(' ');
+      log(`  accuracy ${dist} n=${n.toExponential(0)} (${trials} trials): ${show}`);
+    }
+  }
+  return records;
+}
+
+/** JSON has no Infinity/NaN: keep finite numbers (4 significant digits), else the string. */
+function jsonNumber(x) {
+  return Number.isFinite(x) ? +x.toPrecision(4) : String(x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration and the whole run.
+
+function parseArgs(argv) {
+  const o = { quick: false, large: false, seed: undefined, throughput: true, accuracy: true, sizes: undefined, accuracySizes: undefined, outDir: undefined, charts: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    const list = (s) => s.split(',').map((x) => Math.round(Number(x))).filter((x) => Number.isInteger(x) && x > 0);
+    if (arg === '--quick') o.quick = true;
+    else if (arg === '--large') o.large = true;
+    else if (arg === '--gpu') o.gpu = true;
+    else if (arg === '--no-gpu') o.gpu = false;
+    else if (arg === '--seed') o.seed = Number(value()) >>> 0;
+    else if (arg === '--no-throughput') o.throughput = false;
+    else if (arg === '--no-accuracy') o.accuracy = false;
+    else if (arg === '--no-charts') o.charts = false;
+    else if (arg === '--sizes') o.sizes = list(value());
+    else if (arg === '--accuracy-sizes') o.accuracySizes = list(value());
+    else if (arg === '--out') o.outDir = path.resolve(value());
+    else if (arg === '--help' || arg === '-h') o.help = true;
+    else throw new Error(`unknown option ${arg} (try --help)`);
+  }
+  if (process.env.LINREC_BENCH_QUICK === '1') o.quick = true;
+  if (process.env.LINREC_BENCH_SEED) o.seed = Number(process.env.LINREC_BENCH_SEED) >>> 0;
+  return o;
+}
+
+const USAGE = `options:
+  --quick                 sizes up to 10^6, fewer runs (smoke test)
+  --gpu | --no-gpu        add / leave out the CUDA rows (need backends().cuda.available)
+  --large                 add n = 10^8 when the CUDA rows are on
+  --sizes 1e3,1e5         throughput sizes (default 10^3..10^7 by decades)
+  --accuracy-sizes 1e3    accuracy sizes (default 10^3..10^7; --quick: up to 10^5)
+  --seed N                base seed of the PRNG (default: random, recorded in the JSON)
+  --no-throughput | --no-accuracy | --no-charts
+  --out DIR               where results go (default bench/results)
+env: LINREC_BENCH_QUICK=1, LINREC_BENCH_SEED=N`;
+
+function config(opts = {}) {
+  const cudaAvailable = linrec.backends().cuda.available;
+  const cuda = opts.gpu === undefined ? cudaAvailable : !!opts.gpu && cudaAvailable;
+  const quick = !!opts.quick;
+  const decades = (lo, hi) => Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+  let sizes = opts.sizes && opts.sizes.length ? opts.sizes : decades(3, quick ? 6 : 7);
+  if (opts.large && cuda && !(opts.sizes && opts.sizes.length)) sizes = [...sizes, 1e8];
+  const accuracySizes = opts.accuracySizes && opts.accuracySizes.length ? opts.accuracySizes : decades(3, quick ? 5 : 7);
+  const seed = opts.seed !== undefined ? opts.seed >>> 0 : (require('crypto').randomBytes(4).readUInt32LE(0) >>> 0);
+  return {
+    quick, cuda, seed, sizes, accuracySizes,
+    threadsAll: linrec.backends().cpu.threads,
+    throughput: opts.throughput !== false,
+    accuracy: opts.accuracy !== false,
+    minElementsPerSample: quick ? 2e5 : 1e6,
+    // warm-up and timed runs per case; `slow`: the JS loop and the log method
+    schedule: (n) => {
+      if (quick) return { normal: { warmup: 1, runs: 3 }, slow: { warmup: 1, runs: 3 } };
+      if (n >= 1e8) return { normal: { warmup: 1, runs: 3 }, slow: { warmup: 1, runs: 3 } };
+      if (n >= 1e7) return { normal: { warmup: 2, runs: 7 }, slow: { warmup: 1, runs: 5 } };
+      return { normal: { warmup: 2, runs: 7 }, slow: { warmup: 2, runs: 7 } };
+    },
+    accuracyTrials: (n) => (quick ? 2 : n >= 1e7 ? 2 : n >= 1e6 ? 3 : 5),
+  };
+}
+
+/** Runs the benchmark; returns the JSON document (see NOTES.md for its fields). */
+function runHarness(opts = {}) {
+  const log = opts.log || ((s) => process.stderr.write(`${s}\n`));
+  const cfg = config(opts);
+  const started = nowMs();
+  const doc = {
+    schema: SCHEMA,
+    machine: machine(),
+    config: {
+      quick: cfg.quick, cuda: cfg.cuda, seed: cfg.seed, prng: 'mulberry32, per-case seeds derived from the base seed (deriveSeed in bench/harness.js)',
+      sizes: cfg.sizes, accuracySizes: cfg.accuracy ? cfg.accuracySizes : [], threadsAll: cfg.threadsAll,
+      minElementsPerSample: cfg.minElementsPerSample,
+      errorMetric: 'max over t of |x_t - ref_t| / (|ref_t| + mean_t |ref_t|), ref = float64 loop on the same float32 inputs',
+      memcpyFloor: "'memcpy': Float32Array.prototype.set of a 3n-float32 array (12 B copied per element); 'memcpy-half': of a 1.5n-float32 array (6 B copied = 12 B of traffic per element)",
+    },
+    throughput: [],
+    ratios: [],
+    accuracy: [],
+  };
+  if (cfg.throughput) {
+    log(`throughput: sizes ${cfg.sizes.map((n) => n.toExponential(0)).join(', ')}${cfg.cuda ? ' (with CUDA)' : ''}`);
+    doc.throughput = runThroughput(cfg, log);
+    doc.ratios = ratios(doc.throughput);
+  }
+  if (cfg.accuracy) {
+    log(`accuracy: sizes ${cfg.accuracySizes.map((n) => n.toExponential(0)).join(', ')}`);
+    doc.accuracy = runAccuracy(cfg, log);
+  }
+  doc.elapsedSeconds = +((nowMs() - started) / 1e3).toFixed(1);
+  doc.loadAverageAtEnd = os.loadavg().map((x) => +x.toFixed(2));
+  return doc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown.
+
+function fmtErr(x) {
+  if (typeof x === 'string') return x;
+  if (x === 0) return '0';
+  return x.toExponential(1);
+}
+function fmtRate(x) {
+  if (x >= 1e9) return `${(x / 1e9).toFixed(2)} G`;
+  if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e8 ? 0 : 1)} M`;
+  return `${(x / 1e3).toFixed(1)} k`;
+}
+const fmtN = (n) => `10^${Math.round(Math.log10(n))}`;
+
+function table(header, rows) {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function markdown(doc) {
+  const m = doc.machine;
+  const parts = [];
+  parts.push(`# linrec benchmark${doc.config.cuda ? ' (CPU + CUDA)' : ' (CPU)'}`);
+  parts.push(
+    [
+      `- machine: ${m.cpuModel}, ${m.cores} logical cores (linrec uses ${m.linrecThreads}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.platform}`,
+      `- node ${m.node} (V8 ${m.v8}); commit ${m.git.commit ? m.git.commit.slice(0, 12) + (m.git.dirty ? ' (+ uncommitted changes)' : '') : 'unknown'}; ${m.date}`,
+      `- CUDA: ${m.cuda.available ? m.cuda.devices.map((d) => `${d.name} (cc ${d.computeCapability})`).join(', ') : `not used (${m.cuda.reason || 'unavailable'})`}`,
+      `- base seed ${doc.config.seed}${doc.config.quick ? '; --quick' : ''}; took ${doc.elapsedSeconds} s; load average ${m.loadAverage[0]} at the start, ${doc.loadAverageAtEnd ? doc.loadAverageAtEnd[0] : '?'} at the end (${m.cores} cores)`,
+    ].join('\n'),
+  );
+  if (doc.throughput.length) {
+    const sizes = [...new Set(doc.throughput.map((r) => r.n))];
+    const ids = [...new Set(doc.throughput.map((r) => r.id))];
+    const get = (id, n) => doc.throughput.find((r) => r.id === id && r.n === n);
+    parts.push('## Throughput (elements/s, median)');
+    parts.push(
+      table(
+        ['backend', ...sizes.map(fmtN)],
+        ids.map((id) => [get(id, sizes[0])?.label ?? id, ...sizes.map((n) => (get(id, n) ? fmtRate(get(id, n).elementsPerSec) : '–'))]),
+      ),
+    );
+    parts.push('Median milliseconds per call:');
+    parts.push(
+      table(
+        ['backend', ...sizes.map(fmtN)],
+        ids.map((id) => [id, ...sizes.map((n) => (get(id, n) ? String(+get(id, n).medianMs.toPrecision(3)) : '–'))]),
+      ),
+    );
+    const names = [...new Set(doc.ratios.map((r) => r.name))];
+    parts.push('## Ratios of median times');
+    parts.push(
+      table(
+        ['ratio', ...sizes.map(fmtN), 'meaning'],
+        names.map((name) => {
+          const rs = doc.ratios.filter((r) => r.name === name);
+          return [name, ...sizes.map((n) => { const r = rs.find((x) => x.n === n); return r ? r.value.toFixed(2) : '–'; }), rs[0].meaning];
+        }),
+      ),
+    );
+  }
+  if (doc.accuracy.length) {
+    const sizes = [...new Set(doc.accuracy.map((r) => r.n))];
+    parts.push('## Accuracy: max mixed error |x - ref| / (|ref| + mean|ref|) vs float64 (median over trials; worst in brackets)');
+    for (const dist of Object.keys(DISTRIBUTIONS)) {
+      const recs = doc.accuracy.filter((r) => r.distribution === dist);
+      if (!recs.length) continue;
+      const ids = [...new Set(recs.map((r) => r.id))];
+      parts.push(`### ${DISTRIBUTIONS[dist].label}`);
+      parts.push(
+        table(
+          ['method', ...sizes.map(fmtN)],
+          ids.map((id) => {
+            const label = recs.find((r) => r.id === id).label;
+            return [label, ...sizes.map((n) => { const r = recs.find((x) => x.id === id && x.n === n); return r ? `${fmtErr(r.medianMaxError)} [${fmtErr(r.worstMaxError)}]` : '–'; })];
+          }),
+        ),
+      );
+    }
+    const trials = [...new Set(doc.accuracy.map((r) => `${fmtN(r.n)}: ${r.trials}`))];
+    parts.push(`Trials per size (fresh inputs each): ${trials.join(', ')}.`);
+  }
+  return parts.join('\n\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run, print, write: used by bench/cpu.js (name 'cpu') and by the GPU bench (name 'gpu').
+
+async function main({ name = 'cpu', argv = process.argv.slice(2), defaults = {} } = {}) {
+  const parsed = parseArgs(argv);
+  const args = { ...defaults };
+  for (const [k, v] of Object.entries(parsed)) if (v !== undefined) args[k] = v;
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return undefined;
+  }
+  const outDir = args.outDir || path.join(__dirname, 'results');
+  const doc = runHarness(args);
+  const md = markdown(doc);
+  process.stdout.write(md);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(doc, null, 1)}\n`);
+  fs.writeFileSync(path.join(outDir, `${name}.md`), md);
+  const written = [`${name}.json`, `${name}.md`];
+  if (args.charts) {
+    const { renderCharts } = require('./charts');
+    written.push(...(await renderCharts(doc, outDir, { prefix: name === 'cpu' ? '' : `${name}-` })));
+  }
+  process.stderr.write(`wrote ${written.map((f) => path.relative(process.cwd(), path.join(outDir, f))).join(', ')}\n`);
+  return doc;
+}
+
+module.exports = {
+  SCHEMA,
+  DISTRIBUTIONS,
+  mulberry32,
+  deriveSeed,
+  fillInputs,
+  machine,
+  median,
+  timeIt,
+  reference64,
+  mixedError,
+  seedComplex32,
+  seedReal32,
+  parseArgs,
+  config,
+  runHarness,
+  markdown,
+  main,
+  USAGE,
+};

@@ -1,0 +1,155 @@
+// scan / scanAsync: x_t = a_t·x_{t-1} + b_t, per row, forward and reverse, both methods.
+import { scan, scanAsync, sequential } from '../src';
+import { fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, tagOf } from './helpers';
+
+const EPS = { float32: 2 ** -24, float64: 2 ** -53 };
+const types = [
+  ['float32', Float32Array],
+  ['float64', Float64Array],
+] as const;
+const methods = ['direct', 'log'] as const;
+const sizes = [0, 1, 2, 3, 7, 1039, 1040, 1041, 8320, 8321, 100_003];
+
+describe('scan against a float64 reference', () => {
+  for (const [dtype, Ctor] of types)
+    for (const method of methods)
+      for (const reverse of [false, true])
+        test(`${dtype} ${method}${reverse ? ' reverse' : ''}: sizes ${sizes.join(', ')} and rows 1, 3 ${seedNote()}`, () => {
+          for (const n of sizes)
+            for (const rows of [1, 3]) {
+              const { coeffs, values } = seedInputs(Ctor, rows, n, 'normal');
+              const x = scan(coeffs, values, { rows, method, reverse });
+              expect(tagOf(x)).toBe(tagOf(values));
+              expect(x.length).toBe(rows * (n + 1));
+              const ref = (dtype === 'float64' ? referenceDD : reference)(coeffs, values, rows, reverse);
+              const loop = sequential(coeffs, values, { rows, reverse });
+              const tolerance = Math.max(4 * mixedError(loop, ref), 16 * EPS[dtype]);
+              expect(mixedError(x, ref)).toBeLessThanOrEqual(tolerance);
+              // x_0 is copied through exactly
+              for (let r = 0; r < rows; r++) {
+                const slot = r * (n + 1) + (reverse ? n : 0);
+                expect(x[slot]).toBe(values[slot]);
+              }
+            }
+        });
+});
+
+describe('values that need care', () => {
+  test('a_t = 0 is an exact reset: x_t = b_t (direct: bitwise; log: to rounding of exp(log b))', () => {
+    const r = fresh();
+    const n = 50_000;
+    const coeffs = fill(new Float32Array(n), r.normal);
+    const values = fill(new Float32Array(n + 1), r.normal);
+    for (let t = 0; t < n; t += 97) coeffs[t] = 0;
+    for (const method of methods) {
+      const x = scan(coeffs, values, { method });
+      for (let t = 0; t < n; t += 97) {
+        if (method === 'direct') expect(x[t + 1]).toBe(values[t + 1]);
+        else expect(Math.abs(x[t + 1] - values[t + 1])).toBeLessThanOrEqual(8 * EPS.float32 * Math.abs(values[t + 1]));
+      }
+    }
+  });
+
+  test('negative coefficients and values flip signs correctly (log method too)', () => {
+    const coeffs = new Float64Array([-2, -0.5, 3, -1]);
+    const values = new Float64Array([1, -1, 2, -4, 0.5]);
+    const expected = reference(coeffs, values);
+    for (const method of methods) {
+      const x = scan(coeffs, values, { method });
+      for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(expected[i], 12);
+    }
+  });
+
+  test('zeros everywhere give zeros, with x_0 kept', () => {
+    for (const method of methods) {
+      const x = scan(new Float32Array(10), new Float32Array(11), { method });
+      expect(Array.from(x)).toEqual(new Array(11).fill(0));
+    }
+  });
+
+  test('NaN propagates as in the sequential loop: every x from the NaN on is NaN, earlier ones exact', () => {
+    const r = fresh();
+    const n = 200_000;
+    for (const where of ['coeffs', 'values'] as const)
+      for (const method of methods) {
+        const coeffs = fill(new Float64Array(n), () => r.uniform());
+        const values = fill(new Float64Array(n + 1), () => r.uniform());
+        const at = 123_457;
+        if (where === 'coeffs') coeffs[at - 1] = NaN;
+        else values[at] = NaN;
+        const x = scan(coeffs, values, { method });
+        const loop = sequential(coeffs, values);
+        for (let t = 0; t <= n; t++) expect(Number.isNaN(x[t])).toBe(Number.isNaN(loop[t]));
+        expect(mixedError(x.subarray(0, at), reference(coeffs, values).subarray(0, at))).toBeLessThan(1e-13);
+      }
+  });
+
+  test('Infinity propagates (inf or NaN where the loop has them)', () => {
+    const coeffs = new Float64Array([1, Infinity, 2, 0, 1]);
+    const values = new Float64Array([1, 1, 1, 1, 5, 1]);
+    const loop = sequential(coeffs, values);
+    const x = scan(coeffs, values);
+    expect(Array.from(x)).toEqual(Array.from(loop));
+  });
+
+  test('overflowing coefficient products followed by a reset do not poison later values', () => {
+    // float32 products of 10s overflow within a tile; the reset (a = 0) makes them irrelevant.
+    const n = 100_000;
+    const coeffs = new Float32Array(n).fill(0.5);
+    const values = new Float32Array(n + 1).fill(1e-30);
+    for (let t = 20_000; t < 20_060; t++) coeffs[t] = 10;
+    coeffs[20_060] = 0;
+    const x = scan(coeffs, values);
+    const loop = sequential(coeffs, values);
+    expect(mixedError(x.subarray(20_062), loop.subarray(20_062))).toBeLessThan(1e-6);
+  });
+});
+
+describe('options', () => {
+  test('out receives the result and is returned; out === values works in place', () => {
+    const { coeffs, values } = seedInputs(Float64Array, 2, 5000, 'uniform');
+    const expected = scan(coeffs, values, { rows: 2 });
+    const out = new Float64Array(values.length);
+    expect(scan(coeffs, values, { rows: 2, out })).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(expected));
+    const inPlace = values.slice();
+    scan(coeffs, inPlace, { rows: 2, out: inPlace });
+    expect(Array.from(inPlace)).toEqual(Array.from(expected));
+  });
+
+  test('threads does not change the result (bitwise)', () => {
+    const { coeffs, values } = seedInputs(Float32Array, 1, 300_000, 'normal');
+    const one = scan(coeffs, values, { threads: 1 });
+    for (const threads of [2, 3, 7]) expect(Buffer.compare(Buffer.from(scan(coeffs, values, { threads }).buffer), Buffer.from(one.buffer))).toBe(0);
+  });
+
+  test('reverse equals reversing inputs, scanning, reversing the result', () => {
+    const { coeffs, values } = seedInputs(Float64Array, 1, 10_000, 'normal');
+    const viaFlip = scan(coeffs.slice().reverse(), values.slice().reverse()).reverse();
+    const direct = scan(coeffs, values, { reverse: true });
+    expect(mixedError(direct, viaFlip)).toBeLessThan(1e-14);
+  });
+
+  test("device 'cpu' is always available", () => {
+    const x = scan(new Float32Array([2]), new Float32Array([1, 1]), { device: 'cpu' });
+    expect(Array.from(x)).toEqual([1, 3]);
+  });
+});
+
+describe('scanAsync', () => {
+  test('equals scan (bitwise) for each method and direction', async () => {
+    for (const method of methods)
+      for (const reverse of [false, true]) {
+        const { coeffs, values } = seedInputs(Float32Array, 3, 70_001, 'normal');
+        const sync = scan(coeffs, values, { rows: 3, method, reverse });
+        const viaAsync = await scanAsync(coeffs, values, { rows: 3, method, reverse });
+        expect(Buffer.compare(Buffer.from(viaAsync.buffer), Buffer.from(sync.buffer))).toBe(0);
+      }
+  });
+
+  test('invalid calls reject rather than throw', async () => {
+    const p = scanAsync(new Float32Array(2), new Float32Array(2));
+    expect(p).toBeInstanceOf(Promise);
+    await expect(p).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH', name: 'RangeError' });
+  });
+});

@@ -1,0 +1,102 @@
+// Scanner: chunked computation gives the one-shot result for any chunking.
+import { createScanner, scan, logScan } from '../src';
+import { fill, fresh, mixedError, reference, seedInputs } from './helpers';
+
+/** Splits [0, n) into random chunk lengths (including empty ones). */
+function chunking(n: number, pieces: number, r = fresh()): number[] {
+  const cuts = Array.from({ length: pieces - 1 }, () => Math.floor(r.uniform() * (n + 1))).sort((x, y) => x - y);
+  return [0, ...cuts, n].slice(1).map((c, i, arr) => c - (i === 0 ? 0 : arr[i - 1]));
+}
+
+/** The columns [c0, c1) of each row of a rows×width array, back to back. */
+function columns<T extends Float32Array | Float64Array>(arr: T, rows: number, width: number, c0: number, c1: number): T {
+  const out = new (arr.constructor as { new (n: number): T })(rows * (c1 - c0));
+  for (let r = 0; r < rows; r++) out.set(arr.subarray(r * width + c0, r * width + c1), r * (c1 - c0));
+  return out;
+}
+
+describe('Scanner', () => {
+  for (const method of ['direct', 'log'] as const)
+    for (const dtype of ['float32', 'float64'] as const)
+      test(`${dtype} ${method}: pushes in random chunks equal one scan (bitwise for direct)`, () => {
+        const rows = 3;
+        const n = 30_000;
+        const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
+        const { coeffs, values } = seedInputs(Ctor, rows, n, 'normal');
+        const initial = Array.from({ length: rows }, (_, r) => values[r * (n + 1)]);
+        const b = new Ctor(rows * n);
+        for (let r = 0; r < rows; r++) b.set(values.subarray(r * (n + 1) + 1, (r + 1) * (n + 1)), r * n);
+        const oneShot = scan(coeffs, values, { rows, method });
+        const s = createScanner({ rows, method, dtype, initial });
+        let c0 = 0;
+        const got = new Ctor(rows * (n + 1));
+        for (let r = 0; r < rows; r++) got[r * (n + 1)] = initial[r];
+        for (const len of chunking(n, 9)) {
+          const x = s.push(columns(coeffs, rows, n, c0, c0 + len), columns(b, rows, n, c0, c0 + len));
+          expect((x as Float32Array).length).toBe(rows * len);
+          for (let r = 0; r < rows; r++) got.set((x as Float32Array).subarray(r * len, (r + 1) * len), r * (n + 1) + 1 + c0);
+          c0 += len;
+        }
+        const ref = reference(coeffs, values, rows);
+        expect(mixedError(got, ref)).toBeLessThanOrEqual(Math.max(4 * mixedError(oneShot, ref), dtype === 'float32' ? 1e-6 : 1e-14));
+        const state = s.state as Float32Array;
+        for (let r = 0; r < rows; r++) expect(state[r]).toBe(got[r * (n + 1) + n]);
+        if (method === 'direct' && n % 8320 === 0) expect(Array.from(got)).toEqual(Array.from(oneShot));
+      });
+
+  test('log: true pushes logs, returns { logAbs, sign } and carries log|x| (no overflow)', () => {
+    const r = fresh();
+    const n = 40_000;
+    const a = fill(new Float64Array(n), () => -Math.abs(r.normal()) * 0.01);
+    const b = fill(new Float64Array(n), () => 800 + r.normal()); // e^800 overflows float64
+    const s = createScanner({ log: true, dtype: 'float64', initial: { logAbs: [0], sign: [1] } });
+    const whole = logScan(a, Float64Array.of(0, ...b));
+    let c0 = 0;
+    for (const len of chunking(n, 5)) {
+      const x = s.push(a.subarray(c0, c0 + len), b.subarray(c0, c0 + len)) as { logAbs: Float64Array; sign: Int8Array };
+      for (let i = 0; i < len; i++) expect(x.logAbs[i]).toBeCloseTo(whole.logAbs[1 + c0 + i], 9);
+      c0 += len;
+    }
+    const state = s.state as { logAbs: Float64Array; sign: Int8Array };
+    expect(Number.isFinite(state.logAbs[0])).toBe(true);
+    expect(state.logAbs[0]).toBeGreaterThan(800);
+  });
+
+  test('reverse: chunks pushed from the end give the reverse scan', () => {
+    const n = 20_000;
+    const { coeffs, values } = seedInputs(Float64Array, 1, n, 'uniform');
+    const whole = scan(coeffs, values, { reverse: true });
+    const s = createScanner({ dtype: 'float64', reverse: true, initial: values[n] });
+    let end = n;
+    const got = new Float64Array(n + 1);
+    got[n] = values[n];
+    for (const len of chunking(n, 6)) {
+      const x = s.push(coeffs.subarray(end - len, end), values.subarray(end - len, end)) as Float64Array;
+      got.set(x, end - len);
+      end -= len;
+    }
+    expect(mixedError(got, whole)).toBeLessThan(1e-14);
+  });
+
+  test('state, reset and initial per row', () => {
+    const s = createScanner({ rows: 2, dtype: 'float64', initial: [1, -2] });
+    expect(Array.from(s.state as Float64Array)).toEqual([1, -2]);
+    s.push(new Float64Array([2, 3]), new Float64Array([1, 1]));
+    expect(Array.from(s.state as Float64Array)).toEqual([3, -5]);
+    s.reset();
+    expect(Array.from(s.state as Float64Array)).toEqual([1, -2]);
+    // m = 0 pushes return empty results and keep the state
+    expect((s.push(new Float64Array(0), new Float64Array(0)) as Float64Array).length).toBe(0);
+    expect(Array.from(s.state as Float64Array)).toEqual([1, -2]);
+  });
+
+  test('pushAsync equals push', async () => {
+    const { coeffs } = seedInputs(Float32Array, 1, 50_000, 'normal');
+    const b = fill(new Float32Array(50_000), fresh().normal);
+    const s1 = createScanner({ initial: 0.5 });
+    const s2 = createScanner({ initial: 0.5 });
+    const sync = s1.push(coeffs, b) as Float32Array;
+    const viaAsync = (await s2.pushAsync(coeffs, b)) as Float32Array;
+    expect(Array.from(viaAsync)).toEqual(Array.from(sync));
+  });
+});

@@ -1,0 +1,49 @@
+// aggregate: each row's composed map, so one scan can be split across machines.
+import { aggregate, aggregateAsync, createScanner, scan } from '../src';
+import { fill, fresh, mixedError, reference } from './helpers';
+
+describe('aggregate', () => {
+  test('x_end = A·x_start + B for each row, forward and reverse', () => {
+    const r = fresh();
+    for (const reverse of [false, true]) {
+      const rows = 3;
+      const m = 25_000;
+      const a = fill(new Float64Array(rows * m), () => 0.9 + 0.1 * r.uniform());
+      const b = fill(new Float64Array(rows * m), r.normal);
+      const { A, B } = aggregate(a, b, { rows, reverse });
+      for (let row = 0; row < rows; row++) {
+        const x0 = r.normal();
+        const values = Float64Array.of(...(reverse ? [] : [x0]), ...b.subarray(row * m, (row + 1) * m), ...(reverse ? [x0] : []));
+        const ref = reference(a.subarray(row * m, (row + 1) * m), values, 1, reverse);
+        const end = reverse ? ref[0] : ref[m];
+        expect(A[row] * x0 + B[row]).toBeCloseTo(end, 9);
+      }
+    }
+  });
+
+  test('three phases across "machines": aggregates, carries, Scanner with initial = carry', async () => {
+    const r = fresh();
+    const parts = 4;
+    const m = 10_000;
+    const a = fill(new Float32Array(parts * m), r.normal);
+    const b = fill(new Float32Array(parts * m), r.normal);
+    const x0 = 0.25;
+    const maps = await Promise.all(Array.from({ length: parts }, (_, p) => aggregateAsync(a.subarray(p * m, (p + 1) * m), b.subarray(p * m, (p + 1) * m))));
+    const carries = [x0];
+    for (const { A, B } of maps) carries.push(A[0] * carries[carries.length - 1] + B[0]);
+    const got = new Float32Array(parts * m + 1);
+    got[0] = x0;
+    for (let p = 0; p < parts; p++) {
+      const s = createScanner({ initial: carries[p] });
+      got.set(s.push(a.subarray(p * m, (p + 1) * m), b.subarray(p * m, (p + 1) * m)) as Float32Array, 1 + p * m);
+    }
+    const oneShot = scan(a, Float32Array.of(x0, ...b));
+    const ref = reference(a, Float32Array.of(x0, ...b));
+    expect(mixedError(got, ref)).toBeLessThanOrEqual(4 * mixedError(oneShot, ref) + 1e-6);
+  });
+
+  test('an empty segment is the identity map', () => {
+    const { A, B } = aggregate(new Float32Array(0), new Float32Array(0), { rows: 1 });
+    expect([A[0], B[0]]).toEqual([1, 0]);
+  });
+});
