@@ -28,6 +28,7 @@ template <> struct Math<float> {
   static LINREC_HD float expm1(float v) { return ::expm1f(v); }
   static LINREC_HD float abs(float v) { return ::fabsf(v); }
   static LINREC_HD float inf() { return __builtin_huge_valf(); }
+  static LINREC_HD float minNormal() { return 1.17549435e-38f; }
 };
 template <> struct Math<double> {
   static LINREC_HD double log(double v) { return ::log(v); }
@@ -36,6 +37,7 @@ template <> struct Math<double> {
   static LINREC_HD double expm1(double v) { return ::expm1(v); }
   static LINREC_HD double abs(double v) { return ::fabs(v); }
   static LINREC_HD double inf() { return __builtin_huge_val(); }
+  static LINREC_HD double minNormal() { return 2.2250738585072014e-308; }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -89,6 +91,15 @@ template <class T> struct AffineMonoid {
 
   // One step of the sequential loop, plain IEEE arithmetic: x' = a·x + b.
   static LINREC_HD Value step(Value x, Elem e) { return e.A * x + e.B; }
+
+  // Whether value(combine(constant(x), e)) matches stepping through e's inputs from x. It does
+  // unless the product A overflowed (inf·tiny x would be inf), or x is infinite and A may have
+  // underflowed (0·inf would be NaN where the loop keeps inf); engines then step through.
+  static LINREC_HD bool composable(Value x, Elem e) {
+    bool finiteA = e.A - e.A == T(0);
+    bool infiniteX = Math<T>::abs(x) == Math<T>::inf();
+    return finiteA && (!infiniteX || Math<T>::abs(e.A) >= Math<T>::minNormal());
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -181,6 +192,10 @@ template <class T_> struct SignedLogMonoid {
     o.negB = b.neg;
     return o;
   }
+
+  // As AffineMonoid::composable. Log-space products neither overflow nor underflow, so only
+  // an infinite coefficient (log|A| = +inf) or a NaN one calls for stepping through.
+  static LINREC_HD bool composable(Value x, Elem e) { return e.logA != Math<T>::inf() && e.logA == e.logA; }
 
   static LINREC_HD Value step(Value x, Elem e) {
     return signedLogAdd<T>({e.logA + x.log, e.negA != x.neg}, {e.logB, e.negB});

@@ -81,7 +81,7 @@ export function requireCuda(): void {
 
 export function threadsOption(v: unknown): number {
   if (v === undefined) return defaultThreads();
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.threads', 'a positive integer', v));
-  if (v < 1 || v > 1024) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('options.threads', 'an integer from 1 to 1024', v));
+  if (typeof v !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.threads', 'a positive integer', v));
+  if (!Number.isInteger(v) || v < 1 || v > 1024) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('options.threads', 'an integer from 1 to 1024', v));
   return v;
 }

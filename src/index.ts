@@ -11,3 +11,7 @@ export { toDevice, DeviceArray } from './device-array';
 export type { DeviceDType } from './device-array';
 export type { FloatArray, DType } from './validate';
 export type { LinrecError, LinrecErrorCode } from './errors';
+export { createScanStream, scanIterable, createByteScanStream } from './stream';
+export type { ScanStream, ScanChunk, ScanResult, ByteScanStreamOptions } from './stream';
+export { ArrayFileReader, ArrayFileWriter, encodeNpy, decodeNpy } from './npy';
+export type { ArrayHeader, FileFormat, OpenOptions } from './npy';

@@ -50,6 +50,7 @@ export class Scanner {
   readonly reverse: boolean;
   #device: unknown;
   #threads: number;
+  #initialRaw: Float64Array;
   #initialLog: Float64Array;
   #initialSign: Int8Array;
   #state: FloatArray;
@@ -69,7 +70,8 @@ export class Scanner {
     v.oneOf<Device>('options.device', o.device, ['auto', 'cpu', 'cuda'], 'auto');
     this.#device = o.device;
     if (o.device === 'cuda') chooseCuda('cuda', 0, false);
-    // The initial state in signed-log form (exact for raw numbers too), then in the state's own form.
+    // The initial state as given: raw numbers, or (with log) log|x| and sign.
+    this.#initialRaw = new Float64Array(this.rows);
     this.#initialLog = new Float64Array(this.rows);
     this.#initialSign = new Int8Array(this.rows).fill(1);
     const init = o.initial ?? 0;
@@ -83,6 +85,7 @@ export class Scanner {
       });
     } else {
       perRow('options.initial', init, this.rows).forEach((x, r) => {
+        this.#initialRaw[r] = x;
         this.#initialLog[r] = Math.log(Math.abs(x));
         this.#initialSign[r] = x < 0 ? -1 : 1;
         if (Number.isNaN(x)) this.#initialLog[r] = NaN;
@@ -97,13 +100,14 @@ export class Scanner {
   reset(): void {
     this.#check('reset');
     for (let r = 0; r < this.rows; r++) {
-      this.#state[r] = this.log ? this.#initialLog[r] : this.#initialSign[r] * Math.exp(this.#initialLog[r]);
+      this.#state[r] = this.log ? this.#initialLog[r] : this.#initialRaw[r];
       this.#stateSign[r] = this.#initialSign[r];
     }
   }
 
   /** The carried value per row: x of the last step pushed (log|x| and sign with `log`). */
   get state(): FloatArray | SignedLogArray {
+    this.#check('read state');
     const copy = this.#state.slice();
     return this.log ? { logAbs: copy, sign: this.#stateSign.slice() } : copy;
   }

@@ -75,8 +75,8 @@ export function options<T extends object>(name: string, v: unknown, allowed: rea
 
 export function positiveInteger(name: string, v: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a positive integer', v));
-  if (v < 1 || v > max) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(name, `an integer from 1 to ${max}`, v));
+  if (typeof v !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a positive integer', v));
+  if (!Number.isInteger(v) || v < 1 || v > max) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(name, `an integer from 1 to ${max}`, v));
   return v;
 }
 

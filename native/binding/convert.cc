@@ -11,6 +11,13 @@ Napi::Error makeError(Napi::Env env, const char* code, const std::string& messag
   return e;
 }
 
+void* typedArrayData(const Napi::TypedArray& ta) {
+  void* data = nullptr;
+  napi_status status = napi_get_typedarray_info(ta.Env(), ta, nullptr, nullptr, &data, nullptr, nullptr);
+  if (status != napi_ok) throw makeError(ta.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: cannot read a typed array");
+  return data;
+}
+
 static Napi::Error internal(Napi::Env env, const std::string& what) {
   return makeError(env, "ERR_LINREC_INTERNAL", "linrec internal error: " + what);
 }
@@ -23,7 +30,7 @@ static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name)
     napi_typedarray_type t = ta.TypedArrayType();
     if (t != napi_float32_array && t != napi_float64_array && t != napi_int8_array)
       throw internal(env, std::string(name) + " has an unsupported element type");
-    ref.data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    ref.data = typedArrayData(ta);  // works for SharedArrayBuffer-backed arrays too
     ref.length = ta.ElementLength();
     ref.elemSize = ta.ElementSize();
     ref.isInt8 = t == napi_int8_array;

@@ -15,6 +15,9 @@ namespace binding {
 
 Napi::Error makeError(Napi::Env env, const char* code, const std::string& message);
 
+// The first byte of a typed array's elements (byte offset applied; SharedArrayBuffer too).
+void* typedArrayData(const Napi::TypedArray& ta);
+
 // Where one array of a job lives: a host typed array, or a DeviceArray's buffer.
 struct ArrayRef {
   void* data = nullptr;

@@ -60,7 +60,7 @@ static Napi::TypedArray hostArray(const Napi::CallbackInfo& info, size_t bytes) 
   return ta;
 }
 
-static void* hostData(Napi::TypedArray ta) { return static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(); }
+static void* hostData(Napi::TypedArray ta) { return typedArrayData(ta); }
 
 Napi::Value DeviceBuffer::Upload(const Napi::CallbackInfo& info) {
   Napi::TypedArray ta = hostArray(info, bytes_);

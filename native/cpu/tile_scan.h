@@ -109,16 +109,38 @@ template <class Access> class TileScan {
     for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, agg[j]);
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
-    if (t + 1 < tilesPerRow_) {
-      status_[k].inclusive = M::value(M::combine(M::constant(carry), total));
-      status_[k].ready.store(1, std::memory_order_release);
-    }
+    bool composable = M::composable(carry, total);
     x[0] = carry;
-    for (size_t j = 1; j < kLanes; ++j) x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
-
+    for (size_t j = 1; j < kLanes; ++j) {
+      composable = composable && M::composable(x[j - 1], agg[j - 1]);
+      x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
+    }
+    if (!composable) {
+      // A coefficient product over- or underflowed where it matters: step through the tile
+      // like the sequential loop. Decided by the data alone, so results stay deterministic.
+      Value last = rescanInOrder(r, begin, m, carry);
+      if (t + 1 < tilesPerRow_) publish(k, last);
+      else acc_.finish(r, last);
+      return;
+    }
+    if (t + 1 < tilesPerRow_) publish(k, M::value(M::combine(M::constant(carry), total)));
     if (m == kTile) rescanLanes<true>(r, begin, len, m, x);
     else rescanLanes<false>(r, begin, len, m, x);
     if (t + 1 == tilesPerRow_) acc_.finish(r, x[(m - 1) / len]);
+  }
+
+  void publish(size_t k, Value inclusive) {
+    status_[k].inclusive = inclusive;
+    status_[k].ready.store(1, std::memory_order_release);
+  }
+
+  Value rescanInOrder(size_t r, size_t begin, size_t m, Value x) {
+    const auto row = acc_.row(r);
+    for (size_t s = begin; s < begin + m; ++s) {
+      x = M::step(x, row.load(s));
+      row.store(s, x);
+    }
+    return x;
   }
 
   // Lane j covers steps [begin + j*len, begin + min((j+1)*len, m)); empty lanes stay identity.

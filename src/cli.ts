@@ -1,0 +1,333 @@
+#!/usr/bin/env node
+// The `linrec` command: `info`, `run` (scan files of any size a bounded block at a time) and
+// `bench`. Errors print one line `linrec: <message>`; exit 1 for failures, 2 for usage.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { addonPath } from './addon';
+import { backends } from './backends';
+import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from './npy';
+import { createScanner, type Scanner } from './scanner';
+import type { DType, FloatArray } from './validate';
+
+const USAGE = `Usage:
+  linrec info
+      Version, build and the backends (CPU threads, CUDA devices or why CUDA is unusable).
+  linrec run --coeffs A --values B --out X [options]
+      x_t = a_t·x_{t-1} + b_t for every row. A holds a_1..a_n per row; B holds x_0, b_1..b_n
+      per row (with --reverse: b_0..b_{n-1}, x_n). Files are .npy (1-D, or 2-D rows×n and
+      rows×(n+1), C order, '<f4' or '<f8') or raw little-endian .f32/.f64. The output has the
+      format and shape of B.
+      --rows R          rows in 1-D or raw files (default 1; 2-D .npy files give it)
+      --method M        direct (default) or log
+      --reverse         scan from the end: x_t = a_t·x_{t+1} + b_t
+      --device D        auto (default), cpu or cuda
+      --chunk N         steps per row read at a time (default 2^20 / rows)
+      --dtype T         float32 or float64, for raw files without a .f32/.f64 extension
+      --threads N       CPU worker threads (default: all cores)
+  linrec bench [--sizes ...] [--device ...]
+      Benchmarks (needs the bench/ directory of a source checkout).
+  linrec --help
+`;
+
+class UsageError extends Error {}
+
+function fail(message: string): void {
+  process.stderr.write(`linrec: ${message.replace(/^linrec: /, '')}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  if (command === '--help' || command === '-h' || command === 'help' || (wantsHelp && command !== 'bench')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'info':
+        if (rest.length) throw new UsageError(`info takes no arguments (received ${rest.join(' ')})`);
+        return info();
+      case 'run':
+        return await run(rest);
+      case 'bench':
+        return await bench(rest);
+      default:
+        throw new UsageError(`unknown command '${command}' (expected info, run or bench)`);
+    }
+  } catch (e) {
+    const err = e as Error;
+    fail(err.message);
+    if (e instanceof UsageError) {
+      process.stderr.write("Run 'linrec --help' for usage.\n");
+      return 2;
+    }
+    return 1;
+  }
+}
+
+function info(): number {
+  const b = backends();
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const report = {
+    version: pkg.version,
+    addon: addonPath() ?? null,
+    build: { cuda: b.cuda.compiled },
+    backends: { cpu: b.cpu, cuda: b.cuda },
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return 0;
+}
+
+async function bench(args: string[]): Promise<number> {
+  const harness = path.join(__dirname, '..', 'bench', 'harness');
+  try {
+    require.resolve(harness);
+  } catch {
+    fail(`benchmarks are not available here: ${harness}.js is missing (they ship with a source checkout)`);
+    return 1;
+  }
+  // The harness parses its own options; --device maps onto its --gpu / --no-gpu.
+  const argv: string[] = [];
+  let name = 'cpu';
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    if (flag !== '--device') {
+      argv.push(args[i]);
+      continue;
+    }
+    const device = choice('device', inline ?? args[++i], ['auto', 'cpu', 'cuda'] as const, 'auto');
+    if (device === 'cuda') {
+      name = 'gpu';
+      argv.push('--gpu');
+    } else if (device === 'cpu') argv.push('--no-gpu');
+  }
+  const { main: harnessMain } = require(harness) as { main: (o: { name: string; argv: string[] }) => Promise<unknown> };
+  await harnessMain({ name, argv });
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface RunOptions {
+  coeffs: string;
+  values: string;
+  out: string;
+  rows?: number;
+  method: 'direct' | 'log';
+  reverse: boolean;
+  device: 'auto' | 'cpu' | 'cuda';
+  chunk?: number;
+  dtype?: DType;
+  threads?: number;
+}
+
+function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (received '${value}')`);
+  return value as T;
+}
+
+function count(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (received '${value}')`);
+  return n;
+}
+
+function parseRun(args: string[]): RunOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        coeffs: { type: 'string' },
+        values: { type: 'string' },
+        out: { type: 'string' },
+        rows: { type: 'string' },
+        method: { type: 'string' },
+        reverse: { type: 'boolean' },
+        device: { type: 'string' },
+        chunk: { type: 'string' },
+        dtype: { type: 'string' },
+        threads: { type: 'string' },
+      },
+    }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  for (const required of ['coeffs', 'values', 'out'] as const) {
+    if (!parsed[required]) throw new UsageError(`run needs --${required}`);
+  }
+  return {
+    coeffs: parsed.coeffs!,
+    values: parsed.values!,
+    out: parsed.out!,
+    rows: count('rows', parsed.rows),
+    method: choice('method', parsed.method, ['direct', 'log'] as const, 'direct'),
+    reverse: parsed.reverse ?? false,
+    device: choice('device', parsed.device, ['auto', 'cpu', 'cuda'] as const, 'auto'),
+    chunk: count('chunk', parsed.chunk),
+    dtype: parsed.dtype === undefined ? undefined : choice('dtype', parsed.dtype, ['float32', 'float64'] as const, 'float32'),
+    threads: count('threads', parsed.threads),
+  };
+}
+
+/** rows and n from the two files' shapes (and --rows); throws on any mismatch. */
+function layout(o: RunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: number; n: number } {
+  if (a.dtype !== b.dtype) throw new Error(`${o.coeffs} holds ${a.dtype} but ${o.values} holds ${b.dtype}`);
+  const a2 = a.shape.length === 2 ? a.shape[0] : undefined;
+  const b2 = b.shape.length === 2 ? b.shape[0] : undefined;
+  if (a2 !== undefined && b2 !== undefined && a2 !== b2) throw new Error(`${o.coeffs} has ${a2} rows but ${o.values} has ${b2}`);
+  const shaped = a2 ?? b2;
+  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw new Error(`--rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
+  const rows = o.rows ?? shaped ?? 1;
+  if (a.length % rows) throw new Error(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
+  const n = a.length / rows;
+  if (b.length !== rows * (n + 1)) {
+    throw new Error(`${o.values} has ${b.length} elements but needs rows·(n+1) = ${rows}·${n + 1} = ${rows * (n + 1)} (x_0 and one b per a)`);
+  }
+  return { rows, n };
+}
+
+function outputFormat(o: RunOptions, input: ArrayFileReader): FileFormat {
+  const implied = formatOf(o.out);
+  const named = path.extname(o.out).toLowerCase();
+  if (named === '.npy' && input.format !== 'npy') throw new UsageError(`--out ${o.out} names a .npy file but the inputs are raw; the output has the input's format`);
+  if (implied.dtype && (input.format === 'npy' || implied.dtype !== input.dtype)) {
+    throw new UsageError(`--out ${o.out} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
+  }
+  return input.format;
+}
+
+/** [s, e) step ranges of at most `steps` per row, from the end when reversing. */
+function* segments(n: number, steps: number, reverse: boolean): Generator<[number, number]> {
+  if (n === 0) return yield [0, 0];
+  if (reverse) for (let e = n; e > 0; e -= steps) yield [Math.max(0, e - steps), e];
+  else for (let s = 0; s < n; s += steps) yield [s, Math.min(n, s + steps)];
+}
+
+const BLOCK = 1 << 20; // elements per read: a few MB per array whatever the file size
+
+async function run(args: string[]): Promise<number> {
+  const o = parseRun(args);
+  const readers: ArrayFileReader[] = [];
+  let writer: ArrayFileWriter | undefined;
+  // An interrupted run must not leave its temp file behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (writer) fs.rmSync(writer.tempFile, { force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const a = await ArrayFileReader.open(o.coeffs, { dtype: o.dtype });
+    readers.push(a);
+    const b = await ArrayFileReader.open(o.values, { dtype: o.dtype });
+    readers.push(b);
+    const { rows, n } = layout(o, a, b);
+    const format = outputFormat(o, b);
+    writer = await ArrayFileWriter.create(o.out, { dtype: b.dtype, shape: b.shape, format });
+    await scanFiles(o, a, b, writer, rows, n);
+    await writer.commit();
+  } catch (e) {
+    await writer?.abort();
+    throw e;
+  } finally {
+    await Promise.all(readers.map((r) => r.close()));
+    process.removeListener('SIGINT', onSignal).removeListener('SIGTERM', onSignal);
+  }
+  if (process.env.LINREC_REPORT_RSS === '1') process.stderr.write(`linrec: maxRSS ${process.resourceUsage().maxRSS * 1024} bytes\n`);
+  return 0;
+}
+
+/**
+ * Scans a block of rows at a time, `steps` per row per push, through one Scanner per block
+ * of rows. Values' row r is x_0, b_1..b_n (reverse: b_0..b_{n-1}, x_n), so the values read
+ * for a segment and the output written for it cover the same columns: the segment's b
+ * columns, plus the x_0 column in the first segment, where the output holds x_0 too.
+ */
+async function scanFiles(o: RunOptions, a: ArrayFileReader, b: ArrayFileReader, out: ArrayFileWriter, rows: number, n: number): Promise<void> {
+  const steps = Math.max(1, Math.min(n, o.chunk ?? Math.floor(BLOCK / rows)));
+  const groupRows = Math.max(1, Math.min(rows, Math.floor(BLOCK / steps)));
+  const progress = new Progress(rows * n);
+  for (let g0 = 0; g0 < rows; g0 += groupRows) {
+    const g1 = Math.min(rows, g0 + groupRows);
+    const r = g1 - g0;
+    let scanner: Scanner | undefined;
+    try {
+      for (const [s, e] of segments(n, steps, o.reverse)) {
+        const m = e - s;
+        const withX0 = o.reverse ? e === n : s === 0;
+        const v0 = o.reverse ? s : withX0 ? 0 : s + 1;
+        const v1 = o.reverse ? (withX0 ? n + 1 : e) : e + 1;
+        const w = v1 - v0;
+        const x0Col = o.reverse ? w - 1 : 0;
+        const off = withX0 && !o.reverse ? 1 : 0; // where b starts within a values row
+        const [coeffs, vals] = await Promise.all([a.readBlock(g0, g1, s, e, n), b.readBlock(g0, g1, v0, v1, n + 1)]);
+        scanner ??= createScanner({
+          rows: r,
+          dtype: b.dtype,
+          method: o.method,
+          device: o.device,
+          reverse: o.reverse,
+          threads: o.threads,
+          initial: Array.from({ length: r }, (_, i) => vals[i * w + x0Col]),
+        });
+        const bs = withX0 ? compact(vals, r, w, off, m) : vals;
+        const x = (await scanner.pushAsync(coeffs, bs)) as FloatArray;
+        // Where the block holds x_0, the output block is the values block with b replaced by x.
+        if (withX0) for (let i = 0; i < r; i++) vals.set(x.subarray(i * m, (i + 1) * m), i * w + off);
+        await out.writeBlock(g0, g1, v0, v1, withX0 ? vals : x, n + 1);
+        progress.add(r * m);
+      }
+    } finally {
+      scanner?.dispose();
+    }
+  }
+  progress.done();
+}
+
+/** Columns [off, off+m) of each of `rows` rows of width w, packed. */
+function compact(src: FloatArray, rows: number, w: number, off: number, m: number): FloatArray {
+  if (rows === 1) return src.subarray(off, off + m);
+  const dst = new (src.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * m);
+  for (let i = 0; i < rows; i++) dst.set(src.subarray(i * w + off, i * w + off + m), i * m);
+  return dst;
+}
+
+/** A progress bar on stderr, only when stderr is a terminal. */
+class Progress {
+  private doneSteps = 0;
+  private last = 0;
+  private readonly tty = process.stderr.isTTY === true;
+  constructor(private readonly total: number) {}
+  add(steps: number): void {
+    this.doneSteps += steps;
+    const now = Date.now();
+    if (!this.tty || now - this.last < 100) return;
+    this.last = now;
+    const frac = this.total ? this.doneSteps / this.total : 1;
+    const width = 30;
+    const filled = Math.round(frac * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}% of ${this.total} steps`);
+  }
+  done(): void {
+    if (this.tty && this.last) process.stderr.write('\r\x1b[K');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    fail(String((e as Error)?.stack ?? e));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,418 @@
+// NumPy .npy and raw little-endian .f32/.f64 files: in-memory encode/decode, and a lazy
+// block reader and an atomic writer over fs.promises FileHandles, so that files larger than
+// memory can be processed a block at a time.
+import { promises as fsp } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { plainError } from './errors';
+import type { DType, FloatArray } from './validate';
+
+export type FileFormat = 'npy' | 'raw';
+
+export interface ArrayHeader {
+  dtype: DType;
+  /** [length] or [rows, cols]. */
+  shape: number[];
+  /** Byte offset of the first element. */
+  dataOffset: number;
+  /** '1.0', '2.0' or '3.0' for .npy; absent for raw files. */
+  version?: string;
+}
+
+const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
+const DESCR: Record<DType, string> = { float32: '<f4', float64: '<f8' };
+const ITEM: Record<DType, number> = { float32: 4, float64: 8 };
+
+// Typed arrays are read from and written to files as raw bytes, which is little-endian
+// only on a little-endian host. Checked per call so that loading linrec never fails.
+function checkHost(): void {
+  if (os.endianness() !== 'LE') throw plainError('ERR_LINREC_INTERNAL', '.npy and raw file I/O needs a little-endian host');
+}
+
+const formatError = (file: string | undefined, message: string) => plainError('ERR_LINREC_FORMAT', `${file ? `${file}: ` : ''}${message}`);
+
+export const itemSize = (dtype: DType): number => ITEM[dtype];
+
+export function allocFloat(dtype: DType, length: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}
+
+/** 'npy' for *.npy, 'raw' otherwise; the dtype a raw file's extension implies, if any. */
+export function formatOf(file: string): { format: FileFormat; dtype?: DType } {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.npy') return { format: 'npy' };
+  if (ext === '.f32') return { format: 'raw', dtype: 'float32' };
+  if (ext === '.f64') return { format: 'raw', dtype: 'float64' };
+  return { format: 'raw' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header parsing: the header is a Python dict literal, e.g.
+//   {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }
+// A small tokenizer is enough: strings, True/False, integers and tuples of integers.
+
+type PyValue = string | boolean | number[];
+
+function parseDict(text: string, file?: string): Map<string, PyValue> {
+  let i = 0;
+  const bad = (what: string): never => {
+    throw formatError(file, `malformed .npy header (${what} at character ${i}): ${JSON.stringify(text.trim().slice(0, 120))}`);
+  };
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const expect = (ch: string) => {
+    ws();
+    if (text[i] !== ch) bad(`expected '${ch}'`);
+    i++;
+  };
+  const str = (): string => {
+    ws();
+    const q = text[i];
+    if (q !== "'" && q !== '"') bad('expected a string');
+    const end = text.indexOf(q, i + 1);
+    if (end < 0) bad('unterminated string');
+    const s = text.slice(i + 1, end);
+    i = end + 1;
+    return s;
+  };
+  const int = (): number => {
+    ws();
+    const m = /^\d+L?/.exec(text.slice(i));
+    if (!m) bad('expected an integer');
+    i += m![0].length;
+    return Number.parseInt(m![0], 10);
+  };
+  const value = (): PyValue => {
+    ws();
+    if (text[i] === "'" || text[i] === '"') return str();
+    if (text.startsWith('True', i)) return (i += 4), true;
+    if (text.startsWith('False', i)) return (i += 5), false;
+    if (text[i] === '(') {
+      i++;
+      const items: number[] = [];
+      for (ws(); text[i] !== ')'; ws()) {
+        items.push(int());
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] !== ')') bad("expected ',' or ')'");
+      }
+      i++;
+      return items;
+    }
+    if (text[i] === '[') bad('structured dtypes are not supported');
+    return bad('unexpected value');
+  };
+  const dict = new Map<string, PyValue>();
+  expect('{');
+  for (ws(); text[i] !== '}'; ws()) {
+    const key = str();
+    expect(':');
+    dict.set(key, value());
+    ws();
+    if (text[i] === ',') i++;
+    else if (text[i] !== '}') bad("expected ',' or '}'");
+  }
+  i++;
+  ws();
+  if (i !== text.length) bad('trailing characters');
+  return dict;
+}
+
+function checkDescr(descr: PyValue | undefined, file?: string): DType {
+  if (descr === undefined) throw formatError(file, "malformed .npy header: no 'descr'");
+  if (typeof descr !== 'string') throw formatError(file, `unsupported dtype ${JSON.stringify(descr)}: only '<f4' (float32) and '<f8' (float64) are supported`);
+  if (descr === '<f4') return 'float32';
+  if (descr === '<f8') return 'float64';
+  if (descr === '>f4' || descr === '>f8') throw formatError(file, `big-endian data ('${descr}') is not supported; save it little-endian ('<${descr.slice(1)}')`);
+  throw formatError(file, `unsupported dtype '${descr}': only '<f4' (float32) and '<f8' (float64) are supported`);
+}
+
+/**
+ * Parses the header at the start of `buf`. Returns the header, or the number of bytes needed
+ * when `buf` is too short to hold it.
+ */
+export function parseNpyHeader(buf: Buffer, file?: string): ArrayHeader | { needBytes: number } {
+  if (buf.length < 10) return { needBytes: 10 };
+  if (!buf.subarray(0, 6).equals(MAGIC)) throw formatError(file, 'not a .npy file (bad magic string)');
+  const major = buf[6];
+  const minor = buf[7];
+  if (major < 1 || major > 3 || minor !== 0) throw formatError(file, `unsupported .npy format version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`);
+  const lenBytes = major === 1 ? 2 : 4;
+  if (buf.length < 8 + lenBytes) return { needBytes: 8 + lenBytes };
+  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const dataOffset = 8 + lenBytes + headerLen;
+  if (buf.length < dataOffset) return { needBytes: dataOffset };
+  const text = buf.subarray(8 + lenBytes, dataOffset).toString(major === 3 ? 'utf8' : 'latin1');
+  const dict = parseDict(text, file);
+  const dtype = checkDescr(dict.get('descr'), file);
+  const fortran = dict.get('fortran_order');
+  if (typeof fortran !== 'boolean') throw formatError(file, "malformed .npy header: 'fortran_order' must be True or False");
+  if (fortran) throw formatError(file, 'Fortran-order (column-major) arrays are not supported; save it in C order (np.ascontiguousarray)');
+  const shape = dict.get('shape');
+  if (!Array.isArray(shape)) throw formatError(file, "malformed .npy header: 'shape' must be a tuple");
+  if (shape.length < 1 || shape.length > 2) throw formatError(file, `unsupported ${shape.length}-D array: only 1-D and 2-D arrays are supported`);
+  return { dtype, shape, dataOffset, version: `${major}.0` };
+}
+
+/** The header for a C-order little-endian array; version 1.0 unless asked (or too long). */
+export function encodeNpyHeader(dtype: DType, shape: readonly number[], version: '1.0' | '2.0' | '3.0' = '1.0'): Buffer {
+  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
+  const dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': (${dims}), }`;
+  let major = Number(version[0]);
+  if (major === 1 && dict.length + 11 > 0xffff) major = 2;
+  const lenBytes = major === 1 ? 2 : 4;
+  // Pad with spaces and end with '\n' so the data starts on a 64-byte boundary, as NumPy does.
+  const unpadded = 8 + lenBytes + dict.length + 1;
+  const headerLen = dict.length + 1 + ((64 - (unpadded % 64)) % 64);
+  const buf = Buffer.alloc(8 + lenBytes + headerLen, 0x20);
+  MAGIC.copy(buf, 0);
+  buf[6] = major;
+  buf[7] = 0;
+  if (major === 1) buf.writeUInt16LE(headerLen, 8);
+  else buf.writeUInt32LE(headerLen, 8);
+  buf.write(dict, 8 + lenBytes, 'latin1');
+  buf[buf.length - 1] = 0x0a;
+  return buf;
+}
+
+const count = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+
+function checkDataBytes(file: string | undefined, header: ArrayHeader, available: number): void {
+  const want = count(header.shape) * ITEM[header.dtype];
+  if (available < want) throw formatError(file, `truncated: expected ${want} bytes of data for shape (${header.shape.join(', ')}) but found ${available}`);
+  if (available > want) throw formatError(file, `${available - want} unexpected bytes after the data for shape (${header.shape.join(', ')})`);
+}
+
+/** A whole .npy file in memory. */
+export function encodeNpy(data: FloatArray, shape: readonly number[] = [data.length], version?: '1.0' | '2.0' | '3.0'): Buffer {
+  checkHost();
+  const dtype: DType = Object.prototype.toString.call(data) === '[object Float64Array]' ? 'float64' : 'float32';
+  if (count(shape) !== data.length) throw plainError('ERR_LINREC_LENGTH_MISMATCH', `shape (${shape.join(', ')}) does not hold ${data.length} elements`);
+  const header = encodeNpyHeader(dtype, shape, version);
+  return Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+/** Parses a whole .npy file held in memory (the data is copied into an aligned array). */
+export function decodeNpy(buf: Buffer, file?: string): { data: FloatArray; shape: number[]; dtype: DType; version: string } {
+  checkHost();
+  const header = parseNpyHeader(buf, file);
+  if ('needBytes' in header) throw formatError(file, `truncated: the .npy header needs ${header.needBytes} bytes but the file has ${buf.length}`);
+  checkDataBytes(file, header, buf.length - header.dataOffset);
+  const data = allocFloat(header.dtype, count(header.shape));
+  Buffer.from(data.buffer).set(buf.subarray(header.dataOffset, header.dataOffset + data.byteLength));
+  return { data, shape: header.shape, dtype: header.dtype, version: header.version! };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function ioError(file: string, e: unknown): Error {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+  const wrapped = plainError('ERR_LINREC_IO', `${file}: ${why}`);
+  (wrapped as Error & { cause?: unknown }).cause = e;
+  return wrapped;
+}
+
+const bytesOf = (a: FloatArray) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Reads exactly `bytes.length` bytes at `position` (fh.read may return fewer). */
+async function readFully(fh: fsp.FileHandle, bytes: Uint8Array, position: number, file: string): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesRead } = await fh.read(bytes, done, bytes.length - done, position + done);
+    if (bytesRead === 0) throw formatError(file, `truncated: the file ended at byte ${position + done} while reading ${bytes.length} bytes at ${position}`);
+    done += bytesRead;
+  }
+}
+
+async function writeFully(fh: fsp.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+export interface OpenOptions {
+  /** Defaults to the extension: .npy is NumPy, anything else raw. */
+  format?: FileFormat;
+  /** For raw files: the element type (default from the extension .f32/.f64). */
+  dtype?: DType;
+}
+
+/**
+ * An open array file, read lazily. The array is viewed as rows of `cols` elements (default:
+ * the second dimension, or the whole 1-D array as one row).
+ */
+export class ArrayFileReader {
+  private constructor(
+    readonly file: string,
+    readonly format: FileFormat,
+    readonly header: ArrayHeader,
+    private readonly fh: fsp.FileHandle,
+  ) {}
+
+  static async open(file: string, options: OpenOptions = {}): Promise<ArrayFileReader> {
+    checkHost();
+    const implied = formatOf(file);
+    const format = options.format ?? implied.format;
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(file, 'r');
+    } catch (e) {
+      throw ioError(file, e);
+    }
+    try {
+      const size = (await fh.stat()).size;
+      let header: ArrayHeader;
+      if (format === 'npy') {
+        header = await readNpyHeader(fh, size, file);
+        if (options.dtype && options.dtype !== header.dtype) throw formatError(file, `holds ${header.dtype} but ${options.dtype} was asked for`);
+      } else {
+        const dtype = options.dtype ?? implied.dtype;
+        if (!dtype) throw formatError(file, 'cannot tell the element type of a raw file: name it .f32 or .f64, or give the dtype');
+        if (implied.dtype && implied.dtype !== dtype) throw formatError(file, `the extension says ${implied.dtype} but ${dtype} was asked for`);
+        if (size % ITEM[dtype]) throw formatError(file, `truncated: ${size} bytes is not a whole number of ${dtype} elements (${size % ITEM[dtype]} trailing bytes)`);
+        header = { dtype, shape: [size / ITEM[dtype]], dataOffset: 0 };
+      }
+      checkDataBytes(file, header, size - header.dataOffset);
+      return new ArrayFileReader(file, format, header, fh);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  get dtype(): DType {
+    return this.header.dtype;
+  }
+  get shape(): number[] {
+    return this.header.shape;
+  }
+  get length(): number {
+    return count(this.header.shape);
+  }
+
+  /** `count` elements starting at element `start`, in file order. */
+  async read(start: number, length: number, into?: FloatArray): Promise<FloatArray> {
+    const out = into ?? allocFloat(this.dtype, length);
+    await readFully(this.fh, bytesOf(out).subarray(0, length * ITEM[this.dtype]), this.header.dataOffset + start * ITEM[this.dtype], this.file);
+    return out;
+  }
+
+  /**
+   * Rows [r0, r1) × columns [c0, c1) of the array viewed as rows of `cols`, packed row-major.
+   * Whole rows are one read; a column range is one read per row (so memory stays bounded
+   * however long the rows are).
+   */
+  async readBlock(r0: number, r1: number, c0: number, c1: number, cols = this.shape[this.shape.length - 1]): Promise<FloatArray> {
+    const w = c1 - c0;
+    const out = allocFloat(this.dtype, (r1 - r0) * w);
+    if (w === cols) return this.read(r0 * cols, out.length, out);
+    const bytes = bytesOf(out);
+    const item = ITEM[this.dtype];
+    for (let r = r0; r < r1; r++) {
+      await readFully(this.fh, bytes.subarray((r - r0) * w * item, (r - r0 + 1) * w * item), this.header.dataOffset + (r * cols + c0) * item, this.file);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
+
+async function readNpyHeader(fh: fsp.FileHandle, size: number, file: string): Promise<ArrayHeader> {
+  let want = 128; // most headers fit; a longer one says how long it is
+  for (;;) {
+    const buf = Buffer.alloc(Math.min(want, size));
+    await readFully(fh, buf, 0, file);
+    const h = parseNpyHeader(buf, file);
+    if (!('needBytes' in h)) return h;
+    if (h.needBytes > size) {
+      if (size < 6 || !buf.subarray(0, 6).equals(MAGIC)) throw formatError(file, 'not a .npy file (bad magic string)');
+      throw formatError(file, `truncated: the .npy header needs ${h.needBytes} bytes but the file has ${size}`);
+    }
+    want = h.needBytes;
+  }
+}
+
+/**
+ * Writes an array file into `<file>.partial-<pid>` and renames it to `file` only on commit(),
+ * so an interrupted or failed run never leaves an output that looks complete.
+ */
+export class ArrayFileWriter {
+  private done = false;
+  private constructor(
+    readonly file: string,
+    readonly tempFile: string,
+    readonly dtype: DType,
+    readonly shape: number[],
+    private dataOffset: number, // set once the header is written
+    private readonly fh: fsp.FileHandle,
+  ) {}
+
+  static async create(file: string, options: { dtype: DType; shape: number[]; format?: FileFormat }): Promise<ArrayFileWriter> {
+    checkHost();
+    const format = options.format ?? formatOf(file).format;
+    const tempFile = `${file}.partial-${process.pid}`;
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(tempFile, 'w');
+    } catch (e) {
+      throw ioError(file, e);
+    }
+    const writer = new ArrayFileWriter(file, tempFile, options.dtype, options.shape, 0, fh);
+    try {
+      if (format === 'npy') {
+        const header = encodeNpyHeader(options.dtype, options.shape);
+        await writeFully(fh, header, 0);
+        writer.dataOffset = header.length;
+      }
+      // Sized up front: blocks may arrive in any order (reverse runs write from the end).
+      await fh.truncate(writer.dataOffset + count(options.shape) * ITEM[options.dtype]);
+    } catch (e) {
+      await writer.abort();
+      throw ioError(file, e);
+    }
+    return writer;
+  }
+
+  /** Writes `data` starting at element `start`. */
+  async write(start: number, data: FloatArray): Promise<void> {
+    await writeFully(this.fh, bytesOf(data), this.dataOffset + start * ITEM[this.dtype]);
+  }
+
+  /** The inverse of ArrayFileReader.readBlock: `data` holds rows [r0, r1) × columns [c0, c1). */
+  async writeBlock(r0: number, r1: number, c0: number, c1: number, data: FloatArray, cols = this.shape[this.shape.length - 1]): Promise<void> {
+    const w = c1 - c0;
+    if (w === cols) return this.write(r0 * cols, data);
+    const bytes = bytesOf(data);
+    const item = ITEM[this.dtype];
+    for (let r = r0; r < r1; r++) {
+      await writeFully(this.fh, bytes.subarray((r - r0) * w * item, (r - r0 + 1) * w * item), this.dataOffset + (r * cols + c0) * item);
+    }
+  }
+
+  /** Flushes and renames the temp file to its final name. */
+  async commit(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      await this.fh.close();
+      await fsp.rename(this.tempFile, this.file);
+    } catch (e) {
+      await fsp.rm(this.tempFile, { force: true });
+      throw ioError(this.file, e);
+    }
+  }
+
+  /** Closes and removes the temp file; safe to call more than once. */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.fh.close().catch(() => {});
+    await fsp.rm(this.tempFile, { force: true });
+  }
+}

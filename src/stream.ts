@@ -1,0 +1,181 @@
+// Streams over a Scanner: object chunks { coeffs, values } (as Scanner.push takes them), an
+// async-iterable form, and a binary form for byte streams of interleaved (a_t, b_t) pairs.
+// Each chunk's native work runs off the main thread (pushAsync), and the next chunk is taken
+// only once it is done, so a slow consumer holds back the producer.
+import * as os from 'os';
+import { Transform, type TransformCallback } from 'stream';
+import { expected, plainError, typeError } from './errors';
+import { allocFloat, itemSize } from './npy';
+import { createScanner, type Scanner, type ScannerOptions } from './scanner';
+import type { Device } from './backends';
+import type { Method } from './scan';
+import type { DType, FloatArray } from './validate';
+
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
+export interface ScanChunk {
+  coeffs: Parameters<Scanner['pushAsync']>[0];
+  values: Parameters<Scanner['pushAsync']>[1];
+}
+export type ScanResult = Awaited<ReturnType<Scanner['pushAsync']>>;
+
+function chunkParts(chunk: unknown): ScanChunk {
+  if (chunk === null || typeof chunk !== 'object' || !('coeffs' in chunk) || !('values' in chunk)) {
+    throw typeError('ERR_LINREC_INVALID_TYPE', expected('chunk', 'an object { coeffs, values }', chunk));
+  }
+  return chunk as ScanChunk;
+}
+
+/** A Transform stream with the Scanner it pushes through (for its state). */
+export interface ScanStream extends Transform {
+  readonly scanner: Scanner;
+}
+
+/**
+ * An object-mode Transform: each { coeffs, values } chunk in, the scanned x for its steps out
+ * ({ logAbs, sign } with `log: true`). Options as createScanner. Errors reach the stream's
+ * 'error' event (and so `pipeline`).
+ */
+export function createScanStream(options?: ScannerOptions): ScanStream {
+  const scanner = createScanner(options);
+  const stream = new Transform({
+    objectMode: true,
+    transform(chunk: unknown, _enc, callback: TransformCallback) {
+      let parts: ScanChunk;
+      try {
+        parts = chunkParts(chunk);
+      } catch (e) {
+        return callback(e as Error);
+      }
+      scanner.pushAsync(parts.coeffs, parts.values).then((x) => callback(null, x), callback);
+    },
+    destroy(err, callback) {
+      scanner.dispose();
+      callback(err);
+    },
+  });
+  // Exposed so that callers can read the carried state between chunks.
+  return Object.defineProperty(stream, 'scanner', { value: scanner, enumerable: true }) as ScanStream;
+}
+
+/** The same over an (async) iterable of { coeffs, values }: yields each chunk's result in turn. */
+export async function* scanIterable(
+  source: Iterable<ScanChunk> | AsyncIterable<ScanChunk>,
+  options?: ScannerOptions,
+): AsyncGenerator<ScanResult, void, undefined> {
+  const scanner = createScanner(options);
+  try {
+    for await (const chunk of source) {
+      const { coeffs, values } = chunkParts(chunk);
+      yield await scanner.pushAsync(coeffs, values);
+    }
+  } finally {
+    scanner.dispose();
+  }
+}
+
+export interface ByteScanStreamOptions {
+  dtype?: DType;
+  method?: Method;
+  device?: Device;
+  threads?: number;
+}
+
+/**
+ * Bytes in: little-endian x_0, then (a_1, b_1), (a_2, b_2), … interleaved, split anywhere.
+ * Bytes out: x_0, x_1, … little-endian. One sequence (one row). A trailing partial element
+ * is an ERR_LINREC_FORMAT error at the end, and so is an input without x_0.
+ */
+export function createByteScanStream(options: ByteScanStreamOptions = {}): Transform {
+  if (options === null || typeof options !== 'object') throw typeError('ERR_LINREC_INVALID_TYPE', expected('options', 'an options object', options));
+  const { dtype = 'float32', method, device, threads } = options;
+  // Validates every option before any byte arrives; the real Scanner starts once x_0 is known.
+  let scanner: Scanner = createScanner({ dtype, method, device, threads });
+  const item = itemSize(dtype);
+  const pair = 2 * item;
+  let haveX0 = false;
+  // The bytes of an incomplete element held over from the previous chunk (fewer than a pair).
+  let carry = Buffer.alloc(0);
+
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback: TransformCallback) {
+      let pos = 0;
+      if (!haveX0) {
+        if (carry.length + chunk.length < item) {
+          carry = Buffer.concat([carry, chunk]);
+          return callback();
+        }
+        pos = item - carry.length;
+        const x0Bytes = Buffer.concat([carry, chunk.subarray(0, pos)]);
+        carry = Buffer.alloc(0);
+        haveX0 = true;
+        scanner.dispose();
+        scanner = createScanner({ dtype, method, device, threads, initial: readFloat(x0Bytes, 0, dtype) });
+        this.push(x0Bytes);
+      }
+      // Complete the pair split across the previous chunk's end, if any.
+      let head: Buffer | undefined;
+      if (carry.length > 0) {
+        const need = pair - carry.length;
+        if (chunk.length - pos < need) {
+          carry = Buffer.concat([carry, chunk.subarray(pos)]);
+          return callback();
+        }
+        head = Buffer.concat([carry, chunk.subarray(pos, pos + need)]);
+        pos += need;
+      }
+      const body = Math.floor((chunk.length - pos) / pair);
+      // Copied: holding a subarray would keep the whole chunk alive.
+      carry = Buffer.from(chunk.subarray(pos + body * pair));
+      const steps = (head ? 1 : 0) + body;
+      if (steps === 0) return callback();
+      const a = allocFloat(dtype, steps);
+      const b = allocFloat(dtype, steps);
+      if (head) deinterleave(head, 0, 1, a, b, 0);
+      deinterleave(chunk, pos, body, a, b, head ? 1 : 0);
+      scanner.pushAsync(a, b).then((x) => {
+        const xs = x as FloatArray;
+        const out = Buffer.from(xs.buffer, xs.byteOffset, xs.byteLength);
+        if (!LITTLE_ENDIAN && item === 8) out.swap64();
+        else if (!LITTLE_ENDIAN) out.swap32();
+        callback(null, out);
+      }, callback);
+    },
+    flush(callback: TransformCallback) {
+      if (!haveX0) {
+        const what = carry.length ? `truncated: ${carry.length} trailing bytes (x_0 needs ${item})` : 'empty input: expected x_0 first';
+        return callback(plainError('ERR_LINREC_FORMAT', what));
+      }
+      if (carry.length) return callback(plainError('ERR_LINREC_FORMAT', `truncated: ${carry.length} trailing bytes (not a whole (a, b) pair of ${pair} bytes)`));
+      callback();
+    },
+    destroy(err, callback) {
+      scanner.dispose();
+      callback(err);
+    },
+  });
+}
+
+function readFloat(buf: Buffer, offset: number, dtype: DType): number {
+  return dtype === 'float64' ? buf.readDoubleLE(offset) : buf.readFloatLE(offset);
+}
+
+/** `count` pairs from `buf` at byte `offset` into a[at..], b[at..]. */
+function deinterleave(buf: Buffer, offset: number, count: number, a: FloatArray, b: FloatArray, at: number): void {
+  const item = a.BYTES_PER_ELEMENT;
+  const start = buf.byteOffset + offset;
+  if (LITTLE_ENDIAN && start % item === 0) {
+    // Aligned (the usual case for file and most socket chunks): read through a typed view.
+    const src = item === 8 ? new Float64Array(buf.buffer, start, 2 * count) : new Float32Array(buf.buffer, start, 2 * count);
+    for (let i = 0; i < count; i++) {
+      a[at + i] = src[2 * i];
+      b[at + i] = src[2 * i + 1];
+    }
+    return;
+  }
+  const dv = new DataView(buf.buffer, start, 2 * count * item);
+  for (let i = 0; i < count; i++) {
+    a[at + i] = item === 8 ? dv.getFloat64(2 * i * 8, true) : dv.getFloat32(2 * i * 4, true);
+    b[at + i] = item === 8 ? dv.getFloat64((2 * i + 1) * 8, true) : dv.getFloat32((2 * i + 1) * 4, true);
+  }
+}

@@ -1,0 +1,33 @@
+// Accuracy at scale: every method within 4x of the sequential loop in the same precision, on
+// the seed paper's two examples, up to n = 10^7 (fresh random inputs each run).
+import { scan, logScan, sequential } from '../src';
+import { mixedError, reference, referenceDD, seedInputs, seedNote } from './helpers';
+
+const cases = [
+  ['float32', Float32Array, [1e3, 1e5, 1e7]],
+  ['float64', Float64Array, [1e3, 1e6]],
+] as const;
+
+describe(`accuracy against a float64 (or double-double) reference ${seedNote()}`, () => {
+  for (const [dtype, Ctor, sizes] of cases)
+    for (const dist of ['normal', 'uniform'] as const)
+      for (const n of sizes)
+        test(`${dtype}, ${dist === 'normal' ? 'a, b ~ N(0,1)' : 'a ~ U(0,1), b ~ U(0,3)'}, n = ${n}`, () => {
+          const { coeffs, values } = seedInputs(Ctor, 1, n, dist);
+          const ref = (dtype === 'float64' ? referenceDD : reference)(coeffs, values);
+          const loop = mixedError(sequential(coeffs, values), ref);
+          const errors: Record<string, number> = {
+            direct: mixedError(scan(coeffs, values), ref),
+            log: mixedError(scan(coeffs, values, { method: 'log' }), ref),
+          };
+          if (dist === 'uniform') {
+            // the seed's special case: real logs in, log|x| out
+            const out = logScan(coeffs.map(Math.log), values.map(Math.log));
+            errors.logScan = mixedError(Float64Array.from(out.logAbs, Math.exp), ref);
+          }
+          for (const [method, err] of Object.entries(errors)) {
+            expect({ method, ratio: err / loop }).toEqual({ method, ratio: expect.any(Number) });
+            expect(err).toBeLessThanOrEqual(4 * loop);
+          }
+        });
+});

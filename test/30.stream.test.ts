@@ -1,0 +1,330 @@
+// Streams: any chunking gives the one-shot scan; the next chunk waits for the previous one's
+// native work; errors reach pipeline(); byte streams may be split anywhere.
+import { Readable, Writable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { backends, logScan, scan } from '../src/index';
+import { createByteScanStream, createScanStream, scanIterable, type ScanChunk } from '../src/stream';
+
+type F = Float32Array | Float64Array;
+type FC = Float32ArrayConstructor | Float64ArrayConstructor;
+const tag = (v: unknown) => Object.prototype.toString.call(v);
+
+function random(seed: number): () => number {
+  const imul = Math.imul; // a global lookup per call is slow inside jest's vm context
+  // mulberry32: reproducible inputs; the seed is in every describe's name.
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const SEED = Date.now() >>> 0;
+const rand = random(SEED);
+const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+/** rows sequences of n steps in scan()'s layout: coeffs rows·n, values rows·(n+1). */
+function problem(C: FC, rows: number, n: number): { a: F; v: F } {
+  const a = new C(rows * n);
+  const v = new C(rows * (n + 1));
+  for (let i = 0; i < a.length; i++) a[i] = (rand() * 2 - 1) * 0.95;
+  for (let i = 0; i < v.length; i++) v[i] = rand() * 2 - 1;
+  return { a, v };
+}
+
+/** The float64 sequential recurrence, the reference every result is held to. */
+function reference(a: F, v: F, rows: number, reverse = false): Float64Array {
+  const n = a.length / rows;
+  const x = Float64Array.from(v);
+  for (let r = 0; r < rows; r++) {
+    const A = r * n;
+    const X = r * (n + 1);
+    if (reverse) for (let t = n - 1; t >= 0; t--) x[X + t] = a[A + t] * x[X + t + 1] + v[X + t];
+    else for (let t = 1; t <= n; t++) x[X + t] = a[A + t - 1] * x[X + t - 1] + v[X + t];
+  }
+  return x;
+}
+
+function expectClose(actual: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(want.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(actual[i] - want[i]) / Math.max(1, Math.abs(want[i]));
+    if (!(err <= worst)) [worst, at] = [err, i];
+  }
+  if (!(worst <= tol)) throw new Error(`max relative error ${worst} > ${tol} at ${at}: ${actual[at]} vs ${want[at]}`);
+}
+const tolerance = (C: FC) => (C === Float32Array ? 1e-4 : 1e-11);
+
+/** Random step ranges [s, e) covering 0..n, some empty; from the end when reversing. */
+function segments(n: number, reverse: boolean): [number, number][] {
+  const cuts = [0, n];
+  for (let k = int(0, 6); k > 0; k--) cuts.push(int(0, n));
+  cuts.sort((x, y) => x - y);
+  const segs = cuts.slice(1).map((e, i) => [cuts[i], e] as [number, number]);
+  return reverse ? segs.reverse() : segs;
+}
+
+/** The chunk for steps [s, e) of every row, as Scanner.push takes it (values without x_0). */
+function chunkOf(C: FC, a: F, v: F, rows: number, [s, e]: [number, number], reverse: boolean): ScanChunk {
+  const n = a.length / rows;
+  const m = e - s;
+  const coeffs = new C(rows * m);
+  const values = new C(rows * m);
+  for (let r = 0; r < rows; r++) {
+    coeffs.set(a.subarray(r * n + s, r * n + e), r * m);
+    const b0 = r * (n + 1) + (reverse ? s : s + 1);
+    values.set(v.subarray(b0, b0 + m), r * m);
+  }
+  return { coeffs, values };
+}
+
+/** Puts each chunk's x back where scan() has it; x_0 (x_n reversing) comes from values. */
+function assemble(C: FC, v: F, rows: number, n: number, segs: [number, number][], outs: ArrayLike<number>[], reverse: boolean): F {
+  const x = C.from(v) as F;
+  segs.forEach(([s, e], k) => {
+    const m = e - s;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < m; j++) x[r * (n + 1) + (reverse ? s : s + 1) + j] = outs[k][r * m + j];
+    }
+  });
+  return x;
+}
+
+async function collect<T>(readable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of readable) out.push(item);
+  return out;
+}
+
+describe(`createScanStream (seed ${SEED})`, () => {
+  const cases: [string, boolean, FC][] = [];
+  for (const C of [Float32Array, Float64Array]) for (const reverse of [false, true]) cases.push([C.name, reverse, C]);
+
+  test.each(cases)('%s reverse=%p: random chunkings equal the one-shot scan', async (_name, reverse, C) => {
+    for (let trial = 0; trial < 8; trial++) {
+      const rows = int(1, 4);
+      const n = int(0, 3000);
+      const { a, v } = problem(C, rows, n);
+      const segs = segments(n, reverse);
+      const initial = Array.from({ length: rows }, (_, r) => v[r * (n + 1) + (reverse ? n : 0)]);
+      const stream = createScanStream({ rows, reverse, initial, dtype: C === Float64Array ? 'float64' : 'float32', method: trial % 2 ? 'log' : 'direct' });
+      const outs = await collect<F>(Readable.from(segs.map((seg) => chunkOf(C, a, v, rows, seg, reverse))).pipe(stream));
+      outs.forEach((o, k) => {
+        expect(tag(o)).toBe(tag(a));
+        expect(o.length).toBe(rows * (segs[k][1] - segs[k][0]));
+      });
+      const x = assemble(C, v, rows, n, segs, outs, reverse);
+      expectClose(x, reference(a, v, rows, reverse), tolerance(C) * (trial % 2 ? 100 : 1));
+      expectClose(x, scan(a, v, { rows, reverse }), tolerance(C) * (trial % 2 ? 100 : 1));
+    }
+  });
+
+  test('the scanner it pushes through carries the last x as its state', async () => {
+    const { a, v } = problem(Float64Array, 2, 100);
+    const stream = createScanStream({ rows: 2, dtype: 'float64', initial: [v[0], v[101]] });
+    await collect(Readable.from(segments(100, false).map((seg) => chunkOf(Float64Array, a, v, 2, seg, false))).pipe(stream));
+    const ref = reference(a, v, 2);
+    expectClose(stream.scanner.state as Float64Array, [ref[100], ref[201]], 1e-12);
+  });
+
+  test('log: true takes logs and emits { logAbs, sign }, like logScan', async () => {
+    const rows = 2;
+    const n = 500;
+    const { a, v } = problem(Float64Array, rows, n);
+    const lg = (x: F) => ({ logAbs: Float64Array.from(x, (y) => Math.log(Math.abs(y))), sign: Int8Array.from(x, (y) => (y < 0 ? -1 : 1)) });
+    const la = lg(a);
+    const lv = lg(v);
+    const segs = segments(n, false);
+    const chunks = segs.map(([s, e]) => {
+      const raw = chunkOf(Float64Array, a, v, rows, [s, e], false);
+      return { coeffs: lg(raw.coeffs as F), values: lg(raw.values as F) };
+    });
+    const initial = { logAbs: [lv.logAbs[0], lv.logAbs[n + 1]], sign: [lv.sign[0], lv.sign[n + 1]] };
+    const outs = await collect<{ logAbs: F; sign: Int8Array }>(Readable.from(chunks).pipe(createScanStream({ rows, log: true, dtype: 'float64', initial })));
+    const x = assemble(Float64Array, v, rows, n, segs, outs.map((o) => Float64Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l))), false);
+    const one = logScan(la, lv, { rows });
+    expectClose(x, Float64Array.from(one.logAbs, (l, i) => one.sign[i] * Math.exp(l)), 1e-9);
+    expectClose(x, reference(a, v, rows), 1e-9);
+  });
+});
+
+describe(`scanIterable (seed ${SEED})`, () => {
+  test.each([false, true])('over a sync iterable and an async generator (reverse=%p)', async (reverse) => {
+    const rows = 3;
+    const n = 777;
+    const { a, v } = problem(Float32Array, rows, n);
+    const segs = segments(n, reverse);
+    const chunks = segs.map((seg) => chunkOf(Float32Array, a, v, rows, seg, reverse));
+    const initial = Array.from({ length: rows }, (_, r) => v[r * (n + 1) + (reverse ? n : 0)]);
+    async function* slowly() {
+      for (const c of chunks) {
+        await new Promise((r) => setTimeout(r, 1));
+        yield c;
+      }
+    }
+    for (const source of [chunks, slowly()]) {
+      const outs = await collect(scanIterable(source, { rows, reverse, initial }));
+      expectClose(assemble(Float32Array, v, rows, n, segs, outs as F[], reverse), reference(a, v, rows, reverse), 1e-4);
+    }
+  });
+
+  test('a bad chunk rejects the iteration with its ERR_LINREC_ code', async () => {
+    const bad = [{ coeffs: new Float32Array(4), values: new Float32Array(4) }, { coeffs: new Float32Array(4), values: new Float32Array(3) }];
+    await expect(collect(scanIterable(bad))).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH', name: 'RangeError' });
+    await expect(collect(scanIterable([42 as unknown as ScanChunk]))).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_TYPE' });
+  });
+});
+
+describe('backpressure', () => {
+  test('a chunk is taken only after the previous one is scanned, and a slow consumer holds the producer back', async () => {
+    const total = 120;
+    const m = 20000;
+    let produced = 0;
+    let consumed = 0;
+    let maxAhead = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const stream = createScanStream({ dtype: 'float32' });
+    const push = stream.scanner.pushAsync.bind(stream.scanner);
+    stream.scanner.pushAsync = async (coeffs, values) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        return await push(coeffs, values);
+      } finally {
+        inFlight--;
+      }
+    };
+    function* source() {
+      for (let k = 0; k < total; k++) {
+        produced++;
+        maxAhead = Math.max(maxAhead, produced - consumed);
+        yield { coeffs: new Float32Array(m).fill(0.5), values: new Float32Array(m).fill(1) };
+      }
+    }
+    const slow = new Writable({
+      objectMode: true,
+      highWaterMark: 1,
+      write(chunk: Float32Array, _enc, cb) {
+        expect(chunk.length).toBe(m);
+        consumed++;
+        setTimeout(cb, 2);
+      },
+    });
+    await pipeline(Readable.from(source()), stream, slow);
+    expect(consumed).toBe(total);
+    expect(maxInFlight).toBe(1);
+    // Only the streams' buffers (16 objects each by default) run ahead, not the whole source.
+    expect(maxAhead).toBeLessThan(40);
+  });
+});
+
+describe('errors through pipeline', () => {
+  const run = (chunks: unknown[], options = {}) =>
+    pipeline(Readable.from(chunks), createScanStream(options), new Writable({ objectMode: true, write: (_c, _e, cb) => cb() }));
+
+  test.each<[string, unknown[], object, string]>([
+    ['values of the wrong length', [{ coeffs: new Float32Array(3), values: new Float32Array(2) }], {}, 'ERR_LINREC_LENGTH_MISMATCH'],
+    ['a float64 chunk in a float32 stream', [{ coeffs: new Float64Array(3), values: new Float64Array(3) }], {}, 'ERR_LINREC_DTYPE_MISMATCH'],
+    ['a plain array', [{ coeffs: [1, 2], values: [1, 2] }], {}, 'ERR_LINREC_INVALID_TYPE'],
+    ['a chunk that is not { coeffs, values }', ['hello'], {}, 'ERR_LINREC_INVALID_TYPE'],
+    ['rows that do not divide the chunk', [{ coeffs: new Float32Array(5), values: new Float32Array(5) }], { rows: 2 }, 'ERR_LINREC_LENGTH_MISMATCH'],
+    ['a bad chunk after good ones', [{ coeffs: new Float32Array(3), values: new Float32Array(3) }, { coeffs: new Float32Array(3), values: null }], {}, 'ERR_LINREC_INVALID_TYPE'],
+  ])('%s', async (_name, chunks, options, code) => {
+    await expect(run(chunks, options)).rejects.toMatchObject({ code });
+  });
+
+  test('bad options throw at creation', () => {
+    expect(() => createScanStream({ rows: 0 })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
+    expect(() => createScanStream({ bogus: 1 } as object)).toThrow(expect.objectContaining({ code: 'ERR_LINREC_UNKNOWN_OPTION' }));
+    if (!backends().cuda.available) expect(() => createScanStream({ device: 'cuda' })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_CUDA_UNAVAILABLE' }));
+  });
+
+  test('a destroyed stream releases its scanner', async () => {
+    const stream = createScanStream();
+    stream.destroy();
+    await new Promise((r) => stream.once('close', r));
+    await expect(stream.scanner.pushAsync(new Float32Array(1), new Float32Array(1))).rejects.toMatchObject({ code: 'ERR_LINREC_DISPOSED' });
+  });
+});
+
+describe(`createByteScanStream (seed ${SEED})`, () => {
+  /** x_0 then interleaved (a_t, b_t), little-endian. */
+  function bytesOf(C: FC, x0: number, a: F, b: F): Buffer {
+    const all = new C(1 + 2 * a.length);
+    all[0] = x0;
+    for (let t = 0; t < a.length; t++) [all[1 + 2 * t], all[2 + 2 * t]] = [a[t], b[t]];
+    return Buffer.from(all.buffer);
+  }
+  /** Splits buf at the given byte offsets, copying each piece to a misaligned spot half the time. */
+  function split(buf: Buffer, cuts: number[]): Buffer[] {
+    const at = [0, ...cuts.sort((x, y) => x - y), buf.length];
+    return at.slice(1).map((e, i) => {
+      const piece = buf.subarray(at[i], e);
+      if (rand() < 0.5) return piece;
+      const host = Buffer.alloc(piece.length + 3);
+      piece.copy(host, 1);
+      return host.subarray(1, 1 + piece.length);
+    });
+  }
+  async function runBytes(C: FC, pieces: Buffer[]): Promise<F> {
+    const out = await collect<Buffer>(Readable.from(pieces, { objectMode: false }).pipe(createByteScanStream({ dtype: C === Float64Array ? 'float64' : 'float32' })));
+    const bytes = Buffer.concat(out);
+    return new C(new Uint8Array(bytes).buffer) as F;
+  }
+
+  test.each([Float32Array, Float64Array])('%p: random split points, inside x_0 and inside elements, equal scan()', async (C) => {
+    for (let trial = 0; trial < 10; trial++) {
+      const n = int(0, 5000);
+      const { a, v } = problem(C, 1, n);
+      const buf = bytesOf(C, v[0], a, v.subarray(1) as F);
+      const item = C.BYTES_PER_ELEMENT;
+      const cuts = [int(1, item - 1)]; // always split x_0
+      for (let k = int(0, 12); k > 0; k--) cuts.push(int(0, buf.length));
+      const x = await runBytes(C, split(buf, cuts));
+      expect(x.length).toBe(n + 1);
+      expect(x[0]).toBe(v[0]);
+      expectClose(x, reference(a, v, 1), tolerance(C));
+      expectClose(x, scan(a, v), tolerance(C));
+    }
+  });
+
+  test('one byte at a time', async () => {
+    const { a, v } = problem(Float32Array, 1, 40);
+    const buf = bytesOf(Float32Array, v[0], a, v.subarray(1) as F);
+    const x = await runBytes(Float32Array, Array.from(buf, (_, i) => buf.subarray(i, i + 1)));
+    expectClose(x, reference(a, v, 1), 1e-5);
+  });
+
+  test('x_0 alone gives x_0', async () => {
+    const x = await runBytes(Float64Array, [Buffer.from(new Float64Array([2.5]).buffer)]);
+    expect(Array.from(x)).toEqual([2.5]);
+  });
+
+  test.each<[string, number]>([
+    ['half a pair', 4],
+    ['half a pair and part of the next element', 6],
+    ['one byte', 1],
+  ])('a trailing partial element is ERR_LINREC_FORMAT at the end: %s', async (_name, trailing) => {
+    // x_0 and two whole pairs, then `trailing` bytes of a third pair, split at random.
+    const buf = Buffer.from(new Float32Array([1, 0.5, 1, 0.5, 1, 0.5, 1]).buffer).subarray(0, 20 + trailing);
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    await expect(pipeline(Readable.from(split(buf, [int(0, buf.length), int(0, buf.length)])), createByteScanStream(), sink)).rejects.toMatchObject({
+      code: 'ERR_LINREC_FORMAT',
+      message: expect.stringContaining(`truncated: ${trailing} trailing bytes`),
+    });
+  });
+
+  test('input shorter than x_0, or empty, is ERR_LINREC_FORMAT', async () => {
+    const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+    await expect(pipeline(Readable.from([Buffer.alloc(3)]), createByteScanStream(), sink())).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/truncated: 3 trailing bytes/) });
+    await expect(pipeline(Readable.from([Buffer.alloc(7)]), createByteScanStream({ dtype: 'float64' }), sink())).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT' });
+    await expect(pipeline(Readable.from([]), createByteScanStream(), sink())).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/empty/) });
+  });
+
+  test('bad options throw at creation', () => {
+    expect(() => createByteScanStream({ dtype: 'int8' as 'float32' })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
+    expect(() => createByteScanStream({ threads: -1 })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
+  });
+});

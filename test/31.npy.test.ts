@@ -1,0 +1,259 @@
+// .npy and raw files: headers as NumPy writes them, lazy block reads, atomic writes, and one
+// clear ERR_LINREC_FORMAT error for every kind of bad file.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ArrayFileReader, ArrayFileWriter, decodeNpy, encodeNpy, encodeNpyHeader, formatOf, parseNpyHeader } from '../src/npy';
+
+const tag = (v: unknown) => Object.prototype.toString.call(v);
+
+function random(seed: number): () => number {
+  const imul = Math.imul; // a global lookup per call is slow inside jest's vm context
+  // mulberry32: reproducible inputs; the seed is in every failing test's name.
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const SEED = Date.now() >>> 0;
+const rand = random(SEED);
+function randomArray(C: Float32ArrayConstructor | Float64ArrayConstructor, n: number): Float32Array | Float64Array {
+  const a = new C(n);
+  for (let i = 0; i < n; i++) a[i] = rand() * 2 - 1;
+  return a;
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-npy-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A .npy file with a hand-written header dict (for the bad cases). */
+function npyWith(dict: string, dataBytes: number, version = 1): Buffer {
+  const lenBytes = version === 1 ? 2 : 4;
+  const header = Buffer.from(`${dict}\n`, 'latin1');
+  const pre = Buffer.alloc(8 + lenBytes);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(pre);
+  if (version === 1) pre.writeUInt16LE(header.length, 8);
+  else pre.writeUInt32LE(header.length, 8);
+  return Buffer.concat([pre, header, Buffer.alloc(dataBytes)]);
+}
+
+function expectFormatError(fn: () => unknown, pattern: RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeDefined();
+  const err = caught as { code: string; message: string };
+  expect(err.code).toBe('ERR_LINREC_FORMAT');
+  expect(err.message).toMatch(pattern);
+  expect(err.message).not.toContain('\n');
+}
+
+describe(`npy headers (seed ${SEED})`, () => {
+  test('the header is byte-identical to what numpy.save writes (version 1.0, data 64-byte aligned)', () => {
+    const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }";
+    const numpy = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 118, 0]), Buffer.from(dict.padEnd(117, ' ') + '\n', 'latin1')]);
+    expect(encodeNpyHeader('float32', [3]).equals(numpy)).toBe(true);
+    expect(encodeNpyHeader('float64', [2, 3]).toString('latin1')).toContain("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }");
+  });
+
+  test.each(['1.0', '2.0', '3.0'] as const)('version %s headers: magic, length field, 64-byte alignment', (version) => {
+    const h = encodeNpyHeader('float64', [4, 5], version);
+    expect(h.length % 64).toBe(0);
+    expect(h[6]).toBe(Number(version[0]));
+    expect(h[h.length - 1]).toBe(0x0a);
+    const parsed = parseNpyHeader(h);
+    expect(parsed).toEqual({ dtype: 'float64', shape: [4, 5], dataOffset: h.length, version });
+  });
+
+  test('a header split short of its end asks for more bytes', () => {
+    const h = encodeNpyHeader('float32', [7]);
+    expect(parseNpyHeader(h.subarray(0, 5))).toEqual({ needBytes: 10 });
+    expect(parseNpyHeader(h.subarray(0, 40))).toEqual({ needBytes: h.length });
+  });
+
+  test('other spellings numpy accepts: double quotes, no trailing comma, Python 2 long ints, keys in any order', () => {
+    const buf = npyWith('{"shape": (2L, 3L), "fortran_order": False, "descr": "<f4"}', 24);
+    expect(decodeNpy(buf).shape).toEqual([2, 3]);
+  });
+});
+
+describe(`npy round trip in memory (seed ${SEED})`, () => {
+  const cases: [string, number[], Float32ArrayConstructor | Float64ArrayConstructor][] = [];
+  for (const C of [Float32Array, Float64Array]) for (const shape of [[0], [1], [17], [3, 5], [1, 9], [4, 1], [0, 3]]) cases.push([C.name, shape, C]);
+  test.each(cases)('%s shape %j, every header version', (_name, shape, C) => {
+    const data = randomArray(C, shape.reduce((p, d) => p * d, 1));
+    for (const version of ['1.0', '2.0', '3.0'] as const) {
+      const back = decodeNpy(encodeNpy(data, shape, version));
+      expect(back.shape).toEqual(shape);
+      expect(back.version).toBe(version);
+      expect(tag(back.data)).toBe(tag(data));
+      expect(Array.from(back.data)).toEqual(Array.from(data));
+    }
+  });
+});
+
+describe('bad .npy files are ERR_LINREC_FORMAT with a one-line message', () => {
+  const ok = (shape: string, descr = '<f4') => `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  const cases: [string, Buffer, RegExp][] = [
+    ['bad magic', Buffer.concat([Buffer.from('NOTNPY'), Buffer.alloc(100)]), /bad magic/],
+    ['a text file', Buffer.from('1,2,3\n4,5,6\n'), /bad magic/],
+    ['an empty file', Buffer.alloc(0), /truncated|bad magic/],
+    ['Fortran order', npyWith("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24), /Fortran/],
+    ['int32', npyWith(ok('(3,)', '<i4'), 12), /unsupported dtype '<i4'/],
+    ['float16', npyWith(ok('(3,)', '<f2'), 6), /unsupported dtype '<f2'/],
+    ['uint8', npyWith(ok('(3,)', '|u1'), 3), /unsupported dtype '\|u1'/],
+    ['complex64', npyWith(ok('(3,)', '<c8'), 24), /unsupported dtype/],
+    ['big-endian float32', npyWith(ok('(3,)', '>f4'), 12), /big-endian/],
+    ['big-endian float64', npyWith(ok('(3,)', '>f8'), 24), /big-endian/],
+    ['a structured dtype', npyWith("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }", 12), /structured/],
+    ['3-D', npyWith(ok('(2, 2, 2)'), 32), /3-D/],
+    ['0-D (a scalar)', npyWith(ok('()'), 4), /0-D/],
+    ['truncated data', npyWith(ok('(2, 3)'), 20), /truncated: expected 24 bytes/],
+    ['extra bytes after the data', npyWith(ok('(3,)'), 16), /4 unexpected bytes/],
+    ['a truncated header', encodeNpyHeader('float32', [3]).subarray(0, 60), /truncated/],
+    ['version 4.0', Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 4, 0]), Buffer.alloc(120)]), /version 4\.0/],
+    ['a malformed header', npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,) ", 12), /malformed/],
+    ['a missing key', npyWith("{'descr': '<f4', 'shape': (3,), }", 12), /fortran_order/],
+    ['a negative dimension', npyWith(ok('(-3,)'), 12), /malformed/],
+  ];
+
+  test.each(cases)('%s (in memory)', (_name, buf, pattern) => {
+    expectFormatError(() => decodeNpy(buf, 'bad.npy'), pattern);
+  });
+
+  test.each(cases)('%s (from a file)', async (name, buf, pattern) => {
+    const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.npy`);
+    fs.writeFileSync(file, buf);
+    const err = await ArrayFileReader.open(file).then(() => undefined, (e) => e);
+    expect(err).toMatchObject({ code: 'ERR_LINREC_FORMAT' });
+    expect(err.message).toMatch(pattern);
+    expect(err.message).toContain(file);
+    expect(err.message).not.toContain('\n');
+  });
+
+  test('a missing file is ERR_LINREC_IO naming the file', async () => {
+    const file = path.join(dir, 'no-such.npy');
+    await expect(ArrayFileReader.open(file)).rejects.toMatchObject({ code: 'ERR_LINREC_IO', message: `${file}: no such file` });
+  });
+});
+
+describe(`raw .f32/.f64 files (seed ${SEED})`, () => {
+  test('the extension gives the format and dtype', () => {
+    expect(formatOf('x.npy')).toEqual({ format: 'npy' });
+    expect(formatOf('x.F32')).toEqual({ format: 'raw', dtype: 'float32' });
+    expect(formatOf('x.f64')).toEqual({ format: 'raw', dtype: 'float64' });
+    expect(formatOf('x.bin')).toEqual({ format: 'raw' });
+  });
+
+  test('a raw file reads as a 1-D array of its dtype; other extensions need the dtype', async () => {
+    const data = randomArray(Float64Array, 10);
+    for (const name of ['r.f64', 'r.bin']) fs.writeFileSync(path.join(dir, name), Buffer.from(data.buffer));
+    const r = await ArrayFileReader.open(path.join(dir, 'r.f64'));
+    expect([r.format, r.dtype, r.shape]).toEqual(['raw', 'float64', [10]]);
+    expect(Array.from(await r.read(3, 4))).toEqual(Array.from(data.subarray(3, 7)));
+    await r.close();
+    await expect(ArrayFileReader.open(path.join(dir, 'r.bin'))).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/\.f32 or \.f64/) });
+    const bin = await ArrayFileReader.open(path.join(dir, 'r.bin'), { dtype: 'float32' });
+    expect([bin.dtype, bin.length]).toEqual(['float32', 20]);
+    await bin.close();
+    await expect(ArrayFileReader.open(path.join(dir, 'r.f64'), { dtype: 'float32' })).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT' });
+  });
+
+  test('a raw file that is not a whole number of elements is truncated', async () => {
+    const file = path.join(dir, 'odd.f32');
+    fs.writeFileSync(file, Buffer.alloc(4 * 5 + 3));
+    await expect(ArrayFileReader.open(file)).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/truncated: .*3 trailing bytes/) });
+  });
+});
+
+describe(`lazy block reads (seed ${SEED})`, () => {
+  test.each([Float32Array, Float64Array])('%p: row blocks and column ranges of a 2-D .npy equal the slices', async (C) => {
+    const rows = 1 + Math.floor(rand() * 6);
+    const cols = 1 + Math.floor(rand() * 40);
+    const data = randomArray(C, rows * cols);
+    const file = path.join(dir, `blocks-${C.name}.npy`);
+    fs.writeFileSync(file, encodeNpy(data, [rows, cols], '2.0'));
+    const r = await ArrayFileReader.open(file);
+    expect(r.shape).toEqual([rows, cols]);
+    for (let k = 0; k < 20; k++) {
+      const r0 = Math.floor(rand() * rows);
+      const r1 = r0 + 1 + Math.floor(rand() * (rows - r0));
+      const c0 = Math.floor(rand() * cols);
+      const c1 = c0 + Math.floor(rand() * (cols - c0 + 1));
+      const block = await r.readBlock(r0, r1, c0, c1);
+      const want: number[] = [];
+      for (let i = r0; i < r1; i++) want.push(...data.subarray(i * cols + c0, i * cols + c1));
+      expect(tag(block)).toBe(tag(data));
+      expect(Array.from(block)).toEqual(want);
+    }
+    // A 1-D file viewed as rows of any width.
+    const flat = await r.readBlock(1, rows, 0, 1, cols);
+    expect(flat.length).toBe(rows - 1);
+    await r.close();
+  });
+
+  test('a file that shrinks after opening gives a truncated error, not garbage', async () => {
+    const file = path.join(dir, 'shrinks.f32');
+    fs.writeFileSync(file, Buffer.alloc(4000));
+    const r = await ArrayFileReader.open(file);
+    fs.truncateSync(file, 400);
+    await expect(r.read(0, 1000)).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/truncated/) });
+    await r.close();
+  });
+});
+
+describe(`atomic writes (seed ${SEED})`, () => {
+  test('blocks written in any order make the whole file, which appears only on commit', async () => {
+    const rows = 3;
+    const cols = 11;
+    const data = randomArray(Float32Array, rows * cols);
+    const file = path.join(dir, 'out.npy');
+    const w = await ArrayFileWriter.create(file, { dtype: 'float32', shape: [rows, cols] });
+    expect(w.tempFile).toBe(`${file}.partial-${process.pid}`);
+    // Column ranges from the end, as a reverse run writes them.
+    for (let c1 = cols; c1 > 0; c1 -= 4) {
+      const c0 = Math.max(0, c1 - 4);
+      const block = new Float32Array(rows * (c1 - c0));
+      for (let i = 0; i < rows; i++) block.set(data.subarray(i * cols + c0, i * cols + c1), i * (c1 - c0));
+      await w.writeBlock(0, rows, c0, c1, block);
+      expect(fs.existsSync(file)).toBe(false);
+    }
+    await w.commit();
+    expect(fs.existsSync(w.tempFile)).toBe(false);
+    const back = decodeNpy(fs.readFileSync(file));
+    expect(back.shape).toEqual([rows, cols]);
+    expect(Array.from(back.data)).toEqual(Array.from(data));
+  });
+
+  test('abort removes the temp file and never creates the output', async () => {
+    const file = path.join(dir, 'aborted.f64');
+    const w = await ArrayFileWriter.create(file, { dtype: 'float64', shape: [100] });
+    await w.write(0, new Float64Array(50));
+    expect(fs.existsSync(w.tempFile)).toBe(true);
+    await w.abort();
+    await w.abort();
+    expect(fs.existsSync(w.tempFile)).toBe(false);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  test('a raw output holds just the data', async () => {
+    const file = path.join(dir, 'raw.f64');
+    const data = randomArray(Float64Array, 9);
+    const w = await ArrayFileWriter.create(file, { dtype: 'float64', shape: [9] });
+    await w.write(0, data);
+    await w.commit();
+    expect(Array.from(new Float64Array(new Uint8Array(fs.readFileSync(file)).buffer))).toEqual(Array.from(data));
+  });
+
+  test('an output in a missing directory is ERR_LINREC_IO', async () => {
+    await expect(ArrayFileWriter.create(path.join(dir, 'nope', 'x.npy'), { dtype: 'float32', shape: [1] })).rejects.toMatchObject({ code: 'ERR_LINREC_IO' });
+  });
+});

@@ -1,0 +1,300 @@
+// The `linrec` command, run as a child process from dist/ (built by `npm run prepare`; these
+// tests build nothing): results equal scan(), bad input exits 1 with one line and no output
+// file, and memory stays bounded on a large file.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { scan } from '../src/index';
+import { decodeNpy, encodeNpy } from '../src/npy';
+
+type F = Float32Array | Float64Array;
+type FC = Float32ArrayConstructor | Float64ArrayConstructor;
+
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+const ROOT = path.join(__dirname, '..');
+
+function random(seed: number): () => number {
+  const imul = Math.imul; // a global lookup per call is slow inside jest's vm context
+  // mulberry32: reproducible inputs; the seed is in every describe's name.
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const SEED = Date.now() >>> 0;
+const rand = random(SEED);
+const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+function problem(C: FC, rows: number, n: number): { a: F; v: F } {
+  const a = new C(rows * n);
+  const v = new C(rows * (n + 1));
+  for (let i = 0; i < a.length; i++) a[i] = (rand() * 2 - 1) * 0.95;
+  for (let i = 0; i < v.length; i++) v[i] = rand() * 2 - 1;
+  return { a, v };
+}
+
+function expectClose(actual: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(actual[i] - want[i]) / Math.max(1, Math.abs(want[i]));
+    if (!(err <= tol)) throw new Error(`relative error ${err} > ${tol} at ${i}: ${actual[i]} vs ${want[i]}`);
+  }
+}
+
+function linrec(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const rawBytes = (x: F) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+const readRaw = (C: FC, file: string) => new C(new Uint8Array(fs.readFileSync(file)).buffer) as F;
+
+let dir: string;
+beforeAll(() => {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run prepare\` before these tests`);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-cli-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** No output and no temp file left behind. */
+function expectNoOutput(out: string): void {
+  expect(fs.existsSync(path.join(dir, out))).toBe(false);
+  expect(fs.readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+}
+
+describe('linrec info / --help', () => {
+  test('info prints the version, the build and the backends as JSON', () => {
+    const r = linrec(['info']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('cuda');
+    const report = JSON.parse(r.stdout);
+    expect(report.version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    expect(typeof report.build.cuda).toBe('boolean');
+    expect(report.backends.cpu.threads).toBeGreaterThan(0);
+    expect(Array.isArray(report.backends.cuda.devices)).toBe(true);
+    if (!report.backends.cuda.available) expect(report.backends.cuda.reason).toEqual(expect.any(String));
+    expect(report.addon).toMatch(/linrec\.node$/);
+  });
+
+  test('--help prints usage and exits 0; no command is a usage error (2)', () => {
+    for (const args of [['--help'], ['run', '--help'], ['help']]) {
+      const r = linrec(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('linrec run --coeffs A --values B --out X');
+    }
+    expect(linrec([]).status).toBe(2);
+    expect(linrec(['frobnicate']).status).toBe(2);
+  });
+
+  test('bench delegates to bench/harness.js, or says clearly that it is missing', () => {
+    const r = linrec(['bench', '--help']);
+    if (fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('--sizes');
+    } else {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^linrec: benchmarks are not available/);
+    }
+  });
+});
+
+describe(`linrec run (seed ${SEED})`, () => {
+  const cases: [string, boolean, FC][] = [];
+  for (const C of [Float32Array, Float64Array]) for (const reverse of [false, true]) cases.push([C.name, reverse, C]);
+  const tol = (C: FC) => (C === Float32Array ? 1e-4 : 1e-11);
+
+  test.each(cases)('2-D .npy %s reverse=%p, with and without a --chunk smaller than n', (_name, reverse, C) => {
+    const rows = int(1, 5);
+    const n = int(2, 3000);
+    const { a, v } = problem(C, rows, n);
+    fs.writeFileSync(path.join(dir, 'a.npy'), encodeNpy(a, [rows, n]));
+    fs.writeFileSync(path.join(dir, 'v.npy'), encodeNpy(v, [rows, n + 1]));
+    const want = scan(a, v, { rows, reverse });
+    for (const chunk of [[], ['--chunk', String(int(1, n - 1))], ['--chunk', '1']]) {
+      const r = linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'x.npy', ...(reverse ? ['--reverse'] : []), ...chunk]);
+      expect(r).toMatchObject({ status: 0, stdout: '', stderr: '' });
+      const x = decodeNpy(fs.readFileSync(path.join(dir, 'x.npy')));
+      expect(x.shape).toEqual([rows, n + 1]);
+      expect(x.dtype).toBe(C === Float32Array ? 'float32' : 'float64');
+      expectClose(x.data, want, tol(C));
+    }
+  });
+
+  test('1-D .npy with --rows keeps the 1-D shape; --method log; --threads', () => {
+    const rows = 3;
+    const n = 500;
+    const { a, v } = problem(Float64Array, rows, n);
+    fs.writeFileSync(path.join(dir, 'a1.npy'), encodeNpy(a));
+    fs.writeFileSync(path.join(dir, 'v1.npy'), encodeNpy(v, [v.length], '2.0'));
+    const r = linrec(['run', '--coeffs', 'a1.npy', '--values', 'v1.npy', '--out', 'x1.npy', '--rows', '3', '--method', 'log', '--chunk', '77', '--threads', '1']);
+    expect(r.status).toBe(0);
+    const x = decodeNpy(fs.readFileSync(path.join(dir, 'x1.npy')));
+    expect(x.shape).toEqual([rows * (n + 1)]);
+    expectClose(x.data, scan(a, v, { rows }), 1e-9);
+  });
+
+  test.each([false, true])('raw .f32 and .f64 files with --rows, and raw with --dtype (reverse=%p)', (reverse) => {
+    const rows = 4;
+    const n = int(10, 2000);
+    for (const C of [Float32Array, Float64Array]) {
+      const ext = C === Float32Array ? 'f32' : 'f64';
+      const { a, v } = problem(C, rows, n);
+      fs.writeFileSync(path.join(dir, `a.${ext}`), rawBytes(a));
+      fs.writeFileSync(path.join(dir, `v.${ext}`), rawBytes(v));
+      fs.writeFileSync(path.join(dir, 'a.bin'), rawBytes(a));
+      fs.writeFileSync(path.join(dir, 'v.bin'), rawBytes(v));
+      const want = scan(a, v, { rows, reverse });
+      const flags = ['--rows', String(rows), '--chunk', String(int(1, n)), ...(reverse ? ['--reverse'] : [])];
+      expect(linrec(['run', '--coeffs', `a.${ext}`, '--values', `v.${ext}`, '--out', `x.${ext}`, ...flags]).status).toBe(0);
+      expectClose(readRaw(C, path.join(dir, `x.${ext}`)), want, C === Float32Array ? 1e-4 : 1e-11);
+      expect(linrec(['run', '--coeffs', 'a.bin', '--values', 'v.bin', '--out', 'x.bin', '--dtype', C === Float32Array ? 'float32' : 'float64', ...flags]).status).toBe(0);
+      expectClose(readRaw(C, path.join(dir, 'x.bin')), want, C === Float32Array ? 1e-4 : 1e-11);
+    }
+  });
+
+  test('n = 0: the output is the initial values', () => {
+    fs.writeFileSync(path.join(dir, 'a0.npy'), encodeNpy(new Float32Array(0), [3, 0]));
+    fs.writeFileSync(path.join(dir, 'v0.npy'), encodeNpy(new Float32Array([1, 2, 3]), [3, 1]));
+    expect(linrec(['run', '--coeffs', 'a0.npy', '--values', 'v0.npy', '--out', 'x0.npy']).status).toBe(0);
+    expect(Array.from(decodeNpy(fs.readFileSync(path.join(dir, 'x0.npy'))).data)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('bad input: exit 1, one line on stderr, no output file', () => {
+  beforeAll(() => {
+    const { a, v } = problem(Float32Array, 2, 10);
+    fs.writeFileSync(path.join(dir, 'good-a.npy'), encodeNpy(a, [2, 10]));
+    fs.writeFileSync(path.join(dir, 'good-v.npy'), encodeNpy(v, [2, 11]));
+    fs.writeFileSync(path.join(dir, 'good-v64.npy'), encodeNpy(Float64Array.from(v), [2, 11]));
+    fs.writeFileSync(path.join(dir, 'short-v.npy'), encodeNpy(v.subarray(0, 20), [2, 10]));
+    fs.writeFileSync(path.join(dir, 'three-rows-v.npy'), encodeNpy(new Float32Array(33), [3, 11]));
+    fs.writeFileSync(path.join(dir, 'magic.npy'), Buffer.from('this is not numpy at all, just text\n'));
+    const fortran = encodeNpy(a, [2, 10]);
+    fortran.write("'fortran_order': True, ", fortran.indexOf("'fortran_order'"), 'latin1');
+    fs.writeFileSync(path.join(dir, 'fortran.npy'), fortran);
+    const int32 = encodeNpy(a, [2, 10]);
+    int32.write("'<i4'", int32.indexOf("'<f4'"), 'latin1');
+    fs.writeFileSync(path.join(dir, 'int32.npy'), int32);
+    const npy = encodeNpy(a, [2, 10]);
+    fs.writeFileSync(path.join(dir, 'truncated.npy'), npy.subarray(0, npy.length - 5));
+    fs.writeFileSync(path.join(dir, 'a.f32'), rawBytes(a));
+    fs.writeFileSync(path.join(dir, 'v.f32'), rawBytes(v));
+    fs.writeFileSync(path.join(dir, 'odd.f32'), rawBytes(v).subarray(0, 43));
+  });
+
+  test.each<[string, string, string, string[], RegExp]>([
+    ['bad magic', 'magic.npy', 'good-v.npy', [], /magic\.npy: not a \.npy file/],
+    ['Fortran order', 'fortran.npy', 'good-v.npy', [], /Fortran/],
+    ['an unsupported dtype', 'int32.npy', 'good-v.npy', [], /unsupported dtype '<i4'/],
+    ['truncated data', 'truncated.npy', 'good-v.npy', [], /truncated/],
+    ['values of the wrong length', 'good-a.npy', 'short-v.npy', [], /needs rows·\(n\+1\)/],
+    ['row counts that differ', 'good-a.npy', 'three-rows-v.npy', [], /2 rows but .* has 3/],
+    ['--rows against a 2-D file', 'good-a.npy', 'good-v.npy', ['--rows', '3'], /--rows 3 does not match/],
+    ['dtypes that differ', 'good-a.npy', 'good-v64.npy', [], /float32 but .* float64/],
+    ['a missing file', 'nope.npy', 'good-v.npy', [], /nope\.npy: no such file/],
+    ['a raw file with trailing bytes', 'a.f32', 'odd.f32', ['--rows', '2'], /truncated: .*3 trailing bytes/],
+    ['raw lengths that do not fit the rows', 'a.f32', 'v.f32', ['--rows', '3'], /not a multiple of 3 rows/],
+  ])('%s', (_name, coeffs, values, extra, pattern) => {
+    const out = coeffs.endsWith('.npy') ? 'bad-out.npy' : 'bad-out.f32';
+    const r = linrec(['run', '--coeffs', coeffs, '--values', values, '--out', out, ...extra]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^linrec: [^\n]+\n$/);
+    expect(r.stderr).toMatch(pattern);
+    expectNoOutput(out);
+  });
+
+  test('a raw file named neither .f32 nor .f64 needs --dtype', () => {
+    fs.copyFileSync(path.join(dir, 'v.f32'), path.join(dir, 'v.raw'));
+    fs.copyFileSync(path.join(dir, 'a.f32'), path.join(dir, 'a.raw'));
+    const r = linrec(['run', '--coeffs', 'a.raw', '--values', 'v.raw', '--out', 'bad-out.raw', '--rows', '2']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\.f32 or \.f64, or give the dtype/);
+    expectNoOutput('bad-out.raw');
+  });
+
+  test('a failed run leaves an existing output file as it was', () => {
+    fs.writeFileSync(path.join(dir, 'keep.npy'), 'previous result');
+    expect(linrec(['run', '--coeffs', 'truncated.npy', '--values', 'good-v.npy', '--out', 'keep.npy']).status).toBe(1);
+    expect(fs.readFileSync(path.join(dir, 'keep.npy'), 'utf8')).toBe('previous result');
+  });
+
+  test.each<[string, string[]]>([
+    ['no --out', ['--coeffs', 'good-a.npy', '--values', 'good-v.npy']],
+    ['an unknown option', ['--coeffs', 'good-a.npy', '--values', 'good-v.npy', '--out', 'u.npy', '--fast']],
+    ['a bad --method', ['--coeffs', 'good-a.npy', '--values', 'good-v.npy', '--out', 'u.npy', '--method', 'magic']],
+    ['a bad --device', ['--coeffs', 'good-a.npy', '--values', 'good-v.npy', '--out', 'u.npy', '--device', 'tpu']],
+    ['--chunk 0', ['--coeffs', 'good-a.npy', '--values', 'good-v.npy', '--out', 'u.npy', '--chunk', '0']],
+    ['--rows 1.5', ['--coeffs', 'a.f32', '--values', 'v.f32', '--out', 'u.f32', '--rows', '1.5']],
+    ['an output format other than the input', ['--coeffs', 'a.f32', '--values', 'v.f32', '--out', 'u.npy', '--rows', '2']],
+  ])('usage errors exit 2: %s', (_name, args) => {
+    const r = linrec(['run', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^linrec: /);
+    expectNoOutput('u.npy');
+    expectNoOutput('u.f32');
+  });
+});
+
+describe(`a large file in bounded memory (seed ${SEED})`, () => {
+  test('~400 MB of raw float32 input runs in under 300 MB RSS and gives the right x', () => {
+    const n = 50_000_000; // coeffs 200 MB + values 200 MB
+    const block = 1 << 20;
+    const aFile = path.join(dir, 'big-a.f32');
+    const vFile = path.join(dir, 'big-v.f32');
+    const fa = fs.openSync(aFile, 'w');
+    const fv = fs.openSync(vFile, 'w');
+    // Written a block at a time, with the float64 reference at sampled steps kept on the way.
+    const samples = new Map<number, number>();
+    const sampleEvery = 999_983;
+    let x = 0.5;
+    fs.writeSync(fv, rawBytes(new Float32Array([x])));
+    samples.set(0, x);
+    const a = new Float32Array(block);
+    const b = new Float32Array(block);
+    for (let t0 = 0; t0 < n; t0 += block) {
+      const m = Math.min(block, n - t0);
+      for (let j = 0; j < m; j++) {
+        a[j] = (rand() * 2 - 1) * 0.95;
+        b[j] = rand() * 2 - 1;
+        x = a[j] * x + b[j];
+        const t = t0 + j + 1;
+        if (t % sampleEvery === 0 || t === n) samples.set(t, x);
+      }
+      fs.writeSync(fa, rawBytes(a.subarray(0, m)));
+      fs.writeSync(fv, rawBytes(b.subarray(0, m)));
+    }
+    fs.closeSync(fa);
+    fs.closeSync(fv);
+
+    const args = [CLI, 'run', '--coeffs', aFile, '--values', vFile, '--out', path.join(dir, 'big-x.f32'), '--chunk', String(1 << 20)];
+    const haveTime = fs.existsSync('/usr/bin/time');
+    const r = haveTime
+      ? spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { encoding: 'utf8', env: { ...process.env, LINREC_REPORT_RSS: '1' } })
+      : spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, LINREC_REPORT_RSS: '1' } });
+    fs.rmSync(aFile);
+    fs.rmSync(vFile);
+    expect(r.stderr).toMatch(/linrec: maxRSS \d+ bytes/);
+    expect(r.status).toBe(0);
+    const reported = Number(/linrec: maxRSS (\d+) bytes/.exec(r.stderr)![1]);
+    const timed = haveTime ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)![1]) * 1024 : 0;
+    const peak = Math.max(reported, timed);
+    expect(peak).toBeLessThan(300 * 2 ** 20);
+
+    const out = fs.openSync(path.join(dir, 'big-x.f32'), 'r');
+    try {
+      expect(fs.fstatSync(out).size).toBe(4 * (n + 1));
+      const one = new Float32Array(1);
+      for (const [t, want] of samples) {
+        fs.readSync(out, new Uint8Array(one.buffer), 0, 4, 4 * t);
+        expect(Math.abs(one[0] - want)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want)));
+      }
+    } finally {
+      fs.closeSync(out);
+      fs.rmSync(path.join(dir, 'big-x.f32'));
+    }
+  }, 120_000);
+});

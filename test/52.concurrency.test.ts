@@ -1,0 +1,179 @@
+// Concurrency: many overlapping async calls, and the addon used from several worker_threads at
+// once (each loads its own copy of the addon in its own environment), then the workers
+// terminated mid-flight and the addon used again. The workers require the built dist/index.js
+// (`npm run prepare`).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { aggregateAsync, createScanner, logScanAsync, scan, scanAsync, sequential } from '../src';
+
+const DIST = path.resolve(__dirname, '..', 'dist', 'index.js');
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function data(n: number, seed: number, f64: boolean) {
+  const r = rng(seed);
+  const C = f64 ? Float64Array : Float32Array;
+  const a = new C(n);
+  const b = new C(n + 1);
+  for (let i = 0; i < n; i++) a[i] = 2 * r() - 1;
+  for (let i = 0; i <= n; i++) b[i] = 2 * r() - 1;
+  return { a, b };
+}
+
+const bitwise = (x: ArrayBufferView, y: ArrayBufferView) =>
+  Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+
+function closeTo(x: ArrayLike<number>, ref: ArrayLike<number>, tol: number): boolean {
+  let mean = 0;
+  for (let i = 0; i < ref.length; i++) mean += Math.abs(ref[i]);
+  mean /= Math.max(1, ref.length);
+  for (let i = 0; i < ref.length; i++) if (Math.abs(x[i] - ref[i]) > tol * (Math.abs(ref[i]) + mean)) return false;
+  return true;
+}
+
+test('64 overlapping scanAsync calls of different sizes are all correct', async () => {
+  const sizes = Array.from({ length: 64 }, (_, k) => [0, 1, 7, 1041, 8321, 65_537, 150_000, 3000][k % 8] + k);
+  const jobs = sizes.map((n, k) => {
+    const f64 = k % 3 === 0;
+    const { a, b } = data(n, k + 1, f64);
+    const method = k % 4 === 1 ? ('log' as const) : ('direct' as const);
+    const reverse = k % 5 === 2;
+    const threads = 1 + (k % 4);
+    return { n, a, b, method, reverse, threads, f64, p: scanAsync(a, b, { method, reverse, threads }) };
+  });
+  // A sync call and a Scanner in the middle of it all.
+  const sc = createScanner({ initial: 1 });
+  const pushed = sc.pushAsync(new Float32Array(100_000).fill(1), new Float32Array(100_000).fill(1));
+  const agg = aggregateAsync(new Float64Array(100_000).fill(0.5), new Float64Array(100_000).fill(1));
+  const logs = logScanAsync(new Float64Array(70_000).fill(0), new Float64Array(70_001).fill(0));
+  const mid = data(90_000, 999, false);
+  const midX = scan(mid.a, mid.b);
+  expect(closeTo(midX, sequential(mid.a, mid.b), 1e-4)).toBe(true);
+
+  const results = await Promise.all(jobs.map((j) => j.p));
+  results.forEach((x, k) => {
+    const j = jobs[k];
+    // Deterministic: the async result is bitwise the sync one; and it is right.
+    expect(bitwise(x, scan(j.a, j.b, { method: j.method, reverse: j.reverse, threads: 2 }))).toBe(true);
+    expect(closeTo(x, sequential(j.a, j.b, { reverse: j.reverse }), j.f64 ? 1e-11 : 1e-4)).toBe(true);
+  });
+  expect(((await pushed) as Float32Array)[99_999]).toBe(100_001);
+  const g = await agg;
+  expect(g.A[0]).toBe(0); // 0.5^100000 underflows
+  expect(g.B[0]).toBeCloseTo(2, 12);
+  const l = await logs; // all logs 0: x_t = x_{t-1} + 1 from x_0 = 1, so log|x_t| = log(t + 1)
+  expect(l.logAbs[70_000]).toBeCloseTo(Math.log(70_001), 9);
+});
+
+describe('worker_threads', () => {
+  let dir: string;
+  let script: string;
+  beforeAll(() => {
+    if (!fs.existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run prepare\` first`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-workers-'));
+    script = path.join(dir, 'worker.js');
+    fs.writeFileSync(
+      script,
+      `'use strict';
+const { parentPort, workerData } = require('worker_threads');
+const linrec = require(${JSON.stringify(DIST)});
+const { seed, rounds, forever, asyncOnly } = workerData;
+let s = seed >>> 0;
+const r = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+async function main() {
+  let ok = 0, bad = 0;
+  for (let k = 0; forever || k < rounds; k++) {
+    const n = asyncOnly ? 200000 : [10, 1041, 70000, 200000, 5000][k % 5];
+    const C = k % 2 ? Float64Array : Float32Array;
+    const a = new C(n), b = new C(n + 1);
+    for (let i = 0; i < n; i++) a[i] = 2 * r() - 1;
+    for (let i = 0; i <= n; i++) b[i] = 2 * r() - 1;
+    const x = k % 3 && !asyncOnly ? linrec.scan(a, b, { threads: 1 + (k % 3) }) : await linrec.scanAsync(a, b);
+    const ref = linrec.sequential(a, b);
+    let mean = 0; for (const v of ref) mean += Math.abs(v); mean /= ref.length;
+    const tol = C === Float32Array ? 1e-4 : 1e-11;
+    let good = true;
+    for (let i = 0; i <= n; i++) if (Math.abs(x[i] - ref[i]) > tol * (Math.abs(ref[i]) + mean)) { good = false; break; }
+    good ? ok++ : bad++;
+    if (!forever) continue;
+    parentPort.postMessage({ progress: k });
+  }
+  parentPort.postMessage({ ok, bad });
+}
+main().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
+`,
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('several workers scan at once, each checking its results', async () => {
+    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: i + 1, rounds: 12, forever: false } }));
+    const results = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<{ ok: number; bad: number }>((resolve, reject) => {
+            w.on('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+            w.on('error', reject);
+            w.on('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+          }),
+      ),
+    );
+    expect(results).toEqual(Array(4).fill({ ok: 12, bad: 0 }));
+    await Promise.all(workers.map((w) => w.terminate()));
+  });
+
+  // Runs in a child process: a crash there (abort) shows up as an exit status instead of taking
+  // the jest worker down.
+  const terminateMidFlight = () => {
+    const parent = path.join(dir, 'terminate.js');
+    fs.writeFileSync(
+      parent,
+      `'use strict';
+const { Worker } = require('worker_threads');
+const linrec = require(${JSON.stringify(DIST)});
+const script = ${JSON.stringify(script)};
+(async () => {
+  for (let round = 0; round < 5; round++) {
+    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: 100 + 10 * round + i, rounds: 0, forever: true, asyncOnly: true } }));
+    // Wait until each has done some work, so async jobs are in flight at termination.
+    await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
+      w.on('message', (m) => (m.error ? reject(new Error(m.error)) : m.progress >= 3 && resolve()));
+      w.on('error', reject);
+    })));
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  // The main thread's addon is unaffected.
+  const n = 150000;
+  const a = new Float32Array(n).map((_, i) => Math.cos(i)), b = new Float32Array(n + 1).map((_, i) => Math.sin(i));
+  const x = await linrec.scanAsync(a, b);
+  const y = linrec.scan(a, b, { threads: 3 });
+  if (!Buffer.from(x.buffer).equals(Buffer.from(y.buffer))) throw new Error('async and sync results differ');
+  const ref = linrec.sequential(a, b);
+  for (let i = 0; i <= n; i++) if (Math.abs(x[i] - ref[i]) > 1e-4 * (Math.abs(ref[i]) + 1)) throw new Error('wrong x[' + i + ']');
+  // And a fresh worker can load and use it again.
+  const again = new Worker(script, { workerData: { seed: 7, rounds: 5, forever: false } });
+  const res = await new Promise((resolve, reject) => { again.on('message', resolve); again.on('error', reject); });
+  await again.terminate();
+  if (res.ok !== 5 || res.bad !== 0) throw new Error('fresh worker: ' + JSON.stringify(res));
+  console.log('OK');
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+    const res = spawnSync(process.execPath, [parent], { encoding: 'utf8', timeout: 100_000 });
+    expect({ status: res.status, signal: res.signal, stderr: res.stderr.trim(), stdout: res.stdout.trim() }).toEqual({ status: 0, signal: null, stderr: '', stdout: 'OK' });
+  };
+  const title = 'workers terminated mid-flight (async jobs running), then the addon still works';
+  test(title, terminateMidFlight, 120_000);
+});
