@@ -15,6 +15,7 @@
 #include <atomic>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "../access.h"
@@ -51,6 +52,9 @@ template <class F> void runOnThreads(size_t count, const F& f) {
   f();
   for (auto& t : pool) t.join();
 }
+
+template <class M> struct IsAffine : std::false_type {};
+template <class T> struct IsAffine<AffineMonoid<T>> : std::true_type {};
 
 template <class Access> class TileScan {
  public:
@@ -160,13 +164,37 @@ template <class Access> class TileScan {
       size[j] = Full ? len : laneSize(j, len, m);
       agg[j] = size[j] ? M::start(row.load(begin + j * len)) : M::identity();
     }
-    for (size_t i = 1; i < len; ++i) {
+    if constexpr (IsAffine<M>::value) {
+      // An affine aggregate's A is the plain product of the lane's coefficients: reduce it on
+      // its own (SIMD), so the lanes' only serial work is B's multiply-add chain, which is the
+      // sequential loop from 0. A NaN product (0·inf) is a reset, as in extend.
+      typename M::Value b[kLanes];
 #pragma GCC unroll 8
+      for (size_t j = 0; j < kLanes; ++j) b[j] = agg[j].B;
+      for (size_t i = 1; i < len; ++i) {
+#pragma GCC unroll 8
+        for (size_t j = 0; j < kLanes; ++j)
+          if (Full || i < size[j]) b[j] = M::step(b[j], row.load(begin + j * len + i));
+      }
       for (size_t j = 0; j < kLanes; ++j)
-        if (Full || i < size[j]) agg[j] = M::extend(agg[j], row.load(begin + j * len + i));
+        if (size[j]) agg[j] = {M::resetGuard(coefficientProduct(row, begin + j * len, size[j])), b[j]};
+    } else {
+      for (size_t i = 1; i < len; ++i) {
+#pragma GCC unroll 8
+        for (size_t j = 0; j < kLanes; ++j)
+          if (Full || i < size[j]) agg[j] = M::extend(agg[j], row.load(begin + j * len + i));
+      }
     }
 #pragma GCC unroll 8
     for (size_t j = 0; j < kLanes; ++j) out[j] = agg[j];
+  }
+
+  template <class Row> static auto coefficientProduct(const Row& row, size_t first, size_t count) {
+    const auto* a = row.a + Row::at(first);
+    decltype(+*a) p = 1;
+#pragma omp simd reduction(* : p)
+    for (size_t i = 0; i < count; ++i) p *= a[Row::at(i)];
+    return p;
   }
 
   template <bool Full> void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io) {

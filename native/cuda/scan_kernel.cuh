@@ -6,9 +6,12 @@
 //   * scanThreadRowsKernel: one thread per row, plain loop. For tiny n (and n == 0).
 // Inside a thread, its kItems consecutive steps are reduced with `extend` and rescanned with
 // `step` (exactly the CPU engine's split); `combine` joins threads, warps and tiles.
+// Wherever a carry meets an aggregate, M::composable is checked; where it fails, the kernel steps
+// through in order instead (composable.cuh), like the CPU engine's rescanInOrder.
 #pragma once
 
 #include "block_scan.cuh"
+#include "composable.cuh"
 #include "tile_io.cuh"
 #include "tile_status.cuh"
 
@@ -24,8 +27,8 @@ template <> struct TilePolicy<AffineMonoid<float>> {
 template <> struct TilePolicy<AffineMonoid<double>> {
   static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3;
 };
-template <> struct TilePolicy<SignedLogMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3;
+template <> struct TilePolicy<SignedLogMonoid<float>> {  // float64 arithmetic: 2 blocks, no spills
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2;
 };
 template <> struct TilePolicy<SignedLogMonoid<double>> {
   static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2;
@@ -75,6 +78,14 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 // One tile per block. Tiles are numbered by an atomic ticket in the order blocks start, so
 // every tile a block waits on belongs to a block that is already running (no deadlock, whatever
 // the scheduler does). With one tile per row no status is used and blockIdx is the tile.
+//
+// The composable fallback: the tile composes when composable(carry, blockTotal) and every inner
+// aggregate it would compose with the carry (warp prefixes, lane prefixes) passes
+// innerComposable(carry, bits), bits being data-only (published with the aggregate, so the
+// look-back decides the same way); it then publishes apply(carry, blockTotal). Otherwise it
+// steps through the whole tile in order, warp after warp, and publishes the true last x. The
+// stored values are also stepped through when a lane prefix is not composable with its actual
+// warp start (an infinite warp start the carry did not predict).
 template <class Access, class P>
 __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
@@ -90,6 +101,9 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
   __shared__ typename Scan::Storage scanStorage;
   __shared__ typename Back::Storage backStorage;
   __shared__ Value warpStart[Scan::kWarps];
+  __shared__ unsigned warpBits[Scan::kWarps];  // fragility of each warp's lane prefixes
+  __shared__ Value stepCarry;                  // slow path: x passed from warp to warp
+  __shared__ int stepMode;                     // 0: fast path; 1: step through; 2: and publish
   __shared__ size_t tileIndex;
 
   if (threadIdx.x == 0) tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
@@ -103,31 +117,70 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
   fillIdentity<M>(items);
   loadItems<kItems>(acc, r, n, i0, items);
   Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
+  {
+    unsigned bits = warpOrFragility(fragility<M>(laneExclusive));
+    if (laneId() == 0) warpBits[warpId()] = bits;
+  }
   __syncthreads();
 
   if (warpId() == 0) {
+    const int lane = laneId();
     Elem blockTotal;
     Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
+    // Lane w < kWarps: warp w's prefix and its lanes' bits. The inner bits of the tile cover
+    // every aggregate the block composes with a carry, the block total aside.
+    const unsigned laneBits = lane < Scan::kWarps ? warpBits[lane] : 0u;
+    const unsigned innerBits =
+        warpOrFragility(lane < Scan::kWarps ? (laneBits | fragility<M>(warpExclusive)) : 0u);
     Value carry;
     if (t == 0) {
       carry = initialInWarp(acc, r);
     } else {
-      if (laneId() == 0 && hasNext) status.publishAggregate(k, blockTotal);
+      if (lane == 0 && hasNext) status.publishAggregate(k, blockTotal, innerBits);
       carry = Back::carryInto(status, k, t, backStorage);
     }
-    if (laneId() == 0 && hasNext) status.publishInclusive(k, apply<M>(carry, blockTotal));
-    if (laneId() < Scan::kWarps) warpStart[laneId()] = apply<M>(carry, warpExclusive);
+    const bool composes = tileComposes<M>(carry, blockTotal, innerBits);  // warp-uniform
+    if (lane == 0 && hasNext && composes) status.publishInclusive(k, apply<M>(carry, blockTotal));
+    const Value start = apply<M>(carry, warpExclusive);
+    const bool fails = lane < Scan::kWarps && !(M::composable(carry, warpExclusive) && innerComposable(start, laneBits));
+    const bool step = __any_sync(kFullMask, fails) || !composes;
+    if (lane < Scan::kWarps) warpStart[lane] = start;
+    if (lane == 0) {
+      stepMode = !step ? 0 : (composes ? 1 : 2);
+      stepCarry = carry;
+    }
   }
   __syncthreads();
 
+  Value begin;
+  const int mode = stepMode;
+  if (mode == 0) {
+    begin = apply<M>(warpStart[warpId()], laneExclusive);
+  } else {
+    // Slow path (block-uniform): the sequential loop through the tile, warp after warp.
+    for (int w = 0; w < Scan::kWarps; ++w) {
+      if (warpId() == w) {
+        Value x = stepCarry;
+        begin = warpStepThrough<M>(x, items, count);
+        __syncwarp();
+        if (laneId() == 0) stepCarry = x;
+      }
+      __syncthreads();
+    }
+    // stepCarry is now x after the tile's last step (a tile that composes published already).
+    if (threadIdx.x == 0 && hasNext && mode == 2) status.publishInclusive(k, stepCarry);
+  }
+
   Value out[kItems];
-  Value x = rescanItems<M>(apply<M>(warpStart[warpId()], laneExclusive), items, count, out);
+  Value x = rescanItems<M>(begin, items, count, out);
   storeItems<kItems>(acc, r, n, i0, out);
   if (count > 0 && i0 + count == n) acc.finish(r, x);
 }
 
 // ---------------------------------------------------------------------------------------------
-// One warp per row (grid-stride over rows), segment after segment.
+// One warp per row (grid-stride over rows), segment after segment. The carry between segments
+// is the last lane's x itself; within a segment, lanes start from apply(carry, lane prefix)
+// unless some lane's prefix is not composable with the carry.
 template <class Access, class P>
 __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     scanWarpRowsKernel(Access acc, size_t rows, size_t n) {
@@ -147,11 +200,15 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, i0, items);
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
+      Elem exclusive = exclusiveFromInclusive<M>(inclusive);
+      Value begin = apply<M>(carry, exclusive);
+      // Composable fallback (warp-uniform): step through the segment in lane order.
+      if (__any_sync(kFullMask, !M::composable(carry, exclusive))) begin = warpStepThrough<M>(carry, items, count);
       Value out[kItems];
-      Value x = rescanItems<M>(apply<M>(carry, exclusiveFromInclusive<M>(inclusive)), items, count, out);
+      Value x = rescanItems<M>(begin, items, count, out);
       storeItems<kItems>(acc, r, n, i0, out);
       if (count > 0 && i0 + count == n) acc.finish(r, x);
-      carry = shflIdx(x, kWarp - 1);  // only used when this segment was full
+      carry = shflIdx(x, kWarp - 1);  // only used when this segment was full (x, never a composition)
     }
   }
 }

@@ -1,17 +1,23 @@
 // Decoupled look-back between the tiles of one row.
 //
 // Each tile k has a status word and two payload slots, each written once per launch:
-//   kAggregate: aggregate[k] holds the composed map of the tile's own steps;
+//   kAggregate: aggregate[k] holds the composed map of the tile's own steps; the status word
+//               also carries the fragility bits of the tile's inner aggregates (composable.cuh);
 //   kInclusive: inclusive[k] holds x after the tile's last step (the next tile's carry).
-// A publisher writes the payload, then stores the flag with release (device scope); a reader
-// loads the flag with acquire, and only then reads the payload. Flags only grow (0 -> 1 -> 2),
-// and flags are zeroed before every launch.
+// A publisher writes the payload, then stores the status word with release (device scope); a
+// reader loads it with acquire, and only then reads the payload. The kind (low two bits) only
+// grows, 0 -> 1 -> 2, and status words are zeroed before every launch.
 //
 // Determinism: the carry into tile k is defined as the sequential chain
-//   inclusive[k] = apply(inclusive[k-1], aggregate[k]),
-// and the look-back reproduces exactly that chain from the nearest published inclusive value,
-// one apply per skipped tile, oldest first. Where the look-back finds its prefix therefore
-// changes only how long it takes, never a bit of the result.
+//   inclusive[k] = composes(inclusive[k-1], k) ? apply(inclusive[k-1], aggregate[k])
+//                                              : x after stepping through tile k from inclusive[k-1]
+// where composes(c, k) = composable(c, aggregate[k]) && innerComposable(c, bits[k]). The tile
+// itself publishes exactly that value; the look-back reproduces the chain from the nearest
+// published inclusive value, one apply per skipped tile, oldest first, and where composes() is
+// false it waits for that tile's own inclusive value instead of composing (the tile is running,
+// since tiles are numbered in the order blocks start, and depends only on earlier tiles). Where
+// the look-back finds its prefix therefore changes only how long it takes, never a bit of the
+// result.
 #pragma once
 
 #include <cuda/atomic>
@@ -20,11 +26,23 @@
 #include <cstdint>
 
 #include "block_scan.cuh"
+#include "composable.cuh"
 
 namespace linrec {
 namespace cuda {
 
 enum TileFlag : unsigned { kTileEmpty = 0, kTileAggregate = 1, kTileInclusive = 2 };
+constexpr unsigned kTileKindMask = 3u, kTileBitsShift = 2;
+
+__device__ __forceinline__ unsigned tileKind(unsigned word) { return word & kTileKindMask; }
+__device__ __forceinline__ unsigned tileBits(unsigned word) { return word >> kTileBitsShift; }
+
+// Whether the look-back may compose tile k's aggregate into the running carry c, i.e. whether
+// tile k itself composes (and so publishes apply(c, aggregate[k])).
+template <class M>
+__device__ __forceinline__ bool tileComposes(typename M::Value c, typename M::Elem aggregate, unsigned bits) {
+  return M::composable(c, aggregate) && innerComposable(c, bits);
+}
 
 template <class M> struct TileStatus {
   using Elem = typename M::Elem;
@@ -49,10 +67,10 @@ template <class M> struct TileStatus {
     return s;
   }
 
-  __device__ __forceinline__ void publishAggregate(size_t k, Elem e) const {
+  __device__ __forceinline__ void publishAggregate(size_t k, Elem e, unsigned fragileBits) const {
     aggregates[k] = e;
-    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(flags[k]).store(kTileAggregate,
-                                                                          ::cuda::memory_order_release);
+    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(flags[k]).store(
+        kTileAggregate | (fragileBits << kTileBitsShift), ::cuda::memory_order_release);
   }
   __device__ __forceinline__ void publishInclusive(size_t k, Value v) const {
     inclusives[k] = v;
@@ -69,17 +87,29 @@ template <class M> struct TileStatus {
     }
     return f;
   }
+  // Spins until tile k has published its inclusive value, and returns it.
+  __device__ __forceinline__ Value waitInclusive(size_t k) const {
+    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device> flag(flags[k]);
+    unsigned f = flag.load(::cuda::memory_order_acquire);
+    for (unsigned sleep = 32; tileKind(f) != kTileInclusive; sleep = sleep < 512 ? sleep * 2 : sleep) {
+      __nanosleep(sleep);
+      f = flag.load(::cuda::memory_order_acquire);
+    }
+    return inclusives[k];
+  }
 };
 
 // Run by one whole warp. Windows of 32 predecessors are read lane-parallel (lane l: tile
-// k-1-l-32w), up to kWindows windows deep; their aggregates wait in shared memory until the
-// nearest inclusive value is found, and are then applied oldest first by lane 0.
+// k-1-l-32w), up to kWindows windows deep; their aggregates (and fragility bits) wait in shared
+// memory until the nearest inclusive value is found, and are then applied oldest first by lane
+// 0, which waits for a tile's own inclusive value wherever that tile does not compose.
 template <class M, int kWindows = 4> struct LookBack {
   using Elem = typename M::Elem;
   using Value = typename M::Value;
 
   struct Storage {
     Elem window[kWindows][kWarp];
+    unsigned bits[kWindows][kWarp];
   };
 
   // k: the tile's global index; t >= 1: its index within its row (the look-back stops at the
@@ -90,9 +120,11 @@ template <class M, int kWindows = 4> struct LookBack {
       for (int w = 0; w < kWindows; ++w) {
         size_t back = 1 + size_t(lane) + size_t(w) * kWarp;
         bool inRow = back <= t;
-        unsigned flag = inRow ? status.wait(k - back) : unsigned(kTileEmpty);
-        unsigned inclusiveLanes = __ballot_sync(kFullMask, flag == kTileInclusive);
-        s.window[w][lane] = flag == kTileAggregate ? status.aggregates[k - back] : M::identity();
+        unsigned word = inRow ? status.wait(k - back) : unsigned(kTileEmpty);
+        unsigned kind = tileKind(word);
+        unsigned inclusiveLanes = __ballot_sync(kFullMask, kind == kTileInclusive);
+        s.window[w][lane] = kind == kTileAggregate ? status.aggregates[k - back] : M::identity();
+        s.bits[w][lane] = kind == kTileAggregate ? tileBits(word) : 0u;
         if (inclusiveLanes) {
           const int nearest = __ffs(inclusiveLanes) - 1;
           Value carry = M::value(M::identity());
@@ -100,9 +132,13 @@ template <class M, int kWindows = 4> struct LookBack {
           carry = shflIdx(carry, nearest);
           __syncwarp();
           if (lane == 0) {
-            for (int i = nearest - 1; i >= 0; --i) carry = apply<M>(carry, s.window[w][i]);
-            for (int ww = w - 1; ww >= 0; --ww)
-              for (int i = kWarp - 1; i >= 0; --i) carry = apply<M>(carry, s.window[ww][i]);
+            // Tiles between the nearest inclusive value and k all published aggregates.
+            for (int ww = w, i = nearest - 1; ww >= 0; --ww, i = kWarp - 1)
+              for (; i >= 0; --i) {
+                Elem e = s.window[ww][i];
+                if (tileComposes<M>(carry, e, s.bits[ww][i])) carry = apply<M>(carry, e);
+                else carry = status.waitInclusive(k - (1 + size_t(i) + size_t(ww) * kWarp));
+              }
           }
           return shflIdx(carry, 0);
         }
