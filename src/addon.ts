@@ -68,8 +68,9 @@ export interface NativeAddon {
 const root = path.join(__dirname, '..');
 
 function candidates(): string[] {
+  // LINREC_ADDON names the one build to load (a sanitizer build, a node-gyp build, ...).
+  if (process.env.LINREC_ADDON) return [path.resolve(process.env.LINREC_ADDON)];
   const list: string[] = [];
-  if (process.env.LINREC_ADDON) list.push(path.resolve(process.env.LINREC_ADDON));
   list.push(
     path.join(root, 'build-cmake', 'Release', 'linrec.node'),
     path.join(root, 'build', 'Release', 'linrec.node'),
@@ -90,7 +91,7 @@ export function addon(): NativeAddon {
       return loaded;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      failures.push(`  ${file}: ${err.code === 'MODULE_NOT_FOUND' ? 'not built' : err.message}`);
+      failures.push(`  ${file}: ${err.code === 'MODULE_NOT_FOUND' ? 'not found' : err.message}`);
     }
   }
   throw plainError(

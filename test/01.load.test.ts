@@ -1,0 +1,41 @@
+// The package loads as CommonJS and as ESM, by name, and reports its backends.
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { backends } from '../src';
+
+const root = path.join(__dirname, '..');
+const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
+
+describe('loading', () => {
+  test("require('linrec') and import 'linrec' give the same API", () => {
+    const cjs = run(['-e', "const l = require('linrec'); console.log(Object.keys(l).sort().join(','), Array.from(l.scan(new Float32Array([2]), new Float32Array([1, 1]))).join(','))"]);
+    const esm = run(['--input-type=module', '-e', "import * as l from 'linrec'; import def from 'linrec'; console.log(Object.keys(def).sort().join(','), Array.from(l.scan(new Float32Array([2]), new Float32Array([1, 1]))).join(','))"]);
+    expect(cjs).toBe(esm);
+    expect(cjs).toMatch(/scan,scanAsync/);
+    expect(cjs.endsWith(' 1,3')).toBe(true);
+  });
+
+  test('a missing addon gives one error listing what was tried and how to fix it', () => {
+    let err: { status?: number; stderr?: string } = {};
+    try {
+      execFileSync(process.execPath, ['-e', "require('linrec').scan(new Float32Array(1), new Float32Array(2))"], {
+        cwd: root, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, LINREC_ADDON: '/nonexistent/linrec.node' },
+      });
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err.status).toBe(1);
+    expect(err.stderr).toMatch(/ERR_LINREC_LOAD/);
+    expect(err.stderr).toMatch(/\/nonexistent\/linrec\.node: not found/);
+    expect(err.stderr).toMatch(/npm rebuild linrec/);
+  });
+
+  test('backends() describes the CPU and the CUDA build', () => {
+    const b = backends();
+    expect(b.cpu.threads).toBeGreaterThanOrEqual(1);
+    expect(typeof b.cuda.compiled).toBe('boolean');
+    expect(typeof b.cuda.available).toBe('boolean');
+    expect(Array.isArray(b.cuda.devices)).toBe(true);
+    if (!b.cuda.available) expect(typeof b.cuda.reason).toBe('string');
+  });
+});
