@@ -42,7 +42,11 @@ function perRow(name: string, value: unknown, rows: number): number[] {
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a number or an array of numbers (one per row)', value));
 }
 
-export class Scanner {
+/**
+ * R is what push returns for host arrays: Float32Array or Float64Array (the dtype), or
+ * { logAbs, sign } with `log: true`. DeviceArray pushes return DeviceArrays.
+ */
+export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | SignedLogArray> {
   readonly rows: number;
   readonly dtype: DType;
   readonly method: Method;
@@ -106,13 +110,16 @@ export class Scanner {
   }
 
   /** The carried value per row: x of the last step pushed (log|x| and sign with `log`). */
-  get state(): FloatArray | SignedLogArray {
+  get state(): R {
     this.#check('read state');
     const copy = this.#state.slice();
-    return this.log ? { logAbs: copy, sign: this.#stateSign.slice() } : copy;
+    return (this.log ? { logAbs: copy, sign: this.#stateSign.slice() } : copy) as R;
   }
 
   /** Scans m more steps per row (coeffs and values both rows·m long, values without x_0). */
+  push(coeffs: DeviceArray | LogInput<DeviceArray>, values: DeviceArray | LogInput<DeviceArray>): DeviceArray | SignedLogArray<DeviceArray>;
+  push(coeffs: FloatArray | LogInput<FloatArray>, values: FloatArray | LogInput<FloatArray>): R;
+  push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): R | DeviceArray | SignedLogArray<DeviceArray>;
   push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Data | SignedLogArray<Data> {
     return withStack(() => {
       const plan = this.#plan(coeffs, values);
@@ -128,6 +135,9 @@ export class Scanner {
   }
 
   /** push() off the main thread. One at a time: await each before the next. */
+  pushAsync(coeffs: DeviceArray | LogInput<DeviceArray>, values: DeviceArray | LogInput<DeviceArray>): Promise<DeviceArray | SignedLogArray<DeviceArray>>;
+  pushAsync(coeffs: FloatArray | LogInput<FloatArray>, values: FloatArray | LogInput<FloatArray>): Promise<R>;
+  pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
   async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Promise<Data | SignedLogArray<Data>> {
     const plan = this.#plan(coeffs, values);
     this.#busy = true;
@@ -210,6 +220,11 @@ export class Scanner {
   }
 }
 
+export function createScanner(options: ScannerOptions & { log: true; dtype: 'float64' }): Scanner<SignedLogArray<Float64Array>>;
+export function createScanner(options: ScannerOptions & { log: true }): Scanner<SignedLogArray<Float32Array>>;
+export function createScanner(options: ScannerOptions & { dtype: 'float64'; log?: false }): Scanner<Float64Array>;
+export function createScanner(options?: ScannerOptions & { dtype?: 'float32'; log?: false }): Scanner<Float32Array>;
+export function createScanner(options?: ScannerOptions): Scanner;
 export function createScanner(options?: ScannerOptions): Scanner {
   return withStack(() => new Scanner(options));
 }

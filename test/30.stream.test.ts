@@ -188,14 +188,14 @@ describe('backpressure', () => {
     let maxInFlight = 0;
     const stream = createScanStream({ dtype: 'float32' });
     const push = stream.scanner.pushAsync.bind(stream.scanner);
-    stream.scanner.pushAsync = async (coeffs, values) => {
+    stream.scanner.pushAsync = (async (coeffs: Parameters<typeof push>[0], values: Parameters<typeof push>[1]) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       try {
         return await push(coeffs, values);
       } finally {
         inFlight--;
       }
-    };
+    }) as typeof stream.scanner.pushAsync;
     function* source() {
       for (let k = 0; k < total; k++) {
         produced++;
