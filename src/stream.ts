@@ -50,7 +50,9 @@ export function createScanStream(options?: ScannerOptions): ScanStream {
       scanner.pushAsync(parts.coeffs, parts.values).then((x) => callback(null, x), callback);
     },
     destroy(err, callback) {
-      scanner.dispose();
+      // After a failure the scanner refuses further pushes; after a normal end its state stays
+      // readable (the carry to continue from).
+      if (err) scanner.dispose();
       callback(err);
     },
   });
@@ -150,7 +152,9 @@ export function createByteScanStream(options: ByteScanStreamOptions = {}): Trans
       callback();
     },
     destroy(err, callback) {
-      scanner.dispose();
+      // After a failure the scanner refuses further pushes; after a normal end its state stays
+      // readable (the carry to continue from).
+      if (err) scanner.dispose();
       callback(err);
     },
   });
