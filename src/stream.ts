@@ -38,6 +38,7 @@ export interface ScanStream extends Transform {
  */
 export function createScanStream(options?: ScannerOptions): ScanStream {
   const scanner = createScanner(options);
+  let ended = false;
   const stream = new Transform({
     objectMode: true,
     transform(chunk: unknown, _enc, callback: TransformCallback) {
@@ -49,10 +50,14 @@ export function createScanStream(options?: ScannerOptions): ScanStream {
       }
       scanner.pushAsync(parts.coeffs, parts.values).then((x) => callback(null, x), callback);
     },
+    flush(callback: TransformCallback) {
+      ended = true;
+      callback();
+    },
     destroy(err, callback) {
-      // After a failure the scanner refuses further pushes; after a normal end its state stays
-      // readable (the carry to continue from).
-      if (err) scanner.dispose();
+      // Destroyed early or by a failure, the scanner refuses further pushes; after a normal end
+      // its state stays readable (the carry to continue from).
+      if (err || !ended) scanner.dispose();
       callback(err);
     },
   });
