@@ -4,7 +4,8 @@
 # Outputs in bench/gpu/build/: bench_gpu, check, ptxas.txt (-Xptxas -v of the engine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
+# nvcc from PATH (as `. .device/setup.sh` sets it up), else the default toolkit location.
+NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 ARCH=${1:-}
 if [[ -z "$ARCH" ]]; then
   CAP=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d ' .' || true)

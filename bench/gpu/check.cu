@@ -263,6 +263,128 @@ template <class T> static void runAggregate(size_t rows, size_t n, bool reverse,
               what.c_str());
 }
 
+// ---------------------------------------------------------------------------------------------
+// The composable fallback: data where a coefficient product over- or underflows, so composing a
+// carry with an aggregate would differ from the sequential loop (monoid.h, composable()).
+//   Overflow:      x_0 = 1e-30 (f64: 1e-300), a = 1 for `offset` steps, then 2 for 130 steps
+//                  (f64: 1030; the product overflows), then 0.5; b = 0. x stays finite, and
+//                  every value is a power of two times x_0: the GPU must match the CPU bitwise.
+//   InfiniteStart: x_0 = +inf, a in [0.5, 0.6], b in [-1, 1]: the product underflows, and
+//                  0 * inf would give NaN where the loop keeps +inf. Every x must be +inf.
+enum class Special { Overflow, InfiniteStart };
+
+template <class T> static void fillSpecial(Buffers<T>& h, const Case& c, size_t stride, Special kind, size_t offset,
+                                           unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> mag(0.5, 0.6), val(-1.0, 1.0);
+  const size_t up = sizeof(T) == 4 ? 130 : 1030;
+  const double x0 = kind == Special::InfiniteStart ? INFINITY : (sizeof(T) == 4 ? 1e-30 : 1e-300);
+  size_t total = c.rows * stride;
+  h.a.assign(total, T(1));
+  h.b.assign(total, T(0));
+  h.aSign.assign(total, 1);
+  h.bSign.assign(total, 1);
+  for (size_t r = 0; r < c.rows; ++r)
+    for (size_t i = 0; i < c.n; ++i) {
+      size_t k = r * stride + (c.reverse ? c.n - 1 - i : i);
+      double a, b;
+      if (kind == Special::Overflow) {
+        a = i < offset ? 1.0 : (i < offset + up ? 2.0 : 0.5);
+        b = 0.0;
+      } else {
+        a = mag(rng);
+        b = val(rng);
+      }
+      if (c.method == Method::LogFromLog) {
+        h.aSign[k] = a < 0 ? -1 : 1;
+        h.bSign[k] = b < 0 ? -1 : 1;
+        a = std::log(std::fabs(a));
+        b = std::log(std::fabs(b));
+      }
+      h.a[k] = T(a);
+      h.b[k] = T(b);
+    }
+  h.x0.assign(c.rows, T(c.method == Method::LogFromLog ? std::log(x0) : x0));
+  h.x0Sign.assign(c.rows, 1);
+  h.x.assign(total, T(-7));
+  h.xSign.assign(total, 0);
+  h.x0Copy.assign(c.rows, T(-7));
+  h.x0CopySign.assign(c.rows, 0);
+  h.last.assign(c.rows, T(-7));
+  h.lastSign.assign(c.rows, 0);
+}
+
+template <class T> static void runSpecial(const Case& c, Special kind, size_t offset, unsigned seed) {
+  const size_t stride = c.n + c.pad;
+  Buffers<T> ref, got, again;
+  fillSpecial(ref, c, stride, kind, offset, seed);
+  got = ref;
+  again = ref;
+  ScanJob rj = jobOf(c, stride, ref);
+  cpu::scan(rj);
+  std::string what;
+  try {
+    runCuda(c, stride, got);
+    runCuda(c, stride, again);
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  double err = 0;
+  bool deterministic = true, bitwise = true, expected = true;
+  if (what.empty()) {
+    std::vector<double> gx = asValues(c, got.x, got.xSign), rx = asValues(c, ref.x, ref.xSign);
+    std::vector<double> gl = asValues(c, got.last, got.lastSign), rl = asValues(c, ref.last, ref.lastSign);
+    err = std::max(mixedError(gx, rx), mixedError(gl, rl));
+    deterministic = std::memcmp(got.x.data(), again.x.data(), got.x.size() * sizeof(T)) == 0 &&
+                    got.xSign == again.xSign;
+    bitwise = std::memcmp(got.x.data(), ref.x.data(), got.x.size() * sizeof(T)) == 0 &&
+              std::memcmp(got.last.data(), ref.last.data(), got.last.size() * sizeof(T)) == 0;
+    // What the sequential loop gives, whatever the CPU engine says.
+    for (size_t r = 0; r < c.rows; ++r)
+      for (size_t i = 0; i < c.n; ++i) {
+        double v = gx[r * stride + i];
+        if (kind == Special::InfiniteStart ? !(v == INFINITY) : !std::isfinite(v)) expected = false;
+      }
+  }
+  // Direct: exact (powers of two, or +inf throughout). Log methods: within the usual tolerance.
+  bool exact = c.method == Method::Direct;
+  double tol = sizeof(T) == 4 ? 2e-3 : 1e-10;
+  bool ok = what.empty() && deterministic && expected && (exact ? bitwise : err <= tol);
+  if (!ok) ++failures;
+  const char* methods[] = {"direct", "log-from-raw", "log-from-log"};
+  std::printf("%s %-12s %s rows=%-6zu n=%-9zu %s %s %s offset=%zu err=%.3g%s%s%s%s\n", ok ? "ok  " : "FAIL",
+              methods[int(c.method)], sizeof(T) == 4 ? "f32" : "f64", c.rows, c.n, c.reverse ? "rev" : "fwd",
+              c.host ? "host" : "device", kind == Special::Overflow ? "overflow" : "inf-start", offset, err,
+              bitwise ? " bitwise" : "", deterministic ? "" : " NONDETERMINISTIC", expected ? "" : " UNEXPECTED",
+              what.empty() ? "" : (" " + what).c_str());
+}
+
+static void runSpecials(bool quick, unsigned& seed) {
+  struct Shape {
+    size_t rows, n;
+    bool host;
+  };
+  // Thread rows, warp rows, one tile per row, look-back (the fallback in the first, a middle and
+  // a late tile), host staging with the fallback in a later chunk.
+  std::vector<Shape> shapes = {{2, 12, false}, {3, 1000, false}, {2, 3000, false}, {1, 100003, false},
+                               {3, 40000, false}, {1, 3000001, true}};
+  if (!quick) shapes.push_back({1, (size_t(1) << 22) + 3, false});
+  const Method methods[] = {Method::Direct, Method::LogFromRaw, Method::LogFromLog};
+  for (Method m : methods)
+    for (int f64 = 0; f64 < 2; ++f64)
+      for (const Shape& s : shapes)
+        for (int rev = 0; rev < 2; ++rev) {
+          Case c{m, f64 ? DType::Float64 : DType::Float32, s.rows, s.n, rev != 0, 0, s.host, false};
+          for (size_t offset : {size_t(0), size_t(5000), size_t(70001), size_t(1500000)}) {
+            if (offset && offset >= s.n) continue;
+            f64 ? runSpecial<double>(c, Special::Overflow, offset, seed++)
+                : runSpecial<float>(c, Special::Overflow, offset, seed++);
+          }
+          f64 ? runSpecial<double>(c, Special::InfiniteStart, 0, seed++)
+              : runSpecial<float>(c, Special::InfiniteStart, 0, seed++);
+        }
+}
+
 int main(int argc, char** argv) {
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   lc::Availability av = lc::probe();
@@ -298,6 +420,7 @@ int main(int argc, char** argv) {
           Case c{m, f64 ? DType::Float64 : DType::Float32, s.rows, s.n, rev != 0, 1, true, rev != 0};
           f64 ? runCase<double>(c, seed++) : runCase<float>(c, seed++);
         }
+  runSpecials(quick, seed);
   for (int rev = 0; rev < 2; ++rev)
     for (Shape s : std::vector<Shape>{{4, 0}, {3, 10}, {3, 1000}, {2, 100003}, {20000, 40}, {1, 3000001}}) {
       runAggregate<float>(s.rows, s.n, rev != 0, false);

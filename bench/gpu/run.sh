@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Builds and runs the GPU benchmarks, then writes bench/results/gpu.json and gpu.md.
-#   bench/gpu/run.sh            (set SKIP_TORCH=1 to leave the torch recipe out)
+# Builds and runs the GPU benchmarks, then writes bench/results/gpu.json and gpu.md; then runs
+# the kernel check (bench/results/gpu-check.txt) and, where compute-sanitizer exists, the check
+# in quick mode under memcheck, racecheck and synccheck (bench/results/gpu-sanitizer.txt).
+#   bench/gpu/run.sh [arch]     (also `npm run bench:gpu` from the repo root)
+# SKIP_TORCH=1 leaves the torch recipe out; SKIP_CHECK=1 the check and sanitizer runs;
+# SANITIZER_TIMEOUT (seconds per tool, default 1800).
+# Needs nvcc (PATH or /usr/local/cuda/bin) and python3; torch with CUDA for the seed recipe.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export GIT_COMMIT=${GIT_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
@@ -15,11 +20,22 @@ else
   echo "null" > bench/gpu/build/torch.json
 fi
 python3 - <<'PY'
-import json
-engine = json.load(open("bench/gpu/build/engine.json"))
+import json, re
+# A non-finite max_err prints as nan/inf, which is not JSON: record it as null.
+text = re.sub(r'(?<=: )-?(nan|inf)\b', 'null', open("bench/gpu/build/engine.json").read())
+engine = json.loads(text)
 seed = json.load(open("bench/gpu/build/torch.json"))
 if seed:
     engine["results"].append(seed)
+import math
+for r in engine["results"]:
+    if isinstance(r.get("max_err"), float) and not math.isfinite(r["max_err"]):
+        r["max_err"] = None  # strict JSON
+for key in ("device", "driver", "date", "commit"):
+    assert key in engine, f"engine.json lacks {key}"
+for r in engine["results"]:
+    for key in ("case", "backend", "dtype", "method", "rows", "n", "median_ms", "floor_ms"):
+        assert key in r, f"result {r.get('case')} lacks {key}"
 json.dump(engine, open("bench/results/gpu.json", "w"), indent=2)
 lines = [
     f"# GPU benchmark: {engine['device']}",
@@ -39,3 +55,50 @@ for r in engine["results"]:
 open("bench/results/gpu.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+
+# ---------------------------------------------------------------------------------------------
+# Correctness: the check program in full, then in quick mode under compute-sanitizer.
+if [[ "${SKIP_CHECK:-0}" == 1 ]]; then
+  exit 0
+fi
+status=0
+echo "running bench/gpu/build/check (full) -> bench/results/gpu-check.txt" >&2
+bench/gpu/build/check > bench/results/gpu-check.txt 2>&1 || status=$?
+tail -n 1 bench/results/gpu-check.txt >&2
+grep -E "^FAIL" bench/results/gpu-check.txt >&2 || true
+
+NVCC_BIN=$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")
+SANITIZER=$(command -v compute-sanitizer || true)
+for candidate in "$NVCC_BIN/compute-sanitizer" /usr/local/cuda/bin/compute-sanitizer; do
+  if [[ -z "$SANITIZER" && -x "$candidate" ]]; then SANITIZER=$candidate; fi
+done
+REPORT=bench/results/gpu-sanitizer.txt
+if [[ -z "$SANITIZER" ]]; then
+  echo "compute-sanitizer not found: sanitizer runs skipped" | tee "$REPORT" >&2
+  exit $status
+fi
+{
+  echo "# compute-sanitizer runs of bench/gpu/build/check --quick"
+  echo "# $("$SANITIZER" --version | tail -n 1), commit $GIT_COMMIT, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} > "$REPORT"
+for tool in memcheck racecheck synccheck; do
+  log=bench/gpu/build/sanitizer-$tool.log
+  extra=()
+  [[ $tool == memcheck ]] && extra=(--leak-check full)
+  [[ $tool == racecheck ]] && extra=(--racecheck-report all)
+  echo "compute-sanitizer --tool $tool ..." >&2
+  start=$(date +%s)
+  rc=0
+  timeout "${SANITIZER_TIMEOUT:-1800}" "$SANITIZER" --tool "$tool" "${extra[@]}" --print-limit 50 \
+    bench/gpu/build/check --quick > "$log" 2>&1 || rc=$?
+  {
+    echo
+    echo "## $tool: exit $rc, $(( $(date +%s) - start )) s$([[ $rc == 124 ]] && echo ' (TIMED OUT)')"
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY|failure\(s\)" "$log" || echo "(no summary line; see $log)"
+    # The first reports, if any.
+    grep -E "^========= " "$log" | grep -vE "ERROR SUMMARY|RACECHECK SUMMARY|COMPUTE-SANITIZER" | head -n 40
+  } >> "$REPORT"
+  [[ $rc == 0 ]] || status=1
+done
+cat "$REPORT" >&2
+exit $status

@@ -20,18 +20,27 @@ namespace cuda {
 
 // Tile shapes: 16-byte loads per array, 2-4 of them in flight per thread and array for the
 // bandwidth-bound direct method; fewer items where registers or transcendentals dominate.
+// kMinBlocks bounds registers for every kernel of the policy; kTileMinBlocks for the tile scan
+// alone. float32 direct: 4 blocks of 256 threads per SM (64 registers) fit without spills on
+// sm_90; sm_80's code needs a few more registers, so 3 there (per-architecture launch bounds
+// are the documented use of __CUDA_ARCH__ here).
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+#define LINREC_F32_TILE_MIN_BLOCKS 3
+#else
+#define LINREC_F32_TILE_MIN_BLOCKS 4
+#endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 3, kTileMinBlocks = LINREC_F32_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<AffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3, kTileMinBlocks = 3;
 };
 template <> struct TilePolicy<SignedLogMonoid<float>> {  // float64 arithmetic: 2 blocks, no spills
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2;
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2;
 };
 template <> struct TilePolicy<SignedLogMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2;
+  static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2, kTileMinBlocks = 2;
 };
 
 // Aggregate of a thread's first `count` items (identity when none).
@@ -87,7 +96,7 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 // stored values are also stepped through when a lane prefix is not composable with its actual
 // warp start (an infinite warp start the carry did not predict).
 template <class Access, class P>
-__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+__global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
     scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
                     unsigned long long* ticket) {
   using M = typename Access::Monoid;
@@ -128,21 +137,28 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     Elem blockTotal;
     Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
     // Lane w < kWarps: warp w's prefix and its lanes' bits. The inner bits of the tile cover
-    // every aggregate the block composes with a carry, the block total aside.
-    const unsigned laneBits = lane < Scan::kWarps ? warpBits[lane] : 0u;
-    const unsigned innerBits =
-        warpOrFragility(lane < Scan::kWarps ? (laneBits | fragility<M>(warpExclusive)) : 0u);
+    // every aggregate the block composes with a carry, the block total aside. (Read again after
+    // the look-back rather than held in registers across it.)
+    auto laneBitsOf = [&] { return lane < Scan::kWarps ? warpBits[lane] : 0u; };
+    auto innerBitsOf = [&] {
+      return warpOrFragility(lane < Scan::kWarps ? (laneBitsOf() | fragility<M>(warpExclusive)) : 0u);
+    };
     Value carry;
     if (t == 0) {
       carry = initialInWarp(acc, r);
     } else {
-      if (lane == 0 && hasNext) status.publishAggregate(k, blockTotal, innerBits);
+      if (hasNext) {
+        const unsigned innerBits = innerBitsOf();
+        if (lane == 0) status.publishAggregate(k, blockTotal, innerBits);
+      }
       carry = Back::carryInto(status, k, t, backStorage);
     }
-    const bool composes = tileComposes<M>(carry, blockTotal, innerBits);  // warp-uniform
+    const unsigned laneBits = laneBitsOf();
+    const bool composes = tileComposes<M>(carry, blockTotal, innerBitsOf());  // warp-uniform
     if (lane == 0 && hasNext && composes) status.publishInclusive(k, apply<M>(carry, blockTotal));
     const Value start = apply<M>(carry, warpExclusive);
-    const bool fails = lane < Scan::kWarps && !(M::composable(carry, warpExclusive) && innerComposable(start, laneBits));
+    const bool fails =
+        lane < Scan::kWarps && !(M::composable(carry, warpExclusive) && innerComposable(start, laneBits));
     const bool step = __any_sync(kFullMask, fails) || !composes;
     if (lane < Scan::kWarps) warpStart[lane] = start;
     if (lane == 0) {
@@ -203,7 +219,10 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): step through the segment in lane order.
-      if (__any_sync(kFullMask, !M::composable(carry, exclusive))) begin = warpStepThrough<M>(carry, items, count);
+      if (__any_sync(kFullMask, !M::composable(carry, exclusive))) {
+        Value end = carry;
+        begin = warpStepThrough<M>(end, items, count);
+      }
       Value out[kItems];
       Value x = rescanItems<M>(begin, items, count, out);
       storeItems<kItems>(acc, r, n, i0, out);

@@ -1,0 +1,273 @@
+// The CUDA backend against the CPU backend and a float64 reference. Skipped, visibly, where no
+// usable GPU is present (the reason is in the suite title and printed once).
+import { aggregate, backends, createScanner, DeviceArray, logScan, scan, sequential, toDevice } from '../src';
+import { expectLinrecError, fill, fresh, mixedError, reference, SEED, seedInputs, seedNote, type F } from './helpers';
+
+const cuda = backends().cuda;
+const why = cuda.compiled ? (cuda.reason ?? 'no CUDA device') : `this build has no CUDA backend${cuda.reason ? `: ${cuda.reason}` : ''}`;
+const gpuDescribe = cuda.available ? describe : describe.skip;
+const title = cuda.available
+  ? `CUDA backend on ${cuda.devices.map((d) => `${d.name} (sm_${d.computeCapability.replace('.', '')})`).join(', ')} ${seedNote()}`
+  : `CUDA backend: SKIPPED, no usable GPU (${why})`;
+if (!cuda.available) console.warn(`test/20.gpu.test.ts: ${title}`);
+
+type Ctor = { new (n: number): F };
+type DT = 'float32' | 'float64';
+const ctorOf = (dtype: DT): Ctor => (dtype === 'float32' ? Float32Array : Float64Array);
+const floorOf = (dtype: DT) => (dtype === 'float32' ? 1e-6 : 1e-14);
+const nanArray = (C: Ctor, n: number) => new C(n).fill(NaN);
+const host = (v: F | DeviceArray): F => (v instanceof DeviceArray ? (v.toHost() as F) : v);
+const up = <T extends F | Int8Array>(v: T) => toDevice(v as Float32Array) as unknown as DeviceArray;
+
+/** Error bound: 4x the sequential loop's own error in this dtype, or a small floor. */
+function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT) {
+  const loop = sequential(coeffs, values, { rows, reverse });
+  return Math.max(4 * mixedError(loop, ref), floorOf(dtype));
+}
+
+/** Row-major b without x_0 (Scanner / aggregate layout), aligned with coeffs, from values. */
+function withoutX0(values: F, rows: number, n: number, reverse = false): F {
+  const out = new (values.constructor as Ctor)(rows * n);
+  const skip = reverse ? 0 : 1;  // reverse: x_0 is values[n], b_t is values[t]
+  for (let r = 0; r < rows; r++) out.set(values.subarray(r * (n + 1) + skip, r * (n + 1) + skip + n), r * n);
+  return out;
+}
+
+gpuDescribe(title, () => {
+  beforeAll(() => console.log(`GPU tests: LINREC_TEST_SEED=${SEED}`));
+
+  // Rows × n: one long row (many tiles), a few medium rows, 2^10 short rows (warp per row).
+  const shapes = [
+    { rows: 1, n: 100_003 },
+    { rows: 3, n: 20_001 },
+    { rows: 1024, n: 37 },
+  ];
+  const dtypes: DT[] = ['float32', 'float64'];
+
+  for (const dtype of dtypes)
+    for (const { rows, n } of shapes)
+      for (const reverse of [false, true])
+        for (const onDevice of [false, true]) {
+          const where = onDevice ? 'DeviceArray' : 'host arrays';
+          const tag = `${dtype} rows=${rows} n=${n}${reverse ? ' reverse' : ''} from ${where}`;
+
+          for (const method of ['direct', 'log'] as const)
+            test(`scan ${method} ${tag}`, () => {
+              const C = ctorOf(dtype);
+              const { coeffs, values } = seedInputs(C, rows, n, 'uniform');
+              const ref = reference(coeffs, values, rows, reverse);
+              const bound = loopBound(coeffs, values, rows, reverse, ref, dtype);
+              const cpu = scan(coeffs, values, { rows, reverse, method, device: 'cpu', out: nanArray(C, values.length) });
+              let got: F;
+              if (onDevice) {
+                const out = up(nanArray(C, values.length));
+                const r = scan(up(coeffs), up(values), { rows, reverse, method, device: 'cuda', out });
+                expect(r).toBe(out);
+                got = host(r);
+              } else {
+                got = scan(coeffs, values, { rows, reverse, method, device: 'cuda', out: nanArray(C, values.length) });
+              }
+              expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
+              expect(mixedError(got, cpu)).toBeLessThanOrEqual(2 * bound);
+            });
+
+          test(`logScan ${tag}`, () => {
+            const C = ctorOf(dtype);
+            const r = fresh();
+            const m = rows * n;
+            const a = { logAbs: fill(new C(m), () => Math.log(0.5 + 0.5 * r.uniform())), sign: Int8Array.from({ length: m }, () => (r.uniform() < 0.3 ? -1 : 1)) };
+            const b = { logAbs: fill(new C(rows * (n + 1)), () => Math.log(3 * r.uniform())), sign: Int8Array.from({ length: rows * (n + 1) }, () => (r.uniform() < 0.5 ? -1 : 1)) };
+            // The reference runs on the values the logs stand for (as stored).
+            const av = Float64Array.from(a.logAbs, (l, i) => a.sign[i] * Math.exp(l));
+            const bv = Float64Array.from(b.logAbs, (l, i) => b.sign[i] * Math.exp(l));
+            const ref = reference(av, bv, rows, reverse);
+            const valuesOf = (o: { logAbs: F; sign: Int8Array }) => Float64Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l));
+            const cpu = valuesOf(logScan(a, b, { rows, reverse, device: 'cpu' }) as { logAbs: F; sign: Int8Array });
+            let got: Float64Array;
+            if (onDevice) {
+              const out = { logAbs: up(nanArray(C, rows * (n + 1))), sign: toDevice(new Int8Array(rows * (n + 1))) as unknown as DeviceArray };
+              // LogInput's type names Int8Array signs; int8 DeviceArrays are accepted at run time.
+              const logScanOnDevice = logScan as unknown as (a: unknown, b: unknown, o: unknown) => { logAbs: DeviceArray; sign: DeviceArray };
+              const res = logScanOnDevice({ logAbs: up(a.logAbs), sign: up(a.sign) }, { logAbs: up(b.logAbs), sign: up(b.sign) }, { rows, reverse, device: 'cuda', out });
+              expect(res).toBe(out);
+              got = valuesOf({ logAbs: host(res.logAbs), sign: res.sign.toHost() as Int8Array });
+            } else {
+              const out = { logAbs: nanArray(C, rows * (n + 1)), sign: new Int8Array(rows * (n + 1)) };
+              got = valuesOf(logScan(a, b, { rows, reverse, device: 'cuda', out }) as { logAbs: F; sign: Int8Array });
+            }
+            const bound = Math.max(4 * mixedError(cpu, ref), floorOf(dtype));
+            expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
+          });
+
+          test(`aggregate ${tag}`, () => {
+            const C = ctorOf(dtype);
+            const { coeffs, values } = seedInputs(C, rows, n, 'uniform');
+            const b = withoutX0(values, rows, n, reverse);
+            const refA = new Float64Array(rows);
+            const refB = new Float64Array(rows);
+            for (let row = 0; row < rows; row++) {
+              let A = 1;
+              let B = 0;
+              for (let k = 0; k < n; k++) {
+                const t = reverse ? n - 1 - k : k;
+                A *= coeffs[row * n + t];
+                B = coeffs[row * n + t] * B + b[row * n + t];
+              }
+              refA[row] = A;
+              refB[row] = B;
+            }
+            const cpu = aggregate(coeffs, b, { rows, reverse, device: 'cpu' });
+            const res = onDevice ? aggregate(up(coeffs), up(b), { rows, reverse, device: 'cuda' }) : aggregate(coeffs, b, { rows, reverse, device: 'cuda' });
+            if (onDevice) expect(res.A).toBeInstanceOf(DeviceArray);
+            const gotA = host(res.A);
+            const gotB = host(res.B);
+            const boundA = Math.max(4 * mixedError(cpu.A, refA), floorOf(dtype));
+            const boundB = Math.max(4 * mixedError(cpu.B, refB), floorOf(dtype));
+            expect(mixedError(gotA, refA)).toBeLessThanOrEqual(boundA);
+            expect(mixedError(gotB, refB)).toBeLessThanOrEqual(boundB);
+          });
+
+          for (const method of ['direct', 'log'] as const)
+            test(`Scanner ${method} in chunks ${tag}`, () => {
+              const C = ctorOf(dtype);
+              const { coeffs, values } = seedInputs(C, rows, n, 'uniform');
+              const ref = reference(coeffs, values, rows, reverse);
+              const bound = loopBound(coeffs, values, rows, reverse, ref, dtype);
+              const b = withoutX0(values, rows, n, reverse);
+              const initial = Array.from({ length: rows }, (_, r) => values[r * (n + 1) + (reverse ? n : 0)]);
+              const s = createScanner({ rows, dtype, method, reverse, initial, device: 'cuda' });
+              const got = new Float64Array(rows * (n + 1)).fill(NaN);
+              for (let r = 0; r < rows; r++) got[r * (n + 1) + (reverse ? n : 0)] = initial[r];
+              // Random chunk lengths; with reverse, chunks arrive from the end.
+              const rr = fresh();
+              const cuts = [0, ...Array.from({ length: 4 }, () => Math.floor(rr.uniform() * (n + 1))).sort((x, y) => x - y), n];
+              const pieces = cuts.slice(1).map((c, i) => [cuts[i], c] as const);
+              if (reverse) pieces.reverse();
+              const cols = (arr: F, c0: number, c1: number) => {
+                const out = new C(rows * (c1 - c0));
+                for (let r = 0; r < rows; r++) out.set(arr.subarray(r * n + c0, r * n + c1), r * (c1 - c0));
+                return out;
+              };
+              for (const [c0, c1] of pieces) {
+                const len = c1 - c0;
+                const ca = cols(coeffs, c0, c1);
+                const cb = cols(b, c0, c1);
+                const x = onDevice ? host(s.push(up(ca), up(cb)) as DeviceArray) : (s.push(ca, cb) as F);
+                expect(x.length).toBe(rows * len);
+                for (let r = 0; r < rows; r++) got.set(x.subarray(r * len, (r + 1) * len), r * (n + 1) + (reverse ? 0 : 1) + c0);
+              }
+              expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
+              s.dispose();
+            });
+        }
+
+  // Sizes across many tiles and odd sizes, float32 direct, one row.
+  for (const n of [1, 2, 4095, 4097, 1_000_003, 2 ** 26])
+    for (const onDevice of n === 2 ** 26 ? [true] : [false, true])
+      test(`scan float32 direct n=${n} ${onDevice ? 'DeviceArray' : 'host arrays'} (poisoned out)`, () => {
+        const { coeffs, values } = seedInputs(Float32Array, 1, n, 'uniform');
+        const ref = reference(coeffs, values);
+        const bound = loopBound(coeffs, values, 1, false, ref, 'float32');
+        let got: F;
+        if (onDevice) {
+          const a = up(coeffs);
+          const bb = up(values);
+          const out = up(nanArray(Float32Array, n + 1));
+          got = host(scan(a, bb, { device: 'cuda', out }));
+          for (const d of [a, bb, out]) d.dispose();
+        } else got = scan(coeffs, values, { device: 'cuda', out: nanArray(Float32Array, n + 1) });
+        expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
+      }, 600_000);
+
+  // Races show as run-to-run differences.
+  for (const [dtype, method, rows, n] of [
+    ['float32', 'direct', 1, 2 ** 24 + 7],
+    ['float64', 'direct', 3, 3_000_001],
+    ['float32', 'log', 2, 2_000_003],
+    ['float64', 'direct', 1024, 1000],
+  ] as const)
+    test(`deterministic: ${dtype} ${method} rows=${rows} n=${n}, three runs bitwise identical`, () => {
+      const C = ctorOf(dtype);
+      const { coeffs, values } = seedInputs(C, rows, n, 'normal');
+      const a = up(coeffs);
+      const b = up(values);
+      const runs: F[] = [];
+      for (let k = 0; k < 3; k++) {
+        const out = up(nanArray(C, values.length));
+        runs.push(host(scan(a, b, { rows, method, device: 'cuda', out })));
+        out.dispose();
+      }
+      for (let k = 1; k < 3; k++) expect(Buffer.compare(Buffer.from(runs[k].buffer), Buffer.from(runs[0].buffer))).toBe(0);
+      a.dispose();
+      b.dispose();
+    }, 600_000);
+
+  test('DeviceArray.dispose frees device memory (allocating 60% of it five times)', () => {
+    const bytes = cuda.devices[0].memoryBytes;
+    const length = Math.floor((0.6 * bytes) / 4);
+    for (let k = 0; k < 5; k++) {
+      const d = DeviceArray.empty(length, 'float32');
+      expect(d.disposed).toBe(false);
+      d.dispose();
+      expect(d.disposed).toBe(true);
+      d.dispose(); // idempotent
+    }
+  });
+
+  test('a disposed DeviceArray is refused with ERR_LINREC_DISPOSED', () => {
+    const a = toDevice(new Float32Array(10).fill(0.5));
+    const b = toDevice(new Float32Array(11).fill(1));
+    a.dispose();
+    expectLinrecError(() => a.toHost(), 'ERR_LINREC_DISPOSED');
+    expectLinrecError(() => scan(a, b, { device: 'cuda' }), 'ERR_LINREC_DISPOSED');
+    b.dispose();
+  });
+
+  test('an impossible allocation is ERR_LINREC_CUDA, and the backend works after it', () => {
+    expectLinrecError(() => DeviceArray.empty(2 ** 40, 'float32'), 'ERR_LINREC_CUDA');
+    const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
+    const ref = reference(coeffs, values);
+    const got = scan(coeffs, values, { device: 'cuda' });
+    expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+    const d = up(coeffs);
+    expect(Array.from((d.toHost() as F).subarray(0, 5))).toEqual(Array.from(coeffs.subarray(0, 5)));
+    d.dispose();
+  });
+
+  test('composable fallback: float32 product overflow (x_0 = 1e-30, a = 2 x130 then 0.5) stays finite', () => {
+    const n = 100_003;
+    const coeffs = new Float32Array(n).map((_, i) => (i >= 5000 && i < 5130 ? 2 : i < 5000 ? 1 : 0.5));
+    const values = new Float32Array(n + 1);
+    values[0] = 1e-30;
+    const cpu = scan(coeffs, values, { device: 'cpu' });
+    const got = scan(coeffs, values, { device: 'cuda' });
+    expect(Array.from(got).every(Number.isFinite)).toBe(true);
+    expect(Buffer.compare(Buffer.from(got.buffer), Buffer.from(cpu.buffer))).toBe(0);
+  });
+
+  test('composable fallback: x_0 = +inf with a in [0.5, 0.6] stays +inf', () => {
+    for (const dtype of dtypes) {
+      const C = ctorOf(dtype);
+      const r = fresh();
+      const n = 100_003;
+      const coeffs = fill(new C(n), () => 0.5 + 0.1 * r.uniform());
+      const values = fill(new C(n + 1), () => 2 * r.uniform() - 1);
+      values[0] = Infinity;
+      for (const reverse of [false, true]) {
+        if (reverse) {
+          values[0] = 0;
+          values[n] = Infinity;
+        }
+        const got = scan(coeffs, values, { device: 'cuda', reverse });
+        expect(Array.from(got as F).every((x) => x === Infinity)).toBe(true);
+      }
+    }
+  });
+});
+
+// Keeps the skip visible in the summary (and the file non-empty) where no GPU is usable.
+if (!cuda.available) {
+  describe(`GPU tests skipped: ${why}`, () => {
+    test.skip(`needs a usable CUDA device (${why})`, () => {});
+  });
+}
