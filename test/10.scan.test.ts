@@ -23,7 +23,9 @@ describe('scan against a float64 reference', () => {
               expect(x.length).toBe(rows * (n + 1));
               const ref = (dtype === 'float64' ? referenceDD : reference)(coeffs, values, rows, reverse);
               const loop = sequential(coeffs, values, { rows, reverse });
-              const tolerance = Math.max(4 * mixedError(loop, ref), 16 * EPS[dtype]);
+              // At small n one element's rounding decides the maximum; the log form's exp(log x)
+              // round trip alone costs |log x| ulps there (the 4x claim at scale is test 14's).
+              const tolerance = Math.max(4 * mixedError(loop, ref), (method === 'log' ? 64 : 16) * EPS[dtype]);
               expect(mixedError(x, ref)).toBeLessThanOrEqual(tolerance);
               // x_0 is copied through exactly
               for (let r = 0; r < rows; r++) {

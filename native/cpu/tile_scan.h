@@ -23,14 +23,23 @@
 namespace linrec {
 namespace cpu {
 
-constexpr size_t kLanes = 8;
-#ifndef LINREC_LANE_LENGTH
-#define LINREC_LANE_LENGTH 1040  // lanes 4160 bytes apart in float32: no 4K aliasing between lanes
+// 4 lanes of 2080 steps: 4 independent chains cover a multiply-add's latency, and 8 input
+// streams (a and b per lane) suit the prefetchers better than 16 (measured: 15-20% faster
+// than 8 x 1040 at n = 10^7). Lanes are 8320 bytes apart in float32 (16640 in float64): never
+// a multiple of 4096, so loads and stores of different lanes do not 4K-alias (512-step lanes,
+// 2048 bytes apart, ran 3x slower).
+#ifndef LINREC_LANES
+#define LINREC_LANES 4
 #endif
+#ifndef LINREC_LANE_LENGTH
+#define LINREC_LANE_LENGTH 2080
+#endif
+constexpr size_t kLanes = LINREC_LANES;
 constexpr size_t kLaneLength = LINREC_LANE_LENGTH;
 constexpr size_t kTile = kLanes * kLaneLength;
-// Below this many steps in all, one thread does everything (spawning costs more).
-constexpr size_t kParallelThreshold = size_t(1) << 16;
+// Below this many steps in all, one thread does everything: spawning threads costs more
+// (measured: 2 threads slower than 1 at n = 10^5, faster at 10^6; bench/results/cpu.md).
+constexpr size_t kParallelThreshold = size_t(1) << 18;
 
 inline void spinPause() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -159,7 +168,7 @@ template <class Access> class TileScan {
     const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
     Elem agg[kLanes];
     size_t size[kLanes];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) {
       size[j] = Full ? len : laneSize(j, len, m);
       agg[j] = size[j] ? M::start(row.load(begin + j * len)) : M::identity();
@@ -169,10 +178,10 @@ template <class Access> class TileScan {
       // its own (SIMD), so the lanes' only serial work is B's multiply-add chain, which is the
       // sequential loop from 0. A NaN product (0·inf) is a reset, as in extend.
       typename M::Value b[kLanes];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (size_t j = 0; j < kLanes; ++j) b[j] = agg[j].B;
       for (size_t i = 1; i < len; ++i) {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (size_t j = 0; j < kLanes; ++j)
           if (Full || i < size[j]) b[j] = M::step(b[j], row.load(begin + j * len + i));
       }
@@ -180,12 +189,12 @@ template <class Access> class TileScan {
         if (size[j]) agg[j] = {M::resetGuard(coefficientProduct(row, begin + j * len, size[j])), b[j]};
     } else {
       for (size_t i = 1; i < len; ++i) {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (size_t j = 0; j < kLanes; ++j)
           if (Full || i < size[j]) agg[j] = M::extend(agg[j], row.load(begin + j * len + i));
       }
     }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) out[j] = agg[j];
   }
 
@@ -202,13 +211,13 @@ template <class Access> class TileScan {
     const size_t len = Full ? kLaneLength : laneLength;
     Value x[kLanes];
     size_t size[kLanes];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) {
       size[j] = Full ? len : laneSize(j, len, m);
       x[j] = io[j];
     }
     for (size_t i = 0; i < len; ++i) {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (size_t j = 0; j < kLanes; ++j)
         if (Full || i < size[j]) {
           size_t s = begin + j * len + i;
@@ -216,7 +225,7 @@ template <class Access> class TileScan {
           row.store(s, x[j]);
         }
     }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) io[j] = x[j];
   }
 
