@@ -80,6 +80,49 @@ function candidates(): string[] {
   return list;
 }
 
+/** The module as compiled: positional arguments, numbers packed in one Float64Array. */
+interface RawAddon {
+  scan(...args: unknown[]): void;
+  scanAsync(...args: unknown[]): Promise<void>;
+  aggregate(...args: unknown[]): void;
+  aggregateAsync(...args: unknown[]): Promise<void>;
+  sequentialNative(...args: unknown[]): void;
+  info(): NativeInfo;
+  DeviceBuffer: NativeAddon['DeviceBuffer'];
+}
+
+// Named-property reads cost the binding more than a small scan; it takes flat arguments instead
+// (native/binding/convert.cc documents the order).
+function scanArgs(s: NativeScanSpec): unknown[] {
+  const layout = Float64Array.of(
+    s.method, s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.cuda ? 1 : 0,
+    s.a?.offset ?? 0, s.a?.stride ?? 0, s.b?.offset ?? 0, s.b?.stride ?? 0, s.x?.offset ?? 0, s.x?.stride ?? 0,
+    s.x0?.offset ?? 0, s.x0?.stride ?? 0, s.x0Copy?.offset ?? 0, s.x0Copy?.stride ?? 0, s.last?.offset ?? 0,
+  );
+  return [layout, s.a?.data, s.a?.sign, s.b?.data, s.b?.sign, s.x?.data, s.x?.sign, s.x0?.data, s.x0?.sign,
+    s.x0Copy?.data, s.x0Copy?.sign, s.last?.data, s.last?.sign];
+}
+
+function aggregateArgs(s: NativeAggregateSpec): unknown[] {
+  const layout = Float64Array.of(
+    s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.cuda ? 1 : 0,
+    s.a?.offset ?? 0, s.a?.stride ?? 0, s.b?.offset ?? 0, s.b?.stride ?? 0, s.outA?.offset ?? 0, s.outB?.offset ?? 0,
+  );
+  return [layout, s.a?.data, s.b?.data, s.outA?.data, s.outB?.data];
+}
+
+function wrap(raw: RawAddon): NativeAddon {
+  return {
+    scan: (spec) => raw.scan(...scanArgs(spec)),
+    scanAsync: (spec) => raw.scanAsync(...scanArgs(spec)),
+    aggregate: (spec) => raw.aggregate(...aggregateArgs(spec)),
+    aggregateAsync: (spec) => raw.aggregateAsync(...aggregateArgs(spec)),
+    sequentialNative: (spec) => raw.sequentialNative(...scanArgs(spec)),
+    info: () => raw.info(),
+    DeviceBuffer: raw.DeviceBuffer,
+  };
+}
+
 let loaded: NativeAddon | undefined;
 
 export function addon(): NativeAddon {
@@ -87,7 +130,7 @@ export function addon(): NativeAddon {
   const failures: string[] = [];
   for (const file of candidates()) {
     try {
-      loaded = require(file) as NativeAddon;
+      loaded = wrap(require(file) as RawAddon);
       return loaded;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

@@ -19,9 +19,13 @@ export interface Backends {
   cuda: { compiled: boolean; available: boolean; reason?: string; devices: CudaDevice[] };
 }
 
+let threadsCache: number | undefined;
 export function defaultThreads(): number {
-  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(n, 256));
+  if (threadsCache === undefined) {
+    const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    threadsCache = Math.max(1, Math.min(n, 256));
+  }
+  return threadsCache;
 }
 
 let cached: Backends | undefined;
@@ -53,7 +57,8 @@ export function gpuThreshold(): number {
 }
 
 export function cudaUsable(): boolean {
-  return backends().cuda.available;
+  if (!cached) backends();
+  return cached!.cuda.available;
 }
 
 /** true: run on CUDA; false: run on the CPU. Throws when the request cannot be met. */
@@ -69,7 +74,7 @@ export function chooseCuda(option: unknown, elements: number, onDevice: boolean)
     requireCuda();
     return true;
   }
-  return elements >= gpuThreshold() && cudaUsable();
+  return cudaUsable() && elements >= gpuThreshold();
 }
 
 export function requireCuda(): void {

@@ -50,38 +50,46 @@ static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name)
   throw internal(env, std::string(name) + " is not a typed array or DeviceArray");
 }
 
-static size_t readSize(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) return 0;
-  double d = v.As<Napi::Number>().DoubleValue();
-  return d > 0 ? static_cast<size_t>(d) : 0;
-}
-
-// One operand of a spec: { data, offset, stride, sign?, signOffset? } (see src/native.ts).
+// One operand: an array (typed array or DeviceBuffer), its optional sign array, and where its
+// rows start and how far apart they are.
 struct Operand {
   ArrayRef data, sign;
   size_t offset = 0, stride = 0;
   bool present = false, hasSign = false;
 };
 
-static Operand readOperand(Napi::Env env, const Napi::Object& spec, const char* key) {
+static Operand readOperand(Napi::Env env, const Napi::Value& data, const Napi::Value& sign, double offset,
+                           double stride, const char* key) {
   Operand op;
-  Napi::Value v = spec.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return op;
-  if (!v.IsObject()) throw internal(env, std::string(key) + " is not an operand");
-  Napi::Object o = v.As<Napi::Object>();
+  if (data.IsUndefined() || data.IsNull()) return op;
   op.present = true;
-  op.data = readArray(env, o.Get("data"), key);
-  op.offset = readSize(o, "offset");
-  op.stride = readSize(o, "stride");
-  Napi::Value s = o.Get("sign");
-  if (!s.IsUndefined() && !s.IsNull()) {
-    op.sign = readArray(env, s, key);
+  op.data = readArray(env, data, key);
+  if (!(offset >= 0 && stride >= 0)) throw internal(env, std::string(key) + " has a negative offset or stride");
+  op.offset = static_cast<size_t>(offset);
+  op.stride = static_cast<size_t>(stride);
+  if (!sign.IsUndefined() && !sign.IsNull()) {
+    op.sign = readArray(env, sign, key);
     if (!op.sign.isInt8 || op.sign.length != op.data.length)
       throw internal(env, std::string(key) + ".sign does not match its data");
     op.hasSign = true;
   }
   return op;
+}
+
+// The numbers of a call, passed as one Float64Array (see src/addon.ts).
+struct Layout {
+  const double* v = nullptr;
+  size_t size = 0;
+  double operator[](size_t i) const { return v[i]; }
+  size_t count(size_t i) const { return v[i] > 0 ? static_cast<size_t>(v[i]) : 0; }
+};
+
+static Layout readLayout(const Napi::CallbackInfo& info, size_t expectedSize) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw internal(info.Env(), "layout is not a Float64Array");
+  Napi::Float64Array layout = info[0].As<Napi::Float64Array>();
+  if (layout.ElementLength() != expectedSize) throw internal(info.Env(), "layout has the wrong size");
+  return {layout.Data(), layout.ElementLength()};
 }
 
 // The highest element a row-major operand touches must lie inside its array.
@@ -104,21 +112,29 @@ static int8_t* signAt(const Operand& op) {
   return op.hasSign ? static_cast<int8_t*>(op.sign.data) + op.offset : nullptr;
 }
 
-ScanCall readScanCall(const Napi::Object& spec) {
-  Napi::Env env = spec.Env();
+// scan(layout, a, aSign, b, bSign, x, xSign, x0, x0Sign, x0Copy, x0CopySign, last, lastSign)
+// layout: method, rows, n, reverse, threads, cuda, then offset and stride of a, b, x, x0, x0Copy,
+// and the offset of last.
+ScanCall readScanCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Layout l = readLayout(info, 17);
   ScanCall call;
   ScanJob& j = call.job;
-  j.method = static_cast<Method>(readSize(spec, "method"));
-  j.rows = readSize(spec, "rows");
-  j.n = readSize(spec, "n");
-  j.reverse = spec.Get("reverse").ToBoolean();
-  j.threads = static_cast<unsigned>(std::max<size_t>(1, readSize(spec, "threads")));
-  call.useCuda = spec.Get("cuda").ToBoolean();
+  j.method = static_cast<Method>(l.count(0));
+  if (l.count(0) > 2) throw internal(env, "unknown method");
+  j.rows = l.count(1);
+  j.n = l.count(2);
+  j.reverse = l[3] != 0;
+  j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(4)));
+  call.useCuda = l[5] != 0;
 
-  Operand a = readOperand(env, spec, "a"), b = readOperand(env, spec, "b"), x = readOperand(env, spec, "x");
-  Operand x0 = readOperand(env, spec, "x0"), x0Copy = readOperand(env, spec, "x0Copy");
-  Operand last = readOperand(env, spec, "last");
-  if (!a.present || !b.present || !x.present || !x0.present) throw internal(env, "scan spec is incomplete");
+  Operand a = readOperand(env, info[1], info[2], l[6], l[7], "a");
+  Operand b = readOperand(env, info[3], info[4], l[8], l[9], "b");
+  Operand x = readOperand(env, info[5], info[6], l[10], l[11], "x");
+  Operand x0 = readOperand(env, info[7], info[8], l[12], l[13], "x0");
+  Operand x0Copy = readOperand(env, info[9], info[10], l[14], l[15], "x0Copy");
+  Operand last = readOperand(env, info[11], info[12], l[16], 1, "last");
+  if (!a.present || !b.present || !x.present || !x0.present) throw internal(env, "scan call is incomplete");
   j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
   for (const Operand* op : {&a, &b, &x, &x0, &x0Copy, &last})
     if (op->present && (op->data.isInt8 || op->data.isFloat64 != a.data.isFloat64))
@@ -160,18 +176,24 @@ ScanCall readScanCall(const Napi::Object& spec) {
   return call;
 }
 
-AggregateCall readAggregateCall(const Napi::Object& spec) {
-  Napi::Env env = spec.Env();
+// aggregate(layout, a, b, outA, outB)
+// layout: rows, n, reverse, threads, cuda, then offset and stride of a and b, offsets of outA, outB.
+AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Layout l = readLayout(info, 11);
   AggregateCall call;
   AggregateJob& j = call.job;
-  j.rows = readSize(spec, "rows");
-  j.n = readSize(spec, "n");
-  j.reverse = spec.Get("reverse").ToBoolean();
-  j.threads = static_cast<unsigned>(std::max<size_t>(1, readSize(spec, "threads")));
-  call.useCuda = spec.Get("cuda").ToBoolean();
-  Operand a = readOperand(env, spec, "a"), b = readOperand(env, spec, "b");
-  Operand outA = readOperand(env, spec, "outA"), outB = readOperand(env, spec, "outB");
-  if (!a.present || !b.present || !outA.present || !outB.present) throw internal(env, "aggregate spec is incomplete");
+  j.rows = l.count(0);
+  j.n = l.count(1);
+  j.reverse = l[2] != 0;
+  j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(3)));
+  call.useCuda = l[4] != 0;
+  Napi::Value none = env.Undefined();
+  Operand a = readOperand(env, info[1], none, l[5], l[6], "a");
+  Operand b = readOperand(env, info[2], none, l[7], l[8], "b");
+  Operand outA = readOperand(env, info[3], none, l[9], 1, "outA");
+  Operand outB = readOperand(env, info[4], none, l[10], 1, "outB");
+  if (!a.present || !b.present || !outA.present || !outB.present) throw internal(env, "aggregate call is incomplete");
   j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
   for (const Operand* op : {&a, &b, &outA, &outB})
     if (op->data.isInt8 || op->data.isFloat64 != a.data.isFloat64)

@@ -44,8 +44,9 @@ struct AggregateCall {
   std::vector<Napi::Value> holders;
 };
 
-ScanCall readScanCall(const Napi::Object& spec);
-AggregateCall readAggregateCall(const Napi::Object& spec);
+// Calls arrive as positional arguments: the numbers in one Float64Array, then the arrays.
+ScanCall readScanCall(const Napi::CallbackInfo& info);
+AggregateCall readAggregateCall(const Napi::CallbackInfo& info);
 
 }  // namespace binding
 }  // namespace linrec

@@ -62,21 +62,21 @@ template <class Call, void (*Run)(const Call&)> static Napi::Value runAsync(Napi
 }
 
 Napi::Value Scan(const Napi::CallbackInfo& info) {
-  return runSync<ScanCall, runScan>(info.Env(), readScanCall(info[0].As<Napi::Object>()));
+  return runSync<ScanCall, runScan>(info.Env(), readScanCall(info));
 }
 Napi::Value ScanAsync(const Napi::CallbackInfo& info) {
-  return runAsync<ScanCall, runScan>(info.Env(), readScanCall(info[0].As<Napi::Object>()));
+  return runAsync<ScanCall, runScan>(info.Env(), readScanCall(info));
 }
 Napi::Value Aggregate(const Napi::CallbackInfo& info) {
-  return runSync<AggregateCall, runAggregate>(info.Env(), readAggregateCall(info[0].As<Napi::Object>()));
+  return runSync<AggregateCall, runAggregate>(info.Env(), readAggregateCall(info));
 }
 Napi::Value AggregateAsync(const Napi::CallbackInfo& info) {
-  return runAsync<AggregateCall, runAggregate>(info.Env(), readAggregateCall(info[0].As<Napi::Object>()));
+  return runAsync<AggregateCall, runAggregate>(info.Env(), readAggregateCall(info));
 }
 
 // The plain single-threaded C++ loop (direct method, forward), the benchmark's baseline.
 Napi::Value SequentialNative(const Napi::CallbackInfo& info) {
-  ScanCall call = readScanCall(info[0].As<Napi::Object>());
+  ScanCall call = readScanCall(info);
   if (call.onDevice || call.job.method != Method::Direct || call.job.reverse)
     throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: sequentialNative takes a forward direct host job");
   cpu::sequentialDirect(call.job);
