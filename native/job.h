@@ -57,4 +57,19 @@ struct AggregateJob {
   unsigned threads = 1;
 };
 
+// An aggregate's inputs seen as a scan job (no x_0, no outputs): what engines read through.
+inline ScanJob scanViewOf(const AggregateJob& job) {
+  ScanJob view;
+  view.dtype = job.dtype;
+  view.rows = job.rows;
+  view.n = job.n;
+  view.reverse = job.reverse;
+  view.a = job.a;
+  view.b = job.b;
+  view.aStride = job.aStride;
+  view.bStride = job.bStride;
+  view.threads = job.threads;
+  return view;
+}
+
 }  // namespace linrec

@@ -4,33 +4,18 @@ import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { backends, logScan, scan } from '../src/index';
 import { createByteScanStream, createScanStream, scanIterable, type ScanChunk } from '../src/stream';
+import { mulberry32, signedProblem } from './helpers';
 
 type F = Float32Array | Float64Array;
 type FC = Float32ArrayConstructor | Float64ArrayConstructor;
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 
-function random(seed: number): () => number {
-  const imul = Math.imul; // a global lookup per call is slow inside jest's vm context
-  // mulberry32: reproducible inputs; the seed is in every describe's name.
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32; // reproducible inputs; the seed is in the test names
 const SEED = Date.now() >>> 0;
 const rand = random(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
-/** rows sequences of n steps in scan()'s layout: coeffs rows·n, values rows·(n+1). */
-function problem(C: FC, rows: number, n: number): { a: F; v: F } {
-  const a = new C(rows * n);
-  const v = new C(rows * (n + 1));
-  for (let i = 0; i < a.length; i++) a[i] = (rand() * 2 - 1) * 0.95;
-  for (let i = 0; i < v.length; i++) v[i] = rand() * 2 - 1;
-  return { a, v };
-}
+const problem = (C: FC, rows: number, n: number) => signedProblem(C, rows, n, rand);
 
 /** The float64 sequential recurrence, the reference every result is held to. */
 function reference(a: F, v: F, rows: number, reverse = false): Float64Array {

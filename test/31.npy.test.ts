@@ -4,19 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArrayFileReader, ArrayFileWriter, decodeNpy, encodeNpy, encodeNpyHeader, formatOf, parseNpyHeader } from '../src/npy';
+import { mulberry32 } from './helpers';
 
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 
-function random(seed: number): () => number {
-  const imul = Math.imul; // a global lookup per call is slow inside jest's vm context
-  // mulberry32: reproducible inputs; the seed is in every failing test's name.
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32; // reproducible inputs; the seed is in the test names
 const SEED = Date.now() >>> 0;
 const rand = random(SEED);
 function randomArray(C: Float32ArrayConstructor | Float64ArrayConstructor, n: number): Float32Array | Float64Array {

@@ -15,6 +15,7 @@
 // long arrays stay cheap and a failure reports a reproducible seed.
 import fc from 'fast-check';
 import { aggregate, createScanner, logScan, scan, scanAsync, sequential } from '../src';
+import { mulberry32 } from './helpers';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type F = Float32Array | Float64Array;
@@ -28,16 +29,7 @@ function fromFn(C: Ctor, src: ArrayLike<number> | { length: number }, f: (v: num
 }
 const RUNS = Number(process.env.LINREC_PROPERTY_RUNS ?? 60);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 type Dist = 'uniform' | 'nearOne' | 'positive' | 'wide';
 const coeff: Record<Dist, (r: () => number) => number> = {

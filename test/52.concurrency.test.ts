@@ -8,19 +8,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { aggregateAsync, createScanner, logScanAsync, scan, scanAsync, sequential } from '../src';
+import { mulberry32 } from './helpers';
 
 const DIST = path.resolve(__dirname, '..', 'dist', 'index.js');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function data(n: number, seed: number, f64: boolean) {
   const r = rng(seed);

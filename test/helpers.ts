@@ -8,15 +8,29 @@ const { imul, sqrt, log, cos, abs, PI } = Math;
 /** A fresh seed per run; pass LINREC_TEST_SEED to replay one. */
 export const SEED = Number(process.env.LINREC_TEST_SEED ?? (Date.now() ^ (process.pid << 8)) >>> 0);
 
-export function rng(seed: number = SEED) {
+/** mulberry32: a small reproducible generator of uniforms in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
-  const uniform = () => {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = imul(t ^ (t >>> 15), t | 1);
     t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Rows of n steps in scan()'s layout (coeffs rows·n in ±0.95, values rows·(n+1) in ±1). */
+export function signedProblem(C: { new (n: number): F }, rows: number, n: number, rand: () => number): { a: F; v: F } {
+  const a = new C(rows * n);
+  const v = new C(rows * (n + 1));
+  for (let i = 0; i < a.length; i++) a[i] = (rand() * 2 - 1) * 0.95;
+  for (let i = 0; i < v.length; i++) v[i] = rand() * 2 - 1;
+  return { a, v };
+}
+
+export function rng(seed: number = SEED) {
+  const uniform = mulberry32(seed);
   const normal = () => {
     const u = 1 - uniform();
     return sqrt(-2 * log(u)) * cos(2 * PI * uniform());

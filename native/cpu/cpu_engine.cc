@@ -12,15 +12,7 @@ void scan(const ScanJob& job) {
 }
 
 template <class T, bool Reverse> static void aggregateAs(const AggregateJob& job) {
-  ScanJob view;
-  view.dtype = job.dtype;
-  view.rows = job.rows;
-  view.n = job.n;
-  view.a = job.a;
-  view.b = job.b;
-  view.aStride = job.aStride;
-  view.bStride = job.bStride;
-  RawAccess<AffineMonoid<T>, Reverse> access(view);
+  RawAccess<AffineMonoid<T>, Reverse> access(scanViewOf(job));
   std::vector<AffinePair<T>> maps(job.rows);
   aggregateRows(access, job.rows, job.n, job.threads, maps.data());
   T* outA = static_cast<T*>(job.outA);

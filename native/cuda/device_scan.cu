@@ -150,19 +150,6 @@ size_t scanScratchBytes(const ScanJob& job, DeviceContext& ctx) {
 
 template <class T, bool Reverse> using AggregateAccess = RawAccess<AffineMonoid<T>, Reverse>;
 
-static ScanJob scanViewOf(const AggregateJob& job) {
-  ScanJob view;
-  view.dtype = job.dtype;
-  view.rows = job.rows;
-  view.n = job.n;
-  view.reverse = job.reverse;
-  view.a = job.a;
-  view.b = job.b;
-  view.aStride = job.aStride;
-  view.bStride = job.bStride;
-  return view;
-}
-
 template <class T, bool Reverse>
 static Shape aggregateShape(const AggregateJob& job, DeviceContext& ctx) {
   using Access = AggregateAccess<T, Reverse>;
