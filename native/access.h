@@ -11,7 +11,7 @@
 namespace linrec {
 
 // Where step i of a row lies in memory: reverse runs by index mapping, never by copying.
-template <class T, bool Reverse> struct RowIndex {
+template <bool Reverse> struct RowIndex {
   size_t n;
   LINREC_HD size_t operator()(size_t i) const { return Reverse ? n - 1 - i : i; }
 };
@@ -30,7 +30,7 @@ template <class M, bool Reverse> struct RawAccess {
   T* x0Copy;
   T* last;
   size_t aStride, bStride, xStride, x0Stride, x0CopyStride;
-  RowIndex<T, Reverse> index;
+  RowIndex<Reverse> index;
 
   explicit RawAccess(const ScanJob& j)
       : a(static_cast<const T*>(j.a)), b(static_cast<const T*>(j.b)), x(static_cast<T*>(j.x)),
@@ -93,7 +93,7 @@ template <class T, bool Reverse> struct LogAccess {
   const int8_t *aSign, *bSign, *x0Sign;
   int8_t *xSign, *x0CopySign, *lastSign;
   size_t aStride, bStride, xStride, x0Stride, x0CopyStride;
-  RowIndex<T, Reverse> index;
+  RowIndex<Reverse> index;
 
   explicit LogAccess(const ScanJob& j)
       : a(static_cast<const T*>(j.a)), b(static_cast<const T*>(j.b)), x(static_cast<T*>(j.x)),

@@ -30,6 +30,17 @@ template <> struct Math<float> {
   static LINREC_HD float inf() { return __builtin_huge_valf(); }
   static LINREC_HD float minNormal() { return 1.17549435e-38f; }
 };
+#if !defined(__CUDACC__)
+template <> struct Math<long double> {
+  static inline long double log(long double v) { return ::logl(v); }
+  static inline long double exp(long double v) { return ::expl(v); }
+  static inline long double log1p(long double v) { return ::log1pl(v); }
+  static inline long double expm1(long double v) { return ::expm1l(v); }
+  static inline long double abs(long double v) { return ::fabsl(v); }
+  static inline long double inf() { return __builtin_huge_vall(); }
+  static inline long double minNormal() { return 3.36210314311209350626e-4932L; }
+};
+#endif
 template <> struct Math<double> {
   static LINREC_HD double log(double v) { return ::log(v); }
   static LINREC_HD double exp(double v) { return ::exp(v); }
@@ -92,9 +103,21 @@ template <class T> struct AffineMonoid {
   // One step of the sequential loop, plain IEEE arithmetic: x' = a·x + b.
   static LINREC_HD Value step(Value x, Elem e) { return e.A * x + e.B; }
 
-  // Whether value(combine(constant(x), e)) matches stepping through e's inputs from x. It does
-  // unless the product A overflowed (inf·tiny x would be inf), or x is infinite and A may have
-  // underflowed (0·inf would be NaN where the loop keeps inf); engines then step through.
+  // Whether value(combine(constant(x), e)) matches stepping through e's inputs from x; where it
+  // does not, engines step through. It does unless
+  //  - A or B is not finite: an overflowed product times a tiny x would be inf, and B (the loop
+  //    run from 0) can overflow where the loop run from x does not;
+  //  - x is neither 0 nor NaN and A underflowed (subnormal or 0 without a zero coefficient):
+  //    A·x would lose x's contribution, or give NaN for an infinite x where the loop keeps inf.
+  // exactReset: the engine knows that some coefficient of e is exactly 0, so A == 0 is exact.
+  static LINREC_HD bool composable(Value x, Elem e, bool exactReset) {
+    if (!(e.A - e.A == T(0) && e.B - e.B == T(0))) return false;
+    if (x == T(0) || x != x) return true;
+    return Math<T>::abs(e.A) >= Math<T>::minNormal() || (e.A == T(0) && exactReset);
+  }
+
+  // A coarser test that classes x only as finite or infinite (what the CUDA engine's tile
+  // summaries use today): it misses an underflowed A meeting a large finite x, and B overflow.
   static LINREC_HD bool composable(Value x, Elem e) {
     bool finiteA = e.A - e.A == T(0);
     bool infiniteX = Math<T>::abs(x) == Math<T>::inf();
@@ -144,20 +167,29 @@ template <class T> struct SignedLogPair {
   bool negA, negB;
 };
 
-// The signed-log scan of float32 data computes in float64. log|x| rounded to float32 carries an
-// absolute error of 2^-24·|log x| into every step, a relative error in x several times the
-// direct loop's (measured: 4.2x at n = 10^7); in float64 the log method is as accurate as the
-// loop, and only results are rounded to float32.
+// The signed-log scan computes in a wider type than its data. log|x| rounded to the data's
+// precision carries an absolute error of eps·|log x| into every step, a relative error in x
+// several times the direct loop's (measured: 4.2x at n = 10^7 in float32, up to 5.5x in
+// float64); one step wider, the log method is as accurate as the loop or better, and only
+// results are rounded. float32 computes in float64 everywhere; float64 in x87 extended
+// precision where the host compiler has it (not on GPUs, nor where long double is a slow
+// software quad), else in float64. The compute type is a template argument, so the two
+// choices are distinct types and never collide between host and CUDA translation units.
 template <class T> struct LogCompute {
   using type = T;
 };
 template <> struct LogCompute<float> {
   using type = double;
 };
+#if !defined(__CUDACC__) && defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ == 64
+template <> struct LogCompute<double> {
+  using type = long double;
+};
+#endif
 
-template <class T_> struct SignedLogMonoid {
-  using Scalar = T_;                              // storage type of inputs and results
-  using T = typename LogCompute<T_>::type;        // arithmetic type
+template <class T_, class C = typename LogCompute<T_>::type> struct SignedLogMonoid {
+  using Scalar = T_;  // storage type of inputs and results
+  using T = C;        // arithmetic type
   using Elem = SignedLogPair<T>;
   using Value = SignedLog<T>;
 
@@ -196,6 +228,7 @@ template <class T_> struct SignedLogMonoid {
   // As AffineMonoid::composable. Log-space products neither overflow nor underflow, so only
   // an infinite coefficient (log|A| = +inf) or a NaN one calls for stepping through.
   static LINREC_HD bool composable(Value x, Elem e) { return e.logA != Math<T>::inf() && e.logA == e.logA; }
+  static LINREC_HD bool composable(Value x, Elem e, bool) { return composable(x, e); }
 
   static LINREC_HD Value step(Value x, Elem e) {
     return signedLogAdd<T>({e.logA + x.log, e.negA != x.neg}, {e.logB, e.negB});

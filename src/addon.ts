@@ -137,6 +137,16 @@ export function addon(): NativeAddon {
       failures.push(`  ${file}: ${err.code === 'MODULE_NOT_FOUND' ? 'not found' : err.message}`);
     }
   }
+  if (!process.env.LINREC_ADDON) {
+    // Last, the `bindings` package's search (other build layouts: out/, Debug, compiled/...).
+    try {
+      const bindings = require('bindings') as (o: { bindings: string; module_root: string }) => RawAddon;
+      loaded = wrap(bindings({ bindings: 'linrec.node', module_root: root }));
+      return loaded;
+    } catch (e) {
+      failures.push(`  the bindings package's search paths: ${(e as Error).message.split('\n')[0].replace(/ Tried:$/, '')}`);
+    }
+  }
   throw plainError(
     'ERR_LINREC_LOAD',
     [

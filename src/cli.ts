@@ -188,6 +188,7 @@ function layout(o: RunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: 
   const shaped = a2 ?? b2;
   if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw new Error(`--rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
   const rows = o.rows ?? shaped ?? 1;
+  if (rows === 0) throw new Error(`${o.coeffs} has 0 rows: nothing to scan`);
   if (a.length % rows) throw new Error(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
   const n = a.length / rows;
   if (b.length !== rows * (n + 1)) {
@@ -253,8 +254,10 @@ async function run(args: string[]): Promise<number> {
  * columns, plus the x_0 column in the first segment, where the output holds x_0 too.
  */
 async function scanFiles(o: RunOptions, a: ArrayFileReader, b: ArrayFileReader, out: ArrayFileWriter, rows: number, n: number): Promise<void> {
-  const steps = Math.max(1, Math.min(n, o.chunk ?? Math.floor(BLOCK / rows)));
-  const groupRows = Math.max(1, Math.min(rows, Math.floor(BLOCK / steps)));
+  // Whole rows when a row fits in a block (one contiguous read per group of rows); columns are
+  // split only when a single row is longer than a block.
+  const steps = Math.max(1, Math.min(n, o.chunk ?? Math.min(n, BLOCK)));
+  const groupRows = Math.max(1, Math.min(rows, Math.floor(BLOCK / (steps + 1))));
   const progress = new Progress(rows * n);
   for (let g0 = 0; g0 < rows; g0 += groupRows) {
     const g1 = Math.min(rows, g0 + groupRows);

@@ -1,7 +1,7 @@
 // Arrays that live in GPU memory, so chained calls skip PCIe. scan, logScan, aggregate and
 // Scanner accept them and then return them.
 import { addon, type NativeDeviceBuffer } from './addon';
-import { expected, plainError, typeError } from './errors';
+import { expected, plainError, rangeError, typeError } from './errors';
 import { checkAttached, isFloatArray, isInt8Array } from './validate';
 import { requireCuda } from './backends';
 
@@ -20,6 +20,8 @@ export class DeviceArray<D extends DeviceDType = DeviceDType> {
 
   /** @internal use toDevice() or DeviceArray.empty() */
   constructor(length: number, dtype: D) {
+    if (!Number.isSafeInteger(length) || length < 0) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('length', 'a non-negative integer', length));
+    if (!Object.prototype.hasOwnProperty.call(BYTES, dtype)) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('dtype', "'float32', 'float64' or 'int8'", dtype));
     requireCuda();
     this.length = length;
     this.dtype = dtype;
@@ -28,7 +30,6 @@ export class DeviceArray<D extends DeviceDType = DeviceDType> {
 
   /** An uninitialized device array. */
   static empty<D extends DeviceDType>(length: number, dtype: D): DeviceArray<D> {
-    if (!Number.isSafeInteger(length) || length < 0) throw typeError('ERR_LINREC_INVALID_VALUE', expected('length', 'a non-negative integer', length));
     return new DeviceArray(length, dtype);
   }
 
@@ -46,7 +47,17 @@ export class DeviceArray<D extends DeviceDType = DeviceDType> {
 
   /** Frees the device memory now (the garbage collector would, later). Idempotent. */
   dispose(): void {
+    if (this.#inUse > 0) {
+      throw plainError('ERR_LINREC_BUSY', 'Cannot dispose a DeviceArray while an async call uses it; await the call first');
+    }
     this.buffer.dispose();
+  }
+
+  #inUse = 0;
+
+  /** @internal counts the async calls running on this array */
+  hold(delta: 1 | -1): void {
+    this.#inUse += delta;
   }
 
   /** @internal */
@@ -74,4 +85,25 @@ export function toDevice(array: Float32Array | Float64Array | Int8Array): Device
   const d = new DeviceArray(array.length, dtype);
   d.buffer.upload(array);
   return d;
+}
+
+/** Runs an async native call, keeping every DeviceArray among `operands` from being disposed. */
+export async function holdingDevices<T>(operands: unknown[], run: () => Promise<T>): Promise<T> {
+  const held: DeviceArray[] = [];
+  const visit = (v: unknown) => {
+    if (v instanceof DeviceArray) held.push(v);
+    else if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+      const o = v as { logAbs?: unknown; sign?: unknown; out?: unknown };
+      if ('logAbs' in o) visit(o.logAbs);
+      if ('sign' in o) visit(o.sign);
+      if ('out' in o) visit(o.out);
+    }
+  };
+  operands.forEach(visit);
+  held.forEach((d) => d.hold(1));
+  try {
+    return await run();
+  } finally {
+    held.forEach((d) => d.hold(-1));
+  }
 }

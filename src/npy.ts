@@ -400,6 +400,8 @@ export class ArrayFileWriter {
     if (this.done) return;
     this.done = true;
     try {
+      // On disk before the rename, so a crash cannot leave a complete-looking empty file.
+      await this.fh.sync();
       await this.fh.close();
       await fsp.rename(this.tempFile, this.file);
     } catch (e) {

@@ -1,7 +1,7 @@
 // scan, logScan and aggregate: validate, lay the job out for the engines, run it.
 import { addon, type NativeAggregateSpec, type NativeOperand, type NativeScanSpec } from './addon';
 import { chooseCuda, threadsOption, type Device } from './backends';
-import { DeviceArray, isDeviceArray } from './device-array';
+import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
 import { expected, restack, typeError, withStack } from './errors';
 import * as v from './validate';
 import type { FloatArray } from './validate';
@@ -154,7 +154,7 @@ export function scan<F extends FloatArray | DeviceArray>(coeffs: F, values: F, o
 /** scan() off the main thread. */
 export async function scanAsync<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
   const plan = planScan(coeffs, values, options);
-  await addon().scanAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+  await holdingDevices([coeffs, values, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   return plan.result as unknown as F;
 }
 
@@ -197,8 +197,9 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
         ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
         ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
       ];
-      v.checkNoAlias('options.out.logAbs', out.logAbs as FloatArray, [...inputs, ['options.out.sign', out.sign as Int8Array]]);
-      v.checkNoAlias('options.out.sign', out.sign as Int8Array, inputs);
+      // In place on logValues is supported, as scan's out === values.
+      v.checkNoAlias('options.out.logAbs', out.logAbs as FloatArray, [...inputs, ['options.out.sign', out.sign as Int8Array]], b.logAbs as FloatArray);
+      v.checkNoAlias('options.out.sign', out.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
     }
   } else {
     out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(onDevice, rows * (n + 1)) };
@@ -236,7 +237,7 @@ export function logScan<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<
 
 export async function logScanAsync<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): Promise<SignedLogArray<F>> {
   const plan = planLogScan(logCoeffs, logValues, options);
-  await addon().scanAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+  await holdingDevices([logCoeffs, logValues, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   return plan.result as unknown as SignedLogArray<F>;
 }
 
@@ -279,6 +280,6 @@ export function aggregate<F extends FloatArray | DeviceArray>(coeffs: F, values:
 
 export async function aggregateAsync<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: AggregateOptions): Promise<{ A: F; B: F }> {
   const plan = planAggregate(coeffs, values, options);
-  await addon().aggregateAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+  await holdingDevices([coeffs, values, plan.result.A, plan.result.B], () => addon().aggregateAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   return plan.result as unknown as { A: F; B: F };
 }

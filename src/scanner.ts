@@ -3,7 +3,7 @@
 // one-shot result.
 import { addon, type NativeScanSpec } from './addon';
 import { chooseCuda, threadsOption, type Device } from './backends';
-import { DeviceArray, isDeviceArray } from './device-array';
+import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
 import { allocLike, allocSigns, floatData, logInput, METHOD_CODE, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
 import * as v from './validate';
@@ -128,6 +128,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         addon().scan(plan.spec);
         plan.after();
       } finally {
+        plan.release();
         this.#busy = false;
       }
       return plan.result;
@@ -142,9 +143,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     const plan = this.#plan(coeffs, values);
     this.#busy = true;
     try {
-      await addon().scanAsync(plan.spec).catch((e) => Promise.reject(restack(e)));
+      await holdingDevices([coeffs, values, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
       plan.after();
     } finally {
+      plan.release();
       this.#busy = false;
     }
     return plan.result;
@@ -160,7 +162,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (this.#busy) throw plainError('ERR_LINREC_BUSY', `Cannot ${what} while a pushAsync() on this Scanner is running; await it first`);
   }
 
-  #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; after: () => void } {
+  #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; after: () => void; release: () => void } {
     this.#check('push');
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
     let b: { logAbs: Data; sign?: Int8Array | DeviceArray };
@@ -199,21 +201,24 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       last: operand(st, 0, 1, stSign),
     };
     const result = this.log ? { logAbs: x, sign: xSign as Int8Array } : x;
-    if (!state) return { spec, result, after: () => {} };
+    if (!state) return { spec, result, after: () => {}, release: () => {} };
     // DeviceArray pushes carry the state on the device for the call and bring it back after
     // (rows values), so the host copy stays the one source of truth.
     const after = () => {
       this.#state.set(state.logAbs.toHost() as FloatArray);
-      if (this.log) this.#stateSign.set(state.sign.toHost() as Int8Array);
-      state.logAbs.dispose();
-      state.sign.dispose();
+      if (state.sign) this.#stateSign.set(state.sign.toHost() as Int8Array);
     };
-    return { spec, result, after };
+    const release = () => {
+      state.logAbs.dispose();
+      state.sign?.dispose();
+    };
+    return { spec, result, after, release };
   }
 
-  #deviceState(): { logAbs: DeviceArray; sign: DeviceArray } {
+  #deviceState(): { logAbs: DeviceArray; sign?: DeviceArray } {
     const logAbs = DeviceArray.empty(this.rows, this.dtype);
     logAbs.buffer.upload(this.#state);
+    if (!this.log) return { logAbs };
     const sign = DeviceArray.empty(this.rows, 'int8');
     sign.buffer.upload(this.#stateSign);
     return { logAbs, sign };

@@ -10,6 +10,7 @@ import { createScanner, type Scanner, type ScannerOptions } from './scanner';
 import type { Device } from './backends';
 import type { Method } from './scan';
 import type { DType, FloatArray } from './validate';
+import * as v from './validate';
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
@@ -94,8 +95,7 @@ export interface ByteScanStreamOptions {
  * is an ERR_LINREC_FORMAT error at the end, and so is an input without x_0.
  */
 export function createByteScanStream(options: ByteScanStreamOptions = {}): Transform {
-  if (options === null || typeof options !== 'object') throw typeError('ERR_LINREC_INVALID_TYPE', expected('options', 'an options object', options));
-  const { dtype = 'float32', method, device, threads } = options;
+  const { dtype = 'float32', method, device, threads } = v.options<ByteScanStreamOptions>('options', options, ['dtype', 'method', 'device', 'threads']);
   // Validates every option before any byte arrives; the real Scanner starts once x_0 is known.
   let scanner: Scanner = createScanner({ dtype, method, device, threads });
   const item = itemSize(dtype);

@@ -80,6 +80,17 @@ describe('logScan', () => {
     expect(mixedError(toValues(viaLogs), Float64Array.from(direct))).toBeLessThan(1e-6);
   });
 
+  test('in place: out = logValues (logAbs and sign)', () => {
+    const { coeffs, values } = seedInputs(Float64Array, 2, 5000, 'normal');
+    const a = signedLogs(coeffs as Float64Array);
+    const b = signedLogs(values as Float64Array);
+    const expected = logScan(a, b, { rows: 2 });
+    const out = logScan(a, b, { rows: 2, out: b });
+    expect(out).toBe(b);
+    expect(Array.from(b.logAbs)).toEqual(Array.from(expected.logAbs));
+    expect(Array.from(b.sign)).toEqual(Array.from(expected.sign));
+  });
+
   test('out and logScanAsync', async () => {
     const { coeffs, values } = seedInputs(Float64Array, 1, 10_000, 'uniform');
     const a = coeffs.map(Math.log);

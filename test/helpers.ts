@@ -38,9 +38,21 @@ export function rng(seed: number = SEED) {
   return { uniform, normal };
 }
 
-let counter = 0;
-/** A new generator with a distinct stream for each call (all derived from SEED). */
-export const fresh = () => rng(SEED + 0x9e3779b9 * ++counter);
+// Streams derive from SEED, the current test's name and a count within that test, so that
+// LINREC_TEST_SEED=… with -t "<name>" replays a failure exactly.
+const callsPerTest = new Map<string, number>();
+function hashName(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = imul(h ^ name.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+/** A new generator with a distinct stream for each call. */
+export function fresh() {
+  const name = (typeof expect !== 'undefined' && expect.getState().currentTestName) || '';
+  const k = (callsPerTest.get(name) ?? 0) + 1;
+  callsPerTest.set(name, k);
+  return rng((SEED ^ hashName(name)) + 0x9e3779b9 * k);
+}
 
 export function fill<T extends F>(arr: T, f: () => number): T {
   for (let i = 0; i < arr.length; i++) arr[i] = f();

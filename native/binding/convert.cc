@@ -79,7 +79,6 @@ static Operand readOperand(Napi::Env env, const Napi::Value& data, const Napi::V
 // The numbers of a call, passed as one Float64Array (see src/addon.ts).
 struct Layout {
   const double* v = nullptr;
-  size_t size = 0;
   double operator[](size_t i) const { return v[i]; }
   size_t count(size_t i) const { return v[i] > 0 ? static_cast<size_t>(v[i]) : 0; }
 };
@@ -89,7 +88,7 @@ static Layout readLayout(const Napi::CallbackInfo& info, size_t expectedSize) {
     throw internal(info.Env(), "layout is not a Float64Array");
   Napi::Float64Array layout = info[0].As<Napi::Float64Array>();
   if (layout.ElementLength() != expectedSize) throw internal(info.Env(), "layout has the wrong size");
-  return {layout.Data(), layout.ElementLength()};
+  return {layout.Data()};
 }
 
 // The highest element a row-major operand touches must lie inside its array.

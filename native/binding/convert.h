@@ -1,4 +1,4 @@
-// Arguments in, results out: turns the job objects built by src/native.ts into engine jobs.
+// Arguments in, results out: turns the calls made by src/addon.ts into engine jobs.
 // Validation proper lives in TypeScript; these checks only keep a bad call from touching
 // memory it does not own (they throw ERR_LINREC_INTERNAL, which means a bug in src/).
 #pragma once

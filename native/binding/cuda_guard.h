@@ -22,6 +22,12 @@ inline void cudaRelease(void* p) { cuda::deviceFree(p); }
 inline void cudaUpload(void* d, const void* h, size_t n) { cuda::copyToDevice(d, h, n); }
 inline void cudaDownload(void* h, const void* d, size_t n) { cuda::copyToHost(h, d, n); }
 inline void cudaDeviceCopy(void* d, const void* s, size_t n) { cuda::copyOnDevice(d, s, n); }
+inline void cudaScan(const ScanJob& job, bool onDevice) {
+  cuda::scan(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host);
+}
+inline void cudaAggregate(const AggregateJob& job, bool onDevice) {
+  cuda::aggregate(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host);
+}
 #else
 struct CudaNotCompiled : std::runtime_error {
   CudaNotCompiled() : std::runtime_error("linrec was built without CUDA (nvcc was not found at build time)") {}
@@ -31,6 +37,8 @@ inline void cudaRelease(void*) {}
 inline void cudaUpload(void*, const void*, size_t) { throw CudaNotCompiled(); }
 inline void cudaDownload(void*, const void*, size_t) { throw CudaNotCompiled(); }
 inline void cudaDeviceCopy(void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline void cudaScan(const ScanJob&, bool) { throw CudaNotCompiled(); }
+inline void cudaAggregate(const AggregateJob&, bool) { throw CudaNotCompiled(); }
 #endif
 
 // Runs f; turns what the engines throw into (code, message). Safe off the JS thread.

@@ -31,7 +31,8 @@ bool DeviceBuffer::IsInstance(const Napi::Value& v) {
 DeviceBuffer::DeviceBuffer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DeviceBuffer>(info), env_(info.Env()) {
   bytes_ = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
   elemSize_ = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
-  if (bytes_ == 0) return;
+  // Zero bytes still get an allocation (the runtime gives 1 byte), so "no pointer" always
+  // means disposed.
   data_ = guardCuda(info.Env(), [&] { return cudaAlloc(bytes_); });
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes_));
 }
@@ -51,7 +52,7 @@ Napi::Value DeviceBuffer::Dispose(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value DeviceBuffer::Disposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), data_ == nullptr && bytes_ > 0);
+  return Napi::Boolean::New(info.Env(), data_ == nullptr);
 }
 
 static Napi::TypedArray hostArray(const Napi::CallbackInfo& info, size_t bytes) {
@@ -75,6 +76,7 @@ Napi::Value DeviceBuffer::Download(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value DeviceBuffer::Copy(const Napi::CallbackInfo& info) {
+  if (!IsInstance(info[0])) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: copyFrom needs a DeviceBuffer");
   DeviceBuffer* src = Unwrap(info[0].As<Napi::Object>());
   if (src->bytes_ != bytes_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
   if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(data_, src->data_, bytes_); return 0; });

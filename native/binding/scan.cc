@@ -8,18 +8,12 @@ namespace linrec {
 namespace binding {
 
 static void runScan(const ScanCall& call) {
-#ifdef LINREC_WITH_CUDA
-  if (call.useCuda) return cuda::scan(call.job, call.onDevice ? cuda::Residency::Device : cuda::Residency::Host);
-#endif
-  if (call.useCuda || call.onDevice) cudaAlloc(0);  // throws "built without CUDA"
+  if (call.useCuda || call.onDevice) return cudaScan(call.job, call.onDevice);
   cpu::scan(call.job);
 }
 
 static void runAggregate(const AggregateCall& call) {
-#ifdef LINREC_WITH_CUDA
-  if (call.useCuda) return cuda::aggregate(call.job, call.onDevice ? cuda::Residency::Device : cuda::Residency::Host);
-#endif
-  if (call.useCuda || call.onDevice) cudaAlloc(0);
+  if (call.useCuda || call.onDevice) return cudaAggregate(call.job, call.onDevice);
   cpu::aggregate(call.job);
 }
 

@@ -109,34 +109,41 @@ template <class Access> class TileScan {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
     Elem agg[kLanes];
+    bool reset[kLanes];
     Value x[kLanes];
     size_t len;
     if (m == kTile) {
       len = kLaneLength;
-      reduceLanes<true>(r, begin, len, m, agg);
+      reduceLanes<true>(r, begin, len, m, agg, reset);
     } else {
       len = (m + kLanes - 1) / kLanes;
-      reduceLanes<false>(r, begin, len, m, agg);
+      reduceLanes<false>(r, begin, len, m, agg, reset);
     }
     Elem total = agg[0];
-    for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, agg[j]);
+    bool totalReset = reset[0];
+    for (size_t j = 1; j < kLanes; ++j) {
+      total = M::combine(total, agg[j]);
+      totalReset = totalReset || reset[j];
+    }
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
-    bool composable = M::composable(carry, total);
+    bool publishes = t + 1 < tilesPerRow_;
+    bool composable = !publishes || M::composable(carry, total, totalReset);
     x[0] = carry;
     for (size_t j = 1; j < kLanes; ++j) {
-      composable = composable && M::composable(x[j - 1], agg[j - 1]);
+      bool used = j * len < m;  // lane j has steps, so it starts from this composition
+      composable = composable && (!used || M::composable(x[j - 1], agg[j - 1], reset[j - 1]));
       x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
     }
     if (!composable) {
-      // A coefficient product over- or underflowed where it matters: step through the tile
+      // A product over- or underflowed where it matters (see composable): step through the tile
       // like the sequential loop. Decided by the data alone, so results stay deterministic.
       Value last = rescanInOrder(r, begin, m, carry);
-      if (t + 1 < tilesPerRow_) publish(k, last);
+      if (publishes) publish(k, last);
       else acc_.finish(r, last);
       return;
     }
-    if (t + 1 < tilesPerRow_) publish(k, M::value(M::combine(M::constant(carry), total)));
+    if (publishes) publish(k, M::value(M::combine(M::constant(carry), total)));
     if (m == kTile) rescanLanes<true>(r, begin, len, m, x);
     else rescanLanes<false>(r, begin, len, m, x);
     if (t + 1 == tilesPerRow_) acc_.finish(r, x[(m - 1) / len]);
@@ -163,7 +170,9 @@ template <class Access> class TileScan {
   }
 
   // Loops below keep the kLanes chains in registers: fixed trip counts, fully unrolled over j.
-  template <bool Full> void reduceLanes(size_t r, size_t begin, size_t laneLength, size_t m, Elem* out) {
+  // Also reports, per lane, whether a coefficient is exactly 0 (so a zero product is exact).
+  template <bool Full>
+  void reduceLanes(size_t r, size_t begin, size_t laneLength, size_t m, Elem* out, bool* reset) {
     const auto row = acc_.row(r);
     const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
     Elem agg[kLanes];
@@ -185,25 +194,42 @@ template <class Access> class TileScan {
         for (size_t j = 0; j < kLanes; ++j)
           if (Full || i < size[j]) b[j] = M::step(b[j], row.load(begin + j * len + i));
       }
-      for (size_t j = 0; j < kLanes; ++j)
-        if (size[j]) agg[j] = {M::resetGuard(coefficientProduct(row, begin + j * len, size[j])), b[j]};
+      for (size_t j = 0; j < kLanes; ++j) {
+        reset[j] = false;
+        if (!size[j]) continue;
+        auto product = coefficientProduct(row, begin + j * len, size[j]);
+        agg[j] = {M::resetGuard(product.value), b[j]};
+        reset[j] = product.hasZero;
+      }
     } else {
       for (size_t i = 1; i < len; ++i) {
 #pragma GCC unroll 16
         for (size_t j = 0; j < kLanes; ++j)
           if (Full || i < size[j]) agg[j] = M::extend(agg[j], row.load(begin + j * len + i));
       }
+      for (size_t j = 0; j < kLanes; ++j) reset[j] = false;  // log-space products do not underflow
     }
 #pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) out[j] = agg[j];
   }
 
+  template <class T> struct Product {
+    T value;
+    bool hasZero;  // some factor is exactly 0: a zero value is a reset, not an underflow
+  };
+
   template <class Row> static auto coefficientProduct(const Row& row, size_t first, size_t count) {
     const auto* a = row.a + Row::at(first);
-    decltype(+*a) p = 1;
-#pragma omp simd reduction(* : p)
-    for (size_t i = 0; i < count; ++i) p *= a[Row::at(i)];
-    return p;
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(a)>>;
+    T p = 1, smallest = Math<T>::inf();
+#pragma omp simd reduction(* : p) reduction(min : smallest)
+    for (size_t i = 0; i < count; ++i) {
+      T v = a[Row::at(i)];
+      p *= v;
+      T magnitude = v < T(0) ? -v : v;
+      smallest = magnitude < smallest ? magnitude : smallest;
+    }
+    return Product<T>{p, smallest == T(0)};
   }
 
   template <bool Full> void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io) {
