@@ -114,10 +114,10 @@ template <class Access> class TileScan {
     size_t len;
     if (m == kTile) {
       len = kLaneLength;
-      reduceLanes<true>(r, begin, len, m, agg, reset);
+      reduceLanes<true>(acc_.row(r), begin, len, m, agg, reset);
     } else {
       len = (m + kLanes - 1) / kLanes;
-      reduceLanes<false>(r, begin, len, m, agg, reset);
+      reduceLanes<false>(acc_.row(r), begin, len, m, agg, reset);
     }
     Elem total = agg[0];
     bool totalReset = reset[0];
@@ -163,6 +163,8 @@ template <class Access> class TileScan {
     return x;
   }
 
+ public:
+  // Phase 1 of a tile, also used alone by aggregateRows.
   // Lane j covers steps [begin + j*len, begin + min((j+1)*len, m)); empty lanes stay identity.
   static size_t laneSize(size_t j, size_t len, size_t m) {
     size_t lo = j * len;
@@ -171,9 +173,8 @@ template <class Access> class TileScan {
 
   // Loops below keep the kLanes chains in registers: fixed trip counts, fully unrolled over j.
   // Also reports, per lane, whether a coefficient is exactly 0 (so a zero product is exact).
-  template <bool Full>
-  void reduceLanes(size_t r, size_t begin, size_t laneLength, size_t m, Elem* out, bool* reset) {
-    const auto row = acc_.row(r);
+  template <bool Full, class Row>
+  static void reduceLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Elem* out, bool* reset) {
     const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
     Elem agg[kLanes];
     size_t size[kLanes];
@@ -232,6 +233,8 @@ template <class Access> class TileScan {
     return Product<T>{p, smallest == T(0)};
   }
 
+ private:
+
   template <bool Full> void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io) {
     const auto row = acc_.row(r);
     const size_t len = Full ? kLaneLength : laneLength;
@@ -261,7 +264,7 @@ template <class Access> class TileScan {
   std::unique_ptr<Status[]> status_;
 };
 
-// The composed map of each row (phase 1 alone, tiles in parallel, then folded in order).
+// The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
 template <class Access> void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads,
                                            typename Access::Monoid::Elem* out) {
   using M = typename Access::Monoid;
@@ -274,15 +277,9 @@ template <class Access> void aggregateRows(const Access& acc, size_t rows, size_
       size_t r = k / tilesPerRow, begin = (k % tilesPerRow) * kTile;
       size_t m = std::min(kTile, n - begin);
       Elem lane[kLanes];
-      for (size_t j = 0; j < kLanes; ++j) lane[j] = M::identity();
-      size_t len = (m + kLanes - 1) / kLanes;
-      for (size_t j = 0; j < kLanes; ++j) {
-        size_t lo = j * len, hi = std::min(m, lo + len);
-        if (lo >= hi) continue;
-        const auto row = acc.row(r);
-        lane[j] = M::start(row.load(begin + lo));
-        for (size_t s = lo + 1; s < hi; ++s) lane[j] = M::extend(lane[j], row.load(begin + s));
-      }
+      bool reset[kLanes];
+      if (m == kTile) TileScan<Access>::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset);
+      else TileScan<Access>::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset);
       Elem total = lane[0];
       for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, lane[j]);
       tileAgg[k] = total;
