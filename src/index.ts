@@ -1,6 +1,6 @@
 // linrec: x_t = a_t·x_{t-1} + b_t for long sequences, in parallel (Heinsen, arXiv 2311.06281).
 export { scan, scanAsync, logScan, logScanAsync, aggregate, aggregateAsync } from './scan';
-export type { ScanOptions, LogScanOptions, AggregateOptions, SignedLogArray, LogInput, Method } from './scan';
+export type { ScanOptions, LogScanOptions, AggregateOptions, SignedLogArray, LogInput, Method, FloatDeviceArray, SignsOf } from './scan';
 export { createScanner, Scanner } from './scanner';
 export type { ScannerOptions, InitialValue } from './scanner';
 export { sequential } from './sequential';

@@ -23,11 +23,16 @@ export interface ScanOptions<F> {
   threads?: number;
 }
 
+/** A DeviceArray of floats (int8 DeviceArrays hold signs only). */
+export type FloatDeviceArray = DeviceArray<'float32' | 'float64'>;
+
+/** Signs go with their logs: an Int8Array for host arrays, an int8 DeviceArray on the GPU. */
+export type SignsOf<F> = F extends DeviceArray ? DeviceArray<'int8'> : Int8Array;
 export interface SignedLogArray<F = FloatArray> {
   logAbs: F;
-  sign: Int8Array;
+  sign: SignsOf<F>;
 }
-export type LogInput<F> = F | { logAbs: F; sign: Int8Array };
+export type LogInput<F> = F | { logAbs: F; sign: SignsOf<F> };
 
 export interface LogScanOptions<F> {
   rows?: number;
@@ -143,7 +148,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
  * x_t = a_t·x_{t-1} + b_t for every row. Per row, `coeffs` holds a_1..a_n and `values` holds
  * x_0, b_1..b_n; the result holds x_0..x_n. Computed in the inputs' precision.
  */
-export function scan<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
+export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
   return withStack(() => {
     const plan = planScan(coeffs, values, options);
     addon().scan(plan.spec);
@@ -152,7 +157,7 @@ export function scan<F extends FloatArray | DeviceArray>(coeffs: F, values: F, o
 }
 
 /** scan() off the main thread. */
-export async function scanAsync<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
+export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
   const plan = planScan(coeffs, values, options);
   await holdingDevices([coeffs, values, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   return plan.result as unknown as F;
@@ -227,7 +232,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
  * The scan in log space: inputs are log|a_t| and log|x_0|, log|b_t| (with signs when any is
  * negative); the result is log|x_t| and its sign. Never overflows where x would.
  */
-export function logScan<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): SignedLogArray<F> {
+export function logScan<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): SignedLogArray<F> {
   return withStack(() => {
     const plan = planLogScan(logCoeffs, logValues, options);
     addon().scan(plan.spec);
@@ -235,7 +240,7 @@ export function logScan<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<
   });
 }
 
-export async function logScanAsync<F extends FloatArray | DeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): Promise<SignedLogArray<F>> {
+export async function logScanAsync<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): Promise<SignedLogArray<F>> {
   const plan = planLogScan(logCoeffs, logValues, options);
   await holdingDevices([logCoeffs, logValues, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   return plan.result as unknown as SignedLogArray<F>;
@@ -270,7 +275,7 @@ function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, o
  * The composed affine map of each row's steps, x_end = A·x_start + B, for segments laid out as
  * Scanner.push takes them (values without x_0). Lets a caller split one scan across machines.
  */
-export function aggregate<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: AggregateOptions): { A: F; B: F } {
+export function aggregate<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: AggregateOptions): { A: F; B: F } {
   return withStack(() => {
     const plan = planAggregate(coeffs, values, options);
     addon().aggregate(plan.spec);
@@ -278,7 +283,7 @@ export function aggregate<F extends FloatArray | DeviceArray>(coeffs: F, values:
   });
 }
 
-export async function aggregateAsync<F extends FloatArray | DeviceArray>(coeffs: F, values: F, options?: AggregateOptions): Promise<{ A: F; B: F }> {
+export async function aggregateAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: AggregateOptions): Promise<{ A: F; B: F }> {
   const plan = planAggregate(coeffs, values, options);
   await holdingDevices([coeffs, values, plan.result.A, plan.result.B], () => addon().aggregateAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   return plan.result as unknown as { A: F; B: F };

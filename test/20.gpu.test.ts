@@ -1,6 +1,6 @@
 // The CUDA backend against the CPU backend and a float64 reference. Skipped, visibly, where no
 // usable GPU is present (the reason is in the suite title and printed once).
-import { aggregate, backends, createScanner, DeviceArray, logScan, scan, sequential, toDevice } from '../src';
+import { aggregate, backends, createScanner, DeviceArray, logScan, scan, sequential, toDevice, type FloatDeviceArray } from '../src';
 import { expectLinrecError, fill, fresh, mixedError, reference, SEED, seedInputs, seedNote, type F } from './helpers';
 
 const cuda = backends().cuda;
@@ -17,7 +17,7 @@ const ctorOf = (dtype: DT): Ctor => (dtype === 'float32' ? Float32Array : Float6
 const floorOf = (dtype: DT) => (dtype === 'float32' ? 1e-6 : 1e-14);
 const nanArray = (C: Ctor, n: number) => new C(n).fill(NaN);
 const host = (v: F | DeviceArray): F => (v instanceof DeviceArray ? (v.toHost() as F) : v);
-const up = <T extends F | Int8Array>(v: T) => toDevice(v as Float32Array) as unknown as DeviceArray;
+const up = <T extends F | Int8Array>(v: T) => toDevice(v as Float32Array) as unknown as FloatDeviceArray;
 
 /** Error bound: 4x the sequential loop's own error in this dtype, or a small floor. */
 function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT) {
