@@ -102,7 +102,7 @@ async function bench(args: string[]): Promise<number> {
     }
     const device = choice('device', inline ?? args[++i], ['auto', 'cpu', 'cuda'] as const, 'auto');
     if (device === 'cuda') {
-      name = 'gpu';
+      name = 'gpu-node'; // gpu.json is the CUDA benchmark's (npm run bench:gpu)
       argv.push('--gpu');
     } else if (device === 'cpu') argv.push('--no-gpu');
   }

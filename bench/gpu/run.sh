@@ -3,8 +3,9 @@
 # the kernel check (bench/results/gpu-check.txt) and, where compute-sanitizer exists, the check
 # in quick mode under memcheck, racecheck and synccheck (bench/results/gpu-sanitizer.txt).
 #   bench/gpu/run.sh [arch]     (also `npm run bench:gpu` from the repo root)
-# SKIP_TORCH=1 leaves the torch recipe out; SKIP_CHECK=1 the check and sanitizer runs;
-# SANITIZER_TIMEOUT (seconds per tool, default 1800).
+# SKIP_TORCH=1 leaves the torch recipe out; SKIP_NODE_BENCH=1 the Node harness's GPU rows;
+# SKIP_CHECK=1 the check and sanitizer runs; SANITIZER_TIMEOUT (seconds per tool, default 1800:
+# mind a device session's 10-minute command limit).
 # Needs nvcc (PATH or /usr/local/cuda/bin) and python3; torch with CUDA for the seed recipe.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,6 +56,15 @@ for r in engine["results"]:
 open("bench/results/gpu.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+
+# ---------------------------------------------------------------------------------------------
+# The same harness as `npm run bench`, with the GPU rows (from host arrays and DeviceArrays,
+# against the JS and C++ loops and the CPU backend, up to 10^8): gpu-node.json/.md and charts.
+# Needs the addon and dist/ built (npm run build). SKIP_NODE_BENCH=1 leaves it out.
+if [[ "${SKIP_NODE_BENCH:-0}" != 1 ]]; then
+  node -e "require('./bench/harness').main({ name: 'gpu-node', defaults: { gpu: true } })" -- --large --no-accuracy \
+    || echo "node harness failed (is the addon built?)" >&2
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Correctness: the check program in full, then in quick mode under compute-sanitizer.
