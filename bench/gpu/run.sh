@@ -62,7 +62,7 @@ PY
 # against the JS and C++ loops and the CPU backend, up to 10^8): gpu-node.json/.md and charts.
 # Needs the addon and dist/ built (npm run build). SKIP_NODE_BENCH=1 leaves it out.
 if [[ "${SKIP_NODE_BENCH:-0}" != 1 ]]; then
-  node -e "require('./bench/harness').main({ name: 'gpu-node', defaults: { gpu: true } })" -- --large --no-accuracy \
+  node -e "require('./bench/harness').main({ name: 'gpu-node', defaults: { gpu: true }, argv: ['--large', '--no-accuracy'] })" \
     || echo "node harness failed (is the addon built?)" >&2
 fi
 
