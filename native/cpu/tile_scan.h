@@ -128,25 +128,31 @@ template <class Access> class TileScan {
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
-    bool composable = !publishes || M::composable(carry, total, totalReset);
+    bool composedTotal = publishes && M::composable(carry, total, totalReset);
+    if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
+
+    // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
+    // where it matters, see composable), that lane is stepped through first, like the loop, and
+    // its last x starts the next lane. Decided by the data alone: results stay deterministic,
+    // and lanes before it are computed exactly as without it.
+    bool early[kLanes] = {};
+    bool anyEarly = false;
     x[0] = carry;
     for (size_t j = 1; j < kLanes; ++j) {
-      bool used = j * len < m;  // lane j has steps, so it starts from this composition
-      composable = composable && (!used || M::composable(x[j - 1], agg[j - 1], reset[j - 1]));
-      x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
+      if (j * len >= m) {
+        x[j] = x[j - 1];  // lane j is empty; its start is never used
+      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1])) {
+        x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
+      } else {
+        x[j] = rescanInOrder(r, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
+        early[j - 1] = anyEarly = true;
+      }
     }
-    if (!composable) {
-      // A product over- or underflowed where it matters (see composable): step through the tile
-      // like the sequential loop. Decided by the data alone, so results stay deterministic.
-      Value last = rescanInOrder(r, begin, m, carry);
-      if (publishes) publish(k, last);
-      else acc_.finish(r, last);
-      return;
-    }
-    if (publishes) publish(k, M::value(M::combine(M::constant(carry), total)));
-    if (m == kTile) rescanLanes<true>(r, begin, len, m, x);
-    else rescanLanes<false>(r, begin, len, m, x);
-    if (t + 1 == tilesPerRow_) acc_.finish(r, x[(m - 1) / len]);
+    if (m == kTile && !anyEarly) rescanLanes<true>(r, begin, len, m, x, nullptr);
+    else rescanLanes<false>(r, begin, len, m, x, early);
+    Value last = x[(m - 1) / len];  // the last lane is never stepped through early
+    if (publishes && !composedTotal) publish(k, last);
+    if (!publishes) acc_.finish(r, last);
   }
 
   void publish(size_t k, Value inclusive) {
@@ -154,9 +160,9 @@ template <class Access> class TileScan {
     status_[k].ready.store(1, std::memory_order_release);
   }
 
-  Value rescanInOrder(size_t r, size_t begin, size_t m, Value x) {
+  Value rescanInOrder(size_t r, size_t begin, size_t count, Value x) {
     const auto row = acc_.row(r);
-    for (size_t s = begin; s < begin + m; ++s) {
+    for (size_t s = begin; s < begin + count; ++s) {
       x = M::step(x, row.load(s));
       row.store(s, x);
     }
@@ -235,14 +241,16 @@ template <class Access> class TileScan {
 
  private:
 
-  template <bool Full> void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io) {
+  // Lanes marked in `skip` (may be null) were already stepped through.
+  template <bool Full>
+  void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const auto row = acc_.row(r);
     const size_t len = Full ? kLaneLength : laneLength;
     Value x[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) {
-      size[j] = Full ? len : laneSize(j, len, m);
+      size[j] = Full ? len : (skip && skip[j]) ? 0 : laneSize(j, len, m);
       x[j] = io[j];
     }
     for (size_t i = 0; i < len; ++i) {
