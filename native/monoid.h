@@ -29,6 +29,7 @@ template <> struct Math<float> {
   static LINREC_HD float abs(float v) { return ::fabsf(v); }
   static LINREC_HD float inf() { return __builtin_huge_valf(); }
   static LINREC_HD float minNormal() { return 1.17549435e-38f; }
+  static LINREC_HD float epsilon() { return 1.1920929e-07f; }
 };
 #if !defined(__CUDACC__)
 template <> struct Math<long double> {
@@ -39,6 +40,7 @@ template <> struct Math<long double> {
   static inline long double abs(long double v) { return ::fabsl(v); }
   static inline long double inf() { return __builtin_huge_vall(); }
   static inline long double minNormal() { return 3.36210314311209350626e-4932L; }
+  static inline long double epsilon() { return 1.08420217248550443401e-19L; }
 };
 #endif
 template <> struct Math<double> {
@@ -49,6 +51,7 @@ template <> struct Math<double> {
   static LINREC_HD double abs(double v) { return ::fabs(v); }
   static LINREC_HD double inf() { return __builtin_huge_val(); }
   static LINREC_HD double minNormal() { return 2.2250738585072014e-308; }
+  static LINREC_HD double epsilon() { return 2.220446049250313e-16; }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -107,13 +110,17 @@ template <class T> struct AffineMonoid {
   // does not, engines step through. It does unless
   //  - A or B is not finite: an overflowed product times a tiny x would be inf, and B (the loop
   //    run from 0) can overflow where the loop run from x does not;
-  //  - x is neither 0 nor NaN and A underflowed (subnormal or 0 without a zero coefficient):
-  //    A·x would lose x's contribution, or give NaN for an infinite x where the loop keeps inf.
+  //  - A underflowed (subnormal, or 0 without a zero coefficient) and x's true contribution,
+  //    below |x|·minNormal, is not negligible next to B: A·x would lose it (or give NaN for an
+  //    infinite x where the loop keeps inf). Typical data underflows A in every tile (products
+  //    of thousands of |a| < 1) with x and B of similar size, so the test is on magnitudes.
   // exactReset: the engine knows that some coefficient of e is exactly 0, so A == 0 is exact.
   static LINREC_HD bool composable(Value x, Elem e, bool exactReset) {
     if (!(e.A - e.A == T(0) && e.B - e.B == T(0))) return false;
     if (x == T(0) || x != x) return true;
-    return Math<T>::abs(e.A) >= Math<T>::minNormal() || (e.A == T(0) && exactReset);
+    T a = Math<T>::abs(e.A);
+    if (a >= Math<T>::minNormal() || (e.A == T(0) && exactReset)) return true;
+    return Math<T>::abs(x) * Math<T>::minNormal() < Math<T>::epsilon() * Math<T>::abs(e.B);
   }
 
   // A coarser test that classes x only as finite or infinite (what the CUDA engine's tile
