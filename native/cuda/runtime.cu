@@ -13,7 +13,11 @@ static Availability probeOnce() noexcept {
     cudaError_t err = cudaGetDeviceCount(&count);
     if (err != cudaSuccess) {
       cudaGetLastError();
-      out.reason = std::string("cudaGetDeviceCount failed: ") + cudaGetErrorString(err);
+      // Without any NVIDIA driver the runtime reports an "insufficient" driver: say what it means.
+      const char* hint = err == cudaErrorInsufficientDriver ? "no NVIDIA driver, or one older than this CUDA build needs ("
+                         : err == cudaErrorNoDevice       ? "no CUDA device found ("
+                                                           : "cudaGetDeviceCount failed (";
+      out.reason = std::string(hint) + cudaGetErrorString(err) + ")";
       return out;
     }
     if (count == 0) {
