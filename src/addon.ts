@@ -10,8 +10,8 @@ export interface NativeOperand {
   stride: number;
 }
 
-export interface NativeScanSpec {
-  method: number;
+/** What every native call has: the shape, the direction and where it runs. */
+interface NativeCallShape {
   rows: number;
   n: number;
   reverse: boolean;
@@ -19,20 +19,17 @@ export interface NativeScanSpec {
   cuda: boolean;
   a: NativeOperand;
   b: NativeOperand;
+}
+
+export interface NativeScanSpec extends NativeCallShape {
+  method: number;
   x: NativeOperand;
   x0: NativeOperand;
   x0Copy?: NativeOperand;
   last?: NativeOperand;
 }
 
-export interface NativeAggregateSpec {
-  rows: number;
-  n: number;
-  reverse: boolean;
-  threads: number;
-  cuda: boolean;
-  a: NativeOperand;
-  b: NativeOperand;
+export interface NativeAggregateSpec extends NativeCallShape {
   outA: NativeOperand;
   outB: NativeOperand;
 }

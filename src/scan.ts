@@ -104,17 +104,27 @@ interface Plan<R> {
   result: R;
 }
 
-const SCAN_OPTIONS = ['rows', 'reverse', 'method', 'device', 'out', 'threads'] as const;
-
-function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
-  const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
+/**
+ * The (coeffs, values) pair every raw entry point takes: same float type, same residency,
+ * `rows` rows of n coefficients each, and `valuesPerRow(n)` values per row.
+ */
+function rawPair(coeffs: unknown, values: unknown, rowsOption: unknown, valuesPerRow: (n: number) => number, layout: (rows: number, n: number) => string) {
   const a = floatData('coeffs', coeffs);
   const b = floatData('values', values);
   v.sameDType('values', b, a, 'coeffs');
   const onDevice = sameResidency([['coeffs', a], ['values', b]]);
-  const rows = v.positiveInteger('options.rows', o.rows, 1);
+  const rows = v.positiveInteger('options.rows', rowsOption, 1);
   const n = v.rowLength('coeffs', a.length, rows, 0);
-  v.exactLength('values', b.length, rows * (n + 1), `rows·(n+1) = ${rows}·${n + 1}: x_0 then b_1..b_n per row`);
+  v.exactLength('values', b.length, rows * valuesPerRow(n), layout(rows, n));
+  return { a, b, onDevice, rows, n };
+}
+
+const SCAN_OPTIONS = ['rows', 'reverse', 'method', 'device', 'out', 'threads'] as const;
+
+function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
+  const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
+  const { a, b, onDevice, rows, n } = rawPair(coeffs, values, o.rows, (k) => k + 1,
+    (r, k) => `rows·(n+1) = ${r}·${k + 1}: x_0 then b_1..b_n per row`);
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const method = v.oneOf<Method>('options.method', o.method, ['direct', 'log'], 'direct');
   const threads = threadsOption(o.threads);
@@ -252,13 +262,7 @@ const AGGREGATE_OPTIONS = ['rows', 'reverse', 'device', 'threads'] as const;
 
 function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): { spec: NativeAggregateSpec; result: { A: F; B: F } } {
   const o = v.options<AggregateOptions>('options', options, AGGREGATE_OPTIONS);
-  const a = floatData('coeffs', coeffs);
-  const b = floatData('values', values);
-  v.sameDType('values', b, a, 'coeffs');
-  const onDevice = sameResidency([['coeffs', a], ['values', b]]);
-  const rows = v.positiveInteger('options.rows', o.rows, 1);
-  const m = v.rowLength('coeffs', a.length, rows, 0);
-  v.exactLength('values', b.length, rows * m, `rows·m = ${rows}·${m}: b only, no x_0`);
+  const { a, b, onDevice, rows, n: m } = rawPair(coeffs, values, o.rows, (k) => k, (r, k) => `rows·m = ${r}·${k}: b only, no x_0`);
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const threads = threadsOption(o.threads);
   const cuda = chooseCuda(o.device, rows * m, onDevice);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArrayFileReader, ArrayFileWriter, decodeNpy, encodeNpy, encodeNpyHeader, formatOf, parseNpyHeader } from '../src/npy';
-import { mulberry32 } from './helpers';
+import { expectLinrecError, mulberry32 } from './helpers';
 
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 
@@ -34,18 +34,9 @@ function npyWith(dict: string, dataBytes: number, version = 1): Buffer {
   return Buffer.concat([pre, header, Buffer.alloc(dataBytes)]);
 }
 
+/** A format error: ERR_LINREC_FORMAT with a one-line message matching pattern. */
 function expectFormatError(fn: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeDefined();
-  const err = caught as { code: string; message: string };
-  expect(err.code).toBe('ERR_LINREC_FORMAT');
-  expect(err.message).toMatch(pattern);
-  expect(err.message).not.toContain('\n');
+  expect(expectLinrecError(fn, 'ERR_LINREC_FORMAT', undefined, pattern).message).not.toContain('\n');
 }
 
 describe(`npy headers (seed ${SEED})`, () => {

@@ -15,7 +15,7 @@
 // long arrays stay cheap and a failure reports a reproducible seed.
 import fc from 'fast-check';
 import { aggregate, createScanner, logScan, scan, scanAsync, sequential } from '../src';
-import { mulberry32 } from './helpers';
+import { mulberry32, reference } from './helpers';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type F = Float32Array | Float64Array;
@@ -54,26 +54,6 @@ function makeData(C: Ctor, s: Shape): { a: F; b: F } {
   for (let i = 0; i < a.length; i++) a[i] = r() < s.zeros ? 0 : coeff[s.dist](r);
   for (let i = 0; i < b.length; i++) b[i] = 2 * r() - 1;
   return { a, b };
-}
-
-/** The sequential loop in float64 on the given (rounded) inputs; scan's layout. */
-function reference(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, reverse: boolean): Float64Array {
-  const n = a.length / rows;
-  const x = new Float64Array(b.length);
-  for (let r = 0; r < rows; r++) {
-    const ar = r * n;
-    const br = r * (n + 1);
-    if (!reverse) {
-      let v = b[br];
-      x[br] = v;
-      for (let t = 1; t <= n; t++) x[br + t] = v = a[ar + t - 1] * v + b[br + t];
-    } else {
-      let v = b[br + n];
-      x[br + n] = v;
-      for (let t = n - 1; t >= 0; t--) x[br + t] = v = a[ar + t] * v + b[br + t];
-    }
-  }
-  return x;
 }
 
 /** Largest mixed relative error; throws on NaN/Infinity placement mismatches. */

@@ -149,8 +149,8 @@ export function mixedError(x: ArrayLike<number>, ref: ArrayLike<number>): number
 
 export const tagOf = (v: unknown) => Object.prototype.toString.call(v);
 
-/** Asserts that fn throws an error with an ERR_LINREC_ code (and optionally name/message). */
-export function expectLinrecError(fn: () => unknown, code: string, name?: string, message?: RegExp) {
+/** Asserts that fn throws an error with an ERR_LINREC_ code (and optionally name/message); returns it. */
+export function expectLinrecError(fn: () => unknown, code: string, name?: string, message?: RegExp): { code?: string; name?: string; message?: string } {
   let caught: unknown;
   try {
     fn();
@@ -162,6 +162,7 @@ export function expectLinrecError(fn: () => unknown, code: string, name?: string
   expect(e.code).toBe(code);
   if (name) expect(e.name).toBe(name);
   if (message) expect(e.message).toMatch(message);
+  return e;
 }
 
 export async function expectLinrecRejection(p: Promise<unknown>, code: string, name?: string) {
