@@ -114,7 +114,8 @@ template <class T> struct AffineMonoid {
   //    below |x|·minNormal, is not negligible next to B: A·x would lose it (or give NaN for an
   //    infinite x where the loop keeps inf). Typical data underflows A in every tile (products
   //    of thousands of |a| < 1) with x and B of similar size, so the test is on magnitudes.
-  // exactReset: the engine knows that some coefficient of e is exactly 0, so A == 0 is exact.
+  // exactReset: the engine knows that some coefficient of e is exactly 0 (zeroCoefficient of
+  // one of its steps), so A == 0 is exact.
   static LINREC_HD bool composable(Value x, Elem e, bool exactReset) {
     if (!(e.A - e.A == T(0) && e.B - e.B == T(0))) return false;
     if (x == T(0) || x != x) return true;
@@ -122,14 +123,8 @@ template <class T> struct AffineMonoid {
     if (a >= Math<T>::minNormal() || (e.A == T(0) && exactReset)) return true;
     return Math<T>::abs(x) * Math<T>::minNormal() < Math<T>::epsilon() * Math<T>::abs(e.B);
   }
-
-  // A coarser test that classes x only as finite or infinite (what the CUDA engine's tile
-  // summaries use today): it misses an underflowed A meeting a large finite x, and B overflow.
-  static LINREC_HD bool composable(Value x, Elem e) {
-    bool finiteA = e.A - e.A == T(0);
-    bool infiniteX = Math<T>::abs(x) == Math<T>::inf();
-    return finiteA && (!infiniteX || Math<T>::abs(e.A) >= Math<T>::minNormal());
-  }
+  // Whether one input step's coefficient is exactly 0 (a reset, never an underflow).
+  static LINREC_HD bool zeroCoefficient(Elem step) { return step.A == T(0); }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -234,8 +229,8 @@ template <class T_, class C = typename LogCompute<T_>::type> struct SignedLogMon
 
   // As AffineMonoid::composable. Log-space products neither overflow nor underflow, so only
   // an infinite coefficient (log|A| = +inf) or a NaN one calls for stepping through.
-  static LINREC_HD bool composable(Value x, Elem e) { return e.logA != Math<T>::inf() && e.logA == e.logA; }
-  static LINREC_HD bool composable(Value x, Elem e, bool) { return composable(x, e); }
+  static LINREC_HD bool composable(Value, Elem e, bool) { return e.logA != Math<T>::inf() && e.logA == e.logA; }
+  static LINREC_HD bool zeroCoefficient(Elem) { return false; }  // composable does not ask
 
   static LINREC_HD Value step(Value x, Elem e) {
     return signedLogAdd<T>({e.logA + x.log, e.negA != x.neg}, {e.logB, e.negB});

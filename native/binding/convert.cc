@@ -44,6 +44,7 @@ static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name)
     ref.elemSize = d->elemSize();
     ref.length = d->bytes() / d->elemSize();
     ref.onDevice = true;
+    ref.isInt8 = d->elemSize() == 1;
     ref.isFloat64 = d->elemSize() == 8;
     return ref;
   }

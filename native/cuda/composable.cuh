@@ -1,18 +1,12 @@
 // The "composable" fallback of the CUDA engine (the CPU engine's rescanInOrder, native/cpu).
 //
-// M::composable(x, e) says whether apply(x, e) = value(combine(constant(x), e)) matches stepping
-// through e's inputs one by one from x. Every kernel checks it wherever a carry meets an
-// aggregate, and where it fails steps through instead. The choice depends on the data alone, so
-// results stay deterministic.
-//
-// For both monoids, composable(x, e) depends on x only through whether x is infinite
-// (isInfiniteValue below): AffineMonoid asks |x| == inf, SignedLogMonoid does not look at x.
-// So a set of elements can be summarized, before any carry is known, by two bits:
-//   kFragileFinite:   some element is not composable with a finite (or NaN) x;
-//   kFragileInfinite: some element is not composable with an infinite x;
-// and innerComposable(x, bits) is then exactly "every element of the set is composable with x".
-// The tile kernel publishes these bits of its inner aggregates next to its own aggregate, so the
-// look-back of a later tile makes exactly the decision the tile itself makes.
+// M::composable(x, e, exactReset) says whether apply(x, e) = value(combine(constant(x), e))
+// matches stepping through e's inputs one by one from x (monoid.h: a product that overflowed,
+// a B that overflowed, or a product that underflowed while x's contribution still counts).
+// Every kernel checks it wherever a carry meets an aggregate, and where it fails steps through
+// instead. exactReset says that some step of e has a coefficient of exactly 0, so A == 0 is a
+// reset rather than an underflow: the kernels track it with ballots over zeroCoefficient. The
+// choice depends on the data alone, so results stay deterministic.
 #pragma once
 
 #include "block_scan.cuh"
@@ -20,36 +14,17 @@
 namespace linrec {
 namespace cuda {
 
-enum FragileBits : unsigned { kFragileFinite = 1u, kFragileInfinite = 2u };
-
-template <class T> __device__ __forceinline__ bool isInfiniteValue(T v) { return Math<T>::abs(v) == Math<T>::inf(); }
-template <class T> __device__ __forceinline__ bool isInfiniteValue(SignedLog<T> v) { return v.log == Math<T>::inf(); }
-
-template <class T> __device__ __forceinline__ T infiniteValueOf(T*) { return Math<T>::inf(); }
-template <class T> __device__ __forceinline__ SignedLog<T> infiniteValueOf(SignedLog<T>*) {
-  return {Math<T>::inf(), false};
+// Whether one of a thread's first `count` steps has a coefficient of exactly 0.
+template <class M, int Items>
+__device__ __forceinline__ bool anyZeroCoefficient(const typename M::Elem (&e)[Items], int count) {
+  bool zero = false;
+#pragma unroll
+  for (int k = 0; k < Items; ++k) zero = zero || (k < count && M::zeroCoefficient(e[k]));
+  return zero;
 }
 
-// Which classes of x the element e is not composable with.
-template <class M> __device__ __forceinline__ unsigned fragility(typename M::Elem e) {
-  using Value = typename M::Value;
-  const Value finite = M::value(M::identity());  // zero
-  const Value infinite = infiniteValueOf(static_cast<Value*>(nullptr));
-  return (M::composable(finite, e) ? 0u : unsigned(kFragileFinite)) |
-         (M::composable(infinite, e) ? 0u : unsigned(kFragileInfinite));
-}
-
-// Whether every element summarized by `bits` is composable with x.
-template <class V> __device__ __forceinline__ bool innerComposable(V x, unsigned bits) {
-  return (bits & (isInfiniteValue(x) ? unsigned(kFragileInfinite) : unsigned(kFragileFinite))) == 0;
-}
-
-// OR of the fragility bits over the warp (two ballots; no sm_80-only intrinsics needed).
-__device__ __forceinline__ unsigned warpOrFragility(unsigned bits) {
-  unsigned finite = __ballot_sync(kFullMask, (bits & kFragileFinite) != 0);
-  unsigned infinite = __ballot_sync(kFullMask, (bits & kFragileInfinite) != 0);
-  return (finite ? unsigned(kFragileFinite) : 0u) | (infinite ? unsigned(kFragileInfinite) : 0u);
-}
+// From a ballot over lanes: whether a lane before this one has its bit set.
+__device__ __forceinline__ bool anyBefore(unsigned ballot) { return (ballot & ((1u << laneId()) - 1u)) != 0; }
 
 // The sequential loop over a thread's first `count` items from x, without storing: x after them.
 template <class M, int Items>

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "device_scan.cuh"
+#include "launch.cuh"
 #include "scan_kernel.cuh"
 
 namespace linrec {
@@ -107,12 +108,12 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
   size_t warpCapacity = residentWarps<scanWarpRowsKernel<Access, P>>(P::kThreads, ctx);
   switch (chooseShape<P>(rows, n, warpCapacity)) {
     case Shape::ThreadRows:
-      scanThreadRowsKernel<Access><<<rowGrid(rows, 256), 256, 0, stream>>>(acc, rows, n);
-      checkLaunch("launching the per-row scan kernel");
+      launch(scanThreadRowsKernel<Access>, rowGrid(rows, 256), 256, stream, "launching the per-row scan kernel", acc,
+             rows, n);
       return;
     case Shape::WarpRows:
-      scanWarpRowsKernel<Access, P><<<rowGrid(rows, P::kThreads / kWarp), P::kThreads, 0, stream>>>(acc, rows, n);
-      checkLaunch("launching the warp-per-row scan kernel");
+      launch(scanWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
+             "launching the warp-per-row scan kernel", acc, rows, n);
       return;
     case Shape::Tiles:
       break;
@@ -129,8 +130,8 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
     check(cudaMemsetAsync(scratch, 0, kTicketBytes + TileStatus<M>::flagBytes(tiles), stream),
           "cudaMemsetAsync (tile status)");
   }
-  scanTilesKernel<Access, P><<<unsigned(tiles), P::kThreads, 0, stream>>>(acc, n, tilesPerRow, status, ticket);
-  checkLaunch("launching the tile scan kernel");
+  launch(scanTilesKernel<Access, P>, unsigned(tiles), P::kThreads, stream, "launching the tile scan kernel", acc, n,
+         tilesPerRow, status, ticket);
 }
 
 void enqueueScan(const ScanJob& job, cudaStream_t stream, DeviceContext& ctx) {
@@ -176,13 +177,12 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   const size_t rows = job.rows, n = job.n;
   switch (aggregateShape<T, Reverse>(job, ctx)) {
     case Shape::ThreadRows:  // n == 0: identity maps
-      foldTileTotalsKernel<T><<<rowGrid(rows, 8), 256, 0, stream>>>(nullptr, rows, 0, outA, outB);
-      checkLaunch("launching the aggregate fold kernel");
+      launch(foldTileTotalsKernel<T>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
+             static_cast<const AffinePair<T>*>(nullptr), rows, size_t(0), outA, outB);
       return;
     case Shape::WarpRows:
-      aggregateWarpRowsKernel<Access, P>
-          <<<rowGrid(rows, P::kThreads / kWarp), P::kThreads, 0, stream>>>(acc, rows, n, outA, outB);
-      checkLaunch("launching the warp-per-row aggregate kernel");
+      launch(aggregateWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
+             "launching the warp-per-row aggregate kernel", acc, rows, n, outA, outB);
       return;
     case Shape::Tiles:
       break;
@@ -190,10 +190,10 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
   if (tiles > kMaxTileGrid) throw CudaError("CUDA error in aggregate: too many tiles for one launch");
   auto* totals = static_cast<AffinePair<T>*>(ctx.ensureScratch(tiles * sizeof(AffinePair<T>)));
-  aggregateTilesKernel<Access, P><<<unsigned(tiles), P::kThreads, 0, stream>>>(acc, n, tilesPerRow, totals);
-  checkLaunch("launching the tile aggregate kernel");
-  foldTileTotalsKernel<T><<<rowGrid(rows, 8), 256, 0, stream>>>(totals, rows, tilesPerRow, outA, outB);
-  checkLaunch("launching the aggregate fold kernel");
+  launch(aggregateTilesKernel<Access, P>, unsigned(tiles), P::kThreads, stream, "launching the tile aggregate kernel",
+         acc, n, tilesPerRow, totals);
+  launch(foldTileTotalsKernel<T>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
+         static_cast<const AffinePair<T>*>(totals), rows, tilesPerRow, outA, outB);
 }
 
 template <class F> static auto byAggregateType(const AggregateJob& job, F&& f) {

@@ -46,7 +46,7 @@ template <> struct TilePolicy<SignedLogMonoid<double>> {
 // Aggregate of a thread's first `count` items (identity when none).
 template <class M, int Items>
 __device__ __forceinline__ typename M::Elem reduceItems(const typename M::Elem (&e)[Items], int count) {
-  typename M::Elem total = count > 0 ? e[0] : M::identity();
+  typename M::Elem total = count > 0 ? M::start(e[0]) : M::identity();
 #pragma unroll
   for (int k = 1; k < Items; ++k)
     if (k < count) total = M::extend(total, e[k]);
@@ -88,13 +88,13 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 // every tile a block waits on belongs to a block that is already running (no deadlock, whatever
 // the scheduler does). With one tile per row no status is used and blockIdx is the tile.
 //
-// The composable fallback: the tile composes when composable(carry, blockTotal) and every inner
-// aggregate it would compose with the carry (warp prefixes, lane prefixes) passes
-// innerComposable(carry, bits), bits being data-only (published with the aggregate, so the
-// look-back decides the same way); it then publishes apply(carry, blockTotal). Otherwise it
-// steps through the whole tile in order, warp after warp, and publishes the true last x. The
-// stored values are also stepped through when a lane prefix is not composable with its actual
-// warp start (an infinite warp start the carry did not predict).
+// The composable fallback: the tile composes when composable(carry, blockTotal, zero) holds,
+// zero (a ballot over exact-zero coefficients) being published with the aggregate so that the
+// look-back decides the same way; it then publishes apply(carry, blockTotal). The stored values
+// take the fast path (apply(carry, warp prefix), then apply(warp start, lane prefix)) when each
+// of those compositions is composable with its actual start, checked in every thread. Otherwise
+// the block steps through the whole tile in order, warp after warp, and, when the tile does not
+// compose, publishes the true last x.
 template <class Access, class P>
 __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
     scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
@@ -110,9 +110,9 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   __shared__ typename Scan::Storage scanStorage;
   __shared__ typename Back::Storage backStorage;
   __shared__ Value warpStart[Scan::kWarps];
-  __shared__ unsigned warpBits[Scan::kWarps];  // fragility of each warp's lane prefixes
-  __shared__ Value stepCarry;                  // slow path: x passed from warp to warp
-  __shared__ int stepMode;                     // 0: fast path; 1: step through; 2: and publish
+  __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
+  __shared__ Value stepCarry;                     // slow path: x passed from warp to warp
+  __shared__ int tileMode;                        // 0: fast path; 1: step through; 2: and publish
   __shared__ size_t tileIndex;
 
   if (threadIdx.x == 0) tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
@@ -125,51 +125,41 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   Elem items[kItems];
   fillIdentity<M>(items);
   loadItems<kItems>(acc, r, n, i0, items);
-  Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
-  {
-    unsigned bits = warpOrFragility(fragility<M>(laneExclusive));
-    if (laneId() == 0) warpBits[warpId()] = bits;
-  }
+  const Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
+  const unsigned laneZeros = __ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count));
+  const bool laneExclusiveZero = anyBefore(laneZeros);
+  if (laneId() == 0) warpHasZero[warpId()] = laneZeros != 0;
   __syncthreads();
 
   if (warpId() == 0) {
     const int lane = laneId();
     Elem blockTotal;
     Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
-    // Lane w < kWarps: warp w's prefix and its lanes' bits. The inner bits of the tile cover
-    // every aggregate the block composes with a carry, the block total aside. (Read again after
-    // the look-back rather than held in registers across it.)
-    auto laneBitsOf = [&] { return lane < Scan::kWarps ? warpBits[lane] : 0u; };
-    auto innerBitsOf = [&] {
-      return warpOrFragility(lane < Scan::kWarps ? (laneBitsOf() | fragility<M>(warpExclusive)) : 0u);
-    };
+    const unsigned warpZeros = __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0);
+    const bool blockZero = warpZeros != 0;
     Value carry;
     if (t == 0) {
       carry = initialInWarp(acc, r);
     } else {
-      if (hasNext) {
-        const unsigned innerBits = innerBitsOf();
-        if (lane == 0) status.publishAggregate(k, blockTotal, innerBits);
-      }
+      if (hasNext && lane == 0) status.publishAggregate(k, blockTotal, blockZero);
       carry = Back::carryInto(status, k, t, backStorage);
     }
-    const unsigned laneBits = laneBitsOf();
-    const bool composes = tileComposes<M>(carry, blockTotal, innerBitsOf());  // warp-uniform
+    const bool composes = M::composable(carry, blockTotal, blockZero);  // warp-uniform
     if (lane == 0 && hasNext && composes) status.publishInclusive(k, apply<M>(carry, blockTotal));
-    const Value start = apply<M>(carry, warpExclusive);
-    const bool fails =
-        lane < Scan::kWarps && !(M::composable(carry, warpExclusive) && innerComposable(start, laneBits));
+    const bool fails = lane < Scan::kWarps && !M::composable(carry, warpExclusive, anyBefore(warpZeros));
+    if (lane < Scan::kWarps) warpStart[lane] = apply<M>(carry, warpExclusive);
     const bool step = __any_sync(kFullMask, fails) || !composes;
-    if (lane < Scan::kWarps) warpStart[lane] = start;
     if (lane == 0) {
-      stepMode = !step ? 0 : (composes ? 1 : 2);
+      tileMode = !step ? 0 : (composes ? 1 : 2);
       stepCarry = carry;
     }
   }
   __syncthreads();
+  // Each lane's prefix against its warp's actual start.
+  const bool laneFails = !M::composable(warpStart[warpId()], laneExclusive, laneExclusiveZero);
+  const int mode = __syncthreads_or(laneFails) && tileMode == 0 ? 1 : tileMode;
 
-  Value begin;
-  const int mode = stepMode;
+  Value begin = M::value(M::identity());  // set below by every thread; initialized for the compiler
   if (mode == 0) {
     begin = apply<M>(warpStart[warpId()], laneExclusive);
   } else {
@@ -217,9 +207,10 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       loadItems<kItems>(acc, r, n, i0, items);
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
+      const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count)));
       Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): step through the segment in lane order.
-      if (__any_sync(kFullMask, !M::composable(carry, exclusive))) {
+      if (__any_sync(kFullMask, !M::composable(carry, exclusive, exclusiveZero))) {
         Value end = carry;
         begin = warpStepThrough<M>(end, items, count);
       }

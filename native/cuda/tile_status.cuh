@@ -2,19 +2,19 @@
 //
 // Each tile k has a status word and two payload slots, each written once per launch:
 //   kAggregate: aggregate[k] holds the composed map of the tile's own steps; the status word
-//               also carries the fragility bits of the tile's inner aggregates (composable.cuh);
+//               the status word also says whether a coefficient of the tile is exactly 0;
 //   kInclusive: inclusive[k] holds x after the tile's last step (the next tile's carry).
 // A publisher writes the payload, then stores the status word with release (device scope); a
 // reader loads it with acquire, and only then reads the payload. The kind (low two bits) only
 // grows, 0 -> 1 -> 2, and status words are zeroed before every launch.
 //
 // Determinism: the carry into tile k is defined as the sequential chain
-//   inclusive[k] = composes(inclusive[k-1], k) ? apply(inclusive[k-1], aggregate[k])
-//                                              : x after stepping through tile k from inclusive[k-1]
-// where composes(c, k) = composable(c, aggregate[k]) && innerComposable(c, bits[k]). The tile
-// itself publishes exactly that value; the look-back reproduces the chain from the nearest
-// published inclusive value, one apply per skipped tile, oldest first, and where composes() is
-// false it waits for that tile's own inclusive value instead of composing (the tile is running,
+//   inclusive[k] = composable(inclusive[k-1], aggregate[k], zero[k]) ? apply(inclusive[k-1], aggregate[k])
+//                                                                  : x after stepping through tile k
+// where zero[k] (a bit of the status word) says whether some coefficient of tile k is exactly 0.
+// The tile itself publishes exactly that value; the look-back reproduces the chain from the
+// nearest published inclusive value, one apply per skipped tile, oldest first, and where a tile
+// does not compose it waits for that tile's own inclusive value instead (the tile is running,
 // since tiles are numbered in the order blocks start, and depends only on earlier tiles). Where
 // the look-back finds its prefix therefore changes only how long it takes, never a bit of the
 // result.
@@ -32,16 +32,14 @@ namespace linrec {
 namespace cuda {
 
 enum TileFlag : unsigned { kTileEmpty = 0, kTileAggregate = 1, kTileInclusive = 2 };
-constexpr unsigned kTileKindMask = 3u, kTileBitsShift = 2;
+constexpr unsigned kTileKindMask = 3u, kTileHasZero = 4u;
 
 __device__ __forceinline__ unsigned tileKind(unsigned word) { return word & kTileKindMask; }
-__device__ __forceinline__ unsigned tileBits(unsigned word) { return word >> kTileBitsShift; }
 
-// Whether the look-back may compose tile k's aggregate into the running carry c, i.e. whether
-// tile k itself composes (and so publishes apply(c, aggregate[k])).
+// Whether tile k composes with the carry c (and so publishes apply(c, aggregate[k])).
 template <class M>
-__device__ __forceinline__ bool tileComposes(typename M::Value c, typename M::Elem aggregate, unsigned bits) {
-  return M::composable(c, aggregate) && innerComposable(c, bits);
+__device__ __forceinline__ bool tileComposes(typename M::Value c, typename M::Elem aggregate, unsigned word) {
+  return M::composable(c, aggregate, (word & kTileHasZero) != 0);
 }
 
 template <class M> struct TileStatus {
@@ -67,10 +65,10 @@ template <class M> struct TileStatus {
     return s;
   }
 
-  __device__ __forceinline__ void publishAggregate(size_t k, Elem e, unsigned fragileBits) const {
+  __device__ __forceinline__ void publishAggregate(size_t k, Elem e, bool hasZero) const {
     aggregates[k] = e;
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(flags[k]).store(
-        kTileAggregate | (fragileBits << kTileBitsShift), ::cuda::memory_order_release);
+        kTileAggregate | (hasZero ? kTileHasZero : 0u), ::cuda::memory_order_release);
   }
   __device__ __forceinline__ void publishInclusive(size_t k, Value v) const {
     inclusives[k] = v;
@@ -100,7 +98,7 @@ template <class M> struct TileStatus {
 };
 
 // Run by one whole warp. Windows of 32 predecessors are read lane-parallel (lane l: tile
-// k-1-l-32w), up to kWindows windows deep; their aggregates (and fragility bits) wait in shared
+// k-1-l-32w), up to kWindows windows deep; their aggregates (and status words) wait in shared
 // memory until the nearest inclusive value is found, and are then applied oldest first by lane
 // 0, which waits for a tile's own inclusive value wherever that tile does not compose.
 template <class M, int kWindows = 4> struct LookBack {
@@ -109,7 +107,7 @@ template <class M, int kWindows = 4> struct LookBack {
 
   struct Storage {
     Elem window[kWindows][kWarp];
-    unsigned bits[kWindows][kWarp];
+    unsigned word[kWindows][kWarp];
   };
 
   // k: the tile's global index; t >= 1: its index within its row (the look-back stops at the
@@ -124,7 +122,7 @@ template <class M, int kWindows = 4> struct LookBack {
         unsigned kind = tileKind(word);
         unsigned inclusiveLanes = __ballot_sync(kFullMask, kind == kTileInclusive);
         s.window[w][lane] = kind == kTileAggregate ? status.aggregates[k - back] : M::identity();
-        s.bits[w][lane] = kind == kTileAggregate ? tileBits(word) : 0u;
+        s.word[w][lane] = word;
         if (inclusiveLanes) {
           const int nearest = __ffs(inclusiveLanes) - 1;
           Value carry = M::value(M::identity());
@@ -136,7 +134,7 @@ template <class M, int kWindows = 4> struct LookBack {
             for (int ww = w, i = nearest - 1; ww >= 0; --ww, i = kWarp - 1)
               for (; i >= 0; --i) {
                 Elem e = s.window[ww][i];
-                if (tileComposes<M>(carry, e, s.bits[ww][i])) carry = apply<M>(carry, e);
+                if (tileComposes<M>(carry, e, s.word[ww][i])) carry = apply<M>(carry, e);
                 else carry = status.waitInclusive(k - (1 + size_t(i) + size_t(ww) * kWarp));
               }
           }

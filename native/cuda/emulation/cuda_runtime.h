@@ -1,0 +1,204 @@
+// A CPU emulation of the small part of CUDA the engine uses, so that native/cuda/*.cu compile
+// with the host compiler (CMake -DLINREC_CUDA_EMULATION=ON) and the whole GPU test suite runs
+// where there is no GPU (CI). It checks the engine's logic, not the hardware: every thread of a
+// block is a fiber on one OS thread, a warp's collectives exchange values through the block,
+// several blocks run at once on separate OS threads (so the look-back meets tiles in every
+// state), streams run their work at once in issue order, and device memory is host memory with
+// a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc enforces.
+// Timing, memory ordering weaker than the host's, and bank or coalescing effects are not
+// modelled: correctness and speed still count only on a GPU.
+//
+// Collectives must be called by all 32 lanes of a warp with a full mask, and by every lane
+// at the same call (divergent collectives are undefined on a GPU): the emulation aborts with
+// a message when they are not. A kernel can be made to fault on purpose for tests
+// (emulation::injectFault), which poisons the context like a real fault until cudaDeviceReset.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#define LINREC_CUDA_EMULATION 1
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __launch_bounds__(...)
+// Per block: a block's threads are fibers of one OS thread, which runs one block at a time.
+#define __shared__ static thread_local
+
+struct dim3 {
+  unsigned x = 1, y = 1, z = 1;
+  constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+struct alignas(16) float4 {
+  float x, y, z, w;
+};
+struct alignas(16) double2 {
+  double x, y;
+};
+
+enum cudaError_t {
+  cudaSuccess = 0,
+  cudaErrorInvalidValue = 1,
+  cudaErrorMemoryAllocation = 2,
+  cudaErrorInvalidConfiguration = 9,
+  cudaErrorInsufficientDriver = 35,
+  cudaErrorNoDevice = 100,
+  cudaErrorInvalidDevice = 101,
+  cudaErrorLaunchFailure = 719,
+};
+using cudaError = cudaError_t;
+enum cudaMemcpyKind {
+  cudaMemcpyHostToHost = 0,
+  cudaMemcpyHostToDevice = 1,
+  cudaMemcpyDeviceToHost = 2,
+  cudaMemcpyDeviceToDevice = 3,
+  cudaMemcpyDefault = 4
+};
+enum cudaDeviceAttr { cudaDevAttrMultiProcessorCount = 16 };
+struct CUstream_st;
+struct CUevent_st;
+using cudaStream_t = CUstream_st*;
+using cudaEvent_t = CUevent_st*;
+constexpr unsigned cudaStreamNonBlocking = 1, cudaEventDisableTiming = 2, cudaHostAllocDefault = 0;
+
+struct cudaDeviceProp {
+  char name[256];
+  size_t totalGlobalMem;
+  int major, minor;
+  int multiProcessorCount;
+};
+
+// --- runtime API (emulated_device.cc) ----------------------------------------------------------
+const char* cudaGetErrorString(cudaError_t err);
+cudaError_t cudaGetLastError();
+cudaError_t cudaGetDeviceCount(int* count);
+cudaError_t cudaGetDevice(int* device);
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device);
+cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device);
+cudaError_t cudaDeviceSynchronize();
+cudaError_t cudaDeviceReset();
+cudaError_t cudaMalloc(void** ptr, size_t bytes);
+cudaError_t cudaFree(void* ptr);
+cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned flags);
+cudaError_t cudaFreeHost(void* ptr);
+cudaError_t cudaMemGetInfo(size_t* freeBytes, size_t* totalBytes);
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream = nullptr);
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream = nullptr);
+cudaError_t cudaStreamCreate(cudaStream_t* stream);
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags);
+cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamSynchronize(cudaStream_t stream);
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned flags = 0);
+cudaError_t cudaEventCreate(cudaEvent_t* event);
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned flags);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream = nullptr);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
+template <class Kernel>
+cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, Kernel, int threads, size_t) {
+  *blocks = threads > 0 && threads <= 1024 ? 2 : 0;
+  return cudaSuccess;
+}
+
+namespace linrec {
+namespace emulation {
+
+// --- the executing thread (set by the block runner) --------------------------------------------
+struct ThreadState {
+  dim3 threadIdx, blockIdx, blockDim, gridDim;
+};
+const ThreadState& self();
+
+// Whole-warp exchange: every lane contributes `mine` and gets back all 32 contributions.
+// `site` names the collective, so lanes that diverge into different ones are caught. A word
+// holds any shuffled scalar (long double too: the host's float64 log compute type).
+struct Word {
+  uint64_t bits[2];
+};
+const Word* warpExchange(Word mine, const char* site);
+// __syncthreads; returns whether any thread of the block passed a nonzero predicate.
+bool syncBlock(bool predicate = false);
+void pause();  // a spinning thread lets the others run
+
+template <class T> Word bitsOf(T v) {
+  static_assert(sizeof(T) <= sizeof(Word) && std::is_trivially_copyable<T>::value, "shuffled values are scalars");
+  Word w{{0, 0}};
+  std::memcpy(&w, &v, sizeof(T));
+  return w;
+}
+template <class T> T fromBits(const Word& w) {
+  T v;
+  std::memcpy(&v, &w, sizeof(T));
+  return v;
+}
+void requireFullMask(unsigned mask, const char* site);
+
+// Runs the grid: blocks in order of blockIdx.x on a few OS threads, each block's threads as
+// fibers. Returns when every block has finished (streams are synchronous here).
+cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body);
+
+// Tests: the next `count` kernel launches fault (as an illegal address would), which poisons
+// the context until cudaDeviceReset.
+void injectFault(int count);
+
+}  // namespace emulation
+}  // namespace linrec
+
+#define threadIdx (::linrec::emulation::self().threadIdx)
+#define blockIdx (::linrec::emulation::self().blockIdx)
+#define blockDim (::linrec::emulation::self().blockDim)
+#define gridDim (::linrec::emulation::self().gridDim)
+
+inline void __syncthreads() { ::linrec::emulation::syncBlock(); }
+inline int __syncthreads_or(int predicate) { return ::linrec::emulation::syncBlock(predicate != 0); }
+inline void __syncwarp(unsigned mask = 0xffffffffu) {
+  ::linrec::emulation::requireFullMask(mask, "__syncwarp");
+  ::linrec::emulation::warpExchange({{0, 0}}, "__syncwarp");
+}
+inline void __nanosleep(unsigned) { ::linrec::emulation::pause(); }
+inline int __ffs(unsigned v) { return __builtin_ffs(int(v)); }
+inline int __popc(unsigned v) { return __builtin_popcount(v); }
+
+inline unsigned __ballot_sync(unsigned mask, int predicate) {
+  ::linrec::emulation::requireFullMask(mask, "__ballot_sync");
+  const ::linrec::emulation::Word* all =
+      ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(predicate != 0), "__ballot_sync");
+  unsigned bits = 0;
+  for (int l = 0; l < 32; ++l) bits |= unsigned(all[l].bits[0] != 0) << l;
+  return bits;
+}
+inline int __any_sync(unsigned mask, int predicate) { return __ballot_sync(mask, predicate) != 0; }
+inline int __all_sync(unsigned mask, int predicate) { return __ballot_sync(mask, predicate) == 0xffffffffu; }
+
+template <class T> T __shfl_sync(unsigned mask, T v, int src, int width = 32) {
+  ::linrec::emulation::requireFullMask(mask, "__shfl_sync");
+  const ::linrec::emulation::Word* all = ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_sync");
+  int lane = int(threadIdx.x) & 31, base = lane & ~(width - 1);
+  return ::linrec::emulation::fromBits<T>(all[base + (src & (width - 1))]);
+}
+template <class T> T __shfl_up_sync(unsigned mask, T v, unsigned delta, int width = 32) {
+  ::linrec::emulation::requireFullMask(mask, "__shfl_up_sync");
+  const ::linrec::emulation::Word* all = ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_up_sync");
+  int lane = int(threadIdx.x) & 31, inSegment = lane & (width - 1);
+  return inSegment >= int(delta) ? ::linrec::emulation::fromBits<T>(all[lane - int(delta)]) : v;
+}
+template <class T> T __shfl_down_sync(unsigned mask, T v, unsigned delta, int width = 32) {
+  ::linrec::emulation::requireFullMask(mask, "__shfl_down_sync");
+  const ::linrec::emulation::Word* all = ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_down_sync");
+  int lane = int(threadIdx.x) & 31, inSegment = lane & (width - 1);
+  return inSegment + int(delta) < width ? ::linrec::emulation::fromBits<T>(all[lane + int(delta)]) : v;
+}
+
+inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
+  return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+}
+inline unsigned atomicAdd(unsigned* p, unsigned v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }

@@ -1,0 +1,417 @@
+// The emulated device behind cuda_runtime.h (see there for what is and is not modelled).
+#include <ucontext.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cuda_runtime.h"
+
+// The kernel-side names are fields here.
+#undef threadIdx
+#undef blockIdx
+#undef blockDim
+#undef gridDim
+
+namespace linrec {
+namespace emulation {
+namespace {
+
+constexpr size_t kStackBytes = size_t(256) << 10;
+constexpr int kWarpSize = 32;
+
+size_t envSize(const char* name, size_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  unsigned long long parsed = std::strtoull(v, &end, 10);
+  return end && *end == '\0' && parsed > 0 ? size_t(parsed) : fallback;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::fprintf(stderr, "linrec CUDA emulation: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device state: allocations, the budget, errors.
+struct Device {
+  std::mutex mutex;
+  std::map<const void*, size_t> allocations;
+  size_t used = 0;
+  size_t total = envSize("LINREC_EMULATED_DEVICE_MEMORY", size_t(1) << 30);
+  cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context until reset
+  int faultsToInject = 0;
+  unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
+};
+Device& device() {
+  static Device* d = new Device;  // never destroyed: finalizers may free after static teardown
+  return *d;
+}
+thread_local cudaError_t lastError = cudaSuccess;
+
+cudaError_t record(cudaError_t err) {
+  if (err != cudaSuccess) lastError = err;
+  return err;
+}
+cudaError_t poisoned() {
+  std::lock_guard<std::mutex> lock(device().mutex);
+  return device().sticky;
+}
+
+struct Handle {
+  unsigned epoch;
+};
+template <class H> H* newHandle() {
+  std::lock_guard<std::mutex> lock(device().mutex);
+  return reinterpret_cast<H*>(new Handle{device().epoch});
+}
+template <class H> cudaError_t checkHandle(H* h, bool nullAllowed) {
+  if (!h) return nullAllowed ? cudaSuccess : cudaErrorInvalidValue;
+  std::lock_guard<std::mutex> lock(device().mutex);
+  if (reinterpret_cast<Handle*>(h)->epoch != device().epoch) return cudaErrorInvalidValue;
+  return device().sticky;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks: each worker OS thread runs one block at a time, its threads as fibers.
+struct WarpSync {
+  int arrived = 0;
+  unsigned generation = 0;
+  const char* site = nullptr;
+  Word slots[2][kWarpSize];
+};
+
+struct Fiber {
+  ucontext_t context;
+  ThreadState state;
+  bool done = false;
+  const char* waitingAt = nullptr;  // the collective it waits in, for deadlock reports
+};
+
+struct BlockRunner {
+  std::vector<Fiber> fibers;
+  std::vector<std::unique_ptr<char[]>> stacks;
+  ucontext_t scheduler;
+  int current = 0;
+  int live = 0;
+  unsigned long long progress = 0;  // completed collectives and spins: a round without any is a deadlock
+  std::vector<WarpSync> warps;
+  int blockArrived = 0;
+  unsigned blockGeneration = 0;
+  bool blockOr[2] = {false, false};
+  const std::function<void()>* body = nullptr;
+  std::chrono::steady_clock::time_point deadline;
+
+  Fiber& fiber() { return fibers[size_t(current)]; }
+  void yield() { swapcontext(&fiber().context, &scheduler); }
+
+  void runBlock(dim3 grid, dim3 block, unsigned blockIndex);
+};
+thread_local BlockRunner* runner = nullptr;
+
+void fiberMain() {
+  BlockRunner& r = *runner;
+  (*r.body)();
+  r.fiber().done = true;
+  --r.live;
+  ++r.progress;
+  // Returning resumes uc_link: the scheduler.
+}
+
+void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
+  const int threads = int(block.x);
+  if (fibers.size() != size_t(threads)) {
+    fibers.assign(size_t(threads), Fiber{});
+    while (stacks.size() < size_t(threads)) stacks.emplace_back(new char[kStackBytes]);
+    warps.assign(size_t((threads + kWarpSize - 1) / kWarpSize), WarpSync{});
+  }
+  for (WarpSync& w : warps) w.arrived = 0, w.site = nullptr;
+  blockArrived = 0;
+  blockOr[blockGeneration & 1] = false;
+  for (int t = 0; t < threads; ++t) {
+    Fiber& f = fibers[size_t(t)];
+    f.done = false;
+    f.waitingAt = nullptr;
+    f.state.threadIdx = dim3(unsigned(t));
+    f.state.blockIdx = dim3(blockIndex);
+    f.state.blockDim = block;
+    f.state.gridDim = grid;
+    getcontext(&f.context);
+    f.context.uc_stack.ss_sp = stacks[size_t(t)].get();
+    f.context.uc_stack.ss_size = kStackBytes;
+    f.context.uc_link = &scheduler;
+    makecontext(&f.context, fiberMain, 0);
+  }
+  live = threads;
+  while (live > 0) {
+    const unsigned long long before = progress;
+    for (current = 0; current < threads; ++current)
+      if (!fibers[size_t(current)].done) swapcontext(&scheduler, &fibers[size_t(current)].context);
+    if (live > 0 && progress == before) {
+      std::string where;
+      for (int t = 0; t < threads && where.size() < 300; ++t)
+        if (!fibers[size_t(t)].done)
+          where += " thread " + std::to_string(t) + " in " + (fibers[size_t(t)].waitingAt ? fibers[size_t(t)].waitingAt : "?") + ";";
+      fail("deadlock in block " + std::to_string(blockIndex) + ":" + where);
+    }
+  }
+}
+
+}  // namespace
+
+const ThreadState& self() { return runner->fiber().state; }
+
+void requireFullMask(unsigned mask, const char* site) {
+  if (mask != 0xffffffffu) fail(std::string(site) + " with a partial mask is not emulated");
+}
+
+const Word* warpExchange(Word mine, const char* site) {
+  BlockRunner& r = *runner;
+  const int tid = int(r.fiber().state.threadIdx.x);
+  const int lane = tid % kWarpSize;
+  WarpSync& w = r.warps[size_t(tid / kWarpSize)];
+  const int width = std::min(kWarpSize, int(r.fibers.size()) - (tid - lane));
+  const unsigned generation = w.generation;
+  if (w.arrived == 0) w.site = site;
+  else if (std::strcmp(w.site, site) != 0)
+    fail(std::string("divergent warp collectives: lane ") + std::to_string(lane) + " of warp " +
+         std::to_string(tid / kWarpSize) + " is in " + site + " while others are in " + w.site);
+  Word* slots = w.slots[generation & 1];
+  slots[lane] = mine;
+  if (++w.arrived == width) {
+    w.arrived = 0;
+    ++w.generation;
+    ++r.progress;
+  } else {
+    r.fiber().waitingAt = site;
+    while (w.generation == generation) r.yield();
+    r.fiber().waitingAt = nullptr;
+  }
+  return slots;  // stays intact until every lane has passed the next collective
+}
+
+bool syncBlock(bool predicate) {
+  BlockRunner& r = *runner;
+  const unsigned generation = r.blockGeneration;
+  // Double-buffered like the warp slots: this barrier's OR stays readable until the next one ends.
+  r.blockOr[generation & 1] = r.blockOr[generation & 1] || predicate;
+  if (++r.blockArrived == r.live) {
+    r.blockArrived = 0;
+    r.blockOr[(generation + 1) & 1] = false;
+    ++r.blockGeneration;
+    ++r.progress;
+  } else {
+    r.fiber().waitingAt = "__syncthreads";
+    while (r.blockGeneration == generation) r.yield();
+    r.fiber().waitingAt = nullptr;
+  }
+  return r.blockOr[generation & 1];
+}
+
+void pause() {
+  BlockRunner& r = *runner;
+  if (std::chrono::steady_clock::now() > r.deadline) fail("a kernel spun past LINREC_EMULATED_TIMEOUT_S");
+  ++r.progress;  // waiting on another block: that block may move
+  r.fiber().waitingAt = "a spin wait";
+  std::this_thread::yield();
+  r.yield();
+  r.fiber().waitingAt = nullptr;
+}
+
+cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body) {
+  if (grid.x == 0 || grid.y != 1 || grid.z != 1 || block.x == 0 || block.x > 1024 || block.y != 1 || block.z != 1)
+    return record(cudaErrorInvalidConfiguration);
+  {
+    std::lock_guard<std::mutex> lock(device().mutex);
+    if (device().sticky) return record(device().sticky);
+    if (device().faultsToInject > 0) {
+      --device().faultsToInject;
+      device().sticky = cudaErrorLaunchFailure;  // reported by the next synchronizing call
+      return cudaSuccess;
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
+  // Enough blocks in flight that a tile's look-back meets predecessors still running.
+  const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
+  std::atomic<unsigned> next{0};
+  auto work = [&] {
+    BlockRunner local;
+    local.body = &body;
+    local.deadline = deadline;
+    BlockRunner* saved = runner;
+    runner = &local;
+    for (unsigned b; (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
+    runner = saved;
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return cudaSuccess;
+}
+
+void injectFault(int count) {
+  std::lock_guard<std::mutex> lock(device().mutex);
+  device().faultsToInject = count;
+}
+
+}  // namespace emulation
+}  // namespace linrec
+
+// ---------------------------------------------------------------------------------------------
+// Runtime API
+using linrec::emulation::device;
+using linrec::emulation::lastError;
+using linrec::emulation::poisoned;
+using linrec::emulation::record;
+
+const char* cudaGetErrorString(cudaError_t err) {
+  switch (err) {
+    case cudaSuccess: return "no error";
+    case cudaErrorInvalidValue: return "invalid argument";
+    case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+    case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
+    case cudaErrorNoDevice: return "no CUDA-capable device is detected";
+    case cudaErrorInvalidDevice: return "invalid device ordinal";
+    case cudaErrorLaunchFailure: return "unspecified launch failure";
+  }
+  return "unknown error";
+}
+
+cudaError_t cudaGetLastError() {
+  cudaError_t sticky = poisoned();
+  cudaError_t err = sticky ? sticky : lastError;
+  lastError = cudaSuccess;
+  return err;
+}
+
+cudaError_t cudaGetDeviceCount(int* count) {
+  *count = 1;
+  return cudaSuccess;
+}
+cudaError_t cudaGetDevice(int* d) {
+  *d = 0;
+  return cudaSuccess;
+}
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int d) {
+  if (d != 0) return record(cudaErrorInvalidDevice);
+  std::memset(prop, 0, sizeof *prop);
+  std::snprintf(prop->name, sizeof prop->name, "linrec CUDA emulation (CPU)");
+  prop->totalGlobalMem = device().total;
+  prop->major = 9;
+  prop->minor = 0;
+  prop->multiProcessorCount = 4;
+  return cudaSuccess;
+}
+cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int d) {
+  if (d != 0) return record(cudaErrorInvalidDevice);
+  *value = attr == cudaDevAttrMultiProcessorCount ? 4 : 0;
+  return cudaSuccess;
+}
+cudaError_t cudaDeviceSynchronize() { return record(poisoned()); }
+cudaError_t cudaDeviceReset() {
+  std::lock_guard<std::mutex> lock(device().mutex);
+  for (auto& a : device().allocations) std::free(const_cast<void*>(a.first));
+  device().allocations.clear();
+  device().used = 0;
+  device().sticky = cudaSuccess;
+  ++device().epoch;
+  lastError = cudaSuccess;
+  return cudaSuccess;
+}
+
+cudaError_t cudaMalloc(void** ptr, size_t bytes) {
+  *ptr = nullptr;
+  std::lock_guard<std::mutex> lock(device().mutex);
+  if (device().sticky) return record(device().sticky);
+  size_t rounded = (std::max<size_t>(bytes, 1) + 255) & ~size_t(255);
+  if (rounded > device().total - device().used) return record(cudaErrorMemoryAllocation);
+  void* p = std::aligned_alloc(256, rounded);
+  if (!p) return record(cudaErrorMemoryAllocation);
+  device().allocations[p] = rounded;
+  device().used += rounded;
+  *ptr = p;
+  return cudaSuccess;
+}
+cudaError_t cudaFree(void* ptr) {
+  if (!ptr) return cudaSuccess;
+  std::lock_guard<std::mutex> lock(device().mutex);
+  auto it = device().allocations.find(ptr);
+  if (it == device().allocations.end()) return record(cudaErrorInvalidValue);  // freed, or lost to a reset
+  device().used -= it->second;
+  device().allocations.erase(it);
+  std::free(ptr);
+  return device().sticky ? record(device().sticky) : cudaSuccess;
+}
+cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned) {
+  if (cudaError_t e = poisoned()) return record(e);
+  *ptr = std::malloc(bytes ? bytes : 1);
+  return *ptr ? cudaSuccess : record(cudaErrorMemoryAllocation);
+}
+cudaError_t cudaFreeHost(void* ptr) {
+  std::free(ptr);
+  return cudaSuccess;
+}
+cudaError_t cudaMemGetInfo(size_t* freeBytes, size_t* totalBytes) {
+  std::lock_guard<std::mutex> lock(device().mutex);
+  if (device().sticky) return record(device().sticky);
+  *freeBytes = device().total - device().used;
+  *totalBytes = device().total;
+  return cudaSuccess;
+}
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
+  if (cudaError_t e = poisoned()) return record(e);
+  if (bytes) std::memmove(dst, src, bytes);
+  return cudaSuccess;
+}
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream) {
+  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
+  return cudaMemcpy(dst, src, bytes, kind);
+}
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream) {
+  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
+  if (bytes) std::memset(dst, value, bytes);
+  return cudaSuccess;
+}
+cudaError_t cudaStreamCreate(cudaStream_t* stream) {
+  *stream = linrec::emulation::newHandle<CUstream_st>();
+  return cudaSuccess;
+}
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) { return cudaStreamCreate(stream); }
+cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+  cudaError_t e = linrec::emulation::checkHandle(stream, false);
+  delete reinterpret_cast<linrec::emulation::Handle*>(stream);
+  return record(e);
+}
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+  return record(linrec::emulation::checkHandle(stream, true));
+}
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned) {
+  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
+  return record(linrec::emulation::checkHandle(event, false));
+}
+cudaError_t cudaEventCreate(cudaEvent_t* event) {
+  *event = linrec::emulation::newHandle<CUevent_st>();
+  return cudaSuccess;
+}
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) { return cudaEventCreate(event); }
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  cudaError_t e = linrec::emulation::checkHandle(event, false);
+  delete reinterpret_cast<linrec::emulation::Handle*>(event);
+  return record(e);
+}
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
+  return record(linrec::emulation::checkHandle(event, false));
+}
+cudaError_t cudaEventSynchronize(cudaEvent_t event) { return record(linrec::emulation::checkHandle(event, false)); }

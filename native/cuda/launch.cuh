@@ -1,0 +1,27 @@
+// Kernel launches go through launch(), the one place that spells <<<...>>>, so the engine also
+// compiles with a host compiler against the CPU emulation (emulation/cuda_runtime.h), where a
+// launch runs the grid's blocks as fibers instead.
+#pragma once
+
+#include <utility>
+
+#include "cuda_check.cuh"
+
+namespace linrec {
+namespace cuda {
+
+template <class... Params, class... Args>
+void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, const char* what,
+            Args&&... args) {
+#if defined(LINREC_CUDA_EMULATION)
+  (void)stream;
+  auto body = [&] { kernel(args...); };
+  check(::linrec::emulation::launchGrid(grid, block, body), what);
+#else
+  kernel<<<grid, block, 0, stream>>>(std::forward<Args>(args)...);
+  checkLaunch(what);
+#endif
+}
+
+}  // namespace cuda
+}  // namespace linrec
