@@ -59,6 +59,7 @@ export interface NativeAddon {
   aggregateAsync(spec: NativeAggregateSpec): Promise<void>;
   sequentialNative(spec: NativeScanSpec): void;
   info(): NativeInfo;
+  deviceMemory(): { freeBytes: number; totalBytes: number };
   DeviceBuffer: new (bytes: number, elemSize: number) => NativeDeviceBuffer;
 }
 
@@ -85,6 +86,7 @@ interface RawAddon {
   aggregateAsync(...args: unknown[]): Promise<void>;
   sequentialNative(...args: unknown[]): void;
   info(): NativeInfo;
+  deviceMemory(): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
 }
 
@@ -116,6 +118,7 @@ function wrap(raw: RawAddon): NativeAddon {
     aggregateAsync: (spec) => raw.aggregateAsync(...aggregateArgs(spec)),
     sequentialNative: (spec) => raw.sequentialNative(...scanArgs(spec)),
     info: () => raw.info(),
+    deviceMemory: () => raw.deviceMemory(),
     DeviceBuffer: raw.DeviceBuffer,
   };
 }

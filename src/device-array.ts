@@ -87,6 +87,12 @@ export function toDevice(array: Float32Array | Float64Array | Int8Array): Device
   return d;
 }
 
+/** Free and total memory of the CUDA device, in bytes, measured now (cudaMemGetInfo). */
+export function deviceMemory(): { freeBytes: number; totalBytes: number } {
+  requireCuda();
+  return addon().deviceMemory();
+}
+
 /** Runs an async native call, keeping every DeviceArray among `operands` from being disposed. */
 export async function holdingDevices<T>(operands: unknown[], run: () => Promise<T>): Promise<T> {
   const held: DeviceArray[] = [];

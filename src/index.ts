@@ -7,7 +7,7 @@ export { sequential } from './sequential';
 export type { SequentialOptions } from './sequential';
 export { backends } from './backends';
 export type { Backends, CudaDevice, Device } from './backends';
-export { toDevice, DeviceArray } from './device-array';
+export { toDevice, DeviceArray, deviceMemory } from './device-array';
 export type { DeviceDType } from './device-array';
 export type { FloatArray, DType } from './validate';
 export type { LinrecError, LinrecErrorCode } from './errors';

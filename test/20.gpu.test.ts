@@ -1,6 +1,9 @@
 // The CUDA backend against the CPU backend and a float64 reference. Skipped, visibly, where no
 // usable GPU is present (the reason is in the suite title and printed once).
-import { aggregate, backends, createScanner, DeviceArray, logScan, scan, sequential, toDevice, type FloatDeviceArray } from '../src';
+import v8 from 'v8';
+import vm from 'vm';
+import { aggregate, backends, createScanner, DeviceArray, deviceMemory, logScan, scan, scanAsync, sequential, toDevice, type FloatDeviceArray } from '../src';
+import { addonPath } from '../src/addon';
 import { expectLinrecError, fill, fresh, mixedError, reference, SEED, seedInputs, seedNote, type F } from './helpers';
 
 const cuda = backends().cuda;
@@ -276,3 +279,66 @@ if (!cuda.available) {
     test.skip(`needs a usable CUDA device (${why})`, () => {});
   });
 }
+
+// Faults and memory, where a GPU (or the CPU emulation of one) is usable.
+const hooks = (): { _injectCudaFault?: () => void } => require(addonPath() as string);
+const faultTest = cuda.available && hooks()._injectCudaFault ? test : test.skip;
+if (cuda.available && !hooks()._injectCudaFault)
+  console.warn('test/20.gpu.test.ts: the fault-injection test needs a build with -DLINREC_TEST_HOOKS=ON (npm run test:emulated has it)');
+
+gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => {
+  const checkScan = () => {
+    const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
+    const ref = reference(coeffs, values);
+    const got = scan(coeffs, values, { device: 'cuda' });
+    expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+  };
+
+  faultTest('a kernel fault is ERR_LINREC_CUDA, the backend recovers, and DeviceArrays from before say they are lost', async () => {
+    const inject = hooks()._injectCudaFault as () => void;
+    const before = toDevice(new Float32Array(1000).fill(0.5));
+    const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
+    inject();
+    const e = expectLinrecError(() => scan(coeffs, values, { device: 'cuda' }), 'ERR_LINREC_CUDA');
+    expect(e.message).toMatch(/CUDA error/);
+    expect(e.message).toMatch(/reset/);
+    checkScan();
+    expectLinrecError(() => before.toHost(), 'ERR_LINREC_CUDA');
+    expectLinrecError(() => scan(before, toDevice(new Float32Array(1001)), { device: 'cuda' }), 'ERR_LINREC_CUDA');
+    before.dispose(); // its memory went with the reset: nothing to free, nothing to crash
+    // The same through the async path and a device-resident pipeline.
+    inject();
+    await expect(scanAsync(coeffs, values, { device: 'cuda' })).rejects.toMatchObject({ code: 'ERR_LINREC_CUDA' });
+    const a = up(coeffs);
+    const b = up(values);
+    const ref = reference(coeffs, values);
+    expect(mixedError(host(scan(a, b, { device: 'cuda' })), ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+    a.dispose();
+    b.dispose();
+  });
+
+  test('DeviceArrays give their device memory back when disposed and when garbage-collected', async () => {
+    const length = 2 ** 22; // 16 MiB each
+    const settle = async () => {
+      for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r));
+    };
+    await settle();
+    const free0 = deviceMemory().freeBytes;
+    const held = Array.from({ length: 4 }, () => DeviceArray.empty(length, 'float32'));
+    expect(free0 - deviceMemory().freeBytes).toBeGreaterThanOrEqual(4 * length * 4);
+    held.forEach((d) => d.dispose());
+    expect(deviceMemory().freeBytes).toBeGreaterThanOrEqual(free0 - length); // at most allocator slack
+    // Unreferenced arrays: the finalizer frees them.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    (() => {
+      for (let k = 0; k < 4; k++) DeviceArray.empty(length, 'float32');
+    })();
+    expect(free0 - deviceMemory().freeBytes).toBeGreaterThanOrEqual(4 * length * 4);
+    for (let k = 0; k < 20 && deviceMemory().freeBytes < free0 - length; k++) {
+      gc();
+      await settle();
+    }
+    expect(deviceMemory().freeBytes).toBeGreaterThanOrEqual(free0 - length);
+  });
+});

@@ -1,6 +1,7 @@
 // The addon's exports. Each function converts arguments, calls an engine, converts results.
 #include <napi.h>
 
+#include "cuda_guard.h"
 #include "device_buffer.h"
 #include "scan.h"
 
@@ -14,7 +15,16 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("aggregateAsync", Napi::Function::New(env, AggregateAsync, "aggregateAsync"));
   exports.Set("sequentialNative", Napi::Function::New(env, SequentialNative, "sequentialNative"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));
+#ifdef LINREC_TEST_HOOKS
+  // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and
+  // the backend recovers.
+  exports.Set("_injectCudaFault", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                guardCuda(info.Env(), [] { return cudaInjectFault(), 0; });
+                return info.Env().Undefined();
+              }));
+#endif
   return exports;
 }
 

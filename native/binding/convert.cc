@@ -1,5 +1,6 @@
 #include "convert.h"
 
+#include "cuda_guard.h"
 #include "device_buffer.h"
 
 namespace linrec {
@@ -40,6 +41,7 @@ static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name)
   if (v.IsObject() && DeviceBuffer::IsInstance(v)) {
     DeviceBuffer* d = DeviceBuffer::Unwrap(v.As<Napi::Object>());
     if (!d->data()) throw makeError(env, "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
+    refuseLost(env, d->generation());
     ref.data = d->data();
     ref.elemSize = d->elemSize();
     ref.length = d->bytes() / d->elemSize();

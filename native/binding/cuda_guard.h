@@ -18,7 +18,11 @@ namespace binding {
 
 #ifdef LINREC_WITH_CUDA
 inline void* cudaAlloc(size_t bytes) { return cuda::deviceAlloc(bytes); }
-inline void cudaRelease(void* p) { cuda::deviceFree(p); }
+inline void cudaRelease(void* p, unsigned generation) { cuda::deviceFree(p, generation); }
+inline unsigned cudaGeneration() { return cuda::contextGeneration(); }
+inline bool cudaLost(unsigned generation) { return cuda::isLost(generation); }
+inline void cudaInjectFault() { cuda::injectFault(); }
+inline cuda::MemoryInfo cudaMemory() { return cuda::deviceMemory(); }
 inline void cudaUpload(void* d, const void* h, size_t n) { cuda::copyToDevice(d, h, n); }
 inline void cudaDownload(void* h, const void* d, size_t n) { cuda::copyToHost(h, d, n); }
 inline void cudaDeviceCopy(void* d, const void* s, size_t n) { cuda::copyOnDevice(d, s, n); }
@@ -33,7 +37,14 @@ struct CudaNotCompiled : std::runtime_error {
   CudaNotCompiled() : std::runtime_error("linrec was built without CUDA (nvcc was not found at build time)") {}
 };
 inline void* cudaAlloc(size_t) { throw CudaNotCompiled(); }
-inline void cudaRelease(void*) {}
+inline void cudaRelease(void*, unsigned) {}
+inline unsigned cudaGeneration() { return 0; }
+inline bool cudaLost(unsigned) { return false; }
+inline void cudaInjectFault() { throw CudaNotCompiled(); }
+struct MemoryInfo {
+  size_t freeBytes = 0, totalBytes = 0;
+};
+inline MemoryInfo cudaMemory() { throw CudaNotCompiled(); }
 inline void cudaUpload(void*, const void*, size_t) { throw CudaNotCompiled(); }
 inline void cudaDownload(void*, const void*, size_t) { throw CudaNotCompiled(); }
 inline void cudaDeviceCopy(void*, const void*, size_t) { throw CudaNotCompiled(); }
@@ -64,6 +75,13 @@ template <class F> Failure captureFailure(F&& f) {
     out = {"ERR_LINREC_INTERNAL", std::string("linrec internal error: ") + e.what()};
   }
   return out;
+}
+
+// Memory of a DeviceArray allocated before a device reset (after a CUDA fault) is gone.
+inline void refuseLost(Napi::Env env, unsigned generation) {
+  if (cudaLost(generation))
+    throw makeError(env, "ERR_LINREC_CUDA",
+                    "this DeviceArray was lost when a CUDA error forced a device reset; create it again");
 }
 
 template <class F> auto guardCuda(Napi::Env env, F&& f) -> decltype(f()) {

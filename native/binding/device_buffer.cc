@@ -33,7 +33,9 @@ DeviceBuffer::DeviceBuffer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<De
   elemSize_ = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
   // Zero bytes still get an allocation (the runtime gives 1 byte), so "no pointer" always
   // means disposed.
+  generation_ = cudaGeneration();
   data_ = guardCuda(info.Env(), [&] { return cudaAlloc(bytes_); });
+  generation_ = cudaGeneration();  // an allocation that failed may have reset the device first
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes_));
 }
 
@@ -41,7 +43,7 @@ DeviceBuffer::~DeviceBuffer() { release(); }
 
 void DeviceBuffer::release() {
   if (!data_) return;
-  cudaRelease(data_);
+  cudaRelease(data_, generation_);
   data_ = nullptr;
   Napi::MemoryManagement::AdjustExternalMemory(env_, -static_cast<int64_t>(bytes_));
 }
@@ -64,12 +66,14 @@ static Napi::TypedArray hostArray(const Napi::CallbackInfo& info, size_t bytes) 
 static void* hostData(Napi::TypedArray ta) { return typedArrayData(ta); }
 
 Napi::Value DeviceBuffer::Upload(const Napi::CallbackInfo& info) {
+  refuseLost(info.Env(), generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
   if (bytes_) guardCuda(info.Env(), [&] { cudaUpload(data_, hostData(ta), bytes_); return 0; });
   return info.Env().Undefined();
 }
 
 Napi::Value DeviceBuffer::Download(const Napi::CallbackInfo& info) {
+  refuseLost(info.Env(), generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
   if (bytes_) guardCuda(info.Env(), [&] { cudaDownload(hostData(ta), data_, bytes_); return 0; });
   return info.Env().Undefined();
@@ -78,6 +82,8 @@ Napi::Value DeviceBuffer::Download(const Napi::CallbackInfo& info) {
 Napi::Value DeviceBuffer::Copy(const Napi::CallbackInfo& info) {
   if (!IsInstance(info[0])) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: copyFrom needs a DeviceBuffer");
   DeviceBuffer* src = Unwrap(info[0].As<Napi::Object>());
+  refuseLost(info.Env(), generation_);
+  refuseLost(info.Env(), src->generation_);
   if (src->bytes_ != bytes_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
   if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(data_, src->data_, bytes_); return 0; });
   return info.Env().Undefined();

@@ -18,6 +18,7 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
   size_t elemSize() const { return elemSize_; }
+  unsigned generation() const { return generation_; }  // see cuda::contextGeneration
 
  private:
   Napi::Value Dispose(const Napi::CallbackInfo& info);
@@ -30,6 +31,7 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
   void* data_ = nullptr;
   size_t bytes_ = 0;
   size_t elemSize_ = 4;
+  unsigned generation_ = 0;
   Napi::Env env_;
 };
 

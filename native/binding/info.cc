@@ -37,5 +37,15 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// { freeBytes, totalBytes } of the current CUDA device, measured now.
+Napi::Value DeviceMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto m = guardCuda(env, [] { return cudaMemory(); });
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("freeBytes", static_cast<double>(m.freeBytes));
+  out.Set("totalBytes", static_cast<double>(m.totalBytes));
+  return out;
+}
+
 }  // namespace binding
 }  // namespace linrec

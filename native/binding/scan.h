@@ -11,6 +11,7 @@ Napi::Value Aggregate(const Napi::CallbackInfo& info);
 Napi::Value AggregateAsync(const Napi::CallbackInfo& info);
 Napi::Value SequentialNative(const Napi::CallbackInfo& info);
 Napi::Value Info(const Napi::CallbackInfo& info);
+Napi::Value DeviceMemory(const Napi::CallbackInfo& info);
 
 }  // namespace binding
 }  // namespace linrec

@@ -26,6 +26,24 @@ void* DeviceContext::ensureScratch(size_t bytes) {
   return scratch;
 }
 
+static std::atomic<unsigned> generation{0};
+
+unsigned contextGeneration() { return generation.load(std::memory_order_acquire); }
+
+bool recoverIfPoisoned(DeviceContext& ctx) {
+  // A non-sticky error was cleared by check(); a sticky one is reported again by any call.
+  if (cudaDeviceSynchronize() == cudaSuccess) return false;
+  cudaGetLastError();
+  generation.fetch_add(1, std::memory_order_acq_rel);
+  check(cudaDeviceReset(), "cudaDeviceReset (recovering from a fault)");
+  ctx.scratch = nullptr;  // freed by the reset, like the stream and the staging state
+  ctx.scratchBytes = 0;
+  dropStaging(ctx);
+  ctx.stream = nullptr;
+  check(cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking), "cudaStreamCreate (after a reset)");
+  return true;
+}
+
 DeviceContext& currentContext() {
   constexpr int kMaxDevices = 64;
   static std::mutex registry;
@@ -226,28 +244,36 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx) {
 void scan(const ScanJob& job, Residency where) {
   if (job.rows == 0) return;
   DeviceContext& ctx = currentContext();
-  std::lock_guard<std::mutex> lock(ctx.mutex);
-  cudaGetLastError();  // a stale non-sticky error from elsewhere must not be reported as ours
-  if (where == Residency::Host) {
-    scanHostStaged(job, ctx);
-    return;
-  }
-  enqueueScan(job, ctx.stream, ctx);
-  check(cudaStreamSynchronize(ctx.stream), "scan kernel");
+  lockedCall(ctx, [&] {
+    cudaGetLastError();  // a stale non-sticky error from elsewhere must not be reported as ours
+    if (where == Residency::Host) return scanHostStaged(job, ctx);
+    enqueueScan(job, ctx.stream, ctx);
+    check(cudaStreamSynchronize(ctx.stream), "scan kernel");
+  });
 }
 
 void aggregate(const AggregateJob& job, Residency where) {
   if (job.rows == 0) return;
   DeviceContext& ctx = currentContext();
-  std::lock_guard<std::mutex> lock(ctx.mutex);
-  cudaGetLastError();
-  if (where == Residency::Host) {
-    aggregateHostStaged(job, ctx);
-    return;
-  }
-  enqueueAggregate(job, ctx.stream, ctx);
-  check(cudaStreamSynchronize(ctx.stream), "aggregate kernel");
+  lockedCall(ctx, [&] {
+    cudaGetLastError();
+    if (where == Residency::Host) return aggregateHostStaged(job, ctx);
+    enqueueAggregate(job, ctx.stream, ctx);
+    check(cudaStreamSynchronize(ctx.stream), "aggregate kernel");
+  });
 }
+
+#if defined(LINREC_TEST_HOOKS)
+__global__ void trapKernel() { __trap(); }
+
+void injectFault() {
+  DeviceContext& ctx = currentContext();
+  std::lock_guard<std::mutex> lock(ctx.mutex);
+  launch(trapKernel, 1, 1, ctx.stream, "launching the fault-injection kernel");
+}
+#else
+void injectFault() { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
+#endif
 
 }  // namespace cuda
 }  // namespace linrec

@@ -29,6 +29,18 @@ struct DeviceContext {
 // The context of the calling thread's current device, initialized on first use.
 DeviceContext& currentContext();
 
+// After a CudaError: when the context is poisoned (the error is sticky, as after a kernel fault),
+// resets the device and the context's state, so that later calls work, and returns true; every
+// allocation of the old context is gone (contextGeneration() moves on). ctx.mutex held.
+bool recoverIfPoisoned(DeviceContext& ctx);
+// Runs f; a CudaError from it is rethrown after recoverIfPoisoned (under ctx.mutex), saying so
+// when the device was reset. lockedCall also holds ctx.mutex while f runs.
+template <class F> void recoveringCall(DeviceContext& ctx, F&& f);
+template <class F> void lockedCall(DeviceContext& ctx, F&& f);
+
+// host_staging.cu: forgets the staging state after a device reset freed its CUDA objects.
+void dropStaging(DeviceContext& ctx);
+
 // Queue the work of a job whose pointers are all device memory on `stream`; no synchronization.
 // Uses ctx's scratch: work queued on different streams must be ordered by the caller.
 void enqueueScan(const ScanJob& job, cudaStream_t stream, DeviceContext& ctx);
@@ -40,6 +52,31 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx);
 // Residency::Host (host_staging.cu); ctx.mutex held by the caller.
 void scanHostStaged(const ScanJob& job, DeviceContext& ctx);
 void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx);
+
+inline CudaError afterReset(const CudaError& e) {
+  return CudaError(std::string(e.what()) +
+                   " (the device was reset to recover: DeviceArrays created before this error are lost)");
+}
+
+template <class F> void recoveringCall(DeviceContext& ctx, F&& f) {
+  try {
+    f();
+  } catch (const CudaError& e) {
+    std::lock_guard<std::mutex> lock(ctx.mutex);
+    if (recoverIfPoisoned(ctx)) throw afterReset(e);
+    throw;
+  }
+}
+
+template <class F> void lockedCall(DeviceContext& ctx, F&& f) {
+  std::lock_guard<std::mutex> lock(ctx.mutex);
+  try {
+    f();
+  } catch (const CudaError& e) {
+    if (recoverIfPoisoned(ctx)) throw afterReset(e);
+    throw;
+  }
+}
 
 }  // namespace cuda
 }  // namespace linrec

@@ -530,5 +530,10 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   f64 ? store(static_cast<double*>(nullptr)) : store(static_cast<float*>(nullptr));
 }
 
+void dropStaging(DeviceContext& ctx) {
+  delete static_cast<Staging*>(ctx.staging);  // its streams, events and buffers died with the reset
+  ctx.staging = nullptr;
+}
+
 }  // namespace cuda
 }  // namespace linrec

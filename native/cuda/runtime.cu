@@ -1,7 +1,7 @@
 // Device discovery and plain memory functions for DeviceArray.
 #include <mutex>
 
-#include "cuda_check.cuh"
+#include "device_scan.cuh"
 
 namespace linrec {
 namespace cuda {
@@ -63,38 +63,53 @@ Availability probe() {
   }
 }
 
+// Memory calls share the scan's recovery: a poisoned context is reset before the error goes up.
 void* deviceAlloc(size_t bytes) {
   void* ptr = nullptr;
   // A zero-byte array still gets a distinct, freeable pointer.
-  check(cudaMalloc(&ptr, bytes ? bytes : 1), "cudaMalloc");
+  recoveringCall(currentContext(), [&] { check(cudaMalloc(&ptr, bytes ? bytes : 1), "cudaMalloc"); });
   return ptr;
 }
 
-void deviceFree(void* ptr) noexcept {
-  if (!ptr) return;
+void deviceFree(void* ptr, unsigned generationOfPtr) noexcept {
+  if (!ptr || isLost(generationOfPtr)) return;  // lost memory was freed by the reset
   if (cudaFree(ptr) != cudaSuccess) cudaGetLastError();  // finalizers cannot report
 }
 
 void copyToDevice(void* dst, const void* src, size_t bytes) {
-  if (bytes) check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
+  if (bytes)
+    recoveringCall(currentContext(), [&] {
+      check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
+    });
 }
 
 void copyToHost(void* dst, const void* src, size_t bytes) {
-  if (bytes) check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy device to host");
+  if (bytes)
+    recoveringCall(currentContext(), [&] {
+      check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy device to host");
+    });
 }
 
 void copyOnDevice(void* dst, const void* src, size_t bytes) {
-  if (bytes) {
-    check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy device to device");
-    // cudaMemcpy D2D returns before the copy ends; callers expect it done.
-    check(cudaStreamSynchronize(0), "cudaMemcpy device to device (synchronize)");
-  }
+  if (bytes)
+    recoveringCall(currentContext(), [&] {
+      check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy device to device");
+      // cudaMemcpy D2D returns before the copy ends; callers expect it done.
+      check(cudaStreamSynchronize(0), "cudaMemcpy device to device (synchronize)");
+    });
 }
 
+// Called by the engine with ctx.mutex held: no recovery here (the caller's lockedCall does it).
 size_t deviceFreeBytes() {
   size_t freeBytes = 0, total = 0;
   check(cudaMemGetInfo(&freeBytes, &total), "cudaMemGetInfo");
   return freeBytes;
+}
+
+MemoryInfo deviceMemory() {
+  MemoryInfo m;
+  recoveringCall(currentContext(), [&] { check(cudaMemGetInfo(&m.freeBytes, &m.totalBytes), "cudaMemGetInfo"); });
+  return m;
 }
 
 }  // namespace cuda

@@ -10,8 +10,8 @@
 //
 // Collectives must be called by all 32 lanes of a warp with a full mask, and by every lane
 // at the same call (divergent collectives are undefined on a GPU): the emulation aborts with
-// a message when they are not. A kernel can be made to fault on purpose for tests
-// (emulation::injectFault), which poisons the context like a real fault until cudaDeviceReset.
+// a message when they are not. __trap() poisons the context as a real fault does, until
+// cudaDeviceReset (which frees every allocation, as on a GPU).
 #pragma once
 
 #include <atomic>
@@ -146,9 +146,8 @@ void requireFullMask(unsigned mask, const char* site);
 // fibers. Returns when every block has finished (streams are synchronous here).
 cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body);
 
-// Tests: the next `count` kernel launches fault (as an illegal address would), which poisons
-// the context until cudaDeviceReset.
-void injectFault(int count);
+// __trap(): the running kernel faults, which poisons the context until cudaDeviceReset.
+void trap();
 
 }  // namespace emulation
 }  // namespace linrec
@@ -165,6 +164,7 @@ inline void __syncwarp(unsigned mask = 0xffffffffu) {
   ::linrec::emulation::warpExchange({{0, 0}}, "__syncwarp");
 }
 inline void __nanosleep(unsigned) { ::linrec::emulation::pause(); }
+inline void __trap() { ::linrec::emulation::trap(); }
 inline int __ffs(unsigned v) { return __builtin_ffs(int(v)); }
 inline int __popc(unsigned v) { return __builtin_popcount(v); }
 

@@ -48,7 +48,6 @@ struct Device {
   size_t used = 0;
   size_t total = envSize("LINREC_EMULATED_DEVICE_MEMORY", size_t(1) << 30);
   cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context until reset
-  int faultsToInject = 0;
   unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
 };
 Device& device() {
@@ -232,11 +231,6 @@ cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body)
   {
     std::lock_guard<std::mutex> lock(device().mutex);
     if (device().sticky) return record(device().sticky);
-    if (device().faultsToInject > 0) {
-      --device().faultsToInject;
-      device().sticky = cudaErrorLaunchFailure;  // reported by the next synchronizing call
-      return cudaSuccess;
-    }
   }
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
@@ -259,9 +253,9 @@ cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body)
   return cudaSuccess;
 }
 
-void injectFault(int count) {
+void trap() {
   std::lock_guard<std::mutex> lock(device().mutex);
-  device().faultsToInject = count;
+  device().sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
 }
 
 }  // namespace emulation
