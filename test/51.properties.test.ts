@@ -14,7 +14,18 @@
 // Data is drawn from a seeded PRNG whose seed and shape parameters come from fast-check, so
 // long arrays stay cheap and a failure reports a reproducible seed.
 import fc from 'fast-check';
-import { aggregate, createScanner, logScan, scan, scanAsync, sequential } from '../src';
+import * as linrec from '../src';
+import { sequential } from '../src';
+
+// The backend under test: the CPU here; test/21 runs this same file on CUDA (where usable) by
+// setting LINREC_PROPERTY_DEVICE=cuda before loading it.
+const DEVICE = (process.env.LINREC_PROPERTY_DEVICE ?? 'cpu') as 'cpu' | 'cuda';
+const on = (o?: object) => ({ ...o, device: DEVICE });
+const scan = ((a: F, b: F, o?: object) => linrec.scan(a, b, on(o))) as typeof linrec.scan;
+const scanAsync = ((a: F, b: F, o?: object) => linrec.scanAsync(a, b, on(o))) as typeof linrec.scanAsync;
+const logScan = ((a: linrec.LogInput<F>, b: linrec.LogInput<F>, o?: object) => linrec.logScan(a, b, on(o))) as unknown as typeof linrec.logScan;
+const aggregate = ((a: F, b: F, o?: object) => linrec.aggregate(a, b, on(o))) as typeof linrec.aggregate;
+const createScanner = ((o: object) => linrec.createScanner(on(o) as never)) as typeof linrec.createScanner;
 import { mulberry32, reference } from './helpers';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;

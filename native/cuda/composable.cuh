@@ -36,16 +36,17 @@ __device__ __forceinline__ typename M::Value stepItems(typename M::Value x, cons
   return x;
 }
 
-// The slow path of one warp: the sequential loop through the warp's items in lane order, from x.
-// Returns the value each lane starts from (x before its first item); `x` becomes the value
-// after the warp's last item, in every lane. Whole warp, convergent.
+// The slow path of one warp: the sequential loop through the items of lanes firstLane..31 in
+// lane order, from x. Returns the value each of those lanes starts from (x before its first
+// item); `x` becomes the value after the warp's last item, in every lane. Whole warp, convergent
+// (firstLane is warp-uniform).
 template <class M, int Items>
 __device__ __forceinline__ typename M::Value warpStepThrough(typename M::Value& x, const typename M::Elem (&e)[Items],
-                                                          int count) {
+                                                          int count, int firstLane) {
   typename M::Value start = x;
   const int lane = laneId();
 #pragma unroll 1
-  for (int l = 0; l < kWarp; ++l) {
+  for (int l = firstLane; l < kWarp; ++l) {
     if (lane == l) {
       start = x;
       x = stepItems<M>(x, e, count);

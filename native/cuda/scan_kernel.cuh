@@ -90,11 +90,12 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 //
 // The composable fallback: the tile composes when composable(carry, blockTotal, zero) holds,
 // zero (a ballot over exact-zero coefficients) being published with the aggregate so that the
-// look-back decides the same way; it then publishes apply(carry, blockTotal). The stored values
-// take the fast path (apply(carry, warp prefix), then apply(warp start, lane prefix)) when each
-// of those compositions is composable with its actual start, checked in every thread. Otherwise
-// the block steps through the whole tile in order, warp after warp, and, when the tile does not
-// compose, publishes the true last x.
+// look-back decides the same way; it then publishes apply(carry, blockTotal) at once. Each
+// thread's start, apply(apply(carry, warp prefix), lane prefix), is checked the same way; from
+// the first thread whose start is not composable, the block steps through in order, like the
+// loop, from the x its predecessor ended with. Threads before it keep exactly the values they
+// would have without it (so a NaN or an overflow never changes an earlier x, as on the CPU).
+// A tile that does not compose publishes its true last x when it has it.
 template <class Access, class P>
 __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
     scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
@@ -111,14 +112,17 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   __shared__ typename Back::Storage backStorage;
   __shared__ Value warpStart[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
-  __shared__ Value stepCarry;                     // slow path: x passed from warp to warp
-  __shared__ int tileMode;                        // 0: fast path; 1: step through; 2: and publish
+  __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
+  __shared__ int firstFailure[Scan::kWarps];       // per warp: first thread whose start is not
+  __shared__ Value stepCarry;                      // slow path: x passed from warp to warp
+  __shared__ int tileComposesShared;
   __shared__ size_t tileIndex;
 
   if (threadIdx.x == 0) tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
   __syncthreads();
   const size_t k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow;
-  const size_t i0 = t * kTile + size_t(threadIdx.x) * kItems;
+  const int me = int(threadIdx.x), warp = warpId();
+  const size_t i0 = t * kTile + size_t(me) * kItems;
   const int count = itemsFrom(i0, n, kItems);
   const bool hasNext = t + 1 < tilesPerRow;
 
@@ -127,11 +131,10 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   loadItems<kItems>(acc, r, n, i0, items);
   const Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
   const unsigned laneZeros = __ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count));
-  const bool laneExclusiveZero = anyBefore(laneZeros);
-  if (laneId() == 0) warpHasZero[warpId()] = laneZeros != 0;
+  if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
   __syncthreads();
 
-  if (warpId() == 0) {
+  if (warp == 0) {
     const int lane = laneId();
     Elem blockTotal;
     Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
@@ -146,40 +149,46 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
     }
     const bool composes = M::composable(carry, blockTotal, blockZero);  // warp-uniform
     if (lane == 0 && hasNext && composes) status.publishInclusive(k, apply<M>(carry, blockTotal));
-    const bool fails = lane < Scan::kWarps && !M::composable(carry, warpExclusive, anyBefore(warpZeros));
-    if (lane < Scan::kWarps) warpStart[lane] = apply<M>(carry, warpExclusive);
-    const bool step = __any_sync(kFullMask, fails) || !composes;
+    if (lane < Scan::kWarps) {
+      warpStart[lane] = apply<M>(carry, warpExclusive);
+      warpComposes[lane] = M::composable(carry, warpExclusive, anyBefore(warpZeros));
+    }
     if (lane == 0) {
-      tileMode = !step ? 0 : (composes ? 1 : 2);
-      stepCarry = carry;
+      tileComposesShared = composes;
+      stepCarry = carry;  // where stepping starts if the very first thread fails
     }
   }
   __syncthreads();
-  // Each lane's prefix against its warp's actual start.
-  const bool laneFails = !M::composable(warpStart[warpId()], laneExclusive, laneExclusiveZero);
-  const int mode = __syncthreads_or(laneFails) && tileMode == 0 ? 1 : tileMode;
 
-  Value begin = M::value(M::identity());  // set below by every thread; initialized for the compiler
-  if (mode == 0) {
-    begin = apply<M>(warpStart[warpId()], laneExclusive);
-  } else {
-    // Slow path (block-uniform): the sequential loop through the tile, warp after warp.
-    for (int w = 0; w < Scan::kWarps; ++w) {
-      if (warpId() == w) {
-        Value x = stepCarry;
-        begin = warpStepThrough<M>(x, items, count);
+  Value begin = apply<M>(warpStart[warp], laneExclusive);
+  const bool fails = !warpComposes[warp] || !M::composable(warpStart[warp], laneExclusive, anyBefore(laneZeros));
+  const unsigned failing = __ballot_sync(kFullMask, fails);
+  if (laneId() == 0) firstFailure[warp] = failing ? warp * kWarp + __ffs(failing) - 1 : P::kThreads;
+  __syncthreads();
+  int first = P::kThreads;
+#pragma unroll
+  for (int w = 0; w < Scan::kWarps; ++w) first = firstFailure[w] < first ? firstFailure[w] : first;
+
+  Value out[kItems];
+  Value x = rescanItems<M>(begin, items, count, out);  // final for threads before `first`
+  if (first < P::kThreads) {  // block-uniform: step through from thread `first` on
+    if (me == first - 1) stepCarry = x;
+    __syncthreads();
+    for (int w = first / kWarp; w < Scan::kWarps; ++w) {
+      if (warp == w) {
+        Value carried = stepCarry;
+        Value stepped = warpStepThrough<M>(carried, items, count, w == first / kWarp ? first % kWarp : 0);
+        if (me >= first) begin = stepped;
         __syncwarp();
-        if (laneId() == 0) stepCarry = x;
+        if (laneId() == 0) stepCarry = carried;
       }
       __syncthreads();
     }
-    // stepCarry is now x after the tile's last step (a tile that composes published already).
-    if (threadIdx.x == 0 && hasNext && mode == 2) status.publishInclusive(k, stepCarry);
+    if (me >= first) x = rescanItems<M>(begin, items, count, out);
   }
-
-  Value out[kItems];
-  Value x = rescanItems<M>(begin, items, count, out);
   storeItems<kItems>(acc, r, n, i0, out);
+  // A tile that does not compose publishes its true last x (a full tile: the last thread's).
+  if (hasNext && !tileComposesShared && me == P::kThreads - 1) status.publishInclusive(k, x);
   if (count > 0 && i0 + count == n) acc.finish(r, x);
 }
 
@@ -208,14 +217,18 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count)));
-      Value begin = apply<M>(carry, exclusive);
-      // Composable fallback (warp-uniform): step through the segment in lane order.
-      if (__any_sync(kFullMask, !M::composable(carry, exclusive, exclusiveZero))) {
-        Value end = carry;
-        begin = warpStepThrough<M>(end, items, count);
-      }
       Value out[kItems];
-      Value x = rescanItems<M>(begin, items, count, out);
+      Value x = rescanItems<M>(apply<M>(carry, exclusive), items, count, out);
+      // Composable fallback (warp-uniform): from the first lane whose start is not composable,
+      // step through in lane order from the x its predecessor ended with.
+      const unsigned failing = __ballot_sync(kFullMask, !M::composable(carry, exclusive, exclusiveZero));
+      if (failing) {
+        const int first = __ffs(failing) - 1;
+        const Value before = shflIdx(x, first > 0 ? first - 1 : 0);
+        Value carried = first > 0 ? before : carry;
+        const Value begin = warpStepThrough<M>(carried, items, count, first);
+        if (laneId() >= first) x = rescanItems<M>(begin, items, count, out);
+      }
       storeItems<kItems>(acc, r, n, i0, out);
       if (count > 0 && i0 + count == n) acc.finish(r, x);
       carry = shflIdx(x, kWarp - 1);  // only used when this segment was full (x, never a composition)

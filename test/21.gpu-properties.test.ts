@@ -1,0 +1,17 @@
+// The property tests of test/51 (random shapes, resets, NaN/Infinity placement, subnormals,
+// huge and tiny magnitudes, determinism) on the CUDA backend, against the same float64 loop
+// and the same bounds. Skipped, visibly, where no usable GPU (or its CPU emulation) is present.
+import { backends } from '../src';
+
+const cuda = backends().cuda;
+if (cuda.available) {
+  describe(`on CUDA (${cuda.devices[0].name})`, () => {
+    process.env.LINREC_PROPERTY_DEVICE = 'cuda';
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./51.properties.test');
+  });
+} else {
+  describe('GPU property tests skipped', () => {
+    test.skip(`needs a usable CUDA device (${cuda.reason ?? 'no CUDA device'})`, () => {});
+  });
+}
