@@ -18,6 +18,7 @@ template <bool Reverse> struct RowIndex {
 
 // Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct) or SignedLogMonoid<T> (LogFromRaw).
 template <class M, bool Reverse> struct RawAccess {
+  static constexpr bool kReverse = Reverse;
   using Monoid = M;
   using T = typename Monoid::Scalar;
   using Elem = typename Monoid::Elem;
@@ -79,6 +80,7 @@ template <class M, bool Reverse> struct RawAccess {
 // log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T>). A null sign array
 // means all positive; a negative sign entry means negative, any other means positive.
 template <class T, bool Reverse> struct LogAccess {
+  static constexpr bool kReverse = Reverse;
   using Monoid = SignedLogMonoid<T>;
   using Elem = typename Monoid::Elem;
   using Value = typename Monoid::Value;

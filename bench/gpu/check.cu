@@ -122,6 +122,7 @@ template <class T> static ScanJob jobOf(const Case& c, size_t stride, Buffers<T>
 // Device mirror of host buffers (Residency::Device runs).
 template <class T> struct DeviceMirror {
   std::vector<void*> ptrs;
+  unsigned generation = lc::contextGeneration();
   template <class V> V* up(const std::vector<V>& v) {
     void* p = lc::deviceAlloc(v.size() * sizeof(V));
     lc::copyToDevice(p, v.data(), v.size() * sizeof(V));
@@ -130,7 +131,7 @@ template <class T> struct DeviceMirror {
   }
   template <class V> void down(std::vector<V>& v, const void* p) { lc::copyToHost(v.data(), p, v.size() * sizeof(V)); }
   ~DeviceMirror() {
-    for (void* p : ptrs) lc::deviceFree(p);
+    for (void* p : ptrs) lc::deviceFree(p, generation);
   }
 };
 

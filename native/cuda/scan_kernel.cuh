@@ -23,7 +23,8 @@ namespace cuda {
 // kMinBlocks bounds registers for every kernel of the policy; kTileMinBlocks for the tile scan
 // alone. float32 direct: 4 blocks of 256 threads per SM (64 registers) fit without spills on
 // sm_90; sm_80's code needs a few more registers, so 3 there (per-architecture launch bounds
-// are the documented use of __CUDA_ARCH__ here).
+// are the documented use of __CUDA_ARCH__ here). The reversed tile scan's index arithmetic
+// needs a few more registers too: 3 blocks (kReverseTileMinBlocks).
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
 #define LINREC_F32_TILE_MIN_BLOCKS 3
 #else
@@ -31,16 +32,17 @@ namespace cuda {
 #endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 3, kTileMinBlocks = LINREC_F32_TILE_MIN_BLOCKS;
+  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 3, kTileMinBlocks = LINREC_F32_TILE_MIN_BLOCKS,
+                       kReverseTileMinBlocks = 3;
 };
 template <> struct TilePolicy<AffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3, kTileMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3, kTileMinBlocks = 3, kReverseTileMinBlocks = 3;
 };
 template <> struct TilePolicy<SignedLogMonoid<float>> {  // float64 arithmetic: 2 blocks, no spills
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2;
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
 };
 template <> struct TilePolicy<SignedLogMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2, kTileMinBlocks = 2;
+  static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
 };
 
 // Aggregate of a thread's first `count` items (identity when none).
@@ -97,7 +99,7 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 // would have without it (so a NaN or an overflow never changes an earlier x, as on the CPU).
 // A tile that does not compose publishes its true last x when it has it.
 template <class Access, class P>
-__global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
+__global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTileMinBlocks : P::kTileMinBlocks)
     scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
                     unsigned long long* ticket) {
   using M = typename Access::Monoid;
@@ -113,12 +115,15 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   __shared__ Value warpStart[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
   __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
-  __shared__ int firstFailure[Scan::kWarps];       // per warp: first thread whose start is not
+  __shared__ int firstFailure;                     // first thread whose start is not composable
   __shared__ Value stepCarry;                      // slow path: x passed from warp to warp
   __shared__ int tileComposesShared;
   __shared__ size_t tileIndex;
 
-  if (threadIdx.x == 0) tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
+  if (threadIdx.x == 0) {
+    tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
+    firstFailure = P::kThreads;
+  }
   __syncthreads();
   const size_t k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow;
   const int me = int(threadIdx.x), warp = warpId();
@@ -131,6 +136,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   loadItems<kItems>(acc, r, n, i0, items);
   const Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
   const unsigned laneZeros = __ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count));
+  const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
   __syncthreads();
 
@@ -138,16 +144,19 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
     const int lane = laneId();
     Elem blockTotal;
     Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
-    const unsigned warpZeros = __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0);
-    const bool blockZero = warpZeros != 0;
+    // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
+    // look-back rather than held in a register across it (register pressure).
+    auto warpZerosOf = [&] { return __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0); };
     Value carry;
     if (t == 0) {
       carry = initialInWarp(acc, r);
     } else {
+      const bool blockZero = warpZerosOf() != 0;
       if (hasNext && lane == 0) status.publishAggregate(k, blockTotal, blockZero);
       carry = Back::carryInto(status, k, t, backStorage);
     }
-    const bool composes = M::composable(carry, blockTotal, blockZero);  // warp-uniform
+    const unsigned warpZeros = warpZerosOf();
+    const bool composes = M::composable(carry, blockTotal, warpZeros != 0);  // warp-uniform
     if (lane == 0 && hasNext && composes) status.publishInclusive(k, apply<M>(carry, blockTotal));
     if (lane < Scan::kWarps) {
       warpStart[lane] = apply<M>(carry, warpExclusive);
@@ -160,19 +169,14 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
   }
   __syncthreads();
 
-  Value begin = apply<M>(warpStart[warp], laneExclusive);
-  const bool fails = !warpComposes[warp] || !M::composable(warpStart[warp], laneExclusive, anyBefore(laneZeros));
-  const unsigned failing = __ballot_sync(kFullMask, fails);
-  if (laneId() == 0) firstFailure[warp] = failing ? warp * kWarp + __ffs(failing) - 1 : P::kThreads;
+  const Value warpBegin = warpStart[warp];
+  Value begin = apply<M>(warpBegin, laneExclusive);
+  if (!warpComposes[warp] || !M::composable(warpBegin, laneExclusive, laneExclusiveZero)) atomicMin(&firstFailure, me);
   __syncthreads();
-  int first = P::kThreads;
-#pragma unroll
-  for (int w = 0; w < Scan::kWarps; ++w) first = firstFailure[w] < first ? firstFailure[w] : first;
+  const int first = firstFailure;
 
-  Value out[kItems];
-  Value x = rescanItems<M>(begin, items, count, out);  // final for threads before `first`
   if (first < P::kThreads) {  // block-uniform: step through from thread `first` on
-    if (me == first - 1) stepCarry = x;
+    if (me == first - 1) stepCarry = stepItems<M>(begin, items, count);
     __syncthreads();
     for (int w = first / kWarp; w < Scan::kWarps; ++w) {
       if (warp == w) {
@@ -184,8 +188,9 @@ __global__ void __launch_bounds__(P::kThreads, P::kTileMinBlocks)
       }
       __syncthreads();
     }
-    if (me >= first) x = rescanItems<M>(begin, items, count, out);
   }
+  Value out[kItems];
+  const Value x = rescanItems<M>(begin, items, count, out);
   storeItems<kItems>(acc, r, n, i0, out);
   // A tile that does not compose publishes its true last x (a full tile: the last thread's).
   if (hasNext && !tileComposesShared && me == P::kThreads - 1) status.publishInclusive(k, x);
@@ -217,18 +222,19 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count)));
-      Value out[kItems];
-      Value x = rescanItems<M>(apply<M>(carry, exclusive), items, count, out);
+      Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): from the first lane whose start is not composable,
       // step through in lane order from the x its predecessor ended with.
       const unsigned failing = __ballot_sync(kFullMask, !M::composable(carry, exclusive, exclusiveZero));
       if (failing) {
         const int first = __ffs(failing) - 1;
-        const Value before = shflIdx(x, first > 0 ? first - 1 : 0);
+        const Value before = shflIdx(stepItems<M>(begin, items, count), first > 0 ? first - 1 : 0);
         Value carried = first > 0 ? before : carry;
-        const Value begin = warpStepThrough<M>(carried, items, count, first);
-        if (laneId() >= first) x = rescanItems<M>(begin, items, count, out);
+        const Value stepped = warpStepThrough<M>(carried, items, count, first);
+        if (laneId() >= first) begin = stepped;
       }
+      Value out[kItems];
+      const Value x = rescanItems<M>(begin, items, count, out);
       storeItems<kItems>(acc, r, n, i0, out);
       if (count > 0 && i0 + count == n) acc.finish(r, x);
       carry = shflIdx(x, kWarp - 1);  // only used when this segment was full (x, never a composition)
