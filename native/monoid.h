@@ -183,7 +183,9 @@ template <class T> struct LogCompute {
 template <> struct LogCompute<float> {
   using type = double;
 };
-#if !defined(__CUDACC__) && defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ == 64
+// Device code computes in double (no extended type on a GPU); so do the CUDA sources when they
+// are compiled for the CPU emulation (LINREC_DEVICE_ARITHMETIC), to test what a GPU computes.
+#if !defined(__CUDACC__) && !defined(LINREC_DEVICE_ARITHMETIC) && defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ == 64
 template <> struct LogCompute<double> {
   using type = long double;
 };

@@ -317,6 +317,31 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     b.dispose();
   });
 
+  test('host arrays larger than the free device memory are scanned in chunks, not refused', () => {
+    const n = 2 ** 23 + 5; // 3 arrays of 32 MiB on the host
+    const keep = 24 * 2 ** 20; // device memory left free
+    const fillers: DeviceArray[] = [];
+    try {
+      for (let request = 2 ** 32; request >= 2 ** 21; ) {
+        const free = deviceMemory().freeBytes;
+        if (free <= keep + 2 ** 21) break;
+        const bytes = Math.min(request, free - keep);
+        try {
+          fillers.push(DeviceArray.empty(Math.floor(bytes / 4), 'float32'));
+        } catch {
+          request = Math.floor(bytes / 2); // granularity or fragmentation: ask for less
+        }
+      }
+      expect(deviceMemory().freeBytes).toBeLessThan(3 * n * 4);
+      const { coeffs, values } = seedInputs(Float32Array, 1, n, 'uniform');
+      const ref = reference(coeffs, values);
+      const got = scan(coeffs, values, { device: 'cuda', out: nanArray(Float32Array, n + 1) });
+      expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+    } finally {
+      fillers.forEach((d) => d.dispose());
+    }
+  }, 600_000);
+
   test('DeviceArrays give their device memory back when disposed and when garbage-collected', async () => {
     const length = 2 ** 22; // 16 MiB each
     const settle = async () => {

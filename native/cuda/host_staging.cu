@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -189,6 +190,23 @@ Staging& stagingOf(DeviceContext& ctx) {
   return *static_cast<Staging*>(ctx.staging);
 }
 
+// On an error mid-pipeline, chunks already queued on the other slots may still be copying into
+// the shared staging buffers: wait for them before anything can reuse the buffers (their own
+// errors are dropped; the first error is the one reported).
+class DrainOnUnwind {
+ public:
+  explicit DrainOnUnwind(Staging& s) : staging_(s), exceptions_(std::uncaught_exceptions()) {}
+  ~DrainOnUnwind() {
+    if (std::uncaught_exceptions() <= exceptions_) return;
+    for (Slot& slot : staging_.slots)
+      if (slot.stream && cudaStreamSynchronize(slot.stream) != cudaSuccess) cudaGetLastError();
+  }
+
+ private:
+  Staging& staging_;
+  int exceptions_;
+};
+
 size_t align256(size_t v) { return (v + 255) & ~size_t(255); }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +315,7 @@ void scanHostStaged(const ScanJob& job, DeviceContext& ctx) {
   L.carryBytes = L.carrySign + align256(g.blockRows);
 
   Staging& st = stagingOf(ctx);
+  DrainOnUnwind drain(st);
   for (Slot& s : st.slots) {
     s.hostIn.ensure(L.inBytes);
     s.hostOut.ensure(L.outBytes);
@@ -462,6 +481,7 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   L.outBytes = L.xSign + align256(g.blockRows * elem);
 
   Staging& st = stagingOf(ctx);
+  DrainOnUnwind drain(st);
   for (Slot& s : st.slots) {
     s.hostIn.ensure(L.inBytes);
     s.hostOut.ensure(L.outBytes);
