@@ -260,6 +260,53 @@ struct Layout {
   size_t carry = 0, carrySign = 0, carryBytes = 0;                            // device carry
 };
 
+// The staging state with every slot's buffers grown to the layout.
+Staging& stagingFor(DeviceContext& ctx, const Layout& L) {
+  Staging& st = stagingOf(ctx);
+  for (Slot& s : st.slots) {
+    s.hostIn.ensure(L.inBytes);
+    s.hostOut.ensure(L.outBytes);
+    s.deviceIn.ensure(L.inBytes);
+    s.deviceOut.ensure(L.outBytes);
+  }
+  return st;
+}
+
+// The slot rotation of both pipelines: chunk ci goes to slot ci % kSlots once collect() has
+// taken that slot's previous chunk (after its D2H finished); queue() fills and queues it. At the
+// end the remaining slots are collected in chunk order.
+template <class Queue, class Collect>
+void runSlots(Staging& st, const std::vector<Chunk>& chunks, const char* waiting, Queue&& queue, Collect&& collect) {
+  std::vector<const Chunk*> pending(kSlots, nullptr);
+  auto collectSlot = [&](size_t si) {
+    if (!pending[si]) return;
+    check(cudaEventSynchronize(st.slots[si].done), waiting);
+    collect(*pending[si], st.slots[si]);
+    pending[si] = nullptr;
+  };
+  for (size_t ci = 0; ci < chunks.size(); ++ci) {
+    const size_t si = ci % kSlots;
+    collectSlot(si);
+    queue(ci, chunks[ci], st.slots[si]);
+    pending[si] = &chunks[ci];
+  }
+  for (size_t k = 0; k < kSlots; ++k) collectSlot((chunks.size() + k) % kSlots);
+}
+
+// A chunk's a and b rows: pageable -> pinned (the copy pool), then H2D on the slot's stream.
+void stageCoefficients(CopyPool& pool, Slot& s, const Chunk& c, const Layout& L, size_t elem, const void* a,
+                       size_t aStride, const void* b, size_t bStride, const char* what) {
+  char* in = static_cast<char*>(s.hostIn.ptr);
+  char* din = static_cast<char*>(s.deviceIn.ptr);
+  const size_t bytes = c.steps * c.rows * elem;
+  copy2D(pool, in + L.a, c.steps * elem, static_cast<const char*>(a) + (c.row0 * aStride + c.index0) * elem,
+         aStride * elem, c.steps * elem, c.rows);
+  copy2D(pool, in + L.b, c.steps * elem, static_cast<const char*>(b) + (c.row0 * bStride + c.index0) * elem,
+         bStride * elem, c.steps * elem, c.rows);
+  check(cudaMemcpyAsync(din + L.a, in + L.a, bytes, cudaMemcpyHostToDevice, s.stream), what);
+  check(cudaMemcpyAsync(din + L.b, in + L.b, bytes, cudaMemcpyHostToDevice, s.stream), what);
+}
+
 }  // namespace
 
 // =============================================================================================
@@ -314,14 +361,8 @@ void scanHostStaged(const ScanJob& job, DeviceContext& ctx) {
   L.carrySign = align256(g.blockRows * elem);
   L.carryBytes = L.carrySign + align256(g.blockRows);
 
-  Staging& st = stagingOf(ctx);
+  Staging& st = stagingFor(ctx, L);
   DrainOnUnwind drain(st);
-  for (Slot& s : st.slots) {
-    s.hostIn.ensure(L.inBytes);
-    s.hostOut.ensure(L.outBytes);
-    s.deviceIn.ensure(L.inBytes);
-    s.deviceOut.ensure(L.outBytes);
-  }
   char* carry = st.carry.ensure(L.carryBytes);
 
   // The chunk job the device runs; its x0 and last are the shared carry.
@@ -355,41 +396,20 @@ void scanHostStaged(const ScanJob& job, DeviceContext& ctx) {
   ctx.ensureScratch(scanScratchBytes(chunkJob(chunks[0], st.slots[0]), ctx));
 
   CopyPool pool(copyWorkers());
-  std::vector<const Chunk*> pending(kSlots, nullptr);
-
-  auto collect = [&](int si) {
-    const Chunk* c = pending[si];
-    if (!c) return;
-    Slot& s = st.slots[si];
-    check(cudaEventSynchronize(s.done), "staged scan (waiting for a chunk)");
-    const char* out = static_cast<const char*>(s.hostOut.ptr);
-    copy2D(pool, static_cast<char*>(job.x) + (c->row0 * job.xStride + c->index0) * elem, job.xStride * elem,
-           out + L.x, c->steps * elem, c->steps * elem, c->rows);
-    if (logIn)
-      copy2D(pool, job.xSign + c->row0 * job.xStride + c->index0, job.xStride, out + L.xSign, c->steps, c->steps,
-             c->rows);
-    if (c->lastOfRows && job.last) {
-      std::memcpy(static_cast<char*>(job.last) + c->row0 * elem, out + L.last, c->rows * elem);
-      if (logIn) std::memcpy(job.lastSign + c->row0, out + L.lastSign, c->rows);
-    }
-    pending[si] = nullptr;
-  };
-
-  for (size_t ci = 0; ci < chunks.size(); ++ci) {
-    const Chunk& c = chunks[ci];
-    const int si = int(ci % kSlots);
-    Slot& s = st.slots[si];
-    collect(si);
+  auto queue = [&](size_t ci, const Chunk& c, Slot& s) {
     char* in = static_cast<char*>(s.hostIn.ptr);
-
-    copy2D(pool, in + L.a, c.steps * elem, static_cast<const char*>(job.a) + (c.row0 * job.aStride + c.index0) * elem,
-           job.aStride * elem, c.steps * elem, c.rows);
-    copy2D(pool, in + L.b, c.steps * elem, static_cast<const char*>(job.b) + (c.row0 * job.bStride + c.index0) * elem,
-           job.bStride * elem, c.steps * elem, c.rows);
-    if (signA)
+    char* din = static_cast<char*>(s.deviceIn.ptr);
+    char* dout = static_cast<char*>(s.deviceOut.ptr);
+    const size_t used = c.steps * c.rows;
+    stageCoefficients(pool, s, c, L, elem, job.a, job.aStride, job.b, job.bStride, "staged scan H2D");
+    if (signA) {
       copy2D(pool, in + L.aSign, c.steps, job.aSign + c.row0 * job.aStride + c.index0, job.aStride, c.steps, c.rows);
-    if (signB)
+      check(cudaMemcpyAsync(din + L.aSign, in + L.aSign, used, cudaMemcpyHostToDevice, s.stream), "staged scan H2D");
+    }
+    if (signB) {
       copy2D(pool, in + L.bSign, c.steps, job.bSign + c.row0 * job.bStride + c.index0, job.bStride, c.steps, c.rows);
+      check(cudaMemcpyAsync(din + L.bSign, in + L.bSign, used, cudaMemcpyHostToDevice, s.stream), "staged scan H2D");
+    }
     if (c.firstOfRows) {  // x_0 of the row block (and its copy, written here on the host)
       for (size_t i = 0; i < c.rows; ++i) {
         size_t r = c.row0 + i;
@@ -403,16 +423,6 @@ void scanHostStaged(const ScanJob& job, DeviceContext& ctx) {
         }
       }
     }
-
-    char* din = static_cast<char*>(s.deviceIn.ptr);
-    char* dout = static_cast<char*>(s.deviceOut.ptr);
-    size_t inUsed = c.steps * c.rows;
-    check(cudaMemcpyAsync(din + L.a, in + L.a, inUsed * elem, cudaMemcpyHostToDevice, s.stream), "staged scan H2D");
-    check(cudaMemcpyAsync(din + L.b, in + L.b, inUsed * elem, cudaMemcpyHostToDevice, s.stream), "staged scan H2D");
-    if (signA)
-      check(cudaMemcpyAsync(din + L.aSign, in + L.aSign, inUsed, cudaMemcpyHostToDevice, s.stream), "staged scan H2D");
-    if (signB)
-      check(cudaMemcpyAsync(din + L.bSign, in + L.bSign, inUsed, cudaMemcpyHostToDevice, s.stream), "staged scan H2D");
     // From here on the carry (and the scratch) of the previous chunk's kernel are in use.
     if (ci > 0) check(cudaStreamWaitEvent(s.stream, st.carryReady, 0), "cudaStreamWaitEvent (staged scan)");
     if (c.firstOfRows) {
@@ -430,16 +440,26 @@ void scanHostStaged(const ScanJob& job, DeviceContext& ctx) {
     }
     check(cudaEventRecord(st.carryReady, s.stream), "cudaEventRecord (staged scan)");
     char* hout = static_cast<char*>(s.hostOut.ptr);
-    check(cudaMemcpyAsync(hout + L.x, dout + L.x, inUsed * elem, cudaMemcpyDeviceToHost, s.stream), "staged scan D2H");
+    check(cudaMemcpyAsync(hout + L.x, dout + L.x, used * elem, cudaMemcpyDeviceToHost, s.stream), "staged scan D2H");
     if (logIn)
-      check(cudaMemcpyAsync(hout + L.xSign, dout + L.xSign, inUsed, cudaMemcpyDeviceToHost, s.stream), "staged scan D2H");
+      check(cudaMemcpyAsync(hout + L.xSign, dout + L.xSign, used, cudaMemcpyDeviceToHost, s.stream), "staged scan D2H");
     if (c.lastOfRows)
       check(cudaMemcpyAsync(hout + L.last, dout + L.last, L.outBytes - L.last, cudaMemcpyDeviceToHost, s.stream),
             "staged scan D2H (last)");
     check(cudaEventRecord(s.done, s.stream), "cudaEventRecord (staged scan)");
-    pending[si] = &c;
-  }
-  for (size_t k = 0; k < kSlots; ++k) collect(int((chunks.size() + k) % kSlots));
+  };
+  auto collect = [&](const Chunk& c, Slot& s) {
+    const char* out = static_cast<const char*>(s.hostOut.ptr);
+    copy2D(pool, static_cast<char*>(job.x) + (c.row0 * job.xStride + c.index0) * elem, job.xStride * elem, out + L.x,
+           c.steps * elem, c.steps * elem, c.rows);
+    if (logIn)
+      copy2D(pool, job.xSign + c.row0 * job.xStride + c.index0, job.xStride, out + L.xSign, c.steps, c.steps, c.rows);
+    if (c.lastOfRows && job.last) {
+      std::memcpy(static_cast<char*>(job.last) + c.row0 * elem, out + L.last, c.rows * elem);
+      if (logIn) std::memcpy(job.lastSign + c.row0, out + L.lastSign, c.rows);
+    }
+  };
+  runSlots(st, chunks, "staged scan (waiting for a chunk)", queue, collect);
 }
 
 // =============================================================================================
@@ -480,14 +500,8 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   L.xSign = align256(g.blockRows * elem);  // outB
   L.outBytes = L.xSign + align256(g.blockRows * elem);
 
-  Staging& st = stagingOf(ctx);
+  Staging& st = stagingFor(ctx, L);
   DrainOnUnwind drain(st);
-  for (Slot& s : st.slots) {
-    s.hostIn.ensure(L.inBytes);
-    s.hostOut.ensure(L.outBytes);
-    s.deviceIn.ensure(L.inBytes);
-    s.deviceOut.ensure(L.outBytes);
-  }
   auto chunkJob = [&](const Chunk& c, const Slot& s) {
     AggregateJob j;
     j.dtype = job.dtype;
@@ -504,38 +518,8 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   ctx.ensureScratch(aggregateScratchBytes(chunkJob(chunks[0], st.slots[0]), ctx));
 
   CopyPool pool(copyWorkers());
-  std::vector<const Chunk*> pending(kSlots, nullptr);
-  auto collect = [&](int si) {
-    const Chunk* c = pending[si];
-    if (!c) return;
-    Slot& s = st.slots[si];
-    check(cudaEventSynchronize(s.done), "staged aggregate (waiting for a chunk)");
-    const char* out = static_cast<const char*>(s.hostOut.ptr);
-    auto fold = [&](auto* tag) {
-      using T = std::remove_pointer_t<decltype(tag)>;
-      auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
-      const T* A = reinterpret_cast<const T*>(out + L.x);
-      const T* B = reinterpret_cast<const T*>(out + L.xSign);
-      for (size_t i = 0; i < c->rows; ++i) t[c->row0 + i] = AffineMonoid<T>::combine(t[c->row0 + i], {A[i], B[i]});
-    };
-    f64 ? fold(static_cast<double*>(nullptr)) : fold(static_cast<float*>(nullptr));
-    pending[si] = nullptr;
-  };
-
-  for (size_t ci = 0; ci < chunks.size(); ++ci) {
-    const Chunk& c = chunks[ci];
-    const int si = int(ci % kSlots);
-    Slot& s = st.slots[si];
-    collect(si);
-    char* in = static_cast<char*>(s.hostIn.ptr);
-    copy2D(pool, in + L.a, c.steps * elem, static_cast<const char*>(job.a) + (c.row0 * job.aStride + c.index0) * elem,
-           job.aStride * elem, c.steps * elem, c.rows);
-    copy2D(pool, in + L.b, c.steps * elem, static_cast<const char*>(job.b) + (c.row0 * job.bStride + c.index0) * elem,
-           job.bStride * elem, c.steps * elem, c.rows);
-    char* din = static_cast<char*>(s.deviceIn.ptr);
-    size_t used = c.steps * c.rows * elem;
-    check(cudaMemcpyAsync(din + L.a, in + L.a, used, cudaMemcpyHostToDevice, s.stream), "staged aggregate H2D");
-    check(cudaMemcpyAsync(din + L.b, in + L.b, used, cudaMemcpyHostToDevice, s.stream), "staged aggregate H2D");
+  auto queue = [&](size_t ci, const Chunk& c, Slot& s) {
+    stageCoefficients(pool, s, c, L, elem, job.a, job.aStride, job.b, job.bStride, "staged aggregate H2D");
     // Chunks share the scratch: keep their kernels in order.
     if (ci > 0) check(cudaStreamWaitEvent(s.stream, st.carryReady, 0), "cudaStreamWaitEvent (staged aggregate)");
     enqueueAggregate(chunkJob(c, s), s.stream, ctx);
@@ -543,9 +527,19 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
     check(cudaMemcpyAsync(s.hostOut.ptr, s.deviceOut.ptr, L.outBytes, cudaMemcpyDeviceToHost, s.stream),
           "staged aggregate D2H");
     check(cudaEventRecord(s.done, s.stream), "cudaEventRecord (staged aggregate)");
-    pending[si] = &c;
-  }
-  for (size_t k = 0; k < kSlots; ++k) collect(int((chunks.size() + k) % kSlots));
+  };
+  auto collect = [&](const Chunk& c, Slot& s) {
+    const char* out = static_cast<const char*>(s.hostOut.ptr);
+    auto fold = [&](auto* tag) {
+      using T = std::remove_pointer_t<decltype(tag)>;
+      auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
+      const T* A = reinterpret_cast<const T*>(out + L.x);
+      const T* B = reinterpret_cast<const T*>(out + L.xSign);
+      for (size_t i = 0; i < c.rows; ++i) t[c.row0 + i] = AffineMonoid<T>::combine(t[c.row0 + i], {A[i], B[i]});
+    };
+    f64 ? fold(static_cast<double*>(nullptr)) : fold(static_cast<float*>(nullptr));
+  };
+  runSlots(st, chunks, "staged aggregate (waiting for a chunk)", queue, collect);
 
   f64 ? store(static_cast<double*>(nullptr)) : store(static_cast<float*>(nullptr));
 }
