@@ -78,6 +78,11 @@ template <class H> cudaError_t checkHandle(H* h, bool nullAllowed) {
   if (reinterpret_cast<Handle*>(h)->epoch != device().epoch) return cudaErrorInvalidValue;
   return device().sticky;
 }
+template <class H> cudaError_t destroyHandle(H* h) {
+  cudaError_t e = checkHandle(h, false);
+  delete reinterpret_cast<Handle*>(h);
+  return record(e);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Blocks: each worker OS thread runs one block at a time, its threads as fibers.
@@ -382,11 +387,7 @@ cudaError_t cudaStreamCreate(cudaStream_t* stream) {
   return cudaSuccess;
 }
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) { return cudaStreamCreate(stream); }
-cudaError_t cudaStreamDestroy(cudaStream_t stream) {
-  cudaError_t e = linrec::emulation::checkHandle(stream, false);
-  delete reinterpret_cast<linrec::emulation::Handle*>(stream);
-  return record(e);
-}
+cudaError_t cudaStreamDestroy(cudaStream_t stream) { return linrec::emulation::destroyHandle(stream); }
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
   return record(linrec::emulation::checkHandle(stream, true));
 }
@@ -399,11 +400,7 @@ cudaError_t cudaEventCreate(cudaEvent_t* event) {
   return cudaSuccess;
 }
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) { return cudaEventCreate(event); }
-cudaError_t cudaEventDestroy(cudaEvent_t event) {
-  cudaError_t e = linrec::emulation::checkHandle(event, false);
-  delete reinterpret_cast<linrec::emulation::Handle*>(event);
-  return record(e);
-}
+cudaError_t cudaEventDestroy(cudaEvent_t event) { return linrec::emulation::destroyHandle(event); }
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
   return record(linrec::emulation::checkHandle(event, false));
