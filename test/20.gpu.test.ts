@@ -342,6 +342,32 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     }
   }, 600_000);
 
+  test('32 overlapping scanAsync calls on CUDA (host arrays and DeviceArrays, sizes 1..2^18) are all right', async () => {
+    const r = fresh();
+    const calls = Array.from({ length: 32 }, (_, k) => {
+      const n = 1 + Math.floor(r.uniform() * 2 ** 18);
+      const dtype: DT = k % 3 === 0 ? 'float64' : 'float32';
+      const { coeffs, values } = seedInputs(ctorOf(dtype), 1, n, 'uniform');
+      return { coeffs, values, dtype, onDevice: k % 2 === 1 };
+    });
+    const results = await Promise.all(
+      calls.map(async ({ coeffs, values, onDevice }) => {
+        if (!onDevice) return scanAsync(coeffs, values, { device: 'cuda' });
+        const [a, b] = [up(coeffs), up(values)];
+        try {
+          return host(await scanAsync(a, b, { device: 'cuda' }));
+        } finally {
+          a.dispose();
+          b.dispose();
+        }
+      }),
+    );
+    calls.forEach(({ coeffs, values, dtype }, k) => {
+      const ref = reference(coeffs, values);
+      expect(mixedError(results[k], ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, dtype));
+    });
+  }, 600_000);
+
   test('DeviceArrays give their device memory back when disposed and when garbage-collected', async () => {
     const length = 2 ** 22; // 16 MiB each
     const settle = async () => {
