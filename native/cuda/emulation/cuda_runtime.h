@@ -5,6 +5,8 @@
 // several blocks run at once on separate OS threads (so the look-back meets tiles in every
 // state), streams run their work at once in issue order, and device memory is host memory with
 // a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc enforces.
+// LINREC_EMULATED_BLOCKS_IN_FLIGHT (default 3) and LINREC_EMULATED_JITTER_PERCENT (default 0: the
+// chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets.
 // Timing, memory ordering weaker than the host's, and bank or coalescing effects are not
 // modelled: correctness and speed still count only on a GPU.
 //

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <random>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,7 +24,7 @@ namespace linrec {
 namespace emulation {
 namespace {
 
-constexpr size_t kStackBytes = size_t(256) << 10;
+constexpr size_t kStackBytes = size_t(128) << 10;
 constexpr int kWarpSize = 32;
 
 size_t envSize(const char* name, size_t fallback) {
@@ -113,6 +114,8 @@ struct BlockRunner {
   bool blockOr[2] = {false, false};
   const std::function<void()>* body = nullptr;
   std::chrono::steady_clock::time_point deadline;
+  unsigned jitterPercent = 0;
+  std::minstd_rand random;
 
   Fiber& fiber() { return fibers[size_t(current)]; }
   void yield() { swapcontext(&fiber().context, &scheduler); }
@@ -204,6 +207,10 @@ const Word* warpExchange(Word mine, const char* site) {
 
 bool syncBlock(bool predicate) {
   BlockRunner& r = *runner;
+  // Jitter (LINREC_EMULATED_JITTER_PERCENT): now and then a block stalls, so that later tiles
+  // find long runs of predecessors that have published only their aggregates.
+  if (r.jitterPercent && r.random() % 100 < r.jitterPercent)
+    std::this_thread::sleep_for(std::chrono::microseconds(r.random() % 2000));
   const unsigned generation = r.blockGeneration;
   // Double-buffered like the warp slots: this barrier's OR stays readable until the next one ends.
   r.blockOr[generation & 1] = r.blockOr[generation & 1] || predicate;
@@ -246,6 +253,8 @@ cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body)
     BlockRunner local;
     local.body = &body;
     local.deadline = deadline;
+    local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
+    local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
     BlockRunner* saved = runner;
     runner = &local;
     for (unsigned b; (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
