@@ -179,21 +179,28 @@ template <class T> static std::vector<double> asValues(const Case& c, const std:
   return out;
 }
 
-template <class T> static void runCase(const Case& c, unsigned seed) {
-  const size_t stride = c.n + c.pad;
-  Buffers<T> ref, got, again;
-  fill(ref, c, stride, seed);
+// From the inputs in `ref`: two CUDA runs into `got` and `again`, then the CPU engine's result
+// in `ref`. Returns the CUDA error's message, or "".
+template <class T>
+static std::string runBoth(const Case& c, size_t stride, Buffers<T>& ref, Buffers<T>& got, Buffers<T>& again) {
   got = ref;
   again = ref;
   ScanJob rj = jobOf(c, stride, ref);
   cpu::scan(rj);
-  std::string what;
   try {
     runCuda(c, stride, got);
     runCuda(c, stride, again);
   } catch (const std::exception& e) {
-    what = e.what();
+    return e.what();
   }
+  return "";
+}
+
+template <class T> static void runCase(const Case& c, unsigned seed) {
+  const size_t stride = c.n + c.pad;
+  Buffers<T> ref, got, again;
+  fill(ref, c, stride, seed);
+  const std::string what = runBoth(c, stride, ref, got, again);
   double err = 0;
   bool deterministic = true;
   if (what.empty()) {
@@ -319,17 +326,7 @@ template <class T> static void runSpecial(const Case& c, Special kind, size_t of
   const size_t stride = c.n + c.pad;
   Buffers<T> ref, got, again;
   fillSpecial(ref, c, stride, kind, offset, seed);
-  got = ref;
-  again = ref;
-  ScanJob rj = jobOf(c, stride, ref);
-  cpu::scan(rj);
-  std::string what;
-  try {
-    runCuda(c, stride, got);
-    runCuda(c, stride, again);
-  } catch (const std::exception& e) {
-    what = e.what();
-  }
+  const std::string what = runBoth(c, stride, ref, got, again);
   double err = 0;
   bool deterministic = true, bitwise = true, expected = true;
   if (what.empty()) {

@@ -4,7 +4,7 @@
 # in quick mode under memcheck, racecheck and synccheck (bench/results/gpu-sanitizer.txt).
 #   bench/gpu/run.sh [arch]     (also `npm run bench:gpu` from the repo root)
 # SKIP_TORCH=1 leaves the torch recipe out; SKIP_NODE_BENCH=1 the Node harness's GPU rows;
-# SKIP_CHECK=1 the check and sanitizer runs; SANITIZER_TIMEOUT (seconds per tool, default 1800:
+# SKIP_BENCH=1 the engine benchmark (gpu.json/gpu.md); SKIP_CHECK=1 the check and sanitizer runs; SANITIZER_TIMEOUT (seconds per tool, default 1800:
 # mind a device session's 10-minute command limit).
 # Needs nvcc (PATH or /usr/local/cuda/bin) and python3; torch with CUDA for the seed recipe.
 set -euo pipefail
@@ -13,6 +13,7 @@ export GIT_COMMIT=${GIT_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo
 bench/gpu/build.sh "$@"
 mkdir -p bench/results
 cp bench/gpu/build/ptxas.txt bench/results/gpu-ptxas.txt
+if [[ "${SKIP_BENCH:-0}" != 1 ]]; then
 bench/gpu/build/bench_gpu > bench/gpu/build/engine.json
 if [[ "${SKIP_TORCH:-0}" != 1 ]] && python3 -c "import torch; assert torch.cuda.is_available()" 2>/dev/null; then
   python3 bench/gpu/seed_recipe_torch.py > bench/gpu/build/torch.json
@@ -56,12 +57,13 @@ for r in engine["results"]:
 open("bench/results/gpu.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+fi  # SKIP_BENCH
 
 # ---------------------------------------------------------------------------------------------
 # The same harness as `npm run bench`, with the GPU rows (from host arrays and DeviceArrays,
 # against the JS and C++ loops and the CPU backend, up to 10^8): gpu-node.json/.md and charts.
 # Needs the addon and dist/ built (npm run build). SKIP_NODE_BENCH=1 leaves it out.
-if [[ "${SKIP_NODE_BENCH:-0}" != 1 ]]; then
+if [[ "${SKIP_NODE_BENCH:-0}" != 1 && "${SKIP_BENCH:-0}" != 1 ]]; then
   node -e "require('./bench/harness').main({ name: 'gpu-node', defaults: { gpu: true }, argv: ['--large', '--no-accuracy'] })" \
     || echo "node harness failed (is the addon built?)" >&2
 fi
