@@ -1,7 +1,8 @@
 // A CPU emulation of the small part of CUDA the engine uses, so that native/cuda/*.cu compile
 // with the host compiler (CMake -DLINREC_CUDA_EMULATION=ON) and the whole GPU test suite runs
 // where there is no GPU (CI). It checks the engine's logic, not the hardware: every thread of a
-// block is a fiber on one OS thread, a warp's collectives exchange values through the block,
+// block is a fiber on one OS thread (run in a random order between synchronizations, so that a
+// missing barrier shows), a warp's collectives exchange values through the block,
 // several blocks run at once on separate OS threads (so the look-back meets tiles in every
 // state), streams run their work at once in issue order, and device memory is host memory with
 // a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc enforces.

@@ -1,6 +1,7 @@
 // The emulated device behind cuda_runtime.h (see there for what is and is not modelled).
 #include <ucontext.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -107,6 +108,7 @@ struct BlockRunner {
   ucontext_t scheduler;
   int current = 0;
   int live = 0;
+  std::vector<int> order;  // this pass's schedule
   unsigned long long progress = 0;  // completed collectives and spins: a round without any is a deadlock
   std::vector<WarpSync> warps;
   int blockArrived = 0;
@@ -158,10 +160,18 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
     makecontext(&f.context, fiberMain, 0);
   }
   live = threads;
+  // Each pass runs the threads in a fresh random order: on a GPU nothing orders threads between
+  // barriers, so a missing __syncthreads (or __syncwarp) must not be hidden by a fixed order.
+  order.resize(size_t(threads));
+  for (int t = 0; t < threads; ++t) order[size_t(t)] = t;
+  std::minstd_rand shuffler(blockIndex * 2654435761u + 12345u);
   while (live > 0) {
     const unsigned long long before = progress;
-    for (current = 0; current < threads; ++current)
+    std::shuffle(order.begin(), order.end(), shuffler);
+    for (int t : order) {
+      current = t;
       if (!fibers[size_t(current)].done) swapcontext(&scheduler, &fibers[size_t(current)].context);
+    }
     if (live > 0 && progress == before) {
       std::string where;
       for (int t = 0; t < threads && where.size() < 300; ++t)
