@@ -56,6 +56,18 @@ template <class T> static double mixedError(const std::vector<T>& got, const std
   return worst;
 }
 
+// Stores step k's a and b as the case's method reads them: as they are, or as log|v| and sign.
+template <class T> static void setStep(Buffers<T>& h, const Case& c, size_t k, double a, double b) {
+  if (c.method == Method::LogFromLog) {
+    h.aSign[k] = a < 0 ? -1 : 1;
+    h.bSign[k] = b < 0 ? -1 : 1;
+    a = std::log(std::fabs(a));
+    b = std::log(std::fabs(b));
+  }
+  h.a[k] = T(a);
+  h.b[k] = T(b);
+}
+
 template <class T> static void fill(Buffers<T>& h, const Case& c, size_t stride, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> mag(0.5, 1.0), val(-1.0, 1.0);
@@ -68,14 +80,7 @@ template <class T> static void fill(Buffers<T>& h, const Case& c, size_t stride,
   for (size_t i = 0; i < total; ++i) {
     double a = mag(rng), b = val(rng);
     if (c.method != Method::Direct && neg(rng)) a = -a;
-    if (c.method == Method::LogFromLog) {
-      h.aSign[i] = a < 0 ? -1 : 1;
-      h.bSign[i] = b < 0 ? -1 : 1;
-      a = std::log(std::fabs(a));
-      b = std::log(std::fabs(b));
-    }
-    h.a[i] = T(a);
-    h.b[i] = T(b);
+    setStep(h, c, i, a, b);
   }
   h.x0.resize(c.rows);
   h.x0Sign.assign(c.rows, 1);
@@ -303,14 +308,7 @@ template <class T> static void fillSpecial(Buffers<T>& h, const Case& c, size_t 
         a = mag(rng);
         b = val(rng);
       }
-      if (c.method == Method::LogFromLog) {
-        h.aSign[k] = a < 0 ? -1 : 1;
-        h.bSign[k] = b < 0 ? -1 : 1;
-        a = std::log(std::fabs(a));
-        b = std::log(std::fabs(b));
-      }
-      h.a[k] = T(a);
-      h.b[k] = T(b);
+      setStep(h, c, k, a, b);
     }
   h.x0.assign(c.rows, T(c.method == Method::LogFromLog ? std::log(x0) : x0));
   h.x0Sign.assign(c.rows, 1);

@@ -135,34 +135,26 @@ unsigned copyWorkers() {
 
 // ---------------------------------------------------------------------------------------------
 // Buffers kept across calls (grown on demand; see DeviceContext on why never freed at exit).
-struct PinnedBuffer {
+// One buffer kind per pair of allocation functions: pinned host memory or device memory.
+cudaError_t allocPinned(void** ptr, size_t bytes) { return cudaHostAlloc(ptr, bytes, cudaHostAllocDefault); }
+cudaError_t allocDevice(void** ptr, size_t bytes) { return cudaMalloc(ptr, bytes); }
+
+template <cudaError_t (*Alloc)(void**, size_t), cudaError_t (*Free)(void*)> struct GrowingBuffer {
   void* ptr = nullptr;
   size_t bytes = 0;
   char* ensure(size_t need) {
     if (need > bytes) {
-      if (ptr) check(cudaFreeHost(ptr), "cudaFreeHost (staging)");
+      if (ptr) check(Free(ptr), "freeing a staging buffer");
       ptr = nullptr;
       bytes = 0;
-      check(cudaHostAlloc(&ptr, need, cudaHostAllocDefault), "cudaHostAlloc (staging)");
+      check(Alloc(&ptr, need), "allocating a staging buffer");
       bytes = need;
     }
     return static_cast<char*>(ptr);
   }
 };
-struct DeviceBuffer {
-  void* ptr = nullptr;
-  size_t bytes = 0;
-  char* ensure(size_t need) {
-    if (need > bytes) {
-      if (ptr) check(cudaFree(ptr), "cudaFree (staging)");
-      ptr = nullptr;
-      bytes = 0;
-      check(cudaMalloc(&ptr, need), "cudaMalloc (staging)");
-      bytes = need;
-    }
-    return static_cast<char*>(ptr);
-  }
-};
+using PinnedBuffer = GrowingBuffer<allocPinned, cudaFreeHost>;
+using DeviceBuffer = GrowingBuffer<allocDevice, cudaFree>;
 
 struct Slot {
   cudaStream_t stream = nullptr;
