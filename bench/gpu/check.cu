@@ -56,6 +56,17 @@ template <class T> static double mixedError(const std::vector<T>& got, const std
   return worst;
 }
 
+// Outputs start at -7 (signs at 0), so a slot the engine fails to write, or writes outside
+// its layout (the padding), shows in the comparison.
+template <class T> static void poisonOutputs(Buffers<T>& h, const Case& c, size_t total) {
+  h.x.assign(total, T(-7));
+  h.xSign.assign(total, 0);
+  h.x0Copy.assign(c.rows, T(-7));
+  h.x0CopySign.assign(c.rows, 0);
+  h.last.assign(c.rows, T(-7));
+  h.lastSign.assign(c.rows, 0);
+}
+
 // Stores step k's a and b as the case's method reads them: as they are, or as log|v| and sign.
 template <class T> static void setStep(Buffers<T>& h, const Case& c, size_t k, double a, double b) {
   if (c.method == Method::LogFromLog) {
@@ -89,12 +100,7 @@ template <class T> static void fill(Buffers<T>& h, const Case& c, size_t stride,
     h.x0Sign[r] = v < 0 ? -1 : 1;
     h.x0[r] = T(c.method == Method::LogFromLog ? std::log(std::fabs(v)) : v);
   }
-  h.x.assign(total, T(-7));
-  h.xSign.assign(total, 0);
-  h.x0Copy.assign(c.rows, T(-7));
-  h.x0CopySign.assign(c.rows, 0);
-  h.last.assign(c.rows, T(-7));
-  h.lastSign.assign(c.rows, 0);
+  poisonOutputs(h, c, total);
 }
 
 template <class T> static ScanJob jobOf(const Case& c, size_t stride, Buffers<T>& p) {
@@ -312,12 +318,7 @@ template <class T> static void fillSpecial(Buffers<T>& h, const Case& c, size_t 
     }
   h.x0.assign(c.rows, T(c.method == Method::LogFromLog ? std::log(x0) : x0));
   h.x0Sign.assign(c.rows, 1);
-  h.x.assign(total, T(-7));
-  h.xSign.assign(total, 0);
-  h.x0Copy.assign(c.rows, T(-7));
-  h.x0CopySign.assign(c.rows, 0);
-  h.last.assign(c.rows, T(-7));
-  h.lastSign.assign(c.rows, 0);
+  poisonOutputs(h, c, total);
 }
 
 template <class T> static void runSpecial(const Case& c, Special kind, size_t offset, unsigned seed) {
