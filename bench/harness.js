@@ -139,7 +139,7 @@ function timeIt(fn, { warmup, runs, reps }) {
 function nativeSpec(a, b, out, n) {
   const op = (data, offset, stride) => ({ data, offset, stride });
   return {
-    method: 0, rows: 1, n, reverse: false, threads: 1, cuda: false,
+    method: 0, rows: 1, n, reverse: false, threads: 1, device: -1,
     a: op(a, 0, n), b: op(b, 1, n + 1), x: op(out, 1, n + 1), x0: op(b, 0, n + 1), x0Copy: op(out, 0, n + 1),
   };
 }

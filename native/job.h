@@ -41,6 +41,7 @@ struct ScanJob {
   int8_t* x0CopySign = nullptr;
   int8_t* lastSign = nullptr;
   unsigned threads = 1;  // CPU engine: worker threads, caller included
+  int device = 0;        // CUDA engine: the device's index (every pointer is on it)
 };
 
 // The composed map of each row's n steps: x_end = A[r]*x_start + B[r] (same layout as ScanJob,
@@ -55,6 +56,7 @@ struct AggregateJob {
   void* outA = nullptr;
   void* outB = nullptr;
   unsigned threads = 1;
+  int device = 0;
 };
 
 // An aggregate's inputs seen as a scan job (no x_0, no outputs): what engines read through.
@@ -69,6 +71,7 @@ inline ScanJob scanViewOf(const AggregateJob& job) {
   view.aStride = job.aStride;
   view.bStride = job.bStride;
   view.threads = job.threads;
+  view.device = job.device;
   return view;
 }
 

@@ -14,4 +14,5 @@ if [[ "${LINREC_EMU_SKIP_BUILD:-}" != 1 || ! -f build-emu/Release/linrec.node ]]
     { tail -n 40 build-emu.log; exit 1; }
 fi
 [[ -f dist/index.js ]] || npm run prepare
-LINREC_ADDON=build-emu/Release/linrec.node npx jest test/2 "$@"
+# Two emulated devices, so the cuda:N tests run too.
+LINREC_EMULATED_DEVICES=${LINREC_EMULATED_DEVICES:-2} LINREC_ADDON=build-emu/Release/linrec.node npx jest test/2 "$@"

@@ -16,7 +16,8 @@ interface NativeCallShape {
   n: number;
   reverse: boolean;
   threads: number;
-  cuda: boolean;
+  /** -1: the CPU engine; else the CUDA device's index. */
+  device: number;
   a: NativeOperand;
   b: NativeOperand;
 }
@@ -59,8 +60,8 @@ export interface NativeAddon {
   aggregateAsync(spec: NativeAggregateSpec): Promise<void>;
   sequentialNative(spec: NativeScanSpec): void;
   info(): NativeInfo;
-  deviceMemory(): { freeBytes: number; totalBytes: number };
-  DeviceBuffer: new (bytes: number, elemSize: number) => NativeDeviceBuffer;
+  deviceMemory(device: number): { freeBytes: number; totalBytes: number };
+  DeviceBuffer: new (bytes: number, elemSize: number, device: number) => NativeDeviceBuffer;
 }
 
 const root = path.join(__dirname, '..');
@@ -86,7 +87,7 @@ interface RawAddon {
   aggregateAsync(...args: unknown[]): Promise<void>;
   sequentialNative(...args: unknown[]): void;
   info(): NativeInfo;
-  deviceMemory(): { freeBytes: number; totalBytes: number };
+  deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
 }
 
@@ -94,7 +95,7 @@ interface RawAddon {
 // (native/binding/convert.cc documents the order).
 function scanArgs(s: NativeScanSpec): unknown[] {
   const layout = Float64Array.of(
-    s.method, s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.cuda ? 1 : 0,
+    s.method, s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.device,
     s.a?.offset ?? 0, s.a?.stride ?? 0, s.b?.offset ?? 0, s.b?.stride ?? 0, s.x?.offset ?? 0, s.x?.stride ?? 0,
     s.x0?.offset ?? 0, s.x0?.stride ?? 0, s.x0Copy?.offset ?? 0, s.x0Copy?.stride ?? 0, s.last?.offset ?? 0,
   );
@@ -104,7 +105,7 @@ function scanArgs(s: NativeScanSpec): unknown[] {
 
 function aggregateArgs(s: NativeAggregateSpec): unknown[] {
   const layout = Float64Array.of(
-    s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.cuda ? 1 : 0,
+    s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.device,
     s.a?.offset ?? 0, s.a?.stride ?? 0, s.b?.offset ?? 0, s.b?.stride ?? 0, s.outA?.offset ?? 0, s.outB?.offset ?? 0,
   );
   return [layout, s.a?.data, s.b?.data, s.outA?.data, s.outB?.data];
@@ -118,7 +119,7 @@ function wrap(raw: RawAddon): NativeAddon {
     aggregateAsync: (spec) => raw.aggregateAsync(...aggregateArgs(spec)),
     sequentialNative: (spec) => raw.sequentialNative(...scanArgs(spec)),
     info: () => raw.info(),
-    deviceMemory: () => raw.deviceMemory(),
+    deviceMemory: (device) => raw.deviceMemory(device),
     DeviceBuffer: raw.DeviceBuffer,
   };
 }

@@ -4,8 +4,10 @@ import { addon } from './addon';
 import { expected, plainError, rangeError, typeError } from './errors';
 import { oneOf } from './validate';
 
-export type Device = 'auto' | 'cpu' | 'cuda';
-export const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda'];
+/** Where a call runs: 'cuda' is device 0, 'cuda:N' the N-th of backends().cuda.devices. */
+export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
+/** A CUDA device by name: 'cuda' (device 0) or 'cuda:N'. */
+export type CudaDeviceName = 'cuda' | `cuda:${number}`;
 
 export interface CudaDevice {
   index: number;
@@ -61,26 +63,53 @@ export function cudaUsable(): boolean {
   return cached!.cuda.available;
 }
 
-/** true: run on CUDA; false: run on the CPU. Throws when the request cannot be met. */
-export function chooseCuda(option: unknown, elements: number, onDevice: boolean): boolean {
-  const device = oneOf<Device>('options.device', option, DEVICES, 'auto');
-  if (onDevice) {
-    if (device === 'cpu') throw typeError('ERR_LINREC_INVALID_VALUE', expected('options.device', "'cuda' or 'auto' for DeviceArray inputs", 'cpu'));
-    requireCuda();
-    return true;
+const CUDA_NAME = /^cuda(?::(0|[1-9][0-9]{0,2}))?$/;
+
+/** The CUDA device index a name ('cuda' or 'cuda:N') stands for, checked against this machine. */
+function cudaIndex(name: string, value: string): number {
+  const index = Number(CUDA_NAME.exec(value)![1] ?? 0);
+  requireCuda(value);
+  const count = backends().cuda.devices.length;
+  if (index >= count) {
+    throw rangeError('ERR_LINREC_INVALID_VALUE', `${name} '${value}' names no device: this machine has ${count} CUDA device${count === 1 ? '' : 's'} (${Array.from({ length: count }, (_, i) => `cuda:${i}`).join(', ')})`);
   }
-  if (device === 'cpu') return false;
-  if (device === 'cuda') {
-    requireCuda();
-    return true;
-  }
-  return cudaUsable() && elements >= gpuThreshold();
+  return index;
 }
 
-export function requireCuda(): void {
+/** A device option: 'auto', 'cpu', or a CUDA device (index, checked). */
+export function deviceOption(name: string, option: unknown, allowed: 'any' | 'cuda' = 'any'): 'auto' | 'cpu' | number {
+  if (option === undefined) return allowed === 'any' ? 'auto' : cudaIndex(name, 'cuda');
+  if (typeof option === 'string') {
+    if (CUDA_NAME.test(option)) return cudaIndex(name, option);
+    if (allowed === 'any' && (option === 'auto' || option === 'cpu')) return option;
+  }
+  const want = allowed === 'any' ? "'auto', 'cpu', 'cuda' or 'cuda:N'" : "'cuda' or 'cuda:N'";
+  throw (typeof option === 'string' ? rangeError : typeError)('ERR_LINREC_INVALID_VALUE', expected(name, `one of ${want}`, option));
+}
+
+/**
+ * The engine a call runs on: -1 for the CPU, else the CUDA device's index. `arraysOn` is the
+ * device of the call's DeviceArrays (undefined for host arrays): they decide, and a device
+ * option must agree. Throws when the request cannot be met.
+ */
+export function chooseDevice(option: unknown, elements: number, arraysOn: number | undefined): number {
+  const device = deviceOption('options.device', option);
+  if (arraysOn !== undefined) {
+    if (device === 'cpu') throw typeError('ERR_LINREC_INVALID_VALUE', expected('options.device', "'cuda' or 'auto' for DeviceArray inputs", 'cpu'));
+    if (typeof device === 'number' && device !== arraysOn) {
+      throw plainError('ERR_LINREC_DEVICE_MISMATCH', `options.device is 'cuda:${device}' but the DeviceArrays are on 'cuda:${arraysOn}'`);
+    }
+    return arraysOn;
+  }
+  if (device === 'cpu') return -1;
+  if (typeof device === 'number') return device;
+  return cudaUsable() && elements >= gpuThreshold() ? 0 : -1;
+}
+
+export function requireCuda(requested = 'cuda'): void {
   const b = backends();
   if (!b.cuda.available) {
-    throw plainError('ERR_LINREC_CUDA_UNAVAILABLE', `linrec: device 'cuda' was requested but CUDA is not usable: ${b.cuda.reason ?? 'unknown reason'}`);
+    throw plainError('ERR_LINREC_CUDA_UNAVAILABLE', `linrec: device '${requested}' was requested but CUDA is not usable: ${b.cuda.reason ?? 'unknown reason'}`);
   }
 }
 

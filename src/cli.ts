@@ -9,6 +9,7 @@ import { backends } from './backends';
 import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from './npy';
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
+import type { Device } from './backends';
 
 const USAGE = `Usage:
   linrec info
@@ -21,7 +22,7 @@ const USAGE = `Usage:
       --rows R          rows in 1-D or raw files (default 1; 2-D .npy files give it)
       --method M        direct (default) or log
       --reverse         scan from the end: x_t = a_t·x_{t+1} + b_t
-      --device D        auto (default), cpu or cuda
+      --device D        auto (default), cpu, cuda or cuda:N (the N-th CUDA device)
       --chunk N         steps per row read at a time (default 2^20 / rows)
       --dtype T         float32 or float64, for raw files without a .f32/.f64 extension
       --threads N       CPU worker threads (default: all cores)
@@ -120,7 +121,7 @@ interface RunOptions {
   rows?: number;
   method: 'direct' | 'log';
   reverse: boolean;
-  device: 'auto' | 'cpu' | 'cuda';
+  device: Device;
   chunk?: number;
   dtype?: DType;
   threads?: number;
@@ -130,6 +131,12 @@ function choice<T extends string>(name: string, value: string | undefined, allow
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (received '${value}')`);
   return value as T;
+}
+
+// 'cuda:N' is checked against the machine's devices when the scanner is created.
+function deviceChoice(value: string | undefined): Device {
+  if (value !== undefined && /^cuda:\d+$/.test(value)) return value as Device;
+  return choice('device', value, ['auto', 'cpu', 'cuda'] as const, 'auto');
 }
 
 function count(name: string, value: string | undefined): number | undefined {
@@ -172,7 +179,7 @@ function parseRun(args: string[]): RunOptions {
     rows: count('rows', parsed.rows),
     method: choice('method', parsed.method, ['direct', 'log'] as const, 'direct'),
     reverse: parsed.reverse ?? false,
-    device: choice('device', parsed.device, ['auto', 'cpu', 'cuda'] as const, 'auto'),
+    device: deviceChoice(parsed.device),
     chunk: count('chunk', parsed.chunk),
     dtype: parsed.dtype === undefined ? undefined : choice('dtype', parsed.dtype, ['float32', 'float64'] as const, 'float32'),
     threads: count('threads', parsed.threads),

@@ -2,8 +2,9 @@
 // Scanner accept them and then return them.
 import { addon, type NativeDeviceBuffer } from './addon';
 import { expected, plainError, rangeError, typeError } from './errors';
+import * as v from './validate';
 import { checkAttached, isFloatArray, isInt8Array } from './validate';
-import { requireCuda } from './backends';
+import { deviceOption, requireCuda, type CudaDeviceName } from './backends';
 
 export type DeviceDType = 'float32' | 'float64' | 'int8';
 const BYTES: Record<DeviceDType, number> = { float32: 4, float64: 8, int8: 1 };
@@ -12,25 +13,36 @@ type HostOf<D extends DeviceDType> = D extends 'float64' ? Float64Array : D exte
 
 const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('nodejs.dispose');
 
+/** Where toDevice() and DeviceArray.empty() allocate: 'cuda' (device 0, the default) or 'cuda:N'. */
+export interface DeviceOptions {
+  device?: CudaDeviceName;
+}
+
 export class DeviceArray<D extends DeviceDType = DeviceDType> {
   readonly length: number;
   readonly dtype: D;
+  /** The CUDA device that holds the data, as 'cuda:N'. */
+  readonly device: `cuda:${number}`;
+  /** @internal the device's index */
+  readonly deviceIndex: number;
   /** @internal */
   readonly buffer: NativeDeviceBuffer;
 
   /** @internal use toDevice() or DeviceArray.empty() */
-  constructor(length: number, dtype: D) {
+  constructor(length: number, dtype: D, deviceIndex = 0) {
     if (!Number.isSafeInteger(length) || length < 0) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('length', 'a non-negative integer', length));
     if (!Object.prototype.hasOwnProperty.call(BYTES, dtype)) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('dtype', "'float32', 'float64' or 'int8'", dtype));
     requireCuda();
     this.length = length;
     this.dtype = dtype;
-    this.buffer = new (addon().DeviceBuffer)(length * BYTES[dtype], BYTES[dtype]);
+    this.deviceIndex = deviceIndex;
+    this.device = `cuda:${deviceIndex}`;
+    this.buffer = new (addon().DeviceBuffer)(length * BYTES[dtype], BYTES[dtype], deviceIndex);
   }
 
   /** An uninitialized device array. */
-  static empty<D extends DeviceDType>(length: number, dtype: D): DeviceArray<D> {
-    return new DeviceArray(length, dtype);
+  static empty<D extends DeviceDType>(length: number, dtype: D, options?: DeviceOptions): DeviceArray<D> {
+    return new DeviceArray(length, dtype, deviceIndexOption(options));
   }
 
   get disposed(): boolean {
@@ -74,23 +86,27 @@ export function isDeviceArray(v: unknown): v is DeviceArray {
   return v instanceof DeviceArray;
 }
 
-/** Copies a host typed array to the GPU. */
-export function toDevice(array: Float32Array): DeviceArray<'float32'>;
-export function toDevice(array: Float64Array): DeviceArray<'float64'>;
-export function toDevice(array: Int8Array): DeviceArray<'int8'>;
-export function toDevice(array: Float32Array | Float64Array | Int8Array): DeviceArray {
+function deviceIndexOption(options: unknown): number {
+  const o = options === undefined ? {} : v.options<DeviceOptions>('options', options, ['device']);
+  return deviceOption('options.device', o.device, 'cuda') as number;
+}
+
+/** Copies a host typed array to the GPU (device 0, or options.device). */
+export function toDevice(array: Float32Array, options?: DeviceOptions): DeviceArray<'float32'>;
+export function toDevice(array: Float64Array, options?: DeviceOptions): DeviceArray<'float64'>;
+export function toDevice(array: Int8Array, options?: DeviceOptions): DeviceArray<'int8'>;
+export function toDevice(array: Float32Array | Float64Array | Int8Array, options?: DeviceOptions): DeviceArray {
   if (!isFloatArray(array) && !isInt8Array(array)) throw typeError('ERR_LINREC_INVALID_TYPE', expected('array', 'a Float32Array, Float64Array or Int8Array', array));
   checkAttached('array', array);
   const dtype: DeviceDType = isInt8Array(array) ? 'int8' : Object.prototype.toString.call(array) === '[object Float64Array]' ? 'float64' : 'float32';
-  const d = new DeviceArray(array.length, dtype);
+  const d = new DeviceArray(array.length, dtype, deviceIndexOption(options));
   d.buffer.upload(array);
   return d;
 }
 
-/** Free and total memory of the CUDA device, in bytes, measured now (cudaMemGetInfo). */
-export function deviceMemory(): { freeBytes: number; totalBytes: number } {
-  requireCuda();
-  return addon().deviceMemory();
+/** Free and total memory of a CUDA device ('cuda', i.e. device 0, by default), in bytes, measured now (cudaMemGetInfo). */
+export function deviceMemory(device?: CudaDeviceName): { freeBytes: number; totalBytes: number } {
+  return addon().deviceMemory(deviceOption('device', device, 'cuda') as number);
 }
 
 /** Runs an async native call, keeping every DeviceArray among `operands` from being disposed. */

@@ -1,8 +1,8 @@
 // scan, logScan and aggregate: validate, lay the job out for the engines, run it.
 import { addon, type NativeAggregateSpec, type NativeOperand, type NativeScanSpec } from './addon';
-import { chooseCuda, threadsOption, type Device } from './backends';
+import { chooseDevice, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
-import { expected, restack, typeError, withStack } from './errors';
+import { expected, plainError, restack, typeError, withStack } from './errors';
 import * as v from './validate';
 import type { FloatArray } from './validate';
 
@@ -80,23 +80,32 @@ export function signData(name: string, value: unknown, length: number): Signs {
   return s;
 }
 
+/** Whether the arrays are DeviceArrays; they must all be, on one device, or none. */
 export function sameResidency(names: [string, Data | Signs | undefined][]): boolean {
   const present = names.filter(([, d]) => d !== undefined) as [string, Data | Signs][];
-  const onDevice = isDeviceArray(present[0][1]);
+  const [firstName, first] = present[0];
+  const onDevice = isDeviceArray(first);
   for (const [name, d] of present) {
     if (isDeviceArray(d) !== onDevice) {
-      throw typeError('ERR_LINREC_INVALID_TYPE', `Expected ${name} to be ${onDevice ? 'a DeviceArray' : 'a host typed array'} like ${present[0][0]} but received ${onDevice ? 'a host array' : 'a DeviceArray'}`);
+      throw typeError('ERR_LINREC_INVALID_TYPE', `Expected ${name} to be ${onDevice ? 'a DeviceArray' : 'a host typed array'} like ${firstName} but received ${onDevice ? 'a host array' : 'a DeviceArray'}`);
+    }
+    if (isDeviceArray(d) && d.deviceIndex !== (first as DeviceArray).deviceIndex) {
+      throw plainError('ERR_LINREC_DEVICE_MISMATCH', `Expected ${name} to be on ${(first as DeviceArray).device} like ${firstName} but it is on ${d.device}`);
     }
   }
   return onDevice;
 }
 
+/** The device index of a DeviceArray, undefined for a host array. */
+export const deviceIndexOf = (d: Data | Signs): number | undefined => (isDeviceArray(d) ? d.deviceIndex : undefined);
+
 export function allocLike(like: Data, length: number): Data {
-  if (isDeviceArray(like)) return DeviceArray.empty(length, like.dtype as 'float32' | 'float64');
+  if (isDeviceArray(like)) return new DeviceArray(length, like.dtype as 'float32' | 'float64', like.deviceIndex);
   return v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
 }
-export function allocSigns(onDevice: boolean, length: number): Signs {
-  return onDevice ? DeviceArray.empty(length, 'int8') : new Int8Array(length);
+/** Signs beside `like`: an Int8Array, or an int8 DeviceArray on like's device. */
+export function allocSigns(like: Data, length: number): Signs {
+  return isDeviceArray(like) ? new DeviceArray(length, 'int8', like.deviceIndex) : new Int8Array(length);
 }
 
 interface Plan<R> {
@@ -136,7 +145,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
     v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
     if (!onDevice) v.checkNoAlias('options.out', out as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
   } else out = allocLike(a, rows * (n + 1));
-  const cuda = chooseCuda(o.device, rows * n, onDevice);
+  const device = chooseDevice(o.device, rows * n, deviceIndexOf(a));
   const stride = n + 1;
   const spec: NativeScanSpec = {
     method: method === 'log' ? METHOD_CODE.logFromRaw : METHOD_CODE.direct,
@@ -144,7 +153,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
     n,
     reverse,
     threads,
-    cuda,
+    device,
     a: operand(a, 0, n),
     b: operand(b, reverse ? 0 : 1, stride),
     x: operand(out, reverse ? 0 : 1, stride),
@@ -217,9 +226,9 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
       v.checkNoAlias('options.out.sign', out.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
     }
   } else {
-    out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(onDevice, rows * (n + 1)) };
+    out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(a.logAbs, rows * (n + 1)) };
   }
-  const cuda = chooseCuda(o.device, rows * n, onDevice);
+  const device = chooseDevice(o.device, rows * n, deviceIndexOf(a.logAbs));
   const stride = n + 1;
   const spec: NativeScanSpec = {
     method: METHOD_CODE.logFromLog,
@@ -227,7 +236,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     n,
     reverse,
     threads,
-    cuda,
+    device,
     a: operand(a.logAbs, 0, n, a.sign),
     b: operand(b.logAbs, reverse ? 0 : 1, stride, b.sign),
     x: operand(out.logAbs, reverse ? 0 : 1, stride, out.sign),
@@ -265,11 +274,11 @@ function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, o
   const { a, b, onDevice, rows, n: m } = rawPair(coeffs, values, o.rows, (k) => k, (r, k) => `rows·m = ${r}·${k}: b only, no x_0`);
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const threads = threadsOption(o.threads);
-  const cuda = chooseCuda(o.device, rows * m, onDevice);
+  const device = chooseDevice(o.device, rows * m, deviceIndexOf(a));
   const A = allocLike(a, rows);
   const B = allocLike(a, rows);
   const spec: NativeAggregateSpec = {
-    rows, n: m, reverse, threads, cuda,
+    rows, n: m, reverse, threads, device,
     a: operand(a, 0, m), b: operand(b, 0, m), outA: operand(A, 0, 1), outB: operand(B, 0, 1),
   };
   return { spec, result: { A: A as F, B: B as F } };

@@ -2,10 +2,10 @@
 // (or log|x| and its sign with `log: true`, as the seed advises), so any chunking gives the
 // one-shot result.
 import { addon, type NativeScanSpec } from './addon';
-import { chooseCuda, threadsOption, type Device } from './backends';
+import { chooseDevice, deviceOption, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
-import { allocLike, allocSigns, floatData, logInput, METHOD_CODE, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
+import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, METHOD_CODE, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
 import * as v from './validate';
 import type { DType, FloatArray } from './validate';
 
@@ -71,9 +71,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (this.log && this.method !== 'log') throw typeError('ERR_LINREC_INVALID_VALUE', "options.log needs method 'log' (or no method)");
     this.reverse = v.boolean('options.reverse', o.reverse, false);
     this.#threads = threadsOption(o.threads);
-    v.oneOf<Device>('options.device', o.device, ['auto', 'cpu', 'cuda'], 'auto');
+    deviceOption('options.device', o.device);  // checked now: a CUDA device must exist
     this.#device = o.device;
-    if (o.device === 'cuda') chooseCuda('cuda', 0, false);
     // The initial state as given: raw numbers, or (with log) log|x| and sign.
     this.#initialRaw = new Float64Array(this.rows);
     this.#initialLog = new Float64Array(this.rows);
@@ -181,10 +180,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     const onDevice = sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
-    const cuda = chooseCuda(this.#device, this.rows * m, onDevice);
+    const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
     const x = allocLike(a.logAbs, this.rows * m);
-    const xSign = this.log ? allocSigns(onDevice, this.rows * m) : undefined;
-    const state = onDevice ? this.#deviceState() : undefined;
+    const xSign = this.log ? allocSigns(a.logAbs, this.rows * m) : undefined;
+    const state = onDevice ? this.#deviceState(device) : undefined;
     const st = state ? state.logAbs : this.#state;
     const stSign = this.log ? (state ? state.sign : this.#stateSign) : undefined;
     const spec: NativeScanSpec = {
@@ -193,7 +192,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       n: m,
       reverse: this.reverse,
       threads: this.#threads,
-      cuda,
+      device,
       a: operand(a.logAbs, 0, m, a.sign),
       b: operand(b.logAbs, 0, m, b.sign),
       x: operand(x, 0, m, xSign),
@@ -215,11 +214,11 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     return { spec, result, after, release };
   }
 
-  #deviceState(): { logAbs: DeviceArray; sign?: DeviceArray } {
-    const logAbs = DeviceArray.empty(this.rows, this.dtype);
+  #deviceState(deviceIndex: number): { logAbs: DeviceArray; sign?: DeviceArray } {
+    const logAbs = new DeviceArray(this.rows, this.dtype, deviceIndex);
     logAbs.buffer.upload(this.#state);
     if (!this.log) return { logAbs };
-    const sign = DeviceArray.empty(this.rows, 'int8');
+    const sign = new DeviceArray(this.rows, 'int8', deviceIndex);
     sign.buffer.upload(this.#stateSign);
     return { logAbs, sign };
   }

@@ -404,3 +404,107 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     expect(deviceMemory().freeBytes).toBeGreaterThanOrEqual(free0 - length);
   });
 });
+
+// Several devices ('cuda:N'): where the machine has two or more (the CPU emulation with
+// LINREC_EMULATED_DEVICES=2, as npm run test:emulated sets it).
+const multiDescribe = cuda.available && cuda.devices.length >= 2 ? describe : describe.skip;
+if (cuda.available && cuda.devices.length < 2) console.warn('test/20.gpu.test.ts: the cuda:N tests need two CUDA devices');
+
+const f32Inputs = (rows: number, n: number, dist: 'normal' | 'uniform') =>
+  seedInputs(Float32Array, rows, n, dist) as { coeffs: Float32Array; values: Float32Array };
+
+multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => {
+  const last = `cuda:${cuda.devices.length - 1}` as const;
+  const checkOn = (got: F, coeffs: F, values: F, rows = 1) => {
+    const ref = reference(coeffs, values, rows);
+    expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, rows, false, ref, 'float32'));
+  };
+
+  test(`host arrays on ${last}: scan, logScan and aggregate are right; a device that does not exist is refused`, () => {
+    const { coeffs, values } = f32Inputs( 3, 20_001, 'normal');
+    checkOn(scan(coeffs, values, { rows: 3, device: last, out: nanArray(Float32Array, values.length) }), coeffs, values, 3);
+    checkOn(scan(coeffs, values, { rows: 3, device: last, method: 'log' }), coeffs, values, 3);
+    const e = expectLinrecError(() => scan(coeffs, values, { rows: 3, device: `cuda:${cuda.devices.length}` as 'cuda:0' }), 'ERR_LINREC_INVALID_VALUE');
+    expect(e.message).toMatch(new RegExp(`has ${cuda.devices.length} CUDA devices`));
+  });
+
+  test(`DeviceArrays on ${last}: results stay on that device and are right (scan, logScan, aggregate, Scanner)`, () => {
+    const n = 20_001;
+    const { coeffs, values } = f32Inputs( 1, n, 'normal');
+    const a = toDevice(coeffs, { device: last });
+    const b = toDevice(values, { device: last });
+    expect(a.device).toBe(last);
+    const x = scan(a, b);
+    expect(x.device).toBe(last);
+    checkOn(x.toHost(), coeffs, values);
+    // logScan from logs and signs, all on the same device.
+    const lg = (v: F) => ({
+      logAbs: toDevice(Float32Array.from(v, (t) => Math.log(Math.abs(t))), { device: last }),
+      sign: toDevice(Int8Array.from(v, (t) => (t < 0 ? -1 : 1)), { device: last }),
+    });
+    const y = logScan(lg(coeffs), lg(values));
+    expect([y.logAbs.device, y.sign.device]).toEqual([last, last]);
+    const logAbs = y.logAbs.toHost();
+    const sign = y.sign.toHost();
+    checkOn(Float32Array.from(logAbs, (l, i) => sign[i] * Math.exp(l)), coeffs, values);
+    // aggregate and a Scanner push compose to the last x.
+    const bOnly = toDevice(values.subarray(1), { device: last });
+    const { A, B } = aggregate(a, bOnly);
+    expect(A.device).toBe(last);
+    const ref = reference(coeffs, values);
+    const end = A.toHost()[0] * values[0] + B.toHost()[0];
+    expect(Math.abs(end - ref[n]) / (Math.abs(ref[n]) + 1e-3)).toBeLessThan(1e-4);
+    const scanner = createScanner({ initial: values[0] });
+    const pushed = scanner.push(a, bOnly) as DeviceArray;
+    expect(pushed.device).toBe(last);
+    checkOn(Float32Array.of(values[0], ...(pushed.toHost() as Float32Array)), coeffs, values);
+    for (const d of [a, b, x, y.logAbs, y.sign, bOnly, A, B, pushed]) d.dispose();
+  });
+
+  test('arrays on two devices, or a device option that disagrees with the arrays, are ERR_LINREC_DEVICE_MISMATCH', () => {
+    const a0 = toDevice(new Float32Array(10).fill(0.5));
+    const b1 = toDevice(new Float32Array(11).fill(1), { device: last });
+    const a1 = toDevice(new Float32Array(10).fill(0.5), { device: last });
+    expectLinrecError(() => scan(a0, b1), 'ERR_LINREC_DEVICE_MISMATCH');
+    expectLinrecError(() => scan(a1, b1, { device: 'cuda:0' }), 'ERR_LINREC_DEVICE_MISMATCH');
+    expectLinrecError(() => scan(a1, b1, { out: toDevice(new Float32Array(11)) }), 'ERR_LINREC_DEVICE_MISMATCH');
+    expect(Array.from(scan(a1, b1, { device: last }).toHost()).slice(0, 3)).toEqual([1, 1.5, 1.75]);
+    for (const d of [a0, b1, a1]) d.dispose();
+  });
+
+  test('memory is counted per device: an allocation on one device leaves the other\'s free memory alone', () => {
+    const bytes = 64 * 2 ** 20;
+    const free0 = deviceMemory('cuda:0').freeBytes;
+    const freeLast = deviceMemory(last).freeBytes;
+    const d = DeviceArray.empty(bytes / 4, 'float32', { device: last });
+    expect(freeLast - deviceMemory(last).freeBytes).toBeGreaterThanOrEqual(bytes);
+    expect(Math.abs(free0 - deviceMemory('cuda:0').freeBytes)).toBeLessThan(bytes / 2);
+    d.dispose();
+    expect(deviceMemory(last).freeBytes).toBeGreaterThanOrEqual(freeLast - bytes / 64);
+  });
+
+  faultTest(`a fault on ${last} resets that device only: its arrays are lost, cuda:0's stay`, () => {
+    const inject = hooks()._injectCudaFault as (device?: number) => void;
+    const { coeffs, values } = f32Inputs( 1, 30_001, 'uniform');
+    const keep = [toDevice(coeffs), toDevice(values)] as const;
+    const lost = toDevice(coeffs, { device: last });
+    inject(cuda.devices.length - 1);
+    const e = expectLinrecError(() => scan(coeffs, values, { device: last }), 'ERR_LINREC_CUDA');
+    expect(e.message).toMatch(/reset/);
+    expectLinrecError(() => lost.toHost(), 'ERR_LINREC_CUDA');
+    checkOn(scan(keep[0], keep[1]).toHost(), coeffs, values);
+    checkOn(scan(coeffs, values, { device: last }), coeffs, values);
+    for (const d of [...keep, lost]) d.dispose();
+  });
+
+  test('overlapping scanAsync calls spread over the devices are all right', async () => {
+    const r = fresh();
+    const calls = Array.from({ length: 12 }, (_, k) => {
+      const n = 1 + Math.floor(r.uniform() * 2 ** 17);
+      const { coeffs, values } = f32Inputs( 1, n, 'uniform');
+      return { coeffs, values, device: `cuda:${k % cuda.devices.length}` as 'cuda:0' };
+    });
+    const results = await Promise.all(calls.map(({ coeffs, values, device }) => scanAsync(coeffs, values, { device })));
+    calls.forEach(({ coeffs, values }, k) => checkOn(results[k], coeffs, values));
+  }, 600_000);
+});

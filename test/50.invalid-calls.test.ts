@@ -5,7 +5,7 @@
 // checks use `name`, `code` and Object.prototype.toString, never instanceof.
 import { MessageChannel } from 'worker_threads';
 import {
-  aggregate, aggregateAsync, backends, createScanner, logScan, logScanAsync, scan, scanAsync, sequential, toDevice,
+  aggregate, aggregateAsync, backends, createScanner, deviceMemory, logScan, logScanAsync, scan, scanAsync, sequential, toDevice,
   type Scanner,
 } from '../src';
 
@@ -159,7 +159,10 @@ const cases: Case[] = [
   { title: 'scan: options null', run: () => scan(f32([1, 2]), f32([1, 2, 3]), any(null)), name: 'TypeError', code: 'ERR_LINREC_INVALID_TYPE', msg: /options.*null/ },
   { title: "scan: method 'fast'", run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ method: 'fast' })), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'direct', 'log' for options\.method.*"fast"/ },
   { title: 'scan: method 1', run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ method: 1 })), name: 'TypeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /options\.method.*number 1/ },
-  { title: "scan: device 'gpu'", run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ device: 'gpu' })), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'auto', 'cpu', 'cuda' for options\.device.*"gpu"/ },
+  { title: "scan: device 'gpu'", run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ device: 'gpu' })), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'auto', 'cpu', 'cuda' or 'cuda:N' for options\.device.*"gpu"/ },
+  { title: "scan: device 'cuda:01' (not a device name)", run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ device: 'cuda:01' })), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'cuda:N' for options\.device.*"cuda:01"/ },
+  { title: "scan: device 'cuda:-1'", run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ device: 'cuda:-1' })), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /options\.device.*"cuda:-1"/ },
+  { title: 'scan: device 1 (a number)', run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ device: 1 })), name: 'TypeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'cuda:N' for options\.device/ },
   { title: 'scan: threads 0', run: () => scan(f32([1, 2]), f32([1, 2, 3]), { threads: 0 }), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /options\.threads.*0/ },
   { title: 'scan: threads 100000', run: () => scan(f32([1, 2]), f32([1, 2, 3]), { threads: 100000 }), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /from 1 to 1024 for options\.threads.*100000/ },
   { title: "scan: threads '4'", run: () => scan(f32([1, 2]), f32([1, 2, 3]), opts({ threads: '4' })), name: 'TypeError', code: 'ERR_LINREC_INVALID_TYPE', msg: /options\.threads.*string "4"/ },
@@ -173,6 +176,7 @@ const cases: Case[] = [
   { title: 'scanAsync: coeffs a plain array', async: true, run: () => scanAsync(any([1, 2]), f32([1, 2, 3])), name: 'TypeError', code: 'ERR_LINREC_INVALID_TYPE', msg: /coeffs/ },
   { title: 'scanAsync: values too short', async: true, run: () => scanAsync(f32([1, 2]), f32([1])), name: 'RangeError', code: 'ERR_LINREC_LENGTH_MISMATCH', msg: /values/ },
   { title: 'scanAsync: unknown option', async: true, run: () => scanAsync(f32([1, 2]), f32([1, 2, 3]), opts({ inPlace: true })), name: 'TypeError', code: 'ERR_LINREC_UNKNOWN_OPTION', msg: /"inPlace"/ },
+  { title: "scan: device 'cuda:0' without CUDA", cuda: true, run: () => scan(f32([1, 2]), f32([1, 2, 3]), { device: 'cuda:0' }), name: 'Error', code: 'ERR_LINREC_CUDA_UNAVAILABLE', msg: /'cuda:0'.*not usable/ },
   { title: "scanAsync: device 'cuda' without CUDA", async: true, cuda: true, run: () => scanAsync(f32([1, 2]), f32([1, 2, 3]), { device: 'cuda' }), name: 'Error', code: 'ERR_LINREC_CUDA_UNAVAILABLE', msg: /cuda/ },
   // ---- logScan ------------------------------------------------------------------------------
   { title: 'logScan: sign shorter than logAbs', run: () => logScan({ logAbs: f32([0, 0, 0]), sign: new Int8Array(2) }, f32([0, 0, 0, 0])), name: 'RangeError', code: 'ERR_LINREC_LENGTH_MISMATCH', msg: /logCoeffs\.sign.*length 3.*received length 2/ },
@@ -233,6 +237,10 @@ const cases: Case[] = [
   { title: 'sequential: unknown option', run: () => sequential(f32([1]), f32([1, 2]), opts({ method: 'log' })), name: 'TypeError', code: 'ERR_LINREC_UNKNOWN_OPTION', msg: /"method"/ },
   { title: 'toDevice: a plain array', run: () => toDevice(any([1, 2])), name: 'TypeError', code: 'ERR_LINREC_INVALID_TYPE', msg: /Float32Array, Float64Array or Int8Array for array.*Array\(2\)/ },
   { title: 'toDevice: a detached array', run: () => toDevice(detached(Float32Array, 4) as Float32Array), name: 'TypeError', code: 'ERR_LINREC_DETACHED', msg: /array.*detached/ },
+  { title: "toDevice: device 'cpu'", run: () => toDevice(f32([1, 2]), opts({ device: 'cpu' })), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'cuda' or 'cuda:N' for options\.device.*"cpu"/ },
+  { title: 'toDevice: an unknown option', run: () => toDevice(f32([1, 2]), opts({ devcie: 'cuda' })), name: 'TypeError', code: 'ERR_LINREC_UNKNOWN_OPTION', msg: /devcie/ },
+  { title: "deviceMemory: 'gpu'", run: () => deviceMemory(any('gpu')), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /'cuda' or 'cuda:N' for device.*"gpu"/ },
+  { title: 'deviceMemory without CUDA', cuda: true, run: () => deviceMemory(), name: 'Error', code: 'ERR_LINREC_CUDA_UNAVAILABLE', msg: /cuda/ },
   { title: 'toDevice without CUDA', cuda: true, run: () => toDevice(f32([1, 2])), name: 'Error', code: 'ERR_LINREC_CUDA_UNAVAILABLE', msg: /cuda/ },
 ];
 

@@ -21,7 +21,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and
   // the backend recovers.
   exports.Set("_injectCudaFault", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                guardCuda(info.Env(), [] { return cudaInjectFault(), 0; });
+                int device = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+                guardCuda(info.Env(), [&] { return cudaInjectFault(device), 0; });
                 return info.Env().Undefined();
               }));
 #endif

@@ -41,8 +41,9 @@ static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name)
   if (v.IsObject() && DeviceBuffer::IsInstance(v)) {
     DeviceBuffer* d = DeviceBuffer::Unwrap(v.As<Napi::Object>());
     if (!d->data()) throw makeError(env, "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
-    refuseLost(env, d->generation());
+    refuseLost(env, d->device(), d->generation());
     ref.data = d->data();
+    ref.device = d->device();
     ref.elemSize = d->elemSize();
     ref.length = d->bytes() / d->elemSize();
     ref.onDevice = true;
@@ -114,8 +115,28 @@ static int8_t* signAt(const Operand& op) {
   return op.hasSign ? static_cast<int8_t*>(op.sign.data) + op.offset : nullptr;
 }
 
+// Where a call runs: the layout's device code is -1 for the CPU engine, else the CUDA device's
+// index. DeviceArray operands must all be on that device, signs included.
+template <size_t N>
+static bool readPlacement(Napi::Env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device) {
+  if (!(code >= -1) || code != static_cast<int>(code)) throw internal(env, "bad device code");
+  const bool useCuda = code >= 0;
+  device = useCuda ? static_cast<int>(code) : 0;
+  onDevice = ops[0]->data.onDevice;
+  if (onDevice && !useCuda) throw internal(env, "DeviceArray operands on the CPU engine");
+  for (const Operand* op : ops) {
+    if (!op->present) continue;
+    for (const ArrayRef* r : {&op->data, &op->sign}) {
+      if (r != &op->data && !op->hasSign) continue;
+      if (r->onDevice != onDevice) throw internal(env, "a call mixes host and device arrays");
+      if (onDevice && r->device != device) throw internal(env, "a call's DeviceArrays are on another device");
+    }
+  }
+  return useCuda;
+}
+
 // scan(layout, a, aSign, b, bSign, x, xSign, x0, x0Sign, x0Copy, x0CopySign, last, lastSign)
-// layout: method, rows, n, reverse, threads, cuda, then offset and stride of a, b, x, x0, x0Copy,
+// layout: method, rows, n, reverse, threads, device code (readPlacement), then offset and stride of a, b, x, x0, x0Copy,
 // and the offset of last.
 ScanCall readScanCall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -128,7 +149,6 @@ ScanCall readScanCall(const Napi::CallbackInfo& info) {
   j.n = l.count(2);
   j.reverse = l[3] != 0;
   j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(4)));
-  call.useCuda = l[5] != 0;
 
   Operand a = readOperand(env, info[1], info[2], l[6], l[7], "a");
   Operand b = readOperand(env, info[3], info[4], l[8], l[9], "b");
@@ -151,9 +171,7 @@ ScanCall readScanCall(const Napi::CallbackInfo& info) {
   checkExtent(env, x0Copy, "x0Copy", j.rows, 1);
   checkExtent(env, last, "last", j.rows, 1);
 
-  call.onDevice = a.data.onDevice;
-  for (const Operand* op : {&b, &x, &x0, &x0Copy, &last})
-    if (op->present && op->data.onDevice != call.onDevice) throw internal(env, "scan mixes host and device arrays");
+  call.useCuda = readPlacement(env, l[5], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device);
 
   j.a = at(a);
   j.b = at(b);
@@ -179,7 +197,7 @@ ScanCall readScanCall(const Napi::CallbackInfo& info) {
 }
 
 // aggregate(layout, a, b, outA, outB)
-// layout: rows, n, reverse, threads, cuda, then offset and stride of a and b, offsets of outA, outB.
+// layout: rows, n, reverse, threads, device code (readPlacement), then offset and stride of a and b, offsets of outA, outB.
 AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Layout l = readLayout(info, 11);
@@ -189,7 +207,6 @@ AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
   j.n = l.count(1);
   j.reverse = l[2] != 0;
   j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(3)));
-  call.useCuda = l[4] != 0;
   Napi::Value none = env.Undefined();
   Operand a = readOperand(env, info[1], none, l[5], l[6], "a");
   Operand b = readOperand(env, info[2], none, l[7], l[8], "b");
@@ -204,9 +221,7 @@ AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
   checkExtent(env, b, "b", j.rows, j.n);
   checkExtent(env, outA, "outA", j.rows, 1);
   checkExtent(env, outB, "outB", j.rows, 1);
-  call.onDevice = a.data.onDevice;
-  for (const Operand* op : {&b, &outA, &outB})
-    if (op->data.onDevice != call.onDevice) throw internal(env, "aggregate mixes host and device arrays");
+  call.useCuda = readPlacement(env, l[4], {&a, &b, &outA, &outB}, call.onDevice, j.device);
   j.a = at(a);
   j.b = at(b);
   j.outA = at(outA);

@@ -24,6 +24,7 @@ struct ArrayRef {
   size_t length = 0;   // elements
   size_t elemSize = 0;
   bool onDevice = false;
+  int device = 0;  // the CUDA device, when onDevice
   bool isInt8 = false;
   bool isFloat64 = false;
   Napi::Value holder;  // keeps the JS object alive while an async job runs

@@ -17,15 +17,14 @@ namespace linrec {
 namespace binding {
 
 #ifdef LINREC_WITH_CUDA
-inline void* cudaAlloc(size_t bytes) { return cuda::deviceAlloc(bytes); }
-inline void cudaRelease(void* p, unsigned generation) { cuda::deviceFree(p, generation); }
-inline unsigned cudaGeneration() { return cuda::contextGeneration(); }
-inline bool cudaLost(unsigned generation) { return cuda::isLost(generation); }
-inline void cudaInjectFault() { cuda::injectFault(); }
-inline cuda::MemoryInfo cudaMemory() { return cuda::deviceMemory(); }
-inline void cudaUpload(void* d, const void* h, size_t n) { cuda::copyToDevice(d, h, n); }
-inline void cudaDownload(void* h, const void* d, size_t n) { cuda::copyToHost(h, d, n); }
-inline void cudaDeviceCopy(void* d, const void* s, size_t n) { cuda::copyOnDevice(d, s, n); }
+inline void* cudaAlloc(int device, size_t bytes, unsigned* generation) { return cuda::deviceAlloc(device, bytes, generation); }
+inline void cudaRelease(int device, void* p, unsigned generation) { cuda::deviceFree(device, p, generation); }
+inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(device, generation); }
+inline void cudaInjectFault(int device) { cuda::injectFault(device); }
+inline cuda::MemoryInfo cudaMemory(int device) { return cuda::deviceMemory(device); }
+inline void cudaUpload(int device, void* d, const void* h, size_t n) { cuda::copyToDevice(device, d, h, n); }
+inline void cudaDownload(int device, void* h, const void* d, size_t n) { cuda::copyToHost(device, h, d, n); }
+inline void cudaDeviceCopy(int device, void* d, const void* s, size_t n) { cuda::copyOnDevice(device, d, s, n); }
 inline void cudaScan(const ScanJob& job, bool onDevice) {
   cuda::scan(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host);
 }
@@ -36,18 +35,17 @@ inline void cudaAggregate(const AggregateJob& job, bool onDevice) {
 struct CudaNotCompiled : std::runtime_error {
   CudaNotCompiled() : std::runtime_error("linrec was built without CUDA (nvcc was not found at build time)") {}
 };
-inline void* cudaAlloc(size_t) { throw CudaNotCompiled(); }
-inline void cudaRelease(void*, unsigned) {}
-inline unsigned cudaGeneration() { return 0; }
-inline bool cudaLost(unsigned) { return false; }
-inline void cudaInjectFault() { throw CudaNotCompiled(); }
+inline void* cudaAlloc(int, size_t, unsigned*) { throw CudaNotCompiled(); }
+inline void cudaRelease(int, void*, unsigned) {}
+inline bool cudaLost(int, unsigned) { return false; }
+inline void cudaInjectFault(int) { throw CudaNotCompiled(); }
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };
-inline MemoryInfo cudaMemory() { throw CudaNotCompiled(); }
-inline void cudaUpload(void*, const void*, size_t) { throw CudaNotCompiled(); }
-inline void cudaDownload(void*, const void*, size_t) { throw CudaNotCompiled(); }
-inline void cudaDeviceCopy(void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline MemoryInfo cudaMemory(int) { throw CudaNotCompiled(); }
+inline void cudaUpload(int, void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline void cudaDownload(int, void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline void cudaDeviceCopy(int, void*, const void*, size_t) { throw CudaNotCompiled(); }
 inline void cudaScan(const ScanJob&, bool) { throw CudaNotCompiled(); }
 inline void cudaAggregate(const AggregateJob&, bool) { throw CudaNotCompiled(); }
 #endif
@@ -77,9 +75,9 @@ template <class F> Failure captureFailure(F&& f) {
   return out;
 }
 
-// Memory of a DeviceArray allocated before a device reset (after a CUDA fault) is gone.
-inline void refuseLost(Napi::Env env, unsigned generation) {
-  if (cudaLost(generation))
+// Memory of a DeviceArray allocated before its device's reset (after a CUDA fault) is gone.
+inline void refuseLost(Napi::Env env, int device, unsigned generation) {
+  if (cudaLost(device, generation))
     throw makeError(env, "ERR_LINREC_CUDA",
                     "this DeviceArray was lost when a CUDA error forced a device reset; create it again");
 }

@@ -27,15 +27,14 @@ bool DeviceBuffer::IsInstance(const Napi::Value& v) {
   return ctor && v.IsObject() && v.As<Napi::Object>().InstanceOf(ctor->Value());
 }
 
-// new DeviceBuffer(bytes, elemSize)
+// new DeviceBuffer(bytes, elemSize, device)
 DeviceBuffer::DeviceBuffer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DeviceBuffer>(info), env_(info.Env()) {
   bytes_ = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
   elemSize_ = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
+  device_ = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   // Zero bytes still get an allocation (the runtime gives 1 byte), so "no pointer" always
   // means disposed.
-  generation_ = cudaGeneration();
-  data_ = guardCuda(info.Env(), [&] { return cudaAlloc(bytes_); });
-  generation_ = cudaGeneration();  // an allocation that failed may have reset the device first
+  data_ = guardCuda(info.Env(), [&] { return cudaAlloc(device_, bytes_, &generation_); });
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes_));
 }
 
@@ -43,7 +42,7 @@ DeviceBuffer::~DeviceBuffer() { release(); }
 
 void DeviceBuffer::release() {
   if (!data_) return;
-  cudaRelease(data_, generation_);
+  cudaRelease(device_, data_, generation_);
   data_ = nullptr;
   Napi::MemoryManagement::AdjustExternalMemory(env_, -static_cast<int64_t>(bytes_));
 }
@@ -66,26 +65,27 @@ static Napi::TypedArray hostArray(const Napi::CallbackInfo& info, size_t bytes) 
 static void* hostData(Napi::TypedArray ta) { return typedArrayData(ta); }
 
 Napi::Value DeviceBuffer::Upload(const Napi::CallbackInfo& info) {
-  refuseLost(info.Env(), generation_);
+  refuseLost(info.Env(), device_, generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
-  if (bytes_) guardCuda(info.Env(), [&] { cudaUpload(data_, hostData(ta), bytes_); return 0; });
+  if (bytes_) guardCuda(info.Env(), [&] { cudaUpload(device_, data_, hostData(ta), bytes_); return 0; });
   return info.Env().Undefined();
 }
 
 Napi::Value DeviceBuffer::Download(const Napi::CallbackInfo& info) {
-  refuseLost(info.Env(), generation_);
+  refuseLost(info.Env(), device_, generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
-  if (bytes_) guardCuda(info.Env(), [&] { cudaDownload(hostData(ta), data_, bytes_); return 0; });
+  if (bytes_) guardCuda(info.Env(), [&] { cudaDownload(device_, hostData(ta), data_, bytes_); return 0; });
   return info.Env().Undefined();
 }
 
 Napi::Value DeviceBuffer::Copy(const Napi::CallbackInfo& info) {
   if (!IsInstance(info[0])) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: copyFrom needs a DeviceBuffer");
   DeviceBuffer* src = Unwrap(info[0].As<Napi::Object>());
-  refuseLost(info.Env(), generation_);
-  refuseLost(info.Env(), src->generation_);
+  refuseLost(info.Env(), device_, generation_);
+  refuseLost(info.Env(), src->device_, src->generation_);
+  if (src->device_ != device_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: a device copy across devices");
   if (src->bytes_ != bytes_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
-  if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(data_, src->data_, bytes_); return 0; });
+  if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(device_, data_, src->data_, bytes_); return 0; });
   return info.Env().Undefined();
 }
 

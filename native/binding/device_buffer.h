@@ -18,6 +18,7 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
   size_t elemSize() const { return elemSize_; }
+  int device() const { return device_; }  // the CUDA device's index
   unsigned generation() const { return generation_; }  // see cuda::contextGeneration
 
  private:
@@ -31,6 +32,7 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
   void* data_ = nullptr;
   size_t bytes_ = 0;
   size_t elemSize_ = 4;
+  int device_ = 0;
   unsigned generation_ = 0;
   Napi::Env env_;
 };

@@ -37,10 +37,11 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// { freeBytes, totalBytes } of the current CUDA device, measured now.
+// deviceMemory(device): { freeBytes, totalBytes } of that CUDA device, measured now.
 Napi::Value DeviceMemory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto m = guardCuda(env, [] { return cudaMemory(); });
+  int device = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  auto m = guardCuda(env, [&] { return cudaMemory(device); });
   Napi::Object out = Napi::Object::New(env);
   out.Set("freeBytes", static_cast<double>(m.freeBytes));
   out.Set("totalBytes", static_cast<double>(m.totalBytes));

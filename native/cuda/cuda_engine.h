@@ -34,23 +34,26 @@ struct Availability {
 // Never throws; cheap after the first call.
 Availability probe();
 
-// Device memory for DeviceArray. deviceFree never throws (called from finalizers).
-// A CUDA failure that poisons the context (a kernel fault) makes the engine reset the device,
-// the only way to make it usable again; that frees every allocation. So each allocation belongs
-// to a context generation: memory of an earlier generation is gone, and is neither used nor
-// freed (deviceFree skips it; isLost tells the binding to refuse it).
-void* deviceAlloc(size_t bytes);
-void deviceFree(void* ptr, unsigned generation) noexcept;
-unsigned contextGeneration();
-inline bool isLost(unsigned generation) { return generation != contextGeneration(); }
-void copyToDevice(void* dst, const void* src, size_t bytes);
-void copyToHost(void* dst, const void* src, size_t bytes);
-void copyOnDevice(void* dst, const void* src, size_t bytes);
-size_t deviceFreeBytes();  // for the engine, under its context lock
+// Device memory for DeviceArray, on device `device` (an index into probe().devices).
+// deviceFree never throws (called from finalizers).
+// A CUDA failure that poisons a device's context (a kernel fault) makes the engine reset that
+// device, the only way to make it usable again; that frees every allocation on it. So each
+// allocation belongs to a context generation of its device: memory of an earlier generation is
+// gone, and is neither used nor freed (deviceFree skips it; isLost tells the binding to refuse it).
+// deviceAlloc tags its allocation with the generation read before cudaMalloc: a reset racing
+// with it can only make fresh memory look lost (refused, never freed twice), not the reverse.
+void* deviceAlloc(int device, size_t bytes, unsigned* generation);
+void deviceFree(int device, void* ptr, unsigned generation) noexcept;
+unsigned contextGeneration(int device);
+inline bool isLost(int device, unsigned generation) { return generation != contextGeneration(device); }
+void copyToDevice(int device, void* dst, const void* src, size_t bytes);
+void copyToHost(int device, void* dst, const void* src, size_t bytes);
+void copyOnDevice(int device, void* dst, const void* src, size_t bytes);
+size_t deviceFreeBytes();  // of the current device, for the engine under its context lock
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };
-MemoryInfo deviceMemory();  // of the current device, now
+MemoryInfo deviceMemory(int device);  // measured now
 
 // Where a job's pointers live.
 enum class Residency {
@@ -59,11 +62,11 @@ enum class Residency {
            // streams, chunk by chunk with the carry passed along, whatever the free memory
 };
 
-// Test builds (LINREC_TEST_HOOKS): queues a kernel that traps, as a faulting kernel would; the
-// next synchronizing call reports it and the engine recovers.
-void injectFault();
+// Test builds (LINREC_TEST_HOOKS): queues a kernel that traps on `device`, as a faulting kernel
+// would; the next synchronizing call on that device reports it and the engine recovers.
+void injectFault(int device);
 
-// Runs the scan; returns when the results are in place (synchronous for the caller's thread).
+// Runs the scan on job.device; returns when the results are in place (synchronous for the caller's thread).
 void scan(const ScanJob& job, Residency where);
 void aggregate(const AggregateJob& job, Residency where);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "device_scan.cuh"
 #include "launch.cuh"
@@ -26,16 +27,21 @@ void* DeviceContext::ensureScratch(size_t bytes) {
   return scratch;
 }
 
-static std::atomic<unsigned> generation{0};
+constexpr int kMaxDevices = 64;
 
-unsigned contextGeneration() { return generation.load(std::memory_order_acquire); }
+// Kept apart from the contexts so that reading one never creates a context (nor throws).
+static std::atomic<unsigned> generations[kMaxDevices];
+
+unsigned contextGeneration(int device) {
+  return device >= 0 && device < kMaxDevices ? generations[device].load(std::memory_order_acquire) : 0;
+}
 
 bool recoverIfPoisoned(DeviceContext& ctx) {
   // A non-sticky error was cleared by check(); a sticky one is reported again by any call.
   if (cudaDeviceSynchronize() == cudaSuccess) return false;
   cudaGetLastError();
-  generation.fetch_add(1, std::memory_order_acq_rel);
-  check(cudaDeviceReset(), "cudaDeviceReset (recovering from a fault)");
+  generations[ctx.device].fetch_add(1, std::memory_order_acq_rel);
+  check(cudaDeviceReset(), "cudaDeviceReset (recovering from a fault)");  // the current device only
   ctx.scratch = nullptr;  // freed by the reset, like the stream and the staging state
   ctx.scratchBytes = 0;
   dropStaging(ctx);
@@ -44,17 +50,19 @@ bool recoverIfPoisoned(DeviceContext& ctx) {
   return true;
 }
 
-DeviceContext& currentContext() {
-  constexpr int kMaxDevices = 64;
+DeviceContext& contextOf(int device) {
   static std::mutex registry;
   static DeviceContext* contexts[kMaxDevices] = {};
-  int device = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  if (device < 0 || device >= kMaxDevices) throw CudaError("CUDA error in cudaGetDevice: device index out of range");
+  int count = 0;
+  check(cudaGetDeviceCount(&count), "cudaGetDeviceCount");
+  if (device < 0 || device >= count || device >= kMaxDevices)
+    throw CudaError("CUDA error: there is no device cuda:" + std::to_string(device) + " (" + std::to_string(count) +
+                    (count == 1 ? " device)" : " devices)"));
   std::lock_guard<std::mutex> lock(registry);
   if (!contexts[device]) {
     std::unique_ptr<DeviceContext> ctx(new DeviceContext);
     ctx->device = device;
+    makeCurrent(*ctx);  // the stream belongs to the device current when it is created
     check(cudaDeviceGetAttribute(&ctx->smCount, cudaDevAttrMultiProcessorCount, device),
           "cudaDeviceGetAttribute (multiprocessor count)");
     check(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking), "cudaStreamCreate");
@@ -77,7 +85,6 @@ enum class Shape { ThreadRows, WarpRows, Tiles };
 
 // Warps of `Kernel` that fit on the device at once (occupancy cached per device).
 template <auto Kernel> static size_t residentWarps(int threads, const DeviceContext& ctx) {
-  constexpr int kMaxDevices = 64;
   static std::atomic<int> blocksPerSm[kMaxDevices] = {};
   int blocks = ctx.device < kMaxDevices ? blocksPerSm[ctx.device].load(std::memory_order_relaxed) : 0;
   if (blocks == 0) {
@@ -243,7 +250,7 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx) {
 
 void scan(const ScanJob& job, Residency where) {
   if (job.rows == 0) return;
-  DeviceContext& ctx = currentContext();
+  DeviceContext& ctx = contextOf(job.device);
   lockedCall(ctx, [&] {
     cudaGetLastError();  // a stale non-sticky error from elsewhere must not be reported as ours
     if (where == Residency::Host) return scanHostStaged(job, ctx);
@@ -254,7 +261,7 @@ void scan(const ScanJob& job, Residency where) {
 
 void aggregate(const AggregateJob& job, Residency where) {
   if (job.rows == 0) return;
-  DeviceContext& ctx = currentContext();
+  DeviceContext& ctx = contextOf(job.device);
   lockedCall(ctx, [&] {
     cudaGetLastError();
     if (where == Residency::Host) return aggregateHostStaged(job, ctx);
@@ -266,13 +273,14 @@ void aggregate(const AggregateJob& job, Residency where) {
 #if defined(LINREC_TEST_HOOKS)
 __global__ void trapKernel() { __trap(); }
 
-void injectFault() {
-  DeviceContext& ctx = currentContext();
+void injectFault(int device) {
+  DeviceContext& ctx = contextOf(device);
   std::lock_guard<std::mutex> lock(ctx.mutex);
+  makeCurrent(ctx);
   launch(trapKernel, 1, 1, ctx.stream, "launching the fault-injection kernel");
 }
 #else
-void injectFault() { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
+void injectFault(int) { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
 #endif
 
 }  // namespace cuda

@@ -10,8 +10,9 @@ namespace cuda {
 
 // Per-device state kept for the life of the process: a stream, the tile-status scratch and
 // the staging buffers grow on demand and are reused. Calls on one device are serialized by
-// `mutex` (each holds it for its whole synchronous run). Never freed: the driver reclaims it
-// at exit, and freeing from static destructors after driver teardown would fail anyway.
+// `mutex` (each holds it for its whole synchronous run); calls on different devices run at
+// once. Never freed: the driver reclaims it at exit, and freeing from static destructors after
+// driver teardown would fail anyway.
 struct DeviceContext {
   std::mutex mutex;
   int device = 0;
@@ -26,15 +27,20 @@ struct DeviceContext {
   void* ensureScratch(size_t bytes);
 };
 
-// The context of the calling thread's current device, initialized on first use.
-DeviceContext& currentContext();
+// The context of device `device` (an index into probe().devices), created on first use; an
+// index out of range throws CudaError. CUDA's current device is per host thread, and calls
+// arrive on any thread (the JS thread, libuv's pool): every call makes its device current
+// first (recoveringCall and lockedCall do).
+DeviceContext& contextOf(int device);
+inline void makeCurrent(const DeviceContext& ctx) { check(cudaSetDevice(ctx.device), "cudaSetDevice"); }
 
 // After a CudaError: when the context is poisoned (the error is sticky, as after a kernel fault),
 // resets the device and the context's state, so that later calls work, and returns true; every
-// allocation of the old context is gone (contextGeneration() moves on). ctx.mutex held.
+// allocation of the old context is gone (contextGeneration(device) moves on). ctx.mutex held,
+// ctx's device current.
 bool recoverIfPoisoned(DeviceContext& ctx);
-// Runs f; a CudaError from it is rethrown after recoverIfPoisoned (under ctx.mutex), saying so
-// when the device was reset. lockedCall also holds ctx.mutex while f runs.
+// Run f with ctx's device current; a CudaError from it is rethrown after recoverIfPoisoned (under
+// ctx.mutex), saying so when the device was reset. lockedCall also holds ctx.mutex while f runs.
 template <class F> void recoveringCall(DeviceContext& ctx, F&& f);
 template <class F> void lockedCall(DeviceContext& ctx, F&& f);
 
@@ -60,6 +66,7 @@ inline CudaError afterReset(const CudaError& e) {
 
 template <class F> void recoveringCall(DeviceContext& ctx, F&& f) {
   try {
+    makeCurrent(ctx);
     f();
   } catch (const CudaError& e) {
     std::lock_guard<std::mutex> lock(ctx.mutex);
@@ -71,6 +78,7 @@ template <class F> void recoveringCall(DeviceContext& ctx, F&& f) {
 template <class F> void lockedCall(DeviceContext& ctx, F&& f) {
   std::lock_guard<std::mutex> lock(ctx.mutex);
   try {
+    makeCurrent(ctx);
     f();
   } catch (const CudaError& e) {
     if (recoverIfPoisoned(ctx)) throw afterReset(e);

@@ -64,51 +64,56 @@ Availability probe() {
 }
 
 // Memory calls share the scan's recovery: a poisoned context is reset before the error goes up.
-void* deviceAlloc(size_t bytes) {
+void* deviceAlloc(int device, size_t bytes, unsigned* generation) {
   void* ptr = nullptr;
   // A zero-byte array still gets a distinct, freeable pointer.
-  recoveringCall(currentContext(), [&] { check(cudaMalloc(&ptr, bytes ? bytes : 1), "cudaMalloc"); });
+  recoveringCall(contextOf(device), [&] {
+    *generation = contextGeneration(device);
+    check(cudaMalloc(&ptr, bytes ? bytes : 1), "cudaMalloc");
+  });
   return ptr;
 }
 
-void deviceFree(void* ptr, unsigned generationOfPtr) noexcept {
-  if (!ptr || isLost(generationOfPtr)) return;  // lost memory was freed by the reset
-  if (cudaFree(ptr) != cudaSuccess) cudaGetLastError();  // finalizers cannot report
+void deviceFree(int device, void* ptr, unsigned generationOfPtr) noexcept {
+  if (!ptr || isLost(device, generationOfPtr)) return;  // lost memory was freed by the reset
+  // Finalizers cannot report; every engine call sets its own device, so switching is harmless.
+  if (cudaSetDevice(device) != cudaSuccess || cudaFree(ptr) != cudaSuccess) cudaGetLastError();
 }
 
-void copyToDevice(void* dst, const void* src, size_t bytes) {
+void copyToDevice(int device, void* dst, const void* src, size_t bytes) {
   if (bytes)
-    recoveringCall(currentContext(), [&] {
+    recoveringCall(contextOf(device), [&] {
       check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
     });
 }
 
-void copyToHost(void* dst, const void* src, size_t bytes) {
+void copyToHost(int device, void* dst, const void* src, size_t bytes) {
   if (bytes)
-    recoveringCall(currentContext(), [&] {
+    recoveringCall(contextOf(device), [&] {
       check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy device to host");
     });
 }
 
-void copyOnDevice(void* dst, const void* src, size_t bytes) {
+void copyOnDevice(int device, void* dst, const void* src, size_t bytes) {
   if (bytes)
-    recoveringCall(currentContext(), [&] {
+    recoveringCall(contextOf(device), [&] {
       check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy device to device");
       // cudaMemcpy D2D returns before the copy ends; callers expect it done.
       check(cudaStreamSynchronize(0), "cudaMemcpy device to device (synchronize)");
     });
 }
 
-// Called by the engine with ctx.mutex held: no recovery here (the caller's lockedCall does it).
+// Called by the engine with ctx.mutex held and its device current: no recovery here (the
+// caller's lockedCall does it).
 size_t deviceFreeBytes() {
   size_t freeBytes = 0, total = 0;
   check(cudaMemGetInfo(&freeBytes, &total), "cudaMemGetInfo");
   return freeBytes;
 }
 
-MemoryInfo deviceMemory() {
+MemoryInfo deviceMemory(int device) {
   MemoryInfo m;
-  recoveringCall(currentContext(), [&] { check(cudaMemGetInfo(&m.freeBytes, &m.totalBytes), "cudaMemGetInfo"); });
+  recoveringCall(contextOf(device), [&] { check(cudaMemGetInfo(&m.freeBytes, &m.totalBytes), "cudaMemGetInfo"); });
   return m;
 }
 

@@ -6,6 +6,7 @@
 // several blocks run at once on separate OS threads (so the look-back meets tiles in every
 // state), streams run their work at once in issue order, and device memory is host memory with
 // a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc enforces.
+// LINREC_EMULATED_DEVICES (default 1) devices, each with its own memory, faults and resets.
 // LINREC_EMULATED_BLOCKS_IN_FLIGHT (default 3) and LINREC_EMULATED_JITTER_PERCENT (default 0: the
 // chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets.
 // Timing, memory ordering weaker than the host's, and bank or coalescing effects are not
@@ -55,6 +56,7 @@ enum cudaError_t {
   cudaErrorInsufficientDriver = 35,
   cudaErrorNoDevice = 100,
   cudaErrorInvalidDevice = 101,
+  cudaErrorInvalidResourceHandle = 400,
   cudaErrorLaunchFailure = 719,
 };
 using cudaError = cudaError_t;
@@ -84,6 +86,7 @@ const char* cudaGetErrorString(cudaError_t err);
 cudaError_t cudaGetLastError();
 cudaError_t cudaGetDeviceCount(int* count);
 cudaError_t cudaGetDevice(int* device);
+cudaError_t cudaSetDevice(int device);
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device);
 cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device);
 cudaError_t cudaDeviceSynchronize();
@@ -146,8 +149,9 @@ template <class T> T fromBits(const Word& w) {
 void requireFullMask(unsigned mask, const char* site);
 
 // Runs the grid: blocks in order of blockIdx.x on a few OS threads, each block's threads as
-// fibers. Returns when every block has finished (streams are synchronous here).
-cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body);
+// fibers. Returns when every block has finished (streams are synchronous here). The stream
+// must belong to the current device, as CUDA requires.
+cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, const std::function<void()>& body);
 
 // __trap(): the running kernel faults, which poisons the context until cudaDeviceReset.
 void trap();

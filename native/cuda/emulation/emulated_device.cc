@@ -43,7 +43,8 @@ size_t envSize(const char* name, size_t fallback) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Device state: allocations, the budget, errors.
+// Device state: allocations, the budget, errors. LINREC_EMULATED_DEVICES devices (default 1),
+// each with its own budget, sticky error and resets; the current device is per host thread.
 struct Device {
   std::mutex mutex;
   std::map<const void*, size_t> allocations;
@@ -52,10 +53,18 @@ struct Device {
   cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context until reset
   unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
 };
-Device& device() {
-  static Device* d = new Device;  // never destroyed: finalizers may free after static teardown
-  return *d;
+std::vector<Device*>& devices() {
+  // Never destroyed: finalizers may free after static teardown.
+  static std::vector<Device*>* all = [] {
+    auto* v = new std::vector<Device*>(std::min<size_t>(envSize("LINREC_EMULATED_DEVICES", 1), 16));
+    for (Device*& d : *v) d = new Device;
+    return v;
+  }();
+  return *all;
 }
+int deviceCount() { return int(devices().size()); }
+thread_local int currentDevice = 0;
+Device& device(int index = currentDevice) { return *devices()[size_t(index)]; }
 thread_local cudaError_t lastError = cudaSuccess;
 
 cudaError_t record(cudaError_t err) {
@@ -67,19 +76,27 @@ cudaError_t poisoned() {
   return device().sticky;
 }
 
+// Streams and events belong to the device current when they were created.
 struct Handle {
+  int device;
   unsigned epoch;
 };
 template <class H> H* newHandle() {
   std::lock_guard<std::mutex> lock(device().mutex);
-  return reinterpret_cast<H*>(new Handle{device().epoch});
+  return reinterpret_cast<H*>(new Handle{currentDevice, device().epoch});
 }
-template <class H> cudaError_t checkHandle(H* h, bool nullAllowed) {
-  if (!h) return nullAllowed ? cudaSuccess : cudaErrorInvalidValue;
-  std::lock_guard<std::mutex> lock(device().mutex);
-  if (reinterpret_cast<Handle*>(h)->epoch != device().epoch) return cudaErrorInvalidValue;
-  return device().sticky;
+// The handle's device's sticky error, or invalid value for a handle a reset destroyed.
+// onCurrentDevice: CUDA refuses a kernel launch into another device's stream.
+template <class H> cudaError_t checkHandle(H* h, bool nullAllowed, bool onCurrentDevice = false) {
+  if (!h) return nullAllowed ? poisoned() : cudaErrorInvalidValue;
+  const Handle& handle = *reinterpret_cast<Handle*>(h);
+  if (onCurrentDevice && handle.device != currentDevice) return cudaErrorInvalidResourceHandle;
+  Device& d = device(handle.device);
+  std::lock_guard<std::mutex> lock(d.mutex);
+  if (handle.epoch != d.epoch) return cudaErrorInvalidValue;
+  return d.sticky;
 }
+int deviceOf(const void* h) { return h ? reinterpret_cast<const Handle*>(h)->device : currentDevice; }
 template <class H> cudaError_t destroyHandle(H* h) {
   cudaError_t e = checkHandle(h, false);
   delete reinterpret_cast<Handle*>(h);
@@ -117,6 +134,7 @@ struct BlockRunner {
   const std::function<void()>* body = nullptr;
   std::chrono::steady_clock::time_point deadline;
   unsigned jitterPercent = 0;
+  int device = 0;  // the launch's device
   std::minstd_rand random;
 
   Fiber& fiber() { return fibers[size_t(current)]; }
@@ -247,21 +265,20 @@ void pause() {
   r.fiber().waitingAt = nullptr;
 }
 
-cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body) {
+cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, const std::function<void()>& body) {
   if (grid.x == 0 || grid.y != 1 || grid.z != 1 || block.x == 0 || block.x > 1024 || block.y != 1 || block.z != 1)
     return record(cudaErrorInvalidConfiguration);
-  {
-    std::lock_guard<std::mutex> lock(device().mutex);
-    if (device().sticky) return record(device().sticky);
-  }
+  if (cudaError_t e = checkHandle(stream, true, true)) return record(e);
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
   // Enough blocks in flight that a tile's look-back meets predecessors still running.
   const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
   std::atomic<unsigned> next{0};
+  const int launchDevice = currentDevice;
   auto work = [&] {
     BlockRunner local;
     local.body = &body;
+    local.device = launchDevice;
     local.deadline = deadline;
     local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
     local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
@@ -278,8 +295,9 @@ cudaError_t launchGrid(dim3 grid, dim3 block, const std::function<void()>& body)
 }
 
 void trap() {
-  std::lock_guard<std::mutex> lock(device().mutex);
-  device().sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
+  // The launching thread's current device: blocks run on threads of that launch.
+  std::lock_guard<std::mutex> lock(device(runner->device).mutex);
+  device(runner->device).sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
 }
 
 }  // namespace emulation
@@ -287,7 +305,9 @@ void trap() {
 
 // ---------------------------------------------------------------------------------------------
 // Runtime API
+using linrec::emulation::currentDevice;
 using linrec::emulation::device;
+using linrec::emulation::deviceCount;
 using linrec::emulation::lastError;
 using linrec::emulation::poisoned;
 using linrec::emulation::record;
@@ -302,6 +322,7 @@ const char* cudaGetErrorString(cudaError_t err) {
     case cudaErrorNoDevice: return "no CUDA-capable device is detected";
     case cudaErrorInvalidDevice: return "invalid device ordinal";
     case cudaErrorLaunchFailure: return "unspecified launch failure";
+    case cudaErrorInvalidResourceHandle: return "invalid resource handle";
   }
   return "unknown error";
 }
@@ -314,25 +335,30 @@ cudaError_t cudaGetLastError() {
 }
 
 cudaError_t cudaGetDeviceCount(int* count) {
-  *count = 1;
+  *count = deviceCount();
   return cudaSuccess;
 }
 cudaError_t cudaGetDevice(int* d) {
-  *d = 0;
+  *d = currentDevice;
+  return cudaSuccess;
+}
+cudaError_t cudaSetDevice(int d) {
+  if (d < 0 || d >= deviceCount()) return record(cudaErrorInvalidDevice);
+  currentDevice = d;
   return cudaSuccess;
 }
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int d) {
-  if (d != 0) return record(cudaErrorInvalidDevice);
+  if (d < 0 || d >= deviceCount()) return record(cudaErrorInvalidDevice);
   std::memset(prop, 0, sizeof *prop);
   std::snprintf(prop->name, sizeof prop->name, "linrec CUDA emulation (CPU)");
-  prop->totalGlobalMem = device().total;
+  prop->totalGlobalMem = device(d).total;
   prop->major = 9;
   prop->minor = 0;
   prop->multiProcessorCount = 4;
   return cudaSuccess;
 }
 cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int d) {
-  if (d != 0) return record(cudaErrorInvalidDevice);
+  if (d < 0 || d >= deviceCount()) return record(cudaErrorInvalidDevice);
   *value = attr == cudaDevAttrMultiProcessorCount ? 4 : 0;
   return cudaSuccess;
 }
@@ -365,7 +391,9 @@ cudaError_t cudaFree(void* ptr) {
   if (!ptr) return cudaSuccess;
   std::lock_guard<std::mutex> lock(device().mutex);
   auto it = device().allocations.find(ptr);
-  if (it == device().allocations.end()) return record(cudaErrorInvalidValue);  // freed, or lost to a reset
+  // Freed, lost to a reset, or another device's (stricter than CUDA, to catch a missing
+  // cudaSetDevice).
+  if (it == device().allocations.end()) return record(cudaErrorInvalidValue);
   device().used -= it->second;
   device().allocations.erase(it);
   std::free(ptr);
@@ -422,6 +450,8 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) { return cuda
 cudaError_t cudaEventDestroy(cudaEvent_t event) { return linrec::emulation::destroyHandle(event); }
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
+  using linrec::emulation::deviceOf;
+  if (event && deviceOf(event) != deviceOf(stream)) return record(cudaErrorInvalidResourceHandle);
   return record(linrec::emulation::checkHandle(event, false));
 }
 cudaError_t cudaEventSynchronize(cudaEvent_t event) { return record(linrec::emulation::checkHandle(event, false)); }

@@ -1,0 +1,98 @@
+// What the CUDA compiler makes of the kernels, checked wherever nvcc is (CI has it; no GPU is
+// needed): no register spills and no stack frames (local memory is slow on every GPU), and
+// 16-byte vector loads and stores in the tile kernels, on each architecture the addon ships
+// for (sm_80, sm_90). Skipped, visibly, without nvcc.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '..');
+const nvcc = [process.env.NVCC, '/usr/local/cuda/bin/nvcc', '/usr/local/bin/nvcc']
+  .concat((process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'nvcc')))
+  .find((f) => !!f && fs.existsSync(f));
+const archs = ['sm_80', 'sm_90'];
+const kernelDescribe = nvcc ? describe : describe.skip;
+if (!nvcc) console.warn('test/22.kernels.test.ts: SKIPPED, nvcc not found');
+
+interface Entry {
+  name: string;
+  stackBytes: number;
+  spillBytes: number;
+  ptx: string;
+}
+
+/** Compiles the engine's kernels for one architecture: ptxas's report per kernel, and its PTX. */
+async function compile(arch: string, dir: string): Promise<Entry[]> {
+  const keep = path.join(dir, arch);
+  fs.mkdirSync(keep, { recursive: true });
+  const { stderr } = await run(nvcc!, ['-std=c++17', '-O3', `-arch=${arch}`, '-I', path.join(root, 'native'), '-Xptxas', '-v',
+    '--keep', '--keep-dir', keep, '-c', path.join(root, 'native/cuda/device_scan.cu'), '-o', path.join(keep, 'device_scan.o')],
+  { maxBuffer: 64 << 20 });
+  const ptxFile = fs.readdirSync(keep).find((f) => f.endsWith('.ptx'));
+  const ptx = ptxFile ? fs.readFileSync(path.join(keep, ptxFile), 'utf8') : '';
+  // ptxas: "Compiling entry function 'NAME' for 'sm_90'" ... "N bytes stack frame, N bytes spill stores, N bytes spill loads"
+  const entries: Entry[] = [];
+  let current: Entry | undefined;
+  for (const line of stderr.split('\n')) {
+    const entry = /Compiling entry function '([^']+)'/.exec(line);
+    if (entry) {
+      current = { name: entry[1], stackBytes: -1, spillBytes: -1, ptx: '' };
+      entries.push(current);
+      continue;
+    }
+    const props = /(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads/.exec(line);
+    if (props && current && current.stackBytes < 0) {
+      current.stackBytes = Number(props[1]);
+      current.spillBytes = Number(props[2]) + Number(props[3]);
+    }
+  }
+  // Each kernel's PTX body: from its .entry to the next.
+  const bodies = ptx.split(/(?=\.visible \.entry )/);
+  for (const e of entries) e.ptx = bodies.find((b) => b.startsWith(`.visible .entry ${e.name}(`)) ?? '';
+  return entries;
+}
+
+kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join(', ')}`, () => {
+  const results = new Map<string, Entry[]>();
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-kernels-'));
+    const compiled = await Promise.all(archs.map((arch) => compile(arch, dir)));
+    archs.forEach((arch, i) => results.set(arch, compiled[i]));
+  }, 1_200_000);
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const arch of archs) {
+    test(`${arch}: every kernel compiles without register spills or a stack frame`, () => {
+      const entries = results.get(arch)!;
+      expect(entries.length).toBeGreaterThanOrEqual(40); // scan + aggregate, 3 shapes, every monoid and direction
+      const bad = entries.filter((e) => e.spillBytes !== 0 || e.stackBytes !== 0).map((e) => `${e.name}: stack ${e.stackBytes} B, spills ${e.spillBytes} B`);
+      expect(bad).toEqual([]);
+    });
+
+    test(`${arch}: the tile kernels move data in 16-byte vectors (ld/st .v4.f32, .v2.f64)`, () => {
+      const tiles = results.get(arch)!.filter((e) => /scanTilesKernel/.test(e.name));
+      expect(tiles.length).toBeGreaterThanOrEqual(8); // 2 directions x (affine f32, f64, signed-log f32, f64)
+      for (const e of tiles) {
+        expect(e.ptx).not.toBe('');
+        const f64 = /AffineMonoidIdE|SignedLogMonoidIdd/.test(e.name);
+        const load = f64 ? /ld\.global(\.nc)?\.v2\.f64/ : /ld\.global(\.nc)?\.v4\.f32/;
+        const store = f64 ? /st\.global\.v2\.f64/ : /st\.global\.v4\.f32/;
+        expect({ kernel: e.name, vectorLoads: load.test(e.ptx), vectorStores: store.test(e.ptx) })
+          .toEqual({ kernel: e.name, vectorLoads: true, vectorStores: true });
+      }
+    });
+  }
+});
+
+if (!nvcc) {
+  describe('CUDA kernel compile checks skipped', () => {
+    test.skip('needs nvcc', () => {});
+  });
+}
