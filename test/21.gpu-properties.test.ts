@@ -4,6 +4,9 @@
 import { backends } from '../src';
 
 const cuda = backends().cuda;
+// The CPU emulation of the device runs about a million steps a second, and a busy CI machine
+// halves that: time is not what these tests check.
+jest.setTimeout(600_000);
 if (cuda.available) {
   describe(`on CUDA (${cuda.devices[0].name})`, () => {
     process.env.LINREC_PROPERTY_DEVICE = 'cuda';

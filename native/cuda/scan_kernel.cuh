@@ -191,9 +191,10 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   }
   Value out[kItems];
   const Value x = rescanItems<M>(begin, items, count, out);
-  storeItems<kItems>(acc, r, n, i0, out);
-  // A tile that does not compose publishes its true last x (a full tile: the last thread's).
+  // A tile that does not compose publishes its true last x (a full tile: the last thread's),
+  // before its stores: later tiles wait for it.
   if (hasNext && !tileComposesShared && me == P::kThreads - 1) status.publishInclusive(k, x);
+  storeItems<kItems>(acc, r, n, i0, out);
   if (count > 0 && i0 + count == n) acc.finish(r, x);
 }
 

@@ -114,7 +114,10 @@ template <class M, int kWindows = 4> struct LookBack {
   // row's first tile, which always publishes an inclusive value). Returns the carry in every lane.
   static __device__ Value carryInto(const TileStatus<M>& status, size_t k, size_t t, Storage& s) {
     const int lane = laneId();
-    for (;;) {  // no inclusive value within reach yet: look again from the nearest tile
+    // No inclusive value within reach yet: look again from the nearest tile, after a pause
+    // (every status in reach was already published, so the reads alone would not wait).
+    for (unsigned sleep = 0;; sleep = sleep ? (sleep < 1024 ? sleep * 2 : sleep) : 64) {
+      if (sleep) __nanosleep(sleep);
       for (int w = 0; w < kWindows; ++w) {
         size_t back = 1 + size_t(lane) + size_t(w) * kWarp;
         bool inRow = back <= t;
