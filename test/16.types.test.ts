@@ -16,7 +16,14 @@ function typings() {
   const pushed: Float64Array = createScanner({ dtype: 'float64' }).push(new Float64Array(1), new Float64Array(1));
   const pushed32: Float32Array = createScanner().push(new Float32Array(1), new Float32Array(1));
   const pushedLogs: Int8Array = createScanner({ log: true }).push(new Float32Array(1), new Float32Array(1)).sign;
-  return [f32, f64, onDevice, hostSigns, deviceSigns, pushed, pushed32, pushedLogs];
+  const onSecond: DeviceArray<'float64'> = toDevice(new Float64Array(1), { device: 'cuda:1' });
+  const where: `cuda:${number}` = onSecond.device;
+  scan(new Float32Array(1), new Float32Array(2), { device: 'cuda:3' });
+  // @ts-expect-error DeviceArrays live on a CUDA device, not on the CPU
+  toDevice(new Float32Array(1), { device: 'cpu' });
+  // @ts-expect-error device names are 'auto', 'cpu', 'cuda' or 'cuda:N'
+  scan(new Float32Array(1), new Float32Array(2), { device: 'gpu' });
+  return [f32, f64, onDevice, hostSigns, deviceSigns, pushed, pushed32, pushedLogs, onSecond, where];
 }
 
 test('the typings compile (checked by ts-jest)', () => {
