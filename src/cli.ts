@@ -10,6 +10,7 @@ import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from './n
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
+import { CLUSTER_USAGE } from './distributed/cli-usage';
 
 const USAGE = `Usage:
   linrec info
@@ -26,7 +27,7 @@ const USAGE = `Usage:
       --chunk N         steps per row read at a time (default 2^20 / rows)
       --dtype T         float32 or float64, for raw files without a .f32/.f64 extension
       --threads N       CPU worker threads (default: all cores)
-  linrec bench [--sizes ...] [--device ...]
+${CLUSTER_USAGE}  linrec bench [--sizes ...] [--device ...]
       Benchmarks (needs the bench/ directory of a source checkout).
   linrec --help
 `;
@@ -54,11 +55,15 @@ async function main(argv: string[]): Promise<number> {
         if (rest.length) throw new UsageError(`info takes no arguments (received ${rest.join(' ')})`);
         return info();
       case 'run':
+        // On a cluster: bullmq is loaded only there (an optional peer dependency).
+        if (rest.some((a) => a === '--redis' || a.startsWith('--redis='))) return await (await import('./distributed/cli-run')).runClusterCommand(rest, (m) => new UsageError(m));
         return await run(rest);
+      case 'worker':
+        return await (await import('./distributed/cli-worker')).workerCommand(rest, (m) => new UsageError(m));
       case 'bench':
         return await bench(rest);
       default:
-        throw new UsageError(`unknown command '${command}' (expected info, run or bench)`);
+        throw new UsageError(`unknown command '${command}' (expected info, run, worker or bench)`);
     }
   } catch (e) {
     const err = e as Error;

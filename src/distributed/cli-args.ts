@@ -1,0 +1,31 @@
+// Command-line pieces shared by `linrec worker` and `linrec run --redis`.
+import { parseArgs } from 'util';
+import { REDIS_ENV, urlHasPassword } from './connection';
+
+export type UsageErrorOf = (message: string) => Error;
+
+type Spec = Record<string, { type: 'string' | 'boolean' }>;
+
+export function parse(args: string[], options: Spec, usage: UsageErrorOf): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw usage((e as Error).message);
+  }
+}
+
+export function positive(name: string, value: string | boolean | undefined, usage: UsageErrorOf): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a positive integer (received '${value}')`);
+  return n;
+}
+
+/** A --redis URL must not hold a password: other local users can read command lines with ps. */
+export function redisFlag(value: string | boolean | undefined, usage: UsageErrorOf): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (urlHasPassword(value)) {
+    throw usage(`--redis must not hold a password (other users can read command lines with ps): set ${REDIS_ENV.password}, or the whole URL in ${REDIS_ENV.url}`);
+  }
+  return value;
+}

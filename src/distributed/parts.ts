@@ -1,0 +1,210 @@
+// What a worker does with a part of a run's files: the aggregate of a segment (phase 1) and
+// the scan of a part written at its offset (phase 3, or a row shard). Reads and writes go
+// through the npy.ts readers a block at a time, so memory stays bounded however large a part.
+// Writes are positional and deterministic: a retried part writes the same bytes again.
+import { promises as fsp } from 'fs';
+import { aggregateAsync } from '../scan';
+import { createScanner, type Scanner } from '../scanner';
+import { ArrayFileReader, itemSize } from '../npy';
+import type { FloatArray } from '../validate';
+import { plainError } from '../errors';
+import type { Device } from '../backends';
+import { confine, openConfinedForWrite } from './paths';
+import { blocking, type Part } from './plan';
+import { decodeF64, encodeF64, type AggregateJob, type AggregateResult, type FilesSpec, type ScanJob } from './jobs';
+
+export interface PartContext {
+  /** The worker's root, symlinks resolved. */
+  root: string;
+  threads?: number;
+  /** Called with the steps done so far in this part (rows × steps). */
+  progress?: (steps: number) => void;
+}
+
+/** Blocks of [s, e) of at most `steps`, from the end when reversing. */
+function* blocks(s: number, e: number, steps: number, reverse: boolean): Generator<[number, number]> {
+  if (reverse) for (let hi = e; hi > s; hi -= steps) yield [Math.max(s, hi - steps), hi];
+  else for (let lo = s; lo < e; lo += steps) yield [lo, Math.min(e, lo + steps)];
+}
+
+/** The run's inputs, confined to the root and checked against the layout the runner planned. */
+async function openInputs(root: string, f: FilesSpec): Promise<{ a: ArrayFileReader; b: ArrayFileReader }> {
+  const coeffs = await confine(root, 'files.coeffs', f.coeffs);
+  const values = await confine(root, 'files.values', f.values);
+  const a = await ArrayFileReader.open(coeffs, { format: f.format, dtype: f.format === 'raw' ? f.dtype : undefined });
+  let b: ArrayFileReader | undefined;
+  try {
+    b = await ArrayFileReader.open(values, { format: f.format, dtype: f.format === 'raw' ? f.dtype : undefined });
+    const want = (file: string, r: ArrayFileReader, length: number) => {
+      if (r.dtype !== f.dtype || r.length !== length) {
+        throw plainError('ERR_LINREC_FORMAT', `${file} holds ${r.length} ${r.dtype} elements here but the run planned ${length} ${f.dtype} (is it the same file on every machine?)`);
+      }
+    };
+    want(f.coeffs, a, f.rows * f.n);
+    want(f.values, b, f.rows * (f.n + 1));
+    return { a, b };
+  } catch (e) {
+    await Promise.all([a.close(), b?.close()]);
+    throw e;
+  }
+}
+
+/** The x column at the run's boundary: x_0 (x_n reversed) of rows [g0, g1). */
+const boundaryColumn = (b: ArrayFileReader, f: FilesSpec, reverse: boolean, g0: number, g1: number) =>
+  b.readBlock(g0, g1, reverse ? f.n : 0, reverse ? f.n + 1 : 1, f.n + 1);
+
+/** Value columns of the b's of steps [s, e): b_{s+1}..b_e forward, b_s..b_{e-1} reversed. */
+const valueColumns = (s: number, e: number, reverse: boolean): [number, number] => (reverse ? [s, e] : [s + 1, e + 1]);
+
+/** Phase 1: each row's composed map over the part's steps, composed across blocks in float64. */
+export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promise<AggregateResult> {
+  const { files: f, part, reverse } = job;
+  const { a, b } = await openInputs(ctx.root, f);
+  try {
+    const [r0, r1] = part.rows;
+    const [s, e] = part.steps;
+    const A = new Float64Array(r1 - r0).fill(1);
+    const B = new Float64Array(r1 - r0);
+    const atBoundary = reverse ? e === f.n : s === 0;
+    const x = atBoundary ? new Float64Array(r1 - r0) : null;
+    const { steps, groupRows } = blocking(r1 - r0, e - s, job.chunk ?? undefined);
+    let done = 0;
+    for (let g0 = r0; g0 < r1; g0 += groupRows) {
+      const g1 = Math.min(r1, g0 + groupRows);
+      if (x) x.set(await boundaryColumn(b, f, reverse, g0, g1), g0 - r0);
+      for (const [bs, be] of blocks(s, e, steps, reverse)) {
+        const [c0, c1] = valueColumns(bs, be, reverse);
+        const [ca, cb] = await Promise.all([a.readBlock(g0, g1, bs, be, f.n), b.readBlock(g0, g1, c0, c1, f.n + 1)]);
+        const m = await aggregateAsync(ca, cb, { rows: g1 - g0, reverse, device: job.device as Device, threads: ctx.threads });
+        // The block's map applies after the blocks before it (after it, reversed): T = M∘T.
+        for (let i = 0; i < g1 - g0; i++) {
+          const r = g0 - r0 + i;
+          B[r] = m.A[i] * B[r] + m.B[i];
+          A[r] = m.A[i] * A[r];
+        }
+        done += (g1 - g0) * (be - bs);
+        ctx.progress?.(done);
+      }
+    }
+    return { segment: job.segment, A: encodeF64(A), B: encodeF64(B), x: x && encodeF64(x) };
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+/** Positional writes into the run's temporary output, which the runner created and sized. */
+class PartWriter {
+  private constructor(
+    private readonly fh: fsp.FileHandle,
+    private readonly dataOffset: number,
+    private readonly item: number,
+  ) {}
+
+  static async open(root: string, f: FilesSpec): Promise<PartWriter> {
+    // The header says where the data starts; its shape must be the run's (a check that this
+    // temp file is the run's output and not some other file of that name).
+    const real = await confine(root, 'files.out', f.out);
+    const header = await ArrayFileReader.open(real, { format: f.format, dtype: f.format === 'raw' ? f.dtype : undefined });
+    await header.close();
+    if (header.dtype !== f.dtype || header.length !== f.rows * (f.n + 1)) {
+      throw plainError('ERR_LINREC_FORMAT', `${f.out} holds ${header.length} ${header.dtype} elements but the run's output has ${f.rows * (f.n + 1)} ${f.dtype}`);
+    }
+    const fh = await openConfinedForWrite(root, 'files.out', f.out);
+    return new PartWriter(fh, header.header.dataOffset, itemSize(f.dtype));
+  }
+
+  /** Rows [r0, r1) × columns [c0, c1) of rows of `cols`, from `data` packed row-major. */
+  async writeBlock(r0: number, r1: number, c0: number, c1: number, data: FloatArray, cols: number): Promise<void> {
+    const w = c1 - c0;
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const rowsAtOnce = w === cols ? r1 - r0 : 1; // whole rows are one contiguous write
+    for (let r = r0; r < r1; r += rowsAtOnce) {
+      const chunk = bytes.subarray((r - r0) * w * this.item, (r - r0 + rowsAtOnce) * w * this.item);
+      let written = 0;
+      while (written < chunk.length) {
+        const { bytesWritten } = await this.fh.write(chunk, written, chunk.length - written, this.dataOffset + (r * cols + c0) * this.item + written);
+        written += bytesWritten;
+      }
+    }
+  }
+
+  /** On the storage before the job reports done: the runner renames the file after that. */
+  async close(): Promise<void> {
+    try {
+      await this.fh.datasync();
+    } finally {
+      await this.fh.close();
+    }
+  }
+}
+
+/** Phase 3 (or a row shard): scans the part from its carries and writes it at its offset. */
+export async function scanPart(job: ScanJob, ctx: PartContext): Promise<void> {
+  const { files: f, part, reverse } = job;
+  const [r0, r1] = part.rows;
+  const [s, e] = part.steps;
+  const carries = job.initial === null ? null : decodeF64('initial', job.initial, r1 - r0);
+  const { a, b } = await openInputs(ctx.root, f);
+  let out: PartWriter | undefined;
+  try {
+    out = await PartWriter.open(ctx.root, f);
+    const { steps, groupRows } = blocking(r1 - r0, e - s, job.chunk ?? undefined);
+    let done = 0;
+    for (let g0 = r0; g0 < r1; g0 += groupRows) {
+      const g1 = Math.min(r1, g0 + groupRows);
+      let initial: ArrayLike<number>;
+      if (carries) initial = carries.subarray(g0 - r0, g1 - r0);
+      else {
+        // The part at the boundary starts from the file's x_0 (x_n), which the output holds too.
+        const x = await boundaryColumn(b, f, reverse, g0, g1);
+        await out.writeBlock(g0, g1, reverse ? f.n : 0, reverse ? f.n + 1 : 1, x, f.n + 1);
+        initial = x;
+      }
+      let scanner: Scanner | undefined;
+      try {
+        scanner = createScanner({ rows: g1 - g0, dtype: f.dtype, method: job.method, device: job.device as Device, reverse, threads: ctx.threads, initial: Array.from(initial) });
+        for (const [bs, be] of blocks(s, e, steps, reverse)) {
+          const [c0, c1] = valueColumns(bs, be, reverse);
+          const [ca, cb] = await Promise.all([a.readBlock(g0, g1, bs, be, f.n), b.readBlock(g0, g1, c0, c1, f.n + 1)]);
+          const x = (await scanner.pushAsync(ca, cb)) as FloatArray;
+          await out.writeBlock(g0, g1, c0, c1, x, f.n + 1);
+          done += (g1 - g0) * (be - bs);
+          ctx.progress?.(done);
+        }
+      } finally {
+        scanner?.dispose();
+      }
+    }
+  } finally {
+    await Promise.all([a.close(), b.close(), out?.close()]);
+  }
+}
+
+/** Phase 2: each segment's starting x per row from the segments' maps, in float64. */
+export function composeCarries(
+  maps: { segment: number; A: Float64Array; B: Float64Array; x: Float64Array | null }[],
+  segments: number,
+  rows: number,
+  reverse: boolean,
+): (string | null)[] {
+  const bySegment = new Map(maps.map((m) => [m.segment, m]));
+  const order = Array.from({ length: segments }, (_, k) => (reverse ? segments - 1 - k : k));
+  const carries: (string | null)[] = new Array(segments).fill(null);
+  let x: Float64Array | null = null;
+  for (const [i, k] of order.entries()) {
+    if (i === order.length - 1) break; // the last segment's map leads nowhere
+    const m = bySegment.get(k);
+    if (!m) throw new Error(`the carries need segment ${k}'s aggregate, which is missing`);
+    if (i === 0) {
+      if (!m.x) throw new Error(`segment ${k} is at the boundary but brought no x`);
+      x = m.x;
+    }
+    const next = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) next[r] = m.A[r] * x![r] + m.B[r];
+    x = next;
+    carries[order[i + 1]] = encodeF64(x);
+  }
+  return carries;
+}
+
+export type { Part };

@@ -1,0 +1,278 @@
+// Runs one scan of files on BullMQ workers: checks the files and plans the parts locally,
+// queues the jobs under a run id of its own (two runs on one queue never mix), follows their
+// progress, and renames the temporary output into place only when every part is done.
+import { randomBytes } from 'crypto';
+import * as path from 'path';
+import type { FlowProducer, Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
+import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from '../npy';
+import { plainError } from '../errors';
+import type { Device } from '../backends';
+import type { Method } from '../scan';
+import type { DType } from '../validate';
+import { loadBullmq, DEFAULT_QUEUE } from './bullmq';
+import { redisConnection, type RedisConnectionOptions } from './connection';
+import { parseScanJob, type AggregateJob, type CarriesJob, type CarriesResult, type FilesSpec, type ScanJob } from './jobs';
+import { relativeToRoot, realRoot } from './paths';
+import { defaultParts, planRun, type Plan, type PlanKind } from './plan';
+
+export interface ClusterRunOptions {
+  /** A Redis URL (credentials from LINREC_REDIS_* when absent), or ioredis options. */
+  connection?: string | RedisConnectionOptions;
+  queue?: string;
+  /** The directory every worker serves (their --root), as this machine sees it. Default: the working directory. */
+  root?: string;
+  coeffs: string;
+  values: string;
+  out: string;
+  /** Rows in 1-D or raw files (2-D .npy files give it). */
+  rows?: number;
+  /** For raw files without a .f32/.f64 extension. */
+  dtype?: DType;
+  method?: Method;
+  reverse?: boolean;
+  device?: Device;
+  /** Parts: row ranges when there are at least this many rows, else column segments. */
+  segments?: number;
+  plan?: PlanKind | 'auto';
+  /** Steps per row read at a time within a part. */
+  chunk?: number;
+  /** Tries per job before it fails the run (default 3). */
+  attempts?: number;
+  onProgress?: (p: RunProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunProgress {
+  /** Steps done so far, over every phase (rows × steps; a three-phase run counts its steps twice). */
+  steps: number;
+  total: number;
+  partsDone: number;
+  parts: number;
+}
+
+export interface ClusterRunResult {
+  runId: string;
+  plan: Plan;
+  jobs: number;
+}
+
+/** rows and n from the two files' shapes, as the one-machine command checks them. */
+function fileLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: number; n: number } {
+  const bad = (m: string) => plainError('ERR_LINREC_FORMAT', m);
+  if (a.dtype !== b.dtype) throw bad(`${o.coeffs} holds ${a.dtype} but ${o.values} holds ${b.dtype}`);
+  if (a.format !== b.format) throw bad(`${o.coeffs} and ${o.values} must both be .npy or both raw`);
+  const a2 = a.shape.length === 2 ? a.shape[0] : undefined;
+  const b2 = b.shape.length === 2 ? b.shape[0] : undefined;
+  if (a2 !== undefined && b2 !== undefined && a2 !== b2) throw bad(`${o.coeffs} has ${a2} rows but ${o.values} has ${b2}`);
+  const shaped = a2 ?? b2;
+  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw bad(`rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
+  const rows = o.rows ?? shaped ?? 1;
+  if (a.length % rows) throw bad(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
+  const n = a.length / rows;
+  if (b.length !== rows * (n + 1)) throw bad(`${o.values} has ${b.length} elements but needs rows·(n+1) = ${rows}·${n + 1} = ${rows * (n + 1)} (x_0 and one b per a)`);
+  return { rows, n };
+}
+
+function outputFormat(out: string, input: ArrayFileReader): FileFormat {
+  const implied = formatOf(out);
+  if (path.extname(out).toLowerCase() === '.npy' && input.format !== 'npy') throw plainError('ERR_LINREC_INVALID_VALUE', `out ${out} names a .npy file but the inputs are raw; the output has the input's format`);
+  if (implied.dtype && (input.format === 'npy' || implied.dtype !== input.dtype)) throw plainError('ERR_LINREC_INVALID_VALUE', `out ${out} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
+  return input.format;
+}
+
+/** Files relative to the shared root and their layout, checked before anything is queued. */
+async function prepare(o: ClusterRunOptions, root: string): Promise<{ files: Omit<FilesSpec, 'out'>; shape: number[]; outRel: string }> {
+  const coeffs = await relativeToRoot(root, 'coeffs', o.coeffs);
+  const values = await relativeToRoot(root, 'values', o.values);
+  const outRel = await relativeToRoot(root, 'out', o.out);
+  const a = await ArrayFileReader.open(o.coeffs, { dtype: o.dtype });
+  try {
+    const b = await ArrayFileReader.open(o.values, { dtype: o.dtype });
+    try {
+      const { rows, n } = fileLayout(o, a, b);
+      const format = outputFormat(o.out, b);
+      return { files: { coeffs, values, format, dtype: b.dtype, rows, n }, shape: b.shape, outRel };
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await a.close();
+  }
+}
+
+/** Settles when every job of `ids` completed (their return values) or one failed for good. */
+class RunJobs {
+  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly progress = new Map<string, number>();
+  private partsDone = 0;
+  private poll?: NodeJS.Timeout;
+
+  constructor(
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    private readonly runId: string,
+    private readonly total: number,
+    private readonly parts: number,
+    private readonly onProgress?: (p: RunProgress) => void,
+  ) {
+    events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, 'completed', returnvalue));
+    // A 'failed' event is checked against the job's state: only a final failure fails the run.
+    events.on('failed', ({ jobId }) => void this.check(jobId));
+    events.on('progress', ({ jobId, data }) => {
+      if (!jobId.startsWith(this.runId) || typeof data !== 'number') return;
+      this.progress.set(jobId, data);
+      this.report();
+    });
+    // Events can be missed across a reconnection: look at the jobs still pending now and then.
+    this.poll = setInterval(() => {
+      for (const id of this.pending.keys()) void this.check(id);
+    }, 2000);
+  }
+
+  wait(id: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      void this.check(id);
+    });
+  }
+
+  private async check(id: string): Promise<void> {
+    if (!this.pending.has(id)) return;
+    const job = await this.queue.getJob(id).catch(() => undefined);
+    if (!job) return;
+    const state = await job.getState().catch(() => 'unknown');
+    if (state === 'completed') this.settle(id, 'completed', job.returnvalue);
+    else if (state === 'failed') this.settle(id, 'failed', job.failedReason);
+  }
+
+  private settle(id: string, how: 'completed' | 'failed', value: unknown): void {
+    const waiter = this.pending.get(id);
+    if (!waiter) return;
+    this.pending.delete(id);
+    if (how === 'failed') return waiter.reject(plainError('ERR_LINREC_IO', `job ${id.slice(this.runId.length + 1)} failed on a worker: ${String(value)}`));
+    if (!id.endsWith('-carries')) this.partsDone++;
+    this.report();
+    waiter.resolve(value);
+  }
+
+  private report(): void {
+    let steps = 0;
+    for (const s of this.progress.values()) steps += s;
+    this.onProgress?.({ steps: Math.min(steps, this.total), total: this.total, partsDone: this.partsDone, parts: this.parts });
+  }
+
+  /** Marks a job's steps as done (its last progress event may come before its completion). */
+  finished(id: string, steps: number): void {
+    this.progress.set(id, steps);
+  }
+
+  close(): void {
+    clearInterval(this.poll);
+  }
+}
+
+/**
+ * Scans the files on the workers that serve the queue. The output appears, renamed from its
+ * temporary, only when every part is done; on failure, nothing is left and the run's jobs are
+ * removed from the queue.
+ */
+export async function runOnCluster(o: ClusterRunOptions): Promise<ClusterRunResult> {
+  const { Queue: BullQueue, FlowProducer: BullFlow, QueueEvents: BullEvents } = loadBullmq();
+  const root = await realRoot(o.root ?? process.cwd());
+  const { files, shape, outRel } = await prepare(o, root);
+  const { rows, n } = files;
+  const reverse = o.reverse ?? false;
+  const plan = planRun(rows, n, o.segments ?? defaultParts(rows, n), o.plan ?? 'auto');
+  const runId = randomBytes(8).toString('hex');
+  const queueName = o.queue ?? DEFAULT_QUEUE;
+  const connection = typeof o.connection === 'object' ? o.connection : redisConnection(o.connection);
+
+  const writer = await ArrayFileWriter.create(path.resolve(o.out), { dtype: files.dtype, shape, format: files.format });
+  const spec: FilesSpec = { ...files, out: path.join(path.dirname(outRel), path.basename(writer.tempFile)) };
+  const queue: Queue = new BullQueue(queueName, { connection });
+  const flows: FlowProducer = new BullFlow({ connection });
+  const events: QueueEvents = new BullEvents(queueName, { connection });
+  const ids: string[] = [];
+  const jobOptions: JobsOptions = {
+    attempts: o.attempts ?? 3,
+    backoff: { type: 'fixed', delay: 500 },
+    // Kept a while for inspection; the runner removes its jobs when it ends.
+    removeOnComplete: { age: 3600 },
+    removeOnFail: { age: 24 * 3600 },
+  };
+  const aggregated = plan.kind === 'segments' ? plan.parts.length - 1 : 0;
+  // The segment at the far end from the boundary needs no aggregate.
+  const last = plan.parts[reverse ? 0 : plan.parts.length - 1];
+  const total = rows * n + (aggregated ? rows * (n - (last.steps[1] - last.steps[0])) : 0);
+  let tracker: RunJobs | undefined;
+  let aborted: Error | undefined;
+  const onAbort = () => {
+    aborted = plainError('ERR_LINREC_IO', 'the run was interrupted');
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  try {
+    await events.waitUntilReady();
+    tracker = new RunJobs(queue, events, runId, total, plan.parts.length + aggregated, o.onProgress);
+    const interrupted = new Promise<never>((_, reject) => {
+      if (o.signal?.aborted) return reject(plainError('ERR_LINREC_IO', 'the run was interrupted'));
+      o.signal?.addEventListener('abort', () => reject(aborted));
+    });
+    interrupted.catch(() => {});
+    const common = { runId, files: spec, reverse, device: o.device ?? 'auto', chunk: o.chunk ?? null };
+
+    let carries: (string | null)[] = plan.parts.map(() => null);
+    if (aggregated) {
+      // Phases 1 and 2: a flow whose parent composes the carries once every aggregate is done.
+      const segments = plan.parts.length;
+      const children = plan.parts
+        .map((part, k) => ({ part, k }))
+        .filter(({ k }) => (reverse ? k > 0 : k < segments - 1))
+        .map(({ part, k }) => {
+          const data: AggregateJob = { runId, files: spec, reverse, device: common.device, part, chunk: common.chunk, segment: k };
+          const jobId = `${runId}-aggregate-${k}`;
+          ids.push(jobId);
+          return { name: 'aggregate', queueName, data, opts: { ...jobOptions, jobId, failParentOnFailure: true } };
+        });
+      const parentData: CarriesJob = { runId, reverse, rows, segments };
+      const parentId = `${runId}-carries`;
+      ids.push(parentId);
+      const childWaits = children.map((c) => tracker!.wait(c.opts.jobId).then(() => tracker!.finished(c.opts.jobId, rows * (c.data.part.steps[1] - c.data.part.steps[0]))));
+      await flows.add({ name: 'carries', queueName, data: parentData, opts: { ...jobOptions, jobId: parentId }, children });
+      // A failed child fails the run with its own message, not the parent's.
+      await Promise.race([Promise.all(childWaits), interrupted]);
+      const result = (await Promise.race([tracker.wait(parentId), interrupted])) as CarriesResult;
+      carries = result.carries;
+      if (!Array.isArray(carries) || carries.length !== segments) throw plainError('ERR_LINREC_INTERNAL', 'the carries job returned no carries');
+    }
+
+    // Phase 3, or the only phase of a row shard.
+    const scans = plan.parts.map((part, k) => {
+      const data: ScanJob = { ...common, method: o.method ?? 'direct', part, initial: carries[k] };
+      parseScanJob(data); // what the workers will check, checked here first
+      const jobId = `${runId}-scan-${k}`;
+      ids.push(jobId);
+      return { name: 'scan', data, opts: { ...jobOptions, jobId } };
+    });
+    const scanWaits = scans.map((s) => tracker!.wait(s.opts.jobId).then(() => tracker!.finished(s.opts.jobId, (s.data.part.rows[1] - s.data.part.rows[0]) * (s.data.part.steps[1] - s.data.part.steps[0]))));
+    await queue.addBulk(scans);
+    await Promise.race([Promise.all(scanWaits), interrupted]);
+    await writer.commit();
+    return { runId, plan, jobs: ids.length };
+  } catch (e) {
+    await writer.abort();
+    throw aborted ?? e;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    tracker?.close();
+    await removeJobs(queue, ids);
+    await Promise.allSettled([events.close(), flows.close(), queue.close()]);
+  }
+}
+
+/** Removes a run's jobs; one that a worker still holds stays until it ends (then ages out). */
+async function removeJobs(queue: Queue, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const job: Job | undefined = await queue.getJob(id).catch(() => undefined);
+    await job?.remove().catch(() => {});
+  }
+}

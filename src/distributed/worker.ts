@@ -1,0 +1,88 @@
+// A BullMQ worker that serves linrec jobs. Every payload is validated and every path confined
+// to the root before any file is touched; a refused or malformed job fails for good (no
+// retries) with a message that the run that sent it reports, and the worker keeps serving.
+import type { Job, Worker } from 'bullmq';
+import { loadBullmq, DEFAULT_QUEUE } from './bullmq';
+import { redisConnection, type RedisConnectionOptions } from './connection';
+import { parseAggregateJob, parseAggregateResult, parseCarriesJob, parseScanJob, PayloadError, type CarriesResult } from './jobs';
+import { aggregatePart, composeCarries, scanPart, type PartContext } from './parts';
+import { realRoot } from './paths';
+
+export interface WorkerOptions {
+  /** A Redis URL (credentials from LINREC_REDIS_* when absent), or ioredis options. */
+  connection?: string | RedisConnectionOptions;
+  queue?: string;
+  /** Files outside this directory (symlinks followed) are refused. Default: the working directory. */
+  root?: string;
+  /** Jobs at once (default 1). */
+  concurrency?: number;
+  /** CPU threads per job (default: all cores). */
+  threads?: number;
+  /** How long a job's lock lasts without renewal: a worker dead this long loses its job (ms, default 30000). */
+  lockDuration?: number;
+  /** How often stalled jobs are looked for (ms, default 30000). */
+  stalledInterval?: number;
+  /** One line per event worth logging (refused jobs, failures); default: none. */
+  log?: (line: string) => void;
+}
+
+// Errors that retrying cannot fix: the job fails at once and fails its run.
+const PERMANENT = new Set(['ERR_LINREC_INVALID_VALUE', 'ERR_LINREC_FORMAT', 'ERR_LINREC_INVALID_TYPE', 'ERR_LINREC_LENGTH_MISMATCH', 'ERR_LINREC_DTYPE_MISMATCH']);
+
+/** Starts serving; close() (what SIGTERM should call) lets the jobs in progress finish. */
+export async function startWorker(options: WorkerOptions = {}): Promise<Worker> {
+  const { Worker: BullWorker, UnrecoverableError } = loadBullmq();
+  const root = await realRoot(options.root ?? process.cwd());
+  const log = options.log ?? (() => {});
+  const connection = typeof options.connection === 'object' ? options.connection : redisConnection(options.connection);
+
+  const processor = async (job: Job): Promise<unknown> => {
+    let lastReport = 0;
+    const ctx: PartContext = {
+      root,
+      threads: options.threads,
+      progress: (steps) => {
+        const now = Date.now();
+        if (now - lastReport < 200) return;
+        lastReport = now;
+        job.updateProgress(steps).catch(() => {});
+      },
+    };
+    try {
+      switch (job.name) {
+        case 'aggregate':
+          return await aggregatePart(parseAggregateJob(job.data), ctx);
+        case 'scan': {
+          const data = parseScanJob(job.data);
+          await scanPart(data, ctx);
+          return { rows: data.part.rows, steps: data.part.steps };
+        }
+        case 'carries': {
+          const data = parseCarriesJob(job.data);
+          const children = Object.entries(await job.getChildrenValues()).map(([key, v]) => parseAggregateResult(`child ${key}`, v, data.rows));
+          const result: CarriesResult = { carries: composeCarries(children, data.segments, data.rows, data.reverse) };
+          return result;
+        }
+        default:
+          throw new PayloadError(`malformed job: unknown job name ${JSON.stringify(String(job.name).slice(0, 40))} (expected aggregate, carries or scan)`);
+      }
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      const permanent = err instanceof PayloadError || (err.code !== undefined && PERMANENT.has(err.code));
+      log(`job ${job.id} (${job.name}) ${permanent ? 'refused' : 'failed'}: ${err.message}`);
+      throw permanent ? new UnrecoverableError(err.message) : err;
+    }
+  };
+
+  const worker = new BullWorker(options.queue ?? DEFAULT_QUEUE, processor, {
+    connection,
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.lockDuration ?? 30_000,
+    stalledInterval: options.stalledInterval ?? 30_000,
+    maxStalledCount: 2,
+    autorun: true,
+  });
+  worker.on('error', (e) => log(`redis: ${e.message}`));
+  await worker.waitUntilReady();
+  return worker;
+}
