@@ -164,6 +164,7 @@ class RunJobs {
   /** Marks a job's steps as done (its last progress event may come before its completion). */
   finished(id: string, steps: number): void {
     this.progress.set(id, steps);
+    this.report();
   }
 
   close(): void {

@@ -1,0 +1,165 @@
+// `linrec run --redis` on `linrec worker` processes over a real redis-server: both plans (three
+// phases for long rows, row shards for many rows), forward and reverse, .npy and raw files;
+// quality against a float64 reference; bitwise equal across runs, and across a SIGKILLed worker;
+// a bad input fails the run with the worker's message and no output; two runs at once.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { sequential } from '../src/index';
+import { decodeNpy, encodeNpy } from '../src/npy';
+import { runOnCluster } from '../src/distributed';
+import { planRun } from '../src/distributed/plan';
+import { describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
+import { fresh, mixedError, reference, seedNote, signedProblem, type F } from './helpers';
+
+type FC = Float32ArrayConstructor | Float64ArrayConstructor;
+
+let dir: string;
+let redis: Redis;
+let workers: WorkerProcess[] = [];
+
+const rawBytes = (x: F) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+const readOut = (file: string, C: FC): F => (file.endsWith('.npy') ? decodeNpy(fs.readFileSync(path.join(dir, file))).data : new C(new Uint8Array(fs.readFileSync(path.join(dir, file))).buffer));
+
+/** Writes a fresh problem as a/v files of the given extension. */
+function writeProblem(name: string, C: FC, rows: number, n: number, ext: '.npy' | '.f32' | '.f64') {
+  const r = fresh();
+  const { a, v } = signedProblem(C, rows, n, r.uniform);
+  const write = (file: string, x: F, shape: number[]) => fs.writeFileSync(path.join(dir, file), ext === '.npy' ? encodeNpy(x, shape) : rawBytes(x));
+  write(`${name}-a${ext}`, a, rows > 1 ? [rows, n] : [n]);
+  write(`${name}-v${ext}`, v, rows > 1 ? [rows, n + 1] : [n + 1]);
+  return { a, v, coeffs: `${name}-a${ext}`, values: `${name}-v${ext}` };
+}
+
+/** The distributed result is within the float32 (or float64) loop's error of the float64 reference. */
+function expectQuality(x: F, a: F, v: F, rows: number, reverse: boolean): void {
+  const ref = reference(a, v, rows, reverse);
+  const loop = sequential(a, v, { rows, reverse });
+  const err = mixedError(x, ref);
+  const loopErr = mixedError(loop, ref);
+  if (!(err <= 4 * loopErr + 1e-6)) throw new Error(`error ${err} vs the loop's ${loopErr} ${seedNote()}`);
+}
+
+const noTemps = () => expect(fs.readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+
+describeCluster('linrec run --redis on linrec workers', () => {
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-cluster-'));
+    redis = await startRedis();
+    workers = await Promise.all([0, 1, 2].map(() => startWorker(redis.url, dir)));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('plans: row ranges for many rows, column segments for few long rows', () => {
+    expect(planRun(100, 10, 4)).toEqual({ kind: 'rows', parts: [{ rows: [0, 25], steps: [0, 10] }, { rows: [25, 50], steps: [0, 10] }, { rows: [50, 75], steps: [0, 10] }, { rows: [75, 100], steps: [0, 10] }] });
+    expect(planRun(2, 10, 3)).toEqual({ kind: 'segments', parts: [{ rows: [0, 2], steps: [0, 4] }, { rows: [0, 2], steps: [4, 7] }, { rows: [0, 2], steps: [7, 10] }] });
+    expect(planRun(1, 2, 5).parts).toHaveLength(2); // never an empty part
+  });
+
+  test.each([
+    ['float32 .npy, forward', Float32Array, '.npy', false, 2, 60_000, 5],
+    ['float64 raw, reverse', Float64Array, '.f64', true, 1, 50_000, 3],
+    ['float32 raw, reverse, 2 rows', Float32Array, '.f32', true, 2, 30_000, 4],
+  ] as const)('three phases (%s): quality, and bitwise equal to a second run', async (name, C, ext, reverse, rows, n, k) => {
+    const p = writeProblem(`seg${ext.slice(1)}${reverse ? 'r' : 'f'}`, C, rows, n, ext);
+    const args = (out: string) => ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', out, '--redis', redis.url, '--segments', String(k), ...(rows > 1 && ext !== '.npy' ? ['--rows', String(rows)] : []), ...(reverse ? ['--reverse'] : []), '--chunk', '7000'];
+    const out1 = `${name.replace(/\W+/g, '_')}-1${ext}`;
+    const out2 = `${name.replace(/\W+/g, '_')}-2${ext}`;
+    const [r1, r2] = await Promise.all([linrec(args(out1), dir), linrec(args(out2), dir)]);
+    expect([r1.status, r1.stderr]).toEqual([0, '']);
+    expect([r2.status, r2.stderr]).toEqual([0, '']);
+    const x = readOut(out1, C);
+    expectQuality(x, p.a, p.v, rows, reverse);
+    expect(fs.readFileSync(path.join(dir, out2)).equals(fs.readFileSync(path.join(dir, out1)))).toBe(true);
+    noTemps();
+  });
+
+  test('sharded rows (raw .f32, --rows): quality, the same bits as the one-machine command', async () => {
+    const rows = 37;
+    const n = 2000;
+    const p = writeProblem('shard', Float32Array, rows, n, '.f32');
+    const r = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--rows', String(rows), '--out', 'shard-x.f32', '--redis', redis.url, '--segments', '6'], dir);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const x = readOut('shard-x.f32', Float32Array);
+    expectQuality(x, p.a, p.v, rows, false);
+    const local = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--rows', String(rows), '--out', 'shard-local.f32'], dir);
+    expect(local.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'shard-x.f32')).equals(fs.readFileSync(path.join(dir, 'shard-local.f32')))).toBe(true);
+  });
+
+  test('the programmatic API reports job progress up to the total', async () => {
+    const p = writeProblem('api', Float32Array, 1, 40_000, '.npy');
+    const seen: number[] = [];
+    const result = await runOnCluster({ connection: redis.url, root: dir, coeffs: path.join(dir, p.coeffs), values: path.join(dir, p.values), out: path.join(dir, 'api-x.npy'), segments: 3, chunk: 5000, onProgress: (q) => seen.push(q.steps / q.total) });
+    expect(result.plan.kind).toBe('segments');
+    expect(result.jobs).toBe(2 + 1 + 3); // two aggregates, the carries, three scans
+    expect(seen[seen.length - 1]).toBe(1);
+    expectQuality(readOut('api-x.npy', Float32Array), p.a, p.v, 1, false);
+  });
+
+  test('a worker SIGKILLed mid-job: another takes the job over; the output is bit for bit the fault-free one', async () => {
+    const p = writeProblem('kill', Float32Array, 1, 400_000, '.npy');
+    // A worker of its own queue, killed as soon as it reports progress on a job.
+    const victim = await startWorker(redis.url, dir, ['--queue', 'kill']);
+    let killed = false;
+    let rescuer: Promise<WorkerProcess> | undefined;
+    const run = runOnCluster({
+      connection: redis.url, queue: 'kill', root: dir, coeffs: path.join(dir, p.coeffs), values: path.join(dir, p.values), out: path.join(dir, 'kill-x.npy'), segments: 2, chunk: 2000,
+      onProgress: (q) => {
+        if (killed || q.steps === 0) return;
+        killed = true;
+        victim.proc.kill('SIGKILL');
+        rescuer = startWorker(redis.url, dir, ['--queue', 'kill']);
+      },
+    });
+    await run;
+    expect(killed).toBe(true);
+    await victim.stop();
+    await (await rescuer!).stop();
+    const clean = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'kill-clean.npy', '--redis', redis.url, '--segments', '2', '--chunk', '2000'], dir);
+    expect(clean.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'kill-x.npy')).equals(fs.readFileSync(path.join(dir, 'kill-clean.npy')))).toBe(true);
+    expectQuality(readOut('kill-x.npy', Float32Array), p.a, p.v, 1, false);
+  });
+
+  test("a bad input fails the whole run with the worker's message, and leaves no output", async () => {
+    // The workers of this queue see a different (truncated) values file under the same name.
+    const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-theirs-'));
+    const p = writeProblem('bad', Float32Array, 1, 10_000, '.f32');
+    fs.copyFileSync(path.join(dir, p.coeffs), path.join(theirs, p.coeffs));
+    fs.writeFileSync(path.join(theirs, p.values), fs.readFileSync(path.join(dir, p.values)).subarray(0, 4 * 5000));
+    const w = await startWorker(redis.url, theirs, ['--queue', 'bad']);
+    try {
+      for (const k of ['1', '3']) {
+        const r = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'bad-x.f32', '--redis', redis.url, '--queue', 'bad', '--segments', k], dir);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/^linrec: job (scan|aggregate)-\d+ failed on a worker: bad-v\.f32 holds 5000 float32 elements here but the run planned 10001 float32/);
+        expect(fs.existsSync(path.join(dir, 'bad-x.f32'))).toBe(false);
+        noTemps();
+      }
+      expect(w.log()).toMatch(/failed|refused/);
+    } finally {
+      await w.stop();
+      fs.rmSync(theirs, { recursive: true, force: true });
+    }
+  });
+
+  test('bullmq is optional: require("linrec") and the one-machine command work without it', () => {
+    // A resolver that cannot see bullmq or ioredis, as in an install without them.
+    const hide = "const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(req,...a){if(/^(bullmq|ioredis)(\\/|$)/.test(req))throw Object.assign(new Error('Cannot find module '+req),{code:'MODULE_NOT_FOUND'});return r.call(this,req,...a)};";
+    const root = path.join(__dirname, '..');
+    const check = `${hide}
+      const l = require(${JSON.stringify(root)});
+      const x = l.scan(new Float64Array([0.5]), new Float64Array([1, 1]));
+      const d = require(${JSON.stringify(path.join(root, 'dist', 'distributed'))});
+      d.startWorker({ connection: 'redis://127.0.0.1:1' }).then(() => console.log('started?'), (e) => console.log(x[1], e.code, e.message));`;
+    const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1.5 ERR_LINREC_LOAD running on a cluster needs bullmq and ioredis, which linrec does not install itself: npm install bullmq ioredis');
+  });
+});
