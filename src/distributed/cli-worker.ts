@@ -9,7 +9,7 @@ export async function workerCommand(args: string[], usage: UsageErrorOf): Promis
     redis: { type: 'string' }, root: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
     queue: { type: 'string' }, 'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' },
   }, usage);
-  const url = redisFlag(o.redis, usage) ?? process.env[REDIS_ENV.url];
+  const url = redisFlag(o.redis, usage) || process.env[REDIS_ENV.url];
   if (!url) throw usage(`worker needs --redis URL (or ${REDIS_ENV.url})`);
   const log = (line: string) => process.stderr.write(`linrec worker ${process.pid}: ${line}\n`);
   const root = typeof o.root === 'string' ? o.root : process.cwd();
