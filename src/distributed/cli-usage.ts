@@ -20,6 +20,7 @@ const WORKER = `  linrec worker --redis URL [options]
       --concurrency N        jobs at once (default 1)
       --threads T            CPU threads per job (default: all cores)
       --queue NAME           queue name (default linrec)
+      --verbose              log every job done, with its time
       --lock-duration MS     a job whose worker is silent this long is retried elsewhere (default 30000)
       --stalled-interval MS  how often silent jobs are looked for (default 30000)
 `;

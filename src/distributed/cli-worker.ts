@@ -7,7 +7,7 @@ import { startWorker } from './worker';
 export async function workerCommand(args: string[], usage: UsageErrorOf): Promise<number> {
   const o = parse(args, {
     redis: { type: 'string' }, root: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
-    queue: { type: 'string' }, 'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' },
+    queue: { type: 'string' }, verbose: { type: 'boolean' }, 'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' },
   }, usage);
   const url = redisFlag(o.redis, usage) || process.env[REDIS_ENV.url];
   if (!url) throw usage(`worker needs --redis URL (or ${REDIS_ENV.url})`);
@@ -22,6 +22,7 @@ export async function workerCommand(args: string[], usage: UsageErrorOf): Promis
     lockDuration: positive('lock-duration', o['lock-duration'], usage),
     stalledInterval: positive('stalled-interval', o['stalled-interval'], usage),
     log,
+    verbose: o.verbose === true,
   });
   log(`serving queue '${worker.name}' at ${redact(url)} with root ${root}`);
   await new Promise<void>((resolve) => {

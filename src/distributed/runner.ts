@@ -138,11 +138,13 @@ class RunJobs {
 
   private async check(id: string): Promise<void> {
     if (!this.pending.has(id)) return;
+    // The state first, then the job: a job read before it finished has no return value yet.
+    const state = await this.queue.getJobState(id).catch(() => 'unknown');
+    if (state !== 'completed' && state !== 'failed') return;
     const job = await this.queue.getJob(id).catch(() => undefined);
     if (!job) return;
-    const state = await job.getState().catch(() => 'unknown');
     if (state === 'completed') this.settle(id, 'completed', job.returnvalue);
-    else if (state === 'failed') this.settle(id, 'failed', job.failedReason);
+    else this.settle(id, 'failed', job.failedReason);
   }
 
   private settle(id: string, how: 'completed' | 'failed', value: unknown): void {

@@ -7,6 +7,7 @@ import { redisConnection, type RedisConnectionOptions } from './connection';
 import { parseAggregateJob, parseAggregateResult, parseCarriesJob, parseScanJob, PayloadError, type CarriesResult } from './jobs';
 import { aggregatePart, composeCarries, scanPart, type PartContext } from './parts';
 import { realRoot } from './paths';
+import { performance } from 'perf_hooks';
 
 export interface WorkerOptions {
   /** A Redis URL (credentials from LINREC_REDIS_* when absent), or ioredis options. */
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   stalledInterval?: number;
   /** One line per event worth logging (refused jobs, failures); default: none. */
   log?: (line: string) => void;
+  /** Also log every job done, with its time on this worker. */
+  verbose?: boolean;
 }
 
 // Errors that retrying cannot fix: the job fails at once and fails its run.
@@ -48,24 +51,11 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
         job.updateProgress(steps).catch(() => {});
       },
     };
+    const t0 = performance.now();
     try {
-      switch (job.name) {
-        case 'aggregate':
-          return await aggregatePart(parseAggregateJob(job.data), ctx);
-        case 'scan': {
-          const data = parseScanJob(job.data);
-          await scanPart(data, ctx);
-          return { rows: data.part.rows, steps: data.part.steps };
-        }
-        case 'carries': {
-          const data = parseCarriesJob(job.data);
-          const children = Object.entries(await job.getChildrenValues()).map(([key, v]) => parseAggregateResult(`child ${key}`, v, data.rows));
-          const result: CarriesResult = { carries: composeCarries(children, data.segments, data.rows, data.reverse) };
-          return result;
-        }
-        default:
-          throw new PayloadError(`malformed job: unknown job name ${JSON.stringify(String(job.name).slice(0, 40))} (expected aggregate, carries or scan)`);
-      }
+      const result = await serve(job, ctx);
+      if (options.verbose) log(`job ${job.id} (${job.name}) done in ${(performance.now() - t0).toFixed(1)} ms`);
+      return result;
     } catch (e) {
       const err = e as Error & { code?: string };
       const permanent = err instanceof PayloadError || (err.code !== undefined && PERMANENT.has(err.code));
@@ -73,6 +63,26 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
       throw permanent ? new UnrecoverableError(err.message) : err;
     }
   };
+
+  async function serve(job: Job, ctx: PartContext): Promise<unknown> {
+    switch (job.name) {
+      case 'aggregate':
+        return aggregatePart(parseAggregateJob(job.data), ctx);
+      case 'scan': {
+        const data = parseScanJob(job.data);
+        await scanPart(data, ctx);
+        return { rows: data.part.rows, steps: data.part.steps };
+      }
+      case 'carries': {
+        const data = parseCarriesJob(job.data);
+        const children = Object.entries(await job.getChildrenValues()).map(([key, v]) => parseAggregateResult(`child ${key}`, v, data.rows));
+        const result: CarriesResult = { carries: composeCarries(children, data.segments, data.rows, data.reverse) };
+        return result;
+      }
+      default:
+        throw new PayloadError(`malformed job: unknown job name ${JSON.stringify(String(job.name).slice(0, 40))} (expected aggregate, carries or scan)`);
+    }
+  }
 
   const worker = new BullWorker(options.queue ?? DEFAULT_QUEUE, processor, {
     connection,
