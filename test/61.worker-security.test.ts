@@ -135,12 +135,19 @@ describeCluster('linrec worker --root: least privilege', () => {
     expect(fs.existsSync(path.join(outside, 'z.npy'))).toBe(false);
   });
 
-  test('credentials: never on the command line; from the environment or the URL', async () => {
+  test('credentials: never on the command line; from the environment or the URL; a wrong one fails at once', async () => {
     const withPassword = redis.url.replace('redis://', `redis://default:${PASSWORD}@`);
     const r = await linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'p.npy', '--redis', withPassword], root);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--redis must not hold a password (other users can read command lines with ps): set LINREC_REDIS_PASSWORD');
     expect(r.stderr).not.toContain(PASSWORD);
+    // A wrong password fails the run at once, before any file is made, and stops a worker.
+    const wrong = await linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'p.npy', '--redis', redis.url], root, { LINREC_REDIS_PASSWORD: 'wrong' });
+    expect([wrong.status, wrong.stderr]).toEqual([1, `linrec: Redis at 127.0.0.1:${redis.port} refused the credentials: WRONGPASS invalid username-password pair or user is disabled.\n`]);
+    expect(fs.readdirSync(root).filter((f) => f.startsWith('p.npy'))).toEqual([]);
+    const wrongWorker = await linrec(['worker', '--redis', redis.url], root, { LINREC_REDIS_PASSWORD: 'wrong' });
+    expect(wrongWorker.status).toBe(1);
+    expect(wrongWorker.stderr).toContain('refused the credentials');
     // The whole URL from LINREC_REDIS_URL (a worker needs no --redis then).
     const viaUrl = await startWorker('', root, ['--queue', 'sec-url'], { LINREC_REDIS_URL: withPassword }).catch((e) => e as Error);
     // startWorker passes '--redis ""': an empty flag falls back to LINREC_REDIS_URL.

@@ -23,8 +23,9 @@ export async function runClusterCommand(args: string[], usage: UsageErrorOf): Pr
   const device = typeof o.device === 'string' && /^cuda:\d+$/.test(o.device) ? (o.device as Device) : choice('device', o.device, ['auto', 'cpu', 'cuda'] as const, usage);
   const bar = new ProgressBar();
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  // The first signal stops the run cleanly (no temp file, no jobs left); a second one at once.
+  const onSignal = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     await runOnCluster({
       connection: redisConnection(redisFlag(o.redis, usage)),
@@ -43,11 +44,14 @@ export async function runClusterCommand(args: string[], usage: UsageErrorOf): Pr
       onProgress: (p) => bar.show(p),
       signal: controller.signal,
     });
+  } catch (e) {
+    if (!controller.signal.aborted) throw e;
+    process.stderr.write('linrec: interrupted; the temporary output and the run\'s jobs were removed\n');
+    return 130; // as the one-machine command
   } finally {
     bar.done();
     process.removeListener('SIGINT', onSignal).removeListener('SIGTERM', onSignal);
   }
-  if (controller.signal.aborted) return 130;
   return 0;
 }
 

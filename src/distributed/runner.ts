@@ -9,7 +9,7 @@ import { plainError } from '../errors';
 import type { Device } from '../backends';
 import type { Method } from '../scan';
 import type { DType } from '../validate';
-import { loadBullmq, DEFAULT_QUEUE } from './bullmq';
+import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
 import { parseScanJob, type AggregateJob, type CarriesJob, type CarriesResult, type FilesSpec, type ScanJob } from './jobs';
 import { relativeToRoot, realRoot } from './paths';
@@ -190,11 +190,23 @@ export async function runOnCluster(o: ClusterRunOptions): Promise<ClusterRunResu
   const queueName = o.queue ?? DEFAULT_QUEUE;
   const connection = typeof o.connection === 'object' ? o.connection : redisConnection(o.connection);
 
-  const writer = await ArrayFileWriter.create(path.resolve(o.out), { dtype: files.dtype, shape, format: files.format });
-  const spec: FilesSpec = { ...files, out: path.join(path.dirname(outRel), path.basename(writer.tempFile)) };
+  await probe(connection);
   const queue: Queue = new BullQueue(queueName, { connection });
   const flows: FlowProducer = new BullFlow({ connection });
   const events: QueueEvents = new BullEvents(queueName, { connection });
+  // Errors once connected are retried by ioredis; a listener keeps them from being thrown.
+  queue.on('error', () => {});
+  flows.on('error', () => {});
+  events.on('error', () => {});
+  const closeAll = () => Promise.allSettled([events.close(), flows.close(), queue.close()]);
+  let writer: ArrayFileWriter;
+  try {
+    writer = await ArrayFileWriter.create(path.resolve(o.out), { dtype: files.dtype, shape, format: files.format });
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+  const spec: FilesSpec = { ...files, out: path.join(path.dirname(outRel), path.basename(writer.tempFile)) };
   const ids: string[] = [];
   const jobOptions: JobsOptions = {
     attempts: o.attempts ?? 3,
@@ -268,7 +280,7 @@ export async function runOnCluster(o: ClusterRunOptions): Promise<ClusterRunResu
     o.signal?.removeEventListener('abort', onAbort);
     tracker?.close();
     await removeJobs(queue, ids);
-    await Promise.allSettled([events.close(), flows.close(), queue.close()]);
+    await closeAll();
   }
 }
 

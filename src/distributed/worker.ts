@@ -2,7 +2,7 @@
 // to the root before any file is touched; a refused or malformed job fails for good (no
 // retries) with a message that the run that sent it reports, and the worker keeps serving.
 import type { Job, Worker } from 'bullmq';
-import { loadBullmq, DEFAULT_QUEUE } from './bullmq';
+import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
 import { parseAggregateJob, parseAggregateResult, parseCarriesJob, parseScanJob, PayloadError, type CarriesResult } from './jobs';
 import { aggregatePart, composeCarries, scanPart, type PartContext } from './parts';
@@ -84,6 +84,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     }
   }
 
+  await probe(connection);
   const worker = new BullWorker(options.queue ?? DEFAULT_QUEUE, processor, {
     connection,
     concurrency: options.concurrency ?? 1,
@@ -92,6 +93,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     maxStalledCount: 2,
     autorun: true,
   });
+  // Once serving, connection errors are retried by ioredis: log them and carry on.
   worker.on('error', (e) => log(`redis: ${e.message}`));
   await worker.waitUntilReady();
   return worker;
