@@ -7,7 +7,8 @@
 // It reports, medians over --runs after one warm-up:
 //   - one-machine `linrec run` on the same file (the baseline);
 //   - `linrec run --redis` with 1, 4 and 16 segments (three phases from 2 segments on);
-//   - per job: (a run of 32 tiny parts − the same run as 1 part) ÷ 31 (queueing, Redis round
+//   - per job: (a run of 32 tiny parts − the same run as 1 part) ÷ 31, runs made in this
+//     process with the programmatic API, 2·runs+1 of each, alternating (queueing, Redis round
 //     trips, opening files: what a job costs besides its work);
 //   - per segment: each job's own time on its worker (worker --verbose), as steps/s of the
 //     aggregate (phase 1) and the scan (phase 3), the figures bench/NOTES.md scales up.
@@ -116,9 +117,25 @@ async function main() {
         if (mine.length) perSegment[`${name}, ${k} segments`] = { jobs: mine.length, medianMs: median(mine.map((j) => j.ms)), stepsPerSecond: N / k / (median(mine.map((j) => j.ms)) / 1000) };
       }
     }
+    // Per job: in this process (no process start in the figure), 32 tiny jobs against 1,
+    // alternating, so that the load's drift hits both alike.
+    const { runOnCluster } = require('../dist/distributed');
     const tinyJobs = 32;
-    const tiny = measure([...files('tiny'), '--redis', url, '--segments', String(tinyJobs)]);
-    const tinyOne = measure([...files('tiny'), '--redis', url, '--segments', '1']);
+    const tinyRun = async (k) => {
+      const t0 = process.hrtime.bigint();
+      await runOnCluster({ connection: url, root: dir, coeffs: path.join(dir, 'tiny-a.npy'), values: path.join(dir, 'tiny-v.npy'), out: path.join(dir, 'tiny-x.npy'), segments: k });
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    };
+    await tinyRun(tinyJobs);
+    await tinyRun(1);
+    const many = [];
+    const one = [];
+    for (let r = 0; r < 2 * RUNS + 1; r++) {
+      many.push(await tinyRun(tinyJobs));
+      one.push(await tinyRun(1));
+    }
+    const tiny = median(many);
+    const tinyOne = median(one);
 
     const load = os.loadavg()[0].toFixed(2);
     console.log(`linrec distributed benchmark: n = ${N} float32 steps (.npy), ${WORKERS} workers × 1 thread, ${os.cpus().length} cores, load ${load}, medians of ${RUNS} after a warm-up`);

@@ -101,9 +101,10 @@ describeCluster('linrec worker --root: least privilege', () => {
       ['a bad run id', scanJob({ runId: '../../etc' }), /malformed job: runId/],
       ['bad carries', scanJob({ initial: 'AAAA' }), /malformed job: initial: expected 1 float64 values/],
       ['an unknown job', { cmd: 'x' }, /malformed job: unknown job name "exec"/],
+      ['carries without children', { runId: '0123456789abcdef', reverse: false, rows: 1, segments: 2 }, /malformed job: the carries need segment 0's aggregate/],
     ];
     for (const [what, data, message] of cases) {
-      const reason = await refusal(what === 'an unknown job' ? 'exec' : 'scan', data);
+      const reason = await refusal(what === 'an unknown job' ? 'exec' : what.startsWith('carries') ? 'carries' : 'scan', data);
       if (!message.test(reason)) throw new Error(`${what}: ${reason}`);
     }
     expect(snapshot(outside)).toEqual(before);

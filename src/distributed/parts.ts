@@ -11,7 +11,7 @@ import { plainError } from '../errors';
 import type { Device } from '../backends';
 import { confine, openConfinedForWrite } from './paths';
 import { blocking, type Part } from './plan';
-import { decodeF64, encodeF64, type AggregateJob, type AggregateResult, type FilesSpec, type ScanJob } from './jobs';
+import { decodeF64, encodeF64, PayloadError, type AggregateJob, type AggregateResult, type FilesSpec, type ScanJob } from './jobs';
 
 export interface PartContext {
   /** The worker's root, symlinks resolved. */
@@ -194,9 +194,9 @@ export function composeCarries(
   for (const [i, k] of order.entries()) {
     if (i === order.length - 1) break; // the last segment's map leads nowhere
     const m = bySegment.get(k);
-    if (!m) throw new Error(`the carries need segment ${k}'s aggregate, which is missing`);
+    if (!m) throw new PayloadError(`malformed job: the carries need segment ${k}'s aggregate, which is missing`);
     if (i === 0) {
-      if (!m.x) throw new Error(`segment ${k} is at the boundary but brought no x`);
+      if (!m.x) throw new PayloadError(`malformed job: segment ${k} is at the boundary but brought no x`);
       x = m.x;
     }
     const next = new Float64Array(rows);
