@@ -1,7 +1,7 @@
 // `linrec run --redis` on `linrec worker` processes over a real redis-server: both plans (three
 // phases for long rows, row shards for many rows), forward and reverse, .npy and raw files;
 // quality against a float64 reference; bitwise equal across runs, and across a SIGKILLed worker;
-// a bad input fails the run with the worker's message and no output; two runs at once.
+// a bad input fails the run with the worker's message and no output; two runs at once do not mix.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -90,6 +90,18 @@ describeCluster('linrec run --redis on linrec workers', () => {
     const local = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--rows', String(rows), '--out', 'shard-local.f32'], dir);
     expect(local.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'shard-x.f32')).equals(fs.readFileSync(path.join(dir, 'shard-local.f32')))).toBe(true);
+  });
+
+  test('two runs at once on one queue, of different files and plans, do not mix', async () => {
+    const long = writeProblem('mixA', Float32Array, 1, 50_000, '.npy');
+    const many = writeProblem('mixB', Float64Array, 24, 500, '.npy');
+    const [ra, rb] = await Promise.all([
+      linrec(['run', '--coeffs', long.coeffs, '--values', long.values, '--out', 'mixA-x.npy', '--redis', redis.url, '--segments', '5', '--reverse'], dir),
+      linrec(['run', '--coeffs', many.coeffs, '--values', many.values, '--out', 'mixB-x.npy', '--redis', redis.url, '--segments', '6'], dir),
+    ]);
+    expect([ra.status, ra.stderr, rb.status, rb.stderr]).toEqual([0, '', 0, '']);
+    expectQuality(readOut('mixA-x.npy', Float32Array), long.a, long.v, 1, true);
+    expectQuality(readOut('mixB-x.npy', Float64Array), many.a, many.v, 24, false);
   });
 
   test('the programmatic API reports job progress up to the total', async () => {
