@@ -139,6 +139,25 @@ describeCluster('linrec run --redis on linrec workers', () => {
     expectQuality(readOut('kill-x.npy', Float32Array), p.a, p.v, 1, false);
   });
 
+  test('SIGTERM lets a worker finish its current job, then it exits 0', async () => {
+    const p = writeProblem('term', Float32Array, 1, 300_000, '.npy');
+    const w = await startWorker(redis.url, dir, ['--queue', 'term']);
+    let signalled = false;
+    // One job and one worker: the run completes only if the worker finishes the job it holds.
+    await runOnCluster({
+      connection: redis.url, queue: 'term', root: dir, coeffs: path.join(dir, p.coeffs), values: path.join(dir, p.values), out: path.join(dir, 'term-x.npy'), segments: 1, chunk: 2000,
+      onProgress: (q) => {
+        if (signalled || q.steps === 0 || q.steps === q.total) return;
+        signalled = true;
+        w.proc.kill('SIGTERM');
+      },
+    });
+    expect(signalled).toBe(true);
+    expect(await w.stop()).toBe(0);
+    expect(w.log()).toMatch(/SIGTERM: stopping after the current jobs[\s\S]*stopped/);
+    expectQuality(readOut('term-x.npy', Float32Array), p.a, p.v, 1, false);
+  });
+
   test("a bad input fails the whole run with the worker's message, and leaves no output", async () => {
     // The workers of this queue see a different (truncated) values file under the same name.
     const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-theirs-'));
