@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { addonPath } from './addon';
+import { addon, addonSource } from './addon';
 import { backends } from './backends';
 import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from './npy';
 import { createScanner, type Scanner } from './scanner';
@@ -74,10 +74,15 @@ async function main(argv: string[]): Promise<number> {
 function info(): number {
   const b = backends();
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const source = addonSource();
+  const loadedFrom = source?.kind === 'prebuilt' ? `prebuilt package ${source.package}`
+    : source?.kind === 'env' ? 'LINREC_ADDON' : 'local build';
   const report = {
     version: pkg.version,
-    addon: addonPath() ?? null,
-    build: { cuda: b.cuda.compiled },
+    addon: source?.file ?? null,
+    // Which build was loaded: a prebuilt platform package, a build in this package, or LINREC_ADDON.
+    addonSource: loadedFrom,
+    build: { cuda: b.cuda.compiled, cpuInstructionSet: addon().info().cpuInstructionSet ?? null },
     backends: { cpu: b.cpu, cuda: b.cuda },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
