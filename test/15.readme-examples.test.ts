@@ -147,3 +147,15 @@ describe(`README examples, run as written ${seedNote()}`, () => {
     }
   });
 });
+
+describe('README, Guarantees: the log method after an overflow', () => {
+  test("a zero coefficient after x overflowed: the loop and 'direct' give NaN, 'log' the exact reset, as documented", () => {
+    expect(README.replace(/\s+/g, ' ')).toContain("and `'log'` gives Infinity, Infinity, 1, 1.5");
+    const a = Float32Array.of(1e30, 1e30, 0, 0.5);
+    const b = Float32Array.of(1e30, 1, 1, 1, 1);
+    const loop = Array.from(linrec.sequential(a, b)).slice(1);
+    expect(loop).toEqual([Infinity, Infinity, NaN, NaN]);
+    expect(Array.from(linrec.scan(a, b)).slice(1)).toEqual(loop);
+    expect(Array.from(linrec.scan(a, b, { method: 'log' })).slice(1)).toEqual([Infinity, Infinity, 1, 1.5]);
+  });
+});
