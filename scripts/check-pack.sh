@@ -64,7 +64,7 @@ for (const C of [Float32Array, Float64Array]) {
   const a = C.from({ length: rows * n }, rnd), b = C.from({ length: rows * (n + 1) }, rnd);
   for (const method of ['direct', 'log']) for (const reverse of [false, true])
     out[`${C.name} ${method}${reverse ? ' reverse' : ''}`] = hash(linrec.scan(a, b, { rows, method, reverse, device: 'cpu' }));
-  const l = linrec.logScan({ logAbs: a, sign: Int8Array.from(a, (v) => (v < 0 ? -1 : 1)) }, { logAbs: b, sign: Int8Array.from(b, (v) => (v < 0 ? -1 : 1)) }, { device: 'cpu' });
+  const l = linrec.logScan({ logAbs: a, sign: Int8Array.from(a, (v) => (v < 0 ? -1 : 1)) }, { logAbs: b, sign: Int8Array.from(b, (v) => (v < 0 ? -1 : 1)) }, { rows, device: 'cpu' });
   out[`${C.name} logScan`] = hash(l.logAbs) + ' ' + hash(l.sign);
   const g = linrec.aggregate(a.subarray(0, rows * 1000), b.subarray(0, rows * 1000), { rows, device: 'cpu' });
   out[`${C.name} aggregate`] = hash(g.A) + ' ' + hash(g.B);
