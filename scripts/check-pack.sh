@@ -87,6 +87,12 @@ node "$tmp/results.js" "$tmp/app/node_modules/linrec" > "$tmp/default.json"
 cmp -s "$tmp/source.json" "$tmp/default.json" && echo "require('linrec'): equal to the source build" ||
   { echo "require('linrec'): DIFFERS from the source build"; status=1; }
 
+echo "== linrec bench from the installed package (results in the current directory)"
+(cd "$tmp/app" && PATH="$tmp/bin" npx --no-install linrec bench --quick --sizes 1e3 --device cpu > "$tmp/bench.log" 2>&1) &&
+  [[ -f "$tmp/app/linrec-bench/cpu.json" && ! -e "$tmp/app/node_modules/linrec/bench/results" ]] &&
+  echo "linrec bench: wrote linrec-bench/cpu.json, nothing inside the package" ||
+  { tail -n 20 "$tmp/bench.log"; echo "check-pack: linrec bench failed from the installed package"; status=1; }
+
 echo "== instruction sets of the portable binaries"
 if command -v objdump >/dev/null && [[ $(uname -m) == x86_64 ]]; then
   for pkg in "$tmp"/app/node_modules/@linrec/linux-x64*/; do
