@@ -201,7 +201,7 @@ describe('backpressure', () => {
     await pipeline(Readable.from(source()), stream, slow);
     expect(consumed).toBe(total);
     expect(maxInFlight).toBe(1);
-    // Only the streams' buffers (16 objects each by default) run ahead, not the whole source.
+    // Only the streams' buffers (highWaterMark: 2 chunks each by default) run ahead, not the whole source.
     expect(maxAhead).toBeLessThan(40);
   });
 });
