@@ -58,6 +58,10 @@ function platformPackage(name, addonFile, description) {
 }
 
 function main() {
+  // The main package pins its platform packages to its own version: a release bumps both.
+  for (const [name, version] of Object.entries(pkg.optionalDependencies ?? {})) {
+    if (name.startsWith('@linrec/') && version !== pkg.version) throw new Error(`package.json pins ${name}@${version}, not ${pkg.version}: update optionalDependencies`);
+  }
   fs.mkdirSync(packDir, { recursive: true });
   const [cudaName, cpuName] = platformPackages('linux', 'x64');
   const written = [];
