@@ -1,14 +1,12 @@
+# node-gyp builds (the fallback where CMake is missing) are local builds: the CPU engine is
+# compiled for this machine (-march=native on x64), without the run-time dispatch of CMake builds.
+# The source lists live in native/sources.json (shared with CMakeLists.txt).
 {
   "targets": [
     {
       "target_name": "linrec",
       "sources": [
-        "native/binding/addon.cc",
-        "native/binding/convert.cc",
-        "native/binding/device_buffer.cc",
-        "native/binding/info.cc",
-        "native/binding/scan.cc",
-        "native/cpu/cpu_engine.cc"
+        "<!@(node -p \"const s = require('./native/sources.json'); s.binding.concat(s.cpu).join(' ')\")"
       ],
       "include_dirs": ["<!(node -p \"require('path').dirname(require.resolve('node-addon-api/package.json'))\")"],
       "defines": [
@@ -19,7 +17,14 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp-simd"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", {
+          "cflags_cc": ["-march=native"],
+          "defines": ["LINREC_CPU_NATIVE"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-march=native"] }
+        }]
+      ],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

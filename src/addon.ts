@@ -45,6 +45,8 @@ export interface NativeDeviceBuffer {
 
 export interface NativeInfo {
   hardwareConcurrency: number;
+  /** The CPU engine's instruction set as dispatched: "x86-64-v3", "native", "baseline", ... */
+  cpuInstructionSet?: string;
   cuda: {
     compiled: boolean;
     available: boolean;
@@ -66,16 +68,50 @@ export interface NativeAddon {
 
 const root = path.join(__dirname, '..');
 
-function candidates(): string[] {
+/** A place the addon may be loaded from, in the loader's order of preference. */
+export interface AddonCandidate {
+  /** 'env' (LINREC_ADDON), 'prebuilt' (a platform package) or 'local' (a build in this package). */
+  kind: 'env' | 'prebuilt' | 'local';
+  /** The platform package's name, for prebuilt candidates. */
+  package?: string;
+  file: string;
+}
+
+// The platform packages' names (shared with the install and pack scripts, which run before any
+// TypeScript is compiled).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const platformNaming = require(path.join(root, 'scripts', 'platform-packages.js')) as {
+  platformPackages(platform?: string, arch?: string): string[];
+  ADDON_FILE: string;
+};
+
+/** The platform packages that fit this process, best first (CUDA variant, then CPU-only). */
+export const platformPackages = platformNaming.platformPackages;
+
+function resolvePackageFile(name: string): string | undefined {
+  try {
+    // Resolved from this package, so that a platform package installed next to it is found.
+    return path.join(path.dirname(require.resolve(`${name}/package.json`, { paths: [root] })), platformNaming.ADDON_FILE);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every place the loader tries, in order (the first that loads wins). */
+export function addonCandidates(): AddonCandidate[] {
   // LINREC_ADDON names the one build to load (a sanitizer build, a node-gyp build, ...).
-  if (process.env.LINREC_ADDON) return [path.resolve(process.env.LINREC_ADDON)];
-  const list: string[] = [];
-  list.push(
-    path.join(root, 'build-cmake', 'Release', 'linrec.node'),
-    path.join(root, 'build', 'Release', 'linrec.node'),
-    path.join(root, 'build-cmake', 'Debug', 'linrec.node'),
-    path.join(root, 'build', 'Debug', 'linrec.node'),
-  );
+  if (process.env.LINREC_ADDON) return [{ kind: 'env', file: path.resolve(process.env.LINREC_ADDON) }];
+  const list: AddonCandidate[] = [];
+  // LINREC_PREBUILT=0 skips the platform packages (to test a local build where both exist).
+  if (process.env.LINREC_PREBUILT !== '0') {
+    for (const name of platformPackages()) {
+      const file = resolvePackageFile(name);
+      if (file) list.push({ kind: 'prebuilt', package: name, file });
+    }
+  }
+  for (const dir of ['build-cmake/Release', 'build/Release', 'build-cmake/Debug', 'build/Debug']) {
+    list.push({ kind: 'local', file: path.join(root, dir, 'linrec.node') });
+  }
   return list;
 }
 
@@ -125,17 +161,20 @@ function wrap(raw: RawAddon): NativeAddon {
 }
 
 let loaded: NativeAddon | undefined;
+let loadedFrom: AddonCandidate | undefined;
 
 export function addon(): NativeAddon {
   if (loaded) return loaded;
   const failures: string[] = [];
-  for (const file of candidates()) {
+  for (const candidate of addonCandidates()) {
     try {
-      loaded = wrap(require(file) as RawAddon);
+      loaded = wrap(require(candidate.file) as RawAddon);
+      loadedFrom = candidate;
       return loaded;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      failures.push(`  ${file}: ${err.code === 'MODULE_NOT_FOUND' ? 'not found' : err.message}`);
+      const what = candidate.package ? `${candidate.package} (${candidate.file})` : candidate.file;
+      failures.push(`  ${what}: ${err.code === 'MODULE_NOT_FOUND' ? 'not found' : err.message}`);
     }
   }
   if (!process.env.LINREC_ADDON) {
@@ -143,26 +182,32 @@ export function addon(): NativeAddon {
     try {
       const bindings = require('bindings') as (o: { bindings: string; module_root: string }) => RawAddon;
       loaded = wrap(bindings({ bindings: 'linrec.node', module_root: root }));
+      loadedFrom = { kind: 'local', file: Object.keys(require.cache).find((f) => f.endsWith('linrec.node')) ?? 'linrec.node' };
       return loaded;
     } catch (e) {
       failures.push(`  the bindings package's search paths: ${(e as Error).message.split('\n')[0].replace(/ Tried:$/, '')}`);
     }
   }
+  const prebuilt = platformPackages().join(' or ');
   throw plainError(
     'ERR_LINREC_LOAD',
     [
       'linrec: could not load the native addon. Tried:',
       ...failures,
       'Possible fixes:',
-      '  - build it: `npm rebuild linrec` (or, in a checkout, `npm run build`); this needs CMake and a C++17 compiler;',
-      '  - without CMake: `npm run build:gyp` (node-gyp, CPU only);',
+      `  - reinstall with optional dependencies, which brings the prebuilt ${prebuilt} where one exists: \`npm install linrec --include=optional\`;`,
+      '  - build it: `npm rebuild linrec` (or, in a checkout, `npm run build`); this needs a C++17 compiler, and CMake or node-gyp;',
       '  - point LINREC_ADDON at a built linrec.node.',
     ].join('\n'),
   );
 }
 
+/** Where the addon was loaded from (for `linrec info`); undefined before the first load. */
+export function addonSource(): AddonCandidate | undefined {
+  return loadedFrom;
+}
+
 /** The file the addon was loaded from (for `linrec info`). */
 export function addonPath(): string | undefined {
-  if (!loaded) return undefined;
-  return candidates().find((f) => require.cache[f] !== undefined);
+  return loadedFrom?.file;
 }

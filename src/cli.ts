@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { addonPath } from './addon';
+import { addon, addonSource } from './addon';
 import { backends } from './backends';
 import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from './npy';
 import { createScanner, type Scanner } from './scanner';
@@ -24,11 +24,15 @@ const USAGE = `Usage:
       --method M        direct (default) or log
       --reverse         scan from the end: x_t = a_t·x_{t+1} + b_t
       --device D        auto (default), cpu, cuda or cuda:N (the N-th CUDA device)
-      --chunk N         steps per row read at a time (default 2^20 / rows)
+      --chunk N         steps per row scanned per push (default: whole rows up to 2^20 steps);
+                        rows are read and scanned together, as many as fit in about
+                        2^20 elements: max(1, floor(2^20 / (N + 1))) rows at a time
       --dtype T         float32 or float64, for raw files without a .f32/.f64 extension
       --threads N       CPU worker threads (default: all cores)
-${CLUSTER_USAGE}  linrec bench [--sizes ...] [--device ...]
-      Benchmarks (needs the bench/ directory of a source checkout).
+${CLUSTER_USAGE}  linrec bench [--sizes 1e3,1e5] [--device auto|cpu|cuda] [--quick] [--out DIR]
+      Throughput and accuracy of this machine's build against the JS and C++ loops.
+      --sizes bounds the accuracy sizes too (unless --accuracy-sizes is given). Results
+      (JSON, markdown, charts where vega is installed) go to DIR (default ./linrec-bench).
   linrec --help
 `;
 
@@ -79,10 +83,15 @@ async function main(argv: string[]): Promise<number> {
 function info(): number {
   const b = backends();
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const source = addonSource();
+  const loadedFrom = source?.kind === 'prebuilt' ? `prebuilt package ${source.package}`
+    : source?.kind === 'env' ? 'LINREC_ADDON' : 'local build';
   const report = {
     version: pkg.version,
-    addon: addonPath() ?? null,
-    build: { cuda: b.cuda.compiled },
+    addon: source?.file ?? null,
+    // Which build was loaded: a prebuilt platform package, a build in this package, or LINREC_ADDON.
+    addonSource: loadedFrom,
+    build: { cuda: b.cuda.compiled, cpuInstructionSet: addon().info().cpuInstructionSet ?? null },
     backends: { cpu: b.cpu, cuda: b.cuda },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -94,9 +103,28 @@ async function bench(args: string[]): Promise<number> {
   try {
     require.resolve(harness);
   } catch {
-    fail(`benchmarks are not available here: ${harness}.js is missing (they ship with a source checkout)`);
+    fail(`benchmarks are not available here: ${harness}.js is missing`);
     return 1;
   }
+  const has = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const valueOf = (flag: string) => {
+    const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    return i < 0 ? undefined : args[i].includes('=') ? args[i].slice(flag.length + 1) : args[i + 1];
+  };
+  // Results go to the current directory (never into the package or a checkout's bench/results).
+  const extra: string[] = [];
+  if (!has('--out') && !has('--help')) extra.push('--out', path.resolve('linrec-bench'));
+  // --sizes bounds the whole run: the accuracy sizes too, unless given apart.
+  const sizes = valueOf('--sizes');
+  if (sizes !== undefined && !has('--accuracy-sizes')) extra.push('--accuracy-sizes', sizes);
+  // The charts need vega (a development dependency): without it, JSON and markdown only.
+  try {
+    require.resolve('vega');
+    require.resolve('vega-lite');
+  } catch {
+    if (!has('--no-charts')) extra.push('--no-charts');
+  }
+  args = [...args, ...extra];
   // The harness parses its own options; --device maps onto its --gpu / --no-gpu.
   const argv: string[] = [];
   let name = 'cpu';
@@ -228,8 +256,39 @@ function* segments(n: number, steps: number, reverse: boolean): Generator<[numbe
 
 const BLOCK = 1 << 20; // elements per read: a few MB per array whatever the file size
 
+/**
+ * Refuses an output path that cannot become the output file, before any input is read: a
+ * directory (`.` included), a path ending in a separator, or one whose folder is missing or not
+ * writable (the output is written next to it, then renamed).
+ */
+function checkOutputPath(out: string): void {
+  const where = `--out ${out}`;
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(out);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory() || /[\\/]$/.test(out)) throw new Error(`${where} is a directory: name the output file (for example ${path.join(out, 'x.npy')})`);
+  if (stat && !stat.isFile()) throw new Error(`${where} is not a regular file`);
+  const dir = path.dirname(path.resolve(out));
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+  } catch {
+    throw new Error(`${where} cannot be created: its folder ${dir} does not exist`);
+  }
+  if (!dirStat.isDirectory()) throw new Error(`${where} cannot be created: ${dir} is not a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new Error(`${where} cannot be created: its folder ${dir} is not writable`);
+  }
+}
+
 async function run(args: string[]): Promise<number> {
   const o = parseRun(args);
+  checkOutputPath(o.out);
   const readers: ArrayFileReader[] = [];
   let writer: ArrayFileWriter | undefined;
   // An interrupted run must not leave its temp file behind.

@@ -189,7 +189,10 @@ export function logInput(name: string, value: unknown): { logAbs: Data; sign?: S
   if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !isDeviceArray(value) && 'logAbs' in value) {
     const { logAbs, sign } = value as { logAbs: unknown; sign: unknown };
     const data = floatData(`${name}.logAbs`, logAbs);
-    return { logAbs: data, sign: signData(`${name}.sign`, sign, data.length) };
+    const signs = signData(`${name}.sign`, sign, data.length);
+    // An input's signs must be ±1; an output's (options.out) are written, not read.
+    if (!isDeviceArray(signs) && name !== 'options.out') v.signValues(`${name}.sign`, signs);
+    return { logAbs: data, sign: signs };
   }
   if (isDeviceArray(value) || v.isFloatArray(value)) return { logAbs: floatData(name, value) };
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Float32Array/Float64Array of logs or { logAbs, sign }', value));

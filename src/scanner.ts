@@ -26,6 +26,7 @@ export interface ScannerOptions {
 }
 
 const SCANNER_OPTIONS = ['rows', 'method', 'device', 'dtype', 'initial', 'log', 'reverse', 'threads'] as const;
+export const SCANNER_OPTION_NAMES: readonly string[] = SCANNER_OPTIONS;
 
 type Data = FloatArray | DeviceArray;
 
@@ -41,6 +42,11 @@ function perRow(name: string, value: unknown, rows: number): number[] {
   }
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a number or an array of numbers (one per row)', value));
 }
+
+/** The host array type a Scanner whose pushes return R takes: its dtype's array. */
+export type HostArrayOf<R> = R extends SignedLogArray<infer F> ? F : R;
+/** What push takes: host arrays of the Scanner's dtype, or DeviceArrays (plain or in log form). */
+export type ScannerInput<R> = HostArrayOf<R> | DeviceArray | LogInput<HostArrayOf<R>> | LogInput<DeviceArray>;
 
 /**
  * R is what push returns for host arrays: Float32Array or Float64Array (the dtype), or
@@ -117,8 +123,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
 
   /** Scans m more steps per row (coeffs and values both rows·m long, values without x_0). */
   push(coeffs: DeviceArray | LogInput<DeviceArray>, values: DeviceArray | LogInput<DeviceArray>): DeviceArray | SignedLogArray<DeviceArray>;
-  push(coeffs: FloatArray | LogInput<FloatArray>, values: FloatArray | LogInput<FloatArray>): R;
-  push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): R | DeviceArray | SignedLogArray<DeviceArray>;
+  push(coeffs: HostArrayOf<R> | LogInput<HostArrayOf<R>>, values: HostArrayOf<R> | LogInput<HostArrayOf<R>>): R;
+  push(coeffs: ScannerInput<R>, values: ScannerInput<R>): R | DeviceArray | SignedLogArray<DeviceArray>;
   push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Data | SignedLogArray<Data> {
     return withStack(() => {
       const plan = this.#plan(coeffs, values);
@@ -136,8 +142,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
 
   /** push() off the main thread. One at a time: await each before the next. */
   pushAsync(coeffs: DeviceArray | LogInput<DeviceArray>, values: DeviceArray | LogInput<DeviceArray>): Promise<DeviceArray | SignedLogArray<DeviceArray>>;
-  pushAsync(coeffs: FloatArray | LogInput<FloatArray>, values: FloatArray | LogInput<FloatArray>): Promise<R>;
-  pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
+  pushAsync(coeffs: HostArrayOf<R> | LogInput<HostArrayOf<R>>, values: HostArrayOf<R> | LogInput<HostArrayOf<R>>): Promise<R>;
+  pushAsync(coeffs: ScannerInput<R>, values: ScannerInput<R>): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
   async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Promise<Data | SignedLogArray<Data>> {
     const plan = this.#plan(coeffs, values);
     this.#busy = true;

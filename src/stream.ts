@@ -6,9 +6,10 @@ import * as os from 'os';
 import { Transform, type TransformCallback } from 'stream';
 import { expected, plainError, typeError } from './errors';
 import { allocFloat, itemSize } from './npy';
-import { createScanner, type Scanner, type ScannerOptions } from './scanner';
+import { createScanner, SCANNER_OPTION_NAMES, type Scanner, type ScannerOptions } from './scanner';
 import type { Device } from './backends';
-import type { Method } from './scan';
+import type { DeviceArray } from './device-array';
+import type { LogInput, Method, SignedLogArray } from './scan';
 import type { DType, FloatArray } from './validate';
 import * as v from './validate';
 
@@ -20,6 +21,45 @@ export interface ScanChunk {
 }
 export type ScanResult = Awaited<ReturnType<Scanner['pushAsync']>>;
 
+/** Options of createScanStream and scanIterable: the Scanner's, and how many chunks may wait. */
+export interface ScanStreamOptions extends ScannerOptions {
+  /**
+   * In chunks. createScanStream: chunks buffered on each side of the stream (default 2; Node's
+   * object-mode default of 16 would hold 16 chunks in and 16 results out). scanIterable: results
+   * computed ahead of the consumer (default 1: the next chunk is scanned while the consumer
+   * handles the current one).
+   */
+  highWaterMark?: number;
+}
+
+// Options known at compile time give exact types; options typed wide (dtype: DType) give unions.
+type HostOf<O> = O extends { dtype: 'float64' } ? Float64Array
+  : O extends { dtype: 'float32' } ? Float32Array : O extends { dtype: DType } ? FloatArray : Float32Array;
+/** What a stream or iterable with options O yields for host chunks. */
+export type ScanResultOf<O> = O extends { log: true } ? SignedLogArray<HostOf<O>>
+  : O extends { log: false } ? HostOf<O> : O extends { log: boolean } ? HostOf<O> | SignedLogArray<HostOf<O>> : HostOf<O>;
+/** A chunk of host arrays of the dtype that options O name. */
+export interface HostScanChunk<O> {
+  coeffs: HostOf<O> | LogInput<HostOf<O>>;
+  values: HostOf<O> | LogInput<HostOf<O>>;
+}
+
+/** A chunk of DeviceArrays (the results are DeviceArrays on the same device). */
+export interface DeviceScanChunk {
+  coeffs: DeviceArray | LogInput<DeviceArray>;
+  values: DeviceArray | LogInput<DeviceArray>;
+}
+
+/**
+ * The error of a chunk that failed: which chunk (counted from 0), and the carried state before
+ * it (Scanner.state: x per row, or { logAbs, sign }), so that a caller can resume from there.
+ */
+export interface ChunkError extends Error {
+  code?: string;
+  chunkIndex: number;
+  state: ScanResult;
+}
+
 function chunkParts(chunk: unknown): ScanChunk {
   if (chunk === null || typeof chunk !== 'object' || !('coeffs' in chunk) || !('values' in chunk)) {
     throw typeError('ERR_LINREC_INVALID_TYPE', expected('chunk', 'an object { coeffs, values }', chunk));
@@ -27,38 +67,60 @@ function chunkParts(chunk: unknown): ScanChunk {
   return chunk as ScanChunk;
 }
 
+/** Names the failed chunk in the error, and attaches the carry before it. */
+function chunkError(e: unknown, index: number, scanner: Scanner): ChunkError {
+  const err = (e instanceof Error || (e !== null && typeof e === 'object' && 'message' in e) ? e : new Error(String(e))) as ChunkError;
+  err.message = `chunk ${index}: ${err.message}`;
+  err.chunkIndex = index;
+  err.state = scanner.state as ScanResult;
+  return err;
+}
+
+function splitOptions(options: unknown, fallbackHighWaterMark: number): { scannerOptions: ScannerOptions; highWaterMark: number } {
+  const o = v.options<ScanStreamOptions>('options', options, [...SCANNER_OPTION_NAMES, 'highWaterMark']);
+  const { highWaterMark, ...scannerOptions } = o;
+  return { scannerOptions, highWaterMark: v.positiveInteger('options.highWaterMark', highWaterMark, fallbackHighWaterMark) };
+}
+
 /** A Transform stream with the Scanner it pushes through (for its state). */
-export interface ScanStream extends Transform {
-  readonly scanner: Scanner;
+export interface ScanStream<R = ScanResult> extends Transform {
+  readonly scanner: Scanner<R extends FloatArray | SignedLogArray ? R : FloatArray | SignedLogArray>;
 }
 
 /**
  * An object-mode Transform: each { coeffs, values } chunk in, the scanned x for its steps out
- * ({ logAbs, sign } with `log: true`). Options as createScanner. Errors reach the stream's
- * 'error' event (and so `pipeline`).
+ * ({ logAbs, sign } with `log: true`). Options as createScanner, and highWaterMark (in chunks).
+ * A failed chunk's error (the stream's 'error' event, and so `pipeline`'s) names its index and
+ * carries the state before it (`err.state`, also `stream.scanner.state`).
  */
-export function createScanStream(options?: ScannerOptions): ScanStream {
-  const scanner = createScanner(options);
+export function createScanStream<O extends ScanStreamOptions = {}>(options?: O): ScanStream<ScanResultOf<O>>;
+export function createScanStream(options?: ScanStreamOptions): ScanStream;
+export function createScanStream(options?: ScanStreamOptions): ScanStream {
+  const { scannerOptions, highWaterMark } = splitOptions(options, 2);
+  const scanner = createScanner(scannerOptions);
   let ended = false;
+  let index = 0;
   const stream = new Transform({
     objectMode: true,
+    highWaterMark,
     transform(chunk: unknown, _enc, callback: TransformCallback) {
+      const i = index++;
       let parts: ScanChunk;
       try {
         parts = chunkParts(chunk);
       } catch (e) {
-        return callback(e as Error);
+        return callback(chunkError(e, i, scanner));
       }
-      scanner.pushAsync(parts.coeffs, parts.values).then((x) => callback(null, x), callback);
+      scanner.pushAsync(parts.coeffs, parts.values).then((x) => callback(null, x), (e) => callback(chunkError(e, i, scanner)));
     },
     flush(callback: TransformCallback) {
       ended = true;
       callback();
     },
     destroy(err, callback) {
-      // Destroyed early or by a failure, the scanner refuses further pushes; after a normal end
-      // its state stays readable (the carry to continue from).
-      if (err || !ended) scanner.dispose();
+      // Destroyed early (no error), the scanner refuses further pushes. After a normal end or a
+      // failed chunk its state stays readable: the carry to continue from.
+      if (!err && !ended) scanner.dispose();
       callback(err);
     },
   });
@@ -66,19 +128,60 @@ export function createScanStream(options?: ScannerOptions): ScanStream {
   return Object.defineProperty(stream, 'scanner', { value: scanner, enumerable: true }) as ScanStream;
 }
 
-/** The same over an (async) iterable of { coeffs, values }: yields each chunk's result in turn. */
+/**
+ * The same over an (async) iterable of { coeffs, values }: yields each chunk's result in turn,
+ * scanning up to highWaterMark chunks ahead of the consumer. A failed chunk's error names its
+ * index and carries the state before it (`err.state`).
+ */
+export function scanIterable<O extends ScanStreamOptions = {}>(
+  source: Iterable<HostScanChunk<O>> | AsyncIterable<HostScanChunk<O>>,
+  options?: O,
+): AsyncGenerator<ScanResultOf<O>, void, undefined>;
+export function scanIterable(
+  source: Iterable<DeviceScanChunk> | AsyncIterable<DeviceScanChunk>,
+  options?: ScanStreamOptions,
+): AsyncGenerator<DeviceArray | SignedLogArray<DeviceArray>, void, undefined>;
 export async function* scanIterable(
   source: Iterable<ScanChunk> | AsyncIterable<ScanChunk>,
-  options?: ScannerOptions,
+  options?: ScanStreamOptions,
 ): AsyncGenerator<ScanResult, void, undefined> {
-  const scanner = createScanner(options);
+  const { scannerOptions, highWaterMark } = splitOptions(options, 1);
+  const scanner = createScanner(scannerOptions);
+  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<ScanChunk>)[Symbol.iterator]();
+  let index = 0;
+  let failed = false;
+  let last: Promise<unknown> = Promise.resolve();
+  // One chunk at a time through the scanner (it is single-flight), each started after the last.
+  const scanNext = (): Promise<IteratorResult<ScanResult, undefined>> => {
+    const run = last.then(async (): Promise<IteratorResult<ScanResult, undefined>> => {
+      if (failed) return { done: true, value: undefined }; // no chunk is taken after a failure
+      const next = await it.next();
+      if (next.done) return { done: true, value: undefined };
+      const i = index++;
+      try {
+        const { coeffs, values } = chunkParts(next.value);
+        return { done: false, value: await scanner.pushAsync(coeffs, values) };
+      } catch (e) {
+        failed = true;
+        throw chunkError(e, i, scanner);
+      }
+    });
+    last = run.catch(() => undefined);
+    return run;
+  };
+  const ahead: Promise<IteratorResult<ScanResult, undefined>>[] = [];
   try {
-    for await (const chunk of source) {
-      const { coeffs, values } = chunkParts(chunk);
-      yield await scanner.pushAsync(coeffs, values);
+    for (;;) {
+      while (ahead.length < highWaterMark + 1) ahead.push(scanNext());
+      const r = await ahead.shift()!;
+      if (r.done) return;
+      yield r.value;
     }
   } finally {
+    // Pending read-ahead settles before the scanner goes (its errors are not the consumer's).
+    await Promise.allSettled(ahead);
     scanner.dispose();
+    if (typeof it.return === 'function') await it.return();
   }
 }
 

@@ -54,6 +54,17 @@ export function int8Array(name: string, v: unknown): Int8Array {
   return v;
 }
 
+/**
+ * Signs are +1 or -1. The engines read only a sign's sign bit, so 0, 5 or 127 would silently be
+ * +1 and -5 silently -1; refused instead. (Signs in int8 DeviceArrays are not read back to check.)
+ */
+export function signValues(name: string, s: Int8Array): void {
+  for (let i = 0; i < s.length; i++) {
+    const x = s[i];
+    if (x !== 1 && x !== -1) throw rangeError('ERR_LINREC_INVALID_VALUE', `Expected ${name} to hold only +1 and -1 but received ${x} at index ${i}`);
+  }
+}
+
 export function sameDType(name: string, a: FloatArray | DeviceArray, b: FloatArray | DeviceArray, otherName: string): void {
   if (dtypeOf(a) !== dtypeOf(b)) {
     throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to have the element type of ${otherName} (${dtypeOf(b)}) but received ${dtypeOf(a)}`);

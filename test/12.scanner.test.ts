@@ -71,7 +71,7 @@ describe('Scanner', () => {
     const got = new Float64Array(n + 1);
     got[n] = values[n];
     for (const len of chunking(n, 6)) {
-      const x = s.push(coeffs.subarray(end - len, end), values.subarray(end - len, end)) as Float64Array;
+      const x = s.push((coeffs as Float64Array).subarray(end - len, end), (values as Float64Array).subarray(end - len, end));
       got.set(x, end - len);
       end -= len;
     }
@@ -95,8 +95,8 @@ describe('Scanner', () => {
     const b = fill(new Float32Array(50_000), fresh().normal);
     const s1 = createScanner({ initial: 0.5 });
     const s2 = createScanner({ initial: 0.5 });
-    const sync = s1.push(coeffs, b) as Float32Array;
-    const viaAsync = (await s2.pushAsync(coeffs, b)) as Float32Array;
+    const sync = s1.push(coeffs as Float32Array, b);
+    const viaAsync = await s2.pushAsync(coeffs as Float32Array, b);
     expect(Array.from(viaAsync)).toEqual(Array.from(sync));
   });
 });

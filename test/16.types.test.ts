@@ -1,6 +1,6 @@
 // The typings, checked by the compiler (ts-jest type-checks this file): results follow the
 // inputs' types. The function below is never called; a wrong type fails the suite's compile.
-import { createScanner, logScan, scan, toDevice, type DeviceArray } from '../src';
+import { createScanStream, createScanner, logScan, scan, scanIterable, toDevice, type DeviceArray, type SignedLogArray } from '../src';
 
 function typings() {
   const f32: Float32Array = scan(new Float32Array(1), new Float32Array(2));
@@ -23,7 +23,36 @@ function typings() {
   toDevice(new Float32Array(1), { device: 'cpu' });
   // @ts-expect-error device names are 'auto', 'cpu', 'cuda' or 'cuda:N'
   scan(new Float32Array(1), new Float32Array(2), { device: 'gpu' });
-  return [f32, f64, onDevice, hostSigns, deviceSigns, pushed, pushed32, pushedLogs, onSecond, where];
+  // @ts-expect-error a float64 Scanner takes Float64Arrays
+  createScanner({ dtype: 'float64' }).push(new Float32Array(1), new Float32Array(1));
+  // @ts-expect-error a float32 Scanner takes Float32Arrays
+  createScanner().pushAsync(new Float64Array(1), new Float64Array(1));
+  // @ts-expect-error one element type per call
+  createScanner().push(new Float32Array(1), new Float64Array(1));
+  // @ts-expect-error one element type per call, in log form too
+  createScanner({ log: true, dtype: 'float64' }).push(new Float64Array(1), { logAbs: new Float32Array(1), sign: new Int8Array(1) });
+  const chunks64 = [{ coeffs: new Float64Array(1), values: new Float64Array(1) }];
+  async function streams() {
+    for await (const x of scanIterable(chunks64, { dtype: 'float64' })) {
+      const exact: Float64Array = x;
+      void exact;
+    }
+    for await (const x of scanIterable(chunks64, { dtype: 'float64', log: true, highWaterMark: 2 })) {
+      const exact: SignedLogArray<Float64Array> = x;
+      void exact;
+    }
+    for await (const x of scanIterable([{ coeffs: new Float32Array(1), values: new Float32Array(1) }])) {
+      const exact: Float32Array = x;
+      void exact;
+    }
+    // @ts-expect-error a float64 iterable takes Float64Array chunks
+    scanIterable([{ coeffs: new Float32Array(1), values: new Float32Array(1) }], { dtype: 'float64' });
+    const state64: Float64Array = createScanStream({ dtype: 'float64' }).scanner.state;
+    const stateLog: SignedLogArray<Float64Array> = createScanStream({ dtype: 'float64', log: true }).scanner.state;
+    const state32: Float32Array = createScanStream({ highWaterMark: 1 }).scanner.state;
+    return [state64, stateLog, state32];
+  }
+  return [streams, f32, f64, onDevice, hostSigns, deviceSigns, pushed, pushed32, pushedLogs, onSecond, where];
 }
 
 test('the typings compile (checked by ts-jest)', () => {

@@ -141,7 +141,8 @@ describe(`scanIterable (seed ${SEED})`, () => {
     const n = 777;
     const { a, v } = problem(Float32Array, rows, n);
     const segs = segments(n, reverse);
-    const chunks = segs.map((seg) => chunkOf(Float32Array, a, v, rows, seg, reverse));
+    // Float32Array chunks for a float32 iterable (the typings refuse other element types).
+    const chunks = segs.map((seg) => chunkOf(Float32Array, a, v, rows, seg, reverse)) as { coeffs: Float32Array; values: Float32Array }[];
     const initial = Array.from({ length: rows }, (_, r) => v[r * (n + 1) + (reverse ? n : 0)]);
     async function* slowly() {
       for (const c of chunks) {
@@ -158,7 +159,7 @@ describe(`scanIterable (seed ${SEED})`, () => {
   test('a bad chunk rejects the iteration with its ERR_LINREC_ code', async () => {
     const bad = [{ coeffs: new Float32Array(4), values: new Float32Array(4) }, { coeffs: new Float32Array(4), values: new Float32Array(3) }];
     await expect(collect(scanIterable(bad))).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH', name: 'RangeError' });
-    await expect(collect(scanIterable([42 as unknown as ScanChunk]))).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_TYPE' });
+    await expect(collect(scanIterable([42 as never]))).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_TYPE' });
   });
 });
 
@@ -200,7 +201,7 @@ describe('backpressure', () => {
     await pipeline(Readable.from(source()), stream, slow);
     expect(consumed).toBe(total);
     expect(maxInFlight).toBe(1);
-    // Only the streams' buffers (16 objects each by default) run ahead, not the whole source.
+    // Only the streams' buffers (highWaterMark: 2 chunks each by default) run ahead, not the whole source.
     expect(maxAhead).toBeLessThan(40);
   });
 });
@@ -311,5 +312,82 @@ describe(`createByteScanStream (seed ${SEED})`, () => {
   test('bad options throw at creation', () => {
     expect(() => createByteScanStream({ dtype: 'int8' as 'float32' })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
     expect(() => createByteScanStream({ threads: -1 })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
+  });
+});
+
+describe('highWaterMark (in chunks)', () => {
+  test('createScanStream: buffers highWaterMark chunks on each side (default 2), refuses 0', () => {
+    const s1 = createScanStream({ highWaterMark: 1 });
+    expect([s1.readableHighWaterMark, s1.writableHighWaterMark]).toEqual([1, 1]);
+    const s2 = createScanStream();
+    expect([s2.readableHighWaterMark, s2.writableHighWaterMark]).toEqual([2, 2]);
+    expect(() => createScanStream({ highWaterMark: 0 })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
+    expect(() => scanIterable([], { highWaterMark: 1.5 })).not.toThrow(); // a generator checks on first next()
+  });
+
+  test.each([1, 3])('scanIterable: takes at most highWaterMark = %p chunks ahead of a slow consumer', async (highWaterMark) => {
+    let produced = 0;
+    let consumed = 0;
+    let maxAhead = 0;
+    function* source() {
+      for (let k = 0; k < 30; k++) {
+        produced++;
+        maxAhead = Math.max(maxAhead, produced - consumed);
+        yield { coeffs: new Float32Array(1000).fill(0.5), values: new Float32Array(1000).fill(1) };
+      }
+    }
+    for await (const x of scanIterable(source(), { highWaterMark })) {
+      expect(x.length).toBe(1000);
+      consumed++;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(consumed).toBe(30);
+    // The chunk being consumed, plus highWaterMark scanned (or being scanned) ahead.
+    expect(maxAhead).toBeLessThanOrEqual(highWaterMark + 1);
+    await expect(collect(scanIterable([], { highWaterMark: 0 }))).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_VALUE' });
+  });
+});
+
+describe('a failed chunk: its index in the error, and the carry before it stays readable', () => {
+  const good = () => ({ coeffs: Float32Array.of(2, 2), values: Float32Array.of(1, 1) });
+  const bad = { coeffs: new Float32Array(2), values: new Float32Array(3) };
+  // x_0 = 0: after chunk 0, x = 2·(2·0 + 1) + 1 = 3; after chunk 1, x = 2·(2·3 + 1) + 1 = 15.
+  test('createScanStream: error names chunk 2, err.state and scanner.state hold x after chunk 1; the scanner resumes', async () => {
+    const stream = createScanStream();
+    let err: { message?: string; code?: string; chunkIndex?: number; state?: Float32Array } = {};
+    try {
+      await pipeline(Readable.from([good(), good(), bad, good()]), stream, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() }));
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err.code).toBe('ERR_LINREC_LENGTH_MISMATCH');
+    expect(err.message).toMatch(/^chunk 2: /);
+    expect(err.chunkIndex).toBe(2);
+    expect(Array.from(err.state!)).toEqual([15]);
+    expect(Array.from(stream.scanner.state)).toEqual([15]);
+    // A server resumes from there: the next good chunk continues the sequence.
+    expect(Array.from(await stream.scanner.pushAsync(Float32Array.of(2), Float32Array.of(1)))).toEqual([31]);
+  });
+
+  test('scanIterable: error names chunk 1 and carries x after chunk 0; no chunk is taken after it', async () => {
+    let taken = 0;
+    function* source() {
+      for (const c of [good(), bad, good(), good()]) {
+        taken++;
+        yield c;
+      }
+    }
+    let err: { message?: string; chunkIndex?: number; state?: Float32Array } = {};
+    const seen: number[] = [];
+    try {
+      for await (const x of scanIterable(source(), { highWaterMark: 2 })) seen.push(x[x.length - 1]);
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(seen).toEqual([3]);
+    expect(err.message).toMatch(/^chunk 1: /);
+    expect(err.chunkIndex).toBe(1);
+    expect(Array.from(err.state!)).toEqual([3]);
+    expect(taken).toBe(2);
   });
 });

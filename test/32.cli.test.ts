@@ -87,6 +87,42 @@ describe('linrec info / --help', () => {
   });
 });
 
+describe('linrec run --out: a path that cannot be the output fails first, naming it', () => {
+  // The inputs do not exist: an error about them would mean the output was checked too late.
+  const cases: [string, () => string, RegExp][] = [
+    ['an existing directory', () => dir, /is a directory/],
+    ["'.'", () => '.', /is a directory/],
+    ['a path ending in /', () => 'not-yet/', /is a directory/],
+    ['a path whose folder does not exist', () => path.join(dir, 'no', 'such', 'x.npy'), /cannot be created: its folder .* does not exist/],
+    ['a path under a regular file', () => path.join(dir, 'plain.txt', 'x.npy'), /cannot be created/],
+  ];
+  test.each(cases)('%s', (_what, out, why) => {
+    fs.writeFileSync(path.join(dir, 'plain.txt'), 'x');
+    const before = fs.readdirSync(dir).sort();
+    const r = linrec(['run', '--coeffs', 'missing-a.npy', '--values', 'missing-b.npy', '--out', out()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`--out ${out()}`);
+    expect(r.stderr).toMatch(why);
+    expect(r.stderr).not.toMatch(/missing-a/);
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+describe('linrec bench', () => {
+  test('writes its results under the current directory, never into bench/results; --sizes bounds the accuracy sizes', () => {
+    const results = path.join(ROOT, 'bench', 'results');
+    const stamp = (f: string) => (fs.existsSync(path.join(results, f)) ? fs.statSync(path.join(results, f)).mtimeMs : -1);
+    const before = ['cpu.json', 'cpu.md'].map(stamp);
+    const r = linrec(['bench', '--quick', '--sizes', '1e3', '--device', 'cpu', '--no-charts', '--seed', '7']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'linrec-bench', 'cpu.json'), 'utf8'));
+    expect(doc.config.sizes).toEqual([1000]);
+    expect(doc.config.accuracySizes).toEqual([1000]);
+    expect(['cpu.json', 'cpu.md'].map(stamp)).toEqual(before);
+  });
+});
+
 describe(`linrec run (seed ${SEED})`, () => {
   const cases: [string, boolean, FC][] = [];
   for (const C of [Float32Array, Float64Array]) for (const reverse of [false, true]) cases.push([C.name, reverse, C]);

@@ -1,6 +1,7 @@
 // What this build can do: CUDA compiled or not, usable or not (and why), the devices.
 #include <thread>
 
+#include "../cpu/cpu_engine.h"
 #include "cuda_guard.h"
 #include "scan.h"
 
@@ -11,6 +12,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   out.Set("hardwareConcurrency", Napi::Number::New(env, std::thread::hardware_concurrency()));
+  out.Set("cpuInstructionSet", cpu::instructionSet());
   Napi::Object cuda = Napi::Object::New(env);
   Napi::Array devices = Napi::Array::New(env);
 #ifdef LINREC_WITH_CUDA

@@ -10,6 +10,8 @@ void scan(const ScanJob& job);
 void aggregate(const AggregateJob& job);
 // A plain single-threaded loop over the same job (Direct only), for benchmarks.
 void sequentialDirect(const ScanJob& job);
+// The instruction set the engine was built for and runs with: "x86-64-v3", "native", ...
+const char* instructionSet();
 
 }  // namespace cpu
 }  // namespace linrec

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# What a user without a toolchain gets: installs the tarballs of pack/ (`npm run pack`) into an
+# empty folder with a PATH that has node and npm but no compiler, CMake, make, Python or nvcc,
+# and checks that
+#   - the install compiles nothing (the install script says it used a prebuilt binary) and
+#     takes under 30 s;
+#   - `linrec info` says which platform package it loaded;
+#   - every prebuilt binary gives results bitwise equal to the source build in this checkout
+#     (build-cmake/, CPU engine, same instruction set chosen at run time);
+#   - outside its x86-64-v3/v4 variants, the CPU binary uses no AVX or BMI instruction (so it runs
+#     on every x86-64 processor).
+# Usage: bash scripts/check-pack.sh   (after npm run build and npm run pack)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+shopt -s nullglob
+main=(pack/linrec-[0-9]*.tgz)
+platform=(pack/linrec-linux-*.tgz pack/linrec-darwin-*.tgz pack/linrec-win32-*.tgz)
+[[ ${#main[@]} == 1 ]] || { echo "check-pack: want exactly one pack/linrec-<version>.tgz; run npm run pack"; exit 1; }
+[[ -f build-cmake/Release/linrec.node && -f dist/index.js ]] || { echo "check-pack: no source build to compare with; run npm run build"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# A PATH of node, npm and basic tools only.
+mkdir "$tmp/bin" "$tmp/app"
+for tool in node npm npx sh bash env cat ls mkdir rm cp mv ln chmod tar gzip uname grep sed \
+            dirname basename readlink realpath mktemp tr head tail sort date; do
+  found=$(command -v "$tool") && ln -s "$found" "$tmp/bin/$tool"
+done
+for tool in cc c++ gcc g++ clang clang++ cmake make ninja python python3 nvcc; do
+  if PATH="$tmp/bin" command -v "$tool" >/dev/null; then echo "check-pack: $tool is still on the PATH"; exit 1; fi
+done
+
+echo "== installing ${main[*]} ${platform[*]} with no compiler on the PATH"
+cd "$tmp/app"
+echo '{ "name": "check-pack", "private": true }' > package.json
+tarballs=()
+for f in "${main[@]}" "${platform[@]}"; do tarballs+=("$root/$f"); done
+start=$(date +%s.%N)
+PATH="$tmp/bin" npm install --no-audit --no-fund --foreground-scripts "${tarballs[@]}" > "$tmp/install.log" 2>&1 ||
+  { cat "$tmp/install.log"; echo "check-pack: npm install failed"; exit 1; }
+seconds=$(node -p "($(date +%s.%N) - $start).toFixed(1)")
+grep '^linrec:' "$tmp/install.log" || true
+echo "install took $seconds s"
+grep -q 'linrec: using the prebuilt binary' "$tmp/install.log" || { cat "$tmp/install.log"; echo "check-pack: the install did not use a prebuilt binary"; exit 1; }
+node -e "process.exit(+process.argv[1] < 30 ? 0 : 1)" "$seconds" || { echo "check-pack: the install took $seconds s (limit 30 s)"; exit 1; }
+
+echo "== linrec info"
+PATH="$tmp/bin" npx --no-install linrec info > "$tmp/info.json"
+cat "$tmp/info.json"
+node -e "const i = require(process.argv[1]); if (!/^prebuilt package @linrec\//.test(i.addonSource)) { console.error('check-pack: linrec info does not name a prebuilt package'); process.exit(1); }" "$tmp/info.json"
+
+# The same computations, hashed: scan (both methods, both types, forward and reverse, rows),
+# logScan with signs, aggregate, a Scanner in chunks.
+cat > "$tmp/results.js" <<'JS'
+const linrec = require(process.argv[2]);
+const crypto = require('crypto');
+const hash = (v) => crypto.createHash('sha1').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex').slice(0, 12);
+let s = 20251130;
+const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+const out = {};
+for (const C of [Float32Array, Float64Array]) {
+  const n = 100003, rows = 3;
+  const a = C.from({ length: rows * n }, rnd), b = C.from({ length: rows * (n + 1) }, rnd);
+  for (const method of ['direct', 'log']) for (const reverse of [false, true])
+    out[`${C.name} ${method}${reverse ? ' reverse' : ''}`] = hash(linrec.scan(a, b, { rows, method, reverse, device: 'cpu' }));
+  const l = linrec.logScan({ logAbs: a, sign: Int8Array.from(a, (v) => (v < 0 ? -1 : 1)) }, { logAbs: b, sign: Int8Array.from(b, (v) => (v < 0 ? -1 : 1)) }, { rows, device: 'cpu' });
+  out[`${C.name} logScan`] = hash(l.logAbs) + ' ' + hash(l.sign);
+  const g = linrec.aggregate(a.subarray(0, rows * 1000), b.subarray(0, rows * 1000), { rows, device: 'cpu' });
+  out[`${C.name} aggregate`] = hash(g.A) + ' ' + hash(g.B);
+  const scanner = linrec.createScanner({ dtype: C === Float32Array ? 'float32' : 'float64', device: 'cpu' });
+  out[`${C.name} scanner`] = [scanner.push(a.subarray(0, 5000), b.subarray(0, 5000)), scanner.push(a.subarray(5000, 70000), b.subarray(5000, 70000))].map(hash).join(' ');
+}
+console.log(JSON.stringify(out, null, 1));
+JS
+echo "== results against the source build (build-cmake)"
+LINREC_ADDON="$root/build-cmake/Release/linrec.node" node "$tmp/results.js" "$root/dist/index.js" > "$tmp/source.json"
+status=0
+for pkg in "$tmp"/app/node_modules/@linrec/*/; do
+  name="@linrec/$(basename "$pkg")"
+  LINREC_ADDON="$pkg/linrec.node" node "$tmp/results.js" "$tmp/app/node_modules/linrec" > "$tmp/prebuilt.json"
+  if cmp -s "$tmp/source.json" "$tmp/prebuilt.json"; then echo "$name: equal to the source build ($(grep -c : "$tmp/source.json") results)"
+  else echo "$name: DIFFERS from the source build"; diff "$tmp/source.json" "$tmp/prebuilt.json" || true; status=1; fi
+done
+# And as loaded by default (no LINREC_ADDON), from the installed package.
+node "$tmp/results.js" "$tmp/app/node_modules/linrec" > "$tmp/default.json"
+cmp -s "$tmp/source.json" "$tmp/default.json" && echo "require('linrec'): equal to the source build" ||
+  { echo "require('linrec'): DIFFERS from the source build"; status=1; }
+
+echo "== linrec bench from the installed package (results in the current directory)"
+(cd "$tmp/app" && PATH="$tmp/bin" npx --no-install linrec bench --quick --sizes 1e3 --device cpu > "$tmp/bench.log" 2>&1) &&
+  [[ -f "$tmp/app/linrec-bench/cpu.json" && ! -e "$tmp/app/node_modules/linrec/bench/results" ]] &&
+  echo "linrec bench: wrote linrec-bench/cpu.json, nothing inside the package" ||
+  { tail -n 20 "$tmp/bench.log"; echo "check-pack: linrec bench failed from the installed package"; status=1; }
+
+echo "== instruction sets of the portable binaries"
+if command -v objdump >/dev/null && [[ $(uname -m) == x86_64 ]]; then
+  for pkg in "$tmp"/app/node_modules/@linrec/linux-x64*/; do
+    # Any VEX/EVEX-encoded or BMI instruction in a function outside linrec_isa_x86_64_v3/v4.
+    outside=$(objdump -d --no-show-raw-insn "$pkg/linrec.node" | awk '
+      /^[0-9a-f]+ <.*>:/ { f = $0; next }
+      /\t(v[a-z0-9]+|kmov[a-z]*|andn|shlx|shrx|sarx|bzhi|pdep|pext|rorx|mulx)[ \t]/ { if (f !~ /linrec_isa_x86_64_v[34]/) print f }' | sort -u | head -5)
+    if [[ -n $outside ]]; then echo "@linrec/$(basename "$pkg"): AVX or BMI outside the dispatched variants:"; echo "$outside"; status=1
+    else echo "@linrec/$(basename "$pkg"): no AVX/BMI instruction outside the x86-64-v3/v4 variants"; fi
+  done
+else
+  echo "(skipped: needs objdump on x86-64)"
+fi
+exit $status
