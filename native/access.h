@@ -16,9 +16,11 @@ template <bool Reverse> struct RowIndex {
   LINREC_HD size_t operator()(size_t i) const { return Reverse ? n - 1 - i : i; }
 };
 
-// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct) or SignedLogMonoid<T> (LogFromRaw).
+// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct), or SignedLogMonoid<T> or
+// ExtendedAffineMonoid<T> (LogFromRaw).
 template <class M, bool Reverse> struct RawAccess {
   static constexpr bool kReverse = Reverse;
+  static constexpr bool kStaged = false;  // loads and stores are cheap enough inside the chain
   using Monoid = M;
   using T = typename Monoid::Scalar;
   using Elem = typename Monoid::Elem;
@@ -45,10 +47,15 @@ template <class M, bool Reverse> struct RawAccess {
     SignedLog<L> la = signedLogOf(L(av)), lb = signedLogOf(L(bv));
     return {la.log, lb.log, la.neg, lb.neg};
   }
+  static LINREC_HD Elem make(T av, T bv, ExtendedAffineMonoid<T>*) {
+    return {extended::fromValue(av), extended::fromValue(bv)};
+  }
   static LINREC_HD T raw(T v) { return v; }
   template <class L> static LINREC_HD T raw(SignedLog<L> v) { return T(valueOf(v)); }
+  static LINREC_HD T raw(Extended v) { return T(extended::toDouble(v)); }
   static LINREC_HD Value fromRaw(T v, T*) { return v; }
   template <class L> static LINREC_HD Value fromRaw(T v, SignedLog<L>*) { return signedLogOf(L(v)); }
+  static LINREC_HD Value fromRaw(T v, Extended*) { return extended::fromValue(v); }
 
   LINREC_HD Elem load(size_t r, size_t i) const { return row(r).load(i); }
   LINREC_HD void store(size_t r, size_t i, Value v) const { row(r).store(i, v); }
@@ -77,14 +84,34 @@ template <class M, bool Reverse> struct RawAccess {
   }
 };
 
-// log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T>). A null sign array
-// means all positive; a negative sign entry means negative, any other means positive.
-template <class T, bool Reverse> struct LogAccess {
+// log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T> or
+// ExtendedAffineMonoid<T>). A null sign array means all positive; a negative sign entry means
+// negative, any other means positive.
+template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess {
   static constexpr bool kReverse = Reverse;
-  using Monoid = SignedLogMonoid<T>;
+  using Monoid = M;
   using Elem = typename Monoid::Elem;
   using Value = typename Monoid::Value;
-  using L = typename Monoid::T;  // arithmetic type (float64 for float32 storage)
+  // Extended numbers are converted from and to logs a tile at a time, outside the chain (the
+  // conversions vectorize there): see TileScan.
+  static constexpr bool kStaged = std::is_same<M, ExtendedAffineMonoid<T>>::value;
+
+  // One step's logs as an element, and an x as its log and sign, in each monoid's form.
+  template <class L> static LINREC_HD SignedLogPair<L> make(T la, T lb, bool negA, bool negB, SignedLogPair<L>*) {
+    return {L(la), L(lb), negA, negB};
+  }
+  static LINREC_HD ExtendedPair<T> make(T la, T lb, bool negA, bool negB, ExtendedPair<T>*) {
+    using E = ExtendedAffineMonoid<T>;
+    return {extended::fromLog<E::kExpDegree>(la, negA), extended::fromLog<E::kExpDegree>(lb, negB)};
+  }
+  template <class L> static LINREC_HD Value fromLog(T l, bool neg, SignedLog<L>*) { return {L(l), neg}; }
+  static LINREC_HD Value fromLog(T l, bool neg, Extended*) {
+    return extended::fromLog<ExtendedAffineMonoid<T>::kExpDegree>(l, neg);
+  }
+  template <class L> static LINREC_HD T logOf(SignedLog<L> v) { return T(v.log); }
+  static LINREC_HD T logOf(Extended v) { return T(extended::logOf<ExtendedAffineMonoid<T>::kLogTerms>(v)); }
+  template <class L> static LINREC_HD bool negativeOf(SignedLog<L> v) { return v.neg; }
+  static LINREC_HD bool negativeOf(Extended v) { return v.m < 0; }
 
   const T* a;
   const T* b;
@@ -119,11 +146,25 @@ template <class T, bool Reverse> struct LogAccess {
     int8_t* xSign;
     static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
     LINREC_HD Elem load(size_t i) const {
-      return {L(a[at(i)]), L(b[at(i)]), aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0};
+      return make(a[at(i)], b[at(i)], aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0,
+                  static_cast<Elem*>(nullptr));
     }
     LINREC_HD void store(size_t i, Value v) const {
-      x[at(i)] = T(v.log);
-      xSign[at(i)] = signOf(v.neg);
+      x[at(i)] = logOf(v);
+      xSign[at(i)] = signOf(negativeOf(v));
+    }
+    // Steps [begin, begin + count) converted at once (loops the compiler vectorizes).
+    void loadRange(size_t begin, size_t count, Elem* out) const {
+      if (aSign && bSign) {
+        for (size_t i = 0; i < count; ++i) out[i] = make(a[at(begin + i)], b[at(begin + i)], aSign[at(begin + i)] < 0, bSign[at(begin + i)] < 0, static_cast<Elem*>(nullptr));
+      } else if (aSign || bSign) {
+        for (size_t i = 0; i < count; ++i) out[i] = load(begin + i);
+      } else {
+        for (size_t i = 0; i < count; ++i) out[i] = make(a[at(begin + i)], b[at(begin + i)], false, false, static_cast<Elem*>(nullptr));
+      }
+    }
+    void storeRange(size_t begin, size_t count, const Value* in) const {
+      for (size_t i = 0; i < count; ++i) store(begin + i, in[i]);
     }
   };
   LINREC_HD Row row(size_t r) const {
@@ -133,31 +174,35 @@ template <class T, bool Reverse> struct LogAccess {
   }
   LINREC_HD Value initial(size_t r) const {
     size_t k = r * x0Stride;
-    Value v = {L(x0[k]), negative(x0Sign, k)};
+    Value v = fromLog(x0[k], negative(x0Sign, k), static_cast<Value*>(nullptr));
     if (x0Copy) {
       x0Copy[r * x0CopyStride] = x0[k];
-      x0CopySign[r * x0CopyStride] = signOf(v.neg);
+      x0CopySign[r * x0CopyStride] = signOf(negative(x0Sign, k));
     }
     return v;
   }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) {
-      last[r] = T(v.log);
-      lastSign[r] = signOf(v.neg);
+      last[r] = logOf(v);
+      lastSign[r] = signOf(negativeOf(v));
     }
   }
 };
 
-// Calls f.template operator()<Monoid, Access>() with the types that a job's method, dtype and
-// direction select: one switch shared by every engine.
-template <class F> auto dispatchScan(const ScanJob& j, F&& f) {
+// The monoids an engine may compute the log method with.
+template <class T> using SignedLogMethod = SignedLogMonoid<T>;
+template <class T> using ExtendedLogMethod = ExtendedAffineMonoid<T>;
+
+// Calls f(access) with the Access type that a job's method, dtype and direction select: one
+// switch shared by every engine. LogMethod picks the log method's monoid.
+template <template <class> class LogMethod = SignedLogMethod, class F> auto dispatchScan(const ScanJob& j, F&& f) {
   auto byType = [&](auto* typeTag) {
     using T = std::remove_pointer_t<decltype(typeTag)>;
     if (j.method == Method::LogFromLog)
-      return j.reverse ? f(LogAccess<T, true>(j)) : f(LogAccess<T, false>(j));
+      return j.reverse ? f(LogAccess<T, true, LogMethod<T>>(j)) : f(LogAccess<T, false, LogMethod<T>>(j));
     if (j.method == Method::LogFromRaw)
-      return j.reverse ? f(RawAccess<SignedLogMonoid<T>, true>(j))
-                       : f(RawAccess<SignedLogMonoid<T>, false>(j));
+      return j.reverse ? f(RawAccess<LogMethod<T>, true>(j))
+                       : f(RawAccess<LogMethod<T>, false>(j));
     return j.reverse ? f(RawAccess<AffineMonoid<T>, true>(j))
                      : f(RawAccess<AffineMonoid<T>, false>(j));
   };

@@ -91,9 +91,31 @@ template <class Access> class TileScan {
     Value inclusive;
   };
 
+  // A staged tile (Access::kStaged) is converted into these first and back from them last, so
+  // that both passes over it read elements ready for the chain: one per thread.
+  struct Scratch {
+    std::unique_ptr<Elem[]> elems;
+    std::unique_ptr<Value[]> values;
+  };
+
+  // Steps of a staged tile: element s is elems[s - begin], its x goes to values[s - begin].
+  struct StagedRow {
+    const Elem* elems;
+    Value* values;
+    size_t begin;
+    Elem load(size_t s) const { return elems[s - begin]; }
+    void store(size_t s, Value v) const { values[s - begin] = v; }
+  };
+
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
-    for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
+    Scratch scratch;
+    if constexpr (Access::kStaged) {
+      size_t capacity = std::min(kTile, n_);
+      scratch.elems.reset(new Elem[capacity]);
+      scratch.values.reset(new Value[capacity]);
+    }
+    for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k, scratch);
   }
 
   Value waitFor(size_t k) {
@@ -105,19 +127,30 @@ template <class Access> class TileScan {
     return s.inclusive;
   }
 
-  void scanTile(size_t k) {
+  void scanTile(size_t k, Scratch& scratch) {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
+    if constexpr (Access::kStaged) {
+      const auto row = acc_.row(r);
+      row.loadRange(begin, m, scratch.elems.get());
+      scanTileOn(StagedRow{scratch.elems.get(), scratch.values.get(), begin}, k, r, t, begin, m);
+      row.storeRange(begin, m, scratch.values.get());
+    } else {
+      scanTileOn(acc_.row(r), k, r, t, begin, m);
+    }
+  }
+
+  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
     Elem agg[kLanes];
     bool reset[kLanes];
     Value x[kLanes];
     size_t len;
     if (m == kTile) {
       len = kLaneLength;
-      reduceLanes<true>(acc_.row(r), begin, len, m, agg, reset);
+      reduceLanes<true>(row, begin, len, m, agg, reset);
     } else {
       len = (m + kLanes - 1) / kLanes;
-      reduceLanes<false>(acc_.row(r), begin, len, m, agg, reset);
+      reduceLanes<false>(row, begin, len, m, agg, reset);
     }
     Elem total = agg[0];
     bool totalReset = reset[0];
@@ -144,12 +177,12 @@ template <class Access> class TileScan {
       } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1])) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
       } else {
-        x[j] = rescanInOrder(r, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
+        x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
         early[j - 1] = anyEarly = true;
       }
     }
-    if (m == kTile && !anyEarly) rescanLanes<true>(r, begin, len, m, x, nullptr);
-    else rescanLanes<false>(r, begin, len, m, x, early);
+    if (m == kTile && !anyEarly) rescanLanes<true>(row, begin, len, m, x, nullptr);
+    else rescanLanes<false>(row, begin, len, m, x, early);
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
@@ -160,8 +193,7 @@ template <class Access> class TileScan {
     status_[k].ready.store(1, std::memory_order_release);
   }
 
-  Value rescanInOrder(size_t r, size_t begin, size_t count, Value x) {
-    const auto row = acc_.row(r);
+  template <class Row> static Value rescanInOrder(const Row& row, size_t begin, size_t count, Value x) {
     for (size_t s = begin; s < begin + count; ++s) {
       x = M::step(x, row.load(s));
       row.store(s, x);
@@ -242,9 +274,8 @@ template <class Access> class TileScan {
  private:
 
   // Lanes marked in `skip` (may be null) were already stepped through.
-  template <bool Full>
-  void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
-    const auto row = acc_.row(r);
+  template <bool Full, class Row>
+  static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
     Value x[kLanes];
     size_t size[kLanes];
