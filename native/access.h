@@ -3,6 +3,7 @@
 // written once over (Monoid, Access) and knows nothing of layouts, directions or logs.
 #pragma once
 
+#include <memory>
 #include <type_traits>
 
 #include "job.h"
@@ -84,6 +85,32 @@ template <class M, bool Reverse> struct RawAccess {
   }
 };
 
+// A tile of ExtendedAffineMonoid elements and results staged by the CPU engine, one array per
+// field, so that the conversions from and to logs run as vector loops.
+class ExtendedTile {
+ public:
+  explicit ExtendedTile(size_t capacity)
+      : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]),
+        ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
+  template <class Pair> Pair load(size_t i) const { return {{am_[i], ae_[i]}, {bm_[i], be_[i]}}; }
+  void store(size_t i, Extended x) {
+    xm_[i] = x.m;
+    xe_[i] = x.e;
+  }
+  // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
+  double* am() { return am_.get(); }
+  double* bm() { return bm_.get(); }
+  int32_t* ae() { return ae_.get(); }
+  int32_t* be() { return be_.get(); }
+  const double* xm() const { return xm_.get(); }
+  const int64_t* xe() const { return xe_.get(); }
+
+ private:
+  std::unique_ptr<double[]> am_, bm_, xm_;
+  std::unique_ptr<int32_t[]> ae_, be_;
+  std::unique_ptr<int64_t[]> xe_;
+};
+
 // log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T> or
 // ExtendedAffineMonoid<T>). A null sign array means all positive; a negative sign entry means
 // negative, any other means positive.
@@ -95,6 +122,7 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
   // Extended numbers are converted from and to logs a tile at a time, outside the chain (the
   // conversions vectorize there): see TileScan.
   static constexpr bool kStaged = std::is_same<M, ExtendedAffineMonoid<T>>::value;
+  using Stage = ExtendedTile;
 
   // One step's logs as an element, and an x as its log and sign, in each monoid's form.
   template <class L> static LINREC_HD SignedLogPair<L> make(T la, T lb, bool negA, bool negB, SignedLogPair<L>*) {
@@ -153,18 +181,34 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
       x[at(i)] = logOf(v);
       xSign[at(i)] = signOf(negativeOf(v));
     }
-    // Steps [begin, begin + count) converted at once (loops the compiler vectorizes).
-    void loadRange(size_t begin, size_t count, Elem* out) const {
-      if (aSign && bSign) {
-        for (size_t i = 0; i < count; ++i) out[i] = make(a[at(begin + i)], b[at(begin + i)], aSign[at(begin + i)] < 0, bSign[at(begin + i)] < 0, static_cast<Elem*>(nullptr));
-      } else if (aSign || bSign) {
-        for (size_t i = 0; i < count; ++i) out[i] = load(begin + i);
+    // Steps [begin, begin + count) converted into a staged tile at once, and its results back:
+    // one field per loop, so that each loop vectorizes with few live constants.
+    static void logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
+      constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
+      if (sign) {
+        for (size_t i = 0; i < count; ++i) {
+          Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign[at(begin + i)] < 0);
+          m[i] = v.m;
+          e[i] = int32_t(v.e);
+        }
       } else {
-        for (size_t i = 0; i < count; ++i) out[i] = make(a[at(begin + i)], b[at(begin + i)], false, false, static_cast<Elem*>(nullptr));
+        for (size_t i = 0; i < count; ++i) {
+          Extended v = extended::fromLog<kDegree>(l[at(begin + i)], false);
+          m[i] = v.m;
+          e[i] = int32_t(v.e);
+        }
       }
     }
-    void storeRange(size_t begin, size_t count, const Value* in) const {
-      for (size_t i = 0; i < count; ++i) store(begin + i, in[i]);
+    void loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
+      logsToExtended(a, aSign, begin, count, tile.am(), tile.ae());
+      logsToExtended(b, bSign, begin, count, tile.bm(), tile.be());
+    }
+    void storeRange(size_t begin, size_t count, const ExtendedTile& tile) const {
+      constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
+      const double* m = tile.xm();
+      const int64_t* e = tile.xe();
+      for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+      for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = m[i] < 0 ? int8_t(-1) : int8_t(1);
     }
   };
   LINREC_HD Row row(size_t r) const {

@@ -298,55 +298,65 @@ LINREC_HD_HOT bool inBand(double m) {
 }
 LINREC_HD_HOT bool finite(double m) { return m - m == 0; }
 
-// m·2^e with m in [0.5, 1) (zero, inf and NaN keep exponent 0: it never matters for them).
-LINREC_HD_COLD Extended normalized(double m, int64_t e) {
+// The canonical form of m·2^e: e = 0 and m the number itself where its magnitude lies in the
+// band, else m in [0.5, 1); zero, inf and NaN are {v, 0}. Only numbers with e = 0 take the fast
+// paths below; every function accepts any form (a band mantissa with any e included).
+LINREC_HD_COLD Extended canonical(double m, int64_t e) {
   if (m == 0 || !finite(m)) return {m, 0};
   int k;
   double f = ::frexp(m, &k);
-  return {f, e + k};
+  int64_t total = e + k;  // |v| in [2^(total-1), 2^total)
+  if (total > -400 && total <= 400) return {f * pow2(total), 0};
+  return {f, total};
 }
-// A plain number as Extended: numbers in the band as they are (every float32 is).
-LINREC_HD Extended fromValue(double v) { return inBand(v) ? Extended{v, 0} : normalized(v, 0); }
+// A plain number as Extended: as it is inside the band (every float32 is).
+LINREC_HD_HOT Extended fromValue(double v) { return inBand(v) ? Extended{v, 0} : canonical(v, 0); }
 LINREC_HD_HOT Extended fromValue(float v) { return {double(v), 0}; }
 
 // The number as a double: one rounding (two where the result is subnormal and e is outside
 // [-1022, 1023], where relative accuracy is gone anyway).
-LINREC_HD_HOT double toDouble(Extended x) {
+LINREC_HD_COLD double toDoubleScaled(Extended x) {
   if (x.e >= -1022 && x.e <= 1023) return x.m * pow2(x.e);
   int64_t half = x.e / 2;
   return x.m * pow2(half) * pow2(x.e - half);
 }
-
-LINREC_HD Extended mul(Extended x, Extended y) {
-  Extended p = {x.m * y.m, x.e + y.e};
-  return inBand(p.m) ? p : normalized(p.m, p.e);
-}
+LINREC_HD_HOT double toDouble(Extended x) { return x.e == 0 ? x.m : toDoubleScaled(x); }
 
 // x + y for any operands, with one rounding of the aligned mantissas.
 LINREC_HD Extended add(Extended x, Extended y) {
   if (!finite(x.m) || !finite(y.m)) return {x.m + y.m, 0};  // inf ± finite, inf - inf, NaN
-  if (y.m == 0) return x.m == 0 ? Extended{x.m + y.m, 0} : normalized(x.m, x.e);
-  if (x.m == 0) return normalized(y.m, y.e);
+  if (y.m == 0) return x.m == 0 ? Extended{x.m + y.m, 0} : canonical(x.m, x.e);
+  if (x.m == 0) return canonical(y.m, y.e);
   // Align on the larger exponent; a clamped shift leaves the smaller below 2^-600 of the larger
   // (mantissas are within 2^±400), far under half an ulp.
-  if (x.e >= y.e) return normalized(x.m + y.m * pow2(y.e - x.e), x.e);
-  return normalized(y.m + x.m * pow2(x.e - y.e), y.e);
+  if (x.e >= y.e) return canonical(x.m + y.m * pow2(y.e - x.e), x.e);
+  return canonical(y.m + x.m * pow2(x.e - y.e), y.e);
 }
 
-// a·x + b, general: zeros, inf and NaN as IEEE arithmetic has them.
-LINREC_HD_COLD Extended affineSlow(Extended a, Extended x, Extended b) {
-  Extended p = {a.m * x.m, a.e + x.e};  // mantissas within the band: no over- or underflow
-  if (p.m == 0 || !finite(p.m)) p.e = 0;
-  return add(p, b);
+// a·x + b, general: any exponents; zeros, inf and NaN as IEEE arithmetic has them.
+LINREC_HD_COLD Extended affineGeneral(Extended a, Extended x, Extended b) {
+  double m = a.m * x.m;  // mantissas within the band: no over- or underflow
+  return add({m, m == 0 || !finite(m) ? 0 : a.e + x.e}, b);
 }
 
-// a·x + b: the common case is the direct method's multiply-add on mantissas, x's exponent
-// carried along; leaving the band (or a zero, inf or NaN) takes the general path.
+// a·x + b. The common case, every exponent 0, is the direct method's multiply-add, in double;
+// anything else (a result outside the band, a zero, inf or NaN) takes the general path.
 LINREC_HD_HOT Extended affine(Extended a, Extended x, Extended b) {
-  int64_t e = x.e + a.e;
-  double m = a.m * x.m + b.m * pow2(b.e - e);
+  if ((a.e | x.e | b.e) == 0) {
+    double m = a.m * x.m + b.m;
+    if (inBand(m)) return {m, 0};
+  }
+  return affineGeneral(a, x, b);
+}
+
+// A product of coefficients, exponents carried lazily (renormalized only on leaving the band).
+// A NaN product is 0·inf: a reset meeting an infinite input (see AffineMonoid::resetGuard).
+LINREC_HD_COLD Extended productGeneral(double m, int64_t e) { return m != m ? Extended{0.0, 0} : canonical(m, e); }
+LINREC_HD_HOT Extended product(Extended x, Extended y) {
+  double m = x.m * y.m;
+  int64_t e = x.e + y.e;
   if (inBand(m)) return {m, e};
-  return affineSlow(a, x, b);
+  return productGeneral(m, e);
 }
 
 // e^l as Extended for |l| < kMaxLog: l = k·ln 2 + r, |r| <= ln2/2, e^r by its Taylor series to
@@ -377,6 +387,10 @@ template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
   Extended v = expOf<Degree>(clamped);
   v.m = l < -kMaxLog ? 0.0 : l > kMaxLog ? __builtin_huge_val() : l != l ? l : v.m;
   v.e = l >= -kMaxLog && l <= kMaxLog ? v.e : 0;
+  // Canonical where it is in the band (v.m is within [2^-1/2, 2^1/2]).
+  bool inside = v.e >= -398 && v.e <= 398;
+  v.m = inside ? v.m * pow2(v.e) : v.m;
+  v.e = inside ? 0 : v.e;
   v.m *= s;
   return v;
 }
@@ -433,15 +447,12 @@ template <class T_> struct ExtendedAffineMonoid {
     return e;
   }
   static LINREC_HD Value value(Elem e) { return e.B; }
-  // A NaN product is 0·inf: a reset meeting an infinite input (see AffineMonoid::resetGuard).
-  static LINREC_HD Extended product(Extended l, Extended r) {
-    Extended p = extended::mul(l, r);
-    return p.m == p.m ? p : Extended{0.0, 0};
-  }
   static LINREC_HD Elem combine(Elem l, Elem r) {
-    return {product(l.A, r.A), l.B.m == 0 ? r.B : extended::affine(r.A, l.B, r.B)};
+    return {extended::product(l.A, r.A), l.B.m == 0 ? r.B : extended::affine(r.A, l.B, r.B)};
   }
-  static LINREC_HD Elem extend(Elem l, Elem e) { return {product(l.A, e.A), extended::affine(e.A, l.B, e.B)}; }
+  static LINREC_HD Elem extend(Elem l, Elem e) {
+    return {extended::product(l.A, e.A), extended::affine(e.A, l.B, e.B)};
+  }
   static LINREC_HD Value step(Value x, Elem e) { return extended::affine(e.A, x, e.B); }
   // Only an infinite or NaN coefficient product calls for stepping through (as SignedLogMonoid).
   static LINREC_HD bool composable(Value, Elem e, bool) { return extended::finite(e.A.m); }

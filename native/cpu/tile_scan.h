@@ -91,31 +91,23 @@ template <class Access> class TileScan {
     Value inclusive;
   };
 
-  // A staged tile (Access::kStaged) is converted into these first and back from them last, so
-  // that both passes over it read elements ready for the chain: one per thread.
-  struct Scratch {
-    std::unique_ptr<Elem[]> elems;
-    std::unique_ptr<Value[]> values;
-  };
-
-  // Steps of a staged tile: element s is elems[s - begin], its x goes to values[s - begin].
-  struct StagedRow {
-    const Elem* elems;
-    Value* values;
+  // Steps of a staged tile (Access::kStaged: converted into Access::Stage first and back from
+  // it last, so that both passes over the tile read elements ready for the chain).
+  template <class Stage> struct StagedRow {
+    Stage* stage;
     size_t begin;
-    Elem load(size_t s) const { return elems[s - begin]; }
-    void store(size_t s, Value v) const { values[s - begin] = v; }
+    Elem load(size_t s) const { return stage->template load<Elem>(s - begin); }
+    void store(size_t s, Value v) const { stage->store(s - begin, v); }
   };
 
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
-    Scratch scratch;
     if constexpr (Access::kStaged) {
-      size_t capacity = std::min(kTile, n_);
-      scratch.elems.reset(new Elem[capacity]);
-      scratch.values.reset(new Value[capacity]);
+      typename Access::Stage stage(std::min(kTile, n_));  // one per thread
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, stage);
+    } else {
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
     }
-    for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k, scratch);
   }
 
   Value waitFor(size_t k) {
@@ -127,17 +119,19 @@ template <class Access> class TileScan {
     return s.inclusive;
   }
 
-  void scanTile(size_t k, Scratch& scratch) {
+  void scanTile(size_t k) {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
-    if constexpr (Access::kStaged) {
-      const auto row = acc_.row(r);
-      row.loadRange(begin, m, scratch.elems.get());
-      scanTileOn(StagedRow{scratch.elems.get(), scratch.values.get(), begin}, k, r, t, begin, m);
-      row.storeRange(begin, m, scratch.values.get());
-    } else {
-      scanTileOn(acc_.row(r), k, r, t, begin, m);
-    }
+    scanTileOn(acc_.row(r), k, r, t, begin, m);
+  }
+
+  template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
+    size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
+    size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
+    const auto row = acc_.row(r);
+    row.loadRange(begin, m, stage);
+    scanTileOn(StagedRow<Stage>{&stage, begin}, k, r, t, begin, m);
+    row.storeRange(begin, m, stage);
   }
 
   template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
