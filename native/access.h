@@ -3,6 +3,7 @@
 // written once over (Monoid, Access) and knows nothing of layouts, directions or logs.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <type_traits>
 
@@ -93,6 +94,8 @@ class ExtendedTile {
       : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]),
         ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
   template <class Pair> Pair load(size_t i) const { return {{am_[i], ae_[i]}, {bm_[i], be_[i]}}; }
+  // A tile whose inputs are all plain doubles (exponents 0, not stored): the common case.
+  template <class Pair> Pair loadPlain(size_t i) const { return {{am_[i], 0}, {bm_[i], 0}}; }
   void store(size_t i, Extended x) {
     xm_[i] = x.m;
     xe_[i] = x.e;
@@ -183,25 +186,39 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
     }
     // Steps [begin, begin + count) converted into a staged tile at once, and its results back:
     // one field per loop, so that each loop vectorizes with few live constants.
-    static void logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
+    // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
+    // NaN and infinities do not); then m gets e^l and e is not written.
+    static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
-      if (sign) {
-        for (size_t i = 0; i < count; ++i) {
-          Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign[at(begin + i)] < 0);
-          m[i] = v.m;
-          e[i] = int32_t(v.e);
-        }
-      } else {
-        for (size_t i = 0; i < count; ++i) {
-          Extended v = extended::fromLog<kDegree>(l[at(begin + i)], false);
-          m[i] = v.m;
-          e[i] = int32_t(v.e);
-        }
+      int outside = 0;
+      for (size_t i = 0; i < count; ++i) {
+        T v = l[at(begin + i)];
+        outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
       }
+      if (!outside) {
+        if (sign) {
+          for (size_t i = 0; i < count; ++i) {
+            double v = extended::expPlain<kDegree>(l[at(begin + i)]);
+            m[i] = sign[at(begin + i)] < 0 ? -v : v;
+          }
+        } else {
+          for (size_t i = 0; i < count; ++i) m[i] = extended::expPlain<kDegree>(l[at(begin + i)]);
+        }
+        return true;
+      }
+      for (size_t i = 0; i < count; ++i) {
+        Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
+        m[i] = v.m;
+        e[i] = int32_t(v.e);
+      }
+      return false;
     }
-    void loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
-      logsToExtended(a, aSign, begin, count, tile.am(), tile.ae());
-      logsToExtended(b, bSign, begin, count, tile.bm(), tile.be());
+    // Returns whether the tile is plain (see ExtendedTile::loadPlain).
+    bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
+      bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae());
+      bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be());
+      if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
+      return plainA && plainB;
     }
     void storeRange(size_t begin, size_t count, const ExtendedTile& tile) const {
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;

@@ -359,6 +359,23 @@ LINREC_HD_HOT Extended product(Extended x, Extended y) {
   return productGeneral(m, e);
 }
 
+// c[0] + c[1]·x + ... + c[N-1]·x^(N-1) by Estrin's scheme: pairs combined level by level, so
+// the dependent chain is log2(N) multiply-adds deep instead of N (Horner's): the conversion
+// loops are latency-bound otherwise.
+template <int N> LINREC_HD_HOT double estrin(const double* c, double x) {
+  if constexpr (N == 1) {
+    return c[0];
+  } else if constexpr (N == 2) {
+    return c[0] + c[1] * x;
+  } else {
+    constexpr int kHalf = N > 8 ? 8 : N > 4 ? 4 : 2;  // the largest power of 2 below N (N <= 16)
+    double xHalf = x * x;
+    if constexpr (kHalf >= 4) xHalf *= xHalf;
+    if constexpr (kHalf >= 8) xHalf *= xHalf;
+    return estrin<kHalf>(c, x) + xHalf * estrin<N - kHalf>(c + kHalf, x);
+  }
+}
+
 // e^l as Extended for |l| < kMaxLog: l = k·ln 2 + r, |r| <= ln2/2, e^r by its Taylor series to
 // `Degree` (9: 1e-11 relative, for float32 logs; 13: 4e-18, for float64). Branch-free so that
 // a tile's worth vectorizes. ln 2 is split Cody-Waite style in three 20-bit-ish parts so that
@@ -374,10 +391,25 @@ template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
   constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
                                             1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
                                             1.0 / 479001600, 1.0 / 6227020800.0};
-  double p = kInverseFactorial[Degree];
-#pragma GCC unroll 16
-  for (int i = Degree - 1; i >= 0; --i) p = p * r + kInverseFactorial[i];
-  return {p, ki};
+  return {estrin<Degree + 1>(kInverseFactorial, r), ki};
+}
+
+// e^l for |l| <= kPlainLog as a plain double (in the band, so canonical with exponent 0): the
+// conversion of typical logs, a third the work of fromLog.
+constexpr double kPlainLog = 270;  // e^270 < 2^390
+template <int Degree> LINREC_HD_HOT double expPlain(double l) {
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kShifter = 0x1.8p52;
+  constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // k·kLn2Hi exact
+  constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+                                            1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
+                                            1.0 / 479001600, 1.0 / 6227020800.0};
+  double shifted = l * kLog2e + kShifter;
+  double k = shifted - kShifter;
+  double r = (l - k * kLn2Hi) - k * kLn2Lo;
+  // 2^k from k's bits in the shifter's low mantissa bits (|k| <= 390).
+  double scale = fromBits((bitsOf(shifted) - bitsOf(kShifter) + 1023) << 52);
+  return estrin<Degree + 1>(kInverseFactorial, r) * scale;
 }
 
 // sign·e^l as Extended, any l: beyond kMaxLog (and -inf) it is zero or infinite, NaN stays.
@@ -408,9 +440,9 @@ template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
   f = high ? f * 0.5 : f;
   k += high ? 1 : 0;
   double s = (f - 1) / (f + 1), s2 = s * s;
-  double p = 1.0 / (2 * Terms - 1);
-#pragma GCC unroll 16
-  for (int i = Terms - 2; i >= 0; --i) p = p * s2 + 1.0 / (2 * i + 1);
+  constexpr double kInverseOdd[11] = {1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11,
+                                      1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
+  double p = estrin<Terms>(kInverseOdd, s2);
   // e as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion); exponents
   // beyond 2^50 (logs beyond 7.8e14, far past kMaxLog) saturate.
   constexpr int64_t kMaxExponent = int64_t(1) << 50;

@@ -93,10 +93,12 @@ template <class Access> class TileScan {
 
   // Steps of a staged tile (Access::kStaged: converted into Access::Stage first and back from
   // it last, so that both passes over the tile read elements ready for the chain).
-  template <class Stage> struct StagedRow {
+  template <class Stage, bool Plain> struct StagedRow {
     Stage* stage;
     size_t begin;
-    Elem load(size_t s) const { return stage->template load<Elem>(s - begin); }
+    Elem load(size_t s) const {
+      return Plain ? stage->template loadPlain<Elem>(s - begin) : stage->template load<Elem>(s - begin);
+    }
     void store(size_t s, Value v) const { stage->store(s - begin, v); }
   };
 
@@ -129,8 +131,8 @@ template <class Access> class TileScan {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
     const auto row = acc_.row(r);
-    row.loadRange(begin, m, stage);
-    scanTileOn(StagedRow<Stage>{&stage, begin}, k, r, t, begin, m);
+    if (row.loadRange(begin, m, stage)) scanTileOn(StagedRow<Stage, true>{&stage, begin}, k, r, t, begin, m);
+    else scanTileOn(StagedRow<Stage, false>{&stage, begin}, k, r, t, begin, m);
     row.storeRange(begin, m, stage);
   }
 
