@@ -71,6 +71,12 @@ template <class M, bool Reverse> struct RawAccess {
     static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
     LINREC_HD Elem load(size_t i) const { return make(a[at(i)], b[at(i)], static_cast<Monoid*>(nullptr)); }
     LINREC_HD void store(size_t i, Value v) const { x[at(i)] = raw(v); }
+    // The log method's plain path (ExtendedAffineMonoid, see TileScan): inputs as doubles, and
+    // an x with exponent 0.
+    static constexpr bool kPlain = std::is_same<M, ExtendedAffineMonoid<T>>::value;
+    LINREC_HD double plainA(size_t i) const { return double(a[at(i)]); }
+    LINREC_HD double plainB(size_t i) const { return double(b[at(i)]); }
+    LINREC_HD void storePlain(size_t i, double m) const { x[at(i)] = T(m); }
   };
   LINREC_HD Row row(size_t r) const {
     size_t j0 = index(0);
@@ -93,12 +99,34 @@ class ExtendedTile {
   explicit ExtendedTile(size_t capacity)
       : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]),
         ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
-  template <class Pair> Pair load(size_t i) const { return {{am_[i], ae_[i]}, {bm_[i], be_[i]}}; }
-  // A tile whose inputs are all plain doubles (exponents 0, not stored): the common case.
-  template <class Pair> Pair loadPlain(size_t i) const { return {{am_[i], 0}, {bm_[i], 0}}; }
-  void store(size_t i, Extended x) {
-    xm_[i] = x.m;
-    xe_[i] = x.e;
+  // What the chain reads and writes: plain pointers, so that its stores are seen not to move
+  // them. Plain: the inputs are all plain doubles (exponents 0, not stored), the common case.
+  template <class Pair, bool Plain> struct Steps {
+    const double* __restrict am;
+    const double* __restrict bm;
+    const int32_t* __restrict ae;
+    const int32_t* __restrict be;
+    double* __restrict xm;
+    int64_t* __restrict xe;
+    size_t begin;
+    Pair load(size_t s) const {
+      size_t i = s - begin;
+      return Plain ? Pair{{am[i], 0}, {bm[i], 0}} : Pair{{am[i], ae[i]}, {bm[i], be[i]}};
+    }
+    void store(size_t s, Extended x) const {
+      xm[s - begin] = x.m;
+      xe[s - begin] = x.e;
+    }
+    static constexpr bool kPlain = Plain;
+    double plainA(size_t s) const { return am[s - begin]; }
+    double plainB(size_t s) const { return bm[s - begin]; }
+    void storePlain(size_t s, double m) const {
+      xm[s - begin] = m;
+      xe[s - begin] = 0;
+    }
+  };
+  template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xe_.get(), begin};
   }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
   double* am() { return am_.get(); }

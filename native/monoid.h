@@ -293,8 +293,8 @@ LINREC_HD_HOT double pow2(int64_t k) {
   return fromBits(static_cast<uint64_t>(k + 1023) << 52);
 }
 LINREC_HD_HOT bool inBand(double m) {
-  double a = m < 0 ? -m : m;
-  return a >= kBandLow && a <= kBandHigh;  // false for 0, inf, NaN
+  double a = ::fabs(m);
+  return (a >= kBandLow) & (a <= kBandHigh);  // false for 0, inf, NaN; one branch for both
 }
 LINREC_HD_HOT bool finite(double m) { return m - m == 0; }
 
@@ -432,7 +432,7 @@ template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
 // float32 results; 11: below 1e-17, for float64). Branch-free, like expOf.
 template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
-  double a = x.m < 0 ? -x.m : x.m;
+  double a = ::fabs(x.m);
   uint64_t bits = bitsOf(a);
   int64_t k = static_cast<int64_t>(bits >> 52) - 1023;  // a is normal (in the band or [0.5, 1))
   double f = fromBits((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)

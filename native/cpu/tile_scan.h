@@ -65,6 +65,108 @@ template <class F> void runOnThreads(size_t count, const F& f) {
 template <class M> struct IsAffine : std::false_type {};
 template <class T> struct IsAffine<AffineMonoid<T>> : std::true_type {};
 
+// Rows whose steps the log method's plain path can read (Row::kPlain, see PlainExtended).
+template <class Row, class = void> struct HasPlainPath : std::false_type {};
+template <class Row> struct HasPlainPath<Row, std::enable_if_t<Row::kPlain>> : std::true_type {};
+
+// The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
+// with exponent 0, so each lane is the direct method's loop in double. These loops try that,
+// accumulating whether every result stayed in the band instead of branching on each; a tile
+// where one did not is computed again by the general loops (same values where both apply, so
+// the result depends on the data alone). Coefficient products go by exponent and mantissa.
+struct PlainExtended {
+  static constexpr double kMinNormal = 2.2250738585072014e-308, kMaxFinite = 1.7976931348623157e308;
+
+  // The band check of a chain, as the least and greatest magnitude seen (two instructions a step
+  // instead of two compares and branches). inf and NaN persist to a lane's end, where the last
+  // value is checked.
+  static void track(double v, double& low, double& high) {
+    double magnitude = ::fabs(v);
+    low = magnitude < low ? magnitude : low;
+    high = magnitude > high ? magnitude : high;
+  }
+  static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
+    bool ok = true;
+    for (size_t j = 0; j < lanes; ++j)
+      ok &= extended::inBand(last[j]) & (::fabs(low[j]) >= extended::kBandLow) & (::fabs(high[j]) <= extended::kBandHigh);
+    return ok;
+  }
+
+  // Lane j's aggregate from plain inputs: false if not plain (then out is unspecified).
+  template <class Row, class Elem>
+  static bool reduce(const Row& row, size_t begin, size_t len, size_t lanes, Elem* out) {
+    double b[16], low[16], high[16];
+    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
+    for (size_t i = 1; i < len; ++i) {
+#pragma GCC unroll 16
+      for (size_t j = 0; j < lanes; ++j) {
+        size_t s = begin + j * len + i;
+        b[j] = row.plainA(s) * b[j] + row.plainB(s);
+        track(b[j], low[j], high[j]);
+      }
+    }
+    if (!inBand(lanes, b, low, high)) return false;
+    for (size_t j = 0; j < lanes; ++j) {
+      Extended a;
+      if (!product(row, begin + j * len, len, a)) return false;
+      out[j] = {a, {b[j], 0}};
+    }
+    return true;
+  }
+
+  // The product of count coefficients from first: mantissas in [1, 2) and an exponent, four
+  // partial products side by side (vectorized). False where a factor is subnormal, infinite or
+  // NaN (the general loops handle those); a zero factor makes it an exact 0.
+  template <class Row> static bool product(const Row& row, size_t first, size_t count, Extended& out) {
+    // Four of everything, updated by four isomorphic statements: one vector of doubles.
+    double p[4] = {1, 1, 1, 1};
+    int64_t e[4] = {0, 0, 0, 0}, zero[4] = {0, 0, 0, 0}, bad[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    auto multiply = [&](size_t k, double v) {
+      double magnitude = ::fabs(v);
+      zero[k] |= v == 0;
+      bad[k] |= !(magnitude >= kMinNormal && magnitude <= kMaxFinite) & (v != 0);
+      uint64_t bits = extended::bitsOf(p[k] * v);
+      e[k] += int64_t((bits >> 52) & 0x7ff) - 1023;
+      p[k] = extended::fromBits((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+    };
+    for (; i + 4 <= count; i += 4) {
+#pragma GCC unroll 4
+      for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
+    }
+    for (; i < count; ++i) multiply(0, row.plainA(first + i));
+    if (bad[0] | bad[1] | bad[2] | bad[3]) return false;
+    if (zero[0] | zero[1] | zero[2] | zero[3]) {
+      out = {0.0, 0};
+      return true;
+    }
+    out = extended::product(extended::product({p[0], e[0]}, {p[1], e[1]}), extended::product({p[2], e[2]}, {p[3], e[3]}));
+    return true;
+  }
+
+  // Rescans lanes from x (every exponent 0); false if a result left the band (then the general
+  // loop must redo the tile's stores).
+  template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
+    double x[16], low[16], high[16];
+    for (size_t j = 0; j < lanes; ++j) {
+      if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
+      low[j] = high[j] = x[j] = io[j].m;
+    }
+    for (size_t i = 0; i < len; ++i) {
+#pragma GCC unroll 16
+      for (size_t j = 0; j < lanes; ++j) {
+        size_t s = begin + j * len + i;
+        x[j] = row.plainA(s) * x[j] + row.plainB(s);
+        track(x[j], low[j], high[j]);
+        row.storePlain(s, x[j]);
+      }
+    }
+    if (!inBand(lanes, x, low, high)) return false;
+    for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
+    return true;
+  }
+};
+
 template <class Access> class TileScan {
  public:
   using M = typename Access::Monoid;
@@ -89,17 +191,6 @@ template <class Access> class TileScan {
   struct alignas(64) Status {
     std::atomic<uint32_t> ready{0};
     Value inclusive;
-  };
-
-  // Steps of a staged tile (Access::kStaged: converted into Access::Stage first and back from
-  // it last, so that both passes over the tile read elements ready for the chain).
-  template <class Stage, bool Plain> struct StagedRow {
-    Stage* stage;
-    size_t begin;
-    Elem load(size_t s) const {
-      return Plain ? stage->template loadPlain<Elem>(s - begin) : stage->template load<Elem>(s - begin);
-    }
-    void store(size_t s, Value v) const { stage->store(s - begin, v); }
   };
 
   void work() {
@@ -131,8 +222,10 @@ template <class Access> class TileScan {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
     const auto row = acc_.row(r);
-    if (row.loadRange(begin, m, stage)) scanTileOn(StagedRow<Stage, true>{&stage, begin}, k, r, t, begin, m);
-    else scanTileOn(StagedRow<Stage, false>{&stage, begin}, k, r, t, begin, m);
+    // Both passes over the tile read the staged elements: converted from the row first, results
+    // converted back last (Access::kStaged).
+    if (row.loadRange(begin, m, stage)) scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
+    else scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
     row.storeRange(begin, m, stage);
   }
 
@@ -210,6 +303,12 @@ template <class Access> class TileScan {
   template <bool Full, class Row>
   static void reduceLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Elem* out, bool* reset) {
     const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
+    if constexpr (Full && HasPlainPath<Row>::value) {
+      if (PlainExtended::reduce(row, begin, len, kLanes, out)) {
+        for (size_t j = 0; j < kLanes; ++j) reset[j] = false;
+        return;
+      }
+    }
     Elem agg[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
@@ -273,6 +372,9 @@ template <class Access> class TileScan {
   template <bool Full, class Row>
   static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
+    if constexpr (Full && HasPlainPath<Row>::value) {
+      if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
+    }
     Value x[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
