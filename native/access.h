@@ -252,7 +252,15 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
       const int64_t* e = tile.xe();
-      for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+      // Results in the band with exponent 0 (the common case) need no special cases; any other
+      // makes the tile go through logOf.
+      int special = 0;
+      for (size_t i = 0; i < count; ++i) {
+        special |= (e[i] != 0) | !extended::inBand(m[i]);
+        x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
+      }
+      if (special)
+        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
       for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = m[i] < 0 ? int8_t(-1) : int8_t(1);
     }
   };

@@ -427,14 +427,13 @@ template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
   return v;
 }
 
-// log|x| for any x (zero gives -inf): log|m| + e·ln 2, with log|m| from the reduced mantissa
-// f in [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) to `Terms` odd terms (6: 1e-11, for
-// float32 results; 11: below 1e-17, for float64). Branch-free, like expOf.
-template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
+// log(a·2^e) for a normal positive a and |e| <= 2^50: log of the reduced mantissa f in
+// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) to `Terms` odd terms (6: 1e-11, for float32
+// results; 11: below 1e-17, for float64), plus (e + a's exponent)·ln 2. Branch-free, like expOf.
+template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
-  double a = ::fabs(x.m);
   uint64_t bits = bitsOf(a);
-  int64_t k = static_cast<int64_t>(bits >> 52) - 1023;  // a is normal (in the band or [0.5, 1))
+  int64_t k = static_cast<int64_t>(bits >> 52) - 1023;
   double f = fromBits((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)
   bool high = f > 1.4142135623730951;
   f = high ? f * 0.5 : f;
@@ -443,16 +442,20 @@ template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
   constexpr double kInverseOdd[11] = {1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11,
                                       1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
   double p = estrin<Terms>(kInverseOdd, s2);
-  // e as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion); exponents
-  // beyond 2^50 (logs beyond 7.8e14, far past kMaxLog) saturate.
-  constexpr int64_t kMaxExponent = int64_t(1) << 50;
-  int64_t ek = x.e + k;
-  ek = ek < -kMaxExponent ? -kMaxExponent : ek > kMaxExponent ? kMaxExponent : ek;
+  // The exponent as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion).
   constexpr double kShifter = 0x1.8p52;
-  double e = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(ek)) - kShifter;
-  double log = e * kLn2Hi + (e * kLn2Lo + 2 * s * p);
-  log = a == 0 ? -__builtin_huge_val() : a - a != 0 ? a : log;  // zero; inf and NaN as they are
-  return log;
+  double exponent = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e + k)) - kShifter;
+  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+}
+
+// log|x| for any x (zero gives -inf; inf and NaN as they are). Exponents beyond 2^50 (logs
+// beyond 7.8e14, far past kMaxLog) saturate.
+template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
+  constexpr int64_t kMaxExponent = int64_t(1) << 50;
+  double a = ::fabs(x.m);
+  int64_t e = x.e < -kMaxExponent ? -kMaxExponent : x.e > kMaxExponent ? kMaxExponent : x.e;
+  double log = logOfNormal<Terms>(a, e);  // a is in the band or in [0.5, 1) unless special
+  return a == 0 ? -__builtin_huge_val() : a - a != 0 ? a : log;
 }
 
 }  // namespace extended
