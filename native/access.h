@@ -108,6 +108,7 @@ class ExtendedTile {
     const int32_t* __restrict be;
     double* __restrict xm;
     int64_t* __restrict xe;
+    bool* general;  // set by any store but storePlain: then every store of the tile was general
     size_t begin;
     Pair load(size_t s) const {
       size_t i = s - begin;
@@ -116,18 +117,20 @@ class ExtendedTile {
     void store(size_t s, Extended x) const {
       xm[s - begin] = x.m;
       xe[s - begin] = x.e;
+      *general = true;
     }
     static constexpr bool kPlain = Plain;
     double plainA(size_t s) const { return am[s - begin]; }
     double plainB(size_t s) const { return bm[s - begin]; }
-    void storePlain(size_t s, double m) const {
-      xm[s - begin] = m;
-      xe[s - begin] = 0;
-    }
+    void storePlain(size_t s, double m) const { xm[s - begin] = m; }  // in the band, exponent 0
   };
+  // The tile's steps; its results are plain (every x in the band with exponent 0, xe not
+  // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xe_.get(), begin};
+    general_ = false;
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xe_.get(), &general_, begin};
   }
+  bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
   double* am() { return am_.get(); }
   double* bm() { return bm_.get(); }
@@ -140,6 +143,7 @@ class ExtendedTile {
   std::unique_ptr<double[]> am_, bm_, xm_;
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
+  bool general_ = false;
 };
 
 // log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T> or
@@ -219,21 +223,21 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
-      for (size_t i = 0; i < count; ++i) {
-        T v = l[at(begin + i)];
-        outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-      }
-      if (!outside) {
-        if (sign) {
-          for (size_t i = 0; i < count; ++i) {
-            double v = extended::expPlain<kDegree>(l[at(begin + i)]);
-            m[i] = sign[at(begin + i)] < 0 ? -v : v;
-          }
-        } else {
-          for (size_t i = 0; i < count; ++i) m[i] = extended::expPlain<kDegree>(l[at(begin + i)]);
+      if (sign) {
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = sign[at(begin + i)] < 0 ? -p : p;
         }
-        return true;
+      } else {
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
+          m[i] = extended::expPlain<kDegree>(v);
+        }
       }
+      if (!outside) return true;
       for (size_t i = 0; i < count; ++i) {
         Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
         m[i] = v.m;
@@ -252,15 +256,11 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
       const int64_t* e = tile.xe();
-      // Results in the band with exponent 0 (the common case) need no special cases; any other
-      // makes the tile go through logOf.
-      int special = 0;
-      for (size_t i = 0; i < count; ++i) {
-        special |= (e[i] != 0) | !extended::inBand(m[i]);
-        x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
-      }
-      if (special)
+      if (tile.generalResults()) {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+      } else {  // every result normal, nonzero and finite: no special cases
+        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
+      }
       for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = m[i] < 0 ? int8_t(-1) : int8_t(1);
     }
   };
