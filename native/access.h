@@ -154,6 +154,7 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
   using Monoid = M;
   using Elem = typename Monoid::Elem;
   using Value = typename Monoid::Value;
+  using L = typename Monoid::T;  // arithmetic type (float64 for float32 storage)
   // Extended numbers are converted from and to logs a tile at a time, outside the chain (the
   // conversions vectorize there): see TileScan.
   static constexpr bool kStaged = std::is_same<M, ExtendedAffineMonoid<T>>::value;

@@ -469,6 +469,7 @@ template <class T> struct ExtendedPair {
 // products neither over- nor underflow, so a zero A is always an exact reset.
 template <class T_> struct ExtendedAffineMonoid {
   using Scalar = T_;
+  using T = double;  // arithmetic type of the mantissas
   using Elem = ExtendedPair<T_>;
   using Value = Extended;
   // Series lengths of the log conversions: what the storage precision needs.
