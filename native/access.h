@@ -90,6 +90,12 @@ template <class M, bool Reverse> struct RawAccess {
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) last[r] = raw(v);
   }
+  // A row of no steps: x_0 is its last x, copied as it is (not through the monoid's form).
+  LINREC_HD void finishUnchanged(size_t r) const {
+    T v = x0[r * x0Stride];
+    if (x0Copy) x0Copy[r * x0CopyStride] = v;
+    if (last) last[r] = v;
+  }
 };
 
 // A tile of ExtendedAffineMonoid elements and results staged by the CPU engine, one array per
@@ -283,6 +289,20 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
     if (last) {
       last[r] = logOf(v);
       lastSign[r] = signOf(negativeOf(v));
+    }
+  }
+  // A row of no steps: x_0 is its last x, copied as it is (not through the monoid's form).
+  LINREC_HD void finishUnchanged(size_t r) const {
+    size_t k = r * x0Stride;
+    T v = x0[k];
+    int8_t sign = signOf(negative(x0Sign, k));
+    if (x0Copy) {
+      x0Copy[r * x0CopyStride] = v;
+      x0CopySign[r * x0CopyStride] = sign;
+    }
+    if (last) {
+      last[r] = v;
+      lastSign[r] = sign;
     }
   }
 };

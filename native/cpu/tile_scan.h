@@ -178,7 +178,7 @@ template <class Access> class TileScan {
 
   void run(unsigned threads) {
     if (n_ == 0) {
-      for (size_t r = 0; r < rows_; ++r) acc_.finish(r, acc_.initial(r));
+      for (size_t r = 0; r < rows_; ++r) acc_.finishUnchanged(r);  // bit for bit, in any form
       return;
     }
     size_t tiles = rows_ * tilesPerRow_;
