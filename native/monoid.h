@@ -175,6 +175,7 @@ template <class T> struct SignedLogPair {
   bool negA, negB;
 };
 
+// The CUDA engine's log method (the CPU engine uses ExtendedAffineMonoid, below).
 // The signed-log scan computes in a wider type than its data. log|x| rounded to the data's
 // precision carries an absolute error of eps·|log x| into every step, a relative error in x
 // several times the direct loop's (measured: 4.2x at n = 10^7 in float32, up to 5.5x in
