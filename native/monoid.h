@@ -15,6 +15,10 @@
 #define LINREC_HD __host__ __device__ __forceinline__
 #define LINREC_HD_COLD __host__ __device__ __noinline__
 #define LINREC_HD_HOT LINREC_HD
+#elif defined(_MSC_VER)
+#define LINREC_HD inline
+#define LINREC_HD_COLD inline __declspec(noinline)
+#define LINREC_HD_HOT __forceinline
 #else
 #define LINREC_HD inline
 // Rare paths out of hot loops: kept out of line so that the common path inlines.
