@@ -121,7 +121,6 @@ struct PlainExtended {
     // Four of everything, updated by four isomorphic statements: one vector of doubles.
     double p[4] = {1, 1, 1, 1};
     int64_t e[4] = {0, 0, 0, 0}, zero[4] = {0, 0, 0, 0}, bad[4] = {0, 0, 0, 0};
-    size_t i = 0;
     auto multiply = [&](size_t k, double v) {
       double magnitude = ::fabs(v);
       zero[k] |= v == 0;
@@ -130,11 +129,12 @@ struct PlainExtended {
       e[k] += int64_t((bits >> 52) & 0x7ff) - 1023;
       p[k] = extended::fromBits((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
     };
-    for (; i + 4 <= count; i += 4) {
+    const size_t whole = count / 4 * 4;
+    for (size_t i = 0; i < whole; i += 4) {
 #pragma GCC unroll 4
       for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
     }
-    for (; i < count; ++i) multiply(0, row.plainA(first + i));
+    for (size_t i = 0; i < count - whole; ++i) multiply(i, row.plainA(first + whole + i));
     if (bad[0] | bad[1] | bad[2] | bad[3]) return false;
     if (zero[0] | zero[1] | zero[2] | zero[3]) {
       out = {0.0, 0};
