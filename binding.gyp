@@ -17,7 +17,7 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp-simd"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp-simd", "-fno-trapping-math"],
       "conditions": [
         ["target_arch=='x64' and OS!='win'", {
           "cflags_cc": ["-march=native"],
@@ -28,7 +28,7 @@
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-        "OTHER_CPLUSPLUSFLAGS": ["-O3"]
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-trapping-math"]
       },
       "msvs_settings": {
         "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17", "/O2"] }

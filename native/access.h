@@ -3,6 +3,8 @@
 // written once over (Monoid, Access) and knows nothing of layouts, directions or logs.
 #pragma once
 
+#include <algorithm>
+#include <memory>
 #include <type_traits>
 
 #include "job.h"
@@ -16,9 +18,11 @@ template <bool Reverse> struct RowIndex {
   LINREC_HD size_t operator()(size_t i) const { return Reverse ? n - 1 - i : i; }
 };
 
-// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct) or SignedLogMonoid<T> (LogFromRaw).
+// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct), or SignedLogMonoid<T> or
+// ExtendedAffineMonoid<T> (LogFromRaw).
 template <class M, bool Reverse> struct RawAccess {
   static constexpr bool kReverse = Reverse;
+  static constexpr bool kStaged = false;  // loads and stores are cheap enough inside the chain
   using Monoid = M;
   using T = typename Monoid::Scalar;
   using Elem = typename Monoid::Elem;
@@ -45,10 +49,15 @@ template <class M, bool Reverse> struct RawAccess {
     SignedLog<L> la = signedLogOf(L(av)), lb = signedLogOf(L(bv));
     return {la.log, lb.log, la.neg, lb.neg};
   }
+  static LINREC_HD Elem make(T av, T bv, ExtendedAffineMonoid<T>*) {
+    return {extended::fromValue(av), extended::fromValue(bv)};
+  }
   static LINREC_HD T raw(T v) { return v; }
   template <class L> static LINREC_HD T raw(SignedLog<L> v) { return T(valueOf(v)); }
+  static LINREC_HD T raw(Extended v) { return T(extended::toDouble(v)); }
   static LINREC_HD Value fromRaw(T v, T*) { return v; }
   template <class L> static LINREC_HD Value fromRaw(T v, SignedLog<L>*) { return signedLogOf(L(v)); }
+  static LINREC_HD Value fromRaw(T v, Extended*) { return extended::fromValue(v); }
 
   LINREC_HD Elem load(size_t r, size_t i) const { return row(r).load(i); }
   LINREC_HD void store(size_t r, size_t i, Value v) const { row(r).store(i, v); }
@@ -62,6 +71,12 @@ template <class M, bool Reverse> struct RawAccess {
     static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
     LINREC_HD Elem load(size_t i) const { return make(a[at(i)], b[at(i)], static_cast<Monoid*>(nullptr)); }
     LINREC_HD void store(size_t i, Value v) const { x[at(i)] = raw(v); }
+    // The log method's plain path (ExtendedAffineMonoid, see TileScan): inputs as doubles, and
+    // an x with exponent 0.
+    static constexpr bool kPlain = std::is_same<M, ExtendedAffineMonoid<T>>::value;
+    LINREC_HD double plainA(size_t i) const { return double(a[at(i)]); }
+    LINREC_HD double plainB(size_t i) const { return double(b[at(i)]); }
+    LINREC_HD void storePlain(size_t i, double m) const { x[at(i)] = T(m); }
   };
   LINREC_HD Row row(size_t r) const {
     size_t j0 = index(0);
@@ -75,16 +90,98 @@ template <class M, bool Reverse> struct RawAccess {
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) last[r] = raw(v);
   }
+  // A row of no steps: x_0 is its last x, copied as it is (not through the monoid's form).
+  LINREC_HD void finishUnchanged(size_t r) const {
+    T v = x0[r * x0Stride];
+    if (x0Copy) x0Copy[r * x0CopyStride] = v;
+    if (last) last[r] = v;
+  }
 };
 
-// log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T>). A null sign array
-// means all positive; a negative sign entry means negative, any other means positive.
-template <class T, bool Reverse> struct LogAccess {
+// A tile of ExtendedAffineMonoid elements and results staged by the CPU engine, one array per
+// field, so that the conversions from and to logs run as vector loops.
+class ExtendedTile {
+ public:
+  explicit ExtendedTile(size_t capacity)
+      : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]),
+        ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
+  // What the chain reads and writes: plain pointers, so that its stores are seen not to move
+  // them. Plain: the inputs are all plain doubles (exponents 0, not stored), the common case.
+  template <class Pair, bool Plain> struct Steps {
+    const double* __restrict am;
+    const double* __restrict bm;
+    const int32_t* __restrict ae;
+    const int32_t* __restrict be;
+    double* __restrict xm;
+    int64_t* __restrict xe;
+    bool* general;  // set by any store but storePlain: then every store of the tile was general
+    size_t begin;
+    Pair load(size_t s) const {
+      size_t i = s - begin;
+      return Plain ? Pair{{am[i], 0}, {bm[i], 0}} : Pair{{am[i], ae[i]}, {bm[i], be[i]}};
+    }
+    void store(size_t s, Extended x) const {
+      xm[s - begin] = x.m;
+      xe[s - begin] = x.e;
+      *general = true;
+    }
+    static constexpr bool kPlain = Plain;
+    double plainA(size_t s) const { return am[s - begin]; }
+    double plainB(size_t s) const { return bm[s - begin]; }
+    void storePlain(size_t s, double m) const { xm[s - begin] = m; }  // in the band, exponent 0
+  };
+  // The tile's steps; its results are plain (every x in the band with exponent 0, xe not
+  // written) unless generalResults() says otherwise afterwards.
+  template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
+    general_ = false;
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xe_.get(), &general_, begin};
+  }
+  bool generalResults() const { return general_; }
+  // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
+  double* am() { return am_.get(); }
+  double* bm() { return bm_.get(); }
+  int32_t* ae() { return ae_.get(); }
+  int32_t* be() { return be_.get(); }
+  const double* xm() const { return xm_.get(); }
+  const int64_t* xe() const { return xe_.get(); }
+
+ private:
+  std::unique_ptr<double[]> am_, bm_, xm_;
+  std::unique_ptr<int32_t[]> ae_, be_;
+  std::unique_ptr<int64_t[]> xe_;
+  bool general_ = false;
+};
+
+// log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T> or
+// ExtendedAffineMonoid<T>). A null sign array means all positive; a negative sign entry means
+// negative, any other means positive.
+template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess {
   static constexpr bool kReverse = Reverse;
-  using Monoid = SignedLogMonoid<T>;
+  using Monoid = M;
   using Elem = typename Monoid::Elem;
   using Value = typename Monoid::Value;
   using L = typename Monoid::T;  // arithmetic type (float64 for float32 storage)
+  // Extended numbers are converted from and to logs a tile at a time, outside the chain (the
+  // conversions vectorize there): see TileScan.
+  static constexpr bool kStaged = std::is_same<M, ExtendedAffineMonoid<T>>::value;
+  using Stage = ExtendedTile;
+
+  // One step's logs as an element, and an x as its log and sign, in each monoid's form.
+  template <class L> static LINREC_HD SignedLogPair<L> make(T la, T lb, bool negA, bool negB, SignedLogPair<L>*) {
+    return {L(la), L(lb), negA, negB};
+  }
+  static LINREC_HD ExtendedPair<T> make(T la, T lb, bool negA, bool negB, ExtendedPair<T>*) {
+    using E = ExtendedAffineMonoid<T>;
+    return {extended::fromLog<E::kExpDegree>(la, negA), extended::fromLog<E::kExpDegree>(lb, negB)};
+  }
+  template <class L> static LINREC_HD Value fromLog(T l, bool neg, SignedLog<L>*) { return {L(l), neg}; }
+  static LINREC_HD Value fromLog(T l, bool neg, Extended*) {
+    return extended::fromLog<ExtendedAffineMonoid<T>::kExpDegree>(l, neg);
+  }
+  template <class L> static LINREC_HD T logOf(SignedLog<L> v) { return T(v.log); }
+  static LINREC_HD T logOf(Extended v) { return T(extended::logOf<ExtendedAffineMonoid<T>::kLogTerms>(v)); }
+  template <class L> static LINREC_HD bool negativeOf(SignedLog<L> v) { return v.neg; }
+  static LINREC_HD bool negativeOf(Extended v) { return v.m < 0; }
 
   const T* a;
   const T* b;
@@ -119,11 +216,59 @@ template <class T, bool Reverse> struct LogAccess {
     int8_t* xSign;
     static LINREC_HD ptrdiff_t at(size_t i) { return Reverse ? -ptrdiff_t(i) : ptrdiff_t(i); }
     LINREC_HD Elem load(size_t i) const {
-      return {L(a[at(i)]), L(b[at(i)]), aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0};
+      return make(a[at(i)], b[at(i)], aSign && aSign[at(i)] < 0, bSign && bSign[at(i)] < 0,
+                  static_cast<Elem*>(nullptr));
     }
     LINREC_HD void store(size_t i, Value v) const {
-      x[at(i)] = T(v.log);
-      xSign[at(i)] = signOf(v.neg);
+      x[at(i)] = logOf(v);
+      xSign[at(i)] = signOf(negativeOf(v));
+    }
+    // Steps [begin, begin + count) converted into a staged tile at once, and its results back:
+    // one field per loop, so that each loop vectorizes with few live constants.
+    // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
+    // NaN and infinities do not); then m gets e^l and e is not written.
+    static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
+      constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
+      int outside = 0;
+      if (sign) {
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = sign[at(begin + i)] < 0 ? -p : p;
+        }
+      } else {
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
+          m[i] = extended::expPlain<kDegree>(v);
+        }
+      }
+      if (!outside) return true;
+      for (size_t i = 0; i < count; ++i) {
+        Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
+        m[i] = v.m;
+        e[i] = int32_t(v.e);
+      }
+      return false;
+    }
+    // Returns whether the tile is plain (see ExtendedTile::loadPlain).
+    bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
+      bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae());
+      bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be());
+      if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
+      return plainA && plainB;
+    }
+    void storeRange(size_t begin, size_t count, const ExtendedTile& tile) const {
+      constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
+      const double* m = tile.xm();
+      const int64_t* e = tile.xe();
+      if (tile.generalResults()) {
+        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+      } else {  // every result normal, nonzero and finite: no special cases
+        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
+      }
+      for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = m[i] < 0 ? int8_t(-1) : int8_t(1);
     }
   };
   LINREC_HD Row row(size_t r) const {
@@ -133,31 +278,49 @@ template <class T, bool Reverse> struct LogAccess {
   }
   LINREC_HD Value initial(size_t r) const {
     size_t k = r * x0Stride;
-    Value v = {L(x0[k]), negative(x0Sign, k)};
+    Value v = fromLog(x0[k], negative(x0Sign, k), static_cast<Value*>(nullptr));
     if (x0Copy) {
       x0Copy[r * x0CopyStride] = x0[k];
-      x0CopySign[r * x0CopyStride] = signOf(v.neg);
+      x0CopySign[r * x0CopyStride] = signOf(negative(x0Sign, k));
     }
     return v;
   }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) {
-      last[r] = T(v.log);
-      lastSign[r] = signOf(v.neg);
+      last[r] = logOf(v);
+      lastSign[r] = signOf(negativeOf(v));
+    }
+  }
+  // A row of no steps: x_0 is its last x, copied as it is (not through the monoid's form).
+  LINREC_HD void finishUnchanged(size_t r) const {
+    size_t k = r * x0Stride;
+    T v = x0[k];
+    int8_t sign = signOf(negative(x0Sign, k));
+    if (x0Copy) {
+      x0Copy[r * x0CopyStride] = v;
+      x0CopySign[r * x0CopyStride] = sign;
+    }
+    if (last) {
+      last[r] = v;
+      lastSign[r] = sign;
     }
   }
 };
 
-// Calls f.template operator()<Monoid, Access>() with the types that a job's method, dtype and
-// direction select: one switch shared by every engine.
-template <class F> auto dispatchScan(const ScanJob& j, F&& f) {
+// The monoids an engine may compute the log method with.
+template <class T> using SignedLogMethod = SignedLogMonoid<T>;
+template <class T> using ExtendedLogMethod = ExtendedAffineMonoid<T>;
+
+// Calls f(access) with the Access type that a job's method, dtype and direction select: one
+// switch shared by every engine. LogMethod picks the log method's monoid.
+template <template <class> class LogMethod = SignedLogMethod, class F> auto dispatchScan(const ScanJob& j, F&& f) {
   auto byType = [&](auto* typeTag) {
     using T = std::remove_pointer_t<decltype(typeTag)>;
     if (j.method == Method::LogFromLog)
-      return j.reverse ? f(LogAccess<T, true>(j)) : f(LogAccess<T, false>(j));
+      return j.reverse ? f(LogAccess<T, true, LogMethod<T>>(j)) : f(LogAccess<T, false, LogMethod<T>>(j));
     if (j.method == Method::LogFromRaw)
-      return j.reverse ? f(RawAccess<SignedLogMonoid<T>, true>(j))
-                       : f(RawAccess<SignedLogMonoid<T>, false>(j));
+      return j.reverse ? f(RawAccess<LogMethod<T>, true>(j))
+                       : f(RawAccess<LogMethod<T>, false>(j));
     return j.reverse ? f(RawAccess<AffineMonoid<T>, true>(j))
                      : f(RawAccess<AffineMonoid<T>, false>(j));
   };

@@ -8,12 +8,22 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #if defined(__CUDACC__)
 #define LINREC_HD __host__ __device__ __forceinline__
+#define LINREC_HD_COLD __host__ __device__ __noinline__
+#define LINREC_HD_HOT LINREC_HD
+#elif defined(_MSC_VER)
+#define LINREC_HD inline
+#define LINREC_HD_COLD inline __declspec(noinline)
+#define LINREC_HD_HOT __forceinline
 #else
 #define LINREC_HD inline
+// Rare paths out of hot loops: kept out of line so that the common path inlines.
+#define LINREC_HD_COLD inline __attribute__((noinline))
+#define LINREC_HD_HOT inline __attribute__((always_inline))
 #endif
 
 namespace linrec {
@@ -169,6 +179,7 @@ template <class T> struct SignedLogPair {
   bool negA, negB;
 };
 
+// The CUDA engine's log method (the CPU engine uses ExtendedAffineMonoid, below).
 // The signed-log scan computes in a wider type than its data. log|x| rounded to the data's
 // precision carries an absolute error of eps·|log x| into every step, a relative error in x
 // several times the direct loop's (measured: 4.2x at n = 10^7 in float32, up to 5.5x in
@@ -237,6 +248,256 @@ template <class T_, class C = typename LogCompute<T_>::type> struct SignedLogMon
   static LINREC_HD Value step(Value x, Elem e) {
     return signedLogAdd<T>({e.logA + x.log, e.negA != x.neg}, {e.logB, e.negB});
   }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The log method on extended-range numbers.
+//
+// Extended: the real number m·2^e, m a double and e a 64-bit integer. The affine recurrence on
+// such numbers never overflows or underflows (the point of the log method) and costs what the
+// direct method does: a step is one multiply-add on mantissas, whose exponents are not
+// renormalized until |m| leaves [2^-400, 2^400] (rare, a predictable branch). Logs are
+// converted once on input (exp of the fraction of log|v|/ln 2) and once on output, and raw
+// inputs need no conversion at all. The mantissa is a double for float32 data too: the chain
+// then computes one precision wider than the data, as the signed-log form did (measured in
+// bench/NOTES.md, session 4: 30-60x faster than log-add-exp in that precision).
+struct Extended {
+  double m;
+  int64_t e;
+};
+
+namespace extended {
+
+constexpr double kBandLow = 0x1p-400, kBandHigh = 0x1p400;
+// |log| beyond 2^29·ln 2 (3.7e8) is e^(±3.7e8): taken as infinity or zero. This keeps every
+// exponent sum of a scan (at most 2^34 steps) inside int64 without a check in the chain.
+constexpr double kMaxLog = 0x1p29 * 0.6931471805599453;
+
+LINREC_HD_HOT uint64_t bitsOf(double v) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<uint64_t>(__double_as_longlong(v));
+#else
+  uint64_t u;
+  std::memcpy(&u, &v, 8);
+  return u;
+#endif
+}
+LINREC_HD_HOT double fromBits(uint64_t u) {
+#if defined(__CUDA_ARCH__)
+  return __longlong_as_double(static_cast<long long>(u));
+#else
+  double v;
+  std::memcpy(&v, &u, 8);
+  return v;
+#endif
+}
+// 2^k, k clamped to the normal range (callers only clamp where the other factor makes the
+// clamped part negligible or saturating).
+LINREC_HD_HOT double pow2(int64_t k) {
+  k = k < -1022 ? -1022 : k > 1023 ? 1023 : k;
+  return fromBits(static_cast<uint64_t>(k + 1023) << 52);
+}
+LINREC_HD_HOT bool inBand(double m) {
+  double a = ::fabs(m);
+  return (a >= kBandLow) & (a <= kBandHigh);  // false for 0, inf, NaN; one branch for both
+}
+LINREC_HD_HOT bool finite(double m) { return m - m == 0; }
+
+// The canonical form of m·2^e: e = 0 and m the number itself where its magnitude lies in the
+// band, else m in [0.5, 1); zero, inf and NaN are {v, 0}. Only numbers with e = 0 take the fast
+// paths below; every function accepts any form (a band mantissa with any e included).
+LINREC_HD_COLD Extended canonical(double m, int64_t e) {
+  if (m == 0 || !finite(m)) return {m, 0};
+  int k;
+  double f = ::frexp(m, &k);
+  int64_t total = e + k;  // |v| in [2^(total-1), 2^total)
+  if (total > -400 && total <= 400) return {f * pow2(total), 0};
+  return {f, total};
+}
+// A plain number as Extended: as it is inside the band (every float32 is).
+LINREC_HD_HOT Extended fromValue(double v) { return inBand(v) ? Extended{v, 0} : canonical(v, 0); }
+LINREC_HD_HOT Extended fromValue(float v) { return {double(v), 0}; }
+
+// The number as a double: one rounding (two where the result is subnormal and e is outside
+// [-1022, 1023], where relative accuracy is gone anyway).
+LINREC_HD_COLD double toDoubleScaled(Extended x) {
+  if (x.e >= -1022 && x.e <= 1023) return x.m * pow2(x.e);
+  int64_t half = x.e / 2;
+  return x.m * pow2(half) * pow2(x.e - half);
+}
+LINREC_HD_HOT double toDouble(Extended x) { return x.e == 0 ? x.m : toDoubleScaled(x); }
+
+// x + y for any operands, with one rounding of the aligned mantissas.
+LINREC_HD Extended add(Extended x, Extended y) {
+  if (!finite(x.m) || !finite(y.m)) return {x.m + y.m, 0};  // inf ± finite, inf - inf, NaN
+  if (y.m == 0) return x.m == 0 ? Extended{x.m + y.m, 0} : canonical(x.m, x.e);
+  if (x.m == 0) return canonical(y.m, y.e);
+  // Align on the larger exponent; a clamped shift leaves the smaller below 2^-600 of the larger
+  // (mantissas are within 2^±400), far under half an ulp.
+  if (x.e >= y.e) return canonical(x.m + y.m * pow2(y.e - x.e), x.e);
+  return canonical(y.m + x.m * pow2(x.e - y.e), y.e);
+}
+
+// a·x + b, general: any exponents; zeros, inf and NaN as IEEE arithmetic has them.
+LINREC_HD_COLD Extended affineGeneral(Extended a, Extended x, Extended b) {
+  double m = a.m * x.m;  // mantissas within the band: no over- or underflow
+  return add({m, m == 0 || !finite(m) ? 0 : a.e + x.e}, b);
+}
+
+// a·x + b. The common case, every exponent 0, is the direct method's multiply-add, in double;
+// anything else (a result outside the band, a zero, inf or NaN) takes the general path.
+LINREC_HD_HOT Extended affine(Extended a, Extended x, Extended b) {
+  if ((a.e | x.e | b.e) == 0) {
+    double m = a.m * x.m + b.m;
+    if (inBand(m)) return {m, 0};
+  }
+  return affineGeneral(a, x, b);
+}
+
+// A product of coefficients, exponents carried lazily (renormalized only on leaving the band).
+// A NaN product is 0·inf: a reset meeting an infinite input (see AffineMonoid::resetGuard).
+LINREC_HD_COLD Extended productGeneral(double m, int64_t e) { return m != m ? Extended{0.0, 0} : canonical(m, e); }
+LINREC_HD_HOT Extended product(Extended x, Extended y) {
+  double m = x.m * y.m;
+  int64_t e = x.e + y.e;
+  if (inBand(m)) return {m, e};
+  return productGeneral(m, e);
+}
+
+// c[0] + c[1]·x + ... + c[N-1]·x^(N-1) by Estrin's scheme: pairs combined level by level, so
+// the dependent chain is log2(N) multiply-adds deep instead of N (Horner's): the conversion
+// loops are latency-bound otherwise.
+template <int N> LINREC_HD_HOT double estrin(const double* c, double x) {
+  if constexpr (N == 1) {
+    return c[0];
+  } else if constexpr (N == 2) {
+    return c[0] + c[1] * x;
+  } else {
+    constexpr int kHalf = N > 8 ? 8 : N > 4 ? 4 : 2;  // the largest power of 2 below N (N <= 16)
+    double xHalf = x * x;
+    if constexpr (kHalf >= 4) xHalf *= xHalf;
+    if constexpr (kHalf >= 8) xHalf *= xHalf;
+    return estrin<kHalf>(c, x) + xHalf * estrin<N - kHalf>(c + kHalf, x);
+  }
+}
+
+// e^l as Extended for |l| < kMaxLog: l = k·ln 2 + r, |r| <= ln2/2, e^r by its Taylor series to
+// `Degree` (9: 1e-11 relative, for float32 logs; 13: 4e-18, for float64). Branch-free so that
+// a tile's worth vectorizes. ln 2 is split Cody-Waite style in three 20-bit-ish parts so that
+// k·part is exact for |k| < 2^30 without an FMA.
+template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer in the low bits
+  constexpr double kLn2Hi = 0x1.62e42p-1, kLn2Mid = 0x1.fdf47p-22, kLn2Lo = 0x1.ef35793c7673p-45;
+  double shifted = l * kLog2e + kShifter;
+  double k = shifted - kShifter;
+  int64_t ki = static_cast<int64_t>(bitsOf(shifted) - bitsOf(kShifter));
+  double r = ((l - k * kLn2Hi) - k * kLn2Mid) - k * kLn2Lo;
+  constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+                                            1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
+                                            1.0 / 479001600, 1.0 / 6227020800.0};
+  return {estrin<Degree + 1>(kInverseFactorial, r), ki};
+}
+
+// e^l for |l| <= kPlainLog as a plain double (in the band, so canonical with exponent 0): the
+// conversion of typical logs, a third the work of fromLog.
+constexpr double kPlainLog = 270;  // e^270 < 2^390
+template <int Degree> LINREC_HD_HOT double expPlain(double l) {
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kShifter = 0x1.8p52;
+  constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // k·kLn2Hi exact
+  constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+                                            1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
+                                            1.0 / 479001600, 1.0 / 6227020800.0};
+  double shifted = l * kLog2e + kShifter;
+  double k = shifted - kShifter;
+  double r = (l - k * kLn2Hi) - k * kLn2Lo;
+  // 2^k from k's bits in the shifter's low mantissa bits (|k| <= 390).
+  double scale = fromBits((bitsOf(shifted) - bitsOf(kShifter) + 1023) << 52);
+  return estrin<Degree + 1>(kInverseFactorial, r) * scale;
+}
+
+// sign·e^l as Extended, any l: beyond kMaxLog (and -inf) it is zero or infinite, NaN stays.
+template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
+  double s = negative ? -1.0 : 1.0;
+  double clamped = l < -kMaxLog ? 0.0 : l > kMaxLog ? 0.0 : l;  // NaN and huge: any finite input
+  Extended v = expOf<Degree>(clamped);
+  v.m = l < -kMaxLog ? 0.0 : l > kMaxLog ? __builtin_huge_val() : l != l ? l : v.m;
+  v.e = l >= -kMaxLog && l <= kMaxLog ? v.e : 0;
+  // Canonical where it is in the band (v.m is within [2^-1/2, 2^1/2]).
+  bool inside = v.e >= -398 && v.e <= 398;
+  v.m = inside ? v.m * pow2(v.e) : v.m;
+  v.e = inside ? 0 : v.e;
+  v.m *= s;
+  return v;
+}
+
+// log(a·2^e) for a normal positive a and |e| <= 2^50: log of the reduced mantissa f in
+// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) to `Terms` odd terms (6: 1e-11, for float32
+// results; 11: below 1e-17, for float64), plus (e + a's exponent)·ln 2. Branch-free, like expOf.
+template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
+  constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
+  uint64_t bits = bitsOf(a);
+  int64_t k = static_cast<int64_t>(bits >> 52) - 1023;
+  double f = fromBits((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)
+  bool high = f > 1.4142135623730951;
+  f = high ? f * 0.5 : f;
+  k += high ? 1 : 0;
+  double s = (f - 1) / (f + 1), s2 = s * s;
+  constexpr double kInverseOdd[11] = {1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11,
+                                      1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
+  double p = estrin<Terms>(kInverseOdd, s2);
+  // The exponent as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion).
+  constexpr double kShifter = 0x1.8p52;
+  double exponent = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e + k)) - kShifter;
+  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+}
+
+// log|x| for any x (zero gives -inf; inf and NaN as they are). Exponents beyond 2^50 (logs
+// beyond 7.8e14, far past kMaxLog) saturate.
+template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
+  constexpr int64_t kMaxExponent = int64_t(1) << 50;
+  double a = ::fabs(x.m);
+  int64_t e = x.e < -kMaxExponent ? -kMaxExponent : x.e > kMaxExponent ? kMaxExponent : x.e;
+  double log = logOfNormal<Terms>(a, e);  // a is in the band or in [0.5, 1) unless special
+  return a == 0 ? -__builtin_huge_val() : a - a != 0 ? a : log;
+}
+
+}  // namespace extended
+
+template <class T> struct ExtendedPair {
+  Extended A, B;
+};
+
+// The affine monoid on Extended numbers, for data of storage type T_ (float or double): what
+// the CPU engine computes the log method with. Same structure and guards as AffineMonoid;
+// products neither over- nor underflow, so a zero A is always an exact reset.
+template <class T_> struct ExtendedAffineMonoid {
+  using Scalar = T_;
+  using T = double;  // arithmetic type of the mantissas
+  using Elem = ExtendedPair<T_>;
+  using Value = Extended;
+  // Series lengths of the log conversions: what the storage precision needs.
+  static constexpr int kExpDegree = sizeof(T_) == 4 ? 9 : 13;
+  static constexpr int kLogTerms = sizeof(T_) == 4 ? 6 : 11;
+
+  static LINREC_HD Elem identity() { return {{1.0, 0}, {0.0, 0}}; }
+  static LINREC_HD Elem constant(Value x) { return {{0.0, 0}, x}; }
+  static LINREC_HD Elem start(Elem e) {
+    if (e.A.m != e.A.m) e.B = e.A;
+    return e;
+  }
+  static LINREC_HD Value value(Elem e) { return e.B; }
+  static LINREC_HD Elem combine(Elem l, Elem r) {
+    return {extended::product(l.A, r.A), l.B.m == 0 ? r.B : extended::affine(r.A, l.B, r.B)};
+  }
+  static LINREC_HD Elem extend(Elem l, Elem e) {
+    return {extended::product(l.A, e.A), extended::affine(e.A, l.B, e.B)};
+  }
+  static LINREC_HD Value step(Value x, Elem e) { return extended::affine(e.A, x, e.B); }
+  // Only an infinite or NaN coefficient product calls for stepping through (as SignedLogMonoid).
+  static LINREC_HD bool composable(Value, Elem e, bool) { return extended::finite(e.A.m); }
+  static LINREC_HD bool zeroCoefficient(Elem) { return false; }
 };
 
 }  // namespace linrec

@@ -73,6 +73,33 @@ describe('logScan', () => {
     expect(out.sign[1]).toBe(1);
   });
 
+  test('logs far beyond float64 range, across whole tiles: log|x| exact to rounding', () => {
+    // Every x leaves float64's range: e^(1000·t) growing, then e^-2000 from a constant tiny b;
+    // 20 000 steps span three 8320-step tiles, so tile carries are huge and tiny too.
+    const near = (got: number, want: number) => Math.abs(got - want) <= 4 * Number.EPSILON * Math.abs(want);
+    for (const C of [Float32Array, Float64Array]) {
+      const n = 20_000;
+      const growing = logScan(new C(n).fill(1000), new C(n + 1).fill(0));
+      const tinyValues = new C(n + 1).fill(-2000);
+      tinyValues[0] = 0; // x_0 = 1
+      const tiny = logScan(new C(n).fill(-1000), tinyValues);
+      const expected: [number, number, number][] = [];
+      for (const t of [1, 2, 8319, 8320, 8321, 16_641, 19_999, 20_000]) expected.push([t, growing.logAbs[t], 1000 * t]);
+      expected.push([1, tiny.logAbs[1], -1000], [2, tiny.logAbs[2], -2000 + Math.LN2]);
+      for (const t of [3, 8320, 8321, 20_000]) expected.push([t, tiny.logAbs[t], -2000]);
+      for (const [t, got, want] of expected) {
+        const ok = C === Float64Array ? near(got, want) : got === Math.fround(want);
+        if (!ok) expect({ t, got }).toEqual({ t, got: want });
+      }
+      expect(growing.sign.every((s) => s === 1) && tiny.sign.every((s) => s === 1)).toBe(true);
+    }
+  });
+
+  test('logs beyond ±2^29·ln 2 (3.7e8) count as infinity or zero', () => {
+    expect(Array.from(logScan(new Float64Array([0]), new Float64Array([0, 1e9])).logAbs)).toEqual([0, Infinity]);
+    expect(Array.from(logScan(new Float64Array([-1e9]), new Float64Array([0, 0])).logAbs)).toEqual([0, 0]); // a reset
+  });
+
   test('agrees with scan(..., { method: "log" }) on raw inputs (float32)', () => {
     const { coeffs, values } = seedInputs(Float32Array, 1, 50_000, 'normal');
     const viaLogs = logScan(signedLogs(Float64Array.from(coeffs)), signedLogs(Float64Array.from(values)));

@@ -62,6 +62,25 @@ describe('Scanner', () => {
     expect(state.logAbs[0]).toBeGreaterThan(800);
   });
 
+  test('an empty push leaves the state bit for bit, in every form', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const C = dtype === 'float32' ? Float32Array : Float64Array;
+      const logAbs = C.of(0.1234567890123, -7.77777777777, -Infinity);
+      const sign = Int8Array.of(-1, 1, 1);
+      const logs = createScanner({ rows: 3, dtype, log: true, initial: { logAbs, sign } });
+      logs.push({ logAbs: new C(0), sign: new Int8Array(0) }, { logAbs: new C(0), sign: new Int8Array(0) });
+      const state = logs.state as { logAbs: Float32Array | Float64Array; sign: Int8Array };
+      expect(Array.from(state.logAbs)).toEqual(Array.from(logAbs));
+      expect(Array.from(state.sign)).toEqual(Array.from(sign));
+      for (const method of ['direct', 'log'] as const) {
+        const initial = C.of(0.1, -3e-30, 7);
+        const raw = createScanner({ rows: 3, dtype, method, initial: Array.from(initial) });
+        raw.push(new C(0), new C(0));
+        expect(Array.from(raw.state as Float32Array | Float64Array)).toEqual(Array.from(initial));
+      }
+    }
+  });
+
   test('reverse: chunks pushed from the end give the reverse scan', () => {
     const n = 20_000;
     const { coeffs, values } = seedInputs(Float64Array, 1, n, 'uniform');

@@ -6,7 +6,8 @@ namespace linrec {
 namespace cpu {
 
 void scan(const ScanJob& job) {
-  dispatchScan(job, [&](const auto& access) {
+  // The log method on extended-range numbers (monoid.h): the direct method's cost, no overflow.
+  dispatchScan<ExtendedLogMethod>(job, [&](const auto& access) {
     TileScan<std::decay_t<decltype(access)>>(access, job.rows, job.n).run(job.threads);
   });
 }

@@ -65,6 +65,108 @@ template <class F> void runOnThreads(size_t count, const F& f) {
 template <class M> struct IsAffine : std::false_type {};
 template <class T> struct IsAffine<AffineMonoid<T>> : std::true_type {};
 
+// Rows whose steps the log method's plain path can read (Row::kPlain, see PlainExtended).
+template <class Row, class = void> struct HasPlainPath : std::false_type {};
+template <class Row> struct HasPlainPath<Row, std::enable_if_t<Row::kPlain>> : std::true_type {};
+
+// The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
+// with exponent 0, so each lane is the direct method's loop in double. These loops try that,
+// accumulating whether every result stayed in the band instead of branching on each; a tile
+// where one did not is computed again by the general loops (same values where both apply, so
+// the result depends on the data alone). Coefficient products go by exponent and mantissa.
+struct PlainExtended {
+  static constexpr double kMinNormal = 2.2250738585072014e-308, kMaxFinite = 1.7976931348623157e308;
+
+  // The band check of a chain, as the least and greatest magnitude seen (two instructions a step
+  // instead of two compares and branches). inf and NaN persist to a lane's end, where the last
+  // value is checked.
+  static void track(double v, double& low, double& high) {
+    double magnitude = ::fabs(v);
+    low = magnitude < low ? magnitude : low;
+    high = magnitude > high ? magnitude : high;
+  }
+  static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
+    bool ok = true;
+    for (size_t j = 0; j < lanes; ++j)
+      ok &= extended::inBand(last[j]) & (::fabs(low[j]) >= extended::kBandLow) & (::fabs(high[j]) <= extended::kBandHigh);
+    return ok;
+  }
+
+  // Lane j's aggregate from plain inputs: false if not plain (then out is unspecified).
+  template <class Row, class Elem>
+  static bool reduce(const Row& row, size_t begin, size_t len, size_t lanes, Elem* out) {
+    double b[16], low[16], high[16];
+    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
+    for (size_t i = 1; i < len; ++i) {
+#pragma GCC unroll 16
+      for (size_t j = 0; j < lanes; ++j) {
+        size_t s = begin + j * len + i;
+        b[j] = row.plainA(s) * b[j] + row.plainB(s);
+        track(b[j], low[j], high[j]);
+      }
+    }
+    if (!inBand(lanes, b, low, high)) return false;
+    for (size_t j = 0; j < lanes; ++j) {
+      Extended a;
+      if (!product(row, begin + j * len, len, a)) return false;
+      out[j] = {a, {b[j], 0}};
+    }
+    return true;
+  }
+
+  // The product of count coefficients from first: mantissas in [1, 2) and an exponent, four
+  // partial products side by side (vectorized). False where a factor is subnormal, infinite or
+  // NaN (the general loops handle those); a zero factor makes it an exact 0.
+  template <class Row> static bool product(const Row& row, size_t first, size_t count, Extended& out) {
+    // Four of everything, updated by four isomorphic statements: one vector of doubles.
+    double p[4] = {1, 1, 1, 1};
+    int64_t e[4] = {0, 0, 0, 0}, zero[4] = {0, 0, 0, 0}, bad[4] = {0, 0, 0, 0};
+    auto multiply = [&](size_t k, double v) {
+      double magnitude = ::fabs(v);
+      zero[k] |= v == 0;
+      bad[k] |= !(magnitude >= kMinNormal && magnitude <= kMaxFinite) & (v != 0);
+      uint64_t bits = extended::bitsOf(p[k] * v);
+      e[k] += int64_t((bits >> 52) & 0x7ff) - 1023;
+      p[k] = extended::fromBits((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+    };
+    const size_t whole = count / 4 * 4;
+    for (size_t i = 0; i < whole; i += 4) {
+#pragma GCC unroll 4
+      for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
+    }
+    for (size_t i = 0; i < count - whole; ++i) multiply(i, row.plainA(first + whole + i));
+    if (bad[0] | bad[1] | bad[2] | bad[3]) return false;
+    if (zero[0] | zero[1] | zero[2] | zero[3]) {
+      out = {0.0, 0};
+      return true;
+    }
+    out = extended::product(extended::product({p[0], e[0]}, {p[1], e[1]}), extended::product({p[2], e[2]}, {p[3], e[3]}));
+    return true;
+  }
+
+  // Rescans lanes from x (every exponent 0); false if a result left the band (then the general
+  // loop must redo the tile's stores).
+  template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
+    double x[16], low[16], high[16];
+    for (size_t j = 0; j < lanes; ++j) {
+      if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
+      low[j] = high[j] = x[j] = io[j].m;
+    }
+    for (size_t i = 0; i < len; ++i) {
+#pragma GCC unroll 16
+      for (size_t j = 0; j < lanes; ++j) {
+        size_t s = begin + j * len + i;
+        x[j] = row.plainA(s) * x[j] + row.plainB(s);
+        track(x[j], low[j], high[j]);
+        row.storePlain(s, x[j]);
+      }
+    }
+    if (!inBand(lanes, x, low, high)) return false;
+    for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
+    return true;
+  }
+};
+
 template <class Access> class TileScan {
  public:
   using M = typename Access::Monoid;
@@ -76,7 +178,7 @@ template <class Access> class TileScan {
 
   void run(unsigned threads) {
     if (n_ == 0) {
-      for (size_t r = 0; r < rows_; ++r) acc_.finish(r, acc_.initial(r));
+      for (size_t r = 0; r < rows_; ++r) acc_.finishUnchanged(r);  // bit for bit, in any form
       return;
     }
     size_t tiles = rows_ * tilesPerRow_;
@@ -93,7 +195,12 @@ template <class Access> class TileScan {
 
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
-    for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
+    if constexpr (Access::kStaged) {
+      typename Access::Stage stage(std::min(kTile, n_));  // one per thread
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, stage);
+    } else {
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
+    }
   }
 
   Value waitFor(size_t k) {
@@ -108,16 +215,31 @@ template <class Access> class TileScan {
   void scanTile(size_t k) {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
+    scanTileOn(acc_.row(r), k, r, t, begin, m);
+  }
+
+  template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
+    size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
+    size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
+    const auto row = acc_.row(r);
+    // Both passes over the tile read the staged elements: converted from the row first, results
+    // converted back last (Access::kStaged).
+    if (row.loadRange(begin, m, stage)) scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
+    else scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
+    row.storeRange(begin, m, stage);
+  }
+
+  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
     Elem agg[kLanes];
     bool reset[kLanes];
     Value x[kLanes];
     size_t len;
     if (m == kTile) {
       len = kLaneLength;
-      reduceLanes<true>(acc_.row(r), begin, len, m, agg, reset);
+      reduceLanes<true>(row, begin, len, m, agg, reset);
     } else {
       len = (m + kLanes - 1) / kLanes;
-      reduceLanes<false>(acc_.row(r), begin, len, m, agg, reset);
+      reduceLanes<false>(row, begin, len, m, agg, reset);
     }
     Elem total = agg[0];
     bool totalReset = reset[0];
@@ -144,12 +266,12 @@ template <class Access> class TileScan {
       } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1])) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
       } else {
-        x[j] = rescanInOrder(r, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
+        x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
         early[j - 1] = anyEarly = true;
       }
     }
-    if (m == kTile && !anyEarly) rescanLanes<true>(r, begin, len, m, x, nullptr);
-    else rescanLanes<false>(r, begin, len, m, x, early);
+    if (m == kTile && !anyEarly) rescanLanes<true>(row, begin, len, m, x, nullptr);
+    else rescanLanes<false>(row, begin, len, m, x, early);
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
@@ -160,8 +282,7 @@ template <class Access> class TileScan {
     status_[k].ready.store(1, std::memory_order_release);
   }
 
-  Value rescanInOrder(size_t r, size_t begin, size_t count, Value x) {
-    const auto row = acc_.row(r);
+  template <class Row> static Value rescanInOrder(const Row& row, size_t begin, size_t count, Value x) {
     for (size_t s = begin; s < begin + count; ++s) {
       x = M::step(x, row.load(s));
       row.store(s, x);
@@ -182,6 +303,12 @@ template <class Access> class TileScan {
   template <bool Full, class Row>
   static void reduceLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Elem* out, bool* reset) {
     const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
+    if constexpr (Full && HasPlainPath<Row>::value) {
+      if (PlainExtended::reduce(row, begin, len, kLanes, out)) {
+        for (size_t j = 0; j < kLanes; ++j) reset[j] = false;
+        return;
+      }
+    }
     Elem agg[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
@@ -242,10 +369,12 @@ template <class Access> class TileScan {
  private:
 
   // Lanes marked in `skip` (may be null) were already stepped through.
-  template <bool Full>
-  void rescanLanes(size_t r, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
-    const auto row = acc_.row(r);
+  template <bool Full, class Row>
+  static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
+    if constexpr (Full && HasPlainPath<Row>::value) {
+      if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
+    }
     Value x[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
