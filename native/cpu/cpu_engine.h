@@ -11,5 +11,17 @@ void aggregate(const AggregateJob& job);
 // A plain single-threaded loop over the same job (Direct only), for benchmarks.
 void sequentialDirect(const ScanJob& job);
 
+// Work below this many steps (a log-method step counts kLogStepWork) takes less time than an
+// async call's hop to libuv's pool and back (40-70 us measured on the 2-core development
+// machine, bench/NOTES.md session 4): such async calls run on the calling thread.
+constexpr size_t kInlineWork = size_t(1) << 14;
+constexpr size_t kLogStepWork = 8;
+bool isSmall(const ScanJob& job);
+
+// Asks the OS to back a large result that linrec just allocated (job.x, not yet touched) with
+// huge pages where it allows: the page faults of a fresh 40 MB result cost more than the scan
+// (bench/NOTES.md session 4). The engine's own threads then touch it first.
+void adviseResult(const ScanJob& job);
+
 }  // namespace cpu
 }  // namespace linrec
