@@ -126,12 +126,14 @@ interface Plan<R> {
 function rawPair(coeffs: unknown, values: unknown, rowsOption: unknown, valuesPerRow: (n: number) => number, layout: (rows: number, n: number) => string) {
   const a = floatData('coeffs', coeffs);
   const b = floatData('values', values);
-  v.sameDType('values', b, a, 'coeffs');
+  // Each array's type is read once (a tag check is a fair share of a small call).
+  const dtype = v.dtypeOf(a);
+  if (v.dtypeOf(b) !== dtype) v.sameDType('values', b, a, 'coeffs');
   const onDevice = !ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) ? sameResidency([['coeffs', a], ['values', b]]) : false;
   const rows = v.positiveInteger('options.rows', rowsOption, 1);
   const n = v.rowLength('coeffs', a.length, rows, 0);
   v.exactLength('values', b.length, rows * valuesPerRow(n), () => layout(rows, n));
-  return { a, b, onDevice, rows, n };
+  return { a, b, dtype, onDevice, rows, n };
 }
 
 const SCAN_OPTIONS = ['rows', 'reverse', 'method', 'device', 'out', 'threads'] as const;
@@ -139,7 +141,7 @@ const METHODS = ['direct', 'log'] as const;
 
 function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
   const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
-  const { a, b, onDevice, rows, n } = rawPair(coeffs, values, o.rows, (k) => k + 1,
+  const { a, b, dtype, onDevice, rows, n } = rawPair(coeffs, values, o.rows, (k) => k + 1,
     (r, k) => `rows·(n+1) = ${r}·${k + 1}: x_0 then b_1..b_n per row`);
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const method = v.oneOf<Method>('options.method', o.method, METHODS, 'direct');
@@ -147,7 +149,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
   let out: Data;
   if (o.out !== undefined) {
     out = floatData('options.out', o.out);
-    v.sameDType('options.out', out, a, 'coeffs');
+    if (v.dtypeOf(out) !== dtype) v.sameDType('options.out', out, a, 'coeffs');
     if (onDevice || !ArrayBuffer.isView(out)) sameResidency([['coeffs', a], ['options.out', out]]);
     v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
     if (!onDevice && (out.buffer === (a as FloatArray).buffer || out.buffer === (b as FloatArray).buffer)) {

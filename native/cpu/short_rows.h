@@ -23,12 +23,16 @@ constexpr size_t kRowBatch = 8;
 // Steps per block of rows that a thread takes at once.
 constexpr size_t kRowBlockSteps = size_t(1) << 15;
 
-template <class Access> void scanRowsInOrder(const Access& acc, size_t first, size_t end, size_t n) {
+// Rows this short are stepped one after another: their chains are too short to wait on, and
+// the core overlaps consecutive rows by itself.
+constexpr size_t kBatchFrom = 8;
+
+template <class Access> void scanRowsInOrderBatched(const Access& acc, size_t first, size_t end, size_t n) {
   using M = typename Access::Monoid;
   using Value = typename M::Value;
   using Row = decltype(acc.row(0));
   size_t r = first;
-  for (; r + kRowBatch <= end; r += kRowBatch) {
+  for (; n >= kBatchFrom && r + kRowBatch <= end; r += kRowBatch) {
     Row row[kRowBatch];
     Value x[kRowBatch];
 #pragma GCC unroll 16
@@ -54,6 +58,46 @@ template <class Access> void scanRowsInOrder(const Access& acc, size_t first, si
       row.store(i, x);
     }
     acc.finish(r, x);
+  }
+}
+
+template <class Access> void scanRowsInOrder(const Access& acc, size_t first, size_t end, size_t n) {
+  scanRowsInOrderBatched(acc, first, end, n);
+}
+
+// The direct method on rows shorter than kBatchFrom (one step per key, typically): the same
+// steps as above, with each row's pointers advanced by its strides rather than recomputed (the
+// per-row bookkeeping is most of the work at one step a row).
+template <class T, bool Reverse>
+void scanRowsInOrder(const RawAccess<AffineMonoid<T>, Reverse>& acc, size_t first, size_t end, size_t n) {
+  using M = AffineMonoid<T>;
+  if (n >= kBatchFrom) {
+    // The generic batched loop (a distinct function: this overload is more specialized).
+    return scanRowsInOrderBatched(acc, first, end, n);
+  }
+  const ptrdiff_t dir = Reverse ? -1 : 1;
+  const size_t j0 = Reverse ? n - 1 : 0;
+  const T* a = acc.a + first * acc.aStride + j0;
+  const T* b = acc.b + first * acc.bStride + j0;
+  T* x = acc.x + first * acc.xStride + j0;
+  const T* x0 = acc.x0 + first * acc.x0Stride;
+  T* x0Copy = acc.x0Copy ? acc.x0Copy + first * acc.x0CopyStride : nullptr;
+  T* last = acc.last ? acc.last + first : nullptr;
+  for (size_t r = first; r < end; ++r) {
+    T v = *x0;
+    if (x0Copy) {
+      *x0Copy = v;
+      x0Copy += acc.x0CopyStride;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      v = M::step(v, {a[ptrdiff_t(i) * dir], b[ptrdiff_t(i) * dir]});
+      x[ptrdiff_t(i) * dir] = v;
+    }
+    if (last) *last++ = v;
+    a += acc.aStride;
+    b += acc.bStride;
+    x += acc.xStride;
+    x0 += acc.x0Stride;
   }
 }
 
