@@ -163,6 +163,11 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (this.#busy) throw plainError('ERR_LINREC_BUSY', `Cannot ${what} while a pushAsync() on this Scanner is running; await it first`);
   }
 
+  #checkDType(name: string, d: Data): void {
+    const dtype = v.dtypeOf(d);
+    if (dtype !== this.dtype) throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${dtype}`);
+  }
+
   #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void } {
     this.#check('push');
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
@@ -174,12 +179,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       a = { logAbs: floatData('coeffs', coeffs) };
       b = { logAbs: floatData('values', values) };
     }
-    for (const [name, d] of [['coeffs', a.logAbs], ['values', b.logAbs]] as const) {
-      if (v.dtypeOf(d) !== this.dtype) {
-        throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${v.dtypeOf(d)}`);
-      }
-    }
-    const onDevice = sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
+    this.#checkDType('coeffs', a.logAbs);
+    this.#checkDType('values', b.logAbs);
+    const host = ArrayBuffer.isView(a.logAbs) && ArrayBuffer.isView(b.logAbs) && (a.sign === undefined || ArrayBuffer.isView(a.sign)) && (b.sign === undefined || ArrayBuffer.isView(b.sign));
+    const onDevice = host ? false : sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
