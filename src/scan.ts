@@ -3,7 +3,10 @@ import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeOperand, type 
 import { chooseDevice, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
-import * as v from './validate';
+import { isFloatArray } from './dtype';
+// A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
+// each call would pay for it (measured: a tenth of a small scan's time).
+import v = require('./validate');
 import type { FloatArray } from './validate';
 
 export type Method = 'direct' | 'log';
@@ -61,7 +64,7 @@ export const operand = (data: Data, offset: number, stride: number, sign?: Signs
 
 /** A Float32Array/Float64Array, or a live DeviceArray of floats. */
 export function floatData(name: string, value: unknown): Data {
-  if (v.isFloatArray(value)) {  // the common case first
+  if (isFloatArray(value)) {  // the common case first
     v.checkAttached(name, value);
     return value;
   }
@@ -117,6 +120,22 @@ interface Plan<R> {
   spec: NativeScanSpec;
   result: R;
   onDevice: boolean;
+  /** Throws the named ERR_LINREC_ALIAS error when the binding refused an overlap (refuseAlias). */
+  nameAlias?: () => void;
+}
+
+/** Runs the plan's native call; an overlap the binding refused is reported with the names. */
+function runSync(plan: Plan<unknown>): void {
+  try {
+    addon().scan(plan.spec);
+  } catch (e) {
+    throw aliasNamed(plan, e);
+  }
+}
+
+function aliasNamed(plan: Plan<unknown>, e: unknown): unknown {
+  if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
+  return e;
 }
 
 /**
@@ -152,10 +171,11 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
     if (v.dtypeOf(out) !== dtype) v.sameDType('options.out', out, a, 'coeffs');
     if (onDevice || !ArrayBuffer.isView(out)) sameResidency([['coeffs', a], ['options.out', out]]);
     v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
-    if (!onDevice && (out.buffer === (a as FloatArray).buffer || out.buffer === (b as FloatArray).buffer)) {
-      v.checkNoAlias('options.out', out as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
-    }
   } else out = allocLike(a, rows * (n + 1));
+  // The binding checks overlaps of a given out (refuseAlias); this names them.
+  const given = out;
+  const nameAlias = o.out === undefined || onDevice ? undefined
+    : () => v.checkNoAlias('options.out', given as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
   const freshResult = o.out === undefined && !onDevice;
   const device = chooseDevice(o.device, rows * n, deviceIndexOf(a));
   const stride = n + 1;
@@ -172,8 +192,9 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
     x0: operand(b, reverse ? n : 0, stride),
     x0Copy: operand(out, reverse ? n : 0, stride),
     freshResult,
+    refuseAlias: nameAlias !== undefined,
   };
-  return { spec, result: out as F, onDevice };
+  return { spec, result: out as F, onDevice, nameAlias };
 }
 
 /**
@@ -183,7 +204,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
 export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
   return withStack(() => {
     const plan = planScan(coeffs, values, options);
-    addon().scan(plan.spec);
+    runSync(plan);
     return plan.result as unknown as F;
   });
 }
@@ -196,9 +217,13 @@ export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs:
 }
 
 /** The native async call; DeviceArrays among `operands` are held (not disposable) meanwhile. */
-function runAsync(plan: Plan<unknown>, operands: unknown[]): Promise<void> {
+async function runAsync(plan: Plan<unknown>, operands: unknown[]): Promise<void> {
   const run = () => addon().scanAsync(plan.spec);
-  return (plan.onDevice ? holdingDevices(operands, run) : run()).catch((e) => Promise.reject(restack(e)));
+  try {
+    await (plan.onDevice ? holdingDevices(operands, run) : run());
+  } catch (e) {
+    throw restack(aliasNamed(plan, e));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +235,7 @@ export function logInput(name: string, value: unknown): { logAbs: Data; sign?: S
     const data = floatData(`${name}.logAbs`, logAbs);
     return { logAbs: data, sign: signData(`${name}.sign`, sign, data.length) };
   }
-  if (isDeviceArray(value) || v.isFloatArray(value)) return { logAbs: floatData(name, value) };
+  if (isDeviceArray(value) || isFloatArray(value)) return { logAbs: floatData(name, value) };
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Float32Array/Float64Array of logs or { logAbs, sign }', value));
 }
 
@@ -228,6 +253,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const threads = threadsOption(o.threads);
   let out: { logAbs: Data; sign: Signs };
+  let nameAlias: (() => void) | undefined;
   if (o.out !== undefined) {
     const given = logInput('options.out', o.out);
     if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', o.out));
@@ -236,13 +262,17 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     sameResidency([['logCoeffs', a.logAbs], ['options.out.logAbs', out.logAbs], ['options.out.sign', out.sign]]);
     v.exactLength('options.out.logAbs', out.logAbs.length, rows * (n + 1), 'the length of logValues');
     if (!onDevice) {
-      const inputs: [string, ArrayBufferView | undefined][] = [
-        ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
-        ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
-      ];
-      // In place on logValues is supported, as scan's out === values.
-      v.checkNoAlias('options.out.logAbs', out.logAbs as FloatArray, [...inputs, ['options.out.sign', out.sign as Int8Array]], b.logAbs as FloatArray);
-      v.checkNoAlias('options.out.sign', out.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
+      // The binding checks overlaps (refuseAlias); this names them.
+      const o2 = out;
+      nameAlias = () => {
+        const inputs: [string, ArrayBufferView | undefined][] = [
+          ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
+          ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
+        ];
+        // In place on logValues is supported, as scan's out === values.
+        v.checkNoAlias('options.out.logAbs', o2.logAbs as FloatArray, [...inputs, ['options.out.sign', o2.sign as Int8Array]], b.logAbs as FloatArray);
+        v.checkNoAlias('options.out.sign', o2.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
+      };
     }
   } else {
     out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(a.logAbs, rows * (n + 1)) };
@@ -262,9 +292,10 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     x0: operand(b.logAbs, reverse ? n : 0, stride, b.sign),
     x0Copy: operand(out.logAbs, reverse ? n : 0, stride, out.sign),
     freshResult: o.out === undefined && !onDevice,
+    refuseAlias: nameAlias !== undefined,
   };
   // The caller's own out object comes back, as with scan's out.
-  return { spec, result: (o.out ?? out) as SignedLogArray<F>, onDevice };
+  return { spec, result: (o.out ?? out) as SignedLogArray<F>, onDevice, nameAlias };
 }
 
 /**
@@ -274,7 +305,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
 export function logScan<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): SignedLogArray<F> {
   return withStack(() => {
     const plan = planLogScan(logCoeffs, logValues, options);
-    addon().scan(plan.spec);
+    runSync(plan);
     return plan.result as unknown as SignedLogArray<F>;
   });
 }

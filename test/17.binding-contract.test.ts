@@ -92,6 +92,32 @@ describe('the call contract', () => {
     expect(l.lastSign).not.toBeNull();
   });
 
+  test('refuseAlias: the binding refuses overlaps on raw pointers, except exactly in place', () => {
+    const op = (data: Float32Array, offset: number, stride: number) => ({ data, sign: undefined, offset, stride });
+    const spec = (a: Float32Array, b: Float32Array, out: Float32Array, refuseAlias: boolean): NativeScanSpec => ({
+      method: 0, rows: 1, n: a.length, reverse: false, threads: 1, device: -1, refuseAlias,
+      a: op(a, 0, a.length), b: op(b, 1, a.length + 1), x: op(out, 1, a.length + 1), x0: op(b, 0, a.length + 1), x0Copy: op(out, 0, a.length + 1),
+    });
+    const buf = new Float32Array(8);
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'none';
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    const native = addon();
+    const a = new Float32Array(3);
+    expect(code(() => native.decodeScanCall(spec(a, buf.subarray(0, 4), buf.subarray(1, 5), true)))).toBe('ERR_LINREC_ALIAS');
+    expect(code(() => native.decodeScanCall(spec(buf.subarray(4, 7), buf.subarray(0, 4), new Float32Array(4), false)))).toBe('none');
+    expect(code(() => native.decodeScanCall(spec(buf.subarray(0, 3), new Float32Array(4), buf.subarray(2, 6), true)))).toBe('ERR_LINREC_ALIAS');
+    expect(code(() => native.decodeScanCall(spec(a, buf.subarray(0, 4), buf.subarray(0, 4), true)))).toBe('none'); // in place
+    expect(code(() => native.decodeScanCall(spec(a, buf.subarray(0, 4), buf.subarray(4, 8), true)))).toBe('none'); // adjacent
+    // Through the public call, the error names the arguments.
+    expect(() => scan(a, buf.subarray(0, 4), { out: buf.subarray(1, 5) })).toThrow(/options\.out shares memory with values/);
+  });
+
   test('aggregate still reaches the engine through its own slots', () => {
     const { A, B } = aggregate(new Float32Array([2, 3, 0.5, 4]), new Float32Array([1, 1, 2, 2]), { rows: 2 });
     expect(Array.from(A)).toEqual([6, 2]);

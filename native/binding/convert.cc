@@ -152,6 +152,32 @@ static void checkExtent(napi_env env, const Operand& op, const char* key, size_t
   if (last >= op.data.length) throw internal(env, std::string(key) + " is shorter than its layout");
 }
 
+// The bytes an array spans; empty arrays overlap nothing.
+struct Span {
+  const uint8_t *lo, *hi;
+  explicit Span(const ArrayRef& r) : lo(static_cast<const uint8_t*>(r.data)), hi(lo + r.length * r.elemSize) {}
+  bool overlaps(const Span& o) const { return lo < o.hi && o.lo < hi && lo != hi && o.lo != o.hi; }
+  bool operator==(const Span& o) const { return lo == o.lo && hi == o.hi; }
+};
+
+// The `refuseAlias` rule of contract.h, for host arrays.
+static void checkNoAlias(napi_env env, const Operand& a, const Operand& b, const Operand& x) {
+  auto refuse = [&](const ArrayRef& out, const ArrayRef& in, bool inPlaceAllowed) {
+    Span o(out), i(in);
+    if (o.overlaps(i) && !(inPlaceAllowed && o == i))
+      throw makeError(Napi::Env(env), "ERR_LINREC_ALIAS", "linrec: an output shares memory with an input");
+  };
+  for (const ArrayRef* out : {&x.data, x.hasSign ? &x.sign : nullptr}) {
+    if (!out) continue;
+    const bool isSign = out == &x.sign;
+    refuse(*out, a.data, false);
+    if (a.hasSign) refuse(*out, a.sign, false);
+    refuse(*out, b.data, !isSign);
+    if (b.hasSign) refuse(*out, b.sign, isSign);
+  }
+  if (x.hasSign) refuse(x.data, x.sign, false);
+}
+
 static void* at(const Operand& op) {
   return op.present ? static_cast<uint8_t*>(op.data.data) + op.offset * op.data.elemSize : nullptr;
 }
@@ -233,6 +259,7 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   checkExtent(env, last, "last", j.rows, 1);
 
   call.useCuda = readPlacement(env, l[ScanSlot::device], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device);
+  if (l[ScanSlot::refuseAlias] != 0 && !call.onDevice) checkNoAlias(env, a, b, x);
 
   j.a = at(a);
   j.b = at(b);
