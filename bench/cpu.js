@@ -1,20 +1,42 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench`: the CPU benchmark (bench/harness.js), CUDA rows excluded even where a GPU is
-// usable (the GPU bench adds them). Prints markdown tables to stdout, progress to stderr, and
-// writes bench/results/cpu.json, cpu.md, throughput.svg and accuracy.svg.
-// Options: --quick (smoke test: sizes up to 10^6, fewer runs), --seed N, --help; see NOTES.md.
+// `npm run bench`: the CPU benchmark. The throughput and accuracy tables (bench/harness.js; CUDA
+// rows excluded even where a GPU is usable, the GPU bench adds them), then the cases of issue 10
+// (bench/lib/calls.js: small calls, short rows, pushes, async, fresh results, log methods,
+// 1 thread, the seed recipe in PyTorch). Prints markdown to stdout, progress to stderr, and writes
+// bench/results/cpu.json, cpu.md, throughput.svg, accuracy.svg and calls.json.
+// `npm run bench:readme` then copies cpu.md into the README (bench/readme.js).
+// Options: --quick (smoke test: sizes up to 10^6, fewer runs), --calls-only, --no-calls,
+// --seed N, --help; see NOTES.md.
+const fs = require('fs');
+const path = require('path');
 
-const quick = process.argv.includes('--quick') || !!process.env.LINREC_BENCH_QUICK;
-const customOut = process.argv.includes('--out');
+const argv = process.argv.slice(2);
+const callsOnly = argv.includes('--calls-only');
+const noCalls = argv.includes('--no-calls');
+const harnessArgs = argv.filter((a) => a !== '--calls-only' && a !== '--no-calls');
+const quick = argv.includes('--quick') || !!process.env.LINREC_BENCH_QUICK;
 
-require('./harness')
-  .main({ name: 'cpu', defaults: { gpu: false } })
-  .then(() => {
-    // A full run into bench/results is the one the README shows.
-    if (!quick && !customOut && !process.argv.includes('--help')) require('./readme');
-  })
-  .catch((e) => {
-    process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
-    process.exit(1);
-  });
+async function run() {
+  const outIndex = harnessArgs.indexOf('--out');
+  const outDir = outIndex >= 0 ? path.resolve(harnessArgs[outIndex + 1]) : path.join(__dirname, 'results');
+  if (!callsOnly) {
+    const doc = await require('./harness').main({ name: 'cpu', argv: harnessArgs, defaults: { gpu: false } });
+    if (!doc) return; // --help
+  }
+  if (noCalls) return;
+  const { runCalls, callsMarkdown } = require('./lib/calls');
+  process.stderr.write('issue-10 cases:\n');
+  const result = await runCalls({ quick, log: (s) => process.stderr.write(`${s}\n`) });
+  const md = callsMarkdown(result);
+  process.stdout.write(`\n${md}`);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'calls.json'), `${JSON.stringify({ quick, date: new Date().toISOString(), ...result }, null, 1)}\n`);
+  const cpuMd = path.join(outDir, 'cpu.md');
+  if (!callsOnly && fs.existsSync(cpuMd)) fs.appendFileSync(cpuMd, `\n${md}`);
+}
+
+run().catch((e) => {
+  process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});

@@ -11,126 +11,24 @@
 //     recipe (Heinsen's log-space scan, emulated in float32), on fresh random inputs each trial.
 //
 // Everything here is plain CommonJS on top of ../dist (build it first: `npm run prepare`).
+// The parts with one job each live in bench/lib/ (random, machine, timing, accuracy, the seed
+// recipe, tables); this file holds the cases, the run and the command line.
 // See bench/NOTES.md for what each row and column means.
 
-const os = require('os');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
 
 const linrec = require('../dist');
 const { addon } = require('../dist/addon');
+const { mulberry32, deriveSeed, DISTRIBUTIONS, fillInputs } = require('./lib/random');
+const { machine } = require('./lib/machine');
+const { nowMs, median, timeIt } = require('./lib/timing');
+const { reference64, mixedError } = require('./lib/accuracy');
+const { seedComplex32, seedReal32 } = require('./lib/seed-recipe');
+const { fmtErr, markdown } = require('./lib/tables');
 
-const ROOT = path.join(__dirname, '..');
 const SCHEMA = 'linrec-bench/1';
-const fround = Math.fround;
-
-// ---------------------------------------------------------------------------------------------
-// Random numbers: mulberry32 (32-bit state, seedable, fast), Box-Muller for normals.
-
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return function next() {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    // (k + 0.5) / 2^32: never exactly 0 or 1, so log(U) is finite.
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-}
-
-/** A 32-bit seed derived from the run's base seed and what the inputs are for. */
-function deriveSeed(base, ...parts) {
-  let h = (base >>> 0) ^ 0x9e3779b9;
-  for (const p of parts) {
-    const s = String(p);
-    for (let i = 0; i < s.length; i++) {
-      h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-    }
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  }
-  return h >>> 0;
-}
-
-const DISTRIBUTIONS = {
-  // The seed's two input distributions.
-  normal: { label: 'a, b ~ N(0,1)', positive: false },
-  uniform: { label: 'a ~ U(0,1), b ~ U(0,3)', positive: true },
-};
-
-/** Fills coeffs (n) and values (n+1: x_0 then b) with draws from `dist`, rounded to the array's type. */
-function fillInputs(dist, seed, a, b) {
-  const rnd = mulberry32(seed);
-  if (dist === 'uniform') {
-    for (let i = 0; i < a.length; i++) a[i] = rnd();
-    for (let i = 0; i < b.length; i++) b[i] = 3 * rnd();
-  } else if (dist === 'normal') {
-    const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-    for (let i = 0; i < a.length; i++) a[i] = normal();
-    for (let i = 0; i < b.length; i++) b[i] = normal();
-  } else throw new Error(`unknown distribution ${dist}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Machine description.
-
-function gitInfo() {
-  const run = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    return { commit: run(['rev-parse', 'HEAD']), dirty: run(['status', '--porcelain', '--untracked-files=no']).length > 0 };
-  } catch {
-    return { commit: null, dirty: null };
-  }
-}
-
-function machine() {
-  const cpus = os.cpus();
-  const b = linrec.backends();
-  return {
-    cpuModel: cpus.length ? cpus[0].model.trim() : 'unknown',
-    cores: cpus.length,
-    availableParallelism: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
-    linrecThreads: b.cpu.threads,
-    totalMemoryBytes: os.totalmem(),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    v8: process.versions.v8,
-    date: new Date().toISOString(),
-    // 1, 5, 15-minute load averages when the run started (other work on the machine skews timings)
-    loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
-    git: gitInfo(),
-    cuda: b.cuda,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Timing.
-
-function nowMs() {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(xs) {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/**
- * Times fn(): `warmup` untimed calls, then `runs` samples, each of `reps` back-to-back calls
- * (reps > 1 only at small n, so that a sample lasts long enough for the clock); per-call ms.
- */
-function timeIt(fn, { warmup, runs, reps }) {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = nowMs();
-    for (let k = 0; k < reps; k++) fn();
-    samples.push((nowMs() - t0) / reps);
-  }
-  return samples;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The throughput cases. Each returns { fn, dispose? } for one size, on the inputs it is given.
@@ -358,113 +256,6 @@ function ratios(records) {
 // ---------------------------------------------------------------------------------------------
 // Accuracy.
 
-/** The float64 reference: the plain loop in double on the same (float32-valued) inputs. */
-function reference64(a, b) {
-  const n = a.length;
-  const x = new Float64Array(n + 1);
-  let v = (x[0] = b[0]);
-  for (let t = 1; t <= n; t++) x[t] = v = a[t - 1] * v + b[t];
-  return x;
-}
-
-/** max and mean over t of |x - ref| / (|ref| + mean|ref|); non-finite x counts as Infinity. */
-function mixedError(x, ref) {
-  let meanAbs = 0;
-  for (let t = 0; t < ref.length; t++) meanAbs += Math.abs(ref[t]);
-  meanAbs /= ref.length;
-  let max = 0;
-  let sum = 0;
-  let nonFinite = 0;
-  for (let t = 0; t < ref.length; t++) {
-    if (!Number.isFinite(x[t])) {
-      nonFinite++;
-      continue;
-    }
-    const e = Math.abs(x[t] - ref[t]) / (Math.abs(ref[t]) + meanAbs);
-    sum += e;
-    if (e > max) max = e;
-  }
-  return { max: nonFinite ? Infinity : max, mean: sum / Math.max(1, ref.length - nonFinite), nonFinite };
-}
-
-const PI32 = fround(Math.PI);
-
-/**
- * The seed's recipe (Heinsen, arXiv 2311.06281), general form for inputs of any sign, with every
- * operation rounded to float32 (complex64 in PyTorch terms):
- *   log a, log b complex (log|.| + iπ for negatives), a* = [0, cumsum(log a)],
- *   log x = a* + logcumsumexp(log b - a*), x = Re exp(log x).
- * logcumsumexp accumulates with PyTorch's complex log-add-exp: max + log1p(exp(min - max)), max
- * and min chosen by real part. Imaginary parts are multiples of π accumulated in float32.
- */
-function seedComplex32(a, b) {
-  const n = a.length;
-  const x = new Float32Array(n + 1);
-  let ar = 0; // a*_t (real, imaginary)
-  let ai = 0;
-  let sr = 0; // logcumsumexp state
-  let si = 0;
-  for (let t = 0; t <= n; t++) {
-    if (t > 0) {
-      const at = a[t - 1];
-      ar = fround(ar + fround(Math.log(Math.abs(at))));
-      ai = fround(ai + (at < 0 ? PI32 : 0));
-    }
-    const bt = b[t];
-    const vr = fround(fround(Math.log(Math.abs(bt))) - ar);
-    const vi = fround((bt < 0 ? PI32 : 0) - ai);
-    if (t === 0) {
-      sr = vr;
-      si = vi;
-    } else if (vr === -Infinity) {
-      // log 0: adds nothing.
-    } else if (sr === -Infinity) {
-      sr = vr;
-      si = vi;
-    } else {
-      let mr, mi, lr, li;
-      if (vr > sr) [mr, mi, lr, li] = [vr, vi, sr, si];
-      else [mr, mi, lr, li] = [sr, si, vr, vi];
-      // exp(min - max), complex, in float32
-      const dr = fround(lr - mr);
-      const di = fround(li - mi);
-      const e = fround(Math.exp(dr));
-      const zr = fround(e * fround(Math.cos(di)));
-      const zi = fround(e * fround(Math.sin(di)));
-      // log1p(z) = log|1 + z| + i arg(1 + z)
-      const wr = fround(1 + zr);
-      const pr = fround(Math.log(fround(Math.hypot(wr, zi))));
-      const pi = fround(Math.atan2(zi, wr));
-      sr = fround(mr + pr);
-      si = fround(mi + pi);
-    }
-    const hr = fround(ar + sr);
-    const hi = fround(ai + si);
-    x[t] = fround(fround(Math.exp(hr)) * fround(Math.cos(hi)));
-  }
-  return x;
-}
-
-/** The seed's recipe, real form (all a, b > 0), every operation rounded to float32. */
-function seedReal32(a, b) {
-  const n = a.length;
-  const x = new Float32Array(n + 1);
-  let as = 0;
-  let s = 0;
-  for (let t = 0; t <= n; t++) {
-    if (t > 0) as = fround(as + fround(Math.log(a[t - 1])));
-    const v = fround(fround(Math.log(b[t])) - as);
-    if (t === 0) s = v;
-    else {
-      const hi = v > s ? v : s;
-      const lo = v > s ? s : v;
-      s = fround(hi + fround(Math.log1p(fround(Math.exp(fround(lo - hi))))));
-    }
-    x[t] = fround(Math.exp(fround(as + s)));
-  }
-  return x;
-}
-
 function accuracyMethods(threadsAll) {
   return [
     { id: 'linrec-direct-f32', label: 'linrec direct f32', run: ({ a32, b32 }) => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll }) },
@@ -627,91 +418,6 @@ function runHarness(opts = {}) {
   doc.elapsedSeconds = +((nowMs() - started) / 1e3).toFixed(1);
   doc.loadAverageAtEnd = os.loadavg().map((x) => +x.toFixed(2));
   return doc;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Markdown.
-
-function fmtErr(x) {
-  if (typeof x === 'string') return x;
-  if (x === 0) return '0';
-  return x.toExponential(1);
-}
-function fmtRate(x) {
-  if (x >= 1e9) return `${(x / 1e9).toFixed(2)} G`;
-  if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e8 ? 0 : 1)} M`;
-  return `${(x / 1e3).toFixed(1)} k`;
-}
-const fmtN = (n) => `10^${Math.round(Math.log10(n))}`;
-
-function table(header, rows) {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-
-function markdown(doc) {
-  const m = doc.machine;
-  const parts = [];
-  parts.push(`# linrec benchmark${doc.config.cuda ? ' (CPU + CUDA)' : ' (CPU)'}`);
-  parts.push(
-    [
-      `- machine: ${m.cpuModel}, ${m.cores} logical cores (linrec uses ${m.linrecThreads}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.platform}`,
-      `- node ${m.node} (V8 ${m.v8}); commit ${m.git.commit ? m.git.commit.slice(0, 12) + (m.git.dirty ? ' (+ uncommitted changes)' : '') : 'unknown'}; ${m.date}`,
-      `- CUDA: ${m.cuda.available ? m.cuda.devices.map((d) => `${d.name} (cc ${d.computeCapability})`).join(', ') : `not used (${m.cuda.reason || 'unavailable'})`}`,
-      `- base seed ${doc.config.seed}${doc.config.quick ? '; --quick' : ''}; took ${doc.elapsedSeconds} s; load average ${m.loadAverage[0]} at the start, ${doc.loadAverageAtEnd ? doc.loadAverageAtEnd[0] : '?'} at the end (${m.cores} cores)`,
-    ].join('\n'),
-  );
-  if (doc.throughput.length) {
-    const sizes = [...new Set(doc.throughput.map((r) => r.n))];
-    const ids = [...new Set(doc.throughput.map((r) => r.id))];
-    const get = (id, n) => doc.throughput.find((r) => r.id === id && r.n === n);
-    parts.push('## Throughput (elements/s, median)');
-    parts.push(
-      table(
-        ['backend', ...sizes.map(fmtN)],
-        ids.map((id) => [get(id, sizes[0])?.label ?? id, ...sizes.map((n) => (get(id, n) ? fmtRate(get(id, n).elementsPerSec) : '–'))]),
-      ),
-    );
-    parts.push('Median milliseconds per call:');
-    parts.push(
-      table(
-        ['backend', ...sizes.map(fmtN)],
-        ids.map((id) => [id, ...sizes.map((n) => (get(id, n) ? String(+get(id, n).medianMs.toPrecision(3)) : '–'))]),
-      ),
-    );
-    const names = [...new Set(doc.ratios.map((r) => r.name))];
-    parts.push('## Ratios of median times');
-    parts.push(
-      table(
-        ['ratio', ...sizes.map(fmtN), 'meaning'],
-        names.map((name) => {
-          const rs = doc.ratios.filter((r) => r.name === name);
-          return [name, ...sizes.map((n) => { const r = rs.find((x) => x.n === n); return r ? r.value.toFixed(2) : '–'; }), rs[0].meaning];
-        }),
-      ),
-    );
-  }
-  if (doc.accuracy.length) {
-    const sizes = [...new Set(doc.accuracy.map((r) => r.n))];
-    parts.push('## Accuracy: max mixed error |x - ref| / (|ref| + mean|ref|) vs float64 (median over trials; worst in brackets)');
-    for (const dist of Object.keys(DISTRIBUTIONS)) {
-      const recs = doc.accuracy.filter((r) => r.distribution === dist);
-      if (!recs.length) continue;
-      const ids = [...new Set(recs.map((r) => r.id))];
-      parts.push(`### ${DISTRIBUTIONS[dist].label}`);
-      parts.push(
-        table(
-          ['method', ...sizes.map(fmtN)],
-          ids.map((id) => {
-            const label = recs.find((r) => r.id === id).label;
-            return [label, ...sizes.map((n) => { const r = recs.find((x) => x.id === id && x.n === n); return r ? `${fmtErr(r.medianMaxError)} [${fmtErr(r.worstMaxError)}]` : '–'; })];
-          }),
-        ),
-      );
-    }
-    const trials = [...new Set(doc.accuracy.map((r) => `${fmtN(r.n)}: ${r.trials}`))];
-    parts.push(`Trials per size (fresh inputs each): ${trials.join(', ')}.`);
-  }
-  return parts.join('\n\n') + '\n';
 }
 
 // ---------------------------------------------------------------------------------------------

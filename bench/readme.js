@@ -1,5 +1,6 @@
 // Copies the latest CPU results (bench/results/cpu.md) into the README between the
-// <!-- bench:cpu --> markers, so the README always shows measured figures. Run by `npm run bench`.
+// <!-- bench:cpu --> markers, so the README shows measured figures: `npm run bench:readme`, after
+// `npm run bench` (a benchmark run never edits the README itself).
 const fs = require('fs');
 const path = require('path');
 

@@ -7,11 +7,22 @@
 
 namespace linrec {
 
+// The methods, by code. X(name, code, jsName): jsName is the key of src/scan.ts's METHOD_CODE,
+// which the addon checks against this list when it loads (exported as contract.methods).
+//   Direct:     affine pairs on raw a, b; x out
+//   LogFromRaw: signed-log pairs from raw a, b (logs taken in the engine); x out
+//   LogFromLog: signed-log pairs from given log|a|, sign, log|b|, sign; log|x|, sign out
+#define LINREC_METHODS(X)         \
+  X(Direct, 0, "direct")          \
+  X(LogFromRaw, 1, "logFromRaw")  \
+  X(LogFromLog, 2, "logFromLog")
+
 enum class Method : int {
-  Direct = 0,      // affine pairs on raw a, b; x out
-  LogFromRaw = 1,  // signed-log pairs from raw a, b (logs taken in the engine); x out
-  LogFromLog = 2,  // signed-log pairs from given log|a|, sign, log|b|, sign; log|x|, sign out
+#define LINREC_METHOD_ENUM(name, code, jsName) name = code,
+  LINREC_METHODS(LINREC_METHOD_ENUM)
+#undef LINREC_METHOD_ENUM
 };
+constexpr int kMethodCount = 3;
 
 enum class DType : int { Float32 = 0, Float64 = 1 };
 

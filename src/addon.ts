@@ -28,6 +28,13 @@ export interface NativeScanSpec extends NativeCallShape {
   x0: NativeOperand;
   x0Copy?: NativeOperand;
   last?: NativeOperand;
+  /** x is a new array allocated for this call: the binding may advise huge pages for it. */
+  freshResult?: boolean;
+  /**
+   * x's arrays must not share memory with a's or b's except exactly in place (x spans b): the
+   * binding checks on raw pointers and throws ERR_LINREC_ALIAS (contract.h says why there).
+   */
+  refuseAlias?: boolean;
 }
 
 export interface NativeAggregateSpec extends NativeCallShape {
@@ -61,6 +68,8 @@ export interface NativeAddon {
   aggregate(spec: NativeAggregateSpec): void;
   aggregateAsync(spec: NativeAggregateSpec): Promise<void>;
   sequentialNative(spec: NativeScanSpec): void;
+  /** What the binding decodes from a scan call, without running it (host arrays; tests). */
+  decodeScanCall(spec: NativeScanSpec): DecodedScanCall;
   info(): NativeInfo;
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: new (bytes: number, elemSize: number, device: number) => NativeDeviceBuffer;
@@ -115,45 +124,183 @@ export function addonCandidates(): AddonCandidate[] {
   return list;
 }
 
-/** The module as compiled: positional arguments, numbers packed in one Float64Array. */
-interface RawAddon {
+/** The call functions, bound to this module's layouts: arrays as positional arguments. */
+interface RawCalls {
   scan(...args: unknown[]): void;
   scanAsync(...args: unknown[]): Promise<void>;
   aggregate(...args: unknown[]): void;
   aggregateAsync(...args: unknown[]): Promise<void>;
   sequentialNative(...args: unknown[]): void;
+  decodeScanCall(...args: unknown[]): DecodedScanCall;
+}
+
+/** The module as compiled. */
+interface RawAddon {
+  bind(scanLayout: Float64Array, aggregateLayout: Float64Array): RawCalls;
+  contract: NativeContract;
   info(): NativeInfo;
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
 }
 
-// Named-property reads cost the binding more than a small scan; it takes flat arguments instead
-// (native/binding/convert.cc documents the order).
-function scanArgs(s: NativeScanSpec): unknown[] {
-  const layout = Float64Array.of(
-    s.method, s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.device,
-    s.a?.offset ?? 0, s.a?.stride ?? 0, s.b?.offset ?? 0, s.b?.stride ?? 0, s.x?.offset ?? 0, s.x?.stride ?? 0,
-    s.x0?.offset ?? 0, s.x0?.stride ?? 0, s.x0Copy?.offset ?? 0, s.x0Copy?.stride ?? 0, s.last?.offset ?? 0,
-  );
-  return [layout, s.a?.data, s.a?.sign, s.b?.data, s.b?.sign, s.x?.data, s.x?.sign, s.x0?.data, s.x0?.sign,
-    s.x0Copy?.data, s.x0Copy?.sign, s.last?.data, s.last?.sign];
+// ---------------------------------------------------------------------------------------------
+// The call contract, written once on this side (native/binding/contract.h is the other side).
+// A call passes its numbers in one Float64Array, slot by slot, then its arrays in order.
+// Named-property reads cost the binding more than a small scan, hence flat arguments.
+
+/** The method codes (native/job.h, LINREC_METHODS). */
+export const METHOD_CODE = { direct: 0, logFromRaw: 1, logFromLog: 2 } as const;
+
+/**
+ * scan: `arrays` has bit i set where array argument i is present; x0, x0Copy and last may share
+ * an earlier operand's arrays (`*Shares`: that operand's argument index, else -1); see contract.h.
+ */
+export const SCAN_SLOTS = [
+  'method', 'rows', 'n', 'reverse', 'threads', 'device', 'aOffset', 'aStride', 'bOffset', 'bStride', 'xOffset', 'xStride',
+  'x0Offset', 'x0Stride', 'x0CopyOffset', 'x0CopyStride', 'lastOffset', 'arrays', 'freshResult', 'x0Shares', 'x0CopyShares', 'lastShares',
+  'refuseAlias',
+] as const;
+export const SCAN_ARRAYS = ['a', 'aSign', 'b', 'bSign', 'x', 'xSign', 'x0', 'x0Sign', 'x0Copy', 'x0CopySign', 'last', 'lastSign'] as const;
+export const AGGREGATE_SLOTS = ['rows', 'n', 'reverse', 'threads', 'device', 'aOffset', 'aStride', 'bOffset', 'bStride', 'outAOffset', 'outBOffset'] as const;
+export const AGGREGATE_ARRAYS = ['a', 'b', 'outA', 'outB'] as const;
+
+/** What the addon exports of its side of the contract, checked at load. */
+export interface NativeContract {
+  scanSlots: string[];
+  scanArrays: string[];
+  aggregateSlots: string[];
+  aggregateArrays: string[];
+  methods: Record<string, number>;
 }
 
-function aggregateArgs(s: NativeAggregateSpec): unknown[] {
-  const layout = Float64Array.of(
-    s.rows, s.n, s.reverse ? 1 : 0, s.threads, s.device,
-    s.a?.offset ?? 0, s.a?.stride ?? 0, s.b?.offset ?? 0, s.b?.stride ?? 0, s.outA?.offset ?? 0, s.outB?.offset ?? 0,
+/** What the binding decoded from a scan call (addon().decodeScanCall, for tests). */
+export interface DecodedScanCall {
+  method: number;
+  dtype: 'float32' | 'float64';
+  rows: number;
+  n: number;
+  reverse: boolean;
+  threads: number;
+  device: number;
+  freshResult: boolean;
+  strides: { a: number; b: number; x: number; x0: number; x0Copy: number };
+  [pointer: string]: unknown;
+}
+
+function indexOf<T extends readonly string[]>(list: T): { readonly [K in T[number]]: number } {
+  return Object.fromEntries(list.map((name, i) => [name, i])) as { [K in T[number]]: number };
+}
+const S = indexOf(SCAN_SLOTS);
+const SA = indexOf(SCAN_ARRAYS);
+const G = indexOf(AGGREGATE_SLOTS);
+
+/** Differences between this side's lists and the addon's, as sentences (none: the same contract). */
+export function contractMismatches(c: NativeContract | undefined): string[] {
+  if (!c) return ['it exports no call contract (an older build)'];
+  const out: string[] = [];
+  const same = (what: string, mine: readonly string[], theirs: readonly string[]) => {
+    if (mine.join() !== (theirs ?? []).join()) out.push(`${what} differ: [${(theirs ?? []).join(', ')}] in the addon, [${mine.join(', ')}] in src/addon.ts`);
+  };
+  same('scan slots', SCAN_SLOTS, c.scanSlots);
+  same('scan arrays', SCAN_ARRAYS, c.scanArrays);
+  same('aggregate slots', AGGREGATE_SLOTS, c.aggregateSlots);
+  same('aggregate arrays', AGGREGATE_ARRAYS, c.aggregateArrays);
+  const methods = (m: Record<string, number>) => JSON.stringify(Object.entries(m ?? {}).sort());
+  if (methods(METHOD_CODE) !== methods(c.methods)) out.push(`method codes differ: ${methods(c.methods)} in the addon, ${methods(METHOD_CODE)} in src/addon.ts`);
+  return out;
+}
+
+// One layout per call kind, bound to the call functions once (raw.bind) and refilled by every
+// call: the binding reads it before the call returns (async calls too), and JS runs one call at
+// a time per thread.
+const scanLayout = new Float64Array(SCAN_SLOTS.length);
+const aggregateLayout = new Float64Array(AGGREGATE_SLOTS.length);
+
+type Call<R> = (...args: unknown[]) => R;
+
+function callScan<R>(fn: Call<R>, s: NativeScanSpec): R {
+  const l = scanLayout;
+  const { a, b, x, x0, x0Copy, last } = s;
+  l[S.method] = s.method;
+  l[S.rows] = s.rows;
+  l[S.n] = s.n;
+  l[S.reverse] = s.reverse ? 1 : 0;
+  l[S.threads] = s.threads;
+  l[S.device] = s.device;
+  l[S.aOffset] = a.offset;
+  l[S.aStride] = a.stride;
+  l[S.bOffset] = b.offset;
+  l[S.bStride] = b.stride;
+  l[S.xOffset] = x.offset;
+  l[S.xStride] = x.stride;
+  l[S.x0Offset] = x0.offset;
+  l[S.x0Stride] = x0.stride;
+  l[S.x0CopyOffset] = x0Copy ? x0Copy.offset : 0;
+  l[S.x0CopyStride] = x0Copy ? x0Copy.stride : 0;
+  l[S.lastOffset] = last ? last.offset : 0;
+  l[S.freshResult] = s.freshResult ? 1 : 0;
+  l[S.refuseAlias] = s.refuseAlias ? 1 : 0;
+  let arrays = (1 << SA.a) | (1 << SA.b) | (1 << SA.x);
+  if (a.sign) arrays |= 1 << SA.aSign;
+  if (b.sign) arrays |= 1 << SA.bSign;
+  if (x.sign) arrays |= 1 << SA.xSign;
+  const x0Shares = sharedWith(x0, s, false);
+  const x0CopyShares = x0Copy ? sharedWith(x0Copy, s, true) : -1;
+  const lastShares = last ? sharedWith(last, s, true) : -1;
+  if (x0Shares < 0) arrays |= (1 << SA.x0) | (x0.sign ? 1 << SA.x0Sign : 0);
+  if (x0Copy && x0CopyShares < 0) arrays |= (1 << SA.x0Copy) | (x0Copy.sign ? 1 << SA.x0CopySign : 0);
+  if (last && lastShares < 0) arrays |= (1 << SA.last) | (last.sign ? 1 << SA.lastSign : 0);
+  l[S.arrays] = arrays;
+  l[S.x0Shares] = x0Shares;
+  l[S.x0CopyShares] = x0CopyShares;
+  l[S.lastShares] = lastShares;
+  // In SCAN_ARRAYS order; a shared operand's own arguments stay undefined.
+  return fn(
+    a.data, a.sign, b.data, b.sign, x.data, x.sign,
+    x0Shares < 0 ? x0.data : undefined, x0Shares < 0 ? x0.sign : undefined,
+    x0CopyShares < 0 ? x0Copy?.data : undefined, x0CopyShares < 0 ? x0Copy?.sign : undefined,
+    lastShares < 0 ? last?.data : undefined, lastShares < 0 ? last?.sign : undefined,
   );
-  return [layout, s.a?.data, s.b?.data, s.outA?.data, s.outB?.data];
+}
+
+/** The argument index of the earlier operand whose arrays `op` shares, or -1. */
+function sharedWith(op: NativeOperand, s: NativeScanSpec, afterX0: boolean): number {
+  const same = (o: NativeOperand) => o.data === op.data && o.sign === op.sign;
+  if (same(s.b)) return SA.b;
+  if (same(s.x)) return SA.x;
+  if (same(s.a)) return SA.a;
+  if (afterX0 && same(s.x0)) return SA.x0;
+  return -1;
+}
+
+function callAggregate<R>(fn: Call<R>, s: NativeAggregateSpec): R {
+  const l = aggregateLayout;
+  l[G.rows] = s.rows;
+  l[G.n] = s.n;
+  l[G.reverse] = s.reverse ? 1 : 0;
+  l[G.threads] = s.threads;
+  l[G.device] = s.device;
+  l[G.aOffset] = s.a.offset;
+  l[G.aStride] = s.a.stride;
+  l[G.bOffset] = s.b.offset;
+  l[G.bStride] = s.b.stride;
+  l[G.outAOffset] = s.outA.offset;
+  l[G.outBOffset] = s.outB.offset;
+  // In AGGREGATE_ARRAYS order.
+  return fn(s.a.data, s.b.data, s.outA.data, s.outB.data);
 }
 
 function wrap(raw: RawAddon): NativeAddon {
+  const mismatches = contractMismatches(raw.contract);
+  if (mismatches.length) throw new Error(`it was built from other sources than src/addon.ts: ${mismatches.join('; ')}`);
+  const { scan, scanAsync, aggregate, aggregateAsync, sequentialNative, decodeScanCall } = raw.bind(scanLayout, aggregateLayout);
   return {
-    scan: (spec) => raw.scan(...scanArgs(spec)),
-    scanAsync: (spec) => raw.scanAsync(...scanArgs(spec)),
-    aggregate: (spec) => raw.aggregate(...aggregateArgs(spec)),
-    aggregateAsync: (spec) => raw.aggregateAsync(...aggregateArgs(spec)),
-    sequentialNative: (spec) => raw.sequentialNative(...scanArgs(spec)),
+    scan: (spec) => callScan(scan, spec),
+    scanAsync: (spec) => callScan(scanAsync, spec),
+    aggregate: (spec) => callAggregate(aggregate, spec),
+    aggregateAsync: (spec) => callAggregate(aggregateAsync, spec),
+    sequentialNative: (spec) => callScan(sequentialNative, spec),
+    decodeScanCall: (spec) => callScan(decodeScanCall, spec),
     info: () => raw.info(),
     deviceMemory: (device) => raw.deviceMemory(device),
     DeviceBuffer: raw.DeviceBuffer,

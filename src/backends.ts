@@ -2,7 +2,6 @@
 import * as os from 'os';
 import { addon } from './addon';
 import { expected, plainError, rangeError, typeError } from './errors';
-import { oneOf } from './validate';
 
 /** Where a call runs: 'cuda' is device 0, 'cuda:N' the N-th of backends().cuda.devices. */
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;

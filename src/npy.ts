@@ -5,7 +5,7 @@ import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { plainError } from './errors';
-import type { DType, FloatArray } from './validate';
+import { floatDType, type DType, type FloatArray } from './dtype';
 
 export type FileFormat = 'npy' | 'raw';
 
@@ -187,7 +187,7 @@ function checkDataBytes(file: string | undefined, header: ArrayHeader, available
 /** A whole .npy file in memory. */
 export function encodeNpy(data: FloatArray, shape: readonly number[] = [data.length], version?: '1.0' | '2.0' | '3.0'): Buffer {
   checkHost();
-  const dtype: DType = Object.prototype.toString.call(data) === '[object Float64Array]' ? 'float64' : 'float32';
+  const dtype: DType = floatDType(data) ?? 'float32';
   if (count(shape) !== data.length) throw plainError('ERR_LINREC_LENGTH_MISMATCH', `shape (${shape.join(', ')}) does not hold ${data.length} elements`);
   const header = encodeNpyHeader(dtype, shape, version);
   return Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);

@@ -1,13 +1,15 @@
 // scan, logScan and aggregate: validate, lay the job out for the engines, run it.
-import { addon, type NativeAggregateSpec, type NativeOperand, type NativeScanSpec } from './addon';
+import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeOperand, type NativeScanSpec } from './addon';
 import { chooseDevice, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
-import * as v from './validate';
+import { isFloatArray } from './dtype';
+// A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
+// each call would pay for it (measured: a tenth of a small scan's time).
+import v = require('./validate');
 import type { FloatArray } from './validate';
 
 export type Method = 'direct' | 'log';
-export const METHOD_CODE = { direct: 0, logFromRaw: 1, logFromLog: 2 } as const;
 
 export interface ScanOptions<F> {
   /** Number of sequences stored back to back (row-major). Default 1. */
@@ -52,15 +54,20 @@ export interface AggregateOptions {
 type Data = FloatArray | DeviceArray;
 type Signs = Int8Array | DeviceArray;
 
+// One object shape for every operand (sign undefined when absent), so the packing stays monomorphic.
 export const operand = (data: Data, offset: number, stride: number, sign?: Signs): NativeOperand => ({
-  data: isDeviceArray(data) ? data.buffer : data,
-  ...(sign ? { sign: isDeviceArray(sign) ? sign.buffer : sign } : {}),
+  data: ArrayBuffer.isView(data) ? data : data.buffer,
+  sign: sign === undefined || ArrayBuffer.isView(sign) ? sign : sign.buffer,
   offset,
   stride,
 });
 
 /** A Float32Array/Float64Array, or a live DeviceArray of floats. */
 export function floatData(name: string, value: unknown): Data {
+  if (isFloatArray(value)) {  // the common case first
+    v.checkAttached(name, value);
+    return value;
+  }
   if (isDeviceArray(value)) {
     value.checkLive(name);
     if (value.dtype === 'int8') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a float32 or float64 DeviceArray', 'an int8 DeviceArray'));
@@ -82,6 +89,7 @@ export function signData(name: string, value: unknown, length: number): Signs {
 
 /** Whether the arrays are DeviceArrays; they must all be, on one device, or none. */
 export function sameResidency(names: [string, Data | Signs | undefined][]): boolean {
+  if (!names.some(([, d]) => isDeviceArray(d))) return false;  // all host arrays: the common case
   const present = names.filter(([, d]) => d !== undefined) as [string, Data | Signs][];
   const [firstName, first] = present[0];
   const onDevice = isDeviceArray(first);
@@ -111,6 +119,23 @@ export function allocSigns(like: Data, length: number): Signs {
 interface Plan<R> {
   spec: NativeScanSpec;
   result: R;
+  onDevice: boolean;
+  /** Throws the named ERR_LINREC_ALIAS error when the binding refused an overlap (refuseAlias). */
+  nameAlias?: () => void;
+}
+
+/** Runs the plan's native call; an overlap the binding refused is reported with the names. */
+function runSync(plan: Plan<unknown>): void {
+  try {
+    addon().scan(plan.spec);
+  } catch (e) {
+    throw aliasNamed(plan, e);
+  }
+}
+
+function aliasNamed(plan: Plan<unknown>, e: unknown): unknown {
+  if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
+  return e;
 }
 
 /**
@@ -120,31 +145,38 @@ interface Plan<R> {
 function rawPair(coeffs: unknown, values: unknown, rowsOption: unknown, valuesPerRow: (n: number) => number, layout: (rows: number, n: number) => string) {
   const a = floatData('coeffs', coeffs);
   const b = floatData('values', values);
-  v.sameDType('values', b, a, 'coeffs');
-  const onDevice = sameResidency([['coeffs', a], ['values', b]]);
+  // Each array's type is read once (a tag check is a fair share of a small call).
+  const dtype = v.dtypeOf(a);
+  if (v.dtypeOf(b) !== dtype) v.sameDType('values', b, a, 'coeffs');
+  const onDevice = !ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) ? sameResidency([['coeffs', a], ['values', b]]) : false;
   const rows = v.positiveInteger('options.rows', rowsOption, 1);
   const n = v.rowLength('coeffs', a.length, rows, 0);
-  v.exactLength('values', b.length, rows * valuesPerRow(n), layout(rows, n));
-  return { a, b, onDevice, rows, n };
+  v.exactLength('values', b.length, rows * valuesPerRow(n), () => layout(rows, n));
+  return { a, b, dtype, onDevice, rows, n };
 }
 
 const SCAN_OPTIONS = ['rows', 'reverse', 'method', 'device', 'out', 'threads'] as const;
+const METHODS = ['direct', 'log'] as const;
 
 function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
   const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
-  const { a, b, onDevice, rows, n } = rawPair(coeffs, values, o.rows, (k) => k + 1,
+  const { a, b, dtype, onDevice, rows, n } = rawPair(coeffs, values, o.rows, (k) => k + 1,
     (r, k) => `rows·(n+1) = ${r}·${k + 1}: x_0 then b_1..b_n per row`);
   const reverse = v.boolean('options.reverse', o.reverse, false);
-  const method = v.oneOf<Method>('options.method', o.method, ['direct', 'log'], 'direct');
+  const method = v.oneOf<Method>('options.method', o.method, METHODS, 'direct');
   const threads = threadsOption(o.threads);
   let out: Data;
   if (o.out !== undefined) {
     out = floatData('options.out', o.out);
-    v.sameDType('options.out', out, a, 'coeffs');
-    sameResidency([['coeffs', a], ['options.out', out]]);
+    if (v.dtypeOf(out) !== dtype) v.sameDType('options.out', out, a, 'coeffs');
+    if (onDevice || !ArrayBuffer.isView(out)) sameResidency([['coeffs', a], ['options.out', out]]);
     v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
-    if (!onDevice) v.checkNoAlias('options.out', out as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
   } else out = allocLike(a, rows * (n + 1));
+  // The binding checks overlaps of a given out (refuseAlias); this names them.
+  const given = out;
+  const nameAlias = o.out === undefined || onDevice ? undefined
+    : () => v.checkNoAlias('options.out', given as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
+  const freshResult = o.out === undefined && !onDevice;
   const device = chooseDevice(o.device, rows * n, deviceIndexOf(a));
   const stride = n + 1;
   const spec: NativeScanSpec = {
@@ -159,8 +191,10 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
     x: operand(out, reverse ? 0 : 1, stride),
     x0: operand(b, reverse ? n : 0, stride),
     x0Copy: operand(out, reverse ? n : 0, stride),
+    freshResult,
+    refuseAlias: nameAlias !== undefined,
   };
-  return { spec, result: out as F };
+  return { spec, result: out as F, onDevice, nameAlias };
 }
 
 /**
@@ -170,7 +204,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
 export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
   return withStack(() => {
     const plan = planScan(coeffs, values, options);
-    addon().scan(plan.spec);
+    runSync(plan);
     return plan.result as unknown as F;
   });
 }
@@ -178,8 +212,18 @@ export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values:
 /** scan() off the main thread. */
 export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
   const plan = planScan(coeffs, values, options);
-  await holdingDevices([coeffs, values, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
+  await runAsync(plan, [coeffs, values, plan.result]);
   return plan.result as unknown as F;
+}
+
+/** The native async call; DeviceArrays among `operands` are held (not disposable) meanwhile. */
+async function runAsync(plan: Plan<unknown>, operands: unknown[]): Promise<void> {
+  const run = () => addon().scanAsync(plan.spec);
+  try {
+    await (plan.onDevice ? holdingDevices(operands, run) : run());
+  } catch (e) {
+    throw restack(aliasNamed(plan, e));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,7 +238,7 @@ export function logInput(name: string, value: unknown): { logAbs: Data; sign?: S
     if (!isDeviceArray(signs) && name !== 'options.out') v.signValues(`${name}.sign`, signs);
     return { logAbs: data, sign: signs };
   }
-  if (isDeviceArray(value) || v.isFloatArray(value)) return { logAbs: floatData(name, value) };
+  if (isDeviceArray(value) || isFloatArray(value)) return { logAbs: floatData(name, value) };
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Float32Array/Float64Array of logs or { logAbs, sign }', value));
 }
 
@@ -212,6 +256,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const threads = threadsOption(o.threads);
   let out: { logAbs: Data; sign: Signs };
+  let nameAlias: (() => void) | undefined;
   if (o.out !== undefined) {
     const given = logInput('options.out', o.out);
     if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', o.out));
@@ -220,13 +265,17 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     sameResidency([['logCoeffs', a.logAbs], ['options.out.logAbs', out.logAbs], ['options.out.sign', out.sign]]);
     v.exactLength('options.out.logAbs', out.logAbs.length, rows * (n + 1), 'the length of logValues');
     if (!onDevice) {
-      const inputs: [string, ArrayBufferView | undefined][] = [
-        ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
-        ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
-      ];
-      // In place on logValues is supported, as scan's out === values.
-      v.checkNoAlias('options.out.logAbs', out.logAbs as FloatArray, [...inputs, ['options.out.sign', out.sign as Int8Array]], b.logAbs as FloatArray);
-      v.checkNoAlias('options.out.sign', out.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
+      // The binding checks overlaps (refuseAlias); this names them.
+      const o2 = out;
+      nameAlias = () => {
+        const inputs: [string, ArrayBufferView | undefined][] = [
+          ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
+          ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
+        ];
+        // In place on logValues is supported, as scan's out === values.
+        v.checkNoAlias('options.out.logAbs', o2.logAbs as FloatArray, [...inputs, ['options.out.sign', o2.sign as Int8Array]], b.logAbs as FloatArray);
+        v.checkNoAlias('options.out.sign', o2.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
+      };
     }
   } else {
     out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(a.logAbs, rows * (n + 1)) };
@@ -245,9 +294,11 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     x: operand(out.logAbs, reverse ? 0 : 1, stride, out.sign),
     x0: operand(b.logAbs, reverse ? n : 0, stride, b.sign),
     x0Copy: operand(out.logAbs, reverse ? n : 0, stride, out.sign),
+    freshResult: o.out === undefined && !onDevice,
+    refuseAlias: nameAlias !== undefined,
   };
   // The caller's own out object comes back, as with scan's out.
-  return { spec, result: (o.out ?? out) as SignedLogArray<F> };
+  return { spec, result: (o.out ?? out) as SignedLogArray<F>, onDevice, nameAlias };
 }
 
 /**
@@ -257,14 +308,14 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
 export function logScan<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): SignedLogArray<F> {
   return withStack(() => {
     const plan = planLogScan(logCoeffs, logValues, options);
-    addon().scan(plan.spec);
+    runSync(plan);
     return plan.result as unknown as SignedLogArray<F>;
   });
 }
 
 export async function logScanAsync<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): Promise<SignedLogArray<F>> {
   const plan = planLogScan(logCoeffs, logValues, options);
-  await holdingDevices([logCoeffs, logValues, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
+  await runAsync(plan, [logCoeffs, logValues, plan.result]);
   return plan.result as unknown as SignedLogArray<F>;
 }
 
@@ -274,7 +325,7 @@ const AGGREGATE_OPTIONS = ['rows', 'reverse', 'device', 'threads'] as const;
 
 function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): { spec: NativeAggregateSpec; result: { A: F; B: F } } {
   const o = v.options<AggregateOptions>('options', options, AGGREGATE_OPTIONS);
-  const { a, b, onDevice, rows, n: m } = rawPair(coeffs, values, o.rows, (k) => k, (r, k) => `rows·m = ${r}·${k}: b only, no x_0`);
+  const { a, b, rows, n: m } = rawPair(coeffs, values, o.rows, (k) => k, (r, k) => `rows·m = ${r}·${k}: b only, no x_0`);
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const threads = threadsOption(o.threads);
   const device = chooseDevice(o.device, rows * m, deviceIndexOf(a));

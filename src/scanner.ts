@@ -1,12 +1,14 @@
 // Chunked computation: push a long sequence piece by piece; the carried state is the last x
 // (or log|x| and its sign with `log: true`, as the seed advises), so any chunking gives the
 // one-shot result.
-import { addon, type NativeScanSpec } from './addon';
+import { addon, METHOD_CODE, type NativeScanSpec } from './addon';
 import { chooseDevice, deviceOption, threadsOption, type Device } from './backends';
-import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
+import { DeviceArray, holdingDevices } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
-import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, METHOD_CODE, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
-import * as v from './validate';
+import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
+// A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
+// each call would pay for it (measured: a tenth of a small scan's time).
+import v = require('./validate');
 import type { DType, FloatArray } from './validate';
 
 export type InitialValue = number | ArrayLike<number> | { logAbs: number | ArrayLike<number>; sign?: number | ArrayLike<number> };
@@ -29,6 +31,7 @@ const SCANNER_OPTIONS = ['rows', 'method', 'device', 'dtype', 'initial', 'log', 
 export const SCANNER_OPTION_NAMES: readonly string[] = SCANNER_OPTIONS;
 
 type Data = FloatArray | DeviceArray;
+const nothing = () => {};
 
 function perRow(name: string, value: unknown, rows: number): number[] {
   if (typeof value === 'number') return new Array(rows).fill(value);
@@ -148,7 +151,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     const plan = this.#plan(coeffs, values);
     this.#busy = true;
     try {
-      await holdingDevices([coeffs, values, plan.result], () => addon().scanAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
+      const run = () => addon().scanAsync(plan.spec);
+      await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run()).catch((e) => Promise.reject(restack(e)));
       plan.after();
     } finally {
       plan.release();
@@ -167,7 +171,12 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (this.#busy) throw plainError('ERR_LINREC_BUSY', `Cannot ${what} while a pushAsync() on this Scanner is running; await it first`);
   }
 
-  #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; after: () => void; release: () => void } {
+  #checkDType(name: string, d: Data): void {
+    const dtype = v.dtypeOf(d);
+    if (dtype !== this.dtype) throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${dtype}`);
+  }
+
+  #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void } {
     this.#check('push');
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
     let b: { logAbs: Data; sign?: Int8Array | DeviceArray };
@@ -178,14 +187,12 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       a = { logAbs: floatData('coeffs', coeffs) };
       b = { logAbs: floatData('values', values) };
     }
-    for (const [name, d] of [['coeffs', a.logAbs], ['values', b.logAbs]] as const) {
-      if (v.dtypeOf(d) !== this.dtype) {
-        throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${v.dtypeOf(d)}`);
-      }
-    }
-    const onDevice = sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
+    this.#checkDType('coeffs', a.logAbs);
+    this.#checkDType('values', b.logAbs);
+    const host = ArrayBuffer.isView(a.logAbs) && ArrayBuffer.isView(b.logAbs) && (a.sign === undefined || ArrayBuffer.isView(a.sign)) && (b.sign === undefined || ArrayBuffer.isView(b.sign));
+    const onDevice = host ? false : sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
-    v.exactLength('values', b.logAbs.length, this.rows * m, `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
+    v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
     const x = allocLike(a.logAbs, this.rows * m);
     const xSign = this.log ? allocSigns(a.logAbs, this.rows * m) : undefined;
@@ -204,9 +211,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       x: operand(x, 0, m, xSign),
       x0: operand(st, 0, 1, stSign),
       last: operand(st, 0, 1, stSign),
+      freshResult: !onDevice,
     };
     const result = this.log ? { logAbs: x, sign: xSign as Int8Array } : x;
-    if (!state) return { spec, result, after: () => {}, release: () => {} };
+    if (!state) return { spec, result, onDevice, after: nothing, release: nothing };
     // DeviceArray pushes carry the state on the device for the call and bring it back after
     // (rows values), so the host copy stays the one source of truth.
     const after = () => {
@@ -217,7 +225,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       state.logAbs.dispose();
       state.sign?.dispose();
     };
-    return { spec, result, after, release };
+    return { spec, result, onDevice, after, release };
   }
 
   #deviceState(deviceIndex: number): { logAbs: DeviceArray; sign?: DeviceArray } {

@@ -1,6 +1,9 @@
 // The addon's exports. Each function converts arguments, calls an engine, converts results.
 #include <napi.h>
 
+#include <string>
+
+#include "convert.h"
 #include "cuda_guard.h"
 #include "device_buffer.h"
 #include "scan.h"
@@ -8,12 +11,32 @@
 namespace linrec {
 namespace binding {
 
+static Napi::Function plain(Napi::Env env, const char* name, napi_callback cb, Layouts* layouts) {
+  napi_value f;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, layouts, &f) != napi_ok)
+    throw Napi::Error::New(env, std::string("cannot create ") + name);
+  useLayouts(env, f, layouts);
+  return Napi::Function(env, f);
+}
+
+// bind(scanLayout, aggregateLayout): the call functions, reading their numbers from these
+// arrays (convert.h, Layouts).
+static Napi::Value Bind(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Layouts* layouts = bindLayouts(env, info[0], info[1]);
+  Napi::Object calls = Napi::Object::New(env);
+  calls.Set("scan", plain(env, "scan", Scan, layouts));
+  calls.Set("scanAsync", plain(env, "scanAsync", ScanAsync, layouts));
+  calls.Set("aggregate", plain(env, "aggregate", Aggregate, layouts));
+  calls.Set("aggregateAsync", plain(env, "aggregateAsync", AggregateAsync, layouts));
+  calls.Set("sequentialNative", plain(env, "sequentialNative", SequentialNative, layouts));
+  calls.Set("decodeScanCall", plain(env, "decodeScanCall", DecodeScanCall, layouts));
+  return calls;
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("scan", Napi::Function::New(env, Scan, "scan"));
-  exports.Set("scanAsync", Napi::Function::New(env, ScanAsync, "scanAsync"));
-  exports.Set("aggregate", Napi::Function::New(env, Aggregate, "aggregate"));
-  exports.Set("aggregateAsync", Napi::Function::New(env, AggregateAsync, "aggregateAsync"));
-  exports.Set("sequentialNative", Napi::Function::New(env, SequentialNative, "sequentialNative"));
+  exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
+  exports.Set("contract", contract(env));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));

@@ -1,5 +1,8 @@
 #include "convert.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "cuda_guard.h"
 #include "device_buffer.h"
 
@@ -19,29 +22,38 @@ void* typedArrayData(const Napi::TypedArray& ta) {
   return data;
 }
 
-static Napi::Error internal(Napi::Env env, const std::string& what) {
-  return makeError(env, "ERR_LINREC_INTERNAL", "linrec internal error: " + what);
+static Napi::Error internal(napi_env env, const std::string& what) {
+  return makeError(Napi::Env(env), "ERR_LINREC_INTERNAL", "linrec internal error: " + what);
 }
 
-static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name) {
+// Where one array of a job lives: a host typed array, or a DeviceArray's buffer.
+struct ArrayRef {
+  void* data = nullptr;
+  size_t length = 0;  // elements
+  size_t elemSize = 0;
+  bool onDevice = false;
+  int device = 0;  // the CUDA device, when onDevice
+  bool isInt8 = false;
+  bool isFloat64 = false;
+};
+
+// One Node-API call for a host typed array (the common case); a DeviceBuffer otherwise.
+static ArrayRef readArray(napi_env env, napi_value v, const char* name) {
   ArrayRef ref;
-  ref.holder = v;
-  if (v.IsTypedArray()) {
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    napi_typedarray_type t = ta.TypedArrayType();
+  napi_typedarray_type t;
+  if (napi_get_typedarray_info(env, v, &t, &ref.length, &ref.data, nullptr, nullptr) == napi_ok) {
     if (t != napi_float32_array && t != napi_float64_array && t != napi_int8_array)
       throw internal(env, std::string(name) + " has an unsupported element type");
-    ref.data = typedArrayData(ta);  // works for SharedArrayBuffer-backed arrays too
-    ref.length = ta.ElementLength();
-    ref.elemSize = ta.ElementSize();
     ref.isInt8 = t == napi_int8_array;
     ref.isFloat64 = t == napi_float64_array;
+    ref.elemSize = ref.isInt8 ? 1 : ref.isFloat64 ? 8 : 4;
     return ref;
   }
-  if (v.IsObject() && DeviceBuffer::IsInstance(v)) {
-    DeviceBuffer* d = DeviceBuffer::Unwrap(v.As<Napi::Object>());
-    if (!d->data()) throw makeError(env, "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
-    refuseLost(env, d->device(), d->generation());
+  Napi::Value value(env, v);
+  if (DeviceBuffer::IsInstance(value)) {
+    DeviceBuffer* d = DeviceBuffer::Unwrap(value.As<Napi::Object>());
+    if (!d->data()) throw makeError(Napi::Env(env), "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
+    refuseLost(Napi::Env(env), d->device(), d->generation());
     ref.data = d->data();
     ref.device = d->device();
     ref.elemSize = d->elemSize();
@@ -62,16 +74,69 @@ struct Operand {
   bool present = false, hasSign = false;
 };
 
-static Operand readOperand(Napi::Env env, const Napi::Value& data, const Napi::Value& sign, double offset,
+static const double* layoutData(napi_env env, napi_value value, size_t expectedSize, napi_ref* ref) {
+  napi_typedarray_type t;
+  size_t length;
+  void* data;
+  if (napi_get_typedarray_info(env, value, &t, &length, &data, nullptr, nullptr) != napi_ok || t != napi_float64_array)
+    throw internal(env, "layout is not a Float64Array");
+  if (length != expectedSize) throw internal(env, "layout has the wrong size");
+  // Backing stores of arrays this size live outside V8's heap and never move.
+  if (napi_create_reference(env, value, 1, ref) != napi_ok) throw internal(env, "cannot keep the layout");
+  return static_cast<const double*>(data);
+}
+
+Layouts* bindLayouts(napi_env env, napi_value scanLayout, napi_value aggregateLayout) {
+  auto layouts = std::make_unique<Layouts>();
+  layouts->scan = layoutData(env, scanLayout, ScanSlot::count, &layouts->scanRef);
+  layouts->aggregate = layoutData(env, aggregateLayout, AggregateSlot::count, &layouts->aggregateRef);
+  return layouts.release();
+}
+
+void useLayouts(napi_env env, napi_value function, Layouts* layouts) {
+  ++layouts->users;
+  napi_status status = napi_add_finalizer(
+      env, function, layouts,
+      [](napi_env env, void* data, void*) {
+        auto* l = static_cast<Layouts*>(data);
+        if (--l->users) return;
+        napi_delete_reference(env, l->scanRef);
+        napi_delete_reference(env, l->aggregateRef);
+        delete l;
+      },
+      nullptr, nullptr);
+  if (status != napi_ok) throw internal(env, "cannot attach the layouts");
+}
+
+// Arguments: the arrays (absent ones read as undefined); the layouts come with the function.
+template <size_t N> struct Args {
+  napi_value v[N];
+  Layouts* layouts = nullptr;
+  Args(napi_env env, napi_callback_info info) {
+    size_t count = N;
+    if (napi_get_cb_info(env, info, &count, v, nullptr, reinterpret_cast<void**>(&layouts)) != napi_ok || !layouts)
+      throw internal(env, "cannot read the arguments");
+  }
+  napi_value array(size_t i) const { return v[i]; }
+};
+
+// The numbers of a call (native/binding/contract.h).
+struct Layout {
+  const double* v = nullptr;
+  double operator[](size_t i) const { return v[i]; }
+  size_t count(size_t i) const { return v[i] > 0 ? static_cast<size_t>(v[i]) : 0; }
+};
+
+static Operand readOperand(napi_env env, napi_value data, napi_value sign, bool hasData, bool hasSign, double offset,
                            double stride, const char* key) {
   Operand op;
-  if (data.IsUndefined() || data.IsNull()) return op;
+  if (!hasData) return op;
   op.present = true;
   op.data = readArray(env, data, key);
   if (!(offset >= 0 && stride >= 0)) throw internal(env, std::string(key) + " has a negative offset or stride");
   op.offset = static_cast<size_t>(offset);
   op.stride = static_cast<size_t>(stride);
-  if (!sign.IsUndefined() && !sign.IsNull()) {
+  if (hasSign) {
     op.sign = readArray(env, sign, key);
     if (!op.sign.isInt8 || op.sign.length != op.data.length)
       throw internal(env, std::string(key) + ".sign does not match its data");
@@ -80,32 +145,37 @@ static Operand readOperand(Napi::Env env, const Napi::Value& data, const Napi::V
   return op;
 }
 
-// The numbers of a call, passed as one Float64Array (see src/addon.ts).
-struct Layout {
-  const double* v = nullptr;
-  double operator[](size_t i) const { return v[i]; }
-  size_t count(size_t i) const { return v[i] > 0 ? static_cast<size_t>(v[i]) : 0; }
-};
-
-static Layout readLayout(const Napi::CallbackInfo& info, size_t expectedSize) {
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw internal(info.Env(), "layout is not a Float64Array");
-  Napi::Float64Array layout = info[0].As<Napi::Float64Array>();
-  if (layout.ElementLength() != expectedSize) throw internal(info.Env(), "layout has the wrong size");
-  return {layout.Data()};
-}
-
 // The highest element a row-major operand touches must lie inside its array.
-static void checkExtent(Napi::Env env, const Operand& op, const char* key, size_t rows, size_t perRow) {
+static void checkExtent(napi_env env, const Operand& op, const char* key, size_t rows, size_t perRow) {
   if (!op.present || rows == 0 || perRow == 0) return;
   size_t last = op.offset + (rows - 1) * op.stride + perRow - 1;
   if (last >= op.data.length) throw internal(env, std::string(key) + " is shorter than its layout");
 }
 
-template <class Call> static void hold(Call& call, const Operand& op) {
-  if (!op.present) return;
-  call.holders.push_back(op.data.holder);
-  if (op.hasSign) call.holders.push_back(op.sign.holder);
+// The bytes an array spans; empty arrays overlap nothing.
+struct Span {
+  const uint8_t *lo, *hi;
+  explicit Span(const ArrayRef& r) : lo(static_cast<const uint8_t*>(r.data)), hi(lo + r.length * r.elemSize) {}
+  bool overlaps(const Span& o) const { return lo < o.hi && o.lo < hi && lo != hi && o.lo != o.hi; }
+  bool operator==(const Span& o) const { return lo == o.lo && hi == o.hi; }
+};
+
+// The `refuseAlias` rule of contract.h, for host arrays.
+static void checkNoAlias(napi_env env, const Operand& a, const Operand& b, const Operand& x) {
+  auto refuse = [&](const ArrayRef& out, const ArrayRef& in, bool inPlaceAllowed) {
+    Span o(out), i(in);
+    if (o.overlaps(i) && !(inPlaceAllowed && o == i))
+      throw makeError(Napi::Env(env), "ERR_LINREC_ALIAS", "linrec: an output shares memory with an input");
+  };
+  for (const ArrayRef* out : {&x.data, x.hasSign ? &x.sign : nullptr}) {
+    if (!out) continue;
+    const bool isSign = out == &x.sign;
+    refuse(*out, a.data, false);
+    if (a.hasSign) refuse(*out, a.sign, false);
+    refuse(*out, b.data, !isSign);
+    if (b.hasSign) refuse(*out, b.sign, isSign);
+  }
+  if (x.hasSign) refuse(x.data, x.sign, false);
 }
 
 static void* at(const Operand& op) {
@@ -118,7 +188,7 @@ static int8_t* signAt(const Operand& op) {
 // Where a call runs: the layout's device code is -1 for the CPU engine, else the CUDA device's
 // index. DeviceArray operands must all be on that device, signs included.
 template <size_t N>
-static bool readPlacement(Napi::Env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device) {
+static bool readPlacement(napi_env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device) {
   if (!(code >= -1) || code != static_cast<int>(code)) throw internal(env, "bad device code");
   const bool useCuda = code >= 0;
   device = useCuda ? static_cast<int>(code) : 0;
@@ -135,27 +205,44 @@ static bool readPlacement(Napi::Env env, double code, const Operand* const (&ops
   return useCuda;
 }
 
-// scan(layout, a, aSign, b, bSign, x, xSign, x0, x0Sign, x0Copy, x0CopySign, last, lastSign)
-// layout: method, rows, n, reverse, threads, device code (readPlacement), then offset and stride of a, b, x, x0, x0Copy,
-// and the offset of last.
-ScanCall readScanCall(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Layout l = readLayout(info, 17);
+ScanCall readScanCall(napi_env env, napi_callback_info info) {
+  Args<ScanArray::count> args(env, info);
+  Layout l{args.layouts->scan};
   ScanCall call;
   ScanJob& j = call.job;
-  j.method = static_cast<Method>(l.count(0));
-  if (l.count(0) > 2) throw internal(env, "unknown method");
-  j.rows = l.count(1);
-  j.n = l.count(2);
-  j.reverse = l[3] != 0;
-  j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(4)));
-
-  Operand a = readOperand(env, info[1], info[2], l[6], l[7], "a");
-  Operand b = readOperand(env, info[3], info[4], l[8], l[9], "b");
-  Operand x = readOperand(env, info[5], info[6], l[10], l[11], "x");
-  Operand x0 = readOperand(env, info[7], info[8], l[12], l[13], "x0");
-  Operand x0Copy = readOperand(env, info[9], info[10], l[14], l[15], "x0Copy");
-  Operand last = readOperand(env, info[11], info[12], l[16], 1, "last");
+  const double method = l[ScanSlot::method];
+  if (!(method >= 0 && method < kMethodCount) || method != static_cast<int>(method)) throw internal(env, "unknown method");
+  j.method = static_cast<Method>(l.count(ScanSlot::method));
+  j.rows = l.count(ScanSlot::rows);
+  j.n = l.count(ScanSlot::n);
+  j.reverse = l[ScanSlot::reverse] != 0;
+  j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(ScanSlot::threads)));
+  call.freshResult = l[ScanSlot::freshResult] != 0;
+  const unsigned present = static_cast<unsigned>(l.count(ScanSlot::arrays));
+  auto operand = [&](size_t data, size_t sign, double offset, double stride, const char* key) {
+    return readOperand(env, args.array(data), args.array(sign), present >> data & 1, present >> sign & 1, offset, stride, key);
+  };
+  Operand a = operand(ScanArray::a, ScanArray::aSign, l[ScanSlot::aOffset], l[ScanSlot::aStride], "a");
+  Operand b = operand(ScanArray::b, ScanArray::bSign, l[ScanSlot::bOffset], l[ScanSlot::bStride], "b");
+  Operand x = operand(ScanArray::x, ScanArray::xSign, l[ScanSlot::xOffset], l[ScanSlot::xStride], "x");
+  // x0, x0Copy and last may share an earlier operand's arrays (their own offset and stride).
+  Operand x0Seen;
+  auto sharing = [&](size_t data, size_t sign, size_t sharesSlot, double offset, double stride, const char* key) {
+    const double shares = l[sharesSlot];
+    if (shares < 0) return operand(data, sign, offset, stride, key);
+    const Operand* from = shares == ScanArray::a ? &a : shares == ScanArray::b ? &b : shares == ScanArray::x ? &x
+                          : shares == ScanArray::x0 && data != ScanArray::x0 ? &x0Seen : nullptr;
+    if (!from || !from->present || !(offset >= 0 && stride >= 0)) throw internal(env, std::string(key) + " shares no operand");
+    Operand op = *from;
+    op.offset = static_cast<size_t>(offset);
+    op.stride = static_cast<size_t>(stride);
+    return op;
+  };
+  Operand x0 = sharing(ScanArray::x0, ScanArray::x0Sign, ScanSlot::x0Shares, l[ScanSlot::x0Offset], l[ScanSlot::x0Stride], "x0");
+  x0Seen = x0;
+  Operand x0Copy = sharing(ScanArray::x0Copy, ScanArray::x0CopySign, ScanSlot::x0CopyShares, l[ScanSlot::x0CopyOffset],
+                           l[ScanSlot::x0CopyStride], "x0Copy");
+  Operand last = sharing(ScanArray::last, ScanArray::lastSign, ScanSlot::lastShares, l[ScanSlot::lastOffset], 1, "last");
   if (!a.present || !b.present || !x.present || !x0.present) throw internal(env, "scan call is incomplete");
   j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
   for (const Operand* op : {&a, &b, &x, &x0, &x0Copy, &last})
@@ -171,7 +258,8 @@ ScanCall readScanCall(const Napi::CallbackInfo& info) {
   checkExtent(env, x0Copy, "x0Copy", j.rows, 1);
   checkExtent(env, last, "last", j.rows, 1);
 
-  call.useCuda = readPlacement(env, l[5], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device);
+  call.useCuda = readPlacement(env, l[ScanSlot::device], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device);
+  if (l[ScanSlot::refuseAlias] != 0 && !call.onDevice) checkNoAlias(env, a, b, x);
 
   j.a = at(a);
   j.b = at(b);
@@ -192,27 +280,28 @@ ScanCall readScanCall(const Napi::CallbackInfo& info) {
     j.x0CopySign = signAt(x0Copy);
     j.lastSign = signAt(last);
   }
-  for (const Operand* op : {&a, &b, &x, &x0, &x0Copy, &last}) hold(call, *op);
+  for (size_t i = 0; i < ScanArray::count; ++i)
+    if (present >> i & 1) call.holders.add(args.array(i));
   return call;
 }
 
-// aggregate(layout, a, b, outA, outB)
-// layout: rows, n, reverse, threads, device code (readPlacement), then offset and stride of a and b, offsets of outA, outB.
-AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Layout l = readLayout(info, 11);
+AggregateCall readAggregateCall(napi_env env, napi_callback_info info) {
+  Args<AggregateArray::count> args(env, info);
+  Layout l{args.layouts->aggregate};
   AggregateCall call;
   AggregateJob& j = call.job;
-  j.rows = l.count(0);
-  j.n = l.count(1);
-  j.reverse = l[2] != 0;
-  j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(3)));
-  Napi::Value none = env.Undefined();
-  Operand a = readOperand(env, info[1], none, l[5], l[6], "a");
-  Operand b = readOperand(env, info[2], none, l[7], l[8], "b");
-  Operand outA = readOperand(env, info[3], none, l[9], 1, "outA");
-  Operand outB = readOperand(env, info[4], none, l[10], 1, "outB");
-  if (!a.present || !b.present || !outA.present || !outB.present) throw internal(env, "aggregate call is incomplete");
+  j.rows = l.count(AggregateSlot::rows);
+  j.n = l.count(AggregateSlot::n);
+  j.reverse = l[AggregateSlot::reverse] != 0;
+  j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(AggregateSlot::threads)));
+  napi_value none = nullptr;
+  auto operand = [&](size_t i, double offset, double stride, const char* key) {
+    return readOperand(env, args.array(i), none, true, false, offset, stride, key);
+  };
+  Operand a = operand(AggregateArray::a, l[AggregateSlot::aOffset], l[AggregateSlot::aStride], "a");
+  Operand b = operand(AggregateArray::b, l[AggregateSlot::bOffset], l[AggregateSlot::bStride], "b");
+  Operand outA = operand(AggregateArray::outA, l[AggregateSlot::outAOffset], 1, "outA");
+  Operand outB = operand(AggregateArray::outB, l[AggregateSlot::outBOffset], 1, "outB");
   j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
   for (const Operand* op : {&a, &b, &outA, &outB})
     if (op->data.isInt8 || op->data.isFloat64 != a.data.isFloat64)
@@ -221,15 +310,37 @@ AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
   checkExtent(env, b, "b", j.rows, j.n);
   checkExtent(env, outA, "outA", j.rows, 1);
   checkExtent(env, outB, "outB", j.rows, 1);
-  call.useCuda = readPlacement(env, l[4], {&a, &b, &outA, &outB}, call.onDevice, j.device);
+  call.useCuda = readPlacement(env, l[AggregateSlot::device], {&a, &b, &outA, &outB}, call.onDevice, j.device);
   j.a = at(a);
   j.b = at(b);
   j.outA = at(outA);
   j.outB = at(outB);
   j.aStride = a.stride;
   j.bStride = b.stride;
-  for (const Operand* op : {&a, &b, &outA, &outB}) hold(call, *op);
+  for (size_t i = 0; i < AggregateArray::count; ++i) call.holders.add(args.array(i));
   return call;
+}
+
+Napi::Object contract(Napi::Env env) {
+  auto names = [&](std::initializer_list<const char*> list) {
+    Napi::Array out = Napi::Array::New(env, list.size());
+    uint32_t i = 0;
+    for (const char* name : list) out.Set(i++, name);
+    return out;
+  };
+#define LINREC_CONTRACT_NAME(name) #name,
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("scanSlots", names({LINREC_SCAN_SLOTS(LINREC_CONTRACT_NAME)}));
+  out.Set("scanArrays", names({LINREC_SCAN_ARRAYS(LINREC_CONTRACT_NAME)}));
+  out.Set("aggregateSlots", names({LINREC_AGGREGATE_SLOTS(LINREC_CONTRACT_NAME)}));
+  out.Set("aggregateArrays", names({LINREC_AGGREGATE_ARRAYS(LINREC_CONTRACT_NAME)}));
+#undef LINREC_CONTRACT_NAME
+  Napi::Object methods = Napi::Object::New(env);
+#define LINREC_CONTRACT_METHOD(name, code, jsName) methods.Set(jsName, code);
+  LINREC_METHODS(LINREC_CONTRACT_METHOD)
+#undef LINREC_CONTRACT_METHOD
+  out.Set("methods", methods);
+  return out;
 }
 
 }  // namespace binding

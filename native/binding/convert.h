@@ -1,14 +1,16 @@
 // Arguments in, results out: turns the calls made by src/addon.ts into engine jobs.
 // Validation proper lives in TypeScript; these checks only keep a bad call from touching
 // memory it does not own (they throw ERR_LINREC_INTERNAL, which means a bug in src/).
+// Calls come through the plain Node-API (napi_callback_info): a small call's cost is mostly
+// the binding's, and the C++ wrapper allocates for calls of more than 6 arguments.
 #pragma once
 
 #include <napi.h>
 
 #include <string>
-#include <vector>
 
 #include "../job.h"
+#include "contract.h"
 
 namespace linrec {
 namespace binding {
@@ -18,36 +20,49 @@ Napi::Error makeError(Napi::Env env, const char* code, const std::string& messag
 // The first byte of a typed array's elements (byte offset applied; SharedArrayBuffer too).
 void* typedArrayData(const Napi::TypedArray& ta);
 
-// Where one array of a job lives: a host typed array, or a DeviceArray's buffer.
-struct ArrayRef {
-  void* data = nullptr;
-  size_t length = 0;   // elements
-  size_t elemSize = 0;
-  bool onDevice = false;
-  int device = 0;  // the CUDA device, when onDevice
-  bool isInt8 = false;
-  bool isFloat64 = false;
-  Napi::Value holder;  // keeps the JS object alive while an async job runs
+// The JS objects a job points into, so an async call can keep them alive (no allocation).
+template <size_t N> struct Holders {
+  napi_value values[N];
+  size_t count = 0;
+  void add(napi_value v) { values[count++] = v; }
 };
 
-// A job with the JS objects it points into, so an async call can keep them alive.
+// A job with the JS objects it points into.
 struct ScanCall {
   ScanJob job;
   bool useCuda = false;
   bool onDevice = false;
-  std::vector<Napi::Value> holders;
+  bool freshResult = false;  // x is a result linrec allocated for this call
+  Holders<ScanArray::count> holders;
 };
 
 struct AggregateCall {
   AggregateJob job;
   bool useCuda = false;
   bool onDevice = false;
-  std::vector<Napi::Value> holders;
+  Holders<AggregateArray::count> holders;
 };
 
-// Calls arrive as positional arguments: the numbers in one Float64Array, then the arrays.
-ScanCall readScanCall(const Napi::CallbackInfo& info);
-AggregateCall readAggregateCall(const Napi::CallbackInfo& info);
+// Calls arrive as positional arguments: the numbers in one Float64Array, then the arrays
+// (native/binding/contract.h).
+ScanCall readScanCall(napi_env env, napi_callback_info info);
+AggregateCall readAggregateCall(napi_env env, napi_callback_info info);
+
+// The two Float64Arrays a copy of src/addon.ts fills before each call (contract.h). The call
+// functions are bound to them (napi_create_function's data), so each loaded copy of the module
+// (jest loads several) has its own, and a call reads its numbers without a Node-API call.
+// Freed when the last function using it is collected (useLayouts).
+struct Layouts {
+  napi_ref scanRef = nullptr, aggregateRef = nullptr;  // keep the arrays (and their memory) alive
+  const double* scan = nullptr;
+  const double* aggregate = nullptr;
+  unsigned users = 0;
+};
+Layouts* bindLayouts(napi_env env, napi_value scanLayout, napi_value aggregateLayout);
+void useLayouts(napi_env env, napi_value function, Layouts* layouts);
+
+// The slot and array names and the method codes, as src/addon.ts checks them at load.
+Napi::Object contract(Napi::Env env);
 
 }  // namespace binding
 }  // namespace linrec

@@ -5,11 +5,13 @@
 namespace linrec {
 namespace binding {
 
-Napi::Value Scan(const Napi::CallbackInfo& info);
-Napi::Value ScanAsync(const Napi::CallbackInfo& info);
-Napi::Value Aggregate(const Napi::CallbackInfo& info);
-Napi::Value AggregateAsync(const Napi::CallbackInfo& info);
-Napi::Value SequentialNative(const Napi::CallbackInfo& info);
+// Plain Node-API callbacks (convert.h says why).
+napi_value Scan(napi_env env, napi_callback_info info);
+napi_value ScanAsync(napi_env env, napi_callback_info info);
+napi_value Aggregate(napi_env env, napi_callback_info info);
+napi_value AggregateAsync(napi_env env, napi_callback_info info);
+napi_value SequentialNative(napi_env env, napi_callback_info info);
+napi_value DecodeScanCall(napi_env env, napi_callback_info info);
 Napi::Value Info(const Napi::CallbackInfo& info);
 Napi::Value DeviceMemory(const Napi::CallbackInfo& info);
 

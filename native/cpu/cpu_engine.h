@@ -13,5 +13,17 @@ void sequentialDirect(const ScanJob& job);
 // The instruction set the engine was built for and runs with: "x86-64-v3", "native", ...
 const char* instructionSet();
 
+// Work below this many steps (a log-method step counts kLogStepWork) takes less time than an
+// async call's hop to libuv's pool and back (40-70 us measured on the 2-core development
+// machine, bench/NOTES.md session 4): such async calls run on the calling thread.
+constexpr size_t kInlineWork = size_t(1) << 14;
+constexpr size_t kLogStepWork = 8;
+bool isSmall(const ScanJob& job);
+
+// Asks the OS to back a large result that linrec just allocated (job.x, not yet touched) with
+// huge pages where it allows: the page faults of a fresh 40 MB result cost more than the scan
+// (bench/NOTES.md session 4). The engine's own threads then touch it first.
+void adviseResult(const ScanJob& job);
+
 }  // namespace cpu
 }  // namespace linrec

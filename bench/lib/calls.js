@@ -1,0 +1,232 @@
+'use strict';
+// The cases of issue 10, each against the yardstick a user would compare with: small calls
+// against the JS loop, short rows against one long row, Scanner pushes against a JS loop over
+// the states, awaited scanAsync, results without and with `out`, the log methods against the
+// direct one, 1 thread against the plain C++ loop, and the seed's recipe in PyTorch.
+//
+// Each ratio is measured in one run, case and yardstick alternating sample by sample (so that
+// load on a shared machine falls on both alike); figures are medians after warm-up.
+const linrec = require('../../dist');
+const { addon } = require('../../dist/addon');
+const { mulberry32 } = require('./random');
+const { nowMs, median } = require('./timing');
+const { table } = require('./tables');
+const { seedTorch } = require('./torch');
+
+const fround = Math.fround;
+
+function randomArrays(Ctor, n, seed, kind = 'uniform') {
+  const rnd = mulberry32(seed);
+  const a = new Ctor(n);
+  const b = new Ctor(n + 1);
+  const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+  for (let i = 0; i < a.length; i++) a[i] = kind === 'normal' ? normal() : rnd();
+  for (let i = 0; i < b.length; i++) b[i] = kind === 'normal' ? normal() : 3 * rnd();
+  return { a, b };
+}
+
+/** The float32 JS loop into `out` (the `sequential` one without its validation). */
+function jsLoop(a, b, out, rows = 1) {
+  const n = a.length / rows;
+  for (let r = 0; r < rows; r++) {
+    let x = b[r * (n + 1)];
+    out[r * (n + 1)] = x;
+    for (let i = 0; i < n; i++) {
+      x = fround(a[r * n + i] * x + b[r * (n + 1) + i + 1]);
+      out[r * (n + 1) + i + 1] = x;
+    }
+  }
+  return out;
+}
+
+/**
+ * Per-call milliseconds of each function, medians over `runs` samples taken in alternation; a
+ * sample is `reps` back-to-back calls (enough for the clock at small sizes).
+ */
+function compare(fns, { reps = 1, runs = 7, warmup = 2 } = {}) {
+  for (const f of fns) for (let i = 0; i < warmup * reps; i++) f();
+  const samples = fns.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    fns.forEach((f, j) => {
+      const t0 = nowMs();
+      for (let k = 0; k < reps; k++) f();
+      samples[j].push((nowMs() - t0) / reps);
+    });
+  }
+  return samples.map(median);
+}
+
+async function compareAsync(f, { reps, runs, warmup = 1 }) {
+  for (let i = 0; i < warmup * reps; i++) await f();
+  const samples = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = nowMs();
+    for (let k = 0; k < reps; k++) await f();
+    samples.push((nowMs() - t0) / reps);
+  }
+  return median(samples);
+}
+
+const fmtMs = (ms) => (ms < 0.01 ? `${(ms * 1e6).toFixed(0)} ns` : ms < 10 ? `${(ms * 1e3).toFixed(1)} µs` : `${ms.toFixed(1)} ms`);
+const x = (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)}x`;
+
+async function runCalls({ quick = false, log = () => {} } = {}) {
+  const runs = quick ? 5 : 9;
+  const threads = linrec.backends().cpu.threads;
+  const rows = [];
+  const add = (group, kase, value, goal, detail) => rows.push({ group, case: kase, value, goal, detail });
+
+  // Small calls: scan with out against the JS loop on the same inputs.
+  for (const n of [16, 100, 1000]) {
+    const { a, b } = randomArrays(Float32Array, n, n);
+    const out = new Float32Array(n + 1);
+    const out2 = new Float32Array(n + 1);
+    const reps = Math.max(200, Math.round((quick ? 2e5 : 1e6) / n));
+    const [tl, tj] = compare([() => linrec.scan(a, b, { out }), () => jsLoop(a, b, out2)], { reps, runs });
+    add('small calls', `scan with out, n = ${n}, ÷ the JS f32 loop`, x(tl / tj), { 16: '≤ 5x', 100: '≤ 1x', 1000: '≤ 0.5x' }[n], `${fmtMs(tl)} vs ${fmtMs(tj)}`);
+    log(`  small n=${n}: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
+  }
+  {
+    const n = 1000;
+    const { a, b } = randomArrays(Float32Array, n, 7);
+    const out = new Float32Array(n + 1);
+    const t = await compareAsync(() => linrec.scanAsync(a, b, { out }), { reps: quick ? 500 : 2000, runs });
+    add('small calls', 'awaited scanAsync, n = 1000, per call', fmtMs(t), '≤ 20 µs', 'runs inline below 2^14 steps of work');
+    log(`  scanAsync n=1000: ${fmtMs(t)}`);
+  }
+
+  // Scanner pushes.
+  {
+    const m = 16;
+    const scanner = linrec.createScanner();
+    const { a, b } = randomArrays(Float32Array, m, 16);
+    const bm = b.subarray(1);
+    const state = new Float32Array(1);
+    const jsPush = () => {
+      const o = new Float32Array(m);
+      let v = state[0];
+      for (let i = 0; i < m; i++) o[i] = v = fround(a[i] * v + bm[i]);
+      state[0] = v;
+      return o;
+    };
+    scanner.push(a, bm);
+    const [tl, tj] = compare([() => scanner.push(a, bm), jsPush], { reps: quick ? 20000 : 100000, runs });
+    add('Scanner', 'push of 16 steps ÷ the JS loop', x(tl / tj), '≤ 5x', `${fmtMs(tl)} vs ${fmtMs(tj)}`);
+    log(`  push16: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
+  }
+  {
+    const keys = 1e5;
+    const scanner = linrec.createScanner({ rows: keys });
+    const { a, b } = randomArrays(Float32Array, keys, 5);
+    const bk = b.subarray(1);
+    const states = new Float32Array(keys);
+    const jsPush = () => {
+      const o = new Float32Array(keys);
+      for (let r = 0; r < keys; r++) o[r] = states[r] = fround(a[r] * states[r] + bk[r]);
+      return o;
+    };
+    const [tl, tj] = compare([() => scanner.push(a, bk), jsPush], { reps: quick ? 5 : 20, runs });
+    add('Scanner', 'push of 1 step on 10^5 rows ÷ a JS loop over 10^5 states', x(tl / tj), '≤ 1x', `${fmtMs(tl)} vs ${fmtMs(tj)}`);
+    log(`  push 1x1e5: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
+  }
+
+  // Short rows: the same 4·10^6 steps as rows of 1, 10, 100 against one row.
+  {
+    const total = quick ? 1e6 : 4e6;
+    const one = randomArrays(Float32Array, total, 11);
+    const oneOut = new Float32Array(total + 1);
+    for (const len of [1, 10, 100]) {
+      const r = total / len;
+      const { a } = randomArrays(Float32Array, total, 12);
+      const b = randomArrays(Float32Array, r * (len + 1) - 1, 13).b;
+      const out = new Float32Array(r * (len + 1));
+      const [ts, t1] = compare([() => linrec.scan(a, b, { rows: r, out }), () => linrec.scan(one.a, one.b, { out: oneOut })], { reps: 1, runs });
+      // Elements moved: a, values and result (values and result have one x_0 per row).
+      const moved = total + 2 * r * (len + 1);
+      const movedOne = total + 2 * (total + 1);
+      add('short rows', `${total.toExponential(0)} steps as rows of ${len} ÷ one row, per step (per element moved)`, `${x(ts / t1)} (${x(ts / moved / (t1 / movedOne))})`, '≤ 1.5x per element moved', `${fmtMs(ts)} vs ${fmtMs(t1)}`);
+      log(`  rows of ${len}: ${fmtMs(ts)} vs one row ${fmtMs(t1)}`);
+    }
+  }
+
+  // Results without out against with out.
+  for (const n of quick ? [1e6] : [1e6, 1e7]) {
+    const { a, b } = randomArrays(Float32Array, n, 21);
+    const out = new Float32Array(n + 1);
+    const [tf, to] = compare([() => linrec.scan(a, b), () => linrec.scan(a, b, { out })], { reps: 1, runs });
+    add('results', `scan without out ÷ with out, n = ${n.toExponential(0)}`, x(tf / to), '≤ 1.3x', `${fmtMs(tf)} vs ${fmtMs(to)}`);
+    log(`  fresh vs out n=${n}: ${fmtMs(tf)} vs ${fmtMs(to)}`);
+  }
+
+  // The log methods against the direct one (both with out), and 1 thread against the C++ loop.
+  const logSizes = quick ? [1e5, 1e6] : [1e5, 1e6, 1e7];
+  for (const n of logSizes) {
+    const logRuns = n >= 1e7 ? Math.min(runs, 3) : runs;
+    const reps = n <= 1e5 ? 5 : 1;
+    const nrm = randomArrays(Float32Array, n, 31, 'normal');
+    const out = new Float32Array(n + 1);
+    const [tl, td] = compare([() => linrec.scan(nrm.a, nrm.b, { method: 'log', out }), () => linrec.scan(nrm.a, nrm.b, { out })], { reps, runs: logRuns, warmup: 1 });
+    add('log methods', `scan method 'log' f32, a, b ~ N(0,1), n = ${n.toExponential(0)}, ÷ direct`, x(tl / td), '≤ 3x', `${fmtMs(tl)} vs ${fmtMs(td)}`);
+    const uni = randomArrays(Float32Array, n, 32);
+    const la = uni.a.map(Math.log);
+    const lb = uni.b.map(Math.log);
+    const lout = { logAbs: new Float32Array(n + 1), sign: new Int8Array(n + 1) };
+    const [tr, td2] = compare([() => linrec.logScan(la, lb, { out: lout }), () => linrec.scan(uni.a, uni.b, { out })], { reps, runs: logRuns, warmup: 1 });
+    add('log methods', `logScan of real logs, a ~ U(0,1), b ~ U(0,3), n = ${n.toExponential(0)}, ÷ direct`, x(tr / td2), '≤ 3x', `${fmtMs(tr)} vs ${fmtMs(td2)}`);
+    log(`  log n=${n}: ${fmtMs(tl)} / logScan ${fmtMs(tr)} vs direct ${fmtMs(td)}`);
+  }
+  {
+    const n = quick ? 2e5 : 2e6;
+    const { a, b } = randomArrays(Float64Array, n, 41, 'normal');
+    const out = new Float64Array(n + 1);
+    const [tl, td] = compare([() => linrec.scan(a, b, { method: 'log', out }), () => linrec.scan(a, b, { out })], { reps: 1, runs: Math.min(runs, 5), warmup: 1 });
+    add('log methods', `scan method 'log' f64, n = ${n.toExponential(0)}, ÷ direct f64`, x(tl / td), '≤ 4x', `${fmtMs(tl)} vs ${fmtMs(td)}`);
+  }
+  for (const n of quick ? [1e5, 1e6] : [1e5, 1e6, 1e7]) {
+    const { a, b } = randomArrays(Float32Array, n, 51);
+    const out = new Float32Array(n + 1);
+    const out2 = new Float32Array(n + 1);
+    const op = (data, offset, stride) => ({ data, sign: undefined, offset, stride });
+    const spec = { method: 0, rows: 1, n, reverse: false, threads: 1, device: -1, a: op(a, 0, n), b: op(b, 1, n + 1), x: op(out2, 1, n + 1), x0: op(b, 0, n + 1), x0Copy: op(out2, 0, n + 1) };
+    const native = addon();
+    const [t1, tc] = compare([() => linrec.scan(a, b, { out, threads: 1 }), () => native.sequentialNative(spec)], { reps: n <= 1e5 ? 10 : 1, runs });
+    add('one thread', `1 thread ÷ the C++ loop, n = ${n.toExponential(0)} (time)`, x(t1 / tc), '≤ 1x', `${fmtMs(t1)} vs ${fmtMs(tc)}`);
+  }
+
+  // The seed's recipe in PyTorch on the CPU, against linrec's log method and direct method.
+  const torch = seedTorch(logSizes, log);
+  if (torch.available) {
+    for (const n of logSizes) {
+      const t = torch.sizes[String(n)];
+      if (!t) continue;
+      const uni = randomArrays(Float32Array, n, 61);
+      const la = uni.a.map(Math.log);
+      const lb = uni.b.map(Math.log);
+      const out = new Float32Array(n + 1);
+      const lout = { logAbs: new Float32Array(n + 1), sign: new Int8Array(n + 1) };
+      const [tr, td] = compare([() => linrec.logScan(la, lb, { out: lout }), () => linrec.scan(uni.a, uni.b, { out })], { reps: 1, runs: Math.min(runs, 5), warmup: 1 });
+      const realMs = t.real * 1e3;
+      add('seed recipe (PyTorch CPU)', `torch ${torch.version} real form (logcumsumexp), n = ${n.toExponential(0)}: time ÷ linrec logScan (÷ linrec direct)`, `${x(realMs / tr)} (${x(realMs / td)})`, 'linrec faster', `${fmtMs(realMs)} vs ${fmtMs(tr)} / ${fmtMs(td)}`);
+      if (t.complex !== undefined) {
+        const nrm = randomArrays(Float32Array, n, 62, 'normal');
+        const [tl] = compare([() => linrec.scan(nrm.a, nrm.b, { method: 'log', out })], { reps: 1, runs: Math.min(runs, 5), warmup: 1 });
+        const complexMs = t.complex * 1e3;
+        add('seed recipe (PyTorch CPU)', `torch general form (complex64 logcumsumexp), a, b ~ N(0,1), n = ${n.toExponential(0)}: time ÷ linrec method 'log'`, x(complexMs / tl), 'linrec faster', `${fmtMs(complexMs)} vs ${fmtMs(tl)}`);
+      } else if (t.complexError) {
+        add('seed recipe (PyTorch CPU)', `torch general form, n = ${n.toExponential(0)}`, 'skipped', '', t.complexError);
+      }
+    }
+  } else {
+    add('seed recipe (PyTorch CPU)', 'the seed recipe in PyTorch', 'skipped', '', torch.reason);
+  }
+  return { threads, rows };
+}
+
+function callsMarkdown(result) {
+  return [
+    '## The cases of issue 10 (ratios of median times, measured in alternation in one run)',
+    table(['group', 'case', 'measured', 'goal', 'times'], result.rows.map((r) => [r.group, r.case, r.value, r.goal ?? '', r.detail ?? ''])),
+  ].join('\n\n') + '\n';
+}
+
+module.exports = { runCalls, callsMarkdown, jsLoop, compare };

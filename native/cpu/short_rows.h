@@ -1,0 +1,117 @@
+// Short rows: many rows of at most kShortRow steps each, scanned by the sequential loop, kRowBatch
+// rows side by side (independent chains, so the core overlaps them), with threads taking blocks
+// of rows. A row this short gains nothing from splitting it into lanes and tiles, and one
+// scheduled task per row (the tile engine's way) costs more than the row itself.
+//
+// The result is the loop's, step by step (M::step), whatever the thread count and however rows
+// are batched: each row is one chain, computed the same way in every batch.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+
+#include "tile_scan.h"
+
+namespace linrec {
+namespace cpu {
+
+// Rows up to this many steps take this path (the choice depends on n alone, so a row's result
+// does not depend on how many rows are scanned with it). Above it, a row's 4 lanes beat one chain.
+constexpr size_t kShortRow = 256;
+// Rows stepped side by side: 8 chains cover a multiply-add's latency twice over.
+constexpr size_t kRowBatch = 8;
+// Steps per block of rows that a thread takes at once.
+constexpr size_t kRowBlockSteps = size_t(1) << 15;
+
+// Rows this short are stepped one after another: their chains are too short to wait on, and
+// the core overlaps consecutive rows by itself.
+constexpr size_t kBatchFrom = 8;
+
+template <class Access> void scanRowsInOrderBatched(const Access& acc, size_t first, size_t end, size_t n) {
+  using M = typename Access::Monoid;
+  using Value = typename M::Value;
+  using Row = decltype(acc.row(0));
+  size_t r = first;
+  for (; n >= kBatchFrom && r + kRowBatch <= end; r += kRowBatch) {
+    Row row[kRowBatch];
+    Value x[kRowBatch];
+#pragma GCC unroll 16
+    for (size_t j = 0; j < kRowBatch; ++j) {
+      row[j] = acc.row(r + j);
+      x[j] = acc.initial(r + j);
+    }
+    for (size_t i = 0; i < n; ++i) {
+#pragma GCC unroll 16
+      for (size_t j = 0; j < kRowBatch; ++j) {
+        x[j] = M::step(x[j], row[j].load(i));
+        row[j].store(i, x[j]);
+      }
+    }
+#pragma GCC unroll 16
+    for (size_t j = 0; j < kRowBatch; ++j) acc.finish(r + j, x[j]);
+  }
+  for (; r < end; ++r) {
+    const Row row = acc.row(r);
+    Value x = acc.initial(r);
+    for (size_t i = 0; i < n; ++i) {
+      x = M::step(x, row.load(i));
+      row.store(i, x);
+    }
+    acc.finish(r, x);
+  }
+}
+
+template <class Access> void scanRowsInOrder(const Access& acc, size_t first, size_t end, size_t n) {
+  scanRowsInOrderBatched(acc, first, end, n);
+}
+
+// The direct method on rows shorter than kBatchFrom (one step per key, typically): the same
+// steps as above, with each row's pointers advanced by its strides rather than recomputed (the
+// per-row bookkeeping is most of the work at one step a row).
+template <class T, bool Reverse>
+void scanRowsInOrder(const RawAccess<AffineMonoid<T>, Reverse>& acc, size_t first, size_t end, size_t n) {
+  using M = AffineMonoid<T>;
+  if (n >= kBatchFrom) {
+    // The generic batched loop (a distinct function: this overload is more specialized).
+    return scanRowsInOrderBatched(acc, first, end, n);
+  }
+  const ptrdiff_t dir = Reverse ? -1 : 1;
+  const size_t j0 = Reverse ? n - 1 : 0;
+  const T* a = acc.a + first * acc.aStride + j0;
+  const T* b = acc.b + first * acc.bStride + j0;
+  T* x = acc.x + first * acc.xStride + j0;
+  const T* x0 = acc.x0 + first * acc.x0Stride;
+  T* x0Copy = acc.x0Copy ? acc.x0Copy + first * acc.x0CopyStride : nullptr;
+  T* last = acc.last ? acc.last + first : nullptr;
+  for (size_t r = first; r < end; ++r) {
+    T v = *x0;
+    if (x0Copy) {
+      *x0Copy = v;
+      x0Copy += acc.x0CopyStride;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      v = M::step(v, {a[ptrdiff_t(i) * dir], b[ptrdiff_t(i) * dir]});
+      x[ptrdiff_t(i) * dir] = v;
+    }
+    if (last) *last++ = v;
+    a += acc.aStride;
+    b += acc.bStride;
+    x += acc.xStride;
+    x0 += acc.x0Stride;
+  }
+}
+
+template <class Access> void scanShortRows(const Access& acc, size_t rows, size_t n, unsigned threads) {
+  size_t perBlock = std::max<size_t>(kRowBatch, kRowBlockSteps / (n + 1) / kRowBatch * kRowBatch);
+  size_t blocks = (rows + perBlock - 1) / perBlock;
+  size_t useful = rows * (n + 1) < kParallelThreshold ? 1 : std::min<size_t>(threads, blocks);
+  if (useful <= 1) return scanRowsInOrder(acc, 0, rows, n);
+  std::atomic<size_t> next{0};
+  runOnThreads(useful, [&] {
+    for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < blocks;)
+      scanRowsInOrder(acc, k * perBlock, std::min(rows, (k + 1) * perBlock), n);
+  });
+}
+
+}  // namespace cpu
+}  // namespace linrec
