@@ -220,7 +220,7 @@ function runThroughput(cfg, log) {
       };
       rec.gbPerSec = +((rec.elementsPerSec * rec.trafficBytesPerElement) / 1e9).toPrecision(4);
       records.push(rec);
-      log(`  n=${n.toExponential(0)} ${c.id.padEnd(16)} median ${medianMs.toFixed(3)} ms  (${(rec.elementsPerSec / 1e6).toFixed(1)} M el/s, ${warmup}+${runs}x${reps})`);
+      log(`  n=${n.toExponential(0)} ${c.label.padEnd(44)} median ${medianMs.toFixed(3)} ms  (${(rec.elementsPerSec / 1e6).toFixed(1)} M el/s, ${warmup}+${runs}x${reps})`);
     }
   }
   return records;
@@ -307,8 +307,8 @@ function runAccuracy(cfg, log) {
         };
         records.push(rec);
       }
-      const show = records.filter((r) => r.distribution === dist && r.n === n).map((r) => `${r.id}=${fmtErr(r.medianMaxError)}`).join(' ');
-      log(`  accuracy ${dist} n=${n.toExponential(0)} (${trials} trials): ${show}`);
+      const show = records.filter((r) => r.distribution === dist && r.n === n).map((r) => `${r.label}: ${fmtErr(r.medianMaxError)}`).join('; ');
+      log(`  accuracy, ${DISTRIBUTIONS[dist].label}, n=${n.toExponential(0)} (${trials} trials): ${show}`);
     }
   }
   return records;
