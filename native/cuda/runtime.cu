@@ -80,27 +80,31 @@ void deviceFree(int device, void* ptr, unsigned generationOfPtr) noexcept {
   if (cudaSetDevice(device) != cudaSuccess || cudaFree(ptr) != cudaSuccess) cudaGetLastError();
 }
 
+// Copies run on the device's work stream, where every scan and aggregate of the engine runs,
+// so that a copy and the kernels before and after it are ordered (a cudaMemcpy would go on the
+// legacy default stream, which the non-blocking work stream does not wait for: from pageable
+// memory it may return before the data lands). Each waits for its stream before returning:
+// the caller's pageable array is read, or written, only until then.
+static void copyOnWorkStream(int device, void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
+                             const char* what) {
+  if (!bytes) return;
+  DeviceContext& ctx = contextOf(device);
+  lockedCall(ctx, [&] {
+    check(cudaMemcpyAsync(dst, src, bytes, kind, ctx.stream), what);
+    check(cudaStreamSynchronize(ctx.stream), what);
+  });
+}
+
 void copyToDevice(int device, void* dst, const void* src, size_t bytes) {
-  if (bytes)
-    recoveringCall(contextOf(device), [&] {
-      check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
-    });
+  copyOnWorkStream(device, dst, src, bytes, cudaMemcpyHostToDevice, "copying host to device");
 }
 
 void copyToHost(int device, void* dst, const void* src, size_t bytes) {
-  if (bytes)
-    recoveringCall(contextOf(device), [&] {
-      check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy device to host");
-    });
+  copyOnWorkStream(device, dst, src, bytes, cudaMemcpyDeviceToHost, "copying device to host");
 }
 
 void copyOnDevice(int device, void* dst, const void* src, size_t bytes) {
-  if (bytes)
-    recoveringCall(contextOf(device), [&] {
-      check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy device to device");
-      // cudaMemcpy D2D returns before the copy ends; callers expect it done.
-      check(cudaStreamSynchronize(0), "cudaMemcpy device to device (synchronize)");
-    });
+  copyOnWorkStream(device, dst, src, bytes, cudaMemcpyDeviceToDevice, "copying device to device");
 }
 
 // Called by the engine with ctx.mutex held and its device current: no recovery here (the
