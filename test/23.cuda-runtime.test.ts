@@ -2,7 +2,8 @@
 // faults while other calls are in flight, bounded look-back waits. These need asynchronous
 // streams to mean anything: on a GPU, or on the CPU emulation (npm run test:emulated), whose
 // streams run on worker threads with random delays. Skipped, visibly, without CUDA.
-import { backends, DeviceArray, scan, toDevice } from '../src';
+import { backends, DeviceArray, deviceMemory, scan, scanAsync, toDevice } from '../src';
+import { addonPath } from '../src/addon';
 import { fresh, mixedError, reference, seedNote } from './helpers';
 
 const cuda = backends().cuda;
@@ -11,6 +12,15 @@ const gpuDescribe = cuda.available ? describe : describe.skip;
 if (!cuda.available) console.warn(`test/23.cuda-runtime.test.ts: SKIPPED, no usable GPU (${why})`);
 const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 
+
+type Hooks = { _injectCudaFault?: (device?: number) => void };
+const hooks = (): Hooks => (cuda.available ? (require(addonPath() as string) as Hooks) : {});
+const faultTest = hooks()._injectCudaFault ? test : test.skip;
+if (cuda.available && !hooks()._injectCudaFault)
+  console.warn('test/23.cuda-runtime.test.ts: the fault tests need a build with -DLINREC_TEST_HOOKS=ON (npm run test:emulated has it)');
+
+type Settled = PromiseSettledResult<unknown>;
+const reasonOf = (r: Settled) => (r.status === 'rejected' ? (r.reason as { code?: string; message?: string }) : {});
 
 function randomProblem(n: number) {
   const r = fresh();
@@ -50,6 +60,65 @@ gpuDescribe(`CUDA runtime use ${cuda.available ? seedNote() : ''}`, () => {
       expect(mixedError(got, ref)).toBeLessThan(1e-4);
     }
   });
+});
+
+gpuDescribe(`CUDA fault recovery with calls in flight ${cuda.available ? seedNote() : ''}`, () => {
+  // Item 4 of issue 11: every call on a device, recovery included, holds the device's lock, and
+  // a call checks under it that its DeviceArrays were not lost to a reset since it was made.
+  faultTest('a fault among 8 queued scanAsync calls and host-thread copies: one error reports the reset and what it lost, every later call refuses the lost arrays, nothing runs on freed memory, and the device works afterwards', async () => {
+    const inject = hooks()._injectCudaFault as () => void;
+    for (let round = 0; round < 3; round++) {
+      const problems = Array.from({ length: 8 }, () => randomProblem(20_000));
+      const arrays = problems.map(({ coeffs, values }) => [toDevice(coeffs), toDevice(values)]);
+      // Queued first, so that some run after the fault and the reset (the emulation poisons
+      // freed memory: a scan of lost arrays would give NaN).
+      const settleOrder: number[] = [];
+      const calls = arrays.map(([a, b], k) => scanAsync(a, b, { device: 'cuda' }).finally(() => settleOrder.push(k)));
+      inject();
+      let settled = false;
+      const all = Promise.allSettled(calls).then((r) => ((settled = true), r));
+      // Meanwhile, on this thread: allocations, copies, frees and memory queries on the device.
+      const churn: Settled[] = [];
+      while (!settled) {
+        try {
+          const d = toDevice(new Float32Array(4096).fill(1));
+          d.toHost();
+          d.dispose();
+          deviceMemory();
+        } catch (e) {
+          churn.push({ status: 'rejected', reason: e });
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      const results = await all;
+      // Calls run one at a time on the device: those that ran before the fault succeeded, and
+      // none after it (a call on lost arrays would compute on freed memory).
+      const statuses = settleOrder.map((k) => results[k].status);
+      expect(statuses.join(' ')).toMatch(/^(fulfilled ?)*(rejected ?)*$/);
+      // Their outputs were lost with the reset too.
+      for (const r of results)
+        if (r.status === 'fulfilled') {
+          const out = r.value as DeviceArray;
+          expect(() => out.toHost()).toThrow(/lost when a CUDA error forced a reset of cuda:0/);
+          out.dispose();
+        }
+      const errors = [...results, ...churn].filter((r) => r.status === 'rejected').map(reasonOf);
+      expect(errors.length).toBeGreaterThanOrEqual(1); // the fault, reported once
+      for (const e of errors) expect(e.code).toBe('ERR_LINREC_CUDA');
+      const resets = errors.filter((e) => /was reset to recover/.test(e.message ?? ''));
+      expect(resets.length).toBe(1);
+      // The 16 inputs (and the outputs allocated by then) were on the device.
+      expect(resets[0].message).toMatch(/cuda:0 was reset to recover: its \d+ DeviceArrays \(.* MiB\) are lost and must be created again/);
+      for (const e of errors.filter((e) => e !== resets[0])) expect(e.message).toMatch(/lost when a CUDA error forced a reset of cuda:0/);
+      arrays.flat().forEach((d) => d.dispose()); // lost: nothing to free
+      // The device works: fresh arrays, scanned at once, are right.
+      const { coeffs, values } = randomProblem(20_000);
+      const [a, b] = [toDevice(coeffs), toDevice(values)];
+      const out = (await scanAsync(a, b, { device: 'cuda' })) as DeviceArray;
+      expect(mixedError(out.toHost() as Float32Array, reference(coeffs, values))).toBeLessThan(1e-4);
+      [a, b, out].forEach((d) => d.dispose());
+    }
+  }, 600_000);
 });
 
 if (!cuda.available) {

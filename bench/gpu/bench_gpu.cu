@@ -175,7 +175,7 @@ static void benchDevice(const char* name, Method method, size_t rows, size_t n, 
   j.x = dx;
   j.x0 = dx0;
   // lc::scan synchronizes its own stream, so events on the legacy stream bracket it.
-  double ms = timeDevice([&] { lc::scan(j, lc::Residency::Device); });
+  double ms = timeDevice([&] { lc::scan(j, lc::Residency::Device, lc::contextGeneration(0)); });
   double floorMs = copyFloor(3 * count * sizeof(T));
   CK(cudaMemcpy(x.data(), dx, count * sizeof(T), cudaMemcpyDeviceToHost));
   double err = mixedError(a, b, x, rows, n, 0.5);
@@ -199,7 +199,7 @@ static void benchHost(size_t n) {
   j.b = b.data();
   j.x = x.data();
   j.x0 = &x0;
-  double ms = timeHost([&] { lc::scan(j, lc::Residency::Host); });
+  double ms = timeHost([&] { lc::scan(j, lc::Residency::Host, 0); });
   // Floor: pinned transfers of the same bytes.
   void *pin, *dev;
   CK(cudaHostAlloc(&pin, 2 * n * sizeof(float), cudaHostAllocDefault));

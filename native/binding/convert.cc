@@ -44,6 +44,7 @@ static ArrayRef readArray(Napi::Env env, const Napi::Value& v, const char* name)
     refuseLost(env, d->device(), d->generation());
     ref.data = d->data();
     ref.device = d->device();
+    ref.generation = d->generation();
     ref.elemSize = d->elemSize();
     ref.length = d->bytes() / d->elemSize();
     ref.onDevice = true;
@@ -118,11 +119,13 @@ static int8_t* signAt(const Operand& op) {
 // Where a call runs: the layout's device code is -1 for the CPU engine, else the CUDA device's
 // index. DeviceArray operands must all be on that device, signs included.
 template <size_t N>
-static bool readPlacement(Napi::Env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device) {
+static bool readPlacement(Napi::Env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device,
+                          unsigned& generation) {
   if (!(code >= -1) || code != static_cast<int>(code)) throw internal(env, "bad device code");
   const bool useCuda = code >= 0;
   device = useCuda ? static_cast<int>(code) : 0;
   onDevice = ops[0]->data.onDevice;
+  generation = ops[0]->data.generation;  // all equal: each passed refuseLost
   if (onDevice && !useCuda) throw internal(env, "DeviceArray operands on the CPU engine");
   for (const Operand* op : ops) {
     if (!op->present) continue;
@@ -171,7 +174,7 @@ ScanCall readScanCall(const Napi::CallbackInfo& info) {
   checkExtent(env, x0Copy, "x0Copy", j.rows, 1);
   checkExtent(env, last, "last", j.rows, 1);
 
-  call.useCuda = readPlacement(env, l[5], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device);
+  call.useCuda = readPlacement(env, l[5], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device, call.generation);
 
   j.a = at(a);
   j.b = at(b);
@@ -221,7 +224,7 @@ AggregateCall readAggregateCall(const Napi::CallbackInfo& info) {
   checkExtent(env, b, "b", j.rows, j.n);
   checkExtent(env, outA, "outA", j.rows, 1);
   checkExtent(env, outB, "outB", j.rows, 1);
-  call.useCuda = readPlacement(env, l[4], {&a, &b, &outA, &outB}, call.onDevice, j.device);
+  call.useCuda = readPlacement(env, l[4], {&a, &b, &outA, &outB}, call.onDevice, j.device, call.generation);
   j.a = at(a);
   j.b = at(b);
   j.outA = at(outA);

@@ -25,6 +25,7 @@ struct ArrayRef {
   size_t elemSize = 0;
   bool onDevice = false;
   int device = 0;  // the CUDA device, when onDevice
+  unsigned generation = 0;  // its device's context generation, when onDevice (cuda::contextGeneration)
   bool isInt8 = false;
   bool isFloat64 = false;
   Napi::Value holder;  // keeps the JS object alive while an async job runs
@@ -35,6 +36,7 @@ struct ScanCall {
   ScanJob job;
   bool useCuda = false;
   bool onDevice = false;
+  unsigned generation = 0;  // of its DeviceArrays: the engine refuses the call if a reset lost them
   std::vector<Napi::Value> holders;
 };
 
@@ -42,6 +44,7 @@ struct AggregateCall {
   AggregateJob job;
   bool useCuda = false;
   bool onDevice = false;
+  unsigned generation = 0;
   std::vector<Napi::Value> holders;
 };
 

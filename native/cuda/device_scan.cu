@@ -2,6 +2,7 @@
 // implements the public scan() / aggregate() entry points.
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -36,18 +37,68 @@ unsigned contextGeneration(int device) {
   return device >= 0 && device < kMaxDevices ? generations[device].load(std::memory_order_acquire) : 0;
 }
 
-bool recoverIfPoisoned(DeviceContext& ctx) {
+static std::string deviceName(int device) { return "cuda:" + std::to_string(device); }
+
+static std::string bytesText(size_t bytes) {
+  char text[32];
+  if (bytes < (size_t(1) << 20)) std::snprintf(text, sizeof text, "%zu bytes", bytes);
+  else std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(size_t(1) << 20));
+  return text;
+}
+
+std::string lostArrayMessage(int device) {
+  return "CUDA error: this DeviceArray was lost when a CUDA error forced a reset of " + deviceName(device) +
+         "; create it again";
+}
+
+void refuseLost(const DeviceContext& ctx, unsigned generation) {
+  if (generation != contextGeneration(ctx.device)) throw CudaError(lostArrayMessage(ctx.device));
+}
+
+void freePending(DeviceContext& ctx) {
+  std::vector<std::pair<void*, unsigned>> pending;
+  {
+    std::lock_guard<std::mutex> lock(ctx.pendingMutex);
+    pending.swap(ctx.pendingFrees);
+  }
+  for (auto& [ptr, generation] : pending) {
+    if (generation != contextGeneration(ctx.device)) continue;  // freed by a reset
+    auto it = ctx.arrays.find(ptr);
+    if (it != ctx.arrays.end()) {
+      ctx.arrayBytes -= it->second;
+      ctx.arrays.erase(it);
+    }
+    if (cudaFree(ptr) != cudaSuccess) cudaGetLastError();  // a sticky error shows in the call itself
+  }
+}
+
+std::string recoverIfPoisoned(DeviceContext& ctx) {
   // A non-sticky error was cleared by check(); a sticky one is reported again by any call.
-  if (cudaDeviceSynchronize() == cudaSuccess) return false;
+  if (cudaDeviceSynchronize() == cudaSuccess) return std::string();
   cudaGetLastError();
+  // No other call is in flight on this device (ctx.mutex): the reset destroys nothing in use by
+  // this engine. It also destroys the primary context other CUDA code in the process may share.
+  const size_t lostArrays = ctx.arrays.size(), lostBytes = ctx.arrayBytes;
   generations[ctx.device].fetch_add(1, std::memory_order_acq_rel);
   check(cudaDeviceReset(), "cudaDeviceReset (recovering from a fault)");  // the current device only
+  ctx.arrays.clear();
+  ctx.arrayBytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(ctx.pendingMutex);
+    ctx.pendingFrees.clear();  // their memory went with the reset
+  }
   ctx.scratch = nullptr;  // freed by the reset, like the stream and the staging state
   ctx.scratchBytes = 0;
   dropStaging(ctx);
   ctx.stream = nullptr;
   check(cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking), "cudaStreamCreate (after a reset)");
-  return true;
+  const std::string name = deviceName(ctx.device);
+  return " (" + name + " was reset to recover: " +
+         (lostArrays == 0 ? std::string("no DeviceArray was on it")
+                          : "its " + std::to_string(lostArrays) + (lostArrays == 1 ? " DeviceArray (" : " DeviceArrays (") +
+                                bytesText(lostBytes) + ") " + (lostArrays == 1 ? "is" : "are") +
+                                " lost and must be created again") +
+         "; any other CUDA memory of this process on " + name + " is lost too)";
 }
 
 DeviceContext& contextOf(int device) {
@@ -248,23 +299,25 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Public entry points
 
-void scan(const ScanJob& job, Residency where) {
+void scan(const ScanJob& job, Residency where, unsigned generation) {
   if (job.rows == 0) return;
   DeviceContext& ctx = contextOf(job.device);
   lockedCall(ctx, [&] {
     cudaGetLastError();  // a stale non-sticky error from elsewhere must not be reported as ours
     if (where == Residency::Host) return scanHostStaged(job, ctx);
+    refuseLost(ctx, generation);  // a reset since the call was made freed its arrays
     enqueueScan(job, ctx.stream, ctx);
     check(cudaStreamSynchronize(ctx.stream), "scan kernel");
   });
 }
 
-void aggregate(const AggregateJob& job, Residency where) {
+void aggregate(const AggregateJob& job, Residency where, unsigned generation) {
   if (job.rows == 0) return;
   DeviceContext& ctx = contextOf(job.device);
   lockedCall(ctx, [&] {
     cudaGetLastError();
     if (where == Residency::Host) return aggregateHostStaged(job, ctx);
+    refuseLost(ctx, generation);
     enqueueAggregate(job, ctx.stream, ctx);
     check(cudaStreamSynchronize(ctx.stream), "aggregate kernel");
   });

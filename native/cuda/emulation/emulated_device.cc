@@ -565,7 +565,11 @@ cudaError_t cudaDeviceReset() {
   }
   for (Stream* s : dead) stopStream(s);
   std::lock_guard<std::mutex> lock(device().mutex);
-  for (auto& a : device().allocations) std::free(const_cast<void*>(a.first));
+  // The contents are gone, as on a GPU: a use of lost memory reads NaN, not the old data.
+  for (auto& a : device().allocations) {
+    std::memset(const_cast<void*>(a.first), 0xff, a.second);
+    std::free(const_cast<void*>(a.first));
+  }
   device().allocations.clear();
   device().used = 0;
   device().sticky = cudaSuccess;
@@ -599,6 +603,7 @@ cudaError_t cudaFree(void* ptr) {
   // cudaSetDevice).
   if (it == device().allocations.end()) return record(cudaErrorInvalidValue);
   device().used -= it->second;
+  std::memset(ptr, 0xff, it->second);  // a use after free reads NaN
   device().allocations.erase(it);
   std::free(ptr);
   return device().sticky ? record(device().sticky) : cudaSuccess;
