@@ -13,7 +13,10 @@ if (!cuda.available) console.warn(`test/23.cuda-runtime.test.ts: SKIPPED, no usa
 const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 
 
-type Hooks = { _injectCudaFault?: (device?: number) => void };
+type Hooks = {
+  _injectCudaFault?: (device?: number) => void;
+  _setLookBackTest?: (boundNs: number, silentTile: number) => void;
+};
 const hooks = (): Hooks => (cuda.available ? (require(addonPath() as string) as Hooks) : {});
 const faultTest = hooks()._injectCudaFault ? test : test.skip;
 if (cuda.available && !hooks()._injectCudaFault)
@@ -117,6 +120,34 @@ gpuDescribe(`CUDA fault recovery with calls in flight ${cuda.available ? seedNot
       const out = (await scanAsync(a, b, { device: 'cuda' })) as DeviceArray;
       expect(mixedError(out.toHost() as Float32Array, reference(coeffs, values))).toBeLessThan(1e-4);
       [a, b, out].forEach((d) => d.dispose());
+    }
+  }, 600_000);
+});
+
+gpuDescribe(`CUDA look-back waits are bounded ${cuda.available ? seedNote() : ''}`, () => {
+  // Item 5 of issue 11: a tile whose predecessor never publishes traps after the bound instead
+  // of spinning for ever; the trap is ERR_LINREC_CUDA and the device is reset and usable.
+  const lookBackTest = cuda.available && hooks()._setLookBackTest ? test : test.skip;
+  afterEach(() => hooks()._setLookBackTest?.(0, -1));
+
+  lookBackTest('a predecessor that never publishes: the waiting tile traps after the bound, the call is ERR_LINREC_CUDA, and the next scan is right', async () => {
+    const set = hooks()._setLookBackTest as (boundNs: number, silentTile: number) => void;
+    const { coeffs, values } = randomProblem(100_003); // 25 float32 tiles
+    const ref = reference(coeffs, values);
+    for (const silent of [0, 1, 7]) {
+      set(50e6, silent); // 50 ms
+      const [a, b] = [toDevice(coeffs), toDevice(values)];
+      const started = Date.now();
+      await expect(scanAsync(a, b, { device: 'cuda' })).rejects.toMatchObject({
+        code: 'ERR_LINREC_CUDA',
+        message: expect.stringMatching(/look-back wait past its bound[^]*reset to recover/),
+      });
+      expect(Date.now() - started).toBeLessThan(60_000);
+      set(0, -1);
+      const [a2, b2] = [toDevice(coeffs), toDevice(values)];
+      const out = scan(a2, b2, { device: 'cuda' }) as DeviceArray;
+      expect(mixedError(out.toHost() as Float32Array, ref)).toBeLessThan(1e-4);
+      [a, b, a2, b2, out].forEach((d) => d.dispose());
     }
   }, 600_000);
 });

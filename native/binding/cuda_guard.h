@@ -22,6 +22,7 @@ inline void cudaRelease(int device, void* p, unsigned generation) { cuda::device
 inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(device, generation); }
 inline std::string cudaLostMessage(int device) { return cuda::lostArrayMessage(device); }
 inline void cudaInjectFault(int device) { cuda::injectFault(device); }
+inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile) { cuda::setLookBackTest(boundNs, silentTile); }
 inline cuda::MemoryInfo cudaMemory(int device) { return cuda::deviceMemory(device); }
 // `generation`: the DeviceArrays' (checked again by the engine under its device lock).
 inline void cudaUpload(int device, unsigned generation, void* d, const void* h, size_t n) {
@@ -48,6 +49,7 @@ inline void cudaRelease(int, void*, unsigned) {}
 inline bool cudaLost(int, unsigned) { return false; }
 inline std::string cudaLostMessage(int) { return std::string(); }
 inline void cudaInjectFault(int) { throw CudaNotCompiled(); }
+inline void cudaSetLookBackTest(unsigned long long, size_t) { throw CudaNotCompiled(); }
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };

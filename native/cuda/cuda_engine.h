@@ -70,6 +70,9 @@ enum class Residency {
 // Test builds (LINREC_TEST_HOOKS): queues a kernel that traps on `device`, as a faulting kernel
 // would; the next synchronizing call on that device reports it and the engine recovers.
 void injectFault(int device);
+// Test builds: the look-back's wait bound (0: the default) and a tile index that never
+// publishes its status (~0: none), for the scans that follow.
+void setLookBackTest(unsigned long long boundNs, size_t silentTile);
 
 // Runs the scan on job.device; returns when the results are in place (synchronous for the caller's
 // thread). Residency::Device: `generation` is that of the job's DeviceArrays.

@@ -134,6 +134,15 @@ constexpr size_t kTicketBytes = 256;
 
 enum class Shape { ThreadRows, WarpRows, Tiles };
 
+// How long a tile waits for a predecessor before it traps (tile_status.cuh). A predecessor is a
+// running block, so a wait is a few tiles' time (microseconds; milliseconds when a long row
+// steps through in order); 10 s only ends a hang.
+constexpr unsigned long long kLookBackBoundNs = 10'000'000'000ull;
+static std::atomic<unsigned long long> lookBackBoundNs{kLookBackBoundNs};
+#if defined(LINREC_TEST_HOOKS)
+static std::atomic<size_t> silentTile{~size_t(0)};
+#endif
+
 // Warps of `Kernel` that fit on the device at once (occupancy cached per device).
 template <auto Kernel> static size_t residentWarps(int threads, const DeviceContext& ctx) {
   static std::atomic<int> blocksPerSm[kMaxDevices] = {};
@@ -201,7 +210,10 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
   if (tilesPerRow > 1) {
     char* scratch = static_cast<char*>(ctx.ensureScratch(kTicketBytes + TileStatus<M>::bytes(tiles)));
     ticket = reinterpret_cast<unsigned long long*>(scratch);
-    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles);
+    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles, lookBackBoundNs.load(std::memory_order_relaxed));
+#if defined(LINREC_TEST_HOOKS)
+    status.silentTile = silentTile.load(std::memory_order_relaxed);
+#endif
     // Ticket and flags are contiguous: one memset clears both.
     check(cudaMemsetAsync(scratch, 0, kTicketBytes + TileStatus<M>::flagBytes(tiles), stream),
           "cudaMemsetAsync (tile status)");
@@ -307,7 +319,7 @@ void scan(const ScanJob& job, Residency where, unsigned generation) {
     if (where == Residency::Host) return scanHostStaged(job, ctx);
     refuseLost(ctx, generation);  // a reset since the call was made freed its arrays
     enqueueScan(job, ctx.stream, ctx);
-    check(cudaStreamSynchronize(ctx.stream), "scan kernel");
+    check(cudaStreamSynchronize(ctx.stream), "scan kernel (a fault, or a look-back wait past its bound)");
   });
 }
 
@@ -326,6 +338,11 @@ void aggregate(const AggregateJob& job, Residency where, unsigned generation) {
 #if defined(LINREC_TEST_HOOKS)
 __global__ void trapKernel() { __trap(); }
 
+void setLookBackTest(unsigned long long boundNs, size_t silent) {
+  lookBackBoundNs.store(boundNs ? boundNs : kLookBackBoundNs);
+  silentTile.store(silent);
+}
+
 void injectFault(int device) {
   DeviceContext& ctx = contextOf(device);
   std::lock_guard<std::mutex> lock(ctx.mutex);
@@ -334,6 +351,7 @@ void injectFault(int device) {
 }
 #else
 void injectFault(int) { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
+void setLookBackTest(unsigned long long, size_t) { throw CudaError("look-back tests need a build with LINREC_TEST_HOOKS"); }
 #endif
 
 }  // namespace cuda

@@ -157,8 +157,11 @@ void requireFullMask(unsigned mask, const char* site);
 // device, as CUDA requires. `body` is kept until the grid has run (arguments by value).
 cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function<void()> body);
 
-// __trap(): the running kernel faults, which poisons the context until cudaDeviceReset.
-void trap();
+// __trap(): the running kernel faults, which poisons the context until cudaDeviceReset; the
+// calling thread ends and the grid's other threads stop at their next switch.
+[[noreturn]] void trap();
+// %globaltimer: nanoseconds of a steady clock.
+unsigned long long steadyNanoseconds();
 
 }  // namespace emulation
 }  // namespace linrec
@@ -175,7 +178,7 @@ inline void __syncwarp(unsigned mask = 0xffffffffu) {
   ::linrec::emulation::warpExchange({{0, 0}}, "__syncwarp");
 }
 inline void __nanosleep(unsigned) { ::linrec::emulation::pause(); }
-inline void __trap() { ::linrec::emulation::trap(); }
+[[noreturn]] inline void __trap() { ::linrec::emulation::trap(); }
 inline int __ffs(unsigned v) { return __builtin_ffs(int(v)); }
 inline int __popc(unsigned v) { return __builtin_popcount(v); }
 

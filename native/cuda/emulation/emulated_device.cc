@@ -314,6 +314,7 @@ struct BlockRunner {
   std::chrono::steady_clock::time_point deadline;
   unsigned jitterPercent = 0;
   int device = 0;  // the launch's device
+  std::atomic<bool>* aborted = nullptr;  // the grid trapped: no thread of it runs again
   std::minstd_rand random;
 
   Fiber& fiber() { return fibers[size_t(current)]; }
@@ -366,9 +367,11 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
     const unsigned long long before = progress;
     std::shuffle(order.begin(), order.end(), shuffler);
     for (int t : order) {
+      if (aborted->load()) return;  // the other threads stay suspended and are dropped
       current = t;
       if (!fibers[size_t(current)].done) swapcontext(&scheduler, &fibers[size_t(current)].context);
     }
+    if (aborted->load()) return;
     if (live > 0 && progress == before) {
       std::string where;
       for (int t = 0; t < threads && where.size() < 300; ++t)
@@ -457,16 +460,18 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
     // Enough blocks in flight that a tile's look-back meets predecessors still running.
     const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
     std::atomic<unsigned> next{0};
+    std::atomic<bool> aborted{false};
     auto work = [&] {
       BlockRunner local;
       local.body = &body;
       local.device = launchDevice;
+      local.aborted = &aborted;
       local.deadline = deadline;
       local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
       local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
       BlockRunner* saved = runner;
       runner = &local;
-      for (unsigned b; (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
+      for (unsigned b; !aborted.load() && (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
       runner = saved;
     };
     std::vector<std::thread> threads;
@@ -478,9 +483,25 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
 }
 
 void trap() {
-  // The launching thread's current device: blocks run on threads of that launch.
-  std::lock_guard<std::mutex> lock(device(runner->device).mutex);
-  device(runner->device).sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
+  BlockRunner& r = *runner;
+  {
+    std::lock_guard<std::mutex> lock(device(r.device).mutex);
+    device(r.device).sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
+  }
+  // As on a GPU, the grid ends: this thread never resumes, and no other thread of the grid runs
+  // past its next switch (a wait, a collective or a barrier).
+  r.aborted->store(true);
+  r.fiber().done = true;
+  --r.live;
+  ++r.progress;
+  swapcontext(&r.fiber().context, &r.scheduler);
+  fail("a thread resumed after __trap");
+}
+
+unsigned long long steadyNanoseconds() {
+  return (unsigned long long)std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace emulation
