@@ -5,7 +5,8 @@
 //               the status word also says whether a coefficient of the tile is exactly 0;
 //   kInclusive: inclusive[k] holds x after the tile's last step (the next tile's carry).
 // A publisher writes the payload, then stores the status word with release (device scope); a
-// reader loads it with acquire, and only then reads the payload. The kind (low two bits) only
+// reader polls it relaxed and, once it sees what it waits for, issues one acquire fence before
+// reading the payload (an acquire load per poll would invalidate the SM's L1 on every poll). The kind (low two bits) only
 // grows, 0 -> 1 -> 2, and status words are zeroed before every launch.
 //
 // Determinism: the carry into tile k is defined as the sequential chain
@@ -110,32 +111,34 @@ template <class M> struct TileStatus {
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(flags[k]).store(kTileInclusive,
                                                                           ::cuda::memory_order_release);
   }
-  // Spins until tile k has published something; the acquire orders the payload reads after it.
+  // Spins until tile k has published something; the fence orders the payload reads after it.
   __device__ __forceinline__ unsigned wait(size_t k) const {
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device> flag(flags[k]);
-    unsigned f = flag.load(::cuda::memory_order_acquire);
+    unsigned f = flag.load(::cuda::memory_order_relaxed);
     if (f == kTileEmpty) {
       const unsigned start = waitClock();
       for (unsigned sleep = 32; f == kTileEmpty; sleep = sleep < 512 ? sleep * 2 : sleep) {
         trapAfter(start, waitBoundUnits);
         __nanosleep(sleep);
-        f = flag.load(::cuda::memory_order_acquire);
+        f = flag.load(::cuda::memory_order_relaxed);
       }
     }
+    ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
     return f;
   }
   // Spins until tile k has published its inclusive value, and returns it.
   __device__ __forceinline__ Value waitInclusive(size_t k) const {
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device> flag(flags[k]);
-    unsigned f = flag.load(::cuda::memory_order_acquire);
+    unsigned f = flag.load(::cuda::memory_order_relaxed);
     if (tileKind(f) != kTileInclusive) {
       const unsigned start = waitClock();
       for (unsigned sleep = 32; tileKind(f) != kTileInclusive; sleep = sleep < 512 ? sleep * 2 : sleep) {
         trapAfter(start, waitBoundUnits);
         __nanosleep(sleep);
-        f = flag.load(::cuda::memory_order_acquire);
+        f = flag.load(::cuda::memory_order_relaxed);
       }
     }
+    ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
     return inclusives[k];
   }
 };

@@ -179,6 +179,7 @@ inline void __syncwarp(unsigned mask = 0xffffffffu) {
 }
 inline void __nanosleep(unsigned) { ::linrec::emulation::pause(); }
 [[noreturn]] inline void __trap() { ::linrec::emulation::trap(); }
+template <class T> inline void __stwb(T* p, T v) { *p = v; }
 inline int __ffs(unsigned v) { return __builtin_ffs(int(v)); }
 inline int __popc(unsigned v) { return __builtin_popcount(v); }
 
