@@ -15,4 +15,4 @@ if [[ "${LINREC_EMU_SKIP_BUILD:-}" != 1 || ! -f build-emu/Release/linrec.node ]]
 fi
 [[ -f dist/index.js ]] || npm run prepare
 # Two emulated devices, so the cuda:N tests run too.
-LINREC_EMULATED_DEVICES=${LINREC_EMULATED_DEVICES:-2} LINREC_ADDON=build-emu/Release/linrec.node npx jest test/20 test/21 "$@"
+LINREC_EMULATED_DEVICES=${LINREC_EMULATED_DEVICES:-2} LINREC_ADDON=build-emu/Release/linrec.node npx jest test/20 test/21 test/23 "$@"

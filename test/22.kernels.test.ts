@@ -1,7 +1,7 @@
 // What the CUDA compiler makes of the kernels, checked wherever nvcc is (CI has it; no GPU is
-// needed): no register spills and no stack frames (local memory is slow on every GPU), and
-// 16-byte vector loads and stores in the tile kernels, on each architecture the addon ships
-// for (sm_80, sm_90). Skipped, visibly, without nvcc.
+// needed): no register spills and no stack frames (local memory is slow on every GPU), 16-byte
+// vector loads and stores for every item of the tile kernels' vector path, and relaxed look-back
+// polls, on each architecture the addon ships for (sm_80, sm_90). Skipped, visibly, without nvcc.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -76,17 +76,29 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
       expect(bad).toEqual([]);
     });
 
-    test(`${arch}: the tile kernels move data in 16-byte vectors (ld/st .v4.f32, .v2.f64)`, () => {
+    test(`${arch}: the tile kernels move every item of the vector path in 16-byte vectors (ld/st .v4.f32, .v2.f64)`, () => {
       const tiles = results.get(arch)!.filter((e) => /scanTilesKernel/.test(e.name));
       expect(tiles.length).toBeGreaterThanOrEqual(8); // 2 directions x (affine f32, f64, signed-log f32, f64)
       for (const e of tiles) {
         expect(e.ptx).not.toBe('');
-        const f64 = /AffineMonoidIdE|SignedLogMonoidIdd/.test(e.name);
-        const load = f64 ? /ld\.global(\.nc)?\.v2\.f64/ : /ld\.global(\.nc)?\.v4\.f32/;
-        const store = f64 ? /st\.global\.v2\.f64/ : /st\.global\.v4\.f32/;
-        expect({ kernel: e.name, vectorLoads: load.test(e.ptx), vectorStores: store.test(e.ptx) })
+        const f64 = /AffineMonoidIdE|SignedLogMonoidIdd|LogAccessId/.test(e.name);
+        // Items per thread (scan_kernel.cuh's TilePolicy): affine f32 16, f64 8; signed-log f32 8, f64 4.
+        const items = /AffineMonoidIfE/.test(e.name) ? 16 : /AffineMonoidIdE/.test(e.name) ? 8 : f64 ? 4 : 8;
+        const vectors = items / (f64 ? 2 : 4);
+        const count = (re: RegExp) => (e.ptx.match(re) ?? []).length;
+        const loads = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);
+        const stores = count(f64 ? /st\.global(\.wb)?\.v2\.f64/g : /st\.global(\.wb)?\.v4\.f32/g);
+        // a and b in, x out: every item of a thread's run in whole vectors.
+        expect({ kernel: e.name, vectorLoads: loads >= 2 * vectors, vectorStores: stores >= vectors })
           .toEqual({ kernel: e.name, vectorLoads: true, vectorStores: true });
       }
+    });
+
+    test(`${arch}: the look-back polls status words relaxed and fences once after a hit (no acquire load per poll)`, () => {
+      const tiles = results.get(arch)!.filter((e) => /scanTilesKernel/.test(e.name));
+      for (const e of tiles)
+        expect({ kernel: e.name, acquireLoads: /ld\.acquire/.test(e.ptx), fence: /fence\.acq_rel\.gpu|fence\.acquire\.gpu/.test(e.ptx) })
+          .toEqual({ kernel: e.name, acquireLoads: false, fence: true });
     });
   }
 });

@@ -25,6 +25,7 @@
 #include <thrust/iterator/transform_output_iterator.h>
 
 #include "cuda/cuda_engine.h"
+#include "cuda/device_scan.cuh"
 #include "monoid.h"
 
 // No `using namespace linrec`: linrec::cuda would clash with CCCL's ::cuda.
@@ -53,8 +54,9 @@ static double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Median of kRuns timed with CUDA events after kWarmup untimed runs.
-static double timeDevice(const std::function<void()>& f) {
+// Median of kRuns timed with CUDA events after kWarmup untimed runs; `f` queues its work on
+// `stream`, where the events are recorded too (events on another stream would not wait for it).
+static double timeDevice(const std::function<void()>& f, cudaStream_t stream = 0) {
   for (int i = 0; i < kWarmup; ++i) f();
   CK(cudaDeviceSynchronize());
   cudaEvent_t start, stop;
@@ -62,9 +64,9 @@ static double timeDevice(const std::function<void()>& f) {
   CK(cudaEventCreate(&stop));
   std::vector<double> ms;
   for (int i = 0; i < kRuns; ++i) {
-    CK(cudaEventRecord(start));
+    CK(cudaEventRecord(start, stream));
     f();
-    CK(cudaEventRecord(stop));
+    CK(cudaEventRecord(stop, stream));
     CK(cudaEventSynchronize(stop));
     float t = 0;
     CK(cudaEventElapsedTime(&t, start, stop));
@@ -163,6 +165,8 @@ static void benchDevice(const char* name, Method method, size_t rows, size_t n, 
   CK(cudaMemcpy(db, b.data(), count * sizeof(T), cudaMemcpyHostToDevice));
   std::vector<T> x0(rows, T(0.5));
   CK(cudaMemcpy(dx0, x0.data(), rows * sizeof(T), cudaMemcpyHostToDevice));
+  // The uploads ran on the legacy stream, which the engine's non-blocking stream does not wait for.
+  CK(cudaDeviceSynchronize());
   ScanJob j;
   j.method = method;
   j.dtype = sizeof(T) == 8 ? DType::Float64 : DType::Float32;
@@ -174,8 +178,16 @@ static void benchDevice(const char* name, Method method, size_t rows, size_t n, 
   j.b = db;
   j.x = dx;
   j.x0 = dx0;
-  // lc::scan synchronizes its own stream, so events on the legacy stream bracket it.
-  double ms = timeDevice([&] { lc::scan(j, lc::Residency::Device); });
+  // The kernels alone, timed on the engine's work stream (what lc::scan queues there, without its
+  // host-side synchronization), under the device lock as every engine call is.
+  lc::DeviceContext& ctx = lc::contextOf(0);
+  double ms;
+  {
+    std::lock_guard<std::mutex> lock(ctx.mutex);
+    lc::makeCurrent(ctx);
+    ctx.ensureScratch(lc::scanScratchBytes(j, ctx));
+    ms = timeDevice([&] { lc::enqueueScan(j, ctx.stream, ctx); }, ctx.stream);
+  }
   double floorMs = copyFloor(3 * count * sizeof(T));
   CK(cudaMemcpy(x.data(), dx, count * sizeof(T), cudaMemcpyDeviceToHost));
   double err = mixedError(a, b, x, rows, n, 0.5);
@@ -199,7 +211,7 @@ static void benchHost(size_t n) {
   j.b = b.data();
   j.x = x.data();
   j.x0 = &x0;
-  double ms = timeHost([&] { lc::scan(j, lc::Residency::Host); });
+  double ms = timeHost([&] { lc::scan(j, lc::Residency::Host, 0); });
   // Floor: pinned transfers of the same bytes.
   void *pin, *dev;
   CK(cudaHostAlloc(&pin, 2 * n * sizeof(float), cudaHostAllocDefault));

@@ -139,10 +139,12 @@ template <class T> struct DeviceMirror {
     unsigned generation = 0;
     void* p = lc::deviceAlloc(0, v.size() * sizeof(V), &generation);
     ptrs.push_back({p, generation});
-    lc::copyToDevice(0, p, v.data(), v.size() * sizeof(V));
+    lc::copyToDevice(0, generation, p, v.data(), v.size() * sizeof(V));
     return static_cast<V*>(p);
   }
-  template <class V> void down(std::vector<V>& v, const void* p) { lc::copyToHost(0, v.data(), p, v.size() * sizeof(V)); }
+  template <class V> void down(std::vector<V>& v, const void* p) {
+    lc::copyToHost(0, lc::contextGeneration(0), v.data(), p, v.size() * sizeof(V));
+  }
   ~DeviceMirror() {
     for (auto& [p, generation] : ptrs) lc::deviceFree(0, p, generation);
   }
@@ -151,7 +153,7 @@ template <class T> struct DeviceMirror {
 template <class T> static void runCuda(const Case& c, size_t stride, Buffers<T>& h) {
   ScanJob j = jobOf(c, stride, h);
   if (c.host) {
-    lc::scan(j, lc::Residency::Host);
+    lc::scan(j, lc::Residency::Host, 0);
     return;
   }
   DeviceMirror<T> d;
@@ -173,7 +175,7 @@ template <class T> static void runCuda(const Case& c, size_t stride, Buffers<T>&
     dj.x0CopySign = x0cs;
     dj.lastSign = c.aliasLast ? x0s : ls;
   }
-  lc::scan(dj, lc::Residency::Device);
+  lc::scan(dj, lc::Residency::Device, lc::contextGeneration(0));
   d.down(h.x, x);
   d.down(h.x0, x0);
   d.down(h.x0Copy, x0c);
@@ -258,7 +260,7 @@ template <class T> static void runAggregate(size_t rows, size_t n, bool reverse,
     if (host) {
       j.outA = gotA.data();
       j.outB = gotB.data();
-      lc::aggregate(j, lc::Residency::Host);
+      lc::aggregate(j, lc::Residency::Host, 0);
     } else {
       DeviceMirror<T> d;
       AggregateJob dj = j;
@@ -268,7 +270,7 @@ template <class T> static void runAggregate(size_t rows, size_t n, bool reverse,
       T* ob = d.up(gotB);
       dj.outA = oa;
       dj.outB = ob;
-      lc::aggregate(dj, lc::Residency::Device);
+      lc::aggregate(dj, lc::Residency::Device, lc::contextGeneration(0));
       d.down(gotA, oa);
       d.down(gotB, ob);
     }

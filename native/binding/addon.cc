@@ -48,6 +48,16 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 guardCuda(info.Env(), [&] { return cudaInjectFault(device), 0; });
                 return info.Env().Undefined();
               }));
+  // _setLookBackTest(boundNs, silentTile): the look-back's wait bound (0: the default) and a
+  // tile that never publishes (-1: none), for the scans that follow.
+  exports.Set("_setLookBackTest", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                double bound = info[0].As<Napi::Number>().DoubleValue();
+                double silent = info[1].As<Napi::Number>().DoubleValue();
+                guardCuda(info.Env(), [&] {
+                  return cudaSetLookBackTest((unsigned long long)bound, silent < 0 ? ~size_t(0) : size_t(silent)), 0;
+                });
+                return info.Env().Undefined();
+              }));
 #endif
   return exports;
 }

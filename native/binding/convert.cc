@@ -33,6 +33,7 @@ struct ArrayRef {
   size_t elemSize = 0;
   bool onDevice = false;
   int device = 0;  // the CUDA device, when onDevice
+  unsigned generation = 0;  // its device's context generation, when onDevice (cuda::contextGeneration)
   bool isInt8 = false;
   bool isFloat64 = false;
 };
@@ -56,6 +57,7 @@ static ArrayRef readArray(napi_env env, napi_value v, const char* name) {
     refuseLost(Napi::Env(env), d->device(), d->generation());
     ref.data = d->data();
     ref.device = d->device();
+    ref.generation = d->generation();
     ref.elemSize = d->elemSize();
     ref.length = d->bytes() / d->elemSize();
     ref.onDevice = true;
@@ -188,11 +190,13 @@ static int8_t* signAt(const Operand& op) {
 // Where a call runs: the layout's device code is -1 for the CPU engine, else the CUDA device's
 // index. DeviceArray operands must all be on that device, signs included.
 template <size_t N>
-static bool readPlacement(napi_env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device) {
+static bool readPlacement(napi_env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device,
+                          unsigned& generation) {
   if (!(code >= -1) || code != static_cast<int>(code)) throw internal(env, "bad device code");
   const bool useCuda = code >= 0;
   device = useCuda ? static_cast<int>(code) : 0;
   onDevice = ops[0]->data.onDevice;
+  generation = ops[0]->data.generation;  // all equal: each passed refuseLost
   if (onDevice && !useCuda) throw internal(env, "DeviceArray operands on the CPU engine");
   for (const Operand* op : ops) {
     if (!op->present) continue;
@@ -258,7 +262,7 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   checkExtent(env, x0Copy, "x0Copy", j.rows, 1);
   checkExtent(env, last, "last", j.rows, 1);
 
-  call.useCuda = readPlacement(env, l[ScanSlot::device], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device);
+  call.useCuda = readPlacement(env, l[ScanSlot::device], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device, call.generation);
   if (l[ScanSlot::refuseAlias] != 0 && !call.onDevice) checkNoAlias(env, a, b, x);
 
   j.a = at(a);
@@ -310,7 +314,7 @@ AggregateCall readAggregateCall(napi_env env, napi_callback_info info) {
   checkExtent(env, b, "b", j.rows, j.n);
   checkExtent(env, outA, "outA", j.rows, 1);
   checkExtent(env, outB, "outB", j.rows, 1);
-  call.useCuda = readPlacement(env, l[AggregateSlot::device], {&a, &b, &outA, &outB}, call.onDevice, j.device);
+  call.useCuda = readPlacement(env, l[AggregateSlot::device], {&a, &b, &outA, &outB}, call.onDevice, j.device, call.generation);
   j.a = at(a);
   j.b = at(b);
   j.outA = at(outA);

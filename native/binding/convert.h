@@ -33,6 +33,7 @@ struct ScanCall {
   bool useCuda = false;
   bool onDevice = false;
   bool freshResult = false;  // x is a result linrec allocated for this call
+  unsigned generation = 0;  // of its DeviceArrays: the engine refuses the call if a reset lost them
   Holders<ScanArray::count> holders;
 };
 
@@ -40,6 +41,7 @@ struct AggregateCall {
   AggregateJob job;
   bool useCuda = false;
   bool onDevice = false;
+  unsigned generation = 0;
   Holders<AggregateArray::count> holders;
 };
 

@@ -20,16 +20,25 @@ namespace binding {
 inline void* cudaAlloc(int device, size_t bytes, unsigned* generation) { return cuda::deviceAlloc(device, bytes, generation); }
 inline void cudaRelease(int device, void* p, unsigned generation) { cuda::deviceFree(device, p, generation); }
 inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(device, generation); }
+inline std::string cudaLostMessage(int device) { return cuda::lostArrayMessage(device); }
 inline void cudaInjectFault(int device) { cuda::injectFault(device); }
+inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile) { cuda::setLookBackTest(boundNs, silentTile); }
 inline cuda::MemoryInfo cudaMemory(int device) { return cuda::deviceMemory(device); }
-inline void cudaUpload(int device, void* d, const void* h, size_t n) { cuda::copyToDevice(device, d, h, n); }
-inline void cudaDownload(int device, void* h, const void* d, size_t n) { cuda::copyToHost(device, h, d, n); }
-inline void cudaDeviceCopy(int device, void* d, const void* s, size_t n) { cuda::copyOnDevice(device, d, s, n); }
-inline void cudaScan(const ScanJob& job, bool onDevice) {
-  cuda::scan(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host);
+// `generation`: the DeviceArrays' (checked again by the engine under its device lock).
+inline void cudaUpload(int device, unsigned generation, void* d, const void* h, size_t n) {
+  cuda::copyToDevice(device, generation, d, h, n);
 }
-inline void cudaAggregate(const AggregateJob& job, bool onDevice) {
-  cuda::aggregate(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host);
+inline void cudaDownload(int device, unsigned generation, void* h, const void* d, size_t n) {
+  cuda::copyToHost(device, generation, h, d, n);
+}
+inline void cudaDeviceCopy(int device, unsigned generation, void* d, const void* s, size_t n) {
+  cuda::copyOnDevice(device, generation, d, s, n);
+}
+inline void cudaScan(const ScanJob& job, bool onDevice, unsigned generation) {
+  cuda::scan(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host, generation);
+}
+inline void cudaAggregate(const AggregateJob& job, bool onDevice, unsigned generation) {
+  cuda::aggregate(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host, generation);
 }
 #else
 struct CudaNotCompiled : std::runtime_error {
@@ -38,16 +47,18 @@ struct CudaNotCompiled : std::runtime_error {
 inline void* cudaAlloc(int, size_t, unsigned*) { throw CudaNotCompiled(); }
 inline void cudaRelease(int, void*, unsigned) {}
 inline bool cudaLost(int, unsigned) { return false; }
+inline std::string cudaLostMessage(int) { return std::string(); }
 inline void cudaInjectFault(int) { throw CudaNotCompiled(); }
+inline void cudaSetLookBackTest(unsigned long long, size_t) { throw CudaNotCompiled(); }
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };
 inline MemoryInfo cudaMemory(int) { throw CudaNotCompiled(); }
-inline void cudaUpload(int, void*, const void*, size_t) { throw CudaNotCompiled(); }
-inline void cudaDownload(int, void*, const void*, size_t) { throw CudaNotCompiled(); }
-inline void cudaDeviceCopy(int, void*, const void*, size_t) { throw CudaNotCompiled(); }
-inline void cudaScan(const ScanJob&, bool) { throw CudaNotCompiled(); }
-inline void cudaAggregate(const AggregateJob&, bool) { throw CudaNotCompiled(); }
+inline void cudaUpload(int, unsigned, void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline void cudaDownload(int, unsigned, void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline void cudaDeviceCopy(int, unsigned, void*, const void*, size_t) { throw CudaNotCompiled(); }
+inline void cudaScan(const ScanJob&, bool, unsigned) { throw CudaNotCompiled(); }
+inline void cudaAggregate(const AggregateJob&, bool, unsigned) { throw CudaNotCompiled(); }
 #endif
 
 // Runs f; turns what the engines throw into (code, message). Safe off the JS thread.
@@ -78,8 +89,7 @@ template <class F> Failure captureFailure(F&& f) {
 // Memory of a DeviceArray allocated before its device's reset (after a CUDA fault) is gone.
 inline void refuseLost(Napi::Env env, int device, unsigned generation) {
   if (cudaLost(device, generation))
-    throw makeError(env, "ERR_LINREC_CUDA",
-                    "this DeviceArray was lost when a CUDA error forced a device reset; create it again");
+    throw makeError(env, "ERR_LINREC_CUDA", cudaLostMessage(device));
 }
 
 template <class F> auto guardCuda(Napi::Env env, F&& f) -> decltype(f()) {

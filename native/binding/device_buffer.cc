@@ -67,14 +67,14 @@ static void* hostData(Napi::TypedArray ta) { return typedArrayData(ta); }
 Napi::Value DeviceBuffer::Upload(const Napi::CallbackInfo& info) {
   refuseLost(info.Env(), device_, generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
-  if (bytes_) guardCuda(info.Env(), [&] { cudaUpload(device_, data_, hostData(ta), bytes_); return 0; });
+  if (bytes_) guardCuda(info.Env(), [&] { cudaUpload(device_, generation_, data_, hostData(ta), bytes_); return 0; });
   return info.Env().Undefined();
 }
 
 Napi::Value DeviceBuffer::Download(const Napi::CallbackInfo& info) {
   refuseLost(info.Env(), device_, generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
-  if (bytes_) guardCuda(info.Env(), [&] { cudaDownload(device_, hostData(ta), data_, bytes_); return 0; });
+  if (bytes_) guardCuda(info.Env(), [&] { cudaDownload(device_, generation_, hostData(ta), data_, bytes_); return 0; });
   return info.Env().Undefined();
 }
 
@@ -85,7 +85,7 @@ Napi::Value DeviceBuffer::Copy(const Napi::CallbackInfo& info) {
   refuseLost(info.Env(), src->device_, src->generation_);
   if (src->device_ != device_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: a device copy across devices");
   if (src->bytes_ != bytes_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
-  if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(device_, data_, src->data_, bytes_); return 0; });
+  if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(device_, generation_, data_, src->data_, bytes_); return 0; });
   return info.Env().Undefined();
 }
 

@@ -9,13 +9,13 @@ namespace linrec {
 namespace binding {
 
 static void runScan(const ScanCall& call) {
-  if (call.useCuda || call.onDevice) return cudaScan(call.job, call.onDevice);
+  if (call.useCuda || call.onDevice) return cudaScan(call.job, call.onDevice, call.generation);
   if (call.freshResult) cpu::adviseResult(call.job);
   cpu::scan(call.job);
 }
 
 static void runAggregate(const AggregateCall& call) {
-  if (call.useCuda || call.onDevice) return cudaAggregate(call.job, call.onDevice);
+  if (call.useCuda || call.onDevice) return cudaAggregate(call.job, call.onDevice, call.generation);
   cpu::aggregate(call.job);
 }
 

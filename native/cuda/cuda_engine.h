@@ -42,13 +42,18 @@ Availability probe();
 // gone, and is neither used nor freed (deviceFree skips it; isLost tells the binding to refuse it).
 // deviceAlloc tags its allocation with the generation read before cudaMalloc: a reset racing
 // with it can only make fresh memory look lost (refused, never freed twice), not the reverse.
+// Every call on a device, recovery included, holds that device's lock, so a reset never happens
+// under another call; calls that take a generation refuse (CudaError, lostArrayMessage) memory
+// that a reset lost, checked under that lock. deviceFree, when the lock is busy, leaves the
+// pointer to the next call on the device (a finalizer must not wait for a running scan).
 void* deviceAlloc(int device, size_t bytes, unsigned* generation);
 void deviceFree(int device, void* ptr, unsigned generation) noexcept;
 unsigned contextGeneration(int device);
 inline bool isLost(int device, unsigned generation) { return generation != contextGeneration(device); }
-void copyToDevice(int device, void* dst, const void* src, size_t bytes);
-void copyToHost(int device, void* dst, const void* src, size_t bytes);
-void copyOnDevice(int device, void* dst, const void* src, size_t bytes);
+std::string lostArrayMessage(int device);
+void copyToDevice(int device, unsigned generation, void* dst, const void* src, size_t bytes);
+void copyToHost(int device, unsigned generation, void* dst, const void* src, size_t bytes);
+void copyOnDevice(int device, unsigned generation, void* dst, const void* src, size_t bytes);
 size_t deviceFreeBytes();  // of the current device, for the engine under its context lock
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
@@ -65,10 +70,14 @@ enum class Residency {
 // Test builds (LINREC_TEST_HOOKS): queues a kernel that traps on `device`, as a faulting kernel
 // would; the next synchronizing call on that device reports it and the engine recovers.
 void injectFault(int device);
+// Test builds: the look-back's wait bound (0: the default) and a tile index that never
+// publishes its status (~0: none), for the scans that follow.
+void setLookBackTest(unsigned long long boundNs, size_t silentTile);
 
-// Runs the scan on job.device; returns when the results are in place (synchronous for the caller's thread).
-void scan(const ScanJob& job, Residency where);
-void aggregate(const AggregateJob& job, Residency where);
+// Runs the scan on job.device; returns when the results are in place (synchronous for the caller's
+// thread). Residency::Device: `generation` is that of the job's DeviceArrays.
+void scan(const ScanJob& job, Residency where, unsigned generation);
+void aggregate(const AggregateJob& job, Residency where, unsigned generation);
 
 }  // namespace cuda
 }  // namespace linrec

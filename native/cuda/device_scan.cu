@@ -2,6 +2,7 @@
 // implements the public scan() / aggregate() entry points.
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -36,18 +37,68 @@ unsigned contextGeneration(int device) {
   return device >= 0 && device < kMaxDevices ? generations[device].load(std::memory_order_acquire) : 0;
 }
 
-bool recoverIfPoisoned(DeviceContext& ctx) {
+static std::string deviceName(int device) { return "cuda:" + std::to_string(device); }
+
+static std::string bytesText(size_t bytes) {
+  char text[32];
+  if (bytes < (size_t(1) << 20)) std::snprintf(text, sizeof text, "%zu bytes", bytes);
+  else std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(size_t(1) << 20));
+  return text;
+}
+
+std::string lostArrayMessage(int device) {
+  return "CUDA error: this DeviceArray was lost when a CUDA error forced a reset of " + deviceName(device) +
+         "; create it again";
+}
+
+void refuseLost(const DeviceContext& ctx, unsigned generation) {
+  if (generation != contextGeneration(ctx.device)) throw CudaError(lostArrayMessage(ctx.device));
+}
+
+void freePending(DeviceContext& ctx) {
+  std::vector<std::pair<void*, unsigned>> pending;
+  {
+    std::lock_guard<std::mutex> lock(ctx.pendingMutex);
+    pending.swap(ctx.pendingFrees);
+  }
+  for (auto& [ptr, generation] : pending) {
+    if (generation != contextGeneration(ctx.device)) continue;  // freed by a reset
+    auto it = ctx.arrays.find(ptr);
+    if (it != ctx.arrays.end()) {
+      ctx.arrayBytes -= it->second;
+      ctx.arrays.erase(it);
+    }
+    if (cudaFree(ptr) != cudaSuccess) cudaGetLastError();  // a sticky error shows in the call itself
+  }
+}
+
+std::string recoverIfPoisoned(DeviceContext& ctx) {
   // A non-sticky error was cleared by check(); a sticky one is reported again by any call.
-  if (cudaDeviceSynchronize() == cudaSuccess) return false;
+  if (cudaDeviceSynchronize() == cudaSuccess) return std::string();
   cudaGetLastError();
+  // No other call is in flight on this device (ctx.mutex): the reset destroys nothing in use by
+  // this engine. It also destroys the primary context other CUDA code in the process may share.
+  const size_t lostArrays = ctx.arrays.size(), lostBytes = ctx.arrayBytes;
   generations[ctx.device].fetch_add(1, std::memory_order_acq_rel);
   check(cudaDeviceReset(), "cudaDeviceReset (recovering from a fault)");  // the current device only
+  ctx.arrays.clear();
+  ctx.arrayBytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(ctx.pendingMutex);
+    ctx.pendingFrees.clear();  // their memory went with the reset
+  }
   ctx.scratch = nullptr;  // freed by the reset, like the stream and the staging state
   ctx.scratchBytes = 0;
   dropStaging(ctx);
   ctx.stream = nullptr;
   check(cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking), "cudaStreamCreate (after a reset)");
-  return true;
+  const std::string name = deviceName(ctx.device);
+  return " (" + name + " was reset to recover: " +
+         (lostArrays == 0 ? std::string("no DeviceArray was on it")
+                          : "its " + std::to_string(lostArrays) + (lostArrays == 1 ? " DeviceArray (" : " DeviceArrays (") +
+                                bytesText(lostBytes) + ") " + (lostArrays == 1 ? "is" : "are") +
+                                " lost and must be created again") +
+         "; any other CUDA memory of this process on " + name + " is lost too)";
 }
 
 DeviceContext& contextOf(int device) {
@@ -82,6 +133,15 @@ constexpr size_t kMaxTileGrid = size_t(0x7fffffff);
 constexpr size_t kTicketBytes = 256;
 
 enum class Shape { ThreadRows, WarpRows, Tiles };
+
+// How long a tile waits for a predecessor before it traps (tile_status.cuh). A predecessor is a
+// running block, so a wait is a few tiles' time (microseconds; milliseconds when a long row
+// steps through in order); 10 s only ends a hang.
+constexpr unsigned long long kLookBackBoundNs = 10'000'000'000ull;
+static std::atomic<unsigned long long> lookBackBoundNs{kLookBackBoundNs};
+#if defined(LINREC_TEST_HOOKS)
+static std::atomic<size_t> silentTile{~size_t(0)};
+#endif
 
 // Warps of `Kernel` that fit on the device at once (occupancy cached per device).
 template <auto Kernel> static size_t residentWarps(int threads, const DeviceContext& ctx) {
@@ -150,7 +210,10 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
   if (tilesPerRow > 1) {
     char* scratch = static_cast<char*>(ctx.ensureScratch(kTicketBytes + TileStatus<M>::bytes(tiles)));
     ticket = reinterpret_cast<unsigned long long*>(scratch);
-    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles);
+    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles, lookBackBoundNs.load(std::memory_order_relaxed));
+#if defined(LINREC_TEST_HOOKS)
+    status.silentTile = silentTile.load(std::memory_order_relaxed);
+#endif
     // Ticket and flags are contiguous: one memset clears both.
     check(cudaMemsetAsync(scratch, 0, kTicketBytes + TileStatus<M>::flagBytes(tiles), stream),
           "cudaMemsetAsync (tile status)");
@@ -248,23 +311,25 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Public entry points
 
-void scan(const ScanJob& job, Residency where) {
+void scan(const ScanJob& job, Residency where, unsigned generation) {
   if (job.rows == 0) return;
   DeviceContext& ctx = contextOf(job.device);
   lockedCall(ctx, [&] {
     cudaGetLastError();  // a stale non-sticky error from elsewhere must not be reported as ours
     if (where == Residency::Host) return scanHostStaged(job, ctx);
+    refuseLost(ctx, generation);  // a reset since the call was made freed its arrays
     enqueueScan(job, ctx.stream, ctx);
-    check(cudaStreamSynchronize(ctx.stream), "scan kernel");
+    check(cudaStreamSynchronize(ctx.stream), "scan kernel (a fault, or a look-back wait past its bound)");
   });
 }
 
-void aggregate(const AggregateJob& job, Residency where) {
+void aggregate(const AggregateJob& job, Residency where, unsigned generation) {
   if (job.rows == 0) return;
   DeviceContext& ctx = contextOf(job.device);
   lockedCall(ctx, [&] {
     cudaGetLastError();
     if (where == Residency::Host) return aggregateHostStaged(job, ctx);
+    refuseLost(ctx, generation);
     enqueueAggregate(job, ctx.stream, ctx);
     check(cudaStreamSynchronize(ctx.stream), "aggregate kernel");
   });
@@ -272,6 +337,11 @@ void aggregate(const AggregateJob& job, Residency where) {
 
 #if defined(LINREC_TEST_HOOKS)
 __global__ void trapKernel() { __trap(); }
+
+void setLookBackTest(unsigned long long boundNs, size_t silent) {
+  lookBackBoundNs.store(boundNs ? boundNs : kLookBackBoundNs);
+  silentTile.store(silent);
+}
 
 void injectFault(int device) {
   DeviceContext& ctx = contextOf(device);
@@ -281,6 +351,7 @@ void injectFault(int device) {
 }
 #else
 void injectFault(int) { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
+void setLookBackTest(unsigned long long, size_t) { throw CudaError("look-back tests need a build with LINREC_TEST_HOOKS"); }
 #endif
 
 }  // namespace cuda

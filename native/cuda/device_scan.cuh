@@ -2,6 +2,10 @@
 #pragma once
 
 #include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "cuda_check.cuh"
 
@@ -9,9 +13,9 @@ namespace linrec {
 namespace cuda {
 
 // Per-device state kept for the life of the process: a stream, the tile-status scratch and
-// the staging buffers grow on demand and are reused. Calls on one device are serialized by
-// `mutex` (each holds it for its whole synchronous run); calls on different devices run at
-// once. Never freed: the driver reclaims it at exit, and freeing from static destructors after
+// the staging buffers grow on demand and are reused. Every CUDA call on one device, recovery
+// included, is serialized by `mutex` (each holds it for its whole synchronous run), so a reset
+// never happens under another call; calls on different devices run at once. Never freed: the driver reclaims it at exit, and freeing from static destructors after
 // driver teardown would fail anyway.
 struct DeviceContext {
   std::mutex mutex;
@@ -21,6 +25,12 @@ struct DeviceContext {
   void* scratch = nullptr;
   size_t scratchBytes = 0;
   void* staging = nullptr;  // host_staging.cu's own state
+  // DeviceArray allocations alive on the device (under mutex): what a reset loses.
+  std::unordered_map<void*, size_t> arrays;
+  size_t arrayBytes = 0;
+  // Frees that found `mutex` busy (under pendingMutex), done by the next call on the device.
+  std::mutex pendingMutex;
+  std::vector<std::pair<void*, unsigned>> pendingFrees;
 
   // Device scratch of at least `bytes`; growing waits for the device first, since work already
   // queued may still use the old buffer.
@@ -30,19 +40,21 @@ struct DeviceContext {
 // The context of device `device` (an index into probe().devices), created on first use; an
 // index out of range throws CudaError. CUDA's current device is per host thread, and calls
 // arrive on any thread (the JS thread, libuv's pool): every call makes its device current
-// first (recoveringCall and lockedCall do).
+// first (lockedCall does).
 DeviceContext& contextOf(int device);
 inline void makeCurrent(const DeviceContext& ctx) { check(cudaSetDevice(ctx.device), "cudaSetDevice"); }
 
 // After a CudaError: when the context is poisoned (the error is sticky, as after a kernel fault),
-// resets the device and the context's state, so that later calls work, and returns true; every
-// allocation of the old context is gone (contextGeneration(device) moves on). ctx.mutex held,
-// ctx's device current.
-bool recoverIfPoisoned(DeviceContext& ctx);
-// Run f with ctx's device current; a CudaError from it is rethrown after recoverIfPoisoned (under
-// ctx.mutex), saying so when the device was reset. lockedCall also holds ctx.mutex while f runs.
-template <class F> void recoveringCall(DeviceContext& ctx, F&& f);
+// resets the device and the context's state, so that later calls work, and returns what the
+// reset lost, for the error message (empty when there was no reset); every allocation of the
+// old context is gone (contextGeneration(device) moves on). ctx.mutex held, ctx's device current.
+std::string recoverIfPoisoned(DeviceContext& ctx);
+// Runs f holding ctx.mutex with ctx's device current, after the frees deviceFree left pending;
+// a CudaError from f is rethrown after recoverIfPoisoned, saying what a reset lost.
 template <class F> void lockedCall(DeviceContext& ctx, F&& f);
+// Throws CudaError(lostArrayMessage) when memory of `generation` was lost to a reset. ctx.mutex held.
+void refuseLost(const DeviceContext& ctx, unsigned generation);
+void freePending(DeviceContext& ctx);  // ctx.mutex held
 
 // host_staging.cu: forgets the staging state after a device reset freed its CUDA objects.
 void dropStaging(DeviceContext& ctx);
@@ -59,29 +71,15 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx);
 void scanHostStaged(const ScanJob& job, DeviceContext& ctx);
 void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx);
 
-inline CudaError afterReset(const CudaError& e) {
-  return CudaError(std::string(e.what()) +
-                   " (the device was reset to recover: DeviceArrays created before this error are lost)");
-}
-
-template <class F> void recoveringCall(DeviceContext& ctx, F&& f) {
-  try {
-    makeCurrent(ctx);
-    f();
-  } catch (const CudaError& e) {
-    std::lock_guard<std::mutex> lock(ctx.mutex);
-    if (recoverIfPoisoned(ctx)) throw afterReset(e);
-    throw;
-  }
-}
-
 template <class F> void lockedCall(DeviceContext& ctx, F&& f) {
   std::lock_guard<std::mutex> lock(ctx.mutex);
   try {
     makeCurrent(ctx);
+    freePending(ctx);
     f();
   } catch (const CudaError& e) {
-    if (recoverIfPoisoned(ctx)) throw afterReset(e);
+    std::string lost = recoverIfPoisoned(ctx);
+    if (!lost.empty()) throw CudaError(std::string(e.what()) + lost);
     throw;
   }
 }

@@ -14,8 +14,8 @@ template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, const char* what,
             Args&&... args) {
 #if defined(LINREC_CUDA_EMULATION)
-  auto body = [&] { kernel(args...); };
-  check(::linrec::emulation::launchGrid(grid, block, stream, body), what);
+  // The launch is asynchronous: the arguments are copied, as <<<>>> copies them.
+  check(::linrec::emulation::launchGrid(grid, block, stream, [kernel, args...] { kernel(args...); }), what);
 #else
   kernel<<<grid, block, 0, stream>>>(std::forward<Args>(args)...);
   checkLaunch(what);

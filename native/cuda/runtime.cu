@@ -63,44 +63,70 @@ Availability probe() {
   }
 }
 
-// Memory calls share the scan's recovery: a poisoned context is reset before the error goes up.
+// Memory calls share the scan's lock and recovery: a poisoned context is reset before the error
+// goes up, and never under another call.
 void* deviceAlloc(int device, size_t bytes, unsigned* generation) {
   void* ptr = nullptr;
-  // A zero-byte array still gets a distinct, freeable pointer.
-  recoveringCall(contextOf(device), [&] {
+  DeviceContext& ctx = contextOf(device);
+  lockedCall(ctx, [&] {
     *generation = contextGeneration(device);
+    // A zero-byte array still gets a distinct, freeable pointer.
     check(cudaMalloc(&ptr, bytes ? bytes : 1), "cudaMalloc");
+    ctx.arrays[ptr] = bytes;
+    ctx.arrayBytes += bytes;
   });
   return ptr;
 }
 
 void deviceFree(int device, void* ptr, unsigned generationOfPtr) noexcept {
   if (!ptr || isLost(device, generationOfPtr)) return;  // lost memory was freed by the reset
-  // Finalizers cannot report; every engine call sets its own device, so switching is harmless.
-  if (cudaSetDevice(device) != cudaSuccess || cudaFree(ptr) != cudaSuccess) cudaGetLastError();
+  try {
+    DeviceContext& ctx = contextOf(device);
+    // Finalizers cannot report, nor wait for a long scan: a busy device frees it later.
+    std::unique_lock<std::mutex> lock(ctx.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      std::lock_guard<std::mutex> pendingLock(ctx.pendingMutex);
+      ctx.pendingFrees.emplace_back(ptr, generationOfPtr);
+      return;
+    }
+    if (isLost(device, generationOfPtr)) return;
+    auto it = ctx.arrays.find(ptr);
+    if (it != ctx.arrays.end()) {
+      ctx.arrayBytes -= it->second;
+      ctx.arrays.erase(it);
+    }
+    // Every engine call sets its own device, so switching is harmless.
+    if (cudaSetDevice(device) != cudaSuccess || cudaFree(ptr) != cudaSuccess) cudaGetLastError();
+  } catch (...) {  // contextOf's allocation or lookup: the memory stays until the process ends
+  }
 }
 
-void copyToDevice(int device, void* dst, const void* src, size_t bytes) {
-  if (bytes)
-    recoveringCall(contextOf(device), [&] {
-      check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
-    });
+// Copies run on the device's work stream, where every scan and aggregate of the engine runs,
+// so that a copy and the kernels before and after it are ordered (a cudaMemcpy would go on the
+// legacy default stream, which the non-blocking work stream does not wait for: from pageable
+// memory it may return before the data lands). Each waits for its stream before returning:
+// the caller's pageable array is read, or written, only until then.
+static void copyOnWorkStream(int device, unsigned generation, void* dst, const void* src, size_t bytes,
+                             cudaMemcpyKind kind, const char* what) {
+  if (!bytes) return;
+  DeviceContext& ctx = contextOf(device);
+  lockedCall(ctx, [&] {
+    refuseLost(ctx, generation);
+    check(cudaMemcpyAsync(dst, src, bytes, kind, ctx.stream), what);
+    check(cudaStreamSynchronize(ctx.stream), what);
+  });
 }
 
-void copyToHost(int device, void* dst, const void* src, size_t bytes) {
-  if (bytes)
-    recoveringCall(contextOf(device), [&] {
-      check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy device to host");
-    });
+void copyToDevice(int device, unsigned generation, void* dst, const void* src, size_t bytes) {
+  copyOnWorkStream(device, generation, dst, src, bytes, cudaMemcpyHostToDevice, "copying host to device");
 }
 
-void copyOnDevice(int device, void* dst, const void* src, size_t bytes) {
-  if (bytes)
-    recoveringCall(contextOf(device), [&] {
-      check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy device to device");
-      // cudaMemcpy D2D returns before the copy ends; callers expect it done.
-      check(cudaStreamSynchronize(0), "cudaMemcpy device to device (synchronize)");
-    });
+void copyToHost(int device, unsigned generation, void* dst, const void* src, size_t bytes) {
+  copyOnWorkStream(device, generation, dst, src, bytes, cudaMemcpyDeviceToHost, "copying device to host");
+}
+
+void copyOnDevice(int device, unsigned generation, void* dst, const void* src, size_t bytes) {
+  copyOnWorkStream(device, generation, dst, src, bytes, cudaMemcpyDeviceToDevice, "copying device to device");
 }
 
 // Called by the engine with ctx.mutex held and its device current: no recovery here (the
@@ -113,7 +139,7 @@ size_t deviceFreeBytes() {
 
 MemoryInfo deviceMemory(int device) {
   MemoryInfo m;
-  recoveringCall(contextOf(device), [&] { check(cudaMemGetInfo(&m.freeBytes, &m.totalBytes), "cudaMemGetInfo"); });
+  lockedCall(contextOf(device), [&] { check(cudaMemGetInfo(&m.freeBytes, &m.totalBytes), "cudaMemGetInfo"); });
   return m;
 }
 

@@ -43,6 +43,9 @@ template <int Items, class T> __device__ __forceinline__ void loadVectors(const 
   }
 }
 
+// Through __stwb (a plain write-back store): with a plain assignment, nvcc merged a forward
+// run's first four stores with the scalar fallback's stores to the same addresses, leaving the
+// first 16 bytes of each thread's output as four scalar stores.
 template <int Items, class T> __device__ __forceinline__ void storeVectors(T* p, const T (&v)[Items]) {
   using V = typename Vector16<T>::Type;
   constexpr int kCount = Vector16<T>::kCount;
@@ -53,7 +56,7 @@ template <int Items, class T> __device__ __forceinline__ void storeVectors(T* p,
     T* d = reinterpret_cast<T*>(&w);
 #pragma unroll
     for (int c = 0; c < kCount; ++c) d[c] = v[k * kCount + c];
-    pv[k] = w;
+    __stwb(pv + k, w);
   }
 }
 

@@ -4,8 +4,11 @@
 // block is a fiber on one OS thread (run in a random order between synchronizations, so that a
 // missing barrier shows), a warp's collectives exchange values through the block,
 // several blocks run at once on separate OS threads (so the look-back meets tiles in every
-// state), streams run their work at once in issue order, and device memory is host memory with
-// a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc enforces.
+// state), streams run their work asynchronously (a queue and a worker thread per stream, with
+// CUDA's rules between the legacy default stream, blocking and non-blocking streams and events,
+// and results visible to the host only after a synchronization), and device memory is host
+// memory with a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc
+// enforces.
 // LINREC_EMULATED_DEVICES (default 1) devices, each with its own memory, faults and resets.
 // LINREC_EMULATED_BLOCKS_IN_FLIGHT (default 3) and LINREC_EMULATED_JITTER_PERCENT (default 0: the
 // chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets.
@@ -148,13 +151,17 @@ template <class T> T fromBits(const Word& w) {
 }
 void requireFullMask(unsigned mask, const char* site);
 
-// Runs the grid: blocks in order of blockIdx.x on a few OS threads, each block's threads as
-// fibers. Returns when every block has finished (streams are synchronous here). The stream
-// must belong to the current device, as CUDA requires.
-cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, const std::function<void()>& body);
+// Queues the grid on the stream: when the stream reaches it, blocks run in order of blockIdx.x
+// on a few OS threads, each block's threads as fibers. Returns at once (configuration errors
+// only); faults show at the next synchronization. The stream must belong to the current
+// device, as CUDA requires. `body` is kept until the grid has run (arguments by value).
+cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function<void()> body);
 
-// __trap(): the running kernel faults, which poisons the context until cudaDeviceReset.
-void trap();
+// __trap(): the running kernel faults, which poisons the context until cudaDeviceReset; the
+// calling thread ends and the grid's other threads stop at their next switch.
+[[noreturn]] void trap();
+// %globaltimer: nanoseconds of a steady clock.
+unsigned long long steadyNanoseconds();
 
 }  // namespace emulation
 }  // namespace linrec
@@ -171,7 +178,8 @@ inline void __syncwarp(unsigned mask = 0xffffffffu) {
   ::linrec::emulation::warpExchange({{0, 0}}, "__syncwarp");
 }
 inline void __nanosleep(unsigned) { ::linrec::emulation::pause(); }
-inline void __trap() { ::linrec::emulation::trap(); }
+[[noreturn]] inline void __trap() { ::linrec::emulation::trap(); }
+template <class T> inline void __stwb(T* p, T v) { *p = v; }
 inline int __ffs(unsigned v) { return __builtin_ffs(int(v)); }
 inline int __popc(unsigned v) { return __builtin_popcount(v); }
 

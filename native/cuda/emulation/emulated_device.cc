@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -45,6 +47,7 @@ size_t envSize(const char* name, size_t fallback) {
 // ---------------------------------------------------------------------------------------------
 // Device state: allocations, the budget, errors. LINREC_EMULATED_DEVICES devices (default 1),
 // each with its own budget, sticky error and resets; the current device is per host thread.
+struct Stream;
 struct Device {
   std::mutex mutex;
   std::map<const void*, size_t> allocations;
@@ -52,6 +55,12 @@ struct Device {
   size_t total = envSize("LINREC_EMULATED_DEVICE_MEMORY", size_t(1) << 30);
   cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context until reset
   unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
+  // Streams (under queueMutex()): the legacy default stream, created on first use, and every
+  // stream created on this device and not destroyed.
+  Stream* legacy = nullptr;
+  std::vector<Stream*> streams;
+  // Host threads inside a runtime call on this device (see CallScope and cudaDeviceReset).
+  std::atomic<int> callsInFlight{0};
 };
 std::vector<Device*>& devices() {
   // Never destroyed: finalizers may free after static teardown.
@@ -71,19 +80,182 @@ cudaError_t record(cudaError_t err) {
   if (err != cudaSuccess) lastError = err;
   return err;
 }
-cudaError_t poisoned() {
-  std::lock_guard<std::mutex> lock(device().mutex);
-  return device().sticky;
+cudaError_t stickyOf(int index) {
+  std::lock_guard<std::mutex> lock(device(index).mutex);
+  return device(index).sticky;
 }
+cudaError_t poisoned() { return stickyOf(currentDevice); }
+
+// A runtime call that touches a device's memory or queues: while it runs, a cudaDeviceReset of
+// that device from another host thread would destroy the context under it (undefined on a GPU,
+// a crash risk), and the emulation stops the process instead.
+class CallScope {
+ public:
+  explicit CallScope(int index = currentDevice) : device_(device(index)) { ++device_.callsInFlight; }
+  ~CallScope() { --device_.callsInFlight; }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  Device& device_;
+};
 
 // Streams and events belong to the device current when they were created.
 struct Handle {
   int device;
   unsigned epoch;
 };
-template <class H> H* newHandle() {
+
+// ---------------------------------------------------------------------------------------------
+// Streams run asynchronously, as on a GPU: each has a queue and a worker thread that runs its
+// operations (copies, memsets, kernels, event markers) in order, each after a random delay
+// (LINREC_EMULATED_STREAM_DELAY_US, default 200: at most that many microseconds), so that work
+// on different streams interleaves in every order and a host that reads results before a
+// synchronization sees stale memory. CUDA's ordering rules between streams:
+//   * the legacy default stream (stream 0) waits for all earlier work of the device's blocking
+//     streams, and a blocking stream's work waits for earlier legacy work;
+//   * cudaStreamNonBlocking streams are ordered with nothing but their own work and events;
+//   * cudaStreamWaitEvent orders a stream's later work after the event's recorded work.
+// After a kernel fault, queued work of that device is skipped (as the context is poisoned).
+struct Progress {
+  uint64_t completed = 0;  // operations of the stream that have finished (under queueMutex())
+};
+struct Dependency {
+  std::shared_ptr<Progress> progress;
+  uint64_t until;
+};
+struct Operation {
+  std::function<void()> run;
+  std::vector<Dependency> after;
+};
+struct Stream : Handle {
+  bool blocking = true, isLegacy = false;
+  std::deque<Operation> queue;
+  uint64_t enqueued = 0;
+  std::shared_ptr<Progress> progress = std::make_shared<Progress>();
+  bool stop = false;
+  std::thread worker;
+};
+struct Event : Handle {
+  Dependency recorded{nullptr, 0};  // the work it marks; none before the first record
+};
+
+// One lock and one condition for every queue of every device (the emulation's speed does not
+// depend on it). Never destroyed: workers may still wait on them during static teardown.
+std::mutex& queueMutex() {
+  static std::mutex* m = new std::mutex;
+  return *m;
+}
+std::condition_variable& queueProgress() {
+  static std::condition_variable* c = new std::condition_variable;
+  return *c;
+}
+
+bool done(const Dependency& d) { return !d.progress || d.progress->completed >= d.until; }
+
+unsigned streamDelayUs() {
+  static const unsigned us = unsigned(std::min<size_t>(envSize("LINREC_EMULATED_STREAM_DELAY_US", 200), 100000));
+  static const bool none = std::getenv("LINREC_EMULATED_STREAM_DELAY_US") &&
+                           std::string(std::getenv("LINREC_EMULATED_STREAM_DELAY_US")) == "0";
+  return none ? 0 : us;
+}
+
+void workerLoop(Stream* s) {
+  currentDevice = s->device;
+  std::minstd_rand random(unsigned(reinterpret_cast<uintptr_t>(s)) * 2654435761u + 7u);
+  std::unique_lock<std::mutex> lock(queueMutex());
+  for (;;) {
+    queueProgress().wait(lock, [&] {
+      if (s->stop && s->queue.empty()) return true;
+      if (s->queue.empty()) return false;
+      for (const Dependency& d : s->queue.front().after)
+        if (!done(d)) return false;
+      return true;
+    });
+    if (s->queue.empty()) return;  // stopped
+    std::function<void()> run = std::move(s->queue.front().run);
+    lock.unlock();
+    if (unsigned us = streamDelayUs()) std::this_thread::sleep_for(std::chrono::microseconds(random() % (us + 1)));
+    if (run && stickyOf(s->device) == cudaSuccess) run();
+    lock.lock();
+    s->queue.pop_front();
+    ++s->progress->completed;
+    queueProgress().notify_all();
+  }
+}
+
+Stream* startStream(int index, bool blocking, bool legacy) {
+  Stream* s = new Stream;
+  s->device = index;
+  s->epoch = device(index).epoch;
+  s->blocking = blocking;
+  s->isLegacy = legacy;
+  s->worker = std::thread(workerLoop, s);
+  return s;
+}
+
+// Stops a stream's worker once its queue is empty. queueMutex() not held.
+void stopStream(Stream* s) {
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    s->stop = true;
+  }
+  queueProgress().notify_all();
+  if (s->worker.joinable()) s->worker.join();
+}
+
+Stream* legacyOf(int index) {  // queueMutex() held
+  Device& d = device(index);
+  if (!d.legacy) d.legacy = startStream(index, true, true);
+  return d.legacy;
+}
+
+Stream* streamOf(cudaStream_t h) { return static_cast<Stream*>(reinterpret_cast<Handle*>(h)); }
+Event* eventOf(cudaEvent_t h) { return static_cast<Event*>(reinterpret_cast<Handle*>(h)); }
+
+// Queues `run` on stream h (0: the current device's legacy stream) after `extra`; returns the
+// dependency that is done when it has run.
+Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Dependency> extra = {}) {
+  std::lock_guard<std::mutex> lock(queueMutex());
+  Stream* s = h ? streamOf(h) : legacyOf(currentDevice);
+  Operation op{std::move(run), std::move(extra)};
+  Device& d = device(s->device);
+  if (s->isLegacy) {
+    for (Stream* other : d.streams)
+      if (other->blocking && other->enqueued > other->progress->completed)
+        op.after.push_back({other->progress, other->enqueued});
+  } else if (s->blocking && d.legacy && d.legacy->enqueued > d.legacy->progress->completed) {
+    op.after.push_back({d.legacy->progress, d.legacy->enqueued});
+  }
+  s->queue.push_back(std::move(op));
+  ++s->enqueued;
+  queueProgress().notify_all();
+  return {s->progress, s->enqueued};
+}
+
+void waitFor(const Dependency& d) {
+  std::unique_lock<std::mutex> lock(queueMutex());
+  queueProgress().wait(lock, [&] { return done(d); });
+}
+
+// Every stream of the device has run what was queued before this call.
+void drainDevice(int index) {
+  std::vector<Dependency> all;
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    Device& d = device(index);
+    for (Stream* s : d.streams) all.push_back({s->progress, s->enqueued});
+    if (d.legacy) all.push_back({d.legacy->progress, d.legacy->enqueued});
+  }
+  for (const Dependency& dep : all) waitFor(dep);
+}
+
+cudaEvent_t newEvent() {
+  Event* e = new Event;
+  e->device = currentDevice;
   std::lock_guard<std::mutex> lock(device().mutex);
-  return reinterpret_cast<H*>(new Handle{currentDevice, device().epoch});
+  e->epoch = device().epoch;
+  return reinterpret_cast<cudaEvent_t>(static_cast<Handle*>(e));
 }
 // The handle's device's sticky error, or invalid value for a handle a reset destroyed.
 // onCurrentDevice: CUDA refuses a kernel launch into another device's stream.
@@ -97,10 +269,17 @@ template <class H> cudaError_t checkHandle(H* h, bool nullAllowed, bool onCurren
   return d.sticky;
 }
 int deviceOf(const void* h) { return h ? reinterpret_cast<const Handle*>(h)->device : currentDevice; }
-template <class H> cudaError_t destroyHandle(H* h) {
-  cudaError_t e = checkHandle(h, false);
-  delete reinterpret_cast<Handle*>(h);
-  return record(e);
+
+// Pinned host memory (cudaHostAlloc): copies from pageable memory behave differently.
+std::mutex pinnedMutex;
+std::map<const char*, size_t> pinned;
+bool isPinned(const void* p, size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  std::lock_guard<std::mutex> lock(pinnedMutex);
+  auto it = pinned.upper_bound(c);
+  if (it == pinned.begin()) return false;
+  --it;
+  return c >= it->first && c + bytes <= it->first + it->second;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +314,7 @@ struct BlockRunner {
   std::chrono::steady_clock::time_point deadline;
   unsigned jitterPercent = 0;
   int device = 0;  // the launch's device
+  std::atomic<bool>* aborted = nullptr;  // the grid trapped: no thread of it runs again
   std::minstd_rand random;
 
   Fiber& fiber() { return fibers[size_t(current)]; }
@@ -187,9 +367,11 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
     const unsigned long long before = progress;
     std::shuffle(order.begin(), order.end(), shuffler);
     for (int t : order) {
+      if (aborted->load()) return;  // the other threads stay suspended and are dropped
       current = t;
       if (!fibers[size_t(current)].done) swapcontext(&scheduler, &fibers[size_t(current)].context);
     }
+    if (aborted->load()) return;
     if (live > 0 && progress == before) {
       std::string where;
       for (int t = 0; t < threads && where.size() < 300; ++t)
@@ -265,39 +447,61 @@ void pause() {
   r.fiber().waitingAt = nullptr;
 }
 
-cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, const std::function<void()>& body) {
+cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function<void()> body) {
   if (grid.x == 0 || grid.y != 1 || grid.z != 1 || block.x == 0 || block.x > 1024 || block.y != 1 || block.z != 1)
     return record(cudaErrorInvalidConfiguration);
+  CallScope call;
   if (cudaError_t e = checkHandle(stream, true, true)) return record(e);
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
-  // Enough blocks in flight that a tile's look-back meets predecessors still running.
-  const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
-  std::atomic<unsigned> next{0};
   const int launchDevice = currentDevice;
-  auto work = [&] {
-    BlockRunner local;
-    local.body = &body;
-    local.device = launchDevice;
-    local.deadline = deadline;
-    local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
-    local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
-    BlockRunner* saved = runner;
-    runner = &local;
-    for (unsigned b; (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
-    runner = saved;
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
+  // Runs on the stream's worker, after the work queued before it.
+  enqueue(stream, [grid, block, launchDevice, body = std::move(body)] {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
+    // Enough blocks in flight that a tile's look-back meets predecessors still running.
+    const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
+    std::atomic<unsigned> next{0};
+    std::atomic<bool> aborted{false};
+    auto work = [&] {
+      BlockRunner local;
+      local.body = &body;
+      local.device = launchDevice;
+      local.aborted = &aborted;
+      local.deadline = deadline;
+      local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
+      local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
+      BlockRunner* saved = runner;
+      runner = &local;
+      for (unsigned b; !aborted.load() && (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
+      runner = saved;
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+  });
   return cudaSuccess;
 }
 
 void trap() {
-  // The launching thread's current device: blocks run on threads of that launch.
-  std::lock_guard<std::mutex> lock(device(runner->device).mutex);
-  device(runner->device).sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
+  BlockRunner& r = *runner;
+  {
+    std::lock_guard<std::mutex> lock(device(r.device).mutex);
+    device(r.device).sticky = cudaErrorLaunchFailure;  // reported by the next call, as a real fault is
+  }
+  // As on a GPU, the grid ends: this thread never resumes, and no other thread of the grid runs
+  // past its next switch (a wait, a collective or a barrier).
+  r.aborted->store(true);
+  r.fiber().done = true;
+  --r.live;
+  ++r.progress;
+  swapcontext(&r.fiber().context, &r.scheduler);
+  fail("a thread resumed after __trap");
+}
+
+unsigned long long steadyNanoseconds() {
+  return (unsigned long long)std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace emulation
@@ -362,10 +566,31 @@ cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int d) {
   *value = attr == cudaDevAttrMultiProcessorCount ? 4 : 0;
   return cudaSuccess;
 }
-cudaError_t cudaDeviceSynchronize() { return record(poisoned()); }
+cudaError_t cudaDeviceSynchronize() {
+  linrec::emulation::CallScope call;
+  linrec::emulation::drainDevice(currentDevice);
+  return record(poisoned());
+}
 cudaError_t cudaDeviceReset() {
+  using namespace linrec::emulation;
+  // On a GPU a reset destroys the context under any call another host thread has in flight on
+  // the device (and under other libraries' use of the primary context): never emulated.
+  if (device().callsInFlight.load() != 0)
+    fail("cudaDeviceReset while another host thread is inside a CUDA call on device " + std::to_string(currentDevice) +
+         " (the context would be destroyed under it)");
+  drainDevice(currentDevice);  // work still queued is abandoned on a GPU; here it has run or been skipped
+  std::vector<Stream*> dead;
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    dead.swap(device().streams);  // their handles stay allocated (destroying one is an error)
+  }
+  for (Stream* s : dead) stopStream(s);
   std::lock_guard<std::mutex> lock(device().mutex);
-  for (auto& a : device().allocations) std::free(const_cast<void*>(a.first));
+  // The contents are gone, as on a GPU: a use of lost memory reads NaN, not the old data.
+  for (auto& a : device().allocations) {
+    std::memset(const_cast<void*>(a.first), 0xff, a.second);
+    std::free(const_cast<void*>(a.first));
+  }
   device().allocations.clear();
   device().used = 0;
   device().sticky = cudaSuccess;
@@ -376,6 +601,7 @@ cudaError_t cudaDeviceReset() {
 
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {
   *ptr = nullptr;
+  linrec::emulation::CallScope call;
   std::lock_guard<std::mutex> lock(device().mutex);
   if (device().sticky) return record(device().sticky);
   size_t rounded = (std::max<size_t>(bytes, 1) + 255) & ~size_t(255);
@@ -389,12 +615,16 @@ cudaError_t cudaMalloc(void** ptr, size_t bytes) {
 }
 cudaError_t cudaFree(void* ptr) {
   if (!ptr) return cudaSuccess;
+  linrec::emulation::CallScope call;
+  // As on a GPU, freeing waits for the device's queued work (which may still use the memory).
+  linrec::emulation::drainDevice(currentDevice);
   std::lock_guard<std::mutex> lock(device().mutex);
   auto it = device().allocations.find(ptr);
   // Freed, lost to a reset, or another device's (stricter than CUDA, to catch a missing
   // cudaSetDevice).
   if (it == device().allocations.end()) return record(cudaErrorInvalidValue);
   device().used -= it->second;
+  std::memset(ptr, 0xff, it->second);  // a use after free reads NaN
   device().allocations.erase(it);
   std::free(ptr);
   return device().sticky ? record(device().sticky) : cudaSuccess;
@@ -402,9 +632,18 @@ cudaError_t cudaFree(void* ptr) {
 cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned) {
   if (cudaError_t e = poisoned()) return record(e);
   *ptr = std::malloc(bytes ? bytes : 1);
-  return *ptr ? cudaSuccess : record(cudaErrorMemoryAllocation);
+  if (!*ptr) return record(cudaErrorMemoryAllocation);
+  std::lock_guard<std::mutex> lock(linrec::emulation::pinnedMutex);
+  linrec::emulation::pinned[static_cast<const char*>(*ptr)] = bytes ? bytes : 1;
+  return cudaSuccess;
 }
 cudaError_t cudaFreeHost(void* ptr) {
+  if (!ptr) return cudaSuccess;
+  linrec::emulation::drainDevice(currentDevice);  // queued copies may still use it
+  {
+    std::lock_guard<std::mutex> lock(linrec::emulation::pinnedMutex);
+    linrec::emulation::pinned.erase(static_cast<const char*>(ptr));
+  }
   std::free(ptr);
   return cudaSuccess;
 }
@@ -415,43 +654,119 @@ cudaError_t cudaMemGetInfo(size_t* freeBytes, size_t* totalBytes) {
   *totalBytes = device().total;
   return cudaSuccess;
 }
-cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
+// cudaMemcpy on the legacy stream, with CUDA's documented host synchronization: from pageable
+// host memory to the device it returns once the source is staged, before the data lands (work
+// on other streams that does not wait for the legacy stream may read the old contents);
+// device to device it does not wait at all; to the host, and from pinned memory, it returns
+// when the copy has finished.
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+  using namespace linrec::emulation;
+  CallScope call;
   if (cudaError_t e = poisoned()) return record(e);
-  if (bytes) std::memmove(dst, src, bytes);
-  return cudaSuccess;
+  if (!bytes) return cudaSuccess;
+  if (kind == cudaMemcpyHostToDevice && !isPinned(src, bytes)) {
+    auto staged = std::make_shared<std::vector<char>>(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
+    enqueue(nullptr, [dst, staged] { std::memcpy(dst, staged->data(), staged->size()); });
+    return cudaSuccess;
+  }
+  Dependency copied = enqueue(nullptr, [=] { std::memmove(dst, src, bytes); });
+  if (kind != cudaMemcpyDeviceToDevice) waitFor(copied);
+  return record(poisoned());
 }
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream) {
-  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
-  return cudaMemcpy(dst, src, bytes, kind);
+// Reads and writes at the time the stream runs it: the source must stay intact, and the
+// destination is only complete after a synchronization.
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind, cudaStream_t stream) {
+  using namespace linrec::emulation;
+  CallScope call;
+  if (cudaError_t e = checkHandle(stream, true)) return record(e);
+  if (bytes) enqueue(stream, [=] { std::memmove(dst, src, bytes); });
+  return cudaSuccess;
 }
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream) {
-  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
-  if (bytes) std::memset(dst, value, bytes);
+  using namespace linrec::emulation;
+  CallScope call;
+  if (cudaError_t e = checkHandle(stream, true)) return record(e);
+  if (bytes) enqueue(stream, [=] { std::memset(dst, value, bytes); });
   return cudaSuccess;
 }
-cudaError_t cudaStreamCreate(cudaStream_t* stream) {
-  *stream = linrec::emulation::newHandle<CUstream_st>();
+cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, 0); }
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags) {
+  using namespace linrec::emulation;
+  Stream* s = startStream(currentDevice, (flags & cudaStreamNonBlocking) == 0, false);
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    device().streams.push_back(s);
+  }
+  *stream = reinterpret_cast<cudaStream_t>(static_cast<Handle*>(s));
   return cudaSuccess;
 }
-cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) { return cudaStreamCreate(stream); }
-cudaError_t cudaStreamDestroy(cudaStream_t stream) { return linrec::emulation::destroyHandle(stream); }
+// As in CUDA, work already queued still runs; the handle is gone at once.
+cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+  using namespace linrec::emulation;
+  cudaError_t e = checkHandle(stream, false);
+  if (!stream) return record(e);
+  Stream* s = streamOf(stream);
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    auto& all = device(s->device).streams;
+    all.erase(std::remove(all.begin(), all.end(), s), all.end());
+  }
+  stopStream(s);
+  delete s;
+  return record(e == cudaErrorInvalidValue ? e : cudaSuccess);
+}
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-  return record(linrec::emulation::checkHandle(stream, true));
+  using namespace linrec::emulation;
+  CallScope call(deviceOf(stream));
+  if (cudaError_t e = checkHandle(stream, true)) return record(e);
+  waitFor(enqueue(stream, nullptr));  // a marker: on the legacy stream it also waits for blocking streams
+  return record(stickyOf(deviceOf(stream)));
 }
 cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned) {
-  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
-  return record(linrec::emulation::checkHandle(event, false));
+  using namespace linrec::emulation;
+  CallScope call(deviceOf(stream));
+  if (cudaError_t e = checkHandle(stream, true)) return record(e);
+  if (cudaError_t e = checkHandle(event, false)) return record(e);
+  Dependency recorded{};
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    recorded = eventOf(event)->recorded;
+  }
+  if (recorded.progress) enqueue(stream, nullptr, {recorded});
+  return cudaSuccess;
 }
 cudaError_t cudaEventCreate(cudaEvent_t* event) {
-  *event = linrec::emulation::newHandle<CUevent_st>();
+  *event = linrec::emulation::newEvent();
   return cudaSuccess;
 }
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) { return cudaEventCreate(event); }
-cudaError_t cudaEventDestroy(cudaEvent_t event) { return linrec::emulation::destroyHandle(event); }
-cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
-  if (cudaError_t e = linrec::emulation::checkHandle(stream, true)) return record(e);
-  using linrec::emulation::deviceOf;
-  if (event && deviceOf(event) != deviceOf(stream)) return record(cudaErrorInvalidResourceHandle);
-  return record(linrec::emulation::checkHandle(event, false));
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  using namespace linrec::emulation;
+  cudaError_t e = checkHandle(event, false);
+  if (!event) return record(e);
+  delete eventOf(event);
+  return record(e == cudaErrorInvalidValue ? e : cudaSuccess);
 }
-cudaError_t cudaEventSynchronize(cudaEvent_t event) { return record(linrec::emulation::checkHandle(event, false)); }
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+  using namespace linrec::emulation;
+  CallScope call(deviceOf(stream));
+  if (cudaError_t e = checkHandle(stream, true)) return record(e);
+  if (event && deviceOf(event) != deviceOf(stream)) return record(cudaErrorInvalidResourceHandle);
+  if (cudaError_t e = checkHandle(event, false)) return record(e);
+  Dependency marker = enqueue(stream, nullptr);
+  std::lock_guard<std::mutex> lock(queueMutex());
+  eventOf(event)->recorded = marker;
+  return cudaSuccess;
+}
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+  using namespace linrec::emulation;
+  CallScope call(deviceOf(event));
+  if (cudaError_t e = checkHandle(event, false)) return record(e);
+  Dependency recorded{};
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    recorded = eventOf(event)->recorded;
+  }
+  waitFor(recorded);
+  return record(stickyOf(deviceOf(event)));
+}
