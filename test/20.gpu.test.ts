@@ -41,7 +41,7 @@ function withoutX0(values: F, rows: number, n: number, reverse = false): F {
 }
 
 gpuDescribe(title, () => {
-  beforeAll(() => console.log(`GPU tests: LINREC_TEST_SEED=${SEED}`));
+  beforeAll(() => console.log(`GPU tests: ${seedNote()}`));
 
   // Rows × n: one long row (many tiles), a few medium rows, 2^10 short rows (warp per row).
   const shapes = [
