@@ -4,7 +4,7 @@ import v8 from 'v8';
 import vm from 'vm';
 import { aggregate, backends, createScanner, DeviceArray, deviceMemory, logScan, scan, scanAsync, sequential, toDevice, type FloatDeviceArray } from '../src';
 import { addonPath } from '../src/addon';
-import { expectLinrecError, fill, fresh, mixedError, reference, referenceDD, SEED, seedInputs, seedNote, type F } from './helpers';
+import { expectLinrecError, fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, type F } from './helpers';
 
 const cuda = backends().cuda;
 const why = cuda.compiled ? (cuda.reason ?? 'no CUDA device') : `this build has no CUDA backend${cuda.reason ? `: ${cuda.reason}` : ''}`;
