@@ -353,6 +353,8 @@ describe('special values', () => {
   //   CPU:  3 = its step + the combine of a tile's lane totals + the apply of a carry;
   //   CUDA: 10 = its step + 5 levels of the warp scan + 3 of the block scan + the apply, at a
   //         warp's or a tile's end (thread ends: 7; the look-back applies tiles one by one).
+  // (Measured over 1000 random shapes against the exact x: up to 1.0·(tiny/2)·S_t on the CPU,
+  // 1.35 on CUDA, 1.0 for the float64 loop.)
   // S_t is the recurrence's memory: ~1/(1 - |a|), up to ~2000 for 'nearOne' coefficients. The
   // float64 loop itself is only within (tiny/2)·S_t (R = 1) of the exact x. (An earlier floor of
   // 4·log2(n+2)·tiny against that loop counted a path's depth but not the steps: the engine and
@@ -392,6 +394,7 @@ describe('special values', () => {
         let worst = 0;
         let at = -1;
         for (let i = 0; i < x.length; i++) {
+          if (xUp[i] === exact[i]) continue;
           const grid = method === 'direct' ? (roundingsPerPosition * reach[i]) / 2 : 2;
           const allowed = relative * (Math.abs(exact[i]) + mean) + tinyUp * grid;
           const ratio = Math.abs(xUp[i] - exact[i]) / allowed;
