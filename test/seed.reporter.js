@@ -1,5 +1,5 @@
 // A jest reporter that says how to replay a failure: this run's LINREC_SEED (test/seed.ts) and,
-// for a fast-check property, its path, with the command for each failing test.
+// for a fast-check property, its path: a command per failing file, and one per failing property.
 const path = require('path');
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -22,12 +22,16 @@ class SeedReporter {
       .filter((k) => process.env[k])
       .map((k) => `${k}=${shellQuote(process.env[k])}`);
     for (const file of results.testResults) {
+      const failed = file.testResults.filter((t) => t.status === 'failed');
+      if (!file.testExecError && !failed.length) continue;
       const rel = path.relative(this.rootDir, file.testFilePath);
-      if (file.testExecError) lines.push(`  ${[`LINREC_SEED=${seed}`, ...build].join(' ')} npx jest ${rel}`);
-      for (const t of file.testResults) {
-        if (t.status !== 'failed') continue;
+      // The whole file: tests that share one stream across the file (test/30-32) need it.
+      lines.push(`  ${[`LINREC_SEED=${seed}`, ...build].join(' ')} npx jest ${rel}`);
+      // A fast-check property alone, straight to its shrunk counterexample.
+      for (const t of failed) {
         const fcPath = /seed: -?\d+, path: "([\d:]+)"/.exec(t.failureMessages.join('\n'));
-        const env = [`LINREC_SEED=${seed}`, ...(fcPath ? [`LINREC_FC_PATH=${fcPath[1]}`] : []), ...build].join(' ');
+        if (!fcPath) continue;
+        const env = [`LINREC_SEED=${seed}`, `LINREC_FC_PATH=${fcPath[1]}`, ...build].join(' ');
         lines.push(`  ${env} npx jest ${rel} -t ${shellQuote(`^${escapeRegExp(t.fullName)}$`)}`);
       }
     }
