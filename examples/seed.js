@@ -3,6 +3,8 @@
 // its general case (a, b ~ N(0,1), any signs) and its special case (a ~ U(0,1), b ~ U(0,3),
 // nothing negative), on the best backend, against the sequential loop. `npm start`.
 const linrec = require('..');
+// The yardstick of the README's accuracy tables: the float64 loop and the mixed error.
+const { reference, mixedError } = require('../dist/yardstick');
 
 const n = Number(process.env.N || 1e7);
 const device = linrec.backends().cuda.available ? 'cuda' : 'cpu';
@@ -14,20 +16,6 @@ const uniform = () => {
 };
 const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 
-function reference(a, v) {
-  const x = new Float64Array(v.length);
-  x[0] = v[0];
-  for (let t = 1; t < v.length; t++) x[t] = a[t - 1] * x[t - 1] + v[t];
-  return x;
-}
-function maxError(x, ref) {
-  let mean = 0;
-  for (let i = 0; i < ref.length; i++) mean += Math.abs(ref[i]);
-  mean /= ref.length;
-  let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(x[i] - ref[i]) / (Math.abs(ref[i]) + mean));
-  return worst;
-}
 function time(f) {
   f(); // warm-up
   const runs = [];
@@ -45,10 +33,10 @@ const rows = [];
 function run(caseName, a, v, variants) {
   const ref = reference(a, v);
   const loop = time(() => linrec.sequential(a, v));
-  rows.push({ case: caseName, what: 'sequential loop (JS, float32)', ms: loop.ms, speedup: 1, err: maxError(loop.out, ref) });
+  rows.push({ case: caseName, what: 'sequential loop (JS, float32)', ms: loop.ms, speedup: 1, err: mixedError(loop.out, ref) });
   for (const [what, f, toX] of variants) {
     const r = time(f);
-    rows.push({ case: caseName, what, ms: r.ms, speedup: loop.ms / r.ms, err: maxError(toX ? toX(r.out) : r.out, ref) });
+    rows.push({ case: caseName, what, ms: r.ms, speedup: loop.ms / r.ms, err: mixedError(toX ? toX(r.out) : r.out, ref) });
   }
 }
 

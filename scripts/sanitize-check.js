@@ -12,6 +12,7 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 const linrec = require(path.join(root, 'dist', 'index.js'));
 const { addon } = require(path.join(root, 'dist', 'addon.js'));
+const { mixedErrorStats } = require(path.join(root, 'dist', 'yardstick.js'));
 const { scan, scanAsync, logScan, logScanAsync, aggregate, aggregateAsync, createScanner, sequential } = linrec;
 
 const SMALL = !!process.env.LINREC_CHECK_SMALL;
@@ -44,22 +45,14 @@ function data(Ctor, rows, n, seed, { zeros = 0.01 } = {}) {
   return { a, b };
 }
 
-// Mixed relative error: |x - ref| <= tol * (|ref| + mean|ref|), NaN only where ref is NaN.
+// The mixed relative error of src/yardstick.ts: |x - ref| <= tol * (|ref| + mean|ref|), NaN and
+// infinities only where ref has the same.
 function close(what, x, ref, tol) {
   checks++;
   if (x.length !== ref.length) return fail(what, `length ${x.length} != ${ref.length}`);
-  let mean = 0;
-  for (let i = 0; i < ref.length; i++) if (Number.isFinite(ref[i])) mean += Math.abs(ref[i]);
-  mean = ref.length ? mean / ref.length : 0;
-  for (let i = 0; i < ref.length; i++) {
-    if (Number.isNaN(ref[i]) || Number.isNaN(x[i])) {
-      if (!(Number.isNaN(ref[i]) && Number.isNaN(x[i]))) return fail(what, `index ${i}: ${x[i]} vs ${ref[i]}`);
-      continue;
-    }
-    if (Math.abs(x[i] - ref[i]) > tol * (Math.abs(ref[i]) + mean) && x[i] !== ref[i]) {
-      return fail(what, `index ${i}: ${x[i]} vs ${ref[i]} (tol ${tol})`);
-    }
-  }
+  const e = mixedErrorStats(x, ref);
+  if (e.mismatches) return fail(what, `index ${e.firstMismatch}: ${x[e.firstMismatch]} vs ${ref[e.firstMismatch]}`);
+  if (e.max > tol) return fail(what, `index ${e.at}: ${x[e.at]} vs ${ref[e.at]} (error ${e.max}, tol ${tol})`);
 }
 
 function same(what, x, y) {

@@ -4,7 +4,7 @@ import v8 from 'v8';
 import vm from 'vm';
 import { aggregate, backends, createScanner, DeviceArray, deviceMemory, logScan, scan, scanAsync, sequential, toDevice, type FloatDeviceArray } from '../src';
 import { addonPath } from '../src/addon';
-import { expectLinrecError, fill, fresh, mixedError, reference, referenceDD, SEED, seedInputs, seedNote, type F } from './helpers';
+import { expectLinrecError, fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, type F } from './helpers';
 
 const cuda = backends().cuda;
 const why = cuda.compiled ? (cuda.reason ?? 'no CUDA device') : `this build has no CUDA backend${cuda.reason ? `: ${cuda.reason}` : ''}`;
@@ -41,7 +41,7 @@ function withoutX0(values: F, rows: number, n: number, reverse = false): F {
 }
 
 gpuDescribe(title, () => {
-  beforeAll(() => console.log(`GPU tests: LINREC_TEST_SEED=${SEED}`));
+  beforeAll(() => console.log(`GPU tests: ${seedNote()}`));
 
   // Rows × n: one long row (many tiles), a few medium rows, 2^10 short rows (warp per row).
   const shapes = [

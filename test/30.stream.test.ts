@@ -4,31 +4,19 @@ import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { backends, logScan, scan } from '../src/index';
 import { createByteScanStream, createScanStream, scanIterable, type ScanChunk } from '../src/stream';
-import { mulberry32, signedProblem } from './helpers';
+import { reference } from '../src/yardstick';
+import { randomFor, seedNote } from './seed';
+import { signedProblem } from './helpers';
 
 type F = Float32Array | Float64Array;
 type FC = Float32ArrayConstructor | Float64ArrayConstructor;
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 
-const random = mulberry32; // reproducible inputs; the seed is in the test names
-const SEED = Date.now() >>> 0;
-const rand = random(SEED);
+// Reproducible inputs from the run's seed (test/seed.ts), which the test names show.
+const rand = randomFor('30.stream');
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 const problem = (C: FC, rows: number, n: number) => signedProblem(C, rows, n, rand);
-
-/** The float64 sequential recurrence, the reference every result is held to. */
-function reference(a: F, v: F, rows: number, reverse = false): Float64Array {
-  const n = a.length / rows;
-  const x = Float64Array.from(v);
-  for (let r = 0; r < rows; r++) {
-    const A = r * n;
-    const X = r * (n + 1);
-    if (reverse) for (let t = n - 1; t >= 0; t--) x[X + t] = a[A + t] * x[X + t + 1] + v[X + t];
-    else for (let t = 1; t <= n; t++) x[X + t] = a[A + t - 1] * x[X + t - 1] + v[X + t];
-  }
-  return x;
-}
 
 function expectClose(actual: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
   expect(actual.length).toBe(want.length);
@@ -83,7 +71,7 @@ async function collect<T>(readable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe(`createScanStream (seed ${SEED})`, () => {
+describe(`createScanStream ${seedNote()}`, () => {
   const cases: [string, boolean, FC][] = [];
   for (const C of [Float32Array, Float64Array]) for (const reverse of [false, true]) cases.push([C.name, reverse, C]);
 
@@ -135,7 +123,7 @@ describe(`createScanStream (seed ${SEED})`, () => {
   });
 });
 
-describe(`scanIterable (seed ${SEED})`, () => {
+describe(`scanIterable ${seedNote()}`, () => {
   test.each([false, true])('over a sync iterable and an async generator (reverse=%p)', async (reverse) => {
     const rows = 3;
     const n = 777;
@@ -235,7 +223,7 @@ describe('errors through pipeline', () => {
   });
 });
 
-describe(`createByteScanStream (seed ${SEED})`, () => {
+describe(`createByteScanStream ${seedNote()}`, () => {
   /** x_0 then interleaved (a_t, b_t), little-endian. */
   function bytesOf(C: FC, x0: number, a: F, b: F): Buffer {
     const all = new C(1 + 2 * a.length);

@@ -4,13 +4,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArrayFileReader, ArrayFileWriter, decodeNpy, encodeNpy, encodeNpyHeader, formatOf, parseNpyHeader } from '../src/npy';
-import { expectLinrecError, mulberry32 } from './helpers';
+import { expectLinrecError } from './helpers';
+import { randomFor, seedNote } from './seed';
 
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 
-const random = mulberry32; // reproducible inputs; the seed is in the test names
-const SEED = Date.now() >>> 0;
-const rand = random(SEED);
+// Reproducible inputs from the run's seed (test/seed.ts), which the test names show.
+const rand = randomFor('31.npy');
 function randomArray(C: Float32ArrayConstructor | Float64ArrayConstructor, n: number): Float32Array | Float64Array {
   const a = new C(n);
   for (let i = 0; i < n; i++) a[i] = rand() * 2 - 1;
@@ -39,7 +39,7 @@ function expectFormatError(fn: () => unknown, pattern: RegExp): void {
   expect(expectLinrecError(fn, 'ERR_LINREC_FORMAT', undefined, pattern).message).not.toContain('\n');
 }
 
-describe(`npy headers (seed ${SEED})`, () => {
+describe(`npy headers ${seedNote()}`, () => {
   test('the header is byte-identical to what numpy.save writes (version 1.0, data 64-byte aligned)', () => {
     const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }";
     const numpy = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 118, 0]), Buffer.from(dict.padEnd(117, ' ') + '\n', 'latin1')]);
@@ -68,7 +68,7 @@ describe(`npy headers (seed ${SEED})`, () => {
   });
 });
 
-describe(`npy round trip in memory (seed ${SEED})`, () => {
+describe(`npy round trip in memory ${seedNote()}`, () => {
   const cases: [string, number[], Float32ArrayConstructor | Float64ArrayConstructor][] = [];
   for (const C of [Float32Array, Float64Array]) for (const shape of [[0], [1], [17], [3, 5], [1, 9], [4, 1], [0, 3]]) cases.push([C.name, shape, C]);
   test.each(cases)('%s shape %j, every header version', (_name, shape, C) => {
@@ -128,7 +128,7 @@ describe('bad .npy files are ERR_LINREC_FORMAT with a one-line message', () => {
   });
 });
 
-describe(`raw .f32/.f64 files (seed ${SEED})`, () => {
+describe(`raw .f32/.f64 files ${seedNote()}`, () => {
   test('the extension gives the format and dtype', () => {
     expect(formatOf('x.npy')).toEqual({ format: 'npy' });
     expect(formatOf('x.F32')).toEqual({ format: 'raw', dtype: 'float32' });
@@ -157,7 +157,7 @@ describe(`raw .f32/.f64 files (seed ${SEED})`, () => {
   });
 });
 
-describe(`lazy block reads (seed ${SEED})`, () => {
+describe(`lazy block reads ${seedNote()}`, () => {
   test.each([Float32Array, Float64Array])('%p: row blocks and column ranges of a 2-D .npy equal the slices', async (C) => {
     const rows = 1 + Math.floor(rand() * 6);
     const cols = 1 + Math.floor(rand() * 40);
@@ -193,7 +193,7 @@ describe(`lazy block reads (seed ${SEED})`, () => {
   });
 });
 
-describe(`atomic writes (seed ${SEED})`, () => {
+describe(`atomic writes ${seedNote()}`, () => {
   test('blocks written in any order make the whole file, which appears only on commit', async () => {
     const rows = 3;
     const cols = 11;

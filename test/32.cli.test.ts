@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { scan } from '../src/index';
 import { decodeNpy, encodeNpy } from '../src/npy';
-import { mulberry32, signedProblem } from './helpers';
+import { randomFor, seedNote } from './seed';
+import { signedProblem } from './helpers';
 
 type F = Float32Array | Float64Array;
 type FC = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -15,9 +16,8 @@ type FC = Float32ArrayConstructor | Float64ArrayConstructor;
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 const ROOT = path.join(__dirname, '..');
 
-const random = mulberry32; // reproducible inputs; the seed is in the test names
-const SEED = Date.now() >>> 0;
-const rand = random(SEED);
+// Reproducible inputs from the run's seed (test/seed.ts), which the test names show.
+const rand = randomFor('32.cli');
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 const problem = (C: FC, rows: number, n: number) => signedProblem(C, rows, n, rand);
@@ -123,7 +123,7 @@ describe('linrec bench', () => {
   });
 });
 
-describe(`linrec run (seed ${SEED})`, () => {
+describe(`linrec run ${seedNote()}`, () => {
   const cases: [string, boolean, FC][] = [];
   for (const C of [Float32Array, Float64Array]) for (const reverse of [false, true]) cases.push([C.name, reverse, C]);
   const tol = (C: FC) => (C === Float32Array ? 1e-4 : 1e-11);
@@ -261,7 +261,7 @@ describe('bad input: exit 1, one line on stderr, no output file', () => {
   });
 });
 
-describe(`a large file in bounded memory (seed ${SEED})`, () => {
+describe(`a large file in bounded memory ${seedNote()}`, () => {
   test('~400 MB of raw float32 input runs in under 300 MB RSS and gives the right x', () => {
     const n = 50_000_000; // coeffs 200 MB + values 200 MB
     const block = 1 << 20;

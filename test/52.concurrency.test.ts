@@ -8,11 +8,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { aggregateAsync, createScanner, logScanAsync, scan, scanAsync, sequential } from '../src';
-import { mulberry32 } from './helpers';
+import { mixedError } from '../src/yardstick';
+import { mulberry32, seedFor } from './seed';
 
 const DIST = path.resolve(__dirname, '..', 'dist', 'index.js');
+const YARDSTICK = path.resolve(__dirname, '..', 'dist', 'yardstick.js');
 
-const rng = mulberry32;
+// Data and worker streams derive from the run's seed (test/seed.ts).
+const rng = (stream: number) => mulberry32(seedFor(`52.concurrency ${stream}`));
 
 function data(n: number, seed: number, f64: boolean) {
   const r = rng(seed);
@@ -27,13 +30,7 @@ function data(n: number, seed: number, f64: boolean) {
 const bitwise = (x: ArrayBufferView, y: ArrayBufferView) =>
   Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
 
-function closeTo(x: ArrayLike<number>, ref: ArrayLike<number>, tol: number): boolean {
-  let mean = 0;
-  for (let i = 0; i < ref.length; i++) mean += Math.abs(ref[i]);
-  mean /= Math.max(1, ref.length);
-  for (let i = 0; i < ref.length; i++) if (Math.abs(x[i] - ref[i]) > tol * (Math.abs(ref[i]) + mean)) return false;
-  return true;
-}
+const closeTo = (x: ArrayLike<number>, ref: ArrayLike<number>, tol: number): boolean => mixedError(x, ref) <= tol;
 
 test('64 overlapping scanAsync calls of different sizes are all correct', async () => {
   const sizes = Array.from({ length: 64 }, (_, k) => [0, 1, 7, 1041, 8321, 65_537, 150_000, 3000][k % 8] + k);
@@ -81,6 +78,7 @@ describe('worker_threads', () => {
       `'use strict';
 const { parentPort, workerData } = require('worker_threads');
 const linrec = require(${JSON.stringify(DIST)});
+const { mixedError } = require(${JSON.stringify(YARDSTICK)});
 const { seed, rounds, forever, asyncOnly } = workerData;
 let s = seed >>> 0;
 const r = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
@@ -94,10 +92,7 @@ async function main() {
     for (let i = 0; i <= n; i++) b[i] = 2 * r() - 1;
     const x = k % 3 && !asyncOnly ? linrec.scan(a, b, { threads: 1 + (k % 3) }) : await linrec.scanAsync(a, b);
     const ref = linrec.sequential(a, b);
-    let mean = 0; for (const v of ref) mean += Math.abs(v); mean /= ref.length;
-    const tol = C === Float32Array ? 1e-4 : 1e-11;
-    let good = true;
-    for (let i = 0; i <= n; i++) if (Math.abs(x[i] - ref[i]) > tol * (Math.abs(ref[i]) + mean)) { good = false; break; }
+    const good = mixedError(x, ref) <= (C === Float32Array ? 1e-4 : 1e-11);
     good ? ok++ : bad++;
     if (!forever) continue;
     parentPort.postMessage({ progress: k });
@@ -111,7 +106,7 @@ main().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) })
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('several workers scan at once, each checking its results', async () => {
-    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: i + 1, rounds: 12, forever: false } }));
+    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: seedFor(`52.worker ${i + 1}`), rounds: 12, forever: false } }));
     const results = await Promise.all(
       workers.map(
         (w) =>
@@ -138,7 +133,7 @@ const linrec = require(${JSON.stringify(DIST)});
 const script = ${JSON.stringify(script)};
 (async () => {
   for (let round = 0; round < 5; round++) {
-    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: 100 + 10 * round + i, rounds: 0, forever: true, asyncOnly: true } }));
+    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: ${seedFor('52.terminate')} + 10 * round + i, rounds: 0, forever: true, asyncOnly: true } }));
     // Wait until each has done some work, so async jobs are in flight at termination.
     await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
       w.on('message', (m) => (m.error ? reject(new Error(m.error)) : m.progress >= 3 && resolve()));
@@ -155,7 +150,7 @@ const script = ${JSON.stringify(script)};
   const ref = linrec.sequential(a, b);
   for (let i = 0; i <= n; i++) if (Math.abs(x[i] - ref[i]) > 1e-4 * (Math.abs(ref[i]) + 1)) throw new Error('wrong x[' + i + ']');
   // And a fresh worker can load and use it again.
-  const again = new Worker(script, { workerData: { seed: 7, rounds: 5, forever: false } });
+  const again = new Worker(script, { workerData: { seed: ${seedFor('52.worker 7')}, rounds: 5, forever: false } });
   const res = await new Promise((resolve, reject) => { again.on('message', resolve); again.on('error', reject); });
   await again.terminate();
   if (res.ok !== 5 || res.bad !== 0) throw new Error('fresh worker: ' + JSON.stringify(res));

@@ -1,0 +1,154 @@
+// The yardstick behind every accuracy figure: the tests' bounds, the benchmark tables, the
+// sanitizer check and the example all measure with these functions, so they measure the same.
+// Internal (not exported from the package index); tests import it from src/, scripts and
+// examples from dist/yardstick.js.
+//
+// The references are the oracle: they are written here, apart from src/sequential.ts, so that
+// a mistake there cannot hide by being shared with what checks it.
+
+/** Numbers indexable like an array (typed arrays, plain arrays). */
+export type Numbers = ArrayLike<number>;
+
+/**
+ * The recurrence x_t = a_t·x_{t-1} + b_t in float64 from the given inputs (as stored), in
+ * scan()'s layout: `rows` rows of n coefficients and n + 1 values, values[0] of a row being x_0
+ * (x_n when reversed).
+ */
+export function reference(coeffs: Numbers, values: Numbers, rows = 1, reverse = false): Float64Array {
+  const n = rows ? coeffs.length / rows : 0;
+  const out = new Float64Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    const ar = r * n;
+    const br = r * (n + 1);
+    if (!reverse) {
+      let x = values[br];
+      out[br] = x;
+      for (let t = 1; t <= n; t++) out[br + t] = x = coeffs[ar + t - 1] * x + values[br + t];
+    } else {
+      let x = values[br + n];
+      out[br + n] = x;
+      for (let t = n - 1; t >= 0; t--) out[br + t] = x = coeffs[ar + t] * x + values[br + t];
+    }
+  }
+  return out;
+}
+
+// Double-double arithmetic (Dekker/Knuth): about 2^-104 relative per step, so that float64
+// results are compared with something more exact than themselves.
+function twoSum(a: number, b: number): [number, number] {
+  const s = a + b;
+  const bb = s - a;
+  return [s, a - (s - bb) + (b - bb)];
+}
+const SPLIT = 134217729; // 2^27 + 1
+function twoProd(a: number, b: number): [number, number] {
+  const p = a * b;
+  const ca = SPLIT * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = SPLIT * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+}
+/** (hi, lo) ← a·(hi, lo) + b in double-double. */
+function ddStep(a: number, hi: number, lo: number, b: number): [number, number] {
+  const [p, pe] = twoProd(a, hi);
+  const [s, se] = twoSum(p, b);
+  const e = se + pe + a * lo;
+  const h = s + e;
+  return [h, e - (h - s)];
+}
+
+/** Like reference() but in double-double, rounded to float64 at the end: for judging float64 results. */
+export function referenceDD(coeffs: Numbers, values: Numbers, rows = 1, reverse = false): Float64Array {
+  const n = rows ? coeffs.length / rows : 0;
+  const out = new Float64Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    const ar = r * n;
+    const br = r * (n + 1);
+    let hi = values[reverse ? br + n : br];
+    let lo = 0;
+    out[reverse ? br + n : br] = hi;
+    for (let k = 1; k <= n; k++) {
+      const t = reverse ? n - k : k;
+      [hi, lo] = ddStep(coeffs[reverse ? ar + t : ar + t - 1], hi, lo, values[br + t]);
+      out[br + t] = hi + lo;
+    }
+  }
+  return out;
+}
+
+/** mean |ref| over ref's finite entries (0 when there are none): the scale of the mixed error. */
+export function meanAbs(ref: Numbers): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const v = ref[i];
+    if (v - v === 0) {
+      sum += Math.abs(v);
+      count++;
+    }
+  }
+  return count ? sum / count : 0;
+}
+
+export interface MixedErrorStats {
+  /** max over i of the mixed error; Infinity if x and ref disagree on a non-finite entry */
+  max: number;
+  /** index of the largest error (-1 when every entry agrees exactly) */
+  at: number;
+  /** mean mixed error over the entries where both are finite */
+  mean: number;
+  /** entries where one of x, ref is NaN or infinite and the other is not the same */
+  mismatches: number;
+  /** the first such index (-1 when none) */
+  firstMismatch: number;
+}
+
+/**
+ * The mixed error |x_i − ref_i| / (|ref_i| + mean|ref| + floor), per entry: relative where x is
+ * large, absolute (against the sequence's scale) where it passes near 0, where a relative
+ * error means nothing. `floor` adds an absolute scale (0 unless a test needs one). Non-finite
+ * entries must match exactly (NaN with NaN, ±Infinity with itself); anything else is a mismatch.
+ */
+export function mixedErrorStats(x: Numbers, ref: Numbers, floor = 0): MixedErrorStats {
+  if (x.length !== ref.length) throw new RangeError(`mixedError: length ${x.length} against a reference of ${ref.length}`);
+  const scale = meanAbs(ref) + floor;
+  const { abs } = Math; // a local: global lookups inside jest's sandbox are slow in hot loops
+  let max = 0;
+  let at = -1;
+  let sum = 0;
+  let compared = 0;
+  let mismatches = 0;
+  let firstMismatch = -1;
+  for (let i = 0; i < ref.length; i++) {
+    const xi = x[i];
+    const ri = ref[i];
+    if (!(xi - xi === 0 && ri - ri === 0)) {
+      if (Object.is(xi, ri) || (xi !== xi && ri !== ri)) continue;
+      if (firstMismatch < 0) firstMismatch = i;
+      mismatches++;
+      continue;
+    }
+    compared++;
+    const d = abs(xi - ri);
+    if (d === 0) continue;
+    const e = d / (abs(ri) + scale);
+    sum += e;
+    if (e > max) {
+      max = e;
+      at = i;
+    }
+  }
+  if (mismatches) {
+    max = Infinity;
+    at = firstMismatch;
+  }
+  return { max, at, mean: compared ? sum / compared : 0, mismatches, firstMismatch };
+}
+
+/** max over i of mixedErrorStats' error: the figure the README's tables and the tests' bounds use. */
+export function mixedError(x: Numbers, ref: Numbers, floor = 0): number {
+  return mixedErrorStats(x, ref, floor).max;
+}
