@@ -68,7 +68,9 @@ describe('Scanner', () => {
       const logAbs = C.of(0.1234567890123, -7.77777777777, -Infinity);
       const sign = Int8Array.of(-1, 1, 1);
       const logs = createScanner({ rows: 3, dtype, log: true, initial: { logAbs, sign } });
-      logs.push({ logAbs: new C(0), sign: new Int8Array(0) }, { logAbs: new C(0), sign: new Int8Array(0) });
+      // C is a union here; the Scanner's typings take only its own dtype's arrays.
+      const empty = { logAbs: new C(0), sign: new Int8Array(0) } as { logAbs: Float64Array; sign: Int8Array } & { logAbs: Float32Array };
+      logs.push(empty, empty);
       const state = logs.state as { logAbs: Float32Array | Float64Array; sign: Int8Array };
       expect(Array.from(state.logAbs)).toEqual(Array.from(logAbs));
       expect(Array.from(state.sign)).toEqual(Array.from(sign));

@@ -63,8 +63,8 @@ describe('the call contract', () => {
   });
 
   test('logScan: signs travel beside their logs', () => {
-    const la = { logAbs: new Float32Array(4), sign: new Int8Array(4) };
-    const lb = { logAbs: new Float32Array(5), sign: new Int8Array(5) };
+    const la = { logAbs: new Float32Array(4), sign: new Int8Array(4).fill(1) };
+    const lb = { logAbs: new Float32Array(5), sign: new Int8Array(5).fill(-1) };
     const out = { logAbs: new Float32Array(5), sign: new Int8Array(5) };
     const [d] = decoded(() => logScan(la, lb, { out }));
     expect(d).toMatchObject({

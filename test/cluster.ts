@@ -78,7 +78,9 @@ export async function startWorker(url: string, root: string, extra: string[] = [
     proc,
     log: () => log,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      // Once signalled, the worker is on its way out: a second SIGTERM could land while Node tears
+      // down its signal handlers and kill it by signal (exit code null) instead of its own exit.
+      if (proc.exitCode === null && proc.signalCode === null && !proc.killed) proc.kill('SIGTERM');
       return exited;
     },
   };

@@ -11,7 +11,8 @@ namespace cpu {
 void scan(const ScanJob& job) {
   // The log method on extended-range numbers (monoid.h): the direct method's cost, no overflow.
   dispatchScan<ExtendedLogMethod>(job, [&](const auto& access) {
-    if (job.n <= kShortRow) return scanShortRows(access, job.rows, job.n, job.threads);
+    // Empty rows go to TileScan, which copies x_0 to the state bit for bit in every form.
+    if (job.n > 0 && job.n <= kShortRow) return scanShortRows(access, job.rows, job.n, job.threads);
     TileScan<std::decay_t<decltype(access)>>(access, job.rows, job.n).run(job.threads);
   });
 }
