@@ -9,7 +9,8 @@
 
 // scan: method (job.h's LINREC_METHODS), shape, direction, threads, device code (-1: CPU), the
 // offset and row stride of each operand, `arrays` (bit i: array argument i is present),
-// `freshResult` (x is a new array that linrec allocated: its pages may be advised huge), and
+// `freshResult` (x is a new array that linrec allocated; decoded, not acted on since advising its
+// pages huge made realistic programs stall in the kernel's compaction: bench/NOTES.md), and
 // where x0, x0Copy and last live when they share the arrays of an earlier operand (the index of
 // that operand's data argument, e.g. b for scan's x0; -1: their own arguments). Each typed array
 // costs the binding a Node-API call, a fair share of a small call; sharing saves two of five.

@@ -10,7 +10,6 @@ namespace binding {
 
 static void runScan(const ScanCall& call) {
   if (call.useCuda || call.onDevice) return cudaScan(call.job, call.onDevice, call.generation);
-  if (call.freshResult) cpu::adviseResult(call.job);
   cpu::scan(call.job);
 }
 

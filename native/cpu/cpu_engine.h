@@ -20,10 +20,5 @@ constexpr size_t kInlineWork = size_t(1) << 14;
 constexpr size_t kLogStepWork = 8;
 bool isSmall(const ScanJob& job);
 
-// Asks the OS to back a large result that linrec just allocated (job.x, not yet touched) with
-// huge pages where it allows: the page faults of a fresh 40 MB result cost more than the scan
-// (bench/NOTES.md session 4). The engine's own threads then touch it first.
-void adviseResult(const ScanJob& job);
-
 }  // namespace cpu
 }  // namespace linrec

@@ -6,9 +6,6 @@
 
 #include <cstdint>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #define LINREC_DECLARE_VARIANT(ns)                   \
   namespace ns {                                     \
@@ -75,22 +72,6 @@ const char* instructionSet() { return selected().name; }
 bool isSmall(const ScanJob& job) {
   size_t steps = job.rows * (job.n + 1);
   return steps * (job.method == Method::Direct ? 1 : kLogStepWork) <= kInlineWork;
-}
-
-void adviseResult(const ScanJob& job) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
-  size_t elem = job.dtype == DType::Float64 ? 8 : 4;
-  if (!job.x || job.rows == 0 || job.n == 0) return;
-  size_t bytes = ((job.rows - 1) * job.xStride + job.n) * elem;  // what x's rows span
-  if (bytes < 4 * kHuge) return;
-  // Only whole huge pages inside the result: the memory around it is not ours to advise.
-  uintptr_t begin = reinterpret_cast<uintptr_t>(job.x);
-  uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = (begin + bytes) & ~(kHuge - 1);
-  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advice only: failure is harmless
-#else
-  (void)job;
-#endif
 }
 
 }  // namespace cpu
