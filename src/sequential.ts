@@ -3,6 +3,10 @@ import { withStack } from './errors';
 import type { FloatArray } from './validate';
 import * as v from './validate';
 
+// A module-level binding: a global lookup per step is slow inside sandboxes such as jest's vm
+// context (6.4 s instead of 0.1 s for 10^7 float32 steps).
+const { fround } = Math;
+
 export interface SequentialOptions<F> {
   rows?: number;
   reverse?: boolean;
@@ -29,12 +33,12 @@ export function sequential<F extends FloatArray>(coeffs: F, values: F, options?:
       if (!reverse) {
         let x = b[br];
         out[br] = x;
-        if (f32) for (let t = 1; t <= n; t++) out[br + t] = x = Math.fround(Math.fround(a[ar + t - 1] * x) + b[br + t]);
+        if (f32) for (let t = 1; t <= n; t++) out[br + t] = x = fround(fround(a[ar + t - 1] * x) + b[br + t]);
         else for (let t = 1; t <= n; t++) out[br + t] = x = a[ar + t - 1] * x + b[br + t];
       } else {
         let x = b[br + n];
         out[br + n] = x;
-        if (f32) for (let t = n - 1; t >= 0; t--) out[br + t] = x = Math.fround(Math.fround(a[ar + t] * x) + b[br + t]);
+        if (f32) for (let t = n - 1; t >= 0; t--) out[br + t] = x = fround(fround(a[ar + t] * x) + b[br + t]);
         else for (let t = n - 1; t >= 0; t--) out[br + t] = x = a[ar + t] * x + b[br + t];
       }
     }
