@@ -1,0 +1,799 @@
+#!/usr/bin/env python3
+"""A performance model of the tile scan kernels, from their SASS, for each gpu.json case.
+
+    python3 bench/gpu/model.py                   # predictions for H200 and H100 (markdown)
+    python3 bench/gpu/model.py --compare bench/results/gpu.json   # predicted vs measured
+    python3 bench/gpu/model.py --details         # the counts the model read from the SASS
+
+What it does, without a GPU:
+ 1. compiles native/cuda/device_scan.cu for sm_90 the way test/22 and build.sh do (nvcc 13,
+    -O3, plus -lineinfo and -cubin), once per source state: the cubin, ptxas's report and the
+    disassembly are cached in bench/gpu/build/model/<hash of the sources and flags>/;
+ 2. disassembles it with nvdisasm -gi (every instruction with its inline chain of source
+    lines). An nvdisasm older than the cubin's ELF ABI (CUDA 11.8's from Debian non-free
+    refuses nvcc 13's sm_90 cubins) is given a copy with the header written in the older ABI:
+    the SASS encoding of sm_90 is the same;
+ 3. tags each instruction of the tile kernels by its source: look-back (tile_status.cuh),
+    slow path (stepping through, composable.cuh), scalar fallback (tile_io.cuh's *Steps),
+    cold (divergence stubs after EXIT) or tile work (the rest); finds the look-back's loops;
+ 4. per tile: issue cycles of the tile work by pipe; per look-back: the latency of one
+    iteration of each loop (in-order issue, register scoreboard, the latencies below), the
+    L2 round trips on its path; per predecessor tile: the serial fold's iteration latency
+    plus a 32nd of a warp-wide window's;
+ 5. per case: tiles/us from three bounds (HBM bandwidth, issue, look-back chain with
+    Little's law on the resident tiles), time, and the ratio to the copy floor of the same
+    bytes (bench_gpu.cu's definition).
+
+Every hardware figure is in DEVICES / LATENCY below with its source; the ones marked
+"assumed" are not measured on this project's GPU: the first GPU run tests them.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+NATIVE = os.path.join(ROOT, "native")
+
+# ---------------------------------------------------------------------------------------------
+# Hardware. Public specs (NVIDIA H100 and H200 datasheets; the H100 whitepaper: 132 SMs on the
+# SXM5 part, 4 schedulers per SM, 64 FP64 and 16 SFU lanes per SM, 65536 registers, 2048
+# threads, 32 blocks, 228 KB shared memory per SM; the CUDA C++ Programming Guide's arithmetic
+# throughput table for compute capability 9.0). copy_bw: what a device-to-device cudaMemcpy
+# reaches, taken as the issue 11's figures (61 and 85 tiles of 48 KiB per us: 3.0 and 4.18 TB/s,
+# about 90% and 87% of the 3.35 and 4.8 TB/s peaks); assumed, the run measures it (floor_ms).
+DEVICES = {
+    "H200": dict(sms=132, clock_ghz=1.98, hbm_tbs=4.8, copy_tbs=4.18, pcie_gbs=50.0),
+    "H100": dict(sms=132, clock_ghz=1.98, hbm_tbs=3.35, copy_tbs=3.0, pcie_gbs=50.0),
+}
+SM = dict(regs=65536, threads=2048, blocks=32, smem=233472, smem_per_block_reserved=1024, reg_unit=256)
+# Warp instructions per clock per SM, by pipe (4 schedulers: 4 issues per clock in all).
+PIPE_RATE = dict(fp32=4.0, int=2.0, fp64=2.0, mufu=0.5, conv64=0.5, lsu=1.0, other=4.0)
+ISSUE_RATE = 4.0
+
+# Latencies in SM clocks (dependent issue). ALU 4: the CUDA Programming Guide (arithmetic
+# latency about 4 cycles since Volta); shared memory and shuffles about 30, L2 hit about 270,
+# FP64 8, MUFU 18: Hopper microbenchmarks (Luo et al., arXiv 2402.13499 and 2501.12084, put
+# shared memory near 30 and an L2 hit in the 260-280 range); assumed, swept by --l2-scale.
+LATENCY = dict(alu=4, fp64=8, mufu=18, conv=10, shared=30, shfl=30, l2=270, membar=270, bar=20,
+               branch=2, cctl=20, dram=800)
+# The host side of host-f32 (assumed; nothing here measures the GPU machine's host memory):
+# pageable -> pinned memcpy by host_staging.cu's copy pool (8 threads on a 16-core machine).
+HOST_COPY_GBS = 30.0
+HOST_CALL_OVERHEAD_US = 100.0  # a staged call: pool threads, events, slot buffers
+LAUNCH_GAP_US = 3.0  # memset of the tile flags + the kernel's launch, GPU-side (assumed)
+COPY_OVERHEAD_US = 2.0
+
+# ---------------------------------------------------------------------------------------------
+# Build (cached)
+
+ENGINE_SOURCES = ["cuda", "monoid.h", "access.h"]
+FLAGS = ["-std=c++17", "-O3", "-arch=sm_90", "-lineinfo", "-Xptxas", "-v"]
+
+
+def find_tool(name, env):
+    cands = [os.environ.get(env)] if os.environ.get(env) else []
+    nvcc = shutil.which("nvcc")
+    if nvcc:
+        cands.append(os.path.join(os.path.dirname(os.path.realpath(nvcc)), name))
+    cands += [shutil.which(name), f"/usr/local/cuda/bin/{name}", f"/usr/bin/{name}"]
+    return next((c for c in cands if c and os.path.exists(c)), None)
+
+
+def source_hash():
+    h = hashlib.sha256(" ".join(FLAGS).encode())
+    paths = []
+    for s in ENGINE_SOURCES:
+        p = os.path.join(NATIVE, s)
+        if os.path.isdir(p):
+            for d, _, files in os.walk(p):
+                if "emulation" in d:
+                    continue
+                paths += [os.path.join(d, f) for f in files]
+        elif os.path.exists(p):
+            paths.append(p)
+    for p in sorted(paths):
+        h.update(p.encode())
+        h.update(open(p, "rb").read())
+    nvcc = find_tool("nvcc", "NVCC")
+    if nvcc:
+        h.update(subprocess.run([nvcc, "--version"], capture_output=True, text=True).stdout.encode())
+    return h.hexdigest()[:16]
+
+
+def build(cache_root):
+    key = source_hash()
+    cache = os.path.join(cache_root, key)
+    cubin, ptxas, sass = (os.path.join(cache, f) for f in ("device_scan.cubin", "ptxas.txt", "device_scan.sass"))
+    if not (os.path.exists(cubin) and os.path.exists(ptxas)):
+        nvcc = find_tool("nvcc", "NVCC")
+        if not nvcc:
+            sys.exit("model.py: nvcc not found (set NVCC)")
+        os.makedirs(cache, exist_ok=True)
+        print(f"model.py: compiling native/cuda/device_scan.cu for sm_90 into {cache} (minutes)", file=sys.stderr)
+        r = subprocess.run([nvcc, *FLAGS, "-I", NATIVE, "-cubin", os.path.join(NATIVE, "cuda/device_scan.cu"),
+                            "-o", cubin + ".tmp"], capture_output=True, text=True)
+        if r.returncode:
+            sys.exit("model.py: nvcc failed:\n" + r.stderr[-4000:])
+        open(ptxas, "w").write(r.stderr)
+        os.replace(cubin + ".tmp", cubin)
+    if not os.path.exists(sass):
+        nvdisasm = find_tool("nvdisasm", "NVDISASM")
+        if not nvdisasm:
+            sys.exit("model.py: nvdisasm not found (set NVDISASM; any CUDA toolkit's, 11.8 or later, works)")
+        r = subprocess.run([nvdisasm, "-gi", "-c", cubin], capture_output=True, text=True)
+        if r.returncode and "architecture information" in r.stderr:
+            # nvcc 12.8+ writes ELF ABI 8 (OS/ABI 0x41, new e_flags); older nvdisasm reads ABI 7.
+            b = bytearray(open(cubin, "rb").read())
+            b[7], b[8] = 0x33, 7
+            struct.pack_into("<I", b, 0x30, 0x5A055A)  # sm_90, virtual sm_90, 64-bit, unified tex
+            old = os.path.join(cache, "device_scan.abi7.cubin")
+            open(old, "wb").write(b)
+            r = subprocess.run([nvdisasm, "-gi", "-c", old], capture_output=True, text=True)
+        if r.returncode:
+            sys.exit("model.py: nvdisasm failed:\n" + r.stderr[-2000:])
+        open(sass + ".tmp", "w").write(r.stdout)
+        os.replace(sass + ".tmp", sass)
+    return key, open(ptxas).read(), sass
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources: which lines belong to which function (for tagging SASS by its inline chain).
+
+def function_ranges(path):
+    """{(first line, last line): name} of every brace-delimited function body in a file."""
+    text = open(path).read()
+    out = {}
+    for m in re.finditer(r"\b([A-Za-z_]\w*)\s*\(", text):
+        name = m.group(1)
+        if name in ("if", "for", "while", "switch", "return", "sizeof", "static_assert", "defined", "catch"):
+            continue
+        i, depth = m.end(), 1
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        j = i
+        while j < len(text) and text[j] not in "{;":
+            j += 1
+        tail = text[i:j]
+        if j >= len(text) or text[j] != "{" or re.search(r"[=,?]|\breturn\b", tail):
+            continue
+        if not re.fullmatch(r"[\s\w:&<>*]*(->\s*[\w:<>]+\s*)?", tail):
+            continue
+        k, depth = j + 1, 1
+        while k < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[k], 0)
+            k += 1
+        out[(text.count("\n", 0, m.start()) + 1, text.count("\n", 0, k) + 1)] = name
+    return out
+
+
+def block_range(path, pattern):
+    """Lines of the brace block that starts on the first line matching `pattern`."""
+    lines = open(path).read().split("\n")
+    for n, line in enumerate(lines):
+        if re.search(pattern, line):
+            depth, started = 0, False
+            for m in range(n, len(lines)):
+                depth += lines[m].count("{") - lines[m].count("}")
+                started = started or "{" in lines[m]
+                if started and depth <= 0:
+                    return (n + 1, m + 1)
+    return None
+
+
+class Sources:
+    def __init__(self):
+        self.funcs = {}
+        for d, _, files in os.walk(NATIVE):
+            for f in files:
+                if f.endswith((".cuh", ".h")) and "emulation" not in d:
+                    p = os.path.join(d, f)
+                    self.funcs[os.path.realpath(p)] = function_ranges(p)
+        kernel = os.path.join(NATIVE, "cuda/scan_kernel.cuh")
+        self.slow_block = block_range(kernel, r"if \(first < ")
+        text = "".join(open(os.path.join(d, f)).read() for d, _, fs in os.walk(os.path.join(NATIVE, "cuda"))
+                       for f in fs if f.endswith((".cuh", ".cu", ".h")))
+        self.policy = {}
+        for m in re.finditer(r"struct TilePolicy<(\w+)<(float|double)>>\s*\{(.*?)\}", text, re.S):
+            vals = dict(re.findall(r"(k\w+) = (\d+)", m.group(3)))
+            self.policy[(m.group(1), m.group(2))] = {k: int(v) for k, v in vals.items()}
+        m = re.search(r"kWindows\s*=\s*(\d+)", open(os.path.join(NATIVE, "cuda/tile_status.cuh")).read())
+        self.window_cap = 32 * int(m.group(1)) if m else None  # predecessors read before a sleep
+
+    def function_of(self, path, line):
+        for (a, b), name in self.funcs.get(os.path.realpath(path), {}).items():
+            if a <= line <= b:
+                return name
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# SASS
+
+INS_RE = re.compile(r"/\*([0-9a-f]{4,})\*/\s+(@!?U?P[T0-9]\s+)?([A-Z][A-Z0-9_.]*)\s*(.*?)\s*;")
+FRAME_RE = re.compile(r'//## File "([^"]+)", line (\d+)(?: inlined at "([^"]+)", line (\d+))?')
+
+
+class Ins:
+    __slots__ = ("addr", "guard", "op", "args", "frames", "tag", "func")
+
+    def __init__(self, addr, guard, op, args, frames):
+        self.addr, self.guard, self.op, self.args, self.frames = addr, guard, op, args, frames
+        self.tag = self.func = None
+
+    @property
+    def base(self):
+        return self.op.split(".")[0]
+
+
+def kernel_sass(sass_path, name_re):
+    """Instructions, labels and branch targets of the first kernel whose section matches."""
+    ins, labels, inside, frames, pending = [], {}, False, (), []
+    with open(sass_path) as f:
+        for line in f:
+            if line.startswith(".text."):
+                if inside:
+                    break
+                inside = re.search(name_re, line) is not None
+                continue
+            if not inside:
+                continue
+            s = line.strip()
+            if s.startswith("//## File"):
+                pending.append(s)
+                continue
+            if pending:
+                fr = []
+                for p in pending:
+                    m = FRAME_RE.search(p)
+                    if m:
+                        fr.append((m.group(1), int(m.group(2))))
+                        if m.group(3):
+                            fr.append((m.group(3), int(m.group(4))))
+                frames, pending = tuple(dict.fromkeys(fr)), []
+            m = re.match(r"^(\.L_x_\d+):", s)
+            if m:
+                labels[m.group(1)] = len(ins)
+                continue
+            m = INS_RE.search(line)
+            if m:
+                ins.append(Ins(int(m.group(1), 16), (m.group(2) or "").strip(), m.group(3), m.group(4), frames))
+    return ins, labels
+
+
+def pipe_of(i):
+    op, b = i.op, i.base
+    if b in ("LDG", "STG", "LD", "ST", "LDS", "STS", "ATOMG", "ATOM", "ATOMS", "RED", "SHFL", "LDSM", "MATCH"):
+        return "lsu"
+    if b.startswith("D") and b in ("DFMA", "DADD", "DMUL", "DSETP", "DMNMX"):
+        return "fp64"
+    if b == "MUFU":
+        return "mufu"
+    if b in ("F2F", "F2I", "I2F", "FRND", "F2IP", "I2FP") and "64" in op:
+        return "conv64"
+    if b in ("FFMA", "FADD", "FMUL", "FSETP", "FMNMX", "FSEL", "FCHK", "HFMA2", "FSWZADD"):
+        return "fp32"
+    if b in ("IMAD", "IADD3", "LOP3", "SHF", "ISETP", "LEA", "SEL", "PRMT", "IABS", "IMNMX", "FLO", "POPC",
+             "BREV", "LOP", "IADD", "I2F", "F2I", "F2F", "FRND", "I2FP", "F2IP"):
+        return "int"
+    return "other"
+
+
+def latency_of(i, lat):
+    b = i.base
+    if b in ("LDG", "LD", "ATOMG", "ATOM"):
+        return lat["l2"]
+    if b in ("LDS", "ATOMS", "LDSM"):
+        return lat["shared"]
+    if b == "SHFL":
+        return lat["shfl"]
+    if b in ("DFMA", "DADD", "DMUL", "DSETP", "DMNMX"):
+        return lat["fp64"]
+    if b == "MUFU":
+        return lat["mufu"]
+    if b in ("F2F", "F2I", "I2F", "FRND", "F2IP", "I2FP"):
+        return lat["conv"]
+    if b in ("S2R", "CS2R", "S2UR"):
+        return 20
+    return lat["alu"]
+
+
+REG_RE = re.compile(r"\b(U?R\d+|U?P\d)(\.64)?\b")
+NO_DEST = ("ST", "STG", "STS", "STL", "RED", "BRA", "EXIT", "BAR", "MEMBAR", "NANOSLEEP", "CCTL", "WARPSYNC",
+           "BSSY", "BSYNC", "CALL", "RET", "ERRBAR", "CGAERRBAR", "FENCE", "DEPBAR", "YIELD", "NOP", "BPT", "BREAK",
+           "ENDCOLLECTIVE", "WARPSYNC.COLLECTIVE")
+
+
+def regs_of(i):
+    """(dests, sources): register names, 64-bit operands expanded to pairs."""
+    wide = ".128" in i.op and 4 or (".64" in i.op or i.base.startswith("D") and i.base != "DEPBAR") and 2 or 1
+    ops = [o.strip() for o in i.args.split(",")] if i.args else []
+    ndest = 0 if i.base in NO_DEST or i.op.startswith("BRA") else (2 if i.base.endswith("SETP") or i.base == "PLOP3" else 1)
+
+    def expand(tok, width):
+        out = []
+        for m in REG_RE.finditer(tok):
+            r = m.group(1)
+            w = 2 if m.group(2) else width
+            if r[-1].isdigit() and "P" not in r:
+                pre, n = re.match(r"(U?R)(\d+)", r).groups()
+                out += [f"{pre}{int(n) + k}" for k in range(w)]
+            else:
+                out.append(r)
+        return out
+
+    dests = [r for o in ops[:ndest] for r in expand(o, wide)]
+    srcs = [r for o in ops[ndest:] for r in expand(o, 1 if o.startswith("[") else wide)]
+    if i.guard:
+        srcs.append(i.guard.lstrip("@!"))
+    return dests, srcs
+
+
+class Schedule:
+    """In-order issue of one warp with a register scoreboard."""
+
+    def __init__(self, lat):
+        self.lat, self.ready, self.t, self.l2 = lat, {}, 0, {}
+        self.l2_path = 0
+
+    def run(self, seq):
+        for i in seq:
+            d, s = regs_of(i)
+            start = max([self.t + 1] + [self.ready.get(r, 0) for r in s])
+            trips = max([0] + [self.l2.get(r, 0) for r in s])
+            b = i.base
+            if b in ("LDG", "LD", "ATOMG", "ATOM") or b == "MEMBAR":
+                trips += 1
+            self.l2_path = max(self.l2_path, trips)
+            self.t = start
+            if b == "MEMBAR":
+                self.t = start + self.lat["membar"]
+            elif b in ("BAR",):
+                self.t = start + self.lat["bar"]
+            elif b == "CCTL":
+                self.t = start + self.lat["cctl"]
+            elif b == "BRA":
+                self.t = start + self.lat["branch"]
+            for r in d:
+                if r not in ("PT", "RZ", "URZ"):
+                    self.ready[r] = start + latency_of(i, self.lat)
+                    self.l2[r] = trips
+        return self.t
+
+
+def blocks_of(ins, labels):
+    """Basic blocks as [start, end) index ranges, with successor starts."""
+    starts = {0} | set(labels.values())
+    for k, i in enumerate(ins):
+        if i.base in ("BRA", "EXIT", "RET", "BREAK") and k + 1 < len(ins):
+            starts.add(k + 1)
+    starts = sorted(s for s in starts if s < len(ins))
+    blocks = []
+    for a, b in zip(starts, starts[1:] + [len(ins)]):
+        last = ins[b - 1]
+        succ = []
+        tgt = re.search(r"\(\.L_x_\d+\)", last.args or "")
+        if last.base == "BRA" and tgt and tgt.group(0)[1:-1] in labels:
+            succ.append(labels[tgt.group(0)[1:-1]])
+        if not (last.base in ("BRA", "EXIT") and not last.guard and ".DIV" not in last.op):
+            if b < len(ins):
+                succ.append(b)
+        blocks.append(dict(a=a, b=b, succ=succ))
+    return blocks
+
+
+def analyse(ins, labels, src):
+    tile_status = os.path.realpath(os.path.join(NATIVE, "cuda/tile_status.cuh"))
+    kernel = os.path.realpath(os.path.join(NATIVE, "cuda/scan_kernel.cuh"))
+    # Divergence stubs (BRA.DIV targets after the last EXIT) are cold.
+    exits = [k for k, i in enumerate(ins) if i.base == "EXIT" and not i.guard]
+    div_targets = [labels[t] for i in ins if i.op.startswith("BRA.DIV")
+                   for t in re.findall(r"\.L_x_\d+", i.args) if t in labels]
+    cold_from = min([t for t in div_targets if exits and t > exits[0]] or [len(ins)])
+    slow_fns = ("stepItems", "warpStepThrough")
+    for k, i in enumerate(ins):
+        tag = "tile"
+        for f, line in i.frames:
+            rf = os.path.realpath(f)
+            fn = src.function_of(f, line) or ""
+            if rf == tile_status:
+                tag, i.func = "lookback", i.func or fn
+                break
+            if fn in slow_fns or (rf == kernel and src.slow_block and src.slow_block[0] <= line <= src.slow_block[1]):
+                tag = "slow"
+            elif re.search(r"Steps$|Scalar|Fallback|Unaligned", fn) and tag == "tile":
+                tag = "fallback"
+        i.tag = "cold" if k >= cold_from else tag
+    blocks = blocks_of(ins, labels)
+    by_start = {b["a"]: n for n, b in enumerate(blocks)}
+    # Loops: back edges (target at or before the branch), body = blocks between.
+    loops = []
+    for n, b in enumerate(blocks):
+        for s in b["succ"]:
+            if s <= b["a"] and ins[s].tag != "cold" and ins[b["b"] - 1].tag != "cold":
+                body = [m for m in range(by_start[s], n + 1)]
+                loops.append(dict(head=by_start[s], tail=n, body=body))
+    for L in loops:
+        L["inner"] = [M for M in loops if M is not L and set(M["body"]) < set(L["body"])]
+        inner = {m for M in L["inner"] for m in M["body"]}
+        L["own"] = [m for m in L["body"] if m not in inner]
+        own_ins = [ins[k] for m in L["own"] for k in range(blocks[m]["a"], blocks[m]["b"])]
+        L["tags"] = {t: sum(1 for i in own_ins if i.tag == t) for t in ("lookback", "tile", "slow", "fallback")}
+        L["vote"] = any(i.base in ("VOTE", "VOTEU") for i in own_ins)
+        L["sleep"] = any(i.base == "NANOSLEEP" for i in own_ins)
+        L["global"] = any(i.base in ("LD", "LDG") for i in own_ins)
+    return blocks, loops
+
+
+def walk(ins, blocks, start, allowed, drop=lambda i: False):
+    """One path through the blocks: conditional branches fall through (unless the fall-through
+    block holds a `drop` op and the target does not), unconditional ones jump; stops on leaving
+    `allowed`, on a block seen before, or at EXIT. The likely path when the compiler lays the
+    common case out as fall-through, as it does for the rare cases of libdevice's math."""
+    by_start = {b["a"]: n for n, b in enumerate(blocks)}
+    out, seen, n = [], set(), start
+    while n is not None and n in allowed and n not in seen:
+        seen.add(n)
+        b = blocks[n]
+        out += ins[b["a"]:b["b"]]
+        last = ins[b["b"] - 1]
+        if last.base == "EXIT" and not last.guard:
+            break
+        tgt = by_start.get(b["succ"][0]) if b["succ"] and last.base == "BRA" else None
+        if last.base == "BRA" and not last.guard and ".DIV" not in last.op:
+            n = tgt
+            continue
+        fall = n + 1 if n + 1 < len(blocks) else None
+        if tgt is not None and fall is not None and ".DIV" not in last.op:
+            if any(drop(i) for i in ins[blocks[fall]["a"]:blocks[fall]["b"]]) and \
+                    not any(drop(i) for i in ins[blocks[tgt]["a"]:blocks[tgt]["b"]]):
+                fall = tgt
+        n = fall
+    return out
+
+
+def hot(ins, blocks, ms, drop):
+    """Instructions of blocks ms in address order, leaving out blocks that contain `drop` ops."""
+    out = []
+    for m in ms:
+        seq = ins[blocks[m]["a"]:blocks[m]["b"]]
+        if any(drop(i) for i in seq):
+            continue
+        out += seq
+    return out
+
+
+def l2_ops(seq):
+    """Global loads, atomics and device-scope fences on a path: one L2 round trip each (they
+    depend on each other on the look-back's path: flag, fence, payload)."""
+    return sum(1 for i in seq if i.base in ("LD", "LDG", "ATOMG", "ATOM", "MEMBAR"))
+
+
+def iteration_latency(seq, lat):
+    """Cycles per iteration of a loop body in steady state (two iterations scheduled)."""
+    s = Schedule(lat)
+    t1 = s.run(seq)
+    t2 = s.run(seq)
+    return t2 - t1, l2_ops(seq)
+
+
+def waiting(i):
+    return i.base in ("NANOSLEEP", "BPT") or (i.base == "CS2R" and "GLOBALTIMER" in i.args)
+
+
+def kernel_model(sass, name_re, src, lat):
+    ins, labels = kernel_sass(sass, name_re)
+    if not ins:
+        return None
+    blocks, loops = analyse(ins, labels, src)
+    static, counts = {}, {}
+    for i in ins:
+        if i.tag == "tile":
+            static[pipe_of(i)] = static.get(pipe_of(i), 0) + 1
+    # The likely path from entry to exit (see walk); the static count is an upper bound.
+    for i in walk(ins, blocks, 0, set(range(len(blocks)))):
+        if i.tag == "tile":
+            counts[pipe_of(i)] = counts.get(pipe_of(i), 0) + 1
+    look = [L for L in loops if L["tags"]["lookback"] > 0.5 * sum(L["tags"].values())]
+    serial, window, spin = [], [], []
+    for L in look:
+        if L["sleep"] and not L["vote"] and not L["inner"]:
+            spin.append(L)
+        elif L["vote"]:
+            window.append(L)
+        elif not L["sleep"]:
+            serial.append(L)
+    # Serial fold: hot path leaves out the blocks that wait for a tile's own inclusive value
+    # (global loads, fences: taken only where a tile does not compose).
+    fold = []
+    for L in serial:
+        rare = lambda i: i.base in ("LD", "LDG", "MEMBAR", "CCTL") or waiting(i)
+        seq = [i for i in walk(ins, blocks, L["head"], set(L["own"]), rare) if not rare(i)]
+        c, _ = iteration_latency(seq, lat)
+        fold.append(dict(cycles=c, instructions=len(seq), at=hex(ins[blocks[L["head"]]["a"]].addr)))
+    win = []
+    for L in window:
+        # A window's hot path: the status reads that find the word published (no spin, no trap).
+        seq = hot(ins, blocks, L["own"], waiting)
+        c, trips = iteration_latency(seq, lat)
+        win.append(dict(cycles=c, instructions=len(seq), l2_trips=trips, at=hex(ins[blocks[L["head"]]["a"]].addr)))
+    # One look-back that finds its predecessor's inclusive value at once: every look-back
+    # block outside the serial folds and the spins, in address order, once (publishes included).
+    in_serial = {m for L in serial for m in L["body"]}
+    in_spin = {m for L in spin for m in L["body"]}
+    once = []
+    for n, b in enumerate(blocks):
+        if n in in_serial or n in in_spin:
+            continue
+        seq = ins[b["a"]:b["b"]]
+        if any(i.tag == "lookback" for i in seq) and not any(waiting(i) for i in seq):
+            once += [i for i in seq if i.tag in ("lookback", "tile")]
+    s = Schedule(lat)
+    a_cycles = s.run(once)
+    return dict(
+        instructions=len(ins),
+        by_tag={t: sum(1 for i in ins if i.tag == t) for t in ("tile", "lookback", "slow", "fallback", "cold")},
+        tile_pipes=counts, tile_pipes_static=static,
+        tile_global_vector=sum(1 for i in ins if i.tag == "tile" and i.base in ("LDG", "STG") and ".128" in i.op),
+        tile_global_scalar=sum(1 for i in ins if i.tag == "tile" and i.base in ("LDG", "STG") and ".128" not in i.op),
+        fold=fold, window=win, spins=len(spin),
+        lookback_once_cycles=a_cycles, lookback_once_l2=l2_ops(once), lookback_once_instructions=len(once),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# ptxas: registers and shared memory per kernel -> resident blocks per SM.
+
+def ptxas_resources(text):
+    out, cur = {}, None
+    for line in text.split("\n"):
+        m = re.search(r"Compiling entry function '([^']+)'", line)
+        if m:
+            cur = m.group(1)
+            continue
+        m = re.search(r"Used (\d+) registers(?:.*?(\d+) bytes smem)?", line)
+        if m and cur and cur not in out:
+            out[cur] = dict(regs=int(m.group(1)), smem=int(m.group(2) or 0))
+    return out
+
+
+def blocks_per_sm(res, threads):
+    warps = threads // 32
+    per_warp = math.ceil(res["regs"] * 32 / SM["reg_unit"]) * SM["reg_unit"]
+    by_regs = (SM["regs"] // per_warp) // warps
+    by_smem = SM["smem"] // (res["smem"] + SM["smem_per_block_reserved"])
+    return max(1, min(by_regs, by_smem, SM["threads"] // threads, SM["blocks"]))
+
+
+def resources_for(res, name_re):
+    for k, v in res.items():
+        if re.search(name_re, k):
+            return v
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The cases of bench_gpu.cu (gpu.json), with the issue 11 targets.
+
+KERNELS = {
+    ("AffineMonoid", "float"): r"scanTilesKernelINS_9RawAccessINS_12AffineMonoidIfEELb0E",
+    ("AffineMonoid", "double"): r"scanTilesKernelINS_9RawAccessINS_12AffineMonoidIdEELb0E",
+    ("SignedLogMonoid", "float"): r"scanTilesKernelINS_9RawAccessINS_15SignedLogMonoidIfdEELb0E",
+}
+WARP_ROWS = {k: v.replace("scanTilesKernel", "scanWarpRowsKernel") for k, v in KERNELS.items()}
+CASES = [
+    # case, monoid, dtype, rows, n, target (ratio to the floor), note
+    ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28, 1.11, "<= 1.11x and faster than cub-affine-f32"),
+    ("log-f32", ("SignedLogMonoid", "float"), 1, 1 << 28, 1.25, "<= 1.25x"),
+    ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14, 1.15, "<= 1.15x"),
+    ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27, 1.15, "<= 1.15x"),
+    ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000, 1.5, "<= 1.5x (floor: pinned H2D/D2H)"),
+    ("cub-affine-f32", None, 1, 1 << 28, None, "direct-f32 must beat it"),
+    ("direct-f32-1e7", ("AffineMonoid", "float"), 1, 10_000_000, None, "(no target; torch seed recipe >= 20x it)"),
+]
+
+
+def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, window_cap):
+    """Tiles per us and its bound, the look-back's latency per tile, for one tile launch."""
+    clock = dev["clock_ghz"] * 1e3  # clocks per us
+    tile = pol["kThreads"] * pol["kItems"]
+    tiles_per_row = math.ceil(n / tile)
+    tiles = rows * tiles_per_row
+    warps = pol["kThreads"] // 32
+    bytes_tile = tile * 3 * elem_bytes
+    lam_bw = dev["copy_tbs"] * 1e6 / bytes_tile  # tiles per us (the scan at the copy's efficiency)
+    p = km["tile_pipes"]
+    total = sum(p.values())
+    cyc = max(total / ISSUE_RATE, *[p.get(k, 0) / r for k, r in PIPE_RATE.items()]) * warps
+    lam_issue = dev["sms"] * clock / cyc
+    resident = blocks * dev["sms"]
+    # Look-back: a = one look-back that hits at once (cycles -> us); b = per skipped predecessor.
+    a = km["lookback_once_cycles"] / clock
+    fold = max([f["cycles"] for f in km["fold"]] or [0]) / clock
+    window = max([w["cycles"] for w in km["window"]] or [0]) / clock / 32
+    b = fold + window
+    # Time a tile holds its slot besides the look-back: DRAM latency plus its share of issue.
+    body = lat["dram"] / clock + cyc / clock
+    rows_in_flight = max(1, min(rows, math.ceil(resident / tiles_per_row)))
+    depth_cap = max(0, (tiles_per_row - 1) / 2) if tiles_per_row > 1 else 0
+
+    def lookback_us(lam):
+        lam_row = lam / rows_in_flight
+        if tiles_per_row == 1:
+            return 0.0, 0.0
+        # d predecessors pending = lam_row * D (those whose look-back began within D before):
+        # D = a + b * d  ->  D = a / (1 - lam_row b), d capped by the row's length.
+        if lam_row * b >= 1:
+            return math.inf, math.inf
+        D = a / (1 - lam_row * b)
+        d = lam_row * D
+        if d > depth_cap:
+            d = depth_cap
+            D = a + b * d
+        return D, d
+
+    def feasible(lam):
+        D, _ = lookback_us(lam)
+        return D < math.inf and lam * (body + D) <= resident
+
+    lam_hi = min(lam_bw, lam_issue)
+    if feasible(lam_hi):
+        lam, bound = lam_hi, ("bandwidth" if lam_bw <= lam_issue else "issue")
+    else:
+        lo, hi = 0.0, lam_hi
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if feasible(mid) else (lo, mid)
+        lam, bound = lo, "look-back chain"
+    D, d = lookback_us(lam)
+    note = ""
+    if window_cap is not None and d > window_cap:
+        # Only `window_cap` predecessors are read before a sleep: the front tile folds at most
+        # that many, the others sleep (64-1024 ns, about half the longest on average) and retry.
+        sleep = 0.5
+        lam_cap = rows_in_flight * window_cap / (a + b * window_cap + sleep)
+        if lam_cap < lam:
+            lam, bound = lam_cap, "look-back chain (window cap)"
+            D = a + b * window_cap + sleep
+        note = f"{d:.0f} predecessors pending > window cap {window_cap}"
+    t = tiles / lam + body + D + LAUNCH_GAP_US
+    return dict(tiles=tiles, lam=lam, lam_bw=lam_bw, lam_issue=lam_issue, lam_chain=(1 / b if b else math.inf) * rows_in_flight,
+                bound=bound, D=D, d=d, a=a, b=b, time_us=t, note=note, resident=resident)
+
+
+def predict(models, res, src, dev_name, lat):
+    dev = DEVICES[dev_name]
+    out = []
+    for case, key, rows, n, target, tnote in CASES:
+        r = dict(case=case, rows=rows, n=n, target=target, target_note=tnote, device=dev_name)
+        if key is None:
+            r.update(ratio=None, bound="not modeled (CUB's own kernel; bench_gpu.cu is not compiled here)")
+            out.append(r)
+            continue
+        km = models[key]
+        pol = src.policy.get(key)
+        elem = 8 if key[1] == "double" and key[0] == "AffineMonoid" else 4
+        kres = resources_for(res, KERNELS[key])
+        blocks = blocks_per_sm(kres, pol["kThreads"])
+        wres = resources_for(res, WARP_ROWS[key])
+        warp_capacity = blocks_per_sm(wres, pol["kThreads"]) * dev["sms"] * pol["kThreads"] // 32
+        tile = pol["kThreads"] * pol["kItems"]
+        floor_us = 3 * rows * n * elem / (dev["copy_tbs"] * 1e6) + COPY_OVERHEAD_US
+        if rows >= 4 * warp_capacity or n <= tile // 2:
+            r.update(ratio=None, bound=f"warp-per-row kernel (rows >= 4 x {warp_capacity}): not modeled")
+            out.append(r)
+            continue
+        if case == "host-f32":
+            chunk = min(n, 1 << 20)
+            chunks = math.ceil(n / chunk)
+            k = tile_throughput(km, pol, blocks, dev, 1, chunk, elem, lat, src.window_cap)
+            h2d = 2 * n * elem / (dev["pcie_gbs"] * 1e3)
+            d2h = n * elem / (dev["pcie_gbs"] * 1e3)
+            host = 3 * n * elem / (HOST_COPY_GBS * 1e3)
+            kern = chunks * k["time_us"]
+            stages = dict(host_copies=host, h2d=h2d, d2h=d2h, kernels=kern)
+            bound = max(stages, key=stages.get)
+            fill = (stages["host_copies"] + h2d + d2h + kern) / chunks  # first chunk in, last one out
+            t = max(stages.values()) + fill + HOST_CALL_OVERHEAD_US
+            floor_us = max(h2d, d2h)
+            r.update(time_us=t, floor_us=floor_us, ratio=t / floor_us, bound=f"{bound} (host copy {HOST_COPY_GBS:.0f} GB/s, PCIe {dev['pcie_gbs']:.0f} GB/s assumed)",
+                     blocks_per_sm=blocks, tiles_per_us=None)
+            out.append(r)
+            continue
+        k = tile_throughput(km, pol, blocks, dev, rows, n, elem, lat, src.window_cap)
+        r.update(time_us=k["time_us"], floor_us=floor_us, ratio=k["time_us"] / floor_us, bound=k["bound"],
+                 blocks_per_sm=blocks, tiles_per_us=k["lam"], lam_bw=k["lam_bw"], lam_issue=k["lam_issue"],
+                 lam_chain=k["lam_chain"], lookback_us=k["D"], pending=k["d"], note=k["note"])
+        out.append(r)
+    return out
+
+
+def fmt(x, spec=".2f"):
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def markdown(preds, models, res, src, key_hash, commit, lat):
+    lines = []
+    lines.append(f"Kernels: sources hash {key_hash}, commit {commit}, nvcc sm_90 -O3 (SASS via nvdisasm -gi).")
+    lines.append("")
+    lines.append("| kernel | regs | blocks/SM | tile work per thread (likely path; static upper bound) | 16-B / scalar global ops | "
+                 "look-back once (cycles, L2 trips) | serial fold per predecessor (cycles, instr.) | window per 32 (cycles, L2 trips) |")
+    lines.append("|---|---:|---:|---|---|---|---|---|")
+    for key, km in models.items():
+        pol = src.policy[key]
+        rr = resources_for(res, KERNELS[key])
+        pipes = ", ".join(f"{k} {v}" for k, v in sorted(km["tile_pipes"].items(), key=lambda kv: -kv[1]))
+        fold = "; ".join(f"{f['cycles']} ({f['instructions']})" for f in km["fold"]) or "none"
+        win = "; ".join(f"{w['cycles']} ({w['l2_trips']})" for w in km["window"]) or "none"
+        lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kItems']}) | {rr['regs']} | {blocks_per_sm(rr, pol['kThreads'])} | "
+                     f"{sum(km['tile_pipes'].values())}: {pipes}; {sum(km['tile_pipes_static'].values())} | {km['tile_global_vector']} / {km['tile_global_scalar']} | "
+                     f"{km['lookback_once_cycles']} ({km['lookback_once_l2']}) | {fold} | {win} |")
+    for dev in DEVICES:
+        lines.append("")
+        lines.append(f"**{dev}** ({DEVICES[dev]['sms']} SMs, {DEVICES[dev]['clock_ghz']} GHz, copy {DEVICES[dev]['copy_tbs']} TB/s assumed; L2 hit {lat['l2']} cycles)")
+        lines.append("")
+        lines.append("| case | predicted ms | floor ms | predicted / floor | bound | tiles/us (bw, issue, chain) | target |")
+        lines.append("|---|---:|---:|---:|---|---|---|")
+        for p in preds[dev]:
+            lam = ("-" if p.get("tiles_per_us") is None else
+                   f"{p['tiles_per_us']:.1f} ({p['lam_bw']:.0f}, {p['lam_issue']:.0f}, {fmt(p['lam_chain'], '.1f')})")
+            bound = p["bound"] + (f"; {p['note']}" if p.get("note") else "")
+            lines.append(f"| {p['case']} | {fmt(p.get('time_us') and p['time_us'] / 1e3, '.3f')} | "
+                         f"{fmt(p.get('floor_us') and p['floor_us'] / 1e3, '.3f')} | {fmt(p.get('ratio'))} | {bound} | {lam} | {p['target_note']} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cache", default=os.path.join(ROOT, "bench/gpu/build/model"))
+    ap.add_argument("--compare", help="a gpu.json: print predicted vs measured ratios")
+    ap.add_argument("--device", help="with --compare: H200 or H100 (default: from gpu.json's device name)")
+    ap.add_argument("--l2-scale", type=float, default=1.0, help="scale the L2 and fence latencies (sensitivity)")
+    ap.add_argument("--details", action="store_true", help="print the SASS counts as JSON")
+    ap.add_argument("--json", help="write the predictions as JSON to this file")
+    args = ap.parse_args()
+    lat = dict(LATENCY)
+    lat["l2"] = round(lat["l2"] * args.l2_scale)
+    lat["membar"] = round(lat["membar"] * args.l2_scale)
+    key, ptxas, sass = build(args.cache)
+    src = Sources()
+    res = ptxas_resources(ptxas)
+    models = {}
+    for k, name_re in KERNELS.items():
+        m = kernel_model(sass, name_re, src, lat)
+        if m is None:
+            sys.exit(f"model.py: no kernel matches {name_re} in the SASS")
+        models[k] = m
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "native"], capture_output=True, text=True).stdout.strip()
+    commit += "+dirty native/" if dirty else ""
+    preds = {d: predict(models, res, src, d, lat) for d in DEVICES}
+    if args.details:
+        print(json.dumps({f"{k[0]}<{k[1]}>": v for k, v in models.items()}, indent=1))
+    if args.json:
+        json.dump(dict(commit=commit, sources=key, latency=lat, devices=DEVICES, predictions=preds), open(args.json, "w"), indent=1)
+    if args.compare:
+        g = json.load(open(args.compare))
+        dev = args.device or ("H100" if "H100" in g.get("device", "") else "H200")
+        print(f"# {g.get('device')} (commit {g.get('commit')}) vs the model for {dev} (kernels at {commit})\n")
+        print("| case | measured / floor | predicted / floor | measured ms | predicted ms | bound (model) | target |")
+        print("|---|---:|---:|---:|---:|---|---|")
+        by_case = {p["case"]: p for p in preds[dev]}
+        for r in g["results"]:
+            p = by_case.get(r["case"], {})
+            meas = r["median_ms"] / r["floor_ms"] if r.get("floor_ms") else None
+            print(f"| {r['case']} | {fmt(meas)} | {fmt(p.get('ratio'))} | {r['median_ms']:.3f} | "
+                  f"{fmt(p.get('time_us') and p['time_us'] / 1e3, '.3f')} | {p.get('bound', '-')} | {p.get('target_note', '-')} |")
+        return
+    print(markdown(preds, models, res, src, key, commit, lat))
+
+
+if __name__ == "__main__":
+    main()
