@@ -8,6 +8,10 @@
 #                                     Node harness's rows too when the addon is built)
 #   bash bench/gpu/session.sh check   the kernel check, then compute-sanitizer memcheck,
 #                                     racecheck and synccheck (SANITIZER_TIMEOUT s each, default 100)
+# After the bench call, back on a machine with nvcc and nvdisasm (no GPU needed), test the
+# performance model written down before the run (bench/NOTES.md, "Predictions before any GPU run"):
+#   python3 bench/gpu/model.py --compare bench/results/gpu.json    (also: npm run bench:model)
+# prints measured / floor beside predicted / floor per case, for the kernels in the tree.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/linrec-out}
