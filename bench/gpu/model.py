@@ -502,22 +502,25 @@ def kernel_model(sass, name_re, src, lat):
         if i.tag == "tile":
             counts[pipe_of(i)] = counts.get(pipe_of(i), 0) + 1
     look = [L for L in loops if L["tags"]["lookback"] > 0.5 * sum(L["tags"].values())]
-    serial, window, spin = [], [], []
-    for L in look:
-        if L["sleep"] and not L["vote"] and not L["inner"]:
-            spin.append(L)
-        elif L["vote"]:
-            window.append(L)
-        elif not L["sleep"]:
-            serial.append(L)
-    # Serial fold: hot path leaves out the blocks that wait for a tile's own inclusive value
+    # Loops of the look-back: a window (a ballot: the warp reads 32 predecessors per pass), a
+    # serial fold (monoid arithmetic, no ballot: one predecessor per pass), or a wait (polls or
+    # sleeps without arithmetic: modeled by the queueing, not as work per predecessor).
+    # A fold's hot path leaves out the blocks that wait for a tile's own inclusive value
     # (global loads, fences: taken only where a tile does not compose).
-    fold = []
-    for L in serial:
-        rare = lambda i: i.base in ("LD", "LDG", "MEMBAR", "CCTL") or waiting(i)
+    rare = lambda i: i.base in ("LD", "LDG", "MEMBAR", "CCTL") or waiting(i)
+    arith = ("FFMA", "FMUL", "FADD", "DFMA", "DMUL", "DADD", "MUFU")
+    serial, window, spin, fold = [], [], [], []
+    for L in look:
+        if L["vote"]:
+            window.append(L)
+            continue
         seq = [i for i in walk(ins, blocks, L["head"], set(L["own"]), rare) if not rare(i)]
-        c, _ = iteration_latency(seq, lat)
-        fold.append(dict(cycles=c, instructions=len(seq), at=hex(ins[blocks[L["head"]]["a"]].addr)))
+        if any(i.base in arith for i in seq):
+            serial.append(L)
+            c, _ = iteration_latency(seq, lat)
+            fold.append(dict(cycles=c, instructions=len(seq), at=hex(ins[blocks[L["head"]]["a"]].addr)))
+        else:
+            spin.append(L)
     win = []
     for L in window:
         # A window's hot path: the status reads that find the word published (no spin, no trap).
@@ -527,7 +530,7 @@ def kernel_model(sass, name_re, src, lat):
     # One look-back that finds its predecessor's inclusive value at once: every look-back
     # block outside the serial folds and the spins, in address order, once (publishes included).
     in_serial = {m for L in serial for m in L["body"]}
-    in_spin = {m for L in spin for m in L["body"]}
+    in_spin = {m for L in spin if not L["inner"] for m in L["body"]}  # polls, not the loops around them
     once = []
     for n, b in enumerate(blocks):
         if n in in_serial or n in in_spin:
@@ -546,6 +549,25 @@ def kernel_model(sass, name_re, src, lat):
         fold=fold, window=win, spins=len(spin),
         lookback_once_cycles=a_cycles, lookback_once_l2=l2_ops(once), lookback_once_instructions=len(once),
     )
+
+
+def warp_rows_model(sass, name_re, src, lat):
+    """One warp per row: cycles per segment (its loads from DRAM, scan, stores), the latency of
+    one iteration of the loop that holds the segment's 16-byte loads."""
+    ins, labels = kernel_sass(sass, name_re)
+    if not ins:
+        return None
+    blocks, loops = analyse(ins, labels, src)
+    dram = dict(lat, l2=lat["dram"])
+    best = None
+    for L in loops:
+        own = [ins[k] for m in L["own"] for k in range(blocks[m]["a"], blocks[m]["b"])]
+        if any(i.base == "LDG" for i in own):
+            seq = walk(ins, blocks, L["head"], set(L["own"]), lambda i: i.tag in ("slow", "fallback"))
+            c, _ = iteration_latency(seq, dram)
+            if best is None or len(own) > best[1]:
+                best = (c, len(own))
+    return dict(segment_cycles=best[0] if best else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -687,7 +709,18 @@ def predict(models, res, src, dev_name, lat):
         tile = pol["kThreads"] * pol["kItems"]
         floor_us = 3 * rows * n * elem / (dev["copy_tbs"] * 1e6) + COPY_OVERHEAD_US
         if rows >= 4 * warp_capacity or n <= tile // 2:
-            r.update(ratio=None, bound=f"warp-per-row kernel (rows >= 4 x {warp_capacity}): not modeled")
+            # bench_gpu.cu's case runs the warp-per-row kernel (device_scan.cu's chooseShape).
+            wm = models.get(("warp rows",) + key)
+            seg = 32 * pol["kItems"]
+            segs = math.ceil(n / seg)
+            waves = math.ceil(rows / warp_capacity)
+            t_seg = wm["segment_cycles"] / (dev["clock_ghz"] * 1e3)
+            t_lat = waves * segs * t_seg
+            t_bw = 3 * rows * n * elem / (dev["copy_tbs"] * 1e6)
+            t = max(t_lat, t_bw) + LAUNCH_GAP_US
+            r.update(time_us=t, floor_us=floor_us, ratio=t / floor_us, blocks_per_sm=None, tiles_per_us=None,
+                     bound=("bandwidth" if t_bw >= t_lat else "segment latency") +
+                     f" (warp-per-row kernel: {'rows >= 4 x ' + str(warp_capacity) + ' resident warps' if rows >= 4 * warp_capacity else 'n <= half a tile'})")
             out.append(r)
             continue
         if case == "host-f32":
@@ -724,17 +757,24 @@ def markdown(preds, models, res, src, key_hash, commit, lat):
     lines.append(f"Kernels: sources hash {key_hash}, commit {commit}, nvcc sm_90 -O3 (SASS via nvdisasm -gi).")
     lines.append("")
     lines.append("| kernel | regs | blocks/SM | tile work per thread (likely path; static upper bound) | 16-B / scalar global ops | "
-                 "look-back once (cycles, L2 trips) | serial fold per predecessor (cycles, instr.) | window per 32 (cycles, L2 trips) |")
-    lines.append("|---|---:|---:|---|---|---|---|---|")
+                 "look-back once (cycles, L2 trips) | serial fold per predecessor (cycles, instr.) | window per 32 (cycles, L2 trips) | chain: tiles/us per row (without the serial fold) |")
+    lines.append("|---|---:|---:|---|---|---|---|---|---|")
     for key, km in models.items():
+        if key[0] == "warp rows":
+            continue
         pol = src.policy[key]
         rr = resources_for(res, KERNELS[key])
         pipes = ", ".join(f"{k} {v}" for k, v in sorted(km["tile_pipes"].items(), key=lambda kv: -kv[1]))
         fold = "; ".join(f"{f['cycles']} ({f['instructions']})" for f in km["fold"]) or "none"
         win = "; ".join(f"{w['cycles']} ({w['l2_trips']})" for w in km["window"]) or "none"
+        clock = DEVICES["H200"]["clock_ghz"] * 1e3
+        per_window = max([w["cycles"] for w in km["window"]] or [0]) / 32
+        per_fold = max([f["cycles"] for f in km["fold"]] or [0])
+        rate = lambda c: f"{clock / c:.0f}" if c else "unbounded"
+        chain = f"{rate(per_fold + per_window)} ({rate(per_window)})"
         lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kItems']}) | {rr['regs']} | {blocks_per_sm(rr, pol['kThreads'])} | "
                      f"{sum(km['tile_pipes'].values())}: {pipes}; {sum(km['tile_pipes_static'].values())} | {km['tile_global_vector']} / {km['tile_global_scalar']} | "
-                     f"{km['lookback_once_cycles']} ({km['lookback_once_l2']}) | {fold} | {win} |")
+                     f"{km['lookback_once_cycles']} ({km['lookback_once_l2']}) | {fold} | {win} | {chain} |")
     for dev in DEVICES:
         lines.append("")
         lines.append(f"**{dev}** ({DEVICES[dev]['sms']} SMs, {DEVICES[dev]['clock_ghz']} GHz, copy {DEVICES[dev]['copy_tbs']} TB/s assumed; L2 hit {lat['l2']} cycles)")
@@ -771,12 +811,13 @@ def main():
         if m is None:
             sys.exit(f"model.py: no kernel matches {name_re} in the SASS")
         models[k] = m
+        models[("warp rows",) + k] = warp_rows_model(sass, WARP_ROWS[k], src, lat)
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "native"], capture_output=True, text=True).stdout.strip()
     commit += "+dirty native/" if dirty else ""
     preds = {d: predict(models, res, src, d, lat) for d in DEVICES}
     if args.details:
-        print(json.dumps({f"{k[0]}<{k[1]}>": v for k, v in models.items()}, indent=1))
+        print(json.dumps({" ".join(k): v for k, v in models.items()}, indent=1))
     if args.json:
         json.dump(dict(commit=commit, sources=key, latency=lat, devices=DEVICES, predictions=preds), open(args.json, "w"), indent=1)
     if args.compare:
