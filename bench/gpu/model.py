@@ -12,7 +12,7 @@ What it does, without a GPU:
  2. disassembles it with nvdisasm -gi (every instruction with its inline chain of source
     lines). An nvdisasm older than the cubin's ELF ABI (CUDA 11.8's from Debian non-free
     refuses nvcc 13's sm_90 cubins) is given a copy with the header written in the older ABI:
-    the SASS encoding of sm_90 is the same;
+    the SASS encoding of sm_90 is the same (bench/gpu/get-nvdisasm.sh fetches that nvdisasm);
  3. tags each instruction of the tile kernels by its source: look-back (tile_status.cuh),
     slow path (stepping through, composable.cuh), scalar fallback (tile_io.cuh's *Steps),
     cold (divergence stubs after EXIT) or tile work (the rest); finds the look-back's loops;
@@ -82,7 +82,8 @@ def find_tool(name, env):
     nvcc = shutil.which("nvcc")
     if nvcc:
         cands.append(os.path.join(os.path.dirname(os.path.realpath(nvcc)), name))
-    cands += [shutil.which(name), f"/usr/local/cuda/bin/{name}", f"/usr/bin/{name}"]
+    cands += [shutil.which(name), f"/usr/local/cuda/bin/{name}", f"/usr/bin/{name}",
+              os.path.join(ROOT, "bench/gpu/build/tools/usr/bin", name)]  # get-nvdisasm.sh
     return next((c for c in cands if c and os.path.exists(c)), None)
 
 
@@ -126,7 +127,8 @@ def build(cache_root):
     if not os.path.exists(sass):
         nvdisasm = find_tool("nvdisasm", "NVDISASM")
         if not nvdisasm:
-            sys.exit("model.py: nvdisasm not found (set NVDISASM; any CUDA toolkit's, 11.8 or later, works)")
+            sys.exit("model.py: nvdisasm not found: set NVDISASM (any CUDA toolkit's, 11.8 or later) or run "
+                     "bench/gpu/get-nvdisasm.sh")
         r = subprocess.run([nvdisasm, "-gi", "-c", cubin], capture_output=True, text=True)
         if r.returncode and "architecture information" in r.stderr:
             # nvcc 12.8+ writes ELF ABI 8 (OS/ABI 0x41, new e_flags); older nvdisasm reads ABI 7.
