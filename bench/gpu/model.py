@@ -618,22 +618,65 @@ def resources_for(res, name_re):
 
 # Forward scans of raw a, b (Lb0E: Reverse = false); loose about the mangling's length and
 # substitution digits so that added parameters or namespaces still match.
-KERNELS = {
-    ("AffineMonoid", "float"): r"scanTilesKernel\w*?RawAccess\w*?AffineMonoidIfE\w*?Lb0E",
-    ("AffineMonoid", "double"): r"scanTilesKernel\w*?RawAccess\w*?AffineMonoidIdE\w*?Lb0E",
-    ("SignedLogMonoid", "float"): r"scanTilesKernel\w*?RawAccess\w*?SignedLogMonoidIfdE\w*?Lb0E",
-}
+MANGLED = {("AffineMonoid", "float"): "AffineMonoidIfE", ("AffineMonoid", "double"): "AffineMonoidIdE",
+           ("SignedLogMonoid", "float"): "SignedLogMonoidIfdE", ("SignedLogMonoid", "double"): "SignedLogMonoidIddE"}
+KERNELS = {k: rf"scanTilesKernel\w*?RawAccess\w*?{m}\w*?Lb0E" for k, m in MANGLED.items()}
 WARP_ROWS = {k: v.replace("scanTilesKernel", "scanWarpRowsKernel") for k, v in KERNELS.items()}
+MONOID_OF_METHOD = {"Direct": "AffineMonoid", "LogFromRaw": "SignedLogMonoid"}
+# Issue 11's targets (ratio to the floor), by case name.
+TARGETS = {
+    "direct-f32": (1.11, "<= 1.11x and faster than cub-affine-f32"),
+    "log-f32": (1.25, "<= 1.25x"),
+    "direct-f32-batched": (1.15, "<= 1.15x"),
+    "direct-f64": (1.15, "<= 1.15x"),
+    "host-f32": (1.5, "<= 1.5x (floor: pinned H2D/D2H)"),
+    "cub-affine-f32": (None, "direct-f32 must beat it"),
+    "direct-f32-1e7": (None, "(no target; torch seed recipe >= 20x it)"),
+}
+# What bench_gpu.cu ran when this was written, used if its main() cannot be read.
 CASES = [
-    # case, monoid, dtype, rows, n, target (ratio to the floor), note
-    ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28, 1.11, "<= 1.11x and faster than cub-affine-f32"),
-    ("log-f32", ("SignedLogMonoid", "float"), 1, 1 << 28, 1.25, "<= 1.25x"),
-    ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14, 1.15, "<= 1.15x"),
-    ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27, 1.15, "<= 1.15x"),
-    ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000, 1.5, "<= 1.5x (floor: pinned H2D/D2H)"),
-    ("cub-affine-f32", None, 1, 1 << 28, None, "direct-f32 must beat it"),
-    ("direct-f32-1e7", ("AffineMonoid", "float"), 1, 10_000_000, None, "(no target; torch seed recipe >= 20x it)"),
+    ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28),
+    ("log-f32", ("SignedLogMonoid", "float"), 1, 1 << 28),
+    ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14),
+    ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27),
+    ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000),
+    ("cub-affine-f32", None, 1, 1 << 28),
+    ("direct-f32-1e7", ("AffineMonoid", "float"), 1, 10_000_000),
 ]
+
+
+def bench_cases():
+    """The cases bench_gpu.cu's main() runs, in order: benchDevice<T>(name, method, rows, n,
+    signed), benchHost(n) (host-f32), benchCub(n) (cub-affine-f32)."""
+    try:
+        text = open(os.path.join(ROOT, "bench/gpu/bench_gpu.cu")).read()
+        body = text[text.index("int main("):]
+        consts = dict(re.findall(r"const size_t (\w+) = ([^;]+);", body))
+
+        def value(expr):
+            e = expr.strip()
+            for k, v in consts.items():
+                e = re.sub(rf"\b{k}\b", f"({v})", e)
+            e = re.sub(r"size_t\(([^()]*)\)", r"(\1)", e).replace("'", "")
+            if not re.fullmatch(r"[\d\s()<>*+-]+", e):
+                raise ValueError(expr)
+            return int(eval(e))
+
+        cases = []
+        call = re.compile(r'benchDevice<(float|double)>\("([^"]+)",\s*Method::(\w+),\s*([^,]+),\s*([^,]+),'
+                          r'|benchHost\(([^)]+)\)|benchCub\(([^)]+)\)')
+        for m in call.finditer(body):
+            if m.group(1):
+                monoid = MONOID_OF_METHOD.get(m.group(3))
+                cases.append((m.group(2), (monoid, m.group(1)) if monoid else None, value(m.group(4)), value(m.group(5))))
+            elif m.group(6):
+                cases.append(("host-f32", ("AffineMonoid", "float"), 1, value(m.group(6))))
+            else:
+                cases.append(("cub-affine-f32", None, 1, value(m.group(7))))
+        return cases or CASES
+    except (OSError, ValueError, SyntaxError) as e:
+        print(f"model.py: bench_gpu.cu's cases not read ({e}); using the list of {CASES[0][0]}...", file=sys.stderr)
+        return CASES
 
 
 def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, window_cap):
@@ -707,15 +750,17 @@ def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, window_cap):
 def predict(models, res, src, dev_name, lat):
     dev = DEVICES[dev_name]
     out = []
-    for case, key, rows, n, target, tnote in CASES:
+    for case, key, rows, n in bench_cases():
+        target, tnote = TARGETS.get(case, (None, "-"))
         r = dict(case=case, rows=rows, n=n, target=target, target_note=tnote, device=dev_name)
         if key is None:
-            r.update(ratio=None, bound="not modeled (CUB's own kernel; bench_gpu.cu is not compiled here)")
+            r.update(ratio=None, bound="not modeled (CUB's own kernel; bench_gpu.cu is not compiled here)"
+                     if case.startswith("cub") else "not modeled (method)")
             out.append(r)
             continue
         km = models[key]
         pol = src.policy.get(key)
-        elem = 8 if key[1] == "double" and key[0] == "AffineMonoid" else 4
+        elem = 8 if key[1] == "double" else 4
         kres = resources_for(res, KERNELS[key])
         blocks = blocks_per_sm(kres, pol["kThreads"])
         wres = resources_for(res, WARP_ROWS[key])
@@ -884,7 +929,8 @@ def main():
     src = Sources()
     res = ptxas_resources(ptxas)
     models = {}
-    for k, name_re in KERNELS.items():
+    for k in sorted({c[1] for c in bench_cases() if c[1]}, key=list(KERNELS).index):
+        name_re = KERNELS[k]
         m = kernel_model(sass, name_re, src, lat)
         if m is None:
             sys.exit(f"model.py: no kernel matches {name_re} in the SASS")
