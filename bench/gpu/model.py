@@ -948,13 +948,18 @@ def main():
         g = json.load(open(args.compare))
         dev = args.device or ("H100" if "H100" in g.get("device", "") else "H200")
         print(f"# {g.get('device')} (commit {g.get('commit')}) vs the model for {dev} (kernels at {commit})\n")
-        print("| case | measured / floor | predicted / floor | measured ms | predicted ms | bound (model) | target |")
-        print("|---|---:|---:|---:|---:|---|---|")
+        measured_at = str(g.get("commit") or "")[:7]
+        if measured_at and not commit.startswith(measured_at):
+            print(f"(gpu.json was measured at {measured_at}, the model read the kernels at {commit}: "
+                  "check out the measured commit for a like-for-like comparison)\n")
+        print("| case | measured / floor | predicted / floor | measured / predicted | measured ms | predicted ms | bound (model) | target |")
+        print("|---|---:|---:|---:|---:|---:|---|---|")
         by_case = {p["case"]: p for p in preds[dev]}
         for r in g["results"]:
             p = by_case.get(r["case"], {})
             meas = r["median_ms"] / r["floor_ms"] if r.get("floor_ms") else None
-            print(f"| {r['case']} | {fmt(meas)} | {fmt(p.get('ratio'))} | {r['median_ms']:.3f} | "
+            vs = r["median_ms"] / (p["time_us"] / 1e3) if p.get("time_us") else None
+            print(f"| {r['case']} | {fmt(meas)} | {fmt(p.get('ratio'))} | {fmt(vs)} | {r['median_ms']:.3f} | "
                   f"{fmt(p.get('time_us') and p['time_us'] / 1e3, '.3f')} | {p.get('bound', '-')} | {p.get('target_note', '-')} |")
         return
     print(markdown(preds, models, res, src, key, commit, lat))
