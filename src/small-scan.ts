@@ -21,10 +21,11 @@ import { typedArrayKind } from './dtype';
 /** Rows of at most this many steps take the engine's short-rows path (native/cpu/short_rows.h, kShortRow). */
 const SHORT_ROW = 256;
 /**
- * Calls of at most this many steps in all run in JS: about where the JS loop's time (~3-4 ns a
- * step) reaches the native call's fixed cost (bench/NOTES.md, session 5).
+ * Calls of at most this many steps in all run in JS: one row of 256 steps took 0.3x the native
+ * call's time, two rows of 256 (or 8 of 64) 1.5x, where the engine steps 8 rows side by side
+ * (bench/NOTES.md, session 5).
  */
-export const JS_MAX_STEPS = 512;
+export const JS_MAX_STEPS = 256;
 
 type Rule = 'fused' | 'separate' | 'none';
 const rules: { float32?: Rule; float64?: Rule } = {};
@@ -167,6 +168,20 @@ function onCpu(device: unknown, steps: number): boolean {
   return !cudaUsable() || steps < gpuThreshold();
 }
 
+// The arrays of the last call whose out was found apart from its inputs. A typed array never
+// changes its buffer, so the same three arrays need no new look (`buffer` is a slow getter, about
+// as long as a 16-step call). Holds at most three small arrays (JS_MAX_STEPS + 256 elements) alive.
+let apart: [unknown, unknown, unknown] = [undefined, undefined, undefined];
+
+/** Whether out's memory is apart from a's and b's (else the native path checks and names it). */
+function separateMemory(out: HostArray, a: HostArray, b: HostArray): boolean {
+  if (apart[0] === out && apart[1] === a && apart[2] === b) return true;
+  const buffer = out.buffer;
+  if (buffer === a.buffer || buffer === b.buffer) return false;
+  apart = [out, a, b];
+  return true;
+}
+
 const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 1024);
 
 /**
@@ -217,10 +232,7 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
     if (typedArrayKind(out) !== kind) return undefined;
     x = out as Float32Array;
     if (x.length !== b.length) return undefined;
-    if (x !== b) {
-      const buffer = x.buffer;
-      if (buffer === a.buffer || buffer === b.buffer) return undefined;
-    }
+    if (x !== b && !separateMemory(x, a, b)) return undefined;
   }
   const stride = n + 1;
   const f = row as RowOf<Float32Array>;
