@@ -192,7 +192,8 @@ const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && N
 export function smallScan(coeffs: unknown, values: unknown, options: unknown): Float32Array | Float64Array | undefined {
   if (!smallCallsInJs.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
-  if (kind === undefined || typedArrayKind(values) !== kind) return undefined;
+  // Large calls leave first, before the options are looked at.
+  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind) return undefined;
   let rows = 1;
   let reverse = false;
   let out: unknown;
@@ -263,7 +264,7 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
 export function smallPush(coeffs: unknown, values: unknown, state: Float32Array | Float64Array, rows: number, reverse: boolean, device: unknown): Float32Array | Float64Array | undefined {
   if (!smallCallsInJs.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
-  if (kind === undefined || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind) return undefined;
+  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind) return undefined;
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
   const steps = a.length;
