@@ -173,11 +173,14 @@ function onCpu(device: unknown, steps: number): boolean {
 // as long as a 16-step call). Holds at most three small arrays (JS_MAX_STEPS + 256 elements) alive.
 let apart: [unknown, unknown, unknown] = [undefined, undefined, undefined];
 
-/** Whether out's memory is apart from a's and b's (else the native path checks and names it). */
-function separateMemory(out: HostArray, a: HostArray, b: HostArray): boolean {
+/**
+ * Whether out's memory is apart from a's, and from b's unless out is b itself (in place); else
+ * the native path checks and names the overlap.
+ */
+function outApart(out: HostArray, a: HostArray, b: HostArray): boolean {
   if (apart[0] === out && apart[1] === a && apart[2] === b) return true;
   const buffer = out.buffer;
-  if (buffer === a.buffer || buffer === b.buffer) return false;
+  if (buffer === a.buffer || (out !== b && buffer === b.buffer)) return false;
   apart = [out, a, b];
   return true;
 }
@@ -229,11 +232,11 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
   if (out === undefined) {
     x = kind === 'Float32Array' ? new Float32Array(b.length) : (new Float64Array(b.length) as unknown as Float32Array);
   } else {
-    // In place on values, or memory of its own (the native path names any other overlap).
+    // In place on values, or memory of its own; coeffs apart (the native path names any overlap).
     if (typedArrayKind(out) !== kind) return undefined;
     x = out as Float32Array;
     if (x.length !== b.length) return undefined;
-    if (x !== b && !separateMemory(x, a, b)) return undefined;
+    if (!outApart(x, a, b)) return undefined;
   }
   const stride = n + 1;
   const f = row as RowOf<Float32Array>;

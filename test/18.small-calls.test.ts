@@ -144,6 +144,8 @@ describe('the JS path leaves every check to the native path', () => {
       [() => scan(a, b, { bogus: 1 } as never), 'ERR_LINREC_UNKNOWN_OPTION'],
       [() => scan(a, b, { out: a as never }), 'ERR_LINREC_LENGTH_MISMATCH'],
       [() => scan(a, b, { out: memory.subarray(1, 6) }), 'ERR_LINREC_ALIAS'],
+      // In place on values, with coeffs inside values' memory.
+      [() => scan(memory.subarray(1, 5), b, { out: b }), 'ERR_LINREC_ALIAS'],
       [() => scan(a, b, { threads: 0 }), 'ERR_LINREC_INVALID_VALUE'],
       [() => scan(a, b, { rows: 3 }), 'ERR_LINREC_LENGTH_MISMATCH'],
       [() => scan(a, new Float64Array(5) as never), 'ERR_LINREC_DTYPE_MISMATCH'],
