@@ -168,21 +168,22 @@ function onCpu(device: unknown, steps: number): boolean {
   return !cudaUsable() || steps < gpuThreshold();
 }
 
-// The arrays of the last call whose out was found apart from its inputs. A typed array never
-// changes its buffer, so the same three arrays need no new look (`buffer` is a slow getter, about
-// as long as a 16-step call). Holds at most three small arrays (JS_MAX_STEPS + 256 elements) alive.
-let apart: [unknown, unknown, unknown] = [undefined, undefined, undefined];
+// Each typed array's buffer, remembered: `buffer` is a slow getter (about as long as a 16-step
+// call), and a typed array never changes its buffer. Weak keys: nothing is kept alive.
+const buffers = new WeakMap<HostArray, ArrayBufferLike>();
+function bufferOf(t: HostArray): ArrayBufferLike {
+  let buffer = buffers.get(t);
+  if (buffer === undefined) buffers.set(t, (buffer = t.buffer));
+  return buffer;
+}
 
 /**
  * Whether out's memory is apart from a's, and from b's unless out is b itself (in place); else
  * the native path checks and names the overlap.
  */
 function outApart(out: HostArray, a: HostArray, b: HostArray): boolean {
-  if (apart[0] === out && apart[1] === a && apart[2] === b) return true;
-  const buffer = out.buffer;
-  if (buffer === a.buffer || (out !== b && buffer === b.buffer)) return false;
-  apart = [out, a, b];
-  return true;
+  const buffer = bufferOf(out);
+  return buffer !== bufferOf(a) && (out === b || buffer !== bufferOf(b));
 }
 
 const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 1024);
