@@ -28,8 +28,6 @@ export interface NativeScanSpec extends NativeCallShape {
   x0: NativeOperand;
   x0Copy?: NativeOperand;
   last?: NativeOperand;
-  /** x is a new array allocated for this call: the binding may advise huge pages for it. */
-  freshResult?: boolean;
   /**
    * x's arrays must not share memory with a's or b's except exactly in place (x spans b): the
    * binding checks on raw pointers and throws ERR_LINREC_ALIAS (contract.h says why there).
@@ -157,7 +155,7 @@ export const METHOD_CODE = { direct: 0, logFromRaw: 1, logFromLog: 2 } as const;
  */
 export const SCAN_SLOTS = [
   'method', 'rows', 'n', 'reverse', 'threads', 'device', 'aOffset', 'aStride', 'bOffset', 'bStride', 'xOffset', 'xStride',
-  'x0Offset', 'x0Stride', 'x0CopyOffset', 'x0CopyStride', 'lastOffset', 'arrays', 'freshResult', 'x0Shares', 'x0CopyShares', 'lastShares',
+  'x0Offset', 'x0Stride', 'x0CopyOffset', 'x0CopyStride', 'lastOffset', 'arrays', 'x0Shares', 'x0CopyShares', 'lastShares',
   'refuseAlias',
 ] as const;
 export const SCAN_ARRAYS = ['a', 'aSign', 'b', 'bSign', 'x', 'xSign', 'x0', 'x0Sign', 'x0Copy', 'x0CopySign', 'last', 'lastSign'] as const;
@@ -182,7 +180,6 @@ export interface DecodedScanCall {
   reverse: boolean;
   threads: number;
   device: number;
-  freshResult: boolean;
   strides: { a: number; b: number; x: number; x0: number; x0Copy: number };
   [pointer: string]: unknown;
 }
@@ -238,7 +235,6 @@ function callScan<R>(fn: Call<R>, s: NativeScanSpec): R {
   l[S.x0CopyOffset] = x0Copy ? x0Copy.offset : 0;
   l[S.x0CopyStride] = x0Copy ? x0Copy.stride : 0;
   l[S.lastOffset] = last ? last.offset : 0;
-  l[S.freshResult] = s.freshResult ? 1 : 0;
   l[S.refuseAlias] = s.refuseAlias ? 1 : 0;
   let arrays = (1 << SA.a) | (1 << SA.b) | (1 << SA.x);
   if (a.sign) arrays |= 1 << SA.aSign;

@@ -4,6 +4,7 @@ import { chooseDevice, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
 import { isFloatArray } from './dtype';
+import { smallScan } from './small-scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');
@@ -176,7 +177,6 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
   const given = out;
   const nameAlias = o.out === undefined || onDevice ? undefined
     : () => v.checkNoAlias('options.out', given as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
-  const freshResult = o.out === undefined && !onDevice;
   const device = chooseDevice(o.device, rows * n, deviceIndexOf(a));
   const stride = n + 1;
   const spec: NativeScanSpec = {
@@ -191,7 +191,6 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
     x: operand(out, reverse ? 0 : 1, stride),
     x0: operand(b, reverse ? n : 0, stride),
     x0Copy: operand(out, reverse ? n : 0, stride),
-    freshResult,
     refuseAlias: nameAlias !== undefined,
   };
   return { spec, result: out as F, onDevice, nameAlias };
@@ -202,6 +201,9 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
  * x_0, b_1..b_n; the result holds x_0..x_n. Computed in the inputs' precision.
  */
 export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
+  // A few steps cost less in JS than the native call (src/small-scan.ts; same bits).
+  const small = smallScan(coeffs, values, options);
+  if (small !== undefined) return small as F;
   return withStack(() => {
     const plan = planScan(coeffs, values, options);
     runSync(plan);
@@ -294,7 +296,6 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     x: operand(out.logAbs, reverse ? 0 : 1, stride, out.sign),
     x0: operand(b.logAbs, reverse ? n : 0, stride, b.sign),
     x0Copy: operand(out.logAbs, reverse ? n : 0, stride, out.sign),
-    freshResult: o.out === undefined && !onDevice,
     refuseAlias: nameAlias !== undefined,
   };
   // The caller's own out object comes back, as with scan's out.

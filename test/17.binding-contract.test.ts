@@ -2,6 +2,7 @@
 // every option of scan, logScan, aggregate and Scanner.push, as the binding received it.
 // The binding's decodeScanCall reads a call exactly as scan does, and answers instead of running.
 import { aggregate, createScanner, logScan, scan, scanAsync } from '../src';
+import { smallCallsInJs } from '../src/small-scan';
 import { addon, AGGREGATE_ARRAYS, AGGREGATE_SLOTS, contractMismatches, METHOD_CODE, SCAN_ARRAYS, SCAN_SLOTS, type DecodedScanCall, type NativeContract, type NativeScanSpec } from '../src/addon';
 
 /** Runs `call` with the addon's scan replaced by a decode; returns what the binding decoded. */
@@ -22,6 +23,14 @@ function decoded(call: () => unknown): DecodedScanCall[] {
 
 const at = (array: unknown, offset: number) => ({ array, offset });
 
+// Small calls would run in JS (src/small-scan.ts, test/18) and never reach the binding.
+beforeAll(() => {
+  smallCallsInJs.enabled = false;
+});
+afterAll(() => {
+  smallCallsInJs.enabled = true;
+});
+
 describe('the call contract', () => {
   test('the addon was built with the lists src/addon.ts packs by (checked at load, too)', () => {
     const mine: NativeContract = {
@@ -41,7 +50,7 @@ describe('the call contract', () => {
     const out = new Float32Array(8);
     const [forward] = decoded(() => scan(a, b, { rows: 2, out, threads: 3 }));
     expect(forward).toMatchObject({
-      method: METHOD_CODE.direct, dtype: 'float32', rows: 2, n: 3, reverse: false, threads: 3, device: -1, freshResult: false,
+      method: METHOD_CODE.direct, dtype: 'float32', rows: 2, n: 3, reverse: false, threads: 3, device: -1,
       a: at(a, 0), b: at(b, 1), x: at(out, 1), x0: at(b, 0), x0Copy: at(out, 0), last: null,
       aSign: null, bSign: null, xSign: null,
       strides: { a: 3, b: 4, x: 4, x0: 4, x0Copy: 4 },
@@ -49,9 +58,12 @@ describe('the call contract', () => {
     const [reverse] = decoded(() => scan(a, b, { rows: 2, out, reverse: true, method: 'log' }));
     expect(reverse).toMatchObject({ method: METHOD_CODE.logFromRaw, reverse: true, a: at(a, 0), b: at(b, 0), x: at(out, 0), x0: at(b, 3), x0Copy: at(out, 3) });
     const [fresh] = decoded(() => scan(new Float64Array(4), new Float64Array(5)));
-    expect(fresh).toMatchObject({ dtype: 'float64', rows: 1, n: 4, freshResult: true });
+    expect(fresh).toMatchObject({ dtype: 'float64', rows: 1, n: 4 });
+    // No slot for a result linrec allocated: the binding does nothing different for one.
+    expect(fresh).not.toHaveProperty('freshResult');
+    expect(SCAN_SLOTS).not.toContain('freshResult');
     const [inPlace] = decoded(() => scan(a, b, { rows: 2, out: b }));
-    expect(inPlace).toMatchObject({ x: at(b, 1), x0Copy: at(b, 0), freshResult: false });
+    expect(inPlace).toMatchObject({ x: at(b, 1), x0Copy: at(b, 0) });
   });
 
   test('scanAsync packs like scan', async () => {
@@ -73,14 +85,14 @@ describe('the call contract', () => {
       x: at(out.logAbs, 1), xSign: at(out.sign, 1), x0: at(lb.logAbs, 0), x0Sign: at(lb.sign, 0), x0Copy: at(out.logAbs, 0), x0CopySign: at(out.sign, 0),
     });
     const [plain] = decoded(() => logScan(la.logAbs, lb.logAbs));
-    expect(plain).toMatchObject({ aSign: null, bSign: null, x0Sign: null, freshResult: true });
+    expect(plain).toMatchObject({ aSign: null, bSign: null, x0Sign: null });
     expect(plain.xSign).toMatchObject({ offset: 1 }); // fresh signs for the result
   });
 
   test('Scanner.push: x_0 and last are the carried state', () => {
     const scanner = createScanner({ rows: 2, reverse: true, threads: 1 });
     const [d] = decoded(() => scanner.push(new Float32Array(6), new Float32Array(6)));
-    expect(d).toMatchObject({ rows: 2, n: 3, reverse: true, threads: 1, freshResult: true, x0Copy: null, strides: { a: 3, b: 3, x: 3, x0: 1 } });
+    expect(d).toMatchObject({ rows: 2, n: 3, reverse: true, threads: 1, x0Copy: null, strides: { a: 3, b: 3, x: 3, x0: 1 } });
     const x0 = d.x0 as { array: unknown; offset: number };
     expect(d.last).toEqual(x0);
     expect(Object.prototype.toString.call(x0.array)).toBe('[object Float32Array]');

@@ -8,9 +8,7 @@
 #include <cstddef>
 
 // scan: method (job.h's LINREC_METHODS), shape, direction, threads, device code (-1: CPU), the
-// offset and row stride of each operand, `arrays` (bit i: array argument i is present),
-// `freshResult` (x is a new array that linrec allocated; decoded, not acted on since advising its
-// pages huge made realistic programs stall in the kernel's compaction: bench/NOTES.md), and
+// offset and row stride of each operand, `arrays` (bit i: array argument i is present), and
 // where x0, x0Copy and last live when they share the arrays of an earlier operand (the index of
 // that operand's data argument, e.g. b for scan's x0; -1: their own arguments). Each typed array
 // costs the binding a Node-API call, a fair share of a small call; sharing saves two of five.
@@ -21,7 +19,7 @@
 #define LINREC_SCAN_SLOTS(X)                                                                     \
   X(method) X(rows) X(n) X(reverse) X(threads) X(device) X(aOffset) X(aStride) X(bOffset)        \
   X(bStride) X(xOffset) X(xStride) X(x0Offset) X(x0Stride) X(x0CopyOffset) X(x0CopyStride)        \
-  X(lastOffset) X(arrays) X(freshResult) X(x0Shares) X(x0CopyShares) X(lastShares) X(refuseAlias)
+  X(lastOffset) X(arrays) X(x0Shares) X(x0CopyShares) X(lastShares) X(refuseAlias)
 #define LINREC_SCAN_ARRAYS(X) \
   X(a) X(aSign) X(b) X(bSign) X(x) X(xSign) X(x0) X(x0Sign) X(x0Copy) X(x0CopySign) X(last) X(lastSign)
 

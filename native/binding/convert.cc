@@ -221,7 +221,6 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   j.n = l.count(ScanSlot::n);
   j.reverse = l[ScanSlot::reverse] != 0;
   j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(ScanSlot::threads)));
-  call.freshResult = l[ScanSlot::freshResult] != 0;
   const unsigned present = static_cast<unsigned>(l.count(ScanSlot::arrays));
   auto operand = [&](size_t data, size_t sign, double offset, double stride, const char* key) {
     return readOperand(env, args.array(data), args.array(sign), present >> data & 1, present >> sign & 1, offset, stride, key);

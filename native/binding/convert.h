@@ -32,7 +32,6 @@ struct ScanCall {
   ScanJob job;
   bool useCuda = false;
   bool onDevice = false;
-  bool freshResult = false;  // x is a result linrec allocated for this call
   unsigned generation = 0;  // of its DeviceArrays: the engine refuses the call if a reset lost them
   Holders<ScanArray::count> holders;
 };

@@ -120,7 +120,6 @@ napi_value DecodeScanCall(napi_env env, napi_callback_info info) {
     out.Set("reverse", j.reverse);
     out.Set("threads", j.threads);
     out.Set("device", call.useCuda ? j.device : -1);
-    out.Set("freshResult", call.freshResult);
     // Each pointer as (argument index, element offset) into the arrays passed.
     auto locate = [&](const void* p, size_t elemSize) -> Napi::Value {
       if (!p) return e.Null();

@@ -17,6 +17,9 @@
 #include <thread>
 #include <type_traits>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "../access.h"
 
@@ -75,15 +78,32 @@ template <class Row> struct HasPlainPath<Row, std::enable_if_t<Row::kPlain>> : s
 // where one did not is computed again by the general loops (same values where both apply, so
 // the result depends on the data alone). Coefficient products go by exponent and mantissa.
 struct PlainExtended {
-  static constexpr double kMinNormal = 2.2250738585072014e-308, kMaxFinite = 1.7976931348623157e308;
+  static constexpr double kMinNormal = 2.2250738585072014e-308;
 
   // The band check of a chain, as the least and greatest magnitude seen (two instructions a step
   // instead of two compares and branches). inf and NaN persist to a lane's end, where the last
   // value is checked.
   static void track(double v, double& low, double& high) {
     double magnitude = ::fabs(v);
-    low = magnitude < low ? magnitude : low;
-    high = magnitude > high ? magnitude : high;
+    low = lesser(magnitude, low);
+    high = greater(magnitude, high);
+  }
+  // a < b ? a : b and a > b ? a : b (b where either is NaN), as one minsd / maxsd: written as
+  // conditionals, GCC moved each lane's doubles to integer registers for cmov (the reduce loop of
+  // logScan tiles was a third vmovq and cmova, bench/NOTES.md session 5).
+  static double lesser(double a, double b) {
+#if defined(__SSE2__)
+    return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+    return a < b ? a : b;
+#endif
+  }
+  static double greater(double a, double b) {
+#if defined(__SSE2__)
+    return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+    return a > b ? a : b;
+#endif
   }
   static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
     bool ok = true;
@@ -119,24 +139,66 @@ struct PlainExtended {
   // NaN (the general loops handle those); a zero factor makes it an exact 0.
   template <class Row> static bool product(const Row& row, size_t first, size_t count, Extended& out) {
     // Four of everything, updated by four isomorphic statements: one vector of doubles.
+    // The checks as doubles, not flags (flags kept the loop scalar): the least magnitude (a zero
+    // factor), the least nonzero magnitude (a subnormal one) and a sum of v·0, NaN once a factor
+    // is infinite or NaN.
     double p[4] = {1, 1, 1, 1};
-    int64_t e[4] = {0, 0, 0, 0}, zero[4] = {0, 0, 0, 0}, bad[4] = {0, 0, 0, 0};
+    int64_t e[4] = {0, 0, 0, 0};
+    constexpr double kInf = __builtin_huge_val();
+    double least[4] = {kInf, kInf, kInf, kInf}, leastNonzero[4] = {kInf, kInf, kInf, kInf}, poison[4] = {0, 0, 0, 0};
     auto multiply = [&](size_t k, double v) {
       double magnitude = ::fabs(v);
-      zero[k] |= v == 0;
-      bad[k] |= !(magnitude >= kMinNormal && magnitude <= kMaxFinite) & (v != 0);
+      least[k] = lesser(magnitude, least[k]);
+      leastNonzero[k] = lesser(v == 0 ? kInf : magnitude, leastNonzero[k]);
+      poison[k] += v * 0.0;
       uint64_t bits = extended::bitsOf(p[k] * v);
       e[k] += int64_t((bits >> 52) & 0x7ff) - 1023;
       p[k] = extended::fromBits((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
     };
     const size_t whole = count / 4 * 4;
+#if defined(__GNUC__)
+    // The same four statements as one vector each (GCC left the scalar form unvectorized: the
+    // bit casts of p·v stop its SLP vectorizer). Values are those of the scalar form, bit for bit.
+    {
+      typedef double V4d __attribute__((vector_size(32)));
+      typedef int64_t V4i __attribute__((vector_size(32)));
+      typedef uint64_t V4u __attribute__((vector_size(32)));
+      const V4d inf = {kInf, kInf, kInf, kInf}, zeros = {0, 0, 0, 0};
+      V4d vp = {1, 1, 1, 1}, vLeast = inf, vLeastNonzero = inf, vPoison = zeros;
+      V4i ve = {0, 0, 0, 0};
+      const V4u absMask = {~0ull >> 1, ~0ull >> 1, ~0ull >> 1, ~0ull >> 1};
+      for (size_t i = 0; i < whole; i += 4) {
+        const V4d v = {row.plainA(first + i), row.plainA(first + i + 1), row.plainA(first + i + 2), row.plainA(first + i + 3)};
+        const V4d magnitude = (V4d)((V4u)v & absMask);
+        vLeast = magnitude < vLeast ? magnitude : vLeast;
+        const V4d nonzero = v == zeros ? inf : magnitude;
+        vLeastNonzero = nonzero < vLeastNonzero ? nonzero : vLeastNonzero;
+        vPoison += v * 0.0;
+        const V4u bits = (V4u)(vp * v);
+        ve += (V4i)((bits >> 52) & 0x7ff) - 1023;
+        vp = (V4d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+      }
+      for (size_t k = 0; k < 4; ++k) {
+        p[k] = vp[k];
+        e[k] = ve[k];
+        least[k] = vLeast[k];
+        leastNonzero[k] = vLeastNonzero[k];
+        poison[k] = vPoison[k];
+      }
+    }
+#else
     for (size_t i = 0; i < whole; i += 4) {
-#pragma GCC unroll 4
       for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
     }
+#endif
     for (size_t i = 0; i < count - whole; ++i) multiply(i, row.plainA(first + whole + i));
-    if (bad[0] | bad[1] | bad[2] | bad[3]) return false;
-    if (zero[0] | zero[1] | zero[2] | zero[3]) {
+    bool bad = false, zero = false;
+    for (size_t k = 0; k < 4; ++k) {
+      bad |= poison[k] != poison[k] || leastNonzero[k] < kMinNormal;
+      zero |= least[k] == 0;
+    }
+    if (bad) return false;
+    if (zero) {
       out = {0.0, 0};
       return true;
     }
