@@ -109,7 +109,7 @@ class RunJobs {
 
   constructor(
     private readonly queue: Queue,
-    private readonly events: QueueEvents,
+    events: QueueEvents,
     private readonly runId: string,
     private readonly total: number,
     private readonly parts: number,
