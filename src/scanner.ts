@@ -5,7 +5,8 @@ import { addon, METHOD_CODE, type NativeScanSpec } from './addon';
 import { chooseDevice, deviceOption, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
-import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
+import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type LogInput, type SignedLogArray } from './operands';
+import type { Method } from './scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');
