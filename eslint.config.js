@@ -5,7 +5,8 @@ const tseslint = require('typescript-eslint');
 const globals = require('globals');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'build*/', 'pack/', 'node_modules/', 'bench/results/', 'bench/gpu/build*/'] },
+  // What is built or recorded, not written (and the device kit's .device/).
+  { ignores: ['dist/', 'build*/', 'pack/', 'tmp/', '.device/', 'bench/results/', 'bench/gpu/build*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
