@@ -86,7 +86,6 @@ export interface AddonCandidate {
 
 // The platform packages' names (shared with the install and pack scripts, which run before any
 // TypeScript is compiled).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const platformNaming = require(path.join(root, 'scripts', 'platform-packages.js')) as {
   platformPackages(platform?: string, arch?: string): string[];
   ADDON_FILE: string;

@@ -6,7 +6,8 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { addon, addonSource } from './addon';
 import { backends } from './backends';
-import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from './npy';
+import { ArrayFileReader, ArrayFileWriter } from './npy';
+import { fileLayout, outputFormat, type RunFileErrors } from './run-files';
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
@@ -219,33 +220,8 @@ function parseRun(args: string[]): RunOptions {
   };
 }
 
-/** rows and n from the two files' shapes (and --rows); throws on any mismatch. */
-function layout(o: RunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: number; n: number } {
-  if (a.dtype !== b.dtype) throw new Error(`${o.coeffs} holds ${a.dtype} but ${o.values} holds ${b.dtype}`);
-  const a2 = a.shape.length === 2 ? a.shape[0] : undefined;
-  const b2 = b.shape.length === 2 ? b.shape[0] : undefined;
-  if (a2 !== undefined && b2 !== undefined && a2 !== b2) throw new Error(`${o.coeffs} has ${a2} rows but ${o.values} has ${b2}`);
-  const shaped = a2 ?? b2;
-  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw new Error(`--rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
-  const rows = o.rows ?? shaped ?? 1;
-  if (rows === 0) throw new Error(`${o.coeffs} has 0 rows: nothing to scan`);
-  if (a.length % rows) throw new Error(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
-  const n = a.length / rows;
-  if (b.length !== rows * (n + 1)) {
-    throw new Error(`${o.values} has ${b.length} elements but needs rows·(n+1) = ${rows}·${n + 1} = ${rows * (n + 1)} (x_0 and one b per a)`);
-  }
-  return { rows, n };
-}
-
-function outputFormat(o: RunOptions, input: ArrayFileReader): FileFormat {
-  const implied = formatOf(o.out);
-  const named = path.extname(o.out).toLowerCase();
-  if (named === '.npy' && input.format !== 'npy') throw new UsageError(`--out ${o.out} names a .npy file but the inputs are raw; the output has the input's format`);
-  if (implied.dtype && (input.format === 'npy' || implied.dtype !== input.dtype)) {
-    throw new UsageError(`--out ${o.out} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
-  }
-  return input.format;
-}
+// A mismatch of the files fails the run (exit 1); an output name that contradicts them is a usage error.
+const RUN_FILE_ERRORS: RunFileErrors = { optionPrefix: '--', layout: (m) => new Error(m), format: (m) => new UsageError(m) };
 
 /** [s, e) step ranges of at most `steps` per row, from the end when reversing. */
 function* segments(n: number, steps: number, reverse: boolean): Generator<[number, number]> {
@@ -302,8 +278,8 @@ async function run(args: string[]): Promise<number> {
     readers.push(a);
     const b = await ArrayFileReader.open(o.values, { dtype: o.dtype });
     readers.push(b);
-    const { rows, n } = layout(o, a, b);
-    const format = outputFormat(o, b);
+    const { rows, n } = fileLayout(o, a, b, RUN_FILE_ERRORS);
+    const format = outputFormat(o.out, b, RUN_FILE_ERRORS);
     writer = await ArrayFileWriter.create(o.out, { dtype: b.dtype, shape: b.shape, format });
     await scanFiles(o, a, b, writer, rows, n);
     await writer.commit();

@@ -1,9 +1,9 @@
 // scan, logScan and aggregate: validate, lay the job out for the engines, run it.
-import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeOperand, type NativeScanSpec } from './addon';
+import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeScanSpec } from './addon';
 import { chooseDevice, threadsOption, type Device } from './backends';
-import { DeviceArray, holdingDevices, isDeviceArray } from './device-array';
-import { expected, plainError, restack, typeError, withStack } from './errors';
-import { isFloatArray } from './dtype';
+import { holdingDevices, type DeviceArray } from './device-array';
+import { expected, restack, typeError, withStack } from './errors';
+import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type Data, type Signs, type SignedLogArray, type LogInput } from './operands';
 import { smallScan } from './small-scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
@@ -11,6 +11,7 @@ import v = require('./validate');
 import type { FloatArray } from './validate';
 
 export type Method = 'direct' | 'log';
+export type { SignsOf, SignedLogArray, LogInput } from './operands';
 
 export interface ScanOptions<F> {
   /** Number of sequences stored back to back (row-major). Default 1. */
@@ -29,14 +30,6 @@ export interface ScanOptions<F> {
 /** A DeviceArray of floats (int8 DeviceArrays hold signs only). */
 export type FloatDeviceArray = DeviceArray<'float32' | 'float64'>;
 
-/** Signs go with their logs: an Int8Array for host arrays, an int8 DeviceArray on the GPU. */
-export type SignsOf<F> = F extends DeviceArray ? DeviceArray<'int8'> : Int8Array;
-export interface SignedLogArray<F = FloatArray> {
-  logAbs: F;
-  sign: SignsOf<F>;
-}
-export type LogInput<F> = F | { logAbs: F; sign: SignsOf<F> };
-
 export interface LogScanOptions<F> {
   rows?: number;
   reverse?: boolean;
@@ -50,71 +43,6 @@ export interface AggregateOptions {
   reverse?: boolean;
   device?: Device;
   threads?: number;
-}
-
-type Data = FloatArray | DeviceArray;
-type Signs = Int8Array | DeviceArray;
-
-// One object shape for every operand (sign undefined when absent), so the packing stays monomorphic.
-export const operand = (data: Data, offset: number, stride: number, sign?: Signs): NativeOperand => ({
-  data: ArrayBuffer.isView(data) ? data : data.buffer,
-  sign: sign === undefined || ArrayBuffer.isView(sign) ? sign : sign.buffer,
-  offset,
-  stride,
-});
-
-/** A Float32Array/Float64Array, or a live DeviceArray of floats. */
-export function floatData(name: string, value: unknown): Data {
-  if (isFloatArray(value)) {  // the common case first
-    v.checkAttached(name, value);
-    return value;
-  }
-  if (isDeviceArray(value)) {
-    value.checkLive(name);
-    if (value.dtype === 'int8') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a float32 or float64 DeviceArray', 'an int8 DeviceArray'));
-    return value;
-  }
-  return v.floatArray(name, value);
-}
-
-export function signData(name: string, value: unknown, length: number): Signs {
-  let s: Signs;
-  if (isDeviceArray(value)) {
-    value.checkLive(name);
-    if (value.dtype !== 'int8') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'an int8 DeviceArray of signs', `a ${value.dtype} DeviceArray`));
-    s = value;
-  } else s = v.int8Array(name, value);
-  v.exactLength(name, s.length, length, 'one sign per logAbs element');
-  return s;
-}
-
-/** Whether the arrays are DeviceArrays; they must all be, on one device, or none. */
-export function sameResidency(names: [string, Data | Signs | undefined][]): boolean {
-  if (!names.some(([, d]) => isDeviceArray(d))) return false;  // all host arrays: the common case
-  const present = names.filter(([, d]) => d !== undefined) as [string, Data | Signs][];
-  const [firstName, first] = present[0];
-  const onDevice = isDeviceArray(first);
-  for (const [name, d] of present) {
-    if (isDeviceArray(d) !== onDevice) {
-      throw typeError('ERR_LINREC_INVALID_TYPE', `Expected ${name} to be ${onDevice ? 'a DeviceArray' : 'a host typed array'} like ${firstName} but received ${onDevice ? 'a host array' : 'a DeviceArray'}`);
-    }
-    if (isDeviceArray(d) && d.deviceIndex !== (first as DeviceArray).deviceIndex) {
-      throw plainError('ERR_LINREC_DEVICE_MISMATCH', `Expected ${name} to be on ${(first as DeviceArray).device} like ${firstName} but it is on ${d.device}`);
-    }
-  }
-  return onDevice;
-}
-
-/** The device index of a DeviceArray, undefined for a host array. */
-export const deviceIndexOf = (d: Data | Signs): number | undefined => (isDeviceArray(d) ? d.deviceIndex : undefined);
-
-export function allocLike(like: Data, length: number): Data {
-  if (isDeviceArray(like)) return new DeviceArray(length, like.dtype as 'float32' | 'float64', like.deviceIndex);
-  return v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
-}
-/** Signs beside `like`: an Int8Array, or an int8 DeviceArray on like's device. */
-export function allocSigns(like: Data, length: number): Signs {
-  return isDeviceArray(like) ? new DeviceArray(length, 'int8', like.deviceIndex) : new Int8Array(length);
 }
 
 interface Plan<R> {
@@ -229,20 +157,6 @@ async function runAsync(plan: Plan<unknown>, operands: unknown[]): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** A log input: plain real logs (all positive) or { logAbs, sign }. */
-export function logInput(name: string, value: unknown): { logAbs: Data; sign?: Signs } {
-  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !isDeviceArray(value) && 'logAbs' in value) {
-    const { logAbs, sign } = value as { logAbs: unknown; sign: unknown };
-    const data = floatData(`${name}.logAbs`, logAbs);
-    const signs = signData(`${name}.sign`, sign, data.length);
-    // An input's signs must be ±1; an output's (options.out) are written, not read.
-    if (!isDeviceArray(signs) && name !== 'options.out') v.signValues(`${name}.sign`, signs);
-    return { logAbs: data, sign: signs };
-  }
-  if (isDeviceArray(value) || isFloatArray(value)) return { logAbs: floatData(name, value) };
-  throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Float32Array/Float64Array of logs or { logAbs, sign }', value));
-}
 
 const LOG_SCAN_OPTIONS = ['rows', 'reverse', 'device', 'out', 'threads'] as const;
 

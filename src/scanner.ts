@@ -6,7 +6,8 @@ import { chooseDevice, deviceOption, threadsOption, type Device } from './backen
 import { DeviceArray, holdingDevices } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
 import { smallPush } from './small-scan';
-import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type LogInput, type Method, type SignedLogArray } from './scan';
+import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type LogInput, type SignedLogArray } from './operands';
+import type { Method } from './scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');

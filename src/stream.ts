@@ -93,6 +93,7 @@ export interface ScanStream<R = ScanResult> extends Transform {
  * A failed chunk's error (the stream's 'error' event, and so `pipeline`'s) names its index and
  * carries the state before it (`err.state`, also `stream.scanner.state`).
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}`: no options, the defaults ScanResultOf reads
 export function createScanStream<O extends ScanStreamOptions = {}>(options?: O): ScanStream<ScanResultOf<O>>;
 export function createScanStream(options?: ScanStreamOptions): ScanStream;
 export function createScanStream(options?: ScanStreamOptions): ScanStream {
@@ -133,6 +134,7 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
  * scanning up to highWaterMark chunks ahead of the consumer. A failed chunk's error names its
  * index and carries the state before it (`err.state`).
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}`: no options, the defaults ScanResultOf reads
 export function scanIterable<O extends ScanStreamOptions = {}>(
   source: Iterable<HostScanChunk<O>> | AsyncIterable<HostScanChunk<O>>,
   options?: O,

@@ -10,7 +10,6 @@ jest.setTimeout(600_000);
 if (cuda.available) {
   describe(`on CUDA (${cuda.devices[0].name})`, () => {
     process.env.LINREC_PROPERTY_DEVICE = 'cuda';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./51.properties.test');
   });
 } else {

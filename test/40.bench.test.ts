@@ -1,6 +1,5 @@
 // The benchmark harness (bench/harness.js) in --quick mode at tiny sizes: the shape of its JSON
 // records and the accuracy relations it reports. No timing assertions. Needs dist/ built.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const harness = require('../bench/harness');
 
 interface ThroughputRecord {

@@ -194,3 +194,28 @@ describeCluster('linrec run --redis on linrec workers', () => {
     expect(r.stdout.trim()).toBe('1.5 ERR_LINREC_LOAD running on a cluster needs bullmq and ioredis, which linrec does not install itself: npm install bullmq ioredis');
   });
 });
+
+// No redis needed: the files are checked before anything connects (src/run-files.ts, shared with `linrec run`).
+describe('linrec run --redis checks its files as the one-machine command does', () => {
+  let own: string;
+  beforeAll(() => {
+    own = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-runfiles-'));
+    fs.writeFileSync(path.join(own, 'a.npy'), encodeNpy(new Float32Array(0), [0, 4]));
+    fs.writeFileSync(path.join(own, 'v.npy'), encodeNpy(new Float32Array(0), [0, 5]));
+    fs.writeFileSync(path.join(own, 'a3.npy'), encodeNpy(new Float32Array(6), [3, 2]));
+    fs.writeFileSync(path.join(own, 'v3.npy'), encodeNpy(new Float32Array(9), [3, 3]));
+  });
+  afterAll(() => fs.rmSync(own, { recursive: true, force: true }));
+
+  test.each([
+    ['2-D inputs of 0 rows', 'a.npy', 'v.npy', undefined, 'a.npy has 0 rows: nothing to scan'],
+    ['rows that contradict the 2-D shape', 'a3.npy', 'v3.npy', 2, '{}rows 2 does not match the 3 rows of the 2-D input'],
+  ])('%s: the same message, ERR_LINREC_FORMAT, nothing queued', async (_title, coeffs, values, rows, message) => {
+    const run = runOnCluster({ connection: 'redis://127.0.0.1:1', root: own, coeffs: path.join(own, coeffs), values: path.join(own, values), out: path.join(own, 'x.npy'), rows });
+    await expect(run).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: message.replace('{}', '').replace(/^a/, path.join(own, 'a')) });
+    const cli = await linrec(['run', '--coeffs', coeffs, '--values', values, '--out', 'x.npy', ...(rows ? ['--rows', String(rows)] : [])], own);
+    expect(cli.stderr.trim()).toBe(`linrec: ${message.replace('{}', '--')}`);
+    expect(cli.status).toBe(1);
+    expect(fs.readdirSync(own).sort()).toEqual(['a.npy', 'a3.npy', 'v.npy', 'v3.npy']);
+  });
+});

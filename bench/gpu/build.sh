@@ -14,12 +14,14 @@ fi
 OUT=bench/gpu/build
 mkdir -p "$OUT"
 FLAGS=(-std=c++17 -O3 -arch="$ARCH" -I native -lineinfo)
+# The engine's other sources, as CMakeLists.txt globs them (device_scan.cu is compiled on its own).
+ENGINE=()
+for f in native/cuda/*.cu; do [[ $f == */device_scan.cu || $f == */test_*.cu ]] || ENGINE+=("$f"); done
 echo "building for $ARCH" >&2
 "$NVCC" "${FLAGS[@]}" -Xptxas -v -c native/cuda/device_scan.cu -o "$OUT/device_scan.o" 2> "$OUT/ptxas.txt"
-"$NVCC" "${FLAGS[@]}" bench/gpu/bench_gpu.cu "$OUT/device_scan.o" native/cuda/host_staging.cu native/cuda/runtime.cu \
-  -o "$OUT/bench_gpu"
-"$NVCC" "${FLAGS[@]}" bench/gpu/check.cu native/cpu/cpu_engine.cc "$OUT/device_scan.o" native/cuda/host_staging.cu \
-  native/cuda/runtime.cu -o "$OUT/check"
+"$NVCC" "${FLAGS[@]}" bench/gpu/bench_gpu.cu "$OUT/device_scan.o" "${ENGINE[@]}" -o "$OUT/bench_gpu"
+"$NVCC" "${FLAGS[@]}" bench/gpu/check.cu native/cpu/cpu_engine.cc "$OUT/device_scan.o" "${ENGINE[@]}" \
+  -o "$OUT/check"
 if grep -E "bytes spill (stores|loads)" "$OUT/ptxas.txt" | grep -vq " 0 bytes spill stores, 0 bytes spill loads"; then
   echo "warning: register spills, see $OUT/ptxas.txt" >&2
 fi

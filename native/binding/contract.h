@@ -16,12 +16,15 @@
 // other, except exactly in place (x's array spanning exactly b's): the binding checks it on raw
 // pointers and throws ERR_LINREC_ALIAS, and src/scan.ts then names the arguments. A typed
 // array's `buffer` costs ~90 ns in Node 20, more than a small scan, so JS does not look first.
+// The lists as wrapped by hand (clang-format would put one X per line).
+// clang-format off
 #define LINREC_SCAN_SLOTS(X)                                                                     \
   X(method) X(rows) X(n) X(reverse) X(threads) X(device) X(aOffset) X(aStride) X(bOffset)        \
   X(bStride) X(xOffset) X(xStride) X(x0Offset) X(x0Stride) X(x0CopyOffset) X(x0CopyStride)        \
   X(lastOffset) X(arrays) X(x0Shares) X(x0CopyShares) X(lastShares) X(refuseAlias)
 #define LINREC_SCAN_ARRAYS(X) \
   X(a) X(aSign) X(b) X(bSign) X(x) X(xSign) X(x0) X(x0Sign) X(x0Copy) X(x0CopySign) X(last) X(lastSign)
+// clang-format on
 
 // The layouts are two Float64Arrays that src/addon.ts fills before every call and hands over
 // once, when it loads the addon (setLayouts): passing one per call costs a Node-API call.

@@ -24,7 +24,7 @@ struct DeviceContext {
   cudaStream_t stream = nullptr;
   void* scratch = nullptr;
   size_t scratchBytes = 0;
-  void* staging = nullptr;  // host_staging.cu's own state
+  void* staging = nullptr;  // the staged pipelines' state (staging_buffers.cuh)
   // DeviceArray allocations alive on the device (under mutex): what a reset loses.
   std::unordered_map<void*, size_t> arrays;
   size_t arrayBytes = 0;
@@ -56,7 +56,7 @@ template <class F> void lockedCall(DeviceContext& ctx, F&& f);
 void refuseLost(const DeviceContext& ctx, unsigned generation);
 void freePending(DeviceContext& ctx);  // ctx.mutex held
 
-// host_staging.cu: forgets the staging state after a device reset freed its CUDA objects.
+// staging_buffers.cu: forgets the staging state after a device reset freed its CUDA objects.
 void dropStaging(DeviceContext& ctx);
 
 // Queue the work of a job whose pointers are all device memory on `stream`; no synchronization.
@@ -67,7 +67,7 @@ void enqueueAggregate(const AggregateJob& job, cudaStream_t stream, DeviceContex
 size_t scanScratchBytes(const ScanJob& job, DeviceContext& ctx);
 size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx);
 
-// Residency::Host (host_staging.cu); ctx.mutex held by the caller.
+// Residency::Host (staged_scan.cu, staged_aggregate.cu); ctx.mutex held by the caller.
 void scanHostStaged(const ScanJob& job, DeviceContext& ctx);
 void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx);
 

@@ -17,7 +17,10 @@ void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t strea
   // The launch is asynchronous: the arguments are copied, as <<<>>> copies them.
   check(::linrec::emulation::launchGrid(grid, block, stream, [kernel, args...] { kernel(args...); }), what);
 #else
+  // clang-format 15 would split >>> into > > >.
+  // clang-format off
   kernel<<<grid, block, 0, stream>>>(std::forward<Args>(args)...);
+  // clang-format on
   checkLaunch(what);
 #endif
 }

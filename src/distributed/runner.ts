@@ -4,7 +4,8 @@
 import { randomBytes } from 'crypto';
 import * as path from 'path';
 import type { FlowProducer, Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
-import { ArrayFileReader, ArrayFileWriter, formatOf, type FileFormat } from '../npy';
+import { ArrayFileReader, ArrayFileWriter } from '../npy';
+import { fileLayout, outputFormat, type RunFileErrors } from '../run-files';
 import { plainError } from '../errors';
 import type { Device } from '../backends';
 import type { Method } from '../scan';
@@ -56,28 +57,16 @@ export interface ClusterRunResult {
   jobs: number;
 }
 
-/** rows and n from the two files' shapes, as the one-machine command checks them. */
-function fileLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: number; n: number } {
-  const bad = (m: string) => plainError('ERR_LINREC_FORMAT', m);
-  if (a.dtype !== b.dtype) throw bad(`${o.coeffs} holds ${a.dtype} but ${o.values} holds ${b.dtype}`);
-  if (a.format !== b.format) throw bad(`${o.coeffs} and ${o.values} must both be .npy or both raw`);
-  const a2 = a.shape.length === 2 ? a.shape[0] : undefined;
-  const b2 = b.shape.length === 2 ? b.shape[0] : undefined;
-  if (a2 !== undefined && b2 !== undefined && a2 !== b2) throw bad(`${o.coeffs} has ${a2} rows but ${o.values} has ${b2}`);
-  const shaped = a2 ?? b2;
-  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw bad(`rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
-  const rows = o.rows ?? shaped ?? 1;
-  if (a.length % rows) throw bad(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
-  const n = a.length / rows;
-  if (b.length !== rows * (n + 1)) throw bad(`${o.values} has ${b.length} elements but needs rows·(n+1) = ${rows}·${n + 1} = ${rows * (n + 1)} (x_0 and one b per a)`);
-  return { rows, n };
-}
+const RUN_FILE_ERRORS: RunFileErrors = {
+  optionPrefix: '',
+  layout: (m) => plainError('ERR_LINREC_FORMAT', m),
+  format: (m) => plainError('ERR_LINREC_INVALID_VALUE', m),
+};
 
-function outputFormat(out: string, input: ArrayFileReader): FileFormat {
-  const implied = formatOf(out);
-  if (path.extname(out).toLowerCase() === '.npy' && input.format !== 'npy') throw plainError('ERR_LINREC_INVALID_VALUE', `out ${out} names a .npy file but the inputs are raw; the output has the input's format`);
-  if (implied.dtype && (input.format === 'npy' || implied.dtype !== input.dtype)) throw plainError('ERR_LINREC_INVALID_VALUE', `out ${out} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
-  return input.format;
+/** rows and n from the two files' shapes, as the one-machine command checks them; the parts read both files alike. */
+function filesLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: number; n: number } {
+  if (a.format !== b.format) throw RUN_FILE_ERRORS.layout(`${o.coeffs} and ${o.values} must both be .npy or both raw`);
+  return fileLayout(o, a, b, RUN_FILE_ERRORS);
 }
 
 /** Files relative to the shared root and their layout, checked before anything is queued. */
@@ -89,8 +78,8 @@ async function prepare(o: ClusterRunOptions, root: string): Promise<{ files: Omi
   try {
     const b = await ArrayFileReader.open(o.values, { dtype: o.dtype });
     try {
-      const { rows, n } = fileLayout(o, a, b);
-      const format = outputFormat(o.out, b);
+      const { rows, n } = filesLayout(o, a, b);
+      const format = outputFormat(o.out, b, RUN_FILE_ERRORS);
       return { files: { coeffs, values, format, dtype: b.dtype, rows, n }, shape: b.shape, outRel };
     } finally {
       await b.close();
@@ -109,7 +98,7 @@ class RunJobs {
 
   constructor(
     private readonly queue: Queue,
-    private readonly events: QueueEvents,
+    events: QueueEvents,
     private readonly runId: string,
     private readonly total: number,
     private readonly parts: number,

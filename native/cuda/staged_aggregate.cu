@@ -1,0 +1,96 @@
+// Residency::Host aggregate: per chunk the device composes each row's steps; the host composes
+// chunks in order.
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "../monoid.h"
+#include "staging_pipeline.cuh"
+
+namespace linrec {
+namespace cuda {
+
+using namespace staging;
+
+void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
+  const size_t rows = job.rows, n = job.n;
+  const bool f64 = job.dtype == DType::Float64;
+  const size_t elem = f64 ? 8 : 4;
+  // Per-row running composition, in the job's type, with the monoid's own combine.
+  std::vector<char> total(rows * 2 * elem);
+  auto initTotals = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
+    for (size_t r = 0; r < rows; ++r) t[r] = AffineMonoid<T>::identity();
+  };
+  f64 ? initTotals(static_cast<double*>(nullptr)) : initTotals(static_cast<float*>(nullptr));
+  auto store = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    auto* t = reinterpret_cast<const AffinePair<T>*>(total.data());
+    for (size_t r = 0; r < rows; ++r) {
+      static_cast<T*>(job.outA)[r] = t[r].A;
+      static_cast<T*>(job.outB)[r] = t[r].B;
+    }
+  };
+  if (n == 0) {
+    f64 ? store(static_cast<double*>(nullptr)) : store(static_cast<float*>(nullptr));
+    return;
+  }
+
+  const Geometry g = chooseGeometry(rows, n, 2 * elem);
+  const std::vector<Chunk> chunks = chunksOf(rows, n, job.reverse, g);
+  const size_t cap = g.width * g.blockRows;
+  Layout L;
+  L.a = 0;
+  L.b = align256(cap * elem);
+  L.inBytes = L.b + align256(cap * elem);
+  L.x = 0;  // outA
+  L.xSign = align256(g.blockRows * elem);  // outB
+  L.outBytes = L.xSign + align256(g.blockRows * elem);
+
+  Staging& st = stagingFor(ctx, L.inBytes, L.outBytes);
+  DrainOnUnwind drain(st);
+  auto chunkJob = [&](const Chunk& c, const Slot& s) {
+    AggregateJob j;
+    j.dtype = job.dtype;
+    j.rows = c.rows;
+    j.n = c.steps;
+    j.reverse = job.reverse;
+    j.aStride = j.bStride = c.steps;
+    j.a = static_cast<char*>(s.deviceIn.ptr) + L.a;
+    j.b = static_cast<char*>(s.deviceIn.ptr) + L.b;
+    j.outA = static_cast<char*>(s.deviceOut.ptr) + L.x;
+    j.outB = static_cast<char*>(s.deviceOut.ptr) + L.xSign;
+    return j;
+  };
+  ctx.ensureScratch(aggregateScratchBytes(chunkJob(chunks[0], st.slots[0]), ctx));
+
+  CopyPool pool(copyWorkers());
+  auto queue = [&](size_t ci, const Chunk& c, Slot& s) {
+    stageCoefficients(pool, s, c, L, elem, job.a, job.aStride, job.b, job.bStride, "staged aggregate H2D");
+    // Chunks share the scratch: keep their kernels in order.
+    if (ci > 0) check(cudaStreamWaitEvent(s.stream, st.carryReady, 0), "cudaStreamWaitEvent (staged aggregate)");
+    enqueueAggregate(chunkJob(c, s), s.stream, ctx);
+    check(cudaEventRecord(st.carryReady, s.stream), "cudaEventRecord (staged aggregate)");
+    check(cudaMemcpyAsync(s.hostOut.ptr, s.deviceOut.ptr, L.outBytes, cudaMemcpyDeviceToHost, s.stream),
+          "staged aggregate D2H");
+    check(cudaEventRecord(s.done, s.stream), "cudaEventRecord (staged aggregate)");
+  };
+  auto collect = [&](const Chunk& c, Slot& s) {
+    const char* out = static_cast<const char*>(s.hostOut.ptr);
+    auto fold = [&](auto* tag) {
+      using T = std::remove_pointer_t<decltype(tag)>;
+      auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
+      const T* A = reinterpret_cast<const T*>(out + L.x);
+      const T* B = reinterpret_cast<const T*>(out + L.xSign);
+      for (size_t i = 0; i < c.rows; ++i) t[c.row0 + i] = AffineMonoid<T>::combine(t[c.row0 + i], {A[i], B[i]});
+    };
+    f64 ? fold(static_cast<double*>(nullptr)) : fold(static_cast<float*>(nullptr));
+  };
+  runSlots(st, chunks, "staged aggregate (waiting for a chunk)", queue, collect);
+
+  f64 ? store(static_cast<double*>(nullptr)) : store(static_cast<float*>(nullptr));
+}
+
+}  // namespace cuda
+}  // namespace linrec

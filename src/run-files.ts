@@ -1,0 +1,51 @@
+// The checks a scan of files makes before reading any data, shared by `linrec run` (cli.ts) and
+// the cluster runner (distributed/runner.ts): the inputs' layout and the output's format. Each
+// caller names its options (`--rows`, `--out` on the command line) and makes its own errors.
+import * as path from 'path';
+import { formatOf, type ArrayFileReader, type FileFormat } from './npy';
+
+export interface RunFiles {
+  coeffs: string;
+  values: string;
+  out: string;
+  /** Rows in 1-D or raw files (2-D .npy files give it). */
+  rows?: number;
+}
+
+/** How the caller's options are called and how its errors are made. */
+export interface RunFileErrors {
+  /** '--' on the command line, '' for the API's option names. */
+  optionPrefix: string;
+  layout: (message: string) => Error;
+  format: (message: string) => Error;
+}
+
+/** rows and n from the two files' shapes (and the rows option); throws on any mismatch. */
+export function fileLayout(o: RunFiles, a: ArrayFileReader, b: ArrayFileReader, errors: RunFileErrors): { rows: number; n: number } {
+  const bad = errors.layout;
+  if (a.dtype !== b.dtype) throw bad(`${o.coeffs} holds ${a.dtype} but ${o.values} holds ${b.dtype}`);
+  const a2 = a.shape.length === 2 ? a.shape[0] : undefined;
+  const b2 = b.shape.length === 2 ? b.shape[0] : undefined;
+  if (a2 !== undefined && b2 !== undefined && a2 !== b2) throw bad(`${o.coeffs} has ${a2} rows but ${o.values} has ${b2}`);
+  const shaped = a2 ?? b2;
+  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw bad(`${errors.optionPrefix}rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
+  const rows = o.rows ?? shaped ?? 1;
+  if (rows === 0) throw bad(`${o.coeffs} has 0 rows: nothing to scan`);
+  if (a.length % rows) throw bad(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
+  const n = a.length / rows;
+  if (b.length !== rows * (n + 1)) {
+    throw bad(`${o.values} has ${b.length} elements but needs rows·(n+1) = ${rows}·${n + 1} = ${rows * (n + 1)} (x_0 and one b per a)`);
+  }
+  return { rows, n };
+}
+
+/** The output's format: the input's; an output name that implies another format is refused. */
+export function outputFormat(out: string, input: ArrayFileReader, errors: RunFileErrors): FileFormat {
+  const implied = formatOf(out);
+  const option = `${errors.optionPrefix}out ${out}`;
+  if (path.extname(out).toLowerCase() === '.npy' && input.format !== 'npy') throw errors.format(`${option} names a .npy file but the inputs are raw; the output has the input's format`);
+  if (implied.dtype && (input.format === 'npy' || implied.dtype !== input.dtype)) {
+    throw errors.format(`${option} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
+  }
+  return input.format;
+}
