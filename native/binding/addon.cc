@@ -48,15 +48,32 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 guardCuda(info.Env(), [&] { return cudaInjectFault(device), 0; });
                 return info.Env().Undefined();
               }));
-  // _setLookBackTest(boundNs, silentTile): the look-back's wait bound (0: the default) and a
-  // tile that never publishes (-1: none), for the scans that follow.
+  // _setLookBackTest(boundNs, silentTile, holdTile = -1, holdNs = 0): the look-back's wait bound
+  // (0: the default), a tile that never publishes (-1: none) and one that publishes only after
+  // holdNs (-1: none), for the scans that follow.
   exports.Set("_setLookBackTest", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 double bound = info[0].As<Napi::Number>().DoubleValue();
                 double silent = info[1].As<Napi::Number>().DoubleValue();
+                double hold = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
+                double holdNs = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
+                auto tile = [](double v) { return v < 0 ? ~size_t(0) : size_t(v); };
                 guardCuda(info.Env(), [&] {
-                  return cudaSetLookBackTest((unsigned long long)bound, silent < 0 ? ~size_t(0) : size_t(silent)), 0;
+                  return cudaSetLookBackTest((unsigned long long)bound, tile(silent), tile(hold), (unsigned long long)holdNs), 0;
                 });
                 return info.Env().Undefined();
+              }));
+  // _lookBackStats(): {lookBacks, deep, deepest} since the last call (the emulation counts them:
+  // look-backs, those that reduced more than 128 predecessors, the most one reduced).
+  exports.Set("_lookBackStats", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                Napi::Object o = Napi::Object::New(info.Env());
+                guardCuda(info.Env(), [&] {
+                  auto s = cudaTakeLookBackStats();
+                  o.Set("lookBacks", double(s.lookBacks));
+                  o.Set("deep", double(s.deep));
+                  o.Set("deepest", double(s.deepest));
+                  return 0;
+                });
+                return o;
               }));
 #endif
   return exports;
