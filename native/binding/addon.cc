@@ -1,6 +1,7 @@
 // The addon's exports. Each function converts arguments, calls an engine, converts results.
 #include <napi.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "convert.h"
@@ -60,6 +61,15 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 guardCuda(info.Env(), [&] {
                   return cudaSetLookBackTest((unsigned long long)bound, tile(silent), tile(hold), (unsigned long long)holdNs), 0;
                 });
+                return info.Env().Undefined();
+              }));
+  // _setEmulatedEnv(name, value | undefined): sets the process's environment (read by the CUDA
+  // emulation at each launch); jest gives a test file a copy of process.env, which native code
+  // never sees.
+  exports.Set("_setEmulatedEnv", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                std::string name = info[0].As<Napi::String>().Utf8Value();
+                if (info[1].IsString()) setenv(name.c_str(), info[1].As<Napi::String>().Utf8Value().c_str(), 1);
+                else unsetenv(name.c_str());
                 return info.Env().Undefined();
               }));
   // _lookBackStats(): {lookBacks, deep, deepest} since the last call (the emulation counts them:

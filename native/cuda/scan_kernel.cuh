@@ -134,10 +134,15 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     firstFailure = P::kThreads;
   }
   __syncthreads();
-  const size_t k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow;
   const int me = int(threadIdx.x), warp = warpId();
-  const size_t i0 = t * kTile + size_t(me) * kItems;
-  const int count = itemsFrom(i0, n, kItems);
+  // The tile's indices, derived from tileIndex where needed rather than held across the
+  // look-back (registers: the items stay live across it).
+  auto indices = [&](size_t& k, size_t& r, size_t& t, size_t& i0) {
+    k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow, i0 = t * kTile + size_t(me) * kItems;
+  };
+  size_t k, r, t, i0;
+  indices(k, r, t, i0);
+  int count = itemsFrom(i0, n, kItems);
   const bool hasNext = t + 1 < tilesPerRow;
 
   Elem items[kItems];
@@ -186,6 +191,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   }
   __syncthreads();
 
+  indices(k, r, t, i0);
+  count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
   if (!warpComposes[warp] || !M::composable(warpBegin, laneExclusive, laneExclusiveZero)) atomicMin(&firstFailure, me);

@@ -280,69 +280,62 @@ template <class M> struct LookBack {
     const int lane = laneId();
     if (lane == 0) storage.own = own, storage.ownZero = ownZero;
     const unsigned t32 = unsigned(t);
-    const unsigned anchor = (t32 - 1u) / unsigned(kGroupTiles) * unsigned(kGroupTiles);
-    const int ownLane = int(t32 - 1u - anchor);
 
-    // 1. The nearest anchor that has published X: lane i polls anchor top - 32i.
+    // 1. The nearest anchor that has published X: lane i polls the anchor 32i tiles before the
+    // own group's (distances from k: the own anchor is 1 to 32 tiles back).
     Value x;
-    unsigned g;  // that anchor
+    unsigned back;  // from k back to the first tile after that anchor: lane i then reads k - back + i
     {
       const unsigned start = waitClock();
-      for (unsigned top = anchor;;) {
-        const unsigned back = unsigned(lane) * unsigned(kGroupTiles);
+      const unsigned ownAnchor = ((t32 - 1u) & unsigned(kGroupTiles - 1)) + 1u;
+      for (unsigned d = ownAnchor;;) {
+        const unsigned mine = d + unsigned(lane) * unsigned(kGroupTiles);
         Polled<Value> p;
         p.word = 0;
-        if (back <= top) p = status.inclusives.poll(k - (t32 - top + back));
+        if (mine <= t32) p = status.inclusives.poll(k - mine);
         const unsigned hits = __ballot_sync(kFullMask, p.word != 0);
         if (hits) {
           const int nearest = __ffs(hits) - 1;
           Value v = M::value(M::identity());
-          if (lane == nearest) v = status.inclusives.value(k - (t32 - top + back), p);
+          if (lane == nearest) v = status.inclusives.value(k - mine, p);
           x = shflIdx(v, nearest);
-          g = top - unsigned(nearest) * unsigned(kGroupTiles);
+          back = d + unsigned(nearest) * unsigned(kGroupTiles) - 1u;
           break;
         }
-        if (top >= unsigned(kGroupTiles * kWarp)) {
-          top -= unsigned(kGroupTiles * kWarp);  // 32 anchors further back
+        if (d + unsigned(kGroupTiles * kWarp) <= t32) {
+          d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
           continue;
         }
         // Nothing published back to tile 0 (which always publishes): look again from the top.
         trapAfter(start, status.waitBoundUnits);
         spinPause();
-        top = anchor;
+        d = ownAnchor;
       }
     }
 
-    // 2. Group after group from there: lane i holds the aggregate of tile g + 1 + i. Groups
-    // before the own one are reduced whole (unless their last tile, the next anchor, has
-    // published X by now); the own group up to the tile itself, whose aggregate is in ownLane.
+    // 2. Group after group from there: lane i holds the aggregate of tile k - back + i. Groups
+    // before the own one are reduced whole; the own group (back < 32) up to the tile itself,
+    // whose aggregate is in lane `back`. Each lane composes x with its own prefix, so that only
+    // values are exchanged.
     unsigned reduced = 0;
-    for (;; g += unsigned(kGroupTiles)) {
-      const bool ownGroup = g == anchor;
-      const int count = ownGroup ? ownLane : kWarp;
-      const unsigned back = t32 - g - 1u;  // lane i: tile k - back + i
+    for (;; back -= unsigned(kGroupTiles)) {
+      const bool ownGroup = back < unsigned(kGroupTiles);
+      const int count = ownGroup ? int(back) : kWarp;
       Polled<Elem> member = pollAggregate(status, k - (back - unsigned(lane)), lane < count);
-      if (!ownGroup) {
-        Polled<Value> published;
-        published.word = 0;
-        if (lane == kWarp - 1) published = status.inclusives.poll(k - (back - unsigned(lane)));
-        if (__ballot_sync(kFullMask, published.word != 0)) {
-          Value v = M::value(M::identity());
-          if (lane == kWarp - 1) v = status.inclusives.value(k - (back - unsigned(lane)), published);
-          x = shflIdx(v, kWarp - 1);
-          continue;
-        }
-      }
       bool zero;
       Elem e = waitAggregates(status, k, back, count, member, zero);
       __syncwarp();
-      if (lane == ownLane && ownGroup) e = storage.own, zero = storage.ownZero;
+      if (ownGroup && lane == count) e = storage.own, zero = storage.ownZero;
       const Elem scanned = warpInclusiveScan<M>(e);
       const unsigned zeros = __ballot_sync(kFullMask, zero);
+      // Lane i: X of tile k - back + i where its composition is valid.
+      const bool valid = M::composable(x, scanned, (zeros & ((2u << lane) - 1u)) != 0);
+      const Value composed = apply<M>(x, scanned);
+      const unsigned validLanes = __ballot_sync(kFullMask, valid);
       reduced += unsigned(count);
       if (!ownGroup) {
-        const Elem total = shflIdx(scanned, kWarp - 1);
-        x = M::composable(x, total, zeros != 0) ? apply<M>(x, total) : status.waitInclusive(k - (back - unsigned(kWarp - 1)));
+        x = (validLanes >> (kWarp - 1)) & 1u ? shflIdx(composed, kWarp - 1)
+                                              : status.waitInclusive(k - (back - unsigned(kWarp - 1)));
         continue;
       }
 #if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
@@ -350,16 +343,11 @@ template <class M> struct LookBack {
 #endif
       (void)reduced;
       Result r;
-      const Elem upToOwn = shflIdx(scanned, ownLane);
-      r.composes = M::composable(x, upToOwn, (zeros & ((2u << ownLane) - 1u)) != 0);
-      r.inclusive = apply<M>(x, upToOwn);
-      if (ownLane == 0) {
-        r.carry = x;
-      } else {
-        const Elem beforeOwn = shflIdx(scanned, ownLane - 1);
-        r.carry = M::composable(x, beforeOwn, (zeros & ((1u << ownLane) - 1u)) != 0) ? apply<M>(x, beforeOwn)
-                                                                                   : status.waitInclusive(k - 1);
-      }
+      r.composes = (validLanes >> count) & 1u;
+      r.inclusive = shflIdx(composed, count);
+      if (count == 0) r.carry = x;
+      else if ((validLanes >> (count - 1)) & 1u) r.carry = shflIdx(composed, count - 1);
+      else r.carry = status.waitInclusive(k - 1);
       return r;
     }
   }
