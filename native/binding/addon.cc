@@ -68,8 +68,12 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // never sees.
   exports.Set("_setEmulatedEnv", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 std::string name = info[0].As<Napi::String>().Utf8Value();
+#ifdef _WIN32
+                _putenv_s(name.c_str(), info[1].IsString() ? info[1].As<Napi::String>().Utf8Value().c_str() : "");
+#else
                 if (info[1].IsString()) setenv(name.c_str(), info[1].As<Napi::String>().Utf8Value().c_str(), 1);
                 else unsetenv(name.c_str());
+#endif
                 return info.Env().Undefined();
               }));
   // _lookBackStats(): {lookBacks, deep, deepest} since the last call (the emulation counts them:
