@@ -20,8 +20,8 @@
 // The look-back of tile t (one warp): the lanes poll 32 anchors at once, t's own and 31 before,
 // then 32 more, back to tile 0, for the nearest anchor that has published X; from there, group
 // after group, all 32 lanes read the group's aggregates in one round, reduce them warp-wide and
-// apply the total (an anchor found published on the way is taken as it is). No window cap, no
-// sleep: the depth is whatever the pending predecessors need.
+// apply the total; in the tile's own group each lane composes the anchor's x with its own prefix.
+// No window cap, no sleep: the depth is whatever the pending predecessors need.
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
 // device): a tile that waits longer than waitBoundUnits for a predecessor traps, which fails the
