@@ -197,8 +197,11 @@ gpuDescribe(title, () => {
       const n = big(fullN);
       // On the emulation: many blocks in flight, some stalling, so each run's look-back meets
       // predecessors in other states (windows beyond the first included).
-      const saved = { ...process.env };
-      if (emulated) Object.assign(process.env, { LINREC_EMULATED_BLOCKS_IN_FLIGHT: '96', LINREC_EMULATED_JITTER_PERCENT: '2' });
+      // The emulation reads the process's environment, which jest's process.env (a copy) never
+      // reaches: test builds set it through the addon.
+      const setEnv = emulated ? (require(addonPath() as string) as { _setEmulatedEnv?: (name: string, value?: string) => void })._setEmulatedEnv : undefined;
+      const knobs = { LINREC_EMULATED_BLOCKS_IN_FLIGHT: '96', LINREC_EMULATED_JITTER_PERCENT: '2' };
+      for (const [name, value] of Object.entries(knobs)) setEnv?.(name, value);
       const C = ctorOf(dtype);
       const { coeffs, values } = seedInputs(C, rows, n, 'normal');
       const a = up(coeffs);
@@ -209,10 +212,7 @@ gpuDescribe(title, () => {
         runs.push(host(scan(a, b, { rows, method, device: 'cuda', out })));
         out.dispose();
       }
-      for (const key of ['LINREC_EMULATED_BLOCKS_IN_FLIGHT', 'LINREC_EMULATED_JITTER_PERCENT']) {
-        if (saved[key] === undefined) delete process.env[key];
-        else process.env[key] = saved[key];
-      }
+      for (const name of Object.keys(knobs)) setEnv?.(name, process.env[name]); // as the process had them
       for (let k = 1; k < 3; k++) expect(Buffer.compare(Buffer.from(runs[k].buffer), Buffer.from(runs[0].buffer))).toBe(0);
       // float64 data: against a double-double loop (the float64 loop is itself off by ~1e-14 here).
       const ref = dtype === 'float64' ? referenceDD(coeffs, values, rows) : reference(coeffs, values, rows);

@@ -15,7 +15,9 @@ const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 
 type Hooks = {
   _injectCudaFault?: (device?: number) => void;
-  _setLookBackTest?: (boundNs: number, silentTile: number) => void;
+  _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number) => void;
+  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number };
+  _setEmulatedEnv?: (name: string, value?: string) => void;
 };
 const hooks = (): Hooks => (cuda.available ? (require(addonPath() as string) as Hooks) : {});
 const faultTest = hooks()._injectCudaFault ? test : test.skip;
@@ -148,6 +150,61 @@ gpuDescribe(`CUDA look-back waits are bounded ${cuda.available ? seedNote() : ''
       const out = scan(a2, b2, { device: 'cuda' }) as DeviceArray;
       expect(mixedError(out.toHost() as Float32Array, ref)).toBeLessThan(1e-4);
       [a, b, a2, b2, out].forEach((d) => d.dispose());
+    }
+  }, 600_000);
+});
+
+gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote() : ''}`, () => {
+  // Item 2 of issue 11: the look-back has no window cap. On the emulation, 160 blocks in flight
+  // and tile 1 holding back its publish: the tiles behind it pile up with only aggregates
+  // published, and when it publishes, each reduces its whole window from tile 0 (> 128 tiles).
+  const deepTest = emulated && hooks()._lookBackStats ? test : test.skip;
+  afterEach(() => hooks()._setLookBackTest?.(0, -1));
+
+  deepTest('windows of more than 128 pending predecessors happen and the results are right, bitwise the same as without them', () => {
+    const h = hooks();
+    const n = 200 * 4096 + 5; // 201 float32 tiles in one row
+    const { coeffs, values } = randomProblem(n);
+    const ref = reference(coeffs, values);
+    // Device arrays: host arrays would be staged in chunks of fewer tiles.
+    const [a, b] = [toDevice(coeffs), toDevice(values)];
+    // The emulation reads its knobs from the process's environment (jest's process.env is a copy).
+    h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT', '160');
+    try {
+      // 160 threads spinning on a busy machine: a generous wait bound (60 s).
+      h._setLookBackTest!(60e9, -1);
+      const plain = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
+      h._lookBackStats!();
+      h._setLookBackTest!(60e9, -1, 1, 4e9); // tile 1 publishes after 4 s
+      const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
+      const stats = h._lookBackStats!();
+      expect(stats.deep).toBeGreaterThan(0);
+      expect(stats.deepest).toBeGreaterThan(128);
+      expect(mixedError(held, ref)).toBeLessThan(1e-4);
+      expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
+    } finally {
+      h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
+      [a, b].forEach((d) => d.dispose());
+    }
+  }, 600_000);
+
+  // Item 6: tickets go round the rows, so many rows' chains are in flight at once.
+  test('many long rows: 24 rows of 9 tiles are right and bitwise the same run to run', () => {
+    const rows = 24, n = 9 * 4096 - 3;
+    const r = fresh();
+    const coeffs = new Float32Array(rows * n).map(() => (r.uniform() * 2 - 1) * 0.95);
+    const values = new Float32Array(rows * (n + 1)).map(() => r.uniform() * 2 - 1);
+    const ref = reference(coeffs, values, rows);
+    const setEnv = hooks()._setEmulatedEnv;
+    if (emulated) setEnv?.('LINREC_EMULATED_BLOCKS_IN_FLIGHT', '48');
+    const [a, b] = [toDevice(coeffs), toDevice(values)];
+    try {
+      const runs = [0, 1].map(() => (scan(a, b, { rows, device: 'cuda' }) as DeviceArray).toHost() as Float32Array);
+      expect(mixedError(runs[0], ref)).toBeLessThan(1e-4);
+      expect(Buffer.compare(Buffer.from(runs[1].buffer), Buffer.from(runs[0].buffer))).toBe(0);
+    } finally {
+      if (emulated) setEnv?.('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
+      [a, b].forEach((d) => d.dispose());
     }
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 // The addon's exports. Each function converts arguments, calls an engine, converts results.
 #include <napi.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "convert.h"
@@ -48,15 +49,45 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 guardCuda(info.Env(), [&] { return cudaInjectFault(device), 0; });
                 return info.Env().Undefined();
               }));
-  // _setLookBackTest(boundNs, silentTile): the look-back's wait bound (0: the default) and a
-  // tile that never publishes (-1: none), for the scans that follow.
+  // _setLookBackTest(boundNs, silentTile, holdTile = -1, holdNs = 0): the look-back's wait bound
+  // (0: the default), a tile that never publishes (-1: none) and one that publishes only after
+  // holdNs (-1: none), for the scans that follow.
   exports.Set("_setLookBackTest", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 double bound = info[0].As<Napi::Number>().DoubleValue();
                 double silent = info[1].As<Napi::Number>().DoubleValue();
+                double hold = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
+                double holdNs = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
+                auto tile = [](double v) { return v < 0 ? ~size_t(0) : size_t(v); };
                 guardCuda(info.Env(), [&] {
-                  return cudaSetLookBackTest((unsigned long long)bound, silent < 0 ? ~size_t(0) : size_t(silent)), 0;
+                  return cudaSetLookBackTest((unsigned long long)bound, tile(silent), tile(hold), (unsigned long long)holdNs), 0;
                 });
                 return info.Env().Undefined();
+              }));
+  // _setEmulatedEnv(name, value | undefined): sets the process's environment (read by the CUDA
+  // emulation at each launch); jest gives a test file a copy of process.env, which native code
+  // never sees.
+  exports.Set("_setEmulatedEnv", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                std::string name = info[0].As<Napi::String>().Utf8Value();
+#ifdef _WIN32
+                _putenv_s(name.c_str(), info[1].IsString() ? info[1].As<Napi::String>().Utf8Value().c_str() : "");
+#else
+                if (info[1].IsString()) setenv(name.c_str(), info[1].As<Napi::String>().Utf8Value().c_str(), 1);
+                else unsetenv(name.c_str());
+#endif
+                return info.Env().Undefined();
+              }));
+  // _lookBackStats(): {lookBacks, deep, deepest} since the last call (the emulation counts them:
+  // look-backs, those that reduced more than 128 predecessors, the most one reduced).
+  exports.Set("_lookBackStats", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                Napi::Object o = Napi::Object::New(info.Env());
+                guardCuda(info.Env(), [&] {
+                  auto s = cudaTakeLookBackStats();
+                  o.Set("lookBacks", double(s.lookBacks));
+                  o.Set("deep", double(s.deep));
+                  o.Set("deepest", double(s.deepest));
+                  return 0;
+                });
+                return o;
               }));
 #endif
   return exports;

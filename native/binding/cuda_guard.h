@@ -22,7 +22,10 @@ inline void cudaRelease(int device, void* p, unsigned generation) { cuda::device
 inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(device, generation); }
 inline std::string cudaLostMessage(int device) { return cuda::lostArrayMessage(device); }
 inline void cudaInjectFault(int device) { cuda::injectFault(device); }
-inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile) { cuda::setLookBackTest(boundNs, silentTile); }
+inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile, unsigned long long holdNs) {
+  cuda::setLookBackTest(boundNs, silentTile, holdTile, holdNs);
+}
+inline cuda::LookBackStats cudaTakeLookBackStats() { return cuda::takeLookBackStats(); }
 inline cuda::MemoryInfo cudaMemory(int device) { return cuda::deviceMemory(device); }
 // `generation`: the DeviceArrays' (checked again by the engine under its device lock).
 inline void cudaUpload(int device, unsigned generation, void* d, const void* h, size_t n) {
@@ -49,7 +52,11 @@ inline void cudaRelease(int, void*, unsigned) {}
 inline bool cudaLost(int, unsigned) { return false; }
 inline std::string cudaLostMessage(int) { return std::string(); }
 inline void cudaInjectFault(int) { throw CudaNotCompiled(); }
-inline void cudaSetLookBackTest(unsigned long long, size_t) { throw CudaNotCompiled(); }
+inline void cudaSetLookBackTest(unsigned long long, size_t, size_t, unsigned long long) { throw CudaNotCompiled(); }
+struct LookBackStats {
+  unsigned long long lookBacks = 0, deep = 0, deepest = 0;
+};
+inline LookBackStats cudaTakeLookBackStats() { throw CudaNotCompiled(); }
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };

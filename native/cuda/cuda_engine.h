@@ -70,9 +70,16 @@ enum class Residency {
 // Test builds (LINREC_TEST_HOOKS): queues a kernel that traps on `device`, as a faulting kernel
 // would; the next synchronizing call on that device reports it and the engine recovers.
 void injectFault(int device);
-// Test builds: the look-back's wait bound (0: the default) and a tile index that never
-// publishes its status (~0: none), for the scans that follow.
-void setLookBackTest(unsigned long long boundNs, size_t silentTile);
+// Test builds: the look-back's wait bound (0: the default), a tile index that never publishes
+// its status (~0: none), and one that publishes only after holdNs (~0: none), for the scans
+// that follow.
+void setLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile, unsigned long long holdNs);
+// Emulated test builds: look-backs run since the last call, how many reduced more than 128
+// predecessors, and the most one reduced (zeros elsewhere).
+struct LookBackStats {
+  unsigned long long lookBacks = 0, deep = 0, deepest = 0;
+};
+LookBackStats takeLookBackStats();
 
 // Runs the scan on job.device; returns when the results are in place (synchronous for the caller's
 // thread). Residency::Device: `generation` is that of the job's DeviceArrays.

@@ -140,7 +140,8 @@ enum class Shape { ThreadRows, WarpRows, Tiles };
 constexpr unsigned long long kLookBackBoundNs = 10'000'000'000ull;
 static std::atomic<unsigned long long> lookBackBoundNs{kLookBackBoundNs};
 #if defined(LINREC_TEST_HOOKS)
-static std::atomic<size_t> silentTile{~size_t(0)};
+static std::atomic<size_t> silentTile{~size_t(0)}, holdTile{~size_t(0)};
+static std::atomic<unsigned long long> holdNs{0};
 #endif
 
 // Warps of `Kernel` that fit on the device at once (occupancy cached per device).
@@ -213,6 +214,8 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
     status = TileStatus<M>::carve(scratch + kTicketBytes, tiles, lookBackBoundNs.load(std::memory_order_relaxed));
 #if defined(LINREC_TEST_HOOKS)
     status.silentTile = silentTile.load(std::memory_order_relaxed);
+    status.holdTile = holdTile.load(std::memory_order_relaxed);
+    status.holdNs = holdNs.load(std::memory_order_relaxed);
 #endif
     // Ticket and flags are contiguous: one memset clears both.
     check(cudaMemsetAsync(scratch, 0, kTicketBytes + TileStatus<M>::flagBytes(tiles), stream),
@@ -338,10 +341,32 @@ void aggregate(const AggregateJob& job, Residency where, unsigned generation) {
 #if defined(LINREC_TEST_HOOKS)
 __global__ void trapKernel() { __trap(); }
 
-void setLookBackTest(unsigned long long boundNs, size_t silent) {
+void setLookBackTest(unsigned long long boundNs, size_t silent, size_t hold, unsigned long long holdFor) {
   lookBackBoundNs.store(boundNs ? boundNs : kLookBackBoundNs);
   silentTile.store(silent);
+  holdTile.store(hold);
+  holdNs.store(holdFor);
 }
+
+#if defined(LINREC_CUDA_EMULATION)
+static std::atomic<unsigned long long> lookBacks{0}, deepLookBacks{0}, deepestLookBack{0};
+void recordLookBack(size_t reduced) {
+  lookBacks.fetch_add(1);
+  if (reduced > 128) deepLookBacks.fetch_add(1);
+  unsigned long long seen = deepestLookBack.load();
+  while (reduced > seen && !deepestLookBack.compare_exchange_weak(seen, reduced)) {
+  }
+}
+LookBackStats takeLookBackStats() {
+  LookBackStats s;
+  s.lookBacks = lookBacks.exchange(0);
+  s.deep = deepLookBacks.exchange(0);
+  s.deepest = deepestLookBack.exchange(0);
+  return s;
+}
+#else
+LookBackStats takeLookBackStats() { return LookBackStats(); }
+#endif
 
 void injectFault(int device) {
   DeviceContext& ctx = contextOf(device);
@@ -351,7 +376,10 @@ void injectFault(int device) {
 }
 #else
 void injectFault(int) { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
-void setLookBackTest(unsigned long long, size_t) { throw CudaError("look-back tests need a build with LINREC_TEST_HOOKS"); }
+void setLookBackTest(unsigned long long, size_t, size_t, unsigned long long) {
+  throw CudaError("look-back tests need a build with LINREC_TEST_HOOKS");
+}
+LookBackStats takeLookBackStats() { return LookBackStats(); }
 #endif
 
 }  // namespace cuda

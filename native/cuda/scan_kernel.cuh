@@ -90,9 +90,10 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 // every tile a block waits on belongs to a block that is already running (no deadlock, whatever
 // the scheduler does). With one tile per row no status is used and blockIdx is the tile.
 //
-// The composable fallback: the tile composes when composable(carry, blockTotal, zero) holds,
-// zero (a ballot over exact-zero coefficients) being published with the aggregate so that the
-// look-back decides the same way; it then publishes apply(carry, blockTotal) at once. Each
+// The composable fallback: the tile composes when its inclusive value composes from its group's
+// anchor (tile_status.cuh; for a row's first tile: composable(carry, blockTotal, zero)), zero (a
+// ballot over exact-zero coefficients) being published with the aggregate so that the look-back
+// decides the same way; it then publishes that composition at once. Each
 // thread's start, apply(apply(carry, warp prefix), lane prefix), is checked the same way; from
 // the first thread whose start is not composable, the block steps through in order, like the
 // loop, from the x its predecessor ended with. Threads before it keep exactly the values they
@@ -121,14 +122,27 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ size_t tileIndex;
 
   if (threadIdx.x == 0) {
-    tileIndex = tilesPerRow == 1 ? size_t(blockIdx.x) : size_t(atomicAdd(ticket, 1ull));
+    size_t tile = blockIdx.x;
+    if (tilesPerRow > 1) {
+      // Tickets go round the rows, tile 0 of every row, then tile 1 of every row, and so on:
+      // every row's chain advances at once (row after row, only a few rows would have tiles in
+      // flight). A row's tiles still take tickets in order, which is all the look-back needs.
+      const size_t q = size_t(atomicAdd(ticket, 1ull)), rows = size_t(gridDim.x) / tilesPerRow;
+      tile = (q % rows) * tilesPerRow + q / rows;
+    }
+    tileIndex = tile;
     firstFailure = P::kThreads;
   }
   __syncthreads();
-  const size_t k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow;
   const int me = int(threadIdx.x), warp = warpId();
-  const size_t i0 = t * kTile + size_t(me) * kItems;
-  const int count = itemsFrom(i0, n, kItems);
+  // The tile's indices, derived from tileIndex where needed rather than held across the
+  // look-back (registers: the items stay live across it).
+  auto indices = [&](size_t& k, size_t& r, size_t& t, size_t& i0) {
+    k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow, i0 = t * kTile + size_t(me) * kItems;
+  };
+  size_t k, r, t, i0;
+  indices(k, r, t, i0);
+  int count = itemsFrom(i0, n, kItems);
   const bool hasNext = t + 1 < tilesPerRow;
 
   Elem items[kItems];
@@ -143,21 +157,29 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   if (warp == 0) {
     const int lane = laneId();
     Elem blockTotal;
-    Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
+    // warpExclusive is taken again after the look-back rather than held across it (registers).
+    Scan::scanWarpTotals(scanStorage, blockTotal);
     // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
     // look-back rather than held in a register across it (register pressure).
     auto warpZerosOf = [&] { return __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0); };
-    Value carry;
+    // The tile's inclusive value where it composes (tile_status.cuh: from the group's anchor).
+    Value carry, inclusive;
+    bool composes;  // warp-uniform
     if (t == 0) {
       carry = initialInWarp(acc, r);
+      composes = M::composable(carry, blockTotal, warpZerosOf() != 0);
+      inclusive = apply<M>(carry, blockTotal);
     } else {
       const bool blockZero = warpZerosOf() != 0;
       if (hasNext && lane == 0) status.publishAggregate(k, blockTotal, blockZero);
-      carry = Back::carryInto(status, k, t, backStorage);
+      const typename Back::Result back = Back::carryInto(status, k, t, blockTotal, blockZero, backStorage);
+      carry = back.carry;
+      inclusive = back.inclusive;
+      composes = back.composes;
     }
+    const Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
     const unsigned warpZeros = warpZerosOf();
-    const bool composes = M::composable(carry, blockTotal, warpZeros != 0);  // warp-uniform
-    if (lane == 0 && hasNext && composes) status.publishInclusive(k, apply<M>(carry, blockTotal));
+    if (lane == 0 && hasNext && composes) status.publishInclusive(k, inclusive);
     if (lane < Scan::kWarps) {
       warpStart[lane] = apply<M>(carry, warpExclusive);
       warpComposes[lane] = M::composable(carry, warpExclusive, anyBefore(warpZeros));
@@ -169,6 +191,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   }
   __syncthreads();
 
+  indices(k, r, t, i0);
+  count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
   if (!warpComposes[warp] || !M::composable(warpBegin, laneExclusive, laneExclusiveZero)) atomicMin(&firstFailure, me);

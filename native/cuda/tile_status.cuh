@@ -1,24 +1,27 @@
-// Decoupled look-back between the tiles of one row.
+// Decoupled look-back between the tiles of one row (CUB's single-pass scan, made deterministic).
 //
-// Each tile k has a status word and two payload slots, each written once per launch:
-//   kAggregate: aggregate[k] holds the composed map of the tile's own steps; the status word
-//               the status word also says whether a coefficient of the tile is exactly 0;
-//   kInclusive: inclusive[k] holds x after the tile's last step (the next tile's carry).
-// A publisher writes the payload, then stores the status word with release (device scope); a
-// reader polls it relaxed and, once it sees what it waits for, issues one acquire fence before
-// reading the payload (an acquire load per poll would invalidate the SM's L1 on every poll). The kind (low two bits) only
-// grows, 0 -> 1 -> 2, and status words are zeroed before every launch.
+// Each tile t >= 1 of a row publishes, once per launch, its aggregate (the composed map of its
+// steps, with a bit that says whether one of its coefficients is exactly 0), then its inclusive
+// value X_t (x after its last step, the next tile's carry). Where a payload fits in 8 bytes it is
+// published with its status in one 16-byte word, stored and polled whole (one L2 round trip per
+// poll, as CUB does for 8-byte values); larger payloads have a status word released after the
+// payload, polled relaxed, and one acquire fence per hit before the payload is read.
 //
-// Determinism: the carry into tile k is defined as the sequential chain
-//   inclusive[k] = composable(inclusive[k-1], aggregate[k], zero[k]) ? apply(inclusive[k-1], aggregate[k])
-//                                                                  : x after stepping through tile k
-// where zero[k] (a bit of the status word) says whether some coefficient of tile k is exactly 0.
-// The tile itself publishes exactly that value; the look-back reproduces the chain from the
-// nearest published inclusive value, one apply per skipped tile, oldest first, and where a tile
-// does not compose it waits for that tile's own inclusive value instead (the tile is running,
-// since tiles are numbered in the order blocks start, and depends only on earlier tiles). Where
-// the look-back finds its prefix therefore changes only how long it takes, never a bit of the
-// result.
+// Determinism: the row's tiles form groups of 32, group g = tiles 32g+1 .. 32g+32, whose anchor
+// is tile 32g (tile 0 for the first group; an anchor is also the last tile of the group before).
+// With S_t the inclusive scan of the group's aggregates up to tile t, reduced by the fixed
+// Kogge-Stone tree of warpInclusiveScan (lane i = tile 32g+1+i, whatever is published when),
+//   X_t = composable(X_anchor, S_t, zero) ? apply(X_anchor, S_t) : x after stepping through tile t
+// (the tile itself publishes the stepped value, from its carry X_{t-1}; a reader that finds the
+// composition invalid waits for it). Every reader computes X_t by this one formula, from
+// published bits only, so where the look-back finds its prefix changes how long it takes, never
+// a bit of the result; a published X_t may stand for the formula since it is the formula's value.
+//
+// The look-back of tile t (one warp): the lanes poll 32 anchors at once, t's own and 31 before,
+// then 32 more, back to tile 0, for the nearest anchor that has published X; from there, group
+// after group, all 32 lanes read the group's aggregates in one round, reduce them warp-wide and
+// apply the total; in the tile's own group each lane composes the anchor's x with its own prefix.
+// No window cap, no sleep: the depth is whatever the pending predecessors need.
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
 // device): a tile that waits longer than waitBoundUnits for a predecessor traps, which fails the
@@ -31,15 +34,13 @@
 #include <cstdint>
 
 #include "block_scan.cuh"
-#include "composable.cuh"
 
 namespace linrec {
 namespace cuda {
 
-enum TileFlag : unsigned { kTileEmpty = 0, kTileAggregate = 1, kTileInclusive = 2 };
-constexpr unsigned kTileKindMask = 3u, kTileHasZero = 4u;
-
-__device__ __forceinline__ unsigned tileKind(unsigned word) { return word & kTileKindMask; }
+// Status word of a published item: 0 until published; kPublished | (an aggregate's) kHasZero.
+constexpr unsigned kPublished = 1u, kHasZero = 2u;
+constexpr size_t kGroupTiles = kWarp;  // tiles per look-back group (one per lane)
 
 // Nanoseconds of the device's global timer (a steady clock in the emulation).
 __device__ __forceinline__ unsigned long long globalTimerNs() {
@@ -62,139 +63,292 @@ __device__ __forceinline__ void trapAfter(unsigned start, unsigned units) {
   if (waitClock() - start > units) __trap();
 }
 
-// Whether tile k composes with the carry c (and so publishes apply(c, aggregate[k])).
-template <class M>
-__device__ __forceinline__ bool tileComposes(typename M::Value c, typename M::Elem aggregate, unsigned word) {
-  return M::composable(c, aggregate, (word & kTileHasZero) != 0);
+// Between two polls: nothing on a GPU (a poll is an L2 round trip already); the emulation lets
+// the other threads and blocks run.
+__device__ __forceinline__ void spinPause() {
+#if defined(LINREC_CUDA_EMULATION)
+  ::linrec::emulation::pause();
+#endif
 }
+
+#if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
+// Emulated test builds: counts each look-back and the predecessors it reduced (device_scan.cu).
+void recordLookBack(size_t reduced);
+#endif
+
+// What one poll of a tile's item saw: `word` (0: not yet published) and, for packed items, the
+// payload read with it.
+template <class T> struct Polled {
+  unsigned word;
+  T value;
+};
+
+// One item per tile (its aggregate, or its inclusive value), written once per launch.
+template <class T, bool kPacked = (sizeof(T) <= 8)> struct PublishedItems;
+
+// Status and payload in one 16-byte word {status, payload bits}, stored and loaded whole
+// (an aligned 16-byte access is served by one L2 sector: CUB relies on the same).
+template <class T> struct PublishedItems<T, true> {
+  struct alignas(16) Word {
+    unsigned long long status, payload;
+  };
+  union Bits {
+    T value;
+    unsigned long long bits;
+  };
+  Word* words;
+
+  static size_t statusBytes(size_t tiles) { return tiles * sizeof(Word); }  // zeroed per launch
+  static size_t payloadBytes(size_t) { return 0; }
+  void carve(char* status, char*) { words = reinterpret_cast<Word*>(status); }
+
+  __device__ __forceinline__ void publish(size_t k, T v, unsigned status) const {
+    Bits b;
+    b.bits = 0;
+    b.value = v;
+#if defined(LINREC_CUDA_EMULATION)
+    // The emulation's 16-byte word: payload first, status released after it (the host compiler
+    // has no single 16-byte store); a reader acquires the status, then reads the payload.
+    __atomic_store_n(&words[k].payload, b.bits, __ATOMIC_RELAXED);
+    __atomic_store_n(&words[k].status, (unsigned long long)status, __ATOMIC_RELEASE);
+#else
+    asm volatile("st.relaxed.gpu.global.v2.u64 [%0], {%1, %2};" ::"l"(&words[k]), "l"((unsigned long long)status),
+                 "l"(b.bits)
+                 : "memory");
+#endif
+  }
+  __device__ __forceinline__ Polled<T> poll(size_t k) const {
+    unsigned long long status, payload;
+#if defined(LINREC_CUDA_EMULATION)
+    status = __atomic_load_n(&words[k].status, __ATOMIC_ACQUIRE);
+    payload = __atomic_load_n(&words[k].payload, __ATOMIC_RELAXED);
+#else
+    asm volatile("ld.relaxed.gpu.global.v2.u64 {%0, %1}, [%2];" : "=l"(status), "=l"(payload) : "l"(&words[k]) : "memory");
+#endif
+    Bits b;
+    b.bits = payload;
+    return {unsigned(status), b.value};
+  }
+  __device__ __forceinline__ T value(size_t, const Polled<T>& p) const { return p.value; }
+};
+
+// Larger payloads: the payload, then the status word with release; a poll reads the status
+// relaxed, and a hit fences once (acquire) before the payload is read (an acquire load per
+// poll would invalidate the SM's L1 on every poll).
+template <class T> struct PublishedItems<T, false> {
+  unsigned* statuses;
+  T* payloads;
+
+  static size_t statusBytes(size_t tiles) { return tiles * sizeof(unsigned); }
+  static size_t payloadBytes(size_t tiles) { return tiles * sizeof(T); }
+  void carve(char* status, char* payload) {
+    statuses = reinterpret_cast<unsigned*>(status);
+    payloads = reinterpret_cast<T*>(payload);
+  }
+
+  __device__ __forceinline__ void publish(size_t k, T v, unsigned status) const {
+    payloads[k] = v;
+    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(statuses[k]).store(status, ::cuda::memory_order_release);
+  }
+  __device__ __forceinline__ Polled<T> poll(size_t k) const {
+    Polled<T> p;
+    p.word = ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(statuses[k]).load(::cuda::memory_order_relaxed);
+    return p;
+  }
+  __device__ __forceinline__ T value(size_t k, const Polled<T>&) const {
+    ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
+    return payloads[k];
+  }
+};
 
 template <class M> struct TileStatus {
   using Elem = typename M::Elem;
   using Value = typename M::Value;
+  using Aggregates = PublishedItems<Elem>;
+  using Inclusives = PublishedItems<Value>;
 
-  unsigned* flags;
-  Elem* aggregates;
-  Value* inclusives;
+  Aggregates aggregates;  // status kPublished | kHasZero (some coefficient of the tile is 0)
+  Inclusives inclusives;  // status kPublished
   unsigned waitBoundUnits;  // the longest a tile waits for a predecessor (2^20 ns units)
 #if defined(LINREC_TEST_HOOKS)
   size_t silentTile;  // test builds: this tile never publishes (to check the bound)
+  size_t holdTile;    // test builds: this tile publishes only after holdNs (deep look-backs)
+  unsigned long long holdNs;
   __device__ __forceinline__ bool silent(size_t k) const { return k == silentTile; }
+  __device__ __forceinline__ void holdBack(size_t k) const {
+    if (k != holdTile) return;
+    const unsigned long long start = globalTimerNs();
+    while (globalTimerNs() - start < holdNs) spinPause();
+  }
 #else
   __device__ __forceinline__ bool silent(size_t) const { return false; }
+  __device__ __forceinline__ void holdBack(size_t) const {}
 #endif
 
   static size_t alignUp(size_t v) { return (v + 255) & ~size_t(255); }
-  // Scratch layout: [flags | aggregates | inclusives]; only the flags need zeroing per launch.
-  static size_t flagBytes(size_t tiles) { return alignUp(tiles * sizeof(unsigned)); }
+  // Scratch layout: [aggregate statuses | inclusive statuses | aggregate payloads | inclusive
+  // payloads]; only the statuses need zeroing per launch (flagBytes).
+  static size_t flagBytes(size_t tiles) {
+    return alignUp(Aggregates::statusBytes(tiles)) + alignUp(Inclusives::statusBytes(tiles));
+  }
   static size_t bytes(size_t tiles) {
-    return flagBytes(tiles) + alignUp(tiles * sizeof(Elem)) + alignUp(tiles * sizeof(Value));
+    return flagBytes(tiles) + alignUp(Aggregates::payloadBytes(tiles)) + alignUp(Inclusives::payloadBytes(tiles));
   }
   static TileStatus carve(void* base, size_t tiles, unsigned long long waitBoundNs) {
     char* p = static_cast<char*>(base);
     TileStatus s{};
     s.waitBoundUnits = unsigned(waitBoundNs >> kWaitUnitShift) + 1;
-    s.flags = reinterpret_cast<unsigned*>(p);
-    s.aggregates = reinterpret_cast<Elem*>(p + flagBytes(tiles));
-    s.inclusives = reinterpret_cast<Value*>(p + flagBytes(tiles) + alignUp(tiles * sizeof(Elem)));
+    char* payloads = p + flagBytes(tiles);
+    s.aggregates.carve(p, payloads);
+    s.inclusives.carve(p + alignUp(Aggregates::statusBytes(tiles)), payloads + alignUp(Aggregates::payloadBytes(tiles)));
     return s;
   }
 
   __device__ __forceinline__ void publishAggregate(size_t k, Elem e, bool hasZero) const {
     if (silent(k)) return;
-    aggregates[k] = e;
-    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(flags[k]).store(
-        kTileAggregate | (hasZero ? kTileHasZero : 0u), ::cuda::memory_order_release);
+    holdBack(k);
+    aggregates.publish(k, e, kPublished | (hasZero ? kHasZero : 0u));
   }
   __device__ __forceinline__ void publishInclusive(size_t k, Value v) const {
     if (silent(k)) return;
-    inclusives[k] = v;
-    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(flags[k]).store(kTileInclusive,
-                                                                          ::cuda::memory_order_release);
+    inclusives.publish(k, v, kPublished);
   }
-  // Spins until tile k has published something; the fence orders the payload reads after it.
-  __device__ __forceinline__ unsigned wait(size_t k) const {
-    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device> flag(flags[k]);
-    unsigned f = flag.load(::cuda::memory_order_relaxed);
-    if (f == kTileEmpty) {
-      const unsigned start = waitClock();
-      for (unsigned sleep = 32; f == kTileEmpty; sleep = sleep < 512 ? sleep * 2 : sleep) {
-        trapAfter(start, waitBoundUnits);
-        __nanosleep(sleep);
-        f = flag.load(::cuda::memory_order_relaxed);
-      }
-    }
-    ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
-    return f;
-  }
-  // Spins until tile k has published its inclusive value, and returns it.
+  // Spins until tile k has published its inclusive value, and returns it (all lanes, same k).
   __device__ __forceinline__ Value waitInclusive(size_t k) const {
-    ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device> flag(flags[k]);
-    unsigned f = flag.load(::cuda::memory_order_relaxed);
-    if (tileKind(f) != kTileInclusive) {
+    Polled<Value> p = inclusives.poll(k);
+    if (p.word == 0) {
       const unsigned start = waitClock();
-      for (unsigned sleep = 32; tileKind(f) != kTileInclusive; sleep = sleep < 512 ? sleep * 2 : sleep) {
+      do {
         trapAfter(start, waitBoundUnits);
-        __nanosleep(sleep);
-        f = flag.load(::cuda::memory_order_relaxed);
-      }
+        spinPause();
+        p = inclusives.poll(k);
+      } while (p.word == 0);
     }
-    ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
-    return inclusives[k];
+    return inclusives.value(k, p);
   }
 };
 
-// Run by one whole warp. Windows of 32 predecessors are read lane-parallel (lane l: tile
-// k-1-l-32w), up to kWindows windows deep; their aggregates (and status words) wait in shared
-// memory until the nearest inclusive value is found, and are then applied oldest first by lane
-// 0, which waits for a tile's own inclusive value wherever that tile does not compose.
-template <class M, int kWindows = 4> struct LookBack {
+// Run by one whole warp of tile t >= 1 of a row (global index k).
+template <class M> struct LookBack {
   using Elem = typename M::Elem;
   using Value = typename M::Value;
 
+  // The tile's own aggregate waits here during the look-back (registers are scarce).
   struct Storage {
-    Elem window[kWindows][kWarp];
-    unsigned word[kWindows][kWarp];
+    Elem own;
+    bool ownZero;
   };
 
-  // k: the tile's global index; t >= 1: its index within its row (the look-back stops at the
-  // row's first tile, which always publishes an inclusive value). Returns the carry in every lane.
-  static __device__ Value carryInto(const TileStatus<M>& status, size_t k, size_t t, Storage& s) {
+  struct Result {
+    Value carry;      // X_{t-1}
+    Value inclusive;  // apply(X_anchor, S_t): X_t where `composes`
+    bool composes;    // else the tile publishes its stepped last x itself
+  };
+
+  // Lane i < count: the aggregate of tile k - back + i once published (and its zero bit); other
+  // lanes: the identity. `p`: the lane's first poll, already issued.
+  static __device__ __forceinline__ Elem waitAggregates(const TileStatus<M>& status, size_t k, unsigned back, int count,
+                                                        Polled<Elem> p, bool& zero) {
     const int lane = laneId();
-    unsigned start = 0;  // of the passes that found nothing inclusive in reach
-    // No inclusive value within reach yet: look again from the nearest tile, after a pause
-    // (every status in reach was already published, so the reads alone would not wait).
-    for (unsigned sleep = 0;; sleep = sleep ? (sleep < 1024 ? sleep * 2 : sleep) : 64) {
-      if (sleep == 64) start = waitClock();
-      else if (sleep && lane == 0) trapAfter(start, status.waitBoundUnits);
-      if (sleep) __nanosleep(sleep);
-      for (int w = 0; w < kWindows; ++w) {
-        size_t back = 1 + size_t(lane) + size_t(w) * kWarp;
-        bool inRow = back <= t;
-        unsigned word = inRow ? status.wait(k - back) : unsigned(kTileEmpty);
-        unsigned kind = tileKind(word);
-        unsigned inclusiveLanes = __ballot_sync(kFullMask, kind == kTileInclusive);
-        s.window[w][lane] = kind == kTileAggregate ? status.aggregates[k - back] : M::identity();
-        s.word[w][lane] = word;
-        if (inclusiveLanes) {
-          const int nearest = __ffs(inclusiveLanes) - 1;
-          Value carry = M::value(M::identity());
-          if (lane == nearest) carry = status.inclusives[k - back];
-          carry = shflIdx(carry, nearest);
-          __syncwarp();
-          if (lane == 0) {
-            // Tiles between the nearest inclusive value and k all published aggregates.
-            for (int ww = w, i = nearest - 1; ww >= 0; --ww, i = kWarp - 1)
-              for (; i >= 0; --i) {
-                Elem e = s.window[ww][i];
-                if (tileComposes<M>(carry, e, s.word[ww][i])) carry = apply<M>(carry, e);
-                else carry = status.waitInclusive(k - (1 + size_t(i) + size_t(ww) * kWarp));
-              }
-          }
-          return shflIdx(carry, 0);
+    const bool mine = lane < count;
+    if (__any_sync(kFullMask, mine && p.word == 0)) {
+      const unsigned start = waitClock();
+      do {
+        if (mine && p.word == 0) {
+          trapAfter(start, status.waitBoundUnits);
+          spinPause();
+          p = status.aggregates.poll(k - (back - unsigned(lane)));
         }
-        if (size_t(w + 1) * kWarp >= t) break;  // reached the row's start (not yet published)
+      } while (__any_sync(kFullMask, mine && p.word == 0));
+    }
+    zero = mine && (p.word & kHasZero) != 0;
+    return mine ? status.aggregates.value(k - (back - unsigned(lane)), p) : M::identity();
+  }
+
+  static __device__ __forceinline__ Polled<Elem> pollAggregate(const TileStatus<M>& status, size_t k, bool mine) {
+    Polled<Elem> p;
+    p.word = 0;
+    if (mine) p = status.aggregates.poll(k);
+    return p;
+  }
+
+  // own, ownZero: the tile's aggregate and zero bit (the values it published). Other tiles are
+  // addressed as k minus a 32-bit distance (a launch has fewer than 2^31 tiles): registers are
+  // scarce here, since the block's items stay live across the look-back.
+  static __device__ Result carryInto(const TileStatus<M>& status, size_t k, size_t t, Elem own, bool ownZero,
+                                     Storage& storage) {
+    const int lane = laneId();
+    if (lane == 0) storage.own = own, storage.ownZero = ownZero;
+    const unsigned t32 = unsigned(t);
+
+    // 1. The nearest anchor that has published X: lane i polls the anchor 32i tiles before the
+    // own group's (distances from k: the own anchor is 1 to 32 tiles back).
+    Value x;
+    unsigned back;  // from k back to the first tile after that anchor: lane i then reads k - back + i
+    {
+      const unsigned start = waitClock();
+      const unsigned ownAnchor = ((t32 - 1u) & unsigned(kGroupTiles - 1)) + 1u;
+      for (unsigned d = ownAnchor;;) {
+        const unsigned mine = d + unsigned(lane) * unsigned(kGroupTiles);
+        Polled<Value> p;
+        p.word = 0;
+        if (mine <= t32) p = status.inclusives.poll(k - mine);
+        const unsigned hits = __ballot_sync(kFullMask, p.word != 0);
+        if (hits) {
+          const int nearest = __ffs(hits) - 1;
+          Value v = M::value(M::identity());
+          if (lane == nearest) v = status.inclusives.value(k - mine, p);
+          x = shflIdx(v, nearest);
+          back = d + unsigned(nearest) * unsigned(kGroupTiles) - 1u;
+          break;
+        }
+        if (d + unsigned(kGroupTiles * kWarp) <= t32) {
+          d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
+          continue;
+        }
+        // Nothing published back to tile 0 (which always publishes): look again from the top.
+        trapAfter(start, status.waitBoundUnits);
+        spinPause();
+        d = ownAnchor;
       }
-      __syncwarp();  // the next pass rewrites the windows
+    }
+
+    // 2. Group after group from there: lane i holds the aggregate of tile k - back + i. Groups
+    // before the own one are reduced whole; the own group (back < 32) up to the tile itself,
+    // whose aggregate is in lane `back`. Each lane composes x with its own prefix, so that only
+    // values are exchanged.
+    unsigned reduced = 0;
+    for (;; back -= unsigned(kGroupTiles)) {
+      const bool ownGroup = back < unsigned(kGroupTiles);
+      const int count = ownGroup ? int(back) : kWarp;
+      Polled<Elem> member = pollAggregate(status, k - (back - unsigned(lane)), lane < count);
+      bool zero;
+      Elem e = waitAggregates(status, k, back, count, member, zero);
+      __syncwarp();
+      if (ownGroup && lane == count) e = storage.own, zero = storage.ownZero;
+      const Elem scanned = warpInclusiveScan<M>(e);
+      const unsigned zeros = __ballot_sync(kFullMask, zero);
+      // Lane i: X of tile k - back + i where its composition is valid.
+      const bool valid = M::composable(x, scanned, (zeros & ((2u << lane) - 1u)) != 0);
+      const Value composed = apply<M>(x, scanned);
+      const unsigned validLanes = __ballot_sync(kFullMask, valid);
+      reduced += unsigned(count);
+      if (!ownGroup) {
+        x = (validLanes >> (kWarp - 1)) & 1u ? shflIdx(composed, kWarp - 1)
+                                              : status.waitInclusive(k - (back - unsigned(kWarp - 1)));
+        continue;
+      }
+#if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
+      if (lane == 0) recordLookBack(reduced);
+#endif
+      (void)reduced;
+      Result r;
+      r.composes = (validLanes >> count) & 1u;
+      r.inclusive = shflIdx(composed, count);
+      if (count == 0) r.carry = x;
+      else if ((validLanes >> (count - 1)) & 1u) r.carry = shflIdx(composed, count - 1);
+      else r.carry = status.waitInclusive(k - 1);
+      return r;
     }
   }
 };
