@@ -23,6 +23,7 @@ inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(devi
 inline std::string cudaLostMessage(int device) { return cuda::lostArrayMessage(device); }
 inline void cudaInjectFault(int device) { cuda::injectFault(device); }
 inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile) { cuda::setLookBackTest(boundNs, silentTile); }
+inline unsigned long long cudaInOrderSteppings(int device) { return cuda::inOrderSteppings(device); }
 inline cuda::MemoryInfo cudaMemory(int device) { return cuda::deviceMemory(device); }
 // `generation`: the DeviceArrays' (checked again by the engine under its device lock).
 inline void cudaUpload(int device, unsigned generation, void* d, const void* h, size_t n) {
@@ -50,6 +51,7 @@ inline bool cudaLost(int, unsigned) { return false; }
 inline std::string cudaLostMessage(int) { return std::string(); }
 inline void cudaInjectFault(int) { throw CudaNotCompiled(); }
 inline void cudaSetLookBackTest(unsigned long long, size_t) { throw CudaNotCompiled(); }
+inline unsigned long long cudaInOrderSteppings(int) { throw CudaNotCompiled(); }
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };

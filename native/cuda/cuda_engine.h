@@ -73,6 +73,9 @@ void injectFault(int device);
 // Test builds: the look-back's wait bound (0: the default) and a tile index that never
 // publishes its status (~0: none), for the scans that follow.
 void setLookBackTest(unsigned long long boundNs, size_t silentTile);
+// Test builds: tiles and warp segments of scans on `device` that stepped through in order
+// since the last call (the composable fallback's slow path; scan_kernel.cuh).
+unsigned long long inOrderSteppings(int device);
 
 // Runs the scan on job.device; returns when the results are in place (synchronous for the caller's
 // thread). Residency::Device: `generation` is that of the job's DeviceArrays.
