@@ -59,11 +59,11 @@ template <bool Reverse, int Items> __device__ __forceinline__ int stagePosition(
 }
 __device__ __forceinline__ bool laneItemValid(int items, int count, int k) { return laneId() * items + k < count; }
 
-// Elements before p's first 16-byte boundary, at most count (all of them when p is not even
-// element-aligned, which typed arrays never are, so that no vector is ever misaligned).
+// Elements before p's first 16-byte boundary (fewer than a vector's), at most count. p is
+// element-aligned, as typed arrays and device allocations always are (a GPU faults on a
+// misaligned scalar access anyway).
 template <class T> __device__ __forceinline__ int headElements(const T* p, int count) {
-  const uintptr_t address = reinterpret_cast<uintptr_t>(p);
-  const int head = address % sizeof(T) != 0 ? count : int((16 - address % 16) % 16 / sizeof(T));
+  const int head = int((16 - reinterpret_cast<uintptr_t>(p) % 16) % 16 / sizeof(T));
   return head < count ? head : count;
 }
 
