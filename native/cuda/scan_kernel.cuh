@@ -26,16 +26,24 @@ namespace cuda {
 // alone, kReverseTileMinBlocks for the reversed one. The direct method: 3 blocks of 256 threads
 // per SM (80 registers): loads go through the warp's shared-memory stage (tile_io.cuh), which
 // keeps 2 x 16 bytes x kItems/4 per thread in flight, tens of KB per SM, far above what the
-// bandwidth needs; 4 blocks (64 registers) spilled. The float32 warp-per-row kernel (reversed)
+// bandwidth needs; 4 blocks (64 registers) spilled. sm_80's code needs more registers: 2 blocks
+// there (per-architecture launch bounds are the documented use of __CUDA_ARCH__ here). The
+// float32 warp-per-row kernel (reversed)
 // and the float64 one spilled a few bytes at 3: 2 blocks there (kMinBlocks); a warp still keeps
 // 4 KB in flight.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+#define LINREC_AFFINE_TILE_MIN_BLOCKS 2
+#else
+#define LINREC_AFFINE_TILE_MIN_BLOCKS 3
+#endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 2, kTileMinBlocks = 3,
-                       kReverseTileMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+                       kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<AffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 3, kReverseTileMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+                       kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<SignedLogMonoid<float>> {  // float64 arithmetic: 2 blocks, no spills
   static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
