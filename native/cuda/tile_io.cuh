@@ -48,9 +48,10 @@ template <int Items> __device__ __forceinline__ int segmentCount(size_t s, size_
   constexpr size_t kElements = size_t(kWarp) * Items;
   return s >= n ? 0 : (n - s < kElements ? int(n - s) : int(kElements));
 }
-// Lowest memory index of that segment's steps.
+// Lowest memory index of that segment's steps (0 for an empty segment, whose start may lie past
+// the row's end: no pointer is formed outside the row).
 template <bool Reverse> __device__ __forceinline__ size_t segmentLow(size_t s, size_t n, int count) {
-  return Reverse ? n - s - size_t(count) : s;
+  return count == 0 ? 0 : Reverse ? n - s - size_t(count) : s;
 }
 // Stage position of item k of this lane (memory order from the segment's lowest index).
 template <bool Reverse, int Items> __device__ __forceinline__ int stagePosition(int count, int k) {
