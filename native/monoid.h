@@ -13,7 +13,7 @@
 
 #if defined(__CUDACC__)
 #define LINREC_HD __host__ __device__ __forceinline__
-#define LINREC_HD_COLD inline __host__ __device__ __noinline__
+#define LINREC_HD_COLD __host__ __device__ __forceinline__
 #define LINREC_HD_HOT LINREC_HD
 #elif defined(_MSC_VER)
 #define LINREC_HD inline

@@ -282,6 +282,107 @@ gpuDescribe(title, () => {
       }
     }
   });
+
+  // Users pass b and x at offset +1 of their arrays (x_0 first), so rows of stride n + 1 start
+  // at every alignment, and reversed rows end at every one: the tile I/O peels each warp's run to
+  // 16-byte vectors (tile_io.cuh). Warp-per-row (n ~ 600) and tile (n ~ 8200) shapes.
+  for (const dtype of dtypes)
+    for (const n of [601, 602, 603, 604, 8193, 8194, 8195, 8196])
+      test(`misaligned starts: ${dtype} rows=5 n=${n} from DeviceArrays (every alignment), forward and reverse, direct and log, logScan`, () => {
+        const C = ctorOf(dtype);
+        const rows = 5;
+        const { coeffs, values } = seedInputs(C, rows, n, 'uniform');
+        const [a, b] = [up(coeffs), up(values)];
+        const lg = (v: F) => ({ logAbs: Float64Array.from(v, (t) => Math.log(Math.abs(t))), sign: Int8Array.from(v, (t) => (t < 0 ? -1 : 1)) });
+        const la = lg(coeffs);
+        const lb = lg(values);
+        for (const reverse of [false, true]) {
+          // float64: against a double-double loop (the float64 loop is the float64 reference).
+          const ref = (dtype === 'float64' ? referenceDD : reference)(coeffs, values, rows, reverse);
+          const bound = loopBound(coeffs, values, rows, reverse, ref, dtype);
+          for (const method of ['direct', 'log'] as const) {
+            const out = up(nanArray(C, values.length));
+            const got = host(scan(a, b, { rows, reverse, method, device: 'cuda', out }));
+            out.dispose();
+            expect({ method, reverse, error: mixedError(got, ref) <= bound }).toEqual({ method, reverse, error: true });
+          }
+          const devLog = (o: { logAbs: Float64Array; sign: Int8Array }) => ({ logAbs: up((new C(o.logAbs.length) as F).map((_, i) => o.logAbs[i])), sign: up(o.sign) });
+          const logScanOnDevice = logScan as unknown as (a: unknown, b: unknown, o: unknown) => { logAbs: DeviceArray; sign: DeviceArray };
+          const res = logScanOnDevice(devLog(la), devLog(lb), { rows, reverse, device: 'cuda' });
+          const logAbs = host(res.logAbs);
+          const sign = res.sign.toHost() as Int8Array;
+          const got = Float64Array.from(logAbs, (l, i) => sign[i] * Math.exp(l));
+          expect({ logScan: true, reverse, error: mixedError(got, ref) <= bound }).toEqual({ logScan: true, reverse, error: true });
+        }
+        a.dispose();
+        b.dispose();
+      });
+
+  // The slow cliff: a carry that does not compose with a tile's aggregates in T (x_0 = ±inf
+  // against products that underflow; a huge x against them; products that overflow) used to make
+  // the tile step through in order, every tile of the row one after the other. The wide
+  // composition (composable.cuh) composes in extended range instead; only a tile in which the
+  // loop itself overflows still steps. Results against the CPU engine: the same infinities and
+  // NaNs, element for element, and finite values within the loop's bound.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inOrder = () => (require(addonPath() as string) as { _cudaInOrderSteppings?: (device?: number) => number })._cudaInOrderSteppings;
+  (inOrder() ? test : test.skip)('the slow cliff: carries that do not compose in T compose in extended range, no tile steps in order but where the loop overflows', () => {
+    const steppings = inOrder()!;
+    for (const dtype of dtypes) {
+      const C = ctorOf(dtype);
+      const n = 2 ** 18 + 3; // 64 (float32) or 128 (float64) tiles
+      const huge = dtype === 'float32' ? 1e36 : 1e300;
+      const tiny = dtype === 'float32' ? 1e-20 : 1e-160; // two in a row underflow T's products
+      const r = fresh();
+      const base = () => {
+        const coeffs = fill(new C(n), () => (r.uniform() < 0.3 ? -1 : 1) * (0.5 + 0.1 * r.uniform()));
+        const values = fill(new C(n + 1), () => 2 * r.uniform() - 1);
+        return { coeffs, values };
+      };
+      const cases: { name: string; make: () => { coeffs: F; values: F }; maxInOrder: number }[] = [
+        { name: 'x_0 = +inf', make: () => { const v = base(); v.values[0] = Infinity; return v; }, maxInOrder: 0 },
+        { name: 'x_0 = -inf, an exact zero coefficient half way (NaN after it)', make: () => { const v = base(); v.values[0] = -Infinity; v.coeffs[n >> 1] = 0; return v; }, maxInOrder: 0 },
+        { name: 'a huge x at the end of every tile, tiny coefficients after it', make: () => {
+          const v = base();
+          const tile = dtype === 'float32' ? 4096 : 2048;
+          for (let t = tile; t + 2 < n; t += tile) {
+            v.values[t] = huge; // b_t: x_t is huge, the carry into the next tile
+            v.coeffs[t] = tiny; // a_{t+1}, a_{t+2}: the next tile's product underflows at once
+            v.coeffs[t + 1] = tiny;
+          }
+          return v;
+        }, maxInOrder: 0 },
+        { name: 'the loop overflows once (a = 4 for 1000 steps), then stays infinite', make: () => {
+          const v = base();
+          v.values[0] = 1;
+          for (let t = 10_000; t < 11_000; t++) v.coeffs[t] = 4;
+          return v;
+        }, maxInOrder: 2 },
+      ];
+      for (const c of cases) {
+        const { coeffs, values } = c.make();
+        const cpu = scan(coeffs, values, { device: 'cpu' }) as F;
+        const loop = sequential(coeffs, values) as F;
+        const ref = reference(coeffs, values);
+        steppings(0);
+        const [a, b] = [up(coeffs), up(values)];
+        const got = host(scan(a, b, { device: 'cuda' }));
+        a.dispose();
+        b.dispose();
+        const inOrderTiles = steppings(0);
+        let mismatches = 0;
+        const finite: number[] = [];
+        for (let i = 0; i < got.length; i++) {
+          if (Number.isFinite(cpu[i])) finite.push(i);
+          else if (!Object.is(got[i], cpu[i])) mismatches++;
+        }
+        const at = (v: ArrayLike<number>) => Float64Array.from(finite, (i) => v[i]);
+        const bound = Math.max(4 * mixedError(at(loop), at(ref)), floorOf(dtype));
+        expect({ dtype, case: c.name, mismatches, finiteError: mixedError(at(got), at(ref)) <= bound, inOrderTiles: inOrderTiles <= c.maxInOrder ? 'bounded' : inOrderTiles })
+          .toEqual({ dtype, case: c.name, mismatches: 0, finiteError: true, inOrderTiles: 'bounded' });
+      }
+    }
+  }, 600_000);
 });
 
 // Keeps the skip visible in the summary (and the file non-empty) where no GPU is usable.

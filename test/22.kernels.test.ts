@@ -1,6 +1,7 @@
 // What the CUDA compiler makes of the kernels, checked wherever nvcc is (CI has it; no GPU is
 // needed): no register spills and no stack frames (local memory is slow on every GPU), 16-byte
-// vector loads and stores for every item of the tile kernels' vector path, and relaxed look-back
+// vector loads and stores for every item of the tile kernels' vector path, whatever the arrays'
+// alignment (staged through shared memory, no scalar access per item), and relaxed look-back
 // polls, on each architecture the addon ships for (sm_80, sm_90). Skipped, visibly, without nvcc.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
@@ -91,6 +92,28 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
         // a and b in, x out: every item of a thread's run in whole vectors.
         expect({ kernel: e.name, vectorLoads: loads >= 2 * vectors, vectorStores: stores >= vectors })
           .toEqual({ kernel: e.name, vectorLoads: true, vectorStores: true });
+      }
+    });
+
+    // Users pass b and x at offset +1 (x_0 first): 4 or 8 bytes past a 16-byte boundary. The
+    // vector path must serve that layout, every alignment and both directions, so each warp
+    // stages its segment through shared memory (tile_io.cuh) and no thread falls back to one
+    // scalar access per item. Scalar accesses of the data type left: the unaligned head and tail
+    // of a, b (4 loads) and x (2 stores), x_0, the last x, and the look-back's payloads. At
+    // 4495991 (per-thread vectors only when aligned, else a scalar fallback) the forward float32
+    // tile scan had 36 scalar loads and 20 stores, the reversed signed-log float64 one 14 and 10.
+    test(`${arch}: the tile and warp-per-row kernels stage every alignment through shared memory (no scalar access per item)`, () => {
+      const kernels = results.get(arch)!.filter((e) => /scanTilesKernel|scanWarpRowsKernel/.test(e.name));
+      expect(kernels.length).toBeGreaterThanOrEqual(16); // 2 shapes x 2 directions x 4 monoids, LogAccess too
+      for (const e of kernels) {
+        const f64 = /AffineMonoidIdE|SignedLogMonoidIdd|LogAccessId/.test(e.name);
+        const count = (re: RegExp) => (e.ptx.match(re) ?? []).length;
+        const scalarLoads = count(f64 ? /ld\.global(\.nc)?\.f64/g : /ld\.global(\.nc)?\.f32/g);
+        const scalarStores = count(f64 ? /st\.global(\.wb)?\.f64/g : /st\.global(\.wb)?\.f32/g);
+        const vectors = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);
+        const staged = /st\.shared/.test(e.ptx) && /ld\.shared/.test(e.ptx);
+        expect({ kernel: e.name, staged, vectorLoads: vectors >= 4, fewScalarLoads: scalarLoads <= 10, fewScalarStores: scalarStores <= 8 })
+          .toEqual({ kernel: e.name, staged: true, vectorLoads: true, fewScalarLoads: true, fewScalarStores: true });
       }
     });
 

@@ -151,20 +151,25 @@ struct Result {
 };
 static std::vector<Result> results;
 
+// The layout users pass (src/scan.ts): `values` and `out` hold rows x (n + 1) elements, x_0 then
+// b_1..b_n (x_1..x_n) per row, so b and x start at offset +1 of their arrays (4 or 8 bytes past
+// a 16-byte boundary) and every row at another alignment; coeffs start at offset 0.
 template <class T>
 static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA) {
-  size_t count = rows * n;
+  size_t count = rows * n, stride = n + 1;
   std::vector<T> a, b, x(count);
   makeInputs(count, signedA, a, b);
-  T *da, *db, *dx, *dx0;
+  std::vector<T> values(rows * stride), out(rows * stride);
+  for (size_t r = 0; r < rows; ++r) {
+    values[r * stride] = T(0.5);  // x_0
+    std::copy(b.begin() + r * n, b.begin() + (r + 1) * n, values.begin() + r * stride + 1);
+  }
+  T *da, *dValues, *dOut;
   CK(cudaMalloc(&da, count * sizeof(T)));
-  CK(cudaMalloc(&db, count * sizeof(T)));
-  CK(cudaMalloc(&dx, count * sizeof(T)));
-  CK(cudaMalloc(&dx0, rows * sizeof(T)));
+  CK(cudaMalloc(&dValues, rows * stride * sizeof(T)));
+  CK(cudaMalloc(&dOut, rows * stride * sizeof(T)));
   CK(cudaMemcpy(da, a.data(), count * sizeof(T), cudaMemcpyHostToDevice));
-  CK(cudaMemcpy(db, b.data(), count * sizeof(T), cudaMemcpyHostToDevice));
-  std::vector<T> x0(rows, T(0.5));
-  CK(cudaMemcpy(dx0, x0.data(), rows * sizeof(T), cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dValues, values.data(), rows * stride * sizeof(T), cudaMemcpyHostToDevice));
   // The uploads ran on the legacy stream, which the engine's non-blocking stream does not wait for.
   CK(cudaDeviceSynchronize());
   ScanJob j;
@@ -172,12 +177,12 @@ static void benchDevice(const char* name, Method method, size_t rows, size_t n, 
   j.dtype = sizeof(T) == 8 ? DType::Float64 : DType::Float32;
   j.rows = rows;
   j.n = n;
-  j.aStride = j.bStride = j.xStride = n;
-  j.x0Stride = 1;
+  j.aStride = n;
+  j.bStride = j.xStride = j.x0Stride = stride;
   j.a = da;
-  j.b = db;
-  j.x = dx;
-  j.x0 = dx0;
+  j.b = dValues + 1;
+  j.x = dOut + 1;
+  j.x0 = dValues;
   // The kernels alone, timed on the engine's work stream (what lc::scan queues there, without its
   // host-side synchronization), under the device lock as every engine call is.
   lc::DeviceContext& ctx = lc::contextOf(0);
@@ -189,14 +194,15 @@ static void benchDevice(const char* name, Method method, size_t rows, size_t n, 
     ms = timeDevice([&] { lc::enqueueScan(j, ctx.stream, ctx); }, ctx.stream);
   }
   double floorMs = copyFloor(3 * count * sizeof(T));
-  CK(cudaMemcpy(x.data(), dx, count * sizeof(T), cudaMemcpyDeviceToHost));
+  CK(cudaMemcpy(out.data(), dOut, rows * stride * sizeof(T), cudaMemcpyDeviceToHost));
+  for (size_t r = 0; r < rows; ++r)
+    std::copy(out.begin() + r * stride + 1, out.begin() + (r + 1) * stride, x.begin() + r * n);
   double err = mixedError(a, b, x, rows, n, 0.5);
   results.push_back({name, "linrec-cuda", sizeof(T) == 8 ? "float64" : "float32",
                      method == Method::Direct ? "direct" : "signed-log", rows, n, ms, floorMs, err});
   CK(cudaFree(da));
-  CK(cudaFree(db));
-  CK(cudaFree(dx));
-  CK(cudaFree(dx0));
+  CK(cudaFree(dValues));
+  CK(cudaFree(dOut));
 }
 
 static void benchHost(size_t n) {

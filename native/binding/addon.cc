@@ -89,6 +89,13 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 });
                 return o;
               }));
+  // _cudaInOrderSteppings(device): tiles and warp segments that stepped through in order since
+  // the last call (the composable fallback's slow path).
+  exports.Set("_cudaInOrderSteppings", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                int device = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+                unsigned long long count = guardCuda(info.Env(), [&] { return cudaInOrderSteppings(device); });
+                return Napi::Number::New(info.Env(), double(count));
+              }));
 #endif
   return exports;
 }

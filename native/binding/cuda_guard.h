@@ -26,6 +26,7 @@ inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile, s
   cuda::setLookBackTest(boundNs, silentTile, holdTile, holdNs);
 }
 inline cuda::LookBackStats cudaTakeLookBackStats() { return cuda::takeLookBackStats(); }
+inline unsigned long long cudaInOrderSteppings(int device) { return cuda::inOrderSteppings(device); }
 inline cuda::MemoryInfo cudaMemory(int device) { return cuda::deviceMemory(device); }
 // `generation`: the DeviceArrays' (checked again by the engine under its device lock).
 inline void cudaUpload(int device, unsigned generation, void* d, const void* h, size_t n) {
@@ -57,6 +58,7 @@ struct LookBackStats {
   unsigned long long lookBacks = 0, deep = 0, deepest = 0;
 };
 inline LookBackStats cudaTakeLookBackStats() { throw CudaNotCompiled(); }
+inline unsigned long long cudaInOrderSteppings(int) { throw CudaNotCompiled(); }
 struct MemoryInfo {
   size_t freeBytes = 0, totalBytes = 0;
 };

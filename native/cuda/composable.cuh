@@ -56,5 +56,78 @@ __device__ __forceinline__ typename M::Value warpStepThrough(typename M::Value& 
   return start;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The wide composition (the direct method). Where a carry does not compose with an aggregate in
+// T, the reason is the range of T: a product of coefficients that underflowed meeting an
+// infinite or huge carry (x_0 = inf, |x|/|B| beyond ~1e31 in float32), or a product or B that
+// overflowed. The same composition on monoid.h's extended-range numbers (ExtendedAffineMonoid:
+// a double mantissa and an int64 exponent) neither over- nor underflows, so it gives each
+// thread's start x without stepping through: a block-wide scan of depth log2(threads) instead of
+// threads x items dependent steps. It matches the loop wherever the loop stays in range; where
+// the loop itself leaves it (an x overflows, so stays infinite in the loop while the exact value
+// may come back) or an input is not finite, the tile steps through in order as before. Each
+// thread checks that on its own steps, so the choice depends on the data alone (deterministic).
+template <class M> struct Wide {
+  static constexpr bool kEnabled = false;
+};
+template <class T> struct Wide<AffineMonoid<T>> {
+  static constexpr bool kEnabled = true;
+  using Monoid = ExtendedAffineMonoid<T>;
+  using Elem = ExtendedPair<T>;
+  static __device__ __forceinline__ Elem of(AffinePair<T> e) {
+    return {extended::fromValue(e.A), extended::fromValue(e.B)};
+  }
+  static __device__ __forceinline__ bool finite(Elem e) { return extended::finite(e.A.m) && extended::finite(e.B.m); }
+  static __device__ __forceinline__ bool finite(T v) { return v - v == T(0); }
+};
+
+template <class M, int Threads, int Items> struct WideTileScan {
+  using W = Wide<M>;
+  using WM = typename W::Monoid;
+  using WElem = typename W::Elem;
+  using Value = typename M::Value;
+  using Scan = BlockScan<WM, Threads>;
+  struct Storage {
+    typename Scan::Storage scan;
+    Extended warpBegin[Scan::kWarps];
+    unsigned warpPrefixFinite[Scan::kWarps];
+  };
+
+  // Whole block, after the T scan found that thread `first` (block-uniform) is the first whose
+  // start does not compose with `carry` (the tile's). Returns, block-uniform, whether the wide
+  // starts hold for the whole tile; then `begin` of threads first.. is replaced by them
+  // (threads before `first` keep theirs, as with stepping through).
+  static __device__ bool begins(Value carry, const typename M::Elem (&e)[Items], int count, int first, Value& begin,
+                                Storage& s) {
+    WElem total = count > 0 ? WM::start(W::of(e[0])) : WM::identity();
+#pragma unroll
+    for (int k = 1; k < Items; ++k)
+      if (k < count) total = WM::extend(total, W::of(e[k]));
+    const WElem laneExclusive = Scan::scanWarps(total, s.scan);
+    __syncthreads();
+    if (warpId() == 0) {
+      WElem blockTotal;
+      const WElem warpExclusive = Scan::scanWarpTotals(s.scan, blockTotal);
+      if (laneId() < Scan::kWarps) {
+        s.warpBegin[laneId()] = apply<WM>(extended::fromValue(carry), warpExclusive);
+        s.warpPrefixFinite[laneId()] = W::finite(warpExclusive);
+      }
+    }
+    __syncthreads();
+    const int me = int(threadIdx.x);
+    const Extended wide = apply<WM>(s.warpBegin[warpId()], laneExclusive);
+    const Value wideValue = Value(extended::toDouble(wide));
+    const Value mine = me >= first ? wideValue : begin;
+    // An input that is not finite, or a start past T's range (the loop overflowed before it).
+    bool steps = me >= first && (!s.warpPrefixFinite[warpId()] || !W::finite(laneExclusive) ||
+                                 (extended::finite(wide.m) && !W::finite(wideValue)));
+    // The loop overflows inside this thread's steps (or meets an input that is not finite).
+    steps = steps || (W::finite(mine) && !W::finite(stepItems<M>(mine, e, count)));
+    if (__syncthreads_or(steps)) return false;
+    begin = mine;
+    return true;
+  }
+};
+
 }  // namespace cuda
 }  // namespace linrec

@@ -80,6 +80,9 @@ struct LookBackStats {
   unsigned long long lookBacks = 0, deep = 0, deepest = 0;
 };
 LookBackStats takeLookBackStats();
+// Test builds: tiles and warp segments of scans on `device` that stepped through in order
+// since the last call (the composable fallback's slow path; scan_kernel.cuh).
+unsigned long long inOrderSteppings(int device);
 
 // Runs the scan on job.device; returns when the results are in place (synchronous for the caller's
 // thread). Residency::Device: `generation` is that of the job's DeviceArrays.

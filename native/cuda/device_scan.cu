@@ -374,7 +374,23 @@ void injectFault(int device) {
   makeCurrent(ctx);
   launch(trapKernel, 1, 1, ctx.stream, "launching the fault-injection kernel");
 }
+
+unsigned long long inOrderSteppings(int device) {
+  DeviceContext& ctx = contextOf(device);
+  std::lock_guard<std::mutex> lock(ctx.mutex);
+  makeCurrent(ctx);
+  check(cudaDeviceSynchronize(), "synchronizing before reading the in-order count");
+#if defined(LINREC_CUDA_EMULATION)
+  unsigned long long count = __atomic_exchange_n(&inOrderCount, 0ull, __ATOMIC_SEQ_CST);
 #else
+  unsigned long long count = 0, zero = 0;
+  check(cudaMemcpyFromSymbol(&count, inOrderCount, sizeof count), "reading the in-order count");
+  check(cudaMemcpyToSymbol(inOrderCount, &zero, sizeof zero), "clearing the in-order count");
+#endif
+  return count;
+}
+#else
+unsigned long long inOrderSteppings(int) { throw CudaError("in-order counts need a build with LINREC_TEST_HOOKS"); }
 void injectFault(int) { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
 void setLookBackTest(unsigned long long, size_t, size_t, unsigned long long) {
   throw CudaError("look-back tests need a build with LINREC_TEST_HOOKS");

@@ -6,8 +6,10 @@
 //   * scanThreadRowsKernel: one thread per row, plain loop. For tiny n (and n == 0).
 // Inside a thread, its kItems consecutive steps are reduced with `extend` and rescanned with
 // `step` (exactly the CPU engine's split); `combine` joins threads, warps and tiles.
-// Wherever a carry meets an aggregate, M::composable is checked; where it fails, the kernel steps
-// through in order instead (composable.cuh), like the CPU engine's rescanInOrder.
+// Wherever a carry meets an aggregate, M::composable is checked; where it fails, the direct
+// method composes again in extended range (composable.cuh's Wide), and only where that does not
+// match the loop either does the kernel step through in order, like the CPU engine's rescanInOrder.
+// Loads and stores go through a per-warp shared-memory stage (tile_io.cuh).
 #pragma once
 
 #include "block_scan.cuh"
@@ -21,22 +23,27 @@ namespace cuda {
 // Tile shapes: 16-byte loads per array, 2-4 of them in flight per thread and array for the
 // bandwidth-bound direct method; fewer items where registers or transcendentals dominate.
 // kMinBlocks bounds registers for every kernel of the policy; kTileMinBlocks for the tile scan
-// alone. float32 direct: 4 blocks of 256 threads per SM (64 registers) fit without spills on
-// sm_90; sm_80's code needs a few more registers, so 3 there (per-architecture launch bounds
-// are the documented use of __CUDA_ARCH__ here). The reversed tile scan's index arithmetic
-// needs a few more registers too: 3 blocks (kReverseTileMinBlocks).
+// alone, kReverseTileMinBlocks for the reversed one. The direct method: 3 blocks of 256 threads
+// per SM (80 registers): loads go through the warp's shared-memory stage (tile_io.cuh), which
+// keeps 2 x 16 bytes x kItems/4 per thread in flight, tens of KB per SM, far above what the
+// bandwidth needs; 4 blocks (64 registers) spilled. sm_80's code needs more registers: 2 blocks
+// there (per-architecture launch bounds are the documented use of __CUDA_ARCH__ here). The
+// float32 warp-per-row kernel (reversed)
+// and the float64 one spilled a few bytes at 3: 2 blocks there (kMinBlocks); a warp still keeps
+// 4 KB in flight.
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
-#define LINREC_F32_TILE_MIN_BLOCKS 3
+#define LINREC_AFFINE_TILE_MIN_BLOCKS 2
 #else
-#define LINREC_F32_TILE_MIN_BLOCKS 4
+#define LINREC_AFFINE_TILE_MIN_BLOCKS 3
 #endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 3, kTileMinBlocks = LINREC_F32_TILE_MIN_BLOCKS,
-                       kReverseTileMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+                       kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<AffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 3, kTileMinBlocks = 3, kReverseTileMinBlocks = 3;
+  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+                       kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<SignedLogMonoid<float>> {  // float64 arithmetic: 2 blocks, no spills
   static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
@@ -85,6 +92,15 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
   return shflIdx(v, 0);
 }
 
+#if defined(LINREC_TEST_HOOKS)
+// Test builds: how many tiles and warp segments stepped through in order (read and cleared by
+// device_scan.cu's inOrderSteppings()), so that tests can show the wide composition bounds them.
+static __device__ unsigned long long inOrderCount;
+__device__ __forceinline__ void countInOrder() { atomicAdd(&inOrderCount, 1ull); }
+#else
+__device__ __forceinline__ void countInOrder() {}
+#endif
+
 // ---------------------------------------------------------------------------------------------
 // One tile per block. Tiles are numbered by an atomic ticket in the order blocks start, so
 // every tile a block waits on belongs to a block that is already running (no deadlock, whatever
@@ -93,12 +109,14 @@ __device__ __forceinline__ typename Access::Value initialInWarp(const Access& ac
 // The composable fallback: the tile composes when its inclusive value composes from its group's
 // anchor (tile_status.cuh; for a row's first tile: composable(carry, blockTotal, zero)), zero (a
 // ballot over exact-zero coefficients) being published with the aggregate so that the look-back
-// decides the same way; it then publishes that composition at once. Each
-// thread's start, apply(apply(carry, warp prefix), lane prefix), is checked the same way; from
-// the first thread whose start is not composable, the block steps through in order, like the
-// loop, from the x its predecessor ended with. Threads before it keep exactly the values they
-// would have without it (so a NaN or an overflow never changes an earlier x, as on the CPU).
-// A tile that does not compose publishes its true last x when it has it.
+// decides the same way; it then publishes that composition at once. Each thread's start,
+// apply(apply(carry, warp prefix), lane prefix), is checked the same way. From the first thread
+// whose start is not composable, the direct method takes the starts composed in extended range
+// (WideTileScan: a second block scan, no dependent chain) where they match the loop; otherwise
+// the block steps through in order, like the loop, from the x its predecessor ended with.
+// Threads before it keep exactly the values they would have without it (so a NaN or an overflow
+// never changes an earlier x, as on the CPU). A tile that does not compose publishes its true
+// last x when it has it (the next tile's look-back waits for it).
 template <class Access, class P>
 __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTileMinBlocks : P::kTileMinBlocks)
     scanTilesKernel(Access acc, size_t n, size_t tilesPerRow, TileStatus<typename Access::Monoid> status,
@@ -119,7 +137,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ int firstFailure;                     // first thread whose start is not composable
   __shared__ Value stepCarry;                      // slow path: x passed from warp to warp
   __shared__ int tileComposesShared;
-  __shared__ size_t tileIndex;
+  __shared__ size_t tileIndex, tileRow, tileStart;
+  __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
 
   if (threadIdx.x == 0) {
     size_t tile = blockIdx.x;
@@ -131,23 +150,27 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
       tile = (q % rows) * tilesPerRow + q / rows;
     }
     tileIndex = tile;
+    tileRow = tile / tilesPerRow;
+    tileStart = tile % tilesPerRow * kTile;
     firstFailure = P::kThreads;
   }
   __syncthreads();
   const int me = int(threadIdx.x), warp = warpId();
-  // The tile's indices, derived from tileIndex where needed rather than held across the
+  // The tile's indices, read again from shared memory where needed rather than held across the
   // look-back (registers: the items stay live across it).
-  auto indices = [&](size_t& k, size_t& r, size_t& t, size_t& i0) {
-    k = tileIndex, r = k / tilesPerRow, t = k % tilesPerRow, i0 = t * kTile + size_t(me) * kItems;
+  auto indices = [&](size_t& k, size_t& r, size_t& t, size_t& segment, size_t& i0) {
+    k = tileIndex, r = tileRow, t = tileStart / kTile;
+    segment = tileStart + size_t(warp) * kWarp * kItems;  // the warp's first step
+    i0 = segment + size_t(laneId()) * kItems;
   };
-  size_t k, r, t, i0;
-  indices(k, r, t, i0);
+  size_t k, r, t, segment, i0;
+  indices(k, r, t, segment, i0);
   int count = itemsFrom(i0, n, kItems);
   const bool hasNext = t + 1 < tilesPerRow;
 
   Elem items[kItems];
   fillIdentity<M>(items);
-  loadItems<kItems>(acc, r, n, i0, items);
+  loadItems<kItems>(acc, r, n, segment, items, stage[warp]);
   const Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
   const unsigned laneZeros = __ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count));
   const bool laneExclusiveZero = anyBefore(laneZeros);
@@ -191,7 +214,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   }
   __syncthreads();
 
-  indices(k, r, t, i0);
+  indices(k, r, t, segment, i0);
   count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
@@ -199,18 +222,27 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __syncthreads();
   const int first = firstFailure;
 
-  if (first < P::kThreads) {  // block-uniform: step through from thread `first` on
-    if (me == first - 1) stepCarry = stepItems<M>(begin, items, count);
-    __syncthreads();
-    for (int w = first / kWarp; w < Scan::kWarps; ++w) {
-      if (warp == w) {
-        Value carried = stepCarry;
-        Value stepped = warpStepThrough<M>(carried, items, count, w == first / kWarp ? first % kWarp : 0);
-        if (me >= first) begin = stepped;
-        __syncwarp();
-        if (laneId() == 0) stepCarry = carried;
-      }
+  if (first < P::kThreads) {  // block-uniform: the slow paths
+    bool inOrder = true;
+    if constexpr (Wide<M>::kEnabled) {
+      using WideScan = WideTileScan<M, P::kThreads, kItems>;
+      __shared__ typename WideScan::Storage wideStorage;
+      inOrder = !WideScan::begins(stepCarry, items, count, first, begin, wideStorage);
+    }
+    if (inOrder) {  // step through from thread `first` on
+      if (me == 0) countInOrder();
+      if (me == first - 1) stepCarry = stepItems<M>(begin, items, count);
       __syncthreads();
+      for (int w = first / kWarp; w < Scan::kWarps; ++w) {
+        if (warp == w) {
+          Value carried = stepCarry;
+          Value stepped = warpStepThrough<M>(carried, items, count, w == first / kWarp ? first % kWarp : 0);
+          if (me >= first) begin = stepped;
+          __syncwarp();
+          if (laneId() == 0) stepCarry = carried;
+        }
+        __syncthreads();
+      }
     }
   }
   Value out[kItems];
@@ -218,8 +250,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   // A tile that does not compose publishes its true last x (a full tile: the last thread's),
   // before its stores: later tiles wait for it.
   if (hasNext && !tileComposesShared && me == P::kThreads - 1) status.publishInclusive(k, x);
-  storeItems<kItems>(acc, r, n, i0, out);
-  if (count > 0 && i0 + count == n) acc.finish(r, x);
+  storeItems<kItems>(acc, r, n, segment, out, stage[warp]);
+  if (count > 0 && i0 + count == n) acc.finish(r, x);  // the row's last step
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,15 +267,16 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
   constexpr int kItems = P::kItems, kWarps = P::kThreads / kWarp;
   constexpr size_t kSegment = size_t(kWarp) * kItems;
   const size_t warpsInGrid = size_t(gridDim.x) * kWarps;
+  __shared__ StageOf<Access, kItems> stage[kWarps];
 
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += warpsInGrid) {
     Value carry = initialInWarp(acc, r);
     for (size_t segment = 0; segment < n; segment += kSegment) {
-      const size_t i0 = segment + size_t(laneId()) * kItems;
-      const int count = itemsFrom(i0, n, kItems);
+      const int count = itemsFrom(segment + size_t(laneId()) * kItems, n, kItems);
+      const bool holdsLast = count > 0 && segment + size_t(laneId()) * kItems + count == n;  // the row's last step
       Elem items[kItems];
       fillIdentity<M>(items);
-      loadItems<kItems>(acc, r, n, i0, items);
+      loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count)));
@@ -253,6 +286,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       const unsigned failing = __ballot_sync(kFullMask, !M::composable(carry, exclusive, exclusiveZero));
       if (failing) {
         const int first = __ffs(failing) - 1;
+        if (laneId() == 0) countInOrder();
         const Value before = shflIdx(stepItems<M>(begin, items, count), first > 0 ? first - 1 : 0);
         Value carried = first > 0 ? before : carry;
         const Value stepped = warpStepThrough<M>(carried, items, count, first);
@@ -260,8 +294,8 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
       }
       Value out[kItems];
       const Value x = rescanItems<M>(begin, items, count, out);
-      storeItems<kItems>(acc, r, n, i0, out);
-      if (count > 0 && i0 + count == n) acc.finish(r, x);
+      storeItems<kItems>(acc, r, n, segment, out, stage[warpId()]);
+      if (holdsLast) acc.finish(r, x);
       carry = shflIdx(x, kWarp - 1);  // only used when this segment was full (x, never a composition)
     }
   }
@@ -292,12 +326,14 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
   constexpr int kItems = P::kItems;
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
   __shared__ typename Scan::Storage scanStorage;
+  __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
 
   const size_t k = blockIdx.x, r = k / tilesPerRow, t = k % tilesPerRow;
-  const size_t i0 = t * kTile + size_t(threadIdx.x) * kItems;
+  const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
+  const size_t i0 = segment + size_t(laneId()) * kItems;
   Elem items[kItems];
   fillIdentity<M>(items);
-  loadItems<kItems>(acc, r, n, i0, items);
+  loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
   Scan::scanWarps(reduceItems<M>(items, itemsFrom(i0, n, kItems)), scanStorage);
   __syncthreads();
   if (warpId() == 0) {
@@ -335,13 +371,14 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
   using Elem = typename M::Elem;
   constexpr int kItems = P::kItems, kWarps = P::kThreads / kWarp;
   constexpr size_t kSegment = size_t(kWarp) * kItems;
+  __shared__ StageOf<Access, kItems> stage[kWarps];
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
     for (size_t segment = 0; segment < n; segment += kSegment) {
       const size_t i0 = segment + size_t(laneId()) * kItems;
       Elem items[kItems];
       fillIdentity<M>(items);
-      loadItems<kItems>(acc, r, n, i0, items);
+      loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, itemsFrom(i0, n, kItems)));
       total = M::combine(total, shflIdx(inclusive, kWarp - 1));
     }
