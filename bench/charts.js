@@ -14,18 +14,37 @@ function throughputSpec(doc) {
   const m = doc.machine;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'linrec throughput (median)', subtitle: `${m.cpuModel}, ${m.linrecThreads} threads${doc.config.cuda && m.cuda.devices.length ? `; ${m.cuda.devices[0].name}` : ''}; node ${m.node}` },
+    title: {
+      text: 'linrec throughput (median)',
+      subtitle: `${m.cpuModel}, ${m.linrecThreads} threads${doc.config.cuda && m.cuda.devices.length ? `; ${m.cuda.devices[0].name}` : ''}; node ${m.node}`,
+    },
     width: WIDTH,
     height: HEIGHT,
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'n', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'n (elements)', format: '.0e', values: [...new Set(values.map((v) => v.n))] } },
+      x: {
+        field: 'n',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        axis: { title: 'n (elements)', format: '.0e', values: [...new Set(values.map((v) => v.n))] },
+      },
       y: { field: 'elementsPerSec', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'elements / s', format: '.0e' } },
       color: { field: 'backend', type: 'nominal', legend: { orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: 600, title: null } },
       strokeDash: {
-        field: 'group', type: 'nominal', legend: null,
-        scale: { domain: ['linrec', 'gpu', 'baseline', 'floor', 'gpu-floor'], range: [[1, 0], [1, 0], [6, 3], [2, 2], [2, 2]] },
+        field: 'group',
+        type: 'nominal',
+        legend: null,
+        scale: {
+          domain: ['linrec', 'gpu', 'baseline', 'floor', 'gpu-floor'],
+          range: [
+            [1, 0],
+            [1, 0],
+            [6, 3],
+            [2, 2],
+            [2, 2],
+          ],
+        },
       },
       tooltip: [{ field: 'backend' }, { field: 'n' }, { field: 'elementsPerSec', format: '.3s' }, { field: 'medianMs' }],
     },
@@ -47,7 +66,12 @@ function accuracySpec(doc) {
       height: HEIGHT,
       mark: { type: 'line', point: true, strokeWidth: 1.5 },
       encoding: {
-        x: { field: 'n', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'n (elements)', format: '.0e', values: [...new Set(values.map((v) => v.n))] } },
+        x: {
+          field: 'n',
+          type: 'quantitative',
+          scale: { type: 'log' },
+          axis: { title: 'n (elements)', format: '.0e', values: [...new Set(values.map((v) => v.n))] },
+        },
         y: { field: 'error', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'max mixed error', format: '.0e' } },
         color: { field: 'method', type: 'nominal', legend: { orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: 600, title: null } },
         tooltip: [{ field: 'method' }, { field: 'distribution' }, { field: 'n' }, { field: 'error', format: '.2e' }],

@@ -88,7 +88,7 @@ async function main() {
       const a = new Float32Array(rows * n);
       const v = new Float32Array(rows * (n + 1));
       let s = 12345;
-      const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
       for (let i = 0; i < a.length; i++) a[i] = rand() * 1.9 - 0.95;
       for (let i = 0; i < v.length; i++) v[i] = rand() * 2 - 1;
       fs.writeFileSync(path.join(dir, `${name}-a.npy`), encodeNpy(a, rows > 1 ? [rows, n] : [n]));
@@ -114,7 +114,12 @@ async function main() {
       await sleep(200); // the workers' last log lines
       for (const name of ['aggregate', 'scan']) {
         const mine = jobTimes.filter((j) => j.name === name);
-        if (mine.length) perSegment[`${name}, ${k} segments`] = { jobs: mine.length, medianMs: median(mine.map((j) => j.ms)), stepsPerSecond: N / k / (median(mine.map((j) => j.ms)) / 1000) };
+        if (mine.length)
+          perSegment[`${name}, ${k} segments`] = {
+            jobs: mine.length,
+            medianMs: median(mine.map((j) => j.ms)),
+            stepsPerSecond: N / k / (median(mine.map((j) => j.ms)) / 1000),
+          };
       }
     }
     // Per job: in this process (no process start in the figure), 32 tiny jobs against 1,
@@ -123,7 +128,14 @@ async function main() {
     const tinyJobs = 32;
     const tinyRun = async (k) => {
       const t0 = process.hrtime.bigint();
-      await runOnCluster({ connection: url, root: dir, coeffs: path.join(dir, 'tiny-a.npy'), values: path.join(dir, 'tiny-v.npy'), out: path.join(dir, 'tiny-x.npy'), segments: k });
+      await runOnCluster({
+        connection: url,
+        root: dir,
+        coeffs: path.join(dir, 'tiny-a.npy'),
+        values: path.join(dir, 'tiny-v.npy'),
+        out: path.join(dir, 'tiny-x.npy'),
+        segments: k,
+      });
       return Number(process.hrtime.bigint() - t0) / 1e9;
     };
     await tinyRun(tinyJobs);
@@ -138,13 +150,18 @@ async function main() {
     const tinyOne = median(one);
 
     const load = os.loadavg()[0].toFixed(2);
-    console.log(`linrec distributed benchmark: n = ${N} float32 steps (.npy), ${WORKERS} workers × 1 thread, ${os.cpus().length} cores, load ${load}, medians of ${RUNS} after a warm-up`);
+    console.log(
+      `linrec distributed benchmark: n = ${N} float32 steps (.npy), ${WORKERS} workers × 1 thread, ${os.cpus().length} cores, load ${load}, medians of ${RUNS} after a warm-up`,
+    );
     console.log('| command | seconds | vs one machine, 1 thread |\n|---|---|---|');
     for (const [what, t] of rows) console.log(`| ${what} | ${t.toFixed(3)} | ${(t / local1).toFixed(2)} |`);
-    console.log(`\nper job: 64 rows × 64 steps as ${tinyJobs} row shards took ${tiny.toFixed(3)} s, as 1 job ${tinyOne.toFixed(3)} s: ${(((tiny - tinyOne) * 1000) / (tinyJobs - 1)).toFixed(1)} ms per extra job`);
-    console.log('\nper segment (each job\'s time on its worker, as it logs it; steps/s = segment steps ÷ median time):');
+    console.log(
+      `\nper job: 64 rows × 64 steps as ${tinyJobs} row shards took ${tiny.toFixed(3)} s, as 1 job ${tinyOne.toFixed(3)} s: ${(((tiny - tinyOne) * 1000) / (tinyJobs - 1)).toFixed(1)} ms per extra job`,
+    );
+    console.log("\nper segment (each job's time on its worker, as it logs it; steps/s = segment steps ÷ median time):");
     console.log('| jobs | count | median ms | median steps/s |\n|---|---|---|---|');
-    for (const [what, s] of Object.entries(perSegment)) console.log(`| ${what} | ${s.jobs} | ${s.medianMs.toFixed(1)} | ${(s.stepsPerSecond / 1e6).toFixed(1)}e6 |`);
+    for (const [what, s] of Object.entries(perSegment))
+      console.log(`| ${what} | ${s.jobs} | ${s.medianMs.toFixed(1)} | ${(s.stepsPerSecond / 1e6).toFixed(1)}e6 |`);
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     redis.kill('SIGTERM');

@@ -37,8 +37,17 @@ const SCHEMA = 'linrec-bench/1';
 function nativeSpec(a, b, out, n) {
   const op = (data, offset, stride) => ({ data, offset, stride });
   return {
-    method: 0, rows: 1, n, reverse: false, threads: 1, device: -1,
-    a: op(a, 0, n), b: op(b, 1, n + 1), x: op(out, 1, n + 1), x0: op(b, 0, n + 1), x0Copy: op(out, 0, n + 1),
+    method: 0,
+    rows: 1,
+    n,
+    reverse: false,
+    threads: 1,
+    device: -1,
+    a: op(a, 0, n),
+    b: op(b, 1, n + 1),
+    x: op(out, 1, n + 1),
+    x0: op(b, 0, n + 1),
+    x0Copy: op(out, 0, n + 1),
   };
 }
 
@@ -53,7 +62,13 @@ function addKernel(out, a, b, n) {
 function throughputCases(threadsAll, cuda) {
   const cpu = [
     {
-      id: 'js-loop', label: 'JS loop (sequential, f32)', group: 'baseline', dtype: 'float32', method: 'sequential', threads: 1, device: 'js',
+      id: 'js-loop',
+      label: 'JS loop (sequential, f32)',
+      group: 'baseline',
+      dtype: 'float32',
+      method: 'sequential',
+      threads: 1,
+      device: 'js',
       slow: true,
       setup: ({ a32, b32 }) => {
         const out = new Float32Array(b32.length);
@@ -61,7 +76,13 @@ function throughputCases(threadsAll, cuda) {
       },
     },
     {
-      id: 'cpp-loop', label: 'C++ loop (sequentialNative, f32)', group: 'baseline', dtype: 'float32', method: 'sequential', threads: 1, device: 'cpu',
+      id: 'cpp-loop',
+      label: 'C++ loop (sequentialNative, f32)',
+      group: 'baseline',
+      dtype: 'float32',
+      method: 'sequential',
+      threads: 1,
+      device: 'cpu',
       setup: ({ a32, b32, n }) => {
         const out = new Float32Array(b32.length);
         const spec = nativeSpec(a32, b32, out, n);
@@ -70,28 +91,52 @@ function throughputCases(threadsAll, cuda) {
       },
     },
     {
-      id: 'linrec-1t', label: 'linrec CPU 1 thread (direct, f32)', group: 'linrec', dtype: 'float32', method: 'direct', threads: 1, device: 'cpu',
+      id: 'linrec-1t',
+      label: 'linrec CPU 1 thread (direct, f32)',
+      group: 'linrec',
+      dtype: 'float32',
+      method: 'direct',
+      threads: 1,
+      device: 'cpu',
       setup: ({ a32, b32 }) => {
         const out = new Float32Array(b32.length);
         return { fn: () => linrec.scan(a32, b32, { device: 'cpu', threads: 1, out }) };
       },
     },
     {
-      id: 'linrec-all', label: `linrec CPU ${threadsAll} threads (direct, f32)`, group: 'linrec', dtype: 'float32', method: 'direct', threads: threadsAll, device: 'cpu',
+      id: 'linrec-all',
+      label: `linrec CPU ${threadsAll} threads (direct, f32)`,
+      group: 'linrec',
+      dtype: 'float32',
+      method: 'direct',
+      threads: threadsAll,
+      device: 'cpu',
       setup: ({ a32, b32 }) => {
         const out = new Float32Array(b32.length);
         return { fn: () => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll, out }) };
       },
     },
     {
-      id: 'linrec-all-f64', label: `linrec CPU ${threadsAll} threads (direct, f64)`, group: 'linrec', dtype: 'float64', method: 'direct', threads: threadsAll, device: 'cpu',
+      id: 'linrec-all-f64',
+      label: `linrec CPU ${threadsAll} threads (direct, f64)`,
+      group: 'linrec',
+      dtype: 'float64',
+      method: 'direct',
+      threads: threadsAll,
+      device: 'cpu',
       setup: ({ a64, b64 }) => {
         const out = new Float64Array(b64.length);
         return { fn: () => linrec.scan(a64, b64, { device: 'cpu', threads: threadsAll, out }) };
       },
     },
     {
-      id: 'linrec-all-log', label: `linrec CPU ${threadsAll} threads (log, f32)`, group: 'linrec', dtype: 'float32', method: 'log', threads: threadsAll, device: 'cpu',
+      id: 'linrec-all-log',
+      label: `linrec CPU ${threadsAll} threads (log, f32)`,
+      group: 'linrec',
+      dtype: 'float32',
+      method: 'log',
+      threads: threadsAll,
+      device: 'cpu',
       slow: true,
       setup: ({ a32, b32 }) => {
         const out = new Float32Array(b32.length);
@@ -102,7 +147,14 @@ function throughputCases(threadsAll, cuda) {
       // The floor the brief names: TypedArray.prototype.set of a 3n-float32 array into another
       // (V8 copies same-type, non-overlapping typed arrays with memmove): 12 bytes copied per
       // element, i.e. 12 B read + 12 B written.
-      id: 'memcpy', label: 'memcpy floor (copy 12 B/element)', group: 'floor', dtype: 'float32', method: 'copy', threads: 1, device: 'cpu', traffic: 24,
+      id: 'memcpy',
+      label: 'memcpy floor (copy 12 B/element)',
+      group: 'floor',
+      dtype: 'float32',
+      method: 'copy',
+      threads: 1,
+      device: 'cpu',
+      traffic: 24,
       setup: ({ n }) => {
         const src = new Float32Array(3 * n).fill(1);
         const dst = new Float32Array(3 * n);
@@ -112,7 +164,14 @@ function throughputCases(threadsAll, cuda) {
     {
       // Traffic-matched floor: copy 6 B per element (1.5n floats), i.e. 6 B read + 6 B written =
       // the scan's 12 B of traffic (read a, b; write x). Same definition as bench/gpu/bench_gpu.cu.
-      id: 'memcpy-half', label: 'memcpy floor (copy 6 B/element = 12 B traffic)', group: 'floor', dtype: 'float32', method: 'copy', threads: 1, device: 'cpu', traffic: 12,
+      id: 'memcpy-half',
+      label: 'memcpy floor (copy 6 B/element = 12 B traffic)',
+      group: 'floor',
+      dtype: 'float32',
+      method: 'copy',
+      threads: 1,
+      device: 'cpu',
+      traffic: 12,
       setup: ({ n }) => {
         const m = Math.ceil(1.5 * n);
         const src = new Float32Array(m).fill(1);
@@ -122,7 +181,13 @@ function throughputCases(threadsAll, cuda) {
     },
     {
       // The scan's exact access pattern without the dependency: x_t = a_t + b_t in JS.
-      id: 'js-add', label: 'JS loop x=a+b (same traffic, no dependency)', group: 'floor', dtype: 'float32', method: 'add', threads: 1, device: 'js',
+      id: 'js-add',
+      label: 'JS loop x=a+b (same traffic, no dependency)',
+      group: 'floor',
+      dtype: 'float32',
+      method: 'add',
+      threads: 1,
+      device: 'js',
       setup: ({ a32, b32, n }) => {
         const out = new Float32Array(b32.length);
         return { fn: () => addKernel(out, a32, b32, n) };
@@ -132,7 +197,13 @@ function throughputCases(threadsAll, cuda) {
   if (!cuda) return cpu;
   const gpu = [
     {
-      id: 'cuda-host', label: 'linrec CUDA, host arrays (direct, f32, incl. PCIe)', group: 'gpu', dtype: 'float32', method: 'direct', threads: null, device: 'cuda',
+      id: 'cuda-host',
+      label: 'linrec CUDA, host arrays (direct, f32, incl. PCIe)',
+      group: 'gpu',
+      dtype: 'float32',
+      method: 'direct',
+      threads: null,
+      device: 'cuda',
       setup: ({ a32, b32 }) => {
         const out = new Float32Array(b32.length);
         return { fn: () => linrec.scan(a32, b32, { device: 'cuda', out }) };
@@ -143,7 +214,13 @@ function throughputCases(threadsAll, cuda) {
       ['cuda-device-f64', 'direct', 'float64'],
       ['cuda-device-log', 'log', 'float32'],
     ].map(([id, method, dtype]) => ({
-      id, label: `linrec CUDA, DeviceArrays (${method}, ${dtype === 'float64' ? 'f64' : 'f32'})`, group: 'gpu', dtype, method, threads: null, device: 'cuda',
+      id,
+      label: `linrec CUDA, DeviceArrays (${method}, ${dtype === 'float64' ? 'f64' : 'f32'})`,
+      group: 'gpu',
+      dtype,
+      method,
+      threads: null,
+      device: 'cuda',
       setup: ({ a32, b32, a64, b64 }) => {
         const [a, b] = dtype === 'float64' ? [a64, b64] : [a32, b32];
         const da = linrec.toDevice(a);
@@ -157,7 +234,14 @@ function throughputCases(threadsAll, cuda) {
     })),
     {
       // Device-to-device copy of 6 B per element (12 B of traffic), like bench/gpu/bench_gpu.cu.
-      id: 'gpu-memcpy', label: 'GPU memcpy floor (D2D copy 6 B/element)', group: 'gpu-floor', dtype: 'float32', method: 'copy', threads: null, device: 'cuda', traffic: 12,
+      id: 'gpu-memcpy',
+      label: 'GPU memcpy floor (D2D copy 6 B/element)',
+      group: 'gpu-floor',
+      dtype: 'float32',
+      method: 'copy',
+      threads: null,
+      device: 'cuda',
+      traffic: 12,
       setup: ({ n }) => {
         const m = Math.ceil(1.5 * n);
         const src = linrec.toDevice(new Float32Array(m).fill(1));
@@ -210,17 +294,33 @@ function runThroughput(cfg, log) {
     for (const { c, warmup, runs, samples } of live) {
       const medianMs = median(samples);
       const rec = {
-        kind: 'throughput', id: c.id, label: c.label, group: c.group, n, dtype: c.dtype, method: c.method, threads: c.threads, device: c.device,
-        distribution: 'uniform', seed, warmup, runs, reps,
+        kind: 'throughput',
+        id: c.id,
+        label: c.label,
+        group: c.group,
+        n,
+        dtype: c.dtype,
+        method: c.method,
+        threads: c.threads,
+        device: c.device,
+        distribution: 'uniform',
+        seed,
+        warmup,
+        runs,
+        reps,
         samplesMs: samples.map((x) => +x.toPrecision(6)),
-        medianMs: +medianMs.toPrecision(6), minMs: +Math.min(...samples).toPrecision(6), maxMs: +Math.max(...samples).toPrecision(6),
+        medianMs: +medianMs.toPrecision(6),
+        minMs: +Math.min(...samples).toPrecision(6),
+        maxMs: +Math.max(...samples).toPrecision(6),
         elementsPerSec: +(n / (medianMs / 1e3)).toPrecision(6),
         // bytes read + written per element (the scan: a, b read, x written)
         trafficBytesPerElement: c.traffic ?? BYTES_PER_ELEMENT[c.dtype],
       };
       rec.gbPerSec = +((rec.elementsPerSec * rec.trafficBytesPerElement) / 1e9).toPrecision(4);
       records.push(rec);
-      log(`  n=${n.toExponential(0)} ${c.label.padEnd(44)} median ${medianMs.toFixed(3)} ms  (${(rec.elementsPerSec / 1e6).toFixed(1)} M el/s, ${warmup}+${runs}x${reps})`);
+      log(
+        `  n=${n.toExponential(0)} ${c.label.padEnd(44)} median ${medianMs.toFixed(3)} ms  (${(rec.elementsPerSec / 1e6).toFixed(1)} M el/s, ${warmup}+${runs}x${reps})`,
+      );
     }
   }
   return records;
@@ -261,9 +361,13 @@ function accuracyMethods(threadsAll) {
     { id: 'linrec-direct-f32', label: 'linrec direct f32', run: ({ a32, b32 }) => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll }) },
     { id: 'linrec-log-f32', label: 'linrec log f32', run: ({ a32, b32 }) => linrec.scan(a32, b32, { device: 'cpu', threads: threadsAll, method: 'log' }) },
     { id: 'sequential-f32', label: 'JS loop f32 (sequential)', run: ({ a32, b32 }) => linrec.sequential(a32, b32) },
-    { id: 'seed-complex-f32', label: "seed recipe f32, complex form (Heinsen)", seed: true, run: ({ a32, b32 }) => seedComplex32(a32, b32) },
+    { id: 'seed-complex-f32', label: 'seed recipe f32, complex form (Heinsen)', seed: true, run: ({ a32, b32 }) => seedComplex32(a32, b32) },
     { id: 'seed-real-f32', label: 'seed recipe f32, real form (a, b > 0)', seed: true, positiveOnly: true, run: ({ a32, b32 }) => seedReal32(a32, b32) },
-    { id: 'linrec-direct-f64', label: 'linrec direct f64 (sanity)', run: ({ a32, b32 }) => linrec.scan(Float64Array.from(a32), Float64Array.from(b32), { device: 'cpu', threads: threadsAll }) },
+    {
+      id: 'linrec-direct-f64',
+      label: 'linrec direct f64 (sanity)',
+      run: ({ a32, b32 }) => linrec.scan(Float64Array.from(a32), Float64Array.from(b32), { device: 'cpu', threads: threadsAll }),
+    },
   ];
 }
 
@@ -295,7 +399,14 @@ function runAccuracy(cfg, log) {
         if (!list.length) continue;
         const maxes = list.map((e) => e.max);
         const rec = {
-          kind: 'accuracy', id: m.id, label: m.label, distribution: dist, distributionLabel: DISTRIBUTIONS[dist].label, n, trials, seeds,
+          kind: 'accuracy',
+          id: m.id,
+          label: m.label,
+          distribution: dist,
+          distributionLabel: DISTRIBUTIONS[dist].label,
+          n,
+          trials,
+          seeds,
           // per trial: max and mean over t of the mixed error
           maxErrors: maxes.map(jsonNumber),
           meanErrors: list.map((e) => jsonNumber(e.mean)),
@@ -307,7 +418,10 @@ function runAccuracy(cfg, log) {
         };
         records.push(rec);
       }
-      const show = records.filter((r) => r.distribution === dist && r.n === n).map((r) => `${r.label}: ${fmtErr(r.medianMaxError)}`).join('; ');
+      const show = records
+        .filter((r) => r.distribution === dist && r.n === n)
+        .map((r) => `${r.label}: ${fmtErr(r.medianMaxError)}`)
+        .join('; ');
       log(`  accuracy, ${DISTRIBUTIONS[dist].label}, n=${n.toExponential(0)} (${trials} trials): ${show}`);
     }
   }
@@ -323,14 +437,28 @@ function jsonNumber(x) {
 // Configuration and the whole run.
 
 function parseArgs(argv) {
-  const o = { quick: false, large: false, seed: undefined, throughput: true, accuracy: true, sizes: undefined, accuracySizes: undefined, outDir: undefined, charts: true };
+  const o = {
+    quick: false,
+    large: false,
+    seed: undefined,
+    throughput: true,
+    accuracy: true,
+    sizes: undefined,
+    accuracySizes: undefined,
+    outDir: undefined,
+    charts: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
       if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
       return argv[++i];
     };
-    const list = (s) => s.split(',').map((x) => Math.round(Number(x))).filter((x) => Number.isInteger(x) && x > 0);
+    const list = (s) =>
+      s
+        .split(',')
+        .map((x) => Math.round(Number(x)))
+        .filter((x) => Number.isInteger(x) && x > 0);
     if (arg === '--quick') o.quick = true;
     else if (arg === '--large') o.large = true;
     else if (arg === '--gpu') o.gpu = true;
@@ -369,9 +497,13 @@ function config(opts = {}) {
   let sizes = opts.sizes && opts.sizes.length ? opts.sizes : decades(3, quick ? 6 : 7);
   if (opts.large && cuda && !(opts.sizes && opts.sizes.length)) sizes = [...sizes, 1e8];
   const accuracySizes = opts.accuracySizes && opts.accuracySizes.length ? opts.accuracySizes : decades(3, quick ? 5 : 7);
-  const seed = opts.seed !== undefined ? opts.seed >>> 0 : (require('crypto').randomBytes(4).readUInt32LE(0) >>> 0);
+  const seed = opts.seed !== undefined ? opts.seed >>> 0 : require('crypto').randomBytes(4).readUInt32LE(0) >>> 0;
   return {
-    quick, cuda, seed, sizes, accuracySizes,
+    quick,
+    cuda,
+    seed,
+    sizes,
+    accuracySizes,
     threadsAll: linrec.backends().cpu.threads,
     throughput: opts.throughput !== false,
     accuracy: opts.accuracy !== false,
@@ -396,11 +528,17 @@ function runHarness(opts = {}) {
     schema: SCHEMA,
     machine: machine(),
     config: {
-      quick: cfg.quick, cuda: cfg.cuda, seed: cfg.seed, prng: 'mulberry32, per-case seeds derived from the base seed (deriveSeed in bench/harness.js)',
-      sizes: cfg.sizes, accuracySizes: cfg.accuracy ? cfg.accuracySizes : [], threadsAll: cfg.threadsAll,
+      quick: cfg.quick,
+      cuda: cfg.cuda,
+      seed: cfg.seed,
+      prng: 'mulberry32, per-case seeds derived from the base seed (deriveSeed in bench/harness.js)',
+      sizes: cfg.sizes,
+      accuracySizes: cfg.accuracy ? cfg.accuracySizes : [],
+      threadsAll: cfg.threadsAll,
       minElementsPerSample: cfg.minElementsPerSample,
       errorMetric: 'max over t of |x_t - ref_t| / (|ref_t| + mean_t |ref_t|), ref = float64 loop on the same float32 inputs',
-      memcpyFloor: "'memcpy': Float32Array.prototype.set of a 3n-float32 array (12 B copied per element); 'memcpy-half': of a 1.5n-float32 array (6 B copied = 12 B of traffic per element)",
+      memcpyFloor:
+        "'memcpy': Float32Array.prototype.set of a 3n-float32 array (12 B copied per element); 'memcpy-half': of a 1.5n-float32 array (6 B copied = 12 B of traffic per element)",
     },
     throughput: [],
     ratios: [],

@@ -9,9 +9,13 @@ const { reference, mixedError } = require('../dist/yardstick');
 const n = Number(process.env.N || 1e7);
 const device = linrec.backends().cuda.available ? 'cuda' : 'cpu';
 
-let seed = (Date.now() >>> 0) || 1;
+let seed = Date.now() >>> 0 || 1;
 const uniform = () => {
-  seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+  seed ^= seed << 13;
+  seed >>>= 0;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  seed >>>= 0;
   return seed / 4294967296;
 };
 const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
@@ -40,7 +44,9 @@ function run(caseName, a, v, variants) {
   }
 }
 
-console.log(`linrec ${require('../package.json').version}: n = ${n.toExponential(0)}, float32, device ${device} (${linrec.backends().cpu.threads} CPU threads)\n`);
+console.log(
+  `linrec ${require('../package.json').version}: n = ${n.toExponential(0)}, float32, device ${device} (${linrec.backends().cpu.threads} CPU threads)\n`,
+);
 
 {
   const a = new Float32Array(n).map(normal);

@@ -39,9 +39,9 @@ template <class M, bool Reverse> struct RawAccess {
 
   explicit RawAccess(const ScanJob& j)
       : a(static_cast<const T*>(j.a)), b(static_cast<const T*>(j.b)), x(static_cast<T*>(j.x)),
-        x0(static_cast<const T*>(j.x0)), x0Copy(static_cast<T*>(j.x0Copy)),
-        last(static_cast<T*>(j.last)), aStride(j.aStride), bStride(j.bStride),
-        xStride(j.xStride), x0Stride(j.x0Stride), x0CopyStride(j.x0CopyStride), index{j.n} {}
+        x0(static_cast<const T*>(j.x0)), x0Copy(static_cast<T*>(j.x0Copy)), last(static_cast<T*>(j.last)),
+        aStride(j.aStride), bStride(j.bStride), xStride(j.xStride), x0Stride(j.x0Stride),
+        x0CopyStride(j.x0CopyStride), index{j.n} {}
 
   static LINREC_HD Elem make(T av, T bv, AffineMonoid<T>*) { return {av, bv}; }
   static LINREC_HD Elem make(T av, T bv, SignedLogMonoid<T>*) {
@@ -103,8 +103,8 @@ template <class M, bool Reverse> struct RawAccess {
 class ExtendedTile {
  public:
   explicit ExtendedTile(size_t capacity)
-      : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]),
-        ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
+      : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]), ae_(new int32_t[capacity]),
+        be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
   // What the chain reads and writes: plain pointers, so that its stores are seen not to move
   // them. Plain: the inputs are all plain doubles (exponents 0, not stored), the common case.
   template <class Pair, bool Plain> struct Steps {
@@ -196,10 +196,9 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
 
   explicit LogAccess(const ScanJob& j)
       : a(static_cast<const T*>(j.a)), b(static_cast<const T*>(j.b)), x(static_cast<T*>(j.x)),
-        x0(static_cast<const T*>(j.x0)), x0Copy(static_cast<T*>(j.x0Copy)),
-        last(static_cast<T*>(j.last)), aSign(j.aSign), bSign(j.bSign), x0Sign(j.x0Sign),
-        xSign(j.xSign), x0CopySign(j.x0CopySign), lastSign(j.lastSign), aStride(j.aStride),
-        bStride(j.bStride), xStride(j.xStride), x0Stride(j.x0Stride),
+        x0(static_cast<const T*>(j.x0)), x0Copy(static_cast<T*>(j.x0Copy)), last(static_cast<T*>(j.last)),
+        aSign(j.aSign), bSign(j.bSign), x0Sign(j.x0Sign), xSign(j.xSign), x0CopySign(j.x0CopySign),
+        lastSign(j.lastSign), aStride(j.aStride), bStride(j.bStride), xStride(j.xStride), x0Stride(j.x0Stride),
         x0CopyStride(j.x0CopyStride), index{j.n} {}
 
   static LINREC_HD bool negative(const int8_t* s, size_t k) { return s && s[k] < 0; }
@@ -273,8 +272,12 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
   };
   LINREC_HD Row row(size_t r) const {
     size_t j0 = index(0), ka = r * aStride + j0, kb = r * bStride + j0, kx = r * xStride + j0;
-    return {a + ka, b + kb, x ? x + kx : nullptr, aSign ? aSign + ka : nullptr,
-            bSign ? bSign + kb : nullptr, xSign ? xSign + kx : nullptr};
+    return {a + ka,
+            b + kb,
+            x ? x + kx : nullptr,
+            aSign ? aSign + ka : nullptr,
+            bSign ? bSign + kb : nullptr,
+            xSign ? xSign + kx : nullptr};
   }
   LINREC_HD Value initial(size_t r) const {
     size_t k = r * x0Stride;
@@ -319,10 +322,8 @@ template <template <class> class LogMethod = SignedLogMethod, class F> auto disp
     if (j.method == Method::LogFromLog)
       return j.reverse ? f(LogAccess<T, true, LogMethod<T>>(j)) : f(LogAccess<T, false, LogMethod<T>>(j));
     if (j.method == Method::LogFromRaw)
-      return j.reverse ? f(RawAccess<LogMethod<T>, true>(j))
-                       : f(RawAccess<LogMethod<T>, false>(j));
-    return j.reverse ? f(RawAccess<AffineMonoid<T>, true>(j))
-                     : f(RawAccess<AffineMonoid<T>, false>(j));
+      return j.reverse ? f(RawAccess<LogMethod<T>, true>(j)) : f(RawAccess<LogMethod<T>, false>(j));
+    return j.reverse ? f(RawAccess<AffineMonoid<T>, true>(j)) : f(RawAccess<AffineMonoid<T>, false>(j));
   };
   if (j.dtype == DType::Float64) return byType(static_cast<double*>(nullptr));
   return byType(static_cast<float*>(nullptr));

@@ -12,9 +12,9 @@ namespace linrec {
 //   Direct:     affine pairs on raw a, b; x out
 //   LogFromRaw: signed-log pairs from raw a, b (logs taken in the engine); x out
 //   LogFromLog: signed-log pairs from given log|a|, sign, log|b|, sign; log|x|, sign out
-#define LINREC_METHODS(X)         \
-  X(Direct, 0, "direct")          \
-  X(LogFromRaw, 1, "logFromRaw")  \
+#define LINREC_METHODS(X)        \
+  X(Direct, 0, "direct")         \
+  X(LogFromRaw, 1, "logFromRaw") \
   X(LogFromLog, 2, "logFromLog")
 
 enum class Method : int {
@@ -52,7 +52,7 @@ struct ScanJob {
   int8_t* x0CopySign = nullptr;
   int8_t* lastSign = nullptr;
   unsigned threads = 1;  // CPU engine: worker threads, caller included
-  int device = 0;        // CUDA engine: the device's index (every pointer is on it)
+  int device = 0;  // CUDA engine: the device's index (every pointer is on it)
 };
 
 // The composed map of each row's n steps: x_end = A[r]*x_start + B[r] (same layout as ScanJob,

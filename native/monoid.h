@@ -145,9 +145,7 @@ template <class T> struct SignedLog {
   bool neg;
 };
 
-template <class T> LINREC_HD SignedLog<T> signedLogOf(T v) {
-  return {Math<T>::log(Math<T>::abs(v)), v < T(0)};
-}
+template <class T> LINREC_HD SignedLog<T> signedLogOf(T v) { return {Math<T>::log(Math<T>::abs(v)), v < T(0)}; }
 template <class T> LINREC_HD T valueOf(SignedLog<T> v) {
   T m = Math<T>::exp(v.log);
   return v.neg ? -m : m;
@@ -161,7 +159,7 @@ template <class T> LINREC_HD SignedLog<T> signedLogAdd(SignedLog<T> u, SignedLog
     v = t;
   }
   if (v.log == -Math<T>::inf()) return u;  // adding zero (and 0 + 0 = +0)
-  if (u.log == Math<T>::inf()) {            // inf ± finite stays; inf - inf is NaN
+  if (u.log == Math<T>::inf()) {  // inf ± finite stays; inf - inf is NaN
     if (v.log == Math<T>::inf() && u.neg != v.neg) return {u.log - v.log, false};
     return u;
   }
@@ -169,8 +167,7 @@ template <class T> LINREC_HD SignedLog<T> signedLogAdd(SignedLog<T> u, SignedLog
   if (u.neg == v.neg) return {u.log + Math<T>::log1p(Math<T>::exp(d)), u.neg};
   if (d == T(0)) return {-Math<T>::inf(), false};  // exact cancellation
   // log(1 - e^d): expm1 near 0 (d > -ln 2), log1p below, each accurate in its range.
-  T r = d > T(-0.693147180559945309) ? Math<T>::log(-Math<T>::expm1(d))
-                                      : Math<T>::log1p(-Math<T>::exp(d));
+  T r = d > T(-0.693147180559945309) ? Math<T>::log(-Math<T>::expm1(d)) : Math<T>::log1p(-Math<T>::exp(d));
   return {u.log + r, u.neg};
 }
 
@@ -204,7 +201,7 @@ template <> struct LogCompute<double> {
 
 template <class T_, class C = typename LogCompute<T_>::type> struct SignedLogMonoid {
   using Scalar = T_;  // storage type of inputs and results
-  using T = C;        // arithmetic type
+  using T = C;  // arithmetic type
   using Elem = SignedLogPair<T>;
   using Value = SignedLog<T>;
 
@@ -393,9 +390,9 @@ template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
   double k = shifted - kShifter;
   int64_t ki = static_cast<int64_t>(bitsOf(shifted) - bitsOf(kShifter));
   double r = ((l - k * kLn2Hi) - k * kLn2Mid) - k * kLn2Lo;
-  constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
-                                            1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
-                                            1.0 / 479001600, 1.0 / 6227020800.0};
+  constexpr double kInverseFactorial[14] = {
+      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,       1.0 / 720,
+      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
   return {estrin<Degree + 1>(kInverseFactorial, r), ki};
 }
 
@@ -406,9 +403,9 @@ template <int Degree> LINREC_HD_HOT double expPlain(double l) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kShifter = 0x1.8p52;
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // k·kLn2Hi exact
-  constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
-                                            1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
-                                            1.0 / 479001600, 1.0 / 6227020800.0};
+  constexpr double kInverseFactorial[14] = {
+      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,       1.0 / 720,
+      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
   double shifted = l * kLog2e + kShifter;
   double k = shifted - kShifter;
   double r = (l - k * kLn2Hi) - k * kLn2Lo;
@@ -444,7 +441,7 @@ template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
   f = high ? f * 0.5 : f;
   k += high ? 1 : 0;
   double s = (f - 1) / (f + 1), s2 = s * s;
-  constexpr double kInverseOdd[11] = {1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11,
+  constexpr double kInverseOdd[11] = {1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9, 1.0 / 11,
                                       1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
   double p = estrin<Terms>(kInverseOdd, s2);
   // The exponent as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion).

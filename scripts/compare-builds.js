@@ -15,8 +15,10 @@ if (!fileB) {
 }
 const rounds = Number(roundsArg ?? 5);
 const cases = [
-  ['direct f32', 'float32', 'direct', 1e6], ['direct f32', 'float32', 'direct', 1e7],
-  ['direct f64', 'float64', 'direct', 1e6], ['direct f64', 'float64', 'direct', 1e7],
+  ['direct f32', 'float32', 'direct', 1e6],
+  ['direct f32', 'float32', 'direct', 1e7],
+  ['direct f64', 'float64', 'direct', 1e6],
+  ['direct f64', 'float64', 'direct', 1e7],
   ['log f32', 'float32', 'log', 1e6],
 ];
 
@@ -44,16 +46,25 @@ console.log(JSON.stringify(out));
 `;
 const runs = { A: [], B: [] };
 for (let r = 0; r < rounds; r++) {
-  for (const [key, file] of [['A', fileA], ['B', fileB]]) {
+  for (const [key, file] of [
+    ['A', fileA],
+    ['B', fileB],
+  ]) {
     const env = { ...process.env, LINREC_ADDON: path.resolve(file) };
     runs[key].push(JSON.parse(execFileSync(process.execPath, ['-e', child], { env, encoding: 'utf8' })));
   }
 }
 const median = (v) => v.slice().sort((p, q) => p - q)[v.length >> 1];
-console.log(`A = ${fileA}\nB = ${fileB}\n${rounds} alternating rounds; load average ${require('os').loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.log(
+  `A = ${fileA}\nB = ${fileB}\n${rounds} alternating rounds; load average ${require('os')
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
 console.log('case                   A ms      B ms      B/A    same bits');
 for (const label of Object.keys(runs.A[0])) {
-  const a = median(runs.A.map((o) => o[label].ms)), b = median(runs.B.map((o) => o[label].ms));
+  const a = median(runs.A.map((o) => o[label].ms)),
+    b = median(runs.B.map((o) => o[label].ms));
   const same = runs.A[0][label].hash === runs.B[0][label].hash;
   console.log(`${label.padEnd(22)} ${a.toFixed(3).padStart(8)}  ${b.toFixed(3).padStart(8)}  ${(b / a).toFixed(3).padStart(6)}  ${same}`);
 }

@@ -15,8 +15,15 @@ const say = (line) => console.log(`linrec: ${line}`);
 
 /** Loads an addon in a child process (a crash or a missing library must not end this one). */
 function loads(file) {
-  const r = spawnSync(process.execPath, ['-e', `const i = require(${JSON.stringify(file)}).info();
-    console.log((i.cpuInstructionSet || 'CPU') + (i.cuda.compiled ? ', CUDA compiled in' : ''))`], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const i = require(${JSON.stringify(file)}).info();
+    console.log((i.cpuInstructionSet || 'CPU') + (i.cuda.compiled ? ', CUDA compiled in' : ''))`,
+    ],
+    { encoding: 'utf8' },
+  );
   return r.status === 0 ? { ok: true, what: r.stdout.trim() } : { ok: false, why: (r.stderr || '').trim().split('\n')[0] };
 }
 
@@ -51,7 +58,8 @@ function compile() {
   if (onPath('cmake')) {
     say('compiling with CMake (cmake-js); the CUDA backend too where nvcc is found');
     return run(process.execPath, [require.resolve('cmake-js/bin/cmake-js', { paths: [root] }), 'compile', '--out', 'build-cmake'])
-      ? path.join(root, 'build-cmake', 'Release', ADDON_FILE) : undefined;
+      ? path.join(root, 'build-cmake', 'Release', ADDON_FILE)
+      : undefined;
   }
   // npm gives its bundled node-gyp to install scripts (npm_config_node_gyp); else one on the PATH.
   const gyp = process.env.npm_config_node_gyp;
@@ -75,8 +83,7 @@ function main() {
   const file = compile();
   const r = file && fs.existsSync(file) ? loads(file) : { ok: false, why: 'the build failed' };
   if (!r.ok) {
-    say(`could not build the addon (${r.why}). It needs a C++17 compiler and CMake (or Python for node-gyp);` +
-      ' see the README, "Install".');
+    say(`could not build the addon (${r.why}). It needs a C++17 compiler and CMake (or Python for node-gyp);` + ' see the README, "Install".');
     return 1;
   }
   say(`built ${path.relative(root, file)} (${r.what})`);

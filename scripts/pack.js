@@ -52,15 +52,18 @@ function platformPackage(name, addonFile, description) {
     main: ADDON_FILE,
   };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  fs.writeFileSync(path.join(stage, 'README.md'),
-    `# ${name}\n\nThe prebuilt Node-API (version 8) binary of [linrec](https://www.npmjs.com/package/linrec) for ${platform}-${arch}: ${description}.\nInstalled by linrec as an optional dependency; not meant to be used on its own.\n`);
+  fs.writeFileSync(
+    path.join(stage, 'README.md'),
+    `# ${name}\n\nThe prebuilt Node-API (version 8) binary of [linrec](https://www.npmjs.com/package/linrec) for ${platform}-${arch}: ${description}.\nInstalled by linrec as an optional dependency; not meant to be used on its own.\n`,
+  );
   sh('npm', ['pack', stage, '--pack-destination', packDir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function main() {
   // The main package pins its platform packages to its own version: a release bumps both.
   for (const [name, version] of Object.entries(pkg.optionalDependencies ?? {})) {
-    if (name.startsWith('@linrec/') && version !== pkg.version) throw new Error(`package.json pins ${name}@${version}, not ${pkg.version}: update optionalDependencies`);
+    if (name.startsWith('@linrec/') && version !== pkg.version)
+      throw new Error(`package.json pins ${name}@${version}, not ${pkg.version}: update optionalDependencies`);
   }
   fs.mkdirSync(packDir, { recursive: true });
   const [cudaName, cpuName] = platformPackages('linux', 'x64');
@@ -85,7 +88,10 @@ function main() {
   sh('npm', ['pack', '--pack-destination', packDir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
   written.unshift(pkg.name);
   say(`wrote, in ${path.relative(process.cwd(), packDir) || '.'}/:`);
-  for (const f of fs.readdirSync(packDir).filter((f) => f.endsWith('.tgz')).sort()) {
+  for (const f of fs
+    .readdirSync(packDir)
+    .filter((f) => f.endsWith('.tgz'))
+    .sort()) {
     say(`  ${f} (${(fs.statSync(path.join(packDir, f)).size / 1e6).toFixed(1)} MB)`);
   }
 }

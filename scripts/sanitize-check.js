@@ -95,13 +95,22 @@ async function main() {
           same(`in-place ${tag}`, inPlace, scan(a, b, { rows, reverse }));
 
           // logScan from |a|, |b| logs with signs.
-          const la = new Ctor(a.length), sa = new Int8Array(a.length);
-          const lb = new Ctor(b.length), sb = new Int8Array(b.length);
-          a.forEach((v, i) => { la[i] = Math.log(Math.abs(v)); sa[i] = v < 0 ? -1 : 1; });
-          b.forEach((v, i) => { lb[i] = Math.log(Math.abs(v)); sb[i] = v < 0 ? -1 : 1; });
-          const lx = seed % 2
-            ? logScan({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { rows, reverse })
-            : await logScanAsync({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { rows, reverse });
+          const la = new Ctor(a.length),
+            sa = new Int8Array(a.length);
+          const lb = new Ctor(b.length),
+            sb = new Int8Array(b.length);
+          a.forEach((v, i) => {
+            la[i] = Math.log(Math.abs(v));
+            sa[i] = v < 0 ? -1 : 1;
+          });
+          b.forEach((v, i) => {
+            lb[i] = Math.log(Math.abs(v));
+            sb[i] = v < 0 ? -1 : 1;
+          });
+          const lx =
+            seed % 2
+              ? logScan({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { rows, reverse })
+              : await logScanAsync({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { rows, reverse });
           const back = new Float64Array(lx.logAbs.length);
           for (let i = 0; i < back.length; i++) back[i] = lx.sign[i] * Math.exp(lx.logAbs[i]);
           close(`logScan ${tag}`, back, ref, Ctor === Float32Array ? 2e-4 : 1e-11);
@@ -135,20 +144,25 @@ async function main() {
         for (let q = 0; q < rows; q++) b[q * (n + 1) + (reverse ? n : 0)] = initial[q];
         const ref = sequential(a, b, { rows, reverse });
         const sc = createScanner({
-          rows, dtype, reverse,
-          ...(mode === 'logState' ? { log: true, initial: { logAbs: initial.map((v) => Math.log(Math.abs(v))), sign: initial.map(Math.sign) } } : { initial, method: mode }),
+          rows,
+          dtype,
+          reverse,
+          ...(mode === 'logState'
+            ? { log: true, initial: { logAbs: initial.map((v) => Math.log(Math.abs(v))), sign: initial.map(Math.sign) } }
+            : { initial, method: mode }),
         });
         const got = new Float64Array(rows * (n + 1));
         for (let q = 0; q < rows; q++) got[q * (n + 1) + (reverse ? n : 0)] = initial[q];
         const cuts = [0, 1, 2, 1040, 1041, 9000, 30000, n].filter((c) => c <= n);
         const pieces = [];
         for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push([cuts[k], cuts[k + 1]]);
-        pieces.push([n, n]);  // an empty push
+        pieces.push([n, n]); // an empty push
         if (reverse) pieces.reverse();
         let which = 0;
         for (const [lo, hi] of pieces) {
           const m = hi - lo;
-          const ca = new Ctor(rows * m), cb = new Ctor(rows * m);
+          const ca = new Ctor(rows * m),
+            cb = new Ctor(rows * m);
           for (let q = 0; q < rows; q++) {
             ca.set(a.subarray(q * n + lo, q * n + hi), q * m);
             cb.set(b.subarray(q * (n + 1) + lo + (reverse ? 0 : 1), q * (n + 1) + hi + (reverse ? 0 : 1)), q * m);
@@ -176,8 +190,12 @@ async function main() {
     for (const method of ['direct', 'log']) {
       const x = scan(a, b, { method });
       checks++;
-      if (x[101] !== b[101]) fail(`reset ${Ctor.name} ${method}`, `${x[101]} != ${b[101]}`);  // a[100] is a_101
-      for (let t = 4000; t <= n; t++) if (!Number.isNaN(x[t])) { fail(`NaN ${Ctor.name} ${method}`, `x[${t}] = ${x[t]}`); break; }
+      if (x[101] !== b[101]) fail(`reset ${Ctor.name} ${method}`, `${x[101]} != ${b[101]}`); // a[100] is a_101
+      for (let t = 4000; t <= n; t++)
+        if (!Number.isNaN(x[t])) {
+          fail(`NaN ${Ctor.name} ${method}`, `x[${t}] = ${x[t]}`);
+          break;
+        }
       close(`prefix before NaN ${Ctor.name} ${method}`, x.subarray(0, 4000), sequential(a, b).subarray(0, 4000), tolOf(Ctor, method));
     }
     const ones = new Ctor(n).fill(1);
@@ -195,7 +213,11 @@ async function main() {
       const n = [0, 5, 1041, 70000, 9000][k % 5];
       const Ctor = k % 3 ? Float32Array : Float64Array;
       const { a, b } = data(Ctor, 1, n, seed++);
-      jobs.push(scanAsync(a, b, { method: k % 2 ? 'log' : 'direct' }).then((x) => close(`concurrent #${k}`, x, sequential(a, b), tolOf(Ctor, k % 2 ? 'log' : 'direct'))));
+      jobs.push(
+        scanAsync(a, b, { method: k % 2 ? 'log' : 'direct' }).then((x) =>
+          close(`concurrent #${k}`, x, sequential(a, b), tolOf(Ctor, k % 2 ? 'log' : 'direct')),
+        ),
+      );
     }
     await Promise.all(jobs);
   }
@@ -224,19 +246,31 @@ async function main() {
   const native = addon();
   const f32 = (k) => new Float32Array(k);
   const op = (data, offset = 0, stride = 0, sign) => ({ data, offset, stride, ...(sign ? { sign } : {}) });
-  const spec = (over) => ({ method: 0, rows: 1, n: 4, reverse: false, threads: 2, cuda: false, a: op(f32(4), 0, 4), b: op(f32(5), 1, 5), x: op(f32(5), 1, 5), x0: op(f32(5), 0, 5), ...over });
+  const spec = (over) => ({
+    method: 0,
+    rows: 1,
+    n: 4,
+    reverse: false,
+    threads: 2,
+    cuda: false,
+    a: op(f32(4), 0, 4),
+    b: op(f32(5), 1, 5),
+    x: op(f32(5), 1, 5),
+    x0: op(f32(5), 0, 5),
+    ...over,
+  });
   const malformed = [
-    spec({ n: 5 }),                                   // a too short for n
-    spec({ rows: 2 }),                                // every operand too short for rows
-    spec({ b: op(f32(5), 2, 5) }),                    // offset pushes b past its end
-    spec({ x: op(new Float64Array(5), 1, 5) }),       // mixed element types
-    spec({ x: op(new Int8Array(5), 1, 5) }),          // int8 data
-    spec({ a: op(new Int32Array(4), 0, 4) }),         // unsupported type
-    spec({ a: op([1, 2, 3, 4], 0, 4) }),              // not a typed array
-    spec({ x: undefined }),                           // incomplete
-    spec({ method: 2, x: op(f32(5), 1, 5) }),         // log outputs without signs
-    spec({ method: 2, a: op(f32(4), 0, 4, new Int8Array(3)) }),  // sign length != data length
-    spec({ x0: op(f32(1), 3, 0) }),                   // x0 offset out of range
+    spec({ n: 5 }), // a too short for n
+    spec({ rows: 2 }), // every operand too short for rows
+    spec({ b: op(f32(5), 2, 5) }), // offset pushes b past its end
+    spec({ x: op(new Float64Array(5), 1, 5) }), // mixed element types
+    spec({ x: op(new Int8Array(5), 1, 5) }), // int8 data
+    spec({ a: op(new Int32Array(4), 0, 4) }), // unsupported type
+    spec({ a: op([1, 2, 3, 4], 0, 4) }), // not a typed array
+    spec({ x: undefined }), // incomplete
+    spec({ method: 2, x: op(f32(5), 1, 5) }), // log outputs without signs
+    spec({ method: 2, a: op(f32(4), 0, 4, new Int8Array(3)) }), // sign length != data length
+    spec({ x0: op(f32(1), 3, 0) }), // x0 offset out of range
   ];
   for (const [i, s] of malformed.entries()) {
     for (const call of ['scan', 'scanAsync']) {
@@ -249,7 +283,18 @@ async function main() {
       }
     }
   }
-  const aggSpec = (over) => ({ rows: 1, n: 4, reverse: false, threads: 1, cuda: false, a: op(f32(4), 0, 4), b: op(f32(4), 0, 4), outA: op(f32(1), 0, 1), outB: op(f32(1), 0, 1), ...over });
+  const aggSpec = (over) => ({
+    rows: 1,
+    n: 4,
+    reverse: false,
+    threads: 1,
+    cuda: false,
+    a: op(f32(4), 0, 4),
+    b: op(f32(4), 0, 4),
+    outA: op(f32(1), 0, 1),
+    outB: op(f32(1), 0, 1),
+    ...over,
+  });
   for (const [i, s] of [aggSpec({ n: 5 }), aggSpec({ rows: 2 }), aggSpec({ outB: op(new Float64Array(1), 0, 1) }), aggSpec({ outA: undefined })].entries()) {
     checks++;
     try {

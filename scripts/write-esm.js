@@ -4,10 +4,5 @@ const fs = require('fs');
 const path = require('path');
 const dist = path.join(__dirname, '..', 'dist');
 const names = Object.keys(require(path.join(dist, 'index.js'))).filter((n) => n !== '__esModule' && n !== 'default');
-const body = [
-  "import linrec from './index.js';",
-  `export const { ${names.join(', ')} } = linrec;`,
-  'export default linrec;',
-  '',
-].join('\n');
+const body = ["import linrec from './index.js';", `export const { ${names.join(', ')} } = linrec;`, 'export default linrec;', ''].join('\n');
 fs.writeFileSync(path.join(dist, 'index.mjs'), body);

@@ -153,8 +153,27 @@ export const METHOD_CODE = { direct: 0, logFromRaw: 1, logFromLog: 2 } as const;
  * an earlier operand's arrays (`*Shares`: that operand's argument index, else -1); see contract.h.
  */
 export const SCAN_SLOTS = [
-  'method', 'rows', 'n', 'reverse', 'threads', 'device', 'aOffset', 'aStride', 'bOffset', 'bStride', 'xOffset', 'xStride',
-  'x0Offset', 'x0Stride', 'x0CopyOffset', 'x0CopyStride', 'lastOffset', 'arrays', 'x0Shares', 'x0CopyShares', 'lastShares',
+  'method',
+  'rows',
+  'n',
+  'reverse',
+  'threads',
+  'device',
+  'aOffset',
+  'aStride',
+  'bOffset',
+  'bStride',
+  'xOffset',
+  'xStride',
+  'x0Offset',
+  'x0Stride',
+  'x0CopyOffset',
+  'x0CopyStride',
+  'lastOffset',
+  'arrays',
+  'x0Shares',
+  'x0CopyShares',
+  'lastShares',
   'refuseAlias',
 ] as const;
 export const SCAN_ARRAYS = ['a', 'aSign', 'b', 'bSign', 'x', 'xSign', 'x0', 'x0Sign', 'x0Copy', 'x0CopySign', 'last', 'lastSign'] as const;
@@ -251,10 +270,18 @@ function callScan<R>(fn: Call<R>, s: NativeScanSpec): R {
   l[S.lastShares] = lastShares;
   // In SCAN_ARRAYS order; a shared operand's own arguments stay undefined.
   return fn(
-    a.data, a.sign, b.data, b.sign, x.data, x.sign,
-    x0Shares < 0 ? x0.data : undefined, x0Shares < 0 ? x0.sign : undefined,
-    x0CopyShares < 0 ? x0Copy?.data : undefined, x0CopyShares < 0 ? x0Copy?.sign : undefined,
-    lastShares < 0 ? last?.data : undefined, lastShares < 0 ? last?.sign : undefined,
+    a.data,
+    a.sign,
+    b.data,
+    b.sign,
+    x.data,
+    x.sign,
+    x0Shares < 0 ? x0.data : undefined,
+    x0Shares < 0 ? x0.sign : undefined,
+    x0CopyShares < 0 ? x0Copy?.data : undefined,
+    x0CopyShares < 0 ? x0Copy?.sign : undefined,
+    lastShares < 0 ? last?.data : undefined,
+    lastShares < 0 ? last?.sign : undefined,
   );
 }
 

@@ -70,7 +70,10 @@ function cudaIndex(name: string, value: string): number {
   requireCuda(value);
   const count = backends().cuda.devices.length;
   if (index >= count) {
-    throw rangeError('ERR_LINREC_INVALID_VALUE', `${name} '${value}' names no device: this machine has ${count} CUDA device${count === 1 ? '' : 's'} (${Array.from({ length: count }, (_, i) => `cuda:${i}`).join(', ')})`);
+    throw rangeError(
+      'ERR_LINREC_INVALID_VALUE',
+      `${name} '${value}' names no device: this machine has ${count} CUDA device${count === 1 ? '' : 's'} (${Array.from({ length: count }, (_, i) => `cuda:${i}`).join(', ')})`,
+    );
   }
   return index;
 }

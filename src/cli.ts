@@ -61,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
         return info();
       case 'run':
         // On a cluster: bullmq is loaded only there (an optional peer dependency).
-        if (rest.some((a) => a === '--redis' || a.startsWith('--redis='))) return await (await import('./distributed/cli-run')).runClusterCommand(rest, (m) => new UsageError(m));
+        if (rest.some((a) => a === '--redis' || a.startsWith('--redis=')))
+          return await (await import('./distributed/cli-run')).runClusterCommand(rest, (m) => new UsageError(m));
         return await run(rest);
       case 'worker':
         return await (await import('./distributed/cli-worker')).workerCommand(rest, (m) => new UsageError(m));
@@ -85,8 +86,7 @@ function info(): number {
   const b = backends();
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
   const source = addonSource();
-  const loadedFrom = source?.kind === 'prebuilt' ? `prebuilt package ${source.package}`
-    : source?.kind === 'env' ? 'LINREC_ADDON' : 'local build';
+  const loadedFrom = source?.kind === 'prebuilt' ? `prebuilt package ${source.package}` : source?.kind === 'env' ? 'LINREC_ADDON' : 'local build';
   const report = {
     version: pkg.version,
     addon: source?.file ?? null,

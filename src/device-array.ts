@@ -34,7 +34,8 @@ export class DeviceArray<D extends DeviceDType = DeviceDType> {
   /** @internal use toDevice() or DeviceArray.empty() */
   constructor(length: number, dtype: D, deviceIndex = 0) {
     if (!Number.isSafeInteger(length) || length < 0) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('length', 'a non-negative integer', length));
-    if (!Object.prototype.hasOwnProperty.call(BYTES, dtype)) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('dtype', "'float32', 'float64' or 'int8'", dtype));
+    if (!Object.prototype.hasOwnProperty.call(BYTES, dtype))
+      throw rangeError('ERR_LINREC_INVALID_VALUE', expected('dtype', "'float32', 'float64' or 'int8'", dtype));
     requireCuda();
     this.length = length;
     this.dtype = dtype;

@@ -7,7 +7,9 @@
 export type FloatArray = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
 
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get! as (
+  this: unknown,
+) => string | undefined;
 
 /** 'Float32Array', 'Int8Array', ... for a typed array (of any realm), else undefined. */
 export function typedArrayKind(v: unknown): string | undefined {

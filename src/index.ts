@@ -12,6 +12,16 @@ export type { DeviceDType, DeviceOptions } from './device-array';
 export type { FloatArray, DType } from './validate';
 export type { LinrecError, LinrecErrorCode } from './errors';
 export { createScanStream, scanIterable, createByteScanStream } from './stream';
-export type { ScanStream, ScanStreamOptions, ScanChunk, HostScanChunk, DeviceScanChunk, ScanResult, ScanResultOf, ChunkError, ByteScanStreamOptions } from './stream';
+export type {
+  ScanStream,
+  ScanStreamOptions,
+  ScanChunk,
+  HostScanChunk,
+  DeviceScanChunk,
+  ScanResult,
+  ScanResultOf,
+  ChunkError,
+  ByteScanStreamOptions,
+} from './stream';
 export { ArrayFileReader, ArrayFileWriter, encodeNpy, decodeNpy } from './npy';
 export type { ArrayHeader, FileFormat, OpenOptions } from './npy';

@@ -86,8 +86,8 @@ function parseDict(text: string, file?: string): Map<string, PyValue> {
   const value = (): PyValue => {
     ws();
     if (text[i] === "'" || text[i] === '"') return str();
-    if (text.startsWith('True', i)) return (i += 4), true;
-    if (text.startsWith('False', i)) return (i += 5), false;
+    if (text.startsWith('True', i)) return ((i += 4), true);
+    if (text.startsWith('False', i)) return ((i += 5), false);
     if (text[i] === '(') {
       i++;
       const items: number[] = [];
@@ -124,7 +124,8 @@ function checkDescr(descr: PyValue | undefined, file?: string): DType {
   if (typeof descr !== 'string') throw formatError(file, `unsupported dtype ${JSON.stringify(descr)}: only '<f4' (float32) and '<f8' (float64) are supported`);
   if (descr === '<f4') return 'float32';
   if (descr === '<f8') return 'float64';
-  if (descr === '>f4' || descr === '>f8') throw formatError(file, `big-endian data ('${descr}') is not supported; save it little-endian ('<${descr.slice(1)}')`);
+  if (descr === '>f4' || descr === '>f8')
+    throw formatError(file, `big-endian data ('${descr}') is not supported; save it little-endian ('<${descr.slice(1)}')`);
   throw formatError(file, `unsupported dtype '${descr}': only '<f4' (float32) and '<f8' (float64) are supported`);
 }
 
@@ -273,7 +274,8 @@ export class ArrayFileReader {
         const dtype = options.dtype ?? implied.dtype;
         if (!dtype) throw formatError(file, 'cannot tell the element type of a raw file: name it .f32 or .f64, or give the dtype');
         if (implied.dtype && implied.dtype !== dtype) throw formatError(file, `the extension says ${implied.dtype} but ${dtype} was asked for`);
-        if (size % ITEM[dtype]) throw formatError(file, `truncated: ${size} bytes is not a whole number of ${dtype} elements (${size % ITEM[dtype]} trailing bytes)`);
+        if (size % ITEM[dtype])
+          throw formatError(file, `truncated: ${size} bytes is not a whole number of ${dtype} elements (${size % ITEM[dtype]} trailing bytes)`);
         header = { dtype, shape: [size / ITEM[dtype]], dataOffset: 0 };
       }
       checkDataBytes(file, header, size - header.dataOffset);

@@ -29,7 +29,8 @@ export const operand = (data: Data, offset: number, stride: number, sign?: Signs
 
 /** A Float32Array/Float64Array, or a live DeviceArray of floats. */
 export function floatData(name: string, value: unknown): Data {
-  if (isFloatArray(value)) {  // the common case first
+  if (isFloatArray(value)) {
+    // the common case first
     v.checkAttached(name, value);
     return value;
   }
@@ -54,13 +55,16 @@ export function signData(name: string, value: unknown, length: number): Signs {
 
 /** Whether the arrays are DeviceArrays; they must all be, on one device, or none. */
 export function sameResidency(names: [string, Data | Signs | undefined][]): boolean {
-  if (!names.some(([, d]) => isDeviceArray(d))) return false;  // all host arrays: the common case
+  if (!names.some(([, d]) => isDeviceArray(d))) return false; // all host arrays: the common case
   const present = names.filter(([, d]) => d !== undefined) as [string, Data | Signs][];
   const [firstName, first] = present[0];
   const onDevice = isDeviceArray(first);
   for (const [name, d] of present) {
     if (isDeviceArray(d) !== onDevice) {
-      throw typeError('ERR_LINREC_INVALID_TYPE', `Expected ${name} to be ${onDevice ? 'a DeviceArray' : 'a host typed array'} like ${firstName} but received ${onDevice ? 'a host array' : 'a DeviceArray'}`);
+      throw typeError(
+        'ERR_LINREC_INVALID_TYPE',
+        `Expected ${name} to be ${onDevice ? 'a DeviceArray' : 'a host typed array'} like ${firstName} but received ${onDevice ? 'a host array' : 'a DeviceArray'}`,
+      );
     }
     if (isDeviceArray(d) && d.deviceIndex !== (first as DeviceArray).deviceIndex) {
       throw plainError('ERR_LINREC_DEVICE_MISMATCH', `Expected ${name} to be on ${(first as DeviceArray).device} like ${firstName} but it is on ${d.device}`);

@@ -28,7 +28,8 @@ export function fileLayout(o: RunFiles, a: ArrayFileReader, b: ArrayFileReader, 
   const b2 = b.shape.length === 2 ? b.shape[0] : undefined;
   if (a2 !== undefined && b2 !== undefined && a2 !== b2) throw bad(`${o.coeffs} has ${a2} rows but ${o.values} has ${b2}`);
   const shaped = a2 ?? b2;
-  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped) throw bad(`${errors.optionPrefix}rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
+  if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped)
+    throw bad(`${errors.optionPrefix}rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
   const rows = o.rows ?? shaped ?? 1;
   if (rows === 0) throw bad(`${o.coeffs} has 0 rows: nothing to scan`);
   if (a.length % rows) throw bad(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
@@ -43,7 +44,8 @@ export function fileLayout(o: RunFiles, a: ArrayFileReader, b: ArrayFileReader, 
 export function outputFormat(out: string, input: ArrayFileReader, errors: RunFileErrors): FileFormat {
   const implied = formatOf(out);
   const option = `${errors.optionPrefix}out ${out}`;
-  if (path.extname(out).toLowerCase() === '.npy' && input.format !== 'npy') throw errors.format(`${option} names a .npy file but the inputs are raw; the output has the input's format`);
+  if (path.extname(out).toLowerCase() === '.npy' && input.format !== 'npy')
+    throw errors.format(`${option} names a .npy file but the inputs are raw; the output has the input's format`);
   if (implied.dtype && (input.format === 'npy' || implied.dtype !== input.dtype)) {
     throw errors.format(`${option} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
   }

@@ -3,7 +3,19 @@ import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeScanSpec } fro
 import { chooseDevice, threadsOption, type Device } from './backends';
 import { holdingDevices, type DeviceArray } from './device-array';
 import { expected, restack, typeError, withStack } from './errors';
-import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type Data, type Signs, type SignedLogArray, type LogInput } from './operands';
+import {
+  allocLike,
+  allocSigns,
+  deviceIndexOf,
+  floatData,
+  logInput,
+  operand,
+  sameResidency,
+  type Data,
+  type Signs,
+  type SignedLogArray,
+  type LogInput,
+} from './operands';
 import { smallScan } from './small-scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
@@ -77,7 +89,13 @@ function rawPair(coeffs: unknown, values: unknown, rowsOption: unknown, valuesPe
   // Each array's type is read once (a tag check is a fair share of a small call).
   const dtype = v.dtypeOf(a);
   if (v.dtypeOf(b) !== dtype) v.sameDType('values', b, a, 'coeffs');
-  const onDevice = !ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) ? sameResidency([['coeffs', a], ['values', b]]) : false;
+  const onDevice =
+    !ArrayBuffer.isView(a) || !ArrayBuffer.isView(b)
+      ? sameResidency([
+          ['coeffs', a],
+          ['values', b],
+        ])
+      : false;
   const rows = v.positiveInteger('options.rows', rowsOption, 1);
   const n = v.rowLength('coeffs', a.length, rows, 0);
   v.exactLength('values', b.length, rows * valuesPerRow(n), () => layout(rows, n));
@@ -89,8 +107,13 @@ const METHODS = ['direct', 'log'] as const;
 
 function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
   const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
-  const { a, b, dtype, onDevice, rows, n } = rawPair(coeffs, values, o.rows, (k) => k + 1,
-    (r, k) => `rows·(n+1) = ${r}·${k + 1}: x_0 then b_1..b_n per row`);
+  const { a, b, dtype, onDevice, rows, n } = rawPair(
+    coeffs,
+    values,
+    o.rows,
+    (k) => k + 1,
+    (r, k) => `rows·(n+1) = ${r}·${k + 1}: x_0 then b_1..b_n per row`,
+  );
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const method = v.oneOf<Method>('options.method', o.method, METHODS, 'direct');
   const threads = threadsOption(o.threads);
@@ -98,13 +121,28 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
   if (o.out !== undefined) {
     out = floatData('options.out', o.out);
     if (v.dtypeOf(out) !== dtype) v.sameDType('options.out', out, a, 'coeffs');
-    if (onDevice || !ArrayBuffer.isView(out)) sameResidency([['coeffs', a], ['options.out', out]]);
+    if (onDevice || !ArrayBuffer.isView(out))
+      sameResidency([
+        ['coeffs', a],
+        ['options.out', out],
+      ]);
     v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
   } else out = allocLike(a, rows * (n + 1));
   // The binding checks overlaps of a given out (refuseAlias); this names them.
   const given = out;
-  const nameAlias = o.out === undefined || onDevice ? undefined
-    : () => v.checkNoAlias('options.out', given as FloatArray, [['coeffs', a as FloatArray], ['values', b as FloatArray]], b as FloatArray);
+  const nameAlias =
+    o.out === undefined || onDevice
+      ? undefined
+      : () =>
+          v.checkNoAlias(
+            'options.out',
+            given as FloatArray,
+            [
+              ['coeffs', a as FloatArray],
+              ['values', b as FloatArray],
+            ],
+            b as FloatArray,
+          );
   const device = chooseDevice(o.device, rows * n, deviceIndexOf(a));
   const stride = n + 1;
   const spec: NativeScanSpec = {
@@ -165,7 +203,12 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
   const a = logInput('logCoeffs', logCoeffs);
   const b = logInput('logValues', logValues);
   v.sameDType('logValues', b.logAbs, a.logAbs, 'logCoeffs');
-  const onDevice = sameResidency([['logCoeffs', a.logAbs], ['logCoeffs.sign', a.sign], ['logValues', b.logAbs], ['logValues.sign', b.sign]]);
+  const onDevice = sameResidency([
+    ['logCoeffs', a.logAbs],
+    ['logCoeffs.sign', a.sign],
+    ['logValues', b.logAbs],
+    ['logValues.sign', b.sign],
+  ]);
   const rows = v.positiveInteger('options.rows', o.rows, 1);
   const n = v.rowLength('logCoeffs', a.logAbs.length, rows, 0);
   v.exactLength('logValues', b.logAbs.length, rows * (n + 1), `rows·(n+1) = ${rows}·${n + 1}: log x_0 then log b_1..b_n per row`);
@@ -178,15 +221,21 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
     if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', o.out));
     out = { logAbs: given.logAbs, sign: given.sign };
     v.sameDType('options.out.logAbs', out.logAbs, a.logAbs, 'logCoeffs');
-    sameResidency([['logCoeffs', a.logAbs], ['options.out.logAbs', out.logAbs], ['options.out.sign', out.sign]]);
+    sameResidency([
+      ['logCoeffs', a.logAbs],
+      ['options.out.logAbs', out.logAbs],
+      ['options.out.sign', out.sign],
+    ]);
     v.exactLength('options.out.logAbs', out.logAbs.length, rows * (n + 1), 'the length of logValues');
     if (!onDevice) {
       // The binding checks overlaps (refuseAlias); this names them.
       const o2 = out;
       nameAlias = () => {
         const inputs: [string, ArrayBufferView | undefined][] = [
-          ['logCoeffs', a.logAbs as FloatArray], ['logCoeffs.sign', a.sign as Int8Array | undefined],
-          ['logValues', b.logAbs as FloatArray], ['logValues.sign', b.sign as Int8Array | undefined],
+          ['logCoeffs', a.logAbs as FloatArray],
+          ['logCoeffs.sign', a.sign as Int8Array | undefined],
+          ['logValues', b.logAbs as FloatArray],
+          ['logValues.sign', b.sign as Int8Array | undefined],
         ];
         // In place on logValues is supported, as scan's out === values.
         v.checkNoAlias('options.out.logAbs', o2.logAbs as FloatArray, [...inputs, ['options.out.sign', o2.sign as Int8Array]], b.logAbs as FloatArray);
@@ -220,7 +269,11 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
  * The scan in log space: inputs are log|a_t| and log|x_0|, log|b_t| (with signs when any is
  * negative); the result is log|x_t| and its sign. Never overflows where x would.
  */
-export function logScan<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): SignedLogArray<F> {
+export function logScan<F extends FloatArray | FloatDeviceArray>(
+  logCoeffs: LogInput<F>,
+  logValues: LogInput<F>,
+  options?: LogScanOptions<F>,
+): SignedLogArray<F> {
   return withStack(() => {
     const plan = planLogScan(logCoeffs, logValues, options);
     runSync(plan);
@@ -228,7 +281,11 @@ export function logScan<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogI
   });
 }
 
-export async function logScanAsync<F extends FloatArray | FloatDeviceArray>(logCoeffs: LogInput<F>, logValues: LogInput<F>, options?: LogScanOptions<F>): Promise<SignedLogArray<F>> {
+export async function logScanAsync<F extends FloatArray | FloatDeviceArray>(
+  logCoeffs: LogInput<F>,
+  logValues: LogInput<F>,
+  options?: LogScanOptions<F>,
+): Promise<SignedLogArray<F>> {
   const plan = planLogScan(logCoeffs, logValues, options);
   await runAsync(plan, [logCoeffs, logValues, plan.result]);
   return plan.result as unknown as SignedLogArray<F>;
@@ -240,15 +297,33 @@ const AGGREGATE_OPTIONS = ['rows', 'reverse', 'device', 'threads'] as const;
 
 function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): { spec: NativeAggregateSpec; result: { A: F; B: F } } {
   const o = v.options<AggregateOptions>('options', options, AGGREGATE_OPTIONS);
-  const { a, b, rows, n: m } = rawPair(coeffs, values, o.rows, (k) => k, (r, k) => `rows·m = ${r}·${k}: b only, no x_0`);
+  const {
+    a,
+    b,
+    rows,
+    n: m,
+  } = rawPair(
+    coeffs,
+    values,
+    o.rows,
+    (k) => k,
+    (r, k) => `rows·m = ${r}·${k}: b only, no x_0`,
+  );
   const reverse = v.boolean('options.reverse', o.reverse, false);
   const threads = threadsOption(o.threads);
   const device = chooseDevice(o.device, rows * m, deviceIndexOf(a));
   const A = allocLike(a, rows);
   const B = allocLike(a, rows);
   const spec: NativeAggregateSpec = {
-    rows, n: m, reverse, threads, device,
-    a: operand(a, 0, m), b: operand(b, 0, m), outA: operand(A, 0, 1), outB: operand(B, 0, 1),
+    rows,
+    n: m,
+    reverse,
+    threads,
+    device,
+    a: operand(a, 0, m),
+    b: operand(b, 0, m),
+    outA: operand(A, 0, 1),
+    outB: operand(B, 0, 1),
   };
   return { spec, result: { A: A as F, B: B as F } };
 }

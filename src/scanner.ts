@@ -82,7 +82,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (this.log && this.method !== 'log') throw typeError('ERR_LINREC_INVALID_VALUE', "options.log needs method 'log' (or no method)");
     this.reverse = v.boolean('options.reverse', o.reverse, false);
     this.#threads = threadsOption(o.threads);
-    deviceOption('options.device', o.device);  // checked now: a CUDA device must exist
+    deviceOption('options.device', o.device); // checked now: a CUDA device must exist
     this.#device = o.device;
     // The initial state as given: raw numbers, or (with log) log|x| and sign.
     this.#initialRaw = new Float64Array(this.rows);
@@ -183,7 +183,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (dtype !== this.dtype) throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${dtype}`);
   }
 
-  #plan(coeffs: unknown, values: unknown): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void } {
+  #plan(
+    coeffs: unknown,
+    values: unknown,
+  ): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void } {
     this.#check('push');
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
     let b: { logAbs: Data; sign?: Int8Array | DeviceArray };
@@ -196,8 +199,19 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     }
     this.#checkDType('coeffs', a.logAbs);
     this.#checkDType('values', b.logAbs);
-    const host = ArrayBuffer.isView(a.logAbs) && ArrayBuffer.isView(b.logAbs) && (a.sign === undefined || ArrayBuffer.isView(a.sign)) && (b.sign === undefined || ArrayBuffer.isView(b.sign));
-    const onDevice = host ? false : sameResidency([['coeffs', a.logAbs], ['coeffs.sign', a.sign], ['values', b.logAbs], ['values.sign', b.sign]]);
+    const host =
+      ArrayBuffer.isView(a.logAbs) &&
+      ArrayBuffer.isView(b.logAbs) &&
+      (a.sign === undefined || ArrayBuffer.isView(a.sign)) &&
+      (b.sign === undefined || ArrayBuffer.isView(b.sign));
+    const onDevice = host
+      ? false
+      : sameResidency([
+          ['coeffs', a.logAbs],
+          ['coeffs.sign', a.sign],
+          ['values', b.logAbs],
+          ['values.sign', b.sign],
+        ]);
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));

@@ -23,7 +23,7 @@ export function sequential<F extends FloatArray>(coeffs: F, values: F, options?:
     const n = v.rowLength('coeffs', a.length, rows, 0);
     v.exactLength('values', b.length, rows * (n + 1), `rows·(n+1) = ${rows}·${n + 1}`);
     const reverse = v.boolean('options.reverse', o.reverse, false);
-    const out = o.out === undefined ? (new (a.constructor as { new (n: number): F })(b.length)) : (v.floatArray('options.out', o.out) as F);
+    const out = o.out === undefined ? new (a.constructor as { new (n: number): F })(b.length) : (v.floatArray('options.out', o.out) as F);
     v.sameDType('options.out', out, a, 'coeffs');
     v.exactLength('options.out', out.length, b.length, 'the length of values');
     const f32 = v.dtypeOf(a) === 'float32';

@@ -41,9 +41,9 @@ const fround = Math.fround;
  */
 function fusedTie(p: number, q: number, s: number, r: number, m: number): number {
   const bv = s - p;
-  const e = p - (s - bv) + (q - bv);  // TwoSum: s + e is p + q exactly
-  if (e === 0) return r;  // a true tie: round32 already chose the even one
-  return (e > 0) === (m > s) ? m : r;
+  const e = p - (s - bv) + (q - bv); // TwoSum: s + e is p + q exactly
+  if (e === 0) return r; // a true tie: round32 already chose the even one
+  return e > 0 === m > s ? m : r;
 }
 
 // The row loops step i = first, first + dir, ... (n steps) from v and return how many steps
@@ -52,7 +52,7 @@ function fusedTie(p: number, q: number, s: number, r: number, m: number): number
 
 function rowF32Fused(a: Float32Array, ai: number, b: Float32Array, bi: number, x: Float32Array, xi: number, n: number, dir: number, v: number): number {
   for (let i = 0; i < n; i++) {
-    const p = a[ai] * v;  // exact
+    const p = a[ai] * v; // exact
     const q = b[bi];
     const s = p + q;
     let r = fround(s);
@@ -105,11 +105,32 @@ const op = (data: Float32Array | Float64Array, offset: number, stride: number): 
  * engine, from x0 (the last x stored; x_0 itself, copied to x0CopyOffset, when it is not finite):
  * where the JS loop met a result that is not finite.
  */
-function restOnEngine(n: number, reverse: boolean, a: HostArray, aOffset: number, b: HostArray, bOffset: number, x: HostArray, xOffset: number,
-  x0: HostArray, x0Offset: number, last?: HostArray, lastOffset = 0, x0CopyOffset?: number): void {
+function restOnEngine(
+  n: number,
+  reverse: boolean,
+  a: HostArray,
+  aOffset: number,
+  b: HostArray,
+  bOffset: number,
+  x: HostArray,
+  xOffset: number,
+  x0: HostArray,
+  x0Offset: number,
+  last?: HostArray,
+  lastOffset = 0,
+  x0CopyOffset?: number,
+): void {
   const spec: NativeScanSpec = {
-    method: METHOD_CODE.direct, rows: 1, n, reverse, threads: 1, device: -1,
-    a: op(a, aOffset, n), b: op(b, bOffset, n), x: op(x, xOffset, n), x0: op(x0, x0Offset, 1),
+    method: METHOD_CODE.direct,
+    rows: 1,
+    n,
+    reverse,
+    threads: 1,
+    device: -1,
+    a: op(a, aOffset, n),
+    b: op(b, bOffset, n),
+    x: op(x, xOffset, n),
+    x0: op(x0, x0Offset, 1),
     last: last ? op(last, lastOffset, 1) : undefined,
     x0Copy: x0CopyOffset === undefined ? undefined : op(x, x0CopyOffset, 1),
   };
@@ -126,7 +147,10 @@ function probeRule(dtype: 'float32' | 'float64'): Rule {
   const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
   const c = 1 + 2 ** -k;
   const seen = new Set<number>();
-  for (const [rows, n] of [[1, 1], [9, 8]]) {
+  for (const [rows, n] of [
+    [1, 1],
+    [9, 8],
+  ]) {
     const a = new Ctor(rows * n).fill(1);
     const b = new Ctor(rows * (n + 1));
     for (let r = 0; r < rows; r++) {
@@ -137,8 +161,17 @@ function probeRule(dtype: 'float32' | 'float64'): Rule {
     const x = new Ctor(rows * (n + 1));
     const stride = n + 1;
     const spec: NativeScanSpec = {
-      method: METHOD_CODE.direct, rows, n, reverse: false, threads: 1, device: -1,
-      a: op(a, 0, n), b: op(b, 1, stride), x: op(x, 1, stride), x0: op(b, 0, stride), x0Copy: op(x, 0, stride),
+      method: METHOD_CODE.direct,
+      rows,
+      n,
+      reverse: false,
+      threads: 1,
+      device: -1,
+      a: op(a, 0, n),
+      b: op(b, 1, stride),
+      x: op(x, 1, stride),
+      x0: op(b, 0, stride),
+      x0Copy: op(x, 0, stride),
     };
     addon().scan(spec);
     for (let r = 0; r < rows; r++) seen.add(x[r * stride + n]);
@@ -224,7 +257,7 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
   }
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
-  const steps = a.length;  // 0 for a detached array: never taken here
+  const steps = a.length; // 0 for a detached array: never taken here
   const n = steps / rows;
   if (!(n >= 1 && n <= SHORT_ROW && steps <= JS_MAX_STEPS) || !Number.isInteger(n) || b.length !== steps + rows) return undefined;
   const row = rowFor(kind);
@@ -265,10 +298,18 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
  * A Scanner push of m steps per row (direct method, host arrays of the state's type) computed
  * here, the state updated; undefined where the native path must run (nothing is thrown here).
  */
-export function smallPush(coeffs: unknown, values: unknown, state: Float32Array | Float64Array, rows: number, reverse: boolean, device: unknown): Float32Array | Float64Array | undefined {
+export function smallPush(
+  coeffs: unknown,
+  values: unknown,
+  state: Float32Array | Float64Array,
+  rows: number,
+  reverse: boolean,
+  device: unknown,
+): Float32Array | Float64Array | undefined {
   if (!smallCallsInJs.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
-  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind) return undefined;
+  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind)
+    return undefined;
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
   const steps = a.length;

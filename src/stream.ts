@@ -33,11 +33,21 @@ export interface ScanStreamOptions extends ScannerOptions {
 }
 
 // Options known at compile time give exact types; options typed wide (dtype: DType) give unions.
-type HostOf<O> = O extends { dtype: 'float64' } ? Float64Array
-  : O extends { dtype: 'float32' } ? Float32Array : O extends { dtype: DType } ? FloatArray : Float32Array;
+type HostOf<O> = O extends { dtype: 'float64' }
+  ? Float64Array
+  : O extends { dtype: 'float32' }
+    ? Float32Array
+    : O extends { dtype: DType }
+      ? FloatArray
+      : Float32Array;
 /** What a stream or iterable with options O yields for host chunks. */
-export type ScanResultOf<O> = O extends { log: true } ? SignedLogArray<HostOf<O>>
-  : O extends { log: false } ? HostOf<O> : O extends { log: boolean } ? HostOf<O> | SignedLogArray<HostOf<O>> : HostOf<O>;
+export type ScanResultOf<O> = O extends { log: true }
+  ? SignedLogArray<HostOf<O>>
+  : O extends { log: false }
+    ? HostOf<O>
+    : O extends { log: boolean }
+      ? HostOf<O> | SignedLogArray<HostOf<O>>
+      : HostOf<O>;
 /** A chunk of host arrays of the dtype that options O name. */
 export interface HostScanChunk<O> {
   coeffs: HostOf<O> | LogInput<HostOf<O>>;
@@ -112,7 +122,10 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
       } catch (e) {
         return callback(chunkError(e, i, scanner));
       }
-      scanner.pushAsync(parts.coeffs, parts.values).then((x) => callback(null, x), (e) => callback(chunkError(e, i, scanner)));
+      scanner.pushAsync(parts.coeffs, parts.values).then(
+        (x) => callback(null, x),
+        (e) => callback(chunkError(e, i, scanner)),
+      );
     },
     flush(callback: TransformCallback) {
       ended = true;
@@ -258,7 +271,8 @@ export function createByteScanStream(options: ByteScanStreamOptions = {}): Trans
         const what = carry.length ? `truncated: ${carry.length} trailing bytes (x_0 needs ${item})` : 'empty input: expected x_0 first';
         return callback(plainError('ERR_LINREC_FORMAT', what));
       }
-      if (carry.length) return callback(plainError('ERR_LINREC_FORMAT', `truncated: ${carry.length} trailing bytes (not a whole (a, b) pair of ${pair} bytes)`));
+      if (carry.length)
+        return callback(plainError('ERR_LINREC_FORMAT', `truncated: ${carry.length} trailing bytes (not a whole (a, b) pair of ${pair} bytes)`));
       callback();
     },
     destroy(err, callback) {

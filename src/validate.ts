@@ -93,10 +93,7 @@ export function boolean(name: string, v: unknown, fallback: boolean): boolean {
 export function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[], fallback: T): T {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw (typeof v === 'string' ? rangeError : typeError)(
-      'ERR_LINREC_INVALID_VALUE',
-      expected(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v),
-    );
+    throw (typeof v === 'string' ? rangeError : typeError)('ERR_LINREC_INVALID_VALUE', expected(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v));
   }
   return v as T;
 }
@@ -116,13 +113,17 @@ export function rowLength(name: string, total: number, rows: number, extra: numb
 /** `why` may be a function: messages are built only when they are thrown. */
 export function exactLength(name: string, actual: number, wanted: number, why: string | (() => string)): void {
   if (actual !== wanted) {
-    throw rangeError('ERR_LINREC_LENGTH_MISMATCH', `Expected ${name} to have length ${wanted} (${typeof why === 'function' ? why() : why}) but received length ${actual}`);
+    throw rangeError(
+      'ERR_LINREC_LENGTH_MISMATCH',
+      `Expected ${name} to have length ${wanted} (${typeof why === 'function' ? why() : why}) but received length ${actual}`,
+    );
   }
 }
 
 export function overlaps(x: ArrayBufferView, y: ArrayBufferView): boolean {
   if (x.buffer !== y.buffer) return false;
-  const sx = x.byteOffset, sy = y.byteOffset;
+  const sx = x.byteOffset,
+    sy = y.byteOffset;
   return sx < sy + y.byteLength && sy < sx + x.byteLength && x.byteLength > 0 && y.byteLength > 0;
 }
 
@@ -134,6 +135,9 @@ export function checkNoAlias(outName: string, out: ArrayBufferView, inputs: [str
   for (const [name, input] of inputs) {
     if (!input || !overlaps(out, input)) continue;
     if (inPlace && input === inPlace && out.buffer === input.buffer && out.byteOffset === input.byteOffset && out.byteLength === input.byteLength) continue;
-    throw rangeError('ERR_LINREC_ALIAS', `${outName} shares memory with ${name}${inPlace ? ` (only an exact in-place ${outName} === values is supported)` : ''}`);
+    throw rangeError(
+      'ERR_LINREC_ALIAS',
+      `${outName} shares memory with ${name}${inPlace ? ` (only an exact in-place ${outName} === values is supported)` : ''}`,
+    );
   }
 }

@@ -8,8 +8,15 @@ const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root
 
 describe('loading', () => {
   test("require('linrec') and import 'linrec' give the same API", () => {
-    const cjs = run(['-e', "const l = require('linrec'); console.log(Object.keys(l).sort().join(','), Array.from(l.scan(new Float32Array([2]), new Float32Array([1, 1]))).join(','))"]);
-    const esm = run(['--input-type=module', '-e', "import * as l from 'linrec'; import def from 'linrec'; console.log(Object.keys(def).sort().join(','), Array.from(l.scan(new Float32Array([2]), new Float32Array([1, 1]))).join(','))"]);
+    const cjs = run([
+      '-e',
+      "const l = require('linrec'); console.log(Object.keys(l).sort().join(','), Array.from(l.scan(new Float32Array([2]), new Float32Array([1, 1]))).join(','))",
+    ]);
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      "import * as l from 'linrec'; import def from 'linrec'; console.log(Object.keys(def).sort().join(','), Array.from(l.scan(new Float32Array([2]), new Float32Array([1, 1]))).join(','))",
+    ]);
     expect(cjs).toBe(esm);
     expect(cjs).toMatch(/scan,scanAsync/);
     expect(cjs.endsWith(' 1,3')).toBe(true);
@@ -19,7 +26,10 @@ describe('loading', () => {
     let err: { status?: number; stderr?: string } = {};
     try {
       execFileSync(process.execPath, ['-e', "require('linrec').scan(new Float32Array(1), new Float32Array(2))"], {
-        cwd: root, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, LINREC_ADDON: '/nonexistent/linrec.node' },
+        cwd: root,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env: { ...process.env, LINREC_ADDON: '/nonexistent/linrec.node' },
       });
     } catch (e) {
       err = e as typeof err;

@@ -40,7 +40,8 @@ async function runBlock(code: string, given: Record<string, unknown>, wanted: st
     return require(name);
   };
   // An ES module block (the npy example) imports: the same names, taken with require.
-  code = code.replace(/^import \{([^}]*)\} from '([^']+)';$/gm, "const {$1} = require('$2');")
+  code = code
+    .replace(/^import \{([^}]*)\} from '([^']+)';$/gm, "const {$1} = require('$2');")
     .replace(/^import \* as (\w+) from '([^']+)';$/gm, "const $1 = require('$2');");
   const names = ['require', 'scan', ...Object.keys(given)];
   // The block runs in an inner scope so that its own `const { scan } = require('linrec')` may
@@ -83,14 +84,19 @@ describe(`README examples, run as written ${seedNote()}`, () => {
     const monthlyReturns = Array.from({ length: N }, () => 0.01 * r.normal());
     const monthlyDeposits = Array.from({ length: N }, () => 100 * r.uniform());
     const { balances } = await runBlock(blockAfter('**An investment'), { monthlyReturns, monthlyDeposits, initialBalance: 1000 }, ['balances']);
-    const want = reference(monthlyReturns.map((x) => 1 + x), [1000].concat(monthlyDeposits));
+    const want = reference(
+      monthlyReturns.map((x) => 1 + x),
+      [1000].concat(monthlyDeposits),
+    );
     expect((balances as Float64Array).length).toBe(N + 1);
     expect(mixedError(balances as Float64Array, want)).toBeLessThan(1e-12);
   });
 
   test('discounted returns of 8 environments × 25,000 steps with episode ends', async () => {
     const r = fresh();
-    const envs = 8, T = 25_000, gamma = 0.99;
+    const envs = 8,
+      T = 25_000,
+      gamma = 0.99;
     const rewards = fill(new Float32Array(envs * T), r.uniform);
     const dones = Uint8Array.from({ length: envs * T }, () => (r.uniform() < 0.002 ? 1 : 0));
     const bootstrap = fill(new Float32Array(envs), () => 10 * r.uniform());

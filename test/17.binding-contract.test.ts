@@ -3,7 +3,18 @@
 // The binding's decodeScanCall reads a call exactly as scan does, and answers instead of running.
 import { aggregate, createScanner, logScan, scan, scanAsync } from '../src';
 import { smallCallsInJs } from '../src/small-scan';
-import { addon, AGGREGATE_ARRAYS, AGGREGATE_SLOTS, contractMismatches, METHOD_CODE, SCAN_ARRAYS, SCAN_SLOTS, type DecodedScanCall, type NativeContract, type NativeScanSpec } from '../src/addon';
+import {
+  addon,
+  AGGREGATE_ARRAYS,
+  AGGREGATE_SLOTS,
+  contractMismatches,
+  METHOD_CODE,
+  SCAN_ARRAYS,
+  SCAN_SLOTS,
+  type DecodedScanCall,
+  type NativeContract,
+  type NativeScanSpec,
+} from '../src/addon';
 
 /** Runs `call` with the addon's scan replaced by a decode; returns what the binding decoded. */
 function decoded(call: () => unknown): DecodedScanCall[] {
@@ -34,7 +45,11 @@ afterAll(() => {
 describe('the call contract', () => {
   test('the addon was built with the lists src/addon.ts packs by (checked at load, too)', () => {
     const mine: NativeContract = {
-      scanSlots: [...SCAN_SLOTS], scanArrays: [...SCAN_ARRAYS], aggregateSlots: [...AGGREGATE_SLOTS], aggregateArrays: [...AGGREGATE_ARRAYS], methods: { ...METHOD_CODE },
+      scanSlots: [...SCAN_SLOTS],
+      scanArrays: [...SCAN_ARRAYS],
+      aggregateSlots: [...AGGREGATE_SLOTS],
+      aggregateArrays: [...AGGREGATE_ARRAYS],
+      methods: { ...METHOD_CODE },
     };
     expect(contractMismatches(mine)).toEqual([]);
     // A shifted slot or a renumbered method is named.
@@ -50,9 +65,22 @@ describe('the call contract', () => {
     const out = new Float32Array(8);
     const [forward] = decoded(() => scan(a, b, { rows: 2, out, threads: 3 }));
     expect(forward).toMatchObject({
-      method: METHOD_CODE.direct, dtype: 'float32', rows: 2, n: 3, reverse: false, threads: 3, device: -1,
-      a: at(a, 0), b: at(b, 1), x: at(out, 1), x0: at(b, 0), x0Copy: at(out, 0), last: null,
-      aSign: null, bSign: null, xSign: null,
+      method: METHOD_CODE.direct,
+      dtype: 'float32',
+      rows: 2,
+      n: 3,
+      reverse: false,
+      threads: 3,
+      device: -1,
+      a: at(a, 0),
+      b: at(b, 1),
+      x: at(out, 1),
+      x0: at(b, 0),
+      x0Copy: at(out, 0),
+      last: null,
+      aSign: null,
+      bSign: null,
+      xSign: null,
       strides: { a: 3, b: 4, x: 4, x0: 4, x0Copy: 4 },
     });
     const [reverse] = decoded(() => scan(a, b, { rows: 2, out, reverse: true, method: 'log' }));
@@ -80,9 +108,18 @@ describe('the call contract', () => {
     const out = { logAbs: new Float32Array(5), sign: new Int8Array(5) };
     const [d] = decoded(() => logScan(la, lb, { out }));
     expect(d).toMatchObject({
-      method: METHOD_CODE.logFromLog, n: 4,
-      a: at(la.logAbs, 0), aSign: at(la.sign, 0), b: at(lb.logAbs, 1), bSign: at(lb.sign, 1),
-      x: at(out.logAbs, 1), xSign: at(out.sign, 1), x0: at(lb.logAbs, 0), x0Sign: at(lb.sign, 0), x0Copy: at(out.logAbs, 0), x0CopySign: at(out.sign, 0),
+      method: METHOD_CODE.logFromLog,
+      n: 4,
+      a: at(la.logAbs, 0),
+      aSign: at(la.sign, 0),
+      b: at(lb.logAbs, 1),
+      bSign: at(lb.sign, 1),
+      x: at(out.logAbs, 1),
+      xSign: at(out.sign, 1),
+      x0: at(lb.logAbs, 0),
+      x0Sign: at(lb.sign, 0),
+      x0Copy: at(out.logAbs, 0),
+      x0CopySign: at(out.sign, 0),
     });
     const [plain] = decoded(() => logScan(la.logAbs, lb.logAbs));
     expect(plain).toMatchObject({ aSign: null, bSign: null, x0Sign: null });
@@ -107,8 +144,18 @@ describe('the call contract', () => {
   test('refuseAlias: the binding refuses overlaps on raw pointers, except exactly in place', () => {
     const op = (data: Float32Array, offset: number, stride: number) => ({ data, sign: undefined, offset, stride });
     const spec = (a: Float32Array, b: Float32Array, out: Float32Array, refuseAlias: boolean): NativeScanSpec => ({
-      method: 0, rows: 1, n: a.length, reverse: false, threads: 1, device: -1, refuseAlias,
-      a: op(a, 0, a.length), b: op(b, 1, a.length + 1), x: op(out, 1, a.length + 1), x0: op(b, 0, a.length + 1), x0Copy: op(out, 0, a.length + 1),
+      method: 0,
+      rows: 1,
+      n: a.length,
+      reverse: false,
+      threads: 1,
+      device: -1,
+      refuseAlias,
+      a: op(a, 0, a.length),
+      b: op(b, 1, a.length + 1),
+      x: op(out, 1, a.length + 1),
+      x0: op(b, 0, a.length + 1),
+      x0Copy: op(out, 0, a.length + 1),
     });
     const buf = new Float32Array(8);
     const code = (f: () => unknown) => {

@@ -51,7 +51,7 @@ function inputs(C: Ctor, rows: number, n: number, special: number, rand: () => n
   };
   const a = new C(rows * n);
   const b = new C(rows * (n + 1));
-  const big = rand() < 0.3;  // coefficients above 1: some rows overflow
+  const big = rand() < 0.3; // coefficients above 1: some rows overflow
   for (let i = 0; i < a.length; i++) a[i] = pick(big ? 4 : 1);
   for (let i = 0; i < b.length; i++) b[i] = pick(3);
   return { a, b };
@@ -75,7 +75,7 @@ describe.each([
       const special = [0, 0, 0.01, 0.1, 0.5][Math.floor(r() * 5)];
       const { a, b } = inputs(C, rows, n, special, r);
       const reverse = r() < 0.5;
-      const mode = Math.floor(r() * 3);  // 0: new result, 1: out, 2: in place on values
+      const mode = Math.floor(r() * 3); // 0: new result, 1: out, 2: in place on values
       const run = () => {
         const values = b.slice();
         const out = mode === 1 ? new C(b.length) : mode === 2 ? values : undefined;
@@ -107,7 +107,8 @@ describe.each([
         const values = b.subarray(0, rows * m);
         const x = js.push(a as Float32Array, values as Float32Array);
         const y = native(() => nat.push(a as Float32Array, values as Float32Array));
-        if (bits(x) !== bits(y) || bits(js.state) !== bits(nat.state)) throw new Error(`trial ${trial}, push ${push}: JS and native differ (rows ${rows}, m ${m}, reverse ${reverse})`);
+        if (bits(x) !== bits(y) || bits(js.state) !== bits(nat.state))
+          throw new Error(`trial ${trial}, push ${push}: JS and native differ (rows ${rows}, m ${m}, reverse ${reverse})`);
       }
     }
   });
@@ -131,7 +132,7 @@ describe('float32 double roundings', () => {
     const js = counted(() => scan(coeffs, values));
     const nat = native(() => scan(coeffs, values));
     expect(bits(js.result)).toBe(bits(nat));
-    if (Math.abs(js.result[1]) < 2 ** 127) expect(js.calls).toBe(0);  // computed in JS (not the overflow)
+    if (Math.abs(js.result[1]) < 2 ** 127) expect(js.calls).toBe(0); // computed in JS (not the overflow)
   });
 });
 

@@ -35,7 +35,7 @@ function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Fl
 /** Row-major b without x_0 (Scanner / aggregate layout), aligned with coeffs, from values. */
 function withoutX0(values: F, rows: number, n: number, reverse = false): F {
   const out = new (values.constructor as Ctor)(rows * n);
-  const skip = reverse ? 0 : 1;  // reverse: x_0 is values[n], b_t is values[t]
+  const skip = reverse ? 0 : 1; // reverse: x_0 is values[n], b_t is values[t]
   for (let r = 0; r < rows; r++) out.set(values.subarray(r * (n + 1) + skip, r * (n + 1) + skip + n), r * n);
   return out;
 }
@@ -82,8 +82,14 @@ gpuDescribe(title, () => {
             const C = ctorOf(dtype);
             const r = fresh();
             const m = rows * n;
-            const a = { logAbs: fill(new C(m), () => Math.log(0.5 + 0.5 * r.uniform())), sign: Int8Array.from({ length: m }, () => (r.uniform() < 0.3 ? -1 : 1)) };
-            const b = { logAbs: fill(new C(rows * (n + 1)), () => Math.log(3 * r.uniform())), sign: Int8Array.from({ length: rows * (n + 1) }, () => (r.uniform() < 0.5 ? -1 : 1)) };
+            const a = {
+              logAbs: fill(new C(m), () => Math.log(0.5 + 0.5 * r.uniform())),
+              sign: Int8Array.from({ length: m }, () => (r.uniform() < 0.3 ? -1 : 1)),
+            };
+            const b = {
+              logAbs: fill(new C(rows * (n + 1)), () => Math.log(3 * r.uniform())),
+              sign: Int8Array.from({ length: rows * (n + 1) }, () => (r.uniform() < 0.5 ? -1 : 1)),
+            };
             // The reference runs on the values the logs stand for (as stored).
             const av = Float64Array.from(a.logAbs, (l, i) => a.sign[i] * Math.exp(l));
             const bv = Float64Array.from(b.logAbs, (l, i) => b.sign[i] * Math.exp(l));
@@ -95,7 +101,11 @@ gpuDescribe(title, () => {
               const out = { logAbs: up(nanArray(C, rows * (n + 1))), sign: toDevice(new Int8Array(rows * (n + 1))) as unknown as DeviceArray };
               // LogInput's type names Int8Array signs; int8 DeviceArrays are accepted at run time.
               const logScanOnDevice = logScan as unknown as (a: unknown, b: unknown, o: unknown) => { logAbs: DeviceArray; sign: DeviceArray };
-              const res = logScanOnDevice({ logAbs: up(a.logAbs), sign: up(a.sign) }, { logAbs: up(b.logAbs), sign: up(b.sign) }, { rows, reverse, device: 'cuda', out });
+              const res = logScanOnDevice(
+                { logAbs: up(a.logAbs), sign: up(a.sign) },
+                { logAbs: up(b.logAbs), sign: up(b.sign) },
+                { rows, reverse, device: 'cuda', out },
+              );
               expect(res).toBe(out);
               got = valuesOf({ logAbs: host(res.logAbs), sign: res.sign.toHost() as Int8Array });
             } else {
@@ -306,7 +316,10 @@ gpuDescribe(title, () => {
             out.dispose();
             expect({ method, reverse, error: mixedError(got, ref) <= bound }).toEqual({ method, reverse, error: true });
           }
-          const devLog = (o: { logAbs: Float64Array; sign: Int8Array }) => ({ logAbs: up((new C(o.logAbs.length) as F).map((_, i) => o.logAbs[i])), sign: up(o.sign) });
+          const devLog = (o: { logAbs: Float64Array; sign: Int8Array }) => ({
+            logAbs: up((new C(o.logAbs.length) as F).map((_, i) => o.logAbs[i])),
+            sign: up(o.sign),
+          });
           const logScanOnDevice = logScan as unknown as (a: unknown, b: unknown, o: unknown) => { logAbs: DeviceArray; sign: DeviceArray };
           const res = logScanOnDevice(devLog(la), devLog(lb), { rows, reverse, device: 'cuda' });
           const logAbs = host(res.logAbs);
@@ -324,65 +337,98 @@ gpuDescribe(title, () => {
   // composition (composable.cuh) composes in extended range instead; only a tile in which the
   // loop itself overflows still steps. Results against the CPU engine: the same infinities and
   // NaNs, element for element, and finite values within the loop's bound.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const inOrder = () => (require(addonPath() as string) as { _cudaInOrderSteppings?: (device?: number) => number })._cudaInOrderSteppings;
-  (inOrder() ? test : test.skip)('the slow cliff: carries that do not compose in T compose in extended range, no tile steps in order but where the loop overflows', () => {
-    const steppings = inOrder()!;
-    for (const dtype of dtypes) {
-      const C = ctorOf(dtype);
-      const n = 2 ** 18 + 3; // 64 (float32) or 128 (float64) tiles
-      const huge = dtype === 'float32' ? 1e36 : 1e300;
-      const tiny = dtype === 'float32' ? 1e-20 : 1e-160; // two in a row underflow T's products
-      const r = fresh();
-      const base = () => {
-        const coeffs = fill(new C(n), () => (r.uniform() < 0.3 ? -1 : 1) * (0.5 + 0.1 * r.uniform()));
-        const values = fill(new C(n + 1), () => 2 * r.uniform() - 1);
-        return { coeffs, values };
-      };
-      const cases: { name: string; make: () => { coeffs: F; values: F }; maxInOrder: number }[] = [
-        { name: 'x_0 = +inf', make: () => { const v = base(); v.values[0] = Infinity; return v; }, maxInOrder: 0 },
-        { name: 'x_0 = -inf, an exact zero coefficient half way (NaN after it)', make: () => { const v = base(); v.values[0] = -Infinity; v.coeffs[n >> 1] = 0; return v; }, maxInOrder: 0 },
-        { name: 'a huge x at the end of every tile, tiny coefficients after it', make: () => {
-          const v = base();
-          const tile = dtype === 'float32' ? 4096 : 2048;
-          for (let t = tile; t + 2 < n; t += tile) {
-            v.values[t] = huge; // b_t: x_t is huge, the carry into the next tile
-            v.coeffs[t] = tiny; // a_{t+1}, a_{t+2}: the next tile's product underflows at once
-            v.coeffs[t + 1] = tiny;
+  (inOrder() ? test : test.skip)(
+    'the slow cliff: carries that do not compose in T compose in extended range, no tile steps in order but where the loop overflows',
+    () => {
+      const steppings = inOrder()!;
+      for (const dtype of dtypes) {
+        const C = ctorOf(dtype);
+        const n = 2 ** 18 + 3; // 64 (float32) or 128 (float64) tiles
+        const huge = dtype === 'float32' ? 1e36 : 1e300;
+        const tiny = dtype === 'float32' ? 1e-20 : 1e-160; // two in a row underflow T's products
+        const r = fresh();
+        const base = () => {
+          const coeffs = fill(new C(n), () => (r.uniform() < 0.3 ? -1 : 1) * (0.5 + 0.1 * r.uniform()));
+          const values = fill(new C(n + 1), () => 2 * r.uniform() - 1);
+          return { coeffs, values };
+        };
+        const cases: { name: string; make: () => { coeffs: F; values: F }; maxInOrder: number }[] = [
+          {
+            name: 'x_0 = +inf',
+            make: () => {
+              const v = base();
+              v.values[0] = Infinity;
+              return v;
+            },
+            maxInOrder: 0,
+          },
+          {
+            name: 'x_0 = -inf, an exact zero coefficient half way (NaN after it)',
+            make: () => {
+              const v = base();
+              v.values[0] = -Infinity;
+              v.coeffs[n >> 1] = 0;
+              return v;
+            },
+            maxInOrder: 0,
+          },
+          {
+            name: 'a huge x at the end of every tile, tiny coefficients after it',
+            make: () => {
+              const v = base();
+              const tile = dtype === 'float32' ? 4096 : 2048;
+              for (let t = tile; t + 2 < n; t += tile) {
+                v.values[t] = huge; // b_t: x_t is huge, the carry into the next tile
+                v.coeffs[t] = tiny; // a_{t+1}, a_{t+2}: the next tile's product underflows at once
+                v.coeffs[t + 1] = tiny;
+              }
+              return v;
+            },
+            maxInOrder: 0,
+          },
+          {
+            name: 'the loop overflows once (a = 4 for 1000 steps), then stays infinite',
+            make: () => {
+              const v = base();
+              v.values[0] = 1;
+              for (let t = 10_000; t < 11_000; t++) v.coeffs[t] = 4;
+              return v;
+            },
+            maxInOrder: 2,
+          },
+        ];
+        for (const c of cases) {
+          const { coeffs, values } = c.make();
+          const cpu = scan(coeffs, values, { device: 'cpu' }) as F;
+          const loop = sequential(coeffs, values) as F;
+          const ref = reference(coeffs, values);
+          steppings(0);
+          const [a, b] = [up(coeffs), up(values)];
+          const got = host(scan(a, b, { device: 'cuda' }));
+          a.dispose();
+          b.dispose();
+          const inOrderTiles = steppings(0);
+          let mismatches = 0;
+          const finite: number[] = [];
+          for (let i = 0; i < got.length; i++) {
+            if (Number.isFinite(cpu[i])) finite.push(i);
+            else if (!Object.is(got[i], cpu[i])) mismatches++;
           }
-          return v;
-        }, maxInOrder: 0 },
-        { name: 'the loop overflows once (a = 4 for 1000 steps), then stays infinite', make: () => {
-          const v = base();
-          v.values[0] = 1;
-          for (let t = 10_000; t < 11_000; t++) v.coeffs[t] = 4;
-          return v;
-        }, maxInOrder: 2 },
-      ];
-      for (const c of cases) {
-        const { coeffs, values } = c.make();
-        const cpu = scan(coeffs, values, { device: 'cpu' }) as F;
-        const loop = sequential(coeffs, values) as F;
-        const ref = reference(coeffs, values);
-        steppings(0);
-        const [a, b] = [up(coeffs), up(values)];
-        const got = host(scan(a, b, { device: 'cuda' }));
-        a.dispose();
-        b.dispose();
-        const inOrderTiles = steppings(0);
-        let mismatches = 0;
-        const finite: number[] = [];
-        for (let i = 0; i < got.length; i++) {
-          if (Number.isFinite(cpu[i])) finite.push(i);
-          else if (!Object.is(got[i], cpu[i])) mismatches++;
+          const at = (v: ArrayLike<number>) => Float64Array.from(finite, (i) => v[i]);
+          const bound = Math.max(4 * mixedError(at(loop), at(ref)), floorOf(dtype));
+          expect({
+            dtype,
+            case: c.name,
+            mismatches,
+            finiteError: mixedError(at(got), at(ref)) <= bound,
+            inOrderTiles: inOrderTiles <= c.maxInOrder ? 'bounded' : inOrderTiles,
+          }).toEqual({ dtype, case: c.name, mismatches: 0, finiteError: true, inOrderTiles: 'bounded' });
         }
-        const at = (v: ArrayLike<number>) => Float64Array.from(finite, (i) => v[i]);
-        const bound = Math.max(4 * mixedError(at(loop), at(ref)), floorOf(dtype));
-        expect({ dtype, case: c.name, mismatches, finiteError: mixedError(at(got), at(ref)) <= bound, inOrderTiles: inOrderTiles <= c.maxInOrder ? 'bounded' : inOrderTiles })
-          .toEqual({ dtype, case: c.name, mismatches: 0, finiteError: true, inOrderTiles: 'bounded' });
       }
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });
 
 // Keeps the skip visible in the summary (and the file non-empty) where no GPU is usable.
@@ -434,7 +480,7 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     const keep = 24 * 2 ** 20; // device memory left free
     const fillers: DeviceArray[] = [];
     try {
-      for (let request = 2 ** 32; request >= 2 ** 21; ) {
+      for (let request = 2 ** 32; request >= 2 ** 21;) {
         const free = deviceMemory().freeBytes;
         if (free <= keep + 2 ** 21) break;
         const bytes = Math.min(request, free - keep);
@@ -522,7 +568,7 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
   };
 
   test(`host arrays on ${last}: scan, logScan and aggregate are right; a device that does not exist is refused`, () => {
-    const { coeffs, values } = f32Inputs( 3, 20_001, 'normal');
+    const { coeffs, values } = f32Inputs(3, 20_001, 'normal');
     checkOn(scan(coeffs, values, { rows: 3, device: last, out: nanArray(Float32Array, values.length) }), coeffs, values, 3);
     checkOn(scan(coeffs, values, { rows: 3, device: last, method: 'log' }), coeffs, values, 3);
     const e = expectLinrecError(() => scan(coeffs, values, { rows: 3, device: `cuda:${cuda.devices.length}` as 'cuda:0' }), 'ERR_LINREC_INVALID_VALUE');
@@ -531,7 +577,7 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
 
   test(`DeviceArrays on ${last}: results stay on that device and are right (scan, logScan, aggregate, Scanner)`, () => {
     const n = 20_001;
-    const { coeffs, values } = f32Inputs( 1, n, 'normal');
+    const { coeffs, values } = f32Inputs(1, n, 'normal');
     const a = toDevice(coeffs, { device: last });
     const b = toDevice(values, { device: last });
     expect(a.device).toBe(last);
@@ -540,14 +586,24 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
     checkOn(x.toHost(), coeffs, values);
     // logScan from logs and signs, all on the same device.
     const lg = (v: F) => ({
-      logAbs: toDevice(Float32Array.from(v, (t) => Math.log(Math.abs(t))), { device: last }),
-      sign: toDevice(Int8Array.from(v, (t) => (t < 0 ? -1 : 1)), { device: last }),
+      logAbs: toDevice(
+        Float32Array.from(v, (t) => Math.log(Math.abs(t))),
+        { device: last },
+      ),
+      sign: toDevice(
+        Int8Array.from(v, (t) => (t < 0 ? -1 : 1)),
+        { device: last },
+      ),
     });
     const y = logScan(lg(coeffs), lg(values));
     expect([y.logAbs.device, y.sign.device]).toEqual([last, last]);
     const logAbs = y.logAbs.toHost();
     const sign = y.sign.toHost();
-    checkOn(Float32Array.from(logAbs, (l, i) => sign[i] * Math.exp(l)), coeffs, values);
+    checkOn(
+      Float32Array.from(logAbs, (l, i) => sign[i] * Math.exp(l)),
+      coeffs,
+      values,
+    );
     // aggregate and a Scanner push compose to the last x.
     const bOnly = toDevice(values.subarray(1), { device: last });
     const { A, B } = aggregate(a, bOnly);
@@ -573,7 +629,7 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
     for (const d of [a0, b1, a1]) d.dispose();
   });
 
-  test('memory is counted per device: an allocation on one device leaves the other\'s free memory alone', () => {
+  test("memory is counted per device: an allocation on one device leaves the other's free memory alone", () => {
     const bytes = 64 * 2 ** 20;
     const free0 = deviceMemory('cuda:0').freeBytes;
     const freeLast = deviceMemory(last).freeBytes;
@@ -586,7 +642,7 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
 
   faultTest(`a fault on ${last} resets that device only: its arrays are lost, cuda:0's stay`, () => {
     const inject = hooks()._injectCudaFault as (device?: number) => void;
-    const { coeffs, values } = f32Inputs( 1, 30_001, 'uniform');
+    const { coeffs, values } = f32Inputs(1, 30_001, 'uniform');
     const keep = [toDevice(coeffs), toDevice(values)] as const;
     const lost = toDevice(coeffs, { device: last });
     inject(cuda.devices.length - 1);
@@ -602,7 +658,7 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
     const r = fresh();
     const calls = Array.from({ length: 12 }, (_, k) => {
       const n = 1 + Math.floor(r.uniform() * 2 ** 17);
-      const { coeffs, values } = f32Inputs( 1, n, 'uniform');
+      const { coeffs, values } = f32Inputs(1, n, 'uniform');
       return { coeffs, values, device: `cuda:${k % cuda.devices.length}` as 'cuda:0' };
     });
     const results = await Promise.all(calls.map(({ coeffs, values, device }) => scanAsync(coeffs, values, { device })));

@@ -29,9 +29,26 @@ interface Entry {
 async function compile(arch: string, dir: string): Promise<Entry[]> {
   const keep = path.join(dir, arch);
   fs.mkdirSync(keep, { recursive: true });
-  const { stderr } = await run(nvcc!, ['-std=c++17', '-O3', `-arch=${arch}`, '-I', path.join(root, 'native'), '-Xptxas', '-v',
-    '--keep', '--keep-dir', keep, '-c', path.join(root, 'native/cuda/device_scan.cu'), '-o', path.join(keep, 'device_scan.o')],
-  { maxBuffer: 64 << 20 });
+  const { stderr } = await run(
+    nvcc!,
+    [
+      '-std=c++17',
+      '-O3',
+      `-arch=${arch}`,
+      '-I',
+      path.join(root, 'native'),
+      '-Xptxas',
+      '-v',
+      '--keep',
+      '--keep-dir',
+      keep,
+      '-c',
+      path.join(root, 'native/cuda/device_scan.cu'),
+      '-o',
+      path.join(keep, 'device_scan.o'),
+    ],
+    { maxBuffer: 64 << 20 },
+  );
   const ptxFile = fs.readdirSync(keep).find((f) => f.endsWith('.ptx'));
   const ptx = ptxFile ? fs.readFileSync(path.join(keep, ptxFile), 'utf8') : '';
   // ptxas: "Compiling entry function 'NAME' for 'sm_90'" ... "N bytes stack frame, N bytes spill stores, N bytes spill loads"
@@ -90,8 +107,11 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
         const loads = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);
         const stores = count(f64 ? /st\.global(\.wb)?\.v2\.f64/g : /st\.global(\.wb)?\.v4\.f32/g);
         // a and b in, x out: every item of a thread's run in whole vectors.
-        expect({ kernel: e.name, vectorLoads: loads >= 2 * vectors, vectorStores: stores >= vectors })
-          .toEqual({ kernel: e.name, vectorLoads: true, vectorStores: true });
+        expect({ kernel: e.name, vectorLoads: loads >= 2 * vectors, vectorStores: stores >= vectors }).toEqual({
+          kernel: e.name,
+          vectorLoads: true,
+          vectorStores: true,
+        });
       }
     });
 
@@ -112,8 +132,13 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
         const scalarStores = count(f64 ? /st\.global(\.wb)?\.f64/g : /st\.global(\.wb)?\.f32/g);
         const vectors = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);
         const staged = /st\.shared/.test(e.ptx) && /ld\.shared/.test(e.ptx);
-        expect({ kernel: e.name, staged, vectorLoads: vectors >= 4, fewScalarLoads: scalarLoads <= 10, fewScalarStores: scalarStores <= 8 })
-          .toEqual({ kernel: e.name, staged: true, vectorLoads: true, fewScalarLoads: true, fewScalarStores: true });
+        expect({ kernel: e.name, staged, vectorLoads: vectors >= 4, fewScalarLoads: scalarLoads <= 10, fewScalarStores: scalarStores <= 8 }).toEqual({
+          kernel: e.name,
+          staged: true,
+          vectorLoads: true,
+          fewScalarLoads: true,
+          fewScalarStores: true,
+        });
       }
     });
 
@@ -123,9 +148,12 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
     test(`${arch}: the look-back polls relaxed: status and payload in one 16-byte load where they fit, else one fence after a hit (no acquire load per poll)`, () => {
       const tiles = results.get(arch)!.filter((e) => /scanTilesKernel/.test(e.name));
       for (const e of tiles)
-        expect({ kernel: e.name, acquireLoads: /ld\.acquire/.test(e.ptx), wholeWordPolls: /ld\.relaxed\.gpu\.global\.v2\.u64/.test(e.ptx),
-          fence: /fence\.acq_rel\.gpu|fence\.acquire\.gpu/.test(e.ptx) })
-          .toEqual({ kernel: e.name, acquireLoads: false, wholeWordPolls: /AffineMonoidI[fd]E/.test(e.name), fence: !/AffineMonoidIfE/.test(e.name) });
+        expect({
+          kernel: e.name,
+          acquireLoads: /ld\.acquire/.test(e.ptx),
+          wholeWordPolls: /ld\.relaxed\.gpu\.global\.v2\.u64/.test(e.ptx),
+          fence: /fence\.acq_rel\.gpu|fence\.acquire\.gpu/.test(e.ptx),
+        }).toEqual({ kernel: e.name, acquireLoads: false, wholeWordPolls: /AffineMonoidI[fd]E/.test(e.name), fence: !/AffineMonoidIfE/.test(e.name) });
     });
   }
 });

@@ -12,7 +12,6 @@ const gpuDescribe = cuda.available ? describe : describe.skip;
 if (!cuda.available) console.warn(`test/23.cuda-runtime.test.ts: SKIPPED, no usable GPU (${why})`);
 const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 
-
 type Hooks = {
   _injectCudaFault?: (device?: number) => void;
   _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number) => void;
@@ -70,60 +69,64 @@ gpuDescribe(`CUDA runtime use ${cuda.available ? seedNote() : ''}`, () => {
 gpuDescribe(`CUDA fault recovery with calls in flight ${cuda.available ? seedNote() : ''}`, () => {
   // Item 4 of issue 11: every call on a device, recovery included, holds the device's lock, and
   // a call checks under it that its DeviceArrays were not lost to a reset since it was made.
-  faultTest('a fault among 8 queued scanAsync calls and host-thread copies: one error reports the reset and what it lost, every later call refuses the lost arrays, nothing runs on freed memory, and the device works afterwards', async () => {
-    const inject = hooks()._injectCudaFault as () => void;
-    for (let round = 0; round < 3; round++) {
-      const problems = Array.from({ length: 8 }, () => randomProblem(20_000));
-      const arrays = problems.map(({ coeffs, values }) => [toDevice(coeffs), toDevice(values)]);
-      // Queued first, so that some run after the fault and the reset (the emulation poisons
-      // freed memory: a scan of lost arrays would give NaN).
-      const settleOrder: number[] = [];
-      const calls = arrays.map(([a, b], k) => scanAsync(a, b, { device: 'cuda' }).finally(() => settleOrder.push(k)));
-      inject();
-      let settled = false;
-      const all = Promise.allSettled(calls).then((r) => ((settled = true), r));
-      // Meanwhile, on this thread: allocations, copies, frees and memory queries on the device.
-      const churn: Settled[] = [];
-      while (!settled) {
-        try {
-          const d = toDevice(new Float32Array(4096).fill(1));
-          d.toHost();
-          d.dispose();
-          deviceMemory();
-        } catch (e) {
-          churn.push({ status: 'rejected', reason: e });
+  faultTest(
+    'a fault among 8 queued scanAsync calls and host-thread copies: one error reports the reset and what it lost, every later call refuses the lost arrays, nothing runs on freed memory, and the device works afterwards',
+    async () => {
+      const inject = hooks()._injectCudaFault as () => void;
+      for (let round = 0; round < 3; round++) {
+        const problems = Array.from({ length: 8 }, () => randomProblem(20_000));
+        const arrays = problems.map(({ coeffs, values }) => [toDevice(coeffs), toDevice(values)]);
+        // Queued first, so that some run after the fault and the reset (the emulation poisons
+        // freed memory: a scan of lost arrays would give NaN).
+        const settleOrder: number[] = [];
+        const calls = arrays.map(([a, b], k) => scanAsync(a, b, { device: 'cuda' }).finally(() => settleOrder.push(k)));
+        inject();
+        let settled = false;
+        const all = Promise.allSettled(calls).then((r) => ((settled = true), r));
+        // Meanwhile, on this thread: allocations, copies, frees and memory queries on the device.
+        const churn: Settled[] = [];
+        while (!settled) {
+          try {
+            const d = toDevice(new Float32Array(4096).fill(1));
+            d.toHost();
+            d.dispose();
+            deviceMemory();
+          } catch (e) {
+            churn.push({ status: 'rejected', reason: e });
+          }
+          await new Promise((r) => setImmediate(r));
         }
-        await new Promise((r) => setImmediate(r));
+        const results = await all;
+        // Calls run one at a time on the device: those that ran before the fault succeeded, and
+        // none after it (a call on lost arrays would compute on freed memory).
+        const statuses = settleOrder.map((k) => results[k].status);
+        expect(statuses.join(' ')).toMatch(/^(fulfilled ?)*(rejected ?)*$/);
+        // Their outputs were lost with the reset too.
+        for (const r of results)
+          if (r.status === 'fulfilled') {
+            const out = r.value as DeviceArray;
+            expect(() => out.toHost()).toThrow(/lost when a CUDA error forced a reset of cuda:0/);
+            out.dispose();
+          }
+        const errors = [...results, ...churn].filter((r) => r.status === 'rejected').map(reasonOf);
+        expect(errors.length).toBeGreaterThanOrEqual(1); // the fault, reported once
+        for (const e of errors) expect(e.code).toBe('ERR_LINREC_CUDA');
+        const resets = errors.filter((e) => /was reset to recover/.test(e.message ?? ''));
+        expect(resets.length).toBe(1);
+        // The 16 inputs (and the outputs allocated by then) were on the device.
+        expect(resets[0].message).toMatch(/cuda:0 was reset to recover: its \d+ DeviceArrays \(.* MiB\) are lost and must be created again/);
+        for (const e of errors.filter((e) => e !== resets[0])) expect(e.message).toMatch(/lost when a CUDA error forced a reset of cuda:0/);
+        arrays.flat().forEach((d) => d.dispose()); // lost: nothing to free
+        // The device works: fresh arrays, scanned at once, are right.
+        const { coeffs, values } = randomProblem(20_000);
+        const [a, b] = [toDevice(coeffs), toDevice(values)];
+        const out = (await scanAsync(a, b, { device: 'cuda' })) as DeviceArray;
+        expect(mixedError(out.toHost() as Float32Array, reference(coeffs, values))).toBeLessThan(1e-4);
+        [a, b, out].forEach((d) => d.dispose());
       }
-      const results = await all;
-      // Calls run one at a time on the device: those that ran before the fault succeeded, and
-      // none after it (a call on lost arrays would compute on freed memory).
-      const statuses = settleOrder.map((k) => results[k].status);
-      expect(statuses.join(' ')).toMatch(/^(fulfilled ?)*(rejected ?)*$/);
-      // Their outputs were lost with the reset too.
-      for (const r of results)
-        if (r.status === 'fulfilled') {
-          const out = r.value as DeviceArray;
-          expect(() => out.toHost()).toThrow(/lost when a CUDA error forced a reset of cuda:0/);
-          out.dispose();
-        }
-      const errors = [...results, ...churn].filter((r) => r.status === 'rejected').map(reasonOf);
-      expect(errors.length).toBeGreaterThanOrEqual(1); // the fault, reported once
-      for (const e of errors) expect(e.code).toBe('ERR_LINREC_CUDA');
-      const resets = errors.filter((e) => /was reset to recover/.test(e.message ?? ''));
-      expect(resets.length).toBe(1);
-      // The 16 inputs (and the outputs allocated by then) were on the device.
-      expect(resets[0].message).toMatch(/cuda:0 was reset to recover: its \d+ DeviceArrays \(.* MiB\) are lost and must be created again/);
-      for (const e of errors.filter((e) => e !== resets[0])) expect(e.message).toMatch(/lost when a CUDA error forced a reset of cuda:0/);
-      arrays.flat().forEach((d) => d.dispose()); // lost: nothing to free
-      // The device works: fresh arrays, scanned at once, are right.
-      const { coeffs, values } = randomProblem(20_000);
-      const [a, b] = [toDevice(coeffs), toDevice(values)];
-      const out = (await scanAsync(a, b, { device: 'cuda' })) as DeviceArray;
-      expect(mixedError(out.toHost() as Float32Array, reference(coeffs, values))).toBeLessThan(1e-4);
-      [a, b, out].forEach((d) => d.dispose());
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });
 
 gpuDescribe(`CUDA look-back waits are bounded ${cuda.available ? seedNote() : ''}`, () => {
@@ -132,26 +135,30 @@ gpuDescribe(`CUDA look-back waits are bounded ${cuda.available ? seedNote() : ''
   const lookBackTest = cuda.available && hooks()._setLookBackTest ? test : test.skip;
   afterEach(() => hooks()._setLookBackTest?.(0, -1));
 
-  lookBackTest('a predecessor that never publishes: the waiting tile traps after the bound, the call is ERR_LINREC_CUDA, and the next scan is right', async () => {
-    const set = hooks()._setLookBackTest as (boundNs: number, silentTile: number) => void;
-    const { coeffs, values } = randomProblem(100_003); // 25 float32 tiles
-    const ref = reference(coeffs, values);
-    for (const silent of [0, 1, 7]) {
-      set(50e6, silent); // 50 ms
-      const [a, b] = [toDevice(coeffs), toDevice(values)];
-      const started = Date.now();
-      await expect(scanAsync(a, b, { device: 'cuda' })).rejects.toMatchObject({
-        code: 'ERR_LINREC_CUDA',
-        message: expect.stringMatching(/look-back wait past its bound[^]*reset to recover/),
-      });
-      expect(Date.now() - started).toBeLessThan(60_000);
-      set(0, -1);
-      const [a2, b2] = [toDevice(coeffs), toDevice(values)];
-      const out = scan(a2, b2, { device: 'cuda' }) as DeviceArray;
-      expect(mixedError(out.toHost() as Float32Array, ref)).toBeLessThan(1e-4);
-      [a, b, a2, b2, out].forEach((d) => d.dispose());
-    }
-  }, 600_000);
+  lookBackTest(
+    'a predecessor that never publishes: the waiting tile traps after the bound, the call is ERR_LINREC_CUDA, and the next scan is right',
+    async () => {
+      const set = hooks()._setLookBackTest as (boundNs: number, silentTile: number) => void;
+      const { coeffs, values } = randomProblem(100_003); // 25 float32 tiles
+      const ref = reference(coeffs, values);
+      for (const silent of [0, 1, 7]) {
+        set(50e6, silent); // 50 ms
+        const [a, b] = [toDevice(coeffs), toDevice(values)];
+        const started = Date.now();
+        await expect(scanAsync(a, b, { device: 'cuda' })).rejects.toMatchObject({
+          code: 'ERR_LINREC_CUDA',
+          message: expect.stringMatching(/look-back wait past its bound[^]*reset to recover/),
+        });
+        expect(Date.now() - started).toBeLessThan(60_000);
+        set(0, -1);
+        const [a2, b2] = [toDevice(coeffs), toDevice(values)];
+        const out = scan(a2, b2, { device: 'cuda' }) as DeviceArray;
+        expect(mixedError(out.toHost() as Float32Array, ref)).toBeLessThan(1e-4);
+        [a, b, a2, b2, out].forEach((d) => d.dispose());
+      }
+    },
+    600_000,
+  );
 });
 
 gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote() : ''}`, () => {
@@ -161,36 +168,41 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
   const deepTest = emulated && hooks()._lookBackStats ? test : test.skip;
   afterEach(() => hooks()._setLookBackTest?.(0, -1));
 
-  deepTest('windows of more than 128 pending predecessors happen and the results are right, bitwise the same as without them', () => {
-    const h = hooks();
-    const n = 200 * 4096 + 5; // 201 float32 tiles in one row
-    const { coeffs, values } = randomProblem(n);
-    const ref = reference(coeffs, values);
-    // Device arrays: host arrays would be staged in chunks of fewer tiles.
-    const [a, b] = [toDevice(coeffs), toDevice(values)];
-    // The emulation reads its knobs from the process's environment (jest's process.env is a copy).
-    h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT', '160');
-    try {
-      // 160 threads spinning on a busy machine: a generous wait bound (60 s).
-      h._setLookBackTest!(60e9, -1);
-      const plain = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
-      h._lookBackStats!();
-      h._setLookBackTest!(60e9, -1, 1, 4e9); // tile 1 publishes after 4 s
-      const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
-      const stats = h._lookBackStats!();
-      expect(stats.deep).toBeGreaterThan(0);
-      expect(stats.deepest).toBeGreaterThan(128);
-      expect(mixedError(held, ref)).toBeLessThan(1e-4);
-      expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
-    } finally {
-      h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
-      [a, b].forEach((d) => d.dispose());
-    }
-  }, 600_000);
+  deepTest(
+    'windows of more than 128 pending predecessors happen and the results are right, bitwise the same as without them',
+    () => {
+      const h = hooks();
+      const n = 200 * 4096 + 5; // 201 float32 tiles in one row
+      const { coeffs, values } = randomProblem(n);
+      const ref = reference(coeffs, values);
+      // Device arrays: host arrays would be staged in chunks of fewer tiles.
+      const [a, b] = [toDevice(coeffs), toDevice(values)];
+      // The emulation reads its knobs from the process's environment (jest's process.env is a copy).
+      h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT', '160');
+      try {
+        // 160 threads spinning on a busy machine: a generous wait bound (60 s).
+        h._setLookBackTest!(60e9, -1);
+        const plain = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
+        h._lookBackStats!();
+        h._setLookBackTest!(60e9, -1, 1, 4e9); // tile 1 publishes after 4 s
+        const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
+        const stats = h._lookBackStats!();
+        expect(stats.deep).toBeGreaterThan(0);
+        expect(stats.deepest).toBeGreaterThan(128);
+        expect(mixedError(held, ref)).toBeLessThan(1e-4);
+        expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
+      } finally {
+        h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
+        [a, b].forEach((d) => d.dispose());
+      }
+    },
+    600_000,
+  );
 
   // Item 6: tickets go round the rows, so many rows' chains are in flight at once.
   test('many long rows: 24 rows of 9 tiles are right and bitwise the same run to run', () => {
-    const rows = 24, n = 9 * 4096 - 3;
+    const rows = 24,
+      n = 9 * 4096 - 3;
     const r = fresh();
     const coeffs = new Float32Array(rows * n).map(() => (r.uniform() * 2 - 1) * 0.95);
     const values = new Float32Array(rows * (n + 1)).map(() => r.uniform() * 2 - 1);

@@ -116,9 +116,21 @@ describe(`createScanStream ${seedNote()}`, () => {
     });
     const initial = { logAbs: [lv.logAbs[0], lv.logAbs[n + 1]], sign: [lv.sign[0], lv.sign[n + 1]] };
     const outs = await collect<{ logAbs: F; sign: Int8Array }>(Readable.from(chunks).pipe(createScanStream({ rows, log: true, dtype: 'float64', initial })));
-    const x = assemble(Float64Array, v, rows, n, segs, outs.map((o) => Float64Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l))), false);
+    const x = assemble(
+      Float64Array,
+      v,
+      rows,
+      n,
+      segs,
+      outs.map((o) => Float64Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l))),
+      false,
+    );
     const one = logScan(la, lv, { rows });
-    expectClose(x, Float64Array.from(one.logAbs, (l, i) => one.sign[i] * Math.exp(l)), 1e-9);
+    expectClose(
+      x,
+      Float64Array.from(one.logAbs, (l, i) => one.sign[i] * Math.exp(l)),
+      1e-9,
+    );
     expectClose(x, reference(a, v, rows), 1e-9);
   });
 });
@@ -145,7 +157,10 @@ describe(`scanIterable ${seedNote()}`, () => {
   });
 
   test('a bad chunk rejects the iteration with its ERR_LINREC_ code', async () => {
-    const bad = [{ coeffs: new Float32Array(4), values: new Float32Array(4) }, { coeffs: new Float32Array(4), values: new Float32Array(3) }];
+    const bad = [
+      { coeffs: new Float32Array(4), values: new Float32Array(4) },
+      { coeffs: new Float32Array(4), values: new Float32Array(3) },
+    ];
     await expect(collect(scanIterable(bad))).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH', name: 'RangeError' });
     await expect(collect(scanIterable([42 as never]))).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_TYPE' });
   });
@@ -204,7 +219,15 @@ describe('errors through pipeline', () => {
     ['a plain array', [{ coeffs: [1, 2], values: [1, 2] }], {}, 'ERR_LINREC_INVALID_TYPE'],
     ['a chunk that is not { coeffs, values }', ['hello'], {}, 'ERR_LINREC_INVALID_TYPE'],
     ['rows that do not divide the chunk', [{ coeffs: new Float32Array(5), values: new Float32Array(5) }], { rows: 2 }, 'ERR_LINREC_LENGTH_MISMATCH'],
-    ['a bad chunk after good ones', [{ coeffs: new Float32Array(3), values: new Float32Array(3) }, { coeffs: new Float32Array(3), values: null }], {}, 'ERR_LINREC_INVALID_TYPE'],
+    [
+      'a bad chunk after good ones',
+      [
+        { coeffs: new Float32Array(3), values: new Float32Array(3) },
+        { coeffs: new Float32Array(3), values: null },
+      ],
+      {},
+      'ERR_LINREC_INVALID_TYPE',
+    ],
   ])('%s', async (_name, chunks, options, code) => {
     await expect(run(chunks, options)).rejects.toMatchObject({ code });
   });
@@ -212,7 +235,8 @@ describe('errors through pipeline', () => {
   test('bad options throw at creation', () => {
     expect(() => createScanStream({ rows: 0 })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
     expect(() => createScanStream({ bogus: 1 } as object)).toThrow(expect.objectContaining({ code: 'ERR_LINREC_UNKNOWN_OPTION' }));
-    if (!backends().cuda.available) expect(() => createScanStream({ device: 'cuda' })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_CUDA_UNAVAILABLE' }));
+    if (!backends().cuda.available)
+      expect(() => createScanStream({ device: 'cuda' })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_CUDA_UNAVAILABLE' }));
   });
 
   test('a destroyed stream releases its scanner', async () => {
@@ -243,7 +267,9 @@ describe(`createByteScanStream ${seedNote()}`, () => {
     });
   }
   async function runBytes(C: FC, pieces: Buffer[]): Promise<F> {
-    const out = await collect<Buffer>(Readable.from(pieces, { objectMode: false }).pipe(createByteScanStream({ dtype: C === Float64Array ? 'float64' : 'float32' })));
+    const out = await collect<Buffer>(
+      Readable.from(pieces, { objectMode: false }).pipe(createByteScanStream({ dtype: C === Float64Array ? 'float64' : 'float32' })),
+    );
     const bytes = Buffer.concat(out);
     return new C(new Uint8Array(bytes).buffer) as F;
   }
@@ -267,7 +293,10 @@ describe(`createByteScanStream ${seedNote()}`, () => {
   test('one byte at a time', async () => {
     const { a, v } = problem(Float32Array, 1, 40);
     const buf = bytesOf(Float32Array, v[0], a, v.subarray(1) as F);
-    const x = await runBytes(Float32Array, Array.from(buf, (_, i) => buf.subarray(i, i + 1)));
+    const x = await runBytes(
+      Float32Array,
+      Array.from(buf, (_, i) => buf.subarray(i, i + 1)),
+    );
     expectClose(x, reference(a, v, 1), 1e-5);
   });
 
@@ -292,9 +321,17 @@ describe(`createByteScanStream ${seedNote()}`, () => {
 
   test('input shorter than x_0, or empty, is ERR_LINREC_FORMAT', async () => {
     const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
-    await expect(pipeline(Readable.from([Buffer.alloc(3)]), createByteScanStream(), sink())).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/truncated: 3 trailing bytes/) });
-    await expect(pipeline(Readable.from([Buffer.alloc(7)]), createByteScanStream({ dtype: 'float64' }), sink())).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT' });
-    await expect(pipeline(Readable.from([]), createByteScanStream(), sink())).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/empty/) });
+    await expect(pipeline(Readable.from([Buffer.alloc(3)]), createByteScanStream(), sink())).rejects.toMatchObject({
+      code: 'ERR_LINREC_FORMAT',
+      message: expect.stringMatching(/truncated: 3 trailing bytes/),
+    });
+    await expect(pipeline(Readable.from([Buffer.alloc(7)]), createByteScanStream({ dtype: 'float64' }), sink())).rejects.toMatchObject({
+      code: 'ERR_LINREC_FORMAT',
+    });
+    await expect(pipeline(Readable.from([]), createByteScanStream(), sink())).rejects.toMatchObject({
+      code: 'ERR_LINREC_FORMAT',
+      message: expect.stringMatching(/empty/),
+    });
   });
 
   test('bad options throw at creation', () => {

@@ -72,7 +72,10 @@ describe(`npy round trip in memory ${seedNote()}`, () => {
   const cases: [string, number[], Float32ArrayConstructor | Float64ArrayConstructor][] = [];
   for (const C of [Float32Array, Float64Array]) for (const shape of [[0], [1], [17], [3, 5], [1, 9], [4, 1], [0, 3]]) cases.push([C.name, shape, C]);
   test.each(cases)('%s shape %j, every header version', (_name, shape, C) => {
-    const data = randomArray(C, shape.reduce((p, d) => p * d, 1));
+    const data = randomArray(
+      C,
+      shape.reduce((p, d) => p * d, 1),
+    );
     for (const version of ['1.0', '2.0', '3.0'] as const) {
       const back = decodeNpy(encodeNpy(data, shape, version));
       expect(back.shape).toEqual(shape);
@@ -115,7 +118,10 @@ describe('bad .npy files are ERR_LINREC_FORMAT with a one-line message', () => {
   test.each(cases)('%s (from a file)', async (name, buf, pattern) => {
     const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.npy`);
     fs.writeFileSync(file, buf);
-    const err = await ArrayFileReader.open(file).then(() => undefined, (e) => e);
+    const err = await ArrayFileReader.open(file).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err).toMatchObject({ code: 'ERR_LINREC_FORMAT' });
     expect(err.message).toMatch(pattern);
     expect(err.message).toContain(file);
@@ -143,7 +149,10 @@ describe(`raw .f32/.f64 files ${seedNote()}`, () => {
     expect([r.format, r.dtype, r.shape]).toEqual(['raw', 'float64', [10]]);
     expect(Array.from(await r.read(3, 4))).toEqual(Array.from(data.subarray(3, 7)));
     await r.close();
-    await expect(ArrayFileReader.open(path.join(dir, 'r.bin'))).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/\.f32 or \.f64/) });
+    await expect(ArrayFileReader.open(path.join(dir, 'r.bin'))).rejects.toMatchObject({
+      code: 'ERR_LINREC_FORMAT',
+      message: expect.stringMatching(/\.f32 or \.f64/),
+    });
     const bin = await ArrayFileReader.open(path.join(dir, 'r.bin'), { dtype: 'float32' });
     expect([bin.dtype, bin.length]).toEqual(['float32', 20]);
     await bin.close();
@@ -153,7 +162,10 @@ describe(`raw .f32/.f64 files ${seedNote()}`, () => {
   test('a raw file that is not a whole number of elements is truncated', async () => {
     const file = path.join(dir, 'odd.f32');
     fs.writeFileSync(file, Buffer.alloc(4 * 5 + 3));
-    await expect(ArrayFileReader.open(file)).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: expect.stringMatching(/truncated: .*3 trailing bytes/) });
+    await expect(ArrayFileReader.open(file)).rejects.toMatchObject({
+      code: 'ERR_LINREC_FORMAT',
+      message: expect.stringMatching(/truncated: .*3 trailing bytes/),
+    });
   });
 });
 

@@ -151,7 +151,23 @@ describe(`linrec run ${seedNote()}`, () => {
     const { a, v } = problem(Float64Array, rows, n);
     fs.writeFileSync(path.join(dir, 'a1.npy'), encodeNpy(a));
     fs.writeFileSync(path.join(dir, 'v1.npy'), encodeNpy(v, [v.length], '2.0'));
-    const r = linrec(['run', '--coeffs', 'a1.npy', '--values', 'v1.npy', '--out', 'x1.npy', '--rows', '3', '--method', 'log', '--chunk', '77', '--threads', '1']);
+    const r = linrec([
+      'run',
+      '--coeffs',
+      'a1.npy',
+      '--values',
+      'v1.npy',
+      '--out',
+      'x1.npy',
+      '--rows',
+      '3',
+      '--method',
+      'log',
+      '--chunk',
+      '77',
+      '--threads',
+      '1',
+    ]);
     expect(r.status).toBe(0);
     const x = decodeNpy(fs.readFileSync(path.join(dir, 'x1.npy')));
     expect(x.shape).toEqual([rows * (n + 1)]);
@@ -172,7 +188,9 @@ describe(`linrec run ${seedNote()}`, () => {
       const flags = ['--rows', String(rows), '--chunk', String(int(1, n)), ...(reverse ? ['--reverse'] : [])];
       expect(linrec(['run', '--coeffs', `a.${ext}`, '--values', `v.${ext}`, '--out', `x.${ext}`, ...flags]).status).toBe(0);
       expectClose(readRaw(C, path.join(dir, `x.${ext}`)), want, C === Float32Array ? 1e-4 : 1e-11);
-      expect(linrec(['run', '--coeffs', 'a.bin', '--values', 'v.bin', '--out', 'x.bin', '--dtype', C === Float32Array ? 'float32' : 'float64', ...flags]).status).toBe(0);
+      expect(
+        linrec(['run', '--coeffs', 'a.bin', '--values', 'v.bin', '--out', 'x.bin', '--dtype', C === Float32Array ? 'float32' : 'float64', ...flags]).status,
+      ).toBe(0);
       expectClose(readRaw(C, path.join(dir, 'x.bin')), want, C === Float32Array ? 1e-4 : 1e-11);
     }
   });

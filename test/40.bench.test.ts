@@ -3,14 +3,40 @@
 const harness = require('../bench/harness');
 
 interface ThroughputRecord {
-  kind: string; id: string; label: string; group: string; n: number; dtype: string; method: string; device: string;
-  warmup: number; runs: number; reps: number; samplesMs: number[]; medianMs: number; minMs: number; maxMs: number;
-  elementsPerSec: number; trafficBytesPerElement: number; gbPerSec: number; seed: number;
+  kind: string;
+  id: string;
+  label: string;
+  group: string;
+  n: number;
+  dtype: string;
+  method: string;
+  device: string;
+  warmup: number;
+  runs: number;
+  reps: number;
+  samplesMs: number[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  elementsPerSec: number;
+  trafficBytesPerElement: number;
+  gbPerSec: number;
+  seed: number;
 }
 interface AccuracyRecord {
-  kind: string; id: string; label: string; distribution: string; n: number; trials: number; seeds: number[];
-  maxErrors: (number | string)[]; meanErrors: (number | string)[]; nonFinite: number;
-  medianMaxError: number | string; worstMaxError: number | string; medianMeanError: number | string;
+  kind: string;
+  id: string;
+  label: string;
+  distribution: string;
+  n: number;
+  trials: number;
+  seeds: number[];
+  maxErrors: (number | string)[];
+  meanErrors: (number | string)[];
+  nonFinite: number;
+  medianMaxError: number | string;
+  worstMaxError: number | string;
+  medianMeanError: number | string;
 }
 
 const SIZES = [1e3, 1e4];

@@ -77,8 +77,7 @@ function mixedError(x: ArrayLike<number>, ref: ArrayLike<number>, floor = 0): nu
   return e.max;
 }
 
-const bound = (dtype: 'float32' | 'float64', method: 'direct' | 'log', n: number) =>
-  (method === 'log' ? 32 : 8) * EPS[dtype] * Math.log2(n + 2);
+const bound = (dtype: 'float32' | 'float64', method: 'direct' | 'log', n: number) => (method === 'log' ? 32 : 8) * EPS[dtype] * Math.log2(n + 2);
 
 // The log method's reset gives exp(log|b|): within a few ulps of b where it computes one
 // precision wider than the data; on CUDA float64 has no wider type, and log|b| rounded to
@@ -90,7 +89,10 @@ const bitwise = (x: ArrayBufferView, y: ArrayBufferView) =>
 
 const shapeArb = (maxN = 5000) =>
   fc.record({
-    n: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: maxN }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 2, 7, 8, 9, 1039, 1040, 1041, 8320, 8321) }),
+    n: fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 0, max: maxN }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, 1, 2, 7, 8, 9, 1039, 1040, 1041, 8320, 8321) },
+    ),
     rows: fc.integer({ min: 1, max: 4 }),
     seed: fc.integer(),
     dist: fc.constantFrom<Dist>('uniform', 'nearOne', 'positive', 'wide'),
@@ -114,8 +116,16 @@ describe('scan agrees with the float64 sequential loop', () => {
   test('lengths above 2^16 (threaded tiles)', () => {
     fc.assert(
       fc.property(
-        fc.record({ n: fc.integer({ min: 65_537, max: 200_000 }), rows: fc.constantFrom(1, 2), seed: fc.integer(), dist: fc.constantFrom<Dist>('uniform', 'nearOne', 'wide'), zeros: fc.constantFrom(0, 0.0001) }),
-        dtypeArb, methodArb, fc.boolean(),
+        fc.record({
+          n: fc.integer({ min: 65_537, max: 200_000 }),
+          rows: fc.constantFrom(1, 2),
+          seed: fc.integer(),
+          dist: fc.constantFrom<Dist>('uniform', 'nearOne', 'wide'),
+          zeros: fc.constantFrom(0, 0.0001),
+        }),
+        dtypeArb,
+        methodArb,
+        fc.boolean(),
         (s, dtype, method, reverse) => {
           const { a, b } = makeData(ctorOf(dtype), s);
           const x = scan(a, b, { rows: s.rows, reverse, method });
@@ -126,7 +136,7 @@ describe('scan agrees with the float64 sequential loop', () => {
     );
   });
 
-  test('the direct method is within the bound of the library\'s own sequential()', () => {
+  test("the direct method is within the bound of the library's own sequential()", () => {
     fc.assert(
       fc.property(shapeArb(2000), dtypeArb, fc.boolean(), (s, dtype, reverse) => {
         const { a, b } = makeData(ctorOf(dtype), s);
@@ -200,8 +210,12 @@ describe('Scanner: any chunking gives the one-shot result', () => {
   test('random chunkings, rows, reverse, method, log state, dtypes', async () => {
     await fc.assert(
       fc.asyncProperty(
-        shapeArb(4000), dtypeArb, fc.constantFrom('direct', 'log', 'logState'), fc.boolean(),
-        fc.array(fc.integer({ min: 0, max: 4000 }), { maxLength: 8 }), fc.boolean(),
+        shapeArb(4000),
+        dtypeArb,
+        fc.constantFrom('direct', 'log', 'logState'),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 0, max: 4000 }), { maxLength: 8 }),
+        fc.boolean(),
         async (s, dtype, mode, reverse, cutsRaw, useAsync) => {
           const C = ctorOf(dtype);
           const { a, b } = makeData(C, mode === 'direct' ? s : { ...s, zeros: 0 });
@@ -209,7 +223,13 @@ describe('Scanner: any chunking gives the one-shot result', () => {
           const initial = Array.from({ length: rows }, (_, r) => b[r * (n + 1) + (reverse ? n : 0)]);
           const sc =
             mode === 'logState'
-              ? createScanner({ rows, dtype, reverse, log: true, initial: { logAbs: initial.map((v) => Math.log(Math.abs(v))), sign: initial.map((v) => (v < 0 ? -1 : 1)) } })
+              ? createScanner({
+                  rows,
+                  dtype,
+                  reverse,
+                  log: true,
+                  initial: { logAbs: initial.map((v) => Math.log(Math.abs(v))), sign: initial.map((v) => (v < 0 ? -1 : 1)) },
+                })
               : createScanner({ rows, dtype, reverse, method: mode as 'direct' | 'log', initial });
           const cuts = [...new Set([0, n, ...cutsRaw.map((c) => Math.min(c, n))])].sort((p, q) => p - q);
           const pieces: [number, number][] = [];
@@ -228,7 +248,13 @@ describe('Scanner: any chunking gives the one-shot result', () => {
             const logOf = (v: F) => ({ logAbs: fromFn(C, v, (e: number) => Math.log(Math.abs(e))), sign: Int8Array.from(v, (e) => (e < 0 ? -1 : 1)) });
             const args = (mode === 'logState' ? [logOf(ca), logOf(cb)] : [ca, cb]) as [F, F];
             const res = useAsync ? await sc.pushAsync(...args) : sc.push(...args);
-            const x = mode === 'logState' ? (() => { const o = res as { logAbs: F; sign: Int8Array }; return Float64Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l)); })() : (res as F);
+            const x =
+              mode === 'logState'
+                ? (() => {
+                    const o = res as { logAbs: F; sign: Int8Array };
+                    return Float64Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l));
+                  })()
+                : (res as F);
             for (let r = 0; r < rows; r++) for (let i = 0; i < m; i++) got[r * (n + 1) + lo + i + (reverse ? 0 : 1)] = x[r * m + i];
           }
           const method = mode === 'direct' ? 'direct' : 'log';
@@ -237,7 +263,13 @@ describe('Scanner: any chunking gives the one-shot result', () => {
           expect(mixedError(got, reference(a, b, rows, reverse))).toBeLessThanOrEqual(tol);
           // The carried state is the last x of each row.
           const st = sc.state;
-          const stateValues = mode === 'logState' ? (() => { const o = st as { logAbs: F; sign: Int8Array }; return Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l)); })() : Array.from(st as F);
+          const stateValues =
+            mode === 'logState'
+              ? (() => {
+                  const o = st as { logAbs: F; sign: Int8Array };
+                  return Array.from(o.logAbs, (l, i) => o.sign[i] * Math.exp(l));
+                })()
+              : Array.from(st as F);
           const lastIdx = (r: number) => r * (n + 1) + (reverse ? 0 : n);
           for (let r = 0; r < rows; r++) {
             const want = mode === 'logState' ? got[lastIdx(r)] : C.from([got[lastIdx(r)]])[0];
@@ -273,19 +305,27 @@ describe('special values', () => {
 
   test('one NaN (in a or b): every x from it on is NaN, every x before it is bitwise unchanged', () => {
     fc.assert(
-      fc.property(shapeArb(), dtypeArb, methodArb, fc.boolean(), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), (s, dtype, method, reverse, inCoeff, where) => {
-        const n = Math.max(1, s.n);
-        const rows = 1;
-        const { a, b } = makeData(ctorOf(dtype), { ...s, n, rows });
-        const clean = scan(a, b, { reverse, method });
-        const t = Math.min(n - 1, Math.floor(where * n)); // step index 0..n-1
-        const k = reverse ? t : t + 1; // position of the x that step produces
-        if (inCoeff) a[t] = NaN;
-        else b[k] = NaN;
-        const x = scan(a, b, { reverse, method });
-        const bad = Array.from(x).findIndex((v, i) => ((reverse ? i <= k : i >= k) ? !Number.isNaN(v) : !Object.is(v, clean[i])));
-        expect({ k, bad }).toEqual({ k, bad: -1 });
-      }),
+      fc.property(
+        shapeArb(),
+        dtypeArb,
+        methodArb,
+        fc.boolean(),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (s, dtype, method, reverse, inCoeff, where) => {
+          const n = Math.max(1, s.n);
+          const rows = 1;
+          const { a, b } = makeData(ctorOf(dtype), { ...s, n, rows });
+          const clean = scan(a, b, { reverse, method });
+          const t = Math.min(n - 1, Math.floor(where * n)); // step index 0..n-1
+          const k = reverse ? t : t + 1; // position of the x that step produces
+          if (inCoeff) a[t] = NaN;
+          else b[k] = NaN;
+          const x = scan(a, b, { reverse, method });
+          const bad = Array.from(x).findIndex((v, i) => ((reverse ? i <= k : i >= k) ? !Number.isNaN(v) : !Object.is(v, clean[i])));
+          expect({ k, bad }).toEqual({ k, bad: -1 });
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -367,7 +407,7 @@ describe('special values', () => {
   // (exact: a power of 2) in double-double; the relative bound still applies on top, for the
   // coefficient products' relative rounding, as for normal data.
   const roundingsPerPosition = DEVICE === 'cuda' ? 10 : 3;
-  test('subnormal data: no flush to zero, within the bound plus the subnormal grid\'s rounding', () => {
+  test("subnormal data: no flush to zero, within the bound plus the subnormal grid's rounding", () => {
     fc.assert(
       fc.property(shapeArb(), dtypeArb, methodArb, fc.boolean(), (s, dtype, method, reverse) => {
         const C = ctorOf(dtype);
@@ -400,7 +440,8 @@ describe('special values', () => {
           const ratio = Math.abs(xUp[i] - exact[i]) / allowed;
           if (!(ratio <= worst)) [worst, at] = [ratio, i];
         }
-        if (!(worst <= 1)) throw new Error(`x[${at}] = ${xUp[at] / tinyUp}·tiny, exact ${exact[at] / tinyUp}·tiny, S_t = ${reach[at]}: ${worst} times the bound`);
+        if (!(worst <= 1))
+          throw new Error(`x[${at}] = ${xUp[at] / tinyUp}·tiny, exact ${exact[at] / tinyUp}·tiny, S_t = ${reach[at]}: ${worst} times the bound`);
         // x_0 itself is copied, never flushed.
         for (let r = 0; r < rows; r++) {
           const i = r * (n + 1) + (reverse ? n : 0);
@@ -422,8 +463,17 @@ describe('special values', () => {
         const maxExp = dtype === 'float32' ? 127 : 1023;
         const k = Math.min(kRaw % (maxExp + 1), Math.max(0, maxExp - 1 - Math.ceil(Math.log2(big + 1))));
         const f = 2 ** k;
-        const xs = scan(a, fromFn(C, b, (v) => v * f), { rows: s.rows, reverse });
-        expect(bitwise(xs, fromFn(C, x, (v) => v * f))).toBe(true);
+        const xs = scan(
+          a,
+          fromFn(C, b, (v) => v * f),
+          { rows: s.rows, reverse },
+        );
+        expect(
+          bitwise(
+            xs,
+            fromFn(C, x, (v) => v * f),
+          ),
+        ).toBe(true);
       }),
       { numRuns: RUNS },
     );
@@ -439,7 +489,7 @@ describe('special values', () => {
         const x = scan(a, bs, { rows: s.rows, reverse, method: 'log' });
         const ref = reference(a, bs, s.rows, reverse);
         // A magnitude of 2^k adds |k|·ln2 to every log: its rounding scales the bound by that.
-        const logScale = 1 + Math.abs(k) * Math.LN2 / 8;
+        const logScale = 1 + (Math.abs(k) * Math.LN2) / 8;
         expect(mixedError(x, ref)).toBeLessThanOrEqual(bound(dtype, 'log', s.n) * logScale);
       }),
       { numRuns: RUNS },
@@ -451,7 +501,10 @@ describe('determinism', () => {
   test('the CPU result is bitwise identical run to run and for threads 1, 2, 3, 8', async () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const method of ['direct', 'log'] as const) {
-        for (const [rows, n] of [[1, 140_001], [3, 30_000]]) {
+        for (const [rows, n] of [
+          [1, 140_001],
+          [3, 30_000],
+        ]) {
           const reverse = rows === 3;
           const { a, b } = makeData(ctorOf(dtype), { n, rows, seed: n + rows, dist: 'nearOne', zeros: 0.0001 });
           const first = scan(a, b, { rows, reverse, method, threads: 1 });

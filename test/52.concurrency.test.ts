@@ -106,7 +106,10 @@ main().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) })
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('several workers scan at once, each checking its results', async () => {
-    const workers = Array.from({ length: 4 }, (_, i) => new Worker(script, { workerData: { seed: seedFor(`52.worker ${i + 1}`), rounds: 12, forever: false } }));
+    const workers = Array.from(
+      { length: 4 },
+      (_, i) => new Worker(script, { workerData: { seed: seedFor(`52.worker ${i + 1}`), rounds: 12, forever: false } }),
+    );
     const results = await Promise.all(
       workers.map(
         (w) =>
@@ -159,7 +162,12 @@ const script = ${JSON.stringify(script)};
 `,
     );
     const res = spawnSync(process.execPath, [parent], { encoding: 'utf8', timeout: 100_000 });
-    expect({ status: res.status, signal: res.signal, stderr: res.stderr.trim(), stdout: res.stdout.trim() }).toEqual({ status: 0, signal: null, stderr: '', stdout: 'OK' });
+    expect({ status: res.status, signal: res.signal, stderr: res.stderr.trim(), stdout: res.stdout.trim() }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+      stdout: 'OK',
+    });
   };
   const title = 'workers terminated mid-flight (async jobs running), then the addon still works';
   test(title, terminateMidFlight, 120_000);

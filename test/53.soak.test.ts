@@ -59,7 +59,9 @@ test(`${CALLS} calls of 10^5 elements grow RSS by less than 64 MB`, () => {
     const res = spawnSync(process.execPath, ['--expose-gc', script, String(CALLS)], { encoding: 'utf8', timeout: 110_000 });
     if (res.status !== 0) throw new Error(`soak child failed (status ${res.status}, signal ${res.signal}):\n${res.stderr}\n${res.stdout}`);
     const r = JSON.parse(res.stdout.trim().split('\n').pop() as string) as { before: number; after: number; growthMB: number; ms: number };
-    console.log(`soak: ${CALLS} calls in ${r.ms} ms, RSS ${(r.before / 2 ** 20).toFixed(1)} -> ${(r.after / 2 ** 20).toFixed(1)} MB (${r.growthMB.toFixed(1)} MB)`);
+    console.log(
+      `soak: ${CALLS} calls in ${r.ms} ms, RSS ${(r.before / 2 ** 20).toFixed(1)} -> ${(r.after / 2 ** 20).toFixed(1)} MB (${r.growthMB.toFixed(1)} MB)`,
+    );
     expect(r.growthMB).toBeLessThan(64);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

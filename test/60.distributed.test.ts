@@ -20,7 +20,8 @@ let redis: Redis;
 let workers: WorkerProcess[] = [];
 
 const rawBytes = (x: F) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-const readOut = (file: string, C: FC): F => (file.endsWith('.npy') ? decodeNpy(fs.readFileSync(path.join(dir, file))).data : new C(new Uint8Array(fs.readFileSync(path.join(dir, file))).buffer));
+const readOut = (file: string, C: FC): F =>
+  file.endsWith('.npy') ? decodeNpy(fs.readFileSync(path.join(dir, file))).data : new C(new Uint8Array(fs.readFileSync(path.join(dir, file))).buffer);
 
 /** Writes a fresh problem as a/v files of the given extension. */
 function writeProblem(name: string, C: FC, rows: number, n: number, ext: '.npy' | '.f32' | '.f64') {
@@ -56,8 +57,23 @@ describeCluster('linrec run --redis on linrec workers', () => {
   });
 
   test('plans: row ranges for many rows, column segments for few long rows', () => {
-    expect(planRun(100, 10, 4)).toEqual({ kind: 'rows', parts: [{ rows: [0, 25], steps: [0, 10] }, { rows: [25, 50], steps: [0, 10] }, { rows: [50, 75], steps: [0, 10] }, { rows: [75, 100], steps: [0, 10] }] });
-    expect(planRun(2, 10, 3)).toEqual({ kind: 'segments', parts: [{ rows: [0, 2], steps: [0, 4] }, { rows: [0, 2], steps: [4, 7] }, { rows: [0, 2], steps: [7, 10] }] });
+    expect(planRun(100, 10, 4)).toEqual({
+      kind: 'rows',
+      parts: [
+        { rows: [0, 25], steps: [0, 10] },
+        { rows: [25, 50], steps: [0, 10] },
+        { rows: [50, 75], steps: [0, 10] },
+        { rows: [75, 100], steps: [0, 10] },
+      ],
+    });
+    expect(planRun(2, 10, 3)).toEqual({
+      kind: 'segments',
+      parts: [
+        { rows: [0, 2], steps: [0, 4] },
+        { rows: [0, 2], steps: [4, 7] },
+        { rows: [0, 2], steps: [7, 10] },
+      ],
+    });
     expect(planRun(1, 2, 5).parts).toHaveLength(2); // never an empty part
   });
 
@@ -67,7 +83,23 @@ describeCluster('linrec run --redis on linrec workers', () => {
     ['float32 raw, reverse, 2 rows', Float32Array, '.f32', true, 2, 30_000, 4],
   ] as const)('three phases (%s): quality, and bitwise equal to a second run', async (name, C, ext, reverse, rows, n, k) => {
     const p = writeProblem(`seg${ext.slice(1)}${reverse ? 'r' : 'f'}`, C, rows, n, ext);
-    const args = (out: string) => ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', out, '--redis', redis.url, '--segments', String(k), ...(rows > 1 && ext !== '.npy' ? ['--rows', String(rows)] : []), ...(reverse ? ['--reverse'] : []), '--chunk', '7000'];
+    const args = (out: string) => [
+      'run',
+      '--coeffs',
+      p.coeffs,
+      '--values',
+      p.values,
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--segments',
+      String(k),
+      ...(rows > 1 && ext !== '.npy' ? ['--rows', String(rows)] : []),
+      ...(reverse ? ['--reverse'] : []),
+      '--chunk',
+      '7000',
+    ];
     const out1 = `${name.replace(/\W+/g, '_')}-1${ext}`;
     const out2 = `${name.replace(/\W+/g, '_')}-2${ext}`;
     const [r1, r2] = await Promise.all([linrec(args(out1), dir), linrec(args(out2), dir)]);
@@ -83,7 +115,10 @@ describeCluster('linrec run --redis on linrec workers', () => {
     const rows = 37;
     const n = 2000;
     const p = writeProblem('shard', Float32Array, rows, n, '.f32');
-    const r = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--rows', String(rows), '--out', 'shard-x.f32', '--redis', redis.url, '--segments', '6'], dir);
+    const r = await linrec(
+      ['run', '--coeffs', p.coeffs, '--values', p.values, '--rows', String(rows), '--out', 'shard-x.f32', '--redis', redis.url, '--segments', '6'],
+      dir,
+    );
     expect([r.status, r.stderr]).toEqual([0, '']);
     const x = readOut('shard-x.f32', Float32Array);
     expectQuality(x, p.a, p.v, rows, false);
@@ -107,7 +142,16 @@ describeCluster('linrec run --redis on linrec workers', () => {
   test('the programmatic API reports job progress up to the total', async () => {
     const p = writeProblem('api', Float32Array, 1, 40_000, '.npy');
     const seen: number[] = [];
-    const result = await runOnCluster({ connection: redis.url, root: dir, coeffs: path.join(dir, p.coeffs), values: path.join(dir, p.values), out: path.join(dir, 'api-x.npy'), segments: 3, chunk: 5000, onProgress: (q) => seen.push(q.steps / q.total) });
+    const result = await runOnCluster({
+      connection: redis.url,
+      root: dir,
+      coeffs: path.join(dir, p.coeffs),
+      values: path.join(dir, p.values),
+      out: path.join(dir, 'api-x.npy'),
+      segments: 3,
+      chunk: 5000,
+      onProgress: (q) => seen.push(q.steps / q.total),
+    });
     expect(result.plan.kind).toBe('segments');
     expect(result.jobs).toBe(2 + 1 + 3); // two aggregates, the carries, three scans
     expect(seen[seen.length - 1]).toBe(1);
@@ -121,7 +165,14 @@ describeCluster('linrec run --redis on linrec workers', () => {
     let killed = false;
     let rescuer: Promise<WorkerProcess> | undefined;
     const run = runOnCluster({
-      connection: redis.url, queue: 'kill', root: dir, coeffs: path.join(dir, p.coeffs), values: path.join(dir, p.values), out: path.join(dir, 'kill-x.npy'), segments: 2, chunk: 2000,
+      connection: redis.url,
+      queue: 'kill',
+      root: dir,
+      coeffs: path.join(dir, p.coeffs),
+      values: path.join(dir, p.values),
+      out: path.join(dir, 'kill-x.npy'),
+      segments: 2,
+      chunk: 2000,
       onProgress: (q) => {
         if (killed || q.steps === 0) return;
         killed = true;
@@ -133,7 +184,10 @@ describeCluster('linrec run --redis on linrec workers', () => {
     expect(killed).toBe(true);
     await victim.stop();
     await (await rescuer!).stop();
-    const clean = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'kill-clean.npy', '--redis', redis.url, '--segments', '2', '--chunk', '2000'], dir);
+    const clean = await linrec(
+      ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'kill-clean.npy', '--redis', redis.url, '--segments', '2', '--chunk', '2000'],
+      dir,
+    );
     expect(clean.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'kill-x.npy')).equals(fs.readFileSync(path.join(dir, 'kill-clean.npy')))).toBe(true);
     expectQuality(readOut('kill-x.npy', Float32Array), p.a, p.v, 1, false);
@@ -145,7 +199,14 @@ describeCluster('linrec run --redis on linrec workers', () => {
     let signalled = false;
     // One job and one worker: the run completes only if the worker finishes the job it holds.
     await runOnCluster({
-      connection: redis.url, queue: 'term', root: dir, coeffs: path.join(dir, p.coeffs), values: path.join(dir, p.values), out: path.join(dir, 'term-x.npy'), segments: 1, chunk: 2000,
+      connection: redis.url,
+      queue: 'term',
+      root: dir,
+      coeffs: path.join(dir, p.coeffs),
+      values: path.join(dir, p.values),
+      out: path.join(dir, 'term-x.npy'),
+      segments: 1,
+      chunk: 2000,
       onProgress: (q) => {
         if (signalled || q.steps === 0 || q.steps === q.total) return;
         signalled = true;
@@ -167,9 +228,14 @@ describeCluster('linrec run --redis on linrec workers', () => {
     const w = await startWorker(redis.url, theirs, ['--queue', 'bad']);
     try {
       for (const k of ['1', '3']) {
-        const r = await linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'bad-x.f32', '--redis', redis.url, '--queue', 'bad', '--segments', k], dir);
+        const r = await linrec(
+          ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'bad-x.f32', '--redis', redis.url, '--queue', 'bad', '--segments', k],
+          dir,
+        );
         expect(r.status).toBe(1);
-        expect(r.stderr).toMatch(/^linrec: job (scan|aggregate)-\d+ failed on a worker: bad-v\.f32 holds 5000 float32 elements here but the run planned 10001 float32/);
+        expect(r.stderr).toMatch(
+          /^linrec: job (scan|aggregate)-\d+ failed on a worker: bad-v\.f32 holds 5000 float32 elements here but the run planned 10001 float32/,
+        );
         expect(fs.existsSync(path.join(dir, 'bad-x.f32'))).toBe(false);
         noTemps();
       }
@@ -182,7 +248,8 @@ describeCluster('linrec run --redis on linrec workers', () => {
 
   test('bullmq is optional: require("linrec") and the one-machine command work without it', () => {
     // A resolver that cannot see bullmq or ioredis, as in an install without them.
-    const hide = "const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(req,...a){if(/^(bullmq|ioredis)(\\/|$)/.test(req))throw Object.assign(new Error('Cannot find module '+req),{code:'MODULE_NOT_FOUND'});return r.call(this,req,...a)};";
+    const hide =
+      "const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(req,...a){if(/^(bullmq|ioredis)(\\/|$)/.test(req))throw Object.assign(new Error('Cannot find module '+req),{code:'MODULE_NOT_FOUND'});return r.call(this,req,...a)};";
     const root = path.join(__dirname, '..');
     const check = `${hide}
       const l = require(${JSON.stringify(root)});
@@ -191,7 +258,9 @@ describeCluster('linrec run --redis on linrec workers', () => {
       d.startWorker({ connection: 'redis://127.0.0.1:1' }).then(() => console.log('started?'), (e) => console.log(x[1], e.code, e.message));`;
     const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('1.5 ERR_LINREC_LOAD running on a cluster needs bullmq and ioredis, which linrec does not install itself: npm install bullmq ioredis');
+    expect(r.stdout.trim()).toBe(
+      '1.5 ERR_LINREC_LOAD running on a cluster needs bullmq and ioredis, which linrec does not install itself: npm install bullmq ioredis',
+    );
   });
 });
 
@@ -211,7 +280,14 @@ describe('linrec run --redis checks its files as the one-machine command does', 
     ['2-D inputs of 0 rows', 'a.npy', 'v.npy', undefined, 'a.npy has 0 rows: nothing to scan'],
     ['rows that contradict the 2-D shape', 'a3.npy', 'v3.npy', 2, '{}rows 2 does not match the 3 rows of the 2-D input'],
   ])('%s: the same message, ERR_LINREC_FORMAT, nothing queued', async (_title, coeffs, values, rows, message) => {
-    const run = runOnCluster({ connection: 'redis://127.0.0.1:1', root: own, coeffs: path.join(own, coeffs), values: path.join(own, values), out: path.join(own, 'x.npy'), rows });
+    const run = runOnCluster({
+      connection: 'redis://127.0.0.1:1',
+      root: own,
+      coeffs: path.join(own, coeffs),
+      values: path.join(own, values),
+      out: path.join(own, 'x.npy'),
+      rows,
+    });
     await expect(run).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: message.replace('{}', '').replace(/^a/, path.join(own, 'a')) });
     const cli = await linrec(['run', '--coeffs', coeffs, '--values', values, '--out', 'x.npy', ...(rows ? ['--rows', String(rows)] : [])], own);
     expect(cli.stderr.trim()).toBe(`linrec: ${message.replace('{}', '--')}`);

@@ -27,16 +27,36 @@ let problem: { a: F; v: F };
 
 /** Every file outside the root, with its bytes' hash and mtime. */
 function snapshot(dir: string): string[] {
-  return fs.readdirSync(dir).sort().map((f) => {
-    const p = path.join(dir, f);
-    const st = fs.lstatSync(p);
-    return `${f} ${st.isFile() ? createHash('sha256').update(fs.readFileSync(p)).digest('hex') : 'dir'} ${st.mtimeMs}`;
-  });
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((f) => {
+      const p = path.join(dir, f);
+      const st = fs.lstatSync(p);
+      return `${f} ${st.isFile() ? createHash('sha256').update(fs.readFileSync(p)).digest('hex') : 'dir'} ${st.mtimeMs}`;
+    });
 }
 
-const files = (over: Record<string, unknown> = {}) => ({ coeffs: 'a.npy', values: 'v.npy', out: 'x.npy.partial-1', format: 'npy', dtype: 'float32', rows: 1, n: 100, ...over });
+const files = (over: Record<string, unknown> = {}) => ({
+  coeffs: 'a.npy',
+  values: 'v.npy',
+  out: 'x.npy.partial-1',
+  format: 'npy',
+  dtype: 'float32',
+  rows: 1,
+  n: 100,
+  ...over,
+});
 const scanJob = (over: Record<string, unknown> = {}) => ({
-  runId: '0123456789abcdef', files: files(), method: 'direct', reverse: false, device: 'cpu', part: { rows: [0, 1], steps: [0, 100] }, chunk: null, initial: null, ...over,
+  runId: '0123456789abcdef',
+  files: files(),
+  method: 'direct',
+  reverse: false,
+  device: 'cpu',
+  part: { rows: [0, 1], steps: [0, 100] },
+  chunk: null,
+  initial: null,
+  ...over,
 });
 
 /** Adds a job by hand and returns the reason it failed (it must fail, once: no retries). */
@@ -91,7 +111,11 @@ describeCluster('linrec worker --root: least privilege', () => {
       ['../ input', scanJob({ files: files({ coeffs: 'sub/../../outside/a.npy' }) }), /refused: files\.coeffs .* holds '\.\.'/],
       ['absolute output', scanJob({ files: files({ out: path.join(outside, 'x.npy.partial-1') }) }), /refused: files\.out .* is an absolute path/],
       ['absolute input', scanJob({ files: files({ values: path.join(outside, 'v.npy') }) }), /refused: files\.values .* is an absolute path/],
-      ['symlinked output', scanJob({ files: files({ out: 'link.npy.partial-1' }) }), /refused: files\.out "link\.npy\.partial-1" resolves to .*, outside the worker's root/],
+      [
+        'symlinked output',
+        scanJob({ files: files({ out: 'link.npy.partial-1' }) }),
+        /refused: files\.out "link\.npy\.partial-1" resolves to .*, outside the worker's root/,
+      ],
       ['symlinked input', scanJob({ files: files({ coeffs: 'a-link.npy' }) }), /refused: files\.coeffs "a-link\.npy" resolves to .*outside/],
       ['symlinked directory', scanJob({ files: files({ out: 'dir-link/x.npy.partial-1' }) }), /refused: files\.out .* outside the worker's root/],
       ['a finished file as output', scanJob({ files: files({ out: 'a.npy' }) }), /malformed job: files\.out: expected a run's temporary output/],
@@ -101,7 +125,11 @@ describeCluster('linrec worker --root: least privilege', () => {
       ['a bad run id', scanJob({ runId: '../../etc' }), /malformed job: runId/],
       ['bad carries', scanJob({ initial: 'AAAA' }), /malformed job: initial: expected 1 float64 values/],
       ['an unknown job', { cmd: 'x' }, /malformed job: unknown job name "exec"/],
-      ['carries without children', { runId: '0123456789abcdef', reverse: false, rows: 1, segments: 2 }, /malformed job: the carries need segment 0's aggregate/],
+      [
+        'carries without children',
+        { runId: '0123456789abcdef', reverse: false, rows: 1, segments: 2 },
+        /malformed job: the carries need segment 0's aggregate/,
+      ],
     ];
     for (const [what, data, message] of cases) {
       const reason = await refusal(what === 'an unknown job' ? 'exec' : what.startsWith('carries') ? 'carries' : 'scan', data);
@@ -112,7 +140,11 @@ describeCluster('linrec worker --root: least privilege', () => {
     expect(worker.log()).toMatch(/refused: files\.out "\.\.\/outside/);
 
     // The same worker completes a good run.
-    const r = await linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'x.npy', '--redis', redis.url, '--queue', 'sec', '--segments', '2'], root, ENV);
+    const r = await linrec(
+      ['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'x.npy', '--redis', redis.url, '--queue', 'sec', '--segments', '2'],
+      root,
+      ENV,
+    );
     expect([r.status, r.stderr]).toEqual([0, '']);
     const x = decodeNpy(fs.readFileSync(path.join(root, 'x.npy'))).data;
     const ref = reference(problem.a, problem.v);
@@ -143,8 +175,13 @@ describeCluster('linrec worker --root: least privilege', () => {
     expect(r.stderr).toContain('--redis must not hold a password (other users can read command lines with ps): set LINREC_REDIS_PASSWORD');
     expect(r.stderr).not.toContain(PASSWORD);
     // A wrong password fails the run at once, before any file is made, and stops a worker.
-    const wrong = await linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'p.npy', '--redis', redis.url], root, { LINREC_REDIS_PASSWORD: 'wrong' });
-    expect([wrong.status, wrong.stderr]).toEqual([1, `linrec: Redis at 127.0.0.1:${redis.port} refused the credentials: WRONGPASS invalid username-password pair or user is disabled.\n`]);
+    const wrong = await linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'p.npy', '--redis', redis.url], root, {
+      LINREC_REDIS_PASSWORD: 'wrong',
+    });
+    expect([wrong.status, wrong.stderr]).toEqual([
+      1,
+      `linrec: Redis at 127.0.0.1:${redis.port} refused the credentials: WRONGPASS invalid username-password pair or user is disabled.\n`,
+    ]);
     expect(fs.readdirSync(root).filter((f) => f.startsWith('p.npy'))).toEqual([]);
     const wrongWorker = await linrec(['worker', '--redis', redis.url], root, { LINREC_REDIS_PASSWORD: 'wrong' });
     expect(wrongWorker.status).toBe(1);
@@ -154,8 +191,21 @@ describeCluster('linrec worker --root: least privilege', () => {
     // startWorker passes '--redis ""': an empty flag falls back to LINREC_REDIS_URL.
     if (viaUrl instanceof Error) throw viaUrl;
     await viaUrl.stop();
-    expect(redisConnection('rediss://u:p%40ss@example.org:7000/2', {})).toEqual({ host: 'example.org', port: 7000, db: 2, username: 'u', password: 'p@ss', tls: { servername: 'example.org' }, maxRetriesPerRequest: null });
-    expect(redisConnection(undefined, { LINREC_REDIS_URL: 'redis://h', LINREC_REDIS_USERNAME: 'me', LINREC_REDIS_PASSWORD: 'pw' })).toMatchObject({ host: 'h', port: 6379, username: 'me', password: 'pw' });
+    expect(redisConnection('rediss://u:p%40ss@example.org:7000/2', {})).toEqual({
+      host: 'example.org',
+      port: 7000,
+      db: 2,
+      username: 'u',
+      password: 'p@ss',
+      tls: { servername: 'example.org' },
+      maxRetriesPerRequest: null,
+    });
+    expect(redisConnection(undefined, { LINREC_REDIS_URL: 'redis://h', LINREC_REDIS_USERNAME: 'me', LINREC_REDIS_PASSWORD: 'pw' })).toMatchObject({
+      host: 'h',
+      port: 6379,
+      username: 'me',
+      password: 'pw',
+    });
     expect(() => redisConnection('http://h', {})).toThrow(/unsupported Redis URL scheme 'http:'/);
   });
 });

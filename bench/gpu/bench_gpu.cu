@@ -8,6 +8,9 @@
 // |x - ref| / (|ref| + mean|ref|) against a float64 host reference over the whole sequence
 // (every row for the batched case).
 #include <cuda_runtime.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/iterator/transform_iterator.h>
+#include <thrust/iterator/transform_output_iterator.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,14 +18,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <cub/device/device_scan.cuh>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <cub/device/device_scan.cuh>
-#include <thrust/iterator/counting_iterator.h>
-#include <thrust/iterator/transform_iterator.h>
-#include <thrust/iterator/transform_output_iterator.h>
 
 #include "cuda/cuda_engine.h"
 #include "cuda/device_scan.cuh"
@@ -30,21 +29,20 @@
 
 // No `using namespace linrec`: linrec::cuda would clash with CCCL's ::cuda.
 namespace lc = linrec::cuda;
+using linrec::AffineMonoid;
+using linrec::AffinePair;
+using linrec::AggregateJob;
 using linrec::DType;
 using linrec::Method;
 using linrec::ScanJob;
-using linrec::AggregateJob;
-using linrec::AffineMonoid;
-using linrec::AffinePair;
 
-
-#define CK(call)                                                                                    \
-  do {                                                                                              \
-    cudaError_t e_ = (call);                                                                        \
-    if (e_ != cudaSuccess) {                                                                        \
-      std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_));   \
-      std::exit(1);                                                                                 \
-    }                                                                                               \
+#define CK(call)                                                                                 \
+  do {                                                                                           \
+    cudaError_t e_ = (call);                                                                     \
+    if (e_ != cudaSuccess) {                                                                     \
+      std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_)); \
+      std::exit(1);                                                                              \
+    }                                                                                            \
   } while (0)
 
 static const int kWarmup = 3, kRuns = 11;
@@ -123,9 +121,8 @@ template <class T> static void makeInputs(size_t count, bool signedA, std::vecto
 }
 
 // Mixed error of rows x n results against the float64 sequential loop from x0.
-template <class T>
-static double mixedError(const std::vector<T>& a, const std::vector<T>& b, const std::vector<T>& x, size_t rows,
-                         size_t n, double x0) {
+template <class T> static double mixedError(const std::vector<T>& a, const std::vector<T>& b, const std::vector<T>& x,
+                                            size_t rows, size_t n, double x0) {
   std::vector<double> ref(n);
   double worst = 0;
   for (size_t r = 0; r < rows; ++r) {
@@ -154,8 +151,7 @@ static std::vector<Result> results;
 // The layout users pass (src/scan.ts): `values` and `out` hold rows x (n + 1) elements, x_0 then
 // b_1..b_n (x_1..x_n) per row, so b and x start at offset +1 of their arrays (4 or 8 bytes past
 // a 16-byte boundary) and every row at another alignment; coeffs start at offset 0.
-template <class T>
-static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA) {
+template <class T> static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA) {
   size_t count = rows * n, stride = n + 1;
   std::vector<T> a, b, x(count);
   makeInputs(count, signedA, a, b);
@@ -258,7 +254,8 @@ static void benchCub(size_t n) {
   CK(cub::DeviceScan::InclusiveScan(nullptr, tempBytes, in, out, Compose{}, (long long)n));
   void* temp;
   CK(cudaMalloc(&temp, tempBytes));
-  double ms = timeDevice([&] { CK(cub::DeviceScan::InclusiveScan(temp, tempBytes, in, out, Compose{}, (long long)n)); });
+  double ms =
+      timeDevice([&] { CK(cub::DeviceScan::InclusiveScan(temp, tempBytes, in, out, Compose{}, (long long)n)); });
   double floorMs = copyFloor(3 * n * sizeof(float));
   CK(cudaMemcpy(x.data(), dx, n * sizeof(float), cudaMemcpyDeviceToHost));
   double err = mixedError(a, b, x, 1, n, 0.0);  // the scan starts from x0 = 0
@@ -290,14 +287,16 @@ int main() {
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   const char* commit = std::getenv("GIT_COMMIT");
-  std::printf("{\n  \"device\": \"%s\",\n  \"driver\": %d,\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n  \"results\": [\n",
-              av.devices[0].name.c_str(), driver, date, commit ? commit : "");
+  std::printf(
+      "{\n  \"device\": \"%s\",\n  \"driver\": %d,\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n  \"results\": [\n",
+      av.devices[0].name.c_str(), driver, date, commit ? commit : "");
   for (size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
-    std::printf("    {\"case\": \"%s\", \"backend\": \"%s\", \"dtype\": \"%s\", \"method\": \"%s\", \"rows\": %zu, "
-                "\"n\": %zu, \"median_ms\": %.4f, \"floor_ms\": %.4f, \"max_err\": %.3e}%s\n",
-                r.name.c_str(), r.backend.c_str(), r.dtype.c_str(), r.method.c_str(), r.rows, r.n, r.medianMs,
-                r.floorMs, r.maxErr, i + 1 < results.size() ? "," : "");
+    std::printf(
+        "    {\"case\": \"%s\", \"backend\": \"%s\", \"dtype\": \"%s\", \"method\": \"%s\", \"rows\": %zu, "
+        "\"n\": %zu, \"median_ms\": %.4f, \"floor_ms\": %.4f, \"max_err\": %.3e}%s\n",
+        r.name.c_str(), r.backend.c_str(), r.dtype.c_str(), r.method.c_str(), r.rows, r.n, r.medianMs, r.floorMs,
+        r.maxErr, i + 1 < results.size() ? "," : "");
   }
   std::printf("  ]\n}\n");
   return 0;

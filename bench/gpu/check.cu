@@ -20,11 +20,10 @@
 // No `using namespace linrec`: linrec::cuda would clash with CCCL's ::cuda.
 namespace lc = linrec::cuda;
 namespace cpu = linrec::cpu;
+using linrec::AggregateJob;
 using linrec::DType;
 using linrec::Method;
 using linrec::ScanJob;
-using linrec::AggregateJob;
-
 
 static int failures = 0;
 
@@ -34,7 +33,7 @@ struct Case {
   size_t rows, n;
   bool reverse;
   size_t pad;  // extra elements per row (misaligned strides when odd)
-  bool host;   // Residency::Host
+  bool host;  // Residency::Host
   bool aliasLast;  // last aliases x0
 };
 
@@ -187,7 +186,8 @@ template <class T> static void runCuda(const Case& c, size_t stride, Buffers<T>&
 }
 
 // Values as signed numbers for comparison (log outputs: exp of the log, with sign).
-template <class T> static std::vector<double> asValues(const Case& c, const std::vector<T>& v, const std::vector<int8_t>& s) {
+template <class T>
+static std::vector<double> asValues(const Case& c, const std::vector<T>& v, const std::vector<int8_t>& s) {
   std::vector<double> out(v.size());
   for (size_t i = 0; i < v.size(); ++i)
     out[i] = c.method == Method::LogFromLog ? (s[i] < 0 ? -1.0 : 1.0) * std::exp(double(v[i])) : double(v[i]);
@@ -225,8 +225,8 @@ template <class T> static void runCase(const Case& c, unsigned seed) {
     err = std::max(err, mixedError(asValues(c, got.last, got.lastSign), asValues(c, ref.last, ref.lastSign)));
     err = std::max(err, mixedError(asValues(c, got.x0, got.x0Sign), asValues(c, ref.x0, ref.x0Sign)));
     err = std::max(err, mixedError(asValues(c, got.x0Copy, got.x0CopySign), asValues(c, ref.x0Copy, ref.x0CopySign)));
-    deterministic = std::memcmp(got.x.data(), again.x.data(), got.x.size() * sizeof(T)) == 0 &&
-                    got.xSign == again.xSign;
+    deterministic =
+        std::memcmp(got.x.data(), again.x.data(), got.x.size() * sizeof(T)) == 0 && got.xSign == again.xSign;
   }
   double tol = sizeof(T) == 4 ? (c.method == Method::Direct ? 1e-4 : 2e-3) : 1e-10;
   bool ok = what.empty() && err <= tol && deterministic;
@@ -299,8 +299,8 @@ template <class T> static void runAggregate(size_t rows, size_t n, bool reverse,
 //                  0 * inf would give NaN where the loop keeps +inf. Every x must be +inf.
 enum class Special { Overflow, InfiniteStart };
 
-template <class T> static void fillSpecial(Buffers<T>& h, const Case& c, size_t stride, Special kind, size_t offset,
-                                           unsigned seed) {
+template <class T>
+static void fillSpecial(Buffers<T>& h, const Case& c, size_t stride, Special kind, size_t offset, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> mag(0.5, 0.6), val(-1.0, 1.0);
   const size_t up = sizeof(T) == 4 ? 130 : 1030;
@@ -339,8 +339,8 @@ template <class T> static void runSpecial(const Case& c, Special kind, size_t of
     std::vector<double> gx = asValues(c, got.x, got.xSign), rx = asValues(c, ref.x, ref.xSign);
     std::vector<double> gl = asValues(c, got.last, got.lastSign), rl = asValues(c, ref.last, ref.lastSign);
     err = std::max(mixedError(gx, rx), mixedError(gl, rl));
-    deterministic = std::memcmp(got.x.data(), again.x.data(), got.x.size() * sizeof(T)) == 0 &&
-                    got.xSign == again.xSign;
+    deterministic =
+        std::memcmp(got.x.data(), again.x.data(), got.x.size() * sizeof(T)) == 0 && got.xSign == again.xSign;
     bitwise = std::memcmp(got.x.data(), ref.x.data(), got.x.size() * sizeof(T)) == 0 &&
               std::memcmp(got.last.data(), ref.last.data(), got.last.size() * sizeof(T)) == 0;
     // Otherwise, every difference must be a subnormal-grid unit between values below the
@@ -370,7 +370,10 @@ template <class T> static void runSpecial(const Case& c, Special kind, size_t of
   std::printf("%s %-12s %s rows=%-6zu n=%-9zu %s %s %s offset=%zu err=%.3g%s%s%s%s\n", ok ? "ok  " : "FAIL",
               methods[int(c.method)], sizeof(T) == 4 ? "f32" : "f64", c.rows, c.n, c.reverse ? "rev" : "fwd",
               c.host ? "host" : "device", kind == Special::Overflow ? "overflow" : "inf-start", offset, err,
-              bitwise ? " bitwise" : withinSubnormalUlp && exact ? " subnormal-ulp" : "", deterministic ? "" : " NONDETERMINISTIC", expected ? "" : " UNEXPECTED",
+              bitwise                       ? " bitwise"
+              : withinSubnormalUlp && exact ? " subnormal-ulp"
+                                            : "",
+              deterministic ? "" : " NONDETERMINISTIC", expected ? "" : " UNEXPECTED",
               what.empty() ? "" : (" " + what).c_str());
 }
 
@@ -381,8 +384,8 @@ static void runSpecials(bool quick, unsigned& seed) {
   };
   // Thread rows, warp rows, one tile per row, look-back (the fallback in the first, a middle and
   // a late tile), host staging with the fallback in a later chunk.
-  std::vector<Shape> shapes = {{2, 12, false}, {3, 1000, false}, {2, 3000, false}, {1, 100003, false},
-                               {3, 40000, false}, {1, 3000001, true}};
+  std::vector<Shape> shapes = {{2, 12, false},     {3, 1000, false},  {2, 3000, false},
+                               {1, 100003, false}, {3, 40000, false}, {1, 3000001, true}};
   if (!quick) shapes.push_back({1, (size_t(1) << 22) + 3, false});
   const Method methods[] = {Method::Direct, Method::LogFromRaw, Method::LogFromLog};
   for (Method m : methods)
@@ -413,8 +416,8 @@ int main(int argc, char** argv) {
   struct Shape {
     size_t rows, n;
   };
-  std::vector<Shape> shapes = {{1, 0},     {3, 1},      {5, 16},    {7, 17},     {3, 1000},  {2, 3000},
-                               {2, 4097},  {3, 100003}, {1, 1 << 20}, {20000, 40}, {1, 12345}};
+  std::vector<Shape> shapes = {{1, 0},    {3, 1},      {5, 16},      {7, 17},     {3, 1000}, {2, 3000},
+                               {2, 4097}, {3, 100003}, {1, 1 << 20}, {20000, 40}, {1, 12345}};
   if (!quick) shapes.push_back({1, (size_t(1) << 24) + 5});
   const Method methods[] = {Method::Direct, Method::LogFromRaw, Method::LogFromLog};
   unsigned seed = 1;

@@ -83,7 +83,13 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const out2 = new Float32Array(n + 1);
     const reps = Math.max(200, Math.round((quick ? 2e5 : 1e6) / n));
     const [tl, tj] = compare([() => linrec.scan(a, b, { out }), () => jsLoop(a, b, out2)], { reps, runs });
-    add('small calls', `scan with out, n = ${n}, ÷ the JS f32 loop`, x(tl / tj), { 16: '≤ 5x', 100: '≤ 1x', 1000: '≤ 0.5x' }[n], `${fmtMs(tl)} vs ${fmtMs(tj)}`);
+    add(
+      'small calls',
+      `scan with out, n = ${n}, ÷ the JS f32 loop`,
+      x(tl / tj),
+      { 16: '≤ 5x', 100: '≤ 1x', 1000: '≤ 0.5x' }[n],
+      `${fmtMs(tl)} vs ${fmtMs(tj)}`,
+    );
     log(`  small n=${n}: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
   }
   {
@@ -144,7 +150,13 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
       // Elements moved: a, values and result (values and result have one x_0 per row).
       const moved = total + 2 * r * (len + 1);
       const movedOne = total + 2 * (total + 1);
-      add('short rows', `${total.toExponential(0)} steps as rows of ${len} ÷ one row, per step (per element moved)`, `${x(ts / t1)} (${x(ts / moved / (t1 / movedOne))})`, '≤ 1.5x per element moved', `${fmtMs(ts)} vs ${fmtMs(t1)}`);
+      add(
+        'short rows',
+        `${total.toExponential(0)} steps as rows of ${len} ÷ one row, per step (per element moved)`,
+        `${x(ts / t1)} (${x(ts / moved / (t1 / movedOne))})`,
+        '≤ 1.5x per element moved',
+        `${fmtMs(ts)} vs ${fmtMs(t1)}`,
+      );
       log(`  rows of ${len}: ${fmtMs(ts)} vs one row ${fmtMs(t1)}`);
     }
   }
@@ -165,21 +177,35 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const reps = n <= 1e5 ? 5 : 1;
     const nrm = randomArrays(Float32Array, n, 31, 'normal');
     const out = new Float32Array(n + 1);
-    const [tl, td] = compare([() => linrec.scan(nrm.a, nrm.b, { method: 'log', out }), () => linrec.scan(nrm.a, nrm.b, { out })], { reps, runs: logRuns, warmup: 1 });
+    const [tl, td] = compare([() => linrec.scan(nrm.a, nrm.b, { method: 'log', out }), () => linrec.scan(nrm.a, nrm.b, { out })], {
+      reps,
+      runs: logRuns,
+      warmup: 1,
+    });
     add('log methods', `scan method 'log' f32, a, b ~ N(0,1), n = ${n.toExponential(0)}, ÷ direct`, x(tl / td), '≤ 3x', `${fmtMs(tl)} vs ${fmtMs(td)}`);
     const uni = randomArrays(Float32Array, n, 32);
     const la = uni.a.map(Math.log);
     const lb = uni.b.map(Math.log);
     const lout = { logAbs: new Float32Array(n + 1), sign: new Int8Array(n + 1) };
     const [tr, td2] = compare([() => linrec.logScan(la, lb, { out: lout }), () => linrec.scan(uni.a, uni.b, { out })], { reps, runs: logRuns, warmup: 1 });
-    add('log methods', `logScan of real logs, a ~ U(0,1), b ~ U(0,3), n = ${n.toExponential(0)}, ÷ direct`, x(tr / td2), '≤ 3x', `${fmtMs(tr)} vs ${fmtMs(td2)}`);
+    add(
+      'log methods',
+      `logScan of real logs, a ~ U(0,1), b ~ U(0,3), n = ${n.toExponential(0)}, ÷ direct`,
+      x(tr / td2),
+      '≤ 3x',
+      `${fmtMs(tr)} vs ${fmtMs(td2)}`,
+    );
     log(`  log n=${n}: ${fmtMs(tl)} / logScan ${fmtMs(tr)} vs direct ${fmtMs(td)}`);
   }
   {
     const n = quick ? 2e5 : 2e6;
     const { a, b } = randomArrays(Float64Array, n, 41, 'normal');
     const out = new Float64Array(n + 1);
-    const [tl, td] = compare([() => linrec.scan(a, b, { method: 'log', out }), () => linrec.scan(a, b, { out })], { reps: 1, runs: Math.min(runs, 5), warmup: 1 });
+    const [tl, td] = compare([() => linrec.scan(a, b, { method: 'log', out }), () => linrec.scan(a, b, { out })], {
+      reps: 1,
+      runs: Math.min(runs, 5),
+      warmup: 1,
+    });
     add('log methods', `scan method 'log' f64, n = ${n.toExponential(0)}, ÷ direct f64`, x(tl / td), '≤ 4x', `${fmtMs(tl)} vs ${fmtMs(td)}`);
   }
   for (const n of quick ? [1e5, 1e6] : [1e5, 1e6, 1e7]) {
@@ -187,7 +213,19 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const out = new Float32Array(n + 1);
     const out2 = new Float32Array(n + 1);
     const op = (data, offset, stride) => ({ data, sign: undefined, offset, stride });
-    const spec = { method: 0, rows: 1, n, reverse: false, threads: 1, device: -1, a: op(a, 0, n), b: op(b, 1, n + 1), x: op(out2, 1, n + 1), x0: op(b, 0, n + 1), x0Copy: op(out2, 0, n + 1) };
+    const spec = {
+      method: 0,
+      rows: 1,
+      n,
+      reverse: false,
+      threads: 1,
+      device: -1,
+      a: op(a, 0, n),
+      b: op(b, 1, n + 1),
+      x: op(out2, 1, n + 1),
+      x0: op(b, 0, n + 1),
+      x0Copy: op(out2, 0, n + 1),
+    };
     const native = addon();
     const [t1, tc] = compare([() => linrec.scan(a, b, { out, threads: 1 }), () => native.sequentialNative(spec)], { reps: n <= 1e5 ? 10 : 1, runs });
     add('one thread', `1 thread ÷ the C++ loop, n = ${n.toExponential(0)} (time)`, x(t1 / tc), '≤ 1x', `${fmtMs(t1)} vs ${fmtMs(tc)}`);
@@ -204,14 +242,30 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
       const lb = uni.b.map(Math.log);
       const out = new Float32Array(n + 1);
       const lout = { logAbs: new Float32Array(n + 1), sign: new Int8Array(n + 1) };
-      const [tr, td] = compare([() => linrec.logScan(la, lb, { out: lout }), () => linrec.scan(uni.a, uni.b, { out })], { reps: 1, runs: Math.min(runs, 5), warmup: 1 });
+      const [tr, td] = compare([() => linrec.logScan(la, lb, { out: lout }), () => linrec.scan(uni.a, uni.b, { out })], {
+        reps: 1,
+        runs: Math.min(runs, 5),
+        warmup: 1,
+      });
       const realMs = t.real * 1e3;
-      add('seed recipe (PyTorch CPU)', `torch ${torch.version} real form (logcumsumexp), n = ${n.toExponential(0)}: time ÷ linrec logScan (÷ linrec direct)`, `${x(realMs / tr)} (${x(realMs / td)})`, 'linrec faster', `${fmtMs(realMs)} vs ${fmtMs(tr)} / ${fmtMs(td)}`);
+      add(
+        'seed recipe (PyTorch CPU)',
+        `torch ${torch.version} real form (logcumsumexp), n = ${n.toExponential(0)}: time ÷ linrec logScan (÷ linrec direct)`,
+        `${x(realMs / tr)} (${x(realMs / td)})`,
+        'linrec faster',
+        `${fmtMs(realMs)} vs ${fmtMs(tr)} / ${fmtMs(td)}`,
+      );
       if (t.complex !== undefined) {
         const nrm = randomArrays(Float32Array, n, 62, 'normal');
         const [tl] = compare([() => linrec.scan(nrm.a, nrm.b, { method: 'log', out })], { reps: 1, runs: Math.min(runs, 5), warmup: 1 });
         const complexMs = t.complex * 1e3;
-        add('seed recipe (PyTorch CPU)', `torch general form (complex64 logcumsumexp), a, b ~ N(0,1), n = ${n.toExponential(0)}: time ÷ linrec method 'log'`, x(complexMs / tl), 'linrec faster', `${fmtMs(complexMs)} vs ${fmtMs(tl)}`);
+        add(
+          'seed recipe (PyTorch CPU)',
+          `torch general form (complex64 logcumsumexp), a, b ~ N(0,1), n = ${n.toExponential(0)}: time ÷ linrec method 'log'`,
+          x(complexMs / tl),
+          'linrec faster',
+          `${fmtMs(complexMs)} vs ${fmtMs(tl)}`,
+        );
       } else if (t.complexError) {
         add('seed recipe (PyTorch CPU)', `torch general form, n = ${n.toExponential(0)}`, 'skipped', '', t.complexError);
       }
@@ -223,10 +277,15 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
 }
 
 function callsMarkdown(result) {
-  return [
-    '## The cases of issue 10 (ratios of median times, measured in alternation in one run)',
-    table(['group', 'case', 'measured', 'goal', 'times'], result.rows.map((r) => [r.group, r.case, r.value, r.goal ?? '', r.detail ?? ''])),
-  ].join('\n\n') + '\n';
+  return (
+    [
+      '## The cases of issue 10 (ratios of median times, measured in alternation in one run)',
+      table(
+        ['group', 'case', 'measured', 'goal', 'times'],
+        result.rows.map((r) => [r.group, r.case, r.value, r.goal ?? '', r.detail ?? '']),
+      ),
+    ].join('\n\n') + '\n'
+  );
 }
 
 module.exports = { runCalls, callsMarkdown, jsLoop, compare };

@@ -55,7 +55,14 @@ function markdown(doc) {
         ['ratio', ...sizes.map(fmtN), 'meaning'],
         names.map((name) => {
           const rs = doc.ratios.filter((r) => r.name === name);
-          return [name, ...sizes.map((n) => { const r = rs.find((x) => x.n === n); return r ? r.value.toFixed(2) : '–'; }), rs[0].meaning];
+          return [
+            name,
+            ...sizes.map((n) => {
+              const r = rs.find((x) => x.n === n);
+              return r ? r.value.toFixed(2) : '–';
+            }),
+            rs[0].meaning,
+          ];
         }),
       ),
     );
@@ -73,7 +80,13 @@ function markdown(doc) {
           ['method', ...sizes.map(fmtN)],
           ids.map((id) => {
             const label = recs.find((r) => r.id === id).label;
-            return [label, ...sizes.map((n) => { const r = recs.find((x) => x.id === id && x.n === n); return r ? `${fmtErr(r.medianMaxError)} [${fmtErr(r.worstMaxError)}]` : '–'; })];
+            return [
+              label,
+              ...sizes.map((n) => {
+                const r = recs.find((x) => x.id === id && x.n === n);
+                return r ? `${fmtErr(r.medianMaxError)} [${fmtErr(r.worstMaxError)}]` : '–';
+              }),
+            ];
           }),
         ),
       );

@@ -24,4 +24,6 @@ const counted = (key, f) => () => {
 };
 const [tf, to] = compare([counted('fresh', () => linrec.scan(a, b)), counted('out', () => linrec.scan(a, b, { out }))], { reps: 1, runs });
 const per = (t) => `${(t.faults / t.calls).toFixed(0)} faults, ${(t.cpu / t.calls).toFixed(1)} ms CPU per call`;
-console.log(`n=${n}: without out ÷ with out ${(tf / to).toFixed(2)}x (${tf.toFixed(1)} vs ${to.toFixed(1)} ms); fresh ${per(tally.fresh)}; out ${per(tally.out)}`);
+console.log(
+  `n=${n}: without out ÷ with out ${(tf / to).toFixed(2)}x (${tf.toFixed(1)} vs ${to.toFixed(1)} ms); fresh ${per(tally.fresh)}; out ${per(tally.out)}`,
+);

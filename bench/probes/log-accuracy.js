@@ -7,26 +7,41 @@
 //   node bench/probes/log-accuracy.js [n=1e6] [trials=3] [seed]
 const linrec = require('../../dist');
 
-const N = Number(process.argv[2] ?? 1e6), trials = Number(process.argv[3] ?? 3);
-let seed = Number(process.argv[4] ?? (Date.now() >>> 0));
+const N = Number(process.argv[2] ?? 1e6),
+  trials = Number(process.argv[3] ?? 3);
+let seed = Number(process.argv[4] ?? Date.now() >>> 0);
 console.log(`n=${N} trials=${trials} seed=${seed}`);
 const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
 const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
 
 const SPLIT = 134217729;
 function twoProd(a, b) {
-  const p = a * b, ca = SPLIT * a, ah = ca - (ca - a), al = a - ah, cb = SPLIT * b, bh = cb - (cb - b), bl = b - bh;
+  const p = a * b,
+    ca = SPLIT * a,
+    ah = ca - (ca - a),
+    al = a - ah,
+    cb = SPLIT * b,
+    bh = cb - (cb - b),
+    bl = b - bh;
   return [p, ah * bh - p + ah * bl + al * bh + al * bl];
 }
 function reference(a, b, dd) {
   const x = new Float64Array(b.length);
-  let hi = b[0], lo = 0;
+  let hi = b[0],
+    lo = 0;
   x[0] = hi;
   for (let t = 0; t < a.length; t++) {
-    if (!dd) { hi = a[t] * hi + b[t + 1]; x[t + 1] = hi; continue; }
+    if (!dd) {
+      hi = a[t] * hi + b[t + 1];
+      x[t + 1] = hi;
+      continue;
+    }
     const [p, pe] = twoProd(a[t], hi);
-    const s = p + b[t + 1], bb = s - p, se = p - (s - bb) + (b[t + 1] - bb);
-    const e = se + pe + a[t] * lo, h = s + e;
+    const s = p + b[t + 1],
+      bb = s - p,
+      se = p - (s - bb) + (b[t + 1] - bb);
+    const e = se + pe + a[t] * lo,
+      h = s + e;
     lo = e - (h - s);
     hi = h;
     x[t + 1] = hi + lo;
@@ -45,11 +60,15 @@ function mixedError(x, ref) {
   return worst;
 }
 
-for (const [dtype, C] of [['float32', Float32Array], ['float64', Float64Array]])
+for (const [dtype, C] of [
+  ['float32', Float32Array],
+  ['float64', Float64Array],
+])
   for (const dist of ['normal', 'uniform']) {
     const worst = {};
     for (let k = 0; k < trials; k++) {
-      const a = new C(N), b = new C(N + 1);
+      const a = new C(N),
+        b = new C(N + 1);
       for (let i = 0; i < N; i++) a[i] = dist === 'uniform' ? rnd() : normal();
       for (let i = 0; i <= N; i++) b[i] = dist === 'uniform' ? 3 * rnd() : normal();
       const ref = reference(a, b, dtype === 'float64');
@@ -65,5 +84,10 @@ for (const [dtype, C] of [['float32', Float32Array], ['float64', Float64Array]])
       for (const [m, e] of Object.entries(errors)) (worst[m] ??= []).push(e);
     }
     const fmt = (xs) => xs.map((e) => e.toExponential(1)).join(' ');
-    console.log(`${dtype} ${dist}: ` + Object.entries(worst).map(([m, xs]) => `${m} [${fmt(xs)}]`).join('  '));
+    console.log(
+      `${dtype} ${dist}: ` +
+        Object.entries(worst)
+          .map(([m, xs]) => `${m} [${fmt(xs)}]`)
+          .join('  '),
+    );
   }

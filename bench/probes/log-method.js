@@ -18,15 +18,28 @@ const rounds = Number(roundsArg ?? 9);
 let s = 12345;
 const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
 const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-const a = new C(N), b = new C(N + 1);
+const a = new C(N),
+  b = new C(N + 1);
 for (let i = 0; i < N; i++) a[i] = dist === 'uniform' ? rnd() : normal();
 for (let i = 0; i <= N; i++) b[i] = dist === 'uniform' ? 3 * rnd() : normal();
 const out = new C(N + 1);
-const la = a.map(Math.log), lb = b.map(Math.log);
+const la = a.map(Math.log),
+  lb = b.map(Math.log);
 const logOut = { logAbs: new C(N + 1), sign: new Int8Array(N + 1) };
 const op = (data, offset, stride) => ({ data, offset, stride });
-const spec = { method: 0, rows: 1, n: N, reverse: false, threads: 1, device: -1,
-  a: op(a, 0, N), b: op(b, 1, N + 1), x: op(out, 1, N + 1), x0: op(b, 0, N + 1), x0Copy: op(out, 0, N + 1) };
+const spec = {
+  method: 0,
+  rows: 1,
+  n: N,
+  reverse: false,
+  threads: 1,
+  device: -1,
+  a: op(a, 0, N),
+  b: op(b, 1, N + 1),
+  x: op(out, 1, N + 1),
+  x0: op(b, 0, N + 1),
+  x0Copy: op(out, 0, N + 1),
+};
 
 const cases = {
   direct: () => linrec.scan(a, b, { device: 'cpu', threads, out }),
@@ -47,12 +60,19 @@ for (let r = 0; r < rounds; r++)
     const c = process.cpuUsage(c0);
     cpuTimes[k].push((c.user + c.system) / 1e3);
   }
-const stat = (xs) => { const v = [...xs].sort((p, q) => p - q); return { min: v[0], median: v[v.length >> 1] }; };
-const d = stat(times.direct), dc = stat(cpuTimes.direct);
+const stat = (xs) => {
+  const v = [...xs].sort((p, q) => p - q);
+  return { min: v[0], median: v[v.length >> 1] };
+};
+const d = stat(times.direct),
+  dc = stat(cpuTimes.direct);
 const os = require('os');
 console.log(`n=${N} ${dtype} ${dist} threads=${threads} rounds=${rounds} load=${os.loadavg()[0].toFixed(2)} (${os.cpus().length} cores)`);
 for (const k of Object.keys(cases)) {
-  const t = stat(times[k]), c = stat(cpuTimes[k]);
-  console.log(`${k.padEnd(8)} wall min ${t.min.toFixed(2).padStart(8)} median ${t.median.toFixed(2).padStart(8)} ms (÷direct ${(t.min / d.min).toFixed(2)}x, ${(t.median / d.median).toFixed(2)}x)` +
-    `  cpu min ${c.min.toFixed(2).padStart(8)} median ${c.median.toFixed(2).padStart(8)} ms (÷direct ${(c.min / dc.min).toFixed(2)}x, ${(c.median / dc.median).toFixed(2)}x)`);
+  const t = stat(times[k]),
+    c = stat(cpuTimes[k]);
+  console.log(
+    `${k.padEnd(8)} wall min ${t.min.toFixed(2).padStart(8)} median ${t.median.toFixed(2).padStart(8)} ms (÷direct ${(t.min / d.min).toFixed(2)}x, ${(t.median / d.median).toFixed(2)}x)` +
+      `  cpu min ${c.min.toFixed(2).padStart(8)} median ${c.median.toFixed(2).padStart(8)} ms (÷direct ${(c.min / dc.min).toFixed(2)}x, ${(c.median / dc.median).toFixed(2)}x)`,
+  );
 }

@@ -4,6 +4,7 @@
 //     logs only: a lower bound on the signed form); (b) the extended-range linear form: double
 //     mantissa, int exponent, renormalized only when the mantissa leaves [2^-400, 2^400], from raw
 //     float32 (4 interleaved lanes); (c) the plain float32 loop for scale.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -11,7 +12,6 @@
 #include <cstring>
 #include <random>
 #include <vector>
-#include <algorithm>
 
 // 2^k for k in [-1022, 1023], from bits (no libm call).
 static inline double pow2(int32_t k) {
@@ -21,13 +21,17 @@ static inline double pow2(int32_t k) {
   return d;
 }
 
-static double now() { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+static double now() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // exp(x) for x <= 0 and log1p(y) for y in [0,1], float, polynomial (about 1e-7 relative).
 static inline float expNeg(float x) {
   x = std::max(x, -87.f);
   float t = x * 1.44269504f, k = (t + 12582912.f) - 12582912.f, f = x - k * 0.693145752f - k * 1.42860677e-6f;
-  float p = 1.f + f * (1.f + f * (0.5f + f * (0.166666672f + f * (0.0416666418f + f * (0.00833345205f + f * 0.00138873165f)))));
+  float p =
+      1.f +
+      f * (1.f + f * (0.5f + f * (0.166666672f + f * (0.0416666418f + f * (0.00833345205f + f * 0.00138873165f)))));
   return p * __builtin_bit_cast(float, (int32_t(k) + 127) << 23);
 }
 static inline float log1pUnit(float y) {  // log(1+y) = 2 atanh(y/(2+y)), y in [0,1]
@@ -40,10 +44,22 @@ int main(int argc, char** argv) {
   std::mt19937 gen(1);
   std::normal_distribution<float> N(0, 1);
   std::vector<float> a(n), b(n), x(n), la(n), lb(n);
-  for (size_t i = 0; i < n; ++i) a[i] = N(gen), b[i] = N(gen), la[i] = std::log(std::fabs(a[i])), lb[i] = std::log(std::fabs(b[i]));
-  auto best = [](auto f) { double m = 1e30; for (int r = 0; r < 5; ++r) { double t0 = now(); f(); m = std::min(m, now() - t0); } return m; };
+  for (size_t i = 0; i < n; ++i)
+    a[i] = N(gen), b[i] = N(gen), la[i] = std::log(std::fabs(a[i])), lb[i] = std::log(std::fabs(b[i]));
+  auto best = [](auto f) {
+    double m = 1e30;
+    for (int r = 0; r < 5; ++r) {
+      double t0 = now();
+      f();
+      m = std::min(m, now() - t0);
+    }
+    return m;
+  };
 
-  double tLoop = best([&] { float v = 0; for (size_t i = 0; i < n; ++i) x[i] = v = a[i] * v + b[i]; });
+  double tLoop = best([&] {
+    float v = 0;
+    for (size_t i = 0; i < n; ++i) x[i] = v = a[i] * v + b[i];
+  });
 
   // GCC vector extensions: 4 vectors of 8 lanes, lanes interleaved (a staged, transposed tile).
   typedef float v8 __attribute__((vector_size(32)));
@@ -53,7 +69,9 @@ int main(int argc, char** argv) {
   auto expNegV = [](v8 x) {
     x = x < -87.f ? -87.f : x;
     v8 t = x * 1.44269504f, k = (t + 12582912.f) - 12582912.f, f = x - k * 0.693145752f - k * 1.42860677e-6f;
-    v8 p = 1.f + f * (1.f + f * (0.5f + f * (0.166666672f + f * (0.0416666418f + f * (0.00833345205f + f * 0.00138873165f)))));
+    v8 p =
+        1.f +
+        f * (1.f + f * (0.5f + f * (0.166666672f + f * (0.0416666418f + f * (0.00833345205f + f * 0.00138873165f)))));
     i8 bits = (__builtin_convertvector(k, i8) + 127) << 23;
     return p * (v8)bits;
   };
@@ -101,7 +119,9 @@ int main(int argc, char** argv) {
       }
     }
   });
-  std::printf("n=%zu one pass, one core, best of 5: loop %.1f ms; (a) log-add-exp 32 lanes %.1f ms (%.1fx); (b) extended-range 4 lanes %.1f ms (%.1fx)\n",
-              n, tLoop, tLse, tLse / tLoop, tExt, tExt / tLoop);
+  std::printf(
+      "n=%zu one pass, one core, best of 5: loop %.1f ms; (a) log-add-exp 32 lanes %.1f ms (%.1fx); (b) extended-range "
+      "4 lanes %.1f ms (%.1fx)\n",
+      n, tLoop, tLse, tLse / tLoop, tExt, tExt / tLoop);
   return int(x[n / 2] == 12345.f);
 }

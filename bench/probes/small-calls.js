@@ -25,7 +25,7 @@ for (const n of [16, 100, 1000]) {
   const { a, b } = randomArrays(Float32Array, n, n);
   const out = new Float32Array(n + 1);
   const out2 = new Float32Array(n + 1);
-  const reps = Math.max(200, Math.round(1e6 * scale / n));
+  const reps = Math.max(200, Math.round((1e6 * scale) / n));
   const [tl, tj] = compare([() => linrec.scan(a, b, { out }), () => jsLoop(a, b, out2)], { reps, runs });
   console.log(`scan with out n=${n}: ${(tl / tj).toFixed(2)}x  (${fmt(tl)} vs ${fmt(tj)})`);
 }
@@ -50,14 +50,18 @@ if (process.env.EXTRA) {
   for (const n of [16, 100]) {
     const { a, b } = randomArrays(Float64Array, n, n);
     const out = new Float64Array(n + 1);
-    const jsLoop64 = () => { let x = b[0]; out[0] = x; for (let i = 0; i < n; i++) out[i + 1] = x = a[i] * x + b[i + 1]; };
-    const [tl, tj] = compare([() => linrec.scan(a, b, { out }), jsLoop64], { reps: Math.round(2e5 * scale / n) + 200, runs });
+    const jsLoop64 = () => {
+      let x = b[0];
+      out[0] = x;
+      for (let i = 0; i < n; i++) out[i + 1] = x = a[i] * x + b[i + 1];
+    };
+    const [tl, tj] = compare([() => linrec.scan(a, b, { out }), jsLoop64], { reps: Math.round((2e5 * scale) / n) + 200, runs });
     console.log(`f64 scan with out n=${n}: ${(tl / tj).toFixed(2)}x  (${fmt(tl)} vs ${fmt(tj)})`);
   }
   for (const n of [16, 100]) {
     const { a, b } = randomArrays(Float32Array, n, n);
     const out2 = new Float32Array(n + 1);
-    const [tl, tj] = compare([() => linrec.scan(a, b), () => jsLoop(a, b, out2)], { reps: Math.round(2e5 * scale / n) + 200, runs });
+    const [tl, tj] = compare([() => linrec.scan(a, b), () => jsLoop(a, b, out2)], { reps: Math.round((2e5 * scale) / n) + 200, runs });
     console.log(`scan without out n=${n}: ${(tl / tj).toFixed(2)}x  (${fmt(tl)} vs ${fmt(tj)})`);
   }
 }

@@ -59,7 +59,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 double holdNs = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
                 auto tile = [](double v) { return v < 0 ? ~size_t(0) : size_t(v); };
                 guardCuda(info.Env(), [&] {
-                  return cudaSetLookBackTest((unsigned long long)bound, tile(silent), tile(hold), (unsigned long long)holdNs), 0;
+                  return cudaSetLookBackTest((unsigned long long)bound, tile(silent), tile(hold),
+                                             (unsigned long long)holdNs),
+                         0;
                 });
                 return info.Env().Undefined();
               }));

@@ -18,7 +18,8 @@ Napi::Error makeError(Napi::Env env, const char* code, const std::string& messag
 void* typedArrayData(const Napi::TypedArray& ta) {
   void* data = nullptr;
   napi_status status = napi_get_typedarray_info(ta.Env(), ta, nullptr, nullptr, &data, nullptr, nullptr);
-  if (status != napi_ok) throw makeError(ta.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: cannot read a typed array");
+  if (status != napi_ok)
+    throw makeError(ta.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: cannot read a typed array");
   return data;
 }
 
@@ -53,7 +54,8 @@ static ArrayRef readArray(napi_env env, napi_value v, const char* name) {
   Napi::Value value(env, v);
   if (DeviceBuffer::IsInstance(value)) {
     DeviceBuffer* d = DeviceBuffer::Unwrap(value.As<Napi::Object>());
-    if (!d->data()) throw makeError(Napi::Env(env), "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
+    if (!d->data())
+      throw makeError(Napi::Env(env), "ERR_LINREC_DISPOSED", std::string(name) + " is a disposed DeviceArray");
     refuseLost(Napi::Env(env), d->device(), d->generation());
     ref.data = d->data();
     ref.device = d->device();
@@ -189,9 +191,8 @@ static int8_t* signAt(const Operand& op) {
 
 // Where a call runs: the layout's device code is -1 for the CPU engine, else the CUDA device's
 // index. DeviceArray operands must all be on that device, signs included.
-template <size_t N>
-static bool readPlacement(napi_env env, double code, const Operand* const (&ops)[N], bool& onDevice, int& device,
-                          unsigned& generation) {
+template <size_t N> static bool readPlacement(napi_env env, double code, const Operand* const (&ops)[N], bool& onDevice,
+                                              int& device, unsigned& generation) {
   if (!(code >= -1) || code != static_cast<int>(code)) throw internal(env, "bad device code");
   const bool useCuda = code >= 0;
   device = useCuda ? static_cast<int>(code) : 0;
@@ -215,7 +216,8 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   ScanCall call;
   ScanJob& j = call.job;
   const double method = l[ScanSlot::method];
-  if (!(method >= 0 && method < kMethodCount) || method != static_cast<int>(method)) throw internal(env, "unknown method");
+  if (!(method >= 0 && method < kMethodCount) || method != static_cast<int>(method))
+    throw internal(env, "unknown method");
   j.method = static_cast<Method>(l.count(ScanSlot::method));
   j.rows = l.count(ScanSlot::rows);
   j.n = l.count(ScanSlot::n);
@@ -223,7 +225,8 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   j.threads = static_cast<unsigned>(std::max<size_t>(1, l.count(ScanSlot::threads)));
   const unsigned present = static_cast<unsigned>(l.count(ScanSlot::arrays));
   auto operand = [&](size_t data, size_t sign, double offset, double stride, const char* key) {
-    return readOperand(env, args.array(data), args.array(sign), present >> data & 1, present >> sign & 1, offset, stride, key);
+    return readOperand(env, args.array(data), args.array(sign), present >> data & 1, present >> sign & 1, offset,
+                       stride, key);
   };
   Operand a = operand(ScanArray::a, ScanArray::aSign, l[ScanSlot::aOffset], l[ScanSlot::aStride], "a");
   Operand b = operand(ScanArray::b, ScanArray::bSign, l[ScanSlot::bOffset], l[ScanSlot::bStride], "b");
@@ -233,19 +236,25 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   auto sharing = [&](size_t data, size_t sign, size_t sharesSlot, double offset, double stride, const char* key) {
     const double shares = l[sharesSlot];
     if (shares < 0) return operand(data, sign, offset, stride, key);
-    const Operand* from = shares == ScanArray::a ? &a : shares == ScanArray::b ? &b : shares == ScanArray::x ? &x
-                          : shares == ScanArray::x0 && data != ScanArray::x0 ? &x0Seen : nullptr;
-    if (!from || !from->present || !(offset >= 0 && stride >= 0)) throw internal(env, std::string(key) + " shares no operand");
+    const Operand* from = shares == ScanArray::a                             ? &a
+                          : shares == ScanArray::b                           ? &b
+                          : shares == ScanArray::x                           ? &x
+                          : shares == ScanArray::x0 && data != ScanArray::x0 ? &x0Seen
+                                                                             : nullptr;
+    if (!from || !from->present || !(offset >= 0 && stride >= 0))
+      throw internal(env, std::string(key) + " shares no operand");
     Operand op = *from;
     op.offset = static_cast<size_t>(offset);
     op.stride = static_cast<size_t>(stride);
     return op;
   };
-  Operand x0 = sharing(ScanArray::x0, ScanArray::x0Sign, ScanSlot::x0Shares, l[ScanSlot::x0Offset], l[ScanSlot::x0Stride], "x0");
+  Operand x0 =
+      sharing(ScanArray::x0, ScanArray::x0Sign, ScanSlot::x0Shares, l[ScanSlot::x0Offset], l[ScanSlot::x0Stride], "x0");
   x0Seen = x0;
   Operand x0Copy = sharing(ScanArray::x0Copy, ScanArray::x0CopySign, ScanSlot::x0CopyShares, l[ScanSlot::x0CopyOffset],
                            l[ScanSlot::x0CopyStride], "x0Copy");
-  Operand last = sharing(ScanArray::last, ScanArray::lastSign, ScanSlot::lastShares, l[ScanSlot::lastOffset], 1, "last");
+  Operand last =
+      sharing(ScanArray::last, ScanArray::lastSign, ScanSlot::lastShares, l[ScanSlot::lastOffset], 1, "last");
   if (!a.present || !b.present || !x.present || !x0.present) throw internal(env, "scan call is incomplete");
   j.dtype = a.data.isFloat64 ? DType::Float64 : DType::Float32;
   for (const Operand* op : {&a, &b, &x, &x0, &x0Copy, &last})
@@ -261,7 +270,8 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   checkExtent(env, x0Copy, "x0Copy", j.rows, 1);
   checkExtent(env, last, "last", j.rows, 1);
 
-  call.useCuda = readPlacement(env, l[ScanSlot::device], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device, call.generation);
+  call.useCuda = readPlacement(env, l[ScanSlot::device], {&a, &b, &x, &x0, &x0Copy, &last}, call.onDevice, j.device,
+                               call.generation);
   if (l[ScanSlot::refuseAlias] != 0 && !call.onDevice) checkNoAlias(env, a, b, x);
 
   j.a = at(a);
@@ -313,7 +323,8 @@ AggregateCall readAggregateCall(napi_env env, napi_callback_info info) {
   checkExtent(env, b, "b", j.rows, j.n);
   checkExtent(env, outA, "outA", j.rows, 1);
   checkExtent(env, outB, "outB", j.rows, 1);
-  call.useCuda = readPlacement(env, l[AggregateSlot::device], {&a, &b, &outA, &outB}, call.onDevice, j.device, call.generation);
+  call.useCuda =
+      readPlacement(env, l[AggregateSlot::device], {&a, &b, &outA, &outB}, call.onDevice, j.device, call.generation);
   j.a = at(a);
   j.b = at(b);
   j.outA = at(outA);

@@ -17,12 +17,15 @@ namespace linrec {
 namespace binding {
 
 #ifdef LINREC_WITH_CUDA
-inline void* cudaAlloc(int device, size_t bytes, unsigned* generation) { return cuda::deviceAlloc(device, bytes, generation); }
+inline void* cudaAlloc(int device, size_t bytes, unsigned* generation) {
+  return cuda::deviceAlloc(device, bytes, generation);
+}
 inline void cudaRelease(int device, void* p, unsigned generation) { cuda::deviceFree(device, p, generation); }
 inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(device, generation); }
 inline std::string cudaLostMessage(int device) { return cuda::lostArrayMessage(device); }
 inline void cudaInjectFault(int device) { cuda::injectFault(device); }
-inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile, unsigned long long holdNs) {
+inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile,
+                                unsigned long long holdNs) {
   cuda::setLookBackTest(boundNs, silentTile, holdTile, holdNs);
 }
 inline cuda::LookBackStats cudaTakeLookBackStats() { return cuda::takeLookBackStats(); }
@@ -97,8 +100,7 @@ template <class F> Failure captureFailure(F&& f) {
 
 // Memory of a DeviceArray allocated before its device's reset (after a CUDA fault) is gone.
 inline void refuseLost(Napi::Env env, int device, unsigned generation) {
-  if (cudaLost(device, generation))
-    throw makeError(env, "ERR_LINREC_CUDA", cudaLostMessage(device));
+  if (cudaLost(device, generation)) throw makeError(env, "ERR_LINREC_CUDA", cudaLostMessage(device));
 }
 
 template <class F> auto guardCuda(Napi::Env env, F&& f) -> decltype(f()) {

@@ -6,17 +6,14 @@
 namespace linrec {
 namespace binding {
 
-static Napi::FunctionReference* constructorOf(Napi::Env env) {
-  return env.GetInstanceData<Napi::FunctionReference>();
-}
+static Napi::FunctionReference* constructorOf(Napi::Env env) { return env.GetInstanceData<Napi::FunctionReference>(); }
 
 Napi::Function DeviceBuffer::Init(Napi::Env env) {
-  Napi::Function cls = DefineClass(env, "DeviceBuffer",
-                                   {InstanceMethod("dispose", &DeviceBuffer::Dispose),
-                                    InstanceMethod("upload", &DeviceBuffer::Upload),
-                                    InstanceMethod("download", &DeviceBuffer::Download),
-                                    InstanceMethod("copyFrom", &DeviceBuffer::Copy),
-                                    InstanceAccessor("disposed", &DeviceBuffer::Disposed, nullptr)});
+  Napi::Function cls =
+      DefineClass(env, "DeviceBuffer",
+                  {InstanceMethod("dispose", &DeviceBuffer::Dispose), InstanceMethod("upload", &DeviceBuffer::Upload),
+                   InstanceMethod("download", &DeviceBuffer::Download), InstanceMethod("copyFrom", &DeviceBuffer::Copy),
+                   InstanceAccessor("disposed", &DeviceBuffer::Disposed, nullptr)});
   // Per environment (worker threads each load their own copy of the class).
   env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(cls)));
   return cls;
@@ -58,7 +55,8 @@ Napi::Value DeviceBuffer::Disposed(const Napi::CallbackInfo& info) {
 
 static Napi::TypedArray hostArray(const Napi::CallbackInfo& info, size_t bytes) {
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
-  if (ta.ByteLength() != bytes) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
+  if (ta.ByteLength() != bytes)
+    throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
   return ta;
 }
 
@@ -67,25 +65,40 @@ static void* hostData(Napi::TypedArray ta) { return typedArrayData(ta); }
 Napi::Value DeviceBuffer::Upload(const Napi::CallbackInfo& info) {
   refuseLost(info.Env(), device_, generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
-  if (bytes_) guardCuda(info.Env(), [&] { cudaUpload(device_, generation_, data_, hostData(ta), bytes_); return 0; });
+  if (bytes_)
+    guardCuda(info.Env(), [&] {
+      cudaUpload(device_, generation_, data_, hostData(ta), bytes_);
+      return 0;
+    });
   return info.Env().Undefined();
 }
 
 Napi::Value DeviceBuffer::Download(const Napi::CallbackInfo& info) {
   refuseLost(info.Env(), device_, generation_);
   Napi::TypedArray ta = hostArray(info, bytes_);
-  if (bytes_) guardCuda(info.Env(), [&] { cudaDownload(device_, generation_, hostData(ta), data_, bytes_); return 0; });
+  if (bytes_)
+    guardCuda(info.Env(), [&] {
+      cudaDownload(device_, generation_, hostData(ta), data_, bytes_);
+      return 0;
+    });
   return info.Env().Undefined();
 }
 
 Napi::Value DeviceBuffer::Copy(const Napi::CallbackInfo& info) {
-  if (!IsInstance(info[0])) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: copyFrom needs a DeviceBuffer");
+  if (!IsInstance(info[0]))
+    throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: copyFrom needs a DeviceBuffer");
   DeviceBuffer* src = Unwrap(info[0].As<Napi::Object>());
   refuseLost(info.Env(), device_, generation_);
   refuseLost(info.Env(), src->device_, src->generation_);
-  if (src->device_ != device_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: a device copy across devices");
-  if (src->bytes_ != bytes_) throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
-  if (bytes_) guardCuda(info.Env(), [&] { cudaDeviceCopy(device_, generation_, data_, src->data_, bytes_); return 0; });
+  if (src->device_ != device_)
+    throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: a device copy across devices");
+  if (src->bytes_ != bytes_)
+    throw makeError(info.Env(), "ERR_LINREC_INTERNAL", "linrec internal error: size mismatch in a device copy");
+  if (bytes_)
+    guardCuda(info.Env(), [&] {
+      cudaDeviceCopy(device_, generation_, data_, src->data_, bytes_);
+      return 0;
+    });
   return info.Env().Undefined();
 }
 

@@ -37,10 +37,14 @@ template <class Call, void (*Run)(const Call&)> class JobWorker : public Napi::A
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { failure_ = captureFailure([this] { Run(call_); }); }
+  void Execute() override {
+    failure_ = captureFailure([this] { Run(call_); });
+  }
   void OnOK() override {
-    if (failure_.code) deferred_.Reject(makeError(Env(), failure_.code, failure_.message).Value());
-    else deferred_.Resolve(Env().Undefined());
+    if (failure_.code)
+      deferred_.Reject(makeError(Env(), failure_.code, failure_.message).Value());
+    else
+      deferred_.Resolve(Env().Undefined());
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
@@ -61,8 +65,10 @@ template <class Call, void (*Run)(const Call&)> static napi_value runAsync(Napi:
   if (runsInline(call)) {
     auto deferred = Napi::Promise::Deferred::New(env);
     Failure failure = captureFailure([&] { Run(call); });
-    if (failure.code) deferred.Reject(makeError(env, failure.code, failure.message).Value());
-    else deferred.Resolve(env.Undefined());
+    if (failure.code)
+      deferred.Reject(makeError(env, failure.code, failure.message).Value());
+    else
+      deferred.Resolve(env.Undefined());
     return deferred.Promise();
   }
   auto* worker = new JobWorker<Call, Run>(env, call);
@@ -88,10 +94,12 @@ napi_value ScanAsync(napi_env env, napi_callback_info info) {
   return guarded(env, [&] { return runAsync<ScanCall, runScan>(Napi::Env(env), readScanCall(env, info)); });
 }
 napi_value Aggregate(napi_env env, napi_callback_info info) {
-  return guarded(env, [&] { return runSync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
+  return guarded(env,
+                 [&] { return runSync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
 }
 napi_value AggregateAsync(napi_env env, napi_callback_info info) {
-  return guarded(env, [&] { return runAsync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
+  return guarded(env,
+                 [&] { return runAsync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
 }
 
 // The plain single-threaded C++ loop (direct method, forward), the benchmark's baseline.
@@ -99,7 +107,8 @@ napi_value SequentialNative(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     ScanCall call = readScanCall(env, info);
     if (call.onDevice || call.job.method != Method::Direct || call.job.reverse)
-      throw makeError(Napi::Env(env), "ERR_LINREC_INTERNAL", "linrec internal error: sequentialNative takes a forward direct host job");
+      throw makeError(Napi::Env(env), "ERR_LINREC_INTERNAL",
+                      "linrec internal error: sequentialNative takes a forward direct host job");
     cpu::sequentialDirect(call.job);
     return Napi::Env(env).Undefined();
   });
@@ -127,7 +136,8 @@ napi_value DecodeScanCall(napi_env env, napi_callback_info info) {
         napi_typedarray_type t;
         size_t length;
         void* data;
-        if (napi_get_typedarray_info(env, call.holders.values[i], &t, &length, &data, nullptr, nullptr) != napi_ok) continue;
+        if (napi_get_typedarray_info(env, call.holders.values[i], &t, &length, &data, nullptr, nullptr) != napi_ok)
+          continue;
         size_t size = t == napi_int8_array ? 1 : t == napi_float64_array ? 8 : 4;
         if (size != elemSize) continue;
         auto* base = static_cast<const uint8_t*>(data);

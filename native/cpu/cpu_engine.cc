@@ -30,8 +30,10 @@ template <class T, bool Reverse> static void aggregateAs(const AggregateJob& job
 }
 
 void aggregate(const AggregateJob& job) {
-  if (job.dtype == DType::Float64) job.reverse ? aggregateAs<double, true>(job) : aggregateAs<double, false>(job);
-  else job.reverse ? aggregateAs<float, true>(job) : aggregateAs<float, false>(job);
+  if (job.dtype == DType::Float64)
+    job.reverse ? aggregateAs<double, true>(job) : aggregateAs<double, false>(job);
+  else
+    job.reverse ? aggregateAs<float, true>(job) : aggregateAs<float, false>(job);
 }
 
 template <class T> static void sequentialAs(const ScanJob& job) {
@@ -49,8 +51,10 @@ template <class T> static void sequentialAs(const ScanJob& job) {
 }
 
 void sequentialDirect(const ScanJob& job) {
-  if (job.dtype == DType::Float64) sequentialAs<double>(job);
-  else sequentialAs<float>(job);
+  if (job.dtype == DType::Float64)
+    sequentialAs<double>(job);
+  else
+    sequentialAs<float>(job);
 }
 
 }  // namespace cpu

@@ -108,7 +108,8 @@ struct PlainExtended {
   static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
     bool ok = true;
     for (size_t j = 0; j < lanes; ++j)
-      ok &= extended::inBand(last[j]) & (::fabs(low[j]) >= extended::kBandLow) & (::fabs(high[j]) <= extended::kBandHigh);
+      ok &=
+          extended::inBand(last[j]) & (::fabs(low[j]) >= extended::kBandLow) & (::fabs(high[j]) <= extended::kBandHigh);
     return ok;
   }
 
@@ -168,7 +169,8 @@ struct PlainExtended {
       V4i ve = {0, 0, 0, 0};
       const V4u absMask = {~0ull >> 1, ~0ull >> 1, ~0ull >> 1, ~0ull >> 1};
       for (size_t i = 0; i < whole; i += 4) {
-        const V4d v = {row.plainA(first + i), row.plainA(first + i + 1), row.plainA(first + i + 2), row.plainA(first + i + 3)};
+        const V4d v = {row.plainA(first + i), row.plainA(first + i + 1), row.plainA(first + i + 2),
+                       row.plainA(first + i + 3)};
         const V4d magnitude = (V4d)((V4u)v & absMask);
         vLeast = magnitude < vLeast ? magnitude : vLeast;
         const V4d nonzero = v == zeros ? inf : magnitude;
@@ -202,7 +204,8 @@ struct PlainExtended {
       out = {0.0, 0};
       return true;
     }
-    out = extended::product(extended::product({p[0], e[0]}, {p[1], e[1]}), extended::product({p[2], e[2]}, {p[3], e[3]}));
+    out =
+        extended::product(extended::product({p[0], e[0]}, {p[1], e[1]}), extended::product({p[2], e[2]}, {p[3], e[3]}));
     return true;
   }
 
@@ -268,8 +271,10 @@ template <class Access> class TileScan {
   Value waitFor(size_t k) {
     Status& s = status_[k];
     for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins) {
-      if (spins < 256) spinPause();
-      else std::this_thread::yield();  // the predecessor's thread may have been descheduled
+      if (spins < 256)
+        spinPause();
+      else
+        std::this_thread::yield();  // the predecessor's thread may have been descheduled
     }
     return s.inclusive;
   }
@@ -286,8 +291,10 @@ template <class Access> class TileScan {
     const auto row = acc_.row(r);
     // Both passes over the tile read the staged elements: converted from the row first, results
     // converted back last (Access::kStaged).
-    if (row.loadRange(begin, m, stage)) scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
-    else scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
+    if (row.loadRange(begin, m, stage))
+      scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
+    else
+      scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
     row.storeRange(begin, m, stage);
   }
 
@@ -332,8 +339,10 @@ template <class Access> class TileScan {
         early[j - 1] = anyEarly = true;
       }
     }
-    if (m == kTile && !anyEarly) rescanLanes<true>(row, begin, len, m, x, nullptr);
-    else rescanLanes<false>(row, begin, len, m, x, early);
+    if (m == kTile && !anyEarly)
+      rescanLanes<true>(row, begin, len, m, x, nullptr);
+    else
+      rescanLanes<false>(row, begin, len, m, x, early);
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
@@ -429,7 +438,6 @@ template <class Access> class TileScan {
   }
 
  private:
-
   // Lanes marked in `skip` (may be null) were already stepped through.
   template <bool Full, class Row>
   static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
@@ -464,8 +472,8 @@ template <class Access> class TileScan {
 };
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
-template <class Access> void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads,
-                                           typename Access::Monoid::Elem* out) {
+template <class Access>
+void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, typename Access::Monoid::Elem* out) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   size_t tilesPerRow = (n + kTile - 1) / kTile, tiles = rows * tilesPerRow;
@@ -477,8 +485,10 @@ template <class Access> void aggregateRows(const Access& acc, size_t rows, size_
       size_t m = std::min(kTile, n - begin);
       Elem lane[kLanes];
       bool reset[kLanes];
-      if (m == kTile) TileScan<Access>::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset);
-      else TileScan<Access>::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset);
+      if (m == kTile)
+        TileScan<Access>::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset);
+      else
+        TileScan<Access>::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset);
       Elem total = lane[0];
       for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, lane[j]);
       tileAgg[k] = total;

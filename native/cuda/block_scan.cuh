@@ -15,8 +15,7 @@ constexpr int kWarp = 32;
 template <class T, class F> __device__ __forceinline__ AffinePair<T> shuffle(AffinePair<T> v, F f) {
   return {f(v.A), f(v.B)};
 }
-template <class T, class F>
-__device__ __forceinline__ SignedLogPair<T> shuffle(SignedLogPair<T> v, F f) {
+template <class T, class F> __device__ __forceinline__ SignedLogPair<T> shuffle(SignedLogPair<T> v, F f) {
   int signs = f(int(v.negA) | (int(v.negB) << 1));
   return {f(v.logA), f(v.logB), (signs & 1) != 0, (signs & 2) != 0};
 }
@@ -45,8 +44,7 @@ __device__ __forceinline__ int warpId() { return int(threadIdx.x) / kWarp; }
 
 // x after running the map e from x (x ∘ e with x as a constant map): the one way a value meets
 // an aggregate, shared by every kernel so the association never varies.
-template <class M>
-__device__ __forceinline__ typename M::Value apply(typename M::Value x, typename M::Elem e) {
+template <class M> __device__ __forceinline__ typename M::Value apply(typename M::Value x, typename M::Elem e) {
   return M::value(M::combine(M::constant(x), e));
 }
 
@@ -63,8 +61,7 @@ __device__ __forceinline__ typename M::Elem warpInclusiveScan(typename M::Elem v
 }
 
 // Exclusive prefix from an inclusive scan (lane 0 gets the identity).
-template <class M>
-__device__ __forceinline__ typename M::Elem exclusiveFromInclusive(typename M::Elem inclusive) {
+template <class M> __device__ __forceinline__ typename M::Elem exclusiveFromInclusive(typename M::Elem inclusive) {
   typename M::Elem up = shflUp(inclusive, 1);
   return laneId() == 0 ? M::identity() : up;
 }

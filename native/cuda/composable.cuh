@@ -27,9 +27,9 @@ __device__ __forceinline__ bool anyZeroCoefficient(const typename M::Elem (&e)[I
 __device__ __forceinline__ bool anyBefore(unsigned ballot) { return (ballot & ((1u << laneId()) - 1u)) != 0; }
 
 // The sequential loop over a thread's first `count` items from x, without storing: x after them.
-template <class M, int Items>
-__device__ __forceinline__ typename M::Value stepItems(typename M::Value x, const typename M::Elem (&e)[Items],
-                                                       int count) {
+template <class M, int Items> __device__ __forceinline__ typename M::Value stepItems(typename M::Value x,
+                                                                                     const typename M::Elem (&e)[Items],
+                                                                                     int count) {
 #pragma unroll
   for (int k = 0; k < Items; ++k)
     if (k < count) x = M::step(x, e[k]);
@@ -42,7 +42,7 @@ __device__ __forceinline__ typename M::Value stepItems(typename M::Value x, cons
 // (firstLane is warp-uniform).
 template <class M, int Items>
 __device__ __forceinline__ typename M::Value warpStepThrough(typename M::Value& x, const typename M::Elem (&e)[Items],
-                                                          int count, int firstLane) {
+                                                             int count, int firstLane) {
   typename M::Value start = x;
   const int lane = laneId();
 #pragma unroll 1

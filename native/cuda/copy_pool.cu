@@ -1,7 +1,7 @@
 // Row copies between pageable and pinned host memory, on the copy pool (see copy_pool.h).
-#include "copy_pool.h"
-
 #include <cstring>
+
+#include "copy_pool.h"
 
 namespace linrec {
 namespace cuda {

@@ -63,8 +63,8 @@ MemoryInfo deviceMemory(int device);  // measured now
 // Where a job's pointers live.
 enum class Residency {
   Device,  // every pointer of the job is device memory (DeviceArrays)
-  Host,    // every pointer is pageable host memory: staged through pinned buffers on several
-           // streams, chunk by chunk with the carry passed along, whatever the free memory
+  Host,  // every pointer is pageable host memory: staged through pinned buffers on several
+         // streams, chunk by chunk with the carry passed along, whatever the free memory
 };
 
 // Test builds (LINREC_TEST_HOOKS): queues a kernel that traps on `device`, as a faulting kernel

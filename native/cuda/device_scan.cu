@@ -41,8 +41,10 @@ static std::string deviceName(int device) { return "cuda:" + std::to_string(devi
 
 static std::string bytesText(size_t bytes) {
   char text[32];
-  if (bytes < (size_t(1) << 20)) std::snprintf(text, sizeof text, "%zu bytes", bytes);
-  else std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(size_t(1) << 20));
+  if (bytes < (size_t(1) << 20))
+    std::snprintf(text, sizeof text, "%zu bytes", bytes);
+  else
+    std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(size_t(1) << 20));
   return text;
 }
 
@@ -95,9 +97,9 @@ std::string recoverIfPoisoned(DeviceContext& ctx) {
   const std::string name = deviceName(ctx.device);
   return " (" + name + " was reset to recover: " +
          (lostArrays == 0 ? std::string("no DeviceArray was on it")
-                          : "its " + std::to_string(lostArrays) + (lostArrays == 1 ? " DeviceArray (" : " DeviceArrays (") +
-                                bytesText(lostBytes) + ") " + (lostArrays == 1 ? "is" : "are") +
-                                " lost and must be created again") +
+                          : "its " + std::to_string(lostArrays) +
+                                (lostArrays == 1 ? " DeviceArray (" : " DeviceArrays (") + bytesText(lostBytes) + ") " +
+                                (lostArrays == 1 ? "is" : "are") + " lost and must be created again") +
          "; any other CUDA memory of this process on " + name + " is lost too)";
 }
 
@@ -201,8 +203,7 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
       launch(scanWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
              "launching the warp-per-row scan kernel", acc, rows, n);
       return;
-    case Shape::Tiles:
-      break;
+    case Shape::Tiles: break;
   }
   const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
   if (tiles > kMaxTileGrid) throw CudaError("CUDA error in scan: too many tiles for one launch");
@@ -232,9 +233,7 @@ void enqueueScan(const ScanJob& job, cudaStream_t stream, DeviceContext& ctx) {
 
 size_t scanScratchBytes(const ScanJob& job, DeviceContext& ctx) {
   if (job.rows == 0) return 0;
-  return dispatchScan(job, [&](const auto& acc) {
-    return scanScratchBytesAs<std::decay_t<decltype(acc)>>(job, ctx);
-  });
+  return dispatchScan(job, [&](const auto& acc) { return scanScratchBytesAs<std::decay_t<decltype(acc)>>(job, ctx); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,8 +241,7 @@ size_t scanScratchBytes(const ScanJob& job, DeviceContext& ctx) {
 
 template <class T, bool Reverse> using AggregateAccess = RawAccess<AffineMonoid<T>, Reverse>;
 
-template <class T, bool Reverse>
-static Shape aggregateShape(const AggregateJob& job, DeviceContext& ctx) {
+template <class T, bool Reverse> static Shape aggregateShape(const AggregateJob& job, DeviceContext& ctx) {
   using Access = AggregateAccess<T, Reverse>;
   using P = TilePolicy<AffineMonoid<T>>;
   if (job.n == 0) return Shape::ThreadRows;
@@ -275,8 +273,7 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
       launch(aggregateWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
              "launching the warp-per-row aggregate kernel", acc, rows, n, outA, outB);
       return;
-    case Shape::Tiles:
-      break;
+    case Shape::Tiles: break;
   }
   const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
   if (tiles > kMaxTileGrid) throw CudaError("CUDA error in aggregate: too many tiles for one launch");

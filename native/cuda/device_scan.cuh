@@ -15,8 +15,8 @@ namespace cuda {
 // Per-device state kept for the life of the process: a stream, the tile-status scratch and
 // the staging buffers grow on demand and are reused. Every CUDA call on one device, recovery
 // included, is serialized by `mutex` (each holds it for its whole synchronous run), so a reset
-// never happens under another call; calls on different devices run at once. Never freed: the driver reclaims it at exit, and freeing from static destructors after
-// driver teardown would fail anyway.
+// never happens under another call; calls on different devices run at once. Never freed: the driver reclaims it at
+// exit, and freeing from static destructors after driver teardown would fail anyway.
 struct DeviceContext {
   std::mutex mutex;
   int device = 0;

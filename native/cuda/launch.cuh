@@ -11,8 +11,7 @@ namespace linrec {
 namespace cuda {
 
 template <class... Params, class... Args>
-void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, const char* what,
-            Args&&... args) {
+void launch(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream, const char* what, Args&&... args) {
 #if defined(LINREC_CUDA_EMULATION)
   // The launch is asynchronous: the arguments are copied, as <<<>>> copies them.
   check(::linrec::emulation::launchGrid(grid, block, stream, [kernel, args...] { kernel(args...); }), what);

@@ -14,9 +14,10 @@ static Availability probeOnce() noexcept {
     if (err != cudaSuccess) {
       cudaGetLastError();
       // Without any NVIDIA driver the runtime reports an "insufficient" driver: say what it means.
-      const char* hint = err == cudaErrorInsufficientDriver ? "no NVIDIA driver, or one older than this CUDA build needs ("
-                         : err == cudaErrorNoDevice       ? "no CUDA device found ("
-                                                           : "cudaGetDeviceCount failed (";
+      const char* hint = err == cudaErrorInsufficientDriver
+                             ? "no NVIDIA driver, or one older than this CUDA build needs ("
+                         : err == cudaErrorNoDevice ? "no CUDA device found ("
+                                                    : "cudaGetDeviceCount failed (";
       out.reason = std::string(hint) + cudaGetErrorString(err) + ")";
       return out;
     }
@@ -29,8 +30,7 @@ static Availability probeOnce() noexcept {
       err = cudaGetDeviceProperties(&prop, i);
       if (err != cudaSuccess) {
         cudaGetLastError();
-        if (out.reason.empty())
-          out.reason = std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err);
+        if (out.reason.empty()) out.reason = std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err);
         continue;
       }
       DeviceInfo info;

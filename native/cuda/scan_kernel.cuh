@@ -84,8 +84,7 @@ template <class M, int Items> __device__ __forceinline__ void fillIdentity(typen
 }
 
 // Value of lane 0 broadcast to the warp (used for a row's x_0).
-template <class Access>
-__device__ __forceinline__ typename Access::Value initialInWarp(const Access& acc, size_t r) {
+template <class Access> __device__ __forceinline__ typename Access::Value initialInWarp(const Access& acc, size_t r) {
   using M = typename Access::Monoid;
   typename M::Value v = M::value(M::identity());
   if (laneId() == 0) v = acc.initial(r);
@@ -134,8 +133,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ Value warpStart[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
   __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
-  __shared__ int firstFailure;                     // first thread whose start is not composable
-  __shared__ Value stepCarry;                      // slow path: x passed from warp to warp
+  __shared__ int firstFailure;  // first thread whose start is not composable
+  __shared__ Value stepCarry;  // slow path: x passed from warp to warp
   __shared__ int tileComposesShared;
   __shared__ size_t tileIndex, tileRow, tileStart;
   __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
@@ -258,8 +257,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
 // One warp per row (grid-stride over rows), segment after segment. The carry between segments
 // is the last lane's x itself; within a segment, lanes start from apply(carry, lane prefix)
 // unless some lane's prefix is not composable with the carry.
-template <class Access, class P>
-__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     scanWarpRowsKernel(Access acc, size_t rows, size_t n) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
@@ -317,8 +315,7 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 
 // ---------------------------------------------------------------------------------------------
 // Aggregates (composed map per row). Same tiles, no look-back: tile totals, then a fold per row.
-template <class Access, class P>
-__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     aggregateTilesKernel(Access acc, size_t n, size_t tilesPerRow, typename Access::Elem* tileTotals) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
@@ -344,9 +341,8 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
 }
 
 // One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity).
-template <class T>
-__global__ void foldTileTotalsKernel(const AffinePair<T>* tileTotals, size_t rows, size_t tilesPerRow, T* outA,
-                                     T* outB) {
+template <class T> __global__ void foldTileTotalsKernel(const AffinePair<T>* tileTotals, size_t rows,
+                                                        size_t tilesPerRow, T* outA, T* outB) {
   using M = AffineMonoid<T>;
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
@@ -364,8 +360,7 @@ __global__ void foldTileTotalsKernel(const AffinePair<T>* tileTotals, size_t row
 }
 
 // One warp per row, segment after segment.
-template <class Access, class P>
-__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
+template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     aggregateWarpRowsKernel(Access acc, size_t rows, size_t n, typename Access::T* outA, typename Access::T* outB) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;

@@ -1,10 +1,9 @@
 // Chunk geometry of the staged pipelines (see staging_geometry.cuh).
-#include "staging_geometry.cuh"
-
 #include <algorithm>
 
 #include "device_scan.cuh"
 #include "staging_buffers.cuh"
+#include "staging_geometry.cuh"
 
 namespace linrec {
 namespace cuda {

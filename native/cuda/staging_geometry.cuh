@@ -30,8 +30,8 @@ std::vector<Chunk> chunksOf(size_t rows, size_t n, bool reverse, const Geometry&
 // Offsets inside a slot's buffers for a chunk of up to `cap` steps and `capRows` rows.
 struct Layout {
   size_t a = 0, b = 0, aSign = 0, bSign = 0, x0 = 0, x0Sign = 0, inBytes = 0;  // hostIn/deviceIn
-  size_t x = 0, xSign = 0, last = 0, lastSign = 0, outBytes = 0;            // hostOut/deviceOut
-  size_t carry = 0, carrySign = 0, carryBytes = 0;                            // device carry
+  size_t x = 0, xSign = 0, last = 0, lastSign = 0, outBytes = 0;  // hostOut/deviceOut
+  size_t carry = 0, carrySign = 0, carryBytes = 0;  // device carry
 };
 
 inline size_t align256(size_t v) { return (v + 255) & ~size_t(255); }

@@ -69,7 +69,8 @@ template <class T> __device__ __forceinline__ int headElements(const T* p, int c
 }
 
 // stage[0, count) = p[0, count).
-template <int Items, class T> __device__ __forceinline__ void stageIn(const T* p, int count, WarpStage<T, Items>& stage) {
+template <int Items, class T>
+__device__ __forceinline__ void stageIn(const T* p, int count, WarpStage<T, Items>& stage) {
   using V = typename Vector16<T>::Type;
   constexpr int kCount = Vector16<T>::kCount;
   const int lane = laneId();
@@ -136,9 +137,9 @@ __device__ __forceinline__ void loadLaneItems(const T* row, size_t n, size_t s, 
     if (laneItemValid(Items, count, k)) v[k] = stage[stagePosition<Reverse, Items>(count, k)];
 }
 
-template <bool Reverse, int Items, class T>
-__device__ __forceinline__ void storeLaneItems(T* row, size_t n, size_t s, WarpStage<T, Items>& stage,
-                                               const T (&v)[Items]) {
+template <bool Reverse, int Items, class T> __device__ __forceinline__ void storeLaneItems(T* row, size_t n, size_t s,
+                                                                                           WarpStage<T, Items>& stage,
+                                                                                           const T (&v)[Items]) {
   const int count = segmentCount<Items>(s, n);
   __syncwarp();  // the stage's previous readers are done
 #pragma unroll

@@ -28,10 +28,9 @@
 // launch; the host reports ERR_LINREC_CUDA and resets the device (device_scan.cu).
 #pragma once
 
-#include <cuda/atomic>
-
 #include <cstddef>
 #include <cstdint>
+#include <cuda/atomic>
 
 #include "block_scan.cuh"
 
@@ -123,7 +122,10 @@ template <class T> struct PublishedItems<T, true> {
     status = __atomic_load_n(&words[k].status, __ATOMIC_ACQUIRE);
     payload = __atomic_load_n(&words[k].payload, __ATOMIC_RELAXED);
 #else
-    asm volatile("ld.relaxed.gpu.global.v2.u64 {%0, %1}, [%2];" : "=l"(status), "=l"(payload) : "l"(&words[k]) : "memory");
+    asm volatile("ld.relaxed.gpu.global.v2.u64 {%0, %1}, [%2];"
+                 : "=l"(status), "=l"(payload)
+                 : "l"(&words[k])
+                 : "memory");
 #endif
     Bits b;
     b.bits = payload;
@@ -172,7 +174,7 @@ template <class M> struct TileStatus {
   unsigned waitBoundUnits;  // the longest a tile waits for a predecessor (2^20 ns units)
 #if defined(LINREC_TEST_HOOKS)
   size_t silentTile;  // test builds: this tile never publishes (to check the bound)
-  size_t holdTile;    // test builds: this tile publishes only after holdNs (deep look-backs)
+  size_t holdTile;  // test builds: this tile publishes only after holdNs (deep look-backs)
   unsigned long long holdNs;
   __device__ __forceinline__ bool silent(size_t k) const { return k == silentTile; }
   __device__ __forceinline__ void holdBack(size_t k) const {
@@ -200,7 +202,8 @@ template <class M> struct TileStatus {
     s.waitBoundUnits = unsigned(waitBoundNs >> kWaitUnitShift) + 1;
     char* payloads = p + flagBytes(tiles);
     s.aggregates.carve(p, payloads);
-    s.inclusives.carve(p + alignUp(Aggregates::statusBytes(tiles)), payloads + alignUp(Aggregates::payloadBytes(tiles)));
+    s.inclusives.carve(p + alignUp(Aggregates::statusBytes(tiles)),
+                       payloads + alignUp(Aggregates::payloadBytes(tiles)));
     return s;
   }
 
@@ -240,9 +243,9 @@ template <class M> struct LookBack {
   };
 
   struct Result {
-    Value carry;      // X_{t-1}
+    Value carry;  // X_{t-1}
     Value inclusive;  // apply(X_anchor, S_t): X_t where `composes`
-    bool composes;    // else the tile publishes its stepped last x itself
+    bool composes;  // else the tile publishes its stepped last x itself
   };
 
   // Lane i < count: the aggregate of tile k - back + i once published (and its zero bit); other
@@ -335,7 +338,7 @@ template <class M> struct LookBack {
       reduced += unsigned(count);
       if (!ownGroup) {
         x = (validLanes >> (kWarp - 1)) & 1u ? shflIdx(composed, kWarp - 1)
-                                              : status.waitInclusive(k - (back - unsigned(kWarp - 1)));
+                                             : status.waitInclusive(k - (back - unsigned(kWarp - 1)));
         continue;
       }
 #if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
@@ -345,9 +348,12 @@ template <class M> struct LookBack {
       Result r;
       r.composes = (validLanes >> count) & 1u;
       r.inclusive = shflIdx(composed, count);
-      if (count == 0) r.carry = x;
-      else if ((validLanes >> (count - 1)) & 1u) r.carry = shflIdx(composed, count - 1);
-      else r.carry = status.waitInclusive(k - 1);
+      if (count == 0)
+        r.carry = x;
+      else if ((validLanes >> (count - 1)) & 1u)
+        r.carry = shflIdx(composed, count - 1);
+      else
+        r.carry = status.waitInclusive(k - 1);
       return r;
     }
   }

@@ -18,7 +18,10 @@ export function loadBullmq(): BullMQ {
     }
   }
   if (missing.length) {
-    throw plainError('ERR_LINREC_LOAD', `running on a cluster needs ${missing.join(' and ')}, which linrec does not install itself: npm install bullmq ioredis`);
+    throw plainError(
+      'ERR_LINREC_LOAD',
+      `running on a cluster needs ${missing.join(' and ')}, which linrec does not install itself: npm install bullmq ioredis`,
+    );
   }
   cached = require('bullmq') as BullMQ;
   return cached;
@@ -36,7 +39,14 @@ export async function probe(connection: RedisConnectionOptions, timeoutMs = 10_0
   loadBullmq();
   const { Redis } = require('ioredis') as typeof import('ioredis');
   const where = `${connection.host}:${connection.port}`;
-  const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const client = new Redis({
+    ...connection,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+  });
   let cause: Error | undefined; // connect() rejects with "Connection is closed"; this says why
   client.on('error', (e: Error) => (cause ??= e));
   try {

@@ -17,7 +17,8 @@ export function parse(args: string[], options: Spec, usage: UsageErrorOf): Recor
 export function positive(name: string, value: string | boolean | undefined, usage: UsageErrorOf): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a positive integer (received '${value}')`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw usage(`--${name} must be a positive integer (received '${value}')`);
   return n;
 }
 
@@ -25,7 +26,9 @@ export function positive(name: string, value: string | boolean | undefined, usag
 export function redisFlag(value: string | boolean | undefined, usage: UsageErrorOf): string | undefined {
   if (typeof value !== 'string') return undefined;
   if (urlHasPassword(value)) {
-    throw usage(`--redis must not hold a password (other users can read command lines with ps): set ${REDIS_ENV.password}, or the whole URL in ${REDIS_ENV.url}`);
+    throw usage(
+      `--redis must not hold a password (other users can read command lines with ps): set ${REDIS_ENV.password}, or the whole URL in ${REDIS_ENV.url}`,
+    );
   }
   return value;
 }

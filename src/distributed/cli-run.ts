@@ -7,20 +7,36 @@ import type { Device } from '../backends';
 
 function choice<T extends string>(name: string, value: string | boolean | undefined, allowed: readonly T[], usage: UsageErrorOf): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw usage(`--${name} must be one of ${allowed.join(', ')} (received '${value}')`);
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value))
+    throw usage(`--${name} must be one of ${allowed.join(', ')} (received '${value}')`);
   return value as T;
 }
 
 export async function runClusterCommand(args: string[], usage: UsageErrorOf): Promise<number> {
-  const o = parse(args, {
-    coeffs: { type: 'string' }, values: { type: 'string' }, out: { type: 'string' }, rows: { type: 'string' },
-    method: { type: 'string' }, reverse: { type: 'boolean' }, device: { type: 'string' }, chunk: { type: 'string' },
-    dtype: { type: 'string' }, threads: { type: 'string' }, redis: { type: 'string' }, segments: { type: 'string' },
-    root: { type: 'string' }, queue: { type: 'string' },
-  }, usage);
+  const o = parse(
+    args,
+    {
+      coeffs: { type: 'string' },
+      values: { type: 'string' },
+      out: { type: 'string' },
+      rows: { type: 'string' },
+      method: { type: 'string' },
+      reverse: { type: 'boolean' },
+      device: { type: 'string' },
+      chunk: { type: 'string' },
+      dtype: { type: 'string' },
+      threads: { type: 'string' },
+      redis: { type: 'string' },
+      segments: { type: 'string' },
+      root: { type: 'string' },
+      queue: { type: 'string' },
+    },
+    usage,
+  );
   for (const required of ['coeffs', 'values', 'out', 'redis'] as const) if (typeof o[required] !== 'string') throw usage(`run needs --${required}`);
   if (o.threads !== undefined) throw usage('--threads is a worker option with --redis (linrec worker --threads T)');
-  const device = typeof o.device === 'string' && /^cuda:\d+$/.test(o.device) ? (o.device as Device) : choice('device', o.device, ['auto', 'cpu', 'cuda'] as const, usage);
+  const device =
+    typeof o.device === 'string' && /^cuda:\d+$/.test(o.device) ? (o.device as Device) : choice('device', o.device, ['auto', 'cpu', 'cuda'] as const, usage);
   const bar = new ProgressBar();
   const controller = new AbortController();
   // The first signal stops the run cleanly (no temp file, no jobs left); a second one at once.
@@ -46,7 +62,7 @@ export async function runClusterCommand(args: string[], usage: UsageErrorOf): Pr
     });
   } catch (e) {
     if (!controller.signal.aborted) throw e;
-    process.stderr.write('linrec: interrupted; the temporary output and the run\'s jobs were removed\n');
+    process.stderr.write("linrec: interrupted; the temporary output and the run's jobs were removed\n");
     return 130; // as the one-machine command
   } finally {
     bar.done();

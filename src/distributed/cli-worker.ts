@@ -5,10 +5,20 @@ import { redact, redisConnection, REDIS_ENV } from './connection';
 import { startWorker } from './worker';
 
 export async function workerCommand(args: string[], usage: UsageErrorOf): Promise<number> {
-  const o = parse(args, {
-    redis: { type: 'string' }, root: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
-    queue: { type: 'string' }, verbose: { type: 'boolean' }, 'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' },
-  }, usage);
+  const o = parse(
+    args,
+    {
+      redis: { type: 'string' },
+      root: { type: 'string' },
+      concurrency: { type: 'string' },
+      threads: { type: 'string' },
+      queue: { type: 'string' },
+      verbose: { type: 'boolean' },
+      'lock-duration': { type: 'string' },
+      'stalled-interval': { type: 'string' },
+    },
+    usage,
+  );
   const url = redisFlag(o.redis, usage) || process.env[REDIS_ENV.url];
   if (!url) throw usage(`worker needs --redis URL (or ${REDIS_ENV.url})`);
   const log = (line: string) => process.stderr.write(`linrec worker ${process.pid}: ${line}\n`);

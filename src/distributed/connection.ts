@@ -47,7 +47,8 @@ export function redisConnection(url?: string, env: NodeJS.ProcessEnv = process.e
   } catch {
     throw connectionError(`not a Redis URL: ${redact(text)} (expected redis://host:port or rediss://host:port)`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw connectionError(`unsupported Redis URL scheme '${u.protocol}' in ${redact(text)} (expected redis:// or rediss://)`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw connectionError(`unsupported Redis URL scheme '${u.protocol}' in ${redact(text)} (expected redis:// or rediss://)`);
   if (!u.hostname) throw connectionError(`the Redis URL ${redact(text)} names no host`);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
   if (!Number.isSafeInteger(db) || db < 0) throw connectionError(`the Redis URL ${redact(text)} names database '${u.pathname.slice(1)}' (expected a number)`);

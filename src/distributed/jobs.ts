@@ -94,7 +94,8 @@ function show(v: unknown): string {
   const s = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (Array.isArray(v) ? 'an array' : v === null ? 'null' : 'an object') : String(v);
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
-const bad = (field: string, want: string, got: unknown) => new PayloadError(`malformed job: ${field}: expected ${want}, received ${typeof got === 'string' && /bytes$/.test(got) ? got : show(got)}`);
+const bad = (field: string, want: string, got: unknown) =>
+  new PayloadError(`malformed job: ${field}: expected ${want}, received ${typeof got === 'string' && /bytes$/.test(got) ? got : show(got)}`);
 
 function record(field: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(field, 'an object', v);
@@ -168,7 +169,15 @@ function part(v: unknown, fs: FilesSpec): Part {
 export function parseAggregateJob(data: unknown): AggregateJob {
   const d = record('job', data, ['runId', 'files', 'reverse', 'device', 'part', 'chunk', 'segment']);
   const f = files(d.files);
-  return { runId: runId(d.runId), files: f, reverse: bool('reverse', d.reverse), device: device(d.device), part: part(d.part, f), chunk: chunk(d.chunk), segment: int('segment', d.segment, 0, 1e6) };
+  return {
+    runId: runId(d.runId),
+    files: f,
+    reverse: bool('reverse', d.reverse),
+    device: device(d.device),
+    part: part(d.part, f),
+    chunk: chunk(d.chunk),
+    segment: int('segment', d.segment, 0, 1e6),
+  };
 }
 
 export function parseCarriesJob(data: unknown): CarriesJob {

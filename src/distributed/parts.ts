@@ -37,7 +37,10 @@ async function openInputs(root: string, f: FilesSpec): Promise<{ a: ArrayFileRea
     b = await ArrayFileReader.open(values, { format: f.format, dtype: f.format === 'raw' ? f.dtype : undefined });
     const want = (file: string, r: ArrayFileReader, length: number) => {
       if (r.dtype !== f.dtype || r.length !== length) {
-        throw plainError('ERR_LINREC_FORMAT', `${file} holds ${r.length} ${r.dtype} elements here but the run planned ${length} ${f.dtype} (is it the same file on every machine?)`);
+        throw plainError(
+          'ERR_LINREC_FORMAT',
+          `${file} holds ${r.length} ${r.dtype} elements here but the run planned ${length} ${f.dtype} (is it the same file on every machine?)`,
+        );
       }
     };
     want(f.coeffs, a, f.rows * f.n);
@@ -107,7 +110,10 @@ class PartWriter {
     const header = await ArrayFileReader.open(real, { format: f.format, dtype: f.format === 'raw' ? f.dtype : undefined });
     await header.close();
     if (header.dtype !== f.dtype || header.length !== f.rows * (f.n + 1)) {
-      throw plainError('ERR_LINREC_FORMAT', `${f.out} holds ${header.length} ${header.dtype} elements but the run's output has ${f.rows * (f.n + 1)} ${f.dtype}`);
+      throw plainError(
+        'ERR_LINREC_FORMAT',
+        `${f.out} holds ${header.length} ${header.dtype} elements but the run's output has ${f.rows * (f.n + 1)} ${f.dtype}`,
+      );
     }
     const fh = await openConfinedForWrite(root, 'files.out', f.out);
     return new PartWriter(fh, header.header.dataOffset, itemSize(f.dtype));
@@ -162,7 +168,15 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<void> {
       }
       let scanner: Scanner | undefined;
       try {
-        scanner = createScanner({ rows: g1 - g0, dtype: f.dtype, method: job.method, device: job.device as Device, reverse, threads: ctx.threads, initial: Array.from(initial) });
+        scanner = createScanner({
+          rows: g1 - g0,
+          dtype: f.dtype,
+          method: job.method,
+          device: job.device as Device,
+          reverse,
+          threads: ctx.threads,
+          initial: Array.from(initial),
+        });
         for (const [bs, be] of blocks(s, e, steps, reverse)) {
           const [c0, c1] = valueColumns(bs, be, reverse);
           const [ca, cb] = await Promise.all([a.readBlock(g0, g1, bs, be, f.n), b.readBlock(g0, g1, c0, c1, f.n + 1)]);

@@ -26,7 +26,8 @@ const inside = (root: string, p: string) => p === root || p.startsWith(root.ends
 export function checkJobPath(field: string, rel: string): void {
   if (rel.length === 0 || rel.length > 4096) throw refused(`${field}: expected a path of 1 to 4096 characters`);
   if (rel.includes('\0')) throw refused(`${field}: the path holds a NUL character`);
-  if (path.isAbsolute(rel) || /^[a-zA-Z]:|^\\\\/.test(rel)) throw refused(`${field} ${JSON.stringify(rel)} is an absolute path; job paths are relative to the worker's root`);
+  if (path.isAbsolute(rel) || /^[a-zA-Z]:|^\\\\/.test(rel))
+    throw refused(`${field} ${JSON.stringify(rel)} is an absolute path; job paths are relative to the worker's root`);
   if (rel.split(/[\\/]/).includes('..')) throw refused(`${field} ${JSON.stringify(rel)} holds '..'; job paths stay under the worker's root`);
 }
 
@@ -41,7 +42,7 @@ export async function confine(root: string, field: string, rel: string): Promise
     real = await fsp.realpath(path.join(root, rel));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw refused(`${field} ${JSON.stringify(rel)}: ${code === 'ENOENT' ? 'no such file under the worker\'s root' : (e as Error).message}`);
+    throw refused(`${field} ${JSON.stringify(rel)}: ${code === 'ENOENT' ? "no such file under the worker's root" : (e as Error).message}`);
   }
   if (!inside(root, real)) throw refused(`${field} ${JSON.stringify(rel)} resolves to ${real}, outside the worker's root ${root}`);
   const st = await fsp.stat(real);
@@ -85,7 +86,10 @@ export async function relativeToRoot(root: string, flag: string, file: string): 
     real = path.join(dir, path.basename(abs));
   }
   if (!inside(root, real) || real === root) {
-    throw plainError('ERR_LINREC_INVALID_VALUE', `${flag} ${file} is outside the shared root ${root}: workers could not reach it (set --root to the directory that every worker serves)`);
+    throw plainError(
+      'ERR_LINREC_INVALID_VALUE',
+      `${flag} ${file} is outside the shared root ${root}: workers could not reach it (set --root to the directory that every worker serves)`,
+    );
   }
   return path.relative(root, real);
 }

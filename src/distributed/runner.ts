@@ -240,7 +240,9 @@ export async function runOnCluster(o: ClusterRunOptions): Promise<ClusterRunResu
       const parentData: CarriesJob = { runId, reverse, rows, segments };
       const parentId = `${runId}-carries`;
       ids.push(parentId);
-      const childWaits = children.map((c) => tracker!.wait(c.opts.jobId).then(() => tracker!.finished(c.opts.jobId, rows * (c.data.part.steps[1] - c.data.part.steps[0]))));
+      const childWaits = children.map((c) =>
+        tracker!.wait(c.opts.jobId).then(() => tracker!.finished(c.opts.jobId, rows * (c.data.part.steps[1] - c.data.part.steps[0]))),
+      );
       await flows.add({ name: 'carries', queueName, data: parentData, opts: { ...jobOptions, jobId: parentId }, children });
       // A failed child fails the run with its own message, not the parent's.
       await Promise.race([Promise.all(childWaits), interrupted]);
@@ -257,7 +259,11 @@ export async function runOnCluster(o: ClusterRunOptions): Promise<ClusterRunResu
       ids.push(jobId);
       return { name: 'scan', data, opts: { ...jobOptions, jobId } };
     });
-    const scanWaits = scans.map((s) => tracker!.wait(s.opts.jobId).then(() => tracker!.finished(s.opts.jobId, (s.data.part.rows[1] - s.data.part.rows[0]) * (s.data.part.steps[1] - s.data.part.steps[0]))));
+    const scanWaits = scans.map((s) =>
+      tracker!
+        .wait(s.opts.jobId)
+        .then(() => tracker!.finished(s.opts.jobId, (s.data.part.rows[1] - s.data.part.rows[0]) * (s.data.part.steps[1] - s.data.part.steps[0]))),
+    );
     await queue.addBulk(scans);
     await Promise.race([Promise.all(scanWaits), interrupted]);
     await writer.commit();

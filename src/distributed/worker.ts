@@ -30,7 +30,13 @@ export interface WorkerOptions {
 }
 
 // Errors that retrying cannot fix: the job fails at once and fails its run.
-const PERMANENT = new Set(['ERR_LINREC_INVALID_VALUE', 'ERR_LINREC_FORMAT', 'ERR_LINREC_INVALID_TYPE', 'ERR_LINREC_LENGTH_MISMATCH', 'ERR_LINREC_DTYPE_MISMATCH']);
+const PERMANENT = new Set([
+  'ERR_LINREC_INVALID_VALUE',
+  'ERR_LINREC_FORMAT',
+  'ERR_LINREC_INVALID_TYPE',
+  'ERR_LINREC_LENGTH_MISMATCH',
+  'ERR_LINREC_DTYPE_MISMATCH',
+]);
 
 /** Starts serving; close() (what SIGTERM should call) lets the jobs in progress finish. */
 export async function startWorker(options: WorkerOptions = {}): Promise<Worker> {

@@ -2,18 +2,17 @@
 // this processor (and its operating system) supports, so one binary runs on every x86-64
 // processor at the speed of a -march=native build. Builds without LINREC_CPU_DISPATCH (other
 // architectures, MSVC, -march=native builds) hold only the baseline variant.
-#include "../cpu_engine.h"
-
 #include <cstdint>
 
+#include "../cpu_engine.h"
 
-#define LINREC_DECLARE_VARIANT(ns)                   \
-  namespace ns {                                     \
-  namespace cpu {                                    \
-  void scan(const ::linrec::ScanJob& job);           \
-  void aggregate(const ::linrec::AggregateJob& job); \
+#define LINREC_DECLARE_VARIANT(ns)                     \
+  namespace ns {                                       \
+  namespace cpu {                                      \
+  void scan(const ::linrec::ScanJob& job);             \
+  void aggregate(const ::linrec::AggregateJob& job);   \
   void sequentialDirect(const ::linrec::ScanJob& job); \
-  }                                                  \
+  }                                                    \
   }
 LINREC_DECLARE_VARIANT(linrec_isa_baseline)
 #ifdef LINREC_CPU_DISPATCH
@@ -32,7 +31,8 @@ struct Variant {
   void (*sequentialDirect)(const ScanJob&);
 };
 
-#define LINREC_VARIANT(label, ns) Variant{label, ns::cpu::scan, ns::cpu::aggregate, ns::cpu::sequentialDirect}
+#define LINREC_VARIANT(label, ns) \
+  Variant { label, ns::cpu::scan, ns::cpu::aggregate, ns::cpu::sequentialDirect }
 
 Variant pick() {
 #ifdef LINREC_CPU_DISPATCH

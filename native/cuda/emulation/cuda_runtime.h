@@ -100,7 +100,8 @@ cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned flags);
 cudaError_t cudaFreeHost(void* ptr);
 cudaError_t cudaMemGetInfo(size_t* freeBytes, size_t* totalBytes);
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind);
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream = nullptr);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t stream = nullptr);
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream = nullptr);
 cudaError_t cudaStreamCreate(cudaStream_t* stream);
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags);
@@ -196,19 +197,22 @@ inline int __all_sync(unsigned mask, int predicate) { return __ballot_sync(mask,
 
 template <class T> T __shfl_sync(unsigned mask, T v, int src, int width = 32) {
   ::linrec::emulation::requireFullMask(mask, "__shfl_sync");
-  const ::linrec::emulation::Word* all = ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_sync");
+  const ::linrec::emulation::Word* all =
+      ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_sync");
   int lane = int(threadIdx.x) & 31, base = lane & ~(width - 1);
   return ::linrec::emulation::fromBits<T>(all[base + (src & (width - 1))]);
 }
 template <class T> T __shfl_up_sync(unsigned mask, T v, unsigned delta, int width = 32) {
   ::linrec::emulation::requireFullMask(mask, "__shfl_up_sync");
-  const ::linrec::emulation::Word* all = ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_up_sync");
+  const ::linrec::emulation::Word* all =
+      ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_up_sync");
   int lane = int(threadIdx.x) & 31, inSegment = lane & (width - 1);
   return inSegment >= int(delta) ? ::linrec::emulation::fromBits<T>(all[lane - int(delta)]) : v;
 }
 template <class T> T __shfl_down_sync(unsigned mask, T v, unsigned delta, int width = 32) {
   ::linrec::emulation::requireFullMask(mask, "__shfl_down_sync");
-  const ::linrec::emulation::Word* all = ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_down_sync");
+  const ::linrec::emulation::Word* all =
+      ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_down_sync");
   int lane = int(threadIdx.x) & 31, inSegment = lane & (width - 1);
   return inSegment + int(delta) < width ? ::linrec::emulation::fromBits<T>(all[lane + int(delta)]) : v;
 }

@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <memory>
-#include <random>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -376,7 +376,8 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
       std::string where;
       for (int t = 0; t < threads && where.size() < 300; ++t)
         if (!fibers[size_t(t)].done)
-          where += " thread " + std::to_string(t) + " in " + (fibers[size_t(t)].waitingAt ? fibers[size_t(t)].waitingAt : "?") + ";";
+          where += " thread " + std::to_string(t) + " in " +
+                   (fibers[size_t(t)].waitingAt ? fibers[size_t(t)].waitingAt : "?") + ";";
       fail("deadlock in block " + std::to_string(blockIndex) + ":" + where);
     }
   }
@@ -397,7 +398,8 @@ const Word* warpExchange(Word mine, const char* site) {
   WarpSync& w = r.warps[size_t(tid / kWarpSize)];
   const int width = std::min(kWarpSize, int(r.fibers.size()) - (tid - lane));
   const unsigned generation = w.generation;
-  if (w.arrived == 0) w.site = site;
+  if (w.arrived == 0)
+    w.site = site;
   else if (std::strcmp(w.site, site) != 0)
     fail(std::string("divergent warp collectives: lane ") + std::to_string(lane) + " of warp " +
          std::to_string(tid / kWarpSize) + " is in " + site + " while others are in " + w.site);
@@ -455,8 +457,8 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
   const int launchDevice = currentDevice;
   // Runs on the stream's worker, after the work queued before it.
   enqueue(stream, [grid, block, launchDevice, body = std::move(body)] {
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
     // Enough blocks in flight that a tile's look-back meets predecessors still running.
     const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
     std::atomic<unsigned> next{0};
@@ -665,7 +667,8 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind 
   if (cudaError_t e = poisoned()) return record(e);
   if (!bytes) return cudaSuccess;
   if (kind == cudaMemcpyHostToDevice && !isPinned(src, bytes)) {
-    auto staged = std::make_shared<std::vector<char>>(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
+    auto staged =
+        std::make_shared<std::vector<char>>(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
     enqueue(nullptr, [dst, staged] { std::memcpy(dst, staged->data(), staged->size()); });
     return cudaSuccess;
   }
