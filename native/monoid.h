@@ -378,9 +378,26 @@ template <int N> LINREC_HD_HOT double estrin(const double* c, double x) {
   }
 }
 
-// e^l as Extended for |l| < kMaxLog: l = k·ln 2 + r, |r| <= ln2/2, e^r by its Taylor series to
-// `Degree` (9: 1e-11 relative, for float32 logs; 13: 4e-18, for float64). Branch-free so that
-// a tile's worth vectorizes. ln 2 is split Cody-Waite style in three 20-bit-ish parts so that
+// e^r for |r| <= ln2/2 to `Degree`. Degree 6 (float32 data) is a polynomial fitted to e^r's
+// relative error (weighted least squares iterated towards minimax, coefficients 0 and 1 kept at 1
+// so that e^0 is exactly 1): 3.1e-9 relative, 0.05 ulp of a float32, in three fewer multiply-adds
+// than Taylor's series to degree 9 (1e-11). Other degrees are Taylor's series (13: 4e-18, for
+// float64). bench/NOTES.md, session 5, "Conversions".
+template <int Degree> LINREC_HD_HOT double expReduced(double r) {
+  if constexpr (Degree == 6) {
+    constexpr double kFitted[7] = {1.0, 1.0, 0x1.fffffb9af4506p-2, 0x1.55549166aba9ep-3, 0x1.5558f1280f40cp-5,
+                                   0x1.1239d46e0c971p-7, 0x1.6a244954881b0p-10};
+    return estrin<7>(kFitted, r);
+  } else {
+    constexpr double kInverseFactorial[14] = {
+        1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,       1.0 / 720,
+        1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+    return estrin<Degree + 1>(kInverseFactorial, r);
+  }
+}
+
+// e^l as Extended for |l| < kMaxLog: l = k·ln 2 + r, |r| <= ln2/2, e^r by expReduced<Degree>.
+// Branch-free so that a tile's worth vectorizes. ln 2 is split Cody-Waite style in three 20-bit-ish parts so that
 // k·part is exact for |k| < 2^30 without an FMA.
 template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
   constexpr double kLog2e = 1.4426950408889634;
@@ -390,10 +407,7 @@ template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
   double k = shifted - kShifter;
   int64_t ki = static_cast<int64_t>(bitsOf(shifted) - bitsOf(kShifter));
   double r = ((l - k * kLn2Hi) - k * kLn2Mid) - k * kLn2Lo;
-  constexpr double kInverseFactorial[14] = {
-      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,       1.0 / 720,
-      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
-  return {estrin<Degree + 1>(kInverseFactorial, r), ki};
+  return {expReduced<Degree>(r), ki};
 }
 
 // e^l for |l| <= kPlainLog as a plain double (in the band, so canonical with exponent 0): the
@@ -403,15 +417,12 @@ template <int Degree> LINREC_HD_HOT double expPlain(double l) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kShifter = 0x1.8p52;
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // k·kLn2Hi exact
-  constexpr double kInverseFactorial[14] = {
-      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,       1.0 / 720,
-      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
   double shifted = l * kLog2e + kShifter;
   double k = shifted - kShifter;
   double r = (l - k * kLn2Hi) - k * kLn2Lo;
   // 2^k from k's bits in the shifter's low mantissa bits (|k| <= 390).
   double scale = fromBits((bitsOf(shifted) - bitsOf(kShifter) + 1023) << 52);
-  return estrin<Degree + 1>(kInverseFactorial, r) * scale;
+  return expReduced<Degree>(r) * scale;
 }
 
 // sign·e^l as Extended, any l: beyond kMaxLog (and -inf) it is zero or infinite, NaN stays.
@@ -429,9 +440,23 @@ template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
   return v;
 }
 
+// atanh(s)/s as a series in s² for |s| <= (√2-1)/(√2+1), to `Terms` terms. Terms 4 (float32
+// results) is a polynomial fitted to the absolute error of 2·atanh(s) (as expReduced's, first
+// coefficient kept at 1): 1.8e-10, against 1e-11 for Taylor's 6 terms, two multiply-adds fewer.
+// Other counts are Taylor's series (11: below 1e-17, for float64).
+template <int Terms> LINREC_HD_HOT double atanhSeries(double s2) {
+  if constexpr (Terms == 4) {
+    constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
+    return estrin<4>(kFitted, s2);
+  } else {
+    constexpr double kInverseOdd[11] = {1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9, 1.0 / 11,
+                                        1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
+    return estrin<Terms>(kInverseOdd, s2);
+  }
+}
+
 // log(a·2^e) for a normal positive a and |e| <= 2^50: log of the reduced mantissa f in
-// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) to `Terms` odd terms (6: 1e-11, for float32
-// results; 11: below 1e-17, for float64), plus (e + a's exponent)·ln 2. Branch-free, like expOf.
+// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) (atanhSeries<Terms>), plus (e + a's exponent)·ln 2. Branch-free, like expOf.
 template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
   uint64_t bits = bitsOf(a);
@@ -441,9 +466,7 @@ template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
   f = high ? f * 0.5 : f;
   k += high ? 1 : 0;
   double s = (f - 1) / (f + 1), s2 = s * s;
-  constexpr double kInverseOdd[11] = {1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9, 1.0 / 11,
-                                      1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
-  double p = estrin<Terms>(kInverseOdd, s2);
+  double p = atanhSeries<Terms>(s2);
   // The exponent as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion).
   constexpr double kShifter = 0x1.8p52;
   double exponent = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e + k)) - kShifter;
@@ -475,8 +498,8 @@ template <class T_> struct ExtendedAffineMonoid {
   using Elem = ExtendedPair<T_>;
   using Value = Extended;
   // Series lengths of the log conversions: what the storage precision needs.
-  static constexpr int kExpDegree = sizeof(T_) == 4 ? 9 : 13;
-  static constexpr int kLogTerms = sizeof(T_) == 4 ? 6 : 11;
+  static constexpr int kExpDegree = sizeof(T_) == 4 ? 6 : 13;
+  static constexpr int kLogTerms = sizeof(T_) == 4 ? 4 : 11;
 
   static LINREC_HD Elem identity() { return {{1.0, 0}, {0.0, 0}}; }
   static LINREC_HD Elem constant(Value x) { return {{0.0, 0}, x}; }
