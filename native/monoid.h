@@ -388,13 +388,18 @@ template <int N> LINREC_HD_HOT double horner(const double* c, double x) {
 
 // e^r for |r| <= ln2/2 to `Degree`. Degree 6 (float32 data) is a polynomial fitted to e^r's
 // relative error (weighted least squares iterated towards minimax, coefficients 0 and 1 kept at 1
-// so that e^0 is exactly 1): 3.1e-9 relative, 0.05 ulp of a float32, in three fewer multiply-adds
-// than Taylor's series to degree 9 (1e-11). Other degrees are Taylor's series (13: 4e-18, for
-// float64). bench/NOTES.md, session 5, "Conversions".
+// so that e^0 is exactly 1): 3.1e-9 relative, 0.05 ulp of a float32, with 3 fewer coefficients
+// (fewer registers) than Taylor's series to degree 9 (1e-11). Other degrees are Taylor's series
+// (13: 4e-18, for float64). bench/NOTES.md, session 5, "logScan conversions".
 template <int Degree> LINREC_HD_HOT double expReduced(double r) {
   if constexpr (Degree == 6) {
-    constexpr double kFitted[7] = {1.0, 1.0, 0x1.fffffb9af4506p-2, 0x1.55549166aba9ep-3, 0x1.5558f1280f40cp-5,
-                                   0x1.1239d46e0c971p-7, 0x1.6a244954881b0p-10};
+    constexpr double kFitted[7] = {1.0,
+                                   1.0,
+                                   0x1.fffffb9af4506p-2,
+                                   0x1.55549166aba9ep-3,
+                                   0x1.5558f1280f40cp-5,
+                                   0x1.1239d46e0c971p-7,
+                                   0x1.6a244954881b0p-10};
     return horner<7>(kFitted, r);
   } else {
     constexpr double kInverseFactorial[14] = {
@@ -405,8 +410,8 @@ template <int Degree> LINREC_HD_HOT double expReduced(double r) {
 }
 
 // e^l as Extended for |l| < kMaxLog: l = k·ln 2 + r, |r| <= ln2/2, e^r by expReduced<Degree>.
-// Branch-free so that a tile's worth vectorizes. ln 2 is split Cody-Waite style in three 20-bit-ish parts so that
-// k·part is exact for |k| < 2^30 without an FMA.
+// Branch-free so that a tile's worth vectorizes. ln 2 is split Cody-Waite style in three
+// 20-bit-ish parts so that k·part is exact for |k| < 2^30 without an FMA.
 template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer in the low bits
@@ -450,7 +455,7 @@ template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
 
 // atanh(s)/s as a series in s² for |s| <= (√2-1)/(√2+1), to `Terms` terms. Terms 4 (float32
 // results) is a polynomial fitted to the absolute error of 2·atanh(s) (as expReduced's, first
-// coefficient kept at 1): 1.8e-10, against 1e-11 for Taylor's 6 terms, two multiply-adds fewer.
+// coefficient kept at 1): 1.8e-10, against 1.8e-11 for Taylor's 6 terms, two terms fewer.
 // Other counts are Taylor's series (11: below 1e-17, for float64).
 template <int Terms> LINREC_HD_HOT double atanhSeries(double s2) {
   if constexpr (Terms == 4) {
@@ -464,7 +469,8 @@ template <int Terms> LINREC_HD_HOT double atanhSeries(double s2) {
 }
 
 // log(a·2^e) for a normal positive a and |e| <= 2^50: log of the reduced mantissa f in
-// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) (atanhSeries<Terms>), plus (e + a's exponent)·ln 2. Branch-free, like expOf.
+// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) (atanhSeries<Terms>), plus (e + a's exponent)·ln 2.
+// Branch-free, like expOf.
 template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
   uint64_t bits = bitsOf(a);
