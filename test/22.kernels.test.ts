@@ -122,6 +122,8 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
     // of a, b (4 loads) and x (2 stores), x_0, the last x, and the look-back's payloads. At
     // 4495991 (per-thread vectors only when aligned, else a scalar fallback) the forward float32
     // tile scan had 36 scalar loads and 20 stores, the reversed signed-log float64 one 14 and 10.
+    // The warp-wide look-back reads payloads over 8 bytes (signed-log float64) as scalars: the
+    // forward signed-log float64 tile scan has 11 scalar loads, hence 12, still below the old 14.
     test(`${arch}: the tile and warp-per-row kernels stage every alignment through shared memory (no scalar access per item)`, () => {
       const kernels = results.get(arch)!.filter((e) => /scanTilesKernel|scanWarpRowsKernel/.test(e.name));
       expect(kernels.length).toBeGreaterThanOrEqual(16); // 2 shapes x 2 directions x 4 monoids, LogAccess too
@@ -132,7 +134,7 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
         const scalarStores = count(f64 ? /st\.global(\.wb)?\.f64/g : /st\.global(\.wb)?\.f32/g);
         const vectors = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);
         const staged = /st\.shared/.test(e.ptx) && /ld\.shared/.test(e.ptx);
-        expect({ kernel: e.name, staged, vectorLoads: vectors >= 4, fewScalarLoads: scalarLoads <= 10, fewScalarStores: scalarStores <= 8 }).toEqual({
+        expect({ kernel: e.name, staged, vectorLoads: vectors >= 4, fewScalarLoads: scalarLoads <= 12, fewScalarStores: scalarStores <= 8 }).toEqual({
           kernel: e.name,
           staged: true,
           vectorLoads: true,

@@ -23,19 +23,15 @@ namespace cuda {
 // Tile shapes: 16-byte loads per array, 2-4 of them in flight per thread and array for the
 // bandwidth-bound direct method; fewer items where registers or transcendentals dominate.
 // kMinBlocks bounds registers for every kernel of the policy; kTileMinBlocks for the tile scan
-// alone, kReverseTileMinBlocks for the reversed one. The direct method: 3 blocks of 256 threads
-// per SM (80 registers): loads go through the warp's shared-memory stage (tile_io.cuh), which
-// keeps 2 x 16 bytes x kItems/4 per thread in flight, tens of KB per SM, far above what the
-// bandwidth needs; 4 blocks (64 registers) spilled. sm_80's code needs more registers: 2 blocks
-// there (per-architecture launch bounds are the documented use of __CUDA_ARCH__ here). The
-// float32 warp-per-row kernel (reversed)
-// and the float64 one spilled a few bytes at 3: 2 blocks there (kMinBlocks); a warp still keeps
-// 4 KB in flight.
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+// alone, kReverseTileMinBlocks for the reversed one. The direct method: 2 blocks of 256 threads
+// per SM (128 registers). Loads go through the warp's shared-memory stage (tile_io.cuh), which
+// keeps 2 x 16 bytes x kItems/4 per thread in flight: 64 KB per SM at 2 blocks, far above what
+// the bandwidth needs (about 22 KB per SM on an H200 by Little's law). With the warp-wide
+// look-back (tile_status.cuh) beside the stage, 3 blocks (80 registers) spilled 16-80 bytes on
+// sm_90 and sm_80 (test/22); 2 blocks still keep 264 tiles resident on 132 SMs for the look-back
+// chain. The float32 warp-per-row kernel (reversed) and the float64 one spilled a few bytes at 3:
+// 2 blocks there too (kMinBlocks); a warp still keeps 4 KB in flight.
 #define LINREC_AFFINE_TILE_MIN_BLOCKS 2
-#else
-#define LINREC_AFFINE_TILE_MIN_BLOCKS 3
-#endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
   static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
