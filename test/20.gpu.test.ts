@@ -32,6 +32,33 @@ function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Fl
   return Math.max(4 * mixedError(loop, ref), floorOf(dtype));
 }
 
+/**
+ * max_t |x_t - ref_t| / (R·E_t + floor): E_t is the loop's forward error bound, the roundings of
+ * each step (u·(|a_t·x_{t-1}| + |x_t|)) carried by the coefficients after them,
+ *   E_t = |a_t|·E_{t-1} + u·(|a_t·ref_{t-1}| + |ref_t|),   E_0 = 0 (x_0 is copied),
+ * and R = 10 roundings of that size per element on CUDA: 5 warp-scan levels, 3 block-scan levels,
+ * the look-back's composition and the step (as test/51 derives for subnormals). A wrong carry
+ * anywhere gives errors of the size of x itself, far beyond this.
+ */
+function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number, dtype: DT) {
+  const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+  const R = 10;
+  const n = coeffs.length / rows;
+  const { abs } = Math;
+  let worst = 0;
+  for (let r = 0; r < rows; r++) {
+    let e = 0;
+    for (let t = 1; t <= n; t++) {
+      const i = r * (n + 1) + t;
+      const at = abs(coeffs[r * n + t - 1]);
+      e = at * e + u * (at * abs(ref[i - 1]) + abs(ref[i]));
+      const ratio = abs(x[i] - ref[i]) / (R * e + Number.MIN_VALUE);
+      if (!(ratio <= worst)) worst = ratio; // NaN counts as a failure
+    }
+  }
+  return worst;
+}
+
 /** Row-major b without x_0 (Scanner / aggregate layout), aligned with coeffs, from values. */
 function withoutX0(values: F, rows: number, n: number, reverse = false): F {
   const out = new (values.constructor as Ctor)(rows * n);
@@ -226,7 +253,11 @@ gpuDescribe(title, () => {
       for (let k = 1; k < 3; k++) expect(Buffer.compare(Buffer.from(runs[k].buffer), Buffer.from(runs[0].buffer))).toBe(0);
       // float64 data: against a double-double loop (the float64 loop is itself off by ~1e-14 here).
       const ref = dtype === 'float64' ? referenceDD(coeffs, values, rows) : reference(coeffs, values, rows);
-      expect(mixedError(runs[0], ref)).toBeLessThanOrEqual(loopBound(coeffs, values, rows, false, ref, dtype));
+      // Accuracy: within R times the loop's forward error bound at every element (roundingReach),
+      // not within a multiple of the loop's own error, which is one sample of rounding luck: in an
+      // expanding stretch (|a| > 1 for a while) one different rounding is amplified like any other
+      // (LINREC_SEED=918158101: CUDA 6.4x the loop's error, 0.1x this bound, like the loop; one tile off by 1e-4 gives 168x).
+      expect(worstOverReach(runs[0], ref, coeffs, rows, dtype)).toBeLessThanOrEqual(1);
       a.dispose();
       b.dispose();
     }, 600_000);
