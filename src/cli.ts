@@ -7,7 +7,7 @@ import { parseArgs } from 'util';
 import { addon, addonSource } from './addon';
 import { backends } from './backends';
 import { ArrayFileReader, ArrayFileWriter } from './npy';
-import { fileLayout, outputFormat, type RunFileErrors } from './run-files';
+import { fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
@@ -187,18 +187,7 @@ function parseRun(args: string[]): RunOptions {
       args,
       strict: true,
       allowPositionals: false,
-      options: {
-        coeffs: { type: 'string' },
-        values: { type: 'string' },
-        out: { type: 'string' },
-        rows: { type: 'string' },
-        method: { type: 'string' },
-        reverse: { type: 'boolean' },
-        device: { type: 'string' },
-        chunk: { type: 'string' },
-        dtype: { type: 'string' },
-        threads: { type: 'string' },
-      },
+      options: RUN_OPTIONS,
     }).values;
   } catch (e) {
     throw new UsageError((e as Error).message);

@@ -4,6 +4,20 @@
 import * as path from 'path';
 import { formatOf, type ArrayFileReader, type FileFormat } from './npy';
 
+/** The options of `linrec run`, on one machine and on the cluster (parseArgs' option table). */
+export const RUN_OPTIONS = {
+  coeffs: { type: 'string' },
+  values: { type: 'string' },
+  out: { type: 'string' },
+  rows: { type: 'string' },
+  method: { type: 'string' },
+  reverse: { type: 'boolean' },
+  device: { type: 'string' },
+  chunk: { type: 'string' },
+  dtype: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
 export interface RunFiles {
   coeffs: string;
   values: string;

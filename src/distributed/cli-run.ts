@@ -4,6 +4,7 @@ import { parse, positive, redisFlag, type UsageErrorOf } from './cli-args';
 import { redisConnection } from './connection';
 import { runOnCluster, type RunProgress } from './runner';
 import type { Device } from '../backends';
+import { RUN_OPTIONS } from '../run-files';
 
 function choice<T extends string>(name: string, value: string | boolean | undefined, allowed: readonly T[], usage: UsageErrorOf): T | undefined {
   if (value === undefined) return undefined;
@@ -16,16 +17,7 @@ export async function runClusterCommand(args: string[], usage: UsageErrorOf): Pr
   const o = parse(
     args,
     {
-      coeffs: { type: 'string' },
-      values: { type: 'string' },
-      out: { type: 'string' },
-      rows: { type: 'string' },
-      method: { type: 'string' },
-      reverse: { type: 'boolean' },
-      device: { type: 'string' },
-      chunk: { type: 'string' },
-      dtype: { type: 'string' },
-      threads: { type: 'string' },
+      ...RUN_OPTIONS,
       redis: { type: 'string' },
       segments: { type: 'string' },
       root: { type: 'string' },
