@@ -38,9 +38,10 @@ function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Fl
  *   E_t = |a_t|·E_{t-1} + u·(|a_t·ref_{t-1}| + |ref_t|),   E_0 = 0 (x_0 is copied),
  * and R = 10 roundings of that size per element on CUDA: 5 warp-scan levels, 3 block-scan levels,
  * the look-back's composition and the step (as test/51 derives for subnormals). A wrong carry
- * anywhere gives errors of the size of x itself, far beyond this.
+ * anywhere gives errors of the size of x itself, far beyond this. With reverse, steps run from
+ * the row's end (x_0 at index n, a_t pairs with values[t]).
  */
-function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number, dtype: DT) {
+function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number, dtype: DT, reverse = false) {
   const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
   const R = 10;
   const n = coeffs.length / rows;
@@ -48,15 +49,28 @@ function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number, dtype:
   let worst = 0;
   for (let r = 0; r < rows; r++) {
     let e = 0;
-    for (let t = 1; t <= n; t++) {
+    for (let k = 1; k <= n; k++) {
+      const t = reverse ? n - k : k; // the step's index in values
       const i = r * (n + 1) + t;
-      const at = abs(coeffs[r * n + t - 1]);
-      e = at * e + u * (at * abs(ref[i - 1]) + abs(ref[i]));
+      const prev = reverse ? i + 1 : i - 1;
+      const at = abs(coeffs[r * n + (reverse ? t : t - 1)]);
+      e = at * e + u * (at * abs(ref[prev]) + abs(ref[i]));
       const ratio = abs(x[i] - ref[i]) / (R * e + Number.MIN_VALUE);
       if (!(ratio <= worst)) worst = ratio; // NaN counts as a failure
     }
   }
   return worst;
+}
+
+/**
+ * At most 1 where x is as accurate as the loop: within 4x the loop's own max error, or else
+ * (the loop's error is one sample of rounding luck, and in a stretch of |a| > 1 one different
+ * rounding grows like any other: CI's LINREC_SEED=918158101) within R times the loop's forward
+ * error bound at every element. A wrong carry fails both.
+ */
+function overLoopAccuracy(x: F, coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT) {
+  const byLoop = mixedError(x, ref) / loopBound(coeffs, values, rows, reverse, ref, dtype);
+  return byLoop <= 1 ? byLoop : Math.min(byLoop, worstOverReach(x, ref, coeffs, rows, dtype, reverse));
 }
 
 /** Row-major b without x_0 (Scanner / aggregate layout), aligned with coeffs, from values. */
@@ -90,7 +104,6 @@ gpuDescribe(title, () => {
               const C = ctorOf(dtype);
               const { coeffs, values } = seedInputs(C, rows, n, 'uniform');
               const ref = reference(coeffs, values, rows, reverse);
-              const bound = loopBound(coeffs, values, rows, reverse, ref, dtype);
               const cpu = scan(coeffs, values, { rows, reverse, method, device: 'cpu', out: nanArray(C, values.length) });
               let got: F;
               if (onDevice) {
@@ -101,8 +114,8 @@ gpuDescribe(title, () => {
               } else {
                 got = scan(coeffs, values, { rows, reverse, method, device: 'cuda', out: nanArray(C, values.length) });
               }
-              expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
-              expect(mixedError(got, cpu)).toBeLessThanOrEqual(2 * bound);
+              expect(overLoopAccuracy(got, coeffs, values, rows, reverse, ref, dtype)).toBeLessThanOrEqual(1);
+              expect(overLoopAccuracy(cpu, coeffs, values, rows, reverse, ref, dtype)).toBeLessThanOrEqual(1);
             });
 
           test(`logScan ${tag}`, () => {
@@ -176,7 +189,6 @@ gpuDescribe(title, () => {
               const C = ctorOf(dtype);
               const { coeffs, values } = seedInputs(C, rows, n, 'uniform');
               const ref = reference(coeffs, values, rows, reverse);
-              const bound = loopBound(coeffs, values, rows, reverse, ref, dtype);
               const b = withoutX0(values, rows, n, reverse);
               const initial = Array.from({ length: rows }, (_, r) => values[r * (n + 1) + (reverse ? n : 0)]);
               const s = createScanner({ rows, dtype, method, reverse, initial, device: 'cuda' });
@@ -200,7 +212,7 @@ gpuDescribe(title, () => {
                 expect(x.length).toBe(rows * len);
                 for (let r = 0; r < rows; r++) got.set(x.subarray(r * len, (r + 1) * len), r * (n + 1) + (reverse ? 0 : 1) + c0);
               }
-              expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
+              expect(overLoopAccuracy(got as F, coeffs, values, rows, reverse, ref, dtype)).toBeLessThanOrEqual(1);
               s.dispose();
             });
         }
@@ -211,7 +223,6 @@ gpuDescribe(title, () => {
       test(`scan float32 direct n=${n} ${onDevice ? 'DeviceArray' : 'host arrays'} (poisoned out)`, () => {
         const { coeffs, values } = seedInputs(Float32Array, 1, n, 'uniform');
         const ref = reference(coeffs, values);
-        const bound = loopBound(coeffs, values, 1, false, ref, 'float32');
         let got: F;
         if (onDevice) {
           const a = up(coeffs);
@@ -220,7 +231,7 @@ gpuDescribe(title, () => {
           got = host(scan(a, bb, { device: 'cuda', out }));
           for (const d of [a, bb, out]) d.dispose();
         } else got = scan(coeffs, values, { device: 'cuda', out: nanArray(Float32Array, n + 1) });
-        expect(mixedError(got, ref)).toBeLessThanOrEqual(bound);
+        expect(overLoopAccuracy(got, coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
       }, 600_000);
 
   // Races show as run-to-run differences.
@@ -288,7 +299,7 @@ gpuDescribe(title, () => {
     const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
     const ref = reference(coeffs, values);
     const got = scan(coeffs, values, { device: 'cuda' });
-    expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+    expect(overLoopAccuracy(got, coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
     const d = up(coeffs);
     expect(Array.from((d.toHost() as F).subarray(0, 5))).toEqual(Array.from(coeffs.subarray(0, 5)));
     d.dispose();
@@ -345,7 +356,8 @@ gpuDescribe(title, () => {
             const out = up(nanArray(C, values.length));
             const got = host(scan(a, b, { rows, reverse, method, device: 'cuda', out }));
             out.dispose();
-            expect({ method, reverse, error: mixedError(got, ref) <= bound }).toEqual({ method, reverse, error: true });
+            const error = overLoopAccuracy(got, coeffs, values, rows, reverse, ref, dtype) <= 1;
+            expect({ method, reverse, error }).toEqual({ method, reverse, error: true });
           }
           const devLog = (o: { logAbs: Float64Array; sign: Int8Array }) => ({
             logAbs: up((new C(o.logAbs.length) as F).map((_, i) => o.logAbs[i])),
@@ -480,7 +492,7 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
     const ref = reference(coeffs, values);
     const got = scan(coeffs, values, { device: 'cuda' });
-    expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+    expect(overLoopAccuracy(got, coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
   };
 
   faultTest('a kernel fault is ERR_LINREC_CUDA, the backend recovers, and DeviceArrays from before say they are lost', async () => {
@@ -501,7 +513,7 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     const a = up(coeffs);
     const b = up(values);
     const ref = reference(coeffs, values);
-    expect(mixedError(host(scan(a, b, { device: 'cuda' })), ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+    expect(overLoopAccuracy(host(scan(a, b, { device: 'cuda' })), coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
     a.dispose();
     b.dispose();
   });
@@ -525,7 +537,7 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
       const { coeffs, values } = seedInputs(Float32Array, 1, n, 'uniform');
       const ref = reference(coeffs, values);
       const got = scan(coeffs, values, { device: 'cuda', out: nanArray(Float32Array, n + 1) });
-      expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, 'float32'));
+      expect(overLoopAccuracy(got, coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
     } finally {
       fillers.forEach((d) => d.dispose());
     }
@@ -553,7 +565,7 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
     );
     calls.forEach(({ coeffs, values, dtype }, k) => {
       const ref = reference(coeffs, values);
-      expect(mixedError(results[k], ref)).toBeLessThanOrEqual(loopBound(coeffs, values, 1, false, ref, dtype));
+      expect(overLoopAccuracy(results[k], coeffs, values, 1, false, ref, dtype)).toBeLessThanOrEqual(1);
     });
   }, 600_000);
 
@@ -595,7 +607,7 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
   const last = `cuda:${cuda.devices.length - 1}` as const;
   const checkOn = (got: F, coeffs: F, values: F, rows = 1) => {
     const ref = reference(coeffs, values, rows);
-    expect(mixedError(got, ref)).toBeLessThanOrEqual(loopBound(coeffs, values, rows, false, ref, 'float32'));
+    expect(overLoopAccuracy(got, coeffs, values, rows, false, ref, 'float32')).toBeLessThanOrEqual(1);
   };
 
   test(`host arrays on ${last}: scan, logScan and aggregate are right; a device that does not exist is refused`, () => {
