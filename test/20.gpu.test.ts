@@ -4,7 +4,21 @@ import v8 from 'v8';
 import vm from 'vm';
 import { aggregate, backends, createScanner, DeviceArray, deviceMemory, logScan, scan, scanAsync, sequential, toDevice, type FloatDeviceArray } from '../src';
 import { addonPath } from '../src/addon';
-import { expectLinrecError, fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, type F } from './helpers';
+import {
+  expectLinrecError,
+  fill,
+  floorOf,
+  fresh,
+  loopBound,
+  mixedError,
+  overLoopAccuracy,
+  reference,
+  referenceDD,
+  seedInputs,
+  seedNote,
+  worstOverReach,
+  type F,
+} from './helpers';
 
 const cuda = backends().cuda;
 const why = cuda.compiled ? (cuda.reason ?? 'no CUDA device') : `this build has no CUDA backend${cuda.reason ? `: ${cuda.reason}` : ''}`;
@@ -21,57 +35,9 @@ const big = (n: number) => (emulated ? Math.min(n, 2 ** 20 + 3) : n);
 type Ctor = { new (n: number): F };
 type DT = 'float32' | 'float64';
 const ctorOf = (dtype: DT): Ctor => (dtype === 'float32' ? Float32Array : Float64Array);
-const floorOf = (dtype: DT) => (dtype === 'float32' ? 1e-6 : 1e-14);
 const nanArray = (C: Ctor, n: number) => new C(n).fill(NaN);
 const host = (v: F | DeviceArray): F => (v instanceof DeviceArray ? (v.toHost() as F) : v);
 const up = <T extends F | Int8Array>(v: T) => toDevice(v as Float32Array) as unknown as FloatDeviceArray;
-
-/** Error bound: 4x the sequential loop's own error in this dtype, or a small floor. */
-function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT) {
-  const loop = sequential(coeffs, values, { rows, reverse });
-  return Math.max(4 * mixedError(loop, ref), floorOf(dtype));
-}
-
-/**
- * max_t |x_t - ref_t| / (R·E_t + floor): E_t is the loop's forward error bound, the roundings of
- * each step (u·(|a_t·x_{t-1}| + |x_t|)) carried by the coefficients after them,
- *   E_t = |a_t|·E_{t-1} + u·(|a_t·ref_{t-1}| + |ref_t|),   E_0 = 0 (x_0 is copied),
- * and R = 10 roundings of that size per element on CUDA: 5 warp-scan levels, 3 block-scan levels,
- * the look-back's composition and the step (as test/51 derives for subnormals). A wrong carry
- * anywhere gives errors of the size of x itself, far beyond this. With reverse, steps run from
- * the row's end (x_0 at index n, a_t pairs with values[t]).
- */
-function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number, dtype: DT, reverse = false) {
-  const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
-  const R = 10;
-  const n = coeffs.length / rows;
-  const { abs } = Math;
-  let worst = 0;
-  for (let r = 0; r < rows; r++) {
-    let e = 0;
-    for (let k = 1; k <= n; k++) {
-      const t = reverse ? n - k : k; // the step's index in values
-      const i = r * (n + 1) + t;
-      const prev = reverse ? i + 1 : i - 1;
-      const at = abs(coeffs[r * n + (reverse ? t : t - 1)]);
-      e = at * e + u * (at * abs(ref[prev]) + abs(ref[i]));
-      const ratio = abs(x[i] - ref[i]) / (R * e + Number.MIN_VALUE);
-      if (!(ratio <= worst)) worst = ratio; // NaN counts as a failure
-    }
-  }
-  return worst;
-}
-
-/**
- * At most 1 where x is as accurate as the loop: within 4x the loop's own max error, or else
- * (the loop's error is one sample of rounding luck, and in a stretch of |a| > 1 one different
- * rounding grows like any other: CI's LINREC_SEED=918158101) within R times the loop's forward
- * error bound at every element. A wrong carry fails both.
- */
-function overLoopAccuracy(x: F, coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT) {
-  const byLoop = mixedError(x, ref) / loopBound(coeffs, values, rows, reverse, ref, dtype);
-  return byLoop <= 1 ? byLoop : Math.min(byLoop, worstOverReach(x, ref, coeffs, rows, dtype, reverse));
-}
 
 /** Row-major b without x_0 (Scanner / aggregate layout), aligned with coeffs, from values. */
 function withoutX0(values: F, rows: number, n: number, reverse = false): F {
