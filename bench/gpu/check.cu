@@ -1,12 +1,14 @@
 // Correctness check of the CUDA engine against the CPU engine (the library's reference
 // semantics), for every kernel shape, method, dtype and direction, plus run-to-run bitwise
 // determinism. Meant to run under compute-sanitizer too (memcheck, racecheck, synccheck):
-//   ./check [--quick]
+//   ./check [--quick]     every shape, method, dtype and direction
+//   ./check --huge [n]    one row of n = 2^31 + 4097 steps, filled and checked on the device
 // Exit status 0 when every case passes.
 #include <cuda_runtime.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -16,6 +18,7 @@
 
 #include "cpu/cpu_engine.h"
 #include "cuda/cuda_engine.h"
+#include "cuda/launch.cuh"
 
 // No `using namespace linrec`: linrec::cuda would clash with CCCL's ::cuda.
 namespace lc = linrec::cuda;
@@ -403,6 +406,110 @@ static void runSpecials(bool quick, unsigned& seed) {
         }
 }
 
+// ---------------------------------------------------------------------------------------------
+// One row longer than 2^31 steps (issue 11: n = 2^31 + 4097), filled and checked on the device,
+// so that 32-bit index arithmetic anywhere in the engine shows. Every 16th coefficient is 0 (a
+// reset), so each x_k has a cheap exact expectation: the loop from the last reset, in double.
+// Coefficients and values come from a hash of k, so a value read from or written to the wrong
+// index is wrong. x has one slot more than the row: a sentinel there must survive.
+//   ./check --huge [n [corrupt]]   corrupt: an index whose result is overwritten after the scan
+//                                  (the check must then fail: its self-test)
+namespace huge {
+constexpr size_t kResetEvery = 16;
+__host__ __device__ inline float unit(uint64_t k) {  // splitmix64 -> [0, 1)
+  uint64_t z = k + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return float((z ^ (z >> 31)) >> 40) * (1.0f / 16777216.0f);
+}
+__host__ __device__ inline float coefficient(size_t k) {
+  return k % kResetEvery == 0 ? 0.0f : 0.5f + 0.5f * unit(2 * k);
+}
+__host__ __device__ inline float value(size_t k) { return 2.0f * unit(2 * k + 1) - 1.0f; }
+constexpr float kSentinel = 12345.0f;
+
+__global__ void fill(float* a, float* b, float* x, size_t n) {
+  const size_t stride = size_t(gridDim.x) * blockDim.x;
+  for (size_t k = size_t(blockIdx.x) * blockDim.x + threadIdx.x; k <= n; k += stride) {
+    if (k < n) {
+      a[k] = coefficient(k);
+      b[k] = value(k);
+    }
+    x[k] = k < n ? NAN : kSentinel;
+  }
+}
+
+// worst[thread]: the largest |x_k - expected| / (|expected| + 1) a thread saw (NaN counts as
+// infinite); bad[0]: elements beyond the tolerance, bad[1]: 1 if the sentinel changed.
+__global__ void check(const float* x, size_t n, float* worst, unsigned* bad) {
+  const size_t id = size_t(blockIdx.x) * blockDim.x + threadIdx.x, stride = size_t(gridDim.x) * blockDim.x;
+  float mine = 0;
+  for (size_t k = id; k < n; k += stride) {
+    size_t k0 = k - k % kResetEvery;
+    double v = value(k0);  // x_{k0} = b_{k0}: a_{k0} is 0
+    for (size_t j = k0 + 1; j <= k; ++j) v = double(coefficient(j)) * v + double(value(j));
+    float e = float(fabs(double(x[k]) - v) / (fabs(v) + 1.0));
+    if (!(e <= 1e-5f)) atomicAdd(&bad[0], 1u);
+    if (!(e <= mine)) mine = e == e ? e : INFINITY;
+  }
+  worst[id] = mine;
+  if (id == 0 && !(x[n] == kSentinel)) atomicAdd(&bad[1], 1u);
+}
+
+static int run(size_t n, long long corrupt) {
+  const dim3 grid(1024), block(256);
+  const size_t threads = size_t(grid.x) * block.x;
+  unsigned generation = lc::contextGeneration(0);
+  auto alloc = [&](size_t bytes) { return lc::deviceAlloc(0, bytes, &generation); };
+  float* a = static_cast<float*>(alloc(n * sizeof(float)));
+  float* b = static_cast<float*>(alloc(n * sizeof(float)));
+  float* x = static_cast<float*>(alloc((n + 1) * sizeof(float)));
+  float* x0 = static_cast<float*>(alloc(sizeof(float)));
+  float* worst = static_cast<float*>(alloc(threads * sizeof(float)));
+  unsigned* bad = static_cast<unsigned*>(alloc(2 * sizeof(unsigned)));
+  const float start = 0.25f;
+  const unsigned zeros[2] = {0, 0};
+  lc::copyToDevice(0, generation, x0, &start, sizeof start);
+  lc::copyToDevice(0, generation, bad, zeros, sizeof zeros);
+  lc::launch(fill, grid, block, cudaStream_t(0), "huge::fill", a, b, x, n);
+  lc::check(cudaDeviceSynchronize(), "huge::fill");
+  ScanJob j;
+  j.method = Method::Direct;
+  j.dtype = DType::Float32;
+  j.rows = 1;
+  j.n = n;
+  j.reverse = false;
+  j.aStride = j.bStride = j.xStride = n;
+  j.x0Stride = j.x0CopyStride = 1;
+  j.a = a;
+  j.b = b;
+  j.x = x;
+  j.x0 = x0;
+  j.threads = 1;
+  lc::scan(j, lc::Residency::Device, generation);
+  if (corrupt >= 0) {
+    const float wrong = 3.0f;  // |x| < 2 everywhere (|a| < 1, |b| <= 1, resets every 16)
+    lc::copyToDevice(0, generation, x + corrupt, &wrong, sizeof wrong);
+  }
+  lc::launch(check, grid, block, cudaStream_t(0), "huge::check", static_cast<const float*>(x), n, worst, bad);
+  lc::check(cudaDeviceSynchronize(), "huge::check");
+  std::vector<float> worstHost(threads);
+  unsigned badHost[2];
+  lc::copyToHost(0, generation, worstHost.data(), worst, threads * sizeof(float));
+  lc::copyToHost(0, generation, badHost, bad, sizeof badHost);
+  for (void* p : {static_cast<void*>(a), static_cast<void*>(b), static_cast<void*>(x), static_cast<void*>(x0),
+                  static_cast<void*>(worst), static_cast<void*>(bad)})
+    lc::deviceFree(0, p, generation);
+  float err = 0;
+  for (float e : worstHost) err = e > err || e != e ? e : err;
+  bool ok = badHost[0] == 0 && badHost[1] == 0;
+  std::printf("%s direct       f32 rows=1      n=%zu fwd device huge err=%.3g beyond-tolerance=%u sentinel=%s%s\n",
+              ok ? "ok  " : "FAIL", n, err, badHost[0], badHost[1] ? "overwritten" : "kept",
+              corrupt >= 0 ? " (corrupted on purpose)" : "");
+  return ok ? 0 : 1;
+}
+}  // namespace huge
+
 int main(int argc, char** argv) {
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   lc::Availability av = lc::probe();
@@ -411,6 +518,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("device: %s\n", av.devices[0].name.c_str());
+  if (argc > 1 && std::strcmp(argv[1], "--huge") == 0) {
+    size_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : (size_t(1) << 31) + 4097;
+    return huge::run(n, argc > 3 ? std::atoll(argv[3]) : -1);
+  }
   // Shapes per kernel: thread rows, warp rows (short and many), one tile per row, look-back
   // (shallow and deep), plus odd sizes around tile edges.
   struct Shape {

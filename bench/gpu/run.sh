@@ -42,6 +42,12 @@ status=0
 echo "running bench/gpu/build/check (full) -> bench/results/gpu-check.txt" >&2
 bench/gpu/build/check > bench/results/gpu-check.txt 2>&1 || status=$?
 tail -n 1 bench/results/gpu-check.txt >&2
+# One row of 2^31 + 4097 steps (index arithmetic beyond 32 bits; ~26 GB of device memory), then
+# its self-test: the same with one result overwritten must fail.
+{ bench/gpu/build/check --huge || status=$?
+  if bench/gpu/build/check --huge 100003 77777; then echo "FAIL the huge check's self-test passed a corrupted result"; status=1; fi
+} >> bench/results/gpu-check.txt 2>&1
+tail -n 3 bench/results/gpu-check.txt >&2
 grep -E "^FAIL" bench/results/gpu-check.txt >&2 || true
 
 NVCC_BIN=$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")
