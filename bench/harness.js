@@ -27,29 +27,12 @@ const { nowMs, median, timeIt } = require('./lib/timing');
 const { reference64, mixedError } = require('./lib/accuracy');
 const { seedComplex32, seedReal32 } = require('./lib/seed-recipe');
 const { fmtErr, markdown } = require('./lib/tables');
+const { loopSpec } = require('./lib/loop-spec');
 
 const SCHEMA = 'linrec-bench/1';
 
 // ---------------------------------------------------------------------------------------------
 // The throughput cases. Each returns { fn, dispose? } for one size, on the inputs it is given.
-
-/** The spec addon().sequentialNative takes (the shape planScan builds for a forward direct scan). */
-function nativeSpec(a, b, out, n) {
-  const op = (data, offset, stride) => ({ data, offset, stride });
-  return {
-    method: 0,
-    rows: 1,
-    n,
-    reverse: false,
-    threads: 1,
-    device: -1,
-    a: op(a, 0, n),
-    b: op(b, 1, n + 1),
-    x: op(out, 1, n + 1),
-    x0: op(b, 0, n + 1),
-    x0Copy: op(out, 0, n + 1),
-  };
-}
 
 /**
  * x_t = a_t + b_t: the scan's memory traffic without its dependency. A top-level function of its
@@ -85,7 +68,7 @@ function throughputCases(threadsAll, cuda) {
       device: 'cpu',
       setup: ({ a32, b32, n }) => {
         const out = new Float32Array(b32.length);
-        const spec = nativeSpec(a32, b32, out, n);
+        const spec = loopSpec(a32, b32, out, n);
         const native = addon();
         return { fn: () => native.sequentialNative(spec) };
       },

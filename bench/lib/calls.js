@@ -12,6 +12,7 @@ const { mulberry32 } = require('./random');
 const { nowMs, median } = require('./timing');
 const { table } = require('./tables');
 const { seedTorch } = require('./torch');
+const { loopSpec } = require('./loop-spec');
 
 const fround = Math.fround;
 
@@ -212,20 +213,7 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const { a, b } = randomArrays(Float32Array, n, 51);
     const out = new Float32Array(n + 1);
     const out2 = new Float32Array(n + 1);
-    const op = (data, offset, stride) => ({ data, sign: undefined, offset, stride });
-    const spec = {
-      method: 0,
-      rows: 1,
-      n,
-      reverse: false,
-      threads: 1,
-      device: -1,
-      a: op(a, 0, n),
-      b: op(b, 1, n + 1),
-      x: op(out2, 1, n + 1),
-      x0: op(b, 0, n + 1),
-      x0Copy: op(out2, 0, n + 1),
-    };
+    const spec = loopSpec(a, b, out2, n);
     const native = addon();
     const [t1, tc] = compare([() => linrec.scan(a, b, { out, threads: 1 }), () => native.sequentialNative(spec)], { reps: n <= 1e5 ? 10 : 1, runs });
     add('one thread', `1 thread ÷ the C++ loop, n = ${n.toExponential(0)} (time)`, x(t1 / tc), '≤ 1x', `${fmtMs(t1)} vs ${fmtMs(tc)}`);

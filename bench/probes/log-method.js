@@ -8,6 +8,7 @@
 //   node bench/probes/log-method.js [n=1e7] [dtype=float32] [dist=normal|uniform] [threads=all] [rounds=9]
 const linrec = require('../../dist');
 const { addon } = require('../../dist/addon');
+const { loopSpec } = require('../lib/loop-spec');
 
 const [n = 1e7, dtype = 'float32', dist = 'normal', threadsArg, roundsArg] = process.argv.slice(2);
 const N = Number(n);
@@ -26,20 +27,7 @@ const out = new C(N + 1);
 const la = a.map(Math.log),
   lb = b.map(Math.log);
 const logOut = { logAbs: new C(N + 1), sign: new Int8Array(N + 1) };
-const op = (data, offset, stride) => ({ data, offset, stride });
-const spec = {
-  method: 0,
-  rows: 1,
-  n: N,
-  reverse: false,
-  threads: 1,
-  device: -1,
-  a: op(a, 0, N),
-  b: op(b, 1, N + 1),
-  x: op(out, 1, N + 1),
-  x0: op(b, 0, N + 1),
-  x0Copy: op(out, 0, N + 1),
-};
+const spec = loopSpec(a, b, out, N);
 
 const cases = {
   direct: () => linrec.scan(a, b, { device: 'cpu', threads, out }),

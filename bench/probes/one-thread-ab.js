@@ -13,22 +13,7 @@ const dirA = path.resolve(process.argv[2]),
 const A = require(dirA),
   B = require(dirB);
 const native = require(path.join(dirB, 'dist/addon.js')).addon();
-function spec(a, b, out, n) {
-  const op = (data, offset, stride) => ({ data, offset, stride });
-  return {
-    method: 0,
-    rows: 1,
-    n,
-    reverse: false,
-    threads: 1,
-    device: -1,
-    a: op(a, 0, n),
-    b: op(b, 1, n + 1),
-    x: op(out, 1, n + 1),
-    x0: op(b, 0, n + 1),
-    x0Copy: op(out, 0, n + 1),
-  };
-}
+const { loopSpec } = require('../lib/loop-spec');
 const med = (v) => {
   v = [...v].sort((x, y) => x - y);
   return v[v.length >> 1];
@@ -45,7 +30,7 @@ for (const T of [Float32Array, Float64Array])
     const o0 = new T(n + 1),
       o1 = new T(n + 1),
       o2 = new T(n + 1),
-      s = spec(a, b, o0, n);
+      s = loopSpec(a, b, o0, n);
     const reps = n >= 1e7 ? 3 : n >= 1e6 ? 10 : 50;
     const time = (f) => {
       const t = process.hrtime.bigint();
