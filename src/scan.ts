@@ -16,7 +16,7 @@ import {
   type SignedLogArray,
   type LogInput,
 } from './operands';
-import { smallScan } from './small-scan';
+import { quickScan } from './small-scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');
@@ -167,9 +167,10 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
  * x_0, b_1..b_n; the result holds x_0..x_n. Computed in the inputs' precision.
  */
 export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
-  // A few steps cost less in JS than the native call (src/small-scan.ts; same bits).
-  const small = smallScan(coeffs, values, options);
-  if (small !== undefined) return small as F;
+  // Valid host calls on the CPU: a few steps in JS, others through the binding's lean entry
+  // (src/small-scan.ts; the engine's bits either way).
+  const quick = quickScan(coeffs, values, options);
+  if (quick !== undefined) return quick as F;
   return withStack(() => {
     const plan = planScan(coeffs, values, options);
     runSync(plan);

@@ -15,7 +15,7 @@
 // Which one the loaded engine uses is asked once, by a scan whose result tells them apart.
 // float64 under 'fused' stays native (an exact double FMA in JS costs more than the call).
 import { addon, METHOD_CODE, type NativeOperand, type NativeScanSpec } from './addon';
-import { cudaUsable, gpuThreshold } from './backends';
+import { cudaUsable, defaultThreads, gpuThreshold } from './backends';
 import { typedArrayKind } from './dtype';
 
 /** Rows of at most this many steps take the engine's short-rows path (native/cpu/short_rows.h, kShortRow). */
@@ -30,8 +30,11 @@ export const JS_MAX_STEPS = 256;
 type Rule = 'fused' | 'separate' | 'none';
 const rules: { float32?: Rule; float64?: Rule } = {};
 
-/** Whether small calls may run in JS (tests that intercept native calls switch it off). */
-export const smallCallsInJs = { enabled: true };
+/**
+ * Whether calls may take the quick paths, the JS loop and the binding's lean host entry (tests
+ * that intercept the binding's general call switch it off).
+ */
+export const quickCalls = { enabled: true };
 
 const fround = Math.fround;
 
@@ -222,18 +225,20 @@ function outApart(out: HostArray, a: HostArray, b: HostArray): boolean {
 const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 1024);
 
 /**
- * scan(coeffs, values, options) computed here when it is a small valid direct-method call on the
- * CPU; undefined otherwise (the caller then takes the native path, which also reports every
- * invalid call: nothing is thrown here).
+ * scan(coeffs, values, options) done here when it is a valid direct-method call on host arrays
+ * on the CPU: in JS when it is small (at most JS_MAX_STEPS steps in rows of at most SHORT_ROW),
+ * else through the binding's lean entry (addon().scanHost). Undefined otherwise: the caller then
+ * takes the general path, which also reports every invalid call (nothing is thrown here).
  */
-export function smallScan(coeffs: unknown, values: unknown, options: unknown): Float32Array | Float64Array | undefined {
-  if (!smallCallsInJs.enabled) return undefined;
+export function quickScan(coeffs: unknown, values: unknown, options: unknown): Float32Array | Float64Array | undefined {
+  if (!quickCalls.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
-  // Large calls leave first, before the options are looked at.
-  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind) return undefined;
+  if (kind === undefined || typedArrayKind(values) !== kind) return undefined;
   let rows = 1;
   let reverse = false;
   let out: unknown;
+  let threads: unknown;
+  let device: unknown;
   if (options !== undefined) {
     if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) return undefined;
     for (const key in options) {
@@ -251,17 +256,25 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
       reverse = rev;
     }
     if (o.method !== undefined && o.method !== 'direct') return undefined;
-    if (!isThreads(o.threads)) return undefined;
+    threads = o.threads;
+    if (!isThreads(threads)) return undefined;
     out = o.out;
-    if (o.device !== undefined && !onCpu(o.device, 0)) return undefined;
+    device = o.device;
   }
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
   const steps = a.length; // 0 for a detached array: never taken here
+  if (b.length !== steps + rows || !onCpu(device, steps)) return undefined;
   const n = steps / rows;
-  if (!(n >= 1 && n <= SHORT_ROW && steps <= JS_MAX_STEPS) || !Number.isInteger(n) || b.length !== steps + rows) return undefined;
-  const row = rowFor(kind);
-  if (row === undefined || !onCpu((options as { device?: unknown } | undefined)?.device, steps)) return undefined;
+  const row = steps <= JS_MAX_STEPS && n <= SHORT_ROW ? rowFor(kind) : undefined;
+  if (row === undefined) {
+    // The binding checks the rest (types, lengths, overlaps) and declines what it does not take.
+    const x = out === undefined ? (kind === 'Float32Array' ? new Float32Array(b.length) : new Float64Array(b.length)) : out;
+    return addon().scanHost(a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number))
+      ? (x as Float32Array | Float64Array)
+      : undefined;
+  }
+  if (!(n >= 1) || !Number.isInteger(n)) return undefined;
   let x: Float32Array;
   if (out === undefined) {
     x = kind === 'Float32Array' ? new Float32Array(b.length) : (new Float64Array(b.length) as unknown as Float32Array);
@@ -306,7 +319,7 @@ export function smallPush(
   reverse: boolean,
   device: unknown,
 ): Float32Array | Float64Array | undefined {
-  if (!smallCallsInJs.enabled) return undefined;
+  if (!quickCalls.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
   if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind)
     return undefined;

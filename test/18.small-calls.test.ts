@@ -4,7 +4,7 @@
 // and the two are compared bit for bit (threads 1 and 2 natively).
 import { createScanner, scan } from '../src';
 import { addon, type NativeScanSpec } from '../src/addon';
-import { JS_MAX_STEPS, smallCallsInJs } from '../src/small-scan';
+import { JS_MAX_STEPS, quickCalls } from '../src/small-scan';
 import { fresh, type F } from './helpers';
 
 type Ctor = { new (n: number): F; BYTES_PER_ELEMENT: number };
@@ -13,11 +13,11 @@ const bits = (x: F) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toStrin
 
 /** fn on the native path only. */
 function native<T>(fn: () => T): T {
-  smallCallsInJs.enabled = false;
+  quickCalls.enabled = false;
   try {
     return fn();
   } finally {
-    smallCallsInJs.enabled = true;
+    quickCalls.enabled = true;
   }
 }
 

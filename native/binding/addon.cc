@@ -28,6 +28,7 @@ static Napi::Value Bind(const Napi::CallbackInfo& info) {
   Napi::Object calls = Napi::Object::New(env);
   calls.Set("scan", plain(env, "scan", Scan, layouts));
   calls.Set("scanAsync", plain(env, "scanAsync", ScanAsync, layouts));
+  calls.Set("scanHost", plain(env, "scanHost", ScanHost, layouts));
   calls.Set("aggregate", plain(env, "aggregate", Aggregate, layouts));
   calls.Set("aggregateAsync", plain(env, "aggregateAsync", AggregateAsync, layouts));
   calls.Set("sequentialNative", plain(env, "sequentialNative", SequentialNative, layouts));

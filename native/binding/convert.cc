@@ -298,6 +298,62 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   return call;
 }
 
+// A host array as scanHost reads it: one Node-API call, its element type included (the binding
+// never takes a dtype it did not read itself).
+struct HostArray {
+  void* data = nullptr;
+  size_t length = 0;
+  napi_typedarray_type type = napi_int8_array;
+  size_t bytes() const { return length * (type == napi_float64_array ? 8 : 4); }
+};
+static bool readHostArray(napi_env env, napi_value v, HostArray& h) {
+  return napi_get_typedarray_info(env, v, &h.type, &h.length, &h.data, nullptr, nullptr) == napi_ok &&
+         (h.type == napi_float32_array || h.type == napi_float64_array);
+}
+
+bool readHostScan(napi_env env, napi_callback_info info, ScanJob& j) {
+  size_t argc = 3;
+  napi_value v[3];
+  Layouts* layouts = nullptr;
+  if (napi_get_cb_info(env, info, &argc, v, nullptr, reinterpret_cast<void**>(&layouts)) != napi_ok || !layouts)
+    throw internal(env, "cannot read the arguments");
+  HostArray a, b, x;
+  if (argc < 3 || !readHostArray(env, v[0], a) || !readHostArray(env, v[1], b) || !readHostArray(env, v[2], x) ||
+      b.type != a.type || x.type != a.type)
+    return false;
+  const double* l = layouts->scan;
+  const double rows = l[ScanSlot::rows], threads = l[ScanSlot::threads];
+  // n >= 1 (empty rows take the general path); a detached array reads as length 0.
+  if (!(rows >= 1 && rows <= static_cast<double>(a.length)) || rows != static_cast<double>(static_cast<size_t>(rows)) ||
+      !(threads >= 1 && threads <= 1024))
+    return false;
+  const size_t r = static_cast<size_t>(rows);
+  const size_t n = a.length / r;
+  if (n * r != a.length || b.length != a.length + r || x.length != b.length) return false;
+  // x apart from a, and from b unless exactly b (in place): contract.h's refuseAlias.
+  auto* ap = static_cast<const uint8_t*>(a.data);
+  auto* bp = static_cast<const uint8_t*>(b.data);
+  auto* xp = static_cast<uint8_t*>(x.data);
+  auto overlaps = [](const uint8_t* p, size_t pn, const uint8_t* q, size_t qn) { return p < q + qn && q < p + pn; };
+  if (overlaps(xp, x.bytes(), ap, a.bytes()) || (xp != bp && overlaps(xp, x.bytes(), bp, b.bytes()))) return false;
+  const size_t size = a.type == napi_float64_array ? 8 : 4, stride = n + 1;
+  const bool reverse = l[ScanSlot::reverse] != 0;
+  j.method = Method::Direct;
+  j.dtype = size == 8 ? DType::Float64 : DType::Float32;
+  j.rows = r;
+  j.n = n;
+  j.reverse = reverse;
+  j.threads = static_cast<unsigned>(threads);
+  j.a = ap;
+  j.aStride = n;
+  j.b = bp + (reverse ? 0 : size);
+  j.x = xp + (reverse ? 0 : size);
+  j.x0 = bp + (reverse ? n * size : 0);
+  j.x0Copy = xp + (reverse ? n * size : 0);
+  j.bStride = j.xStride = j.x0Stride = j.x0CopyStride = stride;
+  return true;
+}
+
 AggregateCall readAggregateCall(napi_env env, napi_callback_info info) {
   Args<AggregateArray::count> args(env, info);
   Layout l{args.layouts->aggregate};

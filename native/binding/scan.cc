@@ -102,6 +102,20 @@ napi_value AggregateAsync(napi_env env, napi_callback_info info) {
                  [&] { return runAsync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
 }
 
+napi_value ScanHost(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    ScanJob job;
+    bool taken = readHostScan(env, info, job);
+    if (taken) {
+      Failure failure = captureFailure([&] { cpu::scan(job); });
+      if (failure.code) throw makeError(Napi::Env(env), failure.code, failure.message);
+    }
+    napi_value result;
+    napi_get_boolean(env, taken, &result);
+    return result;
+  });
+}
+
 // The plain single-threaded C++ loop (direct method, forward), the benchmark's baseline.
 napi_value SequentialNative(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {

@@ -8,6 +8,7 @@ namespace binding {
 // Plain Node-API callbacks (convert.h says why).
 napi_value Scan(napi_env env, napi_callback_info info);
 napi_value ScanAsync(napi_env env, napi_callback_info info);
+napi_value ScanHost(napi_env env, napi_callback_info info);
 napi_value Aggregate(napi_env env, napi_callback_info info);
 napi_value AggregateAsync(napi_env env, napi_callback_info info);
 napi_value SequentialNative(napi_env env, napi_callback_info info);
