@@ -102,10 +102,10 @@ napi_value AggregateAsync(napi_env env, napi_callback_info info) {
                  [&] { return runAsync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
 }
 
-napi_value ScanHost(napi_env env, napi_callback_info info) {
+template <size_t ElementSize> napi_value ScanHost(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     ScanJob job;
-    bool taken = readHostScan(env, info, job);
+    bool taken = readHostScan(env, info, ElementSize, job);
     if (taken) {
       Failure failure = captureFailure([&] { cpu::scan(job); });
       if (failure.code) throw makeError(Napi::Env(env), failure.code, failure.message);
@@ -115,6 +115,8 @@ napi_value ScanHost(napi_env env, napi_callback_info info) {
     return result;
   });
 }
+template napi_value ScanHost<4>(napi_env, napi_callback_info);
+template napi_value ScanHost<8>(napi_env, napi_callback_info);
 
 // The plain single-threaded C++ loop (direct method, forward), the benchmark's baseline.
 napi_value SequentialNative(napi_env env, napi_callback_info info) {
