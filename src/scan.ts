@@ -178,8 +178,15 @@ export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values:
   });
 }
 
-/** scan() off the main thread. */
+/** rows·(n+1) of direct-method work that the CPU engine runs on the calling thread in an async call (kInlineWork). */
+const INLINE_WORK = 1 << 14;
+
+/** scan() off the main thread (calls of at most INLINE_WORK steps run on it: the hop costs more). */
 export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
+  // Work the binding would run on this thread anyway (native/cpu/cpu_engine.h, kInlineWork):
+  // the quick paths, as scan.
+  const quick = quickScan(coeffs, values, options, INLINE_WORK);
+  if (quick !== undefined) return quick as F;
   const plan = planScan(coeffs, values, options);
   await runAsync(plan, [coeffs, values, plan.result]);
   return plan.result as unknown as F;

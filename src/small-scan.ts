@@ -231,10 +231,11 @@ const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && N
 /**
  * scan(coeffs, values, options) done here when it is a valid direct-method call on host arrays
  * on the CPU: in JS when it is small (at most quickCalls.jsMaxSteps steps),
- * else through the binding's lean entry (addon().scanHost). Undefined otherwise: the caller then
+ * else through the binding's lean entry (addon().scanHost); calls of more than `maxWork` steps
+ * (rows·(n+1), as native/cpu's isSmall counts) are left to the caller. Undefined otherwise: the caller then
  * takes the general path, which also reports every invalid call (nothing is thrown here).
  */
-export function quickScan(coeffs: unknown, values: unknown, options: unknown): Float32Array | Float64Array | undefined {
+export function quickScan(coeffs: unknown, values: unknown, options: unknown, maxWork = Infinity): Float32Array | Float64Array | undefined {
   if (!quickCalls.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
   // Float arrays only: the binding's lean entry takes the type it is told (bounded by memory).
@@ -269,7 +270,7 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown): F
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
   const steps = a.length; // 0 for a detached array: never taken here
-  if (b.length !== steps + rows || !onCpu(device, steps)) return undefined;
+  if (b.length !== steps + rows || b.length > maxWork || !onCpu(device, steps)) return undefined;
   const n = steps / rows;
   const row = steps <= quickCalls.jsMaxSteps && n <= SHORT_ROW ? rowFor(kind) : undefined;
   if (row === undefined) {

@@ -3,7 +3,7 @@
 // Scanner push below runs once on a quick path and once on the general native path, on random
 // inputs with exact resets, NaN (signalling ones too), infinities, overflow, subnormals and -0,
 // and the two are compared bit for bit (threads 1 and 2 natively).
-import { createScanner, scan } from '../src';
+import { createScanner, scan, scanAsync } from '../src';
 import { addon, type NativeScanSpec } from '../src/addon';
 import { quickCalls } from '../src/small-scan';
 import { fresh, type F } from './helpers';
@@ -211,6 +211,37 @@ describe("the binding's lean host entry (scanHost)", () => {
       expect(quick.result).toBe(out ?? quick.result);
       if (bits(quick.result) !== bits(want(a, b, rows, reverse)))
         throw new Error(`trial ${trial}: host entry and general path differ (rows ${rows}, n ${n}, reverse ${reverse}, mode ${mode})`);
+    }
+  });
+
+  test('scanAsync: calls the engine would run inline take the quick paths; larger ones the pool; errors reject', async () => {
+    const host = addon();
+    const realAsync = host.scanAsync;
+    let asyncCalls = 0;
+    host.scanAsync = (spec: NativeScanSpec) => {
+      asyncCalls++;
+      return realAsync(spec);
+    };
+    try {
+      const r = fresh().uniform;
+      for (const [rows, n] of [
+        [1, 10],
+        [1, 1000],
+        [16, 1000],
+        [1, 16383],
+        [1, 16384],
+        [2, 20000],
+      ]) {
+        const a = new Float32Array(rows * n).map(() => r());
+        const b = new Float32Array(rows * (n + 1)).map(() => r());
+        asyncCalls = 0;
+        const quick = await scanAsync(a, b, { rows });
+        expect(asyncCalls).toBe(rows * (n + 1) <= 1 << 14 ? 0 : 1);
+        expect(bits(quick)).toBe(bits(want(a, b, rows)));
+      }
+      await expect(scanAsync(f32([1, 2]), f32([1, 2]))).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH' });
+    } finally {
+      host.scanAsync = realAsync;
     }
   });
 
