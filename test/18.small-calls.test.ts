@@ -5,6 +5,7 @@
 // and the two are compared bit for bit (threads 1 and 2 natively).
 import { createScanner, scan, scanAsync } from '../src';
 import { addon, type NativeScanSpec } from '../src/addon';
+import { gpuThreshold } from '../src/backends';
 import { quickCalls } from '../src/small-scan';
 import { fresh, type F } from './helpers';
 
@@ -360,4 +361,16 @@ describe("the binding's lean host entry (scanHost)", () => {
     memory.set(b);
     expect(host.scanHost(false, a, memory.subarray(0, 4), memory.subarray(1, 5), 1, false, 1)).toBe(false);
   });
+});
+
+test('LINREC_GPU_MIN_ELEMENTS is read once (a process.env read costs more than a small call)', () => {
+  const first = gpuThreshold();
+  const saved = process.env.LINREC_GPU_MIN_ELEMENTS;
+  process.env.LINREC_GPU_MIN_ELEMENTS = String(first + 1);
+  try {
+    expect(gpuThreshold()).toBe(first);
+  } finally {
+    if (saved === undefined) delete process.env.LINREC_GPU_MIN_ELEMENTS;
+    else process.env.LINREC_GPU_MIN_ELEMENTS = saved;
+  }
 });
