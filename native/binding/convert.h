@@ -58,7 +58,7 @@ AggregateCall readAggregateCall(napi_env env, napi_callback_info info);
 // takes as is; returns false, having touched nothing, for any other (not three typed arrays in
 // ArrayBuffers, lengths that do not fit rows, options out of range, x overlapping a or b other
 // than exactly in place), and src/ then takes the general path, which names what is wrong.
-bool readHostScan(napi_env env, napi_callback_info info, size_t elementSize, ScanJob& job);
+template <size_t ElementSize> bool readHostScan(napi_env env, napi_callback_info info, ScanJob& job);
 
 // The two Float64Arrays a copy of src/addon.ts fills before each call (contract.h). The call
 // functions are bound to them (napi_create_function's data), so each loaded copy of the module

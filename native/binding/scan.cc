@@ -105,7 +105,7 @@ napi_value AggregateAsync(napi_env env, napi_callback_info info) {
 template <size_t ElementSize> napi_value ScanHost(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     ScanJob job;
-    bool taken = readHostScan(env, info, ElementSize, job);
+    bool taken = readHostScan<ElementSize>(env, info, job);
     if (taken) {
       Failure failure = captureFailure([&] { cpu::scan(job); });
       if (failure.code) throw makeError(Napi::Env(env), failure.code, failure.message);
