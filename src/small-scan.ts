@@ -4,7 +4,7 @@
 // general call's spec objects and checks and reads each array with two Node-API calls. That entry
 // costs ~150 ns more than the JS path's fixed cost (session 6, on the development VM), so scans of
 // up to quickCalls.jsMaxSteps steps and Scanner pushes of up to PUSH_JS_MAX_STEPS (which have no
-// lean entry) run here: the CPU engine's short-rows path (rows of 1..256 steps, each row the
+// lean entry) run here: the CPU engine's short-rows path (rows of at most 2048 steps, each row the
 // sequential loop, native/cpu/short_rows.h) in JS. Its rounding is the engine's, step for step:
 //  - 'fused': the engine's x = a·x + b is one fused multiply-add (GCC contracts it in the
 //    x86-64-v3/v4 builds). In float32 that is round32(a·x + b exactly). a·x of two float32 is
@@ -20,7 +20,10 @@ import { addon, METHOD_CODE, type NativeOperand, type NativeScanSpec } from './a
 import { cudaUsable, defaultThreads, gpuThreshold } from './backends';
 import { typedArrayKind } from './dtype';
 
-/** Rows of at most this many steps take the engine's short-rows path (native/cpu/short_rows.h, kShortRow). */
+/**
+ * The longest row computed in JS: the engine's short-rows path (native/cpu/short_rows.h, kShortRow
+ * = 2048) takes at least these, so the JS loop's bits are its bits.
+ */
 const SHORT_ROW = 256;
 /**
  * Scanner pushes of at most this many steps in all run in JS: one row of 256 steps took 0.3x the
