@@ -62,6 +62,13 @@ export interface NativeInfo {
 
 export interface NativeAddon {
   scan(spec: NativeScanSpec): void;
+  /**
+   * scan(a, b, { out: x, rows, reverse, threads }) on host arrays of the type `float64` says (the
+   * binding bounds that claim by each array's buffer, but does not check it), direct method, CPU
+   * engine: the binding's lean entry (native/binding/convert.h, readHostScan). False, with nothing
+   * done, for any call it does not take as is; the general path then runs and names what is wrong.
+   */
+  scanHost(float64: boolean, a: unknown, b: unknown, x: unknown, rows: number, reverse: boolean, threads: number): boolean;
   scanAsync(spec: NativeScanSpec): Promise<void>;
   aggregate(spec: NativeAggregateSpec): void;
   aggregateAsync(spec: NativeAggregateSpec): Promise<void>;
@@ -124,6 +131,8 @@ export function addonCandidates(): AddonCandidate[] {
 /** The call functions, bound to this module's layouts: arrays as positional arguments. */
 interface RawCalls {
   scan(...args: unknown[]): void;
+  scanHost32(a: unknown, b: unknown, x: unknown): boolean;
+  scanHost64(a: unknown, b: unknown, x: unknown): boolean;
   scanAsync(...args: unknown[]): Promise<void>;
   aggregate(...args: unknown[]): void;
   aggregateAsync(...args: unknown[]): Promise<void>;
@@ -315,9 +324,17 @@ function callAggregate<R>(fn: Call<R>, s: NativeAggregateSpec): R {
 function wrap(raw: RawAddon): NativeAddon {
   const mismatches = contractMismatches(raw.contract);
   if (mismatches.length) throw new Error(`it was built from other sources than src/addon.ts: ${mismatches.join('; ')}`);
-  const { scan, scanAsync, aggregate, aggregateAsync, sequentialNative, decodeScanCall } = raw.bind(scanLayout, aggregateLayout);
+  const { scan, scanHost32, scanHost64, scanAsync, aggregate, aggregateAsync, sequentialNative, decodeScanCall } = raw.bind(scanLayout, aggregateLayout);
   return {
     scan: (spec) => callScan(scan, spec),
+    scanHost: (float64, a, b, x, rows, reverse, threads) => {
+      // Only these slots are read by scanHost.
+      const l = scanLayout;
+      l[S.rows] = rows;
+      l[S.reverse] = reverse ? 1 : 0;
+      l[S.threads] = threads;
+      return float64 ? scanHost64(a, b, x) : scanHost32(a, b, x);
+    },
     scanAsync: (spec) => callScan(scanAsync, spec),
     aggregate: (spec) => callAggregate(aggregate, spec),
     aggregateAsync: (spec) => callAggregate(aggregateAsync, spec),

@@ -48,13 +48,18 @@ export function backends(): Backends {
   return { cpu: { ...cached.cpu }, cuda: { ...cached.cuda, devices: cached.cuda.devices.map((d) => ({ ...d })) } };
 }
 
+let gpuThresholdCache: number | undefined;
 /**
  * Below this many steps 'auto' stays on the CPU even with a GPU: copying host arrays over PCIe
- * costs more than the CPU scan. LINREC_GPU_MIN_ELEMENTS overrides it (see bench/NOTES.md).
+ * costs more than the CPU scan. LINREC_GPU_MIN_ELEMENTS overrides it (see bench/NOTES.md), read
+ * once, at the first call that asks: a process.env read costs ~0.6 µs, more than a small scan.
  */
 export function gpuThreshold(): number {
-  const v = Number(process.env.LINREC_GPU_MIN_ELEMENTS);
-  return Number.isFinite(v) && v >= 0 ? v : 1 << 22;
+  if (gpuThresholdCache === undefined) {
+    const v = Number(process.env.LINREC_GPU_MIN_ELEMENTS);
+    gpuThresholdCache = Number.isFinite(v) && v >= 0 ? v : 1 << 22;
+  }
+  return gpuThresholdCache;
 }
 
 export function cudaUsable(): boolean {

@@ -16,7 +16,7 @@ import {
   type SignedLogArray,
   type LogInput,
 } from './operands';
-import { smallScan } from './small-scan';
+import { quickScan } from './small-scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');
@@ -167,9 +167,10 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
  * x_0, b_1..b_n; the result holds x_0..x_n. Computed in the inputs' precision.
  */
 export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): F {
-  // A few steps cost less in JS than the native call (src/small-scan.ts; same bits).
-  const small = smallScan(coeffs, values, options);
-  if (small !== undefined) return small as F;
+  // Valid host calls on the CPU: a few steps in JS, others through the binding's lean entry
+  // (src/small-scan.ts; the engine's bits either way).
+  const quick = quickScan(coeffs, values, options);
+  if (quick !== undefined) return quick as F;
   return withStack(() => {
     const plan = planScan(coeffs, values, options);
     runSync(plan);
@@ -177,8 +178,15 @@ export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values:
   });
 }
 
-/** scan() off the main thread. */
+/** rows·(n+1) of direct-method work that the CPU engine runs on the calling thread in an async call (kInlineWork). */
+const INLINE_WORK = 1 << 14;
+
+/** scan() off the main thread (calls of at most INLINE_WORK steps run on it: the hop costs more). */
 export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
+  // Work the binding would run on this thread anyway (native/cpu/cpu_engine.h, kInlineWork):
+  // the quick paths, as scan.
+  const quick = quickScan(coeffs, values, options, INLINE_WORK);
+  if (quick !== undefined) return quick as F;
   const plan = planScan(coeffs, values, options);
   await runAsync(plan, [coeffs, values, plan.result]);
   return plan.result as unknown as F;

@@ -1,9 +1,11 @@
-// Small direct-method calls computed in JS, with the engine's own bits.
+// The quick paths of valid direct-method calls on host arrays, with the engine's own bits.
 //
-// A Node-API call that reads three typed arrays costs more than a hundred steps of the loop, so a
-// scan or a Scanner push of few steps (the CPU engine's short-rows path: rows of 1..256 steps,
-// each row the sequential loop, native/cpu/short_rows.h) runs here instead. Its rounding is the
-// engine's, step for step:
+// scan: a few steps run in JS, others go to the binding's lean entry (scanHost), which skips the
+// general call's spec objects and checks and reads each array with two Node-API calls. That entry
+// costs ~150 ns more than the JS path's fixed cost (session 6, on the development VM), so scans of
+// up to quickCalls.jsMaxSteps steps and Scanner pushes of up to PUSH_JS_MAX_STEPS (which have no
+// lean entry) run here: the CPU engine's short-rows path (rows of at most 2048 steps, each row the
+// sequential loop, native/cpu/short_rows.h) in JS. Its rounding is the engine's, step for step:
 //  - 'fused': the engine's x = a·x + b is one fused multiply-add (GCC contracts it in the
 //    x86-64-v3/v4 builds). In float32 that is round32(a·x + b exactly). a·x of two float32 is
 //    exact in a double, the double sum s = a·x + b rounds once more, and round32(s) differs from
@@ -15,23 +17,31 @@
 // Which one the loaded engine uses is asked once, by a scan whose result tells them apart.
 // float64 under 'fused' stays native (an exact double FMA in JS costs more than the call).
 import { addon, METHOD_CODE, type NativeOperand, type NativeScanSpec } from './addon';
-import { cudaUsable, gpuThreshold } from './backends';
+import { cudaUsable, defaultThreads, gpuThreshold } from './backends';
 import { typedArrayKind } from './dtype';
 
-/** Rows of at most this many steps take the engine's short-rows path (native/cpu/short_rows.h, kShortRow). */
+/**
+ * The longest row computed in JS: the engine's short-rows path (native/cpu/short_rows.h, kShortRow
+ * = 2048) takes at least these, so the JS loop's bits are its bits.
+ */
 const SHORT_ROW = 256;
 /**
- * Calls of at most this many steps in all run in JS: one row of 256 steps took 0.3x the native
- * call's time, two rows of 256 (or 8 of 64) 1.5x, where the engine steps 8 rows side by side
- * (bench/NOTES.md, session 5).
+ * Scanner pushes of at most this many steps in all run in JS: one row of 256 steps took 0.3x the
+ * general native call's time, two rows of 256 (or 8 of 64) 1.5x, where the engine steps 8 rows
+ * side by side (bench/NOTES.md, session 5).
  */
-export const JS_MAX_STEPS = 256;
+export const PUSH_JS_MAX_STEPS = 256;
 
 type Rule = 'fused' | 'separate' | 'none';
 const rules: { float32?: Rule; float64?: Rule } = {};
 
-/** Whether small calls may run in JS (tests that intercept native calls switch it off). */
-export const smallCallsInJs = { enabled: true };
+/**
+ * The quick paths: `enabled` (tests that intercept the binding's general call switch it off);
+ * scans of at most `jsMaxSteps` steps in all run in JS, longer ones through the binding's lean
+ * entry, which costs ~150 ns more than the JS path's fixed cost and steps ~3x faster: equal at
+ * 24-32 steps (bench/NOTES.md, session 6). At most SHORT_ROW.
+ */
+export const quickCalls = { enabled: true, jsMaxSteps: 32 };
 
 const fround = Math.fround;
 
@@ -222,18 +232,22 @@ function outApart(out: HostArray, a: HostArray, b: HostArray): boolean {
 const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 1024);
 
 /**
- * scan(coeffs, values, options) computed here when it is a small valid direct-method call on the
- * CPU; undefined otherwise (the caller then takes the native path, which also reports every
- * invalid call: nothing is thrown here).
+ * scan(coeffs, values, options) done here when it is a valid direct-method call on host arrays
+ * on the CPU: in JS when it is small (at most quickCalls.jsMaxSteps steps),
+ * else through the binding's lean entry (addon().scanHost); calls of more than `maxWork` steps
+ * (rows·(n+1), as native/cpu's isSmall counts) are left to the caller. Undefined otherwise: the caller then
+ * takes the general path, which also reports every invalid call (nothing is thrown here).
  */
-export function smallScan(coeffs: unknown, values: unknown, options: unknown): Float32Array | Float64Array | undefined {
-  if (!smallCallsInJs.enabled) return undefined;
+export function quickScan(coeffs: unknown, values: unknown, options: unknown, maxWork = Infinity): Float32Array | Float64Array | undefined {
+  if (!quickCalls.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
-  // Large calls leave first, before the options are looked at.
-  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind) return undefined;
+  // Float arrays only: the binding's lean entry takes the type it is told (bounded by memory).
+  if ((kind !== 'Float32Array' && kind !== 'Float64Array') || typedArrayKind(values) !== kind) return undefined;
   let rows = 1;
   let reverse = false;
   let out: unknown;
+  let threads: unknown;
+  let device: unknown;
   if (options !== undefined) {
     if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) return undefined;
     for (const key in options) {
@@ -251,17 +265,27 @@ export function smallScan(coeffs: unknown, values: unknown, options: unknown): F
       reverse = rev;
     }
     if (o.method !== undefined && o.method !== 'direct') return undefined;
-    if (!isThreads(o.threads)) return undefined;
+    threads = o.threads;
+    if (!isThreads(threads)) return undefined;
     out = o.out;
-    if (o.device !== undefined && !onCpu(o.device, 0)) return undefined;
+    device = o.device;
   }
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
   const steps = a.length; // 0 for a detached array: never taken here
+  if (b.length !== steps + rows || b.length > maxWork || !onCpu(device, steps)) return undefined;
   const n = steps / rows;
-  if (!(n >= 1 && n <= SHORT_ROW && steps <= JS_MAX_STEPS) || !Number.isInteger(n) || b.length !== steps + rows) return undefined;
-  const row = rowFor(kind);
-  if (row === undefined || !onCpu((options as { device?: unknown } | undefined)?.device, steps)) return undefined;
+  const row = steps <= quickCalls.jsMaxSteps && n <= SHORT_ROW ? rowFor(kind) : undefined;
+  if (row === undefined) {
+    // The binding checks the rest (lengths, overlaps) and declines what it does not take.
+    const x = out === undefined ? (kind === 'Float32Array' ? new Float32Array(b.length) : new Float64Array(b.length)) : out;
+    // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
+    if (out !== undefined && typedArrayKind(out) !== kind) return undefined;
+    return addon().scanHost(kind === 'Float64Array', a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number))
+      ? (x as Float32Array | Float64Array)
+      : undefined;
+  }
+  if (!(n >= 1) || !Number.isInteger(n)) return undefined;
   let x: Float32Array;
   if (out === undefined) {
     x = kind === 'Float32Array' ? new Float32Array(b.length) : (new Float64Array(b.length) as unknown as Float32Array);
@@ -306,15 +330,15 @@ export function smallPush(
   reverse: boolean,
   device: unknown,
 ): Float32Array | Float64Array | undefined {
-  if (!smallCallsInJs.enabled) return undefined;
+  if (!quickCalls.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
-  if (kind === undefined || (coeffs as Float32Array).length > JS_MAX_STEPS || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind)
+  if (kind === undefined || (coeffs as Float32Array).length > PUSH_JS_MAX_STEPS || typedArrayKind(values) !== kind || typedArrayKind(state) !== kind)
     return undefined;
   const a = coeffs as Float32Array;
   const b = values as Float32Array;
   const steps = a.length;
   const m = steps / rows;
-  if (!(m >= 1 && m <= SHORT_ROW && steps <= JS_MAX_STEPS) || !Number.isInteger(m) || b.length !== steps) return undefined;
+  if (!(m >= 1 && m <= SHORT_ROW && steps <= PUSH_JS_MAX_STEPS) || !Number.isInteger(m) || b.length !== steps) return undefined;
   const row = rowFor(kind);
   if (row === undefined || !onCpu(device, steps)) return undefined;
   const x = kind === 'Float32Array' ? new Float32Array(steps) : (new Float64Array(steps) as unknown as Float32Array);

@@ -156,6 +156,36 @@ describe('options', () => {
   });
 });
 
+describe('rows', () => {
+  // README, Guarantees, Rows: rows of at most 2048 steps are the sequential loop (kShortRow).
+  test('a row of up to 2048 steps is the sequential loop: each x_t is one engine step from the x_{t-1} stored', () => {
+    for (const [, Ctor] of types)
+      for (const n of [257, 1000, 2048])
+        for (const reverse of [false, true]) {
+          const rows = 3;
+          const { coeffs, values } = seedInputs(Ctor, rows, n, 'normal');
+          const x = scan(coeffs, values, { rows, reverse });
+          // Every step again, alone: rows of one step each (x_0 = the stored predecessor).
+          const a1 = new Ctor(rows * n);
+          const b1 = new Ctor(2 * rows * n);
+          for (let r = 0, k = 0; r < rows; r++)
+            for (let j = 0; j < n; j++, k++) {
+              const t = reverse ? j : j + 1; // the step that writes x[t]
+              a1[k] = coeffs[r * n + j];
+              b1[2 * k] = x[r * (n + 1) + (reverse ? t + 1 : t - 1)];
+              b1[2 * k + 1] = values[r * (n + 1) + t];
+            }
+          const steps = scan(a1, b1, { rows: rows * n });
+          for (let r = 0, k = 0; r < rows; r++)
+            for (let j = 0; j < n; j++, k++) {
+              const t = reverse ? j : j + 1;
+              if (!Object.is(steps[2 * k + 1], x[r * (n + 1) + t]))
+                throw new Error(`${Ctor.name} n ${n}${reverse ? ' reverse' : ''}: row ${r}, x[${t}] is not one step from its predecessor`);
+            }
+        }
+  });
+});
+
 describe('scanAsync', () => {
   test('equals scan (bitwise) for each method and direction', async () => {
     for (const method of methods)

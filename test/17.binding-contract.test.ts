@@ -2,7 +2,7 @@
 // every option of scan, logScan, aggregate and Scanner.push, as the binding received it.
 // The binding's decodeScanCall reads a call exactly as scan does, and answers instead of running.
 import { aggregate, createScanner, logScan, scan, scanAsync } from '../src';
-import { smallCallsInJs } from '../src/small-scan';
+import { quickCalls } from '../src/small-scan';
 import {
   addon,
   AGGREGATE_ARRAYS,
@@ -36,10 +36,10 @@ const at = (array: unknown, offset: number) => ({ array, offset });
 
 // Small calls would run in JS (src/small-scan.ts, test/18) and never reach the binding.
 beforeAll(() => {
-  smallCallsInJs.enabled = false;
+  quickCalls.enabled = false;
 });
 afterAll(() => {
-  smallCallsInJs.enabled = true;
+  quickCalls.enabled = true;
 });
 
 describe('the call contract', () => {

@@ -1,10 +1,12 @@
-// Small direct-method calls run in JS (src/small-scan.ts) and must give the engine's bits: every
-// scan and Scanner push below runs once on the JS path and once on the native path, on random
+// The quick paths of src/small-scan.ts must give the general path's bits: small direct-method
+// calls run in JS, others through the binding's lean host entry (scanHost). Every scan and
+// Scanner push below runs once on a quick path and once on the general native path, on random
 // inputs with exact resets, NaN (signalling ones too), infinities, overflow, subnormals and -0,
 // and the two are compared bit for bit (threads 1 and 2 natively).
-import { createScanner, scan } from '../src';
+import { createScanner, scan, scanAsync } from '../src';
 import { addon, type NativeScanSpec } from '../src/addon';
-import { JS_MAX_STEPS, smallCallsInJs } from '../src/small-scan';
+import { gpuThreshold } from '../src/backends';
+import { quickCalls } from '../src/small-scan';
 import { fresh, type F } from './helpers';
 
 type Ctor = { new (n: number): F; BYTES_PER_ELEMENT: number };
@@ -13,15 +15,26 @@ const bits = (x: F) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toStrin
 
 /** fn on the native path only. */
 function native<T>(fn: () => T): T {
-  smallCallsInJs.enabled = false;
+  quickCalls.enabled = false;
   try {
     return fn();
   } finally {
-    smallCallsInJs.enabled = true;
+    quickCalls.enabled = true;
   }
 }
 
-/** fn's result and how many native scan calls it made. */
+/** fn with scans of at most `steps` steps on the JS path, longer ones through scanHost. */
+function jsUpTo<T>(steps: number, fn: () => T): T {
+  const saved = quickCalls.jsMaxSteps;
+  quickCalls.jsMaxSteps = steps;
+  try {
+    return fn();
+  } finally {
+    quickCalls.jsMaxSteps = saved;
+  }
+}
+
+/** fn's result and how many general native scan calls it made. */
 function counted<T>(fn: () => T): { result: T; calls: number } {
   const a = addon();
   const real = a.scan;
@@ -71,7 +84,7 @@ describe.each([
     const r = fresh().uniform;
     for (let trial = 0; trial < 400; trial++) {
       const rows = 1 + Math.floor(r() * 4);
-      const n = 1 + Math.floor(r() * Math.floor(Math.min(256, JS_MAX_STEPS / rows)));
+      const n = 1 + Math.floor(r() * Math.floor(256 / rows));
       const special = [0, 0, 0.01, 0.1, 0.5][Math.floor(r() * 5)];
       const { a, b } = inputs(C, rows, n, special, r);
       const reverse = r() < 0.5;
@@ -83,7 +96,7 @@ describe.each([
         expect(x).toBe(out ?? x);
         return x;
       };
-      const js = counted(run);
+      const js = counted(() => jsUpTo(256, run));
       const want = bits(js.result);
       if (bits(native(run)) !== want) throw new Error(`trial ${trial}: JS and native differ (rows ${rows}, n ${n}, reverse ${reverse}, mode ${mode})`);
       expect(bits(native(() => scan(a, b.slice(), { rows, reverse, threads: 2 })))).toBe(want);
@@ -136,7 +149,16 @@ describe('float32 double roundings', () => {
   });
 });
 
-describe('the JS path leaves every check to the native path', () => {
+describe.each([
+  ['the JS path', 256],
+  ['the host entry', 0],
+])('%s leaves every check to the general path', (_, jsMaxSteps) => {
+  beforeAll(() => {
+    quickCalls.jsMaxSteps = jsMaxSteps;
+  });
+  afterAll(() => {
+    quickCalls.jsMaxSteps = 32;
+  });
   test('invalid small calls still throw the named errors', () => {
     const a = new Float32Array(4);
     const memory = new Float32Array(6);
@@ -164,4 +186,191 @@ describe('the JS path leaves every check to the native path', () => {
       expect(caught?.code).toBe(code);
     }
   });
+});
+
+describe("the binding's lean host entry (scanHost)", () => {
+  const f32 = (v: number[]) => new Float32Array(v);
+  const want = (a: F, b: F, rows = 1, reverse = false) => native(() => scan(a, b.slice(), { rows, reverse }));
+
+  test.each([
+    ['float32', Float32Array as Ctor],
+    ['float64', Float64Array as Ctor],
+  ])("%s: the general path's bits, with no general call (random shapes, out, in place, reverse, special values)", (_, C) => {
+    const r = fresh().uniform;
+    for (let trial = 0; trial < 300; trial++) {
+      const rows = 1 + Math.floor(r() * 4);
+      const n = 1 + Math.floor(r() * (r() < 0.5 ? 40 : 700));
+      const special = [0, 0, 0.01, 0.1][Math.floor(r() * 4)];
+      const { a, b } = inputs(C, rows, n, special, r);
+      const reverse = r() < 0.5;
+      const mode = Math.floor(r() * 3); // 0: new result, 1: out, 2: in place on values
+      const threads = r() < 0.5 ? 1 : 2;
+      const values = b.slice();
+      const out = mode === 1 ? new C(b.length) : mode === 2 ? values : undefined;
+      const quick = counted(() => jsUpTo(0, () => scan(a, values, { rows, reverse, out, threads })));
+      expect(quick.calls).toBe(0);
+      expect(quick.result).toBe(out ?? quick.result);
+      if (bits(quick.result) !== bits(want(a, b, rows, reverse)))
+        throw new Error(`trial ${trial}: host entry and general path differ (rows ${rows}, n ${n}, reverse ${reverse}, mode ${mode})`);
+    }
+  });
+
+  test('scanAsync: calls the engine would run inline take the quick paths; larger ones the pool; errors reject', async () => {
+    const host = addon();
+    const realAsync = host.scanAsync;
+    let asyncCalls = 0;
+    host.scanAsync = (spec: NativeScanSpec) => {
+      asyncCalls++;
+      return realAsync(spec);
+    };
+    try {
+      const r = fresh().uniform;
+      for (const [rows, n] of [
+        [1, 10],
+        [1, 1000],
+        [16, 1000],
+        [1, 16383],
+        [1, 16384],
+        [2, 20000],
+      ]) {
+        const a = new Float32Array(rows * n).map(() => r());
+        const b = new Float32Array(rows * (n + 1)).map(() => r());
+        asyncCalls = 0;
+        const quick = await scanAsync(a, b, { rows });
+        expect(asyncCalls).toBe(rows * (n + 1) <= 1 << 14 ? 0 : 1);
+        expect(bits(quick)).toBe(bits(want(a, b, rows)));
+      }
+      await expect(scanAsync(f32([1, 2]), f32([1, 2]))).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH' });
+    } finally {
+      host.scanAsync = realAsync;
+    }
+  });
+
+  test("arrays inside larger buffers, subarrays of one buffer, and arrays small enough to live on V8's heap", () => {
+    const r = fresh().uniform;
+    for (const n of [1, 3, 15, 16, 40, 300]) {
+      const memory = new Float32Array(4 * (n + 1) + 8).map(() => r());
+      const a = memory.subarray(3, 3 + n);
+      const b = memory.subarray(n + 5, 2 * n + 6);
+      const out = memory.subarray(2 * n + 7, 3 * n + 8);
+      const expected = bits(want(a, b));
+      const before = memory.slice();
+      const quick = counted(() => jsUpTo(0, () => scan(a, b, { out })));
+      expect(quick.calls).toBe(0);
+      expect(bits(out)).toBe(expected);
+      // Nothing but out changed.
+      before.set(out, 2 * n + 7);
+      expect(bits(memory)).toBe(bits(before));
+      const onHeap = f32([0.5, 0.25]);
+      const onHeapValues = f32([1, 2, 3]);
+      expect(bits(jsUpTo(0, () => scan(onHeap, onHeapValues)))).toBe(bits(want(onHeap, onHeapValues)));
+    }
+  });
+
+  test('detached arrays, overlaps and bad lengths reach the general path and its named errors', () => {
+    const detachedCopy = (x: Float32Array) => {
+      const d = x.slice();
+      structuredClone(d.buffer, { transfer: [d.buffer] });
+      return d;
+    };
+    const a = f32([0.5, 2]);
+    const b = f32([1, 2, 3]);
+    const memory = new Float32Array(8);
+    const cases: [() => unknown, string][] = [
+      [() => scan(detachedCopy(a), b), 'ERR_LINREC_DETACHED'],
+      [() => scan(a, detachedCopy(b)), 'ERR_LINREC_DETACHED'],
+      [() => scan(a, b, { out: detachedCopy(b) }), 'ERR_LINREC_DETACHED'],
+      [() => scan(memory.subarray(0, 2), memory.subarray(2, 5), { out: memory.subarray(1, 4) }), 'ERR_LINREC_ALIAS'],
+      [() => scan(a, memory.subarray(0, 3), { out: memory.subarray(1, 4) }), 'ERR_LINREC_ALIAS'],
+      [() => scan(a, b, { out: new Float32Array(4) }), 'ERR_LINREC_LENGTH_MISMATCH'],
+      [() => scan(a, b, { out: new Float64Array(3) as never }), 'ERR_LINREC_DTYPE_MISMATCH'],
+      [() => scan(new Int8Array(new ArrayBuffer(64), 0, 2) as never, new Int8Array(new ArrayBuffer(64), 0, 3) as never), 'ERR_LINREC_INVALID_TYPE'],
+    ];
+    for (const [call, code] of cases) {
+      let caught: { code?: string } | undefined;
+      try {
+        jsUpTo(0, call);
+      } catch (e) {
+        caught = e as { code?: string };
+      }
+      expect(caught?.code).toBe(code);
+    }
+  });
+
+  test('SharedArrayBuffer and resizable ArrayBuffer memory: declined or taken, the same bits', () => {
+    const r = fresh().uniform;
+    const n = 50;
+    const a0 = new Float32Array(n).map(() => r());
+    const b0 = new Float32Array(n + 1).map(() => r());
+    const expected = bits(want(a0, b0));
+    const shared = (x: Float32Array) => {
+      const s = new Float32Array(new SharedArrayBuffer(x.byteLength));
+      s.set(x);
+      return s;
+    };
+    const out = shared(new Float32Array(n + 1));
+    expect(bits(jsUpTo(0, () => scan(shared(a0), shared(b0), { out })))).toBe(expected);
+    // A length-tracking array over a resizable buffer: the length at the call counts.
+    const Resizable = ArrayBuffer as unknown as new (bytes: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(bytes: number): void };
+    const rab = new Resizable(4 * (n + 1), { maxByteLength: 4 * 4 * n });
+    const tracking = new Float32Array(rab);
+    expect(tracking.length).toBe(n + 1);
+    const resultOf = () => jsUpTo(0, () => scan(a0, b0, { out: tracking }));
+    expect(bits(resultOf())).toBe(expected);
+    rab.resize(4 * (n + 3));
+    expect(() => resultOf()).toThrow(expect.objectContaining({ code: 'ERR_LINREC_LENGTH_MISMATCH' }));
+    rab.resize(4 * (n + 1));
+    tracking.fill(0);
+    expect(bits(resultOf())).toBe(expected);
+  });
+
+  test('the raw entry declines, touching nothing, what it does not take as is; a claimed type is bounded by the buffer', () => {
+    const host = addon();
+    const a = f32([0.5, 2, 4]);
+    const b = f32([1, 2, 3, 4]);
+    const sentinel = () => new Float32Array(4).fill(7);
+    const declined: [string, (x: Float32Array) => boolean][] = [
+      ['float64 claimed for Float32Arrays that fill their buffers', (x) => host.scanHost(true, a, b, x, 1, false, 1)],
+      ['a plain array', (x) => host.scanHost(false, [0.5, 2, 4], b, x, 1, false, 1)],
+      ['a DataView', (x) => host.scanHost(false, new DataView(a.buffer), b, x, 1, false, 1)],
+      ['a SharedArrayBuffer', (x) => host.scanHost(false, new Float32Array(new SharedArrayBuffer(12)), b, x, 1, false, 1)],
+      ['rows 0', (x) => host.scanHost(false, a, b, x, 0, false, 1)],
+      ['rows 1.5', (x) => host.scanHost(false, a, b, x, 1.5, false, 1)],
+      ['rows NaN', (x) => host.scanHost(false, a, b, x, NaN, false, 1)],
+      ['rows above the steps', (x) => host.scanHost(false, a, f32([1, 2, 3, 4, 5, 6]), x, 4, false, 1)],
+      ['threads 0', (x) => host.scanHost(false, a, b, x, 1, false, 0)],
+      ['threads 2000', (x) => host.scanHost(false, a, b, x, 1, false, 2000)],
+      ['values too short', (x) => host.scanHost(false, a, b.subarray(1), x, 1, false, 1)],
+      ['rows that do not divide the steps', (x) => host.scanHost(false, a, f32([1, 2, 3, 4, 5]), x, 2, false, 1)],
+      ['x overlapping a', () => host.scanHost(false, a, b, new Float32Array(a.buffer, 0, 3), 1, false, 1)],
+      ['an Int8Array claimed float32 whose buffer is too short', (x) => host.scanHost(false, new Int8Array(3), b, x, 1, false, 1)],
+    ];
+    for (const [what, call] of declined) {
+      const x = sentinel();
+      if (call(x) !== false) throw new Error(`taken: ${what}`);
+      expect(bits(x)).toBe(bits(sentinel()));
+    }
+    const x = sentinel();
+    expect(host.scanHost(false, a, b, x, 1, false, 1)).toBe(true);
+    expect(bits(x)).toBe(bits(want(a, b)));
+    // In place (x is b) is taken; x overlapping b otherwise is not.
+    const inPlace = b.slice();
+    expect(host.scanHost(false, a, inPlace, inPlace, 1, false, 1)).toBe(true);
+    expect(bits(inPlace)).toBe(bits(want(a, b)));
+    const memory = new Float32Array(5);
+    memory.set(b);
+    expect(host.scanHost(false, a, memory.subarray(0, 4), memory.subarray(1, 5), 1, false, 1)).toBe(false);
+  });
+});
+
+test('LINREC_GPU_MIN_ELEMENTS is read once (a process.env read costs more than a small call)', () => {
+  const first = gpuThreshold();
+  const saved = process.env.LINREC_GPU_MIN_ELEMENTS;
+  process.env.LINREC_GPU_MIN_ELEMENTS = String(first + 1);
+  try {
+    expect(gpuThreshold()).toBe(first);
+  } finally {
+    if (saved === undefined) delete process.env.LINREC_GPU_MIN_ELEMENTS;
+    else process.env.LINREC_GPU_MIN_ELEMENTS = saved;
+  }
 });

@@ -28,6 +28,8 @@ static Napi::Value Bind(const Napi::CallbackInfo& info) {
   Napi::Object calls = Napi::Object::New(env);
   calls.Set("scan", plain(env, "scan", Scan, layouts));
   calls.Set("scanAsync", plain(env, "scanAsync", ScanAsync, layouts));
+  calls.Set("scanHost32", plain(env, "scanHost32", ScanHost<4>, layouts));
+  calls.Set("scanHost64", plain(env, "scanHost64", ScanHost<8>, layouts));
   calls.Set("aggregate", plain(env, "aggregate", Aggregate, layouts));
   calls.Set("aggregateAsync", plain(env, "aggregateAsync", AggregateAsync, layouts));
   calls.Set("sequentialNative", plain(env, "sequentialNative", SequentialNative, layouts));

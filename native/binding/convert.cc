@@ -298,6 +298,75 @@ ScanCall readScanCall(napi_env env, napi_callback_info info) {
   return call;
 }
 
+// A host array as scanHost reads it, taken as `Size`-byte floats: the caller's claim, which src/
+// reads from the array's internal slot (src/dtype.ts). Asking Node-API for the element type costs
+// a chain of nine type tests per array (~40 ns, more than the rest of the read), so the claim is
+// bounded instead: the elements must lie inside the array's ArrayBuffer. A wrong claim then
+// yields wrong numbers but never touches memory outside the caller's buffer. A SharedArrayBuffer
+// has no napi_get_arraybuffer_info: declined (the general path takes it).
+struct HostArray {
+  uint8_t* data = nullptr;
+  size_t length = 0;
+};
+template <size_t Size> static bool readHostArray(napi_env env, napi_value v, HostArray& h) {
+  void* data;
+  napi_value buffer;
+  size_t offset, bufferBytes;
+  if (napi_get_typedarray_info(env, v, nullptr, &h.length, &data, &buffer, &offset) != napi_ok ||
+      napi_get_arraybuffer_info(env, buffer, nullptr, &bufferBytes) != napi_ok)
+    return false;
+  h.data = static_cast<uint8_t*>(data);
+  return offset <= bufferBytes && h.length <= (bufferBytes - offset) / Size;
+}
+
+// The element size is a constant: the divisions by it are shifts (a 64-bit division costs up to
+// ~40 cycles, and a small call makes four).
+template <size_t Size> bool readHostScan(napi_env env, napi_callback_info info, ScanJob& j) {
+  size_t argc = 3;
+  napi_value v[3];
+  Layouts* layouts = nullptr;
+  if (napi_get_cb_info(env, info, &argc, v, nullptr, reinterpret_cast<void**>(&layouts)) != napi_ok || !layouts)
+    throw internal(env, "cannot read the arguments");
+  HostArray a, b, x;
+  if (argc < 3 || !readHostArray<Size>(env, v[0], a) || !readHostArray<Size>(env, v[1], b) ||
+      !readHostArray<Size>(env, v[2], x))
+    return false;
+  const double* l = layouts->scan;
+  const double rows = l[ScanSlot::rows], threads = l[ScanSlot::threads];
+  // n >= 1 (empty rows take the general path); a detached array reads as length 0.
+  if (!(rows >= 1 && rows <= static_cast<double>(a.length)) || rows != static_cast<double>(static_cast<size_t>(rows)) ||
+      !(threads >= 1 && threads <= 1024))
+    return false;
+  const size_t r = static_cast<size_t>(rows);
+  const size_t n = r == 1 ? a.length : a.length / r;
+  if (n * r != a.length || b.length != a.length + r || x.length != b.length) return false;
+  // x apart from a, and from b unless exactly b (in place): contract.h's refuseAlias.
+  const uint8_t *ap = a.data, *bp = b.data;
+  uint8_t* xp = x.data;
+  auto overlaps = [](const uint8_t* p, size_t pn, const uint8_t* q, size_t qn) { return p < q + qn && q < p + pn; };
+  if (overlaps(xp, x.length * Size, ap, a.length * Size) ||
+      (xp != bp && overlaps(xp, x.length * Size, bp, b.length * Size)))
+    return false;
+  const size_t stride = n + 1;
+  const bool reverse = l[ScanSlot::reverse] != 0;
+  j.method = Method::Direct;
+  j.dtype = Size == 8 ? DType::Float64 : DType::Float32;
+  j.rows = r;
+  j.n = n;
+  j.reverse = reverse;
+  j.threads = static_cast<unsigned>(threads);
+  j.a = ap;
+  j.aStride = n;
+  j.b = bp + (reverse ? 0 : Size);
+  j.x = xp + (reverse ? 0 : Size);
+  j.x0 = bp + (reverse ? n * Size : 0);
+  j.x0Copy = xp + (reverse ? n * Size : 0);
+  j.bStride = j.xStride = j.x0Stride = j.x0CopyStride = stride;
+  return true;
+}
+template bool readHostScan<4>(napi_env, napi_callback_info, ScanJob&);
+template bool readHostScan<8>(napi_env, napi_callback_info, ScanJob&);
+
 AggregateCall readAggregateCall(napi_env env, napi_callback_info info) {
   Args<AggregateArray::count> args(env, info);
   Layout l{args.layouts->aggregate};

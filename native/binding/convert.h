@@ -49,6 +49,17 @@ struct AggregateCall {
 ScanCall readScanCall(napi_env env, napi_callback_info info);
 AggregateCall readAggregateCall(napi_env env, napi_callback_info info);
 
+// scanHost32(a, b, x) / scanHost64: scan(coeffs, values, { out }) on host Float32Arrays /
+// Float64Arrays, direct method, CPU engine, with the options rows, reverse and threads in the scan
+// layout's slots of those names; x_0 comes from b and is copied to x, as the general call lays it
+// out. Two Node-API calls per array and nothing else: the general call's spec, operands and
+// checks cost a small call more than its work. The element type is the entry's claim, bounded by
+// each array's buffer (convert.cc, readHostArray). Fills `job` and returns true for a call it
+// takes as is; returns false, having touched nothing, for any other (not three typed arrays in
+// ArrayBuffers, lengths that do not fit rows, options out of range, x overlapping a or b other
+// than exactly in place), and src/ then takes the general path, which names what is wrong.
+template <size_t ElementSize> bool readHostScan(napi_env env, napi_callback_info info, ScanJob& job);
+
 // The two Float64Arrays a copy of src/addon.ts fills before each call (contract.h). The call
 // functions are bound to them (napi_create_function's data), so each loaded copy of the module
 // (jest loads several) has its own, and a call reads its numbers without a Node-API call.

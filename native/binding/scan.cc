@@ -102,6 +102,22 @@ napi_value AggregateAsync(napi_env env, napi_callback_info info) {
                  [&] { return runAsync<AggregateCall, runAggregate>(Napi::Env(env), readAggregateCall(env, info)); });
 }
 
+template <size_t ElementSize> napi_value ScanHost(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    ScanJob job;
+    bool taken = readHostScan<ElementSize>(env, info, job);
+    if (taken) {
+      Failure failure = captureFailure([&] { cpu::scan(job); });
+      if (failure.code) throw makeError(Napi::Env(env), failure.code, failure.message);
+    }
+    napi_value result;
+    napi_get_boolean(env, taken, &result);
+    return result;
+  });
+}
+template napi_value ScanHost<4>(napi_env, napi_callback_info);
+template napi_value ScanHost<8>(napi_env, napi_callback_info);
+
 // The plain single-threaded C++ loop (direct method, forward), the benchmark's baseline.
 napi_value SequentialNative(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {

@@ -16,8 +16,12 @@ namespace linrec {
 namespace cpu {
 
 // Rows up to this many steps take this path (the choice depends on n alone, so a row's result
-// does not depend on how many rows are scanned with it). Above it, a row's 4 lanes beat one chain.
-constexpr size_t kShortRow = 256;
+// does not depend on how many rows are scanned with it). Measured at 1 thread on the 2-core
+// development VM (bench/NOTES.md, session 6): one chain ran 1.33 ns a step, the tile engine's
+// 4 lanes in two passes 1.55, at every n up to 16000; 2048 keeps every row below the tile
+// engine's parallel threshold on this path, and it is the place to revisit if the tile engine's
+// one-thread rate improves (issue 10 item 5).
+constexpr size_t kShortRow = 2048;
 // Rows stepped side by side: 8 chains cover a multiply-add's latency twice over.
 constexpr size_t kRowBatch = 8;
 // Steps per block of rows that a thread takes at once.
