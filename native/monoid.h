@@ -419,7 +419,7 @@ LINREC_HD_HOT double divisionRemainder(double t, double s, double d) {
 // before the one final rounding. About 0.52 ulp, against 0.66 for 1 + (r + r²·q(r)).
 LINREC_HD_HOT double expReducedAccurate(double r, double rLow) {
   constexpr double kInverseFactorial[12] = {
-      1.0 / 6,        1.0 / 24,        1.0 / 120,           1.0 / 720,           1.0 / 5040,      1.0 / 40320,
+      1.0 / 6,        1.0 / 24,        1.0 / 120,        1.0 / 720,         1.0 / 5040,         1.0 / 40320,
       1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0, 1.0 / 479001600.0, 1.0 / 6227020800.0, 1.0 / 87178291200.0};
   double square = r * r;
   double squareError = productError(r, r, square);

@@ -32,5 +32,7 @@ for (const dtype of dtypes) {
     rows.logScan.push(mixedErrorOfLogs(linrec.logScan(la, lb, { device: 'cpu' }).logAbs, ref));
   }
   const fmt = (xs) => xs.map((e) => e.toExponential(2)).join(' ');
-  console.log(`${dtype}: loop via e^l and log [${fmt(rows.loop)}]  logScan [${fmt(rows.logScan)}]  ratio [${rows.logScan.map((e, i) => (e / rows.loop[i]).toFixed(2)).join(' ')}]`);
+  console.log(
+    `${dtype}: loop via e^l and log [${fmt(rows.loop)}]  logScan [${fmt(rows.logScan)}]  ratio [${rows.logScan.map((e, i) => (e / rows.loop[i]).toFixed(2)).join(' ')}]`,
+  );
 }
