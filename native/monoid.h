@@ -428,7 +428,7 @@ LINREC_HD_HOT double expReducedAccurate(double r, double rLow) {
   double headError = r - (head - 1);  // exact: |r| < 1
   double sum = head + half;
   double sumError = half - (sum - head);  // exact: |head| > |half|
-  double tail = square * r * horner<12>(kInverseFactorial, r);  // to degree 14: 1e-19 short
+  double tail = square * r * estrin<12>(kInverseFactorial, r);  // to degree 14: 1e-19 short
   return sum + ((headError + sumError) + (0.5 * squareError + (tail + rLow * sum)));
 }
 
@@ -552,7 +552,7 @@ LINREC_HD_HOT double logOfNormalAccurate(double a, int64_t e, double low) {
   double scale = fromBits(static_cast<uint64_t>(1023 - (k > 1022 ? 1022 : k)) << 52);  // finite for inf too
   double s2 = s * s;
   double relativeLow = low * scale * ((1 - s) * (1 - s) * (1 + s2));
-  double small = exponent * kLn2Lo + ((2 * sLow + relativeLow) + 2 * s * s2 * horner<10>(kInverseOdd, s2));
+  double small = exponent * kLn2Lo + ((2 * sLow + relativeLow) + 2 * s * s2 * estrin<10>(kInverseOdd, s2));
   double high = exponent * kLn2Hi;  // exact for |exponent| < 2^21, all plain results
   double head = high + 2 * s;
   double headError = (high - head) + 2 * s;  // exact (Fast2Sum): |high| >= ln 2 > |2s| unless 0
