@@ -103,8 +103,8 @@ template <class M, bool Reverse> struct RawAccess {
 class ExtendedTile {
  public:
   explicit ExtendedTile(size_t capacity)
-      : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]), ae_(new int32_t[capacity]),
-        be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
+      : am_(new double[capacity]), bm_(new double[capacity]), xm_(new double[capacity]), xl_(new double[capacity]),
+        ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
   // What the chain reads and writes: plain pointers, so that its stores are seen not to move
   // them. Plain: the inputs are all plain doubles (exponents 0, not stored), the common case.
   template <class Pair, bool Plain> struct Steps {
@@ -113,6 +113,7 @@ class ExtendedTile {
     const int32_t* __restrict ae;
     const int32_t* __restrict be;
     double* __restrict xm;
+    double* __restrict xl;
     int64_t* __restrict xe;
     bool* general;  // set by any store but storePlain: then every store of the tile was general
     size_t begin;
@@ -126,6 +127,12 @@ class ExtendedTile {
       *general = true;
     }
     static constexpr bool kPlain = Plain;
+    // Plain staged inputs are e^l for |l| <= kPlainLog: normal, nonzero and finite (a sign at most).
+    static constexpr bool kNormalPlain = Plain;
+    // float64 data: plain rescans carry each result's rounding error (storeLow), so that the
+    // results' logs are taken of x + low (bench/NOTES.md, session 6).
+    static constexpr bool kCompensated = Plain && std::is_same<Pair, ExtendedPair<double>>::value;
+    void storeLow(size_t s, double low) const { xl[s - begin] = low; }
     double plainA(size_t s) const { return am[s - begin]; }
     double plainB(size_t s) const { return bm[s - begin]; }
     void storePlain(size_t s, double m) const { xm[s - begin] = m; }  // in the band, exponent 0
@@ -134,7 +141,7 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = false;
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xe_.get(), &general_, begin};
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, begin};
   }
   bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
@@ -143,10 +150,11 @@ class ExtendedTile {
   int32_t* ae() { return ae_.get(); }
   int32_t* be() { return be_.get(); }
   const double* xm() const { return xm_.get(); }
+  const double* xl() const { return xl_.get(); }  // float64 plain results only (Steps::kCompensated)
   const int64_t* xe() const { return xe_.get(); }
 
  private:
-  std::unique_ptr<double[]> am_, bm_, xm_;
+  std::unique_ptr<double[]> am_, bm_, xm_, xl_;
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
   bool general_ = false;
@@ -264,10 +272,17 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
       const int64_t* e = tile.xe();
       if (tile.generalResults()) {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+      } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
+        const double* low = tile.xl();
+        for (size_t i = 0; i < count; ++i) {
+          double v = m[i], l = low[i];
+          x[at(begin + i)] = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
+        }
       } else {  // every result normal, nonzero and finite: no special cases
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
       }
-      for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = m[i] < 0 ? int8_t(-1) : int8_t(1);
+      // 1 − 2·(m < 0), not a conditional: GCC left the float64 form a branch per element
+      for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = int8_t(1 - 2 * int(m[i] < 0));
     }
   };
   LINREC_HD Row row(size_t r) const {

@@ -386,6 +386,52 @@ template <int N> LINREC_HD_HOT double horner(const double* c, double x) {
   return p;
 }
 
+// x·y − round(x·y), exactly (no over- or underflow): one FMA where the target has one, else
+// Dekker's split (without FMA hardware GCC contracts nothing, so the split's products stay
+// separate).
+LINREC_HD_HOT double productError(double x, double y, double p) {
+#if defined(__CUDA_ARCH__)
+  return ::fma(x, y, -p);
+#elif defined(__FMA__)
+  return __builtin_fma(x, y, -p);
+#else
+  constexpr double kSplit = 134217729.0;  // 2^27 + 1
+  double cx = kSplit * x, cy = kSplit * y;
+  double xh = cx - (cx - x), xl = x - xh, yh = cy - (cy - y), yl = y - yh;
+  return ((xh * yh - p) + xh * yl + xl * yh) + xl * yl;
+#endif
+}
+// t − s·d exactly, for s a correctly rounded quotient t/d (the remainder is then a double).
+LINREC_HD_HOT double divisionRemainder(double t, double s, double d) {
+#if defined(__CUDA_ARCH__)
+  return ::fma(-s, d, t);
+#elif defined(__FMA__)
+  return __builtin_fma(-s, d, t);
+#else
+  double p = s * d;
+  return (t - p) - productError(s, d, p);  // t − p is exact (p is close to t)
+#endif
+}
+
+// e^(r + rLow) for |r| <= ln2/2, |rLow| <= 2^-50·|r| (r carried in two parts), for float64 data:
+// 1 + r + r²/2 summed exactly (r² split by productError, two Fast2Sums), the rest r³·(1/6 +
+// r/24 + ...) by Taylor's series to degree 14 and rLow·e^r added to the sums' rounding errors
+// before the one final rounding. About 0.52 ulp, against 0.66 for 1 + (r + r²·q(r)).
+LINREC_HD_HOT double expReducedAccurate(double r, double rLow) {
+  constexpr double kInverseFactorial[12] = {
+      1.0 / 6,        1.0 / 24,        1.0 / 120,        1.0 / 720,         1.0 / 5040,         1.0 / 40320,
+      1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0, 1.0 / 479001600.0, 1.0 / 6227020800.0, 1.0 / 87178291200.0};
+  double square = r * r;
+  double squareError = productError(r, r, square);
+  double half = 0.5 * square;
+  double head = 1 + r;
+  double headError = r - (head - 1);  // exact: |r| < 1
+  double sum = head + half;
+  double sumError = half - (sum - head);  // exact: |head| > |half|
+  double tail = square * r * estrin<12>(kInverseFactorial, r);  // to degree 14: 1e-19 short
+  return sum + ((headError + sumError) + (0.5 * squareError + (tail + rLow * sum)));
+}
+
 // e^r for |r| <= ln2/2 to `Degree`. Degree 6 (float32 data) is a polynomial fitted to e^r's
 // relative error (weighted least squares iterated towards minimax, coefficients 0 and 1 kept at 1
 // so that e^0 is exactly 1): 3.1e-9 relative, 0.05 ulp of a float32, with 3 fewer coefficients
@@ -419,8 +465,14 @@ template <int Degree> LINREC_HD_HOT Extended expOf(double l) {
   double shifted = l * kLog2e + kShifter;
   double k = shifted - kShifter;
   int64_t ki = static_cast<int64_t>(bitsOf(shifted) - bitsOf(kShifter));
-  double r = ((l - k * kLn2Hi) - k * kLn2Mid) - k * kLn2Lo;
-  return {expReduced<Degree>(r), ki};
+  if constexpr (Degree == 13) {  // float64 data: as expPlain
+    double head = (l - k * kLn2Hi) - k * kLn2Mid, low = k * kLn2Lo;
+    double r = head - low;
+    return {expReducedAccurate(r, (head - r) - low), ki};
+  } else {
+    double r = ((l - k * kLn2Hi) - k * kLn2Mid) - k * kLn2Lo;
+    return {expReduced<Degree>(r), ki};
+  }
 }
 
 // e^l for |l| <= kPlainLog as a plain double (in the band, so canonical with exponent 0): the
@@ -432,10 +484,16 @@ template <int Degree> LINREC_HD_HOT double expPlain(double l) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // k·kLn2Hi exact
   double shifted = l * kLog2e + kShifter;
   double k = shifted - kShifter;
-  double r = (l - k * kLn2Hi) - k * kLn2Lo;
   // 2^k from k's bits in the shifter's low mantissa bits (|k| <= 390).
   double scale = fromBits((bitsOf(shifted) - bitsOf(kShifter) + 1023) << 52);
-  return expReduced<Degree>(r) * scale;
+  if constexpr (Degree == 13) {  // float64 data: r in two parts, e^r to about half an ulp
+    double head = l - k * kLn2Hi, low = k * kLn2Lo;  // head exact (Sterbenz)
+    double r = head - low;
+    return expReducedAccurate(r, (head - r) - low) * scale;
+  } else {
+    double r = (l - k * kLn2Hi) - k * kLn2Lo;
+    return expReduced<Degree>(r) * scale;
+  }
 }
 
 // sign·e^l as Extended, any l: beyond kMaxLog (and -inf) it is zero or infinite, NaN stays.
@@ -468,23 +526,60 @@ template <int Terms> LINREC_HD_HOT double atanhSeries(double s2) {
   }
 }
 
-// log(a·2^e) for a normal positive a and |e| <= 2^50: log of the reduced mantissa f in
-// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) (atanhSeries<Terms>), plus (e + a's exponent)·ln 2.
-// Branch-free, like expOf.
-template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
+// log((a + low)·2^e) for a normal positive a, |e| <= 2^50 and |low| <= 2^-50·a, to about half an
+// ulp (float64 results; `low` carries a result's rounding error, see PlainExtended::rescan): the
+// reduced mantissa f in [sqrt(1/2), sqrt(2)) as 2·atanh(s), s = t/(2 + t) with t = f − 1 (exact)
+// carried in two parts, and exponent·ln 2 + 2s summed exactly before the small terms join them.
+LINREC_HD_HOT double logOfNormalAccurate(double a, int64_t e, double low) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
+  constexpr double kInverseOdd[10] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11,
+                                      1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
   uint64_t bits = bitsOf(a);
   int64_t k = static_cast<int64_t>(bits >> 52) - 1023;
   double f = fromBits((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)
-  bool high = f > 1.4142135623730951;
-  f = high ? f * 0.5 : f;
-  k += high ? 1 : 0;
-  double s = (f - 1) / (f + 1), s2 = s * s;
-  double p = atanhSeries<Terms>(s2);
-  // The exponent as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion).
-  constexpr double kShifter = 0x1.8p52;
+  bool above = f > 1.4142135623730951;
+  f = above ? f * 0.5 : f;
+  k += above ? 1 : 0;
+  constexpr double kShifter = 0x1.8p52;  // the exponent as a double (AVX2 has no int64 conversion)
   double exponent = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e + k)) - kShifter;
-  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+  double t = f - 1, d = 2 + t;
+  double dLow = (2 - d) + t;  // d's rounding error, exactly
+  double s = t / d;
+  // t/(d + dLow) − s, through 1/(2 + t) = (1 − s)/2 (no second division)
+  double sLow = (divisionRemainder(t, s, d) - s * dLow) * (0.5 - 0.5 * s);
+  // log(1 + low/a) = low/a to 2^-100: 1/a = 2^-k/f, 1/f = (1 − s)/(1 + s) = (1 − s)²/(1 − s²),
+  // here to s⁴ (9e-4 relative: 1e-19 of the log, 0.001 ulp of a)
+  double scale = fromBits(static_cast<uint64_t>(1023 - (k > 1022 ? 1022 : k)) << 52);  // finite for inf too
+  double s2 = s * s;
+  double relativeLow = low * scale * ((1 - s) * (1 - s) * (1 + s2));
+  double small = exponent * kLn2Lo + ((2 * sLow + relativeLow) + 2 * s * s2 * estrin<10>(kInverseOdd, s2));
+  double high = exponent * kLn2Hi;  // exact for |exponent| < 2^21, all plain results
+  double head = high + 2 * s;
+  double headError = (high - head) + 2 * s;  // exact (Fast2Sum): |high| >= ln 2 > |2s| unless 0
+  return head + (headError + small);
+}
+
+// log(a·2^e) for a normal positive a and |e| <= 2^50: log of the reduced mantissa f in
+// [sqrt(1/2), sqrt(2)) by 2·atanh((f-1)/(f+1)) (atanhSeries<Terms>), plus (e + a's exponent)·ln 2;
+// float64 results (Terms 11) by logOfNormalAccurate. Branch-free, like expOf.
+template <int Terms> LINREC_HD_HOT double logOfNormal(double a, int64_t e) {
+  if constexpr (Terms == 11) {
+    return logOfNormalAccurate(a, e, 0.0);
+  } else {
+    constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // fdlibm's split
+    uint64_t bits = bitsOf(a);
+    int64_t k = static_cast<int64_t>(bits >> 52) - 1023;
+    double f = fromBits((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)
+    bool high = f > 1.4142135623730951;
+    f = high ? f * 0.5 : f;
+    k += high ? 1 : 0;
+    double s = (f - 1) / (f + 1), s2 = s * s;
+    double p = atanhSeries<Terms>(s2);
+    // The exponent as a double through the 1.5·2^52 shifter (AVX2 has no int64 conversion).
+    constexpr double kShifter = 0x1.8p52;
+    double exponent = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e + k)) - kShifter;
+    return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+  }
 }
 
 // log|x| for any x (zero gives -inf; inf and NaN as they are). Exponents beyond 2^50 (logs

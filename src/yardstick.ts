@@ -153,3 +153,91 @@ export function mixedErrorStats(x: Numbers, ref: Numbers, floor = 0): MixedError
 export function mixedError(x: Numbers, ref: Numbers, floor = 0): number {
   return mixedErrorStats(x, ref, floor).max;
 }
+
+// Logs in, logs out: the yardstick for logScan. A user holding logs who runs the loop must take
+// e^l of the inputs and log x of the results, both rounded; logScan gets the logs as they are.
+// So both are judged against the recurrence on the exact numbers e^l of the given logs, and
+// both outputs are read back through an exact e^l: neither pays for a conversion the other
+// does not make, and the reference pays for none.
+
+function quickTwoSum(a: number, b: number): [number, number] {
+  const s = a + b;
+  return [s, b - (s - a)];
+}
+function ddMul(ah: number, al: number, bh: number, bl: number): [number, number] {
+  const [p, pe] = twoProd(ah, bh);
+  return quickTwoSum(p, pe + (ah * bl + al * bh));
+}
+function ddAdd(ah: number, al: number, bh: number, bl: number): [number, number] {
+  const [s, se] = twoSum(ah, bh);
+  return quickTwoSum(s, se + al + bl);
+}
+const LN2_HI = 0.6931471805599453; // ln 2 as a double-double
+const LN2_LO = 2.3190468138462996e-17;
+
+/** e^l in double-double (about 1e-29 relative) for finite l; 0 and Infinity beyond the range. */
+export function expDD(l: number): [number, number] {
+  if (l !== l) return [NaN, 0];
+  if (l > 709.7) return [Infinity, 0];
+  if (l < -745.2) return [0, 0];
+  // l = k·ln 2 + r, r in double-double (k·LN2_HI and k·LN2_LO split exactly by twoProd)
+  const k = Math.round(l / LN2_HI);
+  const [p, pe] = twoProd(k, LN2_HI);
+  const [q, qe] = twoProd(k, LN2_LO);
+  let [rh, rl] = ddAdd(l, 0, -p, -pe);
+  [rh, rl] = ddAdd(rh, rl, -q, -qe);
+  // e^(r/256) by Taylor's series (|r/256| < 1.4e-3: 11 terms reach 1e-36), then squared 8 times
+  rh /= 256;
+  rl /= 256;
+  let [eh, el] = [1, 0];
+  for (let i = 11; i >= 1; i--) {
+    // e = 1 + (r·e)/i
+    let [th, tl] = ddMul(rh, rl, eh, el);
+    const qh = th / i;
+    const [ph, pl] = twoProd(qh, i);
+    const ql = (th - ph - pl + tl) / i;
+    [th, tl] = quickTwoSum(qh, ql);
+    [eh, el] = ddAdd(1, 0, th, tl);
+  }
+  for (let i = 0; i < 8; i++) [eh, el] = ddMul(eh, el, eh, el);
+  // × 2^k in two exact steps (k may pass 1023 where e^r < 1 brings it back)
+  const k1 = Math.trunc(k / 2);
+  const s1 = 2 ** k1;
+  const s2 = 2 ** (k - k1);
+  return [eh * s1 * s2, el * s1 * s2];
+}
+
+/** The recurrence on the exact numbers e^l of the logs (one forward row, logValues[0] = log x_0), in double-double. */
+export function referenceFromLogs(logCoeffs: Numbers, logValues: Numbers): { hi: Float64Array; lo: Float64Array } {
+  const n = logCoeffs.length;
+  const hi = new Float64Array(n + 1);
+  const lo = new Float64Array(n + 1);
+  let [xh, xl] = expDD(logValues[0]);
+  hi[0] = xh;
+  lo[0] = xl;
+  for (let t = 1; t <= n; t++) {
+    const [ah, al] = expDD(logCoeffs[t - 1]);
+    const [bh, bl] = expDD(logValues[t]);
+    [xh, xl] = ddMul(ah, al, xh, xl);
+    [xh, xl] = ddAdd(xh, xl, bh, bl);
+    hi[t] = xh;
+    lo[t] = xl;
+  }
+  return { hi, lo };
+}
+
+/**
+ * The mixed error of results given as logs (positive results: log x), each read back through an
+ * exact e^l: max over i of |e^logs_i − ref_i| / (|ref_i| + mean|ref|), ref from referenceFromLogs.
+ */
+export function mixedErrorOfLogs(logs: Numbers, ref: { hi: Float64Array; lo: Float64Array }): number {
+  const scale = meanAbs(ref.hi);
+  let max = 0;
+  for (let i = 0; i < ref.hi.length; i++) {
+    const [vh, vl] = expDD(logs[i]);
+    const [dh] = ddAdd(vh, vl, -ref.hi[i], -ref.lo[i]);
+    const e = Math.abs(dh) / (Math.abs(ref.hi[i]) + scale);
+    if (!(e <= max)) max = e !== e ? Infinity : e;
+  }
+  return max;
+}

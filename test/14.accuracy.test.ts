@@ -5,6 +5,7 @@
 // inputs of n = 10^3 the direct method exceeded 4x it in 21 of 20000 draws, up to 10x).
 import { scan, logScan, sequential } from '../src';
 import { mixedError, overLoopAccuracy, reference, referenceDD, seedInputs, seedNote, type F } from './helpers';
+import { referenceFromLogs, mixedErrorOfLogs } from '../src/yardstick';
 
 const cases = [
   ['float32', Float32Array, [1e3, 1e5, 1e7]],
@@ -41,4 +42,26 @@ describe(`accuracy against a float64 (or double-double) reference ${seedNote()}`
             expect({ method, ratio: mixedError(x, ref) / loop, accurate: overLoop <= 1 }).toEqual({ method, ratio: expect.any(Number), accurate: true });
           }
         });
+});
+
+// logScan's own yardstick: a user holding float64 logs who runs the loop instead takes e^l of the
+// inputs and log x of the results. Both are judged against the recurrence on the exact numbers
+// e^l of the given logs, each output read back through an exact e^l (src/yardstick.ts), so
+// neither pays for a rounding the other does not make. The issue asks logScan to stay at or
+// below the loop: before session 6 (conversions to about half an ulp, each result's rounding error
+// carried into its log) it was above it for 38 of 40 seeds at n = 10^5; now 0.49–0.72x of it over
+// the same 40 seeds (the maxima sit near the output's own rounding, bench/NOTES.md session 6).
+describe(`logScan of float64 logs against the loop on e^l ${seedNote()}`, () => {
+  test("a ~ U(0,1), b ~ U(0,3), n = 10^5: max mixed error at or below the loop's", () => {
+    const n = 1e5;
+    const { coeffs, values } = seedInputs(Float64Array, 1, n, 'uniform');
+    const logA = mapped(coeffs, Math.log);
+    const logB = mapped(values, Math.log);
+    const ref = referenceFromLogs(logA, logB);
+    const viaLoop = mapped(sequential(mapped(logA, Math.exp), mapped(logB, Math.exp)), Math.log);
+    const loop = mixedErrorOfLogs(viaLoop, ref);
+    const err = mixedErrorOfLogs(logScan(logA, logB).logAbs, ref);
+    expect({ ratio: err / loop }).toEqual({ ratio: expect.any(Number) });
+    expect(err).toBeLessThanOrEqual(loop);
+  });
 });

@@ -71,6 +71,12 @@ template <class T> struct IsAffine<AffineMonoid<T>> : std::true_type {};
 // Rows whose steps the log method's plain path can read (Row::kPlain, see PlainExtended).
 template <class Row, class = void> struct HasPlainPath : std::false_type {};
 template <class Row> struct HasPlainPath<Row, std::enable_if_t<Row::kPlain>> : std::true_type {};
+// Rows whose plain inputs are all normal, nonzero and finite doubles within 2^±390 (Row::kNormalPlain).
+// Rows that take each plain result's rounding error (Row::kCompensated, Row::storeLow).
+template <class Row, class = void> struct HasCompensated : std::false_type {};
+template <class Row> struct HasCompensated<Row, std::enable_if_t<Row::kCompensated>> : std::true_type {};
+template <class Row, class = void> struct HasNormalPlain : std::false_type {};
+template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
 
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
@@ -90,16 +96,25 @@ struct PlainExtended {
   }
   // a < b ? a : b and a > b ? a : b (b where either is NaN), as one minsd / maxsd: written as
   // conditionals, GCC moved each lane's doubles to integer registers for cmov (the reduce loop of
-  // logScan tiles was a third vmovq and cmova, bench/NOTES.md session 5).
+  // logScan tiles was a third vmovq and cmova, bench/NOTES.md session 5). With AVX as inline
+  // assembly: the intrinsics' _mm_set_sd added a vmovq (zeroing the upper half) before each.
   static double lesser(double a, double b) {
-#if defined(__SSE2__)
+#if defined(__AVX__) && defined(__GNUC__)
+    double r;
+    asm("vminsd %2, %1, %0" : "=x"(r) : "x"(a), "x"(b));
+    return r;
+#elif defined(__SSE2__)
     return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
 #else
     return a < b ? a : b;
 #endif
   }
   static double greater(double a, double b) {
-#if defined(__SSE2__)
+#if defined(__AVX__) && defined(__GNUC__)
+    double r;
+    asm("vmaxsd %2, %1, %0" : "=x"(r) : "x"(a), "x"(b));
+    return r;
+#elif defined(__SSE2__)
     return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
 #else
     return a > b ? a : b;
@@ -139,6 +154,12 @@ struct PlainExtended {
   // partial products side by side (vectorized). False where a factor is subnormal, infinite or
   // NaN (the general loops handle those); a zero factor makes it an exact 0.
   template <class Row> static bool product(const Row& row, size_t first, size_t count, Extended& out) {
+    if constexpr (HasNormalPlain<Row>::value) {
+      if (count % 8 == 0) {
+        out = normalProduct(row, first, count);
+        return true;
+      }
+    }
     // Four of everything, updated by four isomorphic statements: one vector of doubles.
     // The checks as doubles, not flags (flags kept the loop scalar): the least magnitude (a zero
     // factor), the least nonzero magnitude (a subnormal one) and a sum of v·0, NaN once a factor
@@ -209,6 +230,41 @@ struct PlainExtended {
     return true;
   }
 
+  // product() where every factor is normal, nonzero, finite and within 2^±390 (staged logs):
+  // no checks, and two factors between renormalizations (p·v·w stays within 2^±782, normal, and
+  // scaling by powers of 2 is exact, so the values are product()'s bit for bit). count % 8 == 0.
+  template <class Row> static Extended normalProduct(const Row& row, size_t first, size_t count) {
+#if defined(__GNUC__)
+    typedef double V4d __attribute__((vector_size(32)));
+    typedef int64_t V4i __attribute__((vector_size(32)));
+    typedef uint64_t V4u __attribute__((vector_size(32)));
+    V4d vp = {1, 1, 1, 1};
+    V4i ve = {0, 0, 0, 0};
+    for (size_t i = 0; i < count; i += 8) {
+      const V4d v = {row.plainA(first + i), row.plainA(first + i + 1), row.plainA(first + i + 2),
+                     row.plainA(first + i + 3)};
+      const V4d w = {row.plainA(first + i + 4), row.plainA(first + i + 5), row.plainA(first + i + 6),
+                     row.plainA(first + i + 7)};
+      // Same factors in the same order per partial product as product(): k, k + 4, then k + 8...
+      const V4u bits = (V4u)((vp * v) * w);
+      ve += (V4i)((bits >> 52) & 0x7ff) - 1023;
+      vp = (V4d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+    }
+    Extended p[4];
+    for (size_t k = 0; k < 4; ++k) p[k] = {vp[k], ve[k]};
+#else
+    Extended p[4] = {{1, 0}, {1, 0}, {1, 0}, {1, 0}};
+    for (size_t i = 0; i < count; i += 8) {
+      for (size_t k = 0; k < 4; ++k) {
+        uint64_t bits = extended::bitsOf((p[k].m * row.plainA(first + i + k)) * row.plainA(first + i + 4 + k));
+        p[k].e += int64_t((bits >> 52) & 0x7ff) - 1023;
+        p[k].m = extended::fromBits((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+      }
+    }
+#endif
+    return extended::product(extended::product(p[0], p[1]), extended::product(p[2], p[3]));
+  }
+
   // Rescans lanes from x (every exponent 0); false if a result left the band (then the general
   // loop must redo the tile's stores).
   template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
@@ -217,13 +273,47 @@ struct PlainExtended {
       if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
       low[j] = high[j] = x[j] = io[j].m;
     }
-    for (size_t i = 0; i < len; ++i) {
+    if constexpr (HasCompensated<Row>::value) {
+      // float64 logs: each lane also carries the error of its x (x + error is the lane's value to
+      // about 2^-100 of the inputs as converted), stored for the output's log: logScan's results
+      // are then about the correctly rounded log of the exact recurrence, not one more rounding of
+      // x away (which had them tied with the loop's, bench/NOTES.md session 6). x's own chain is
+      // a product and a sum, so that both rounding errors are exact (TwoProduct, TwoSum).
+      double error[16];
+      for (size_t j = 0; j < lanes; ++j) error[j] = 0;
+      for (size_t i = 0; i < len; ++i) {
 #pragma GCC unroll 16
-      for (size_t j = 0; j < lanes; ++j) {
-        size_t s = begin + j * len + i;
-        x[j] = row.plainA(s) * x[j] + row.plainB(s);
-        track(x[j], low[j], high[j]);
-        row.storePlain(s, x[j]);
+        for (size_t j = 0; j < lanes; ++j) {
+          size_t s = begin + j * len + i;
+          double a = row.plainA(s), b = row.plainB(s);
+          double p = a * x[j];
+          // p stays the rounded product: not contracted into the sum below (GCC contracts across
+          // statements where FMA exists; Clang only within one expression)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+          asm("" : "+x"(p));
+#elif defined(__GNUC__) && defined(__aarch64__)
+          asm("" : "+w"(p));
+#endif
+          double productLow = extended::productError(a, x[j], p);
+          double sum = p + b;
+          double bb = sum - p;
+          double sumLow = (p - (sum - bb)) + (b - bb);
+          error[j] = a * error[j] + (productLow + sumLow);
+          x[j] = sum;
+          track(x[j], low[j], high[j]);
+          row.storePlain(s, x[j]);
+          row.storeLow(s, error[j]);
+        }
+      }
+    } else {
+      for (size_t i = 0; i < len; ++i) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < lanes; ++j) {
+          size_t s = begin + j * len + i;
+          x[j] = row.plainA(s) * x[j] + row.plainB(s);
+          track(x[j], low[j], high[j]);
+          row.storePlain(s, x[j]);
+        }
       }
     }
     if (!inBand(lanes, x, low, high)) return false;
