@@ -74,6 +74,8 @@ COPY_OVERHEAD_US = 2.0
 # Build (cached)
 
 ENGINE_SOURCES = ["cuda", "monoid.h", "access.h"]
+# Monoids defined for one data type only (TilePolicy<Monoid>, not TilePolicy<Monoid<T>>).
+DATA_TYPE_OF = {"ExtendedFloatAffineMonoid": "float"}
 FLAGS = ["-std=c++17", "-O3", "-arch=sm_90", "-lineinfo", "-Xptxas", "-v"]
 
 
@@ -203,9 +205,12 @@ class Sources:
         text = "".join(open(os.path.join(d, f)).read() for d, _, fs in os.walk(os.path.join(NATIVE, "cuda"))
                        for f in fs if f.endswith((".cuh", ".cu", ".h")))
         self.policy = {}
-        for m in re.finditer(r"struct TilePolicy<(\w+)<(float|double)>>\s*\{(.*?)\}", text, re.S):
+        # TilePolicy<Monoid<T>>, or TilePolicy<Monoid> of a monoid for one data type (DATA_TYPE_OF).
+        for m in re.finditer(r"struct TilePolicy<(\w+)(?:<(float|double)>)?>\s*\{(.*?)\}", text, re.S):
             vals = dict(re.findall(r"(k\w+) = (\d+)", m.group(3)))
-            self.policy[(m.group(1), m.group(2))] = {k: int(v) for k, v in vals.items()}
+            dtype = m.group(2) or DATA_TYPE_OF.get(m.group(1))
+            if dtype:
+                self.policy[(m.group(1), dtype)] = {k: int(v) for k, v in vals.items()}
         m = re.search(r"kWindows\s*=\s*(\d+)", open(os.path.join(NATIVE, "cuda/tile_status.cuh")).read())
         self.window_cap = 32 * int(m.group(1)) if m else None  # predecessors read before a sleep
 
@@ -618,11 +623,15 @@ def resources_for(res, name_re):
 
 # Forward scans of raw a, b (Lb0E: Reverse = false); loose about the mangling's length and
 # substitution digits so that added parameters or namespaces still match.
-MANGLED = {("AffineMonoid", "float"): "AffineMonoidIfE", ("AffineMonoid", "double"): "AffineMonoidIdE",
-           ("SignedLogMonoid", "float"): "SignedLogMonoidIfdE", ("SignedLogMonoid", "double"): "SignedLogMonoidIddE"}
+# The length prefix keeps AffineMonoid<T> apart from ExtendedAffineMonoid<T>.
+MANGLED = {("AffineMonoid", "float"): "12AffineMonoidIfE", ("AffineMonoid", "double"): "12AffineMonoidIdE",
+           ("ExtendedFloatAffineMonoid", "float"): "25ExtendedFloatAffineMonoidE",
+           ("ExtendedAffineMonoid", "double"): "20ExtendedAffineMonoidIdE"}
 KERNELS = {k: rf"scanTilesKernel\w*?RawAccess\w*?{m}\w*?Lb0E" for k, m in MANGLED.items()}
 WARP_ROWS = {k: v.replace("scanTilesKernel", "scanWarpRowsKernel") for k, v in KERNELS.items()}
-MONOID_OF_METHOD = {"Direct": "AffineMonoid", "LogFromRaw": "SignedLogMonoid"}
+# The monoid each method runs on the device, by data type (access.h: DeviceLogMethod).
+MONOID_OF_METHOD = {("Direct", "float"): "AffineMonoid", ("Direct", "double"): "AffineMonoid",
+                    ("LogFromRaw", "float"): "ExtendedFloatAffineMonoid", ("LogFromRaw", "double"): "ExtendedAffineMonoid"}
 # Issue 11's targets (ratio to the floor), by case name.
 TARGETS = {
     "direct-f32": (1.11, "<= 1.11x and faster than cub-affine-f32"),
@@ -636,7 +645,7 @@ TARGETS = {
 # What bench_gpu.cu ran when this was written, used if its main() cannot be read.
 CASES = [
     ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28),
-    ("log-f32", ("SignedLogMonoid", "float"), 1, 1 << 28),
+    ("log-f32", ("ExtendedFloatAffineMonoid", "float"), 1, 1 << 28),
     ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14),
     ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27),
     ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000),
@@ -667,7 +676,7 @@ def bench_cases():
                           r'|benchHost\(([^)]+)\)|benchCub\(([^)]+)\)')
         for m in call.finditer(body):
             if m.group(1):
-                monoid = MONOID_OF_METHOD.get(m.group(3))
+                monoid = MONOID_OF_METHOD.get((m.group(3), m.group(1)))
                 cases.append((m.group(2), (monoid, m.group(1)) if monoid else None, value(m.group(4)), value(m.group(5))))
             elif m.group(6):
                 cases.append(("host-f32", ("AffineMonoid", "float"), 1, value(m.group(6))))

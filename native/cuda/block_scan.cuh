@@ -26,6 +26,10 @@ template <class F> __device__ __forceinline__ Extended shuffle(Extended v, F f) 
 template <class T, class F> __device__ __forceinline__ ExtendedPair<T> shuffle(ExtendedPair<T> v, F f) {
   return {shuffle(v.A, f), shuffle(v.B, f)};
 }
+template <class F> __device__ __forceinline__ ExtendedFloat shuffle(ExtendedFloat v, F f) { return {f(v.m), f(v.e)}; }
+template <class F> __device__ __forceinline__ ExtendedFloatPair shuffle(ExtendedFloatPair v, F f) {
+  return {shuffle(v.A, f), shuffle(v.B, f)};
+}
 template <class F> __device__ __forceinline__ float shuffle(float v, F f) { return f(v); }
 template <class F> __device__ __forceinline__ double shuffle(double v, F f) { return f(v); }
 
