@@ -138,116 +138,6 @@ template <class T> struct AffineMonoid {
 };
 
 // ---------------------------------------------------------------------------------------------
-// SignedLog: a real number as (log|v|, sign). The seed's complex logarithms have imaginary
-// parts that are multiples of π, so one sign bit carries them. Zero is log = -inf, positive.
-template <class T> struct SignedLog {
-  T log;
-  bool neg;
-};
-
-template <class T> LINREC_HD SignedLog<T> signedLogOf(T v) { return {Math<T>::log(Math<T>::abs(v)), v < T(0)}; }
-template <class T> LINREC_HD T valueOf(SignedLog<T> v) {
-  T m = Math<T>::exp(v.log);
-  return v.neg ? -m : m;
-}
-
-// log|u + v| and its sign, for u, v in signed-log form, without overflow or cancellation loss.
-template <class T> LINREC_HD SignedLog<T> signedLogAdd(SignedLog<T> u, SignedLog<T> v) {
-  if (u.log < v.log) {  // make u the larger (NaN compares false and propagates below)
-    SignedLog<T> t = u;
-    u = v;
-    v = t;
-  }
-  if (v.log == -Math<T>::inf()) return u;  // adding zero (and 0 + 0 = +0)
-  if (u.log == Math<T>::inf()) {  // inf ± finite stays; inf - inf is NaN
-    if (v.log == Math<T>::inf() && u.neg != v.neg) return {u.log - v.log, false};
-    return u;
-  }
-  T d = v.log - u.log;  // <= 0
-  if (u.neg == v.neg) return {u.log + Math<T>::log1p(Math<T>::exp(d)), u.neg};
-  if (d == T(0)) return {-Math<T>::inf(), false};  // exact cancellation
-  // log(1 - e^d): expm1 near 0 (d > -ln 2), log1p below, each accurate in its range.
-  T r = d > T(-0.693147180559945309) ? Math<T>::log(-Math<T>::expm1(d)) : Math<T>::log1p(-Math<T>::exp(d));
-  return {u.log + r, u.neg};
-}
-
-template <class T> struct SignedLogPair {
-  T logA, logB;
-  bool negA, negB;
-};
-
-// The CUDA engine's log method (the CPU engine uses ExtendedAffineMonoid, below).
-// The signed-log scan computes in a wider type than its data. log|x| rounded to the data's
-// precision carries an absolute error of eps·|log x| into every step, a relative error in x
-// several times the direct loop's (measured: 4.2x at n = 10^7 in float32, up to 5.5x in
-// float64); one step wider, the log method is as accurate as the loop or better, and only
-// results are rounded. float32 computes in float64 everywhere; float64 in x87 extended
-// precision where the host compiler has it (not on GPUs, nor where long double is a slow
-// software quad), else in float64. The compute type is a template argument, so the two
-// choices are distinct types and never collide between host and CUDA translation units.
-template <class T> struct LogCompute {
-  using type = T;
-};
-template <> struct LogCompute<float> {
-  using type = double;
-};
-// Device code computes in double (no extended type on a GPU); so do the CUDA sources when they
-// are compiled for the CPU emulation (LINREC_DEVICE_ARITHMETIC), to test what a GPU computes.
-#if !defined(__CUDACC__) && !defined(LINREC_DEVICE_ARITHMETIC) && defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ == 64
-template <> struct LogCompute<double> {
-  using type = long double;
-};
-#endif
-
-template <class T_, class C = typename LogCompute<T_>::type> struct SignedLogMonoid {
-  using Scalar = T_;  // storage type of inputs and results
-  using T = C;  // arithmetic type
-  using Elem = SignedLogPair<T>;
-  using Value = SignedLog<T>;
-
-  static LINREC_HD Elem identity() { return {T(0), -Math<T>::inf(), false, false}; }
-  static LINREC_HD Elem start(Elem e) {
-    if (e.logA != e.logA) e.logB = e.logA;
-    return e;
-  }
-  static LINREC_HD Elem constant(Value x) { return {-Math<T>::inf(), x.log, false, x.neg}; }
-  static LINREC_HD Value value(Elem e) { return {e.logB, e.negB}; }
-
-  // The affine composition in log space, with the same zero guards as AffineMonoid.
-  static LINREC_HD Elem combine(Elem l, Elem r) {
-    Elem o;
-    bool reset = l.logA == -Math<T>::inf() || r.logA == -Math<T>::inf();
-    o.logA = reset ? -Math<T>::inf() : l.logA + r.logA;
-    o.negA = reset ? false : (l.negA != r.negA);
-    SignedLog<T> b = {r.logB, r.negB};
-    if (l.logB != -Math<T>::inf()) b = signedLogAdd<T>({r.logA + l.logB, r.negA != l.negB}, b);
-    o.logB = b.log;
-    o.negB = b.neg;
-    return o;
-  }
-
-  static LINREC_HD Elem extend(Elem l, Elem e) {
-    Elem o;
-    bool reset = l.logA == -Math<T>::inf() || e.logA == -Math<T>::inf();
-    o.logA = reset ? -Math<T>::inf() : l.logA + e.logA;
-    o.negA = reset ? false : (l.negA != e.negA);
-    SignedLog<T> b = signedLogAdd<T>({e.logA + l.logB, e.negA != l.negB}, {e.logB, e.negB});
-    o.logB = b.log;
-    o.negB = b.neg;
-    return o;
-  }
-
-  // As AffineMonoid::composable. Log-space products neither overflow nor underflow, so only
-  // an infinite coefficient (log|A| = +inf) or a NaN one calls for stepping through.
-  static LINREC_HD bool composable(Value, Elem e, bool) { return e.logA != Math<T>::inf() && e.logA == e.logA; }
-  static LINREC_HD bool zeroCoefficient(Elem) { return false; }  // composable does not ask
-
-  static LINREC_HD Value step(Value x, Elem e) {
-    return signedLogAdd<T>({e.logA + x.log, e.negA != x.neg}, {e.logB, e.negB});
-  }
-};
-
-// ---------------------------------------------------------------------------------------------
 // The log method on extended-range numbers.
 //
 // Extended: the real number m·2^e, m a double and e a 64-bit integer. The affine recurrence on
@@ -529,7 +419,8 @@ template <class T_> struct ExtendedAffineMonoid {
     return {extended::product(l.A, e.A), extended::affine(e.A, l.B, e.B)};
   }
   static LINREC_HD Value step(Value x, Elem e) { return extended::affine(e.A, x, e.B); }
-  // Only an infinite or NaN coefficient product calls for stepping through (as SignedLogMonoid).
+  // Only an infinite or NaN coefficient product calls for stepping through: products of
+  // extended numbers neither over- nor underflow.
   static LINREC_HD bool composable(Value, Elem e, bool) { return extended::finite(e.A.m); }
   static LINREC_HD bool zeroCoefficient(Elem) { return false; }
 };

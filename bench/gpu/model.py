@@ -194,7 +194,7 @@ def block_range(path, pattern):
 
 class Sources:
     def __init__(self):
-        self.funcs = {}
+        self.funcs, self.text = {}, {}
         for d, _, files in os.walk(NATIVE):
             for f in files:
                 if f.endswith((".cuh", ".h")) and "emulation" not in d:
@@ -214,6 +214,21 @@ class Sources:
         m = re.search(r"kWindows\s*=\s*(\d+)", open(os.path.join(NATIVE, "cuda/tile_status.cuh")).read())
         self.window_cap = 32 * int(m.group(1)) if m else None  # predecessors read before a sleep
 
+    def cold(self, path, line):
+        """Whether `line` lies in a function declared LINREC_HD_COLD (monoid.h: the rare general
+        paths, inlined in device code but laid out by nvcc as the fall-through of the branch
+        that skips them)."""
+        for (a, b), name in self.funcs.get(os.path.realpath(path), {}).items():
+            if a <= line <= b and "LINREC_HD_COLD" in self.lines_of(path)[a - 1]:
+                return True
+        return False
+
+    def lines_of(self, path):
+        key = os.path.realpath(path)
+        if key not in self.text:
+            self.text[key] = open(key).read().split("\n")
+        return self.text[key]
+
     def function_of(self, path, line):
         for (a, b), name in self.funcs.get(os.path.realpath(path), {}).items():
             if a <= line <= b:
@@ -229,11 +244,12 @@ FRAME_RE = re.compile(r'//## File "([^"]+)", line (\d+)(?: inlined at "([^"]+)",
 
 
 class Ins:
-    __slots__ = ("addr", "guard", "op", "args", "frames", "tag", "func")
+    __slots__ = ("addr", "guard", "op", "args", "frames", "tag", "func", "rare")
 
     def __init__(self, addr, guard, op, args, frames):
         self.addr, self.guard, self.op, self.args, self.frames = addr, guard, op, args, frames
         self.tag = self.func = None
+        self.rare = False  # from a LINREC_HD_COLD function
 
     @property
     def base(self):
@@ -428,6 +444,7 @@ def analyse(ins, labels, src):
             elif re.search(r"Steps$|Scalar|Fallback|Unaligned", fn) and tag == "tile":
                 tag = "fallback"
         i.tag = "cold" if k >= cold_from else tag
+        i.rare = any(src.cold(f, line) for f, line in i.frames)
     blocks = blocks_of(ins, labels)
     by_start = {b["a"]: n for n, b in enumerate(blocks)}
     # Loops: back edges (target at or before the branch), body = blocks between.
@@ -449,11 +466,13 @@ def analyse(ins, labels, src):
     return blocks, loops
 
 
-def walk(ins, blocks, start, allowed, drop=lambda i: False):
+def walk(ins, blocks, start, allowed, drop=lambda i: False, mostly=False):
     """One path through the blocks: conditional branches fall through (unless the fall-through
-    block holds a `drop` op and the target does not), unconditional ones jump; stops on leaving
-    `allowed`, on a block seen before, or at EXIT. The likely path when the compiler lays the
-    common case out as fall-through, as it does for the rare cases of libdevice's math."""
+    block holds a `drop` op and the target does not; with `mostly`, unless more than half of the
+    fall-through block is `drop` ops and a smaller share of the target), unconditional ones jump;
+    stops on leaving `allowed`, on a block seen before, or at EXIT. The likely path when the
+    compiler lays the common case out as fall-through, as it does for the rare cases of
+    libdevice's math."""
     by_start = {b["a"]: n for n, b in enumerate(blocks)}
     out, seen, n = [], set(), start
     while n is not None and n in allowed and n not in seen:
@@ -469,8 +488,14 @@ def walk(ins, blocks, start, allowed, drop=lambda i: False):
             continue
         fall = n + 1 if n + 1 < len(blocks) else None
         if tgt is not None and fall is not None and ".DIV" not in last.op:
-            if any(drop(i) for i in ins[blocks[fall]["a"]:blocks[fall]["b"]]) and \
-                    not any(drop(i) for i in ins[blocks[tgt]["a"]:blocks[tgt]["b"]]):
+            f_ops, t_ops = ins[blocks[fall]["a"]:blocks[fall]["b"]], ins[blocks[tgt]["a"]:blocks[tgt]["b"]]
+            if mostly:
+                # Control ops (reconvergence, branches) carry no source of their own to judge by.
+                work = lambda seq: [i for i in seq if i.base not in ("BSYNC", "BSSY", "BRA", "NOP", "WARPSYNC")]
+                share = lambda seq: sum(1 for i in work(seq) if drop(i)) / max(1, len(work(seq)))
+                if share(f_ops) > 0.5 and share(t_ops) < share(f_ops):
+                    fall = tgt
+            elif any(drop(i) for i in f_ops) and not any(drop(i) for i in t_ops):
                 fall = tgt
         n = fall
     return out
@@ -514,9 +539,12 @@ def kernel_model(sass, name_re, src, lat):
     for i in ins:
         if i.tag == "tile":
             static[pipe_of(i)] = static.get(pipe_of(i), 0) + 1
-    # The likely path from entry to exit (see walk); the static count is an upper bound.
-    for i in walk(ins, blocks, 0, set(range(len(blocks)))):
-        if i.tag == "tile":
+    # The likely path from entry to exit (see walk), past the blocks of LINREC_HD_COLD functions
+    # where a branch skips them, without the instructions of those functions that nvcc
+    # interleaved with the hot path's (they run only where a number leaves the band); the static
+    # count is an upper bound.
+    for i in walk(ins, blocks, 0, set(range(len(blocks))), lambda i: i.rare, mostly=True):
+        if i.tag == "tile" and not i.rare:
             counts[pipe_of(i)] = counts.get(pipe_of(i), 0) + 1
     look = [L for L in loops if L["tags"]["lookback"] > 0.5 * sum(L["tags"].values())]
     # Loops of the look-back: a window (a ballot: the warp reads 32 predecessors per pass), a
@@ -554,7 +582,7 @@ def kernel_model(sass, name_re, src, lat):
             continue
         seq = ins[b["a"]:b["b"]]
         if any(i.tag == "lookback" for i in seq) and not any(waiting(i) for i in seq):
-            once += [i for i in seq if i.tag in ("lookback", "tile")]
+            once += [i for i in seq if i.tag in ("lookback", "tile") and not i.rare]
     s = Schedule(lat)
     a_cycles = s.run(once)
     return dict(
