@@ -508,7 +508,8 @@ gpuDescribe(title, () => {
         const wrong: unknown[] = [];
         const near = (got: number, want: number) => Math.abs(got - want) <= 4 * eps * Math.abs(want);
         for (let t = 1; t <= n; t++) {
-          if (!near(grown.logAbs[at(t)], 1000 * t) || grown.sign[at(t)] !== (t % 2 ? -1 : 1)) wrong.push({ C: C.name, reverse, t, grown: grown.logAbs[at(t)], sign: grown.sign[at(t)] });
+          if (!near(grown.logAbs[at(t)], 1000 * t) || grown.sign[at(t)] !== (t % 2 ? -1 : 1))
+            wrong.push({ C: C.name, reverse, t, grown: grown.logAbs[at(t)], sign: grown.sign[at(t)] });
           const want = t === 1 ? -1000 : t === 2 ? -2000 + Math.LN2 : -2000;
           if (!near(tiny.logAbs[at(t)], want) || tiny.sign[at(t)] !== 1) wrong.push({ C: C.name, reverse, t, tiny: tiny.logAbs[at(t)] });
         }
@@ -546,7 +547,11 @@ gpuDescribe(title, () => {
     const b = new Float32Array(6).fill(-Infinity);
     b[0] = 0;
     expect(Array.from(logScanOn('cuda', a, b).logAbs)).toEqual([0, 3e8, 6e8, Infinity, Infinity, Infinity]);
-    const inverse = logScanOn('cuda', a.map((v) => -v), b).logAbs;
+    const inverse = logScanOn(
+      'cuda',
+      a.map((v) => -v),
+      b,
+    ).logAbs;
     expect(Array.from(inverse)).toEqual([0, -3e8, -6e8, -Infinity, -Infinity, -Infinity]);
     const wide = [0, 3e8, 6e8, 9e8, 1.2e9, 1.5e9];
     const f64 = logScanOn('cuda', Float64Array.from(a), Float64Array.from(b)).logAbs;

@@ -158,7 +158,12 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
           acquireLoads: /ld\.acquire/.test(e.ptx),
           wholeWordPolls: /ld\.relaxed\.gpu\.global\.v2\.u64/.test(e.ptx),
           fence: /fence\.acq_rel\.gpu|fence\.acquire\.gpu/.test(e.ptx),
-        }).toEqual({ kernel: e.name, acquireLoads: false, wholeWordPolls: /12AffineMonoidI[fd]E|ExtendedFloatAffineMonoid/.test(e.name), fence: !/12AffineMonoidIfE|ExtendedFloatAffineMonoid/.test(e.name) });
+        }).toEqual({
+          kernel: e.name,
+          acquireLoads: false,
+          wholeWordPolls: /12AffineMonoidI[fd]E|ExtendedFloatAffineMonoid/.test(e.name),
+          fence: !/12AffineMonoidIfE|ExtendedFloatAffineMonoid/.test(e.name),
+        });
     });
   }
 });
