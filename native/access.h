@@ -18,8 +18,8 @@ template <bool Reverse> struct RowIndex {
   LINREC_HD size_t operator()(size_t i) const { return Reverse ? n - 1 - i : i; }
 };
 
-// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct), or SignedLogMonoid<T> or
-// ExtendedAffineMonoid<T> (LogFromRaw).
+// Raw a, b in; x out. Monoid is AffineMonoid<T> (Direct), or ExtendedAffineMonoid<T> or
+// ExtendedFloatAffineMonoid (LogFromRaw).
 template <class M, bool Reverse> struct RawAccess {
   static constexpr bool kReverse = Reverse;
   static constexpr bool kStaged = false;  // loads and stores are cheap enough inside the chain
@@ -44,20 +44,18 @@ template <class M, bool Reverse> struct RawAccess {
         x0CopyStride(j.x0CopyStride), index{j.n} {}
 
   static LINREC_HD Elem make(T av, T bv, AffineMonoid<T>*) { return {av, bv}; }
-  static LINREC_HD Elem make(T av, T bv, SignedLogMonoid<T>*) {
-    using L = typename SignedLogMonoid<T>::T;  // logs are taken in the monoid's arithmetic type
-    SignedLog<L> la = signedLogOf(L(av)), lb = signedLogOf(L(bv));
-    return {la.log, lb.log, la.neg, lb.neg};
-  }
   static LINREC_HD Elem make(T av, T bv, ExtendedAffineMonoid<T>*) {
     return {extended::fromValue(av), extended::fromValue(bv)};
   }
+  static LINREC_HD Elem make(T av, T bv, ExtendedFloatAffineMonoid*) {
+    return {extended32::fromValue(av), extended32::fromValue(bv)};
+  }
   static LINREC_HD T raw(T v) { return v; }
-  template <class L> static LINREC_HD T raw(SignedLog<L> v) { return T(valueOf(v)); }
   static LINREC_HD T raw(Extended v) { return T(extended::toDouble(v)); }
+  static LINREC_HD T raw(ExtendedFloat v) { return T(extended32::toFloat(v)); }
   static LINREC_HD Value fromRaw(T v, T*) { return v; }
-  template <class L> static LINREC_HD Value fromRaw(T v, SignedLog<L>*) { return signedLogOf(L(v)); }
   static LINREC_HD Value fromRaw(T v, Extended*) { return extended::fromValue(v); }
+  static LINREC_HD Value fromRaw(T v, ExtendedFloat*) { return extended32::fromValue(float(v)); }
 
   LINREC_HD Elem load(size_t r, size_t i) const { return row(r).load(i); }
   LINREC_HD void store(size_t r, size_t i, Value v) const { row(r).store(i, v); }
@@ -160,36 +158,36 @@ class ExtendedTile {
   bool general_ = false;
 };
 
-// log|a|, sign, log|b|, sign in; log|x|, sign out (SignedLogMonoid<T> or
-// ExtendedAffineMonoid<T>). A null sign array means all positive; a negative sign entry means
+// log|a|, sign, log|b|, sign in; log|x|, sign out (ExtendedAffineMonoid<T> or
+// ExtendedFloatAffineMonoid). A null sign array means all positive; a negative sign entry means
 // negative, any other means positive.
-template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess {
+template <class T, bool Reverse, class M> struct LogAccess {
   static constexpr bool kReverse = Reverse;
   using Monoid = M;
   using Elem = typename Monoid::Elem;
   using Value = typename Monoid::Value;
-  using L = typename Monoid::T;  // arithmetic type (float64 for float32 storage)
+  using L = typename Monoid::T;  // the monoid's arithmetic type
   // Extended numbers are converted from and to logs a tile at a time, outside the chain (the
   // conversions vectorize there): see TileScan.
   static constexpr bool kStaged = std::is_same<M, ExtendedAffineMonoid<T>>::value;
   using Stage = ExtendedTile;
 
   // One step's logs as an element, and an x as its log and sign, in each monoid's form.
-  template <class L> static LINREC_HD SignedLogPair<L> make(T la, T lb, bool negA, bool negB, SignedLogPair<L>*) {
-    return {L(la), L(lb), negA, negB};
-  }
   static LINREC_HD ExtendedPair<T> make(T la, T lb, bool negA, bool negB, ExtendedPair<T>*) {
     using E = ExtendedAffineMonoid<T>;
     return {extended::fromLog<E::kExpDegree>(la, negA), extended::fromLog<E::kExpDegree>(lb, negB)};
   }
-  template <class L> static LINREC_HD Value fromLog(T l, bool neg, SignedLog<L>*) { return {L(l), neg}; }
+  static LINREC_HD ExtendedFloatPair make(T la, T lb, bool negA, bool negB, ExtendedFloatPair*) {
+    return {extended32::fromLog(float(la), negA), extended32::fromLog(float(lb), negB)};
+  }
   static LINREC_HD Value fromLog(T l, bool neg, Extended*) {
     return extended::fromLog<ExtendedAffineMonoid<T>::kExpDegree>(l, neg);
   }
-  template <class L> static LINREC_HD T logOf(SignedLog<L> v) { return T(v.log); }
+  static LINREC_HD Value fromLog(T l, bool neg, ExtendedFloat*) { return extended32::fromLog(float(l), neg); }
   static LINREC_HD T logOf(Extended v) { return T(extended::logOf<ExtendedAffineMonoid<T>::kLogTerms>(v)); }
-  template <class L> static LINREC_HD bool negativeOf(SignedLog<L> v) { return v.neg; }
+  static LINREC_HD T logOf(ExtendedFloat v) { return T(extended32::logOf(v)); }
   static LINREC_HD bool negativeOf(Extended v) { return v.m < 0; }
+  static LINREC_HD bool negativeOf(ExtendedFloat v) { return v.m < 0; }
 
   const T* a;
   const T* b;
@@ -326,12 +324,20 @@ template <class T, bool Reverse, class M = SignedLogMonoid<T>> struct LogAccess 
 };
 
 // The monoids an engine may compute the log method with.
-template <class T> using SignedLogMethod = SignedLogMonoid<T>;
 template <class T> using ExtendedLogMethod = ExtendedAffineMonoid<T>;
+// The CUDA engine's: float32 data with float mantissas (GPUs run float32 fastest, consumer ones
+// float64 at 1/64 of its rate), float64 data as the CPU engine.
+template <class T> struct DeviceLogMonoid {
+  using type = ExtendedAffineMonoid<T>;
+};
+template <> struct DeviceLogMonoid<float> {
+  using type = ExtendedFloatAffineMonoid;
+};
+template <class T> using DeviceLogMethod = typename DeviceLogMonoid<T>::type;
 
 // Calls f(access) with the Access type that a job's method, dtype and direction select: one
 // switch shared by every engine. LogMethod picks the log method's monoid.
-template <template <class> class LogMethod = SignedLogMethod, class F> auto dispatchScan(const ScanJob& j, F&& f) {
+template <template <class> class LogMethod, class F> auto dispatchScan(const ScanJob& j, F&& f) {
   auto byType = [&](auto* typeTag) {
     using T = std::remove_pointer_t<decltype(typeTag)>;
     if (j.method == Method::LogFromLog)

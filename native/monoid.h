@@ -138,116 +138,6 @@ template <class T> struct AffineMonoid {
 };
 
 // ---------------------------------------------------------------------------------------------
-// SignedLog: a real number as (log|v|, sign). The seed's complex logarithms have imaginary
-// parts that are multiples of π, so one sign bit carries them. Zero is log = -inf, positive.
-template <class T> struct SignedLog {
-  T log;
-  bool neg;
-};
-
-template <class T> LINREC_HD SignedLog<T> signedLogOf(T v) { return {Math<T>::log(Math<T>::abs(v)), v < T(0)}; }
-template <class T> LINREC_HD T valueOf(SignedLog<T> v) {
-  T m = Math<T>::exp(v.log);
-  return v.neg ? -m : m;
-}
-
-// log|u + v| and its sign, for u, v in signed-log form, without overflow or cancellation loss.
-template <class T> LINREC_HD SignedLog<T> signedLogAdd(SignedLog<T> u, SignedLog<T> v) {
-  if (u.log < v.log) {  // make u the larger (NaN compares false and propagates below)
-    SignedLog<T> t = u;
-    u = v;
-    v = t;
-  }
-  if (v.log == -Math<T>::inf()) return u;  // adding zero (and 0 + 0 = +0)
-  if (u.log == Math<T>::inf()) {  // inf ± finite stays; inf - inf is NaN
-    if (v.log == Math<T>::inf() && u.neg != v.neg) return {u.log - v.log, false};
-    return u;
-  }
-  T d = v.log - u.log;  // <= 0
-  if (u.neg == v.neg) return {u.log + Math<T>::log1p(Math<T>::exp(d)), u.neg};
-  if (d == T(0)) return {-Math<T>::inf(), false};  // exact cancellation
-  // log(1 - e^d): expm1 near 0 (d > -ln 2), log1p below, each accurate in its range.
-  T r = d > T(-0.693147180559945309) ? Math<T>::log(-Math<T>::expm1(d)) : Math<T>::log1p(-Math<T>::exp(d));
-  return {u.log + r, u.neg};
-}
-
-template <class T> struct SignedLogPair {
-  T logA, logB;
-  bool negA, negB;
-};
-
-// The CUDA engine's log method (the CPU engine uses ExtendedAffineMonoid, below).
-// The signed-log scan computes in a wider type than its data. log|x| rounded to the data's
-// precision carries an absolute error of eps·|log x| into every step, a relative error in x
-// several times the direct loop's (measured: 4.2x at n = 10^7 in float32, up to 5.5x in
-// float64); one step wider, the log method is as accurate as the loop or better, and only
-// results are rounded. float32 computes in float64 everywhere; float64 in x87 extended
-// precision where the host compiler has it (not on GPUs, nor where long double is a slow
-// software quad), else in float64. The compute type is a template argument, so the two
-// choices are distinct types and never collide between host and CUDA translation units.
-template <class T> struct LogCompute {
-  using type = T;
-};
-template <> struct LogCompute<float> {
-  using type = double;
-};
-// Device code computes in double (no extended type on a GPU); so do the CUDA sources when they
-// are compiled for the CPU emulation (LINREC_DEVICE_ARITHMETIC), to test what a GPU computes.
-#if !defined(__CUDACC__) && !defined(LINREC_DEVICE_ARITHMETIC) && defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ == 64
-template <> struct LogCompute<double> {
-  using type = long double;
-};
-#endif
-
-template <class T_, class C = typename LogCompute<T_>::type> struct SignedLogMonoid {
-  using Scalar = T_;  // storage type of inputs and results
-  using T = C;  // arithmetic type
-  using Elem = SignedLogPair<T>;
-  using Value = SignedLog<T>;
-
-  static LINREC_HD Elem identity() { return {T(0), -Math<T>::inf(), false, false}; }
-  static LINREC_HD Elem start(Elem e) {
-    if (e.logA != e.logA) e.logB = e.logA;
-    return e;
-  }
-  static LINREC_HD Elem constant(Value x) { return {-Math<T>::inf(), x.log, false, x.neg}; }
-  static LINREC_HD Value value(Elem e) { return {e.logB, e.negB}; }
-
-  // The affine composition in log space, with the same zero guards as AffineMonoid.
-  static LINREC_HD Elem combine(Elem l, Elem r) {
-    Elem o;
-    bool reset = l.logA == -Math<T>::inf() || r.logA == -Math<T>::inf();
-    o.logA = reset ? -Math<T>::inf() : l.logA + r.logA;
-    o.negA = reset ? false : (l.negA != r.negA);
-    SignedLog<T> b = {r.logB, r.negB};
-    if (l.logB != -Math<T>::inf()) b = signedLogAdd<T>({r.logA + l.logB, r.negA != l.negB}, b);
-    o.logB = b.log;
-    o.negB = b.neg;
-    return o;
-  }
-
-  static LINREC_HD Elem extend(Elem l, Elem e) {
-    Elem o;
-    bool reset = l.logA == -Math<T>::inf() || e.logA == -Math<T>::inf();
-    o.logA = reset ? -Math<T>::inf() : l.logA + e.logA;
-    o.negA = reset ? false : (l.negA != e.negA);
-    SignedLog<T> b = signedLogAdd<T>({e.logA + l.logB, e.negA != l.negB}, {e.logB, e.negB});
-    o.logB = b.log;
-    o.negB = b.neg;
-    return o;
-  }
-
-  // As AffineMonoid::composable. Log-space products neither overflow nor underflow, so only
-  // an infinite coefficient (log|A| = +inf) or a NaN one calls for stepping through.
-  static LINREC_HD bool composable(Value, Elem e, bool) { return e.logA != Math<T>::inf() && e.logA == e.logA; }
-  static LINREC_HD bool zeroCoefficient(Elem) { return false; }  // composable does not ask
-
-  static LINREC_HD Value step(Value x, Elem e) {
-    return signedLogAdd<T>({e.logA + x.log, e.negA != x.neg}, {e.logB, e.negB});
-  }
-};
-
-// ---------------------------------------------------------------------------------------------
 // The log method on extended-range numbers.
 //
 // Extended: the real number m·2^e, m a double and e a 64-bit integer. The affine recurrence on
@@ -624,8 +514,181 @@ template <class T_> struct ExtendedAffineMonoid {
     return {extended::product(l.A, e.A), extended::affine(e.A, l.B, e.B)};
   }
   static LINREC_HD Value step(Value x, Elem e) { return extended::affine(e.A, x, e.B); }
-  // Only an infinite or NaN coefficient product calls for stepping through (as SignedLogMonoid).
+  // Only an infinite or NaN coefficient product calls for stepping through: products of
+  // extended numbers neither over- nor underflow.
   static LINREC_HD bool composable(Value, Elem e, bool) { return extended::finite(e.A.m); }
+  static LINREC_HD bool zeroCoefficient(Elem) { return false; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The log method on a GPU for float32 data: ExtendedFloat, m·2^e with a float mantissa and an
+// int32 exponent, the same form as Extended one precision down. Consumer GPUs run float64 at
+// 1/64 of float32's rate, and the chain then costs what the direct method's does (a float
+// multiply-add and a band check); the value is 8 bytes, so the look-back publishes it with its
+// status in one 16-byte word. Accuracy is the float32 loop's: logs are converted in double and
+// rounded once to the float mantissa (as the loop's inputs are rounded to float32), the chain
+// rounds like the loop, and results are converted back in double and rounded once.
+// Exponents are kept within ±kMaxExponent: a number beyond 2^±kMaxExponent (|log| beyond 7.4e8,
+// twice the largest input log that converts, extended::kMaxLog) is infinite or zero, as such an
+// input is. So a sum of two exponents never leaves int32 (the CPU's Extended carries int64).
+struct ExtendedFloat {
+  float m;
+  int32_t e;
+};
+struct ExtendedFloatPair {
+  ExtendedFloat A, B;
+};
+
+namespace extended32 {
+
+constexpr float kBandLow = 0x1p-60f, kBandHigh = 0x1p60f;  // products of two stay normal floats
+constexpr int32_t kMaxExponent = (1 << 30) - 1;
+
+LINREC_HD_HOT uint32_t bitsOf(float v) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(v);
+#else
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  return u;
+#endif
+}
+LINREC_HD_HOT float fromBits(uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
+  float v;
+  std::memcpy(&v, &u, 4);
+  return v;
+#endif
+}
+// 2^k, k clamped to the normal range.
+LINREC_HD_HOT float pow2(int64_t k) {
+  k = k < -126 ? -126 : k > 127 ? 127 : k;
+  return fromBits(static_cast<uint32_t>(k + 127) << 23);
+}
+LINREC_HD_HOT bool inBand(float m) {
+  float a = ::fabsf(m);
+  return (a >= kBandLow) & (a <= kBandHigh);  // false for 0, inf, NaN
+}
+LINREC_HD_HOT bool finite(float m) { return m - m == 0; }
+
+// The canonical form of m·2^e (as extended::canonical, band [2^-60, 2^60]); beyond
+// ±kMaxExponent, infinite or zero with m's sign.
+LINREC_HD_COLD ExtendedFloat canonical(float m, int64_t e) {
+  if (m == 0 || !finite(m)) return {m, 0};
+  int k;
+  float f = ::frexpf(m, &k);
+  int64_t total = e + k;  // |v| in [2^(total-1), 2^total)
+  if (total > -60 && total <= 60) return {f * pow2(total), 0};
+  if (total > kMaxExponent) return {f * __builtin_huge_valf(), 0};
+  if (total < -kMaxExponent) return {f * 0.0f, 0};
+  return {f, int32_t(total)};
+}
+LINREC_HD_HOT ExtendedFloat fromValue(float v) { return inBand(v) ? ExtendedFloat{v, 0} : canonical(v, 0); }
+
+// The number as a float: one rounding (two only below the normal range).
+LINREC_HD_COLD float toFloatScaled(ExtendedFloat x) {
+  if (x.e >= -126 && x.e <= 127) return x.m * pow2(x.e);
+  int32_t c = x.e < -300 ? -300 : x.e > 300 ? 300 : x.e, half = c / 2;
+  return x.m * pow2(half) * pow2(c - half);
+}
+LINREC_HD_HOT float toFloat(ExtendedFloat x) { return x.e == 0 ? x.m : toFloatScaled(x); }
+
+// xm·2^xe + ym·2^ye for any operands (mantissas within 2^±120), one rounding of the aligned
+// mantissas. Both are reduced to [0.5, 1) first, so that exponents compare magnitudes.
+LINREC_HD_COLD ExtendedFloat add(float xm, int64_t xe, float ym, int64_t ye) {
+  if (!finite(xm) || !finite(ym)) return {xm + ym, 0};  // inf ± finite, inf - inf, NaN
+  if (ym == 0) return xm == 0 ? ExtendedFloat{xm + ym, 0} : canonical(xm, xe);
+  if (xm == 0) return canonical(ym, ye);
+  int kx, ky;
+  float fx = ::frexpf(xm, &kx), fy = ::frexpf(ym, &ky);
+  xe += kx;
+  ye += ky;
+  if (xe < ye) {
+    float f = fx;
+    fx = fy;
+    fy = f;
+    int64_t e = xe;
+    xe = ye;
+    ye = e;
+  }
+  // Below 2^-30 of the larger (which is at least 1/2), the smaller is under half its ulp.
+  const int64_t d = ye - xe;
+  return canonical(d < -30 ? fx : fx + fy * pow2(d), xe);
+}
+
+LINREC_HD_COLD ExtendedFloat affineGeneral(ExtendedFloat a, ExtendedFloat x, ExtendedFloat b) {
+  float m = a.m * x.m;  // mantissas within 2^±60: no over- or underflow
+  return add(m, m == 0 || !finite(m) ? 0 : int64_t(a.e) + x.e, b.m, b.e);
+}
+// a·x + b: every exponent 0 is the direct method's multiply-add in float.
+LINREC_HD_HOT ExtendedFloat affine(ExtendedFloat a, ExtendedFloat x, ExtendedFloat b) {
+  if ((a.e | x.e | b.e) == 0) {
+    float m = a.m * x.m + b.m;
+    if (inBand(m)) return {m, 0};
+  }
+  return affineGeneral(a, x, b);
+}
+
+LINREC_HD_COLD ExtendedFloat productGeneral(float m, int64_t e) {
+  return m != m ? ExtendedFloat{0.0f, 0} : canonical(m, e);
+}
+// A product of coefficients, exponents carried lazily while the mantissa is in the band and
+// the exponent within ±kMaxExponent (so that the sum below never overflows).
+LINREC_HD_HOT ExtendedFloat product(ExtendedFloat x, ExtendedFloat y) {
+  float m = x.m * y.m;
+  int32_t e = x.e + y.e;
+  if (inBand(m) & (e >= -kMaxExponent) & (e <= kMaxExponent)) return {m, e};
+  return productGeneral(m, e);
+}
+
+// From and to the double form, where the conversions from and to logs are computed (once per
+// number, outside the chain): one rounding of the mantissa to float.
+LINREC_HD_COLD ExtendedFloat narrowGeneral(Extended x) {
+  if (x.m == 0 || !extended::finite(x.m)) return {float(x.m), 0};
+  int k;
+  double f = ::frexp(x.m, &k);
+  int64_t e = x.e + k;  // f·2^e; f rounds to a float in [0.5, 1]
+  e = e < -(int64_t(1) << 40) ? -(int64_t(1) << 40) : e > (int64_t(1) << 40) ? (int64_t(1) << 40) : e;
+  return canonical(float(f), e);
+}
+LINREC_HD_HOT ExtendedFloat narrow(Extended x) {
+  float m = float(x.m);
+  if ((x.e == 0) & inBand(m)) return {m, 0};
+  return narrowGeneral(x);
+}
+LINREC_HD_HOT Extended widen(ExtendedFloat x) { return {double(x.m), x.e}; }
+
+// sign·e^l, and log|x|: extended's conversions for float32 data (fitted polynomials), in double.
+LINREC_HD_HOT ExtendedFloat fromLog(float l, bool negative) { return narrow(extended::fromLog<6>(l, negative)); }
+LINREC_HD_HOT float logOf(ExtendedFloat x) { return float(extended::logOf<4>(widen(x))); }
+
+}  // namespace extended32
+
+// The affine monoid on ExtendedFloat: the CUDA engine's log method for float32 data. Same
+// structure and guards as ExtendedAffineMonoid.
+struct ExtendedFloatAffineMonoid {
+  using Scalar = float;
+  using T = float;
+  using Elem = ExtendedFloatPair;
+  using Value = ExtendedFloat;
+
+  static LINREC_HD Elem identity() { return {{1.0f, 0}, {0.0f, 0}}; }
+  static LINREC_HD Elem constant(Value x) { return {{0.0f, 0}, x}; }
+  static LINREC_HD Elem start(Elem e) {
+    if (e.A.m != e.A.m) e.B = e.A;
+    return e;
+  }
+  static LINREC_HD Value value(Elem e) { return e.B; }
+  static LINREC_HD Elem combine(Elem l, Elem r) {
+    return {extended32::product(l.A, r.A), l.B.m == 0 ? r.B : extended32::affine(r.A, l.B, r.B)};
+  }
+  static LINREC_HD Elem extend(Elem l, Elem e) {
+    return {extended32::product(l.A, e.A), extended32::affine(e.A, l.B, e.B)};
+  }
+  static LINREC_HD Value step(Value x, Elem e) { return extended32::affine(e.A, x, e.B); }
+  static LINREC_HD bool composable(Value, Elem e, bool) { return extended32::finite(e.A.m); }
   static LINREC_HD bool zeroCoefficient(Elem) { return false; }
 };
 

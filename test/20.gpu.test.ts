@@ -438,6 +438,104 @@ gpuDescribe(title, () => {
     },
     600_000,
   );
+
+  // The log method computes in extended range (monoid.h): float32 data as a float mantissa and an
+  // int32 exponent, float64 data as the CPU engine does (a double and an int64).
+  type LogResult = { logAbs: F; sign: Int8Array };
+  const logScanOn = (device: 'cpu' | 'cuda', a: F | LogResult, b: F | LogResult, reverse = false) =>
+    (logScan as unknown as (a: unknown, b: unknown, o: unknown) => LogResult)(a, b, { device, reverse });
+
+  test('the log method: logs beyond ±2^29·ln 2 count as infinity or zero, as on the CPU (thread, warp and tile kernels)', () => {
+    for (const C of [Float32Array, Float64Array] as Ctor[])
+      for (const n of [1, 300, 20_000]) {
+        const k = n >> 1; // step k + 1
+        // x_0 = 1, a = 1, b = 0 but b_{k+1} = e^(1e9): x_t = +inf from step k + 1 on.
+        const ones = new C(n).fill(0);
+        const b = new C(n + 1).fill(-Infinity);
+        b[0] = 0;
+        b[k + 1] = 1e9;
+        const grown = logScanOn('cuda', ones, b).logAbs;
+        // x_0 = 5, a = 1 but a_{k+1} = e^(-1e9), b = 0: a reset, x_t = 0 from step k + 1 on.
+        const a = new C(n).fill(0);
+        a[k] = -1e9;
+        const values = new C(n + 1).fill(-Infinity);
+        values[0] = Math.log(5);
+        const reset = logScanOn('cuda', a, values).logAbs;
+        const l5 = C === Float32Array ? Math.fround(Math.log(5)) : Math.log(5);
+        const wrong: unknown[] = [];
+        for (let t = 0; t <= n; t++) {
+          if (!Object.is(grown[t], t <= k ? 0 : Infinity)) wrong.push({ C: C.name, n, t, grown: grown[t] });
+          if (!(t <= k ? Math.abs(reset[t] - l5) <= 4e-7 : reset[t] === -Infinity)) wrong.push({ C: C.name, n, t, reset: reset[t] });
+        }
+        expect(wrong.slice(0, 5)).toEqual([]);
+      }
+  });
+
+  test('the log method: logs far beyond float range across many tiles, negative coefficients, forward and reverse: log|x| and signs to rounding', () => {
+    for (const C of [Float32Array, Float64Array] as Ctor[]) {
+      const eps = C === Float32Array ? 2 ** -23 : 2 ** -52;
+      const n = 20_000; // 10 (float32) or 20 (float64) tiles
+      for (const reverse of [false, true]) {
+        // a = -e^1000, b = 1, x_0 = 1: log|x_t| = 1000·t (to far below rounding), sign (-1)^t.
+        const at = (t: number) => (reverse ? n - t : t);
+        const grown = logScanOn('cuda', { logAbs: new C(n).fill(1000), sign: new Int8Array(n).fill(-1) }, new C(n + 1).fill(0), reverse);
+        // a = e^-1000, b = e^-2000, x_0 = 1: -1000, -2000 + ln 2, then -2000.
+        const values = new C(n + 1).fill(-2000);
+        values[at(0)] = 0;
+        const tiny = logScanOn('cuda', new C(n).fill(-1000), values, reverse);
+        const wrong: unknown[] = [];
+        const near = (got: number, want: number) => Math.abs(got - want) <= 4 * eps * Math.abs(want);
+        for (let t = 1; t <= n; t++) {
+          if (!near(grown.logAbs[at(t)], 1000 * t) || grown.sign[at(t)] !== (t % 2 ? -1 : 1))
+            wrong.push({ C: C.name, reverse, t, grown: grown.logAbs[at(t)], sign: grown.sign[at(t)] });
+          const want = t === 1 ? -1000 : t === 2 ? -2000 + Math.LN2 : -2000;
+          if (!near(tiny.logAbs[at(t)], want) || tiny.sign[at(t)] !== 1) wrong.push({ C: C.name, reverse, t, tiny: tiny.logAbs[at(t)] });
+        }
+        expect(wrong.slice(0, 5)).toEqual([]);
+      }
+    }
+  });
+
+  // Raw data of any magnitude: values beyond the float mantissa's band (2^±60) take the general
+  // path of every step; float64 beyond the CPU form's band (2^±400).
+  for (const dtype of dtypes)
+    test(`scan 'log' ${dtype}: random signs, magnitudes far outside the mantissa band, long and short rows, reverse: within the loop's bound`, () => {
+      const C = ctorOf(dtype);
+      const scales = dtype === 'float32' ? [2 ** -100, 2 ** -70, 2 ** 70, 2 ** 100] : [2 ** -700, 2 ** -450, 2 ** 450, 2 ** 700];
+      for (const { rows, n } of [
+        { rows: 1, n: 50_003 },
+        { rows: 40, n: 301 },
+      ])
+        for (const scale of scales)
+          for (const reverse of [false, true]) {
+            // |a| < 1 (an expanding stretch would amplify single roundings past a bound of 4x the loop's error).
+            const r = fresh();
+            const coeffs = fill(new C(rows * n), () => (r.uniform() < 0.4 ? -1 : 1) * r.uniform());
+            const values = fill(new C(rows * (n + 1)), () => scale * (2 * r.uniform() - 1));
+            const ref = reference(coeffs, values, rows, reverse);
+            const bound = loopBound(coeffs, values, rows, reverse, ref, dtype);
+            const got = scan(coeffs, values, { rows, reverse, method: 'log', device: 'cuda' });
+            expect({ rows, scale, reverse, within: mixedError(got, ref) <= bound }).toEqual({ rows, scale, reverse, within: true });
+          }
+    });
+
+  test('the log method on float32 data: results beyond ±2^30·ln 2 (7.4e8) are infinity or zero on CUDA (float64 data and the CPU keep them)', () => {
+    // a = e^(3e8): log x_t = 3e8·t, past 2^30·ln 2 from t = 3 (float mantissas, int32 exponents).
+    const a = new Float32Array(5).fill(3e8);
+    const b = new Float32Array(6).fill(-Infinity);
+    b[0] = 0;
+    expect(Array.from(logScanOn('cuda', a, b).logAbs)).toEqual([0, 3e8, 6e8, Infinity, Infinity, Infinity]);
+    const inverse = logScanOn(
+      'cuda',
+      a.map((v) => -v),
+      b,
+    ).logAbs;
+    expect(Array.from(inverse)).toEqual([0, -3e8, -6e8, -Infinity, -Infinity, -Infinity]);
+    const wide = [0, 3e8, 6e8, 9e8, 1.2e9, 1.5e9];
+    const f64 = logScanOn('cuda', Float64Array.from(a), Float64Array.from(b)).logAbs;
+    expect(Array.from(f64).every((v, t) => Math.abs(v - wide[t]) <= 1e-6 * wide[t])).toBe(true);
+    expect(Array.from(logScanOn('cpu', a, b).logAbs)).toEqual(Array.from(new Float32Array(wide)));
+  });
 });
 
 // Keeps the skip visible in the summary (and the file non-empty) where no GPU is usable.

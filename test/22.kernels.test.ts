@@ -96,12 +96,13 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
 
     test(`${arch}: the tile kernels move every item of the vector path in 16-byte vectors (ld/st .v4.f32, .v2.f64)`, () => {
       const tiles = results.get(arch)!.filter((e) => /scanTilesKernel/.test(e.name));
-      expect(tiles.length).toBeGreaterThanOrEqual(8); // 2 directions x (affine f32, f64, signed-log f32, f64)
+      expect(tiles.length).toBeGreaterThanOrEqual(8); // 2 directions x (affine f32, f64, extended-range log f32, f64)
       for (const e of tiles) {
         expect(e.ptx).not.toBe('');
-        const f64 = /AffineMonoidIdE|SignedLogMonoidIdd|LogAccessId/.test(e.name);
-        // Items per thread (scan_kernel.cuh's TilePolicy): affine f32 16, f64 8; signed-log f32 8, f64 4.
-        const items = /AffineMonoidIfE/.test(e.name) ? 16 : /AffineMonoidIdE/.test(e.name) ? 8 : f64 ? 4 : 8;
+        const f64 = /AffineMonoidIdE|LogAccessId/.test(e.name);
+        // Items per thread (scan_kernel.cuh's TilePolicy): affine f32 16, f64 8; the log method (extended
+        // range) f32 8, f64 4. The length prefix 12 keeps AffineMonoid apart from ExtendedAffineMonoid.
+        const items = /12AffineMonoidIfE/.test(e.name) ? 16 : /12AffineMonoidIdE/.test(e.name) ? 8 : f64 ? 4 : 8;
         const vectors = items / (f64 ? 2 : 4);
         const count = (re: RegExp) => (e.ptx.match(re) ?? []).length;
         const loads = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);
@@ -128,7 +129,7 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
       const kernels = results.get(arch)!.filter((e) => /scanTilesKernel|scanWarpRowsKernel/.test(e.name));
       expect(kernels.length).toBeGreaterThanOrEqual(16); // 2 shapes x 2 directions x 4 monoids, LogAccess too
       for (const e of kernels) {
-        const f64 = /AffineMonoidIdE|SignedLogMonoidIdd|LogAccessId/.test(e.name);
+        const f64 = /AffineMonoidIdE|LogAccessId/.test(e.name);
         const count = (re: RegExp) => (e.ptx.match(re) ?? []).length;
         const scalarLoads = count(f64 ? /ld\.global(\.nc)?\.f64/g : /ld\.global(\.nc)?\.f32/g);
         const scalarStores = count(f64 ? /st\.global(\.wb)?\.f64/g : /st\.global(\.wb)?\.f32/g);
@@ -144,7 +145,9 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
       }
     });
 
-    // Payloads of 8 bytes or less (affine f32 aggregates and values, f64 values) are polled with
+    // Payloads of 8 bytes or less (affine f32 aggregates and values, f64 values, the float32 log
+    // method's values: a float mantissa and an int32 exponent) and the float32 log method's
+    // aggregates (16 bytes, the status in spare exponent bits) are polled with
     // their status in one relaxed 16-byte load and need no fence; larger ones (tile_status.cuh)
     // poll a status word relaxed and fence once after a hit.
     test(`${arch}: the look-back polls relaxed: status and payload in one 16-byte load where they fit, else one fence after a hit (no acquire load per poll)`, () => {
@@ -155,7 +158,12 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
           acquireLoads: /ld\.acquire/.test(e.ptx),
           wholeWordPolls: /ld\.relaxed\.gpu\.global\.v2\.u64/.test(e.ptx),
           fence: /fence\.acq_rel\.gpu|fence\.acquire\.gpu/.test(e.ptx),
-        }).toEqual({ kernel: e.name, acquireLoads: false, wholeWordPolls: /AffineMonoidI[fd]E/.test(e.name), fence: !/AffineMonoidIfE/.test(e.name) });
+        }).toEqual({
+          kernel: e.name,
+          acquireLoads: false,
+          wholeWordPolls: /12AffineMonoidI[fd]E|ExtendedFloatAffineMonoid/.test(e.name),
+          fence: !/12AffineMonoidIfE|ExtendedFloatAffineMonoid/.test(e.name),
+        });
     });
   }
 });

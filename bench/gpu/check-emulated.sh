@@ -11,11 +11,11 @@ OUT=bench/gpu/build-emu
 mkdir -p "$OUT"
 CXX=${CXX:-g++}
 # The CPU engine is the reference: compiled as the addon compiles it. The CUDA sources get the
-# emulation's headers and device arithmetic (float64 logs in double, as on a GPU).
+# emulation's headers.
 "$CXX" -std=c++17 -O2 -Inative -c native/cpu/cpu_engine.cc -o "$OUT/cpu_engine.o"
 ENGINE=()  # the engine's sources, as CMakeLists.txt globs them
 for f in native/cuda/*.cu; do [[ $f == */test_*.cu ]] || ENGINE+=("$f"); done
-"$CXX" -std=c++17 -O2 -Wno-unknown-pragmas -xc++ -DLINREC_CUDA_EMULATION -DLINREC_WITH_CUDA -DLINREC_DEVICE_ARITHMETIC \
+"$CXX" -std=c++17 -O2 -Wno-unknown-pragmas -xc++ -DLINREC_CUDA_EMULATION -DLINREC_WITH_CUDA \
   -Inative/cuda/emulation -Inative bench/gpu/check.cu "${ENGINE[@]}" \
   native/cuda/emulation/emulated_device.cc -xnone "$OUT/cpu_engine.o" -lpthread -o "$OUT/check"
 echo "running $OUT/check $* -> $OUT/check.txt" >&2

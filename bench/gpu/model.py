@@ -74,6 +74,8 @@ COPY_OVERHEAD_US = 2.0
 # Build (cached)
 
 ENGINE_SOURCES = ["cuda", "monoid.h", "access.h"]
+# Monoids defined for one data type only (TilePolicy<Monoid>, not TilePolicy<Monoid<T>>).
+DATA_TYPE_OF = {"ExtendedFloatAffineMonoid": "float"}
 FLAGS = ["-std=c++17", "-O3", "-arch=sm_90", "-lineinfo", "-Xptxas", "-v"]
 
 
@@ -192,7 +194,7 @@ def block_range(path, pattern):
 
 class Sources:
     def __init__(self):
-        self.funcs = {}
+        self.funcs, self.text = {}, {}
         for d, _, files in os.walk(NATIVE):
             for f in files:
                 if f.endswith((".cuh", ".h")) and "emulation" not in d:
@@ -203,11 +205,29 @@ class Sources:
         text = "".join(open(os.path.join(d, f)).read() for d, _, fs in os.walk(os.path.join(NATIVE, "cuda"))
                        for f in fs if f.endswith((".cuh", ".cu", ".h")))
         self.policy = {}
-        for m in re.finditer(r"struct TilePolicy<(\w+)<(float|double)>>\s*\{(.*?)\}", text, re.S):
+        # TilePolicy<Monoid<T>>, or TilePolicy<Monoid> of a monoid for one data type (DATA_TYPE_OF).
+        for m in re.finditer(r"struct TilePolicy<(\w+)(?:<(float|double)>)?>\s*\{(.*?)\}", text, re.S):
             vals = dict(re.findall(r"(k\w+) = (\d+)", m.group(3)))
-            self.policy[(m.group(1), m.group(2))] = {k: int(v) for k, v in vals.items()}
+            dtype = m.group(2) or DATA_TYPE_OF.get(m.group(1))
+            if dtype:
+                self.policy[(m.group(1), dtype)] = {k: int(v) for k, v in vals.items()}
         m = re.search(r"kWindows\s*=\s*(\d+)", open(os.path.join(NATIVE, "cuda/tile_status.cuh")).read())
         self.window_cap = 32 * int(m.group(1)) if m else None  # predecessors read before a sleep
+
+    def cold(self, path, line):
+        """Whether `line` lies in a function declared LINREC_HD_COLD (monoid.h: the rare general
+        paths, inlined in device code but laid out by nvcc as the fall-through of the branch
+        that skips them)."""
+        for (a, b), name in self.funcs.get(os.path.realpath(path), {}).items():
+            if a <= line <= b and "LINREC_HD_COLD" in self.lines_of(path)[a - 1]:
+                return True
+        return False
+
+    def lines_of(self, path):
+        key = os.path.realpath(path)
+        if key not in self.text:
+            self.text[key] = open(key).read().split("\n")
+        return self.text[key]
 
     def function_of(self, path, line):
         for (a, b), name in self.funcs.get(os.path.realpath(path), {}).items():
@@ -224,11 +244,12 @@ FRAME_RE = re.compile(r'//## File "([^"]+)", line (\d+)(?: inlined at "([^"]+)",
 
 
 class Ins:
-    __slots__ = ("addr", "guard", "op", "args", "frames", "tag", "func")
+    __slots__ = ("addr", "guard", "op", "args", "frames", "tag", "func", "rare")
 
     def __init__(self, addr, guard, op, args, frames):
         self.addr, self.guard, self.op, self.args, self.frames = addr, guard, op, args, frames
         self.tag = self.func = None
+        self.rare = False  # from a LINREC_HD_COLD function
 
     @property
     def base(self):
@@ -423,6 +444,7 @@ def analyse(ins, labels, src):
             elif re.search(r"Steps$|Scalar|Fallback|Unaligned", fn) and tag == "tile":
                 tag = "fallback"
         i.tag = "cold" if k >= cold_from else tag
+        i.rare = any(src.cold(f, line) for f, line in i.frames)
     blocks = blocks_of(ins, labels)
     by_start = {b["a"]: n for n, b in enumerate(blocks)}
     # Loops: back edges (target at or before the branch), body = blocks between.
@@ -444,11 +466,13 @@ def analyse(ins, labels, src):
     return blocks, loops
 
 
-def walk(ins, blocks, start, allowed, drop=lambda i: False):
+def walk(ins, blocks, start, allowed, drop=lambda i: False, mostly=False):
     """One path through the blocks: conditional branches fall through (unless the fall-through
-    block holds a `drop` op and the target does not), unconditional ones jump; stops on leaving
-    `allowed`, on a block seen before, or at EXIT. The likely path when the compiler lays the
-    common case out as fall-through, as it does for the rare cases of libdevice's math."""
+    block holds a `drop` op and the target does not; with `mostly`, unless more than half of the
+    fall-through block is `drop` ops and a smaller share of the target), unconditional ones jump;
+    stops on leaving `allowed`, on a block seen before, or at EXIT. The likely path when the
+    compiler lays the common case out as fall-through, as it does for the rare cases of
+    libdevice's math."""
     by_start = {b["a"]: n for n, b in enumerate(blocks)}
     out, seen, n = [], set(), start
     while n is not None and n in allowed and n not in seen:
@@ -464,8 +488,14 @@ def walk(ins, blocks, start, allowed, drop=lambda i: False):
             continue
         fall = n + 1 if n + 1 < len(blocks) else None
         if tgt is not None and fall is not None and ".DIV" not in last.op:
-            if any(drop(i) for i in ins[blocks[fall]["a"]:blocks[fall]["b"]]) and \
-                    not any(drop(i) for i in ins[blocks[tgt]["a"]:blocks[tgt]["b"]]):
+            f_ops, t_ops = ins[blocks[fall]["a"]:blocks[fall]["b"]], ins[blocks[tgt]["a"]:blocks[tgt]["b"]]
+            if mostly:
+                # Control ops (reconvergence, branches) carry no source of their own to judge by.
+                work = lambda seq: [i for i in seq if i.base not in ("BSYNC", "BSSY", "BRA", "NOP", "WARPSYNC")]
+                share = lambda seq: sum(1 for i in work(seq) if drop(i)) / max(1, len(work(seq)))
+                if share(f_ops) > 0.5 and share(t_ops) < share(f_ops):
+                    fall = tgt
+            elif any(drop(i) for i in f_ops) and not any(drop(i) for i in t_ops):
                 fall = tgt
         n = fall
     return out
@@ -509,9 +539,12 @@ def kernel_model(sass, name_re, src, lat):
     for i in ins:
         if i.tag == "tile":
             static[pipe_of(i)] = static.get(pipe_of(i), 0) + 1
-    # The likely path from entry to exit (see walk); the static count is an upper bound.
-    for i in walk(ins, blocks, 0, set(range(len(blocks)))):
-        if i.tag == "tile":
+    # The likely path from entry to exit (see walk), past the blocks of LINREC_HD_COLD functions
+    # where a branch skips them, without the instructions of those functions that nvcc
+    # interleaved with the hot path's (they run only where a number leaves the band); the static
+    # count is an upper bound.
+    for i in walk(ins, blocks, 0, set(range(len(blocks))), lambda i: i.rare, mostly=True):
+        if i.tag == "tile" and not i.rare:
             counts[pipe_of(i)] = counts.get(pipe_of(i), 0) + 1
     look = [L for L in loops if L["tags"]["lookback"] > 0.5 * sum(L["tags"].values())]
     # Loops of the look-back: a window (a ballot: the warp reads 32 predecessors per pass), a
@@ -549,7 +582,7 @@ def kernel_model(sass, name_re, src, lat):
             continue
         seq = ins[b["a"]:b["b"]]
         if any(i.tag == "lookback" for i in seq) and not any(waiting(i) for i in seq):
-            once += [i for i in seq if i.tag in ("lookback", "tile")]
+            once += [i for i in seq if i.tag in ("lookback", "tile") and not i.rare]
     s = Schedule(lat)
     a_cycles = s.run(once)
     return dict(
@@ -618,11 +651,15 @@ def resources_for(res, name_re):
 
 # Forward scans of raw a, b (Lb0E: Reverse = false); loose about the mangling's length and
 # substitution digits so that added parameters or namespaces still match.
-MANGLED = {("AffineMonoid", "float"): "AffineMonoidIfE", ("AffineMonoid", "double"): "AffineMonoidIdE",
-           ("SignedLogMonoid", "float"): "SignedLogMonoidIfdE", ("SignedLogMonoid", "double"): "SignedLogMonoidIddE"}
+# The length prefix keeps AffineMonoid<T> apart from ExtendedAffineMonoid<T>.
+MANGLED = {("AffineMonoid", "float"): "12AffineMonoidIfE", ("AffineMonoid", "double"): "12AffineMonoidIdE",
+           ("ExtendedFloatAffineMonoid", "float"): "25ExtendedFloatAffineMonoidE",
+           ("ExtendedAffineMonoid", "double"): "20ExtendedAffineMonoidIdE"}
 KERNELS = {k: rf"scanTilesKernel\w*?RawAccess\w*?{m}\w*?Lb0E" for k, m in MANGLED.items()}
 WARP_ROWS = {k: v.replace("scanTilesKernel", "scanWarpRowsKernel") for k, v in KERNELS.items()}
-MONOID_OF_METHOD = {"Direct": "AffineMonoid", "LogFromRaw": "SignedLogMonoid"}
+# The monoid each method runs on the device, by data type (access.h: DeviceLogMethod).
+MONOID_OF_METHOD = {("Direct", "float"): "AffineMonoid", ("Direct", "double"): "AffineMonoid",
+                    ("LogFromRaw", "float"): "ExtendedFloatAffineMonoid", ("LogFromRaw", "double"): "ExtendedAffineMonoid"}
 # Issue 11's targets (ratio to the floor), by case name.
 TARGETS = {
     "direct-f32": (1.11, "<= 1.11x and faster than cub-affine-f32"),
@@ -636,7 +673,7 @@ TARGETS = {
 # What bench_gpu.cu ran when this was written, used if its main() cannot be read.
 CASES = [
     ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28),
-    ("log-f32", ("SignedLogMonoid", "float"), 1, 1 << 28),
+    ("log-f32", ("ExtendedFloatAffineMonoid", "float"), 1, 1 << 28),
     ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14),
     ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27),
     ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000),
@@ -667,7 +704,7 @@ def bench_cases():
                           r'|benchHost\(([^)]+)\)|benchCub\(([^)]+)\)')
         for m in call.finditer(body):
             if m.group(1):
-                monoid = MONOID_OF_METHOD.get(m.group(3))
+                monoid = MONOID_OF_METHOD.get((m.group(3), m.group(1)))
                 cases.append((m.group(2), (monoid, m.group(1)) if monoid else None, value(m.group(4)), value(m.group(5))))
             elif m.group(6):
                 cases.append(("host-f32", ("AffineMonoid", "float"), 1, value(m.group(6))))

@@ -3,14 +3,16 @@
 // Probe for issue 10 (log method accuracy): max mixed error |x - ref| / (|ref| + mean|ref|) of
 // the sequential loop, scan 'direct', scan 'log' and (a, b > 0) logScan of real logs, against a
 // float64 reference (float32 data) or a double-double one (float64 data), on the seed's two
-// distributions, fresh inputs per trial. Usage:
-//   node bench/probes/log-accuracy.js [n=1e6] [trials=3] [seed]
+// distributions, fresh inputs per trial, on the CPU engine or the CUDA one (a GPU or, with
+// LINREC_ADDON set to an emulation build, its CPU emulation). Usage:
+//   node bench/probes/log-accuracy.js [n=1e6] [trials=3] [seed] [device=cpu]
 const linrec = require('../../dist');
 
 const N = Number(process.argv[2] ?? 1e6),
   trials = Number(process.argv[3] ?? 3);
 let seed = Number(process.argv[4] ?? Date.now() >>> 0);
-console.log(`n=${N} trials=${trials} seed=${seed}`);
+const device = process.argv[5] ?? 'cpu';
+console.log(`n=${N} trials=${trials} seed=${seed} device=${device}`);
 const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
 const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
 
@@ -74,11 +76,11 @@ for (const [dtype, C] of [
       const ref = reference(a, b, dtype === 'float64');
       const errors = {
         loop: mixedError(linrec.sequential(a, b), ref),
-        direct: mixedError(linrec.scan(a, b, { device: 'cpu' }), ref),
-        log: mixedError(linrec.scan(a, b, { device: 'cpu', method: 'log' }), ref),
+        direct: mixedError(linrec.scan(a, b, { device }), ref),
+        log: mixedError(linrec.scan(a, b, { device, method: 'log' }), ref),
       };
       if (dist === 'uniform') {
-        const out = linrec.logScan(a.map(Math.log), b.map(Math.log), { device: 'cpu' });
+        const out = linrec.logScan(a.map(Math.log), b.map(Math.log), { device });
         errors.logScan = mixedError(Float64Array.from(out.logAbs, Math.exp), ref);
       }
       for (const [m, e] of Object.entries(errors)) (worst[m] ??= []).push(e);

@@ -15,15 +15,12 @@ constexpr int kWarp = 32;
 template <class T, class F> __device__ __forceinline__ AffinePair<T> shuffle(AffinePair<T> v, F f) {
   return {f(v.A), f(v.B)};
 }
-template <class T, class F> __device__ __forceinline__ SignedLogPair<T> shuffle(SignedLogPair<T> v, F f) {
-  int signs = f(int(v.negA) | (int(v.negB) << 1));
-  return {f(v.logA), f(v.logB), (signs & 1) != 0, (signs & 2) != 0};
-}
-template <class T, class F> __device__ __forceinline__ SignedLog<T> shuffle(SignedLog<T> v, F f) {
-  return {f(v.log), f(int(v.neg)) != 0};
-}
 template <class F> __device__ __forceinline__ Extended shuffle(Extended v, F f) { return {f(v.m), f(v.e)}; }
 template <class T, class F> __device__ __forceinline__ ExtendedPair<T> shuffle(ExtendedPair<T> v, F f) {
+  return {shuffle(v.A, f), shuffle(v.B, f)};
+}
+template <class F> __device__ __forceinline__ ExtendedFloat shuffle(ExtendedFloat v, F f) { return {f(v.m), f(v.e)}; }
+template <class F> __device__ __forceinline__ ExtendedFloatPair shuffle(ExtendedFloatPair v, F f) {
   return {shuffle(v.A, f), shuffle(v.B, f)};
 }
 template <class F> __device__ __forceinline__ float shuffle(float v, F f) { return f(v); }

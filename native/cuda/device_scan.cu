@@ -228,12 +228,13 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
 
 void enqueueScan(const ScanJob& job, cudaStream_t stream, DeviceContext& ctx) {
   if (job.rows == 0) return;
-  dispatchScan(job, [&](const auto& acc) { enqueueScanAs(acc, job, stream, ctx); });
+  dispatchScan<DeviceLogMethod>(job, [&](const auto& acc) { enqueueScanAs(acc, job, stream, ctx); });
 }
 
 size_t scanScratchBytes(const ScanJob& job, DeviceContext& ctx) {
   if (job.rows == 0) return 0;
-  return dispatchScan(job, [&](const auto& acc) { return scanScratchBytesAs<std::decay_t<decltype(acc)>>(job, ctx); });
+  return dispatchScan<DeviceLogMethod>(
+      job, [&](const auto& acc) { return scanScratchBytesAs<std::decay_t<decltype(acc)>>(job, ctx); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -41,10 +41,12 @@ template <> struct TilePolicy<AffineMonoid<double>> {
   static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
-template <> struct TilePolicy<SignedLogMonoid<float>> {  // float64 arithmetic: 2 blocks, no spills
+// The log method (extended range): an element is twice the affine one's registers (mantissas and
+// exponents), so half the items.
+template <> struct TilePolicy<ExtendedFloatAffineMonoid> {
   static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
 };
-template <> struct TilePolicy<SignedLogMonoid<double>> {
+template <> struct TilePolicy<ExtendedAffineMonoid<double>> {
   static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
 };
 

@@ -2,10 +2,11 @@
 //
 // Each tile t >= 1 of a row publishes, once per launch, its aggregate (the composed map of its
 // steps, with a bit that says whether one of its coefficients is exactly 0), then its inclusive
-// value X_t (x after its last step, the next tile's carry). Where a payload fits in 8 bytes it is
-// published with its status in one 16-byte word, stored and polled whole (one L2 round trip per
-// poll, as CUB does for 8-byte values); larger payloads have a status word released after the
-// payload, polled relaxed, and one acquire fence per hit before the payload is read.
+// value X_t (x after its last step, the next tile's carry). Where a payload fits in 8 bytes, or
+// leaves bits of a 16-byte word for the status (the float32 log method's aggregate: WordCodec),
+// it is published with its status in one 16-byte word, stored and polled whole (one L2 round trip
+// per poll, as CUB does for 8-byte values); larger payloads have a status word released after
+// the payload, polled relaxed, and one acquire fence per hit before the payload is read.
 //
 // Determinism: the row's tiles form groups of 32, group g = tiles 32g+1 .. 32g+32, whose anchor
 // is tile 32g (tile 0 for the first group; an anchor is also the last tile of the group before).
@@ -82,18 +83,62 @@ template <class T> struct Polled {
   T value;
 };
 
-// One item per tile (its aggregate, or its inclusive value), written once per launch.
-template <class T, bool kPacked = (sizeof(T) <= 8)> struct PublishedItems;
-
-// Status and payload in one 16-byte word {status, payload bits}, stored and loaded whole
-// (an aligned 16-byte access is served by one L2 sector: CUB relies on the same).
-template <class T> struct PublishedItems<T, true> {
-  struct alignas(16) Word {
-    unsigned long long status, payload;
-  };
+// How an item and its status share one 16-byte word {first, second}, `first` carrying the
+// status (0 while unpublished: the words are zeroed per launch). A payload of at most 8 bytes:
+// {status, payload bits}.
+template <class T, class Enable = void> struct WordCodec {
+  static constexpr bool kPacked = sizeof(T) <= 8;
   union Bits {
     T value;
     unsigned long long bits;
+  };
+  static __device__ __forceinline__ void encode(T v, unsigned status, unsigned long long& first,
+                                                unsigned long long& second) {
+    Bits b;
+    b.bits = 0;
+    b.value = v;
+    first = status;
+    second = b.bits;
+  }
+  static __device__ __forceinline__ unsigned decode(unsigned long long first, unsigned long long second, T& v) {
+    Bits b;
+    b.bits = second;
+    v = b.value;
+    return unsigned(first);
+  }
+};
+// The float32 log method's aggregate, 16 bytes: its int32 exponents lie within ±2^30
+// (extended32::kMaxExponent), so each has a bit to spare for a status bit: first = {A.m,
+// 2·A.e + published}, second = {B.m, 2·B.e + hasZero}.
+template <> struct WordCodec<ExtendedFloatPair> {
+  static constexpr bool kPacked = true;
+  static __device__ __forceinline__ unsigned long long half(ExtendedFloat x, bool bit) {
+    return (unsigned long long)extended32::bitsOf(x.m) | (unsigned long long)((uint32_t(x.e) << 1) | uint32_t(bit))
+                                                             << 32;
+  }
+  static __device__ __forceinline__ ExtendedFloat whole(unsigned long long w) {
+    return {extended32::fromBits(uint32_t(w)), int32_t(uint32_t(w >> 32)) >> 1};
+  }
+  static __device__ __forceinline__ void encode(ExtendedFloatPair v, unsigned status, unsigned long long& first,
+                                                unsigned long long& second) {
+    first = half(v.A, (status & kPublished) != 0);
+    second = half(v.B, (status & kHasZero) != 0);
+  }
+  static __device__ __forceinline__ unsigned decode(unsigned long long first, unsigned long long second,
+                                                    ExtendedFloatPair& v) {
+    v = {whole(first), whole(second)};
+    return ((first >> 32) & 1u ? kPublished : 0u) | ((second >> 32) & 1u ? kHasZero : 0u);
+  }
+};
+
+// One item per tile (its aggregate, or its inclusive value), written once per launch.
+template <class T, bool kPacked = WordCodec<T>::kPacked> struct PublishedItems;
+
+// Status and payload in one 16-byte word (WordCodec), stored and loaded whole (an aligned
+// 16-byte access is served by one L2 sector: CUB relies on the same).
+template <class T> struct PublishedItems<T, true> {
+  struct alignas(16) Word {
+    unsigned long long first, second;  // first: the status (WordCodec)
   };
   Word* words;
 
@@ -102,34 +147,31 @@ template <class T> struct PublishedItems<T, true> {
   void carve(char* status, char*) { words = reinterpret_cast<Word*>(status); }
 
   __device__ __forceinline__ void publish(size_t k, T v, unsigned status) const {
-    Bits b;
-    b.bits = 0;
-    b.value = v;
+    unsigned long long first, second;
+    WordCodec<T>::encode(v, status, first, second);
 #if defined(LINREC_CUDA_EMULATION)
-    // The emulation's 16-byte word: payload first, status released after it (the host compiler
-    // has no single 16-byte store); a reader acquires the status, then reads the payload.
-    __atomic_store_n(&words[k].payload, b.bits, __ATOMIC_RELAXED);
-    __atomic_store_n(&words[k].status, (unsigned long long)status, __ATOMIC_RELEASE);
+    // The emulation's 16-byte word: the second half first, the status half released after it
+    // (the host compiler has no single 16-byte store); a reader acquires the status half first.
+    __atomic_store_n(&words[k].second, second, __ATOMIC_RELAXED);
+    __atomic_store_n(&words[k].first, first, __ATOMIC_RELEASE);
 #else
-    asm volatile("st.relaxed.gpu.global.v2.u64 [%0], {%1, %2};" ::"l"(&words[k]), "l"((unsigned long long)status),
-                 "l"(b.bits)
-                 : "memory");
+    asm volatile("st.relaxed.gpu.global.v2.u64 [%0], {%1, %2};" ::"l"(&words[k]), "l"(first), "l"(second) : "memory");
 #endif
   }
   __device__ __forceinline__ Polled<T> poll(size_t k) const {
-    unsigned long long status, payload;
+    unsigned long long first, second;
 #if defined(LINREC_CUDA_EMULATION)
-    status = __atomic_load_n(&words[k].status, __ATOMIC_ACQUIRE);
-    payload = __atomic_load_n(&words[k].payload, __ATOMIC_RELAXED);
+    first = __atomic_load_n(&words[k].first, __ATOMIC_ACQUIRE);
+    second = __atomic_load_n(&words[k].second, __ATOMIC_RELAXED);
 #else
     asm volatile("ld.relaxed.gpu.global.v2.u64 {%0, %1}, [%2];"
-                 : "=l"(status), "=l"(payload)
+                 : "=l"(first), "=l"(second)
                  : "l"(&words[k])
                  : "memory");
 #endif
-    Bits b;
-    b.bits = payload;
-    return {unsigned(status), b.value};
+    Polled<T> p;
+    p.word = WordCodec<T>::decode(first, second, p.value);
+    return p;
   }
   __device__ __forceinline__ T value(size_t, const Polled<T>& p) const { return p.value; }
 };
