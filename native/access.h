@@ -245,6 +245,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
       if (sign) {
+#pragma omp simd reduction(| : outside)
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
@@ -252,17 +253,16 @@ template <class T, bool Reverse, class M> struct LogAccess {
           m[i] = sign[at(begin + i)] < 0 ? -p : p;
         }
       } else {
+        double big = 0;
+#pragma omp simd reduction(| : outside) reduction(max : big)
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-          m[i] = extended::expPlain<kDegree>(v);
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = p;
+          big = p > big ? p : big;
         }
-        if (!outside) {
-          double big = 0;
-#pragma omp simd reduction(max : big)
-          for (size_t i = 0; i < count; ++i) big = m[i] > big ? m[i] : big;
-          largest = big;
-        }
+        if (!outside) largest = big;
       }
       if (!outside) return true;
       for (size_t i = 0; i < count; ++i) {
