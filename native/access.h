@@ -115,6 +115,11 @@ class ExtendedTile {
     int64_t* __restrict xe;
     bool* general;  // set by any store but storePlain: then every store of the tile was general
     size_t begin;
+    // Plain tiles of positive inputs whose coefficients are at most 1 + 2^-20: the greatest addend
+    // (then every value of a lane from a positive start stays in the band, see
+    // PlainExtended::bounded); else -1.
+    double bandBound;
+    static constexpr bool kBandBound = Plain;
     Pair load(size_t s) const {
       size_t i = s - begin;
       return Plain ? Pair{{am[i], 0}, {bm[i], 0}} : Pair{{am[i], ae[i]}, {bm[i], be[i]}};
@@ -139,8 +144,9 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = false;
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, begin};
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, begin, bandBound_};
   }
+  void setBandBound(double bound) { bandBound_ = bound; }
   bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
   double* am() { return am_.get(); }
@@ -156,6 +162,7 @@ class ExtendedTile {
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
   bool general_ = false;
+  double bandBound_ = -1;
 };
 
 // log|a|, sign, log|b|, sign in; log|x|, sign out (ExtendedAffineMonoid<T> or
@@ -232,10 +239,13 @@ template <class T, bool Reverse, class M> struct LogAccess {
     // one field per loop, so that each loop vectorizes with few live constants.
     // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
     // NaN and infinities do not); then m gets e^l and e is not written.
-    static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
+    // largest: the greatest m of a plain tile without signs (else not written).
+    static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
+                               double& largest) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
       if (sign) {
+#pragma omp simd reduction(| : outside)
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
@@ -243,11 +253,16 @@ template <class T, bool Reverse, class M> struct LogAccess {
           m[i] = sign[at(begin + i)] < 0 ? -p : p;
         }
       } else {
+        double big = 0;
+#pragma omp simd reduction(| : outside) reduction(max : big)
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-          m[i] = extended::expPlain<kDegree>(v);
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = p;
+          big = p > big ? p : big;
         }
+        if (!outside) largest = big;
       }
       if (!outside) return true;
       for (size_t i = 0; i < count; ++i) {
@@ -259,8 +274,12 @@ template <class T, bool Reverse, class M> struct LogAccess {
     }
     // Returns whether the tile is plain (see ExtendedTile::loadPlain).
     bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
-      bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae());
-      bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be());
+      double largestA = -1, largestB = -1;
+      bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae(), largestA);
+      bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
+      // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
+      bool positive = !aSign && !bSign && plainA && plainB;
+      tile.setBandBound(positive && largestA <= 1 + 0x1p-20 ? largestB : -1.0);
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }

@@ -95,6 +95,28 @@ describe('logScan', () => {
     }
   });
 
+  test('positive tiles at the edge of the plain band: values near 2^400, coefficients 1 and just above', () => {
+    // x_0 = b = e^l, a = e^g: x_t = e^l·(e^(g(t+1)) − 1)/(e^g − 1), or (t + 1)·e^l for g = 0. With
+    // l = 269 a tile's first lanes stay below 2^400 by a bound known ahead (the engine skips their
+    // band checks), its later lanes and tiles leave the band (general path); l = 270 never fits
+    // the bound. g = 2^-21 is a coefficient just above 1 that the bound still admits, g = 0.05 one
+    // it does not (x grows past float64's range).
+    for (const C of [Float32Array, Float64Array]) {
+      for (const l of [262, 269, 270]) {
+        for (const g of [0, 2 ** -21, 0.05]) {
+          const n = 20_000;
+          const got = logScan(new C(n).fill(g), new C(n + 1).fill(l)).logAbs;
+          const tolerance = C === Float32Array ? 2 ** -23 : 1e-12;
+          for (let t = 0; t <= n; t += 1 + (t % 97)) {
+            const growth = g * (t + 1); // log(e^growth − 1) without overflow
+            const want = l + (g === 0 ? Math.log(t + 1) : growth + Math.log1p(-Math.exp(-growth)) - Math.log(Math.expm1(g)));
+            if (!(Math.abs(got[t] - want) <= tolerance * want)) expect({ C: C.name, l, g, t, got: got[t] }).toEqual({ want });
+          }
+        }
+      }
+    }
+  });
+
   test('logs beyond ±2^29·ln 2 (3.7e8) count as infinity or zero', () => {
     expect(Array.from(logScan(new Float64Array([0]), new Float64Array([0, 1e9])).logAbs)).toEqual([0, Infinity]);
     expect(Array.from(logScan(new Float64Array([-1e9]), new Float64Array([0, 0])).logAbs)).toEqual([0, 0]); // a reset

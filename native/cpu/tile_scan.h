@@ -76,6 +76,9 @@ template <class Row> struct HasPlainPath<Row, std::enable_if_t<Row::kPlain>> : s
 template <class Row, class = void> struct HasCompensated : std::false_type {};
 template <class Row> struct HasCompensated<Row, std::enable_if_t<Row::kCompensated>> : std::true_type {};
 template <class Row, class = void> struct HasNormalPlain : std::false_type {};
+// Rows that may bound a plain tile's values ahead (Row::bandBound, see PlainExtended::bounded).
+template <class Row, class = void> struct HasBandBound : std::false_type {};
+template <class Row> struct HasBandBound<Row, std::enable_if_t<Row::kBandBound>> : std::true_type {};
 template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
 
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
@@ -120,6 +123,18 @@ struct PlainExtended {
     return a > b ? a : b;
 #endif
   }
+  // Keeps a lane's value in its own register: without the band tracking, GCC's SLP vectorizer
+  // packed the four lanes' chains into one vector, gathering each step's inputs from four lanes and
+  // passing the vector through the stack (1.2x the tracked loops' time).
+  static void ownRegister(double& v) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    asm("" : "+x"(v));
+#elif defined(__GNUC__) && defined(__aarch64__)
+    asm("" : "+w"(v));
+#else
+    (void)v;
+#endif
+  }
   static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
     bool ok = true;
     for (size_t j = 0; j < lanes; ++j)
@@ -131,23 +146,63 @@ struct PlainExtended {
   // Lane j's aggregate from plain inputs: false if not plain (then out is unspecified).
   template <class Row, class Elem>
   static bool reduce(const Row& row, size_t begin, size_t len, size_t lanes, Elem* out) {
+    double b[16];
+    double start = 0;  // the greatest lane start
+    for (size_t j = 0; j < lanes; ++j) start = greater(row.plainB(begin + j * len), start);
+    // The band check is skipped where the tile's bounds already guarantee it (bounded): the same
+    // values, in half the operations a step.
+    if (bounded(row, len, start))
+      reduceChains<false>(row, begin, len, lanes, b);
+    else if (!reduceChains<true>(row, begin, len, lanes, b))
+      return false;
+    Extended a[16];
+    if constexpr (HasNormalPlain<Row>::value) {
+      if (len % 8 == 0 && lanes == 4) {
+        normalProducts4(row, begin, len, a);
+        for (size_t j = 0; j < lanes; ++j) out[j] = {a[j], {b[j], 0}};
+        return true;
+      }
+    }
+    for (size_t j = 0; j < lanes; ++j) {
+      if (!product(row, begin + j * len, len, a[j])) return false;
+      out[j] = {a[j], {b[j], 0}};
+    }
+    return true;
+  }
+  // The lanes' B chains (the sequential loop from each lane's first b) into out; with Track,
+  // false if a value left the band.
+  template <bool Track, class Row>
+  static bool reduceChains(const Row row, size_t begin, size_t len, size_t lanes, double* out) {
     double b[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
     for (size_t i = 1; i < len; ++i) {
 #pragma GCC unroll 16
       for (size_t j = 0; j < lanes; ++j) {
         size_t s = begin + j * len + i;
-        b[j] = row.plainA(s) * b[j] + row.plainB(s);
-        track(b[j], low[j], high[j]);
+        double v = row.plainA(s) * b[j] + row.plainB(s);
+        if constexpr (Track)
+          track(v, low[j], high[j]);
+        else
+          ownRegister(v);  // on a local: on the array element, GCC kept the array on the stack
+        b[j] = v;
       }
     }
-    if (!inBand(lanes, b, low, high)) return false;
-    for (size_t j = 0; j < lanes; ++j) {
-      Extended a;
-      if (!product(row, begin + j * len, len, a)) return false;
-      out[j] = {a, {b[j], 0}};
+    for (size_t j = 0; j < lanes; ++j) out[j] = b[j];
+    return !Track || inBand(lanes, b, low, high);
+  }
+
+  // Whether a lane of len plain steps from start (> 0) certainly stays in the band: every input
+  // positive, coefficients at most 1 + 2^-20 and addends at most bound (Row::bandBound, >= 0
+  // only then). Then x_i >= b_i >= e^-270 (a·x + b rounds to at least b), and
+  // x_i <= (start + i·bound)·(1 + 2^-20)^len·(1 + 2^-53)^len, a factor below 1.01.
+  template <class Row> static bool bounded(const Row& row, size_t len, double start) {
+    if constexpr (HasBandBound<Row>::value) {
+      double bound = row.bandBound;
+      return bound >= 0 && start > 0 && (start + double(len) * bound) * 1.01 <= extended::kBandHigh;
+    } else {
+      (void)row, (void)len, (void)start;
+      return false;
     }
-    return true;
   }
 
   // The product of count coefficients from first: mantissas in [1, 2) and an exponent, four
@@ -265,14 +320,60 @@ struct PlainExtended {
     return extended::product(extended::product(p[0], p[1]), extended::product(p[2], p[3]));
   }
 
+  // normalProduct() of four lanes of count steps from begin, side by side in one loop: each lane's
+  // partial products are a chain of dependent multiplies, so one lane alone waits on their
+  // latency. Per lane the same operations in the same order: normalProduct()'s values bit for bit.
+  template <class Row> static void normalProducts4(const Row& row, size_t begin, size_t count, Extended* out) {
+#if defined(__GNUC__)
+    typedef double V4d __attribute__((vector_size(32)));
+    typedef int64_t V4i __attribute__((vector_size(32)));
+    typedef uint64_t V4u __attribute__((vector_size(32)));
+    V4d vp[4] = {{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 1}};
+    V4i ve[4] = {};
+    for (size_t i = 0; i < count; i += 8) {
+#pragma GCC unroll 4
+      for (size_t j = 0; j < 4; ++j) {
+        const size_t first = begin + j * count + i;
+        const V4d v = {row.plainA(first), row.plainA(first + 1), row.plainA(first + 2), row.plainA(first + 3)};
+        const V4d w = {row.plainA(first + 4), row.plainA(first + 5), row.plainA(first + 6), row.plainA(first + 7)};
+        const V4u bits = (V4u)((vp[j] * v) * w);
+        ve[j] += (V4i)((bits >> 52) & 0x7ff) - 1023;
+        vp[j] = (V4d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+      }
+    }
+    for (size_t j = 0; j < 4; ++j) {
+      Extended p[4];
+      for (size_t k = 0; k < 4; ++k) p[k] = {vp[j][k], ve[j][k]};
+      out[j] = extended::product(extended::product(p[0], p[1]), extended::product(p[2], p[3]));
+    }
+#else
+    for (size_t j = 0; j < 4; ++j) out[j] = normalProduct(row, begin + j * count, count);
+#endif
+  }
+
   // Rescans lanes from x (every exponent 0); false if a result left the band (then the general
   // loop must redo the tile's stores).
   template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
-    double x[16], low[16], high[16];
+    double x[16];
+    bool sure = true;  // every lane certainly stays in the band (bounded)
     for (size_t j = 0; j < lanes; ++j) {
       if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
-      low[j] = high[j] = x[j] = io[j].m;
+      x[j] = io[j].m;
+      sure &= bounded(row, len, x[j]);
     }
+    if (sure)
+      rescanChains<false>(row, begin, len, lanes, x);
+    else if (!rescanChains<true>(row, begin, len, lanes, x))
+      return false;
+    for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
+    return true;
+  }
+  // The lanes' loops from io, their last values back into io; with Track, false if a value left
+  // the band.
+  template <bool Track, class Row>
+  static bool rescanChains(const Row row, size_t begin, size_t len, size_t lanes, double* io) {
+    double x[16], low[16], high[16];
+    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = x[j] = io[j];
     if constexpr (HasCompensated<Row>::value) {
       // float64 logs: each lane also carries the error of its x (x + error is the lane's value to
       // about 2^-100 of the inputs as converted), stored for the output's log: logScan's results
@@ -289,18 +390,17 @@ struct PlainExtended {
           double p = a * x[j];
           // p stays the rounded product: not contracted into the sum below (GCC contracts across
           // statements where FMA exists; Clang only within one expression)
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-          asm("" : "+x"(p));
-#elif defined(__GNUC__) && defined(__aarch64__)
-          asm("" : "+w"(p));
-#endif
+          ownRegister(p);
           double productLow = extended::productError(a, x[j], p);
           double sum = p + b;
           double bb = sum - p;
           double sumLow = (p - (sum - bb)) + (b - bb);
           error[j] = a * error[j] + (productLow + sumLow);
+          if constexpr (Track)
+            track(sum, low[j], high[j]);
+          else
+            ownRegister(sum);
           x[j] = sum;
-          track(x[j], low[j], high[j]);
           row.storePlain(s, x[j]);
           row.storeLow(s, error[j]);
         }
@@ -310,15 +410,18 @@ struct PlainExtended {
 #pragma GCC unroll 16
         for (size_t j = 0; j < lanes; ++j) {
           size_t s = begin + j * len + i;
-          x[j] = row.plainA(s) * x[j] + row.plainB(s);
-          track(x[j], low[j], high[j]);
-          row.storePlain(s, x[j]);
+          double v = row.plainA(s) * x[j] + row.plainB(s);
+          if constexpr (Track)
+            track(v, low[j], high[j]);
+          else
+            ownRegister(v);
+          x[j] = v;
+          row.storePlain(s, v);
         }
       }
     }
-    if (!inBand(lanes, x, low, high)) return false;
-    for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
-    return true;
+    for (size_t j = 0; j < lanes; ++j) io[j] = x[j];
+    return !Track || inBand(lanes, x, low, high);
   }
 };
 
