@@ -24,14 +24,18 @@ namespace cuda {
 // bandwidth-bound direct method; fewer items where registers or transcendentals dominate.
 // kMinBlocks bounds registers for every kernel of the policy; kTileMinBlocks for the tile scan
 // alone, kReverseTileMinBlocks for the reversed one. The direct method: 2 blocks of 256 threads
-// per SM (128 registers). Loads go through the warp's shared-memory stage (tile_io.cuh), which
-// keeps 2 x 16 bytes x kItems/4 per thread in flight: 64 KB per SM at 2 blocks, far above what
-// the bandwidth needs (about 22 KB per SM on an H200 by Little's law). With the warp-wide
-// look-back (tile_status.cuh) beside the stage, 3 blocks (80 registers) spilled 16-80 bytes on
-// sm_90 and sm_80 (test/22); 2 blocks still keep 264 tiles resident on 132 SMs for the look-back
-// chain. The float32 warp-per-row kernel (reversed) and the float64 one spilled a few bytes at 3:
-// 2 blocks there too (kMinBlocks); a warp still keeps 4 KB in flight.
-#define LINREC_AFFINE_TILE_MIN_BLOCKS 2
+// per SM (128 registers), 3 for the affine tile scans (80 registers). Loads go through the warp's
+// shared-memory stage (tile_io.cuh), which keeps 2 x 16 bytes x kItems/4 per thread in flight:
+// 96 KB per SM at 3 blocks, far above what the bandwidth needs (about 22 KB per SM on an H200 by
+// Little's law); 3 blocks keep 396 tiles resident on 132 SMs for the look-back chain. At 3 they
+// spilled 16-80 bytes on sm_90 and sm_80 while warp 0 held its items across the look-back and
+// every thread its tile indices across the slow paths: now the items wait in shared memory and the
+// indices are read again from it (0 spills, ptxas on sm_80, sm_90). The float32 warp-per-row kernel (reversed)
+// and the float64 one spilled a few bytes at 3: 2 blocks there (kMinBlocks); a warp still keeps
+// 4 KB in flight.
+#ifndef LINREC_AFFINE_TILE_MIN_BLOCKS  // defined by probes of other occupancies
+#define LINREC_AFFINE_TILE_MIN_BLOCKS 3
+#endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
   static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
@@ -172,6 +176,13 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   const unsigned laneZeros = __ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count));
   const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
+  // Warp 0 runs the look-back; its items wait in shared memory meanwhile (lane-striped:
+  // conflict-free), so that their registers are free for it.
+  __shared__ Elem heldItems[kItems][kWarp];
+  if (warp == 0) {
+#pragma unroll
+    for (int j = 0; j < kItems; ++j) heldItems[j][laneId()] = items[j];
+  }
   __syncthreads();
 
   if (warp == 0) {
@@ -208,6 +219,9 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
       tileComposesShared = composes;
       stepCarry = carry;  // where stepping starts if the very first thread fails
     }
+    __syncwarp();
+#pragma unroll
+    for (int j = 0; j < kItems; ++j) items[j] = heldItems[j][lane];
   }
   __syncthreads();
 
@@ -241,6 +255,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
         __syncthreads();
       }
     }
+    indices(k, r, t, segment, i0);  // read again rather than held across the slow paths (registers)
   }
   Value out[kItems];
   const Value x = rescanItems<M>(begin, items, count, out);
