@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <cub/device/device_scan.cuh>
 #include <functional>
@@ -266,20 +267,28 @@ static void benchCub(size_t n) {
   CK(cudaFree(dx));
 }
 
-int main() {
+// ./bench_gpu [case ...]: the named cases only (default: all), e.g. `bench_gpu direct-f32-batched`.
+int main(int argc, char** argv) {
   lc::Availability av = lc::probe();
   if (!av.available) {
     std::fprintf(stderr, "no CUDA device: %s\n", av.reason.c_str());
     return 2;
   }
+  auto wanted = [&](const char* name) {
+    if (argc < 2) return true;
+    for (int i = 1; i < argc; ++i)
+      if (std::strcmp(argv[i], name) == 0) return true;
+    return false;
+  };
   const size_t big = size_t(1) << 28;
-  benchDevice<float>("direct-f32", Method::Direct, 1, big, false);
-  benchDevice<float>("log-f32", Method::LogFromRaw, 1, big, true);
-  benchDevice<float>("direct-f32-batched", Method::Direct, size_t(1) << 14, size_t(1) << 14, false);
-  benchDevice<double>("direct-f64", Method::Direct, 1, size_t(1) << 27, false);
-  benchHost(10000000);
-  benchCub(big);
-  benchDevice<float>("direct-f32-1e7", Method::Direct, 1, 10000000, false);
+  if (wanted("direct-f32")) benchDevice<float>("direct-f32", Method::Direct, 1, big, false);
+  if (wanted("log-f32")) benchDevice<float>("log-f32", Method::LogFromRaw, 1, big, true);
+  if (wanted("direct-f32-batched"))
+    benchDevice<float>("direct-f32-batched", Method::Direct, size_t(1) << 14, size_t(1) << 14, false);
+  if (wanted("direct-f64")) benchDevice<double>("direct-f64", Method::Direct, 1, size_t(1) << 27, false);
+  if (wanted("host-f32")) benchHost(10000000);
+  if (wanted("cub-affine-f32")) benchCub(big);
+  if (wanted("direct-f32-1e7")) benchDevice<float>("direct-f32-1e7", Method::Direct, 1, 10000000, false);
 
   int driver = 0;
   cudaDriverGetVersion(&driver);

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# A whole GPU session in ONE device call, for leases of about 15 minutes in all (a machine's start
+# included): each step runs under its own limit and all of them under LEASE_BUDGET seconds, in
+# order of value, so a slow or hanging step costs only its own slot. Prepared on the development
+# machine, where nvcc builds everything for sm_90 (no device time spent compiling):
+#   bash ../shared/device/pack
+#   bash bench/gpu/lease.sh prepare      build-gpu/ (addon, LINREC_TEST_HOOKS), bench/gpu/build/
+#                                        (bench_gpu, check) and bench_gpu_warprows if
+#                                        WARPROWS_TREE names a worktree of that branch
+# then the device call, with carry [".device", "build-gpu/Release", "dist", "bench/gpu/build/bench_gpu",
+# "bench/gpu/build/check", "bench/gpu/build/bench_gpu_warprows"] (not all of bench/gpu/build: the
+# model's tools there are 350 MB):
+#   . .device/setup.sh && LEASE_BUDGET=380 bash bench/gpu/lease.sh run
+# Results (7 files; a call brings back 8 at most): $OUT/summary.txt (a line a step), gpu.json,
+# gpu.md, gpu-check.txt, gpu-sanitizer.txt, gpu-warprows.json, and logs.tgz (every log, the engine's
+# JSON and the Node harness's results too). Where a carried binary does not start there, the
+# step rebuilds it on the device first.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ARCH=${ARCH:-sm_90}
+
+prepare() {
+  set -e
+  npx cmake-js configure --out build-gpu --CDLINREC_TEST_HOOKS=ON --CDLINREC_CUDA_ARCHITECTURES=90
+  npx cmake-js build --out build-gpu
+  npm run prepare
+  bench/gpu/build.sh "$ARCH"
+  if [[ -n "${WARPROWS_TREE:-}" ]]; then
+    (cd "$WARPROWS_TREE" && bench/gpu/build.sh "$ARCH")
+    cp "$WARPROWS_TREE/bench/gpu/build/bench_gpu" bench/gpu/build/bench_gpu_warprows
+  fi
+  ls -la build-gpu/Release/linrec.node bench/gpu/build/
+}
+
+run() {
+  OUT=${OUT:-/tmp/linrec-out}
+  mkdir -p "$OUT"
+  local logs=/tmp/lease-logs start=$(date +%s) budget=${LEASE_BUDGET:-400}
+  mkdir -p "$logs"
+  export GIT_COMMIT=${GIT_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+  local summary=$OUT/summary.txt
+  echo "# lease.sh run, commit $GIT_COMMIT, $(date -u +%Y-%m-%dT%H:%M:%SZ), budget $budget s" > "$summary"
+  # step NAME LIMIT CMD...: CMD under min(LIMIT, time left), output in logs/NAME.log; a line in
+  # summary.txt; the logs packed after every step, so a killed call still brings them back.
+  step() {
+    local name=$1 limit=$2 left t rc
+    shift 2
+    left=$((budget - ($(date +%s) - start)))
+    ((limit > left)) && limit=$left
+    if ((limit < 10)); then
+      echo "$name: SKIPPED (budget spent)" | tee -a "$summary"
+      return 1
+    fi
+    t=$(date +%s)
+    timeout -k 5 "$limit" "$@" > "$logs/$name.log" 2>&1
+    rc=$?
+    echo "$name: exit $rc$([[ $rc == 124 || $rc == 137 ]] && echo " (TIMED OUT at $limit s)"), $(($(date +%s) - t)) s" |
+      tee -a "$summary"
+    tar -C "$logs" -czf "$OUT/logs.tgz" . 2> /dev/null
+    return $rc
+  }
+  nvidia-smi > "$logs/nvidia-smi.txt" 2>&1
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.mem --format=csv >> "$summary" 2>&1
+
+  # 1. Do the carried binaries start here, and are the kernels right on hardware (quick check)?
+  if ! step check-quick 90 bench/gpu/build/check --quick; then
+    if grep -qiE "GLIBC|not found|cannot open|no kernel image|invalid device function|unsupported toolchain" "$logs/check-quick.log"; then
+      step rebuild-bench 240 bench/gpu/build.sh "$ARCH" && step check-quick-rebuilt 90 bench/gpu/build/check --quick
+    fi
+  fi
+  # 2. The engine benchmark (gpu.json): every case against the copy floor in the same run.
+  step bench-engine 150 bash -c 'bench/gpu/build/bench_gpu > bench/gpu/build/engine.json'
+  cp bench/gpu/build/engine.json "$logs/" 2> /dev/null
+  # 3. The product's own suites through the addon: test/20, 21, 23 on the GPU.
+  if ! node -e "require('./build-gpu/Release/linrec.node')" > "$logs/addon-load.log" 2>&1; then
+    step rebuild-addon 240 bash -c 'npx cmake-js configure --out build-gpu --CDLINREC_TEST_HOOKS=ON --CDLINREC_CUDA_ARCHITECTURES=90 && npx cmake-js build --out build-gpu'
+  fi
+  [[ -f dist/index.js ]] || step prepare-dist 60 npm run prepare
+  step jest-gpu 200 env LINREC_ADDON="$PWD/build-gpu/Release/linrec.node" npx jest test/20 test/21 test/23 --maxWorkers=6 --json --outputFile="$logs/jest-gpu.json"
+  grep -E "✕|Tests:|SKIPPED" "$logs/jest-gpu.log" | head -n 30 >> "$summary"
+  # 4. The full kernel check, then one row of 2^31 + 4097 steps and its self-test (must fail).
+  step check-full 100 bench/gpu/build/check
+  step check-huge 60 bench/gpu/build/check --huge
+  if step check-huge-selftest 60 bench/gpu/build/check --huge 100003 77777; then
+    echo "FAIL the huge check's self-test passed a corrupted result" >> "$summary"
+  fi
+  cat "$logs"/check-full.log "$logs"/check-huge.log > "$OUT/gpu-check.txt" 2> /dev/null
+  grep -E "^FAIL" "$OUT/gpu-check.txt" | head -n 20 >> "$summary"
+  tail -n 2 "$logs/check-full.log" >> "$summary"
+  # 5. The seed recipe in PyTorch at 10^7, then the report (gpu.json, gpu.md).
+  step torch 90 bash -c 'python3 bench/gpu/seed_recipe_torch.py > bench/gpu/build/torch.json' ||
+    echo null > bench/gpu/build/torch.json
+  step report 30 python3 bench/gpu/report.py && cp bench/results/gpu.json bench/results/gpu.md "$OUT/"
+  # 6. The warp-row extended composition (branch s6-warprows) against this tree, batched rows.
+  if [[ -x bench/gpu/build/bench_gpu_warprows ]]; then
+    step warprows-main 40 bash -c 'bench/gpu/build/bench_gpu direct-f32-batched > bench/gpu/build/batched-main.json'
+    step warprows-branch 40 bash -c 'bench/gpu/build/bench_gpu_warprows direct-f32-batched > bench/gpu/build/batched-warprows.json'
+    cat bench/gpu/build/batched-main.json bench/gpu/build/batched-warprows.json > "$OUT/gpu-warprows.json" 2> /dev/null
+  fi
+  # 7. compute-sanitizer on the quick check.
+  local san
+  san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2> /dev/null | head -n 1)
+  if [[ -n "$san" ]]; then
+    step memcheck 60 "$san" --tool memcheck --leak-check full --print-limit 50 bench/gpu/build/check --quick
+    step synccheck 40 "$san" --tool synccheck --print-limit 50 bench/gpu/build/check --quick
+    step racecheck 60 "$san" --tool racecheck --racecheck-report all --print-limit 50 bench/gpu/build/check --quick
+    for tool in memcheck synccheck racecheck; do
+      [[ -f $logs/$tool.log ]] || continue
+      echo "## $tool"
+      grep -E "ERROR SUMMARY|RACECHECK SUMMARY|LEAK SUMMARY|failure\(s\)" "$logs/$tool.log"
+      grep -E "^========= " "$logs/$tool.log" | grep -vE "SUMMARY|COMPUTE-SANITIZER" | head -n 20
+    done > "$OUT/gpu-sanitizer.txt"
+    grep -E "SUMMARY" "$OUT/gpu-sanitizer.txt" >> "$summary"
+  else
+    echo "compute-sanitizer not found" >> "$summary"
+  fi
+  # 8. The Node harness's GPU rows (host arrays and DeviceArrays against the loops and the CPU).
+  step node-harness 120 env LINREC_ADDON="$PWD/build-gpu/Release/linrec.node" node -e \
+    "require('./bench/harness').main({ name: 'gpu-node', defaults: { gpu: true }, argv: ['--no-accuracy', '--no-charts', '--sizes', '1e5,1e7'] })"
+  cp bench/results/gpu-node.json bench/results/gpu-node.md "$logs/" 2> /dev/null
+  echo "total $(($(date +%s) - start)) s" >> "$summary"
+  tar -C "$logs" -czf "$OUT/logs.tgz" .
+  cat "$summary"
+}
+
+case "${1:-}" in
+  prepare) prepare ;;
+  run) run ;;
+  *)
+    echo "usage: bash bench/gpu/lease.sh prepare|run" >&2
+    exit 2
+    ;;
+esac
