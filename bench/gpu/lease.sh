@@ -7,9 +7,8 @@
 #   bash bench/gpu/lease.sh prepare      build-gpu/ (addon, LINREC_TEST_HOOKS), bench/gpu/build/
 #                                        (bench_gpu, check) and bench_gpu_warprows if
 #                                        WARPROWS_TREE names a worktree of that branch
-# then the device call, with carry [".device", "build-gpu/Release", "dist", "bench/gpu/build/bench_gpu",
-# "bench/gpu/build/check", "bench/gpu/build/bench_gpu_warprows"] (not all of bench/gpu/build: the
-# model's tools there are 350 MB):
+#                                        all packed into .device/gpu-build.tar.xz
+# then the device call, with carry [".device"]:
 #   . .device/setup.sh && LEASE_BUDGET=380 bash bench/gpu/lease.sh run
 # Results (7 files; a call brings back 8 at most): $OUT/summary.txt (a line a step), gpu.json,
 # gpu.md, gpu-check.txt, gpu-sanitizer.txt, gpu-warprows.json, and logs.tgz (every log, the engine's
@@ -29,7 +28,11 @@ prepare() {
     (cd "$WARPROWS_TREE" && bench/gpu/build.sh "$ARCH")
     cp "$WARPROWS_TREE/bench/gpu/build/bench_gpu" bench/gpu/build/bench_gpu_warprows
   fi
-  ls -la build-gpu/Release/linrec.node bench/gpu/build/
+  # One compressed file in .device/ (the kit's folder travels anyway): the working tree a call
+  # takes is limited to 64 MiB, and the kit alone is about 44 MB.
+  tar -cf - build-gpu/Release/linrec.node dist bench/gpu/build/bench_gpu bench/gpu/build/check \
+    $(ls bench/gpu/build/bench_gpu_warprows 2> /dev/null) | xz -T0 -6 > .device/gpu-build.tar.xz
+  ls -la .device/gpu-build.tar.xz
 }
 
 run() {
@@ -59,6 +62,11 @@ run() {
     tar -C "$logs" -czf "$OUT/logs.tgz" . 2> /dev/null
     return $rc
   }
+  if [[ -f .device/gpu-build.tar.xz ]]; then
+    { xz -dc .device/gpu-build.tar.xz 2> /dev/null ||
+      python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' \
+        .device/gpu-build.tar.xz; } | tar -xf -
+  fi
   nvidia-smi > "$logs/nvidia-smi.txt" 2>&1
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.mem --format=csv >> "$summary" 2>&1
 
