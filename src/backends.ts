@@ -1,7 +1,7 @@
 // Which backends this build and machine offer, and which one a call uses.
 import * as os from 'os';
 import { addon } from './addon';
-import { expected, plainError, rangeError, typeError } from './errors';
+import { expected, plainError, rangeError, typeError, whenCudaFails } from './errors';
 
 /** Where a call runs: 'cuda' is device 0, 'cuda:N' the N-th of backends().cuda.devices. */
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
@@ -13,6 +13,12 @@ export interface CudaDevice {
   name: string;
   memoryBytes: number;
   computeCapability: string;
+  /**
+   * Set once a fault (a kernel that crashed) made this device unusable for the rest of the
+   * process: CUDA lets no process recover a poisoned context. Calls on it throw ERR_LINREC_CUDA,
+   * 'auto' uses the CPU instead; a new process can use the device again.
+   */
+  fault?: string;
 }
 
 export interface Backends {
@@ -30,6 +36,10 @@ export function defaultThreads(): number {
 }
 
 let cached: Backends | undefined;
+// A CUDA error may have been a fault that made a device unusable (CudaDevice.fault): probe again.
+whenCudaFails(() => {
+  cached = undefined;
+});
 
 /** The backends this build and machine offer (probed once). */
 export function backends(): Backends {
@@ -62,9 +72,10 @@ export function gpuThreshold(): number {
   return gpuThresholdCache;
 }
 
+/** Whether 'auto' may use the GPU (device 0, unless a fault made it unusable). */
 export function cudaUsable(): boolean {
   if (!cached) backends();
-  return cached!.cuda.available;
+  return cached!.cuda.available && !cached!.cuda.devices[0]?.fault;
 }
 
 const CUDA_NAME = /^cuda(?::(0|[1-9][0-9]{0,2}))?$/;

@@ -67,8 +67,15 @@ export function withStack<T>(fn: () => T): T {
   }
 }
 
+let cudaFailed: (() => void) | undefined;
+/** Called back whenever an ERR_LINREC_CUDA passes through restack (backends.ts re-probes). */
+export function whenCudaFails(f: () => void): void {
+  cudaFailed = f;
+}
+
 export function restack(e: unknown): unknown {
   if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') {
+    if ((e as { code: string }).code === 'ERR_LINREC_CUDA') cudaFailed?.();
     const err = e as Error;
     const here = new Error(err.message);
     const frames = here.stack?.split('\n').slice(2).join('\n');

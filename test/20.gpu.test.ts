@@ -6,6 +6,7 @@ import { aggregate, backends, createScanner, DeviceArray, deviceMemory, logScan,
 import { addonPath } from '../src/addon';
 import {
   expectLinrecError,
+  faultChild,
   fill,
   floorOf,
   fresh,
@@ -552,35 +553,29 @@ if (cuda.available && !hooks()._injectCudaFault)
   console.warn('test/20.gpu.test.ts: the fault-injection test needs a build with -DLINREC_TEST_HOOKS=ON (npm run test:emulated has it)');
 
 gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => {
-  const checkScan = () => {
-    const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
-    const ref = reference(coeffs, values);
-    const got = scan(coeffs, values, { device: 'cuda' });
-    expect(overLoopAccuracy(got, coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
-  };
-
-  faultTest('a kernel fault is ERR_LINREC_CUDA, the backend recovers, and DeviceArrays from before say they are lost', async () => {
-    const inject = hooks()._injectCudaFault as () => void;
-    const before = toDevice(new Float32Array(1000).fill(0.5));
-    const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
-    inject();
-    const e = expectLinrecError(() => scan(coeffs, values, { device: 'cuda' }), 'ERR_LINREC_CUDA');
-    expect(e.message).toMatch(/CUDA error/);
-    expect(e.message).toMatch(/reset/);
-    checkScan();
-    expectLinrecError(() => before.toHost(), 'ERR_LINREC_CUDA');
-    expectLinrecError(() => scan(before, toDevice(new Float32Array(1001)), { device: 'cuda' }), 'ERR_LINREC_CUDA');
-    before.dispose(); // its memory went with the reset: nothing to free, nothing to crash
-    // The same through the async path and a device-resident pipeline.
-    inject();
-    await expect(scanAsync(coeffs, values, { device: 'cuda' })).rejects.toMatchObject({ code: 'ERR_LINREC_CUDA' });
-    const a = up(coeffs);
-    const b = up(values);
-    const ref = reference(coeffs, values);
-    expect(overLoopAccuracy(host(scan(a, b, { device: 'cuda' })), coeffs, values, 1, false, ref, 'float32')).toBeLessThanOrEqual(1);
-    a.dispose();
-    b.dispose();
-  });
+  // In a process of its own (test/cuda-fault.child.js): the fault poisons the device for good.
+  faultTest(
+    'a kernel fault is ERR_LINREC_CUDA; the device then refuses every call in this process, saying why and what was lost, and auto runs on the CPU',
+    () => {
+      const seen = faultChild('sync') as Record<string, { code?: string; message?: string; ok?: boolean }> & {
+        beforeError: number;
+        autoError: number;
+        fault?: string;
+      };
+      expect(seen.beforeError).toBeLessThan(1e-4);
+      expect(seen.faulted.code).toBe('ERR_LINREC_CUDA');
+      expect(seen.faulted.message).toMatch(
+        /cuda:0 is unusable for the rest of this process: the fault poisoned its CUDA context[^]*its 1 DeviceArray \(.*\) is lost[^]*Restart the process/,
+      );
+      for (const key of ['oldArray', 'async', 'hostScan', 'upload', 'memory']) {
+        expect({ key, code: seen[key].code }).toEqual({ key, code: 'ERR_LINREC_CUDA' });
+        expect(seen[key].message).toMatch(/unusable for the rest of this process|lost when a fault made cuda:0 unusable/);
+      }
+      expect(seen.dispose).toEqual({ ok: true }); // lost memory: nothing to free, nothing to crash
+      expect(typeof seen.fault).toBe('string'); // backends().cuda.devices[0].fault
+      expect(seen.autoError).toBeLessThan(1e-4); // 'auto' went to the CPU
+    },
+  );
 
   test('host arrays larger than the free device memory are scanned in chunks, not refused', () => {
     const n = 2 ** 23 + 5; // 3 arrays of 32 MiB on the host
@@ -747,18 +742,19 @@ multiDescribe(`several CUDA devices ${cuda.available ? seedNote() : ''}`, () => 
     expect(deviceMemory(last).freeBytes).toBeGreaterThanOrEqual(freeLast - bytes / 64);
   });
 
-  faultTest(`a fault on ${last} resets that device only: its arrays are lost, cuda:0's stay`, () => {
-    const inject = hooks()._injectCudaFault as (device?: number) => void;
-    const { coeffs, values } = f32Inputs(1, 30_001, 'uniform');
-    const keep = [toDevice(coeffs), toDevice(values)] as const;
-    const lost = toDevice(coeffs, { device: last });
-    inject(cuda.devices.length - 1);
-    const e = expectLinrecError(() => scan(coeffs, values, { device: last }), 'ERR_LINREC_CUDA');
-    expect(e.message).toMatch(/reset/);
-    expectLinrecError(() => lost.toHost(), 'ERR_LINREC_CUDA');
-    checkOn(scan(keep[0], keep[1]).toHost(), coeffs, values);
-    checkOn(scan(coeffs, values, { device: last }), coeffs, values);
-    for (const d of [...keep, lost]) d.dispose();
+  faultTest(`a fault on ${last} makes that device unusable only: its arrays are lost, cuda:0 and its arrays keep working`, () => {
+    const seen = faultChild('other') as Record<string, { code?: string; message?: string }> & {
+      device0Error: number;
+      device0HostError: number;
+      device0Fault: string | null;
+      lastFault: string | null;
+    };
+    for (const key of ['faulted', 'oldArray', 'lastAgain']) expect({ key, code: seen[key].code }).toEqual({ key, code: 'ERR_LINREC_CUDA' });
+    expect(seen.lastAgain.message).toMatch(new RegExp(`${last} is unusable for the rest of this process`));
+    expect(seen.device0Error).toBeLessThan(1e-4);
+    expect(seen.device0HostError).toBeLessThan(1e-4);
+    expect(seen.device0Fault).toBeNull();
+    expect(typeof seen.lastFault).toBe('string');
   });
 
   test('overlapping scanAsync calls spread over the devices are all right', async () => {

@@ -1,6 +1,9 @@
 // Shared test helpers: fresh random inputs (the run's seed, test/seed.ts), and the yardstick
 // (src/yardstick.ts: float64 references and the mixed relative error used throughout,
 // |x - ref| / (|ref| + mean|ref|)).
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { addonPath } from '../src/addon';
 import { mulberry32, hashLabel, SEED, seedNote } from './seed';
 export { mulberry32, SEED, seedNote };
 import { sequential } from '../src/sequential';
@@ -134,4 +137,26 @@ export function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number,
 export function overLoopAccuracy(x: F, coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT, bound?: number) {
   const byLoop = mixedError(x, ref) / (bound ?? loopBound(coeffs, values, rows, reverse, ref, dtype));
   return byLoop <= 1 ? byLoop : Math.min(byLoop, worstOverReach(x, ref, coeffs, rows, dtype, reverse));
+}
+
+/**
+ * Runs test/cuda-fault.child.js `scenario` in a process of its own (a fault poisons the device
+ * for the rest of its process) against the addon this process loaded, with 'auto' sending even
+ * small scans to the GPU; returns the JSON object it printed.
+ */
+export function faultChild(scenario: string): Record<string, unknown> {
+  const run = spawnSync(process.execPath, [path.join(__dirname, 'cuda-fault.child.js'), scenario], {
+    env: { ...process.env, LINREC_ADDON: addonPath(), LINREC_GPU_MIN_ELEMENTS: '1', LINREC_SEED: String(SEED) },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  let seen: Record<string, unknown>;
+  try {
+    seen = JSON.parse(last) as Record<string, unknown>;
+  } catch {
+    throw new Error(`cuda-fault.child.js ${scenario}: exit ${run.status} ${run.signal ?? ''}\n${run.stdout}\n${run.stderr}`);
+  }
+  if (run.status !== 0) throw new Error(`cuda-fault.child.js ${scenario}: exit ${run.status}: ${JSON.stringify(seen)}\n${run.stderr}`);
+  return seen;
 }

@@ -27,6 +27,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     o.Set("name", d.name);
     o.Set("memoryBytes", static_cast<double>(d.memoryBytes));
     o.Set("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
+    const std::string fault = cuda::deviceFault(d.index);
+    if (!fault.empty()) o.Set("fault", fault);
     devices.Set(static_cast<uint32_t>(i), o);
   }
 #else

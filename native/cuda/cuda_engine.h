@@ -33,19 +33,19 @@ struct Availability {
 
 // Never throws; cheap after the first call.
 Availability probe();
+// Why device `device` is unusable for the rest of the process (an earlier fault), or "".
+std::string deviceFault(int device);
 
 // Device memory for DeviceArray, on device `device` (an index into probe().devices).
 // deviceFree never throws (called from finalizers).
-// A CUDA failure that poisons a device's context (a kernel fault) makes the engine reset that
-// device, the only way to make it usable again; that frees every allocation on it. So each
-// allocation belongs to a context generation of its device: memory of an earlier generation is
-// gone, and is neither used nor freed (deviceFree skips it; isLost tells the binding to refuse it).
-// deviceAlloc tags its allocation with the generation read before cudaMalloc: a reset racing
-// with it can only make fresh memory look lost (refused, never freed twice), not the reverse.
-// Every call on a device, recovery included, holds that device's lock, so a reset never happens
-// under another call; calls that take a generation refuse (CudaError, lostArrayMessage) memory
-// that a reset lost, checked under that lock. deviceFree, when the lock is busy, leaves the
-// pointer to the next call on the device (a finalizer must not wait for a running scan).
+// A CUDA failure that poisons a device's context (a kernel fault) makes that device unusable for
+// the rest of the process (no process recovers a poisoned context: device_scan.cuh, noteFault);
+// every later call on it is refused with a CudaError that says so, and deviceFault(device) tells
+// info() why. Each allocation belongs to a context generation of its device, which a fault moves
+// on: memory of an earlier generation is neither used nor freed (deviceFree skips it; isLost tells
+// the binding to refuse it). deviceAlloc tags its allocation with the generation read before
+// cudaMalloc. Every call on a device holds that device's lock; deviceFree, when the lock is busy,
+// leaves the pointer to the next call on the device (a finalizer must not wait for a running scan).
 void* deviceAlloc(int device, size_t bytes, unsigned* generation);
 void deviceFree(int device, void* ptr, unsigned generation) noexcept;
 unsigned contextGeneration(int device);

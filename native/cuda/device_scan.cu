@@ -49,8 +49,8 @@ static std::string bytesText(size_t bytes) {
 }
 
 std::string lostArrayMessage(int device) {
-  return "CUDA error: this DeviceArray was lost when a CUDA error forced a reset of " + deviceName(device) +
-         "; create it again";
+  return "CUDA error: this DeviceArray was lost when a fault made " + deviceName(device) +
+         " unusable in this process; restart the process to use the GPU again";
 }
 
 void refuseLost(const DeviceContext& ctx, unsigned generation) {
@@ -64,7 +64,7 @@ void freePending(DeviceContext& ctx) {
     pending.swap(ctx.pendingFrees);
   }
   for (auto& [ptr, generation] : pending) {
-    if (generation != contextGeneration(ctx.device)) continue;  // freed by a reset
+    if (generation != contextGeneration(ctx.device)) continue;  // lost to a fault
     auto it = ctx.arrays.find(ptr);
     if (it != ctx.arrays.end()) {
       ctx.arrayBytes -= it->second;
@@ -74,33 +74,66 @@ void freePending(DeviceContext& ctx) {
   }
 }
 
-std::string recoverIfPoisoned(DeviceContext& ctx) {
+// The fault of each device, for info() (which must not create contexts): set once, never cleared.
+static std::mutex faultsMutex;
+static std::string faults[kMaxDevices];
+
+std::string deviceFault(int device) {
+  if (device < 0 || device >= kMaxDevices) return std::string();
+  std::lock_guard<std::mutex> lock(faultsMutex);
+  return faults[device];
+}
+
+std::string faultedMessage(const DeviceContext& ctx) {
+  const std::string name = deviceName(ctx.device);
+  return "CUDA error: " + name + " is unusable for the rest of this process since a fault poisoned its context (" +
+         ctx.fault + "); restart the process to use " + name + " again (the CPU backend still works)";
+}
+
+std::string noteFault(DeviceContext& ctx) {
   // A non-sticky error was cleared by check(); a sticky one is reported again by any call.
   if (cudaDeviceSynchronize() == cudaSuccess) return std::string();
-  cudaGetLastError();
-  // No other call is in flight on this device (ctx.mutex): the reset destroys nothing in use by
-  // this engine. It also destroys the primary context other CUDA code in the process may share.
+  const cudaError_t sticky = cudaGetLastError();
   const size_t lostArrays = ctx.arrays.size(), lostBytes = ctx.arrayBytes;
+  // Its DeviceArrays can be neither read nor freed any more: refused from now on (refuseLost).
   generations[ctx.device].fetch_add(1, std::memory_order_acq_rel);
-  check(cudaDeviceReset(), "cudaDeviceReset (recovering from a fault)");  // the current device only
   ctx.arrays.clear();
   ctx.arrayBytes = 0;
   {
     std::lock_guard<std::mutex> lock(ctx.pendingMutex);
-    ctx.pendingFrees.clear();  // their memory went with the reset
+    ctx.pendingFrees.clear();
   }
-  ctx.scratch = nullptr;  // freed by the reset, like the stream and the staging state
-  ctx.scratchBytes = 0;
-  dropStaging(ctx);
-  ctx.stream = nullptr;
-  check(cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking), "cudaStreamCreate (after a reset)");
+  ctx.fault = cudaGetErrorString(sticky);
+  {
+    std::lock_guard<std::mutex> lock(faultsMutex);
+    faults[ctx.device] = ctx.fault;
+  }
   const std::string name = deviceName(ctx.device);
-  return " (" + name + " was reset to recover: " +
-         (lostArrays == 0 ? std::string("no DeviceArray was on it")
-                          : "its " + std::to_string(lostArrays) +
-                                (lostArrays == 1 ? " DeviceArray (" : " DeviceArrays (") + bytesText(lostBytes) + ") " +
-                                (lostArrays == 1 ? "is" : "are") + " lost and must be created again") +
-         "; any other CUDA memory of this process on " + name + " is lost too)";
+  return " (" + name +
+         " is unusable for the rest of this process: the fault poisoned its CUDA context, and a process cannot "
+         "recover from that; " +
+         (lostArrays == 0
+              ? std::string("no DeviceArray was on it")
+              : "its " + std::to_string(lostArrays) + (lostArrays == 1 ? " DeviceArray (" : " DeviceArrays (") +
+                    bytesText(lostBytes) + ") " + (lostArrays == 1 ? "is" : "are") + " lost") +
+         ". Restart the process to use " + name + " again; the CPU backend still works)";
+}
+
+// How long a tile waits for a predecessor before it gives up (tile_status.cuh). A predecessor
+// is a running block, so a wait is a few tiles' time (microseconds; milliseconds when a long row
+// steps through in order); 10 s only ends a hang.
+constexpr unsigned long long kLookBackBoundNs = 10'000'000'000ull;
+static std::atomic<unsigned long long> lookBackBoundNs{kLookBackBoundNs};
+
+void throwIfGaveUp(DeviceContext& ctx) {
+  volatile unsigned* word = ctx.gaveUp;
+  if (*word == 0) return;
+  *word = 0;
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3g s", double(lookBackBoundNs.load(std::memory_order_relaxed)) * 1e-9);
+  throw CudaError("CUDA error: a tile of the scan waited longer than " + std::string(text) + " for " +
+                  "the tile before it, and the scan gave up: the results of this call are not valid. " +
+                  deviceName(ctx.device) + " remains usable (this is a bug in linrec, or the GPU was held up)");
 }
 
 DeviceContext& contextOf(int device) {
@@ -119,6 +152,11 @@ DeviceContext& contextOf(int device) {
     check(cudaDeviceGetAttribute(&ctx->smCount, cudaDevAttrMultiProcessorCount, device),
           "cudaDeviceGetAttribute (multiprocessor count)");
     check(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    // Pinned host memory is mapped into the device's address space (unified addressing), so
+    // kernels write this word directly and the host reads it after synchronizing.
+    check(cudaHostAlloc(reinterpret_cast<void**>(&ctx->gaveUp), sizeof(unsigned), cudaHostAllocMapped),
+          "cudaHostAlloc (give-up word)");
+    *ctx->gaveUp = 0;
     contexts[device] = ctx.release();
   }
   return *contexts[device];
@@ -136,11 +174,6 @@ constexpr size_t kTicketBytes = 256;
 
 enum class Shape { ThreadRows, WarpRows, Tiles };
 
-// How long a tile waits for a predecessor before it traps (tile_status.cuh). A predecessor is a
-// running block, so a wait is a few tiles' time (microseconds; milliseconds when a long row
-// steps through in order); 10 s only ends a hang.
-constexpr unsigned long long kLookBackBoundNs = 10'000'000'000ull;
-static std::atomic<unsigned long long> lookBackBoundNs{kLookBackBoundNs};
 #if defined(LINREC_TEST_HOOKS)
 static std::atomic<size_t> silentTile{~size_t(0)}, holdTile{~size_t(0)};
 static std::atomic<unsigned long long> holdNs{0};
@@ -212,7 +245,8 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
   if (tilesPerRow > 1) {
     char* scratch = static_cast<char*>(ctx.ensureScratch(kTicketBytes + TileStatus<M>::bytes(tiles)));
     ticket = reinterpret_cast<unsigned long long*>(scratch);
-    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles, lookBackBoundNs.load(std::memory_order_relaxed));
+    status = TileStatus<M>::carve(scratch + kTicketBytes, tiles, lookBackBoundNs.load(std::memory_order_relaxed),
+                                  ctx.gaveUp);
 #if defined(LINREC_TEST_HOOKS)
     status.silentTile = silentTile.load(std::memory_order_relaxed);
     status.holdTile = holdTile.load(std::memory_order_relaxed);

@@ -13,19 +13,25 @@ namespace linrec {
 namespace cuda {
 
 // Per-device state kept for the life of the process: a stream, the tile-status scratch and
-// the staging buffers grow on demand and are reused. Every CUDA call on one device, recovery
-// included, is serialized by `mutex` (each holds it for its whole synchronous run), so a reset
-// never happens under another call; calls on different devices run at once. Never freed: the driver reclaims it at
-// exit, and freeing from static destructors after driver teardown would fail anyway.
+// the staging buffers grow on demand and are reused. Every CUDA call on one device is
+// serialized by `mutex` (each holds it for its whole synchronous run); calls on different
+// devices run at once. Never freed: the driver reclaims it at exit, and freeing from static
+// destructors after driver teardown would fail anyway.
 struct DeviceContext {
   std::mutex mutex;
   int device = 0;
   int smCount = 0;
   cudaStream_t stream = nullptr;
+  // Pinned, device-mapped word that a look-back wait past its bound raises (tile_status.cuh);
+  // cleared before each call and read after it (under mutex).
+  unsigned* gaveUp = nullptr;
+  // Set once a fault poisoned the context: no more work on the device in this process (see
+  // noteFault). Under mutex.
+  std::string fault;
   void* scratch = nullptr;
   size_t scratchBytes = 0;
   void* staging = nullptr;  // the staged pipelines' state (staging_buffers.cuh)
-  // DeviceArray allocations alive on the device (under mutex): what a reset loses.
+  // DeviceArray allocations alive on the device (under mutex): what a fault loses.
   std::unordered_map<void*, size_t> arrays;
   size_t arrayBytes = 0;
   // Frees that found `mutex` busy (under pendingMutex), done by the next call on the device.
@@ -44,20 +50,21 @@ struct DeviceContext {
 DeviceContext& contextOf(int device);
 inline void makeCurrent(const DeviceContext& ctx) { check(cudaSetDevice(ctx.device), "cudaSetDevice"); }
 
-// After a CudaError: when the context is poisoned (the error is sticky, as after a kernel fault),
-// resets the device and the context's state, so that later calls work, and returns what the
-// reset lost, for the error message (empty when there was no reset); every allocation of the
-// old context is gone (contextGeneration(device) moves on). ctx.mutex held, ctx's device current.
-std::string recoverIfPoisoned(DeviceContext& ctx);
+// After a CudaError: when the context is poisoned (the error is sticky, as after a kernel
+// fault), marks the device unusable for the rest of the process and returns what that lost, for
+// the error message (empty when the error was not sticky). No reset: on an H200 (driver 580) a
+// process could not create a context again after cudaDeviceReset following a trap ("CUDA-capable
+// device(s) is/are busy or unavailable" for as long as it tried), while other processes used the
+// GPU normally; so the only recovery is a new process. ctx.mutex held, ctx's device current.
+std::string noteFault(DeviceContext& ctx);
 // Runs f holding ctx.mutex with ctx's device current, after the frees deviceFree left pending;
-// a CudaError from f is rethrown after recoverIfPoisoned, saying what a reset lost.
+// refuses at once on a device that faulted earlier; a CudaError from f is rethrown after
+// noteFault, saying what the fault lost; a look-back that gave up (tile_status.cuh) is a
+// CudaError too, on a device that stays usable.
 template <class F> void lockedCall(DeviceContext& ctx, F&& f);
-// Throws CudaError(lostArrayMessage) when memory of `generation` was lost to a reset. ctx.mutex held.
+// Throws CudaError(lostArrayMessage) when memory of `generation` was lost to a fault. ctx.mutex held.
 void refuseLost(const DeviceContext& ctx, unsigned generation);
 void freePending(DeviceContext& ctx);  // ctx.mutex held
-
-// staging_buffers.cu: forgets the staging state after a device reset freed its CUDA objects.
-void dropStaging(DeviceContext& ctx);
 
 // Queue the work of a job whose pointers are all device memory on `stream`; no synchronization.
 // Uses ctx's scratch: work queued on different streams must be ordered by the caller.
@@ -71,14 +78,20 @@ size_t aggregateScratchBytes(const AggregateJob& job, DeviceContext& ctx);
 void scanHostStaged(const ScanJob& job, DeviceContext& ctx);
 void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx);
 
+std::string faultedMessage(const DeviceContext& ctx);  // why a faulted device refuses a call
+void throwIfGaveUp(DeviceContext& ctx);  // after a call's work: a look-back past its bound throws
+
 template <class F> void lockedCall(DeviceContext& ctx, F&& f) {
   std::lock_guard<std::mutex> lock(ctx.mutex);
+  if (!ctx.fault.empty()) throw CudaError(faultedMessage(ctx));
   try {
     makeCurrent(ctx);
     freePending(ctx);
+    *static_cast<volatile unsigned*>(ctx.gaveUp) = 0;
     f();
+    throwIfGaveUp(ctx);
   } catch (const CudaError& e) {
-    std::string lost = recoverIfPoisoned(ctx);
+    std::string lost = noteFault(ctx);
     if (!lost.empty()) throw CudaError(std::string(e.what()) + lost);
     throw;
   }

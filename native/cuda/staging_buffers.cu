@@ -31,10 +31,5 @@ Staging& stagingFor(DeviceContext& ctx, size_t inBytes, size_t outBytes) {
 
 }  // namespace staging
 
-void dropStaging(DeviceContext& ctx) {
-  delete static_cast<staging::Staging*>(ctx.staging);  // its streams, events and buffers died with the reset
-  ctx.staging = nullptr;
-}
-
 }  // namespace cuda
 }  // namespace linrec

@@ -25,8 +25,12 @@
 // No window cap, no sleep: the depth is whatever the pending predecessors need.
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
-// device): a tile that waits longer than waitBoundUnits for a predecessor traps, which fails the
-// launch; the host reports ERR_LINREC_CUDA and resets the device (device_scan.cu).
+// device): a tile that waits longer than waitBoundUnits for a predecessor gives up. It raises the
+// launch's give-up word (pinned host memory: the host turns it into ERR_LINREC_CUDA after the
+// call) and goes on with an identity in place of the missing value; every other wait that has
+// lasted a unit (about 1 ms) and sees the word raised ends too, so the launch ends soon, its
+// results discarded. Not a trap: on an H200 (driver 580) a process never got a context on the
+// device again after one, while a kernel that returns leaves the device usable.
 #pragma once
 
 #include <cstddef>
@@ -58,9 +62,17 @@ __device__ __forceinline__ unsigned long long globalTimerNs() {
 constexpr int kWaitUnitShift = 20;
 __device__ __forceinline__ unsigned waitClock() { return unsigned(globalTimerNs() >> kWaitUnitShift); }
 
-// Ends a spin that began at `start` once it has lasted more than `units`.
-__device__ __forceinline__ void trapAfter(unsigned start, unsigned units) {
-  if (waitClock() - start > units) __trap();
+// Whether a spin that began at `start` should end without its value: it has lasted more than
+// `units` (then it raises *gaveUp), or at least a unit while another wait gave up. A wait shorter
+// than a unit, as every wait of a healthy launch is, reads nothing more than its own polls.
+__device__ __forceinline__ bool givesUp(unsigned start, unsigned units, unsigned* gaveUp) {
+  const unsigned waited = waitClock() - start;
+  if (waited == 0) return false;
+  volatile unsigned* word = gaveUp;
+  if (*word != 0) return true;
+  if (waited <= units) return false;
+  *word = 1;
+  return true;
 }
 
 // Between two polls: nothing on a GPU (a poll is an L2 round trip already); the emulation lets
@@ -214,6 +226,7 @@ template <class M> struct TileStatus {
   Aggregates aggregates;  // status kPublished | kHasZero (some coefficient of the tile is 0)
   Inclusives inclusives;  // status kPublished
   unsigned waitBoundUnits;  // the longest a tile waits for a predecessor (2^20 ns units)
+  unsigned* gaveUp;  // raised by a wait past the bound (pinned host memory, DeviceContext::gaveUp)
 #if defined(LINREC_TEST_HOOKS)
   size_t silentTile;  // test builds: this tile never publishes (to check the bound)
   size_t holdTile;  // test builds: this tile publishes only after holdNs (deep look-backs)
@@ -238,10 +251,11 @@ template <class M> struct TileStatus {
   static size_t bytes(size_t tiles) {
     return flagBytes(tiles) + alignUp(Aggregates::payloadBytes(tiles)) + alignUp(Inclusives::payloadBytes(tiles));
   }
-  static TileStatus carve(void* base, size_t tiles, unsigned long long waitBoundNs) {
+  static TileStatus carve(void* base, size_t tiles, unsigned long long waitBoundNs, unsigned* gaveUp) {
     char* p = static_cast<char*>(base);
     TileStatus s{};
     s.waitBoundUnits = unsigned(waitBoundNs >> kWaitUnitShift) + 1;
+    s.gaveUp = gaveUp;
     char* payloads = p + flagBytes(tiles);
     s.aggregates.carve(p, payloads);
     s.inclusives.carve(p + alignUp(Aggregates::statusBytes(tiles)),
@@ -258,13 +272,14 @@ template <class M> struct TileStatus {
     if (silent(k)) return;
     inclusives.publish(k, v, kPublished);
   }
-  // Spins until tile k has published its inclusive value, and returns it (all lanes, same k).
+  // Spins until tile k has published its inclusive value, and returns it (all lanes, same k);
+  // an identity's value once the wait gives up.
   __device__ __forceinline__ Value waitInclusive(size_t k) const {
     Polled<Value> p = inclusives.poll(k);
     if (p.word == 0) {
       const unsigned start = waitClock();
       do {
-        trapAfter(start, waitBoundUnits);
+        if (givesUp(start, waitBoundUnits, gaveUp)) return M::value(M::identity());
         spinPause();
         p = inclusives.poll(k);
       } while (p.word == 0);
@@ -300,9 +315,12 @@ template <class M> struct LookBack {
       const unsigned start = waitClock();
       do {
         if (mine && p.word == 0) {
-          trapAfter(start, status.waitBoundUnits);
-          spinPause();
-          p = status.aggregates.poll(k - (back - unsigned(lane)));
+          if (givesUp(start, status.waitBoundUnits, status.gaveUp)) {
+            p.word = kPublished;  // its value: whatever was read (the launch's results are discarded)
+          } else {
+            spinPause();
+            p = status.aggregates.poll(k - (back - unsigned(lane)));
+          }
         }
       } while (__any_sync(kFullMask, mine && p.word == 0));
     }
@@ -351,8 +369,13 @@ template <class M> struct LookBack {
           d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
           continue;
         }
-        // Nothing published back to tile 0 (which always publishes): look again from the top.
-        trapAfter(start, status.waitBoundUnits);
+        // Nothing published back to tile 0 (which always publishes): look again from the top,
+        // or give up as if the own anchor had published an identity's value.
+        if (__any_sync(kFullMask, givesUp(start, status.waitBoundUnits, status.gaveUp))) {
+          x = M::value(M::identity());
+          back = ownAnchor - 1u;
+          break;
+        }
         spinPause();
         d = ownAnchor;
       }

@@ -17,8 +17,9 @@
 //
 // Collectives must be called by all 32 lanes of a warp with a full mask, and by every lane
 // at the same call (divergent collectives are undefined on a GPU): the emulation aborts with
-// a message when they are not. __trap() poisons the context as a real fault does, until
-// cudaDeviceReset (which frees every allocation, as on a GPU).
+// a message when they are not. __trap() poisons the context as a real fault does, for the rest
+// of the process: as on an H200 (driver 580), cudaDeviceReset then frees every allocation and
+// returns success, but every later call on the device fails with cudaErrorDevicesUnavailable.
 #pragma once
 
 #include <atomic>
@@ -60,6 +61,7 @@ enum cudaError_t {
   cudaErrorNoDevice = 100,
   cudaErrorInvalidDevice = 101,
   cudaErrorInvalidResourceHandle = 400,
+  cudaErrorDevicesUnavailable = 46,
   cudaErrorLaunchFailure = 719,
 };
 using cudaError = cudaError_t;
@@ -75,7 +77,8 @@ struct CUstream_st;
 struct CUevent_st;
 using cudaStream_t = CUstream_st*;
 using cudaEvent_t = CUevent_st*;
-constexpr unsigned cudaStreamNonBlocking = 1, cudaEventDisableTiming = 2, cudaHostAllocDefault = 0;
+constexpr unsigned cudaStreamNonBlocking = 1, cudaEventDisableTiming = 2, cudaHostAllocDefault = 0,
+                   cudaHostAllocMapped = 2;
 
 struct cudaDeviceProp {
   char name[256];
@@ -158,8 +161,8 @@ void requireFullMask(unsigned mask, const char* site);
 // device, as CUDA requires. `body` is kept until the grid has run (arguments by value).
 cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function<void()> body);
 
-// __trap(): the running kernel faults, which poisons the context until cudaDeviceReset; the
-// calling thread ends and the grid's other threads stop at their next switch.
+// __trap(): the running kernel faults, which poisons the context for the rest of the process;
+// the calling thread ends and the grid's other threads stop at their next switch.
 [[noreturn]] void trap();
 // %globaltimer: nanoseconds of a steady clock.
 unsigned long long steadyNanoseconds();

@@ -53,7 +53,7 @@ struct Device {
   std::map<const void*, size_t> allocations;
   size_t used = 0;
   size_t total = envSize("LINREC_EMULATED_DEVICE_MEMORY", size_t(1) << 30);
-  cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context until reset
+  cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context for good
   unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
   // Streams (under queueMutex()): the legacy default stream, created on first use, and every
   // stream created on this device and not destroyed.
@@ -528,6 +528,7 @@ const char* cudaGetErrorString(cudaError_t err) {
     case cudaErrorNoDevice: return "no CUDA-capable device is detected";
     case cudaErrorInvalidDevice: return "invalid device ordinal";
     case cudaErrorLaunchFailure: return "unspecified launch failure";
+    case cudaErrorDevicesUnavailable: return "CUDA-capable device(s) is/are busy or unavailable";
     case cudaErrorInvalidResourceHandle: return "invalid resource handle";
   }
   return "unknown error";
@@ -595,7 +596,9 @@ cudaError_t cudaDeviceReset() {
   }
   device().allocations.clear();
   device().used = 0;
-  device().sticky = cudaSuccess;
+  // After a fault, as seen on an H200 (driver 580, 2026-11-30): the reset succeeds, but the
+  // process never gets a context on the device again ("busy or unavailable"; other processes can).
+  if (device().sticky != cudaSuccess) device().sticky = cudaErrorDevicesUnavailable;
   ++device().epoch;
   lastError = cudaSuccess;
   return cudaSuccess;
