@@ -80,7 +80,8 @@ static int trap(bool child, const char* self) {
       std::printf("stream after the reset: ok at attempt %d, %.1f ms\n", attempt, since(t0));
       return use();
     }
-    if (attempt == 0 || since(t0) > 3000) std::printf("stream after the reset: %s (attempt %d, %.1f ms)\n", err(e), attempt, since(t0));
+    if (attempt == 0 || since(t0) > 3000)
+      std::printf("stream after the reset: %s (attempt %d, %.1f ms)\n", err(e), attempt, since(t0));
     if (since(t0) > 3000) break;
     cudaGetLastError();
     if (attempt % 10 == 9) std::printf("reset again: %s\n", err(cudaDeviceReset()));

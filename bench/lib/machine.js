@@ -4,6 +4,7 @@ const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const linrec = require('../../dist');
+const { addon } = require('../../dist/addon');
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -21,6 +22,8 @@ function machine() {
   const b = linrec.backends();
   return {
     cpuModel: cpus.length ? cpus[0].model.trim() : 'unknown',
+    // The CPU engine's variant chosen at load (baseline, x86-64-v3, x86-64-v4): speeds differ by it.
+    cpuInstructionSet: addon().info().cpuInstructionSet ?? null,
     cores: cpus.length,
     availableParallelism: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
     linrecThreads: b.cpu.threads,

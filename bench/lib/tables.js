@@ -24,7 +24,7 @@ function markdown(doc) {
   parts.push(`# linrec benchmark${doc.config.cuda ? ' (CPU + CUDA)' : ' (CPU)'}`);
   parts.push(
     [
-      `- machine: ${m.cpuModel}, ${m.cores} logical cores (linrec uses ${m.linrecThreads}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.platform}`,
+      `- machine: ${m.cpuModel}${m.cpuInstructionSet ? ` (linrec's ${m.cpuInstructionSet} build)` : ''}, ${m.cores} logical cores (linrec uses ${m.linrecThreads}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.platform}`,
       `- node ${m.node} (V8 ${m.v8}); commit ${m.git.commit ? m.git.commit.slice(0, 12) + (m.git.dirty ? ' (+ uncommitted changes)' : '') : 'unknown'}; ${m.date}`,
       `- CUDA: ${m.cuda.available ? m.cuda.devices.map((d) => `${d.name} (cc ${d.computeCapability})`).join(', ') : `not used (${m.cuda.reason || 'unavailable'})`}`,
       `- base seed ${doc.config.seed}${doc.config.quick ? '; --quick' : ''}; took ${doc.elapsedSeconds} s; load average ${m.loadAverage[0]} at the start, ${doc.loadAverageAtEnd ? doc.loadAverageAtEnd[0] : '?'} at the end (${m.cores} cores)`,

@@ -33,16 +33,26 @@ namespace cuda {
 // indices are read again from it (0 spills, ptxas on sm_80, sm_90). The float32 warp-per-row kernel (reversed)
 // and the float64 one spilled a few bytes at 3: 2 blocks there (kMinBlocks); a warp still keeps
 // 4 KB in flight.
-#ifndef LINREC_AFFINE_TILE_MIN_BLOCKS  // defined by probes of other occupancies
+// Probes of other tile shapes define these (bench/gpu: tiles per µs is what the look-back chain
+// limits, so larger tiles move more bytes per link of it).
+#ifndef LINREC_AFFINE_TILE_MIN_BLOCKS
 #define LINREC_AFFINE_TILE_MIN_BLOCKS 3
+#endif
+#ifndef LINREC_AFFINE_F32_ITEMS
+#define LINREC_AFFINE_F32_ITEMS 16
+#endif
+#ifndef LINREC_AFFINE_F64_ITEMS
+#define LINREC_AFFINE_F64_ITEMS 8
 #endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = 16, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F32_ITEMS, kMinBlocks = 2,
+                       kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<AffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F64_ITEMS, kMinBlocks = 2,
+                       kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 // The log method (extended range): an element is twice the affine one's registers (mantissas and
