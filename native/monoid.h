@@ -148,9 +148,53 @@ template <class T> struct AffineMonoid {
 // inputs need no conversion at all. The mantissa is a double for float32 data too: the chain
 // then computes one precision wider than the data, as the signed-log form did (measured in
 // bench/NOTES.md, session 4: 30-60x faster than log-add-exp in that precision).
-struct Extended {
-  double m;
-  int64_t e;
+template <class Mantissa, class Exponent> struct ExtendedNumber {
+  Mantissa m;
+  Exponent e;
+};
+using Extended = ExtendedNumber<double, int64_t>;
+// A step x -> A*x + B on extended numbers, tagged with the storage type T of its data (the CPU
+// engine stages float32 and float64 tiles differently, access.h).
+template <class T, class Number = Extended> struct ExtendedPair {
+  Number A, B;
+};
+
+// The arithmetic of the log method, written once for every form m·2^e (Extended; ExtendedFloat
+// below): affine steps and coefficient products whose common case, exponents 0 and the result in
+// the form's band, is the direct method's multiply-add. Format supplies the form: Number, and
+// inBand, finite, canonical, add and exponentFits (whether a product's exponent sum may be kept
+// without renormalizing).
+template <class Format> struct ExtendedArithmetic {
+  using Number = typename Format::Number;
+  using Mantissa = decltype(Number::m);
+  using Exponent = decltype(Number::e);
+
+  // a·x + b, general: any exponents; zeros, inf and NaN as IEEE arithmetic has them.
+  static LINREC_HD_COLD Number affineGeneral(Number a, Number x, Number b) {
+    Mantissa m = a.m * x.m;  // mantissas within the band: no over- or underflow
+    return Format::add(m, m == 0 || !Format::finite(m) ? 0 : int64_t(a.e) + x.e, b.m, b.e);
+  }
+  // a·x + b. Anything but the common case (a result outside the band, a zero, inf or NaN) takes
+  // the general path.
+  static LINREC_HD_HOT Number affine(Number a, Number x, Number b) {
+    if ((a.e | x.e | b.e) == 0) {
+      Mantissa m = a.m * x.m + b.m;
+      if (Format::inBand(m)) return {m, 0};
+    }
+    return affineGeneral(a, x, b);
+  }
+
+  // A NaN product is 0·inf: a reset meeting an infinite input (see AffineMonoid::resetGuard).
+  static LINREC_HD_COLD Number productGeneral(Mantissa m, int64_t e) {
+    return m != m ? Number{Mantissa(0), 0} : Format::canonical(m, e);
+  }
+  // A product of coefficients, exponents carried lazily (renormalized only on leaving the band).
+  static LINREC_HD_HOT Number product(Number x, Number y) {
+    Mantissa m = x.m * y.m;
+    Exponent e = x.e + y.e;
+    if (Format::inBand(m) & Format::exponentFits(e)) return {m, e};
+    return productGeneral(m, e);
+  }
 };
 
 namespace extended {
@@ -214,42 +258,29 @@ LINREC_HD_COLD double toDoubleScaled(Extended x) {
 }
 LINREC_HD_HOT double toDouble(Extended x) { return x.e == 0 ? x.m : toDoubleScaled(x); }
 
-// x + y for any operands, with one rounding of the aligned mantissas.
-LINREC_HD Extended add(Extended x, Extended y) {
-  if (!finite(x.m) || !finite(y.m)) return {x.m + y.m, 0};  // inf ± finite, inf - inf, NaN
-  if (y.m == 0) return x.m == 0 ? Extended{x.m + y.m, 0} : canonical(x.m, x.e);
-  if (x.m == 0) return canonical(y.m, y.e);
+// xm·2^xe + ym·2^ye for any operands, with one rounding of the aligned mantissas.
+LINREC_HD Extended add(double xm, int64_t xe, double ym, int64_t ye) {
+  if (!finite(xm) || !finite(ym)) return {xm + ym, 0};  // inf ± finite, inf - inf, NaN
+  if (ym == 0) return xm == 0 ? Extended{xm + ym, 0} : canonical(xm, xe);
+  if (xm == 0) return canonical(ym, ye);
   // Align on the larger exponent; a clamped shift leaves the smaller below 2^-600 of the larger
   // (mantissas are within 2^±400), far under half an ulp.
-  if (x.e >= y.e) return canonical(x.m + y.m * pow2(y.e - x.e), x.e);
-  return canonical(y.m + x.m * pow2(x.e - y.e), y.e);
+  if (xe >= ye) return canonical(xm + ym * pow2(ye - xe), xe);
+  return canonical(ym + xm * pow2(xe - ye), ye);
 }
 
-// a·x + b, general: any exponents; zeros, inf and NaN as IEEE arithmetic has them.
-LINREC_HD_COLD Extended affineGeneral(Extended a, Extended x, Extended b) {
-  double m = a.m * x.m;  // mantissas within the band: no over- or underflow
-  return add({m, m == 0 || !finite(m) ? 0 : a.e + x.e}, b);
-}
-
-// a·x + b. The common case, every exponent 0, is the direct method's multiply-add, in double;
-// anything else (a result outside the band, a zero, inf or NaN) takes the general path.
-LINREC_HD_HOT Extended affine(Extended a, Extended x, Extended b) {
-  if ((a.e | x.e | b.e) == 0) {
-    double m = a.m * x.m + b.m;
-    if (inBand(m)) return {m, 0};
-  }
-  return affineGeneral(a, x, b);
-}
-
-// A product of coefficients, exponents carried lazily (renormalized only on leaving the band).
-// A NaN product is 0·inf: a reset meeting an infinite input (see AffineMonoid::resetGuard).
-LINREC_HD_COLD Extended productGeneral(double m, int64_t e) { return m != m ? Extended{0.0, 0} : canonical(m, e); }
-LINREC_HD_HOT Extended product(Extended x, Extended y) {
-  double m = x.m * y.m;
-  int64_t e = x.e + y.e;
-  if (inBand(m)) return {m, e};
-  return productGeneral(m, e);
-}
+// The form for ExtendedArithmetic. Exponent sums are not checked: int64 holds every one of a
+// scan (kMaxLog).
+struct Format {
+  using Number = Extended;
+  static LINREC_HD_HOT bool inBand(double m) { return extended::inBand(m); }
+  static LINREC_HD_HOT bool finite(double m) { return extended::finite(m); }
+  static LINREC_HD_HOT bool exponentFits(int64_t) { return true; }
+  static LINREC_HD Extended canonical(double m, int64_t e) { return extended::canonical(m, e); }
+  static LINREC_HD Extended add(double xm, int64_t xe, double ym, int64_t ye) { return extended::add(xm, xe, ym, ye); }
+};
+// A product of coefficients (also tile_scan.h's plain path).
+LINREC_HD_HOT Extended product(Extended x, Extended y) { return ExtendedArithmetic<Format>::product(x, y); }
 
 // c[0] + c[1]·x + ... + c[N-1]·x^(N-1) by Estrin's scheme: pairs combined level by level, so
 // the dependent chain is log2(N) multiply-adds deep instead of N (Horner's): the conversion
@@ -484,42 +515,6 @@ template <int Terms> LINREC_HD_HOT double logOf(Extended x) {
 
 }  // namespace extended
 
-template <class T> struct ExtendedPair {
-  Extended A, B;
-};
-
-// The affine monoid on Extended numbers, for data of storage type T_ (float or double): what
-// the CPU engine computes the log method with. Same structure and guards as AffineMonoid;
-// products neither over- nor underflow, so a zero A is always an exact reset.
-template <class T_> struct ExtendedAffineMonoid {
-  using Scalar = T_;
-  using T = double;  // arithmetic type of the mantissas
-  using Elem = ExtendedPair<T_>;
-  using Value = Extended;
-  // Series lengths of the log conversions: what the storage precision needs.
-  static constexpr int kExpDegree = sizeof(T_) == 4 ? 6 : 13;
-  static constexpr int kLogTerms = sizeof(T_) == 4 ? 4 : 11;
-
-  static LINREC_HD Elem identity() { return {{1.0, 0}, {0.0, 0}}; }
-  static LINREC_HD Elem constant(Value x) { return {{0.0, 0}, x}; }
-  static LINREC_HD Elem start(Elem e) {
-    if (e.A.m != e.A.m) e.B = e.A;
-    return e;
-  }
-  static LINREC_HD Value value(Elem e) { return e.B; }
-  static LINREC_HD Elem combine(Elem l, Elem r) {
-    return {extended::product(l.A, r.A), l.B.m == 0 ? r.B : extended::affine(r.A, l.B, r.B)};
-  }
-  static LINREC_HD Elem extend(Elem l, Elem e) {
-    return {extended::product(l.A, e.A), extended::affine(e.A, l.B, e.B)};
-  }
-  static LINREC_HD Value step(Value x, Elem e) { return extended::affine(e.A, x, e.B); }
-  // Only an infinite or NaN coefficient product calls for stepping through: products of
-  // extended numbers neither over- nor underflow.
-  static LINREC_HD bool composable(Value, Elem e, bool) { return extended::finite(e.A.m); }
-  static LINREC_HD bool zeroCoefficient(Elem) { return false; }
-};
-
 // ---------------------------------------------------------------------------------------------
 // The log method on a GPU for float32 data: ExtendedFloat, m·2^e with a float mantissa and an
 // int32 exponent, the same form as Extended one precision down. Consumer GPUs run float64 at
@@ -531,13 +526,8 @@ template <class T_> struct ExtendedAffineMonoid {
 // Exponents are kept within ±kMaxExponent: a number beyond 2^±kMaxExponent (|log| beyond 7.4e8,
 // twice the largest input log that converts, extended::kMaxLog) is infinite or zero, as such an
 // input is. So a sum of two exponents never leaves int32 (the CPU's Extended carries int64).
-struct ExtendedFloat {
-  float m;
-  int32_t e;
-};
-struct ExtendedFloatPair {
-  ExtendedFloat A, B;
-};
+using ExtendedFloat = ExtendedNumber<float, int32_t>;
+using ExtendedFloatPair = ExtendedPair<float, ExtendedFloat>;
 
 namespace extended32 {
 
@@ -618,30 +608,18 @@ LINREC_HD_COLD ExtendedFloat add(float xm, int64_t xe, float ym, int64_t ye) {
   return canonical(d < -30 ? fx : fx + fy * pow2(d), xe);
 }
 
-LINREC_HD_COLD ExtendedFloat affineGeneral(ExtendedFloat a, ExtendedFloat x, ExtendedFloat b) {
-  float m = a.m * x.m;  // mantissas within 2^±60: no over- or underflow
-  return add(m, m == 0 || !finite(m) ? 0 : int64_t(a.e) + x.e, b.m, b.e);
-}
-// a·x + b: every exponent 0 is the direct method's multiply-add in float.
-LINREC_HD_HOT ExtendedFloat affine(ExtendedFloat a, ExtendedFloat x, ExtendedFloat b) {
-  if ((a.e | x.e | b.e) == 0) {
-    float m = a.m * x.m + b.m;
-    if (inBand(m)) return {m, 0};
+// The form for ExtendedArithmetic: a product's exponent is kept within ±kMaxExponent, so that
+// the sum of two never leaves int32.
+struct Format {
+  using Number = ExtendedFloat;
+  static LINREC_HD_HOT bool inBand(float m) { return extended32::inBand(m); }
+  static LINREC_HD_HOT bool finite(float m) { return extended32::finite(m); }
+  static LINREC_HD_HOT bool exponentFits(int32_t e) { return (e >= -kMaxExponent) & (e <= kMaxExponent); }
+  static LINREC_HD ExtendedFloat canonical(float m, int64_t e) { return extended32::canonical(m, e); }
+  static LINREC_HD ExtendedFloat add(float xm, int64_t xe, float ym, int64_t ye) {
+    return extended32::add(xm, xe, ym, ye);
   }
-  return affineGeneral(a, x, b);
-}
-
-LINREC_HD_COLD ExtendedFloat productGeneral(float m, int64_t e) {
-  return m != m ? ExtendedFloat{0.0f, 0} : canonical(m, e);
-}
-// A product of coefficients, exponents carried lazily while the mantissa is in the band and
-// the exponent within ±kMaxExponent (so that the sum below never overflows).
-LINREC_HD_HOT ExtendedFloat product(ExtendedFloat x, ExtendedFloat y) {
-  float m = x.m * y.m;
-  int32_t e = x.e + y.e;
-  if (inBand(m) & (e >= -kMaxExponent) & (e <= kMaxExponent)) return {m, e};
-  return productGeneral(m, e);
-}
+};
 
 // From and to the double form, where the conversions from and to logs are computed (once per
 // number, outside the chain): one rounding of the mantissa to float.
@@ -666,30 +644,43 @@ LINREC_HD_HOT float logOf(ExtendedFloat x) { return float(extended::logOf<4>(wid
 
 }  // namespace extended32
 
-// The affine monoid on ExtendedFloat: the CUDA engine's log method for float32 data. Same
-// structure and guards as ExtendedAffineMonoid.
-struct ExtendedFloatAffineMonoid {
-  using Scalar = float;
-  using T = float;
-  using Elem = ExtendedFloatPair;
-  using Value = ExtendedFloat;
+// The affine monoid on extended numbers of one Format, for data of storage type T_ (float or
+// double). Same structure and guards as AffineMonoid; products neither over- nor underflow, so a
+// zero A is always an exact reset.
+template <class T_, class Format> struct ExtendedAffineMonoidOf {
+  using Arithmetic = ExtendedArithmetic<Format>;
+  using Scalar = T_;
+  using T = typename Arithmetic::Mantissa;
+  using Value = typename Format::Number;
+  using Elem = ExtendedPair<T_, Value>;
+  // Series lengths of the log conversions: what the storage precision needs.
+  static constexpr int kExpDegree = sizeof(T_) == 4 ? 6 : 13;
+  static constexpr int kLogTerms = sizeof(T_) == 4 ? 4 : 11;
 
-  static LINREC_HD Elem identity() { return {{1.0f, 0}, {0.0f, 0}}; }
-  static LINREC_HD Elem constant(Value x) { return {{0.0f, 0}, x}; }
+  static LINREC_HD Elem identity() { return {{T(1), 0}, {T(0), 0}}; }
+  static LINREC_HD Elem constant(Value x) { return {{T(0), 0}, x}; }
   static LINREC_HD Elem start(Elem e) {
     if (e.A.m != e.A.m) e.B = e.A;
     return e;
   }
   static LINREC_HD Value value(Elem e) { return e.B; }
   static LINREC_HD Elem combine(Elem l, Elem r) {
-    return {extended32::product(l.A, r.A), l.B.m == 0 ? r.B : extended32::affine(r.A, l.B, r.B)};
+    return {Arithmetic::product(l.A, r.A), l.B.m == 0 ? r.B : Arithmetic::affine(r.A, l.B, r.B)};
   }
   static LINREC_HD Elem extend(Elem l, Elem e) {
-    return {extended32::product(l.A, e.A), extended32::affine(e.A, l.B, e.B)};
+    return {Arithmetic::product(l.A, e.A), Arithmetic::affine(e.A, l.B, e.B)};
   }
-  static LINREC_HD Value step(Value x, Elem e) { return extended32::affine(e.A, x, e.B); }
-  static LINREC_HD bool composable(Value, Elem e, bool) { return extended32::finite(e.A.m); }
+  static LINREC_HD Value step(Value x, Elem e) { return Arithmetic::affine(e.A, x, e.B); }
+  // Only an infinite or NaN coefficient product calls for stepping through: products of
+  // extended numbers neither over- nor underflow.
+  static LINREC_HD bool composable(Value, Elem e, bool) { return Format::finite(e.A.m); }
   static LINREC_HD bool zeroCoefficient(Elem) { return false; }
 };
+
+// The two instances, as named types (kernel names, test/22 and bench/gpu/model.py read them):
+// Extended numbers for float or double data, what the CPU engine computes the log method with
+// (and the CUDA engine for float64 data); ExtendedFloat for the CUDA engine's float32 data.
+template <class T> struct ExtendedAffineMonoid : ExtendedAffineMonoidOf<T, extended::Format> {};
+struct ExtendedFloatAffineMonoid : ExtendedAffineMonoidOf<float, extended32::Format> {};
 
 }  // namespace linrec

@@ -154,6 +154,37 @@ export function mixedError(x: Numbers, ref: Numbers, floor = 0): number {
   return mixedErrorStats(x, ref, floor).max;
 }
 
+/**
+ * max_t |x_t - ref_t| / (R·E_t + floor): E_t is the loop's forward error bound, the roundings of
+ * each step (u·(|a_t·x_{t-1}| + |x_t|)) carried by the coefficients after them,
+ *   E_t = |a_t|·E_{t-1} + u·(|a_t·ref_{t-1}| + |ref_t|),   E_0 = 0 (x_0 is copied),
+ * and R = 10 roundings of that size per element on CUDA: 5 warp-scan levels, 3 block-scan levels,
+ * the look-back's composition and the step (as test/51 derives for subnormals). A wrong carry
+ * anywhere gives errors of the size of x itself, far beyond this. With reverse, steps run from
+ * the row's end (x_0 at index n, a_t pairs with values[t]). The tests' second criterion
+ * (test/helpers.ts's overLoopAccuracy); bench/probes/bound-tails.js samples how often they need it.
+ */
+export function worstOverReach(x: Numbers, ref: Numbers, coeffs: Numbers, rows: number, dtype: 'float32' | 'float64', reverse = false) {
+  const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+  const R = 10;
+  const n = coeffs.length / rows;
+  const { abs } = Math;
+  let worst = 0;
+  for (let r = 0; r < rows; r++) {
+    let e = 0;
+    for (let k = 1; k <= n; k++) {
+      const t = reverse ? n - k : k; // the step's index in values
+      const i = r * (n + 1) + t;
+      const prev = reverse ? i + 1 : i - 1;
+      const at = abs(coeffs[r * n + (reverse ? t : t - 1)]);
+      e = at * e + u * (at * abs(ref[prev]) + abs(ref[i]));
+      const ratio = abs(x[i] - ref[i]) / (R * e + Number.MIN_VALUE);
+      if (!(ratio <= worst)) worst = ratio; // NaN counts as a failure
+    }
+  }
+  return worst;
+}
+
 // Logs in, logs out: the yardstick for logScan. A user holding logs who runs the loop must take
 // e^l of the inputs and log x of the results, both rounded; logScan gets the logs as they are.
 // So both are judged against the recurrence on the exact numbers e^l of the given logs, and

@@ -7,8 +7,8 @@ import { addonPath } from '../src/addon';
 import { mulberry32, hashLabel, SEED, seedNote } from './seed';
 export { mulberry32, SEED, seedNote };
 import { sequential } from '../src/sequential';
-import { mixedError } from '../src/yardstick';
-export { reference, referenceDD, mixedError } from '../src/yardstick';
+import { mixedError, worstOverReach } from '../src/yardstick';
+export { reference, referenceDD, mixedError, worstOverReach } from '../src/yardstick';
 export type F = Float32Array | Float64Array;
 
 // Math functions as locals: global lookups inside jest's sandbox are slow in hot loops.
@@ -95,36 +95,6 @@ export const floorOf = (dtype: DT) => (dtype === 'float32' ? 1e-6 : 1e-14);
 export function loopBound(coeffs: F, values: F, rows: number, reverse: boolean, ref: Float64Array, dtype: DT) {
   const loop = sequential(coeffs, values, { rows, reverse });
   return Math.max(4 * mixedError(loop, ref), floorOf(dtype));
-}
-
-/**
- * max_t |x_t - ref_t| / (R·E_t + floor): E_t is the loop's forward error bound, the roundings of
- * each step (u·(|a_t·x_{t-1}| + |x_t|)) carried by the coefficients after them,
- *   E_t = |a_t|·E_{t-1} + u·(|a_t·ref_{t-1}| + |ref_t|),   E_0 = 0 (x_0 is copied),
- * and R = 10 roundings of that size per element on CUDA: 5 warp-scan levels, 3 block-scan levels,
- * the look-back's composition and the step (as test/51 derives for subnormals). A wrong carry
- * anywhere gives errors of the size of x itself, far beyond this. With reverse, steps run from
- * the row's end (x_0 at index n, a_t pairs with values[t]).
- */
-export function worstOverReach(x: F, ref: Float64Array, coeffs: F, rows: number, dtype: DT, reverse = false) {
-  const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
-  const R = 10;
-  const n = coeffs.length / rows;
-  const { abs } = Math;
-  let worst = 0;
-  for (let r = 0; r < rows; r++) {
-    let e = 0;
-    for (let k = 1; k <= n; k++) {
-      const t = reverse ? n - k : k; // the step's index in values
-      const i = r * (n + 1) + t;
-      const prev = reverse ? i + 1 : i - 1;
-      const at = abs(coeffs[r * n + (reverse ? t : t - 1)]);
-      e = at * e + u * (at * abs(ref[prev]) + abs(ref[i]));
-      const ratio = abs(x[i] - ref[i]) / (R * e + Number.MIN_VALUE);
-      if (!(ratio <= worst)) worst = ratio; // NaN counts as a failure
-    }
-  }
-  return worst;
 }
 
 /**

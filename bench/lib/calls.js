@@ -9,7 +9,7 @@
 const linrec = require('../../dist');
 const { addon } = require('../../dist/addon');
 const { mulberry32 } = require('./random');
-const { nowMs, median } = require('./timing');
+const { nowMs, median, timeAlternating } = require('./timing');
 const { table } = require('./tables');
 const { seedTorch } = require('./torch');
 const { loopSpec } = require('./loop-spec');
@@ -45,16 +45,7 @@ function jsLoop(a, b, out, rows = 1) {
  * sample is `reps` back-to-back calls (enough for the clock at small sizes).
  */
 function compare(fns, { reps = 1, runs = 7, warmup = 2 } = {}) {
-  for (const f of fns) for (let i = 0; i < warmup * reps; i++) f();
-  const samples = fns.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    fns.forEach((f, j) => {
-      const t0 = nowMs();
-      for (let k = 0; k < reps; k++) f();
-      samples[j].push((nowMs() - t0) / reps);
-    });
-  }
-  return samples.map(median);
+  return timeAlternating(fns, { warmup, runs, reps }).map(median);
 }
 
 async function compareAsync(f, { reps, runs, warmup = 1 }) {

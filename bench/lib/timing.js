@@ -1,8 +1,15 @@
 'use strict';
-// Timing: a monotonic clock in ms, medians, and back-to-back samples after warm-up.
+// Timing: a monotonic clock and a CPU-time clock in ms, medians, and back-to-back samples after
+// warm-up, of one function or of several in alternation.
 
 function nowMs() {
   return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** CPU time of this process (user + system) in ms: unlike wall time, on a shared machine it leaves out the time other jobs ran (though not a thread's waits for a descheduled neighbour). */
+function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
 }
 
 function median(xs) {
@@ -26,4 +33,23 @@ function timeIt(fn, { warmup, runs, reps }) {
   return samples;
 }
 
-module.exports = { nowMs, median, timeIt };
+/**
+ * Times fns in alternation, so that a shared machine's changing load falls on all alike:
+ * `warmup` untimed rounds, then `runs` rounds, each timing `reps` back-to-back calls of every
+ * function in turn on `clock` (nowMs or cpuMs). Returns per-call ms, samples[j][r] for fns[j] in
+ * round r (ratios of one round compare like with like).
+ */
+function timeAlternating(fns, { warmup = 1, runs, reps = 1, clock = nowMs }) {
+  for (let w = 0; w < warmup; w++) for (const f of fns) for (let k = 0; k < reps; k++) f();
+  const samples = fns.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    fns.forEach((f, j) => {
+      const t0 = clock();
+      for (let k = 0; k < reps; k++) f();
+      samples[j].push((clock() - t0) / reps);
+    });
+  }
+  return samples;
+}
+
+module.exports = { nowMs, cpuMs, median, timeIt, timeAlternating };

@@ -13,6 +13,7 @@ const n = Number(process.argv[4] ?? 1e7),
   threads = Number(process.argv[6] ?? 2),
   C = process.argv[7] === 'float64' ? Float64Array : Float32Array;
 const { mulberry32 } = require('../lib/random');
+const { median, timeAlternating } = require('../lib/timing');
 const rnd = mulberry32(32);
 const a = new C(n).map(() => rnd()),
   b = new C(n + 1).map(() => 3 * rnd());
@@ -20,38 +21,17 @@ const la = a.map(Math.log),
   lb = b.map(Math.log);
 const out = new C(n + 1);
 const outs = [A, B].map(() => ({ logAbs: new C(n + 1), sign: new Int8Array(n + 1) }));
-const med = (v) => {
-  v = [...v].sort((x, y) => x - y);
-  return v[v.length >> 1];
-};
-const time = (f) => {
-  const t = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-};
-const cases = [A, B].map((L, i) => ({ log: () => L.logScan(la, lb, { out: outs[i], threads }), direct: () => L.scan(a, b, { out, threads }) }));
-for (const c of cases) {
-  c.log();
-  c.direct();
-}
-const r = [[], []],
-  t = [[], []],
-  ab = [];
-for (let k = 0; k < rounds; k++) {
-  const tl = cases.map((c) => {
-    const d = time(c.direct);
-    const l = time(c.log);
-    return [l, d];
-  });
-  tl.forEach(([l, d], i) => {
-    r[i].push(l / d);
-    t[i].push(l);
-  });
-  ab.push(tl[1][0] / tl[0][0]);
-}
+// Per round: A's scan and logScan, then B's.
+const [tdA, tlA, tdB, tlB] = timeAlternating(
+  [A, B].flatMap((L, i) => [() => L.scan(a, b, { out, threads }), () => L.logScan(la, lb, { out: outs[i], threads })]),
+  { warmup: 1, runs: rounds },
+);
+const t = [tlA, tlB];
+const r = [tlA.map((l, k) => l / tdA[k]), tlB.map((l, k) => l / tdB[k])];
+const ab = tlB.map((l, k) => l / tlA[k]);
 const same =
   Buffer.compare(Buffer.from(outs[0].logAbs.buffer), Buffer.from(outs[1].logAbs.buffer)) === 0 &&
   Buffer.compare(Buffer.from(outs[0].sign.buffer), Buffer.from(outs[1].sign.buffer)) === 0;
 console.log(
-  `${C.name} n=${n} threads=${threads} rounds=${rounds}: logScan ÷ direct A ${med(r[0]).toFixed(2)}x B ${med(r[1]).toFixed(2)}x | logScan ms A ${med(t[0]).toFixed(1)} B ${med(t[1]).toFixed(1)}, B ÷ A ${med(ab).toFixed(3)} [${Math.min(...ab).toFixed(2)}-${Math.max(...ab).toFixed(2)}] | same bits ${same}`,
+  `${C.name} n=${n} threads=${threads} rounds=${rounds}: logScan ÷ direct A ${median(r[0]).toFixed(2)}x B ${median(r[1]).toFixed(2)}x | logScan ms A ${median(t[0]).toFixed(1)} B ${median(t[1]).toFixed(1)}, B ÷ A ${median(ab).toFixed(3)} [${Math.min(...ab).toFixed(2)}-${Math.max(...ab).toFixed(2)}] | same bits ${same}`,
 );

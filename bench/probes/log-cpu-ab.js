@@ -13,6 +13,7 @@ const n = Number(process.argv[4] ?? 1e7),
   threads = Number(process.argv[6] ?? 1);
 const C = process.argv[7] === 'float64' ? Float64Array : Float32Array;
 const { mulberry32 } = require('../lib/random');
+const { cpuMs, median, timeAlternating } = require('../lib/timing');
 const rnd = mulberry32(32);
 const a = new C(n).map(() => rnd()),
   b = new C(n + 1).map(() => 3 * rnd());
@@ -25,29 +26,17 @@ if (signed) {
 }
 const outs = [0, 1].map(() => ({ logAbs: new C(n + 1), sign: new Int8Array(n + 1) }));
 const out = new C(n + 1);
-const cpu = (f) => {
-  const u = process.cpuUsage();
-  f();
-  const d = process.cpuUsage(u);
-  return (d.user + d.system) / 1000;
-};
-const med = (v) => [...v].sort((x, y) => x - y)[v.length >> 1];
-const L = [A, B];
-const tl = [[], []],
-  td = [[], []],
-  ratio = [];
-for (let k = 0; k <= rounds; k++) {
-  const r = L.map((M, i) => [cpu(() => M.logScan(la, lb, { out: outs[i], threads })), cpu(() => M.scan(a, b, { out, threads }))]);
-  if (k === 0) continue;
-  r.forEach(([l, d], i) => {
-    tl[i].push(l);
-    td[i].push(d);
-  });
-  ratio.push(r[1][0] / r[0][0]);
-}
+// Per round: A's logScan and scan, then B's.
+const [tlA, tdA, tlB, tdB] = timeAlternating(
+  [A, B].flatMap((L, i) => [() => L.logScan(la, lb, { out: outs[i], threads }), () => L.scan(a, b, { out, threads })]),
+  { warmup: 1, runs: rounds, clock: cpuMs },
+);
+const tl = [tlA, tlB],
+  td = [tdA, tdB];
+const ratio = tlB.map((t, k) => t / tlA[k]);
 const same =
   Buffer.compare(Buffer.from(outs[0].logAbs.buffer), Buffer.from(outs[1].logAbs.buffer)) === 0 &&
   Buffer.compare(Buffer.from(outs[0].sign.buffer), Buffer.from(outs[1].sign.buffer)) === 0;
 console.log(
-  `${signed ? 'signed ' : ''}${C.name} n=${n} threads=${threads}: CPU ms logScan A ${med(tl[0]).toFixed(1)} B ${med(tl[1]).toFixed(1)} (B÷A ${med(ratio).toFixed(3)} [${Math.min(...ratio).toFixed(2)}-${Math.max(...ratio).toFixed(2)}]), ÷ direct A ${(med(tl[0]) / med(td[0])).toFixed(2)}x B ${(med(tl[1]) / med(td[1])).toFixed(2)}x, same bits ${same}`,
+  `${signed ? 'signed ' : ''}${C.name} n=${n} threads=${threads}: CPU ms logScan A ${median(tl[0]).toFixed(1)} B ${median(tl[1]).toFixed(1)} (B÷A ${median(ratio).toFixed(3)} [${Math.min(...ratio).toFixed(2)}-${Math.max(...ratio).toFixed(2)}]), ÷ direct A ${(median(tl[0]) / median(td[0])).toFixed(2)}x B ${(median(tl[1]) / median(td[1])).toFixed(2)}x, same bits ${same}`,
 );

@@ -18,65 +18,43 @@ template <size_t N> static size_t args(napi_env env, napi_callback_info info, na
   return count;
 }
 
-static napi_value args3(napi_env env, napi_callback_info info) {
-  napi_value v[3];
+// Reads N arguments and nothing else.
+template <size_t N> static napi_value readArgs(napi_env env, napi_callback_info info) {
+  napi_value v[N];
   args(env, info, v);
   return nullptr;
 }
 
-static napi_value args12(napi_env env, napi_callback_info info) {
-  napi_value v[12];
-  args(env, info, v);
-  return nullptr;
-}
-
-static napi_value typed3(napi_env env, napi_callback_info info) {
-  napi_value v[3];
-  args(env, info, v);
-  for (napi_value a : v) {
-    napi_typedarray_type type;
-    size_t length;
-    void* data;
-    napi_get_typedarray_info(env, a, &type, &length, &data, nullptr, nullptr);
-    sink += static_cast<double>(length + type) + static_cast<double>(reinterpret_cast<size_t>(data) & 1);
-  }
-  return nullptr;
-}
-
-static napi_value typed3NoType(napi_env env, napi_callback_info info) {
+// Reads 3 typed arrays: with their element type (WithType), without it (NoType), or without it
+// and with the ArrayBuffer's length (Bounded, scanHost's reads).
+enum class TypedRead { WithType, NoType, Bounded };
+template <TypedRead Read> static napi_value readTyped3(napi_env env, napi_callback_info info) {
   napi_value v[3];
   args(env, info, v);
   for (napi_value a : v) {
-    size_t length;
-    void* data;
-    napi_get_typedarray_info(env, a, nullptr, &length, &data, nullptr, nullptr);
-    sink += static_cast<double>(length) + static_cast<double>(reinterpret_cast<size_t>(data) & 1);
-  }
-  return nullptr;
-}
-
-static napi_value typed3Bounded(napi_env env, napi_callback_info info) {
-  napi_value v[3];
-  args(env, info, v);
-  for (napi_value a : v) {
-    size_t length, offset, bytes;
+    napi_typedarray_type type = napi_int8_array;  // 0
+    size_t length, offset = 0, bytes = 0;
     void* data;
     napi_value buffer;
-    napi_get_typedarray_info(env, a, nullptr, &length, &data, &buffer, &offset);
-    napi_get_arraybuffer_info(env, buffer, nullptr, &bytes);
-    sink += static_cast<double>(length + offset + bytes) + static_cast<double>(reinterpret_cast<size_t>(data) & 1);
+    constexpr bool kBounded = Read == TypedRead::Bounded;
+    napi_get_typedarray_info(env, a, Read == TypedRead::WithType ? &type : nullptr, &length, &data,
+                             kBounded ? &buffer : nullptr, kBounded ? &offset : nullptr);
+    if constexpr (kBounded) napi_get_arraybuffer_info(env, buffer, nullptr, &bytes);
+    sink +=
+        static_cast<double>(length + type + offset + bytes) + static_cast<double>(reinterpret_cast<size_t>(data) & 1);
   }
   return nullptr;
 }
 
-#define LINREC_PROBE_FN(name)                                              \
-  {                                                                        \
-#name, nullptr, name, nullptr, nullptr, nullptr, napi_default, nullptr \
-  }
+#define LINREC_PROBE_FN(name, fn) \
+  { name, nullptr, fn, nullptr, nullptr, nullptr, napi_default, nullptr }
 NAPI_MODULE_INIT() {
-  napi_property_descriptor fns[] = {LINREC_PROBE_FN(empty),        LINREC_PROBE_FN(args3),
-                                    LINREC_PROBE_FN(args12),       LINREC_PROBE_FN(typed3),
-                                    LINREC_PROBE_FN(typed3NoType), LINREC_PROBE_FN(typed3Bounded)};
+  napi_property_descriptor fns[] = {LINREC_PROBE_FN("empty", empty),
+                                    LINREC_PROBE_FN("args3", readArgs<3>),
+                                    LINREC_PROBE_FN("args12", readArgs<12>),
+                                    LINREC_PROBE_FN("typed3", readTyped3<TypedRead::WithType>),
+                                    LINREC_PROBE_FN("typed3NoType", readTyped3<TypedRead::NoType>),
+                                    LINREC_PROBE_FN("typed3Bounded", readTyped3<TypedRead::Bounded>)};
   napi_define_properties(env, exports, sizeof fns / sizeof *fns, fns);
   return exports;
 }

@@ -2,6 +2,7 @@
 // Runs bench/probes/napi-costs.cc (built first, see there): per-call CPU time (user + system of
 // this process, so that other jobs on a shared machine do not count), medians of 9 samples taken
 // in alternation. Usage: node bench/probes/napi-costs.js [/tmp/napi-costs.node] [n=16]
+const { cpuMs, median, timeAlternating } = require('../lib/timing');
 const m = require(process.argv[2] ?? '/tmp/napi-costs.node');
 const n = Number(process.argv[3] ?? 16);
 const a = new Float32Array(n);
@@ -17,21 +18,5 @@ const fns = {
   '3 typed arrays without their type': () => m.typed3NoType(a, b, x),
   '3 typed arrays, no type, buffer length (scanHost)': () => m.typed3Bounded(a, b, x),
 };
-const cpuNs = () => {
-  const t = process.cpuUsage();
-  return (t.user + t.system) * 1e3;
-};
-const reps = 300000;
-const samples = {};
-for (const [k, f] of Object.entries(fns)) {
-  for (let i = 0; i < reps; i++) f();
-  samples[k] = [];
-}
-for (let r = 0; r < 9; r++) {
-  for (const [k, f] of Object.entries(fns)) {
-    const t0 = cpuNs();
-    for (let i = 0; i < reps; i++) f();
-    samples[k].push((cpuNs() - t0) / reps);
-  }
-}
-for (const [k, s] of Object.entries(samples)) console.log(`${k}: ${s.sort((p, q) => p - q)[4].toFixed(0)} ns`);
+const samples = timeAlternating(Object.values(fns), { warmup: 1, runs: 9, reps: 300000, clock: cpuMs });
+Object.keys(fns).forEach((k, j) => console.log(`${k}: ${(median(samples[j]) * 1e6).toFixed(0)} ns`));

@@ -8,28 +8,10 @@ const linrec = require('../../dist');
 const { quickCalls } = require('../../dist/small-scan');
 const { jsLoop } = require('../lib/calls');
 const { mulberry32 } = require('../lib/random');
+const { cpuMs, median, timeAlternating } = require('../lib/timing');
 
 const runs = Number(process.argv[2] ?? 9);
 const sizes = (process.argv[3] ?? '8,16,24,32,48,64,100,256,1000').split(',').map(Number);
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
-const median = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
-
-function compareCpu(fns, reps) {
-  for (const f of fns) for (let i = 0; i < 2 * reps; i++) f();
-  const samples = fns.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    fns.forEach((f, j) => {
-      const t0 = cpuMs();
-      for (let k = 0; k < reps; k++) f();
-      samples[j].push((cpuMs() - t0) / reps);
-    });
-  }
-  return samples.map(median);
-}
-
 const { scan } = linrec;
 const ns = (ms) => `${(ms * 1e6).toFixed(0)} ns`;
 for (const n of sizes) {
@@ -46,7 +28,8 @@ for (const n of sizes) {
     quickCalls.jsMaxSteps = 0;
     scan(a, b, { out });
   };
-  const [tj, th, tl] = compareCpu([viaJs, viaHost, () => jsLoop(a, b, out2)], Math.max(2000, Math.round(3e6 / n)));
+  const reps = Math.max(2000, Math.round(3e6 / n));
+  const [tj, th, tl] = timeAlternating([viaJs, viaHost, () => jsLoop(a, b, out2)], { warmup: 2, runs, reps, clock: cpuMs }).map(median);
   console.log(
     `n=${n}: JS path ${ns(tj)} (${(tj / tl).toFixed(2)}x), host entry ${ns(th)} (${(th / tl).toFixed(2)}x), JS loop ${ns(tl)}; host ÷ JS path ${(th / tj).toFixed(2)}`,
   );

@@ -15,12 +15,11 @@ constexpr int kWarp = 32;
 template <class T, class F> __device__ __forceinline__ AffinePair<T> shuffle(AffinePair<T> v, F f) {
   return {f(v.A), f(v.B)};
 }
-template <class F> __device__ __forceinline__ Extended shuffle(Extended v, F f) { return {f(v.m), f(v.e)}; }
-template <class T, class F> __device__ __forceinline__ ExtendedPair<T> shuffle(ExtendedPair<T> v, F f) {
-  return {shuffle(v.A, f), shuffle(v.B, f)};
+template <class M, class E, class F>
+__device__ __forceinline__ ExtendedNumber<M, E> shuffle(ExtendedNumber<M, E> v, F f) {
+  return {f(v.m), f(v.e)};
 }
-template <class F> __device__ __forceinline__ ExtendedFloat shuffle(ExtendedFloat v, F f) { return {f(v.m), f(v.e)}; }
-template <class F> __device__ __forceinline__ ExtendedFloatPair shuffle(ExtendedFloatPair v, F f) {
+template <class T, class N, class F> __device__ __forceinline__ ExtendedPair<T, N> shuffle(ExtendedPair<T, N> v, F f) {
   return {shuffle(v.A, f), shuffle(v.B, f)};
 }
 template <class F> __device__ __forceinline__ float shuffle(float v, F f) { return f(v); }
