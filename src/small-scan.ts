@@ -33,7 +33,8 @@ const SHORT_ROW = 256;
 export const PUSH_JS_MAX_STEPS = 256;
 
 type Rule = 'fused' | 'separate' | 'none';
-const rules: { float32?: Rule; float64?: Rule } = {};
+// Both slots from the start: one object shape, so reading either stays a monomorphic load.
+const rules: { float32: Rule | undefined; float64: Rule | undefined } = { float32: undefined, float64: undefined };
 
 /**
  * The quick paths: `enabled` (tests that intercept the binding's general call switch it off);
@@ -59,8 +60,21 @@ function fusedTie(p: number, q: number, s: number, r: number, m: number): number
 // The row loops step i = first, first + dir, ... (n steps) from v and return how many steps
 // they stored: they stop before a result that is not finite (inf, NaN), whose bits (NaN
 // payloads, an overflow's rounding) are left to the engine, which goes on from there.
+//
+// Each starts by typing its arguments (v as a number, the indices as int32; all values
+// unchanged: v is a float32 value or a double, the indices are below PUSH_JS_MAX_STEPS + 1).
+// Optimized on its own rather than inlined into its caller (which V8 decides by the caller's
+// call history, so a process that made other calls first gets this), a loop over untyped
+// parameters keeps v boxed: a heap number allocated per step, 3x the inlined loop's time
+// (bench/NOTES.md, session 7).
 
 function rowF32Fused(a: Float32Array, ai: number, b: Float32Array, bi: number, x: Float32Array, xi: number, n: number, dir: number, v: number): number {
+  v = fround(v);
+  ai |= 0;
+  bi |= 0;
+  xi |= 0;
+  n |= 0;
+  dir |= 0;
   for (let i = 0; i < n; i++) {
     const p = a[ai] * v; // exact
     const q = b[bi];
@@ -81,6 +95,12 @@ function rowF32Fused(a: Float32Array, ai: number, b: Float32Array, bi: number, x
 }
 
 function rowF32Separate(a: Float32Array, ai: number, b: Float32Array, bi: number, x: Float32Array, xi: number, n: number, dir: number, v: number): number {
+  v = fround(v);
+  ai |= 0;
+  bi |= 0;
+  xi |= 0;
+  n |= 0;
+  dir |= 0;
   for (let i = 0; i < n; i++) {
     v = fround(fround(a[ai] * v) + b[bi]);
     if (v - v !== 0) return i;
@@ -93,6 +113,12 @@ function rowF32Separate(a: Float32Array, ai: number, b: Float32Array, bi: number
 }
 
 function rowF64Separate(a: Float64Array, ai: number, b: Float64Array, bi: number, x: Float64Array, xi: number, n: number, dir: number, v: number): number {
+  v = +v;
+  ai |= 0;
+  bi |= 0;
+  xi |= 0;
+  n |= 0;
+  dir |= 0;
   for (let i = 0; i < n; i++) {
     v = a[ai] * v + b[bi];
     if (v - v !== 0) return i;
@@ -229,6 +255,71 @@ function outApart(out: HostArray, a: HostArray, b: HostArray): boolean {
   return buffer !== bufferOf(a) && (out === b || buffer !== bufferOf(b));
 }
 
+/** scan's options as last read by readScanOptions (undefined where absent), unchecked. */
+export const scanOptionValues: { rows: unknown; reverse: unknown; method: unknown; device: unknown; out: unknown; threads: unknown } = {
+  rows: undefined,
+  reverse: undefined,
+  method: undefined,
+  device: undefined,
+  out: undefined,
+  threads: undefined,
+};
+
+const objectPrototype = Object.prototype;
+
+/**
+ * Reads scan's options from an object into scanOptionValues, each once; false if it has an
+ * enumerable property that is none of them (the others are read all the same).
+ *
+ * A plain object (prototype Object.prototype, which holds none of the names) is read by for-in
+ * over its enumerable properties: in a process whose calls pass options of many shapes, a
+ * property read by name (o.out) is a megamorphic lookup, and the six of them cost a small call
+ * up to 2x (bench/NOTES.md, session 7), where for-in reads each property through its shape's
+ * enum cache, whatever the shape. So a non-enumerable property of a plain object is not an
+ * option (scan's general path reads its options here too: both paths agree). Other objects
+ * (class instances with getters, null prototypes) are read by name. The values are stored after
+ * the last read, so a getter that calls scan cannot leave its own options here.
+ */
+export function readScanOptions(options: object): boolean {
+  let rows: unknown, reverse: unknown, method: unknown, device: unknown, out: unknown, threads: unknown;
+  let known = true;
+  if (
+    Object.getPrototypeOf(options) === objectPrototype &&
+    !('rows' in objectPrototype || 'reverse' in objectPrototype || 'method' in objectPrototype) &&
+    !('device' in objectPrototype || 'out' in objectPrototype || 'threads' in objectPrototype)
+  ) {
+    for (const key in options) {
+      const value = (options as Record<string, unknown>)[key];
+      if (key === 'out') out = value;
+      else if (key === 'rows') rows = value;
+      else if (key === 'reverse') reverse = value;
+      else if (key === 'threads') threads = value;
+      else if (key === 'method') method = value;
+      else if (key === 'device') device = value;
+      else known = false;
+    }
+  } else {
+    for (const key in options) {
+      if (key !== 'out' && key !== 'rows' && key !== 'reverse' && key !== 'method' && key !== 'threads' && key !== 'device') known = false;
+    }
+    const o = options as { rows?: unknown; reverse?: unknown; method?: unknown; device?: unknown; out?: unknown; threads?: unknown };
+    rows = o.rows;
+    reverse = o.reverse;
+    method = o.method;
+    device = o.device;
+    out = o.out;
+    threads = o.threads;
+  }
+  const values = scanOptionValues;
+  values.rows = rows;
+  values.reverse = reverse;
+  values.method = method;
+  values.device = device;
+  values.out = out;
+  values.threads = threads;
+  return known;
+}
+
 const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 1024);
 
 /**
@@ -250,10 +341,8 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
   let device: unknown;
   if (options !== undefined) {
     if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) return undefined;
-    for (const key in options) {
-      if (key !== 'out' && key !== 'rows' && key !== 'reverse' && key !== 'method' && key !== 'threads' && key !== 'device') return undefined;
-    }
-    const o = options as { rows?: unknown; reverse?: unknown; method?: unknown; device?: unknown; out?: unknown; threads?: unknown };
+    if (!readScanOptions(options)) return undefined;
+    const o = scanOptionValues;
     const r = o.rows;
     if (r !== undefined) {
       if (typeof r !== 'number' || !Number.isInteger(r) || r < 1) return undefined;
