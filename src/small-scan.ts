@@ -365,15 +365,25 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
   if (b.length !== steps + rows || b.length > maxWork || !onCpu(device, steps)) return undefined;
   const n = steps / rows;
   const row = steps <= quickCalls.jsMaxSteps && n <= SHORT_ROW ? rowFor(kind) : undefined;
-  if (row === undefined) {
-    // The binding checks the rest (lengths, overlaps) and declines what it does not take.
-    const x = out === undefined ? (kind === 'Float32Array' ? new Float32Array(b.length) : new Float64Array(b.length)) : out;
-    // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
-    if (out !== undefined && typedArrayKind(out) !== kind) return undefined;
-    return addon().scanHost(kind === 'Float64Array', a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number))
-      ? (x as Float32Array | Float64Array)
-      : undefined;
-  }
+  return row === undefined
+    ? hostScan(kind === 'Float64Array', a, b, out, rows, reverse, threads)
+    : jsScan(row as RowOf<Float32Array>, kind, a, b, out, rows, n, reverse);
+}
+
+// quickScan's two routes are functions of their own: each keeps its own call counts, so V8
+// inlines a route's hot calls (the row loop into jsScan) whatever mix of calls the process made
+// (inlined into quickScan, the row loop lost to the other route's calls after a varied warm-up).
+
+/** Through the binding's lean entry, which checks the rest (lengths, overlaps) and declines what it does not take. */
+function hostScan(float64: boolean, a: HostArray, b: HostArray, out: unknown, rows: number, reverse: boolean, threads: unknown): HostArray | undefined {
+  const x = out === undefined ? (float64 ? new Float64Array(b.length) : new Float32Array(b.length)) : out;
+  // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
+  if (out !== undefined && typedArrayKind(out) !== (float64 ? 'Float64Array' : 'Float32Array')) return undefined;
+  return addon().scanHost(float64, a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number)) ? (x as HostArray) : undefined;
+}
+
+/** In JS: `rows` rows of n steps by the row loop f (the engine's bits). */
+function jsScan(f: RowOf<Float32Array>, kind: string, a: Float32Array, b: Float32Array, out: unknown, rows: number, n: number, reverse: boolean): HostArray | undefined {
   if (!(n >= 1) || !Number.isInteger(n)) return undefined;
   let x: Float32Array;
   if (out === undefined) {
@@ -386,7 +396,6 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
     if (!outApart(x, a, b)) return undefined;
   }
   const stride = n + 1;
-  const f = row as RowOf<Float32Array>;
   for (let r = 0, ai = 0, bi = 0; r < rows; r++, ai += n, bi += stride) {
     if (b[bi + (reverse ? n : 0)] - b[bi + (reverse ? n : 0)] !== 0) {
       // x_0 not finite: the engine copies it bit for bit (a JS copy would quiet a signalling NaN).

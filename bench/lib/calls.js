@@ -13,6 +13,8 @@ const { nowMs, median } = require('./timing');
 const { table } = require('./tables');
 const { seedTorch } = require('./torch');
 const { loopSpec } = require('./loop-spec');
+const { freshLinrec } = require('./linrec-copies');
+const { variedCalls } = require('./varied-calls');
 
 const fround = Math.fround;
 
@@ -92,6 +94,30 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
       `${fmtMs(tl)} vs ${fmtMs(tj)}`,
     );
     log(`  small n=${n}: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
+  }
+  // The same calls from a copy of linrec's JS that first made a varied mix of calls (both
+  // dtypes, every option, log methods, Scanners: bench/lib/varied-calls.js), against a copy that
+  // made only these calls, both in alternation with the JS loop: what a process that mixes call
+  // shapes pays for a small call (after the harness, the rows above are such a process's too).
+  {
+    const fresh = freshLinrec().linrec;
+    const warmed = freshLinrec().linrec;
+    await variedCalls(warmed, quick ? 30 : 100);
+    for (const n of [16, 100, 1000]) {
+      const { a, b } = randomArrays(Float32Array, n, n);
+      const out = new Float32Array(n + 1);
+      const out2 = new Float32Array(n + 1);
+      const reps = Math.max(200, Math.round((quick ? 2e5 : 1e6) / n));
+      const [tw, tf, tj] = compare([() => warmed.scan(a, b, { out }), () => fresh.scan(a, b, { out }), () => jsLoop(a, b, out2)], { reps, runs });
+      add(
+        'small calls',
+        `scan with out, n = ${n}, after varied calls (a fresh copy) ÷ the JS f32 loop`,
+        `${x(tw / tj)} (${x(tf / tj)})`,
+        { 16: '≤ 5x', 100: '≤ 1x', 1000: '≤ 0.5x' }[n],
+        `${fmtMs(tw)} (${fmtMs(tf)}) vs ${fmtMs(tj)}`,
+      );
+      log(`  small n=${n} after varied calls: ${fmtMs(tw)} (fresh copy ${fmtMs(tf)}) vs JS ${fmtMs(tj)}`);
+    }
   }
   {
     const n = 1000;

@@ -5,10 +5,14 @@
 // alternation, which compares "after a varied warm-up" with "fresh" under the same load.
 const path = require('path');
 
-const dist = path.resolve(__dirname, '../../dist') + path.sep;
+const ownDist = path.resolve(__dirname, '../../dist');
 
-/** A new copy of require('dist'): dist's modules loaded again; the cache is left as it was. */
-function freshLinrec() {
+/**
+ * A new copy of require(distDir) (default: this checkout's dist): its modules loaded again, the
+ * cache left as it was. Another checkout's dist loads that checkout's addon (A/B probes).
+ */
+function freshLinrec(distDir = ownDist) {
+  const dist = path.resolve(distDir) + path.sep;
   const saved = new Map();
   for (const key of Object.keys(require.cache)) {
     if (key.startsWith(dist)) {
