@@ -383,7 +383,16 @@ function hostScan(float64: boolean, a: HostArray, b: HostArray, out: unknown, ro
 }
 
 /** In JS: `rows` rows of n steps by the row loop f (the engine's bits). */
-function jsScan(f: RowOf<Float32Array>, kind: string, a: Float32Array, b: Float32Array, out: unknown, rows: number, n: number, reverse: boolean): HostArray | undefined {
+function jsScan(
+  f: RowOf<Float32Array>,
+  kind: string,
+  a: Float32Array,
+  b: Float32Array,
+  out: unknown,
+  rows: number,
+  n: number,
+  reverse: boolean,
+): HostArray | undefined {
   if (!(n >= 1) || !Number.isInteger(n)) return undefined;
   let x: Float32Array;
   if (out === undefined) {

@@ -47,7 +47,12 @@ async function main() {
     await variedCalls(warmed, 100);
     copies.push([`${label} fresh`, fresh], [`${label} varied`, warmed]);
   }
-  console.log(`A = ${dirA}, B = ${dirB}; load average at start ${require('os').loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `A = ${dirA}, B = ${dirB}; load average at start ${require('os')
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const report = (label, times) => {
     const tj = times[times.length - 1];
     console.log(`${label}: ${copies.map(([name], i) => `${name} ${x(times[i] / tj)}`).join(', ')}  (JS loop ${(tj * 1e3).toFixed(3)} µs)`);
@@ -57,7 +62,11 @@ async function main() {
     const out = new Float32Array(n + 1);
     const out2 = new Float32Array(n + 1);
     const reps = Math.max(200, Math.round((1e6 * scale) / n));
-    const fns = copies.map(([, l]) => () => l.scan(a, b, { out }));
+    const fns = copies.map(
+      ([, l]) =>
+        () =>
+          l.scan(a, b, { out }),
+    );
     report(`scan with out, n = ${n}`, settledCompare([...fns, () => jsLoop(a, b, out2)], { reps, runs }));
   }
   {

@@ -29,7 +29,12 @@ async function main() {
   const fresh = freshLinrec().linrec;
   const warm = freshLinrec().linrec;
   await variedCalls(warm, rounds);
-  console.log(`load average ${require('os').loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average ${require('os')
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const row = (label, [tf, tw, tj]) =>
     console.log(`${label}: fresh ${(tf / tj).toFixed(2)}x, after varied calls ${(tw / tj).toFixed(2)}x the JS loop  (${fmt(tf)} / ${fmt(tw)} vs ${fmt(tj)})`);
   for (const n of [16, 100, 1000]) {

@@ -109,7 +109,8 @@ void scanRowsInOrder(const RawAccess<AffineMonoid<T>, Reverse>& acc, size_t firs
   // One step a row with every array dense and no x_0 copy (reversed or not: a row of one step
   // reads and writes index 0 either way).
   if (n == 1 && !acc.x0Copy && acc.aStride == 1 && acc.bStride == 1 && acc.xStride == 1 && acc.x0Stride == 1) {
-    return stepDenseRows(acc.a + first, acc.b + first, acc.x + first, acc.x0 + first, acc.last ? acc.last + first : nullptr, end - first);
+    return stepDenseRows(acc.a + first, acc.b + first, acc.x + first, acc.x0 + first,
+                         acc.last ? acc.last + first : nullptr, end - first);
   }
   const ptrdiff_t dir = Reverse ? -1 : 1;
   const size_t j0 = Reverse ? n - 1 : 0;
