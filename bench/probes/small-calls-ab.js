@@ -4,16 +4,20 @@
 // made a varied mix of calls (bench/lib/varied-calls.js), all in alternation with the JS float32
 // loop (medians; bench/lib/calls.js's inputs and loops). Each checkout loads its own addon
 // (LINREC_PREBUILT=0: its build-cmake/Release).
-// Usage: LINREC_PREBUILT=0 node bench/probes/small-calls-ab.js <checkoutA> <checkoutB> [runs=9] [scale=1]
+// With `cpu`, samples are this process's CPU time (process.cpuUsage) rather than wall time: on a
+// machine shared with other jobs, those inflate wall time, not this process's CPU time.
+// Usage: LINREC_PREBUILT=0 node bench/probes/small-calls-ab.js <checkoutA> <checkoutB> [runs=9] [scale=1] [cpu]
 const path = require('path');
 const { freshLinrec } = require('../lib/linrec-copies');
 const { variedCalls } = require('../lib/varied-calls');
-const { jsLoop, compare } = require('../lib/calls');
+const { jsLoop, compare: wallCompare } = require('../lib/calls');
 const { mulberry32 } = require('../lib/random');
+const { median } = require('../lib/timing');
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 const runs = Number(process.argv[4] ?? 9);
 const scale = Number(process.argv[5] ?? 1);
+const cpuTime = process.argv[6] === 'cpu';
 const fround = Math.fround;
 
 function randomArrays(Ctor, n, seed) {
@@ -25,6 +29,32 @@ function randomArrays(Ctor, n, seed) {
   return { a, b };
 }
 const x = (v) => `${v.toFixed(2)}x`;
+
+/**
+ * A closure `() => <body>` over `scope`'s names, compiled anew for each call: each copy's calls
+ * get call sites of their own (one shared site would see every copy's exports object and go
+ * polymorphic, which no single-copy process sees).
+ */
+function site(scope, body) {
+  const names = Object.keys(scope);
+  return new Function(...names, `return () => ${body};`)(...names.map((k) => scope[k]));
+}
+
+/** bench/lib/calls.js's compare with CPU-time samples (ms per call). */
+function cpuCompare(fns, { reps = 1, runs = 7, warmup = 2 } = {}) {
+  for (const f of fns) for (let i = 0; i < warmup * reps; i++) f();
+  const samples = fns.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    fns.forEach((f, j) => {
+      const c0 = process.cpuUsage();
+      for (let k = 0; k < reps; k++) f();
+      const c = process.cpuUsage(c0);
+      samples[j].push((c.user + c.system) / 1e3 / reps);
+    });
+  }
+  return samples.map(median);
+}
+const compare = cpuTime ? cpuCompare : wallCompare;
 
 /** compare() after `seconds` of calls to each function: on a loaded machine V8's optimizing compiles finish late. */
 function settledCompare(fns, options, seconds = 0.5) {
@@ -81,10 +111,7 @@ async function main() {
       state[0] = v;
       return o;
     };
-    const fns = copies.map(([, l]) => {
-      const s = l.createScanner();
-      return () => s.push(a, bm);
-    });
+    const fns = copies.map(([, l]) => site({ s: l.createScanner(), a, bm }, 's.push(a, bm)'));
     report('push of 16', settledCompare([...fns, jsPush], { reps: Math.round(100000 * scale), runs }));
   }
   {
@@ -97,10 +124,7 @@ async function main() {
       for (let r = 0; r < keys; r++) o[r] = states[r] = fround(a[r] * states[r] + bk[r]);
       return o;
     };
-    const fns = copies.map(([, l]) => {
-      const s = l.createScanner({ rows: keys });
-      return () => s.push(a, bk);
-    });
+    const fns = copies.map(([, l]) => site({ s: l.createScanner({ rows: keys }), a, bk }, 's.push(a, bk)'));
     report('push of 1 step on 10^5 rows', settledCompare([...fns, jsPush], { reps: Math.max(2, Math.round(20 * scale)), runs }, 0.1));
   }
 }
