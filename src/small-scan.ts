@@ -62,11 +62,11 @@ function fusedTie(p: number, q: number, s: number, r: number, m: number): number
 // payloads, an overflow's rounding) are left to the engine, which goes on from there.
 //
 // Each starts by typing its arguments (v as a number, the indices as int32; all values
-// unchanged: v is a float32 value or a double, the indices are below PUSH_JS_MAX_STEPS + 1).
-// Optimized on its own rather than inlined into its caller (which V8 decides by the caller's
-// call history, so a process that made other calls first gets this), a loop over untyped
-// parameters keeps v boxed: a heap number allocated per step, 3x the inlined loop's time
-// (bench/NOTES.md, session 7).
+// unchanged: v is a float32 value or a double, and these calls have a few hundred steps at
+// most). Optimized on its own rather than inlined into its caller (which V8 decides by the
+// caller's call history, so a process that made other calls first gets this), a loop over
+// untyped parameters keeps v boxed: a heap number allocated per step, 1.8x the time of a call
+// of 16 steps (bench/NOTES.md, session 7).
 
 function rowF32Fused(a: Float32Array, ai: number, b: Float32Array, bi: number, x: Float32Array, xi: number, n: number, dir: number, v: number): number {
   v = fround(v);
@@ -273,8 +273,8 @@ const objectPrototype = Object.prototype;
  *
  * A plain object (prototype Object.prototype, which holds none of the names) is read by for-in
  * over its enumerable properties: in a process whose calls pass options of many shapes, a
- * property read by name (o.out) is a megamorphic lookup, and the six of them cost a small call
- * up to 2x (bench/NOTES.md, session 7), where for-in reads each property through its shape's
+ * property read by name (o.out) is a megamorphic lookup, and the six of them cost a call of 16
+ * steps 1.5x (bench/NOTES.md, session 7), where for-in reads each property through its shape's
  * enum cache, whatever the shape. So a non-enumerable property of a plain object is not an
  * option (scan's general path reads its options here too: both paths agree). Other objects
  * (class instances with getters, null prototypes) are read by name. The values are stored after
