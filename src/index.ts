@@ -3,8 +3,8 @@
 // Values are exported as plain properties (`export const`), not re-exported (`export { x } from`):
 // TypeScript compiles a re-export to a getter, and twenty getters put this module's exports
 // object in V8's dictionary mode, where every `linrec.scan` is a property lookup and a getter
-// call, 10-70 ns depending on the call site's history (bench/NOTES.md, session 7). Plain data
-// properties on a fast object are read as constants by optimized code.
+// call (~10 ns, perf; bench/NOTES.md, session 7). Plain data properties on a fast object are
+// read as constants by optimized code.
 import scanModule = require('./scan');
 import scannerModule = require('./scanner');
 import sequentialModule = require('./sequential');
