@@ -16,7 +16,7 @@ import {
   type SignedLogArray,
   type LogInput,
 } from './operands';
-import { quickScan } from './small-scan';
+import { quickScan, readScanOptions, scanOptionValues } from './small-scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');
@@ -106,7 +106,13 @@ const SCAN_OPTIONS = ['rows', 'reverse', 'method', 'device', 'out', 'threads'] a
 const METHODS = ['direct', 'log'] as const;
 
 function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, options: unknown): Plan<F> {
-  const o = v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
+  v.options<ScanOptions<F>>('options', options, SCAN_OPTIONS);
+  // Read as the quick path reads them (readScanOptions), copied: nothing below may see another call's.
+  let o: ScanOptions<F> = {};
+  if (options !== undefined) {
+    readScanOptions(options as object);
+    o = { ...(scanOptionValues as ScanOptions<F>) };
+  }
   const { a, b, dtype, onDevice, rows, n } = rawPair(
     coeffs,
     values,

@@ -33,7 +33,8 @@ const SHORT_ROW = 256;
 export const PUSH_JS_MAX_STEPS = 256;
 
 type Rule = 'fused' | 'separate' | 'none';
-const rules: { float32?: Rule; float64?: Rule } = {};
+// Both slots from the start: one object shape, so reading either stays a monomorphic load.
+const rules: { float32: Rule | undefined; float64: Rule | undefined } = { float32: undefined, float64: undefined };
 
 /**
  * The quick paths: `enabled` (tests that intercept the binding's general call switch it off);
@@ -59,8 +60,21 @@ function fusedTie(p: number, q: number, s: number, r: number, m: number): number
 // The row loops step i = first, first + dir, ... (n steps) from v and return how many steps
 // they stored: they stop before a result that is not finite (inf, NaN), whose bits (NaN
 // payloads, an overflow's rounding) are left to the engine, which goes on from there.
+//
+// Each starts by typing its arguments (v as a number, the indices as int32; all values
+// unchanged: v is a float32 value or a double, and these calls have a few hundred steps at
+// most). Optimized on its own rather than inlined into its caller (which V8 decides by the
+// caller's call history, so a process that made other calls first gets this), a loop over
+// untyped parameters keeps v boxed: a heap number allocated per step, 1.8x the time of a call
+// of 16 steps (bench/NOTES.md, session 7).
 
 function rowF32Fused(a: Float32Array, ai: number, b: Float32Array, bi: number, x: Float32Array, xi: number, n: number, dir: number, v: number): number {
+  v = fround(v);
+  ai |= 0;
+  bi |= 0;
+  xi |= 0;
+  n |= 0;
+  dir |= 0;
   for (let i = 0; i < n; i++) {
     const p = a[ai] * v; // exact
     const q = b[bi];
@@ -81,6 +95,12 @@ function rowF32Fused(a: Float32Array, ai: number, b: Float32Array, bi: number, x
 }
 
 function rowF32Separate(a: Float32Array, ai: number, b: Float32Array, bi: number, x: Float32Array, xi: number, n: number, dir: number, v: number): number {
+  v = fround(v);
+  ai |= 0;
+  bi |= 0;
+  xi |= 0;
+  n |= 0;
+  dir |= 0;
   for (let i = 0; i < n; i++) {
     v = fround(fround(a[ai] * v) + b[bi]);
     if (v - v !== 0) return i;
@@ -93,6 +113,12 @@ function rowF32Separate(a: Float32Array, ai: number, b: Float32Array, bi: number
 }
 
 function rowF64Separate(a: Float64Array, ai: number, b: Float64Array, bi: number, x: Float64Array, xi: number, n: number, dir: number, v: number): number {
+  v = +v;
+  ai |= 0;
+  bi |= 0;
+  xi |= 0;
+  n |= 0;
+  dir |= 0;
   for (let i = 0; i < n; i++) {
     v = a[ai] * v + b[bi];
     if (v - v !== 0) return i;
@@ -229,6 +255,71 @@ function outApart(out: HostArray, a: HostArray, b: HostArray): boolean {
   return buffer !== bufferOf(a) && (out === b || buffer !== bufferOf(b));
 }
 
+/** scan's options as last read by readScanOptions (undefined where absent), unchecked. */
+export const scanOptionValues: { rows: unknown; reverse: unknown; method: unknown; device: unknown; out: unknown; threads: unknown } = {
+  rows: undefined,
+  reverse: undefined,
+  method: undefined,
+  device: undefined,
+  out: undefined,
+  threads: undefined,
+};
+
+const objectPrototype = Object.prototype;
+
+/**
+ * Reads scan's options from an object into scanOptionValues, each once; false if it has an
+ * enumerable property that is none of them (the others are read all the same).
+ *
+ * A plain object (prototype Object.prototype, which holds none of the names) is read by for-in
+ * over its enumerable properties: in a process whose calls pass options of many shapes, a
+ * property read by name (o.out) is a megamorphic lookup, and the six of them cost a call of 16
+ * steps 1.5x (bench/NOTES.md, session 7), where for-in reads each property through its shape's
+ * enum cache, whatever the shape. So a non-enumerable property of a plain object is not an
+ * option (scan's general path reads its options here too: both paths agree). Other objects
+ * (class instances with getters, null prototypes) are read by name. The values are stored after
+ * the last read, so a getter that calls scan cannot leave its own options here.
+ */
+export function readScanOptions(options: object): boolean {
+  let rows: unknown, reverse: unknown, method: unknown, device: unknown, out: unknown, threads: unknown;
+  let known = true;
+  if (
+    Object.getPrototypeOf(options) === objectPrototype &&
+    !('rows' in objectPrototype || 'reverse' in objectPrototype || 'method' in objectPrototype) &&
+    !('device' in objectPrototype || 'out' in objectPrototype || 'threads' in objectPrototype)
+  ) {
+    for (const key in options) {
+      const value = (options as Record<string, unknown>)[key];
+      if (key === 'out') out = value;
+      else if (key === 'rows') rows = value;
+      else if (key === 'reverse') reverse = value;
+      else if (key === 'threads') threads = value;
+      else if (key === 'method') method = value;
+      else if (key === 'device') device = value;
+      else known = false;
+    }
+  } else {
+    for (const key in options) {
+      if (key !== 'out' && key !== 'rows' && key !== 'reverse' && key !== 'method' && key !== 'threads' && key !== 'device') known = false;
+    }
+    const o = options as { rows?: unknown; reverse?: unknown; method?: unknown; device?: unknown; out?: unknown; threads?: unknown };
+    rows = o.rows;
+    reverse = o.reverse;
+    method = o.method;
+    device = o.device;
+    out = o.out;
+    threads = o.threads;
+  }
+  const values = scanOptionValues;
+  values.rows = rows;
+  values.reverse = reverse;
+  values.method = method;
+  values.device = device;
+  values.out = out;
+  values.threads = threads;
+  return known;
+}
+
 const isThreads = (t: unknown) => t === undefined || (typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 1024);
 
 /**
@@ -250,10 +341,8 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
   let device: unknown;
   if (options !== undefined) {
     if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) return undefined;
-    for (const key in options) {
-      if (key !== 'out' && key !== 'rows' && key !== 'reverse' && key !== 'method' && key !== 'threads' && key !== 'device') return undefined;
-    }
-    const o = options as { rows?: unknown; reverse?: unknown; method?: unknown; device?: unknown; out?: unknown; threads?: unknown };
+    if (!readScanOptions(options)) return undefined;
+    const o = scanOptionValues;
     const r = o.rows;
     if (r !== undefined) {
       if (typeof r !== 'number' || !Number.isInteger(r) || r < 1) return undefined;
@@ -276,15 +365,34 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
   if (b.length !== steps + rows || b.length > maxWork || !onCpu(device, steps)) return undefined;
   const n = steps / rows;
   const row = steps <= quickCalls.jsMaxSteps && n <= SHORT_ROW ? rowFor(kind) : undefined;
-  if (row === undefined) {
-    // The binding checks the rest (lengths, overlaps) and declines what it does not take.
-    const x = out === undefined ? (kind === 'Float32Array' ? new Float32Array(b.length) : new Float64Array(b.length)) : out;
-    // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
-    if (out !== undefined && typedArrayKind(out) !== kind) return undefined;
-    return addon().scanHost(kind === 'Float64Array', a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number))
-      ? (x as Float32Array | Float64Array)
-      : undefined;
-  }
+  return row === undefined
+    ? hostScan(kind === 'Float64Array', a, b, out, rows, reverse, threads)
+    : jsScan(row as RowOf<Float32Array>, kind, a, b, out, rows, n, reverse);
+}
+
+// quickScan's two routes are functions of their own: each keeps its own call counts, so V8
+// inlines a route's hot calls (the row loop into jsScan) whatever mix of calls the process made
+// (inlined into quickScan, the row loop lost to the other route's calls after a varied warm-up).
+
+/** Through the binding's lean entry, which checks the rest (lengths, overlaps) and declines what it does not take. */
+function hostScan(float64: boolean, a: HostArray, b: HostArray, out: unknown, rows: number, reverse: boolean, threads: unknown): HostArray | undefined {
+  const x = out === undefined ? (float64 ? new Float64Array(b.length) : new Float32Array(b.length)) : out;
+  // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
+  if (out !== undefined && typedArrayKind(out) !== (float64 ? 'Float64Array' : 'Float32Array')) return undefined;
+  return addon().scanHost(float64, a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number)) ? (x as HostArray) : undefined;
+}
+
+/** In JS: `rows` rows of n steps by the row loop f (the engine's bits). */
+function jsScan(
+  f: RowOf<Float32Array>,
+  kind: string,
+  a: Float32Array,
+  b: Float32Array,
+  out: unknown,
+  rows: number,
+  n: number,
+  reverse: boolean,
+): HostArray | undefined {
   if (!(n >= 1) || !Number.isInteger(n)) return undefined;
   let x: Float32Array;
   if (out === undefined) {
@@ -297,7 +405,6 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
     if (!outApart(x, a, b)) return undefined;
   }
   const stride = n + 1;
-  const f = row as RowOf<Float32Array>;
   for (let r = 0, ai = 0, bi = 0; r < rows; r++, ai += n, bi += stride) {
     if (b[bi + (reverse ? n : 0)] - b[bi + (reverse ? n : 0)] !== 0) {
       // x_0 not finite: the engine copies it bit for bit (a JS copy would quiet a signalling NaN).

@@ -22,6 +22,14 @@ describe('loading', () => {
     expect(cjs.endsWith(' 1,3')).toBe(true);
   });
 
+  test('the exports are plain data properties (getters would keep the exports object in dictionary mode, each read a slow lookup)', () => {
+    const accessors = run([
+      '-e',
+      "const l = require('linrec'); console.log(Object.entries(Object.getOwnPropertyDescriptors(l)).filter(([, d]) => !('value' in d)).map(([k]) => k).join(',') || 'none')",
+    ]);
+    expect(accessors).toBe('none');
+  });
+
   test('a missing addon gives one error listing what was tried and how to fix it', () => {
     let err: { status?: number; stderr?: string } = {};
     try {

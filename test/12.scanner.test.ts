@@ -101,6 +101,40 @@ describe('Scanner', () => {
     expect(mixedError(got, whole)).toBeLessThan(1e-14);
   });
 
+  test('one step on many keys (dense rows of one step) equals the scan of rows of one, bit for bit, special values included', () => {
+    // The engine steps dense one-step rows element by element (native/cpu/short_rows.h,
+    // stepDenseRows); scan's rows of one (x_0 interleaved) take the row loop.
+    const r = fresh();
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -3e38, 3e38, 1e-310];
+    for (const dtype of ['float32', 'float64'] as const)
+      for (const reverse of [false, true])
+        for (const threads of [1, 2]) {
+          const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
+          const keys = 70_001; // above the JS path's 256 steps; not a multiple of any vector width
+          const pick = () => (r.uniform() < 0.01 ? specials[Math.floor(r.uniform() * specials.length)] : r.normal());
+          const initial = Array.from({ length: keys }, pick);
+          const s = createScanner({ rows: keys, dtype, reverse, threads, initial });
+          let state = Ctor.from(initial);
+          for (let push = 0; push < 3; push++) {
+            const a = fill(new Ctor(keys), pick);
+            const b = fill(new Ctor(keys), pick);
+            const got = s.push(a, b) as Float32Array | Float64Array;
+            // The same steps as rows of one with x_0 in values: stride 2, the row loop.
+            const values = new Ctor(2 * keys);
+            for (let k = 0; k < keys; k++) {
+              values[2 * k + (reverse ? 1 : 0)] = state[k];
+              values[2 * k + (reverse ? 0 : 1)] = b[k];
+            }
+            const whole = scan(a, values, { rows: keys, reverse, threads });
+            const want = new Ctor(keys);
+            for (let k = 0; k < keys; k++) want[k] = whole[2 * k + (reverse ? 0 : 1)];
+            expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer))).toBe(true);
+            expect(Buffer.from((s.state as Float32Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+            state = want;
+          }
+        }
+  });
+
   test('state, reset and initial per row', () => {
     const s = createScanner({ rows: 2, dtype: 'float64', initial: [1, -2] });
     expect(Array.from(s.state as Float64Array)).toEqual([1, -2]);

@@ -363,6 +363,85 @@ describe("the binding's lean host entry (scanHost)", () => {
   });
 });
 
+describe('scan options, as the quick and general paths read them (readScanOptions)', () => {
+  // Plain objects are read by for-in (no megamorphic lookups in a process of many option
+  // shapes): their enumerable properties are the options. Other objects are read by name.
+  const a = new Float32Array([0.5, 2, -1]);
+  const b = new Float32Array([1, 2, 3, 4]);
+  const forward = Array.from(native(() => scan(a, b)));
+  const backward = Array.from(native(() => scan(a, b, { reverse: true })));
+  // The JS path (3 steps), the lean host entry (jsMaxSteps 0) and the general path (log method:
+  // compared through its result's target only, its bits are the log method's).
+  const paths: [string, <T>(fn: () => T) => T][] = [
+    ['JS path', (fn) => fn()],
+    ['host entry', (fn) => jsUpTo(0, fn)],
+    ['general path', (fn) => native(fn)],
+  ];
+
+  test.each(paths)('%s: a plain object, an inherited enumerable, a class with getters, a null prototype', (_, on) => {
+    const out = new Float32Array(4);
+    expect(on(() => scan(a, b, { out, reverse: true }))).toBe(out);
+    expect(Array.from(out)).toEqual(backward);
+    const inherited = Object.create({ reverse: true }) as { out?: Float32Array };
+    inherited.out = new Float32Array(4);
+    expect(on(() => scan(a, b, inherited))).toBe(inherited.out);
+    expect(Array.from(inherited.out)).toEqual(backward);
+    class Options {
+      readonly #target = new Float32Array(4);
+      get target() {
+        return this.#target;
+      }
+      get out() {
+        return this.#target;
+      }
+      get reverse() {
+        return true;
+      }
+    }
+    const viaClass = new Options();
+    expect(on(() => scan(a, b, viaClass))).toBe(viaClass.target);
+    expect(Array.from(viaClass.target)).toEqual(backward);
+    const bare = Object.assign(Object.create(null), { out: new Float32Array(4) }) as { out: Float32Array };
+    expect(on(() => scan(a, b, bare))).toBe(bare.out);
+    expect(Array.from(bare.out)).toEqual(forward);
+  });
+
+  test.each(paths)("%s: a plain object's non-enumerable property is not an option, on every path alike", (_, on) => {
+    const hidden = {};
+    const target = new Float32Array(4);
+    Object.defineProperty(hidden, 'out', { value: target, enumerable: false });
+    Object.defineProperty(hidden, 'reverse', { value: true, enumerable: false });
+    const got = on(() => scan(a, b, hidden));
+    expect(got).not.toBe(target);
+    expect(Array.from(got)).toEqual(forward);
+    expect(Array.from(target)).toEqual([0, 0, 0, 0]);
+  });
+
+  test.each(paths)('%s: a getter that scans with other options while the options are read leaves them alone', (_, on) => {
+    const out = new Float32Array(4);
+    const inner = new Float32Array(4);
+    const options = {
+      get out() {
+        // Its own scan, with options of its own, before reverse is read.
+        scan(a, b, { out: inner, threads: 1 });
+        return out;
+      },
+      reverse: true,
+    };
+    expect(on(() => scan(a, b, options))).toBe(out);
+    expect(Array.from(out)).toEqual(backward);
+    expect(Array.from(inner)).toEqual(forward);
+  });
+
+  test('an unknown option still throws, on a plain object or not', () => {
+    expect(() => scan(a, b, { out: new Float32Array(4), outt: 1 } as never)).toThrow(expect.objectContaining({ code: 'ERR_LINREC_UNKNOWN_OPTION' }));
+    const proto = Object.create({ inherited: 1 }) as Record<string, unknown>;
+    proto.rows = 1;
+    proto.outt = 2;
+    expect(() => scan(a, b, proto as never)).toThrow(expect.objectContaining({ code: 'ERR_LINREC_UNKNOWN_OPTION' }));
+  });
+});
+
 test('LINREC_GPU_MIN_ELEMENTS is read once (a process.env read costs more than a small call)', () => {
   const first = gpuThreshold();
   const saved = process.env.LINREC_GPU_MIN_ELEMENTS;

@@ -13,6 +13,8 @@ const { nowMs, median, timeAlternating } = require('./timing');
 const { table } = require('./tables');
 const { seedTorch } = require('./torch');
 const { loopSpec } = require('./loop-spec');
+const { freshLinrec } = require('./linrec-copies');
+const { variedCalls } = require('./varied-calls');
 
 const fround = Math.fround;
 
@@ -42,9 +44,13 @@ function jsLoop(a, b, out, rows = 1) {
 
 /**
  * Per-call milliseconds of each function, medians over `runs` samples taken in alternation; a
- * sample is `reps` back-to-back calls (enough for the clock at small sizes).
+ * sample is `reps` back-to-back calls (enough for the clock at small sizes). `settleMs`: calls to
+ * each function for that long first, for calls of well under a microsecond, whose first optimized
+ * code V8 replaces within tens of milliseconds (longer under load): without it, their samples
+ * could time code still being compiled (bench/NOTES.md, session 7).
  */
-function compare(fns, { reps = 1, runs = 7, warmup = 2 } = {}) {
+function compare(fns, { reps = 1, runs = 7, warmup = 2, settleMs = 0 } = {}) {
+  if (settleMs > 0) for (const f of fns) for (const t0 = nowMs(); nowMs() - t0 < settleMs;) for (let i = 0; i < 100; i++) f();
   return timeAlternating(fns, { warmup, runs, reps }).map(median);
 }
 
@@ -74,7 +80,7 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const out = new Float32Array(n + 1);
     const out2 = new Float32Array(n + 1);
     const reps = Math.max(200, Math.round((quick ? 2e5 : 1e6) / n));
-    const [tl, tj] = compare([() => linrec.scan(a, b, { out }), () => jsLoop(a, b, out2)], { reps, runs });
+    const [tl, tj] = compare([() => linrec.scan(a, b, { out }), () => jsLoop(a, b, out2)], { reps, runs, settleMs: 250 });
     add(
       'small calls',
       `scan with out, n = ${n}, ÷ the JS f32 loop`,
@@ -84,6 +90,7 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     );
     log(`  small n=${n}: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
   }
+  const afterSmallCalls = rows.length; // where the rows after varied calls (measured last) go
   {
     const n = 1000;
     const { a, b } = randomArrays(Float32Array, n, 7);
@@ -108,7 +115,7 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
       return o;
     };
     scanner.push(a, bm);
-    const [tl, tj] = compare([() => scanner.push(a, bm), jsPush], { reps: quick ? 20000 : 100000, runs });
+    const [tl, tj] = compare([() => scanner.push(a, bm), jsPush], { reps: quick ? 20000 : 100000, runs, settleMs: 250 });
     add('Scanner', 'push of 16 steps ÷ the JS loop', x(tl / tj), '≤ 5x', `${fmtMs(tl)} vs ${fmtMs(tj)}`);
     log(`  push16: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
   }
@@ -251,6 +258,32 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     }
   } else {
     add('seed recipe (PyTorch CPU)', 'the seed recipe in PyTorch', 'skipped', '', torch.reason);
+  }
+  // The same calls from a copy of linrec's JS that first made a varied mix of calls (both
+  // dtypes, every option, log methods, Scanners: bench/lib/varied-calls.js), against a copy that
+  // made only these calls, both in alternation with the JS loop: what a process that mixes call
+  // shapes pays for a small call (after the harness, the first rows are such a process's too).
+  // Last, so that the mix's garbage and compiled code weigh on no other row.
+  {
+    const fresh = freshLinrec().linrec;
+    const warmed = freshLinrec().linrec;
+    await variedCalls(warmed, quick ? 30 : 100);
+    for (const n of [16, 100, 1000]) {
+      const { a, b } = randomArrays(Float32Array, n, n);
+      const out = new Float32Array(n + 1);
+      const out2 = new Float32Array(n + 1);
+      const reps = Math.max(200, Math.round((quick ? 2e5 : 1e6) / n));
+      const fns = [() => warmed.scan(a, b, { out }), () => fresh.scan(a, b, { out }), () => jsLoop(a, b, out2)];
+      const [tw, tf, tj] = compare(fns, { reps, runs, settleMs: 250 });
+      rows.splice(afterSmallCalls + [16, 100, 1000].indexOf(n), 0, {
+        group: 'small calls',
+        case: `scan with out, n = ${n}, after varied calls (a fresh copy) ÷ the JS f32 loop`,
+        value: `${x(tw / tj)} (${x(tf / tj)})`,
+        goal: { 16: '≤ 5x', 100: '≤ 1x', 1000: '≤ 0.5x' }[n],
+        detail: `${fmtMs(tw)} (${fmtMs(tf)}) vs ${fmtMs(tj)}`,
+      });
+      log(`  small n=${n} after varied calls: ${fmtMs(tw)} (fresh copy ${fmtMs(tf)}) vs JS ${fmtMs(tj)}`);
+    }
   }
   return { threads, rows };
 }

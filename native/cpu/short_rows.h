@@ -69,6 +69,33 @@ template <class Access> void scanRowsInOrder(const Access& acc, size_t first, si
   scanRowsInOrderBatched(acc, first, end, n);
 }
 
+// One step on each of `rows` rows whose arrays are all dense (a Scanner of one state per key):
+// x[r] = a[r]·x0[r] + b[r], also stored to last[r] when last is given. Element by element, so
+// the compiler vectorizes it (with run-time overlap checks; the steps are the loop's, one FMA or
+// multiply-add each as in every other path of this build), where the row loop below spends
+// ~2.3 ns a row on bookkeeping (bench/NOTES.md, session 7). A state updated in place (last ==
+// x0, as the Scanner passes it) is read and written at one index per element, which the
+// vectorizer accepts; any other overlap fails its checks and runs its scalar loop.
+template <class T> void stepDenseRows(const T* a, const T* b, T* x, const T* x0, T* last, size_t rows) {
+  using M = AffineMonoid<T>;
+  if (last == x0) {
+    T* state = last;
+    for (size_t r = 0; r < rows; ++r) {
+      T v = M::step(state[r], {a[r], b[r]});
+      x[r] = v;
+      state[r] = v;
+    }
+  } else if (!last) {
+    for (size_t r = 0; r < rows; ++r) x[r] = M::step(x0[r], {a[r], b[r]});
+  } else {
+    for (size_t r = 0; r < rows; ++r) {
+      T v = M::step(x0[r], {a[r], b[r]});
+      x[r] = v;
+      last[r] = v;
+    }
+  }
+}
+
 // The direct method on rows shorter than kBatchFrom (one step per key, typically): the same
 // steps as above, with each row's pointers advanced by its strides rather than recomputed (the
 // per-row bookkeeping is most of the work at one step a row).
@@ -78,6 +105,12 @@ void scanRowsInOrder(const RawAccess<AffineMonoid<T>, Reverse>& acc, size_t firs
   if (n >= kBatchFrom) {
     // The generic batched loop (a distinct function: this overload is more specialized).
     return scanRowsInOrderBatched(acc, first, end, n);
+  }
+  // One step a row with every array dense and no x_0 copy (reversed or not: a row of one step
+  // reads and writes index 0 either way).
+  if (n == 1 && !acc.x0Copy && acc.aStride == 1 && acc.bStride == 1 && acc.xStride == 1 && acc.x0Stride == 1) {
+    return stepDenseRows(acc.a + first, acc.b + first, acc.x + first, acc.x0 + first,
+                         acc.last ? acc.last + first : nullptr, end - first);
   }
   const ptrdiff_t dir = Reverse ? -1 : 1;
   const size_t j0 = Reverse ? n - 1 : 0;
