@@ -354,7 +354,7 @@ gpuDescribe(title, () => {
       const steppings = inOrder()!;
       for (const dtype of dtypes) {
         const C = ctorOf(dtype);
-        const n = 2 ** 18 + 3; // 64 (float32) or 128 (float64) tiles
+        const n = 2 ** 18 + 3; // 32 (float32) or 64 (float64) tiles
         const huge = dtype === 'float32' ? 1e36 : 1e300;
         const tiny = dtype === 'float32' ? 1e-20 : 1e-160; // two in a row underflow T's products
         const r = fresh();
@@ -387,7 +387,7 @@ gpuDescribe(title, () => {
             name: 'a huge x at the end of every tile, tiny coefficients after it',
             make: () => {
               const v = base();
-              const tile = dtype === 'float32' ? 4096 : 2048;
+              const tile = dtype === 'float32' ? 8192 : 4096; // the affine tile kernels' steps a tile
               for (let t = tile; t + 2 < n; t += tile) {
                 v.values[t] = huge; // b_t: x_t is huge, the carry into the next tile
                 v.coeffs[t] = tiny; // a_{t+1}, a_{t+2}: the next tile's product underflows at once

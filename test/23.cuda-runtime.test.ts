@@ -143,7 +143,7 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
     'windows of more than 128 pending predecessors happen and the results are right, bitwise the same as without them',
     () => {
       const h = hooks();
-      const n = 200 * 4096 + 5; // 201 float32 tiles in one row
+      const n = 200 * 8192 + 5; // 201 float32 tiles (8192 steps each) in one row
       const { coeffs, values } = randomProblem(n);
       const ref = reference(coeffs, values);
       // Device arrays: host arrays would be staged in chunks of fewer tiles.
@@ -173,7 +173,7 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
   // Item 6: tickets go round the rows, so many rows' chains are in flight at once.
   test('many long rows: 24 rows of 9 tiles are right and bitwise the same run to run', () => {
     const rows = 24,
-      n = 9 * 4096 - 3;
+      n = 9 * 8192 - 3; // float32 tiles of 8192 steps
     const r = fresh();
     const coeffs = new Float32Array(rows * n).map(() => (r.uniform() * 2 - 1) * 0.95);
     const values = new Float32Array(rows * (n + 1)).map(() => r.uniform() * 2 - 1);

@@ -206,8 +206,11 @@ class Sources:
                        for f in fs if f.endswith((".cuh", ".cu", ".h")))
         self.policy = {}
         # TilePolicy<Monoid<T>>, or TilePolicy<Monoid> of a monoid for one data type (DATA_TYPE_OF).
+        # Values may name the header's defaults (#define LINREC_... N, overridable by probes).
+        defines = dict(re.findall(r"#define (LINREC_\w+) (\d+)", text))
         for m in re.finditer(r"struct TilePolicy<(\w+)(?:<(float|double)>)?>\s*\{(.*?)\}", text, re.S):
-            vals = dict(re.findall(r"(k\w+) = (\d+)", m.group(3)))
+            vals = {k: defines.get(v, v) for k, v in re.findall(r"(k\w+) = (\w+)", m.group(3))}
+            vals = {k: v for k, v in vals.items() if v.isdigit()}
             dtype = m.group(2) or DATA_TYPE_OF.get(m.group(1))
             if dtype:
                 self.policy[(m.group(1), dtype)] = {k: int(v) for k, v in vals.items()}
@@ -719,7 +722,7 @@ def bench_cases():
 def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, window_cap):
     """Tiles per us and its bound, the look-back's latency per tile, for one tile launch."""
     clock = dev["clock_ghz"] * 1e3  # clocks per us
-    tile = pol["kThreads"] * pol["kItems"]
+    tile = pol["kThreads"] * pol["kTileItems"]
     tiles_per_row = math.ceil(n / tile)
     tiles = rows * tiles_per_row
     warps = pol["kThreads"] // 32
@@ -802,7 +805,7 @@ def predict(models, res, src, dev_name, lat):
         blocks = blocks_per_sm(kres, pol["kThreads"])
         wres = resources_for(res, WARP_ROWS[key])
         warp_capacity = blocks_per_sm(wres, pol["kThreads"]) * dev["sms"] * pol["kThreads"] // 32
-        tile = pol["kThreads"] * pol["kItems"]
+        tile = pol["kThreads"] * pol["kTileItems"]
         floor_us = 3 * rows * n * elem / (dev["copy_tbs"] * 1e6) + COPY_OVERHEAD_US
         if rows >= 4 * warp_capacity or n <= tile // 2:
             # bench_gpu.cu's case runs the warp-per-row kernel (device_scan.cu's chooseShape).
@@ -868,7 +871,7 @@ def markdown(preds, models, res, src, key_hash, commit, lat):
         per_fold = max([f["cycles"] for f in km["fold"]] or [0])
         rate = lambda c: f"{clock / c:.0f}" if c else "unbounded"
         chain = f"{rate(per_fold + per_window)} ({rate(per_window)})"
-        lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kItems']}) | {rr['regs']} | {blocks_per_sm(rr, pol['kThreads'])} | "
+        lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kTileItems']}) | {rr['regs']} | {blocks_per_sm(rr, pol['kThreads'])} | "
                      f"{sum(km['tile_pipes'].values())}: {pipes}; {sum(km['tile_pipes_static'].values())} | {km['tile_global_vector']} / {km['tile_global_scalar']} | "
                      f"{km['lookback_once_cycles']} ({km['lookback_once_l2']}) | {fold} | {win} | {chain} |")
     for dev in DEVICES:

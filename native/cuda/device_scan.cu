@@ -196,7 +196,7 @@ template <auto Kernel> static size_t residentWarps(int threads, const DeviceCont
 // rows to keep several waves of warps busy; otherwise tiles with look-back, so few long rows
 // still spread over the whole device.
 template <class P> static Shape chooseShape(size_t rows, size_t n, size_t warpCapacity) {
-  constexpr size_t kTile = size_t(P::kThreads) * P::kItems;
+  constexpr size_t kTile = size_t(P::kThreads) * P::kTileItems;
   if (n <= kThreadRowMaxN) return Shape::ThreadRows;
   if (n <= kTile / 2 || rows >= 4 * warpCapacity) return Shape::WarpRows;
   return Shape::Tiles;
@@ -207,7 +207,7 @@ static unsigned rowGrid(size_t rows, size_t rowsPerBlock) {
 }
 
 template <class P> static size_t tilesPerRowOf(size_t n) {
-  constexpr size_t kTile = size_t(P::kThreads) * P::kItems;
+  constexpr size_t kTile = size_t(P::kThreads) * P::kTileItems;
   return (n + kTile - 1) / kTile;
 }
 

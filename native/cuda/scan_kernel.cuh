@@ -1,5 +1,5 @@
 // The scan and aggregate kernels. Three shapes, picked by device_scan.cu:
-//   * scanTilesKernel: one block scans one tile of kThreads x kItems steps of a row; tiles of a
+//   * scanTilesKernel: one block scans one tile of kThreads x kTileItems steps of a row; tiles of a
 //     row are chained by the decoupled look-back (tile_status.cuh). For few long rows.
 //   * scanWarpRowsKernel: one warp walks one row in segments of 32 x kItems steps, carrying
 //     the value in registers; no inter-block traffic at all. For many rows or short rows.
@@ -22,21 +22,21 @@ namespace cuda {
 
 // Tile shapes: 16-byte loads per array, 2-4 of them in flight per thread and array for the
 // bandwidth-bound direct method; fewer items where registers or transcendentals dominate.
-// kMinBlocks bounds registers for every kernel of the policy; kTileMinBlocks for the tile scan
-// alone, kReverseTileMinBlocks for the reversed one. The direct method: 2 blocks of 256 threads
-// per SM (128 registers), 3 for the affine tile scans (80 registers). Loads go through the warp's
-// shared-memory stage (tile_io.cuh), which keeps 2 x 16 bytes x kItems/4 per thread in flight:
-// 96 KB per SM at 3 blocks, far above what the bandwidth needs (about 22 KB per SM on an H200 by
-// Little's law); 3 blocks keep 396 tiles resident on 132 SMs for the look-back chain. At 3 they
-// spilled 16-80 bytes on sm_90 and sm_80 while warp 0 held its items across the look-back and
-// every thread its tile indices across the slow paths: now the items wait in shared memory and the
-// indices are read again from it (0 spills, ptxas on sm_80, sm_90). The float32 warp-per-row kernel (reversed)
-// and the float64 one spilled a few bytes at 3: 2 blocks there (kMinBlocks); a warp still keeps
-// 4 KB in flight.
-// Probes of other tile shapes define these (bench/gpu: tiles per µs is what the look-back chain
-// limits, so larger tiles move more bytes per link of it).
+// kItems: a thread's steps in the warp-per-row kernels; kTileItems: in the tile kernels (scan
+// with look-back, aggregate), whose tiles are kThreads x kTileItems steps. kMinBlocks bounds
+// registers for every kernel of the policy; kTileMinBlocks for the tile scan alone,
+// kReverseTileMinBlocks for the reversed one. Loads go through the warp's shared-memory stage
+// (tile_io.cuh), which keeps 2 x 16 bytes x items/4 per thread in flight.
+// The affine tiles are large because the look-back chain, not memory, set the speed on an H200
+// (2026-11-30: 41 tiles/µs for float32, 25 for float64, where the copy floor needs 86): the same
+// kernels with 8192-step float32 tiles (32 items) and 4096-step float64 tiles (16 items) at 2
+// blocks/SM took 1.18 ms instead of 1.60 (2^28 float32: 1.55x the copy floor instead of 2.10x)
+// and 1.61 ms instead of 2.63 (2^27 float64: 2.12x instead of 3.47x). At 2 blocks/SM (128
+// registers) they do not spill; the warp-per-row kernels keep 16 and 8 items, which spill at 32
+// and 16.
+// Probes of other shapes define these (bench/gpu/probe2.sh).
 #ifndef LINREC_AFFINE_TILE_MIN_BLOCKS
-#define LINREC_AFFINE_TILE_MIN_BLOCKS 3
+#define LINREC_AFFINE_TILE_MIN_BLOCKS 2
 #endif
 #ifndef LINREC_AFFINE_F32_ITEMS
 #define LINREC_AFFINE_F32_ITEMS 16
@@ -44,24 +44,32 @@ namespace cuda {
 #ifndef LINREC_AFFINE_F64_ITEMS
 #define LINREC_AFFINE_F64_ITEMS 8
 #endif
+#ifndef LINREC_AFFINE_F32_TILE_ITEMS
+#define LINREC_AFFINE_F32_TILE_ITEMS 32
+#endif
+#ifndef LINREC_AFFINE_F64_TILE_ITEMS
+#define LINREC_AFFINE_F64_TILE_ITEMS 16
+#endif
 template <class M> struct TilePolicy;
 template <> struct TilePolicy<AffineMonoid<float>> {
-  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F32_ITEMS, kMinBlocks = 2,
-                       kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F32_ITEMS, kTileItems = LINREC_AFFINE_F32_TILE_ITEMS,
+                       kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 template <> struct TilePolicy<AffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F64_ITEMS, kMinBlocks = 2,
-                       kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
+  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F64_ITEMS, kTileItems = LINREC_AFFINE_F64_TILE_ITEMS,
+                       kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 // The log method (extended range): an element is twice the affine one's registers (mantissas and
 // exponents), so half the items.
 template <> struct TilePolicy<ExtendedFloatAffineMonoid> {
-  static constexpr int kThreads = 256, kItems = 8, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
+  static constexpr int kThreads = 256, kItems = 8, kTileItems = 8, kMinBlocks = 2, kTileMinBlocks = 2,
+                       kReverseTileMinBlocks = 2;
 };
 template <> struct TilePolicy<ExtendedAffineMonoid<double>> {
-  static constexpr int kThreads = 256, kItems = 4, kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
+  static constexpr int kThreads = 256, kItems = 4, kTileItems = 4, kMinBlocks = 2, kTileMinBlocks = 2,
+                       kReverseTileMinBlocks = 2;
 };
 
 // Aggregate of a thread's first `count` items (identity when none).
@@ -137,7 +145,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   using Value = typename M::Value;
   using Scan = BlockScan<M, P::kThreads>;
   using Back = LookBack<M>;
-  constexpr int kItems = P::kItems;
+  constexpr int kItems = P::kTileItems;
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
 
   __shared__ typename Scan::Storage scanStorage;
@@ -343,7 +351,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   using Scan = BlockScan<M, P::kThreads>;
-  constexpr int kItems = P::kItems;
+  constexpr int kItems = P::kTileItems;
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
   __shared__ typename Scan::Storage scanStorage;
   __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
