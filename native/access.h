@@ -96,9 +96,6 @@ template <class M, bool Reverse> struct RawAccess {
   }
 };
 
-// Steps of a staged tile whose logs are converted by the lanes' own loops (see ExtendedTile).
-struct NoSource {};
-
 // A tile of ExtendedAffineMonoid elements and results staged by the CPU engine, one array per
 // field, so that the conversions from and to logs run as vector loops.
 class ExtendedTile {
@@ -108,13 +105,9 @@ class ExtendedTile {
         ae_(new int32_t[capacity]), be_(new int32_t[capacity]), xe_(new int64_t[capacity]) {}
   // What the chain reads and writes: plain pointers, so that its stores are seen not to move
   // them. Plain: the inputs are all plain doubles (exponents 0, not stored), the common case.
-  // Source: NoSource where the tile was converted before its scan (loadRange) and back after it
-  // (storeRange); else the row of logs (LogAccess::Row), converted a block of kBlock steps of every
-  // lane at a time inside the lanes' loops (kDeferred, PlainExtended): the conversions then overlap
-  // the lanes' dependent chains and their data is still in L1 for them.
-  template <class Pair, bool Plain, class Source = NoSource> struct Steps {
-    double* __restrict am;  // written by convertBlock only
-    double* __restrict bm;
+  template <class Pair, bool Plain> struct Steps {
+    const double* __restrict am;
+    const double* __restrict bm;
     const int32_t* __restrict ae;
     const int32_t* __restrict be;
     double* __restrict xm;
@@ -126,30 +119,7 @@ class ExtendedTile {
     // (then every value of a lane from a positive start stays in the band, see
     // PlainExtended::bounded); else -1.
     double bandBound;
-    bool* converted;  // set where the lanes' loops stored every result's log and sign (kDeferred)
-    Source source;
     static constexpr bool kBandBound = Plain;
-    static constexpr bool kDeferred = !std::is_same<Source, NoSource>::value;
-    static constexpr size_t kBlock = 32;
-    // Steps [i, i + kBlock) of each of `lanes` lanes of len steps from begin: their logs into the
-    // staged am and bm (convertBlock), or the staged results' logs and signs out (outputBlock).
-    void convertBlock(size_t first, size_t len, size_t lanes, size_t i) const {
-      if constexpr (kDeferred) {
-        for (size_t j = 0; j < lanes; ++j) {
-          size_t s = first + j * len + i;
-          source.template expPlainBlock<kBlock>(s, am + (s - begin), bm + (s - begin));
-        }
-      }
-    }
-    void outputBlock(size_t first, size_t len, size_t lanes, size_t i) const {
-      if constexpr (kDeferred) {
-        for (size_t j = 0; j < lanes; ++j) {
-          size_t s = first + j * len + i;
-          source.template logPlainBlock<kBlock>(s, xm + (s - begin));
-        }
-      }
-    }
-    void markConverted() const { *converted = true; }
     Pair load(size_t s) const {
       size_t i = s - begin;
       return Plain ? Pair{{am[i], 0}, {bm[i], 0}} : Pair{{am[i], ae[i]}, {bm[i], be[i]}};
@@ -172,15 +142,12 @@ class ExtendedTile {
   };
   // The tile's steps; its results are plain (every x in the band with exponent 0, xe not
   // written) unless generalResults() says otherwise afterwards.
-  template <class Pair, bool Plain, class Source = NoSource>
-  Steps<Pair, Plain, Source> steps(size_t begin, Source source = {}) {
-    general_ = converted_ = false;
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_,
-            begin,     bandBound_, &converted_, source};
+  template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
+    general_ = false;
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, begin, bandBound_};
   }
   void setBandBound(double bound) { bandBound_ = bound; }
   bool generalResults() const { return general_; }
-  bool convertedResults() const { return converted_; }  // the plain results' logs already stored
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
   double* am() { return am_.get(); }
   double* bm() { return bm_.get(); }
@@ -194,7 +161,7 @@ class ExtendedTile {
   std::unique_ptr<double[]> am_, bm_, xm_, xl_;
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
-  bool general_ = false, converted_ = false;
+  bool general_ = false;
   double bandBound_ = -1;
 };
 
@@ -305,62 +272,6 @@ template <class T, bool Reverse, class M> struct LogAccess {
       }
       return false;
     }
-    // Deferred conversion (ExtendedTile::Steps::kDeferred), float32 data: whether every log of
-    // [begin, begin + count) converts to a plain double, checked on the logs themselves, without
-    // converting them; then the tile's band bound is set as loadRange sets it (a sufficient
-    // condition here too: coefficients' logs at most 2^-21, so e^l with the conversion's 3.1e-9
-    // relative error stays below 1 + 2^-20, and addends below e^max·(1 + 2^-20)).
-    static constexpr bool kDeferrable = std::is_same<T, float>::value;
-    bool plainLogs(size_t begin, size_t count, ExtendedTile& tile) const {
-      int outside = 0;
-      T largestA = 0, largestB = 0;
-#pragma omp simd reduction(| : outside) reduction(max : largestA, largestB)
-      for (size_t i = 0; i < count; ++i) {
-        T u = a[at(begin + i)], v = b[at(begin + i)];
-        outside |= !(u >= T(-extended::kPlainLog) && u <= T(extended::kPlainLog));
-        outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-        largestA = u > largestA ? u : largestA;
-        largestB = v > largestB ? v : largestB;
-      }
-      if (outside) return false;
-      bool bounded = !aSign && !bSign && double(largestA) <= 0x1p-21;
-      tile.setBandBound(bounded ? ::exp(double(largestB)) * (1 + 0x1p-20) : -1.0);
-      return true;
-    }
-    // a's and b's logs of Count steps from first as plain doubles (every |l| <= kPlainLog), as
-    // logsToExtended converts them.
-    template <size_t Count> void expPlainBlock(size_t first, double* am, double* bm) const {
-      constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
-      if (aSign) {
-#pragma omp simd
-        for (size_t i = 0; i < Count; ++i) {
-          double p = extended::expPlain<kDegree>(a[at(first + i)]);
-          am[i] = aSign[at(first + i)] < 0 ? -p : p;
-        }
-      } else {
-#pragma omp simd
-        for (size_t i = 0; i < Count; ++i) am[i] = extended::expPlain<kDegree>(a[at(first + i)]);
-      }
-      if (bSign) {
-#pragma omp simd
-        for (size_t i = 0; i < Count; ++i) {
-          double p = extended::expPlain<kDegree>(b[at(first + i)]);
-          bm[i] = bSign[at(first + i)] < 0 ? -p : p;
-        }
-      } else {
-#pragma omp simd
-        for (size_t i = 0; i < Count; ++i) bm[i] = extended::expPlain<kDegree>(b[at(first + i)]);
-      }
-    }
-    // Count plain results (normal, nonzero, finite) from first out as logs and signs, as
-    // storeRange stores them.
-    template <size_t Count> void logPlainBlock(size_t first, const double* m) const {
-      constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
-#pragma omp simd
-      for (size_t i = 0; i < Count; ++i) x[at(first + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
-#pragma omp simd
-      for (size_t i = 0; i < Count; ++i) xSign[at(first + i)] = int8_t(1 - 2 * int(m[i] < 0));
-    }
     // Returns whether the tile is plain (see ExtendedTile::loadPlain).
     bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
       double largestA = -1, largestB = -1;
@@ -376,7 +287,6 @@ template <class T, bool Reverse, class M> struct LogAccess {
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
       const int64_t* e = tile.xe();
-      if (!tile.generalResults() && tile.convertedResults()) return;
       if (tile.generalResults()) {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error

@@ -80,9 +80,6 @@ template <class Row, class = void> struct HasNormalPlain : std::false_type {};
 template <class Row, class = void> struct HasBandBound : std::false_type {};
 template <class Row> struct HasBandBound<Row, std::enable_if_t<Row::kBandBound>> : std::true_type {};
 template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
-// Rows whose logs the lanes' loops convert themselves, a block at a time (Row::kDeferred).
-template <class Row, class = void> struct HasDeferred : std::false_type {};
-template <class Row> struct HasDeferred<Row, std::enable_if_t<Row::kDeferred>> : std::true_type {};
 
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
@@ -150,7 +147,6 @@ struct PlainExtended {
   template <class Row, class Elem>
   static bool reduce(const Row& row, size_t begin, size_t len, size_t lanes, Elem* out) {
     double b[16];
-    if constexpr (HasDeferred<Row>::value) row.convertBlock(begin, len, lanes, 0);
     double start = 0;  // the greatest lane start
     for (size_t j = 0; j < lanes; ++j) start = greater(row.plainB(begin + j * len), start);
     // The band check is skipped where the tile's bounds already guarantee it (bounded): the same
@@ -179,65 +175,16 @@ struct PlainExtended {
   static bool reduceChains(const Row row, size_t begin, size_t len, size_t lanes, double* out) {
     double b[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
-    if constexpr (HasDeferred<Row>::value) {
-      // Block i + 1's logs converted before block i's steps (block 0 by reduce): independent
-      // work beside the chains, on data that the chains then read from L1.
-      constexpr size_t kBlock = Row::kBlock;
-      for (size_t i = 0; i < len; i += kBlock) {
-        if (i + kBlock < len) row.convertBlock(begin, len, lanes, i + kBlock);
-        laneSteps<Track, false>(row, begin, len, lanes, i == 0 ? 1 : i, i + kBlock, b, low, high);
-      }
-    } else {
-      laneSteps<Track, false>(row, begin, len, lanes, 1, len, b, low, high);
-    }
+    laneSteps<Track, false>(row, begin, len, lanes, 1, b, low, high);
     for (size_t j = 0; j < lanes; ++j) out[j] = b[j];
     return !Track || inBand(lanes, b, low, high);
   }
-  // One step of one lane: x = a·x + b at step s.
+  // Steps [from, len) of each lane, x_j = a·x_j + b side by side (independent chains): the band
+  // tracked with Track, each value stored with Store. The reduce's and the rescan's loop.
   template <bool Track, bool Store, class Row>
-  LINREC_HD_HOT static void laneStep(const Row& row, size_t s, double& x, double& low, double& high) {
-#if defined(__FMA__) && defined(__GNUC__) && defined(__x86_64__)
-    if constexpr (HasDeferred<Row>::value) {
-      // fma(a, x, b), as GCC contracts a·x + b with FMA: the same value. As assembly because GCC
-      // otherwise copied each lane's value to another register every step (vmovsd on the chain).
-      double a;
-      asm("vmovsd %2, %1\n\tvfmadd213sd %3, %1, %0" : "+x"(x), "=&x"(a) : "m"(row.am[s - row.begin]), "m"(row.bm[s - row.begin]));
-      if constexpr (Track) track(x, low, high);
-      if constexpr (Store) row.storePlain(s, x);
-      return;
-    }
-#endif
-    x = row.plainA(s) * x + row.plainB(s);
-    if constexpr (Track)
-      track(x, low, high);
-    else
-      ownRegister(x);  // one register per lane: else GCC's SLP vectorizer packs the lanes (see ownRegister)
-    if constexpr (Store) row.storePlain(s, x);
-  }
-  // Steps [from, to) of each lane: x_j = a·x_j + b, side by side (independent chains), with
-  // Track the band tracked, with Store each value stored. Shared by the reduce and the rescan.
-  template <bool Track, bool Store, class Row>
-  LINREC_HD_HOT static void laneSteps(const Row& row, size_t begin, size_t len, size_t lanes, size_t from, size_t to,
-                                      double* x, double* low, double* high) {
-    if (lanes == 4) {
-      // Four named chains: through the arrays GCC copied each new value to a second register
-      // every step (a vmovsd on the chain: 6 cycles a step instead of the FMA's 4).
-      double x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-      double l0 = low[0], l1 = low[1], l2 = low[2], l3 = low[3];
-      double h0 = high[0], h1 = high[1], h2 = high[2], h3 = high[3];
-      const size_t s1 = begin + len, s2 = begin + 2 * len, s3 = begin + 3 * len;
-      for (size_t i = from; i < to; ++i) {
-        laneStep<Track, Store>(row, begin + i, x0, l0, h0);
-        laneStep<Track, Store>(row, s1 + i, x1, l1, h1);
-        laneStep<Track, Store>(row, s2 + i, x2, l2, h2);
-        laneStep<Track, Store>(row, s3 + i, x3, l3, h3);
-      }
-      x[0] = x0, x[1] = x1, x[2] = x2, x[3] = x3;
-      low[0] = l0, low[1] = l1, low[2] = l2, low[3] = l3;
-      high[0] = h0, high[1] = h1, high[2] = h2, high[3] = h3;
-      return;
-    }
-    for (size_t i = from; i < to; ++i) {
+  LINREC_HD_HOT static void laneSteps(const Row& row, size_t begin, size_t len, size_t lanes, size_t from, double* x,
+                                      double* low, double* high) {
+    for (size_t i = from; i < len; ++i) {
 #pragma GCC unroll 16
       for (size_t j = 0; j < lanes; ++j) {
         size_t s = begin + j * len + i;
@@ -466,18 +413,8 @@ struct PlainExtended {
           row.storeLow(s, error[j]);
         }
       }
-    } else if constexpr (HasDeferred<Row>::value) {
-      // Block i's results out as logs after block i + 1's steps: their stores have left the
-      // store buffer by then, and the conversion overlaps the chains.
-      constexpr size_t kBlock = Row::kBlock;
-      for (size_t i = 0; i < len; i += kBlock) {
-        laneSteps<Track, true>(row, begin, len, lanes, i, i + kBlock, x, low, high);
-        if (i > 0) row.outputBlock(begin, len, lanes, i - kBlock);
-      }
-      row.outputBlock(begin, len, lanes, len - kBlock);
-      row.markConverted();  // overridden by any general store (generalResults)
     } else {
-      laneSteps<Track, true>(row, begin, len, lanes, 0, len, x, low, high);
+      laneSteps<Track, true>(row, begin, len, lanes, 0, x, low, high);
     }
     for (size_t j = 0; j < lanes; ++j) io[j] = x[j];
     return !Track || inBand(lanes, x, low, high);
@@ -542,15 +479,7 @@ template <class Access> class TileScan {
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
     const auto row = acc_.row(r);
     // Both passes over the tile read the staged elements: converted from the row first, results
-    // converted back last (Access::kStaged); whole plain float32 tiles by the lanes' loops
-    // themselves, a block at a time (ExtendedTile::Steps::kDeferred).
-    if constexpr (std::remove_cv_t<decltype(row)>::kDeferrable) {
-      if (m == kTile && row.plainLogs(begin, m, stage)) {
-        scanTileOn(stage.template steps<Elem, true>(begin, row), k, r, t, begin, m);
-        row.storeRange(begin, m, stage);
-        return;
-      }
-    }
+    // converted back last (Access::kStaged).
     if (row.loadRange(begin, m, stage))
       scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
     else
