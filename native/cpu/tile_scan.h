@@ -488,6 +488,19 @@ template <class Access> class TileScan {
   }
 
   template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
+    if constexpr (HasPlainPath<Row>::value) {
+      // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
+      // its aggregate, so it is stepped through from its carry as one plain chain, the sequential
+      // loop in double, instead of reduced and rescanned in lanes by the general loops (which ran
+      // about 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
+      if (m < kTile) {
+        Value x = t == 0 ? acc_.initial(r) : waitFor(k - 1);
+        if (PlainExtended::rescan(row, begin, m, 1, &x)) {
+          acc_.finish(r, x);
+          return;
+        }
+      }
+    }
     Elem agg[kLanes];
     bool reset[kLanes];
     Value x[kLanes];
