@@ -114,6 +114,7 @@ class ExtendedTile {
     double* __restrict xl;
     int64_t* __restrict xe;
     bool* general;  // set by any store but storePlain: then every store of the tile was general
+    bool* positive;  // set where every plain result is certainly positive (markPositive)
     size_t begin;
     // Plain tiles of positive inputs whose coefficients are at most 1 + 2^-20: the greatest addend
     // (then every value of a lane from a positive start stays in the band, see
@@ -139,13 +140,17 @@ class ExtendedTile {
     double plainA(size_t s) const { return am[s - begin]; }
     double plainB(size_t s) const { return bm[s - begin]; }
     void storePlain(size_t s, double m) const { xm[s - begin] = m; }  // in the band, exponent 0
+    // The plain rescan's lanes all start positive on positive inputs (PlainExtended::bounded):
+    // every result is positive, and storeRange writes the signs without reading the results.
+    void markPositive() const { *positive = true; }
   };
   // The tile's steps; its results are plain (every x in the band with exponent 0, xe not
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
-    general_ = false;
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, begin, bandBound_};
+    general_ = positive_ = false;
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, &positive_, begin, bandBound_};
   }
+  bool positiveResults() const { return positive_ && !general_; }
   void setBandBound(double bound) { bandBound_ = bound; }
   bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
@@ -161,7 +166,7 @@ class ExtendedTile {
   std::unique_ptr<double[]> am_, bm_, xm_, xl_;
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
-  bool general_ = false;
+  bool general_ = false, positive_ = false;
   double bandBound_ = -1;
 };
 
@@ -297,6 +302,10 @@ template <class T, bool Reverse, class M> struct LogAccess {
         }
       } else {  // every result normal, nonzero and finite: no special cases
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
+      }
+      if (tile.positiveResults()) {  // one contiguous range either way round
+        std::fill(xSign + (Reverse ? at(begin + count - 1) : at(begin)), xSign + (Reverse ? at(begin) : at(begin + count - 1)) + 1, int8_t(1));
+        return;
       }
       // 1 − 2·(m < 0), not a conditional: GCC left the float64 form a branch per element
       for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = int8_t(1 - 2 * int(m[i] < 0));

@@ -369,10 +369,12 @@ struct PlainExtended {
       x[j] = io[j].m;
       sure &= bounded(row, len, x[j]);
     }
-    if (sure)
+    if (sure) {
       rescanChains<false>(row, begin, len, lanes, x);
-    else if (!rescanChains<true>(row, begin, len, lanes, x))
+      if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
+    } else if (!rescanChains<true>(row, begin, len, lanes, x)) {
       return false;
+    }
     for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
     return true;
   }
