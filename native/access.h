@@ -148,7 +148,8 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = false;
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, &positive_, begin, bandBound_};
+    return {am_.get(), bm_.get(), ae_.get(),  be_.get(), xm_.get(), xl_.get(),
+            xe_.get(), &general_, &positive_, begin,     bandBound_};
   }
   bool positiveResults() const { return positive_ && !general_; }
   void setBandBound(double bound) { bandBound_ = bound; }
@@ -304,7 +305,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
       }
       if (tile.positiveResults()) {  // one contiguous range either way round
-        std::fill(xSign + (Reverse ? at(begin + count - 1) : at(begin)), xSign + (Reverse ? at(begin) : at(begin + count - 1)) + 1, int8_t(1));
+        std::fill(xSign + (Reverse ? at(begin + count - 1) : at(begin)),
+                  xSign + (Reverse ? at(begin) : at(begin + count - 1)) + 1, int8_t(1));
         return;
       }
       // 1 − 2·(m < 0), not a conditional: GCC left the float64 form a branch per element

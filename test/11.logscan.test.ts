@@ -95,7 +95,7 @@ describe('logScan', () => {
     }
   });
 
-  test('short rows and a row\'s last partial tile (one plain chain), in the band, leaving it, and from x_0 = 0', () => {
+  test("short rows and a row's last partial tile (one plain chain), in the band, leaving it, and from x_0 = 0", () => {
     // log|x| by log-add-exp in double on the given logs: the reference for every case below.
     const logAddExp = (p: number, q: number) => {
       const m = Math.max(p, q);
@@ -127,7 +127,16 @@ describe('logScan', () => {
                 const got = out.logAbs[row * (n + 1) + k];
                 const tolerance = (C === Float32Array ? 4e-7 : 1e-12) * Math.max(1, Math.abs(lx)); // the reference's own error: ~1e-14
                 if (!(Math.abs(got - lx) <= tolerance) || out.sign[row * (n + 1) + k] !== 1)
-                  expect({ C: C.name, n, kind, reverse, row, i, got, sign: out.sign[row * (n + 1) + k] }).toEqual({ C: C.name, n, kind, reverse, row, i, got: lx, sign: 1 });
+                  expect({ C: C.name, n, kind, reverse, row, i, got, sign: out.sign[row * (n + 1) + k] }).toEqual({
+                    C: C.name,
+                    n,
+                    kind,
+                    reverse,
+                    row,
+                    i,
+                    got: lx,
+                    sign: 1,
+                  });
               }
             }
           }

@@ -15,8 +15,7 @@ void scan(const ScanJob& job) {
     // staged rows (logScan), which it converts a tile at a time, in vector loops, instead of a
     // step at a time (about 57 ns a step at n = 1000, bench/NOTES.md session 7).
     using Access = std::decay_t<decltype(access)>;
-    if (!Access::kStaged && job.n > 0 && job.n <= kShortRow)
-      return scanShortRows(access, job.rows, job.n, job.threads);
+    if (!Access::kStaged && job.n > 0 && job.n <= kShortRow) return scanShortRows(access, job.rows, job.n, job.threads);
     TileScan<std::decay_t<decltype(access)>>(access, job.rows, job.n).run(job.threads);
   });
 }
