@@ -440,7 +440,13 @@ template <class Access> class TileScan {
     size_t tiles = rows_ * tilesPerRow_;
     if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
     size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
-    runOnThreads(useful, [this] { work(); });
+    stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
+    runOnThreads(useful, [this] {
+      work();
+#if defined(__SSE2__)
+      if (stream_) _mm_sfence();  // streaming stores are weakly ordered: complete them before the join
+#endif
+    });
   }
 
  private:
@@ -448,6 +454,18 @@ template <class Access> class TileScan {
     std::atomic<uint32_t> ready{0};
     Value inclusive;
   };
+
+  // float64 direct-method results at least this large (forward rows) are stored past the caches,
+  // a whole line at a time (streaming stores): they would not stay in cache anyway, and such
+  // stores skip reading each line first. Measured at n = 10^7 (bench/NOTES.md, session 7): float64
+  // 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed). Smaller results stay in
+  // cache for the caller.
+  static constexpr size_t kStreamBytes = size_t(32) << 20;
+#if defined(__SSE2__)
+  static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
+#else
+  static constexpr bool kCanStream = false;
+#endif
 
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
@@ -543,10 +561,17 @@ template <class Access> class TileScan {
         early[j - 1] = anyEarly = true;
       }
     }
+    if constexpr (kCanStream) {
+      if (stream_ && m == kTile && !anyEarly) {
+        rescanLanesStreaming(row, begin, x);
+        goto rescanned;
+      }
+    }
     if (m == kTile && !anyEarly)
       rescanLanes<true>(row, begin, len, m, x, nullptr);
     else
       rescanLanes<false>(row, begin, len, m, x, early);
+  rescanned:
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
@@ -642,6 +667,59 @@ template <class Access> class TileScan {
   }
 
  private:
+  // rescanLanes<true> for the direct method with streaming stores: each lane's steps go to a line
+  // buffer (L1) and out a line at a time. Lanes are a whole number of lines apart (kLaneLength·4
+  // and ·8 bytes are multiples of 64), so every lane reaches a line boundary after the same head.
+  template <class Row> static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
+#if defined(__SSE2__)
+    constexpr size_t kLine = 64 / sizeof(Value), len = kLaneLength;
+    static_assert(len * sizeof(Value) % 64 == 0, "lanes a whole number of lines apart");
+    Value x[kLanes];
+    for (size_t j = 0; j < kLanes; ++j) x[j] = io[j];
+    Value* out = &row.x[begin];
+    size_t head = ((64 - reinterpret_cast<uintptr_t>(out) % 64) % 64) / sizeof(Value);
+    if (reinterpret_cast<uintptr_t>(out) % sizeof(Value)) head = len;  // misaligned: no streaming
+    head = std::min(head, len);
+    const size_t lines = (len - head) / kLine, tail = head + lines * kLine;
+    auto plain = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < kLanes; ++j) {
+          size_t s = begin + j * len + i;
+          x[j] = M::step(x[j], row.load(s));
+          row.store(s, x[j]);
+        }
+      }
+    };
+    plain(0, head);
+    alignas(64) Value line[kLanes][kLine];
+    for (size_t i = head; i < tail; i += kLine) {
+      for (size_t k = 0; k < kLine; ++k) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < kLanes; ++j) {
+          x[j] = M::step(x[j], row.load(begin + j * len + i + k));
+          line[j][k] = x[j];
+        }
+      }
+      for (size_t j = 0; j < kLanes; ++j) {
+        Value* to = out + j * len + i;
+        for (size_t q = 0; q < 64; q += 16) {
+          if constexpr (sizeof(Value) == 4)
+            _mm_stream_ps(reinterpret_cast<float*>(to) + q / 4,
+                          _mm_load_ps(reinterpret_cast<const float*>(line[j]) + q / 4));
+          else
+            _mm_stream_pd(reinterpret_cast<double*>(to) + q / 8,
+                          _mm_load_pd(reinterpret_cast<const double*>(line[j]) + q / 8));
+        }
+      }
+    }
+    plain(tail, len);
+    for (size_t j = 0; j < kLanes; ++j) io[j] = x[j];
+#else
+    rescanLanes<true>(row, begin, kLaneLength, kTile, io, nullptr);
+#endif
+  }
+
   // Lanes marked in `skip` (may be null) were already stepped through.
   template <bool Full, class Row>
   static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
@@ -673,6 +751,7 @@ template <class Access> class TileScan {
   const size_t rows_, n_, tilesPerRow_;
   std::atomic<size_t> next_{0};
   std::unique_ptr<Status[]> status_;
+  bool stream_ = false;
 };
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
