@@ -120,6 +120,9 @@ class ExtendedTile {
     // (then every value of a lane from a positive start stays in the band, see
     // PlainExtended::bounded); else -1.
     double bandBound;
+    // Plain tiles whose coefficients' magnitudes are at most 1 + 2^-20, signs allowed: the greatest
+    // addend's magnitude (PlainExtended::magnitudeBounded); else -1.
+    double magnitudeBound;
     static constexpr bool kBandBound = Plain;
     Pair load(size_t s) const {
       size_t i = s - begin;
@@ -148,11 +151,12 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = false;
-    return {am_.get(), bm_.get(), ae_.get(),  be_.get(), xm_.get(), xl_.get(),
-            xe_.get(), &general_, &positive_, begin,     bandBound_};
+    return {am_.get(), bm_.get(), ae_.get(),  be_.get(), xm_.get(),  xl_.get(),
+            xe_.get(), &general_, &positive_, begin,     bandBound_, magnitudeBound_};
   }
   bool positiveResults() const { return positive_ && !general_; }
   void setBandBound(double bound) { bandBound_ = bound; }
+  void setMagnitudeBound(double bound) { magnitudeBound_ = bound; }
   bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
   double* am() { return am_.get(); }
@@ -168,7 +172,7 @@ class ExtendedTile {
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
   bool general_ = false, positive_ = false;
-  double bandBound_ = -1;
+  double bandBound_ = -1, magnitudeBound_ = -1;
 };
 
 // log|a|, sign, log|b|, sign in; log|x|, sign out (ExtendedAffineMonoid<T> or
@@ -245,19 +249,22 @@ template <class T, bool Reverse, class M> struct LogAccess {
     // one field per loop, so that each loop vectorizes with few live constants.
     // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
     // NaN and infinities do not); then m gets e^l and e is not written.
-    // largest: the greatest m of a plain tile without signs (else not written).
+    // largest: the greatest |m| of a plain tile (else not written).
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
                                double& largest) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
       if (sign) {
-#pragma omp simd reduction(| : outside)
+        double big = 0;
+#pragma omp simd reduction(| : outside) reduction(max : big)
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
           double p = extended::expPlain<kDegree>(v);
           m[i] = sign[at(begin + i)] < 0 ? -p : p;
+          big = p > big ? p : big;
         }
+        if (!outside) largest = big;
       } else {
         double big = 0;
 #pragma omp simd reduction(| : outside) reduction(max : big)
@@ -285,7 +292,9 @@ template <class T, bool Reverse, class M> struct LogAccess {
       bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
       // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
       bool positive = !aSign && !bSign && plainA && plainB;
-      tile.setBandBound(positive && largestA <= 1 + 0x1p-20 ? largestB : -1.0);
+      bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
+      tile.setBandBound(positive && contracting ? largestB : -1.0);
+      tile.setMagnitudeBound(contracting ? largestB : -1.0);
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }

@@ -135,6 +135,18 @@ struct PlainExtended {
     (void)v;
 #endif
   }
+  // What a lane loop checks of the band: nothing (its bounds guarantee it), the least magnitude only
+  // (bounded magnitudes, signs allowed), or both ends.
+  enum Track { kUnchecked = 0, kLeast = 1, kBoth = 2 };
+  // v by reference: ownRegister must hold the caller's value, not a copy
+  template <int Mode> static void track(double& v, double& low, double& high) {
+    if constexpr (Mode == kBoth)
+      track(v, low, high);
+    else if constexpr (Mode == kLeast)
+      low = lesser(::fabs(v), low);
+    else
+      ownRegister(v);  // on a local: on the array element, GCC kept the array on the stack
+  }
   static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
     bool ok = true;
     for (size_t j = 0; j < lanes; ++j)
@@ -151,9 +163,12 @@ struct PlainExtended {
     for (size_t j = 0; j < lanes; ++j) start = greater(row.plainB(begin + j * len), start);
     // The band check is skipped where the tile's bounds already guarantee it (bounded): the same
     // values, in half the operations a step.
+    double largest = 0;  // the greatest lane start's magnitude
+    for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
     if (bounded(row, len, start))
-      reduceChains<false>(row, begin, len, lanes, b);
-    else if (!reduceChains<true>(row, begin, len, lanes, b))
+      reduceChains<kUnchecked>(row, begin, len, lanes, b);
+    else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
+                                                 : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
     if constexpr (HasNormalPlain<Row>::value) {
@@ -171,7 +186,7 @@ struct PlainExtended {
   }
   // The lanes' B chains (the sequential loop from each lane's first b) into out; with Track,
   // false if a value left the band.
-  template <bool Track, class Row>
+  template <int Track, class Row>
   static bool reduceChains(const Row row, size_t begin, size_t len, size_t lanes, double* out) {
     double b[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
@@ -181,7 +196,7 @@ struct PlainExtended {
   }
   // Steps [from, len) of each lane, x_j = a·x_j + b side by side (independent chains): the band
   // tracked with Track, each value stored with Store. The reduce's and the rescan's loop.
-  template <bool Track, bool Store, class Row>
+  template <int Track, bool Store, class Row>
   LINREC_HD_HOT static void laneSteps(const Row& row, size_t begin, size_t len, size_t lanes, size_t from, double* x,
                                       double* low, double* high) {
     for (size_t i = from; i < len; ++i) {
@@ -189,10 +204,7 @@ struct PlainExtended {
       for (size_t j = 0; j < lanes; ++j) {
         size_t s = begin + j * len + i;
         double v = row.plainA(s) * x[j] + row.plainB(s);
-        if constexpr (Track)
-          track(v, low[j], high[j]);
-        else
-          ownRegister(v);  // on a local: on the array element, GCC kept the array on the stack
+        track<Track>(v, low[j], high[j]);
         x[j] = v;
         if constexpr (Store) row.storePlain(s, v);
       }
@@ -203,6 +215,19 @@ struct PlainExtended {
   // positive, coefficients at most 1 + 2^-20 and addends at most bound (Row::bandBound, >= 0
   // only then). Then x_i >= b_i >= e^-270 (a·x + b rounds to at least b), and
   // x_i <= (start + i·bound)·(1 + 2^-20)^len·(1 + 2^-53)^len, a factor below 1.01.
+  // Whether no magnitude of a lane of len plain steps from start can pass the band's top, signs
+  // allowed: |a·x + b| <= |a|·|x| + |b| bounds it as above, with coefficients' magnitudes at most
+  // 1 + 2^-20 and addends' at most row.magnitudeBound. Values may still cancel towards zero: the
+  // least magnitude is still checked.
+  template <class Row> static bool magnitudeBounded(const Row& row, size_t len, double start) {
+    if constexpr (HasBandBound<Row>::value) {
+      double bound = row.magnitudeBound;
+      return bound >= 0 && (start + double(len) * bound) * 1.01 <= extended::kBandHigh;
+    } else {
+      (void)row, (void)len, (void)start;
+      return false;
+    }
+  }
   template <class Row> static bool bounded(const Row& row, size_t len, double start) {
     if constexpr (HasBandBound<Row>::value) {
       double bound = row.bandBound;
@@ -364,15 +389,18 @@ struct PlainExtended {
   template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
     double x[16];
     bool sure = true;  // every lane certainly stays in the band (bounded)
+    bool belowTop = true;  // no lane can pass the band's top (magnitudeBounded)
     for (size_t j = 0; j < lanes; ++j) {
       if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
       x[j] = io[j].m;
       sure &= bounded(row, len, x[j]);
+      belowTop &= magnitudeBounded(row, len, ::fabs(x[j]));
     }
     if (sure) {
-      rescanChains<false>(row, begin, len, lanes, x);
+      rescanChains<kUnchecked>(row, begin, len, lanes, x);
       if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
-    } else if (!rescanChains<true>(row, begin, len, lanes, x)) {
+    } else if (belowTop ? !rescanChains<kLeast>(row, begin, len, lanes, x)
+                        : !rescanChains<kBoth>(row, begin, len, lanes, x)) {
       return false;
     }
     for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
@@ -380,7 +408,7 @@ struct PlainExtended {
   }
   // The lanes' loops from io, their last values back into io; with Track, false if a value left
   // the band.
-  template <bool Track, class Row>
+  template <int Track, class Row>
   static bool rescanChains(const Row row, size_t begin, size_t len, size_t lanes, double* io) {
     double x[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = x[j] = io[j];
@@ -406,10 +434,7 @@ struct PlainExtended {
           double bb = sum - p;
           double sumLow = (p - (sum - bb)) + (b - bb);
           error[j] = a * error[j] + (productLow + sumLow);
-          if constexpr (Track)
-            track(sum, low[j], high[j]);
-          else
-            ownRegister(sum);
+          track<Track>(sum, low[j], high[j]);
           x[j] = sum;
           row.storePlain(s, x[j]);
           row.storeLow(s, error[j]);
@@ -510,15 +535,16 @@ template <class Access> class TileScan {
   template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
-      // its aggregate, so it is stepped through from its carry as one plain chain, the sequential
-      // loop in double, instead of reduced and rescanned in lanes by the general loops (which ran
-      // about 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
+      // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
+      // in double, instead of reduced and rescanned in lanes by the general loops (which ran about
+      // 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
       if (m < kTile) {
-        Value x = t == 0 ? acc_.initial(r) : waitFor(k - 1);
-        if (PlainExtended::rescan(row, begin, m, 1, &x)) {
-          acc_.finish(r, x);
-          return;
-        }
+        Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1), x = carry;
+        // Where a value leaves the band, the same chain by the general step: the same values
+        // where both apply (results before a NaN stay bitwise those without it, test/51).
+        if (!PlainExtended::rescan(row, begin, m, 1, &x)) x = rescanInOrder(row, begin, m, carry);
+        acc_.finish(r, x);
+        return;
       }
     }
     Elem agg[kLanes];
