@@ -114,11 +114,15 @@ class ExtendedTile {
     double* __restrict xl;
     int64_t* __restrict xe;
     bool* general;  // set by any store but storePlain: then every store of the tile was general
+    bool* positive;  // set where every plain result is certainly positive (markPositive)
     size_t begin;
     // Plain tiles of positive inputs whose coefficients are at most 1 + 2^-20: the greatest addend
     // (then every value of a lane from a positive start stays in the band, see
     // PlainExtended::bounded); else -1.
     double bandBound;
+    // Plain tiles whose coefficients' magnitudes are at most 1 + 2^-20, signs allowed: the greatest
+    // addend's magnitude (PlainExtended::magnitudeBounded); else -1.
+    double magnitudeBound;
     static constexpr bool kBandBound = Plain;
     Pair load(size_t s) const {
       size_t i = s - begin;
@@ -139,14 +143,20 @@ class ExtendedTile {
     double plainA(size_t s) const { return am[s - begin]; }
     double plainB(size_t s) const { return bm[s - begin]; }
     void storePlain(size_t s, double m) const { xm[s - begin] = m; }  // in the band, exponent 0
+    // The plain rescan's lanes all start positive on positive inputs (PlainExtended::bounded):
+    // every result is positive, and storeRange writes the signs without reading the results.
+    void markPositive() const { *positive = true; }
   };
   // The tile's steps; its results are plain (every x in the band with exponent 0, xe not
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
-    general_ = false;
-    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(), xe_.get(), &general_, begin, bandBound_};
+    general_ = positive_ = false;
+    return {am_.get(), bm_.get(), ae_.get(),  be_.get(), xm_.get(),  xl_.get(),
+            xe_.get(), &general_, &positive_, begin,     bandBound_, magnitudeBound_};
   }
+  bool positiveResults() const { return positive_ && !general_; }
   void setBandBound(double bound) { bandBound_ = bound; }
+  void setMagnitudeBound(double bound) { magnitudeBound_ = bound; }
   bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
   double* am() { return am_.get(); }
@@ -161,8 +171,8 @@ class ExtendedTile {
   std::unique_ptr<double[]> am_, bm_, xm_, xl_;
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
-  bool general_ = false;
-  double bandBound_ = -1;
+  bool general_ = false, positive_ = false;
+  double bandBound_ = -1, magnitudeBound_ = -1;
 };
 
 // log|a|, sign, log|b|, sign in; log|x|, sign out (ExtendedAffineMonoid<T> or
@@ -239,19 +249,22 @@ template <class T, bool Reverse, class M> struct LogAccess {
     // one field per loop, so that each loop vectorizes with few live constants.
     // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
     // NaN and infinities do not); then m gets e^l and e is not written.
-    // largest: the greatest m of a plain tile without signs (else not written).
+    // largest: the greatest |m| of a plain tile (else not written).
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
                                double& largest) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
       if (sign) {
-#pragma omp simd reduction(| : outside)
+        double big = 0;
+#pragma omp simd reduction(| : outside) reduction(max : big)
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
           double p = extended::expPlain<kDegree>(v);
           m[i] = sign[at(begin + i)] < 0 ? -p : p;
+          big = p > big ? p : big;
         }
+        if (!outside) largest = big;
       } else {
         double big = 0;
 #pragma omp simd reduction(| : outside) reduction(max : big)
@@ -279,7 +292,9 @@ template <class T, bool Reverse, class M> struct LogAccess {
       bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
       // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
       bool positive = !aSign && !bSign && plainA && plainB;
-      tile.setBandBound(positive && largestA <= 1 + 0x1p-20 ? largestB : -1.0);
+      bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
+      tile.setBandBound(positive && contracting ? largestB : -1.0);
+      tile.setMagnitudeBound(contracting ? largestB : -1.0);
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }
@@ -297,6 +312,11 @@ template <class T, bool Reverse, class M> struct LogAccess {
         }
       } else {  // every result normal, nonzero and finite: no special cases
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
+      }
+      if (tile.positiveResults()) {  // one contiguous range either way round
+        std::fill(xSign + (Reverse ? at(begin + count - 1) : at(begin)),
+                  xSign + (Reverse ? at(begin) : at(begin + count - 1)) + 1, int8_t(1));
+        return;
       }
       // 1 − 2·(m < 0), not a conditional: GCC left the float64 form a branch per element
       for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = int8_t(1 - 2 * int(m[i] < 0));

@@ -78,6 +78,8 @@ export interface NativeAddon {
   info(): NativeInfo;
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: new (bytes: number, elemSize: number, device: number) => NativeDeviceBuffer;
+  /** The index of the first sign that is not +1 or -1, or -1 (absent from older builds). */
+  firstInvalidSign?: (signs: Int8Array) => number;
 }
 
 const root = path.join(__dirname, '..');
@@ -147,6 +149,7 @@ interface RawAddon {
   info(): NativeInfo;
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
+  firstInvalidSign?: (signs: Int8Array) => number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,6 +346,7 @@ function wrap(raw: RawAddon): NativeAddon {
     info: () => raw.info(),
     deviceMemory: (device) => raw.deviceMemory(device),
     DeviceBuffer: raw.DeviceBuffer,
+    firstInvalidSign: raw.firstInvalidSign,
   };
 }
 

@@ -95,6 +95,53 @@ describe('logScan', () => {
     }
   });
 
+  test("short rows and a row's last partial tile (one plain chain), in the band, leaving it, and from x_0 = 0", () => {
+    // log|x| by log-add-exp in double on the given logs: the reference for every case below.
+    const logAddExp = (p: number, q: number) => {
+      const m = Math.max(p, q);
+      return m === -Infinity ? m : m + Math.log1p(Math.exp(-Math.abs(p - q)));
+    };
+    const r = fresh();
+    for (const C of [Float32Array, Float64Array])
+      for (const n of [1, 7, 100, 2048, 2049, 8321])
+        for (const kind of ['plain', 'leaves the band', 'from zero'] as const)
+          for (const reverse of [false, true]) {
+            const rows = 3;
+            const la = fill(new C(rows * n), () => Math.log(r.uniform()));
+            const lb = fill(new C(rows * (n + 1)), () => Math.log(3 * r.uniform()));
+            for (let row = 0; row < rows; row++) {
+              const x0 = row * (n + 1) + (reverse ? n : 0);
+              if (kind === 'from zero') lb[x0] = -Infinity;
+              // e^500 and e^-600: logs beyond the plain band (2^±400) mid-row; row 2: plain inputs
+              // whose x grows out of the band (e^(1.5·t)), so the plain chain falls back
+              if (kind === 'leaves the band' && row < 2) lb[row * (n + 1) + 1 + Math.floor(n / 2)] = row === 1 ? -600 : 500;
+              if (kind === 'leaves the band' && row === 2) la.fill(1.5, row * n, (row + 1) * n);
+            }
+            const out = logScan(la, lb, { rows, reverse });
+            for (let row = 0; row < rows; row++) {
+              const at = (i: number) => (reverse ? n - i : i); // step i's place in the row (x_0 at 0)
+              let lx = lb[row * (n + 1) + at(0)];
+              for (let i = 1; i <= n; i++) {
+                const k = at(i);
+                lx = logAddExp(la[row * n + (reverse ? k : k - 1)] + lx, lb[row * (n + 1) + k]);
+                const got = out.logAbs[row * (n + 1) + k];
+                const tolerance = (C === Float32Array ? 4e-7 : 1e-12) * Math.max(1, Math.abs(lx)); // the reference's own error: ~1e-14
+                if (!(Math.abs(got - lx) <= tolerance) || out.sign[row * (n + 1) + k] !== 1)
+                  expect({ C: C.name, n, kind, reverse, row, i, got, sign: out.sign[row * (n + 1) + k] }).toEqual({
+                    C: C.name,
+                    n,
+                    kind,
+                    reverse,
+                    row,
+                    i,
+                    got: lx,
+                    sign: 1,
+                  });
+              }
+            }
+          }
+  });
+
   test('positive tiles at the edge of the plain band: values near 2^400, coefficients 1 and just above', () => {
     // x_0 = b = e^l, a = e^g: x_t = e^l·(e^(g(t+1)) − 1)/(e^g − 1), or (t + 1)·e^l for g = 0. With
     // l = 269 a tile's first lanes stay below 2^400 by a bound known ahead (the engine skips their

@@ -556,6 +556,29 @@ const cases: Case[] = [
     code: 'ERR_LINREC_INVALID_VALUE',
     msg: /logCoeffs\.sign.*only \+1 and -1.*received -5 at index 1/,
   },
+  // Long sign arrays are checked four signs a word in JS (from 64 signs) and in native code (from
+  // 4096): the first wrong sign is still the one named, at any place in a word or a block.
+  ...[
+    [100, 63],
+    [100, 64],
+    [101, 99],
+    [5000, 4095],
+    [5000, 4096],
+    [9000, 8999],
+  ].flatMap(([n, at]) =>
+    [0, 2, 127, -128, -3].map((value): Case => ({
+      title: `logScan: a sign of ${value} at index ${at} of ${n} signs`,
+      run: () => {
+        const sign = new Int8Array(n + 1).fill(-1);
+        sign[at] = value;
+        sign[n] = 7; // a later wrong sign is not the one named
+        return logScan(new Float32Array(n), { logAbs: new Float32Array(n + 1), sign });
+      },
+      name: 'RangeError',
+      code: 'ERR_LINREC_INVALID_VALUE',
+      msg: new RegExp(`logValues\\.sign.*received ${value} at index ${at}$`),
+    })),
+  ),
   {
     title: 'Scanner (log) push: a sign of 0 in values.sign',
     run: () => createScanner({ log: true }).push(f32([0]), { logAbs: f32([0]), sign: Int8Array.of(0) }),

@@ -517,6 +517,19 @@ describe('determinism', () => {
     }
   });
 
+  test('float64 results of 32 MB and more (stored past the caches) have the bits of a shorter scan on its steps', () => {
+    // Tiles start at multiples of 8320 steps whatever n is, so a scan's first 64 tiles are the same
+    // as those of a scan of exactly 64 tiles (below the 32 MB at which the engine streams its stores).
+    const n = 4_300_000,
+      m = 8320 * 64;
+    const { a, b } = makeData(Float64Array, { n, rows: 1, seed: 51, dist: 'nearOne', zeros: 0.0001 });
+    const short = scan(a.subarray(0, m), b.subarray(0, m + 1), { threads: 1 });
+    for (const threads of DEVICE === 'cuda' ? [1] : [1, 2]) {
+      const long = scan(a, b, { threads });
+      expect(bitwise(long.subarray(0, m + 1), short)).toBe(true);
+    }
+  });
+
   test('aggregate and logScan are bitwise identical for any thread count', () => {
     const { a, b } = makeData(Float32Array, { n: 200_000, rows: 2, seed: 3, dist: 'uniform', zeros: 0 });
     const bOnly = b.subarray(0, 400_000);

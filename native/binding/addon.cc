@@ -37,11 +37,33 @@ static Napi::Value Bind(const Napi::CallbackInfo& info) {
   return calls;
 }
 
+// firstInvalidSign(signs: Int8Array): the index of the first sign that is not +1 or -1, else -1
+// (validate.ts: logScan's sign arrays, checked in native code from 4096 signs on).
+static Napi::Value FirstInvalidSign(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int8_array)
+    throw Napi::TypeError::New(env, "firstInvalidSign takes an Int8Array");
+  Napi::Int8Array signs = info[0].As<Napi::Int8Array>();
+  const int8_t* p = signs.Data();
+  const size_t n = signs.ElementLength();
+  constexpr size_t kBlock = 4096;
+  for (size_t first = 0; first < n; first += kBlock) {
+    const size_t end = first + kBlock < n ? first + kBlock : n;
+    unsigned bad = 0;  // s + 1 is 2 or 0 for a sign: any other bit but bit 1 marks a wrong one
+    for (size_t i = first; i < end; ++i) bad |= uint8_t(p[i] + 1) & 0xfdu;
+    if (!bad) continue;
+    for (size_t i = first; i < end; ++i)
+      if (p[i] != 1 && p[i] != -1) return Napi::Number::New(env, double(i));
+  }
+  return Napi::Number::New(env, -1);
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
   exports.Set("contract", contract(env));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
+  exports.Set("firstInvalidSign", Napi::Function::New(env, FirstInvalidSign, "firstInvalidSign"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));
 #ifdef LINREC_TEST_HOOKS
   // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and

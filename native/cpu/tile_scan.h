@@ -135,6 +135,18 @@ struct PlainExtended {
     (void)v;
 #endif
   }
+  // What a lane loop checks of the band: nothing (its bounds guarantee it), the least magnitude only
+  // (bounded magnitudes, signs allowed), or both ends.
+  enum Track { kUnchecked = 0, kLeast = 1, kBoth = 2 };
+  // v by reference: ownRegister must hold the caller's value, not a copy
+  template <int Mode> static void track(double& v, double& low, double& high) {
+    if constexpr (Mode == kBoth)
+      track(v, low, high);
+    else if constexpr (Mode == kLeast)
+      low = lesser(::fabs(v), low);
+    else
+      ownRegister(v);  // on a local: on the array element, GCC kept the array on the stack
+  }
   static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
     bool ok = true;
     for (size_t j = 0; j < lanes; ++j)
@@ -151,9 +163,12 @@ struct PlainExtended {
     for (size_t j = 0; j < lanes; ++j) start = greater(row.plainB(begin + j * len), start);
     // The band check is skipped where the tile's bounds already guarantee it (bounded): the same
     // values, in half the operations a step.
+    double largest = 0;  // the greatest lane start's magnitude
+    for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
     if (bounded(row, len, start))
-      reduceChains<false>(row, begin, len, lanes, b);
-    else if (!reduceChains<true>(row, begin, len, lanes, b))
+      reduceChains<kUnchecked>(row, begin, len, lanes, b);
+    else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
+                                                 : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
     if constexpr (HasNormalPlain<Row>::value) {
@@ -171,30 +186,48 @@ struct PlainExtended {
   }
   // The lanes' B chains (the sequential loop from each lane's first b) into out; with Track,
   // false if a value left the band.
-  template <bool Track, class Row>
+  template <int Track, class Row>
   static bool reduceChains(const Row row, size_t begin, size_t len, size_t lanes, double* out) {
     double b[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
-    for (size_t i = 1; i < len; ++i) {
+    laneSteps<Track, false>(row, begin, len, lanes, 1, b, low, high);
+    for (size_t j = 0; j < lanes; ++j) out[j] = b[j];
+    return !Track || inBand(lanes, b, low, high);
+  }
+  // Steps [from, len) of each lane, x_j = a·x_j + b side by side (independent chains): the band
+  // tracked with Track, each value stored with Store. The reduce's and the rescan's loop.
+  template <int Track, bool Store, class Row>
+  LINREC_HD_HOT static void laneSteps(const Row& row, size_t begin, size_t len, size_t lanes, size_t from, double* x,
+                                      double* low, double* high) {
+    for (size_t i = from; i < len; ++i) {
 #pragma GCC unroll 16
       for (size_t j = 0; j < lanes; ++j) {
         size_t s = begin + j * len + i;
-        double v = row.plainA(s) * b[j] + row.plainB(s);
-        if constexpr (Track)
-          track(v, low[j], high[j]);
-        else
-          ownRegister(v);  // on a local: on the array element, GCC kept the array on the stack
-        b[j] = v;
+        double v = row.plainA(s) * x[j] + row.plainB(s);
+        track<Track>(v, low[j], high[j]);
+        x[j] = v;
+        if constexpr (Store) row.storePlain(s, v);
       }
     }
-    for (size_t j = 0; j < lanes; ++j) out[j] = b[j];
-    return !Track || inBand(lanes, b, low, high);
   }
 
   // Whether a lane of len plain steps from start (> 0) certainly stays in the band: every input
   // positive, coefficients at most 1 + 2^-20 and addends at most bound (Row::bandBound, >= 0
   // only then). Then x_i >= b_i >= e^-270 (a·x + b rounds to at least b), and
   // x_i <= (start + i·bound)·(1 + 2^-20)^len·(1 + 2^-53)^len, a factor below 1.01.
+  // Whether no magnitude of a lane of len plain steps from start can pass the band's top, signs
+  // allowed: |a·x + b| <= |a|·|x| + |b| bounds it as above, with coefficients' magnitudes at most
+  // 1 + 2^-20 and addends' at most row.magnitudeBound. Values may still cancel towards zero: the
+  // least magnitude is still checked.
+  template <class Row> static bool magnitudeBounded(const Row& row, size_t len, double start) {
+    if constexpr (HasBandBound<Row>::value) {
+      double bound = row.magnitudeBound;
+      return bound >= 0 && (start + double(len) * bound) * 1.01 <= extended::kBandHigh;
+    } else {
+      (void)row, (void)len, (void)start;
+      return false;
+    }
+  }
   template <class Row> static bool bounded(const Row& row, size_t len, double start) {
     if constexpr (HasBandBound<Row>::value) {
       double bound = row.bandBound;
@@ -356,21 +389,26 @@ struct PlainExtended {
   template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
     double x[16];
     bool sure = true;  // every lane certainly stays in the band (bounded)
+    bool belowTop = true;  // no lane can pass the band's top (magnitudeBounded)
     for (size_t j = 0; j < lanes; ++j) {
       if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
       x[j] = io[j].m;
       sure &= bounded(row, len, x[j]);
+      belowTop &= magnitudeBounded(row, len, ::fabs(x[j]));
     }
-    if (sure)
-      rescanChains<false>(row, begin, len, lanes, x);
-    else if (!rescanChains<true>(row, begin, len, lanes, x))
+    if (sure) {
+      rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
+    } else if (belowTop ? !rescanChains<kLeast>(row, begin, len, lanes, x)
+                        : !rescanChains<kBoth>(row, begin, len, lanes, x)) {
       return false;
+    }
     for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
     return true;
   }
   // The lanes' loops from io, their last values back into io; with Track, false if a value left
   // the band.
-  template <bool Track, class Row>
+  template <int Track, class Row>
   static bool rescanChains(const Row row, size_t begin, size_t len, size_t lanes, double* io) {
     double x[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = x[j] = io[j];
@@ -396,29 +434,14 @@ struct PlainExtended {
           double bb = sum - p;
           double sumLow = (p - (sum - bb)) + (b - bb);
           error[j] = a * error[j] + (productLow + sumLow);
-          if constexpr (Track)
-            track(sum, low[j], high[j]);
-          else
-            ownRegister(sum);
+          track<Track>(sum, low[j], high[j]);
           x[j] = sum;
           row.storePlain(s, x[j]);
           row.storeLow(s, error[j]);
         }
       }
     } else {
-      for (size_t i = 0; i < len; ++i) {
-#pragma GCC unroll 16
-        for (size_t j = 0; j < lanes; ++j) {
-          size_t s = begin + j * len + i;
-          double v = row.plainA(s) * x[j] + row.plainB(s);
-          if constexpr (Track)
-            track(v, low[j], high[j]);
-          else
-            ownRegister(v);
-          x[j] = v;
-          row.storePlain(s, v);
-        }
-      }
+      laneSteps<Track, true>(row, begin, len, lanes, 0, x, low, high);
     }
     for (size_t j = 0; j < lanes; ++j) io[j] = x[j];
     return !Track || inBand(lanes, x, low, high);
@@ -442,7 +465,13 @@ template <class Access> class TileScan {
     size_t tiles = rows_ * tilesPerRow_;
     if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
     size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
-    runOnThreads(useful, [this] { work(); });
+    stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
+    runOnThreads(useful, [this] {
+      work();
+#if defined(__SSE2__)
+      if (stream_) _mm_sfence();  // streaming stores are weakly ordered: complete them before the join
+#endif
+    });
   }
 
  private:
@@ -450,6 +479,18 @@ template <class Access> class TileScan {
     std::atomic<uint32_t> ready{0};
     Value inclusive;
   };
+
+  // float64 direct-method results at least this large (forward rows) are stored past the caches,
+  // a whole line at a time (streaming stores): they would not stay in cache anyway, and such
+  // stores skip reading each line first. Measured at n = 10^7 (bench/NOTES.md, session 7): float64
+  // 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed). Smaller results stay in
+  // cache for the caller.
+  static constexpr size_t kStreamBytes = size_t(32) << 20;
+#if defined(__SSE2__)
+  static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
+#else
+  static constexpr bool kCanStream = false;
+#endif
 
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
@@ -492,6 +533,20 @@ template <class Access> class TileScan {
   }
 
   template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
+    if constexpr (HasPlainPath<Row>::value) {
+      // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
+      // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
+      // in double, instead of reduced and rescanned in lanes by the general loops (which ran about
+      // 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
+      if (m < kTile) {
+        Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1), x = carry;
+        // Where a value leaves the band, the same chain by the general step: the same values
+        // where both apply (results before a NaN stay bitwise those without it, test/51).
+        if (!PlainExtended::rescan(row, begin, m, 1, &x)) x = rescanInOrder(row, begin, m, carry);
+        acc_.finish(r, x);
+        return;
+      }
+    }
     Elem agg[kLanes];
     bool reset[kLanes];
     Value x[kLanes];
@@ -532,10 +587,17 @@ template <class Access> class TileScan {
         early[j - 1] = anyEarly = true;
       }
     }
+    if constexpr (kCanStream) {
+      if (stream_ && m == kTile && !anyEarly) {
+        rescanLanesStreaming(row, begin, x);
+        goto rescanned;
+      }
+    }
     if (m == kTile && !anyEarly)
       rescanLanes<true>(row, begin, len, m, x, nullptr);
     else
       rescanLanes<false>(row, begin, len, m, x, early);
+  rescanned:
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
@@ -631,6 +693,59 @@ template <class Access> class TileScan {
   }
 
  private:
+  // rescanLanes<true> for the direct method with streaming stores: each lane's steps go to a line
+  // buffer (L1) and out a line at a time. Lanes are a whole number of lines apart (kLaneLength·4
+  // and ·8 bytes are multiples of 64), so every lane reaches a line boundary after the same head.
+  template <class Row> static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
+#if defined(__SSE2__)
+    constexpr size_t kLine = 64 / sizeof(Value), len = kLaneLength;
+    static_assert(len * sizeof(Value) % 64 == 0, "lanes a whole number of lines apart");
+    Value x[kLanes];
+    for (size_t j = 0; j < kLanes; ++j) x[j] = io[j];
+    Value* out = &row.x[begin];
+    size_t head = ((64 - reinterpret_cast<uintptr_t>(out) % 64) % 64) / sizeof(Value);
+    if (reinterpret_cast<uintptr_t>(out) % sizeof(Value)) head = len;  // misaligned: no streaming
+    head = std::min(head, len);
+    const size_t lines = (len - head) / kLine, tail = head + lines * kLine;
+    auto plain = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < kLanes; ++j) {
+          size_t s = begin + j * len + i;
+          x[j] = M::step(x[j], row.load(s));
+          row.store(s, x[j]);
+        }
+      }
+    };
+    plain(0, head);
+    alignas(64) Value line[kLanes][kLine];
+    for (size_t i = head; i < tail; i += kLine) {
+      for (size_t k = 0; k < kLine; ++k) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < kLanes; ++j) {
+          x[j] = M::step(x[j], row.load(begin + j * len + i + k));
+          line[j][k] = x[j];
+        }
+      }
+      for (size_t j = 0; j < kLanes; ++j) {
+        Value* to = out + j * len + i;
+        for (size_t q = 0; q < 64; q += 16) {
+          if constexpr (sizeof(Value) == 4)
+            _mm_stream_ps(reinterpret_cast<float*>(to) + q / 4,
+                          _mm_load_ps(reinterpret_cast<const float*>(line[j]) + q / 4));
+          else
+            _mm_stream_pd(reinterpret_cast<double*>(to) + q / 8,
+                          _mm_load_pd(reinterpret_cast<const double*>(line[j]) + q / 8));
+        }
+      }
+    }
+    plain(tail, len);
+    for (size_t j = 0; j < kLanes; ++j) io[j] = x[j];
+#else
+    rescanLanes<true>(row, begin, kLaneLength, kTile, io, nullptr);
+#endif
+  }
+
   // Lanes marked in `skip` (may be null) were already stepped through.
   template <bool Full, class Row>
   static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
@@ -662,6 +777,7 @@ template <class Access> class TileScan {
   const size_t rows_, n_, tilesPerRow_;
   std::atomic<size_t> next_{0};
   std::unique_ptr<Status[]> status_;
+  bool stream_ = false;
 };
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
