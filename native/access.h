@@ -308,10 +308,14 @@ template <class T, bool Reverse, class M> struct LogAccess {
         const double* low = tile.xl();
         for (size_t i = 0; i < count; ++i) {
           double v = m[i], l = low[i];
-          x[at(begin + i)] = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
+          double log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
+          x[at(begin + i)] = v == 0 ? -__builtin_huge_val() : log;
         }
-      } else {  // every result normal, nonzero and finite: no special cases
-        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(::fabs(m[i]), 0));
+      } else {  // every result normal and finite, or an exact 0 where signed steps cancel
+        for (size_t i = 0; i < count; ++i) {
+          double a = ::fabs(m[i]), log = extended::logOfNormal<kTerms>(a, 0);  // of 0: -709.09, not -inf
+          x[at(begin + i)] = T(a == 0 ? -__builtin_huge_val() : log);
+        }
       }
       if (tile.positiveResults()) {  // one contiguous range either way round
         std::fill(xSign + (Reverse ? at(begin + count - 1) : at(begin)),

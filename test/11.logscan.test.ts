@@ -73,6 +73,26 @@ describe('logScan', () => {
     expect(out.sign[1]).toBe(1);
   });
 
+  test('exact cancellation inside a long signed row (a whole tile of the fast path) gives -Infinity', () => {
+    // x_t = e^-270·x + 1 rounds to 1 in double, then x_t+1 = -1·1 + 1 = 0 exactly; the tile's plain
+    // output path took log 0 as -709.09 (bench/probes/logscan-zero.js: 12 of 40 seeds).
+    const r = fresh();
+    for (let round = 0; round < 8; round++) {
+      const n = 20_000,
+        t = 10_000;
+      const la = new Float32Array(n).map(() => Math.log(r.uniform()));
+      const lb = new Float32Array(n + 1).map(() => Math.log(3 * r.uniform()));
+      const sa = Int8Array.from(la, () => (r.uniform() < 0.3 ? -1 : 1));
+      const sb = Int8Array.from(lb, () => (r.uniform() < 0.3 ? -1 : 1));
+      [la[t - 1], sa[t - 1], lb[t], sb[t]] = [-270, 1, 0, 1];
+      [la[t], sa[t], lb[t + 1], sb[t + 1]] = [0, -1, 0, 1];
+      for (const threads of [1, 2]) {
+        const out = logScan({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { threads });
+        expect({ round, threads, logAbs: out.logAbs[t + 1] }).toEqual({ round, threads, logAbs: -Infinity });
+      }
+    }
+  });
+
   test('logs far beyond float64 range, across whole tiles: log|x| exact to rounding', () => {
     // Every x leaves float64's range: e^(1000·t) growing, then e^-2000 from a constant tiny b;
     // 20 000 steps span three 8320-step tiles, so tile carries are huge and tiny too.
