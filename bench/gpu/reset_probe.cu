@@ -54,6 +54,19 @@ static int use() {
   return right ? 0 : 1;
 }
 
+// Runs `self use` in a child process (a context of its own on the same GPU); its exit status.
+static int useInChild(const char* self) {
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(self, self, "use", (char*)nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WEXITSTATUS(status);
+}
+
 static int trap(bool child, const char* self) {
   cudaStream_t s;
   std::printf("before: stream %s\n", err(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking)));
@@ -61,15 +74,7 @@ static int trap(bool child, const char* self) {
   std::printf("after the trap: sync %s\n", err(cudaStreamSynchronize(s)));
   std::printf("device sync %s; last error %s\n", err(cudaDeviceSynchronize()), err(cudaGetLastError()));
   if (child) {
-    std::fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-      execl(self, self, "use", (char*)nullptr);
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    std::printf("child process on the same GPU (parent not reset): exit %d\n", WEXITSTATUS(status));
+    std::printf("child process on the same GPU (parent not reset): exit %d\n", useInChild(self));
   }
   auto t0 = std::chrono::steady_clock::now();
   std::printf("cudaDeviceReset: %s (%.1f ms)\n", err(cudaDeviceReset()), since(t0));
@@ -88,14 +93,7 @@ static int trap(bool child, const char* self) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (child) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      execl(self, self, "use", (char*)nullptr);
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    std::printf("child process after the failed recovery: exit %d\n", WEXITSTATUS(status));
+    std::printf("child process after the failed recovery: exit %d\n", useInChild(self));
   }
   return 1;
 }

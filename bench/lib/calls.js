@@ -28,6 +28,19 @@ function randomArrays(Ctor, n, seed, kind = 'uniform') {
   return { a, b };
 }
 
+/** A JS Scanner.push of one float32 row: steps a, bm from the carried state into a new array. */
+function jsPushLoop(a, bm) {
+  const m = a.length;
+  const state = new Float32Array(1);
+  return () => {
+    const o = new Float32Array(m);
+    let v = state[0];
+    for (let i = 0; i < m; i++) o[i] = v = fround(a[i] * v + bm[i]);
+    state[0] = v;
+    return o;
+  };
+}
+
 /** The float32 JS loop into `out` (the `sequential` one without its validation). */
 function jsLoop(a, b, out, rows = 1) {
   const n = a.length / rows;
@@ -106,14 +119,7 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const scanner = linrec.createScanner();
     const { a, b } = randomArrays(Float32Array, m, 16);
     const bm = b.subarray(1);
-    const state = new Float32Array(1);
-    const jsPush = () => {
-      const o = new Float32Array(m);
-      let v = state[0];
-      for (let i = 0; i < m; i++) o[i] = v = fround(a[i] * v + bm[i]);
-      state[0] = v;
-      return o;
-    };
+    const jsPush = jsPushLoop(a, bm);
     scanner.push(a, bm);
     const [tl, tj] = compare([() => scanner.push(a, bm), jsPush], { reps: quick ? 20000 : 100000, runs, settleMs: 250 });
     add('Scanner', 'push of 16 steps ÷ the JS loop', x(tl / tj), '≤ 5x', `${fmtMs(tl)} vs ${fmtMs(tj)}`);
@@ -300,4 +306,4 @@ function callsMarkdown(result) {
   );
 }
 
-module.exports = { runCalls, callsMarkdown, jsLoop, compare };
+module.exports = { runCalls, callsMarkdown, jsLoop, jsPushLoop, randomArrays, compare };

@@ -10,8 +10,7 @@
 const path = require('path');
 const { freshLinrec } = require('../lib/linrec-copies');
 const { variedCalls } = require('../lib/varied-calls');
-const { jsLoop, compare: wallCompare } = require('../lib/calls');
-const { mulberry32 } = require('../lib/random');
+const { jsLoop, jsPushLoop, randomArrays, compare: wallCompare } = require('../lib/calls');
 const { median } = require('../lib/timing');
 
 const [dirA, dirB] = process.argv.slice(2, 4);
@@ -20,14 +19,6 @@ const scale = Number(process.argv[5] ?? 1);
 const cpuTime = process.argv[6] === 'cpu';
 const fround = Math.fround;
 
-function randomArrays(Ctor, n, seed) {
-  const rnd = mulberry32(seed);
-  const a = new Ctor(n);
-  const b = new Ctor(n + 1);
-  for (let i = 0; i < a.length; i++) a[i] = rnd();
-  for (let i = 0; i < b.length; i++) b[i] = 3 * rnd();
-  return { a, b };
-}
 const x = (v) => `${v.toFixed(2)}x`;
 
 /**
@@ -103,14 +94,7 @@ async function main() {
     const m = 16;
     const { a, b } = randomArrays(Float32Array, m, 16);
     const bm = b.subarray(1);
-    const state = new Float32Array(1);
-    const jsPush = () => {
-      const o = new Float32Array(m);
-      let v = state[0];
-      for (let i = 0; i < m; i++) o[i] = v = fround(a[i] * v + bm[i]);
-      state[0] = v;
-      return o;
-    };
+    const jsPush = jsPushLoop(a, bm);
     const fns = copies.map(([, l]) => site({ s: l.createScanner(), a, bm }, 's.push(a, bm)'));
     report('push of 16', settledCompare([...fns, jsPush], { reps: Math.round(100000 * scale), runs }));
   }

@@ -7,22 +7,12 @@
 // Usage: LINREC_PREBUILT=0 node bench/probes/small-calls-warm.js [runs=9] [scale=1] [rounds=100]
 const { freshLinrec } = require('../lib/linrec-copies');
 const { variedCalls } = require('../lib/varied-calls');
-const { jsLoop, compare } = require('../lib/calls');
-const { mulberry32 } = require('../lib/random');
+const { jsLoop, jsPushLoop, randomArrays, compare } = require('../lib/calls');
 
 const runs = Number(process.argv[2] ?? 9);
 const scale = Number(process.argv[3] ?? 1);
 const rounds = Number(process.argv[4] ?? 100);
-const fround = Math.fround;
 
-function randomArrays(Ctor, n, seed) {
-  const rnd = mulberry32(seed);
-  const a = new Ctor(n);
-  const b = new Ctor(n + 1);
-  for (let i = 0; i < a.length; i++) a[i] = rnd();
-  for (let i = 0; i < b.length; i++) b[i] = 3 * rnd();
-  return { a, b };
-}
 const fmt = (ms) => `${(ms * 1e3).toFixed(3)} µs`;
 
 async function main() {
@@ -49,14 +39,7 @@ async function main() {
     const scanners = [fresh.createScanner(), warm.createScanner()];
     const { a, b } = randomArrays(Float32Array, m, 16);
     const bm = b.subarray(1);
-    const state = new Float32Array(1);
-    const jsPush = () => {
-      const o = new Float32Array(m);
-      let v = state[0];
-      for (let i = 0; i < m; i++) o[i] = v = fround(a[i] * v + bm[i]);
-      state[0] = v;
-      return o;
-    };
+    const jsPush = jsPushLoop(a, bm);
     row('push of 16', compare([() => scanners[0].push(a, bm), () => scanners[1].push(a, bm), jsPush], { reps: Math.round(100000 * scale), runs }));
   }
   for (const n of [16, 100]) {

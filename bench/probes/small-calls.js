@@ -4,21 +4,11 @@
 // loops and alternation as bench/lib/calls.js; optional: float64 and without out.
 // Usage: node bench/probes/small-calls.js [runs=9] [scale=1]
 const linrec = require('../../dist');
-const { jsLoop, compare } = require('../lib/calls');
-const { mulberry32 } = require('../lib/random');
+const { jsLoop, jsPushLoop, randomArrays, compare } = require('../lib/calls');
 
 const runs = Number(process.argv[2] ?? 9);
 const scale = Number(process.argv[3] ?? 1);
-const fround = Math.fround;
 
-function randomArrays(Ctor, n, seed) {
-  const rnd = mulberry32(seed);
-  const a = new Ctor(n);
-  const b = new Ctor(n + 1);
-  for (let i = 0; i < a.length; i++) a[i] = rnd();
-  for (let i = 0; i < b.length; i++) b[i] = 3 * rnd();
-  return { a, b };
-}
 const fmt = (ms) => `${(ms * 1e3).toFixed(3)} µs`;
 
 for (const n of [16, 100, 1000]) {
@@ -34,14 +24,7 @@ for (const n of [16, 100, 1000]) {
   const scanner = linrec.createScanner();
   const { a, b } = randomArrays(Float32Array, m, 16);
   const bm = b.subarray(1);
-  const state = new Float32Array(1);
-  const jsPush = () => {
-    const o = new Float32Array(m);
-    let v = state[0];
-    for (let i = 0; i < m; i++) o[i] = v = fround(a[i] * v + bm[i]);
-    state[0] = v;
-    return o;
-  };
+  const jsPush = jsPushLoop(a, bm);
   scanner.push(a, bm);
   const [tl, tj] = compare([() => scanner.push(a, bm), jsPush], { reps: Math.round(100000 * scale), runs });
   console.log(`push of 16: ${(tl / tj).toFixed(2)}x  (${fmt(tl)} vs ${fmt(tj)})`);
