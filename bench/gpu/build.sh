@@ -11,9 +11,11 @@ if [[ -z "$ARCH" ]]; then
   CAP=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d ' .' || true)
   ARCH=sm_${CAP:-90}
 fi
-OUT=bench/gpu/build
+# VARIANT=name DEFINES="-DLINREC_AFFINE_F32_TILE_ITEMS=16 ...": the kernels with other tile
+# policies (scan_kernel.cuh's macros) into bench/gpu/build/variant-name/ (bench/gpu/probe2.sh).
+OUT=bench/gpu/build${VARIANT:+/variant-$VARIANT}
 mkdir -p "$OUT"
-FLAGS=(-std=c++17 -O3 -arch="$ARCH" -I native -lineinfo)
+FLAGS=(-std=c++17 -O3 -arch="$ARCH" -I native -lineinfo ${DEFINES:-})
 # The engine's other sources, as CMakeLists.txt globs them (device_scan.cu is compiled on its own).
 ENGINE=()
 for f in native/cuda/*.cu; do [[ $f == */device_scan.cu || $f == */test_*.cu ]] || ENGINE+=("$f"); done

@@ -2,6 +2,11 @@
 # Third device call of session 7: the fault handling and bounded waits on hardware, the engine
 # after them, and larger affine tiles (bench_gpu_tiles: float32 8192 steps, float64 4096 steps a
 # tile, 2 blocks/SM), since the look-back chain's tiles per µs set the speed (bench/NOTES.md).
+# bench_gpu_tiles was built here, before the larger tiles became the default, by
+#   VARIANT=tiles DEFINES="-DLINREC_AFFINE_F32_ITEMS=32 -DLINREC_AFFINE_F64_ITEMS=16 -DLINREC_AFFINE_TILE_MIN_BLOCKS=2" \
+#     bench/gpu/build.sh sm_90   (then bench/gpu/build/variant-tiles/bench_gpu copied to bench_gpu_tiles)
+# The old tiles, now a variant: DEFINES="-DLINREC_AFFINE_F32_TILE_ITEMS=16 -DLINREC_AFFINE_F64_TILE_ITEMS=8
+# -DLINREC_AFFINE_TILE_MIN_BLOCKS=3".
 # Run: . .device/setup.sh && bash bench/gpu/probe2.sh   (results in $OUT)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
