@@ -18,6 +18,9 @@ for (let k = 0; k < rounds; k++) sum += touch(new Float32Array(n), k)[0];
 const t2 = process.hrtime.bigint();
 console.log(`pooled ${(Number(t1 - t0) / rounds / 1e6).toFixed(2)} ms/call, plain ${(Number(t2 - t1) / rounds / 1e6).toFixed(2)} ms/call`, m.stats(), sum);
 const ab = m.allocate(4096);
-console.log('ArrayBuffer.prototype.transfer:', typeof ArrayBuffer.prototype.transfer === 'function' ? 'present (it would move this block to a new buffer)' : 'absent');
+console.log(
+  'ArrayBuffer.prototype.transfer:',
+  typeof ArrayBuffer.prototype.transfer === 'function' ? 'present (it would move this block to a new buffer)' : 'absent',
+);
 const copy = structuredClone(ab, { transfer: [ab] });
 console.log(`structuredClone with transfer: sender keeps ${ab.byteLength} bytes, receiver ${copy.byteLength} (a copy)`);
