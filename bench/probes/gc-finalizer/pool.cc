@@ -2,8 +2,8 @@
 // declares the experimental API version? It does (Node 20.20): the finalizer runs from the
 // garbage collector, so a block can be reused by the next call without the event loop turning.
 // Not used by linrec: see bench/NOTES.md, "Session 8: result memory reused from GC finalizers".
-// Build: g++ -O2 -shared -fPIC -DNAPI_VERSION=2147483647 -I../../../node_modules/node-api-headers/include pool.cc -o pool.node
-// (without -DNAPI_VERSION=2147483647 the same code never gets a block back inside the loop).
+// Build: g++ -O2 -shared -fPIC -DNAPI_VERSION=2147483647 -I../../../node_modules/node-api-headers/include pool.cc -o
+// pool.node (without -DNAPI_VERSION=2147483647 the same code never gets a block back inside the loop).
 #include <node_api.h>
 
 #include <cstdlib>
