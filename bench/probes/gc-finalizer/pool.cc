@@ -2,8 +2,9 @@
 // declares the experimental API version? It does (Node 20.20): the finalizer runs from the
 // garbage collector, so a block can be reused by the next call without the event loop turning.
 // Not used by linrec: see bench/NOTES.md, "Session 8: result memory reused from GC finalizers".
-// Build: g++ -O2 -shared -fPIC -DNAPI_VERSION=2147483647 -I../../../node_modules/node-api-headers/include pool.cc -o
-// pool.node (without -DNAPI_VERSION=2147483647 the same code never gets a block back inside the loop).
+// Build, from this folder (without the first -D the same code never gets a block back in the loop):
+//   g++ -O2 -shared -fPIC -DNAPI_VERSION=2147483647 \
+//       -I../../../node_modules/node-api-headers/include pool.cc -o pool.node
 #include <node_api.h>
 
 #include <cstdlib>
