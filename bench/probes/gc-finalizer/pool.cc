@@ -3,7 +3,7 @@
 // garbage collector, so a block can be reused by the next call without the event loop turning.
 // Not used by linrec: see bench/NOTES.md, "Session 8: result memory reused from GC finalizers".
 // Build, from this folder (without the first -D the same code never gets a block back in the loop):
-//   g++ -O2 -shared -fPIC -DNAPI_VERSION=2147483647 \
+//   g++ -O2 -shared -fPIC -DNAPI_VERSION=2147483647
 //       -I../../../node_modules/node-api-headers/include pool.cc -o pool.node
 #include <node_api.h>
 
