@@ -5,13 +5,14 @@
 # machine, where nvcc builds everything for sm_90 (no device time spent compiling):
 #   bash ../shared/device/pack
 #   bash bench/gpu/lease.sh prepare      build-gpu/ (addon, LINREC_TEST_HOOKS), bench/gpu/build/
-#                                        (bench_gpu, check) and bench_gpu_warprows if
-#                                        WARPROWS_TREE names a worktree of that branch
-#                                        all packed into .device/gpu-build.tar.xz
+#                                        (bench_gpu, check) and bench_gpu_compare if
+#                                        COMPARE_TREE names a worktree of another commit (the
+#                                        kernels before a change), all packed into
+#                                        .device/gpu-build.tar.xz
 # then the device call, with carry [".device"]:
 #   . .device/setup.sh && LEASE_BUDGET=380 bash bench/gpu/lease.sh run
 # Results (7 files; a call brings back 8 at most): $OUT/summary.txt (a line a step), gpu.json,
-# gpu.md, gpu-check.txt, gpu-sanitizer.txt, gpu-warprows.json, and logs.tgz (every log, the engine's
+# gpu.md, gpu-check.txt, gpu-sanitizer.txt, gpu-compare.json, and logs.tgz (every log, the engine's
 # JSON and the Node harness's results too). Where a carried binary does not start there, the
 # step rebuilds it on the device first.
 set -uo pipefail
@@ -24,14 +25,15 @@ prepare() {
   npx cmake-js build --out build-gpu
   npm run prepare
   bench/gpu/build.sh "$ARCH"
-  if [[ -n "${WARPROWS_TREE:-}" ]]; then
-    (cd "$WARPROWS_TREE" && bench/gpu/build.sh "$ARCH")
-    cp "$WARPROWS_TREE/bench/gpu/build/bench_gpu" bench/gpu/build/bench_gpu_warprows
+  if [[ -n "${COMPARE_TREE:-}" ]]; then
+    (cd "$COMPARE_TREE" && bench/gpu/build.sh "$ARCH")
+    cp "$COMPARE_TREE/bench/gpu/build/bench_gpu" bench/gpu/build/bench_gpu_compare
+    git -C "$COMPARE_TREE" rev-parse --short HEAD > bench/gpu/build/compare-commit.txt
   fi
   # One compressed file in .device/ (the kit's folder travels anyway): the working tree a call
   # takes is limited to 64 MiB, and the kit alone is about 44 MB.
   tar -cf - build-gpu/Release/linrec.node dist bench/gpu/build/bench_gpu bench/gpu/build/check \
-    $(ls bench/gpu/build/bench_gpu_warprows 2> /dev/null) | xz -T0 -6 > .device/gpu-build.tar.xz
+    $(ls bench/gpu/build/bench_gpu_compare bench/gpu/build/compare-commit.txt 2> /dev/null) | xz -T0 -6 > .device/gpu-build.tar.xz
   ls -la .device/gpu-build.tar.xz
 }
 
@@ -99,11 +101,17 @@ run() {
   step torch 90 bash -c 'python3 bench/gpu/seed_recipe_torch.py > bench/gpu/build/torch.json' ||
     echo null > bench/gpu/build/torch.json
   step report 30 python3 bench/gpu/report.py && cp bench/results/gpu.json bench/results/gpu.md "$OUT/"
-  # 6. The warp-row extended composition (branch s6-warprows) against this tree, batched rows.
-  if [[ -x bench/gpu/build/bench_gpu_warprows ]]; then
-    step warprows-main 40 bash -c 'bench/gpu/build/bench_gpu direct-f32-batched > bench/gpu/build/batched-main.json'
-    step warprows-branch 40 bash -c 'bench/gpu/build/bench_gpu_warprows direct-f32-batched > bench/gpu/build/batched-warprows.json'
-    cat bench/gpu/build/batched-main.json bench/gpu/build/batched-warprows.json > "$OUT/gpu-warprows.json" 2> /dev/null
+  # 6. This tree's kernels against COMPARE_TREE's (prepare), the chain-bound cases, alternating
+  #    A B A B in one call so that the two readings of each side show the run-to-run spread.
+  if [[ -x bench/gpu/build/bench_gpu_compare ]]; then
+    local cases="direct-f32 direct-f64 log-f32 direct-f32-batched direct-f32-1e7" round
+    for round in 1 2; do
+      step "compare-this-$round" 45 bash -c "bench/gpu/build/bench_gpu $cases > bench/gpu/build/compare-this-$round.json"
+      step "compare-base-$round" 45 bash -c "bench/gpu/build/bench_gpu_compare $cases > bench/gpu/build/compare-base-$round.json"
+    done
+    python3 bench/gpu/compare.py "$GIT_COMMIT" "$(cat bench/gpu/build/compare-commit.txt 2> /dev/null)" \
+      bench/gpu/build/compare-{this,base}-{1,2}.json > "$OUT/gpu-compare.json" 2> "$logs/compare.log"
+    tail -n 8 "$logs/compare.log" >> "$summary"
   fi
   # 7. compute-sanitizer on the quick check.
   local san
