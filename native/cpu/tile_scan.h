@@ -500,8 +500,26 @@ template <class T> struct LaneVectors {
       r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
     }
   }
-  // Step i of the four lanes, lane j at p + j·len + i.
+  // Step i of the four lanes, lane j at p + j·len + i (and back).
   static V gather(const T* p, size_t len, size_t i) { return V{p[i], p[len + i], p[2 * len + i], p[3 * len + i]}; }
+  // Holds the chain's vector in a register: where these loops were inlined into a caller that keeps
+  // the lanes in an array (PlainExtended's reduce, session 8), GCC kept the vector in that array on
+  // the stack, a store and a reload on the chain in every block.
+  static void inRegister(V& v) {
+#if defined(__x86_64__) || defined(__i386__)
+#if !defined(__AVX__)
+    if constexpr (sizeof(V) > 16) return;  // two SSE registers: no constraint names them
+    else
+#endif
+      asm("" : "+x"(v));
+#endif
+  }
+  static void scatter(V v, T* p, size_t len, size_t i) {
+    p[i] = v[0];
+    p[len + i] = v[1];
+    p[2 * len + i] = v[2];
+    p[3 * len + i] = v[3];
+  }
 
   // The lanes' B chains from x (each lane's first step already taken) over steps [1, len), and
   // their coefficient products with whether a factor is exactly 0 (coefficientProduct's values:
@@ -531,6 +549,7 @@ template <class T> struct LaneVectors {
     auto block = [&](size_t i, size_t r) {
       V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
       V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+      inRegister(v);
       transpose(a0, a1, a2, a3);
       transpose(b0, b1, b2, b3);
       v = a0 * v + b0;
@@ -548,13 +567,14 @@ template <class T> struct LaneVectors {
 #pragma GCC unroll 4
       for (size_t g = 0; g < kGroups; ++g) block(i + g * kBlock, g * kBlock);
     }
-    for (size_t j = 0; j < 4; ++j) {
-      T p = q[0][j];
-      for (size_t r = 1; r < W; ++r) p *= q[r][j];
-      x[j] = v[j];
-      product[j] = p;
-      hasZero[j] = zero[j] != 0;
-    }
+    scatter(v, x, 1, 0);
+    V p = q[0];
+    for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
+    scatter(p, product, 1, 0);
+    hasZero[0] = zero[0] != 0;
+    hasZero[1] = zero[1] != 0;
+    hasZero[2] = zero[2] != 0;
+    hasZero[3] = zero[3] != 0;
   }
 
   // The lanes' rescan from x over steps [0, len), results to out (lane j at out + j·len). Whole
@@ -571,7 +591,7 @@ template <class T> struct LaneVectors {
     size_t fetched = 0;  // steps of the next tile fetched
     auto single = [&](size_t i) {
       v = gather(a, len, i) * v + gather(b, len, i);
-      for (size_t j = 0; j < 4; ++j) out[j * len + i] = v[j];
+      scatter(v, out, len, i);
     };
     uintptr_t address = reinterpret_cast<uintptr_t>(out);
     size_t head = address % sizeof(T) ? len : (sizeof(V) - address % sizeof(V)) % sizeof(V) / sizeof(T);
@@ -581,6 +601,7 @@ template <class T> struct LaneVectors {
     for (; i + kBlock <= len; i += kBlock) {
       V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
       V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+      inRegister(v);
       transpose(a0, a1, a2, a3);
       transpose(b0, b1, b2, b3);
       V y0 = v = a0 * v + b0;
@@ -598,7 +619,7 @@ template <class T> struct LaneVectors {
       }
     }
     for (; i < len; ++i) single(i);
-    for (size_t j = 0; j < 4; ++j) x[j] = v[j];
+    scatter(v, x, 1, 0);
   }
   template <bool Stream> static void store(T* p, V v) {  // p aligned to sizeof(V)
 #if defined(__SSE2__)
