@@ -466,24 +466,28 @@ struct PlainExtended {
 #define LINREC_LANE_VECTORS 0
 #endif
 #if LINREC_LANE_VECTORS
-// The width of the vectors GCC's `omp simd` reductions use in this build (coefficientProduct).
+// The width of the vectors GCC's `omp simd` reductions use in this build (coefficientProduct), and
+// of a vector register.
 #if defined(__AVX__)
-constexpr size_t kProductBytes = 32;
+constexpr size_t kProductBytes = 32, kRegisterBytes = 32;
 #else
-constexpr size_t kProductBytes = 16;
+constexpr size_t kProductBytes = 16, kRegisterBytes = 16;
 #endif
+// The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
+// the baseline build (GCC warns there all the same that such calls' ABI differs with and without
+// AVX: -Wno-psabi in CMakeLists.txt).
 template <class T> struct LaneVectors {
   static_assert(kLanes == 4, "one element per lane");
   typedef T V __attribute__((vector_size(4 * sizeof(T))));
   static constexpr size_t kBlock = 4;
 
-  static V load(const T* p) {
+  LINREC_HD_HOT static V load(const T* p) {
     V v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
   }
   // r[k] holds lane k's steps i..i+3; afterwards r[k] holds step i + k of lanes 0..3 (and back).
-  static void transpose(V& r0, V& r1, V& r2, V& r3) {
+  LINREC_HD_HOT static void transpose(V& r0, V& r1, V& r2, V& r3) {
     if constexpr (sizeof(T) == 4) {
       V t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
       V t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
@@ -501,20 +505,18 @@ template <class T> struct LaneVectors {
     }
   }
   // Step i of the four lanes, lane j at p + j·len + i (and back).
-  static V gather(const T* p, size_t len, size_t i) { return V{p[i], p[len + i], p[2 * len + i], p[3 * len + i]}; }
+  LINREC_HD_HOT static V gather(const T* p, size_t len, size_t i) {
+    return V{p[i], p[len + i], p[2 * len + i], p[3 * len + i]};
+  }
   // Holds the chain's vector in a register: where these loops were inlined into a caller that keeps
   // the lanes in an array (PlainExtended's reduce, session 8), GCC kept the vector in that array on
   // the stack, a store and a reload on the chain in every block.
-  static void inRegister(V& v) {
+  LINREC_HD_HOT static void inRegister(V& v) {
 #if defined(__x86_64__) || defined(__i386__)
-#if !defined(__AVX__)
-    if constexpr (sizeof(V) > 16) return;  // two SSE registers: no constraint names them
-    else
-#endif
-      asm("" : "+x"(v));
+    if constexpr (sizeof(V) <= kRegisterBytes) asm("" : "+x"(v));  // not a pair of SSE registers
 #endif
   }
-  static void scatter(V v, T* p, size_t len, size_t i) {
+  LINREC_HD_HOT static void scatter(V v, T* p, size_t len, size_t i) {
     p[i] = v[0];
     p[len + i] = v[1];
     p[2 * len + i] = v[2];
@@ -582,9 +584,8 @@ template <class T> struct LaneVectors {
   // head serves all four); Stream: those blocks' stores bypass the caches.
   // next (may be null): the row's next tile's a and b (kTile steps each), fetched into the cache
   // meanwhile, spread over the blocks, so that its phase 1 need not wait on memory.
-  template <bool Stream>
-  static void rescan(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA = nullptr,
-                     const T* nextB = nullptr) {
+  template <bool Stream> static void rescan(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA = nullptr,
+                                            const T* nextB = nullptr) {
     V v = {x[0], x[1], x[2], x[3]};
     constexpr size_t kLineSteps = 64 / sizeof(T);
     const size_t linesPerBlock = nextA ? (4 * len / kLineSteps + len / kBlock - 1) / (len / kBlock) : 0;
@@ -621,7 +622,7 @@ template <class T> struct LaneVectors {
     for (; i < len; ++i) single(i);
     scatter(v, x, 1, 0);
   }
-  template <bool Stream> static void store(T* p, V v) {  // p aligned to sizeof(V)
+  template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
 #if defined(__SSE2__)
     if constexpr (Stream) {
       if constexpr (sizeof(T) == 4) {
@@ -656,9 +657,10 @@ template <class Access> class TileScan {
     if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
     size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
     stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
-    // One thread on inputs past the caches: fetch the next tile during each rescan (measured: 10^5-10^6
-    // slower with it, where the inputs come from L2/L3 anyway).
-    prefetchNext_ = useful == 1 && rows_ * n_ * sizeof(Value) >= kStreamBytes;
+    // One thread where results stream (float64 past the caches): fetch the next tile during each
+    // rescan. Measured (bench/NOTES.md, session 8): float64 10^7 3-13% faster; float32 10^7 0.97-0.98x
+    // and 10^5-10^6 slower (inputs from L2/L3 anyway), so not there.
+    prefetchNext_ = useful == 1 && stream_;
     runOnThreads(useful, [this] {
       work();
 #if defined(__SSE2__)
@@ -673,19 +675,17 @@ template <class Access> class TileScan {
     Value inclusive;
   };
 
-  // float64 direct-method results at least this large (forward rows) are stored past the caches,
-  // a whole line at a time (streaming stores): they would not stay in cache anyway, and such
-  // stores skip reading each line first. Measured at n = 10^7 (bench/NOTES.md, session 7): float64
-  // 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed). Smaller results stay in
-  // cache for the caller.
+  // float64 direct-method results at least this large (forward rows) are stored past the caches
+  // (streaming stores of whole vectors, LaneVectors::store): they would not stay in cache anyway,
+  // and such stores skip reading each line first. Measured at n = 10^7 (bench/NOTES.md, session
+  // 7): float64 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed; session 8,
+  // from the vector lanes: 25-31% slower). Smaller results stay in cache for the caller.
   static constexpr size_t kStreamBytes = size_t(32) << 20;
   // The direct method's forward rows: whole tiles' lanes as one vector chain (LaneVectors).
-  static constexpr bool kLaneVectors = LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged && !Access::kReverse;
-#ifndef LINREC_STREAM_F32
-#define LINREC_STREAM_F32 0
-#endif
+  static constexpr bool kLaneVectors =
+      LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged && !Access::kReverse;
 #if defined(__SSE2__)
-  static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && (sizeof(Value) == 8 || LINREC_STREAM_F32);
+  static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
 #else
   static constexpr bool kCanStream = false;
 #endif
@@ -967,9 +967,9 @@ template <class Access> class TileScan {
   }
 
   // Lanes marked in `skip` (may be null) were already stepped through.
-  template <bool Full, class Row>
-  static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip,
-                          const Value* nextA = nullptr, const Value* nextB = nullptr) {
+  template <bool Full, class Row> static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m,
+                                                          Value* io, const bool* skip, const Value* nextA = nullptr,
+                                                          const Value* nextB = nullptr) {
     const size_t len = Full ? kLaneLength : laneLength;
     if constexpr (Full && HasPlainPath<Row>::value) {
       if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
