@@ -476,8 +476,7 @@ constexpr size_t kProductBytes = 16, kRegisterBytes = 16;
 // The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
 // the baseline build (GCC warns there all the same that such calls' ABI differs with and without
 // AVX: -Wno-psabi in CMakeLists.txt).
-template <class T> struct LaneVectors {
-  static_assert(kLanes == 4, "one element per lane");
+template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
   typedef T V __attribute__((vector_size(4 * sizeof(T))));
   static constexpr size_t kBlock = 4;
 
@@ -681,9 +680,10 @@ template <class Access> class TileScan {
   // 7): float64 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed; session 8,
   // from the vector lanes: 25-31% slower). Smaller results stay in cache for the caller.
   static constexpr size_t kStreamBytes = size_t(32) << 20;
-  // The direct method's forward rows: whole tiles' lanes as one vector chain (LaneVectors).
-  static constexpr bool kLaneVectors =
-      LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged && !Access::kReverse;
+  // The direct method's forward rows: whole tiles' lanes as one vector chain (LaneVectors; four
+  // lanes of a multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH).
+  static constexpr bool kLaneVectors = LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged &&
+                                       !Access::kReverse && kLanes == 4 && kLaneLength % 8 == 0;
 #if defined(__SSE2__)
   static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
 #else
@@ -915,9 +915,13 @@ template <class Access> class TileScan {
   template <class Row>
   static void rescanLanesStreaming(const Row& row, size_t begin, Value* io, const Value* nextA, const Value* nextB) {
 #if LINREC_LANE_VECTORS
-    LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io, nextA,
-                                              nextB);
-#elif defined(__SSE2__)
+    if constexpr (kLaneVectors) {
+      LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io, nextA,
+                                                nextB);
+      return;
+    }
+#endif
+#if defined(__SSE2__)
     constexpr size_t kLine = 64 / sizeof(Value), len = kLaneLength;
     static_assert(len * sizeof(Value) % 64 == 0, "lanes a whole number of lines apart");
     Value x[kLanes];
