@@ -1,5 +1,6 @@
 # node-gyp builds (the fallback where CMake is missing) are local builds: the CPU engine is
-# compiled for this machine (-march=native on x64), without the run-time dispatch of CMake builds.
+# compiled for this machine (-march=native on x64, 256-bit vectors as in the CMake builds' -v4
+# variant), without the run-time dispatch of CMake builds.
 # The source lists live in native/sources.json (shared with CMakeLists.txt).
 {
   "targets": [
@@ -20,9 +21,9 @@
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp-simd", "-fno-trapping-math"],
       "conditions": [
         ["target_arch=='x64' and OS!='win'", {
-          "cflags_cc": ["-march=native"],
+          "cflags_cc": ["-march=native", "-mprefer-vector-width=256"],
           "defines": ["LINREC_CPU_NATIVE"],
-          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-march=native"] }
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-march=native", "-mprefer-vector-width=256"] }
         }]
       ],
       "xcode_settings": {

@@ -530,6 +530,24 @@ describe('determinism', () => {
     }
   });
 
+  // The CPU engine runs a forward row's full tiles as one vector chain of its four lanes
+  // (native/cpu/tile_scan.h, LaneVectors) and a reverse row's lanes one by one: the same operations
+  // per lane, so reversing the data and the direction gives the same bits, at any offset of out.
+  (DEVICE === 'cpu' ? test : test.skip)('forward tiles have the bits of the same tiles scanned in reverse, at any offset of out', () => {
+    const n = 8320 * 3 + 777; // three full tiles and a partial one
+    for (const C of [Float32Array, Float64Array]) {
+      for (const dist of ['nearOne', 'positive', 'uniform'] as const) {
+        const { a, b } = makeData(C, { n, rows: 1, seed: 8, dist, zeros: 0.0001 });
+        const backward = scan(a.slice().reverse(), b.slice().reverse(), { reverse: true, threads: 1 }).reverse();
+        for (const offset of [0, 1, 2, 3]) {
+          const out = new C(n + 1 + offset).subarray(offset);
+          scan(a, b, { out, threads: 1 });
+          expect(bitwise(out, backward)).toBe(true);
+        }
+      }
+    }
+  });
+
   test('aggregate and logScan are bitwise identical for any thread count', () => {
     const { a, b } = makeData(Float32Array, { n: 200_000, rows: 2, seed: 3, dist: 'uniform', zeros: 0 });
     const bOnly = b.subarray(0, 400_000);

@@ -448,6 +448,196 @@ struct PlainExtended {
   }
 };
 
+// The direct method's four lanes as one vector chain (lane j in element j), kBlock = 4 steps at a
+// time: each lane's 4 consecutive a and b are loaded as one vector and transposed in registers, and
+// results are transposed back and stored as one vector per lane. Per lane these are the scalar
+// loops' operations in the same order (x = a·x + b, contracted to an FMA or not by the same flags),
+// so the values are theirs bit for bit; but a step of four lanes is 2 loads and 1 store instead of
+// 8 and 4, and the scalar loops were bound by those (3 memory operations a lane-step at 3 a cycle
+// on Zen 3, next to the FMA's latency: 1.5-1.8 cycles a lane-step measured, against 1 for the
+// vector chain; bench/NOTES.md, session 8). Generic vectors (GCC 12+, Clang): 16 bytes of float32,
+// 32 of float64 (two SSE2 registers on the baseline build, one AVX register on -v3 and -v4).
+#if defined(__GNUC__) && defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define LINREC_LANE_VECTORS 1
+#endif
+#endif
+#ifndef LINREC_LANE_VECTORS
+#define LINREC_LANE_VECTORS 0
+#endif
+#if LINREC_LANE_VECTORS
+// The width of the vectors GCC's `omp simd` reductions use in this build (coefficientProduct), and
+// of a vector register.
+#if defined(__AVX__)
+constexpr size_t kProductBytes = 32, kRegisterBytes = 32;
+#else
+constexpr size_t kProductBytes = 16, kRegisterBytes = 16;
+#endif
+// The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
+// the baseline build (GCC warns there all the same that such calls' ABI differs with and without
+// AVX: -Wno-psabi in CMakeLists.txt).
+template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
+  typedef T V __attribute__((vector_size(4 * sizeof(T))));
+  static constexpr size_t kBlock = 4;
+
+  LINREC_HD_HOT static V load(const T* p) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  }
+  // r[k] holds lane k's steps i..i+3; afterwards r[k] holds step i + k of lanes 0..3 (and back).
+  LINREC_HD_HOT static void transpose(V& r0, V& r1, V& r2, V& r3) {
+    if constexpr (sizeof(T) == 4) {
+      V t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+      V t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+      r0 = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+      r1 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+      r2 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+      r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+    } else {
+      V t0 = __builtin_shufflevector(r0, r1, 0, 4, 2, 6), t1 = __builtin_shufflevector(r0, r1, 1, 5, 3, 7);
+      V t2 = __builtin_shufflevector(r2, r3, 0, 4, 2, 6), t3 = __builtin_shufflevector(r2, r3, 1, 5, 3, 7);
+      r0 = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+      r1 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+      r2 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+      r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+    }
+  }
+  // Step i of the four lanes, lane j at p + j·len + i (and back).
+  LINREC_HD_HOT static V gather(const T* p, size_t len, size_t i) {
+    return V{p[i], p[len + i], p[2 * len + i], p[3 * len + i]};
+  }
+  // Holds the chain's vector in a register: where these loops were inlined into a caller that keeps
+  // the lanes in an array (PlainExtended's reduce, session 8), GCC kept the vector in that array on
+  // the stack, a store and a reload on the chain in every block.
+  LINREC_HD_HOT static void inRegister(V& v) {
+#if defined(__x86_64__) || defined(__i386__)
+    if constexpr (sizeof(V) <= kRegisterBytes) asm("" : "+x"(v));  // not a pair of SSE registers
+#endif
+  }
+  LINREC_HD_HOT static void scatter(V v, T* p, size_t len, size_t i) {
+    p[i] = v[0];
+    p[len + i] = v[1];
+    p[2 * len + i] = v[2];
+    p[3 * len + i] = v[3];
+  }
+
+  // The lanes' B chains from x (each lane's first step already taken) over steps [1, len), and
+  // their coefficient products with whether a factor is exactly 0 (coefficientProduct's values:
+  // the products ride along under the chain's latency instead of a separate, latency-bound pass).
+  // The products keep coefficientProduct's association: kProductWidth partial products, factor i
+  // into partial i mod kProductWidth, folded in order (how GCC's `omp simd` reduction there
+  // computes it with vectors of that width), so the values are the same bit for bit.
+  static constexpr size_t kProductWidth = kProductBytes / sizeof(T);
+  // Steps per loop iteration: whole blocks that begin at partial 0.
+  static constexpr size_t kStride = kProductWidth > kBlock ? kProductWidth : kBlock;
+  static_assert((kProductWidth % kBlock == 0 || kBlock % kProductWidth == 0) && kLaneLength % kStride == 0,
+                "whole blocks that begin at partial 0");
+  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero) {
+    typedef decltype(V{} == V{}) Mask;
+    constexpr size_t kGroups = kStride / kBlock, W = kProductWidth;
+    V q[W];
+    for (auto& partial : q) partial = V{} + T(1);
+    V v = {x[0], x[1], x[2], x[3]};
+    Mask zero = {};
+    for (size_t k = 0; k < kBlock; ++k) {
+      V ak = gather(a, len, k);
+      q[k % W] *= ak;
+      zero |= ak == T(0);
+      if (k) v = ak * v + gather(b, len, k);
+    }
+    // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
+    auto block = [&](size_t i, size_t r) {
+      V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
+      V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+      inRegister(v);
+      transpose(a0, a1, a2, a3);
+      transpose(b0, b1, b2, b3);
+      v = a0 * v + b0;
+      v = a1 * v + b1;
+      v = a2 * v + b2;
+      v = a3 * v + b3;
+      q[r % W] *= a0;
+      q[(r + 1) % W] *= a1;
+      q[(r + 2) % W] *= a2;
+      q[(r + 3) % W] *= a3;
+      zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
+    };
+    for (size_t g = 1; g < kGroups; ++g) block(g * kBlock, g * kBlock);
+    for (size_t i = kStride; i < len; i += kStride) {
+#pragma GCC unroll 4
+      for (size_t g = 0; g < kGroups; ++g) block(i + g * kBlock, g * kBlock);
+    }
+    scatter(v, x, 1, 0);
+    V p = q[0];
+    for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
+    scatter(p, product, 1, 0);
+    hasZero[0] = zero[0] != 0;
+    hasZero[1] = zero[1] != 0;
+    hasZero[2] = zero[2] != 0;
+    hasZero[3] = zero[3] != 0;
+  }
+
+  // The lanes' rescan from x over steps [0, len), results to out (lane j at out + j·len). Whole
+  // blocks start where out is aligned to a vector (lanes are a multiple of 32 bytes apart, so one
+  // head serves all four); Stream: those blocks' stores bypass the caches.
+  // next (may be null): the row's next tile's a and b (kTile steps each), fetched into the cache
+  // meanwhile, spread over the blocks, so that its phase 1 need not wait on memory.
+  template <bool Stream> static void rescan(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA = nullptr,
+                                            const T* nextB = nullptr) {
+    V v = {x[0], x[1], x[2], x[3]};
+    constexpr size_t kLineSteps = 64 / sizeof(T);
+    const size_t linesPerBlock = nextA ? (4 * len / kLineSteps + len / kBlock - 1) / (len / kBlock) : 0;
+    size_t fetched = 0;  // steps of the next tile fetched
+    auto single = [&](size_t i) {
+      v = gather(a, len, i) * v + gather(b, len, i);
+      scatter(v, out, len, i);
+    };
+    uintptr_t address = reinterpret_cast<uintptr_t>(out);
+    size_t head = address % sizeof(T) ? len : (sizeof(V) - address % sizeof(V)) % sizeof(V) / sizeof(T);
+    head = std::min(head, len);
+    size_t i = 0;
+    for (; i < head; ++i) single(i);
+    for (; i + kBlock <= len; i += kBlock) {
+      V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
+      V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+      inRegister(v);
+      transpose(a0, a1, a2, a3);
+      transpose(b0, b1, b2, b3);
+      V y0 = v = a0 * v + b0;
+      V y1 = v = a1 * v + b1;
+      V y2 = v = a2 * v + b2;
+      V y3 = v = a3 * v + b3;
+      transpose(y0, y1, y2, y3);
+      store<Stream>(out + i, y0);
+      store<Stream>(out + len + i, y1);
+      store<Stream>(out + 2 * len + i, y2);
+      store<Stream>(out + 3 * len + i, y3);
+      for (size_t k = 0; k < linesPerBlock && fetched < 4 * len; ++k, fetched += kLineSteps) {
+        __builtin_prefetch(nextA + fetched, 0, 3);
+        __builtin_prefetch(nextB + fetched, 0, 3);
+      }
+    }
+    for (; i < len; ++i) single(i);
+    scatter(v, x, 1, 0);
+  }
+  template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
+#if defined(__SSE2__)
+    if constexpr (Stream) {
+      if constexpr (sizeof(T) == 4) {
+        _mm_stream_ps(reinterpret_cast<float*>(p), (__m128)v);
+      } else {
+        _mm_stream_pd(reinterpret_cast<double*>(p), __m128d{v[0], v[1]});
+        _mm_stream_pd(reinterpret_cast<double*>(p) + 2, __m128d{v[2], v[3]});
+      }
+      return;
+    }
+#endif
+    *reinterpret_cast<V*>(p) = v;
+  }
+};
+#endif
+
 template <class Access> class TileScan {
  public:
   using M = typename Access::Monoid;
@@ -466,6 +656,10 @@ template <class Access> class TileScan {
     if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
     size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
     stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
+    // One thread where results stream (float64 past the caches): fetch the next tile during each
+    // rescan. Measured (bench/NOTES.md, session 8): float64 10^7 3-13% faster; float32 10^7 0.97-0.98x
+    // and 10^5-10^6 slower (inputs from L2/L3 anyway), so not there.
+    prefetchNext_ = useful == 1 && stream_;
     runOnThreads(useful, [this] {
       work();
 #if defined(__SSE2__)
@@ -480,12 +674,16 @@ template <class Access> class TileScan {
     Value inclusive;
   };
 
-  // float64 direct-method results at least this large (forward rows) are stored past the caches,
-  // a whole line at a time (streaming stores): they would not stay in cache anyway, and such
-  // stores skip reading each line first. Measured at n = 10^7 (bench/NOTES.md, session 7): float64
-  // 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed). Smaller results stay in
-  // cache for the caller.
+  // float64 direct-method results at least this large (forward rows) are stored past the caches
+  // (streaming stores of whole vectors, LaneVectors::store): they would not stay in cache anyway,
+  // and such stores skip reading each line first. Measured at n = 10^7 (bench/NOTES.md, session
+  // 7): float64 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed; session 8,
+  // from the vector lanes: 25-31% slower). Smaller results stay in cache for the caller.
   static constexpr size_t kStreamBytes = size_t(32) << 20;
+  // The direct method's forward rows: whole tiles' lanes as one vector chain (LaneVectors; four
+  // lanes of a multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH).
+  static constexpr bool kLaneVectors = LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged &&
+                                       !Access::kReverse && kLanes == 4 && kLaneLength % 8 == 0;
 #if defined(__SSE2__)
   static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
 #else
@@ -587,14 +785,24 @@ template <class Access> class TileScan {
         early[j - 1] = anyEarly = true;
       }
     }
+    // One thread: the row's next tile is this thread's next, so its inputs are fetched during this
+    // rescan (LaneVectors::rescan), where they come from memory (prefetchNext_).
+    const Value* nextA = nullptr;
+    const Value* nextB = nullptr;
+    if constexpr (kLaneVectors) {
+      if (prefetchNext_ && t + 1 < tilesPerRow_ && begin + 2 * kTile <= n_) {
+        nextA = row.a + begin + kTile;
+        nextB = row.b + begin + kTile;
+      }
+    }
     if constexpr (kCanStream) {
       if (stream_ && m == kTile && !anyEarly) {
-        rescanLanesStreaming(row, begin, x);
+        rescanLanesStreaming(row, begin, x, nextA, nextB);
         goto rescanned;
       }
     }
     if (m == kTile && !anyEarly)
-      rescanLanes<true>(row, begin, len, m, x, nullptr);
+      rescanLanes<true>(row, begin, len, m, x, nullptr, nextA, nextB);
     else
       rescanLanes<false>(row, begin, len, m, x, early);
   rescanned:
@@ -649,6 +857,14 @@ template <class Access> class TileScan {
       typename M::Value b[kLanes];
 #pragma GCC unroll 16
       for (size_t j = 0; j < kLanes; ++j) b[j] = agg[j].B;
+#if LINREC_LANE_VECTORS
+      if constexpr (Full && kLaneVectors) {
+        typename M::Value product[kLanes];
+        LaneVectors<Value>::reduce(row.a + begin, row.b + begin, len, b, product, reset);
+        for (size_t j = 0; j < kLanes; ++j) out[j] = {M::resetGuard(product[j]), b[j]};
+        return;
+      }
+#endif
       for (size_t i = 1; i < len; ++i) {
 #pragma GCC unroll 16
         for (size_t j = 0; j < kLanes; ++j)
@@ -696,7 +912,15 @@ template <class Access> class TileScan {
   // rescanLanes<true> for the direct method with streaming stores: each lane's steps go to a line
   // buffer (L1) and out a line at a time. Lanes are a whole number of lines apart (kLaneLength·4
   // and ·8 bytes are multiples of 64), so every lane reaches a line boundary after the same head.
-  template <class Row> static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
+  template <class Row>
+  static void rescanLanesStreaming(const Row& row, size_t begin, Value* io, const Value* nextA, const Value* nextB) {
+#if LINREC_LANE_VECTORS
+    if constexpr (kLaneVectors) {
+      LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io, nextA,
+                                                nextB);
+      return;
+    }
+#endif
 #if defined(__SSE2__)
     constexpr size_t kLine = 64 / sizeof(Value), len = kLaneLength;
     static_assert(len * sizeof(Value) % 64 == 0, "lanes a whole number of lines apart");
@@ -747,12 +971,19 @@ template <class Access> class TileScan {
   }
 
   // Lanes marked in `skip` (may be null) were already stepped through.
-  template <bool Full, class Row>
-  static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
+  template <bool Full, class Row> static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m,
+                                                          Value* io, const bool* skip, const Value* nextA = nullptr,
+                                                          const Value* nextB = nullptr) {
     const size_t len = Full ? kLaneLength : laneLength;
     if constexpr (Full && HasPlainPath<Row>::value) {
       if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
     }
+#if LINREC_LANE_VECTORS
+    if constexpr (Full && kLaneVectors) {
+      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io, nextA, nextB);
+      return;
+    }
+#endif
     Value x[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
@@ -778,6 +1009,7 @@ template <class Access> class TileScan {
   std::atomic<size_t> next_{0};
   std::unique_ptr<Status[]> status_;
   bool stream_ = false;
+  bool prefetchNext_ = false;
 };
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
