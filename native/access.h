@@ -250,6 +250,14 @@ template <class T, bool Reverse, class M> struct LogAccess {
     // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
     // NaN and infinities do not); then m gets e^l and e is not written.
     // largest: the greatest |m| of a plain tile (else not written).
+    // e^v of a plain staged log: float32 logs by expPlainOfFloat (8 a vector), float64 by expPlain.
+    static LINREC_HD_HOT double expOfStaged(T v) {
+      if constexpr (std::is_same<T, float>::value) {
+        return extended::expPlainOfFloat(v);
+      } else {
+        return extended::expPlain<ExtendedAffineMonoid<T>::kExpDegree>(v);
+      }
+    }
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
                                double& largest) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
@@ -260,7 +268,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-          double p = extended::expPlain<kDegree>(v);
+          double p = expOfStaged(v);
           m[i] = sign[at(begin + i)] < 0 ? -p : p;
           big = p > big ? p : big;
         }
@@ -271,7 +279,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
         for (size_t i = 0; i < count; ++i) {
           T v = l[at(begin + i)];
           outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-          double p = extended::expPlain<kDegree>(v);
+          double p = expOfStaged(v);
           m[i] = p;
           big = p > big ? p : big;
         }
@@ -311,6 +319,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
           double log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
           x[at(begin + i)] = v == 0 ? -__builtin_huge_val() : log;
         }
+      } else if (tile.positiveResults()) {  // every result at least e^-270: no zero, no sign
+        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(m[i], 0));
       } else {  // every result normal and finite, or an exact 0 where signed steps cancel
         for (size_t i = 0; i < count; ++i) {
           double a = ::fabs(m[i]), log = extended::logOfNormal<kTerms>(a, 0);  // of 0: -709.09, not -inf
