@@ -417,36 +417,6 @@ template <int Degree> LINREC_HD_HOT double expPlain(double l) {
   }
 }
 
-// e^l for a float32 log |l| <= kPlainLog as a plain double, reduced and evaluated in float so that
-// a vector holds 8 steps (a staged tile's conversions, float32 data): l = k·ln 2 + r with r in
-// float (k·kLn2Hi exact: 15 + 9 bits), e^r = 1 + t, t = r + r²·q(r) in float (q from
-// expReduced<6>'s fitted coefficients), and 2^k·(1 + t) in double by one FMA, so that 1 + t
-// is not rounded to float. Error: r's and t's float roundings, each at most 2^-26 absolute, and
-// the fit's 3e-9 (about 0.5 ulp of a float32 in the worst case, against 0.05 for expPlain<6>).
-LINREC_HD_HOT double expPlainOfFloat(float l) {
-  constexpr float kLog2e = 1.44269504f;
-  constexpr float kShifter = 0x1.8p23f;  // adding it rounds to an integer in the low bits
-  constexpr float kLn2Hi = 0x1.62e4p-1f;
-  constexpr float kLn2Lo = float(0.6931471805599453 - double(0x1.62e4p-1f));
-  constexpr float kQ[5] = {float(0x1.fffffb9af4506p-2), float(0x1.55549166aba9ep-3), float(0x1.5558f1280f40cp-5),
-                           float(0x1.1239d46e0c971p-7), float(0x1.6a244954881b0p-10)};
-  float shifted = l * kLog2e + kShifter;
-  float k = shifted - kShifter;
-#if defined(__CUDA_ARCH__)
-  int32_t ki = static_cast<int32_t>(__float_as_uint(shifted) - __float_as_uint(kShifter));
-#else
-  uint32_t shiftedBits, shifterBits;
-  std::memcpy(&shiftedBits, &shifted, 4);
-  std::memcpy(&shifterBits, &kShifter, 4);
-  int32_t ki = static_cast<int32_t>(shiftedBits - shifterBits);
-#endif
-  float r = (l - k * kLn2Hi) - k * kLn2Lo;
-  float q = (((kQ[4] * r + kQ[3]) * r + kQ[2]) * r + kQ[1]) * r + kQ[0];
-  float t = (r * r) * q + r;
-  double scale = fromBits(static_cast<uint64_t>(static_cast<int64_t>(ki) + 1023) << 52);
-  return double(t) * scale + scale;
-}
-
 // sign·e^l as Extended, any l: beyond kMaxLog (and -inf) it is zero or infinite, NaN stays.
 template <int Degree> LINREC_HD_HOT Extended fromLog(double l, bool negative) {
   double s = negative ? -1.0 : 1.0;
