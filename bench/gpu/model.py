@@ -214,8 +214,15 @@ class Sources:
             dtype = m.group(2) or DATA_TYPE_OF.get(m.group(1))
             if dtype:
                 self.policy[(m.group(1), dtype)] = {k: int(v) for k, v in vals.items()}
-        m = re.search(r"kWindows\s*=\s*(\d+)", open(os.path.join(NATIVE, "cuda/tile_status.cuh")).read())
+        status = open(os.path.join(NATIVE, "cuda/tile_status.cuh")).read()
+        m = re.search(r"kWindows\s*=\s*(\d+)", status)
         self.window_cap = 32 * int(m.group(1)) if m else None  # predecessors read before a sleep
+        # Predecessors a pass of each look-back loop crosses: with the group-aggregate chain
+        # (groups of 32 tiles publish their aggregate G, session 8) a serial fold applies one G
+        # (32 tiles) and a window reads 32 of them (1024 tiles); before it, a fold applied one
+        # tile's aggregate and a window read one group's 32.
+        group = "publishGroup" in status
+        self.fold_span, self.window_span = (32, 1024) if group else (1, 32)
 
     def cold(self, path, line):
         """Whether `line` lies in a function declared LINREC_HD_COLD (monoid.h: the rare general
@@ -719,7 +726,7 @@ def bench_cases():
         return CASES
 
 
-def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, window_cap):
+def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, src):
     """Tiles per us and its bound, the look-back's latency per tile, for one tile launch."""
     clock = dev["clock_ghz"] * 1e3  # clocks per us
     tile = pol["kThreads"] * pol["kTileItems"]
@@ -735,9 +742,10 @@ def tile_throughput(km, pol, blocks, dev, rows, n, elem_bytes, lat, window_cap):
     resident = blocks * dev["sms"]
     # Look-back: a = one look-back that hits at once (cycles -> us); b = per skipped predecessor.
     a = km["lookback_once_cycles"] / clock
-    fold = max([f["cycles"] for f in km["fold"]] or [0]) / clock
-    window = max([w["cycles"] for w in km["window"]] or [0]) / clock / 32
+    fold = max([f["cycles"] for f in km["fold"]] or [0]) / clock / src.fold_span
+    window = max([w["cycles"] for w in km["window"]] or [0]) / clock / src.window_span
     b = fold + window
+    window_cap = src.window_cap
     # Time a tile holds its slot besides the look-back: DRAM latency plus its share of issue.
     body = lat["dram"] / clock + cyc / clock
     rows_in_flight = max(1, min(rows, math.ceil(resident / tiles_per_row)))
@@ -825,7 +833,7 @@ def predict(models, res, src, dev_name, lat):
         if case == "host-f32":
             chunk = min(n, 1 << 20)
             chunks = math.ceil(n / chunk)
-            k = tile_throughput(km, pol, blocks, dev, 1, chunk, elem, lat, src.window_cap)
+            k = tile_throughput(km, pol, blocks, dev, 1, chunk, elem, lat, src)
             h2d = 2 * n * elem / (dev["pcie_gbs"] * 1e3)
             d2h = n * elem / (dev["pcie_gbs"] * 1e3)
             host = 3 * n * elem / (HOST_COPY_GBS * 1e3)
@@ -839,7 +847,7 @@ def predict(models, res, src, dev_name, lat):
                      blocks_per_sm=blocks, tiles_per_us=None)
             out.append(r)
             continue
-        k = tile_throughput(km, pol, blocks, dev, rows, n, elem, lat, src.window_cap)
+        k = tile_throughput(km, pol, blocks, dev, rows, n, elem, lat, src)
         r.update(time_us=k["time_us"], floor_us=floor_us, ratio=k["time_us"] / floor_us, bound=k["bound"],
                  blocks_per_sm=blocks, tiles_per_us=k["lam"], lam_bw=k["lam_bw"], lam_issue=k["lam_issue"],
                  lam_chain=k["lam_chain"], lookback_us=k["D"], pending=k["d"], note=k["note"])
@@ -856,7 +864,7 @@ def markdown(preds, models, res, src, key_hash, commit, lat):
     lines.append(f"Kernels: sources hash {key_hash}, commit {commit}, nvcc sm_90 -O3 (SASS via nvdisasm -gi).")
     lines.append("")
     lines.append("| kernel | regs | blocks/SM | tile work per thread (likely path; static upper bound) | 16-B / scalar global ops | "
-                 "look-back once (cycles, L2 trips) | serial fold per predecessor (cycles, instr.) | window per 32 (cycles, L2 trips) | chain: tiles/us per row (without the serial fold) |")
+                 f"look-back once (cycles, L2 trips) | serial fold per {src.fold_span} predecessors (cycles, instr.) | window per {src.window_span} (cycles, L2 trips) | chain: tiles/us per row (without the serial fold) |")
     lines.append("|---|---:|---:|---|---|---|---|---|---|")
     for key, km in models.items():
         if key[0] == "warp rows":
@@ -867,8 +875,8 @@ def markdown(preds, models, res, src, key_hash, commit, lat):
         fold = "; ".join(f"{f['cycles']} ({f['instructions']})" for f in km["fold"]) or "none"
         win = "; ".join(f"{w['cycles']} ({w['l2_trips']})" for w in km["window"]) or "none"
         clock = DEVICES["H200"]["clock_ghz"] * 1e3
-        per_window = max([w["cycles"] for w in km["window"]] or [0]) / 32
-        per_fold = max([f["cycles"] for f in km["fold"]] or [0])
+        per_window = max([w["cycles"] for w in km["window"]] or [0]) / src.window_span
+        per_fold = max([f["cycles"] for f in km["fold"]] or [0]) / src.fold_span
         rate = lambda c: f"{clock / c:.0f}" if c else "unbounded"
         chain = f"{rate(per_fold + per_window)} ({rate(per_window)})"
         lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kTileItems']}) | {rr['regs']} | {blocks_per_sm(rr, pol['kThreads'])} | "
