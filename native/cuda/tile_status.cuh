@@ -14,15 +14,22 @@
 // Kogge-Stone tree of warpInclusiveScan (lane i = tile 32g+1+i, whatever is published when),
 //   X_t = composable(X_anchor, S_t, zero) ? apply(X_anchor, S_t) : x after stepping through tile t
 // (the tile itself publishes the stepped value, from its carry X_{t-1}; a reader that finds the
-// composition invalid waits for it). Every reader computes X_t by this one formula, from
-// published bits only, so where the look-back finds its prefix changes how long it takes, never
-// a bit of the result; a published X_t may stand for the formula since it is the formula's value.
+// composition invalid waits for it). So an anchor's X is apply(X of the anchor before, G), G the
+// group's total S_{32g+32}, or that anchor's stepped x where this does not compose. Every reader
+// computes X_t by this one formula, from published bits only, so where the look-back finds its
+// prefix changes how long it takes, never a bit of the result; a published X_t may stand for the
+// formula since it is the formula's value.
 //
-// The look-back of tile t (one warp): the lanes poll 32 anchors at once, t's own and 31 before,
-// then 32 more, back to tile 0, for the nearest anchor that has published X; from there, group
-// after group, all 32 lanes read the group's aggregates in one round, reduce them warp-wide and
-// apply the total; in the tile's own group each lane composes the anchor's x with its own prefix.
-// No window cap, no sleep: the depth is whatever the pending predecessors need.
+// The group-aggregate chain: a group's last tile publishes G (with a zero bit) as soon as it has
+// its group's aggregates, before it waits for any X; G depends on no X, so no chain runs through
+// it. The look-back of tile t (one warp), in one round of polls: its own group's aggregates before
+// it, and for the own anchor and the 31 before it (lane i: 32i tiles back) their X and the G of
+// the group that ends at them. From the nearest anchor that has published X (32 anchors further
+// back at a time, to tile 0, if none in reach), one apply per group, in order, reaches the own
+// anchor's X: 32 groups (1,024 tiles) per round trip. Each lane then composes it with its own
+// prefix of the own group. No window cap, no sleep: the depth is whatever the pending
+// predecessors need. (Before session 8, a look-back read and reduced each group's 32 aggregates
+// after the anchor before had published: one group per round trip.)
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
 // device): a tile that waits longer than waitBoundUnits for a predecessor gives up. It raises the
@@ -35,6 +42,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <cuda/atomic>
 
 #include "block_scan.cuh"
@@ -190,20 +198,30 @@ template <class T> struct PublishedItems<T, true> {
 
 // Larger payloads: the payload, then the status word with release; a poll reads the status
 // relaxed, and a hit fences once (acquire) before the payload is read (an acquire load per
-// poll would invalidate the SM's L1 on every poll).
+// poll would invalidate the SM's L1 on every poll). Payloads move in 16-byte words (one vector
+// access each, not one access per member: AffinePair<double> and Extended are one word,
+// ExtendedPair<double> two).
+struct alignas(16) PayloadWord {
+  unsigned long long first, second;
+};
 template <class T> struct PublishedItems<T, false> {
+  static_assert(sizeof(T) % sizeof(PayloadWord) == 0, "unpacked payloads are whole 16-byte words");
+  static constexpr int kWords = int(sizeof(T) / sizeof(PayloadWord));
   unsigned* statuses;
-  T* payloads;
+  PayloadWord* payloads;
 
   static size_t statusBytes(size_t tiles) { return tiles * sizeof(unsigned); }
   static size_t payloadBytes(size_t tiles) { return tiles * sizeof(T); }
   void carve(char* status, char* payload) {
     statuses = reinterpret_cast<unsigned*>(status);
-    payloads = reinterpret_cast<T*>(payload);
+    payloads = reinterpret_cast<PayloadWord*>(payload);
   }
 
   __device__ __forceinline__ void publish(size_t k, T v, unsigned status) const {
-    payloads[k] = v;
+    PayloadWord words[kWords];
+    memcpy(words, &v, sizeof(T));
+#pragma unroll
+    for (int i = 0; i < kWords; ++i) payloads[k * kWords + i] = words[i];
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(statuses[k]).store(status, ::cuda::memory_order_release);
   }
   __device__ __forceinline__ Polled<T> poll(size_t k) const {
@@ -213,7 +231,12 @@ template <class T> struct PublishedItems<T, false> {
   }
   __device__ __forceinline__ T value(size_t k, const Polled<T>&) const {
     ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
-    return payloads[k];
+    PayloadWord words[kWords];
+#pragma unroll
+    for (int i = 0; i < kWords; ++i) words[i] = payloads[k * kWords + i];
+    T v;
+    memcpy(&v, words, sizeof(T));
+    return v;
   }
 };
 
@@ -349,8 +372,8 @@ template <class M> struct LookBack {
     return mine ? items.value(index, p) : M::identity();
   }
 
-  static __device__ __forceinline__ Polled<Elem> pollIf(const typename TileStatus<M>::Aggregates& items,
-                                                        size_t index, bool mine) {
+  static __device__ __forceinline__ Polled<Elem> pollIf(const typename TileStatus<M>::Aggregates& items, size_t index,
+                                                        bool mine) {
     Polled<Elem> p;
     p.word = 0;
     if (mine) p = items.poll(index);
@@ -371,20 +394,20 @@ template <class M> struct LookBack {
     // 1. One round of polls: the own group's aggregates before the tile (lane i: tile
     // k - position + i); the X of the own anchor and of the 31 before it (lane i: 32i tiles
     // before the own one), and the aggregate G of the group that ends at each of them.
-    Polled<Elem> member =
-        pollIf(status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position);
+    Polled<Elem> member = pollIf(status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position);
     unsigned anchorBack = ownAnchor + unsigned(lane) * unsigned(kGroupTiles);  // k minus the lane's anchor
     Polled<Value> anchor;
     anchor.word = 0;
     if (anchorBack <= t32 && !status.skipsAnchor(anchorBack, t32)) anchor = status.inclusives.poll(k - anchorBack);
-    Polled<Elem> group = pollIf(status.groups, TileStatus<M>::groupSlot(k - ownAnchor) - unsigned(lane), anchorBack < t32);
+    Polled<Elem> group =
+        pollIf(status.groups, TileStatus<M>::groupSlot(k - ownAnchor) - unsigned(lane), anchorBack < t32);
 
     // 2. The own group: its aggregates up to the tile, scanned by the fixed tree (S_t in lane
     // `position`). They depend on no X, so the group's last tile publishes the group's total G
     // now, before it waits for anything: later tiles then cross its group in one apply.
     bool zero;
-    Elem e = waitElems(status, status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position, member,
-                       zero);
+    Elem e =
+        waitElems(status, status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position, member, zero);
     __syncwarp();
     if (lane == position) e = storage.own, zero = storage.ownZero;
     const Elem scanned = warpInclusiveScan<M>(e);
