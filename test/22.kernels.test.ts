@@ -124,8 +124,10 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
     // of a, b (4 loads) and x (2 stores), x_0, the last x, and the look-back's payloads. At
     // 4495991 (per-thread vectors only when aligned, else a scalar fallback) the forward float32
     // tile scan had 36 scalar loads and 20 stores, the reversed signed-log float64 one 14 and 10.
-    // The warp-wide look-back reads payloads over 8 bytes (signed-log float64) as scalars: the
-    // forward signed-log float64 tile scan has 11 scalar loads, hence 12, still below the old 14.
+    // The look-back's payloads over 8 bytes (float64 affine aggregates, the float64 log method's
+    // values and aggregates) move as 16-byte words since session 8 (the group aggregates had
+    // added two scalar stores and loads per kernel, 10 and 13 in the float64 log tile scans): 4
+    // scalar stores and 5-6 loads in every float64 tile scan at 74ea7f6+.
     test(`${arch}: the tile and warp-per-row kernels stage every alignment through shared memory (no scalar access per item)`, () => {
       const kernels = results.get(arch)!.filter((e) => /scanTilesKernel|scanWarpRowsKernel/.test(e.name));
       expect(kernels.length).toBeGreaterThanOrEqual(16); // 2 shapes x 2 directions x 4 monoids, LogAccess too

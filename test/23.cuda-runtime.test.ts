@@ -4,7 +4,7 @@
 // streams run on worker threads with random delays. Skipped, visibly, without CUDA.
 import { backends, DeviceArray, scan, scanAsync, toDevice } from '../src';
 import { addonPath } from '../src/addon';
-import { faultChild, fresh, mixedError, reference, seedNote } from './helpers';
+import { faultChild, fresh, mixedError, reference, seedNote, signedProblem } from './helpers';
 
 const cuda = backends().cuda;
 const why = cuda.compiled ? (cuda.reason ?? 'no CUDA device') : 'this build has no CUDA backend';
@@ -190,6 +190,116 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
       [a, b].forEach((d) => d.dispose());
     }
   }, 600_000);
+});
+
+gpuDescribe(`CUDA look-back: the group-aggregate chain ${cuda.available ? seedNote() : ''}`, () => {
+  // Each group of 32 tiles publishes its aggregate G (the fixed tree's total, by the group's last
+  // tile, before it waits), and a tile crosses the groups between the nearest published anchor
+  // and its own in order, one apply each: X of an anchor is apply(X of the anchor before, G). The
+  // emulation's knobs make the chains long and the arrival order random: the results must be
+  // right and bitwise the same as with the shortest chains.
+  type LookBackHooks = Required<Pick<Hooks, '_setLookBackTest' | '_lookBackStats' | '_setEmulatedEnv'>> & {
+    _setLookBackTest: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number, fromRowStart?: boolean) => void;
+  };
+  const chainTest = emulated && hooks()._lookBackStats ? test : test.skip;
+  const knobs = (h: LookBackHooks, blocks: number, jitter: number) => {
+    h._setEmulatedEnv('LINREC_EMULATED_BLOCKS_IN_FLIGHT', String(blocks));
+    h._setEmulatedEnv('LINREC_EMULATED_JITTER_PERCENT', String(jitter));
+  };
+  afterEach(() => {
+    const h = hooks();
+    h._setLookBackTest?.(0, -1);
+    h._setEmulatedEnv?.('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
+    h._setEmulatedEnv?.('LINREC_EMULATED_JITTER_PERCENT');
+  });
+
+  // Scans device copies of a and b (host arrays would be staged in chunks of fewer tiles), once per
+  // setting of the hooks; returns the results as bytes.
+  function scanEach(a: Float32Array | Float64Array, b: Float32Array | Float64Array, options: object, settings: (() => void)[]) {
+    const upload = (x: Float32Array | Float64Array) => (x instanceof Float64Array ? toDevice(x) : toDevice(x));
+    const [da, db] = [upload(a), upload(b)];
+    try {
+      return settings.map((set) => {
+        set();
+        const out = scan(da, db, { device: 'cuda', ...options }) as DeviceArray;
+        const host = out.toHost() as Float32Array | Float64Array;
+        out.dispose();
+        return host;
+      });
+    } finally {
+      [da, db].forEach((d) => d.dispose());
+    }
+  }
+  const same = (x: Float32Array | Float64Array, y: Float32Array | Float64Array) => Buffer.compare(Buffer.from(x.buffer), Buffer.from(y.buffer)) === 0;
+
+  chainTest(
+    'chains of more than 32 groups (every tile chains from the row start): float64 direct and float32 log, right and bitwise the same as from the nearest anchors',
+    () => {
+      const h = hooks() as LookBackHooks;
+      for (const { C, tile, method, tolerance } of [
+        { C: Float64Array, tile: 4096, method: 'direct', tolerance: 1e-10 },
+        { C: Float32Array, tile: 2048, method: 'log', tolerance: 1e-4 },
+      ]) {
+        const n = 1100 * tile - 17; // 1100 tiles in one row: 34 whole groups, windows of 32 groups and more
+        const { a, v } = signedProblem(C, 1, n, fresh().uniform);
+        const ref = reference(a, v);
+        knobs(h, 24, 2);
+        const [plain, fromStart] = scanEach(a, v, { method }, [
+          () => h._setLookBackTest(60e9, -1),
+          () => {
+            h._lookBackStats();
+            h._setLookBackTest(60e9, -1, -1, 0, true);
+          },
+        ]);
+        const stats = h._lookBackStats();
+        expect({ method, deepest: stats.deepest }).toEqual({ method, deepest: 1098 }); // tile 1099 from tile 0
+        expect({ method, error: mixedError(fromStart, ref) < tolerance }).toEqual({ method, error: true });
+        expect({ method, same: same(fromStart, plain) }).toEqual({ method, same: true });
+      }
+    },
+    600_000,
+  );
+
+  chainTest(
+    "a group's aggregate published late (its last tile holds back 2 s): the tiles after it wait for it, and the results are bitwise the same",
+    () => {
+      const h = hooks() as LookBackHooks;
+      const n = 200 * 8192 + 5; // 201 float32 tiles in one row
+      const { a, v } = signedProblem(Float32Array, 1, n, fresh().uniform);
+      const ref = reference(a, v);
+      knobs(h, 120, 0);
+      const runs = scanEach(a, v, {}, [
+        () => h._setLookBackTest(60e9, -1),
+        () => h._setLookBackTest(60e9, -1, 32, 2e9), // the last tile of group 0 (tiles 1-32)
+        () => h._setLookBackTest(60e9, -1, 96, 2e9), // of group 2 (tiles 65-96)
+      ]);
+      for (const run of runs) expect(mixedError(run, ref)).toBeLessThan(1e-4);
+      expect([same(runs[1], runs[0]), same(runs[2], runs[0])]).toEqual([true, true]);
+    },
+    600_000,
+  );
+
+  chainTest(
+    'batched rows: rows shorter than a group, of one group and a tile or two, and of a group and a half (group slots of consecutive rows side by side), random arrival: right and bitwise the same from the row start',
+    () => {
+      const h = hooks() as LookBackHooks;
+      for (const { rows, tiles } of [
+        { rows: 3, tiles: 20 },
+        { rows: 3, tiles: 33 },
+        { rows: 3, tiles: 34 },
+        { rows: 5, tiles: 45 },
+      ]) {
+        const n = tiles * 8192 - 100;
+        const { a, v } = signedProblem(Float32Array, rows, n, fresh().uniform);
+        const ref = reference(a, v, rows);
+        knobs(h, 48, 2);
+        const runs = scanEach(a, v, { rows }, [() => h._setLookBackTest(60e9, -1), () => h._setLookBackTest(60e9, -1, -1, 0, true)]);
+        expect({ rows, tiles, error: mixedError(runs[1], ref, 0) < 1e-4 }).toEqual({ rows, tiles, error: true });
+        expect({ rows, tiles, same: same(runs[1], runs[0]) }).toEqual({ rows, tiles, same: true });
+      }
+    },
+    600_000,
+  );
 });
 
 if (!cuda.available) {

@@ -73,18 +73,20 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 guardCuda(info.Env(), [&] { return cudaInjectFault(device), 0; });
                 return info.Env().Undefined();
               }));
-  // _setLookBackTest(boundNs, silentTile, holdTile = -1, holdNs = 0): the look-back's wait bound
-  // (0: the default), a tile that never publishes (-1: none) and one that publishes only after
-  // holdNs (-1: none), for the scans that follow.
+  // _setLookBackTest(boundNs, silentTile, holdTile = -1, holdNs = 0, fromRowStart = false): the
+  // look-back's wait bound (0: the default), a tile that never publishes (-1: none), one that
+  // publishes only after holdNs (-1: none), and whether look-backs see no anchor's X but tile 0's
+  // (chains of every group from the row's start), for the scans that follow.
   exports.Set("_setLookBackTest", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 double bound = info[0].As<Napi::Number>().DoubleValue();
                 double silent = info[1].As<Napi::Number>().DoubleValue();
                 double hold = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
                 double holdNs = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
+                bool fromRowStart = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
                 auto tile = [](double v) { return v < 0 ? ~size_t(0) : size_t(v); };
                 guardCuda(info.Env(), [&] {
                   return cudaSetLookBackTest((unsigned long long)bound, tile(silent), tile(hold),
-                                             (unsigned long long)holdNs),
+                                             (unsigned long long)holdNs, fromRowStart),
                          0;
                 });
                 return info.Env().Undefined();

@@ -25,8 +25,8 @@ inline bool cudaLost(int device, unsigned generation) { return cuda::isLost(devi
 inline std::string cudaLostMessage(int device) { return cuda::lostArrayMessage(device); }
 inline void cudaInjectFault(int device) { cuda::injectFault(device); }
 inline void cudaSetLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile,
-                                unsigned long long holdNs) {
-  cuda::setLookBackTest(boundNs, silentTile, holdTile, holdNs);
+                                unsigned long long holdNs, bool fromRowStart) {
+  cuda::setLookBackTest(boundNs, silentTile, holdTile, holdNs, fromRowStart);
 }
 inline cuda::LookBackStats cudaTakeLookBackStats() { return cuda::takeLookBackStats(); }
 inline unsigned long long cudaInOrderSteppings(int device) { return cuda::inOrderSteppings(device); }
@@ -56,7 +56,9 @@ inline void cudaRelease(int, void*, unsigned) {}
 inline bool cudaLost(int, unsigned) { return false; }
 inline std::string cudaLostMessage(int) { return std::string(); }
 inline void cudaInjectFault(int) { throw CudaNotCompiled(); }
-inline void cudaSetLookBackTest(unsigned long long, size_t, size_t, unsigned long long) { throw CudaNotCompiled(); }
+inline void cudaSetLookBackTest(unsigned long long, size_t, size_t, unsigned long long, bool) {
+  throw CudaNotCompiled();
+}
 struct LookBackStats {
   unsigned long long lookBacks = 0, deep = 0, deepest = 0;
 };

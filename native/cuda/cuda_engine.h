@@ -71,9 +71,11 @@ enum class Residency {
 // would; the next synchronizing call on that device reports it and the engine recovers.
 void injectFault(int device);
 // Test builds: the look-back's wait bound (0: the default), a tile index that never publishes
-// its status (~0: none), and one that publishes only after holdNs (~0: none), for the scans
-// that follow.
-void setLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile, unsigned long long holdNs);
+// its status (~0: none), one that publishes only after holdNs (~0: none), and whether look-backs
+// see no anchor's X but tile 0's (fromRowStart: every tile chains the group aggregates from the
+// row's start), for the scans that follow.
+void setLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile, unsigned long long holdNs,
+                     bool fromRowStart);
 // Emulated test builds: look-backs run since the last call, how many reduced more than 128
 // predecessors, and the most one reduced (zeros elsewhere).
 struct LookBackStats {

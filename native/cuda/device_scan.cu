@@ -177,6 +177,7 @@ enum class Shape { ThreadRows, WarpRows, Tiles };
 #if defined(LINREC_TEST_HOOKS)
 static std::atomic<size_t> silentTile{~size_t(0)}, holdTile{~size_t(0)};
 static std::atomic<unsigned long long> holdNs{0};
+static std::atomic<bool> fromRowStart{false};
 #endif
 
 // Warps of `Kernel` that fit on the device at once (occupancy cached per device).
@@ -251,6 +252,7 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
     status.silentTile = silentTile.load(std::memory_order_relaxed);
     status.holdTile = holdTile.load(std::memory_order_relaxed);
     status.holdNs = holdNs.load(std::memory_order_relaxed);
+    status.fromRowStart = fromRowStart.load(std::memory_order_relaxed);
 #endif
     // Ticket and flags are contiguous: one memset clears both.
     check(cudaMemsetAsync(scratch, 0, kTicketBytes + TileStatus<M>::flagBytes(tiles), stream),
@@ -373,11 +375,13 @@ void aggregate(const AggregateJob& job, Residency where, unsigned generation) {
 #if defined(LINREC_TEST_HOOKS)
 __global__ void trapKernel() { __trap(); }
 
-void setLookBackTest(unsigned long long boundNs, size_t silent, size_t hold, unsigned long long holdFor) {
+void setLookBackTest(unsigned long long boundNs, size_t silent, size_t hold, unsigned long long holdFor,
+                     bool fromStart) {
   lookBackBoundNs.store(boundNs ? boundNs : kLookBackBoundNs);
   silentTile.store(silent);
   holdTile.store(hold);
   holdNs.store(holdFor);
+  fromRowStart.store(fromStart);
 }
 
 #if defined(LINREC_CUDA_EMULATION)
@@ -424,7 +428,7 @@ unsigned long long inOrderSteppings(int device) {
 #else
 unsigned long long inOrderSteppings(int) { throw CudaError("in-order counts need a build with LINREC_TEST_HOOKS"); }
 void injectFault(int) { throw CudaError("fault injection needs a build with LINREC_TEST_HOOKS"); }
-void setLookBackTest(unsigned long long, size_t, size_t, unsigned long long) {
+void setLookBackTest(unsigned long long, size_t, size_t, unsigned long long, bool) {
   throw CudaError("look-back tests need a build with LINREC_TEST_HOOKS");
 }
 LookBackStats takeLookBackStats() { return LookBackStats(); }

@@ -14,15 +14,22 @@
 // Kogge-Stone tree of warpInclusiveScan (lane i = tile 32g+1+i, whatever is published when),
 //   X_t = composable(X_anchor, S_t, zero) ? apply(X_anchor, S_t) : x after stepping through tile t
 // (the tile itself publishes the stepped value, from its carry X_{t-1}; a reader that finds the
-// composition invalid waits for it). Every reader computes X_t by this one formula, from
-// published bits only, so where the look-back finds its prefix changes how long it takes, never
-// a bit of the result; a published X_t may stand for the formula since it is the formula's value.
+// composition invalid waits for it). So an anchor's X is apply(X of the anchor before, G), G the
+// group's total S_{32g+32}, or that anchor's stepped x where this does not compose. Every reader
+// computes X_t by this one formula, from published bits only, so where the look-back finds its
+// prefix changes how long it takes, never a bit of the result; a published X_t may stand for the
+// formula since it is the formula's value.
 //
-// The look-back of tile t (one warp): the lanes poll 32 anchors at once, t's own and 31 before,
-// then 32 more, back to tile 0, for the nearest anchor that has published X; from there, group
-// after group, all 32 lanes read the group's aggregates in one round, reduce them warp-wide and
-// apply the total; in the tile's own group each lane composes the anchor's x with its own prefix.
-// No window cap, no sleep: the depth is whatever the pending predecessors need.
+// The group-aggregate chain: a group's last tile publishes G (with a zero bit) as soon as it has
+// its group's aggregates, before it waits for any X; G depends on no X, so no chain runs through
+// it. The look-back of tile t (one warp), in one round of polls: its own group's aggregates before
+// it, and for the own anchor and the 31 before it (lane i: 32i tiles back) their X and the G of
+// the group that ends at them. From the nearest anchor that has published X (32 anchors further
+// back at a time, to tile 0, if none in reach), one apply per group, in order, reaches the own
+// anchor's X: 32 groups (1,024 tiles) per round trip. Each lane then composes it with its own
+// prefix of the own group. No window cap, no sleep: the depth is whatever the pending
+// predecessors need. (Before session 8, a look-back read and reduced each group's 32 aggregates
+// after the anchor before had published: one group per round trip.)
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
 // device): a tile that waits longer than waitBoundUnits for a predecessor gives up. It raises the
@@ -35,6 +42,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <cuda/atomic>
 
 #include "block_scan.cuh"
@@ -190,20 +198,30 @@ template <class T> struct PublishedItems<T, true> {
 
 // Larger payloads: the payload, then the status word with release; a poll reads the status
 // relaxed, and a hit fences once (acquire) before the payload is read (an acquire load per
-// poll would invalidate the SM's L1 on every poll).
+// poll would invalidate the SM's L1 on every poll). Payloads move in 16-byte words (one vector
+// access each, not one access per member: AffinePair<double> and Extended are one word,
+// ExtendedPair<double> two).
+struct alignas(16) PayloadWord {
+  unsigned long long first, second;
+};
 template <class T> struct PublishedItems<T, false> {
+  static_assert(sizeof(T) % sizeof(PayloadWord) == 0, "unpacked payloads are whole 16-byte words");
+  static constexpr int kWords = int(sizeof(T) / sizeof(PayloadWord));
   unsigned* statuses;
-  T* payloads;
+  PayloadWord* payloads;
 
   static size_t statusBytes(size_t tiles) { return tiles * sizeof(unsigned); }
   static size_t payloadBytes(size_t tiles) { return tiles * sizeof(T); }
   void carve(char* status, char* payload) {
     statuses = reinterpret_cast<unsigned*>(status);
-    payloads = reinterpret_cast<T*>(payload);
+    payloads = reinterpret_cast<PayloadWord*>(payload);
   }
 
   __device__ __forceinline__ void publish(size_t k, T v, unsigned status) const {
-    payloads[k] = v;
+    PayloadWord words[kWords];
+    memcpy(words, &v, sizeof(T));
+#pragma unroll
+    for (int i = 0; i < kWords; ++i) payloads[k * kWords + i] = words[i];
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(statuses[k]).store(status, ::cuda::memory_order_release);
   }
   __device__ __forceinline__ Polled<T> poll(size_t k) const {
@@ -213,7 +231,12 @@ template <class T> struct PublishedItems<T, false> {
   }
   __device__ __forceinline__ T value(size_t k, const Polled<T>&) const {
     ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
-    return payloads[k];
+    PayloadWord words[kWords];
+#pragma unroll
+    for (int i = 0; i < kWords; ++i) words[i] = payloads[k * kWords + i];
+    T v;
+    memcpy(&v, words, sizeof(T));
+    return v;
   }
 };
 
@@ -225,13 +248,16 @@ template <class M> struct TileStatus {
 
   Aggregates aggregates;  // status kPublished | kHasZero (some coefficient of the tile is 0)
   Inclusives inclusives;  // status kPublished
+  Aggregates groups;  // G of each group of kGroupTiles tiles, at groupSlot(its last tile); as aggregates
   unsigned waitBoundUnits;  // the longest a tile waits for a predecessor (2^20 ns units)
   unsigned* gaveUp;  // raised by a wait past the bound (pinned host memory, DeviceContext::gaveUp)
 #if defined(LINREC_TEST_HOOKS)
   size_t silentTile;  // test builds: this tile never publishes (to check the bound)
   size_t holdTile;  // test builds: this tile publishes only after holdNs (deep look-backs)
   unsigned long long holdNs;
+  bool fromRowStart;  // test builds: look-backs see no anchor's X but tile 0's (the longest chains)
   __device__ __forceinline__ bool silent(size_t k) const { return k == silentTile; }
+  __device__ __forceinline__ bool skipsAnchor(unsigned back, unsigned t) const { return fromRowStart && back != t; }
   __device__ __forceinline__ void holdBack(size_t k) const {
     if (k != holdTile) return;
     const unsigned long long start = globalTimerNs();
@@ -240,16 +266,26 @@ template <class M> struct TileStatus {
 #else
   __device__ __forceinline__ bool silent(size_t) const { return false; }
   __device__ __forceinline__ void holdBack(size_t) const {}
+  __device__ __forceinline__ bool skipsAnchor(unsigned, unsigned) const { return false; }
 #endif
 
+  // Group slots: a group's last tile over kGroupTiles. Unique: within a row, groups end 32 tiles
+  // apart, and a row's first group ends 32 tiles after its first tile, more than 32 after the
+  // end of any group of the row before.
+  static __host__ __device__ __forceinline__ size_t groupSlot(size_t lastTile) { return lastTile / kGroupTiles; }
+  static size_t groupSlots(size_t tiles) { return tiles / kGroupTiles + 1; }
+
   static size_t alignUp(size_t v) { return (v + 255) & ~size_t(255); }
-  // Scratch layout: [aggregate statuses | inclusive statuses | aggregate payloads | inclusive
-  // payloads]; only the statuses need zeroing per launch (flagBytes).
+  // Scratch layout: [aggregate statuses | inclusive statuses | group statuses | aggregate
+  // payloads | inclusive payloads | group payloads]; only the statuses need zeroing per launch
+  // (flagBytes).
   static size_t flagBytes(size_t tiles) {
-    return alignUp(Aggregates::statusBytes(tiles)) + alignUp(Inclusives::statusBytes(tiles));
+    return alignUp(Aggregates::statusBytes(tiles)) + alignUp(Inclusives::statusBytes(tiles)) +
+           alignUp(Aggregates::statusBytes(groupSlots(tiles)));
   }
   static size_t bytes(size_t tiles) {
-    return flagBytes(tiles) + alignUp(Aggregates::payloadBytes(tiles)) + alignUp(Inclusives::payloadBytes(tiles));
+    return flagBytes(tiles) + alignUp(Aggregates::payloadBytes(tiles)) + alignUp(Inclusives::payloadBytes(tiles)) +
+           alignUp(Aggregates::payloadBytes(groupSlots(tiles)));
   }
   static TileStatus carve(void* base, size_t tiles, unsigned long long waitBoundNs, unsigned* gaveUp) {
     char* p = static_cast<char*>(base);
@@ -258,8 +294,12 @@ template <class M> struct TileStatus {
     s.gaveUp = gaveUp;
     char* payloads = p + flagBytes(tiles);
     s.aggregates.carve(p, payloads);
-    s.inclusives.carve(p + alignUp(Aggregates::statusBytes(tiles)),
-                       payloads + alignUp(Aggregates::payloadBytes(tiles)));
+    p += alignUp(Aggregates::statusBytes(tiles));
+    payloads += alignUp(Aggregates::payloadBytes(tiles));
+    s.inclusives.carve(p, payloads);
+    p += alignUp(Inclusives::statusBytes(tiles));
+    payloads += alignUp(Inclusives::payloadBytes(tiles));
+    s.groups.carve(p, payloads);
     return s;
   }
 
@@ -267,6 +307,11 @@ template <class M> struct TileStatus {
     if (silent(k)) return;
     holdBack(k);
     aggregates.publish(k, e, kPublished | (hasZero ? kHasZero : 0u));
+  }
+  // G of the group whose last tile is k (published by that tile).
+  __device__ __forceinline__ void publishGroup(size_t k, Elem g, bool hasZero) const {
+    if (silent(k)) return;
+    groups.publish(groupSlot(k), g, kPublished | (hasZero ? kHasZero : 0u));
   }
   __device__ __forceinline__ void publishInclusive(size_t k, Value v) const {
     if (silent(k)) return;
@@ -305,12 +350,11 @@ template <class M> struct LookBack {
     bool composes;  // else the tile publishes its stepped last x itself
   };
 
-  // Lane i < count: the aggregate of tile k - back + i once published (and its zero bit); other
-  // lanes: the identity. `p`: the lane's first poll, already issued.
-  static __device__ __forceinline__ Elem waitAggregates(const TileStatus<M>& status, size_t k, unsigned back, int count,
-                                                        Polled<Elem> p, bool& zero) {
-    const int lane = laneId();
-    const bool mine = lane < count;
+  // Lanes where `mine`: item `index` of `items` once published (and its zero bit); other lanes:
+  // the identity. `p`: the lane's first poll, already issued.
+  static __device__ __forceinline__ Elem waitElems(const TileStatus<M>& status,
+                                                   const typename TileStatus<M>::Aggregates& items, size_t index,
+                                                   bool mine, Polled<Elem> p, bool& zero) {
     if (__any_sync(kFullMask, mine && p.word == 0)) {
       const unsigned start = waitClock();
       do {
@@ -319,19 +363,20 @@ template <class M> struct LookBack {
             p.word = kPublished;  // its value: whatever was read (the launch's results are discarded)
           } else {
             spinPause();
-            p = status.aggregates.poll(k - (back - unsigned(lane)));
+            p = items.poll(index);
           }
         }
       } while (__any_sync(kFullMask, mine && p.word == 0));
     }
     zero = mine && (p.word & kHasZero) != 0;
-    return mine ? status.aggregates.value(k - (back - unsigned(lane)), p) : M::identity();
+    return mine ? items.value(index, p) : M::identity();
   }
 
-  static __device__ __forceinline__ Polled<Elem> pollAggregate(const TileStatus<M>& status, size_t k, bool mine) {
+  static __device__ __forceinline__ Polled<Elem> pollIf(const typename TileStatus<M>::Aggregates& items, size_t index,
+                                                        bool mine) {
     Polled<Elem> p;
     p.word = 0;
-    if (mine) p = status.aggregates.poll(k);
+    if (mine) p = items.poll(index);
     return p;
   }
 
@@ -343,84 +388,106 @@ template <class M> struct LookBack {
     const int lane = laneId();
     if (lane == 0) storage.own = own, storage.ownZero = ownZero;
     const unsigned t32 = unsigned(t);
+    const unsigned ownAnchor = ((t32 - 1u) & unsigned(kGroupTiles - 1)) + 1u;  // k minus the own anchor's index
+    const int position = int(ownAnchor) - 1;  // the tile's lane in its group
 
-    // 1. The nearest anchor that has published X: lane i polls the anchor 32i tiles before the
-    // own group's (distances from k: the own anchor is 1 to 32 tiles back).
+    // 1. One round of polls: the own group's aggregates before the tile (lane i: tile
+    // k - position + i); the X of the own anchor and of the 31 before it (lane i: 32i tiles
+    // before the own one), and the aggregate G of the group that ends at each of them.
+    Polled<Elem> member = pollIf(status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position);
+    unsigned anchorBack = ownAnchor + unsigned(lane) * unsigned(kGroupTiles);  // k minus the lane's anchor
+    Polled<Value> anchor;
+    anchor.word = 0;
+    if (anchorBack <= t32 && !status.skipsAnchor(anchorBack, t32)) anchor = status.inclusives.poll(k - anchorBack);
+    Polled<Elem> group =
+        pollIf(status.groups, TileStatus<M>::groupSlot(k - ownAnchor) - unsigned(lane), anchorBack < t32);
+
+    // 2. The own group: its aggregates up to the tile, scanned by the fixed tree (S_t in lane
+    // `position`). They depend on no X, so the group's last tile publishes the group's total G
+    // now, before it waits for anything: later tiles then cross its group in one apply.
+    bool zero;
+    Elem e =
+        waitElems(status, status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position, member, zero);
+    __syncwarp();
+    if (lane == position) e = storage.own, zero = storage.ownZero;
+    const Elem scanned = warpInclusiveScan<M>(e);
+    const unsigned zeros = __ballot_sync(kFullMask, zero);
+    if (position == kWarp - 1 && lane == kWarp - 1) status.publishGroup(k, scanned, zeros != 0);
+
+    // 3. The nearest anchor that has published X: window 0 from the polls above, then 32 anchors
+    // further back at a time, to tile 0 (which always publishes); from the top again while none
+    // has, or give up as if the own anchor had published an identity's value.
     Value x;
-    unsigned back;  // from k back to the first tile after that anchor: lane i then reads k - back + i
-    {
-      const unsigned start = waitClock();
-      const unsigned ownAnchor = ((t32 - 1u) & unsigned(kGroupTiles - 1)) + 1u;
-      for (unsigned d = ownAnchor;;) {
-        const unsigned mine = d + unsigned(lane) * unsigned(kGroupTiles);
-        Polled<Value> p;
-        p.word = 0;
-        if (mine <= t32) p = status.inclusives.poll(k - mine);
-        const unsigned hits = __ballot_sync(kFullMask, p.word != 0);
-        if (hits) {
-          const int nearest = __ffs(hits) - 1;
-          Value v = M::value(M::identity());
-          if (lane == nearest) v = status.inclusives.value(k - mine, p);
-          x = shflIdx(v, nearest);
-          back = d + unsigned(nearest) * unsigned(kGroupTiles) - 1u;
-          break;
-        }
-        if (d + unsigned(kGroupTiles * kWarp) <= t32) {
-          d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
-          continue;
-        }
-        // Nothing published back to tile 0 (which always publishes): look again from the top,
-        // or give up as if the own anchor had published an identity's value.
-        if (__any_sync(kFullMask, givesUp(start, status.waitBoundUnits, status.gaveUp))) {
-          x = M::value(M::identity());
-          back = ownAnchor - 1u;
-          break;
-        }
+    unsigned d = ownAnchor;  // k minus the anchor of lane 0 of the window where X was found
+    int nearest;  // the lane of that window whose anchor it is
+    for (const unsigned start = waitClock();;) {
+      const unsigned hits = __ballot_sync(kFullMask, anchor.word != 0);
+      if (hits) {
+        nearest = __ffs(hits) - 1;
+        Value v = M::value(M::identity());
+        if (lane == nearest) v = status.inclusives.value(k - anchorBack, anchor);
+        x = shflIdx(v, nearest);
+        break;
+      }
+      if (d + unsigned(kGroupTiles * kWarp) <= t32) {
+        d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
+      } else if (__any_sync(kFullMask, givesUp(start, status.waitBoundUnits, status.gaveUp))) {
+        x = M::value(M::identity());
+        d = ownAnchor;
+        nearest = 0;
+        break;
+      } else {
         spinPause();
         d = ownAnchor;
       }
+      anchorBack = d + unsigned(lane) * unsigned(kGroupTiles);
+      anchor.word = 0;
+      if (anchorBack <= t32 && !status.skipsAnchor(anchorBack, t32)) anchor = status.inclusives.poll(k - anchorBack);
+    }
+    const unsigned reduced = d + unsigned(nearest) * unsigned(kGroupTiles) - 1u;  // tiles between it and this one
+
+    // 4. From that X to the own anchor's: X of each later anchor is apply(X before, G) of the
+    // group between (or, where that does not compose, the anchor's own stepped x), groups in
+    // order, window after window; lane i holds the G that ends at the lane's anchor.
+    for (int top = nearest;; top = kWarp) {
+      if (top > 0) {
+        const size_t slot = TileStatus<M>::groupSlot(k - d) - unsigned(lane);
+        if (d != ownAnchor || top == kWarp) group = pollIf(status.groups, slot, lane < top);
+        bool groupZero;
+        const Elem g = waitElems(status, status.groups, slot, lane < top, group, groupZero);
+        const unsigned groupZeros = __ballot_sync(kFullMask, groupZero);
+#pragma unroll 1
+        for (int j = top - 1; j >= 0; --j) {
+          const Elem gj = shflIdx(g, j);
+          if (M::composable(x, gj, (groupZeros >> j) & 1u))
+            x = apply<M>(x, gj);
+          else
+            x = status.waitInclusive(k - (d + unsigned(j) * unsigned(kGroupTiles)));
+        }
+      }
+      if (d == ownAnchor) break;
+      d -= unsigned(kGroupTiles * kWarp);
     }
 
-    // 2. Group after group from there: lane i holds the aggregate of tile k - back + i. Groups
-    // before the own one are reduced whole; the own group (back < 32) up to the tile itself,
-    // whose aggregate is in lane `back`. Each lane composes x with its own prefix, so that only
-    // values are exchanged.
-    unsigned reduced = 0;
-    for (;; back -= unsigned(kGroupTiles)) {
-      const bool ownGroup = back < unsigned(kGroupTiles);
-      const int count = ownGroup ? int(back) : kWarp;
-      Polled<Elem> member = pollAggregate(status, k - (back - unsigned(lane)), lane < count);
-      bool zero;
-      Elem e = waitAggregates(status, k, back, count, member, zero);
-      __syncwarp();
-      if (ownGroup && lane == count) e = storage.own, zero = storage.ownZero;
-      const Elem scanned = warpInclusiveScan<M>(e);
-      const unsigned zeros = __ballot_sync(kFullMask, zero);
-      // Lane i: X of tile k - back + i where its composition is valid.
-      const bool valid = M::composable(x, scanned, (zeros & ((2u << lane) - 1u)) != 0);
-      const Value composed = apply<M>(x, scanned);
-      const unsigned validLanes = __ballot_sync(kFullMask, valid);
-      reduced += unsigned(count);
-      if (!ownGroup) {
-        x = (validLanes >> (kWarp - 1)) & 1u ? shflIdx(composed, kWarp - 1)
-                                             : status.waitInclusive(k - (back - unsigned(kWarp - 1)));
-        continue;
-      }
+    // 5. The own group: lane i composes the own anchor's X with its prefix (only values are
+    // exchanged afterwards).
+    const bool valid = M::composable(x, scanned, (zeros & ((2u << lane) - 1u)) != 0);
+    const Value composed = apply<M>(x, scanned);
+    const unsigned validLanes = __ballot_sync(kFullMask, valid);
 #if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
-      if (lane == 0) recordLookBack(reduced);
+    if (lane == 0) recordLookBack(reduced);
 #endif
-      (void)reduced;
-      Result r;
-      r.composes = (validLanes >> count) & 1u;
-      r.inclusive = shflIdx(composed, count);
-      if (count == 0)
-        r.carry = x;
-      else if ((validLanes >> (count - 1)) & 1u)
-        r.carry = shflIdx(composed, count - 1);
-      else
-        r.carry = status.waitInclusive(k - 1);
-      return r;
-    }
+    (void)reduced;
+    Result r;
+    r.composes = (validLanes >> position) & 1u;
+    r.inclusive = shflIdx(composed, position);
+    if (position == 0)
+      r.carry = x;
+    else if ((validLanes >> (position - 1)) & 1u)
+      r.carry = shflIdx(composed, position - 1);
+    else
+      r.carry = status.waitInclusive(k - 1);
+    return r;
   }
 };
 
