@@ -96,16 +96,15 @@ template <class T> void stepDenseRows(const T* a, const T* b, T* x, const T* x0,
   }
 }
 
-// The direct method on rows shorter than kBatchFrom (one step per key, typically): the same
-// steps as above, with each row's pointers advanced by its strides rather than recomputed (the
-// per-row bookkeeping is most of the work at one step a row).
+// The direct method on short rows: the same steps as above, one row after another, with each
+// row's pointers advanced by its strides rather than recomputed (the per-row bookkeeping is most
+// of the work at one step a row). Not batched: at 1 thread, 4·10^6 steps as rows of 10 / 50 /
+// 200 / 1000 took 3.1 / 4.2 / 4.4 / 5.0 ms this way against 4.7 / 6.4 / 8.5 / 5.4 with 8 rows side
+// by side (bench/NOTES.md, session 8): the core overlaps consecutive rows' chains by itself, and
+// the batched loop's eight rows of pointers and strides do not fit in registers.
 template <class T, bool Reverse>
 void scanRowsInOrder(const RawAccess<AffineMonoid<T>, Reverse>& acc, size_t first, size_t end, size_t n) {
   using M = AffineMonoid<T>;
-  if (n >= kBatchFrom) {
-    // The generic batched loop (a distinct function: this overload is more specialized).
-    return scanRowsInOrderBatched(acc, first, end, n);
-  }
   // One step a row with every array dense and no x_0 copy (reversed or not: a row of one step
   // reads and writes index 0 either way).
   if (n == 1 && !acc.x0Copy && acc.aStride == 1 && acc.bStride == 1 && acc.xStride == 1 && acc.x0Stride == 1) {
