@@ -1,7 +1,8 @@
-// Short rows: many rows of at most kShortRow steps each, scanned by the sequential loop, kRowBatch
-// rows side by side (independent chains, so the core overlaps them), with threads taking blocks
-// of rows. A row this short gains nothing from splitting it into lanes and tiles, and one
-// scheduled task per row (the tile engine's way) costs more than the row itself.
+// Short rows: many rows of at most kShortRow steps each, scanned by the sequential loop (the log
+// method kRowBatch rows side by side, the direct method one row after another: independent
+// chains either way, so the core overlaps them), with threads taking blocks of rows. A row this
+// short gains nothing from splitting it into lanes and tiles, and one scheduled task per row (the
+// tile engine's way) costs more than the row itself.
 //
 // The result is the loop's, step by step (M::step), whatever the thread count and however rows
 // are batched: each row is one chain, computed the same way in every batch.
