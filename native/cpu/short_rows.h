@@ -32,7 +32,8 @@ constexpr size_t kRowBlockSteps = size_t(1) << 15;
 // the core overlaps consecutive rows by itself.
 constexpr size_t kBatchFrom = 8;
 
-template <class Access> void scanRowsInOrderBatched(const Access& acc, size_t first, size_t end, size_t n) {
+// Every monoid but the direct method's raw access (its overload below): kRowBatch rows side by side.
+template <class Access> void scanRowsInOrder(const Access& acc, size_t first, size_t end, size_t n) {
   using M = typename Access::Monoid;
   using Value = typename M::Value;
   using Row = decltype(acc.row(0));
@@ -64,10 +65,6 @@ template <class Access> void scanRowsInOrderBatched(const Access& acc, size_t fi
     }
     acc.finish(r, x);
   }
-}
-
-template <class Access> void scanRowsInOrder(const Access& acc, size_t first, size_t end, size_t n) {
-  scanRowsInOrderBatched(acc, first, end, n);
 }
 
 // One step on each of `rows` rows whose arrays are all dense (a Scanner of one state per key):

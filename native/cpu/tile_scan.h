@@ -486,6 +486,9 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     return v;
   }
   // r[k] holds lane k's steps i..i+3; afterwards r[k] holds step i + k of lanes 0..3 (and back).
+  // The same 4x4 transpose in two orders, each of its width's native shuffles: float32 (16 bytes)
+  // as unpcklps/unpckhps then movlhps/movhlps, float64 (32 bytes) as unpcklpd/unpckhpd within
+  // each 128-bit half then a swap of halves (vperm2f128).
   LINREC_HD_HOT static void transpose(V& r0, V& r1, V& r2, V& r3) {
     if constexpr (sizeof(T) == 4) {
       V t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
