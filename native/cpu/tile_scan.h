@@ -536,21 +536,29 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   static constexpr size_t kStride = kProductWidth > kBlock ? kProductWidth : kBlock;
   static_assert((kProductWidth % kBlock == 0 || kBlock % kProductWidth == 0) && kLaneLength % kStride == 0,
                 "whole blocks that begin at partial 0");
-  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero) {
+  // reduce()'s state and steps, also run block by block beside a rescan (rescanThenReduce).
+  struct Reducer {
     typedef decltype(V{} == V{}) Mask;
-    constexpr size_t kGroups = kStride / kBlock, W = kProductWidth;
-    V q[W];
-    for (auto& partial : q) partial = V{} + T(1);
-    V v = {x[0], x[1], x[2], x[3]};
-    Mask zero = {};
-    for (size_t k = 0; k < kBlock; ++k) {
-      V ak = gather(a, len, k);
-      q[k % W] *= ak;
-      zero |= ak == T(0);
-      if (k) v = ak * v + gather(b, len, k);
+    static constexpr size_t W = kProductWidth;
+    const T* a;
+    const T* b;
+    size_t len;
+    V v, q[W];
+    Mask zero;
+    // The first block, gathered: each lane's first step is taken already (x).
+    LINREC_HD_HOT Reducer(const T* a, const T* b, size_t len, const T* x) : a(a), b(b), len(len) {
+      for (auto& partial : q) partial = V{} + T(1);
+      v = V{x[0], x[1], x[2], x[3]};
+      zero = Mask{};
+      for (size_t k = 0; k < kBlock; ++k) {
+        V ak = gather(a, len, k);
+        q[k % W] *= ak;
+        zero |= ak == T(0);
+        if (k) v = ak * v + gather(b, len, k);
+      }
     }
     // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
-    auto block = [&](size_t i, size_t r) {
+    LINREC_HD_HOT void block(size_t i, size_t r) {
       V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
       V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
       inRegister(v);
@@ -565,33 +573,34 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       q[(r + 2) % W] *= a2;
       q[(r + 3) % W] *= a3;
       zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
-    };
-    for (size_t g = 1; g < kGroups; ++g) block(g * kBlock, g * kBlock);
+    }
+    LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero) const {
+      scatter(v, x, 1, 0);
+      V p = q[0];
+      for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
+      scatter(p, product, 1, 0);
+      hasZero[0] = zero[0] != 0;
+      hasZero[1] = zero[1] != 0;
+      hasZero[2] = zero[2] != 0;
+      hasZero[3] = zero[3] != 0;
+    }
+  };
+  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero) {
+    constexpr size_t kGroups = kStride / kBlock;
+    Reducer reducer(a, b, len, x);
+    for (size_t g = 1; g < kGroups; ++g) reducer.block(g * kBlock, g * kBlock);
     for (size_t i = kStride; i < len; i += kStride) {
 #pragma GCC unroll 4
-      for (size_t g = 0; g < kGroups; ++g) block(i + g * kBlock, g * kBlock);
+      for (size_t g = 0; g < kGroups; ++g) reducer.block(i + g * kBlock, g * kBlock);
     }
-    scatter(v, x, 1, 0);
-    V p = q[0];
-    for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-    scatter(p, product, 1, 0);
-    hasZero[0] = zero[0] != 0;
-    hasZero[1] = zero[1] != 0;
-    hasZero[2] = zero[2] != 0;
-    hasZero[3] = zero[3] != 0;
+    reducer.finish(x, product, hasZero);
   }
 
   // The lanes' rescan from x over steps [0, len), results to out (lane j at out + j·len). Whole
   // blocks start where out is aligned to a vector (lanes are a multiple of 32 bytes apart, so one
   // head serves all four); Stream: those blocks' stores bypass the caches.
-  // next (may be null): the row's next tile's a and b (kTile steps each), fetched into the cache
-  // meanwhile, spread over the blocks, so that its phase 1 need not wait on memory.
-  template <bool Stream> static void rescan(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA = nullptr,
-                                            const T* nextB = nullptr) {
+  template <bool Stream> static void rescan(const T* a, const T* b, size_t len, T* out, T* x) {
     V v = {x[0], x[1], x[2], x[3]};
-    constexpr size_t kLineSteps = 64 / sizeof(T);
-    const size_t linesPerBlock = nextA ? (4 * len / kLineSteps + len / kBlock - 1) / (len / kBlock) : 0;
-    size_t fetched = 0;  // steps of the next tile fetched
     auto single = [&](size_t i) {
       v = gather(a, len, i) * v + gather(b, len, i);
       scatter(v, out, len, i);
@@ -601,28 +610,57 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     head = std::min(head, len);
     size_t i = 0;
     for (; i < head; ++i) single(i);
-    for (; i + kBlock <= len; i += kBlock) {
-      V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-      V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
-      inRegister(v);
-      transpose(a0, a1, a2, a3);
-      transpose(b0, b1, b2, b3);
-      V y0 = v = a0 * v + b0;
-      V y1 = v = a1 * v + b1;
-      V y2 = v = a2 * v + b2;
-      V y3 = v = a3 * v + b3;
-      transpose(y0, y1, y2, y3);
-      store<Stream>(out + i, y0);
-      store<Stream>(out + len + i, y1);
-      store<Stream>(out + 2 * len + i, y2);
-      store<Stream>(out + 3 * len + i, y3);
-      for (size_t k = 0; k < linesPerBlock && fetched < 4 * len; ++k, fetched += kLineSteps) {
-        __builtin_prefetch(nextA + fetched, 0, 3);
-        __builtin_prefetch(nextB + fetched, 0, 3);
-      }
-    }
+    for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
     scatter(v, x, 1, 0);
+  }
+  // rescan()'s steps i..i+3 of the four lanes from v (out + i aligned to a vector).
+  template <bool Stream> LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+    V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
+    V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+    inRegister(v);
+    transpose(a0, a1, a2, a3);
+    transpose(b0, b1, b2, b3);
+    V y0 = v = a0 * v + b0;
+    V y1 = v = a1 * v + b1;
+    V y2 = v = a2 * v + b2;
+    V y3 = v = a3 * v + b3;
+    transpose(y0, y1, y2, y3);
+    store<Stream>(out + i, y0);
+    store<Stream>(out + len + i, y1);
+    store<Stream>(out + 2 * len + i, y2);
+    store<Stream>(out + 3 * len + i, y3);
+  }
+  // One thread: rescan() of a tile (a, b, out, x) and reduce() of the row's next tile (nextA,
+  // nextB, nextX, product, hasZero) in one loop, a block of each an iteration. The next tile's inputs
+  // come from memory while this tile's are in cache: side by side, its loads and this tile's stores
+  // overlap instead of taking turns, and the two chains hide each other's latency. Each is the
+  // same operations in the same order as alone: the same values, bit for bit.
+  template <bool Stream>
+  static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA, const T* nextB,
+                               T* nextX, T* product, bool* hasZero) {
+    V v = {x[0], x[1], x[2], x[3]};
+    auto single = [&](size_t i) {
+      v = gather(a, len, i) * v + gather(b, len, i);
+      scatter(v, out, len, i);
+    };
+    uintptr_t address = reinterpret_cast<uintptr_t>(out);
+    size_t head = address % sizeof(T) ? len : (sizeof(V) - address % sizeof(V)) % sizeof(V) / sizeof(T);
+    head = std::min(head, len);
+    size_t i = 0;
+    for (; i < head; ++i) single(i);
+    Reducer reducer(nextA, nextB, len, nextX);
+    // the reducer's blocks in reduce()'s order: kBlock, 2·kBlock, ... (partial index i mod kStride)
+    size_t j = kBlock;
+    for (; i + kBlock <= len && j < len; i += kBlock, j += kBlock) {
+      rescanBlock<Stream>(a, b, len, out, i, v);
+      reducer.block(j, j % kStride);
+    }
+    for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
+    for (; i < len; ++i) single(i);
+    for (; j < len; j += kBlock) reducer.block(j, j % kStride);
+    scatter(v, x, 1, 0);
+    reducer.finish(nextX, product, hasZero);
   }
   template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
 #if defined(__SSE2__)
@@ -659,10 +697,12 @@ template <class Access> class TileScan {
     if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
     size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
     stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
-    // One thread where results stream (float64 past the caches): fetch the next tile during each
-    // rescan. Measured (bench/NOTES.md, session 8): float64 10^7 3-13% faster; float32 10^7 0.97-0.98x
-    // and 10^5-10^6 slower (inputs from L2/L3 anyway), so not there.
-    prefetchNext_ = useful == 1 && stream_;
+    // One thread where results stream (float64 past the caches): each rescan runs beside the next
+    // tile's phase 1 (LaneVectors::rescanThenReduce), so that one's loads from memory overlap this
+    // one's stores. Measured (bench/NOTES.md, session 9): float64 10^7 1.08-1.14x faster than the
+    // rescans' prefetch of the next tile it replaces; in cache (float32, float64 below 32 MB) 5-12%
+    // slower than the phases one after another, so not there.
+    paired_ = kLaneVectors && useful == 1 && stream_;
     runOnThreads(useful, [this] {
       work();
 #if defined(__SSE2__)
@@ -698,10 +738,21 @@ template <class Access> class TileScan {
     if constexpr (Access::kStaged) {
       typename Access::Stage stage(std::min(kTile, n_));  // one per thread
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, stage);
+    } else if (paired_) {
+      Reduced reduced[2];  // this tile's phase 1, and the next one's, done beside this rescan
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
+        reduced[(k + 1) % 2].done = false;
+        scanTile(k, &reduced[k % 2], &reduced[(k + 1) % 2]);
+      }
     } else {
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
     }
   }
+  struct Reduced {  // a tile's phase 1
+    Elem agg[kLanes];
+    bool reset[kLanes];
+    bool done = false;
+  };
 
   Value waitFor(size_t k) {
     Status& s = status_[k];
@@ -714,10 +765,11 @@ template <class Access> class TileScan {
     return s.inclusive;
   }
 
-  void scanTile(size_t k) {
+  void scanTile(size_t k, Reduced* mine = nullptr, Reduced* following = nullptr) {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
-    scanTileOn(acc_.row(r), k, r, t, begin, m);
+    if (!(t + 1 < tilesPerRow_ && begin + 2 * kTile <= n_)) following = nullptr;  // no full next tile in this row
+    scanTileOn(acc_.row(r), k, r, t, begin, m, mine, following);
   }
 
   template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
@@ -733,7 +785,9 @@ template <class Access> class TileScan {
     row.storeRange(begin, m, stage);
   }
 
-  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
+  // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can.
+  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m,
+                                       Reduced* mine = nullptr, Reduced* following = nullptr) {
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
       // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
@@ -752,7 +806,10 @@ template <class Access> class TileScan {
     bool reset[kLanes];
     Value x[kLanes];
     size_t len;
-    if (m == kTile) {
+    if (mine && mine->done) {
+      len = kLaneLength;
+      for (size_t j = 0; j < kLanes; ++j) agg[j] = mine->agg[j], reset[j] = mine->reset[j];
+    } else if (m == kTile) {
       len = kLaneLength;
       reduceLanes<true>(row, begin, len, m, agg, reset);
     } else {
@@ -788,24 +845,35 @@ template <class Access> class TileScan {
         early[j - 1] = anyEarly = true;
       }
     }
-    // One thread: the row's next tile is this thread's next, so its inputs are fetched during this
-    // rescan (LaneVectors::rescan), where they come from memory (prefetchNext_).
-    const Value* nextA = nullptr;
-    const Value* nextB = nullptr;
+#if LINREC_LANE_VECTORS
     if constexpr (kLaneVectors) {
-      if (prefetchNext_ && t + 1 < tilesPerRow_ && begin + 2 * kTile <= n_) {
-        nextA = row.a + begin + kTile;
-        nextB = row.b + begin + kTile;
+      if (following && m == kTile && !anyEarly) {
+        // reduceLanes<true>'s vector path for the next tile, beside this rescan
+        Value b[kLanes], product[kLanes];
+        const size_t nextBegin = begin + kTile;
+        for (size_t j = 0; j < kLanes; ++j) b[j] = M::start(row.load(nextBegin + j * kLaneLength)).B;
+        if (stream_)
+          LaneVectors<Value>::template rescanThenReduce<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, x,
+                                                              row.a + nextBegin, row.b + nextBegin, b, product,
+                                                              following->reset);
+        else
+          LaneVectors<Value>::template rescanThenReduce<false>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
+                                                               x, row.a + nextBegin, row.b + nextBegin, b, product,
+                                                               following->reset);
+        for (size_t j = 0; j < kLanes; ++j) following->agg[j] = {M::resetGuard(product[j]), b[j]};
+        following->done = true;
+        goto rescanned;
       }
     }
+#endif
     if constexpr (kCanStream) {
       if (stream_ && m == kTile && !anyEarly) {
-        rescanLanesStreaming(row, begin, x, nextA, nextB);
+        rescanLanesStreaming(row, begin, x);
         goto rescanned;
       }
     }
     if (m == kTile && !anyEarly)
-      rescanLanes<true>(row, begin, len, m, x, nullptr, nextA, nextB);
+      rescanLanes<true>(row, begin, len, m, x, nullptr);
     else
       rescanLanes<false>(row, begin, len, m, x, early);
   rescanned:
@@ -916,11 +984,10 @@ template <class Access> class TileScan {
   // buffer (L1) and out a line at a time. Lanes are a whole number of lines apart (kLaneLength·4
   // and ·8 bytes are multiples of 64), so every lane reaches a line boundary after the same head.
   template <class Row>
-  static void rescanLanesStreaming(const Row& row, size_t begin, Value* io, const Value* nextA, const Value* nextB) {
+  static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
 #if LINREC_LANE_VECTORS
     if constexpr (kLaneVectors) {
-      LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io, nextA,
-                                                nextB);
+      LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io);
       return;
     }
 #endif
@@ -975,15 +1042,14 @@ template <class Access> class TileScan {
 
   // Lanes marked in `skip` (may be null) were already stepped through.
   template <bool Full, class Row> static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m,
-                                                          Value* io, const bool* skip, const Value* nextA = nullptr,
-                                                          const Value* nextB = nullptr) {
+                                                          Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
     if constexpr (Full && HasPlainPath<Row>::value) {
       if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
     }
 #if LINREC_LANE_VECTORS
     if constexpr (Full && kLaneVectors) {
-      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io, nextA, nextB);
+      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io);
       return;
     }
 #endif
@@ -1012,7 +1078,7 @@ template <class Access> class TileScan {
   std::atomic<size_t> next_{0};
   std::unique_ptr<Status[]> status_;
   bool stream_ = false;
-  bool prefetchNext_ = false;
+  bool paired_ = false;
 };
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
