@@ -615,7 +615,8 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     scatter(v, x, 1, 0);
   }
   // rescan()'s steps i..i+3 of the four lanes from v (out + i aligned to a vector).
-  template <bool Stream> LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+  template <bool Stream>
+  LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
     V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
     V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
     inRegister(v);
@@ -634,7 +635,8 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   // Two blocks, each lane's 8 results stored together: a whole line of float64 where out + i is
   // aligned to 64 bytes, so streamed lines are written whole, one after another (measured: 1.10-1.17x
   // the speed of block by block in the paired loop, bench/NOTES.md session 9).
-  template <bool Stream> LINREC_HD_HOT static void rescanLines(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+  template <bool Stream>
+  LINREC_HD_HOT static void rescanLines(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
     V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
     V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
     inRegister(v);
@@ -670,9 +672,8 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   // come from memory while this tile's are in cache: side by side, its loads and this tile's stores
   // overlap instead of taking turns, and the two chains hide each other's latency. Each is the
   // same operations in the same order as alone: the same values, bit for bit.
-  template <bool Stream>
-  static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA, const T* nextB,
-                               T* nextX, T* product, bool* hasZero) {
+  template <bool Stream> static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA,
+                                                      const T* nextB, T* nextX, T* product, bool* hasZero) {
     V v = {x[0], x[1], x[2], x[3]};
     auto single = [&](size_t i) {
       v = gather(a, len, i) * v + gather(b, len, i);
@@ -739,9 +740,9 @@ template <class Access> class TileScan {
     stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
     // One thread where results stream (float64 past the caches): each rescan runs beside the next
     // tile's phase 1 (LaneVectors::rescanThenReduce), so that one's loads from memory overlap this
-    // one's stores. Measured (bench/NOTES.md, session 9): float64 10^7 1.08-1.14x faster than the
-    // rescans' prefetch of the next tile it replaces; in cache (float32, float64 below 32 MB) 5-12%
-    // slower than the phases one after another, so not there.
+    // one's stores. Measured (bench/NOTES.md, session 9): float64 10^7 1.20-1.23x faster than the
+    // rescans' prefetch of the next tile it replaces; float32, and float64 below 32 MB, 5-20%
+    // slower than the phases one after another (except 4-5% faster at 10^5), so not there.
     paired_ = kLaneVectors && useful == 1 && stream_;
     runOnThreads(useful, [this] {
       work();
@@ -893,8 +894,8 @@ template <class Access> class TileScan {
         const size_t nextBegin = begin + kTile;
         for (size_t j = 0; j < kLanes; ++j) b[j] = M::start(row.load(nextBegin + j * kLaneLength)).B;
         if (stream_)
-          LaneVectors<Value>::template rescanThenReduce<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, x,
-                                                              row.a + nextBegin, row.b + nextBegin, b, product,
+          LaneVectors<Value>::template rescanThenReduce<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
+                                                              x, row.a + nextBegin, row.b + nextBegin, b, product,
                                                               following->reset);
         else
           LaneVectors<Value>::template rescanThenReduce<false>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
@@ -1023,8 +1024,7 @@ template <class Access> class TileScan {
   // rescanLanes<true> for the direct method with streaming stores: each lane's steps go to a line
   // buffer (L1) and out a line at a time. Lanes are a whole number of lines apart (kLaneLength·4
   // and ·8 bytes are multiples of 64), so every lane reaches a line boundary after the same head.
-  template <class Row>
-  static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
+  template <class Row> static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
 #if LINREC_LANE_VECTORS
     if constexpr (kLaneVectors) {
       LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io);
@@ -1081,8 +1081,8 @@ template <class Access> class TileScan {
   }
 
   // Lanes marked in `skip` (may be null) were already stepped through.
-  template <bool Full, class Row> static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m,
-                                                          Value* io, const bool* skip) {
+  template <bool Full, class Row>
+  static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
     if constexpr (Full && HasPlainPath<Row>::value) {
       if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
