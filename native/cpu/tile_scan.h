@@ -81,6 +81,12 @@ template <class Row, class = void> struct HasBandBound : std::false_type {};
 template <class Row> struct HasBandBound<Row, std::enable_if_t<Row::kBandBound>> : std::true_type {};
 template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
 
+// Rows that may take their results' logs in the rescan (Row::logOut, ExtendedTile::Steps).
+template <class Row, class = void> struct HasLogOut : std::false_type {};
+template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
+// float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
+inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
+
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
 // accumulating whether every result stayed in the band instead of branching on each; a tile
@@ -397,7 +403,17 @@ struct PlainExtended {
       belowTop &= magnitudeBounded(row, len, ::fabs(x[j]));
     }
     if (sure) {
-      rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      if constexpr (HasLogOut<Row>::value) {
+        if (row.logOut && lanes == 4 && len % 4 == 0) {
+          rescanToLogs(row.am + (begin - row.begin), row.bm + (begin - row.begin), len, row.logOut + (begin - row.begin),
+                       x);
+          row.markLogged();
+        } else {
+          rescanChains<kUnchecked>(row, begin, len, lanes, x);
+        }
+      } else {
+        rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      }
       if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
     } else if (belowTop ? !rescanChains<kLeast>(row, begin, len, lanes, x)
                         : !rescanChains<kBoth>(row, begin, len, lanes, x)) {
@@ -640,6 +656,75 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   }
 };
 #endif
+
+#if LINREC_LANE_VECTORS
+// extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, its operations in the
+// same order (so the same values bit for bit as the storeRange loop's, which GCC vectorizes alike).
+LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
+  using V = LaneVectors<double>::V;
+  typedef uint64_t U __attribute__((vector_size(32)));
+  typedef int64_t I __attribute__((vector_size(32)));
+  constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
+  constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
+  U bits = (U)a;
+  I k = (I)(bits >> 52) - 1023;
+  V f = (V)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  I high = f > 1.4142135623730951;  // -1 where true
+  f = high ? f * 0.5 : f;
+  k -= high;
+  V s = (f - 1) / (f + 1), s2 = s * s;
+  V p = kFitted[3] + V{};
+  for (int i = 2; i >= 0; --i) p = p * s2 + kFitted[i];
+  constexpr double kShifter = 0x1.8p52;
+  V exponent = (V)((U)(kShifter + V{}) + (U)k) - kShifter;
+  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+}
+#endif
+
+// The bounded plain rescan of four lanes (rescanChains<kUnchecked>'s values bit for bit: x = a·x + b
+// per lane, in the same order), with each result's log stored as float32 at out (lane j at
+// out + j·len) instead of the result in the tile: the lanes as one vector chain (LaneVectors), and
+// the logs of each step's four results taken beside it, in the floating-point pipes the chain
+// leaves idle (one multiply-add every 4 cycles), and no second pass over the results
+// (bench/NOTES.md, session 9). len % 4 == 0.
+inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  typedef float F __attribute__((vector_size(16)));
+  V v = {x[0], x[1], x[2], x[3]};
+  for (size_t i = 0; i < len; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    L::inRegister(v);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    V y0 = v = a0 * v + b0;
+    V y1 = v = a1 * v + b1;
+    V y2 = v = a2 * v + b2;
+    V y3 = v = a3 * v + b3;
+    y0 = logsOfNormal4(y0);
+    y1 = logsOfNormal4(y1);
+    y2 = logsOfNormal4(y2);
+    y3 = logsOfNormal4(y3);
+    L::transpose(y0, y1, y2, y3);
+    F f0 = __builtin_convertvector(y0, F), f1 = __builtin_convertvector(y1, F);
+    F f2 = __builtin_convertvector(y2, F), f3 = __builtin_convertvector(y3, F);
+    __builtin_memcpy(out + i, &f0, sizeof f0);
+    __builtin_memcpy(out + len + i, &f1, sizeof f1);
+    __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
+    __builtin_memcpy(out + 3 * len + i, &f3, sizeof f3);
+  }
+  L::scatter(v, x, 1, 0);
+#else
+  for (size_t i = 0; i < len; ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      x[j] = a[j * len + i] * x[j] + b[j * len + i];
+      out[j * len + i] = float(extended::logOfNormal<4>(x[j], 0));
+    }
+  }
+#endif
+}
 
 template <class Access> class TileScan {
  public:
