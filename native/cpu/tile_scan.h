@@ -86,6 +86,8 @@ template <class Row, class = void> struct HasLogOut : std::false_type {};
 template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
 // float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
 inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
+// The B chains of four bounded plain lanes (defined below).
+inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
 
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
@@ -171,8 +173,17 @@ struct PlainExtended {
     // values, in half the operations a step.
     double largest = 0;  // the greatest lane start's magnitude
     for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
-    if (bounded(row, len, start))
-      reduceChains<kUnchecked>(row, begin, len, lanes, b);
+    if (bounded(row, len, start)) {
+      if constexpr (HasLogOut<Row>::value) {  // staged tiles: the lanes as one vector chain
+        if (lanes == 4 && len % 4 == 0) {
+          reduceChain4(row.am + (begin - row.begin), row.bm + (begin - row.begin), len, b);
+        } else {
+          reduceChains<kUnchecked>(row, begin, len, lanes, b);
+        }
+      } else {
+        reduceChains<kUnchecked>(row, begin, len, lanes, b);
+      }
+    }
     else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
                                                  : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
@@ -680,6 +691,37 @@ LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
   return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
 }
 #endif
+
+// reduceChains<kUnchecked>'s four B chains (each lane from its first b over steps [1, len), the same
+// operations in the same order, so the same values bit for bit) as one vector chain: a step of the
+// four lanes is one multiply-add on the chain, against four plus their loads (bench/NOTES.md,
+// session 9). len % 4 == 0.
+inline void reduceChain4(const double* a, const double* b, size_t len, double* x) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  V v = L::gather(b, len, 0);
+  for (size_t i = 1; i < 4; ++i) v = L::gather(a, len, i) * v + L::gather(b, len, i);
+  for (size_t i = 4; i < len; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    L::inRegister(v);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    v = a0 * v + b0;
+    v = a1 * v + b1;
+    v = a2 * v + b2;
+    v = a3 * v + b3;
+  }
+  L::scatter(v, x, 1, 0);
+#else
+  for (size_t j = 0; j < 4; ++j) {
+    double v = b[j * len];
+    for (size_t i = 1; i < len; ++i) v = a[j * len + i] * v + b[j * len + i];
+    x[j] = v;
+  }
+#endif
+}
 
 // The bounded plain rescan of four lanes (rescanChains<kUnchecked>'s values bit for bit: x = a·x + b
 // per lane, in the same order), with each result's log stored as float32 at out (lane j at
