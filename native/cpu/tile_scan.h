@@ -183,9 +183,8 @@ struct PlainExtended {
       } else {
         reduceChains<kUnchecked>(row, begin, len, lanes, b);
       }
-    }
-    else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
-                                                 : !reduceChains<kBoth>(row, begin, len, lanes, b))
+    } else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
+                                                   : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
     if constexpr (HasNormalPlain<Row>::value) {
@@ -416,8 +415,8 @@ struct PlainExtended {
     if (sure) {
       if constexpr (HasLogOut<Row>::value) {
         if (row.logOut && lanes == 4 && len % 4 == 0) {
-          rescanToLogs(row.am + (begin - row.begin), row.bm + (begin - row.begin), len, row.logOut + (begin - row.begin),
-                       x);
+          rescanToLogs(row.am + (begin - row.begin), row.bm + (begin - row.begin), len,
+                       row.logOut + (begin - row.begin), x);
           row.markLogged();
         } else {
           rescanChains<kUnchecked>(row, begin, len, lanes, x);
