@@ -119,6 +119,9 @@ class ExtendedTile {
     // rescan may take them there itself (markLogged) instead of staging them in xm; else null.
     float* logOut;
     bool* logged;
+    // float32 forward rows without coefficient signs: the coefficients' logs (step begin's), so
+    // that a bounded tile's lane products may be taken as e^(sum of logs); else null.
+    const float* logA;
     size_t begin;
     // Plain tiles of positive inputs whose coefficients are at most 1 + 2^-20: the greatest addend
     // (then every value of a lane from a positive start stays in the band, see
@@ -158,11 +161,11 @@ class ExtendedTile {
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = logged_ = false;
     return {am_.get(), bm_.get(),  ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),
-            &general_, &positive_, logOut_,   &logged_,  begin,     bandBound_, magnitudeBound_};
+            &general_, &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_};
   }
   bool positiveResults() const { return positive_ && !general_; }
   bool loggedResults() const { return logged_ && !general_; }
-  void setLogOut(float* out) { logOut_ = out; }
+  void setLogOut(float* out, const float* logA) { logOut_ = out, logA_ = logA; }
   void setBandBound(double bound) { bandBound_ = bound; }
   void setMagnitudeBound(double bound) { magnitudeBound_ = bound; }
   bool generalResults() const { return general_; }
@@ -181,6 +184,7 @@ class ExtendedTile {
   std::unique_ptr<int64_t[]> xe_;
   bool general_ = false, positive_ = false, logged_ = false;
   float* logOut_ = nullptr;
+  const float* logA_ = nullptr;
   double bandBound_ = -1, magnitudeBound_ = -1;
 };
 
@@ -320,7 +324,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
       bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
       tile.setBandBound(positive && contracting ? largestB : -1.0);
       tile.setMagnitudeBound(contracting ? largestB : -1.0);
-      if constexpr (std::is_same<T, float>::value && !Reverse) tile.setLogOut(x ? x + begin : nullptr);
+      if constexpr (std::is_same<T, float>::value && !Reverse) tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }

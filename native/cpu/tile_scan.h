@@ -86,6 +86,35 @@ template <class Row, class = void> struct HasLogOut : std::false_type {};
 template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
 // float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
 inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
+// e^(l[0] + ... + l[len-1]) as Extended: the sum in double, 16 partial sums in a fixed order (so the
+// same for any thread count and vector width), len % 16 == 0. For |l| <= 270 and len <= 2^12 the
+// sum's rounding is below 2^-33·len absolute (partial sums below 2^20), far below the product of
+// len converted coefficients' errors (each expPlain<6>'s up to 3e-9); one exp per lane instead
+// of len multiplies and renormalizations (bench/NOTES.md, session 9).
+inline Extended laneProductFromLogs(const float* l, size_t len) {
+#if defined(__GNUC__)
+  typedef double V __attribute__((vector_size(32)));
+  typedef float F __attribute__((vector_size(16)));
+  V s[4] = {};
+  for (size_t i = 0; i < len; i += 16) {
+    for (size_t k = 0; k < 4; ++k) {
+      F f;
+      __builtin_memcpy(&f, l + i + 4 * k, sizeof f);
+      s[k] += __builtin_convertvector(f, V);
+    }
+  }
+  V t = (s[0] + s[1]) + (s[2] + s[3]);
+  double sum = (t[0] + t[1]) + (t[2] + t[3]);
+#else
+  double p[16] = {};
+  for (size_t i = 0; i < len; i += 16)
+    for (size_t k = 0; k < 16; ++k) p[k] += double(l[i + k]);
+  double q[4];
+  for (size_t k = 0; k < 4; ++k) q[k] = (p[k] + p[4 + k]) + (p[8 + k] + p[12 + k]);
+  double sum = (q[0] + q[1]) + (q[2] + q[3]);
+#endif
+  return extended::fromLog<ExtendedAffineMonoid<float>::kExpDegree>(sum, false);
+}
 // The B chains of four bounded plain lanes (defined below).
 inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
 
@@ -187,6 +216,15 @@ struct PlainExtended {
                                                    : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
+    if constexpr (HasLogOut<Row>::value) {
+      // Bounded tiles of float32 logs: each lane's product as e^(the sum of its coefficients' logs)
+      // (laneProductFromLogs), instead of the product of the converted coefficients.
+      if (row.logA && lanes == 4 && len % 16 == 0 && bounded(row, len, start)) {
+        for (size_t j = 0; j < lanes; ++j)
+          out[j] = {laneProductFromLogs(row.logA + (begin - row.begin) + j * len, len), {b[j], 0}};
+        return true;
+      }
+    }
     if constexpr (HasNormalPlain<Row>::value) {
       if (len % 8 == 0 && lanes == 4) {
         normalProducts4(row, begin, len, a);
