@@ -160,8 +160,8 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = logged_ = false;
-    return {am_.get(), bm_.get(),  ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),
-            &general_, &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_};
+    return {am_.get(),  bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),      &general_,
+            &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_};
   }
   bool positiveResults() const { return positive_ && !general_; }
   bool loggedResults() const { return logged_ && !general_; }
@@ -324,7 +324,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
       bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
       tile.setBandBound(positive && contracting ? largestB : -1.0);
       tile.setMagnitudeBound(contracting ? largestB : -1.0);
-      if constexpr (std::is_same<T, float>::value && !Reverse) tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
+      if constexpr (std::is_same<T, float>::value && !Reverse)
+        tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }

@@ -86,12 +86,12 @@ template <class Row, class = void> struct HasLogOut : std::false_type {};
 template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
 // float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
 inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
-// e^(l[0] + ... + l[len-1]) as Extended: the sum in double, 16 partial sums in a fixed order (so the
+// l[0] + ... + l[len-1] (the log of a lane's coefficient product): in double, 16 partial sums in a fixed order (so the
 // same for any thread count and vector width), len % 16 == 0. For |l| <= 270 and len <= 2^12 the
 // sum's rounding is below 2^-33·len absolute (partial sums below 2^20), far below the product of
 // len converted coefficients' errors (each expPlain<6>'s up to 3e-9); one exp per lane instead
 // of len multiplies and renormalizations (bench/NOTES.md, session 9).
-inline Extended laneProductFromLogs(const float* l, size_t len) {
+inline double sumOfLogs(const float* l, size_t len) {
 #if defined(__GNUC__)
   typedef double V __attribute__((vector_size(32)));
   typedef float F __attribute__((vector_size(16)));
@@ -104,18 +104,18 @@ inline Extended laneProductFromLogs(const float* l, size_t len) {
     }
   }
   V t = (s[0] + s[1]) + (s[2] + s[3]);
-  double sum = (t[0] + t[1]) + (t[2] + t[3]);
+  return (t[0] + t[1]) + (t[2] + t[3]);
 #else
   double p[16] = {};
   for (size_t i = 0; i < len; i += 16)
     for (size_t k = 0; k < 16; ++k) p[k] += double(l[i + k]);
   double q[4];
   for (size_t k = 0; k < 4; ++k) q[k] = (p[k] + p[4 + k]) + (p[8 + k] + p[12 + k]);
-  double sum = (q[0] + q[1]) + (q[2] + q[3]);
+  return (q[0] + q[1]) + (q[2] + q[3]);
 #endif
-  return extended::fromLog<ExtendedAffineMonoid<float>::kExpDegree>(sum, false);
 }
 // The B chains of four bounded plain lanes (defined below).
+inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second);
 inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
 
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
@@ -203,8 +203,26 @@ struct PlainExtended {
     double largest = 0;  // the greatest lane start's magnitude
     for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
     if (bounded(row, len, start)) {
-      if constexpr (HasLogOut<Row>::value) {  // staged tiles: the lanes as one vector chain
-        if (lanes == 4 && len % 4 == 0) {
+      if constexpr (HasLogOut<Row>::value) {
+        // float32 logs: each lane as two half chains side by side (8 independent chains, twice the
+        // four's throughput: the chain is latency-bound), joined by the second half's coefficient
+        // product from its logs; the lane products from the logs too (sumOfLogs).
+        if (row.logA && lanes == 4 && len % 32 == 0) {
+          const size_t half = len / 2;
+          const double *am = row.am + (begin - row.begin), *bm = row.bm + (begin - row.begin);
+          const float* la = row.logA + (begin - row.begin);
+          double first[4], second[4];
+          reduceHalves4(am, bm, len, first, second);
+          for (size_t j = 0; j < lanes; ++j) {
+            double sumFirst = sumOfLogs(la + j * len, half), sumSecond = sumOfLogs(la + j * len + half, half);
+            constexpr int kDegree = ExtendedAffineMonoid<float>::kExpDegree;
+            double secondProduct = extended::toDouble(extended::fromLog<kDegree>(sumSecond, false));
+            out[j] = {extended::fromLog<kDegree>(sumFirst + sumSecond, false),
+                      {secondProduct * first[j] + second[j], 0}};
+          }
+          return true;
+        }
+        if (lanes == 4 && len % 4 == 0) {  // staged tiles: the lanes as one vector chain
           reduceChain4(row.am + (begin - row.begin), row.bm + (begin - row.begin), len, b);
         } else {
           reduceChains<kUnchecked>(row, begin, len, lanes, b);
@@ -216,15 +234,6 @@ struct PlainExtended {
                                                    : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
-    if constexpr (HasLogOut<Row>::value) {
-      // Bounded tiles of float32 logs: each lane's product as e^(the sum of its coefficients' logs)
-      // (laneProductFromLogs), instead of the product of the converted coefficients.
-      if (row.logA && lanes == 4 && len % 16 == 0 && bounded(row, len, start)) {
-        for (size_t j = 0; j < lanes; ++j)
-          out[j] = {laneProductFromLogs(row.logA + (begin - row.begin) + j * len, len), {b[j], 0}};
-        return true;
-      }
-    }
     if constexpr (HasNormalPlain<Row>::value) {
       if (len % 8 == 0 && lanes == 4) {
         normalProducts4(row, begin, len, a);
@@ -728,6 +737,54 @@ LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
   return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
 }
 #endif
+
+// The B chains of each of four lanes' two halves, [0, len/2) into first and [len/2, len) into
+// second, each from its first b: two independent vector chains. len % 8 == 0.
+inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  const size_t half = len / 2;
+  V v = L::gather(b, len, 0), w = L::gather(b, len, half);
+  for (size_t i = 1; i < 4; ++i) {
+    v = L::gather(a, len, i) * v + L::gather(b, len, i);
+    w = L::gather(a, len, half + i) * w + L::gather(b, len, half + i);
+  }
+  for (size_t i = 4; i < half; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    const size_t k = half + i;
+    V c0 = L::load(a + k), c1 = L::load(a + len + k), c2 = L::load(a + 2 * len + k), c3 = L::load(a + 3 * len + k);
+    V d0 = L::load(b + k), d1 = L::load(b + len + k), d2 = L::load(b + 2 * len + k), d3 = L::load(b + 3 * len + k);
+    L::inRegister(v);
+    L::inRegister(w);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    L::transpose(c0, c1, c2, c3);
+    L::transpose(d0, d1, d2, d3);
+    v = a0 * v + b0;
+    w = c0 * w + d0;
+    v = a1 * v + b1;
+    w = c1 * w + d1;
+    v = a2 * v + b2;
+    w = c2 * w + d2;
+    v = a3 * v + b3;
+    w = c3 * w + d3;
+  }
+  L::scatter(v, first, 1, 0);
+  L::scatter(w, second, 1, 0);
+#else
+  const size_t half = len / 2;
+  for (size_t j = 0; j < 4; ++j) {
+    double v = b[j * len], w = b[j * len + half];
+    for (size_t i = 1; i < half; ++i) {
+      v = a[j * len + i] * v + b[j * len + i];
+      w = a[j * len + half + i] * w + b[j * len + half + i];
+    }
+    first[j] = v, second[j] = w;
+  }
+#endif
+}
 
 // reduceChains<kUnchecked>'s four B chains (each lane from its first b over steps [1, len), the same
 // operations in the same order, so the same values bit for bit) as one vector chain: a step of the
