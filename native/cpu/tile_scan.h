@@ -81,6 +81,43 @@ template <class Row, class = void> struct HasBandBound : std::false_type {};
 template <class Row> struct HasBandBound<Row, std::enable_if_t<Row::kBandBound>> : std::true_type {};
 template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
 
+// Rows that may take their results' logs in the rescan (Row::logOut, ExtendedTile::Steps).
+template <class Row, class = void> struct HasLogOut : std::false_type {};
+template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
+// float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
+inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
+// l[0] + ... + l[len-1] (the log of a lane's coefficient product): in double, 16 partial sums in a fixed order (so the
+// same for any thread count and vector width), len % 16 == 0. For |l| <= 270 and len <= 2^12 the
+// sum's rounding is below 2^-33·len absolute (partial sums below 2^20), far below the product of
+// len converted coefficients' errors (each expPlain<6>'s up to 3e-9); one exp per lane instead
+// of len multiplies and renormalizations (bench/NOTES.md, session 9).
+inline double sumOfLogs(const float* l, size_t len) {
+#if defined(__GNUC__)
+  typedef double V __attribute__((vector_size(32)));
+  typedef float F __attribute__((vector_size(16)));
+  V s[4] = {};
+  for (size_t i = 0; i < len; i += 16) {
+    for (size_t k = 0; k < 4; ++k) {
+      F f;
+      __builtin_memcpy(&f, l + i + 4 * k, sizeof f);
+      s[k] += __builtin_convertvector(f, V);
+    }
+  }
+  V t = (s[0] + s[1]) + (s[2] + s[3]);
+  return (t[0] + t[1]) + (t[2] + t[3]);
+#else
+  double p[16] = {};
+  for (size_t i = 0; i < len; i += 16)
+    for (size_t k = 0; k < 16; ++k) p[k] += double(l[i + k]);
+  double q[4];
+  for (size_t k = 0; k < 4; ++k) q[k] = (p[k] + p[4 + k]) + (p[8 + k] + p[12 + k]);
+  return (q[0] + q[1]) + (q[2] + q[3]);
+#endif
+}
+// The B chains of four bounded plain lanes (defined below).
+inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second);
+inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
+
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
 // accumulating whether every result stayed in the band instead of branching on each; a tile
@@ -165,10 +202,36 @@ struct PlainExtended {
     // values, in half the operations a step.
     double largest = 0;  // the greatest lane start's magnitude
     for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
-    if (bounded(row, len, start))
-      reduceChains<kUnchecked>(row, begin, len, lanes, b);
-    else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
-                                                 : !reduceChains<kBoth>(row, begin, len, lanes, b))
+    if (bounded(row, len, start)) {
+      if constexpr (HasLogOut<Row>::value) {
+        // float32 logs: each lane as two half chains side by side (8 independent chains, twice the
+        // four's throughput: the chain is latency-bound), joined by the second half's coefficient
+        // product from its logs; the lane products from the logs too (sumOfLogs).
+        if (row.logA && lanes == 4 && len % 32 == 0) {
+          const size_t half = len / 2;
+          const double *am = row.am + (begin - row.begin), *bm = row.bm + (begin - row.begin);
+          const float* la = row.logA + (begin - row.begin);
+          double first[4], second[4];
+          reduceHalves4(am, bm, len, first, second);
+          for (size_t j = 0; j < lanes; ++j) {
+            double sumFirst = sumOfLogs(la + j * len, half), sumSecond = sumOfLogs(la + j * len + half, half);
+            constexpr int kDegree = ExtendedAffineMonoid<float>::kExpDegree;
+            double secondProduct = extended::toDouble(extended::fromLog<kDegree>(sumSecond, false));
+            out[j] = {extended::fromLog<kDegree>(sumFirst + sumSecond, false),
+                      {secondProduct * first[j] + second[j], 0}};
+          }
+          return true;
+        }
+        if (lanes == 4 && len % 4 == 0) {  // staged tiles: the lanes as one vector chain
+          reduceChain4(row.am + (begin - row.begin), row.bm + (begin - row.begin), len, b);
+        } else {
+          reduceChains<kUnchecked>(row, begin, len, lanes, b);
+        }
+      } else {
+        reduceChains<kUnchecked>(row, begin, len, lanes, b);
+      }
+    } else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
+                                                   : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
     if constexpr (HasNormalPlain<Row>::value) {
@@ -397,7 +460,17 @@ struct PlainExtended {
       belowTop &= magnitudeBounded(row, len, ::fabs(x[j]));
     }
     if (sure) {
-      rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      if constexpr (HasLogOut<Row>::value) {
+        if (row.logOut && lanes == 4 && len % 4 == 0) {
+          rescanToLogs(row.am + (begin - row.begin), row.bm + (begin - row.begin), len,
+                       row.logOut + (begin - row.begin), x);
+          row.markLogged();
+        } else {
+          rescanChains<kUnchecked>(row, begin, len, lanes, x);
+        }
+      } else {
+        rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      }
       if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
     } else if (belowTop ? !rescanChains<kLeast>(row, begin, len, lanes, x)
                         : !rescanChains<kBoth>(row, begin, len, lanes, x)) {
@@ -719,6 +792,154 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   }
 };
 #endif
+
+#if LINREC_LANE_VECTORS
+// extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, its operations in the
+// same order (so the same values bit for bit as the storeRange loop's, which GCC vectorizes alike).
+LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
+  using V = LaneVectors<double>::V;
+  typedef uint64_t U __attribute__((vector_size(32)));
+  typedef int64_t I __attribute__((vector_size(32)));
+  constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
+  constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
+  U bits = (U)a;
+  I k = (I)(bits >> 52) - 1023;
+  V f = (V)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  I high = f > 1.4142135623730951;  // -1 where true
+  f = high ? f * 0.5 : f;
+  k -= high;
+  V s = (f - 1) / (f + 1), s2 = s * s;
+  V p = kFitted[3] + V{};
+  for (int i = 2; i >= 0; --i) p = p * s2 + kFitted[i];
+  constexpr double kShifter = 0x1.8p52;
+  V exponent = (V)((U)(kShifter + V{}) + (U)k) - kShifter;
+  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+}
+#endif
+
+// The B chains of each of four lanes' two halves, [0, len/2) into first and [len/2, len) into
+// second, each from its first b: two independent vector chains. len % 8 == 0.
+inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  const size_t half = len / 2;
+  V v = L::gather(b, len, 0), w = L::gather(b, len, half);
+  for (size_t i = 1; i < 4; ++i) {
+    v = L::gather(a, len, i) * v + L::gather(b, len, i);
+    w = L::gather(a, len, half + i) * w + L::gather(b, len, half + i);
+  }
+  for (size_t i = 4; i < half; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    const size_t k = half + i;
+    V c0 = L::load(a + k), c1 = L::load(a + len + k), c2 = L::load(a + 2 * len + k), c3 = L::load(a + 3 * len + k);
+    V d0 = L::load(b + k), d1 = L::load(b + len + k), d2 = L::load(b + 2 * len + k), d3 = L::load(b + 3 * len + k);
+    L::inRegister(v);
+    L::inRegister(w);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    L::transpose(c0, c1, c2, c3);
+    L::transpose(d0, d1, d2, d3);
+    v = a0 * v + b0;
+    w = c0 * w + d0;
+    v = a1 * v + b1;
+    w = c1 * w + d1;
+    v = a2 * v + b2;
+    w = c2 * w + d2;
+    v = a3 * v + b3;
+    w = c3 * w + d3;
+  }
+  L::scatter(v, first, 1, 0);
+  L::scatter(w, second, 1, 0);
+#else
+  const size_t half = len / 2;
+  for (size_t j = 0; j < 4; ++j) {
+    double v = b[j * len], w = b[j * len + half];
+    for (size_t i = 1; i < half; ++i) {
+      v = a[j * len + i] * v + b[j * len + i];
+      w = a[j * len + half + i] * w + b[j * len + half + i];
+    }
+    first[j] = v, second[j] = w;
+  }
+#endif
+}
+
+// reduceChains<kUnchecked>'s four B chains (each lane from its first b over steps [1, len), the same
+// operations in the same order, so the same values bit for bit) as one vector chain: a step of the
+// four lanes is one multiply-add on the chain, against four plus their loads (bench/NOTES.md,
+// session 9). len % 4 == 0.
+inline void reduceChain4(const double* a, const double* b, size_t len, double* x) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  V v = L::gather(b, len, 0);
+  for (size_t i = 1; i < 4; ++i) v = L::gather(a, len, i) * v + L::gather(b, len, i);
+  for (size_t i = 4; i < len; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    L::inRegister(v);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    v = a0 * v + b0;
+    v = a1 * v + b1;
+    v = a2 * v + b2;
+    v = a3 * v + b3;
+  }
+  L::scatter(v, x, 1, 0);
+#else
+  for (size_t j = 0; j < 4; ++j) {
+    double v = b[j * len];
+    for (size_t i = 1; i < len; ++i) v = a[j * len + i] * v + b[j * len + i];
+    x[j] = v;
+  }
+#endif
+}
+
+// The bounded plain rescan of four lanes (rescanChains<kUnchecked>'s values bit for bit: x = a·x + b
+// per lane, in the same order), with each result's log stored as float32 at out (lane j at
+// out + j·len) instead of the result in the tile: the lanes as one vector chain (LaneVectors), and
+// the logs of each step's four results taken beside it, in the floating-point pipes the chain
+// leaves idle (one multiply-add every 4 cycles), and no second pass over the results
+// (bench/NOTES.md, session 9). len % 4 == 0.
+inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  typedef float F __attribute__((vector_size(16)));
+  V v = {x[0], x[1], x[2], x[3]};
+  for (size_t i = 0; i < len; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    L::inRegister(v);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    V y0 = v = a0 * v + b0;
+    V y1 = v = a1 * v + b1;
+    V y2 = v = a2 * v + b2;
+    V y3 = v = a3 * v + b3;
+    y0 = logsOfNormal4(y0);
+    y1 = logsOfNormal4(y1);
+    y2 = logsOfNormal4(y2);
+    y3 = logsOfNormal4(y3);
+    L::transpose(y0, y1, y2, y3);
+    F f0 = __builtin_convertvector(y0, F), f1 = __builtin_convertvector(y1, F);
+    F f2 = __builtin_convertvector(y2, F), f3 = __builtin_convertvector(y3, F);
+    __builtin_memcpy(out + i, &f0, sizeof f0);
+    __builtin_memcpy(out + len + i, &f1, sizeof f1);
+    __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
+    __builtin_memcpy(out + 3 * len + i, &f3, sizeof f3);
+  }
+  L::scatter(v, x, 1, 0);
+#else
+  for (size_t i = 0; i < len; ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      x[j] = a[j * len + i] * x[j] + b[j * len + i];
+      out[j * len + i] = float(extended::logOfNormal<4>(x[j], 0));
+    }
+  }
+#endif
+}
 
 template <class Access> class TileScan {
  public:
