@@ -687,18 +687,23 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     for (; i < len; ++i) single(i);
     scatter(v, x, 1, 0);
   }
-  // rescan()'s steps i..i+3 of the four lanes from v (out + i aligned to a vector).
-  template <bool Stream>
-  LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+  // Steps i..i+3 of the four lanes from v: y_s is step i + s of every lane (lane j in element j).
+  LINREC_HD_HOT static void chainBlock(const T* a, const T* b, size_t len, size_t i, V& v, V& y0, V& y1, V& y2, V& y3) {
     V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
     V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
     inRegister(v);
     transpose(a0, a1, a2, a3);
     transpose(b0, b1, b2, b3);
-    V y0 = v = a0 * v + b0;
-    V y1 = v = a1 * v + b1;
-    V y2 = v = a2 * v + b2;
-    V y3 = v = a3 * v + b3;
+    y0 = v = a0 * v + b0;
+    y1 = v = a1 * v + b1;
+    y2 = v = a2 * v + b2;
+    y3 = v = a3 * v + b3;
+  }
+  // rescan()'s steps i..i+3 of the four lanes from v (out + i aligned to a vector).
+  template <bool Stream>
+  LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+    V y0, y1, y2, y3;
+    chainBlock(a, b, len, i, v, y0, y1, y2, y3);
     transpose(y0, y1, y2, y3);
     store<Stream>(out + i, y0);
     store<Stream>(out + len + i, y1);
@@ -710,25 +715,10 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   // the speed of block by block in the paired loop, bench/NOTES.md session 9).
   template <bool Stream>
   LINREC_HD_HOT static void rescanLines(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
-    V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-    V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
-    inRegister(v);
-    transpose(a0, a1, a2, a3);
-    transpose(b0, b1, b2, b3);
-    V y0 = v = a0 * v + b0;
-    V y1 = v = a1 * v + b1;
-    V y2 = v = a2 * v + b2;
-    V y3 = v = a3 * v + b3;
     const size_t k = i + kBlock;
-    a0 = load(a + k), a1 = load(a + len + k), a2 = load(a + 2 * len + k), a3 = load(a + 3 * len + k);
-    b0 = load(b + k), b1 = load(b + len + k), b2 = load(b + 2 * len + k), b3 = load(b + 3 * len + k);
-    inRegister(v);
-    transpose(a0, a1, a2, a3);
-    transpose(b0, b1, b2, b3);
-    V z0 = v = a0 * v + b0;
-    V z1 = v = a1 * v + b1;
-    V z2 = v = a2 * v + b2;
-    V z3 = v = a3 * v + b3;
+    V y0, y1, y2, y3, z0, z1, z2, z3;
+    chainBlock(a, b, len, i, v, y0, y1, y2, y3);
+    chainBlock(a, b, len, k, v, z0, z1, z2, z3);
     transpose(y0, y1, y2, y3);
     transpose(z0, z1, z2, z3);
     store<Stream>(out + i, y0);
