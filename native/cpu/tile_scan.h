@@ -332,6 +332,7 @@ struct PlainExtended {
 #if defined(__GNUC__)
     // The same four statements as one vector each (GCC left the scalar form unvectorized: the
     // bit casts of p·v stop its SLP vectorizer). Values are those of the scalar form, bit for bit.
+#if defined(__AVX__)
     {
       typedef double V4d __attribute__((vector_size(32)));
       typedef int64_t V4i __attribute__((vector_size(32)));
@@ -360,6 +361,42 @@ struct PlainExtended {
         poison[k] = vPoison[k];
       }
     }
+#else
+    // Registers of 16 bytes (the baseline SSE2 build; other architectures): two vectors of two,
+    // partials 0-1 and 2-3. As 32-byte vectors there GCC took the selects apart into scalar minsd
+    // and rebuilt the halves through the stack, a stalled store-to-load forward each (the log
+    // method 2-2.5x slower; bench/NOTES.md, session 10).
+    {
+      typedef double V2d __attribute__((vector_size(16)));
+      typedef int64_t V2i __attribute__((vector_size(16)));
+      typedef uint64_t V2u __attribute__((vector_size(16)));
+      const V2d inf = {kInf, kInf}, zeros = {0, 0};
+      V2d vp[2] = {{1, 1}, {1, 1}}, vLeast[2] = {inf, inf}, vLeastNonzero[2] = {inf, inf}, vPoison[2] = {zeros, zeros};
+      V2i ve[2] = {};
+      const V2u absMask = {~0ull >> 1, ~0ull >> 1};
+      for (size_t i = 0; i < whole; i += 4) {
+#pragma GCC unroll 2
+        for (size_t h = 0; h < 2; ++h) {
+          const V2d v = {row.plainA(first + i + 2 * h), row.plainA(first + i + 2 * h + 1)};
+          const V2d magnitude = (V2d)((V2u)v & absMask);
+          vLeast[h] = magnitude < vLeast[h] ? magnitude : vLeast[h];
+          const V2d nonzero = v == zeros ? inf : magnitude;
+          vLeastNonzero[h] = nonzero < vLeastNonzero[h] ? nonzero : vLeastNonzero[h];
+          vPoison[h] += v * 0.0;
+          const V2u bits = (V2u)(vp[h] * v);
+          ve[h] += (V2i)((bits >> 52) & 0x7ff) - 1023;
+          vp[h] = (V2d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+        }
+      }
+      for (size_t k = 0; k < 4; ++k) {
+        p[k] = vp[k / 2][k % 2];
+        e[k] = ve[k / 2][k % 2];
+        least[k] = vLeast[k / 2][k % 2];
+        leastNonzero[k] = vLeastNonzero[k / 2][k % 2];
+        poison[k] = vPoison[k / 2][k % 2];
+      }
+    }
+#endif
 #else
     for (size_t i = 0; i < whole; i += 4) {
       for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
