@@ -596,10 +596,10 @@ template <class H> struct VectorPair {
   LINREC_HD_HOT VectorPair(H lo, H hi) : lo(lo), hi(hi) {}
   LINREC_HD_HOT VectorPair(E e0, E e1, E e2, E e3) : lo{e0, e1}, hi{e2, e3} {}
   LINREC_HD_HOT E operator[](size_t k) const { return k < 2 ? lo[k] : hi[k - 2]; }
-#define LINREC_PAIR_OPERATOR(op)                                                                               \
+#define LINREC_PAIR_OPERATOR(op)                                                                                   \
   LINREC_HD_HOT friend VectorPair operator op(VectorPair x, VectorPair y) { return {x.lo op y.lo, x.hi op y.hi}; } \
-  LINREC_HD_HOT friend VectorPair operator op(VectorPair x, E y) { return {x.lo op y, x.hi op y}; }              \
-  LINREC_HD_HOT friend VectorPair operator op(E x, VectorPair y) { return {x op y.lo, x op y.hi}; }              \
+  LINREC_HD_HOT friend VectorPair operator op(VectorPair x, E y) { return {x.lo op y, x.hi op y}; }                \
+  LINREC_HD_HOT friend VectorPair operator op(E x, VectorPair y) { return {x op y.lo, x op y.hi}; }                \
   LINREC_HD_HOT VectorPair& operator op##=(VectorPair y) { return *this = *this op y; }
   LINREC_PAIR_OPERATOR(+)
   LINREC_PAIR_OPERATOR(-)
