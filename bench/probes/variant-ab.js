@@ -9,7 +9,8 @@
 //   LINREC_PREBUILT=0 [LINREC_CPU_ISA=x86-64] node bench/probes/variant-ab.js <op> <dtype> <sizes> <dir>...
 //   op: direct | log (scan with method 'log') | logscan (logScan of positive logs) | aggregate |
 //       short (rows of 64 steps, about n steps in all; the loop does n); dtype: float32 | float64; sizes: 1e5,1e6,1e7
-//   env ROUNDS (15), CLOCK (cpu | wall)
+//   env ROUNDS (15), CLOCK (cpu | wall), COEFFS (unit: a ~ U(0, 1), whose lane products underflow;
+//   default a ~ U(0.5, 0.99))
 const path = require('path');
 const { mulberry32 } = require('../lib/random');
 const { cpuMs, nowMs, median, timeAlternating } = require('../lib/timing');
@@ -24,7 +25,7 @@ const clock = process.env.CLOCK === 'wall' ? nowMs : cpuMs;
 const rnd = mulberry32(10);
 console.log(`variant ${native.info().cpuInstructionSet}, ${op} ${dtype}, clock ${process.env.CLOCK ?? 'cpu'}`);
 for (const n of sizeList.split(',').map(Number)) {
-  const a = new C(n).map(() => 0.5 + 0.49 * rnd()),
+  const a = new C(n).map(() => (process.env.COEFFS === 'unit' ? rnd() : 0.5 + 0.49 * rnd())),
     b = new C(n + 1).map(() => rnd() - 0.5);
   const loopOut = new C(n + 1);
   const spec = loopSpec(a, b, loopOut, n);
