@@ -566,7 +566,7 @@ struct PlainExtended {
 // 8 and 4, and the scalar loops were bound by those (3 memory operations a lane-step at 3 a cycle
 // on Zen 3, next to the FMA's latency: 1.5-1.8 cycles a lane-step measured, against 1 for the
 // vector chain; bench/NOTES.md, session 8). Generic vectors (GCC 12+, Clang): 16 bytes of float32,
-// 32 of float64 (two SSE2 registers on the baseline build, one AVX register on -v3 and -v4).
+// 32 of float64 (one AVX register on -v3 and -v4; two SSE2 registers, VectorPair, on the baseline build).
 #if defined(__GNUC__) && defined(__has_builtin)
 #if __has_builtin(__builtin_shufflevector)
 #define LINREC_LANE_VECTORS 1
