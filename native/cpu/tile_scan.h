@@ -332,6 +332,7 @@ struct PlainExtended {
 #if defined(__GNUC__)
     // The same four statements as one vector each (GCC left the scalar form unvectorized: the
     // bit casts of p·v stop its SLP vectorizer). Values are those of the scalar form, bit for bit.
+#if defined(__AVX__)
     {
       typedef double V4d __attribute__((vector_size(32)));
       typedef int64_t V4i __attribute__((vector_size(32)));
@@ -360,6 +361,42 @@ struct PlainExtended {
         poison[k] = vPoison[k];
       }
     }
+#else
+    // Registers of 16 bytes (the baseline SSE2 build; other architectures): two vectors of two,
+    // partials 0-1 and 2-3. As 32-byte vectors there GCC took the selects apart into scalar minsd
+    // and rebuilt the halves through the stack, a stalled store-to-load forward each (the log
+    // method 2-2.5x slower; bench/NOTES.md, session 10).
+    {
+      typedef double V2d __attribute__((vector_size(16)));
+      typedef int64_t V2i __attribute__((vector_size(16)));
+      typedef uint64_t V2u __attribute__((vector_size(16)));
+      const V2d inf = {kInf, kInf}, zeros = {0, 0};
+      V2d vp[2] = {{1, 1}, {1, 1}}, vLeast[2] = {inf, inf}, vLeastNonzero[2] = {inf, inf}, vPoison[2] = {zeros, zeros};
+      V2i ve[2] = {};
+      const V2u absMask = {~0ull >> 1, ~0ull >> 1};
+      for (size_t i = 0; i < whole; i += 4) {
+#pragma GCC unroll 2
+        for (size_t h = 0; h < 2; ++h) {
+          const V2d v = {row.plainA(first + i + 2 * h), row.plainA(first + i + 2 * h + 1)};
+          const V2d magnitude = (V2d)((V2u)v & absMask);
+          vLeast[h] = magnitude < vLeast[h] ? magnitude : vLeast[h];
+          const V2d nonzero = v == zeros ? inf : magnitude;
+          vLeastNonzero[h] = nonzero < vLeastNonzero[h] ? nonzero : vLeastNonzero[h];
+          vPoison[h] += v * 0.0;
+          const V2u bits = (V2u)(vp[h] * v);
+          ve[h] += (V2i)((bits >> 52) & 0x7ff) - 1023;
+          vp[h] = (V2d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+        }
+      }
+      for (size_t k = 0; k < 4; ++k) {
+        p[k] = vp[k / 2][k % 2];
+        e[k] = ve[k / 2][k % 2];
+        least[k] = vLeast[k / 2][k % 2];
+        leastNonzero[k] = vLeastNonzero[k / 2][k % 2];
+        poison[k] = vPoison[k / 2][k % 2];
+      }
+    }
+#endif
 #else
     for (size_t i = 0; i < whole; i += 4) {
       for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
@@ -529,7 +566,7 @@ struct PlainExtended {
 // 8 and 4, and the scalar loops were bound by those (3 memory operations a lane-step at 3 a cycle
 // on Zen 3, next to the FMA's latency: 1.5-1.8 cycles a lane-step measured, against 1 for the
 // vector chain; bench/NOTES.md, session 8). Generic vectors (GCC 12+, Clang): 16 bytes of float32,
-// 32 of float64 (two SSE2 registers on the baseline build, one AVX register on -v3 and -v4).
+// 32 of float64 (one AVX register on -v3 and -v4; two SSE2 registers, VectorPair, on the baseline build).
 #if defined(__GNUC__) && defined(__has_builtin)
 #if __has_builtin(__builtin_shufflevector)
 #define LINREC_LANE_VECTORS 1
@@ -546,17 +583,62 @@ constexpr size_t kProductBytes = 32, kRegisterBytes = 32;
 #else
 constexpr size_t kProductBytes = 16, kRegisterBytes = 16;
 #endif
+// Four float64 lanes where registers hold 16 bytes (the baseline SSE2 build, and other
+// architectures): two 16-byte halves, lanes 0-1 and 2-3, each operation applied to both. As one
+// 32-byte generic vector there, GCC kept the vectors on the stack and built the transposes' halves
+// element by element through memory (8-byte stores reloaded as 16: store-forwarding stalls on the
+// chain): 4x slower than the plain loop (bench/NOTES.md, session 10). Elementwise, so the values
+// are the 32-byte vector's bit for bit.
+template <class H> struct VectorPair {
+  typedef std::remove_reference_t<decltype(H{}[0])> E;
+  H lo, hi;
+  VectorPair() = default;  // trivial: V{} is zeros, and loads are memcpy
+  LINREC_HD_HOT VectorPair(H lo, H hi) : lo(lo), hi(hi) {}
+  LINREC_HD_HOT VectorPair(E e0, E e1, E e2, E e3) : lo{e0, e1}, hi{e2, e3} {}
+  LINREC_HD_HOT E operator[](size_t k) const { return k < 2 ? lo[k] : hi[k - 2]; }
+#define LINREC_PAIR_OPERATOR(op)                                                                                   \
+  LINREC_HD_HOT friend VectorPair operator op(VectorPair x, VectorPair y) { return {x.lo op y.lo, x.hi op y.hi}; } \
+  LINREC_HD_HOT friend VectorPair operator op(VectorPair x, E y) { return {x.lo op y, x.hi op y}; }                \
+  LINREC_HD_HOT friend VectorPair operator op(E x, VectorPair y) { return {x op y.lo, x op y.hi}; }                \
+  LINREC_HD_HOT VectorPair& operator op##=(VectorPair y) { return *this = *this op y; }
+  LINREC_PAIR_OPERATOR(+)
+  LINREC_PAIR_OPERATOR(-)
+  LINREC_PAIR_OPERATOR(*)
+  LINREC_PAIR_OPERATOR(/)
+  LINREC_PAIR_OPERATOR(|)
+#undef LINREC_PAIR_OPERATOR
+  typedef VectorPair<decltype(H{} == H{})> Mask;
+  LINREC_HD_HOT friend Mask operator==(VectorPair x, VectorPair y) { return {x.lo == y.lo, x.hi == y.hi}; }
+  LINREC_HD_HOT friend Mask operator==(VectorPair x, E y) { return {x.lo == y, x.hi == y}; }
+};
 // The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
 // the baseline build (GCC warns there all the same that such calls' ABI differs with and without
 // AVX: -Wno-psabi in CMakeLists.txt).
+template <class T> struct LaneVectorType {
+  typedef T type __attribute__((vector_size(4 * sizeof(T))));
+};
+#if !defined(__AVX__)
+template <> struct LaneVectorType<double> {
+  typedef double Half __attribute__((vector_size(16)));
+  typedef VectorPair<Half> type;
+};
+#endif
 template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
-  typedef T V __attribute__((vector_size(4 * sizeof(T))));
+  typedef typename LaneVectorType<T>::type V;
+  static constexpr bool kPair = sizeof(V) > kRegisterBytes;  // V is a VectorPair
   static constexpr size_t kBlock = 4;
 
   LINREC_HD_HOT static V load(const T* p) {
-    V v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
+    if constexpr (kPair) {  // each half into its register (a copy of the whole pair went through the stack)
+      decltype(V{}.lo) lo, hi;
+      __builtin_memcpy(&lo, p, sizeof lo);
+      __builtin_memcpy(&hi, p + 2, sizeof hi);
+      return {lo, hi};
+    } else {
+      V v;
+      __builtin_memcpy(&v, p, sizeof v);
+      return v;
+    }
   }
   // r[k] holds lane k's steps i..i+3; afterwards r[k] holds step i + k of lanes 0..3 (and back).
   // The same 4x4 transpose in two orders, each of its width's native shuffles: float32 (16 bytes)
@@ -570,6 +652,12 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       r1 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
       r2 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
       r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+    } else if constexpr (kPair) {  // lane k's steps i, i+1 in r_k.lo, i+2, i+3 in r_k.hi
+      V s0{__builtin_shufflevector(r0.lo, r1.lo, 0, 2), __builtin_shufflevector(r2.lo, r3.lo, 0, 2)};
+      V s1{__builtin_shufflevector(r0.lo, r1.lo, 1, 3), __builtin_shufflevector(r2.lo, r3.lo, 1, 3)};
+      V s2{__builtin_shufflevector(r0.hi, r1.hi, 0, 2), __builtin_shufflevector(r2.hi, r3.hi, 0, 2)};
+      V s3{__builtin_shufflevector(r0.hi, r1.hi, 1, 3), __builtin_shufflevector(r2.hi, r3.hi, 1, 3)};
+      r0 = s0, r1 = s1, r2 = s2, r3 = s3;
     } else {
       V t0 = __builtin_shufflevector(r0, r1, 0, 4, 2, 6), t1 = __builtin_shufflevector(r0, r1, 1, 5, 3, 7);
       V t2 = __builtin_shufflevector(r2, r3, 0, 4, 2, 6), t3 = __builtin_shufflevector(r2, r3, 1, 5, 3, 7);
@@ -588,7 +676,10 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   // the stack, a store and a reload on the chain in every block.
   LINREC_HD_HOT static void inRegister(V& v) {
 #if defined(__x86_64__) || defined(__i386__)
-    if constexpr (sizeof(V) <= kRegisterBytes) asm("" : "+x"(v));  // not a pair of SSE registers
+    if constexpr (kPair)
+      asm("" : "+x"(v.lo), "+x"(v.hi));
+    else
+      asm("" : "+x"(v));
 #endif
   }
   LINREC_HD_HOT static void scatter(V v, T* p, size_t len, size_t i) {
@@ -771,6 +862,9 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     if constexpr (Stream) {
       if constexpr (sizeof(T) == 4) {
         _mm_stream_ps(reinterpret_cast<float*>(p), (__m128)v);
+      } else if constexpr (kPair) {
+        _mm_stream_pd(reinterpret_cast<double*>(p), (__m128d)v.lo);
+        _mm_stream_pd(reinterpret_cast<double*>(p) + 2, (__m128d)v.hi);
       } else {
         _mm_stream_pd(reinterpret_cast<double*>(p), __m128d{v[0], v[1]});
         _mm_stream_pd(reinterpret_cast<double*>(p) + 2, __m128d{v[2], v[3]});
@@ -778,7 +872,12 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       return;
     }
 #endif
-    *reinterpret_cast<V*>(p) = v;
+    if constexpr (kPair) {
+      *reinterpret_cast<decltype(v.lo)*>(p) = v.lo;
+      *reinterpret_cast<decltype(v.hi)*>(p + 2) = v.hi;
+    } else {
+      *reinterpret_cast<V*>(p) = v;
+    }
   }
 };
 #endif
@@ -786,10 +885,10 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
 #if LINREC_LANE_VECTORS
 // extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, its operations in the
 // same order (so the same values bit for bit as the storeRange loop's, which GCC vectorizes alike).
-LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
-  using V = LaneVectors<double>::V;
-  typedef uint64_t U __attribute__((vector_size(32)));
-  typedef int64_t I __attribute__((vector_size(32)));
+// V: a generic vector of doubles (of any width: the values are elementwise).
+template <class V> LINREC_HD_HOT V logsOfNormal(V a) {
+  typedef uint64_t U __attribute__((vector_size(sizeof(V))));
+  typedef int64_t I __attribute__((vector_size(sizeof(V))));
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
   constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
   U bits = (U)a;
@@ -804,6 +903,25 @@ LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
   constexpr double kShifter = 0x1.8p52;
   V exponent = (V)((U)(kShifter + V{}) + (U)k) - kShifter;
   return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+}
+template <class V> LINREC_HD_HOT V logsOfNormal4(V a) {  // V: LaneVectors<double>::V
+  if constexpr (sizeof(V) > kRegisterBytes)
+    return {logsOfNormal(a.lo), logsOfNormal(a.hi)};
+  else
+    return logsOfNormal(a);
+}
+// The four doubles of v rounded to float32.
+template <class V> LINREC_HD_HOT auto floats4(V v) {
+  typedef float F __attribute__((vector_size(16)));
+  if constexpr (sizeof(V) > kRegisterBytes) {
+#if defined(__SSE2__)
+    return (F)_mm_movelh_ps(_mm_cvtpd_ps((__m128d)v.lo), _mm_cvtpd_ps((__m128d)v.hi));
+#else
+    return F{float(v.lo[0]), float(v.lo[1]), float(v.hi[0]), float(v.hi[1])};
+#endif
+  } else {
+    return __builtin_convertvector(v, F);
+  }
 }
 #endif
 
@@ -913,8 +1031,7 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     y2 = logsOfNormal4(y2);
     y3 = logsOfNormal4(y3);
     L::transpose(y0, y1, y2, y3);
-    F f0 = __builtin_convertvector(y0, F), f1 = __builtin_convertvector(y1, F);
-    F f2 = __builtin_convertvector(y2, F), f3 = __builtin_convertvector(y3, F);
+    F f0 = floats4(y0), f1 = floats4(y1), f2 = floats4(y2), f3 = floats4(y3);
     __builtin_memcpy(out + i, &f0, sizeof f0);
     __builtin_memcpy(out + len + i, &f1, sizeof f1);
     __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);

@@ -3,6 +3,8 @@
 // processor at the speed of a -march=native build. Builds without LINREC_CPU_DISPATCH (other
 // architectures, MSVC, -march=native builds) hold only the baseline variant.
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 #include "../cpu_engine.h"
 
@@ -44,6 +46,12 @@ Variant pick() {
   bool v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
             __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
             __builtin_cpu_supports("avx512vl");
+  // LINREC_CPU_ISA=x86-64 (or x86-64-v3) caps the choice, so tests and benchmarks can run a lesser
+  // variant on this machine; it never picks one the processor lacks.
+  if (const char* cap = std::getenv("LINREC_CPU_ISA")) {
+    if (std::strcmp(cap, "x86-64") == 0) v3 = v4 = false;
+    if (std::strcmp(cap, "x86-64-v3") == 0) v4 = false;
+  }
   if (v4) return LINREC_VARIANT("x86-64-v4", linrec_isa_x86_64_v4);
   if (v3) return LINREC_VARIANT("x86-64-v3", linrec_isa_x86_64_v3);
   return LINREC_VARIANT("x86-64", linrec_isa_baseline);

@@ -1,0 +1,55 @@
+// Every build of the CPU engine this machine can run (native/cpu/isa/: x86-64, -v3, -v4, picked
+// once per process; LINREC_CPU_ISA caps the pick), each in a process of its own
+// (test/cpu-variant.child.js): the key paths (direct whole and partial tiles, reverse, short rows,
+// float64 streamed and paired at one thread, the log method, logScan, aggregate) against a float64
+// loop, and the same bits at 1 and 3 threads. The machine's default variant is all the other test
+// files see; the baseline (SSE2) one runs on processors without AVX. The variants' bits differ
+// from one another (the -v3/-v4 builds contract multiply-adds to FMAs), so each is checked on its own.
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { addon, addonPath } from '../src/addon';
+import { SEED } from './helpers';
+
+type Report = { instructionSet: string; cases: Record<string, { error: number; bits1: string; bits3: string }> };
+const child = path.join(__dirname, 'cpu-variant.child.js');
+const runVariant = (cap: string | undefined): Report => {
+  const env: NodeJS.ProcessEnv = { ...process.env, LINREC_ADDON: addonPath() };
+  if (cap === undefined) delete env.LINREC_CPU_ISA;
+  else env.LINREC_CPU_ISA = cap;
+  return JSON.parse(execFileSync(process.execPath, [child, String(SEED)], { env, encoding: 'utf8', maxBuffer: 1 << 24 }));
+};
+
+const ladder = ['x86-64', 'x86-64-v3', 'x86-64-v4'];
+const defaultVariant = addon().info().cpuInstructionSet ?? '';
+// Builds with run-time dispatch report one of the ladder; the others (-march=native, node-gyp,
+// other architectures) hold one build, and the cap changes nothing there.
+const dispatched = ladder.includes(defaultVariant);
+const variants = dispatched ? ladder.slice(0, ladder.indexOf(defaultVariant) + 1) : [undefined];
+
+describe.each(variants)('CPU engine variant %s', (cap) => {
+  let report: Report;
+  beforeAll(() => {
+    report = runVariant(cap);
+  });
+
+  test('runs where asked', () => {
+    expect(report.instructionSet).toBe(cap ?? defaultVariant);
+  });
+
+  test('every path within a float64 loop of the inputs and thread-count independent', () => {
+    const names = Object.keys(report.cases);
+    expect(names.length).toBe(13);
+    for (const name of names) {
+      const c = report.cases[name];
+      const bound = name.startsWith('float32') ? 4e-6 : 1e-13;
+      expect({ name, error: c.error, within: c.error <= bound }).toEqual({ name, error: c.error, within: true });
+      expect({ name, bits: c.bits3 }).toEqual({ name, bits: c.bits1 });
+    }
+  });
+});
+
+test('LINREC_CPU_ISA caps the pick; a value that names no variant changes nothing', () => {
+  if (!dispatched) return; // one build only
+  expect(runVariant('x86-64').instructionSet).toBe('x86-64');
+  expect(runVariant('avx9000').instructionSet).toBe(defaultVariant);
+});
