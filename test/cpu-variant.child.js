@@ -1,4 +1,4 @@
-// The CPU engine's key paths in a process of its own, for test/19: the engine's build for an
+// The CPU engine's key paths in a process of its own, for test/54: the engine's build for an
 // instruction set (native/cpu/isa/) is chosen once per process, so LINREC_CPU_ISA (the cap) applies
 // to a new process only.
 //   LINREC_CPU_ISA=x86-64 node test/cpu-variant.child.js <seed>     (LINREC_ADDON: the build to test)
