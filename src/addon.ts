@@ -80,6 +80,7 @@ export interface NativeAddon {
   DeviceBuffer: new (bytes: number, elemSize: number, device: number) => NativeDeviceBuffer;
   /** The index of the first sign that is not +1 or -1, or -1 (absent from older builds). */
   firstInvalidSign?: (signs: Int8Array) => number;
+  adviseHugePages?: (array: ArrayBufferView) => number;
 }
 
 const root = path.join(__dirname, '..');
@@ -150,6 +151,7 @@ interface RawAddon {
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
   firstInvalidSign?: (signs: Int8Array) => number;
+  adviseHugePages?: (array: ArrayBufferView) => number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,6 +349,7 @@ function wrap(raw: RawAddon): NativeAddon {
     deviceMemory: (device) => raw.deviceMemory(device),
     DeviceBuffer: raw.DeviceBuffer,
     firstInvalidSign: raw.firstInvalidSign,
+    adviseHugePages: raw.adviseHugePages,
   };
 }
 

@@ -4,6 +4,7 @@ import type { NativeOperand } from './addon';
 import { DeviceArray, isDeviceArray } from './device-array';
 import { expected, plainError, typeError } from './errors';
 import { isFloatArray } from './dtype';
+import { prepareFreshResult } from './result-memory';
 // A plain require, as in scan.ts: `import * as` would wrap every export in a getter.
 import v = require('./validate');
 import type { FloatArray } from './validate';
@@ -78,11 +79,16 @@ export const deviceIndexOf = (d: Data | Signs): number | undefined => (isDeviceA
 
 export function allocLike(like: Data, length: number): Data {
   if (isDeviceArray(like)) return new DeviceArray(length, like.dtype as 'float32' | 'float64', like.deviceIndex);
-  return v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  const x = v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  prepareFreshResult(x);
+  return x;
 }
 /** Signs beside `like`: an Int8Array, or an int8 DeviceArray on like's device. */
 export function allocSigns(like: Data, length: number): Signs {
-  return isDeviceArray(like) ? new DeviceArray(length, 'int8', like.deviceIndex) : new Int8Array(length);
+  if (isDeviceArray(like)) return new DeviceArray(length, 'int8', like.deviceIndex);
+  const signs = new Int8Array(length);
+  prepareFreshResult(signs);
+  return signs;
 }
 
 /** A log input: plain real logs (all positive) or { logAbs, sign }. */

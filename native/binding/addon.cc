@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "../cpu/result_memory.h"
 #include "convert.h"
 #include "cuda_guard.h"
 #include "device_buffer.h"
@@ -58,12 +59,23 @@ static Napi::Value FirstInvalidSign(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, -1);
 }
 
+// adviseHugePages(array): asks for huge pages under a typed array that nothing has written yet
+// (src/result-memory.ts decides when); the bytes advised.
+static Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "adviseHugePages takes a typed array");
+  Napi::TypedArray array = info[0].As<Napi::TypedArray>();
+  uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  return Napi::Number::New(env, double(cpu::adviseHugePages(data, array.ByteLength())));
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
   exports.Set("contract", contract(env));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
   exports.Set("firstInvalidSign", Napi::Function::New(env, FirstInvalidSign, "firstInvalidSign"));
+  exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages, "adviseHugePages"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));
 #ifdef LINREC_TEST_HOOKS
   // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and
