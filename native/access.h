@@ -115,6 +115,13 @@ class ExtendedTile {
     int64_t* __restrict xe;
     bool* general;  // set by any store but storePlain: then every store of the tile was general
     bool* positive;  // set where every plain result is certainly positive (markPositive)
+    // float32 forward rows: where the results go as logs (step begin's), so that a bounded plain
+    // rescan may take them there itself (markLogged) instead of staging them in xm; else null.
+    float* logOut;
+    bool* logged;
+    // float32 forward rows without coefficient signs: the coefficients' logs (step begin's), so
+    // that a bounded tile's lane products may be taken as e^(sum of logs); else null.
+    const float* logA;
     size_t begin;
     // Plain tiles of positive inputs whose coefficients are at most 1 + 2^-20: the greatest addend
     // (then every value of a lane from a positive start stays in the band, see
@@ -146,15 +153,19 @@ class ExtendedTile {
     // The plain rescan's lanes all start positive on positive inputs (PlainExtended::bounded):
     // every result is positive, and storeRange writes the signs without reading the results.
     void markPositive() const { *positive = true; }
+    // The rescan stored every result's log at logOut (storeRange then writes the signs only).
+    void markLogged() const { *logged = true; }
   };
   // The tile's steps; its results are plain (every x in the band with exponent 0, xe not
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
-    general_ = positive_ = false;
-    return {am_.get(), bm_.get(), ae_.get(),  be_.get(), xm_.get(),  xl_.get(),
-            xe_.get(), &general_, &positive_, begin,     bandBound_, magnitudeBound_};
+    general_ = positive_ = logged_ = false;
+    return {am_.get(),  bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),      &general_,
+            &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_};
   }
   bool positiveResults() const { return positive_ && !general_; }
+  bool loggedResults() const { return logged_ && !general_; }
+  void setLogOut(float* out, const float* logA) { logOut_ = out, logA_ = logA; }
   void setBandBound(double bound) { bandBound_ = bound; }
   void setMagnitudeBound(double bound) { magnitudeBound_ = bound; }
   bool generalResults() const { return general_; }
@@ -171,7 +182,9 @@ class ExtendedTile {
   std::unique_ptr<double[]> am_, bm_, xm_, xl_;
   std::unique_ptr<int32_t[]> ae_, be_;
   std::unique_ptr<int64_t[]> xe_;
-  bool general_ = false, positive_ = false;
+  bool general_ = false, positive_ = false, logged_ = false;
+  float* logOut_ = nullptr;
+  const float* logA_ = nullptr;
   double bandBound_ = -1, magnitudeBound_ = -1;
 };
 
@@ -311,6 +324,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
       bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
       tile.setBandBound(positive && contracting ? largestB : -1.0);
       tile.setMagnitudeBound(contracting ? largestB : -1.0);
+      if constexpr (std::is_same<T, float>::value && !Reverse)
+        tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }
@@ -320,6 +335,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
       const int64_t* e = tile.xe();
       if (tile.generalResults()) {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+      } else if (tile.loggedResults()) {  // the rescan wrote them (LaneVectors::rescanToLogs)
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
         const double* low = tile.xl();
         for (size_t i = 0; i < count; ++i) {

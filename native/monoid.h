@@ -405,15 +405,17 @@ template <int Degree> LINREC_HD_HOT double expPlain(double l) {
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;  // k·kLn2Hi exact
   double shifted = l * kLog2e + kShifter;
   double k = shifted - kShifter;
-  // 2^k from k's bits in the shifter's low mantissa bits (|k| <= 390).
-  double scale = fromBits((bitsOf(shifted) - bitsOf(kShifter) + 1023) << 52);
+  // ·2^k as k added to the exponent field (k's bits are the shifter's low mantissa bits): e^r is
+  // within [0.7, 1.5] and |k| <= 390, so this is the exact product by 2^k, bit for bit, in an
+  // integer add instead of a multiply on the FMA pipes (bench/NOTES.md, session 9).
+  uint64_t scale = (bitsOf(shifted) - bitsOf(kShifter)) << 52;
   if constexpr (Degree == 13) {  // float64 data: r in two parts, e^r to about half an ulp
     double head = l - k * kLn2Hi, low = k * kLn2Lo;  // head exact (Sterbenz)
     double r = head - low;
-    return expReducedAccurate(r, (head - r) - low) * scale;
+    return fromBits(bitsOf(expReducedAccurate(r, (head - r) - low)) + scale);
   } else {
     double r = (l - k * kLn2Hi) - k * kLn2Lo;
-    return expReduced<Degree>(r) * scale;
+    return fromBits(bitsOf(expReduced<Degree>(r)) + scale);
   }
 }
 

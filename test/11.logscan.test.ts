@@ -184,6 +184,31 @@ describe('logScan', () => {
     }
   });
 
+  test('float32 coefficients near 1 over whole tiles (lane products that matter): logs to 1e-7, any thread count', () => {
+    // The bounded plain tiles take each lane's coefficient product from the sum of its logs and
+    // reduce each lane as two half chains (bench/NOTES.md, session 9): here the products are
+    // e^-0.5 to e^-1 a lane, so they weigh in every carry. Max mixed error of the output logs
+    // against float64 (measured ~3e-8; the float32 loop's ~3e-7).
+    const r = fresh();
+    const n = 3 * 8320 + 100;
+    const logA = new Float32Array(n).map(() => Math.log(1 - 1e-3 * r.uniform()));
+    const logB = new Float32Array(n + 1).map(() => Math.log(3 * r.uniform()));
+    const one = logScan(logA, logB, { threads: 1 }).logAbs;
+    const three = logScan(logA, logB, { threads: 3 }).logAbs;
+    expect(Buffer.compare(Buffer.from(one.buffer), Buffer.from(three.buffer))).toBe(0);
+    const want = new Float64Array(n + 1);
+    let x = Math.exp(logB[0]);
+    want[0] = logB[0];
+    for (let t = 0; t < n; t++) {
+      x = Math.exp(logA[t]) * x + Math.exp(logB[t + 1]);
+      want[t + 1] = Math.log(x);
+    }
+    const mean = want.reduce((s, v) => s + Math.abs(v), 0) / want.length;
+    let worst = 0;
+    for (let t = 0; t <= n; t++) worst = Math.max(worst, Math.abs(one[t] - want[t]) / (Math.abs(want[t]) + mean));
+    expect(worst).toBeLessThan(1e-7);
+  });
+
   test('logs beyond ±2^29·ln 2 (3.7e8) count as infinity or zero', () => {
     expect(Array.from(logScan(new Float64Array([0]), new Float64Array([0, 1e9])).logAbs)).toEqual([0, Infinity]);
     expect(Array.from(logScan(new Float64Array([-1e9]), new Float64Array([0, 0])).logAbs)).toEqual([0, 0]); // a reset

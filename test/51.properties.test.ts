@@ -528,6 +528,15 @@ describe('determinism', () => {
       const long = scan(a, b, { threads });
       expect(bitwise(long.subarray(0, m + 1), short)).toBe(true);
     }
+    // One thread runs each rescan beside the next tile's phase 1 (LaneVectors::rescanThenReduce),
+    // whose blocks start where out is aligned: at offsets 1 and 3 they do not line up with phase 1's.
+    if (DEVICE === 'cpu') {
+      for (const offset of [1, 3]) {
+        const out = new Float64Array(n + 1 + offset).subarray(offset);
+        scan(a, b, { out, threads: 1 });
+        expect(bitwise(out.subarray(0, m + 1), short)).toBe(true);
+      }
+    }
   });
 
   // The CPU engine runs a forward row's full tiles as one vector chain of its four lanes

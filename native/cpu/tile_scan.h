@@ -81,6 +81,43 @@ template <class Row, class = void> struct HasBandBound : std::false_type {};
 template <class Row> struct HasBandBound<Row, std::enable_if_t<Row::kBandBound>> : std::true_type {};
 template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
 
+// Rows that may take their results' logs in the rescan (Row::logOut, ExtendedTile::Steps).
+template <class Row, class = void> struct HasLogOut : std::false_type {};
+template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
+// float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
+inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
+// l[0] + ... + l[len-1] (the log of a lane's coefficient product): in double, 16 partial sums in a fixed order (so the
+// same for any thread count and vector width), len % 16 == 0. For |l| <= 270 and len <= 2^12 the
+// sum's rounding is below 2^-33·len absolute (partial sums below 2^20), far below the product of
+// len converted coefficients' errors (each expPlain<6>'s up to 3e-9); one exp per lane instead
+// of len multiplies and renormalizations (bench/NOTES.md, session 9).
+inline double sumOfLogs(const float* l, size_t len) {
+#if defined(__GNUC__)
+  typedef double V __attribute__((vector_size(32)));
+  typedef float F __attribute__((vector_size(16)));
+  V s[4] = {};
+  for (size_t i = 0; i < len; i += 16) {
+    for (size_t k = 0; k < 4; ++k) {
+      F f;
+      __builtin_memcpy(&f, l + i + 4 * k, sizeof f);
+      s[k] += __builtin_convertvector(f, V);
+    }
+  }
+  V t = (s[0] + s[1]) + (s[2] + s[3]);
+  return (t[0] + t[1]) + (t[2] + t[3]);
+#else
+  double p[16] = {};
+  for (size_t i = 0; i < len; i += 16)
+    for (size_t k = 0; k < 16; ++k) p[k] += double(l[i + k]);
+  double q[4];
+  for (size_t k = 0; k < 4; ++k) q[k] = (p[k] + p[4 + k]) + (p[8 + k] + p[12 + k]);
+  return (q[0] + q[1]) + (q[2] + q[3]);
+#endif
+}
+// The B chains of four bounded plain lanes (defined below).
+inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second);
+inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
+
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
 // accumulating whether every result stayed in the band instead of branching on each; a tile
@@ -165,10 +202,36 @@ struct PlainExtended {
     // values, in half the operations a step.
     double largest = 0;  // the greatest lane start's magnitude
     for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
-    if (bounded(row, len, start))
-      reduceChains<kUnchecked>(row, begin, len, lanes, b);
-    else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
-                                                 : !reduceChains<kBoth>(row, begin, len, lanes, b))
+    if (bounded(row, len, start)) {
+      if constexpr (HasLogOut<Row>::value) {
+        // float32 logs: each lane as two half chains side by side (8 independent chains, twice the
+        // four's throughput: the chain is latency-bound), joined by the second half's coefficient
+        // product from its logs; the lane products from the logs too (sumOfLogs).
+        if (row.logA && lanes == 4 && len % 32 == 0) {
+          const size_t half = len / 2;
+          const double *am = row.am + (begin - row.begin), *bm = row.bm + (begin - row.begin);
+          const float* la = row.logA + (begin - row.begin);
+          double first[4], second[4];
+          reduceHalves4(am, bm, len, first, second);
+          for (size_t j = 0; j < lanes; ++j) {
+            double sumFirst = sumOfLogs(la + j * len, half), sumSecond = sumOfLogs(la + j * len + half, half);
+            constexpr int kDegree = ExtendedAffineMonoid<float>::kExpDegree;
+            double secondProduct = extended::toDouble(extended::fromLog<kDegree>(sumSecond, false));
+            out[j] = {extended::fromLog<kDegree>(sumFirst + sumSecond, false),
+                      {secondProduct * first[j] + second[j], 0}};
+          }
+          return true;
+        }
+        if (lanes == 4 && len % 4 == 0) {  // staged tiles: the lanes as one vector chain
+          reduceChain4(row.am + (begin - row.begin), row.bm + (begin - row.begin), len, b);
+        } else {
+          reduceChains<kUnchecked>(row, begin, len, lanes, b);
+        }
+      } else {
+        reduceChains<kUnchecked>(row, begin, len, lanes, b);
+      }
+    } else if (magnitudeBounded(row, len, largest) ? !reduceChains<kLeast>(row, begin, len, lanes, b)
+                                                   : !reduceChains<kBoth>(row, begin, len, lanes, b))
       return false;
     Extended a[16];
     if constexpr (HasNormalPlain<Row>::value) {
@@ -397,7 +460,17 @@ struct PlainExtended {
       belowTop &= magnitudeBounded(row, len, ::fabs(x[j]));
     }
     if (sure) {
-      rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      if constexpr (HasLogOut<Row>::value) {
+        if (row.logOut && lanes == 4 && len % 4 == 0) {
+          rescanToLogs(row.am + (begin - row.begin), row.bm + (begin - row.begin), len,
+                       row.logOut + (begin - row.begin), x);
+          row.markLogged();
+        } else {
+          rescanChains<kUnchecked>(row, begin, len, lanes, x);
+        }
+      } else {
+        rescanChains<kUnchecked>(row, begin, len, lanes, x);
+      }
       if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
     } else if (belowTop ? !rescanChains<kLeast>(row, begin, len, lanes, x)
                         : !rescanChains<kBoth>(row, begin, len, lanes, x)) {
@@ -536,21 +609,29 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   static constexpr size_t kStride = kProductWidth > kBlock ? kProductWidth : kBlock;
   static_assert((kProductWidth % kBlock == 0 || kBlock % kProductWidth == 0) && kLaneLength % kStride == 0,
                 "whole blocks that begin at partial 0");
-  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero) {
+  // reduce()'s state and steps, also run block by block beside a rescan (rescanThenReduce).
+  struct Reducer {
     typedef decltype(V{} == V{}) Mask;
-    constexpr size_t kGroups = kStride / kBlock, W = kProductWidth;
-    V q[W];
-    for (auto& partial : q) partial = V{} + T(1);
-    V v = {x[0], x[1], x[2], x[3]};
-    Mask zero = {};
-    for (size_t k = 0; k < kBlock; ++k) {
-      V ak = gather(a, len, k);
-      q[k % W] *= ak;
-      zero |= ak == T(0);
-      if (k) v = ak * v + gather(b, len, k);
+    static constexpr size_t W = kProductWidth;
+    const T* a;
+    const T* b;
+    size_t len;
+    V v, q[W];
+    Mask zero;
+    // The first block, gathered: each lane's first step is taken already (x).
+    LINREC_HD_HOT Reducer(const T* a, const T* b, size_t len, const T* x) : a(a), b(b), len(len) {
+      for (auto& partial : q) partial = V{} + T(1);
+      v = V{x[0], x[1], x[2], x[3]};
+      zero = Mask{};
+      for (size_t k = 0; k < kBlock; ++k) {
+        V ak = gather(a, len, k);
+        q[k % W] *= ak;
+        zero |= ak == T(0);
+        if (k) v = ak * v + gather(b, len, k);
+      }
     }
     // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
-    auto block = [&](size_t i, size_t r) {
+    LINREC_HD_HOT void block(size_t i, size_t r) {
       V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
       V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
       inRegister(v);
@@ -565,33 +646,34 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       q[(r + 2) % W] *= a2;
       q[(r + 3) % W] *= a3;
       zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
-    };
-    for (size_t g = 1; g < kGroups; ++g) block(g * kBlock, g * kBlock);
+    }
+    LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero) const {
+      scatter(v, x, 1, 0);
+      V p = q[0];
+      for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
+      scatter(p, product, 1, 0);
+      hasZero[0] = zero[0] != 0;
+      hasZero[1] = zero[1] != 0;
+      hasZero[2] = zero[2] != 0;
+      hasZero[3] = zero[3] != 0;
+    }
+  };
+  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero) {
+    constexpr size_t kGroups = kStride / kBlock;
+    Reducer reducer(a, b, len, x);
+    for (size_t g = 1; g < kGroups; ++g) reducer.block(g * kBlock, g * kBlock);
     for (size_t i = kStride; i < len; i += kStride) {
 #pragma GCC unroll 4
-      for (size_t g = 0; g < kGroups; ++g) block(i + g * kBlock, g * kBlock);
+      for (size_t g = 0; g < kGroups; ++g) reducer.block(i + g * kBlock, g * kBlock);
     }
-    scatter(v, x, 1, 0);
-    V p = q[0];
-    for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-    scatter(p, product, 1, 0);
-    hasZero[0] = zero[0] != 0;
-    hasZero[1] = zero[1] != 0;
-    hasZero[2] = zero[2] != 0;
-    hasZero[3] = zero[3] != 0;
+    reducer.finish(x, product, hasZero);
   }
 
   // The lanes' rescan from x over steps [0, len), results to out (lane j at out + j·len). Whole
   // blocks start where out is aligned to a vector (lanes are a multiple of 32 bytes apart, so one
   // head serves all four); Stream: those blocks' stores bypass the caches.
-  // next (may be null): the row's next tile's a and b (kTile steps each), fetched into the cache
-  // meanwhile, spread over the blocks, so that its phase 1 need not wait on memory.
-  template <bool Stream> static void rescan(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA = nullptr,
-                                            const T* nextB = nullptr) {
+  template <bool Stream> static void rescan(const T* a, const T* b, size_t len, T* out, T* x) {
     V v = {x[0], x[1], x[2], x[3]};
-    constexpr size_t kLineSteps = 64 / sizeof(T);
-    const size_t linesPerBlock = nextA ? (4 * len / kLineSteps + len / kBlock - 1) / (len / kBlock) : 0;
-    size_t fetched = 0;  // steps of the next tile fetched
     auto single = [&](size_t i) {
       v = gather(a, len, i) * v + gather(b, len, i);
       scatter(v, out, len, i);
@@ -601,28 +683,88 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     head = std::min(head, len);
     size_t i = 0;
     for (; i < head; ++i) single(i);
-    for (; i + kBlock <= len; i += kBlock) {
-      V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-      V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
-      inRegister(v);
-      transpose(a0, a1, a2, a3);
-      transpose(b0, b1, b2, b3);
-      V y0 = v = a0 * v + b0;
-      V y1 = v = a1 * v + b1;
-      V y2 = v = a2 * v + b2;
-      V y3 = v = a3 * v + b3;
-      transpose(y0, y1, y2, y3);
-      store<Stream>(out + i, y0);
-      store<Stream>(out + len + i, y1);
-      store<Stream>(out + 2 * len + i, y2);
-      store<Stream>(out + 3 * len + i, y3);
-      for (size_t k = 0; k < linesPerBlock && fetched < 4 * len; ++k, fetched += kLineSteps) {
-        __builtin_prefetch(nextA + fetched, 0, 3);
-        __builtin_prefetch(nextB + fetched, 0, 3);
-      }
-    }
+    for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
     scatter(v, x, 1, 0);
+  }
+  // Steps i..i+3 of the four lanes from v: y_s is step i + s of every lane (lane j in element j).
+  LINREC_HD_HOT static void chainBlock(const T* a, const T* b, size_t len, size_t i, V& v, V& y0, V& y1, V& y2, V& y3) {
+    V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
+    V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+    inRegister(v);
+    transpose(a0, a1, a2, a3);
+    transpose(b0, b1, b2, b3);
+    y0 = v = a0 * v + b0;
+    y1 = v = a1 * v + b1;
+    y2 = v = a2 * v + b2;
+    y3 = v = a3 * v + b3;
+  }
+  // rescan()'s steps i..i+3 of the four lanes from v (out + i aligned to a vector).
+  template <bool Stream>
+  LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+    V y0, y1, y2, y3;
+    chainBlock(a, b, len, i, v, y0, y1, y2, y3);
+    transpose(y0, y1, y2, y3);
+    store<Stream>(out + i, y0);
+    store<Stream>(out + len + i, y1);
+    store<Stream>(out + 2 * len + i, y2);
+    store<Stream>(out + 3 * len + i, y3);
+  }
+  // Two blocks, each lane's 8 results stored together: a whole line of float64 where out + i is
+  // aligned to 64 bytes, so streamed lines are written whole, one after another (measured: 1.10-1.17x
+  // the speed of block by block in the paired loop, bench/NOTES.md session 9).
+  template <bool Stream>
+  LINREC_HD_HOT static void rescanLines(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+    const size_t k = i + kBlock;
+    V y0, y1, y2, y3, z0, z1, z2, z3;
+    chainBlock(a, b, len, i, v, y0, y1, y2, y3);
+    chainBlock(a, b, len, k, v, z0, z1, z2, z3);
+    transpose(y0, y1, y2, y3);
+    transpose(z0, z1, z2, z3);
+    store<Stream>(out + i, y0);
+    store<Stream>(out + k, z0);
+    store<Stream>(out + len + i, y1);
+    store<Stream>(out + len + k, z1);
+    store<Stream>(out + 2 * len + i, y2);
+    store<Stream>(out + 2 * len + k, z2);
+    store<Stream>(out + 3 * len + i, y3);
+    store<Stream>(out + 3 * len + k, z3);
+  }
+  // One thread: rescan() of a tile (a, b, out, x) and reduce() of the row's next tile (nextA,
+  // nextB, nextX, product, hasZero) in one loop, two blocks of each an iteration. The next tile's inputs
+  // come from memory while this tile's are in cache: side by side, its loads and this tile's stores
+  // overlap instead of taking turns, and the two chains hide each other's latency. Each is the
+  // same operations in the same order as alone: the same values, bit for bit.
+  template <bool Stream> static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA,
+                                                      const T* nextB, T* nextX, T* product, bool* hasZero) {
+    V v = {x[0], x[1], x[2], x[3]};
+    auto single = [&](size_t i) {
+      v = gather(a, len, i) * v + gather(b, len, i);
+      scatter(v, out, len, i);
+    };
+    uintptr_t address = reinterpret_cast<uintptr_t>(out);
+    constexpr size_t kAlign = 64;  // whole lines of float64 results (rescanLines)
+    size_t head = address % sizeof(T) ? len : (kAlign - address % kAlign) % kAlign / sizeof(T);
+    head = std::min(head, len);
+    size_t i = 0;
+    for (; i < head; ++i) single(i);
+    Reducer reducer(nextA, nextB, len, nextX);
+    // the reducer's blocks in reduce()'s order: kBlock, 2·kBlock, ... (partial index i mod kStride)
+    size_t j = kBlock;
+    for (; i + 2 * kBlock <= len && j + kBlock < len; i += 2 * kBlock, j += 2 * kBlock) {
+      rescanLines<Stream>(a, b, len, out, i, v);
+      reducer.block(j, j % kStride);
+      reducer.block(j + kBlock, (j + kBlock) % kStride);
+    }
+    for (; i + kBlock <= len && j < len; i += kBlock, j += kBlock) {
+      rescanBlock<Stream>(a, b, len, out, i, v);
+      reducer.block(j, j % kStride);
+    }
+    for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
+    for (; i < len; ++i) single(i);
+    for (; j < len; j += kBlock) reducer.block(j, j % kStride);
+    scatter(v, x, 1, 0);
+    reducer.finish(nextX, product, hasZero);
   }
   template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
 #if defined(__SSE2__)
@@ -640,6 +782,154 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   }
 };
 #endif
+
+#if LINREC_LANE_VECTORS
+// extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, its operations in the
+// same order (so the same values bit for bit as the storeRange loop's, which GCC vectorizes alike).
+LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
+  using V = LaneVectors<double>::V;
+  typedef uint64_t U __attribute__((vector_size(32)));
+  typedef int64_t I __attribute__((vector_size(32)));
+  constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
+  constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
+  U bits = (U)a;
+  I k = (I)(bits >> 52) - 1023;
+  V f = (V)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  I high = f > 1.4142135623730951;  // -1 where true
+  f = high ? f * 0.5 : f;
+  k -= high;
+  V s = (f - 1) / (f + 1), s2 = s * s;
+  V p = kFitted[3] + V{};
+  for (int i = 2; i >= 0; --i) p = p * s2 + kFitted[i];
+  constexpr double kShifter = 0x1.8p52;
+  V exponent = (V)((U)(kShifter + V{}) + (U)k) - kShifter;
+  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+}
+#endif
+
+// The B chains of each of four lanes' two halves, [0, len/2) into first and [len/2, len) into
+// second, each from its first b: two independent vector chains. len % 8 == 0.
+inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  const size_t half = len / 2;
+  V v = L::gather(b, len, 0), w = L::gather(b, len, half);
+  for (size_t i = 1; i < 4; ++i) {
+    v = L::gather(a, len, i) * v + L::gather(b, len, i);
+    w = L::gather(a, len, half + i) * w + L::gather(b, len, half + i);
+  }
+  for (size_t i = 4; i < half; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    const size_t k = half + i;
+    V c0 = L::load(a + k), c1 = L::load(a + len + k), c2 = L::load(a + 2 * len + k), c3 = L::load(a + 3 * len + k);
+    V d0 = L::load(b + k), d1 = L::load(b + len + k), d2 = L::load(b + 2 * len + k), d3 = L::load(b + 3 * len + k);
+    L::inRegister(v);
+    L::inRegister(w);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    L::transpose(c0, c1, c2, c3);
+    L::transpose(d0, d1, d2, d3);
+    v = a0 * v + b0;
+    w = c0 * w + d0;
+    v = a1 * v + b1;
+    w = c1 * w + d1;
+    v = a2 * v + b2;
+    w = c2 * w + d2;
+    v = a3 * v + b3;
+    w = c3 * w + d3;
+  }
+  L::scatter(v, first, 1, 0);
+  L::scatter(w, second, 1, 0);
+#else
+  const size_t half = len / 2;
+  for (size_t j = 0; j < 4; ++j) {
+    double v = b[j * len], w = b[j * len + half];
+    for (size_t i = 1; i < half; ++i) {
+      v = a[j * len + i] * v + b[j * len + i];
+      w = a[j * len + half + i] * w + b[j * len + half + i];
+    }
+    first[j] = v, second[j] = w;
+  }
+#endif
+}
+
+// reduceChains<kUnchecked>'s four B chains (each lane from its first b over steps [1, len), the same
+// operations in the same order, so the same values bit for bit) as one vector chain: a step of the
+// four lanes is one multiply-add on the chain, against four plus their loads (bench/NOTES.md,
+// session 9). len % 4 == 0.
+inline void reduceChain4(const double* a, const double* b, size_t len, double* x) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  V v = L::gather(b, len, 0);
+  for (size_t i = 1; i < 4; ++i) v = L::gather(a, len, i) * v + L::gather(b, len, i);
+  for (size_t i = 4; i < len; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    L::inRegister(v);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    v = a0 * v + b0;
+    v = a1 * v + b1;
+    v = a2 * v + b2;
+    v = a3 * v + b3;
+  }
+  L::scatter(v, x, 1, 0);
+#else
+  for (size_t j = 0; j < 4; ++j) {
+    double v = b[j * len];
+    for (size_t i = 1; i < len; ++i) v = a[j * len + i] * v + b[j * len + i];
+    x[j] = v;
+  }
+#endif
+}
+
+// The bounded plain rescan of four lanes (rescanChains<kUnchecked>'s values bit for bit: x = a·x + b
+// per lane, in the same order), with each result's log stored as float32 at out (lane j at
+// out + j·len) instead of the result in the tile: the lanes as one vector chain (LaneVectors), and
+// the logs of each step's four results taken beside it, in the floating-point pipes the chain
+// leaves idle (one multiply-add every 4 cycles), and no second pass over the results
+// (bench/NOTES.md, session 9). len % 4 == 0.
+inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x) {
+#if LINREC_LANE_VECTORS
+  using L = LaneVectors<double>;
+  using V = L::V;
+  typedef float F __attribute__((vector_size(16)));
+  V v = {x[0], x[1], x[2], x[3]};
+  for (size_t i = 0; i < len; i += 4) {
+    V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
+    V b0 = L::load(b + i), b1 = L::load(b + len + i), b2 = L::load(b + 2 * len + i), b3 = L::load(b + 3 * len + i);
+    L::inRegister(v);
+    L::transpose(a0, a1, a2, a3);
+    L::transpose(b0, b1, b2, b3);
+    V y0 = v = a0 * v + b0;
+    V y1 = v = a1 * v + b1;
+    V y2 = v = a2 * v + b2;
+    V y3 = v = a3 * v + b3;
+    y0 = logsOfNormal4(y0);
+    y1 = logsOfNormal4(y1);
+    y2 = logsOfNormal4(y2);
+    y3 = logsOfNormal4(y3);
+    L::transpose(y0, y1, y2, y3);
+    F f0 = __builtin_convertvector(y0, F), f1 = __builtin_convertvector(y1, F);
+    F f2 = __builtin_convertvector(y2, F), f3 = __builtin_convertvector(y3, F);
+    __builtin_memcpy(out + i, &f0, sizeof f0);
+    __builtin_memcpy(out + len + i, &f1, sizeof f1);
+    __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
+    __builtin_memcpy(out + 3 * len + i, &f3, sizeof f3);
+  }
+  L::scatter(v, x, 1, 0);
+#else
+  for (size_t i = 0; i < len; ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      x[j] = a[j * len + i] * x[j] + b[j * len + i];
+      out[j * len + i] = float(extended::logOfNormal<4>(x[j], 0));
+    }
+  }
+#endif
+}
 
 template <class Access> class TileScan {
  public:
@@ -659,10 +949,12 @@ template <class Access> class TileScan {
     if (tilesPerRow_ > 1) status_.reset(new Status[tiles]);
     size_t useful = rows_ * n_ < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles);
     stream_ = kCanStream && rows_ * n_ * sizeof(Value) >= kStreamBytes;
-    // One thread where results stream (float64 past the caches): fetch the next tile during each
-    // rescan. Measured (bench/NOTES.md, session 8): float64 10^7 3-13% faster; float32 10^7 0.97-0.98x
-    // and 10^5-10^6 slower (inputs from L2/L3 anyway), so not there.
-    prefetchNext_ = useful == 1 && stream_;
+    // One thread where results stream (float64 past the caches): each rescan runs beside the next
+    // tile's phase 1 (LaneVectors::rescanThenReduce), so that one's loads from memory overlap this
+    // one's stores. Measured (bench/NOTES.md, session 9): float64 10^7 1.20-1.23x faster than the
+    // rescans' prefetch of the next tile it replaces; float32, and float64 below 32 MB, 5-20%
+    // slower than the phases one after another (except 4-5% faster at 10^5), so not there.
+    paired_ = kLaneVectors && useful == 1 && stream_;
     runOnThreads(useful, [this] {
       work();
 #if defined(__SSE2__)
@@ -698,10 +990,21 @@ template <class Access> class TileScan {
     if constexpr (Access::kStaged) {
       typename Access::Stage stage(std::min(kTile, n_));  // one per thread
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, stage);
+    } else if (paired_) {
+      Reduced reduced[2];  // this tile's phase 1, and the next one's, done beside this rescan
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
+        reduced[(k + 1) % 2].done = false;
+        scanTile(k, &reduced[k % 2], &reduced[(k + 1) % 2]);
+      }
     } else {
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanTile(k);
     }
   }
+  struct Reduced {  // a tile's phase 1
+    Elem agg[kLanes];
+    bool reset[kLanes];
+    bool done = false;
+  };
 
   Value waitFor(size_t k) {
     Status& s = status_[k];
@@ -714,10 +1017,11 @@ template <class Access> class TileScan {
     return s.inclusive;
   }
 
-  void scanTile(size_t k) {
+  void scanTile(size_t k, Reduced* mine = nullptr, Reduced* following = nullptr) {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
-    scanTileOn(acc_.row(r), k, r, t, begin, m);
+    if (!(t + 1 < tilesPerRow_ && begin + 2 * kTile <= n_)) following = nullptr;  // no full next tile in this row
+    scanTileOn(acc_.row(r), k, r, t, begin, m, mine, following);
   }
 
   template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
@@ -733,7 +1037,9 @@ template <class Access> class TileScan {
     row.storeRange(begin, m, stage);
   }
 
-  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m) {
+  // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can.
+  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m,
+                                       Reduced* mine = nullptr, Reduced* following = nullptr) {
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
       // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
@@ -752,7 +1058,10 @@ template <class Access> class TileScan {
     bool reset[kLanes];
     Value x[kLanes];
     size_t len;
-    if (m == kTile) {
+    if (mine && mine->done) {
+      len = kLaneLength;
+      for (size_t j = 0; j < kLanes; ++j) agg[j] = mine->agg[j], reset[j] = mine->reset[j];
+    } else if (m == kTile) {
       len = kLaneLength;
       reduceLanes<true>(row, begin, len, m, agg, reset);
     } else {
@@ -788,24 +1097,35 @@ template <class Access> class TileScan {
         early[j - 1] = anyEarly = true;
       }
     }
-    // One thread: the row's next tile is this thread's next, so its inputs are fetched during this
-    // rescan (LaneVectors::rescan), where they come from memory (prefetchNext_).
-    const Value* nextA = nullptr;
-    const Value* nextB = nullptr;
+#if LINREC_LANE_VECTORS
     if constexpr (kLaneVectors) {
-      if (prefetchNext_ && t + 1 < tilesPerRow_ && begin + 2 * kTile <= n_) {
-        nextA = row.a + begin + kTile;
-        nextB = row.b + begin + kTile;
+      if (following && m == kTile && !anyEarly) {
+        // reduceLanes<true>'s vector path for the next tile, beside this rescan
+        Value b[kLanes], product[kLanes];
+        const size_t nextBegin = begin + kTile;
+        for (size_t j = 0; j < kLanes; ++j) b[j] = M::start(row.load(nextBegin + j * kLaneLength)).B;
+        if (stream_)
+          LaneVectors<Value>::template rescanThenReduce<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
+                                                              x, row.a + nextBegin, row.b + nextBegin, b, product,
+                                                              following->reset);
+        else
+          LaneVectors<Value>::template rescanThenReduce<false>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
+                                                               x, row.a + nextBegin, row.b + nextBegin, b, product,
+                                                               following->reset);
+        for (size_t j = 0; j < kLanes; ++j) following->agg[j] = {M::resetGuard(product[j]), b[j]};
+        following->done = true;
+        goto rescanned;
       }
     }
+#endif
     if constexpr (kCanStream) {
       if (stream_ && m == kTile && !anyEarly) {
-        rescanLanesStreaming(row, begin, x, nextA, nextB);
+        rescanLanesStreaming(row, begin, x);
         goto rescanned;
       }
     }
     if (m == kTile && !anyEarly)
-      rescanLanes<true>(row, begin, len, m, x, nullptr, nextA, nextB);
+      rescanLanes<true>(row, begin, len, m, x, nullptr);
     else
       rescanLanes<false>(row, begin, len, m, x, early);
   rescanned:
@@ -915,12 +1235,10 @@ template <class Access> class TileScan {
   // rescanLanes<true> for the direct method with streaming stores: each lane's steps go to a line
   // buffer (L1) and out a line at a time. Lanes are a whole number of lines apart (kLaneLength·4
   // and ·8 bytes are multiples of 64), so every lane reaches a line boundary after the same head.
-  template <class Row>
-  static void rescanLanesStreaming(const Row& row, size_t begin, Value* io, const Value* nextA, const Value* nextB) {
+  template <class Row> static void rescanLanesStreaming(const Row& row, size_t begin, Value* io) {
 #if LINREC_LANE_VECTORS
     if constexpr (kLaneVectors) {
-      LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io, nextA,
-                                                nextB);
+      LaneVectors<Value>::template rescan<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin, io);
       return;
     }
 #endif
@@ -974,16 +1292,15 @@ template <class Access> class TileScan {
   }
 
   // Lanes marked in `skip` (may be null) were already stepped through.
-  template <bool Full, class Row> static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m,
-                                                          Value* io, const bool* skip, const Value* nextA = nullptr,
-                                                          const Value* nextB = nullptr) {
+  template <bool Full, class Row>
+  static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
     if constexpr (Full && HasPlainPath<Row>::value) {
       if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
     }
 #if LINREC_LANE_VECTORS
     if constexpr (Full && kLaneVectors) {
-      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io, nextA, nextB);
+      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io);
       return;
     }
 #endif
@@ -1012,7 +1329,7 @@ template <class Access> class TileScan {
   std::atomic<size_t> next_{0};
   std::unique_ptr<Status[]> status_;
   bool stream_ = false;
-  bool prefetchNext_ = false;
+  bool paired_ = false;
 };
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
