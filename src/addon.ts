@@ -80,7 +80,8 @@ export interface NativeAddon {
   DeviceBuffer: new (bytes: number, elemSize: number, device: number) => NativeDeviceBuffer;
   /** The index of the first sign that is not +1 or -1, or -1 (absent from older builds). */
   firstInvalidSign?: (signs: Int8Array) => number;
-  adviseHugePages?: (array: ArrayBufferView) => number;
+  /** Readies a new typed array for a result: huge pages advised, pages faulted in on `threads` threads (absent from older builds). */
+  prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number) => number;
 }
 
 const root = path.join(__dirname, '..');
@@ -151,7 +152,7 @@ interface RawAddon {
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
   firstInvalidSign?: (signs: Int8Array) => number;
-  adviseHugePages?: (array: ArrayBufferView) => number;
+  prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number) => number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +350,7 @@ function wrap(raw: RawAddon): NativeAddon {
     deviceMemory: (device) => raw.deviceMemory(device),
     DeviceBuffer: raw.DeviceBuffer,
     firstInvalidSign: raw.firstInvalidSign,
-    adviseHugePages: raw.adviseHugePages,
+    prepareFreshResult: raw.prepareFreshResult,
   };
 }
 

@@ -1,9 +1,14 @@
-// Results that linrec allocates itself (no `out`): on Linux, large ones are backed by huge pages
-// when the kernel can give them at once. A fresh 40 MB result otherwise takes ~10^4 page faults,
-// more time than the scan; ~20 huge-page faults cost a fifth of that (bench/NOTES.md, session 9).
-// Huge pages are asked only where free 2 MiB blocks abound: with THP `defrag` at `madvise` (a
-// common default) an advised fault that finds none compacts memory first, and a program with
-// other large arrays alive then stalls for tens of ms (session 4 withdrew unguarded advice).
+// Results that linrec allocates itself (no `out`). A fresh 40 MB result otherwise takes ~10^4
+// page faults, more time than the scan (bench/NOTES.md, sessions 5 and 9). Two remedies:
+// - on Linux, large results are backed by huge pages when the kernel can give them at once
+//   (~20 faults instead of ~10^4). Huge pages are asked only where free 2 MiB blocks abound:
+//   with THP `defrag` at `madvise` (a common default) an advised fault that finds none compacts
+//   memory first, and a program with other large arrays alive then stalls for tens of ms
+//   (session 4 withdrew unguarded advice);
+// - where its pages will be huge, the result is faulted in first by as many threads as the scan
+//   will use, each its own share: in the scan's tile order, each huge-page fault (~220 us of
+//   zeroing) holds up all threads (session 10).
+// LINREC_HUGE_PAGES=0 turns the advice off (read at each result).
 import { readFileSync } from 'fs';
 import { addon } from './addon';
 
@@ -13,7 +18,7 @@ const HUGE_PAGE = 2 << 20;
 /** Free 2 MiB blocks that must stay after a result's, on every NUMA node: room for the rest of the system. */
 export const SPARE_HUGE_BLOCKS = 128;
 
-type Advice = 'advise' | 'kernel' | 'off';
+export type Advice = 'advise' | 'kernel' | 'off';
 let mode: Advice | undefined;
 
 /** What the kernel's THP settings ask of us: advise ('madvise'), nothing ('always' does it, 'never' forbids it). */
@@ -46,13 +51,13 @@ export function wantsHugePages(bytes: number, buddyinfo: string): boolean {
   return freeHugeBlocks(buddyinfo) >= Math.ceil(bytes / HUGE_PAGE) + SPARE_HUGE_BLOCKS;
 }
 
+/** The kernel's THP mode for linrec's results: read once; LINREC_HUGE_PAGES=0 asks for no advice. */
 function kernelAdvice(): Advice {
   if (mode !== undefined) return mode;
   mode = 'off';
   if (process.platform === 'linux') {
     try {
       mode = adviceFor(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'latin1'));
-      if (mode === 'advise' && typeof addon().adviseHugePages !== 'function') mode = 'off'; // an older build
     } catch {
       mode = 'off';
     }
@@ -61,16 +66,35 @@ function kernelAdvice(): Advice {
 }
 
 /**
- * Prepares a typed array that linrec just allocated and nothing has written: advises its pages
- * huge where that pays and cannot stall. Returns the bytes advised (0 for none). Costs a read of
- * /proc/buddyinfo (~20 us) per result of 4 MiB or more.
+ * What to do with a fresh result of `bytes`: whether to advise huge pages (THP `madvise`, free
+ * blocks to spare, not turned off), and whether its pages will be huge (advised, or THP `always`)
+ * and so are to be faulted in first on the scan's threads. `buddyinfo` is read only when needed.
  */
-export function prepareFreshResult(array: ArrayBufferView): number {
-  if (array.byteLength < HUGE_RESULT_BYTES || kernelAdvice() !== 'advise') return 0;
+export function freshResultPlan(bytes: number, advice: Advice, buddyinfo: () => string, adviceOff = false): { advise: boolean; populate: boolean } {
+  if (bytes < HUGE_RESULT_BYTES || advice === 'off') return { advise: false, populate: false };
+  if (advice === 'kernel') return { advise: false, populate: true };
+  if (adviceOff) return { advise: false, populate: false };
+  let advise = false;
   try {
-    if (!wantsHugePages(array.byteLength, readFileSync('/proc/buddyinfo', 'latin1'))) return 0;
-    return addon().adviseHugePages!(array);
+    advise = wantsHugePages(bytes, buddyinfo());
   } catch {
-    return 0; // advice only: the result is right either way
+    advise = false; // advice only: the result is right either way
   }
+  return { advise, populate: advise };
+}
+
+const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
+
+/**
+ * Readies a typed array that linrec just allocated and nothing has written, for a result that
+ * `threads` threads will write (freshResultPlan). Returns the bytes advised huge (0 for none).
+ * Costs a read of /proc/buddyinfo (~20 us) per result of 4 MiB or more where THP is `madvise`.
+ */
+export function prepareFreshResult(array: ArrayBufferView, threads: number): number {
+  if (array.byteLength < HUGE_RESULT_BYTES) return 0;
+  const plan = freshResultPlan(array.byteLength, kernelAdvice(), readBuddyinfo, process.env.LINREC_HUGE_PAGES === '0');
+  if (!plan.advise && !plan.populate) return 0;
+  const prepare = addon().prepareFreshResult;
+  if (typeof prepare !== 'function') return 0; // an older build
+  return prepare(array, plan.advise, plan.populate ? threads : 1);
 }

@@ -59,14 +59,16 @@ static Napi::Value FirstInvalidSign(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, -1);
 }
 
-// adviseHugePages(array): asks for huge pages under a typed array that nothing has written yet
-// (src/result-memory.ts decides when); the bytes advised.
-static Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+// prepareFreshResult(array, adviseHuge, threads): readies a typed array that nothing has written yet
+// for a result (src/result-memory.ts decides how); the bytes advised huge.
+static Napi::Value PrepareFreshResult(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "adviseHugePages takes a typed array");
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "prepareFreshResult takes a typed array");
   Napi::TypedArray array = info[0].As<Napi::TypedArray>();
   uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
-  return Napi::Number::New(env, double(cpu::adviseHugePages(data, array.ByteLength())));
+  const bool adviseHuge = info[1].ToBoolean().Value();
+  const unsigned threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 1;
+  return Napi::Number::New(env, double(cpu::prepareFreshMemory(data, array.ByteLength(), adviseHuge, threads)));
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -75,7 +77,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
   exports.Set("firstInvalidSign", Napi::Function::New(env, FirstInvalidSign, "firstInvalidSign"));
-  exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages, "adviseHugePages"));
+  exports.Set("prepareFreshResult", Napi::Function::New(env, PrepareFreshResult, "prepareFreshResult"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));
 #ifdef LINREC_TEST_HOOKS
   // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and

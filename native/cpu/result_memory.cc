@@ -1,26 +1,94 @@
 #include "result_memory.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <thread>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace linrec {
 namespace cpu {
 
-size_t adviseHugePages(void* data, size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
-  // Only whole huge pages inside the array: the memory around it is not ours to advise.
-  const uintptr_t begin = reinterpret_cast<uintptr_t>(data);
-  const uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = (begin + bytes) & ~(kHuge - 1);
-  if (hi <= lo) return 0;
-  // Advice only: where the kernel refuses it (no THP), the pages stay small, as before.
-  return madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0 ? size_t(hi - lo) : 0;
+namespace {
+
+constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+
+#if defined(__linux__)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+
+// Faults in the pages of [begin, end) for writing. MADV_POPULATE_WRITE takes the faults without
+// the exception round trip and changes no byte; older kernels refuse it (EINVAL), and then one
+// write per page, of the zero that a fresh array holds, into the array itself, does the same.
+void populate(uintptr_t begin, uintptr_t end, size_t page) {
+  if (end <= begin) return;
+  const uintptr_t first = begin & ~uintptr_t(page - 1);
+  if (madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE) == 0) return;
+  for (uintptr_t p = begin; p < end; p = (p & ~uintptr_t(page - 1)) + page) *reinterpret_cast<volatile char*>(p) = 0;
+}
+#endif
+
+}  // namespace
+
+size_t prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads) {
+#if defined(__linux__)
+  if (bytes == 0) return 0;
+  const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+  const uintptr_t first = begin & ~uintptr_t(page - 1), last = (end + page - 1) & ~uintptr_t(page - 1);
+  // Which pages are in memory already: memory that the allocator recycled (its heap) rather than
+  // took fresh from the OS.
+  std::vector<unsigned char> resident((last - first) / page);
+  if (mincore(reinterpret_cast<void*>(first), last - first, resident.data()) != 0) return 0;
+  auto residentIn = [&](uintptr_t lo, uintptr_t hi) {
+    for (uintptr_t p = lo; p < hi; p += page)
+      if (resident[(p - first) / page] & 1) return true;
+    return false;
+  };
+  // The whole huge pages inside the array (the memory around it is not ours to advise).
+  const uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = std::max(lo, end & ~(kHuge - 1));
+  size_t advised = 0;
+#if defined(MADV_HUGEPAGE)
+  // Only where none of their pages is in memory: the advice outlives the array where the
+  // allocator keeps its memory for later allocations, which would then fault huge pages
+  // unguarded (src/result-memory.ts); fresh memory is a mapping of the array's own, as a rule.
+  if (advise && hi > lo && !residentIn(lo, hi) && madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0)
+    advised = hi - lo;
+#endif
+  // More threads than cores would only take turns.
+  threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 1 || std::all_of(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; }))
+    return advised;
+  // Equal shares, cut on huge-page boundaries where there are enough of them, so that no huge
+  // page (advised, or the kernel's own with THP `always`) is faulted by two threads at once.
+  const uintptr_t unit = (hi - lo) / kHuge >= threads ? kHuge : page;
+  const uintptr_t grid = (first + unit - 1) & ~(unit - 1);
+  const size_t units = last > grid ? (last - grid) / unit : 0;
+  threads = unsigned(std::max<size_t>(1, std::min<size_t>(threads, units)));
+  auto cut = [&](unsigned i) -> uintptr_t {
+    return i == 0 ? begin : i == threads ? end : std::max(begin, grid + (units * i / threads) * unit);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) {
+    try {
+      pool.emplace_back(populate, cut(i), cut(i + 1), page);
+    } catch (...) {
+      populate(cut(i), cut(i + 1), page);  // no thread: this one does that share too
+    }
+  }
+  populate(cut(0), cut(1), page);
+  for (auto& t : pool) t.join();
+  return advised;
 #else
   (void)data;
   (void)bytes;
+  (void)advise;
+  (void)threads;
   return 0;
 #endif
 }
