@@ -1,6 +1,7 @@
 #include "result_memory.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -64,24 +65,27 @@ size_t prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));
   if (threads <= 1 || std::all_of(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; }))
     return advised;
-  // Equal shares, cut on huge-page boundaries where there are enough of them, so that no huge
-  // page (advised, or the kernel's own with THP `always`) is faulted by two threads at once.
-  const uintptr_t unit = (hi - lo) / kHuge >= threads ? kHuge : page;
-  const uintptr_t grid = (first + unit - 1) & ~(unit - 1);
-  const size_t units = last > grid ? (last - grid) / unit : 0;
-  threads = unsigned(std::max<size_t>(1, std::min<size_t>(threads, units)));
-  auto cut = [&](unsigned i) -> uintptr_t {
-    return i == 0 ? begin : i == threads ? end : std::max(begin, grid + (units * i / threads) * unit);
+  // Pieces of whole huge pages (advised, or the kernel's own with THP `always`; the first and
+  // last piece hold the array's ends), taken in turn from a counter by every thread, so that no
+  // huge page is faulted by two threads at once and a thread that the system holds back (or
+  // refuses) leaves its share to the others, as the engine's tiles do.
+  const uintptr_t grid = (begin + kHuge - 1) & ~(kHuge - 1);
+  const size_t pieces = grid >= end ? 1 : 1 + (end - grid + kHuge - 1) / kHuge;
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces;)
+      populate(k == 0 ? begin : grid + (k - 1) * kHuge, k == 0 ? std::min(grid, end) : std::min(end, grid + k * kHuge),
+               page);
   };
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) {
+  for (unsigned i = 1; i < std::min<size_t>(threads, pieces); ++i) {
     try {
-      pool.emplace_back(populate, cut(i), cut(i + 1), page);
+      pool.emplace_back(work);
     } catch (...) {
-      populate(cut(i), cut(i + 1), page);  // no thread: this one does that share too
+      break;
     }
   }
-  populate(cut(0), cut(1), page);
+  work();
   for (auto& t : pool) t.join();
   return advised;
 #else
