@@ -10,11 +10,20 @@
 //   zeroing) holds up all threads (session 10).
 // LINREC_HUGE_PAGES=0 turns the advice off (read at each result).
 import { readFileSync } from 'fs';
+import { performance } from 'perf_hooks';
 import { addon } from './addon';
 
 /** Results below this many bytes hold too few whole huge pages to matter. */
 export const HUGE_RESULT_BYTES = 4 << 20;
 const HUGE_PAGE = 2 << 20;
+/**
+ * slowHugePageMs: a huge page that takes longer than this to fault in (~0.2 ms normally) came from
+ * memory that the hypervisor took back (free page reporting): the rest of the result, and results
+ * for `offMs`, then take 4 KiB pages (~6 ms a huge page against ~1.2 ms for its 4 KiB pages on the
+ * development VM, bench/NOTES.md session 10). `offUntil`: the time (ms, performance.now()) until
+ * which results are not advised. Settings for tests.
+ */
+export const freshResults = { slowHugePageMs: 2, offMs: 10_000, offUntil: 0 };
 /** Free 2 MiB blocks that must stay after a result's, on every NUMA node: room for the rest of the system. */
 export const SPARE_HUGE_BLOCKS = 128;
 
@@ -93,8 +102,12 @@ const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
 export function prepareFreshResult(array: ArrayBufferView, threads: number): number {
   if (array.byteLength < HUGE_RESULT_BYTES) return 0;
   const plan = freshResultPlan(array.byteLength, kernelAdvice(), readBuddyinfo, process.env.LINREC_HUGE_PAGES === '0');
+  if (plan.advise && performance.now() < freshResults.offUntil) plan.advise = plan.populate = false;
   if (!plan.advise && !plan.populate) return 0;
   const prepare = addon().prepareFreshResult;
   if (typeof prepare !== 'function') return 0; // an older build
-  return prepare(array, plan.advise, plan.populate ? threads : 1);
+  const advised = prepare(array, plan.advise, plan.populate ? threads : 1, freshResults.slowHugePageMs);
+  if (advised >= 0) return advised;
+  freshResults.offUntil = performance.now() + freshResults.offMs;
+  return -advised;
 }

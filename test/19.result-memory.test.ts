@@ -7,7 +7,7 @@ import { availableParallelism } from 'os';
 import { logScan, scan } from '../src';
 import { addon } from '../src/addon';
 import { defaultThreads } from '../src/backends';
-import { adviceFor, freeHugeBlocks, freshResultPlan, HUGE_RESULT_BYTES, SPARE_HUGE_BLOCKS, wantsHugePages } from '../src/result-memory';
+import { adviceFor, freeHugeBlocks, freshResultPlan, freshResults, HUGE_RESULT_BYTES, SPARE_HUGE_BLOCKS, wantsHugePages } from '../src/result-memory';
 import { rng } from './helpers';
 
 const MiB = 1 << 20;
@@ -98,10 +98,18 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   const a = new Float32Array(n).map(() => r.uniform());
   const b = new Float32Array(n + 1).map(() => 3 * r.uniform());
 
-  // The first large result of this process (none freed while it is measured).
+  // The first large result of this process (none freed while it is measured). However slowly its
+  // huge pages come (memory the hypervisor took back: see the last test).
   withHugePages('is backed by huge pages while it is alive (AnonHugePages)', () => {
     const before = smaps('AnonHugePages');
-    const x = scan(a, b);
+    freshResults.slowHugePageMs = Infinity;
+    freshResults.offUntil = 0;
+    let x: Float32Array;
+    try {
+      x = scan(a, b);
+    } finally {
+      freshResults.slowHugePageMs = 2;
+    }
     const held = smaps('AnonHugePages') - before;
     // All whole 2 MiB pages inside the array: 30 or 31 of them.
     expect(held).toBeGreaterThanOrEqual(x.byteLength - 4 * MiB);
@@ -109,14 +117,15 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   });
 
   withHugePages('LINREC_HUGE_PAGES=0: no advice asked of the binding', () => {
+    freshResults.offUntil = 0; // earlier huge pages may have come slowly (memory the hypervisor took back)
     // What the binding is asked (AnonHugePages cannot show it: the collector may free earlier
     // results' huge pages meanwhile).
     const native = addon();
     const real = native.prepareFreshResult!;
     const asked: [boolean, number][] = [];
-    native.prepareFreshResult = (array, advise, threads) => {
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
       asked.push([advise, threads]);
-      return real(array, advise, threads);
+      return real(array, advise, threads, slowPieceMs);
     };
     try {
       expect(scan(a, b)[n]).toBeGreaterThan(0);
@@ -188,7 +197,38 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   withThp('memory already written is not advised', () => {
     const y = new Float32Array(n);
     y[n >> 1] = 1; // a page inside the whole huge pages
-    expect(addon().prepareFreshResult!(y, true, 1)).toBe(0);
-    expect(addon().prepareFreshResult!(new Float32Array(n), true, 1)).toBeGreaterThanOrEqual(y.byteLength - 4 * MiB);
+    expect(addon().prepareFreshResult!(y, true, 1, Infinity)).toBe(0);
+    expect(addon().prepareFreshResult!(new Float32Array(n), true, 1, Infinity)).toBeGreaterThanOrEqual(y.byteLength - 4 * MiB);
+  });
+
+  withHugePages('huge pages that come slowly: the rest of the array and the next results take 4 KiB pages', () => {
+    const before = smaps('AnonHugePages');
+    const y = new Float32Array(n);
+    // Every huge page counts as slow (0 ms): only those faulted before that was seen stay huge.
+    expect(addon().prepareFreshResult!(y, true, 2, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
+    expect(smaps('AnonHugePages') - before).toBeLessThanOrEqual(2 * 2 * MiB);
+    expect(y.every((v) => v === 0)).toBe(true);
+    // Then results are not advised for a while, however fast pages come.
+    const native = addon();
+    const real = native.prepareFreshResult!;
+    const asked: boolean[] = [];
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+      asked.push(advise);
+      return real(array, advise, threads, slowPieceMs);
+    };
+    const saved = { ...freshResults };
+    try {
+      freshResults.offUntil = 0;
+      freshResults.slowHugePageMs = 0;
+      expect(scan(a, b)[n]).toBeGreaterThan(0); // advised, every page slow
+      freshResults.slowHugePageMs = Infinity;
+      expect(scan(a, b)[n]).toBeGreaterThan(0); // not advised: within offMs
+      freshResults.offUntil = 0;
+      expect(scan(a, b)[n]).toBeGreaterThan(0); // advised again
+    } finally {
+      Object.assign(freshResults, saved);
+      native.prepareFreshResult = real;
+    }
+    expect(asked).toEqual([true, true]);
   });
 });
