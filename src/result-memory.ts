@@ -6,8 +6,9 @@
 //   memory first, and a program with other large arrays alive then stalls for tens of ms
 //   (session 4 withdrew unguarded advice);
 // - where its pages will be huge, the result is faulted in first by as many threads as the scan
-//   will use, each its own share: in the scan's tile order, each huge-page fault (~220 us of
-//   zeroing) holds up all threads (session 10).
+//   will use, by pieces of whole huge pages: in the scan's tile order, each huge-page fault (~220
+//   us of zeroing) holds up all threads (session 10). A huge page that comes slowly (memory the
+//   hypervisor took back) turns the result, and results for a while, to 4 KiB pages.
 // LINREC_HUGE_PAGES=0 turns the advice off (read at each result).
 import { readFileSync } from 'fs';
 import { performance } from 'perf_hooks';
@@ -17,13 +18,15 @@ import { addon } from './addon';
 export const HUGE_RESULT_BYTES = 4 << 20;
 const HUGE_PAGE = 2 << 20;
 /**
- * slowHugePageMs: a huge page that takes longer than this to fault in (~0.2 ms normally) came from
- * memory that the hypervisor took back (free page reporting): the rest of the result, and results
- * for `offMs`, then take 4 KiB pages (~6 ms a huge page against ~1.2 ms for its 4 KiB pages on the
- * development VM, bench/NOTES.md session 10). `offUntil`: the time (ms, performance.now()) until
- * which results are not advised. Settings for tests.
+ * slowHugePageMs: a huge page that takes more CPU time than this to fault in (~0.3 ms normally)
+ * came from memory that the hypervisor took back (free page reporting: ~9 ms a huge page against
+ * 1.5–4 ms for 512 4 KiB pages on the development VM, bench/NOTES.md session 10). The rest of the
+ * result, and results for `offMs`, then take 4 KiB pages; 1 s is less than the 2 s after which
+ * the kernel reports freed blocks, so a loop of scans gets back the huge pages it freed itself.
+ * `offUntil`: the time (ms, performance.now()) until which results are not advised. Settings
+ * for tests.
  */
-export const freshResults = { slowHugePageMs: 2, offMs: 10_000, offUntil: 0 };
+export const freshResults = { slowHugePageMs: 2, offMs: 1000, offUntil: 0 };
 /** Free 2 MiB blocks that must stay after a result's, on every NUMA node: room for the rest of the system. */
 export const SPARE_HUGE_BLOCKS = 128;
 

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
@@ -23,6 +23,14 @@ constexpr uintptr_t kHuge = uintptr_t(2) << 20;
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
 #endif
+
+// This thread's CPU time in ms: the time a fault takes, without the time that other threads had
+// the core (under load, a thread waits for a core far longer than a slow huge page takes).
+double threadMs() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
 
 // Faults in the pages of [begin, end) for writing. MADV_POPULATE_WRITE takes the faults without
 // the exception round trip and changes no byte; older kernels refuse it (EINVAL), and then one
@@ -40,7 +48,6 @@ void populate(uintptr_t begin, uintptr_t end, size_t page) {
 double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs) {
 #if defined(__linux__)
   if (bytes == 0) return 0;
-  using Clock = std::chrono::steady_clock;
   const size_t page = size_t(sysconf(_SC_PAGESIZE));
   const uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
   const uintptr_t first = begin & ~uintptr_t(page - 1), last = (end + page - 1) & ~uintptr_t(page - 1);
@@ -75,7 +82,7 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   const uintptr_t grid = lo;
   const size_t pieces = grid >= end ? 1 : 1 + (end - grid + kHuge - 1) / kHuge;
   std::atomic<size_t> next{0};
-  // An advised piece that takes more than slowPieceMs (normally ~0.2 ms) came from memory that
+  // An advised piece that takes more than slowPieceMs of CPU time (normally ~0.2 ms) came from memory that
   // the hypervisor had taken back (free page reporting, bench/NOTES.md session 10: ~6 ms a huge
   // page on the development VM, 5x its 4 KiB pages): the pieces not yet faulted take 4 KiB pages
   // (and the caller hears of it).
@@ -88,10 +95,9 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
 #if defined(MADV_NOHUGEPAGE)
       if (huge && slow.load(std::memory_order_relaxed)) madvise(reinterpret_cast<void*>(from), kHuge, MADV_NOHUGEPAGE);
 #endif
-      const auto t0 = Clock::now();
+      const double t0 = threadMs();
       populate(from, to, page);
-      if (huge && std::chrono::duration<double, std::milli>(Clock::now() - t0).count() > slowPieceMs)
-        slow.store(true, std::memory_order_relaxed);
+      if (huge && threadMs() - t0 > slowPieceMs) slow.store(true, std::memory_order_relaxed);
     }
   };
   std::vector<std::thread> pool;
