@@ -17,9 +17,9 @@ namespace cpu {
 
 namespace {
 
+#if defined(__linux__)
 constexpr uintptr_t kHuge = uintptr_t(2) << 20;
 
-#if defined(__linux__)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
 #endif
