@@ -80,6 +80,8 @@ export interface NativeAddon {
   DeviceBuffer: new (bytes: number, elemSize: number, device: number) => NativeDeviceBuffer;
   /** The index of the first sign that is not +1 or -1, or -1 (absent from older builds). */
   firstInvalidSign?: (signs: Int8Array) => number;
+  /** Readies a new typed array for a result: huge pages advised, pages faulted in on `threads` threads (absent from older builds). */
+  prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number, slowPieceMs?: number) => number;
 }
 
 const root = path.join(__dirname, '..');
@@ -150,6 +152,7 @@ interface RawAddon {
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
   firstInvalidSign?: (signs: Int8Array) => number;
+  prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number, slowPieceMs?: number) => number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,6 +350,7 @@ function wrap(raw: RawAddon): NativeAddon {
     deviceMemory: (device) => raw.deviceMemory(device),
     DeviceBuffer: raw.DeviceBuffer,
     firstInvalidSign: raw.firstInvalidSign,
+    prepareFreshResult: raw.prepareFreshResult,
   };
 }
 

@@ -4,6 +4,8 @@ import type { NativeOperand } from './addon';
 import { DeviceArray, isDeviceArray } from './device-array';
 import { expected, plainError, typeError } from './errors';
 import { isFloatArray } from './dtype';
+import { prepareFreshResult } from './result-memory';
+import { defaultThreads } from './backends';
 // A plain require, as in scan.ts: `import * as` would wrap every export in a getter.
 import v = require('./validate');
 import type { FloatArray } from './validate';
@@ -76,13 +78,19 @@ export function sameResidency(names: [string, Data | Signs | undefined][]): bool
 /** The device index of a DeviceArray, undefined for a host array. */
 export const deviceIndexOf = (d: Data | Signs): number | undefined => (isDeviceArray(d) ? d.deviceIndex : undefined);
 
-export function allocLike(like: Data, length: number): Data {
+/** A result beside `like`; a host one readied for a scan on `threads` threads (src/result-memory.ts). */
+export function allocLike(like: Data, length: number, threads = defaultThreads()): Data {
   if (isDeviceArray(like)) return new DeviceArray(length, like.dtype as 'float32' | 'float64', like.deviceIndex);
-  return v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  const x = v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  prepareFreshResult(x, threads);
+  return x;
 }
 /** Signs beside `like`: an Int8Array, or an int8 DeviceArray on like's device. */
-export function allocSigns(like: Data, length: number): Signs {
-  return isDeviceArray(like) ? new DeviceArray(length, 'int8', like.deviceIndex) : new Int8Array(length);
+export function allocSigns(like: Data, length: number, threads = defaultThreads()): Signs {
+  if (isDeviceArray(like)) return new DeviceArray(length, 'int8', like.deviceIndex);
+  const signs = new Int8Array(length);
+  prepareFreshResult(signs, threads);
+  return signs;
 }
 
 /** A log input: plain real logs (all positive) or { logAbs, sign }. */

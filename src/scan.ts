@@ -133,7 +133,7 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
         ['options.out', out],
       ]);
     v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
-  } else out = allocLike(a, rows * (n + 1));
+  } else out = allocLike(a, rows * (n + 1), threads);
   // The binding checks overlaps of a given out (refuseAlias); this names them.
   const given = out;
   const nameAlias =
@@ -257,7 +257,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
       };
     }
   } else {
-    out = { logAbs: allocLike(a.logAbs, rows * (n + 1)), sign: allocSigns(a.logAbs, rows * (n + 1)) };
+    out = { logAbs: allocLike(a.logAbs, rows * (n + 1), threads), sign: allocSigns(a.logAbs, rows * (n + 1), threads) };
   }
   const device = chooseDevice(o.device, rows * n, deviceIndexOf(a.logAbs));
   const stride = n + 1;

@@ -215,8 +215,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
-    const x = allocLike(a.logAbs, this.rows * m);
-    const xSign = this.log ? allocSigns(a.logAbs, this.rows * m) : undefined;
+    const x = allocLike(a.logAbs, this.rows * m, this.#threads);
+    const xSign = this.log ? allocSigns(a.logAbs, this.rows * m, this.#threads) : undefined;
     const state = onDevice ? this.#deviceState(device) : undefined;
     const st = state ? state.logAbs : this.#state;
     const stSign = this.log ? (state ? state.sign : this.#stateSign) : undefined;

@@ -19,6 +19,7 @@
 import { addon, METHOD_CODE, type NativeOperand, type NativeScanSpec } from './addon';
 import { cudaUsable, defaultThreads, gpuThreshold } from './backends';
 import { typedArrayKind } from './dtype';
+import { prepareFreshResult } from './result-memory';
 
 /**
  * The longest row computed in JS: the engine's short-rows path (native/cpu/short_rows.h, kShortRow
@@ -376,10 +377,12 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
 
 /** Through the binding's lean entry, which checks the rest (lengths, overlaps) and declines what it does not take. */
 function hostScan(float64: boolean, a: HostArray, b: HostArray, out: unknown, rows: number, reverse: boolean, threads: unknown): HostArray | undefined {
-  const x = out === undefined ? (float64 ? new Float64Array(b.length) : new Float32Array(b.length)) : out;
+  const nThreads = threads === undefined ? defaultThreads() : (threads as number);
+  let x = out;
+  if (x === undefined) prepareFreshResult((x = float64 ? new Float64Array(b.length) : new Float32Array(b.length)), nThreads);
   // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
   if (out !== undefined && typedArrayKind(out) !== (float64 ? 'Float64Array' : 'Float32Array')) return undefined;
-  return addon().scanHost(float64, a, b, x, rows, reverse, threads === undefined ? defaultThreads() : (threads as number)) ? (x as HostArray) : undefined;
+  return addon().scanHost(float64, a, b, x, rows, reverse, nThreads) ? (x as HostArray) : undefined;
 }
 
 /** In JS: `rows` rows of n steps by the row loop f (the engine's bits). */

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "../cpu/result_memory.h"
 #include "convert.h"
 #include "cuda_guard.h"
 #include "device_buffer.h"
@@ -58,12 +59,27 @@ static Napi::Value FirstInvalidSign(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, -1);
 }
 
+// prepareFreshResult(array, adviseHuge, threads, slowPieceMs): readies a typed array that nothing has written yet
+// for a result (src/result-memory.ts decides how); the bytes advised huge.
+static Napi::Value PrepareFreshResult(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "prepareFreshResult takes a typed array");
+  Napi::TypedArray array = info[0].As<Napi::TypedArray>();
+  uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  const bool adviseHuge = info[1].ToBoolean().Value();
+  const unsigned threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 1;
+  return Napi::Number::New(
+      env, cpu::prepareFreshMemory(data, array.ByteLength(), adviseHuge, threads,
+                                   info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 2.0));
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
   exports.Set("contract", contract(env));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
   exports.Set("firstInvalidSign", Napi::Function::New(env, FirstInvalidSign, "firstInvalidSign"));
+  exports.Set("prepareFreshResult", Napi::Function::New(env, PrepareFreshResult, "prepareFreshResult"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));
 #ifdef LINREC_TEST_HOOKS
   // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and

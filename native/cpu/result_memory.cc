@@ -1,0 +1,125 @@
+#include "result_memory.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+namespace linrec {
+namespace cpu {
+
+namespace {
+
+#if defined(__linux__)
+constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+
+// This thread's CPU time in ms: the time a fault takes, without the time that other threads had
+// the core (under load, a thread waits for a core far longer than a slow huge page takes).
+double threadMs() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+// Faults in the pages of [begin, end) for writing. MADV_POPULATE_WRITE takes the faults without
+// the exception round trip and changes no byte; older kernels refuse it (EINVAL), and then one
+// write per page, of the zero that a fresh array holds, into the array itself, does the same.
+void populate(uintptr_t begin, uintptr_t end, size_t page) {
+  if (end <= begin) return;
+  const uintptr_t first = begin & ~uintptr_t(page - 1);
+  if (madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE) == 0) return;
+  for (uintptr_t p = begin; p < end; p = (p & ~uintptr_t(page - 1)) + page) *reinterpret_cast<volatile char*>(p) = 0;
+}
+#endif
+
+}  // namespace
+
+double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs) {
+#if defined(__linux__)
+  if (bytes == 0) return 0;
+  const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+  const uintptr_t first = begin & ~uintptr_t(page - 1), last = (end + page - 1) & ~uintptr_t(page - 1);
+  // Which pages are in memory already: memory that the allocator recycled (its heap) rather than
+  // took fresh from the OS.
+  std::vector<unsigned char> resident((last - first) / page);
+  if (mincore(reinterpret_cast<void*>(first), last - first, resident.data()) != 0) return 0;
+  auto residentIn = [&](uintptr_t lo, uintptr_t hi) {
+    for (uintptr_t p = lo; p < hi; p += page)
+      if (resident[(p - first) / page] & 1) return true;
+    return false;
+  };
+  // The whole huge pages inside the array (the memory around it is not ours to advise).
+  const uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = std::max(lo, end & ~(kHuge - 1));
+  size_t advised = 0;
+#if defined(MADV_HUGEPAGE)
+  // Only where none of their pages is in memory: the advice outlives the array where the
+  // allocator keeps its memory for later allocations, which would then fault huge pages
+  // unguarded (src/result-memory.ts); fresh memory is a mapping of the array's own, as a rule.
+  if (advise && hi > lo && !residentIn(lo, hi) && madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0)
+    advised = hi - lo;
+#endif
+  // More threads than cores would only take turns.
+  threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));
+  if (advised == 0 &&
+      (threads <= 1 || std::all_of(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; })))
+    return 0;
+  // Pieces of whole huge pages (advised, or the kernel's own with THP `always`; the first and
+  // last piece hold the array's ends), taken in turn from a counter by every thread, so that no
+  // huge page is faulted by two threads at once and a thread that the system holds back (or
+  // refuses) leaves its share to the others, as the engine's tiles do.
+  const uintptr_t grid = lo;
+  const size_t pieces = grid >= end ? 1 : 1 + (end - grid + kHuge - 1) / kHuge;
+  std::atomic<size_t> next{0};
+  // An advised piece that takes more than slowPieceMs of CPU time (normally ~0.2 ms) came from memory that
+  // the hypervisor had taken back (free page reporting, bench/NOTES.md session 10: ~6 ms a huge
+  // page on the development VM, 5x its 4 KiB pages): the pieces not yet faulted take 4 KiB pages
+  // (and the caller hears of it).
+  std::atomic<bool> slow{false};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces;) {
+      const uintptr_t from = k == 0 ? begin : grid + (k - 1) * kHuge,
+                      to = k == 0 ? std::min(grid, end) : std::min(end, grid + k * kHuge);
+      const bool huge = advised > 0 && from >= lo && to <= hi && to - from == kHuge;
+#if defined(MADV_NOHUGEPAGE)
+      if (huge && slow.load(std::memory_order_relaxed)) madvise(reinterpret_cast<void*>(from), kHuge, MADV_NOHUGEPAGE);
+#endif
+      const double t0 = threadMs();
+      populate(from, to, page);
+      if (huge && threadMs() - t0 > slowPieceMs) slow.store(true, std::memory_order_relaxed);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < std::min<size_t>(threads, pieces); ++i) {
+    try {
+      pool.emplace_back(work);
+    } catch (...) {
+      break;
+    }
+  }
+  work();
+  for (auto& t : pool) t.join();
+  return slow.load() ? -double(advised) : double(advised);
+#else
+  (void)data;
+  (void)bytes;
+  (void)advise;
+  (void)threads;
+  (void)slowPieceMs;
+  return 0;
+#endif
+}
+
+}  // namespace cpu
+}  // namespace linrec

@@ -1,0 +1,24 @@
+// Memory for results that linrec allocates itself (a scan without `out`): advice to the OS.
+#pragma once
+
+#include <cstddef>
+
+namespace linrec {
+namespace cpu {
+
+// Prepares [data, data + bytes), memory that nothing has written yet (a new typed array's), for
+// a scan's result. With `advise`, asks the OS to back the whole 2 MiB pages inside it with huge
+// pages, where none of them is in memory yet: a fresh 40 MB result takes ~10^4 page faults of
+// ~2.5 us each on the development VM, more than the scan itself, and 20 huge-page faults of
+// ~220 us (bench/NOTES.md, sessions 9 and 10). Whether the kernel can give huge pages without
+// compacting memory first is the caller's decision (src/result-memory.ts). With `threads` > 1,
+// faults its pages in first on that many threads, each its own share of whole huge pages: the
+// scan's tiles, taken in order by all its threads, would fault each huge page on one thread
+// while the others wait for that tile. Advised memory is always faulted in here: a huge page that
+// takes more than `slowPieceMs` of CPU time to fault in (memory the hypervisor took back) turns the rest of
+// the array to 4 KiB pages. Returns the bytes advised huge (0 where the OS has no such advice),
+// negated where huge pages came slowly.
+double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs);
+
+}  // namespace cpu
+}  // namespace linrec

@@ -1,0 +1,116 @@
+// Results that linrec allocates itself (no `out`). A fresh 40 MB result otherwise takes ~10^4
+// page faults, more time than the scan (bench/NOTES.md, sessions 5 and 9). Two remedies:
+// - on Linux, large results are backed by huge pages when the kernel can give them at once
+//   (~20 faults instead of ~10^4). Huge pages are asked only where free 2 MiB blocks abound:
+//   with THP `defrag` at `madvise` (a common default) an advised fault that finds none compacts
+//   memory first, and a program with other large arrays alive then stalls for tens of ms
+//   (session 4 withdrew unguarded advice);
+// - where its pages will be huge, the result is faulted in first by as many threads as the scan
+//   will use, by pieces of whole huge pages: in the scan's tile order, each huge-page fault (~220
+//   us of zeroing) holds up all threads (session 10). A huge page that comes slowly (memory the
+//   hypervisor took back) turns the result, and results for a while, to 4 KiB pages.
+// LINREC_HUGE_PAGES=0 turns the advice off (read at each result).
+import { readFileSync } from 'fs';
+import { performance } from 'perf_hooks';
+import { addon } from './addon';
+
+/** Results below this many bytes hold too few whole huge pages to matter. */
+export const HUGE_RESULT_BYTES = 4 << 20;
+const HUGE_PAGE = 2 << 20;
+/**
+ * slowHugePageMs: a huge page that takes more CPU time than this to fault in (~0.3 ms normally)
+ * came from memory that the hypervisor took back (free page reporting: ~9 ms a huge page against
+ * 1.5–4 ms for 512 4 KiB pages on the development VM, bench/NOTES.md session 10). The rest of the
+ * result, and results for `offMs`, then take 4 KiB pages; 1 s is less than the 2 s after which
+ * the kernel reports freed blocks, so a loop of scans gets back the huge pages it freed itself.
+ * `offUntil`: the time (ms, performance.now()) until which results are not advised. Settings
+ * for tests.
+ */
+export const freshResults = { slowHugePageMs: 2, offMs: 1000, offUntil: 0 };
+/** Free 2 MiB blocks that must stay after a result's, on every NUMA node: room for the rest of the system. */
+export const SPARE_HUGE_BLOCKS = 128;
+
+export type Advice = 'advise' | 'kernel' | 'off';
+let mode: Advice | undefined;
+
+/** What the kernel's THP settings ask of us: advise ('madvise'), nothing ('always' does it, 'never' forbids it). */
+export function adviceFor(enabled: string): Advice {
+  const chosen = /\[(\w+)\]/.exec(enabled)?.[1];
+  return chosen === 'madvise' ? 'advise' : chosen === 'always' ? 'kernel' : 'off';
+}
+
+/**
+ * The free 2 MiB blocks of the poorest NUMA node, from /proc/buddyinfo's text: each line counts a
+ * zone's free blocks of order 0, 1, ... (4 KiB << order); orders 9 and up hold huge pages
+ * without compaction. The DMA zone is left out (16 MiB, not for user memory).
+ */
+export function freeHugeBlocks(buddyinfo: string): number {
+  const perNode = new Map<string, number>();
+  for (const line of buddyinfo.split('\n')) {
+    const m = /^Node\s+(\d+),\s*zone\s+(\S+)\s+([\d\s]+)$/.exec(line.trim());
+    if (!m || m[2] === 'DMA') continue;
+    const counts = m[3].trim().split(/\s+/).map(Number);
+    let blocks = 0;
+    for (let order = 9; order < counts.length; order++) blocks += counts[order] * 2 ** (order - 9);
+    perNode.set(m[1], (perNode.get(m[1]) ?? 0) + blocks);
+  }
+  return perNode.size === 0 ? 0 : Math.min(...perNode.values());
+}
+
+/** Whether a fresh result of `bytes` should be advised huge pages, given the kernel's free blocks. */
+export function wantsHugePages(bytes: number, buddyinfo: string): boolean {
+  if (bytes < HUGE_RESULT_BYTES) return false;
+  return freeHugeBlocks(buddyinfo) >= Math.ceil(bytes / HUGE_PAGE) + SPARE_HUGE_BLOCKS;
+}
+
+/** The kernel's THP mode for linrec's results: read once; LINREC_HUGE_PAGES=0 asks for no advice. */
+function kernelAdvice(): Advice {
+  if (mode !== undefined) return mode;
+  mode = 'off';
+  if (process.platform === 'linux') {
+    try {
+      mode = adviceFor(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'latin1'));
+    } catch {
+      mode = 'off';
+    }
+  }
+  return mode;
+}
+
+/**
+ * What to do with a fresh result of `bytes`: whether to advise huge pages (THP `madvise`, free
+ * blocks to spare, not turned off), and whether its pages will be huge (advised, or THP `always`)
+ * and so are to be faulted in first on the scan's threads. `buddyinfo` is read only when needed.
+ */
+export function freshResultPlan(bytes: number, advice: Advice, buddyinfo: () => string, adviceOff = false): { advise: boolean; populate: boolean } {
+  if (bytes < HUGE_RESULT_BYTES || advice === 'off') return { advise: false, populate: false };
+  if (advice === 'kernel') return { advise: false, populate: true };
+  if (adviceOff) return { advise: false, populate: false };
+  let advise = false;
+  try {
+    advise = wantsHugePages(bytes, buddyinfo());
+  } catch {
+    advise = false; // advice only: the result is right either way
+  }
+  return { advise, populate: advise };
+}
+
+const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
+
+/**
+ * Readies a typed array that linrec just allocated and nothing has written, for a result that
+ * `threads` threads will write (freshResultPlan). Returns the bytes advised huge (0 for none).
+ * Costs a read of /proc/buddyinfo (~20 us) per result of 4 MiB or more where THP is `madvise`.
+ */
+export function prepareFreshResult(array: ArrayBufferView, threads: number): number {
+  if (array.byteLength < HUGE_RESULT_BYTES) return 0;
+  const plan = freshResultPlan(array.byteLength, kernelAdvice(), readBuddyinfo, process.env.LINREC_HUGE_PAGES === '0');
+  if (plan.advise && performance.now() < freshResults.offUntil) plan.advise = plan.populate = false;
+  if (!plan.advise && !plan.populate) return 0;
+  const prepare = addon().prepareFreshResult;
+  if (typeof prepare !== 'function') return 0; // an older build
+  const advised = prepare(array, plan.advise, plan.populate ? threads : 1, freshResults.slowHugePageMs);
+  if (advised >= 0) return advised;
+  freshResults.offUntil = performance.now() + freshResults.offMs;
+  return -advised;
+}

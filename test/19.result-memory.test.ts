@@ -1,0 +1,234 @@
+// Results that linrec allocates itself (no `out`): src/result-memory.ts decides from the kernel's
+// THP mode and /proc/buddyinfo whether a fresh result is advised huge pages and faulted in first
+// on the scan's threads; native/cpu/result_memory.cc does it. The decision is checked on sample
+// texts; on Linux, what the kernel then holds is read from /proc/self/smaps_rollup.
+import { existsSync, readFileSync } from 'fs';
+import { availableParallelism } from 'os';
+import { logScan, scan } from '../src';
+import { addon } from '../src/addon';
+import { defaultThreads } from '../src/backends';
+import { adviceFor, freeHugeBlocks, freshResultPlan, freshResults, HUGE_RESULT_BYTES, SPARE_HUGE_BLOCKS, wantsHugePages } from '../src/result-memory';
+import { rng } from './helpers';
+
+const MiB = 1 << 20;
+
+// /proc/buddyinfo as Linux prints it: free blocks of order 0..10 per zone (4 KiB << order).
+const ONE_NODE = `Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3
+Node 0, zone    DMA32      1      2      4      2      5      4      3      3      4      2    752
+Node 0, zone   Normal   1644   2674   1133   1094    847    414    190    204    448    300   1638
+`;
+// Node 1's Normal zone is fragmented: 7 blocks of order 9 and 1 of order 10.
+const TWO_NODES = `Node 0, zone      DMA      1      1      1      0      2      1      1      0      1      1      3
+Node 0, zone    DMA32    100     80     60     40     20     10      5      3      2      2    400
+Node 0, zone   Normal   5000   4000   3000   2000   1000    500    250    120     60     30    900
+Node 1, zone   Normal  90000  60000  30000  10000   5000   2000    800    200     40      7      1
+`;
+
+describe('the decision (pure functions on sample texts)', () => {
+  test('THP mode: the bracketed choice of /sys/kernel/mm/transparent_hugepage/enabled', () => {
+    expect(adviceFor('always [madvise] never\n')).toBe('advise');
+    expect(adviceFor('[always] madvise never\n')).toBe('kernel');
+    expect(adviceFor('always madvise [never]\n')).toBe('off');
+    expect(adviceFor('')).toBe('off');
+  });
+
+  test('free 2 MiB blocks: orders 9 and up, DMA left out, the poorest node', () => {
+    // DMA32 2 + 752·2, Normal 300 + 1638·2 (DMA's 1 + 3·2 left out).
+    expect(freeHugeBlocks(ONE_NODE)).toBe(2 + 1504 + 300 + 3276);
+    // Node 0: 2 + 800 + 30 + 1800 = 2632; node 1: 7 + 2 = 9.
+    expect(freeHugeBlocks(TWO_NODES)).toBe(9);
+    expect(freeHugeBlocks(TWO_NODES.split('\n').slice(0, 3).join('\n'))).toBe(2632);
+    expect(freeHugeBlocks('')).toBe(0);
+    expect(freeHugeBlocks('Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3\n')).toBe(0);
+    // A kernel with fewer orders (MAX_ORDER 9): no order 10 column.
+    expect(freeHugeBlocks('Node 0, zone   Normal   1 2 3 4 5 6 7 8 9 40\n')).toBe(40);
+  });
+
+  test('huge pages only for results of 4 MiB or more, with room to spare on every node', () => {
+    const blocks = freeHugeBlocks(ONE_NODE);
+    expect(wantsHugePages(HUGE_RESULT_BYTES - 1, ONE_NODE)).toBe(false);
+    expect(wantsHugePages(HUGE_RESULT_BYTES, ONE_NODE)).toBe(true);
+    // The result's blocks plus SPARE_HUGE_BLOCKS must be free: just enough, then one block short.
+    const fits = (blocks - SPARE_HUGE_BLOCKS) * 2 * MiB;
+    expect(wantsHugePages(fits, ONE_NODE)).toBe(true);
+    expect(wantsHugePages(fits + 1, ONE_NODE)).toBe(false);
+    expect(wantsHugePages(64 * MiB, TWO_NODES)).toBe(false); // node 1 is short
+  });
+
+  test('the plan: advice under THP madvise, faulting in first wherever pages will be huge, LINREC_HUGE_PAGES=0', () => {
+    const text = () => ONE_NODE;
+    const broken = () => {
+      throw new Error('no /proc/buddyinfo');
+    };
+    expect(freshResultPlan(64 * MiB, 'advise', text)).toEqual({ advise: true, populate: true });
+    expect(freshResultPlan(64 * MiB, 'advise', () => TWO_NODES)).toEqual({ advise: false, populate: false });
+    expect(freshResultPlan(64 * MiB, 'advise', broken)).toEqual({ advise: false, populate: false });
+    expect(freshResultPlan(64 * MiB, 'advise', text, true)).toEqual({ advise: false, populate: false });
+    expect(freshResultPlan(HUGE_RESULT_BYTES - 1, 'advise', text)).toEqual({ advise: false, populate: false });
+    // THP always: the kernel gives huge pages unasked; they are still faulted in on the scan's threads.
+    expect(freshResultPlan(64 * MiB, 'kernel', broken)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(64 * MiB, 'off', text)).toEqual({ advise: false, populate: false });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the kernel holds (Linux).
+
+const thpFile = '/sys/kernel/mm/transparent_hugepage/enabled';
+const thp = existsSync(thpFile) ? adviceFor(readFileSync(thpFile, 'latin1')) : 'off';
+const smaps = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/smaps_rollup', 'latin1'))?.[1]) * 1024;
+const hasSmaps = existsSync('/proc/self/smaps_rollup');
+const n = 16_000_000; // a 64 MB float32 result
+function skipReason(): string | undefined {
+  if (!hasSmaps) return 'no /proc/self/smaps_rollup';
+  if (thp === 'off') return `THP is not madvise or always (${existsSync(thpFile) ? readFileSync(thpFile, 'latin1').trim() : 'no ' + thpFile})`;
+  const free = freeHugeBlocks(readFileSync('/proc/buddyinfo', 'latin1'));
+  const needed = Math.ceil((4 * (n + 1)) / (2 * MiB)) + SPARE_HUGE_BLOCKS;
+  if (thp === 'advise' && free < needed) return `only ${free} free 2 MiB blocks, ${needed} needed`;
+  return undefined;
+}
+const skip = skipReason();
+if (skip) console.log(`test/19: huge-page checks skipped: ${skip}`);
+const onTwoCores = hasSmaps && availableParallelism() >= 2 ? test : test.skip;
+const withThp = hasSmaps && existsSync(thpFile) ? test : test.skip;
+const withHugePages = skip ? test.skip : test;
+
+describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : ''}`, () => {
+  const r = rng();
+  const a = new Float32Array(n).map(() => r.uniform());
+  const b = new Float32Array(n + 1).map(() => 3 * r.uniform());
+
+  // The first large result of this process (none freed while it is measured). However slowly its
+  // huge pages come (memory the hypervisor took back: see the last test).
+  withHugePages('is backed by huge pages while it is alive (AnonHugePages)', () => {
+    const before = smaps('AnonHugePages');
+    freshResults.slowHugePageMs = Infinity;
+    freshResults.offUntil = 0;
+    let x: Float32Array;
+    try {
+      x = scan(a, b);
+    } finally {
+      freshResults.slowHugePageMs = 2;
+    }
+    const held = smaps('AnonHugePages') - before;
+    // All whole 2 MiB pages inside the array: 30 or 31 of them.
+    expect(held).toBeGreaterThanOrEqual(x.byteLength - 4 * MiB);
+    expect(x[n]).toBeGreaterThan(0);
+  });
+
+  withHugePages('LINREC_HUGE_PAGES=0: no advice asked of the binding', () => {
+    freshResults.offUntil = 0; // earlier huge pages may have come slowly (memory the hypervisor took back)
+    // What the binding is asked (AnonHugePages cannot show it: the collector may free earlier
+    // results' huge pages meanwhile).
+    const native = addon();
+    const real = native.prepareFreshResult!;
+    const asked: [boolean, number][] = [];
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+      asked.push([advise, threads]);
+      return real(array, advise, threads, slowPieceMs);
+    };
+    try {
+      expect(scan(a, b)[n]).toBeGreaterThan(0);
+      process.env.LINREC_HUGE_PAGES = '0';
+      expect(scan(a, b)[n]).toBeGreaterThan(0);
+    } finally {
+      delete process.env.LINREC_HUGE_PAGES;
+      native.prepareFreshResult = real;
+    }
+    // Faulted in first on the scan's threads where pages will be huge. THP always: no advice
+    // either way, the kernel's huge pages faulted in first.
+    const threads = defaultThreads();
+    expect(asked).toEqual(
+      thp === 'advise'
+        ? [[true, threads]]
+        : [
+            [false, threads],
+            [false, threads],
+          ],
+    );
+  });
+
+  test('holds the same values with and without the advice, on 1 and 2 threads, as with out', () => {
+    const out = new Float32Array(n + 1);
+    scan(a, b, { out });
+    const bits = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    for (const threads of [1, 2]) {
+      expect(bits(scan(a, b, { threads })).equals(bits(out))).toBe(true);
+      process.env.LINREC_HUGE_PAGES = '0';
+      try {
+        expect(bits(scan(a, b, { threads })).equals(bits(out))).toBe(true);
+      } finally {
+        delete process.env.LINREC_HUGE_PAGES;
+      }
+    }
+  });
+
+  test("logScan's fresh logs and signs (Int8Array of 4 MiB and more) as with out", () => {
+    const m = 4_200_000; // signs of 4 MiB and more
+    const la = new Float64Array(m);
+    const lb = { logAbs: new Float64Array(m + 1), sign: new Int8Array(m + 1) };
+    for (let i = 0; i < m; i++) la[i] = -r.uniform();
+    for (let i = 0; i <= m; i++) {
+      lb.logAbs[i] = r.uniform() - 0.5;
+      lb.sign[i] = r.uniform() < 0.5 ? -1 : 1;
+    }
+    const out = { logAbs: new Float64Array(m + 1), sign: new Int8Array(m + 1) };
+    logScan(la, lb, { out });
+    const fresh = logScan(la, lb);
+    expect(Buffer.from(fresh.logAbs.buffer).equals(Buffer.from(out.logAbs.buffer))).toBe(true);
+    expect(Buffer.from(fresh.sign.buffer).equals(Buffer.from(out.sign.buffer))).toBe(true);
+  });
+
+  onTwoCores('faulted in on 2 threads before the scan: all zero, and writing it takes no more faults', () => {
+    const faults = () => process.resourceUsage().minorPageFault;
+    const y = new Float32Array(n);
+    addon().prepareFreshResult!(y, false, 2);
+    expect(y.every((v) => v === 0)).toBe(true);
+    let f0 = faults();
+    y.fill(1);
+    expect(faults() - f0).toBeLessThan(500);
+    // Without: one fault per 4 KiB page.
+    const z = new Float32Array(n);
+    f0 = faults();
+    z.fill(1);
+    expect(faults() - f0).toBeGreaterThan(10000);
+  });
+
+  withThp('memory already written is not advised', () => {
+    const y = new Float32Array(n);
+    y[n >> 1] = 1; // a page inside the whole huge pages
+    expect(addon().prepareFreshResult!(y, true, 1, Infinity)).toBe(0);
+    expect(addon().prepareFreshResult!(new Float32Array(n), true, 1, Infinity)).toBeGreaterThanOrEqual(y.byteLength - 4 * MiB);
+  });
+
+  withHugePages('huge pages that come slowly: the rest of the array and the next results take 4 KiB pages', () => {
+    const before = smaps('AnonHugePages');
+    const y = new Float32Array(n);
+    // Every huge page counts as slow (0 ms): only those faulted before that was seen stay huge.
+    expect(addon().prepareFreshResult!(y, true, 2, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
+    expect(smaps('AnonHugePages') - before).toBeLessThanOrEqual(2 * 2 * MiB);
+    expect(y.every((v) => v === 0)).toBe(true);
+    // Then results are not advised for a while, however fast pages come.
+    const native = addon();
+    const real = native.prepareFreshResult!;
+    const asked: boolean[] = [];
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+      asked.push(advise);
+      return real(array, advise, threads, slowPieceMs);
+    };
+    const saved = { ...freshResults };
+    try {
+      freshResults.offUntil = 0;
+      freshResults.slowHugePageMs = 0;
+      expect(scan(a, b)[n]).toBeGreaterThan(0); // advised, every page slow
+      freshResults.slowHugePageMs = Infinity;
+      expect(scan(a, b)[n]).toBeGreaterThan(0); // not advised: within offMs
+      freshResults.offUntil = 0;
+      expect(scan(a, b)[n]).toBeGreaterThan(0); // advised again
+    } finally {
+      Object.assign(freshResults, saved);
+      native.prepareFreshResult = real;
+    }
+    expect(asked).toEqual([true, true]);
+  });
+});
