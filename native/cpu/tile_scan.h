@@ -784,26 +784,33 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
 #endif
 
 #if LINREC_LANE_VECTORS
-// extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, its operations in the
-// same order (so the same values bit for bit as the storeRange loop's, which GCC vectorizes alike).
+// extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, the same values bit for
+// bit as the storeRange loop's (which GCC vectorizes alike) in fewer operations: the reduction
+// to f in (√2/2, √2] and its exponent from one integer subtraction (its borrow says whether the
+// mantissa is above √2), and 2·s·p as s·(2p) with twice the coefficients (exact scalings): 16
+// instead of 21 vector operations (bench/NOTES.md, session 10).
 LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
   using V = LaneVectors<double>::V;
   typedef uint64_t U __attribute__((vector_size(32)));
-  typedef int64_t I __attribute__((vector_size(32)));
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
-  constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
+  constexpr double kTwiceFitted[4] = {2.0, 2 * 0x1.555587adb65fbp-2, 2 * 0x1.995466ec045e5p-3, 2 * 0x1.32cdaf06a5cd9p-3};
+  // The bits of √2/2 and 1 more, with the exponent field lowered by 1000: bits − kBelow stays
+  // positive for every a >= 2^-1000 (a is in the band), its low 52 bits are the mantissa's minus
+  // √2's, borrowing exactly where the mantissa is at most √2 (logOfNormal: f > √2 is halved).
+  constexpr uint64_t kHalfRoot2 = 0x3fe6a09e667f3bcdull + 1, kBelow = kHalfRoot2 - (uint64_t(1000) << 52);
+  constexpr uint64_t kMantissa = 0x000fffffffffffffull;
   U bits = (U)a;
-  I k = (I)(bits >> 52) - 1023;
-  V f = (V)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
-  I high = f > 1.4142135623730951;  // -1 where true
-  f = high ? f * 0.5 : f;
-  k -= high;
-  V s = (f - 1) / (f + 1), s2 = s * s;
-  V p = kFitted[3] + V{};
-  for (int i = 2; i >= 0; --i) p = p * s2 + kFitted[i];
+  U t = bits - kBelow;
+  V f = (V)((t & kMantissa) + kHalfRoot2);  // the mantissa in (√2/2, √2]: field 1022 plus the borrow
+  // t's exponent field is a's exponent (plus 1 where halved) + 1000: as a double by the shifter
   constexpr double kShifter = 0x1.8p52;
-  V exponent = (V)((U)(kShifter + V{}) + (U)k) - kShifter;
-  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+  V exponent = (V)((U)(kShifter + V{}) + (t >> 52)) - (kShifter + 1000);
+  V s = (f - 1) / (f + 1), s2 = s * s;
+  V p = kTwiceFitted[3] + V{};
+  for (int i = 2; i >= 0; --i) p = p * s2 + kTwiceFitted[i];
+  V twiceSP = s * p;
+  LaneVectors<double>::inRegister(twiceSP);  // rounded as logOfNormal's 2·s·p, not contracted below
+  return exponent * kLn2Hi + (exponent * kLn2Lo + twiceSP);
 }
 #endif
 
