@@ -915,13 +915,10 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     V y1 = v = a1 * v + b1;
     V y2 = v = a2 * v + b2;
     V y3 = v = a3 * v + b3;
-    y0 = logsOfNormal4(y0);
-    y1 = logsOfNormal4(y1);
-    y2 = logsOfNormal4(y2);
-    y3 = logsOfNormal4(y3);
-    L::transpose(y0, y1, y2, y3);
-    F f0 = __builtin_convertvector(y0, F), f1 = __builtin_convertvector(y1, F);
-    F f2 = __builtin_convertvector(y2, F), f3 = __builtin_convertvector(y3, F);
+    // rounded to float32 first, then transposed as 16-byte vectors (in-lane shuffles)
+    F f0 = __builtin_convertvector(logsOfNormal4(y0), F), f1 = __builtin_convertvector(logsOfNormal4(y1), F);
+    F f2 = __builtin_convertvector(logsOfNormal4(y2), F), f3 = __builtin_convertvector(logsOfNormal4(y3), F);
+    LaneVectors<float>::transpose(f0, f1, f2, f3);
     __builtin_memcpy(out + i, &f0, sizeof f0);
     __builtin_memcpy(out + len + i, &f1, sizeof f1);
     __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
