@@ -801,7 +801,8 @@ LINREC_HD_HOT LaneVectors<double>::V logsOfNormal4(LaneVectors<double>::V a) {
   using V = LaneVectors<double>::V;
   typedef uint64_t U __attribute__((vector_size(32)));
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
-  constexpr double kTwiceFitted[4] = {2.0, 2 * 0x1.555587adb65fbp-2, 2 * 0x1.995466ec045e5p-3, 2 * 0x1.32cdaf06a5cd9p-3};
+  constexpr double kTwiceFitted[4] = {2.0, 2 * 0x1.555587adb65fbp-2, 2 * 0x1.995466ec045e5p-3,
+                                      2 * 0x1.32cdaf06a5cd9p-3};
   // The bits of √2/2 and 1 more, with the exponent field lowered by 1000: bits − kBelow stays
   // positive for every a >= 2^-1000 (a is in the band), its low 52 bits are the mantissa's minus
   // √2's, borrowing exactly where the mantissa is at most √2 (logOfNormal: f > √2 is halved).
@@ -1108,9 +1109,9 @@ template <class Access> class TileScan {
 
   // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can;
   // idle: called before waiting for a carry that is not ready (workStaged).
-  template <class Row, class Idle = NoIdle>
-  void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m, Reduced* mine = nullptr,
-                  Reduced* following = nullptr, const Idle* idle = nullptr) {
+  template <class Row, class Idle = NoIdle> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin,
+                                                            size_t m, Reduced* mine = nullptr,
+                                                            Reduced* following = nullptr, const Idle* idle = nullptr) {
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
       // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
