@@ -1001,7 +1001,8 @@ template <class Access> class TileScan {
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
     if constexpr (Access::kStaged) {
-      workStaged(tiles);
+      typename Access::Stage stage(std::min(kTile, n_));  // one per thread
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, stage);
     } else if (paired_) {
       Reduced reduced[2];  // this tile's phase 1, and the next one's, done beside this rescan
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
@@ -1036,82 +1037,22 @@ template <class Access> class TileScan {
     scanTileOn(acc_.row(r), k, r, t, begin, m, mine, following);
   }
 
-  // Staged tiles, one thread's share. Where a tile's carry is not ready when its phase 1 is done,
-  // the thread claims its next tile and does that one's phase 1 (conversions and reduce, into a
-  // second stage) before it waits: two threads otherwise take neighbouring tiles at the same
-  // moment and each waits for the other's reduce on every tile (bench/NOTES.md, session 10).
-  // Tiles, lanes and every operation are the same: only which thread does what, and when.
-  void workStaged(size_t tiles) {
-    using Stage = typename Access::Stage;
-    const size_t capacity = std::min(kTile, n_);
-    std::unique_ptr<Stage> stages[2];
-    stages[0].reset(new Stage(capacity));
-    Reduced reduced[2];
-    bool plain[2] = {};
-    size_t c = 0;
-    size_t k = next_.fetch_add(1, std::memory_order_relaxed);
-    if (k < tiles) plain[c] = loadStaged(k, *stages[c], reduced[c], false);
-    while (k < tiles) {
-      size_t ahead = tiles;  // the next tile, claimed and its phase 1 done while this one waited
-      bool exhausted = false;
-      auto idle = [&] {
-        if (ahead < tiles || exhausted) return;
-        size_t next = next_.fetch_add(1, std::memory_order_relaxed);
-        if (next >= tiles) {
-          exhausted = true;
-          return;
-        }
-        if (!stages[1 - c]) stages[1 - c].reset(new Stage(capacity));
-        plain[1 - c] = loadStaged(next, *stages[1 - c], reduced[1 - c], true);
-        ahead = next;
-      };
-      scanStagedTile(k, *stages[c], plain[c], reduced[c], idle);
-      if (ahead < tiles) {
-        k = ahead;
-        c = 1 - c;
-      } else if (exhausted) {
-        break;
-      } else if ((k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles) {
-        plain[c] = loadStaged(k, *stages[c], reduced[c], false);
-      }
-    }
-  }
-  // Tile k converted into stage (whether plain); with reduce, a full tile's phase 1 into reduced.
-  template <class Stage> bool loadStaged(size_t k, Stage& stage, Reduced& reduced, bool reduce) {
+  template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
     size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
     size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
-    bool plain = acc_.row(r).loadRange(begin, m, stage);
-    reduced.done = false;
-    if (reduce && m == kTile) {
-      if (plain)
-        reduceLanes<true>(stage.template steps<Elem, true>(begin), begin, kLaneLength, m, reduced.agg, reduced.reset);
-      else
-        reduceLanes<true>(stage.template steps<Elem, false>(begin), begin, kLaneLength, m, reduced.agg, reduced.reset);
-      reduced.done = true;
-    }
-    return plain;
-  }
-  // Both passes over the tile read the staged elements: converted from the row first, results
-  // converted back last (Access::kStaged).
-  template <class Stage, class Idle>
-  void scanStagedTile(size_t k, Stage& stage, bool plain, Reduced& reduced, const Idle& idle) {
-    size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
-    size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
-    if (plain)
-      scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m, &reduced, nullptr, &idle);
+    const auto row = acc_.row(r);
+    // Both passes over the tile read the staged elements: converted from the row first, results
+    // converted back last (Access::kStaged).
+    if (row.loadRange(begin, m, stage))
+      scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
     else
-      scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m, &reduced, nullptr, &idle);
-    acc_.row(r).storeRange(begin, m, stage);
+      scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
+    row.storeRange(begin, m, stage);
   }
-  struct NoIdle {
-    void operator()() const {}
-  };
 
-  // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can;
-  // idle: called before waiting for a carry that is not ready (workStaged).
-  template <class Row, class Idle = NoIdle> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin,
-                                                            size_t m, Reduced* mine = nullptr,
-                                                            Reduced* following = nullptr, const Idle* idle = nullptr) {
+  // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can.
+  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m,
+                                       Reduced* mine = nullptr, Reduced* following = nullptr) {
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
       // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
@@ -1147,7 +1088,6 @@ template <class Access> class TileScan {
       totalReset = totalReset || reset[j];
     }
 
-    if (idle && t != 0 && !status_[k - 1].ready.load(std::memory_order_acquire)) (*idle)();
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
     bool composedTotal = publishes && M::composable(carry, total, totalReset);
