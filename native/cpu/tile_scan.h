@@ -17,7 +17,9 @@
 #include <thread>
 #include <type_traits>
 #include <vector>
-#if defined(__SSE2__)
+#if defined(__AVX__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -94,13 +96,19 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
 inline double sumOfLogs(const float* l, size_t len) {
 #if defined(__GNUC__)
   typedef double V __attribute__((vector_size(32)));
-  typedef float F __attribute__((vector_size(16)));
   V s[4] = {};
   for (size_t i = 0; i < len; i += 16) {
     for (size_t k = 0; k < 4; ++k) {
+#if defined(__AVX__)
+      // one vcvtps2pd of 4 floats from memory: the generic form below became two 2-float
+      // conversions and a vmovlps each (GCC 12; session 10)
+      s[k] += (V)_mm256_cvtps_pd(_mm_loadu_ps(l + i + 4 * k));
+#else
+      typedef float F __attribute__((vector_size(16)));
       F f;
       __builtin_memcpy(&f, l + i + 4 * k, sizeof f);
       s[k] += __builtin_convertvector(f, V);
+#endif
     }
   }
   V t = (s[0] + s[1]) + (s[2] + s[3]);
@@ -883,26 +891,36 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
 #endif
 
 #if LINREC_LANE_VECTORS
-// extended::logOfNormal<4>(a, 0) of four positive normal doubles at once, its operations in the
-// same order (so the same values bit for bit as the storeRange loop's, which GCC vectorizes alike).
-// V: a generic vector of doubles (of any width: the values are elementwise).
+// extended::logOfNormal<4>(a, 0) of positive normal doubles, the same values bit for bit as the
+// storeRange loop's (which GCC vectorizes alike) in fewer operations: the reduction to f in
+// (√2/2, √2] and its exponent from one integer subtraction (its borrow says whether the mantissa
+// is above √2), and 2·s·p as s·(2p) with twice the coefficients (exact scalings): 16 instead of 21
+// vector operations (bench/NOTES.md, session 10). V: a generic vector of doubles of any width
+// (the values are elementwise).
 template <class V> LINREC_HD_HOT V logsOfNormal(V a) {
   typedef uint64_t U __attribute__((vector_size(sizeof(V))));
-  typedef int64_t I __attribute__((vector_size(sizeof(V))));
   constexpr double kLn2Hi = 0x1.62e42feep-1, kLn2Lo = 0x1.a39ef35793c76p-33;
-  constexpr double kFitted[4] = {1.0, 0x1.555587adb65fbp-2, 0x1.995466ec045e5p-3, 0x1.32cdaf06a5cd9p-3};
+  constexpr double kTwiceFitted[4] = {2.0, 2 * 0x1.555587adb65fbp-2, 2 * 0x1.995466ec045e5p-3,
+                                      2 * 0x1.32cdaf06a5cd9p-3};
+  // The bits of √2/2 and 1 more, with the exponent field lowered by 1000: bits − kBelow stays
+  // positive for every a >= 2^-1000 (a is in the band), its low 52 bits are the mantissa's minus
+  // √2's, borrowing exactly where the mantissa is at most √2 (logOfNormal: f > √2 is halved).
+  constexpr uint64_t kHalfRoot2 = 0x3fe6a09e667f3bcdull + 1, kBelow = kHalfRoot2 - (uint64_t(1000) << 52);
+  constexpr uint64_t kMantissa = 0x000fffffffffffffull;
   U bits = (U)a;
-  I k = (I)(bits >> 52) - 1023;
-  V f = (V)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
-  I high = f > 1.4142135623730951;  // -1 where true
-  f = high ? f * 0.5 : f;
-  k -= high;
-  V s = (f - 1) / (f + 1), s2 = s * s;
-  V p = kFitted[3] + V{};
-  for (int i = 2; i >= 0; --i) p = p * s2 + kFitted[i];
+  U t = bits - kBelow;
+  V f = (V)((t & kMantissa) + kHalfRoot2);  // the mantissa in (√2/2, √2]: field 1022 plus the borrow
+  // t's exponent field is a's exponent (plus 1 where halved) + 1000: as a double by the shifter
   constexpr double kShifter = 0x1.8p52;
-  V exponent = (V)((U)(kShifter + V{}) + (U)k) - kShifter;
-  return exponent * kLn2Hi + (exponent * kLn2Lo + 2 * s * p);
+  V exponent = (V)((U)(kShifter + V{}) + (t >> 52)) - (kShifter + 1000);
+  V s = (f - 1) / (f + 1), s2 = s * s;
+  V p = kTwiceFitted[3] + V{};
+  for (int i = 2; i >= 0; --i) p = p * s2 + kTwiceFitted[i];
+  V twiceSP = s * p;
+#if defined(__x86_64__) || defined(__i386__)
+  asm("" : "+x"(twiceSP));  // rounded as logOfNormal's 2·s·p, not contracted below
+#endif
+  return exponent * kLn2Hi + (exponent * kLn2Lo + twiceSP);
 }
 template <class V> LINREC_HD_HOT V logsOfNormal4(V a) {  // V: LaneVectors<double>::V
   if constexpr (sizeof(V) > kRegisterBytes)
@@ -1026,12 +1044,10 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     V y1 = v = a1 * v + b1;
     V y2 = v = a2 * v + b2;
     V y3 = v = a3 * v + b3;
-    y0 = logsOfNormal4(y0);
-    y1 = logsOfNormal4(y1);
-    y2 = logsOfNormal4(y2);
-    y3 = logsOfNormal4(y3);
-    L::transpose(y0, y1, y2, y3);
-    F f0 = floats4(y0), f1 = floats4(y1), f2 = floats4(y2), f3 = floats4(y3);
+    // rounded to float32 first, then transposed as 16-byte vectors (in-lane shuffles)
+    F f0 = floats4(logsOfNormal4(y0)), f1 = floats4(logsOfNormal4(y1));
+    F f2 = floats4(logsOfNormal4(y2)), f3 = floats4(logsOfNormal4(y3));
+    LaneVectors<float>::transpose(f0, f1, f2, f3);
     __builtin_memcpy(out + i, &f0, sizeof f0);
     __builtin_memcpy(out + len + i, &f1, sizeof f1);
     __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
