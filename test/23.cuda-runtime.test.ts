@@ -15,7 +15,7 @@ const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 type Hooks = {
   _injectCudaFault?: (device?: number) => void;
   _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number) => void;
-  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number };
+  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number; unfenced: number };
   _setEmulatedEnv?: (name: string, value?: string) => void;
 };
 const hooks = (): Hooks => (cuda.available ? (require(addonPath() as string) as Hooks) : {});
@@ -286,13 +286,13 @@ gpuDescribe(`CUDA look-back: the group-aggregate chain ${cuda.available ? seedNo
   chainTest(
     'float64 payloads behind status words (direct: aggregates and G; log: every item) are read only after their status is seen and fenced, with late predecessors and chains from the row start; a give-up that reads an unpublished payload is counted',
     async () => {
-      const h = hooks() as LookBackHooks & { _lookBackStats: () => { unfenced: number } };
+      const h = hooks() as LookBackHooks;
       for (const { method, tile, tolerance } of [
-        { method: 'direct', tile: 4096, tolerance: 1e-10 },
-        { method: 'log', tile: 1024, tolerance: 1e-8 },
+        { method: 'direct' as const, tile: 4096, tolerance: 1e-10 },
+        { method: 'log' as const, tile: 1024, tolerance: 1e-8 },
       ]) {
         const n = 70 * tile - 9; // 70 tiles in one row: two whole groups and a part
-        const { a, v } = signedProblem(Float64Array, 1, n, fresh().uniform);
+        const { a, v } = signedProblem(Float64Array, 1, n, fresh().uniform) as { a: Float64Array; v: Float64Array };
         const ref = reference(a, v);
         knobs(h, 48, 2);
         const [da, db] = [toDevice(a), toDevice(v)];
