@@ -31,9 +31,9 @@
 // prefix of the own group. Where payloads sit behind status words (float64), that round polls
 // statuses only; once the own group's are seen, and where it has also seen an anchor's X and the
 // G of every group between it and the own anchor, one fence covers them all and every payload is
-// read at once (session 10: before, each kind of item had its own fence and payload read). No window cap, no sleep: the depth is whatever the pending
-// predecessors need. (Before session 8, a look-back read and reduced each group's 32 aggregates
-// after the anchor before had published: one group per round trip.)
+// read at once (session 10: before, each kind of item had its own fence and payload read). No window cap, no sleep: the
+// depth is whatever the pending predecessors need. (Before session 8, a look-back read and reduced each group's 32
+// aggregates after the anchor before had published: one group per round trip.)
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
 // device): a tile that waits longer than waitBoundUnits for a predecessor gives up. It raises the
