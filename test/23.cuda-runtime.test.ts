@@ -15,7 +15,7 @@ const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 type Hooks = {
   _injectCudaFault?: (device?: number) => void;
   _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number) => void;
-  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number };
+  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number; unfenced: number };
   _setEmulatedEnv?: (name: string, value?: string) => void;
 };
 const hooks = (): Hooks => (cuda.available ? (require(addonPath() as string) as Hooks) : {});
@@ -275,6 +275,56 @@ gpuDescribe(`CUDA look-back: the group-aggregate chain ${cuda.available ? seedNo
       ]);
       for (const run of runs) expect(mixedError(run, ref)).toBeLessThan(1e-4);
       expect([same(runs[1], runs[0]), same(runs[2], runs[0])]).toEqual([true, true]);
+    },
+    600_000,
+  );
+
+  // Float64 payloads sit behind a status word: a look-back reads them after one fence that
+  // follows every status it has seen (session 10). The emulation shows a payload to a thread only
+  // if the thread has acquired since the payload's publication (else poison, counted in
+  // `unfenced`), so a payload read before its status is seen, or seen but not fenced, shows here.
+  chainTest(
+    'float64 payloads behind status words (direct: aggregates and G; log: every item) are read only after their status is seen and fenced, with late predecessors and chains from the row start; a give-up that reads an unpublished payload is counted',
+    async () => {
+      const h = hooks() as LookBackHooks;
+      for (const { method, tile, tolerance } of [
+        { method: 'direct' as const, tile: 4096, tolerance: 1e-10 },
+        { method: 'log' as const, tile: 1024, tolerance: 1e-8 },
+      ]) {
+        const n = 70 * tile - 9; // 70 tiles in one row: two whole groups and a part
+        const { a, v } = signedProblem(Float64Array, 1, n, fresh().uniform) as { a: Float64Array; v: Float64Array };
+        const ref = reference(a, v);
+        knobs(h, 48, 2);
+        const [da, db] = [toDevice(a), toDevice(v)];
+        try {
+          const runs: Float64Array[] = [],
+            unfenced: number[] = [];
+          for (const set of [
+            () => h._setLookBackTest(60e9, -1),
+            () => h._setLookBackTest(60e9, -1, 5, 5e8), // tile 5 publishes after 0.5 s: tiles 6-32 spin on its status
+            () => h._setLookBackTest(60e9, -1, 32, 5e8), // the last tile of group 0: later tiles see tile 0's X before G_0
+            () => h._setLookBackTest(60e9, -1, -1, 0, true), // every tile chains the G's from tile 0
+          ]) {
+            set();
+            h._lookBackStats();
+            const out = scan(da, db, { device: 'cuda', method }) as DeviceArray;
+            runs.push(out.toHost() as Float64Array);
+            out.dispose();
+            unfenced.push(h._lookBackStats().unfenced);
+          }
+          expect({ method, unfenced }).toEqual({ method, unfenced: [0, 0, 0, 0] });
+          expect({ method, errors: runs.map((r) => mixedError(r, ref) < tolerance) }).toEqual({ method, errors: [true, true, true, true] });
+          expect({ method, same: runs.map((r) => same(r, runs[0])) }).toEqual({ method, same: [true, true, true, true] });
+          // The check itself: tile 7 never publishes, tiles 8-32 give up waiting for its aggregate
+          // and read its payload (their results are discarded): those reads are counted.
+          h._setLookBackTest(50e6, 7);
+          h._lookBackStats();
+          await expect(scanAsync(da, db, { device: 'cuda', method })).rejects.toMatchObject({ code: 'ERR_LINREC_CUDA' });
+          expect({ method, unfenced: h._lookBackStats().unfenced > 0 }).toEqual({ method, unfenced: true });
+        } finally {
+          [da, db].forEach((d) => d.dispose());
+        }
+      }
     },
     600_000,
   );

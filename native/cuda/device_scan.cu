@@ -398,6 +398,7 @@ LookBackStats takeLookBackStats() {
   s.lookBacks = lookBacks.exchange(0);
   s.deep = deepLookBacks.exchange(0);
   s.deepest = deepestLookBack.exchange(0);
+  s.unfenced = ::linrec::emulation::takeUnfencedReads();
   return s;
 }
 #else

@@ -6,7 +6,8 @@
 // leaves bits of a 16-byte word for the status (the float32 log method's aggregate: WordCodec),
 // it is published with its status in one 16-byte word, stored and polled whole (one L2 round trip
 // per poll, as CUB does for 8-byte values); larger payloads have a status word released after
-// the payload, polled relaxed, and one acquire fence per hit before the payload is read.
+// the payload, polled relaxed, and one acquire fence after the statuses a look-back needs are seen,
+// before their payloads are read.
 //
 // Determinism: the row's tiles form groups of 32, group g = tiles 32g+1 .. 32g+32, whose anchor
 // is tile 32g (tile 0 for the first group; an anchor is also the last tile of the group before).
@@ -27,9 +28,12 @@
 // the group that ends at them. From the nearest anchor that has published X (32 anchors further
 // back at a time, to tile 0, if none in reach), one apply per group, in order, reaches the own
 // anchor's X: 32 groups (1,024 tiles) per round trip. Each lane then composes it with its own
-// prefix of the own group. No window cap, no sleep: the depth is whatever the pending
-// predecessors need. (Before session 8, a look-back read and reduced each group's 32 aggregates
-// after the anchor before had published: one group per round trip.)
+// prefix of the own group. Where payloads sit behind status words (float64), that round polls
+// statuses only; once the own group's are seen, and where it has also seen an anchor's X and the
+// G of every group between it and the own anchor, one fence covers them all and every payload is
+// read at once (session 10: before, each kind of item had its own fence and payload read). No window cap, no sleep: the
+// depth is whatever the pending predecessors need. (Before session 8, a look-back read and reduced each group's 32
+// aggregates after the anchor before had published: one group per round trip.)
 //
 // Every wait is bounded (a GPU such as the H100 has no watchdog: an endless spin would hang the
 // device): a tile that waits longer than waitBoundUnits for a predecessor gives up. It raises the
@@ -193,12 +197,21 @@ template <class T> struct PublishedItems<T, true> {
     p.word = WordCodec<T>::decode(first, second, p.value);
     return p;
   }
+  static constexpr bool kFenced = false;  // the payload comes with its poll
+  __device__ __forceinline__ T read(size_t, const Polled<T>& p) const { return p.value; }
   __device__ __forceinline__ T value(size_t, const Polled<T>& p) const { return p.value; }
 };
 
+// The acquire after statuses seen by relaxed polls, before their payloads are read (one for all
+// the items a look-back has seen: a fence waits for the SM's outstanding accesses and costs about
+// an L2 round trip).
+__device__ __forceinline__ void acquireSeen() {
+  ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
+}
+
 // Larger payloads: the payload, then the status word with release; a poll reads the status
-// relaxed, and a hit fences once (acquire) before the payload is read (an acquire load per
-// poll would invalidate the SM's L1 on every poll). Payloads move in 16-byte words (one vector
+// relaxed, and the payloads of the items seen are read after one fence (acquireSeen; an acquire
+// load per poll would invalidate the SM's L1 on every poll). Payloads move in 16-byte words (one vector
 // access each, not one access per member: AffinePair<double> and Extended are one word,
 // ExtendedPair<double> two).
 struct alignas(16) PayloadWord {
@@ -207,11 +220,16 @@ struct alignas(16) PayloadWord {
 template <class T> struct PublishedItems<T, false> {
   static_assert(sizeof(T) % sizeof(PayloadWord) == 0, "unpacked payloads are whole 16-byte words");
   static constexpr int kWords = int(sizeof(T) / sizeof(PayloadWord));
+#if defined(LINREC_CUDA_EMULATION)
+  static constexpr int kSlotWords = kWords + 1;  // and the publication's stamp (emulated weak ordering)
+#else
+  static constexpr int kSlotWords = kWords;
+#endif
   unsigned* statuses;
   PayloadWord* payloads;
 
   static size_t statusBytes(size_t tiles) { return tiles * sizeof(unsigned); }
-  static size_t payloadBytes(size_t tiles) { return tiles * sizeof(T); }
+  static size_t payloadBytes(size_t tiles) { return tiles * kSlotWords * sizeof(PayloadWord); }
   void carve(char* status, char* payload) {
     statuses = reinterpret_cast<unsigned*>(status);
     payloads = reinterpret_cast<PayloadWord*>(payload);
@@ -220,8 +238,12 @@ template <class T> struct PublishedItems<T, false> {
   __device__ __forceinline__ void publish(size_t k, T v, unsigned status) const {
     PayloadWord words[kWords];
     memcpy(words, &v, sizeof(T));
+#if defined(LINREC_CUDA_EMULATION)
+    __atomic_store_n(&payloads[k * kSlotWords + kWords].first, ::linrec::emulation::stampPublication(),
+                     __ATOMIC_RELAXED);
+#endif
 #pragma unroll
-    for (int i = 0; i < kWords; ++i) payloads[k * kWords + i] = words[i];
+    for (int i = 0; i < kWords; ++i) payloads[k * kSlotWords + i] = words[i];
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(statuses[k]).store(status, ::cuda::memory_order_release);
   }
   __device__ __forceinline__ Polled<T> poll(size_t k) const {
@@ -229,14 +251,25 @@ template <class T> struct PublishedItems<T, false> {
     p.word = ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(statuses[k]).load(::cuda::memory_order_relaxed);
     return p;
   }
-  __device__ __forceinline__ T value(size_t k, const Polled<T>&) const {
-    ::cuda::atomic_thread_fence(::cuda::memory_order_acquire, ::cuda::thread_scope_device);
+  static constexpr bool kFenced = true;
+  // The payload of an item whose status this thread has seen, after acquireSeen.
+  __device__ __forceinline__ T read(size_t k, const Polled<T>&) const {
     PayloadWord words[kWords];
 #pragma unroll
-    for (int i = 0; i < kWords; ++i) words[i] = payloads[k * kWords + i];
+    for (int i = 0; i < kWords; ++i) words[i] = payloads[k * kSlotWords + i];
+#if defined(LINREC_CUDA_EMULATION)
+    if (!::linrec::emulation::visibleAfterAcquire(
+            __atomic_load_n(&payloads[k * kSlotWords + kWords].first, __ATOMIC_RELAXED)))
+      memset(words, 0xff, sizeof words);  // poison (NaN): what a stale or unwritten payload may hold
+#endif
     T v;
     memcpy(&v, words, sizeof(T));
     return v;
+  }
+  // The payload of one item just seen: its own fence, then the read.
+  __device__ __forceinline__ T value(size_t k, const Polled<T>& p) const {
+    acquireSeen();
+    return read(k, p);
   }
 };
 
@@ -350,17 +383,17 @@ template <class M> struct LookBack {
     bool composes;  // else the tile publishes its stepped last x itself
   };
 
-  // Lanes where `mine`: item `index` of `items` once published (and its zero bit); other lanes:
-  // the identity. `p`: the lane's first poll, already issued.
-  static __device__ __forceinline__ Elem waitElems(const TileStatus<M>& status,
-                                                   const typename TileStatus<M>::Aggregates& items, size_t index,
-                                                   bool mine, Polled<Elem> p, bool& zero) {
+  // Spins until lanes where `mine` have seen item `index` of `items` published (relaxed polls;
+  // `p`: the lane's first poll, already issued). Their payloads are read after acquireSeen.
+  static __device__ __forceinline__ void waitSeen(const TileStatus<M>& status,
+                                                  const typename TileStatus<M>::Aggregates& items, size_t index,
+                                                  bool mine, Polled<Elem>& p) {
     if (__any_sync(kFullMask, mine && p.word == 0)) {
       const unsigned start = waitClock();
       do {
         if (mine && p.word == 0) {
           if (givesUp(start, status.waitBoundUnits, status.gaveUp)) {
-            p.word = kPublished;  // its value: whatever was read (the launch's results are discarded)
+            p.word = kPublished;  // its value: whatever is read (the launch's results are discarded)
           } else {
             spinPause();
             p = items.poll(index);
@@ -368,8 +401,14 @@ template <class M> struct LookBack {
         }
       } while (__any_sync(kFullMask, mine && p.word == 0));
     }
+  }
+
+  // Lanes where `mine`: the payload of item `index` (seen, and fenced since) and its zero bit;
+  // other lanes: the identity.
+  static __device__ __forceinline__ Elem readElem(const typename TileStatus<M>::Aggregates& items, size_t index,
+                                                  bool mine, const Polled<Elem>& p, bool& zero) {
     zero = mine && (p.word & kHasZero) != 0;
-    return mine ? items.value(index, p) : M::identity();
+    return mine ? items.read(index, p) : M::identity();
   }
 
   static __device__ __forceinline__ Polled<Elem> pollIf(const typename TileStatus<M>::Aggregates& items, size_t index,
@@ -385,76 +424,100 @@ template <class M> struct LookBack {
   // scarce here, since the block's items stay live across the look-back.
   static __device__ Result carryInto(const TileStatus<M>& status, size_t k, size_t t, Elem own, bool ownZero,
                                      Storage& storage) {
+    using Aggregates = typename TileStatus<M>::Aggregates;
+    using Inclusives = typename TileStatus<M>::Inclusives;
     const int lane = laneId();
     if (lane == 0) storage.own = own, storage.ownZero = ownZero;
     const unsigned t32 = unsigned(t);
     const unsigned ownAnchor = ((t32 - 1u) & unsigned(kGroupTiles - 1)) + 1u;  // k minus the own anchor's index
     const int position = int(ownAnchor) - 1;  // the tile's lane in its group
 
-    // 1. One round of polls: the own group's aggregates before the tile (lane i: tile
-    // k - position + i); the X of the own anchor and of the 31 before it (lane i: 32i tiles
-    // before the own one), and the aggregate G of the group that ends at each of them.
-    Polled<Elem> member = pollIf(status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position);
+    // 1. One round of polls (statuses only, where payloads are fenced): the own group's
+    // aggregates before the tile (lane i: tile k - position + i); the X of the own anchor and of
+    // the 31 before it (lane i: 32i tiles before the own one), and the aggregate G of the group
+    // that ends at each of them.
+    const size_t memberIndex = k - (unsigned(position) - unsigned(lane));
+    Polled<Elem> member = pollIf(status.aggregates, memberIndex, lane < position);
     unsigned anchorBack = ownAnchor + unsigned(lane) * unsigned(kGroupTiles);  // k minus the lane's anchor
     Polled<Value> anchor;
     anchor.word = 0;
     if (anchorBack <= t32 && !status.skipsAnchor(anchorBack, t32)) anchor = status.inclusives.poll(k - anchorBack);
-    Polled<Elem> group =
-        pollIf(status.groups, TileStatus<M>::groupSlot(k - ownAnchor) - unsigned(lane), anchorBack < t32);
+    const size_t ownSlot = TileStatus<M>::groupSlot(k - ownAnchor) - unsigned(lane);
+    Polled<Elem> group = pollIf(status.groups, ownSlot, anchorBack < t32);
 
-    // 2. The own group: its aggregates up to the tile, scanned by the fixed tree (S_t in lane
+    // 2. Once the own group's statuses are seen: where this round has also seen an anchor's X and
+    // the G of every group between it and the own anchor (a healthy launch's usual case), one
+    // fence for all of them, then every payload at once; otherwise the own group's payloads, and
+    // the search of steps 3 and 4 with a fence per window.
+    waitSeen(status, status.aggregates, memberIndex, lane < position, member);
+    int nearest = __ffs(__ballot_sync(kFullMask, anchor.word != 0)) - 1;  // -1: none seen
+    const bool seen = nearest >= 0 && __all_sync(kFullMask, lane >= nearest || group.word != 0);
+    if (Aggregates::kFenced || (seen && Inclusives::kFenced)) acquireSeen();
+    bool zero, groupZero = false;
+    Elem e = readElem(status.aggregates, memberIndex, lane < position, member, zero);
+    Elem g = M::identity();
+    Value v = M::value(M::identity());
+    if (seen) {
+      if (lane == nearest) v = status.inclusives.read(k - anchorBack, anchor);
+      g = readElem(status.groups, ownSlot, lane < nearest, group, groupZero);
+    }
+
+    // The own group: its aggregates up to the tile, scanned by the fixed tree (S_t in lane
     // `position`). They depend on no X, so the group's last tile publishes the group's total G
     // now, before it waits for anything: later tiles then cross its group in one apply.
-    bool zero;
-    Elem e =
-        waitElems(status, status.aggregates, k - (unsigned(position) - unsigned(lane)), lane < position, member, zero);
     __syncwarp();
     if (lane == position) e = storage.own, zero = storage.ownZero;
     const Elem scanned = warpInclusiveScan<M>(e);
     const unsigned zeros = __ballot_sync(kFullMask, zero);
     if (position == kWarp - 1 && lane == kWarp - 1) status.publishGroup(k, scanned, zeros != 0);
 
-    // 3. The nearest anchor that has published X: window 0 from the polls above, then 32 anchors
-    // further back at a time, to tile 0 (which always publishes); from the top again while none
-    // has, or give up as if the own anchor had published an identity's value.
+    // 3. The nearest anchor that has published X: the one seen above, or window 0 from the polls
+    // above, then 32 anchors further back at a time, to tile 0 (which always publishes); from the
+    // top again while none has, or give up as if the own anchor had published an identity's value.
     Value x;
     unsigned d = ownAnchor;  // k minus the anchor of lane 0 of the window where X was found
-    int nearest;  // the lane of that window whose anchor it is
-    for (const unsigned start = waitClock();;) {
-      const unsigned hits = __ballot_sync(kFullMask, anchor.word != 0);
-      if (hits) {
-        nearest = __ffs(hits) - 1;
-        Value v = M::value(M::identity());
-        if (lane == nearest) v = status.inclusives.value(k - anchorBack, anchor);
-        x = shflIdx(v, nearest);
-        break;
+    if (seen) {
+      x = shflIdx(v, nearest);
+    } else {
+      for (const unsigned start = waitClock();;) {
+        const unsigned hits = __ballot_sync(kFullMask, anchor.word != 0);
+        if (hits) {
+          nearest = __ffs(hits) - 1;
+          if (lane == nearest) v = status.inclusives.value(k - anchorBack, anchor);
+          x = shflIdx(v, nearest);
+          break;
+        }
+        if (d + unsigned(kGroupTiles * kWarp) <= t32) {
+          d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
+        } else if (__any_sync(kFullMask, givesUp(start, status.waitBoundUnits, status.gaveUp))) {
+          x = M::value(M::identity());
+          d = ownAnchor;
+          nearest = 0;
+          break;
+        } else {
+          spinPause();
+          d = ownAnchor;
+        }
+        anchorBack = d + unsigned(lane) * unsigned(kGroupTiles);
+        anchor.word = 0;
+        if (anchorBack <= t32 && !status.skipsAnchor(anchorBack, t32)) anchor = status.inclusives.poll(k - anchorBack);
       }
-      if (d + unsigned(kGroupTiles * kWarp) <= t32) {
-        d += unsigned(kGroupTiles * kWarp);  // 32 anchors further back
-      } else if (__any_sync(kFullMask, givesUp(start, status.waitBoundUnits, status.gaveUp))) {
-        x = M::value(M::identity());
-        d = ownAnchor;
-        nearest = 0;
-        break;
-      } else {
-        spinPause();
-        d = ownAnchor;
-      }
-      anchorBack = d + unsigned(lane) * unsigned(kGroupTiles);
-      anchor.word = 0;
-      if (anchorBack <= t32 && !status.skipsAnchor(anchorBack, t32)) anchor = status.inclusives.poll(k - anchorBack);
     }
     const unsigned reduced = d + unsigned(nearest) * unsigned(kGroupTiles) - 1u;  // tiles between it and this one
 
     // 4. From that X to the own anchor's: X of each later anchor is apply(X before, G) of the
     // group between (or, where that does not compose, the anchor's own stepped x), groups in
-    // order, window after window; lane i holds the G that ends at the lane's anchor.
+    // order, window after window; lane i holds the G that ends at the lane's anchor (read in
+    // step 2 where seen there).
     for (int top = nearest;; top = kWarp) {
       if (top > 0) {
-        const size_t slot = TileStatus<M>::groupSlot(k - d) - unsigned(lane);
-        if (d != ownAnchor || top == kWarp) group = pollIf(status.groups, slot, lane < top);
-        bool groupZero;
-        const Elem g = waitElems(status, status.groups, slot, lane < top, group, groupZero);
+        if (!seen) {
+          const size_t slot = TileStatus<M>::groupSlot(k - d) - unsigned(lane);
+          if (d != ownAnchor || top == kWarp) group = pollIf(status.groups, slot, lane < top);
+          waitSeen(status, status.groups, slot, lane < top, group);
+          if (Aggregates::kFenced) acquireSeen();
+          g = readElem(status.groups, slot, lane < top, group, groupZero);
+        }
         const unsigned groupZeros = __ballot_sync(kFullMask, groupZero);
 #pragma unroll 1
         for (int j = top - 1; j >= 0; --j) {

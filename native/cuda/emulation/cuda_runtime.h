@@ -12,8 +12,9 @@
 // LINREC_EMULATED_DEVICES (default 1) devices, each with its own memory, faults and resets.
 // LINREC_EMULATED_BLOCKS_IN_FLIGHT (default 3) and LINREC_EMULATED_JITTER_PERCENT (default 0: the
 // chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets.
-// Timing, memory ordering weaker than the host's, and bank or coalescing effects are not
-// modelled: correctness and speed still count only on a GPU.
+// Timing, bank or coalescing effects, and memory ordering weaker than the host's are not
+// modelled, except for payloads published behind a status word (stampPublication below):
+// correctness and speed still count only on a GPU.
 //
 // Collectives must be called by all 32 lanes of a warp with a full mask, and by every lane
 // at the same call (divergent collectives are undefined on a GPU): the emulation aborts with
@@ -166,6 +167,19 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
 [[noreturn]] void trap();
 // %globaltimer: nanoseconds of a steady clock.
 unsigned long long steadyNanoseconds();
+
+// Weak ordering, for payloads published behind a status word (tile_status.cuh): the host's
+// memory model would show a payload as soon as it is stored, so a reader that reads it before it
+// has seen its status and fenced would go unnoticed. Instead a publication takes a stamp
+// (stampPublication, before the payload is stored; the status is released after it), an acquire
+// (fence or load) records the publications the thread has seen (noteAcquire), and a payload is
+// visible to a thread only if its stamp is of this launch and no later than the thread's last
+// acquire (visibleAfterAcquire; a read that is not counts in takeUnfencedReads, and the caller
+// returns poison, as a stale L1 line or a payload not yet written would give on a GPU).
+unsigned long long stampPublication();
+void noteAcquire();
+bool visibleAfterAcquire(unsigned long long stamp);
+unsigned long long takeUnfencedReads();
 
 }  // namespace emulation
 }  // namespace linrec

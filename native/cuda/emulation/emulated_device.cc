@@ -296,6 +296,7 @@ struct Fiber {
   ThreadState state;
   bool done = false;
   const char* waitingAt = nullptr;  // the collective it waits in, for deadlock reports
+  unsigned long long fencedAt = 0;  // publications seen by its last acquire (fence or load)
 };
 
 struct BlockRunner {
@@ -315,6 +316,7 @@ struct BlockRunner {
   unsigned jitterPercent = 0;
   int device = 0;  // the launch's device
   std::atomic<bool>* aborted = nullptr;  // the grid trapped: no thread of it runs again
+  unsigned long long launchedAt = 0;  // publications before the grid began
   std::minstd_rand random;
 
   Fiber& fiber() { return fibers[size_t(current)]; }
@@ -323,6 +325,9 @@ struct BlockRunner {
   void runBlock(dim3 grid, dim3 block, unsigned blockIndex);
 };
 thread_local BlockRunner* runner = nullptr;
+
+// Weak ordering of fenced payloads (stampPublication): every publication gets the next stamp.
+std::atomic<unsigned long long> publications{0}, unfencedReads{0};
 
 void fiberMain() {
   BlockRunner& r = *runner;
@@ -347,6 +352,7 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
     Fiber& f = fibers[size_t(t)];
     f.done = false;
     f.waitingAt = nullptr;
+    f.fencedAt = launchedAt;
     f.state.threadIdx = dim3(unsigned(t));
     f.state.blockIdx = dim3(blockIndex);
     f.state.blockDim = block;
@@ -386,6 +392,18 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
 }  // namespace
 
 const ThreadState& self() { return runner->fiber().state; }
+
+unsigned long long stampPublication() { return publications.fetch_add(1) + 1; }
+void noteAcquire() {
+  if (runner) runner->fiber().fencedAt = publications.load();
+}
+bool visibleAfterAcquire(unsigned long long stamp) {
+  if (!runner) return true;
+  if (stamp > runner->launchedAt && stamp <= runner->fiber().fencedAt) return true;
+  unfencedReads.fetch_add(1);
+  return false;
+}
+unsigned long long takeUnfencedReads() { return unfencedReads.exchange(0); }
 
 void requireFullMask(unsigned mask, const char* site) {
   if (mask != 0xffffffffu) fail(std::string(site) + " with a partial mask is not emulated");
@@ -463,11 +481,13 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
     const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
     std::atomic<unsigned> next{0};
     std::atomic<bool> aborted{false};
+    const unsigned long long launchedAt = publications.load();
     auto work = [&] {
       BlockRunner local;
       local.body = &body;
       local.device = launchDevice;
       local.aborted = &aborted;
+      local.launchedAt = launchedAt;
       local.deadline = deadline;
       local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
       local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
