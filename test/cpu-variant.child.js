@@ -9,6 +9,7 @@
 const crypto = require('crypto');
 const linrec = require('../dist');
 const { addon } = require('../dist/addon');
+const { mixedError } = require('../dist/yardstick');
 
 let state = Number(process.argv[2]) >>> 0 || 1;
 const uniform = () => {
@@ -45,14 +46,6 @@ function reference(a, v, rows, n, reverse) {
     }
   }
   return x;
-}
-function mixedError(x, ref) {
-  let mean = 0;
-  for (let i = 0; i < ref.length; i++) mean += Math.abs(ref[i]);
-  mean /= ref.length;
-  let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(x[i] - ref[i]) / (Math.abs(ref[i]) + mean));
-  return Number.isNaN(worst) ? Infinity : worst;
 }
 
 const cases = {};

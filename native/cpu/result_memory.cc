@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "run_on_threads.h"
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #include <time.h>
@@ -100,16 +102,7 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
       if (huge && threadMs() - t0 > slowPieceMs) slow.store(true, std::memory_order_relaxed);
     }
   };
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < std::min<size_t>(threads, pieces); ++i) {
-    try {
-      pool.emplace_back(work);
-    } catch (...) {
-      break;
-    }
-  }
-  work();
-  for (auto& t : pool) t.join();
+  runOnThreads(std::min<size_t>(threads, pieces), work);
   return slow.load() ? -double(advised) : double(advised);
 #else
   (void)data;

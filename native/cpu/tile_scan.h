@@ -24,6 +24,7 @@
 #endif
 
 #include "../access.h"
+#include "run_on_threads.h"
 
 namespace linrec {
 namespace cpu {
@@ -50,21 +51,6 @@ inline void spinPause() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
-}
-
-// Runs f on `count` threads, the caller's included. Work is shared through a counter, so if the
-// system refuses a thread the others simply take its share.
-template <class F> void runOnThreads(size_t count, const F& f) {
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < count; ++i) {
-    try {
-      pool.emplace_back(f);
-    } catch (...) {
-      break;
-    }
-  }
-  f();
-  for (auto& t : pool) t.join();
 }
 
 template <class M> struct IsAffine : std::false_type {};
@@ -122,6 +108,30 @@ inline double sumOfLogs(const float* l, size_t len) {
   return (q[0] + q[1]) + (q[2] + q[3]);
 #endif
 }
+#if defined(__GNUC__)
+// PlainExtended::product's partials as one vector of doubles (of any width: each element is a
+// partial of its own): the product as mantissa and exponent, the least magnitude (a zero factor),
+// the least nonzero magnitude (a subnormal one) and a sum of v·0 (NaN once a factor is infinite
+// or NaN).
+template <class Vd> struct PlainProducts {
+  typedef int64_t Vi __attribute__((vector_size(sizeof(Vd))));
+  typedef uint64_t Vu __attribute__((vector_size(sizeof(Vd))));
+  static constexpr double kInf = __builtin_huge_val();
+  Vd p = Vd{} + 1.0, least = Vd{} + kInf, leastNonzero = Vd{} + kInf, poison = Vd{};
+  Vi e = Vi{};
+  LINREC_HD_HOT void multiply(Vd v) {
+    const Vd magnitude = (Vd)((Vu)v & (~0ull >> 1));
+    least = magnitude < least ? magnitude : least;
+    const Vd nonzero = v == 0.0 ? kInf + Vd{} : magnitude;
+    leastNonzero = nonzero < leastNonzero ? nonzero : leastNonzero;
+    poison += v * 0.0;
+    const Vu bits = (Vu)(p * v);
+    e += (Vi)((bits >> 52) & 0x7ff) - 1023;
+    p = (Vd)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+  }
+};
+#endif
+
 // The B chains of four bounded plain lanes (defined below).
 inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second);
 inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
@@ -340,71 +350,35 @@ struct PlainExtended {
 #if defined(__GNUC__)
     // The same four statements as one vector each (GCC left the scalar form unvectorized: the
     // bit casts of p·v stop its SLP vectorizer). Values are those of the scalar form, bit for bit.
+    // As one vector of four with AVX; with registers of 16 bytes (the baseline SSE2 build, other
+    // architectures) as two vectors of two, partials 0-1 and 2-3: as 32-byte vectors there GCC
+    // took the selects apart into scalar minsd and rebuilt the halves through the stack, a stalled
+    // store-to-load forward each (the log method 2-2.5x slower; bench/NOTES.md, session 10).
 #if defined(__AVX__)
-    {
-      typedef double V4d __attribute__((vector_size(32)));
-      typedef int64_t V4i __attribute__((vector_size(32)));
-      typedef uint64_t V4u __attribute__((vector_size(32)));
-      const V4d inf = {kInf, kInf, kInf, kInf}, zeros = {0, 0, 0, 0};
-      V4d vp = {1, 1, 1, 1}, vLeast = inf, vLeastNonzero = inf, vPoison = zeros;
-      V4i ve = {0, 0, 0, 0};
-      const V4u absMask = {~0ull >> 1, ~0ull >> 1, ~0ull >> 1, ~0ull >> 1};
-      for (size_t i = 0; i < whole; i += 4) {
-        const V4d v = {row.plainA(first + i), row.plainA(first + i + 1), row.plainA(first + i + 2),
-                       row.plainA(first + i + 3)};
-        const V4d magnitude = (V4d)((V4u)v & absMask);
-        vLeast = magnitude < vLeast ? magnitude : vLeast;
-        const V4d nonzero = v == zeros ? inf : magnitude;
-        vLeastNonzero = nonzero < vLeastNonzero ? nonzero : vLeastNonzero;
-        vPoison += v * 0.0;
-        const V4u bits = (V4u)(vp * v);
-        ve += (V4i)((bits >> 52) & 0x7ff) - 1023;
-        vp = (V4d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
-      }
-      for (size_t k = 0; k < 4; ++k) {
-        p[k] = vp[k];
-        e[k] = ve[k];
-        least[k] = vLeast[k];
-        leastNonzero[k] = vLeastNonzero[k];
-        poison[k] = vPoison[k];
-      }
-    }
+    constexpr size_t kWidth = 4;
 #else
-    // Registers of 16 bytes (the baseline SSE2 build; other architectures): two vectors of two,
-    // partials 0-1 and 2-3. As 32-byte vectors there GCC took the selects apart into scalar minsd
-    // and rebuilt the halves through the stack, a stalled store-to-load forward each (the log
-    // method 2-2.5x slower; bench/NOTES.md, session 10).
+    constexpr size_t kWidth = 2;
+#endif
     {
-      typedef double V2d __attribute__((vector_size(16)));
-      typedef int64_t V2i __attribute__((vector_size(16)));
-      typedef uint64_t V2u __attribute__((vector_size(16)));
-      const V2d inf = {kInf, kInf}, zeros = {0, 0};
-      V2d vp[2] = {{1, 1}, {1, 1}}, vLeast[2] = {inf, inf}, vLeastNonzero[2] = {inf, inf}, vPoison[2] = {zeros, zeros};
-      V2i ve[2] = {};
-      const V2u absMask = {~0ull >> 1, ~0ull >> 1};
+      typedef double Vd __attribute__((vector_size(8 * kWidth)));
+      PlainProducts<Vd> part[4 / kWidth];
       for (size_t i = 0; i < whole; i += 4) {
 #pragma GCC unroll 2
-        for (size_t h = 0; h < 2; ++h) {
-          const V2d v = {row.plainA(first + i + 2 * h), row.plainA(first + i + 2 * h + 1)};
-          const V2d magnitude = (V2d)((V2u)v & absMask);
-          vLeast[h] = magnitude < vLeast[h] ? magnitude : vLeast[h];
-          const V2d nonzero = v == zeros ? inf : magnitude;
-          vLeastNonzero[h] = nonzero < vLeastNonzero[h] ? nonzero : vLeastNonzero[h];
-          vPoison[h] += v * 0.0;
-          const V2u bits = (V2u)(vp[h] * v);
-          ve[h] += (V2i)((bits >> 52) & 0x7ff) - 1023;
-          vp[h] = (V2d)((bits & 0x800fffffffffffffull) | 0x3ff0000000000000ull);
+        for (size_t h = 0; h < 4 / kWidth; ++h) {
+          Vd v = {};
+          for (size_t k = 0; k < kWidth; ++k) v[k] = row.plainA(first + i + h * kWidth + k);
+          part[h].multiply(v);
         }
       }
       for (size_t k = 0; k < 4; ++k) {
-        p[k] = vp[k / 2][k % 2];
-        e[k] = ve[k / 2][k % 2];
-        least[k] = vLeast[k / 2][k % 2];
-        leastNonzero[k] = vLeastNonzero[k / 2][k % 2];
-        poison[k] = vPoison[k / 2][k % 2];
+        const PlainProducts<Vd>& q = part[k / kWidth];
+        p[k] = q.p[k % kWidth];
+        e[k] = q.e[k % kWidth];
+        least[k] = q.least[k % kWidth];
+        leastNonzero[k] = q.leastNonzero[k % kWidth];
+        poison[k] = q.poison[k % kWidth];
       }
     }
-#endif
 #else
     for (size_t i = 0; i < whole; i += 4) {
       for (size_t k = 0; k < 4; ++k) multiply(k, row.plainA(first + i + k));
