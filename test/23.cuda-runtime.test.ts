@@ -154,14 +154,21 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
         // 160 threads spinning on a busy machine: a generous wait bound (60 s).
         h._setLookBackTest!(60e9, -1);
         const plain = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
-        h._lookBackStats!();
-        h._setLookBackTest!(60e9, -1, 1, 4e9); // tile 1 publishes after 4 s
-        const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
-        const stats = h._lookBackStats!();
+        // Whether more than 128 tiles are waiting when tile 1 publishes depends on how many of the
+        // 160 emulated blocks the (shared, 2-core) machine started within the hold: a run that
+        // saw none is tried again, up to three runs in all (one CI run under a doubled load saw
+        // none). Every run's results are checked.
+        let stats = { deep: 0, deepest: 0 };
+        for (let attempt = 0; attempt < 3 && stats.deep === 0; attempt++) {
+          h._lookBackStats!();
+          h._setLookBackTest!(60e9, -1, 1, 4e9); // tile 1 publishes after 4 s
+          const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
+          stats = h._lookBackStats!();
+          expect(mixedError(held, ref)).toBeLessThan(1e-4);
+          expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
+        }
         expect(stats.deep).toBeGreaterThan(0);
         expect(stats.deepest).toBeGreaterThan(128);
-        expect(mixedError(held, ref)).toBeLessThan(1e-4);
-        expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
       } finally {
         h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
         [a, b].forEach((d) => d.dispose());
