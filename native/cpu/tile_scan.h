@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -52,6 +53,41 @@ inline void spinPause() {
   __builtin_ia32_pause();
 #endif
 }
+
+// Staged tiles' memory kept between calls, any thread's: a fresh stage's pages were faulted in
+// again on every call (glibc returns the freed top of its heap to the system), which was about
+// a fifth of a 10^5-step logScan call on one thread (bench/NOTES.md, session 11). At most
+// kKept stages of kTile steps are kept (ExtendedTile: 48 bytes a step, 400 KB each).
+template <class Stage> class StagePool {
+ public:
+  static std::unique_ptr<Stage> take() {
+    StagePool& pool = instance();
+    {
+      std::lock_guard<std::mutex> lock(pool.mutex_);
+      if (!pool.kept_.empty()) {
+        std::unique_ptr<Stage> stage = std::move(pool.kept_.back());
+        pool.kept_.pop_back();
+        return stage;
+      }
+    }
+    return std::unique_ptr<Stage>(new Stage(kTile));
+  }
+  static void give(std::unique_ptr<Stage> stage) {
+    if (!stage) return;
+    StagePool& pool = instance();
+    std::lock_guard<std::mutex> lock(pool.mutex_);
+    if (pool.kept_.size() < kKept) pool.kept_.push_back(std::move(stage));
+  }
+
+ private:
+  static constexpr size_t kKept = 8;
+  static StagePool& instance() {
+    static StagePool pool;
+    return pool;
+  }
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Stage>> kept_;
+};
 
 template <class M> struct IsAffine : std::false_type {};
 template <class T> struct IsAffine<AffineMonoid<T>> : std::true_type {};
@@ -1095,8 +1131,7 @@ template <class Access> class TileScan {
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
     if constexpr (Access::kStaged) {
-      typename Access::Stage stage(std::min(kTile, n_));  // one per thread
-      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, stage);
+      workStaged(tiles);
     } else if (paired_) {
       Reduced reduced[2];  // this tile's phase 1, and the next one's, done beside this rescan
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
@@ -1111,12 +1146,30 @@ template <class Access> class TileScan {
     Elem agg[kLanes];
     bool reset[kLanes];
     bool done = false;
+    bool published = false;  // its inclusive value published already (workStaged)
+  };
+  static Elem tileTotal(const Elem* agg, const bool* reset, bool& totalReset) {
+    Elem total = agg[0];
+    totalReset = reset[0];
+    for (size_t j = 1; j < kLanes; ++j) {
+      total = M::combine(total, agg[j]);
+      totalReset = totalReset || reset[j];
+    }
+    return total;
+  }
+  // What a thread does while its carry is not ready: nothing (most paths), or workStaged's next tile.
+  struct NoNeighbour {
+    bool idle() { return false; }
+    void published(size_t, Value) {}
   };
 
-  Value waitFor(size_t k) {
+  // Tile k's inclusive value; while it is not ready, nb.idle() (a short piece of other work, false
+  // when there is none left) between checks.
+  template <class Neighbour> Value waitFor(size_t k, Neighbour& nb) {
     Status& s = status_[k];
-    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins) {
-      if (spins < 256)
+    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire);) {
+      if (nb.idle()) continue;
+      if (spins++ < 256)
         spinPause();
       else
         std::this_thread::yield();  // the predecessor's thread may have been descheduled
@@ -1131,29 +1184,137 @@ template <class Access> class TileScan {
     scanTileOn(acc_.row(r), k, r, t, begin, m, mine, following);
   }
 
-  template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
-    size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
-    size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
-    const auto row = acc_.row(r);
-    // Both passes over the tile read the staged elements: converted from the row first, results
-    // converted back last (Access::kStaged).
-    if (row.loadRange(begin, m, stage))
-      scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
-    else
-      scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
-    row.storeRange(begin, m, stage);
+  // Staged tiles, one thread's share. Two threads take neighbouring tiles at about the same moment,
+  // so without more each waits on almost every tile for the other's phase 1 (bench/NOTES.md,
+  // session 10: 1028-1179 of 1202 tiles). Here a thread whose carry is not ready claims its next
+  // tile and converts it into a second stage a block at a time, checking the carry between blocks
+  // (so its own publish is late by a block at most), then reduces it. Once its carry comes and its
+  // total is published, the tile ahead, when it is the next tile of the row with its phase 1
+  // done, is published at once too (its predecessor is this tile), so the other thread need not
+  // wait for this tile's rescan. Tiles, lanes and every operation are the same as one tile after
+  // another (the conversion's bounds run over the blocks in order, PlainBounds): only which
+  // thread does what, and when.
+  void workStaged(size_t tiles) {
+    using Stage = typename Access::Stage;
+    using Loading = typename decltype(acc_.row(0))::Loading;
+    constexpr size_t kBlock = kLaneLength / 2;
+    struct Staged {  // a tile converted into its stage, perhaps a block at a time
+      std::unique_ptr<Stage> stage;
+      size_t k, r, t, begin, m, converted;
+      Loading loading;
+      bool loaded, plain;
+      Reduced reduced;
+    };
+    auto claim = [&](Staged& s, size_t k) {
+      if (!s.stage) s.stage = StagePool<Stage>::take();
+      s.k = k, s.r = k / tilesPerRow_, s.t = k % tilesPerRow_;
+      s.begin = s.t * kTile, s.m = std::min(kTile, n_ - s.begin);
+      s.converted = 0, s.loading = Loading(), s.loaded = s.plain = false;
+      s.reduced.done = s.reduced.published = false;
+    };
+    // One piece of s's phase 1 (a block converted, the conversion finished, or the reduce): false
+    // when none is left.
+    auto advance = [&](Staged& s, size_t block) {
+      const auto row = acc_.row(s.r);
+      if (s.converted < s.m) {
+        size_t to = std::min(s.m, s.converted + block);
+        row.loadBlock(s.begin, s.converted, to, *s.stage, s.loading);
+        s.converted = to;
+      } else if (!s.loaded) {
+        s.plain = row.finishLoad(s.begin, s.m, *s.stage, s.loading);
+        s.loaded = true;
+      } else if (s.m == kTile && !s.reduced.done) {
+        if (s.plain)
+          reduceLanes<true>(s.stage->template steps<Elem, true>(s.begin), s.begin, kLaneLength, s.m, s.reduced.agg,
+                            s.reduced.reset);
+        else
+          reduceLanes<true>(s.stage->template steps<Elem, false>(s.begin), s.begin, kLaneLength, s.m, s.reduced.agg,
+                            s.reduced.reset);
+        s.reduced.done = true;
+      } else {
+        return false;
+      }
+      return true;
+    };
+    struct Neighbour {
+      TileScan* scan;
+      Staged* ahead;
+      size_t tiles;
+      bool claimed = false, exhausted = false;
+      decltype(claim)* claimer;
+      decltype(advance)* advancer;
+      bool idle() {
+        if (!claimed) {
+          if (exhausted) return false;
+          size_t k = scan->next_.fetch_add(1, std::memory_order_relaxed);
+          if (k >= tiles) {
+            exhausted = true;
+            return false;
+          }
+          (*claimer)(*ahead, k);
+          claimed = true;
+          return true;
+        }
+        return (*advancer)(*ahead, kBlock);
+      }
+      void published(size_t k, Value inclusive) {
+        Staged& s = *ahead;
+        if (!claimed || s.k != k + 1 || s.t == 0 || !s.reduced.done || s.t + 1 >= scan->tilesPerRow_) return;
+        bool totalReset;
+        Elem total = tileTotal(s.reduced.agg, s.reduced.reset, totalReset);
+        if (!M::composable(inclusive, total, totalReset)) return;
+        scan->publish(s.k, M::value(M::combine(M::constant(inclusive), total)));
+        s.reduced.published = true;
+      }
+    };
+    Staged staged[2];
+    size_t c = 0;
+    size_t k = next_.fetch_add(1, std::memory_order_relaxed);
+    if (k < tiles) claim(staged[c], k);
+    while (k < tiles) {
+      Staged& s = staged[c];
+      while (advance(s, s.m)) {
+      }
+      Neighbour nb{this, &staged[1 - c], tiles};
+      nb.claimer = &claim, nb.advancer = &advance;
+      // Both passes over the tile read the staged elements: converted from the row first, results
+      // converted back last (Access::kStaged).
+      if (s.plain)
+        scanTileOn(s.stage->template steps<Elem, true>(s.begin), k, s.r, s.t, s.begin, s.m, &s.reduced, nullptr, &nb);
+      else
+        scanTileOn(s.stage->template steps<Elem, false>(s.begin), k, s.r, s.t, s.begin, s.m, &s.reduced, nullptr, &nb);
+      acc_.row(s.r).storeRange(s.begin, s.m, *s.stage);
+      if (nb.claimed) {
+        k = staged[1 - c].k;
+        c = 1 - c;
+      } else if (nb.exhausted) {
+        break;
+      } else if ((k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles) {
+        claim(s, k);
+      }
+    }
+    for (Staged& s : staged) StagePool<Stage>::give(std::move(s.stage));
   }
 
   // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can.
-  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m,
-                                       Reduced* mine = nullptr, Reduced* following = nullptr) {
+  // nb: what to do while the carry is not ready, and told of this tile's publish (workStaged).
+  template <class Row, class Neighbour = NoNeighbour>
+  void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m, Reduced* mine = nullptr,
+                  Reduced* following = nullptr, Neighbour* nb = nullptr) {
+    NoNeighbour none;
+    auto carryOf = [&](size_t j) {
+      if constexpr (std::is_same<Neighbour, NoNeighbour>::value)
+        return waitFor(j, none);
+      else
+        return nb ? waitFor(j, *nb) : waitFor(j, none);
+    };
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
       // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
       // in double, instead of reduced and rescanned in lanes by the general loops (which ran about
       // 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
       if (m < kTile) {
-        Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1), x = carry;
+        Value carry = t == 0 ? acc_.initial(r) : carryOf(k - 1), x = carry;
         // Where a value leaves the band, the same chain by the general step: the same values
         // where both apply (results before a NaN stay bitwise those without it, test/51).
         if (!PlainExtended::rescan(row, begin, m, 1, &x)) x = rescanInOrder(row, begin, m, carry);
@@ -1175,17 +1336,17 @@ template <class Access> class TileScan {
       len = (m + kLanes - 1) / kLanes;
       reduceLanes<false>(row, begin, len, m, agg, reset);
     }
-    Elem total = agg[0];
-    bool totalReset = reset[0];
-    for (size_t j = 1; j < kLanes; ++j) {
-      total = M::combine(total, agg[j]);
-      totalReset = totalReset || reset[j];
-    }
+    bool totalReset;
+    Elem total = tileTotal(agg, reset, totalReset);
 
-    Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
+    Value carry = t == 0 ? acc_.initial(r) : carryOf(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
     bool composedTotal = publishes && M::composable(carry, total, totalReset);
-    if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
+    if (composedTotal && !(mine && mine->published)) {
+      Value inclusive = M::value(M::combine(M::constant(carry), total));
+      publish(k, inclusive);
+      if (nb) nb->published(k, inclusive);
+    }
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
     // where it matters, see composable), that lane is stepped through first, like the loop, and
