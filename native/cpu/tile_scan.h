@@ -1184,16 +1184,16 @@ template <class Access> class TileScan {
     scanTileOn(acc_.row(r), k, r, t, begin, m, mine, following);
   }
 
-  // Staged tiles, one thread's share. Two threads take neighbouring tiles at about the same moment,
-  // so without more each waits on almost every tile for the other's phase 1 (bench/NOTES.md,
-  // session 10: 1028-1179 of 1202 tiles). Here a thread whose carry is not ready claims its next
-  // tile and converts it into a second stage a block at a time, checking the carry between blocks
-  // (so its own publish is late by a block at most), then reduces it. Once its carry comes and its
-  // total is published, the tile ahead, when it is the next tile of the row with its phase 1
-  // done, is published at once too (its predecessor is this tile), so the other thread need not
-  // wait for this tile's rescan. Tiles, lanes and every operation are the same as one tile after
-  // another (the conversion's bounds run over the blocks in order, PlainBounds): only which
-  // thread does what, and when.
+  // Staged tiles, one thread's share. Two threads take neighbouring tiles at about the same moment
+  // and wait for each other's phase 1 (bench/NOTES.md: session 10 counted 1028-1179 of 1202 tiles
+  // waiting; session 11, on another VM, 1-2% quiet and 20-75% of tiles under load, mostly for a
+  // descheduled neighbour). So a thread whose carry is not ready claims its next tile and converts
+  // it into a second stage a block at a time, checking the carry between blocks (its own publish
+  // is late by a block at most), then reduces it. Once its carry comes and its total is published,
+  // the tile ahead, when it is the next tile of the row with its phase 1 done, is published at once
+  // too (its predecessor is this tile), so the other thread need not wait for this tile's rescan.
+  // Tiles, lanes and every operation are those of one tile after another (the conversion's bounds
+  // run over the blocks in order, PlainBounds): only which thread does what, and when.
   void workStaged(size_t tiles) {
     using Stage = typename Access::Stage;
     using Loading = typename decltype(acc_.row(0))::Loading;
@@ -1275,8 +1275,7 @@ template <class Access> class TileScan {
       Staged& s = staged[c];
       while (advance(s, s.m)) {
       }
-      Neighbour nb{this, &staged[1 - c], tiles};
-      nb.claimer = &claim, nb.advancer = &advance;
+      Neighbour nb{this, &staged[1 - c], tiles, false, false, &claim, &advance};
       // Both passes over the tile read the staged elements: converted from the row first, results
       // converted back last (Access::kStaged).
       if (s.plain)
