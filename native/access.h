@@ -268,6 +268,9 @@ template <class T, bool Reverse, class M> struct LogAccess {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
       if (sign) {
+#if defined(__AVX__)
+        // An int flag per element: GCC vectorizes it where registers hold 32 bytes (the -v3 and
+        // -v4 builds keep this form, whose bits their FMA contractions were checked with).
         double big = 0;
 #pragma omp simd reduction(| : outside) reduction(max : big)
         for (size_t i = 0; i < count; ++i) {
@@ -278,6 +281,26 @@ template <class T, bool Reverse, class M> struct LogAccess {
           big = p > big ? p : big;
         }
         if (!outside) largest = big;
+#else
+        // The range as the logs' least and greatest and NaN as a sum of v·0, as for float32 below:
+        // the int flag from a compare of doubles kept GCC from vectorizing this loop and the float64
+        // one for 16-byte registers (no 2 x int32 vector), 4-5x the v3 variant's logScan float64
+        // time (bench/NOTES.md, session 11).
+        double big = 0;
+        T top = count ? l[at(begin)] : T(0), bottom = top, poison = 0;
+#pragma omp simd reduction(+ : poison) reduction(max : top, big) reduction(min : bottom)
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          poison += v * T(0);
+          top = v > top ? v : top;
+          bottom = v < bottom ? v : bottom;
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = sign[at(begin + i)] < 0 ? -p : p;
+          big = p > big ? p : big;
+        }
+        outside = poison != poison || !(bottom >= T(-extended::kPlainLog) && top <= T(extended::kPlainLog));
+        if (!outside) largest = big;
+#endif
       } else if constexpr (std::is_same<T, float>::value) {
         // The range as the logs' least and greatest (and a NaN flag), the bound from the greatest:
         // expPlain<6> is within 2^-27 of e^l, so its e^top·(1 + 2^-22) is at least every m. One
@@ -296,6 +319,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
         outside = poison != poison || !(bottom >= float(-extended::kPlainLog) && top <= float(extended::kPlainLog));
         if (!outside) largest = extended::expPlain<kDegree>(top) * (1 + 0x1p-22);
       } else {
+#if defined(__AVX__)
         double big = 0;
 #pragma omp simd reduction(| : outside) reduction(max : big)
         for (size_t i = 0; i < count; ++i) {
@@ -306,6 +330,21 @@ template <class T, bool Reverse, class M> struct LogAccess {
           big = p > big ? p : big;
         }
         if (!outside) largest = big;
+#else
+        double big = 0, top = count ? l[at(begin)] : 0.0, bottom = top, poison = 0;
+#pragma omp simd reduction(+ : poison) reduction(max : top, big) reduction(min : bottom)
+        for (size_t i = 0; i < count; ++i) {
+          double v = l[at(begin + i)];
+          poison += v * 0.0;
+          top = v > top ? v : top;
+          bottom = v < bottom ? v : bottom;
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = p;
+          big = p > big ? p : big;
+        }
+        outside = poison != poison || !(bottom >= -extended::kPlainLog && top <= extended::kPlainLog);
+        if (!outside) largest = big;
+#endif
       }
       if (!outside) return true;
       for (size_t i = 0; i < count; ++i) {
