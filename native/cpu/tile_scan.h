@@ -16,6 +16,7 @@
 #include <memory>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 #if defined(__AVX__)
 #include <immintrin.h>
@@ -605,10 +606,35 @@ template <> struct LaneVectorType<double> {
   typedef VectorPair<Half> type;
 };
 #endif
-template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
+// Reverse: the tile's steps run backwards in memory (reverse rows: step s of a tile based at p lies
+// at p − s), so a block of 4 steps is one vector in reverse order. The transposes then give the
+// steps last first, and results are transposed last first before their stores: the same vector
+// operations on the same values as forward, no extra shuffles (bench/NOTES.md, session 11).
+template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
   typedef typename LaneVectorType<T>::type V;
   static constexpr bool kPair = sizeof(V) > kRegisterBytes;  // V is a VectorPair
   static constexpr size_t kBlock = 4;
+  // Where lane j's steps i..i+3 begin in memory, lane j's step 0 at p + offset (p − offset reversed).
+  LINREC_HD_HOT static const T* blockAt(const T* p, size_t offset, size_t i) {
+    return Reverse ? p - offset - i - (kBlock - 1) : p + offset + i;
+  }
+  LINREC_HD_HOT static T* blockAt(T* p, size_t offset, size_t i) {
+    return Reverse ? p - offset - i - (kBlock - 1) : p + offset + i;
+  }
+  // After a transpose of blocks loaded at blockAt, r0..r3 are steps i..i+3 (reversed blocks come
+  // out last first); before a transpose of results to store, the same reordering.
+  LINREC_HD_HOT static void stepOrder(V& r0, V& r1, V& r2, V& r3) {
+    if constexpr (Reverse) {
+      std::swap(r0, r3);
+      std::swap(r1, r2);
+    } else {
+      (void)r0, (void)r1, (void)r2, (void)r3;
+    }
+  }
+  // Lane j's step i of a tile based at p.
+  LINREC_HD_HOT static ptrdiff_t stepAt(size_t j, size_t len, size_t i) {
+    return Reverse ? -ptrdiff_t(j * len + i) : ptrdiff_t(j * len + i);
+  }
 
   LINREC_HD_HOT static V load(const T* p) {
     if constexpr (kPair) {  // each half into its register (a copy of the whole pair went through the stack)
@@ -649,9 +675,9 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
     }
   }
-  // Step i of the four lanes, lane j at p + j·len + i (and back).
+  // Step i of the four lanes, lane j at p + j·len + i (p − j·len − i reversed), and back.
   LINREC_HD_HOT static V gather(const T* p, size_t len, size_t i) {
-    return V{p[i], p[len + i], p[2 * len + i], p[3 * len + i]};
+    return V{p[stepAt(0, len, i)], p[stepAt(1, len, i)], p[stepAt(2, len, i)], p[stepAt(3, len, i)]};
   }
   // Holds the chain's vector in a register: where these loops were inlined into a caller that keeps
   // the lanes in an array (PlainExtended's reduce, session 8), GCC kept the vector in that array on
@@ -665,10 +691,16 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
 #endif
   }
   LINREC_HD_HOT static void scatter(V v, T* p, size_t len, size_t i) {
-    p[i] = v[0];
-    p[len + i] = v[1];
-    p[2 * len + i] = v[2];
-    p[3 * len + i] = v[3];
+    p[stepAt(0, len, i)] = v[0];
+    p[stepAt(1, len, i)] = v[1];
+    p[stepAt(2, len, i)] = v[2];
+    p[stepAt(3, len, i)] = v[3];
+  }
+  LINREC_HD_HOT static void toArray(V v, T* out) {  // element j to out[j]
+    out[0] = v[0];
+    out[1] = v[1];
+    out[2] = v[2];
+    out[3] = v[3];
   }
 
   // The lanes' B chains from x (each lane's first step already taken) over steps [1, len), and
@@ -705,11 +737,15 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     }
     // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
     LINREC_HD_HOT void block(size_t i, size_t r) {
-      V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-      V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+      V a0 = load(blockAt(a, 0, i)), a1 = load(blockAt(a, len, i)), a2 = load(blockAt(a, 2 * len, i)),
+        a3 = load(blockAt(a, 3 * len, i));
+      V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
+        b3 = load(blockAt(b, 3 * len, i));
       inRegister(v);
       transpose(a0, a1, a2, a3);
       transpose(b0, b1, b2, b3);
+      stepOrder(a0, a1, a2, a3);
+      stepOrder(b0, b1, b2, b3);
       v = a0 * v + b0;
       v = a1 * v + b1;
       v = a2 * v + b2;
@@ -721,10 +757,10 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero) const {
-      scatter(v, x, 1, 0);
+      toArray(v, x);
       V p = q[0];
       for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-      scatter(p, product, 1, 0);
+      toArray(p, product);
       hasZero[0] = zero[0] != 0;
       hasZero[1] = zero[1] != 0;
       hasZero[2] = zero[2] != 0;
@@ -752,21 +788,29 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       scatter(v, out, len, i);
     };
     uintptr_t address = reinterpret_cast<uintptr_t>(out);
-    size_t head = address % sizeof(T) ? len : (sizeof(V) - address % sizeof(V)) % sizeof(V) / sizeof(T);
+    // forward: out + head aligned; reversed, the first block's vector out − head − 3
+    const size_t misaligned = address % sizeof(V) / sizeof(T);
+    size_t head = address % sizeof(T) ? len
+                  : Reverse           ? (misaligned + 1) % kBlock
+                                      : (sizeof(V) / sizeof(T) - misaligned) % (sizeof(V) / sizeof(T));
     head = std::min(head, len);
     size_t i = 0;
     for (; i < head; ++i) single(i);
     for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
-    scatter(v, x, 1, 0);
+    toArray(v, x);
   }
   // Steps i..i+3 of the four lanes from v: y_s is step i + s of every lane (lane j in element j).
   LINREC_HD_HOT static void chainBlock(const T* a, const T* b, size_t len, size_t i, V& v, V& y0, V& y1, V& y2, V& y3) {
-    V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-    V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+    V a0 = load(blockAt(a, 0, i)), a1 = load(blockAt(a, len, i)), a2 = load(blockAt(a, 2 * len, i)),
+      a3 = load(blockAt(a, 3 * len, i));
+    V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
+      b3 = load(blockAt(b, 3 * len, i));
     inRegister(v);
     transpose(a0, a1, a2, a3);
     transpose(b0, b1, b2, b3);
+    stepOrder(a0, a1, a2, a3);
+    stepOrder(b0, b1, b2, b3);
     y0 = v = a0 * v + b0;
     y1 = v = a1 * v + b1;
     y2 = v = a2 * v + b2;
@@ -777,17 +821,19 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
     V y0, y1, y2, y3;
     chainBlock(a, b, len, i, v, y0, y1, y2, y3);
+    stepOrder(y0, y1, y2, y3);
     transpose(y0, y1, y2, y3);
-    store<Stream>(out + i, y0);
-    store<Stream>(out + len + i, y1);
-    store<Stream>(out + 2 * len + i, y2);
-    store<Stream>(out + 3 * len + i, y3);
+    store<Stream>(blockAt(out, 0, i), y0);
+    store<Stream>(blockAt(out, len, i), y1);
+    store<Stream>(blockAt(out, 2 * len, i), y2);
+    store<Stream>(blockAt(out, 3 * len, i), y3);
   }
   // Two blocks, each lane's 8 results stored together: a whole line of float64 where out + i is
   // aligned to 64 bytes, so streamed lines are written whole, one after another (measured: 1.10-1.17x
   // the speed of block by block in the paired loop, bench/NOTES.md session 9).
   template <bool Stream>
   LINREC_HD_HOT static void rescanLines(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+    static_assert(!Reverse, "forward rows only (streamed results)");
     const size_t k = i + kBlock;
     V y0, y1, y2, y3, z0, z1, z2, z3;
     chainBlock(a, b, len, i, v, y0, y1, y2, y3);
@@ -810,6 +856,7 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   // same operations in the same order as alone: the same values, bit for bit.
   template <bool Stream> static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA,
                                                       const T* nextB, T* nextX, T* product, bool* hasZero) {
+    static_assert(!Reverse, "forward rows only (streamed results)");
     V v = {x[0], x[1], x[2], x[3]};
     auto single = [&](size_t i) {
       v = gather(a, len, i) * v + gather(b, len, i);
@@ -836,7 +883,7 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
     for (; j < len; j += kBlock) reducer.block(j, j % kStride);
-    scatter(v, x, 1, 0);
+    toArray(v, x);
     reducer.finish(nextX, product, hasZero);
   }
   template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
@@ -1082,10 +1129,12 @@ template <class Access> class TileScan {
   // 7): float64 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed; session 8,
   // from the vector lanes: 25-31% slower). Smaller results stay in cache for the caller.
   static constexpr size_t kStreamBytes = size_t(32) << 20;
-  // The direct method's forward rows: whole tiles' lanes as one vector chain (LaneVectors; four
-  // lanes of a multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH).
+  // The direct method's rows: whole tiles' lanes as one vector chain (LaneVectors; four lanes of a
+  // multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH). Reverse rows too:
+  // as scalar lanes they ran 0.56-0.68x the loop on the baseline variant, 0.81-0.94x on v3 at 10^6
+  // and 10^7 in float64 (bench/NOTES.md, session 11).
   static constexpr bool kLaneVectors = LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged &&
-                                       !Access::kReverse && kLanes == 4 && kLaneLength % 8 == 0;
+                                       kLanes == 4 && kLaneLength % 8 == 0;
 #if defined(__SSE2__)
   static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
 #else
@@ -1205,7 +1254,7 @@ template <class Access> class TileScan {
       }
     }
 #if LINREC_LANE_VECTORS
-    if constexpr (kLaneVectors) {
+    if constexpr (kLaneVectors && !Access::kReverse) {  // paired_: streamed results, forward rows
       if (following && m == kTile && !anyEarly) {
         // reduceLanes<true>'s vector path for the next tile, beside this rescan
         Value b[kLanes], product[kLanes];
@@ -1290,7 +1339,8 @@ template <class Access> class TileScan {
 #if LINREC_LANE_VECTORS
       if constexpr (Full && kLaneVectors) {
         typename M::Value product[kLanes];
-        LaneVectors<Value>::reduce(row.a + begin, row.b + begin, len, b, product, reset);
+        LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
+                                                     reset);
         for (size_t j = 0; j < kLanes; ++j) out[j] = {M::resetGuard(product[j]), b[j]};
         return;
       }
@@ -1407,7 +1457,8 @@ template <class Access> class TileScan {
     }
 #if LINREC_LANE_VECTORS
     if constexpr (Full && kLaneVectors) {
-      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io);
+      LaneVectors<Value, Access::kReverse>::template rescan<false>(row.a + Row::at(begin), row.b + Row::at(begin), len,
+                                                                  row.x + Row::at(begin), io);
       return;
     }
 #endif
