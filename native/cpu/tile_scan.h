@@ -1133,8 +1133,8 @@ template <class Access> class TileScan {
   // multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH). Reverse rows too:
   // as scalar lanes they ran 0.56-0.68x the loop on the baseline variant, 0.81-0.94x on v3 at 10^6
   // and 10^7 in float64 (bench/NOTES.md, session 11).
-  static constexpr bool kLaneVectors = LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged &&
-                                       kLanes == 4 && kLaneLength % 8 == 0;
+  static constexpr bool kLaneVectors =
+      LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged && kLanes == 4 && kLaneLength % 8 == 0;
 #if defined(__SSE2__)
   static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
 #else
@@ -1458,7 +1458,7 @@ template <class Access> class TileScan {
 #if LINREC_LANE_VECTORS
     if constexpr (Full && kLaneVectors) {
       LaneVectors<Value, Access::kReverse>::template rescan<false>(row.a + Row::at(begin), row.b + Row::at(begin), len,
-                                                                  row.x + Row::at(begin), io);
+                                                                   row.x + Row::at(begin), io);
       return;
     }
 #endif
