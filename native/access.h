@@ -260,122 +260,105 @@ template <class T, bool Reverse, class M> struct LogAccess {
     }
     // Steps [begin, begin + count) converted into a staged tile at once, and its results back:
     // one field per loop, so that each loop vectorizes with few live constants.
-    // A plain conversion's running bounds (PlainBounds::add per block of a range, in order): the
-    // same as one pass over the whole range, so a tile may be converted a block at a time
-    // (TileScan::workStaged) with the same values and the same bounds.
-    struct PlainBounds {
-      bool started = false;
-      int outside = 0;
-      double big = 0;  // the greatest |m| (signed and float64 logs)
-      float top = 0, bottom = 0, poison = 0;  // float32 logs: the least and greatest log, NaN flag
-      // l[at(begin + i)] for i < count converted to m[i] = e^l (a sign applied) by expPlain,
-      // whether or not each is plain; the bounds take the block in.
-      void add(const T* l, const int8_t* sign, size_t begin, size_t count, double* m) {
-        constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
-        if (sign) {
-          int out = outside;
-          double b = big;
-#pragma omp simd reduction(| : out) reduction(max : b)
-          for (size_t i = 0; i < count; ++i) {
-            T v = l[at(begin + i)];
-            out |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-            double p = extended::expPlain<kDegree>(v);
-            m[i] = sign[at(begin + i)] < 0 ? -p : p;
-            b = p > b ? p : b;
-          }
-          outside = out, big = b;
-        } else if constexpr (std::is_same<T, float>::value) {
-          // The range as the logs' least and greatest (and a NaN flag), the bound from the greatest:
-          // expPlain<6> is within 2^-27 of e^l, so its e^top·(1 + 2^-22) is at least every m. One
-          // float max and min per 8 logs instead of two double maxima (bench/NOTES.md, session 8).
-          // NaN as a sum of v·0 (NaN from a NaN or an infinity): one multiply-add per 8 logs instead
-          // of a compare, a mask and an or (bench/NOTES.md, session 10).
-          if (!started && count) top = bottom = l[at(begin)];
-          float hi = top, lo = bottom, nan = poison;
-#pragma omp simd reduction(+ : nan) reduction(max : hi) reduction(min : lo)
-          for (size_t i = 0; i < count; ++i) {
-            float v = l[at(begin + i)];
-            nan += v * 0.0f;
-            hi = v > hi ? v : hi;
-            lo = v < lo ? v : lo;
-            m[i] = extended::expPlain<kDegree>(v);
-          }
-          top = hi, bottom = lo, poison = nan;
-        } else {
-          int out = outside;
-          double b = big;
-#pragma omp simd reduction(| : out) reduction(max : b)
-          for (size_t i = 0; i < count; ++i) {
-            T v = l[at(begin + i)];
-            out |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
-            double p = extended::expPlain<kDegree>(v);
-            m[i] = p;
-            b = p > b ? p : b;
-          }
-          outside = out, big = b;
-        }
-        started = started || count;
-      }
-      // Whether every log added converts to a plain double; then largest gets the greatest |m|'s bound.
-      bool plain(const int8_t* sign, double& largest) const {
-        constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
-        if constexpr (std::is_same<T, float>::value) {
-          if (!sign) {
-            bool out =
-                poison != poison || !(bottom >= float(-extended::kPlainLog) && top <= float(extended::kPlainLog));
-            if (!out) largest = extended::expPlain<kDegree>(top) * (1 + 0x1p-22);
-            return !out;
-          }
-        }
-        if (!outside) largest = big;
-        return !outside;
-      }
-    };
     // Whether every log of [begin, begin + count) converts to a plain double (|l| <= kPlainLog;
     // NaN and infinities do not); then m gets e^l and e is not written.
     // largest: the greatest |m| of a plain tile (else not written).
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
                                double& largest) {
-      PlainBounds bounds;
-      bounds.add(l, sign, begin, count, m);
-      if (bounds.plain(sign, largest)) return true;
-      toExtended(l, sign, begin, count, m, e);
-      return false;
-    }
-    // The general conversion (any log, exponents in e).
-    static void toExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
+      int outside = 0;
+      if (sign) {
+#if defined(__AVX__)
+        // An int flag per element: GCC vectorizes it where registers hold 32 bytes (the -v3 and
+        // -v4 builds keep this form, whose bits their FMA contractions were checked with).
+        double big = 0;
+#pragma omp simd reduction(| : outside) reduction(max : big)
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = sign[at(begin + i)] < 0 ? -p : p;
+          big = p > big ? p : big;
+        }
+        if (!outside) largest = big;
+#else
+        // The range as the logs' least and greatest and NaN as a sum of v·0, as for float32 below:
+        // the int flag from a compare of doubles kept GCC from vectorizing this loop and the float64
+        // one for 16-byte registers (no 2 x int32 vector), 4-5x the v3 variant's logScan float64
+        // time (bench/NOTES.md, session 11).
+        double big = 0;
+        T top = count ? l[at(begin)] : T(0), bottom = top, poison = 0;
+#pragma omp simd reduction(+ : poison) reduction(max : top, big) reduction(min : bottom)
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          poison += v * T(0);
+          top = v > top ? v : top;
+          bottom = v < bottom ? v : bottom;
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = sign[at(begin + i)] < 0 ? -p : p;
+          big = p > big ? p : big;
+        }
+        outside = poison != poison || !(bottom >= T(-extended::kPlainLog) && top <= T(extended::kPlainLog));
+        if (!outside) largest = big;
+#endif
+      } else if constexpr (std::is_same<T, float>::value) {
+        // The range as the logs' least and greatest (and a NaN flag), the bound from the greatest:
+        // expPlain<6> is within 2^-27 of e^l, so its e^top·(1 + 2^-22) is at least every m. One
+        // float max and min per 8 logs instead of two double maxima (bench/NOTES.md, session 8).
+        // NaN as a sum of v·0 (NaN from a NaN or an infinity): one multiply-add per 8 logs instead
+        // of a compare, a mask and an or (bench/NOTES.md, session 10).
+        float top = count ? l[at(begin)] : 0.0f, bottom = top, poison = 0;
+#pragma omp simd reduction(+ : poison) reduction(max : top) reduction(min : bottom)
+        for (size_t i = 0; i < count; ++i) {
+          float v = l[at(begin + i)];
+          poison += v * 0.0f;
+          top = v > top ? v : top;
+          bottom = v < bottom ? v : bottom;
+          m[i] = extended::expPlain<kDegree>(v);
+        }
+        outside = poison != poison || !(bottom >= float(-extended::kPlainLog) && top <= float(extended::kPlainLog));
+        if (!outside) largest = extended::expPlain<kDegree>(top) * (1 + 0x1p-22);
+      } else {
+#if defined(__AVX__)
+        double big = 0;
+#pragma omp simd reduction(| : outside) reduction(max : big)
+        for (size_t i = 0; i < count; ++i) {
+          T v = l[at(begin + i)];
+          outside |= !(v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog));
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = p;
+          big = p > big ? p : big;
+        }
+        if (!outside) largest = big;
+#else
+        double big = 0, top = count ? l[at(begin)] : 0.0, bottom = top, poison = 0;
+#pragma omp simd reduction(+ : poison) reduction(max : top, big) reduction(min : bottom)
+        for (size_t i = 0; i < count; ++i) {
+          double v = l[at(begin + i)];
+          poison += v * 0.0;
+          top = v > top ? v : top;
+          bottom = v < bottom ? v : bottom;
+          double p = extended::expPlain<kDegree>(v);
+          m[i] = p;
+          big = p > big ? p : big;
+        }
+        outside = poison != poison || !(bottom >= -extended::kPlainLog && top <= extended::kPlainLog);
+        if (!outside) largest = big;
+#endif
+      }
+      if (!outside) return true;
       for (size_t i = 0; i < count; ++i) {
         Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
         m[i] = v.m;
         e[i] = int32_t(v.e);
       }
+      return false;
     }
     // Returns whether the tile is plain (see ExtendedTile::loadPlain).
     bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
       double largestA = -1, largestB = -1;
       bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae(), largestA);
       bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
-      return finishRange(begin, count, tile, plainA, plainB, largestA, largestB);
-    }
-    // loadRange a block at a time: loadBlock for [begin + from, begin + to) of the range
-    // [begin, begin + count), blocks in order, then finishLoad; the same values and bounds.
-    struct Loading {
-      PlainBounds a, b;
-    };
-    void loadBlock(size_t begin, size_t from, size_t to, ExtendedTile& tile, Loading& s) const {
-      s.a.add(a, aSign, begin + from, to - from, tile.am() + from);
-      s.b.add(b, bSign, begin + from, to - from, tile.bm() + from);
-    }
-    bool finishLoad(size_t begin, size_t count, ExtendedTile& tile, const Loading& s) const {
-      double largestA = -1, largestB = -1;
-      bool plainA = s.a.plain(aSign, largestA), plainB = s.b.plain(bSign, largestB);
-      if (!plainA) toExtended(a, aSign, begin, count, tile.am(), tile.ae());
-      if (!plainB) toExtended(b, bSign, begin, count, tile.bm(), tile.be());
-      return finishRange(begin, count, tile, plainA, plainB, largestA, largestB);
-    }
-    bool finishRange(size_t begin, size_t count, ExtendedTile& tile, bool plainA, bool plainB, double largestA,
-                     double largestB) const {
       // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
       bool positive = !aSign && !bSign && plainA && plainB;
       bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;

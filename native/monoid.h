@@ -460,13 +460,17 @@ LINREC_HD_HOT double logOfNormalAccurate(double a, int64_t e, double low) {
   constexpr double kInverseOdd[10] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11,
                                       1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
   uint64_t bits = bitsOf(a);
-  int64_t k = static_cast<int64_t>(bits >> 52) - 1023;
+  // Integers as doubles through the 1.5·2^52 shifter (AVX2 has no int64 conversion), exact: a's
+  // exponent k, e + k and the clamp below as double operations, so that the storeRange loop
+  // vectorizes for 16-byte registers too (SSE2 has no 64-bit compare, and an int64 from a compare
+  // of doubles needs a 2 x int32 vector; bench/NOTES.md, session 11). Values as with int64s.
+  constexpr double kShifter = 0x1.8p52;
+  double k = fromBits(bitsOf(kShifter) + (bits >> 52)) - (kShifter + 1023);
   double f = fromBits((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);  // [1, 2)
   bool above = f > 1.4142135623730951;
   f = above ? f * 0.5 : f;
-  k += above ? 1 : 0;
-  constexpr double kShifter = 0x1.8p52;  // the exponent as a double (AVX2 has no int64 conversion)
-  double exponent = fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e + k)) - kShifter;
+  k = above ? k + 1 : k;
+  double exponent = (fromBits(bitsOf(kShifter) + static_cast<uint64_t>(e)) - kShifter) + k;
   double t = f - 1, d = 2 + t;
   double dLow = (2 - d) + t;  // d's rounding error, exactly
   double s = t / d;
@@ -474,7 +478,8 @@ LINREC_HD_HOT double logOfNormalAccurate(double a, int64_t e, double low) {
   double sLow = (divisionRemainder(t, s, d) - s * dLow) * (0.5 - 0.5 * s);
   // log(1 + low/a) = low/a to 2^-100: 1/a = 2^-k/f, 1/f = (1 − s)/(1 + s) = (1 − s)²/(1 − s²),
   // here to s⁴ (9e-4 relative: 1e-19 of the log, 0.001 ulp of a)
-  double scale = fromBits(static_cast<uint64_t>(1023 - (k > 1022 ? 1022 : k)) << 52);  // finite for inf too
+  // 2^-k, finite for inf too; the shifter's bits end in 12 zeros, so << 52 keeps 1023 − k's alone
+  double scale = fromBits(bitsOf(kShifter + (1023 - (k > 1022 ? 1022 : k))) << 52);
   double s2 = s * s;
   double relativeLow = low * scale * ((1 - s) * (1 - s) * (1 + s2));
   double small = exponent * kLn2Lo + ((2 * sLow + relativeLow) + 2 * s * s2 * estrin<10>(kInverseOdd, s2));

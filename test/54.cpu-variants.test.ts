@@ -1,6 +1,7 @@
 // Every build of the CPU engine this machine can run (native/cpu/isa/: x86-64, -v3, -v4, picked
 // once per process; LINREC_CPU_ISA caps the pick), each in a process of its own
-// (test/cpu-variant.child.js): the key paths (direct whole and partial tiles, reverse, short rows,
+// (test/cpu-variant.child.js): the key paths (direct whole and partial tiles, reverse, reverse rows
+// bit for bit the forward scan of the rows reversed, short rows,
 // float64 streamed and paired at one thread, the log method, logScan, aggregate) against a float64
 // loop, and the same bits at 1 and 3 threads. The machine's default variant is all the other test
 // files see; the baseline (SSE2) one runs on processors without AVX. The variants' bits differ
@@ -38,7 +39,7 @@ describe.each(variants)('CPU engine variant %s', (cap) => {
 
   test('every path within a float64 loop of the inputs and thread-count independent', () => {
     const names = Object.keys(report.cases);
-    expect(names.length).toBe(13);
+    expect(names.length).toBe(17);
     for (const name of names) {
       const c = report.cases[name];
       const bound = name.startsWith('float32') ? 4e-6 : 1e-13;

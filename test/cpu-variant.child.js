@@ -65,6 +65,29 @@ for (const C of [Float32Array, Float64Array]) {
     const x = scan(1);
     run(`${type} direct rows=${rows} n=${n} reverse=${reverse}`, digest(x), digest(scan(3)), mixedError(x, reference(a, v, rows, n, reverse)));
   }
+  // reverse rows step through the same tiles and lanes as the forward scan of the rows reversed, the
+  // same operations in the same order (session 11: reverse rows take the lane vectors too), so the
+  // same bits: coefficients near 1 with signs and zeros (lane products that matter) and U(0, 1)
+  // (products that underflow)
+  for (const [label, coefficient] of [
+    ['near 1', () => (uniform() < 0.001 ? 0 : (uniform() < 0.3 ? -1 : 1) * (1 + (uniform() - 0.5) * 1e-3))],
+    ['U(0, 1)', uniform],
+  ]) {
+    const rows = 2,
+      n = 12 * 8320 + 77;
+    const a = C.from({ length: rows * n }, coefficient),
+      v = C.from({ length: rows * (n + 1) }, () => uniform() - 0.5);
+    const mirror = (x, m) => {
+      const y = new C(x.length);
+      for (let r = 0; r < rows; r++) for (let t = 0; t < m; t++) y[r * m + t] = x[r * m + m - 1 - t];
+      return y;
+    };
+    const reversed = (threads) => linrec.scan(a, v, { rows, reverse: true, threads, device: 'cpu' });
+    const x = reversed(1),
+      forward = mirror(linrec.scan(mirror(a, n), mirror(v, n + 1), { rows, threads: 1, device: 'cpu' }), n + 1);
+    const same = Buffer.compare(Buffer.from(x.buffer), Buffer.from(forward.buffer)) === 0;
+    run(`${type} direct reverse mirrors forward, a ${label}`, digest(x), digest(reversed(3)), same ? 0 : 1);
+  }
   // float64 results past 32 MiB: streamed, and at 1 thread each rescan paired with the next tile's phase 1
   if (C === Float64Array) {
     const n = 4200017,

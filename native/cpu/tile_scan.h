@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 #if defined(__AVX__)
 #include <immintrin.h>
@@ -641,10 +642,35 @@ template <> struct LaneVectorType<double> {
   typedef VectorPair<Half> type;
 };
 #endif
-template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
+// Reverse: the tile's steps run backwards in memory (reverse rows: step s of a tile based at p lies
+// at p − s), so a block of 4 steps is one vector in reverse order. The transposes then give the
+// steps last first, and results are transposed last first before their stores: the same vector
+// operations on the same values as forward, no extra shuffles (bench/NOTES.md, session 11).
+template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLaneVectors)
   typedef typename LaneVectorType<T>::type V;
   static constexpr bool kPair = sizeof(V) > kRegisterBytes;  // V is a VectorPair
   static constexpr size_t kBlock = 4;
+  // Where lane j's steps i..i+3 begin in memory, lane j's step 0 at p + offset (p − offset reversed).
+  LINREC_HD_HOT static const T* blockAt(const T* p, size_t offset, size_t i) {
+    return Reverse ? p - offset - i - (kBlock - 1) : p + offset + i;
+  }
+  LINREC_HD_HOT static T* blockAt(T* p, size_t offset, size_t i) {
+    return Reverse ? p - offset - i - (kBlock - 1) : p + offset + i;
+  }
+  // After a transpose of blocks loaded at blockAt, r0..r3 are steps i..i+3 (reversed blocks come
+  // out last first); before a transpose of results to store, the same reordering.
+  LINREC_HD_HOT static void stepOrder(V& r0, V& r1, V& r2, V& r3) {
+    if constexpr (Reverse) {
+      std::swap(r0, r3);
+      std::swap(r1, r2);
+    } else {
+      (void)r0, (void)r1, (void)r2, (void)r3;
+    }
+  }
+  // Lane j's step i of a tile based at p.
+  LINREC_HD_HOT static ptrdiff_t stepAt(size_t j, size_t len, size_t i) {
+    return Reverse ? -ptrdiff_t(j * len + i) : ptrdiff_t(j * len + i);
+  }
 
   LINREC_HD_HOT static V load(const T* p) {
     if constexpr (kPair) {  // each half into its register (a copy of the whole pair went through the stack)
@@ -685,9 +711,9 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       r3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
     }
   }
-  // Step i of the four lanes, lane j at p + j·len + i (and back).
+  // Step i of the four lanes, lane j at p + j·len + i (p − j·len − i reversed), and back.
   LINREC_HD_HOT static V gather(const T* p, size_t len, size_t i) {
-    return V{p[i], p[len + i], p[2 * len + i], p[3 * len + i]};
+    return V{p[stepAt(0, len, i)], p[stepAt(1, len, i)], p[stepAt(2, len, i)], p[stepAt(3, len, i)]};
   }
   // Holds the chain's vector in a register: where these loops were inlined into a caller that keeps
   // the lanes in an array (PlainExtended's reduce, session 8), GCC kept the vector in that array on
@@ -701,10 +727,16 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
 #endif
   }
   LINREC_HD_HOT static void scatter(V v, T* p, size_t len, size_t i) {
-    p[i] = v[0];
-    p[len + i] = v[1];
-    p[2 * len + i] = v[2];
-    p[3 * len + i] = v[3];
+    p[stepAt(0, len, i)] = v[0];
+    p[stepAt(1, len, i)] = v[1];
+    p[stepAt(2, len, i)] = v[2];
+    p[stepAt(3, len, i)] = v[3];
+  }
+  LINREC_HD_HOT static void toArray(V v, T* out) {  // element j to out[j]
+    out[0] = v[0];
+    out[1] = v[1];
+    out[2] = v[2];
+    out[3] = v[3];
   }
 
   // The lanes' B chains from x (each lane's first step already taken) over steps [1, len), and
@@ -741,11 +773,15 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     }
     // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
     LINREC_HD_HOT void block(size_t i, size_t r) {
-      V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-      V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+      V a0 = load(blockAt(a, 0, i)), a1 = load(blockAt(a, len, i)), a2 = load(blockAt(a, 2 * len, i)),
+        a3 = load(blockAt(a, 3 * len, i));
+      V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
+        b3 = load(blockAt(b, 3 * len, i));
       inRegister(v);
       transpose(a0, a1, a2, a3);
       transpose(b0, b1, b2, b3);
+      stepOrder(a0, a1, a2, a3);
+      stepOrder(b0, b1, b2, b3);
       v = a0 * v + b0;
       v = a1 * v + b1;
       v = a2 * v + b2;
@@ -757,10 +793,10 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero) const {
-      scatter(v, x, 1, 0);
+      toArray(v, x);
       V p = q[0];
       for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-      scatter(p, product, 1, 0);
+      toArray(p, product);
       hasZero[0] = zero[0] != 0;
       hasZero[1] = zero[1] != 0;
       hasZero[2] = zero[2] != 0;
@@ -788,21 +824,29 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
       scatter(v, out, len, i);
     };
     uintptr_t address = reinterpret_cast<uintptr_t>(out);
-    size_t head = address % sizeof(T) ? len : (sizeof(V) - address % sizeof(V)) % sizeof(V) / sizeof(T);
+    // forward: out + head aligned; reversed, the first block's vector out − head − 3
+    const size_t misaligned = address % sizeof(V) / sizeof(T);
+    size_t head = address % sizeof(T) ? len
+                  : Reverse           ? (misaligned + 1) % kBlock
+                                      : (sizeof(V) / sizeof(T) - misaligned) % (sizeof(V) / sizeof(T));
     head = std::min(head, len);
     size_t i = 0;
     for (; i < head; ++i) single(i);
     for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
-    scatter(v, x, 1, 0);
+    toArray(v, x);
   }
   // Steps i..i+3 of the four lanes from v: y_s is step i + s of every lane (lane j in element j).
   LINREC_HD_HOT static void chainBlock(const T* a, const T* b, size_t len, size_t i, V& v, V& y0, V& y1, V& y2, V& y3) {
-    V a0 = load(a + i), a1 = load(a + len + i), a2 = load(a + 2 * len + i), a3 = load(a + 3 * len + i);
-    V b0 = load(b + i), b1 = load(b + len + i), b2 = load(b + 2 * len + i), b3 = load(b + 3 * len + i);
+    V a0 = load(blockAt(a, 0, i)), a1 = load(blockAt(a, len, i)), a2 = load(blockAt(a, 2 * len, i)),
+      a3 = load(blockAt(a, 3 * len, i));
+    V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
+      b3 = load(blockAt(b, 3 * len, i));
     inRegister(v);
     transpose(a0, a1, a2, a3);
     transpose(b0, b1, b2, b3);
+    stepOrder(a0, a1, a2, a3);
+    stepOrder(b0, b1, b2, b3);
     y0 = v = a0 * v + b0;
     y1 = v = a1 * v + b1;
     y2 = v = a2 * v + b2;
@@ -813,17 +857,19 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   LINREC_HD_HOT static void rescanBlock(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
     V y0, y1, y2, y3;
     chainBlock(a, b, len, i, v, y0, y1, y2, y3);
+    stepOrder(y0, y1, y2, y3);
     transpose(y0, y1, y2, y3);
-    store<Stream>(out + i, y0);
-    store<Stream>(out + len + i, y1);
-    store<Stream>(out + 2 * len + i, y2);
-    store<Stream>(out + 3 * len + i, y3);
+    store<Stream>(blockAt(out, 0, i), y0);
+    store<Stream>(blockAt(out, len, i), y1);
+    store<Stream>(blockAt(out, 2 * len, i), y2);
+    store<Stream>(blockAt(out, 3 * len, i), y3);
   }
   // Two blocks, each lane's 8 results stored together: a whole line of float64 where out + i is
   // aligned to 64 bytes, so streamed lines are written whole, one after another (measured: 1.10-1.17x
   // the speed of block by block in the paired loop, bench/NOTES.md session 9).
   template <bool Stream>
   LINREC_HD_HOT static void rescanLines(const T* a, const T* b, size_t len, T* out, size_t i, V& v) {
+    static_assert(!Reverse, "forward rows only (streamed results)");
     const size_t k = i + kBlock;
     V y0, y1, y2, y3, z0, z1, z2, z3;
     chainBlock(a, b, len, i, v, y0, y1, y2, y3);
@@ -846,6 +892,7 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
   // same operations in the same order as alone: the same values, bit for bit.
   template <bool Stream> static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA,
                                                       const T* nextB, T* nextX, T* product, bool* hasZero) {
+    static_assert(!Reverse, "forward rows only (streamed results)");
     V v = {x[0], x[1], x[2], x[3]};
     auto single = [&](size_t i) {
       v = gather(a, len, i) * v + gather(b, len, i);
@@ -872,7 +919,7 @@ template <class T> struct LaneVectors {  // for kLanes == 4 only (TileScan::kLan
     for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
     for (; j < len; j += kBlock) reducer.block(j, j % kStride);
-    scatter(v, x, 1, 0);
+    toArray(v, x);
     reducer.finish(nextX, product, hasZero);
   }
   template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
@@ -1118,10 +1165,12 @@ template <class Access> class TileScan {
   // 7): float64 7-10% faster at 1 and 2 threads, float32 0-12% slower (not streamed; session 8,
   // from the vector lanes: 25-31% slower). Smaller results stay in cache for the caller.
   static constexpr size_t kStreamBytes = size_t(32) << 20;
-  // The direct method's forward rows: whole tiles' lanes as one vector chain (LaneVectors; four
-  // lanes of a multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH).
-  static constexpr bool kLaneVectors = LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged &&
-                                       !Access::kReverse && kLanes == 4 && kLaneLength % 8 == 0;
+  // The direct method's rows: whole tiles' lanes as one vector chain (LaneVectors; four lanes of a
+  // multiple of 8 steps, so not under other LINREC_LANES / LINREC_LANE_LENGTH). Reverse rows too:
+  // as scalar lanes they ran 0.56-0.68x the loop on the baseline variant, 0.81-0.94x on v3 at 10^6
+  // and 10^7 in float64 (bench/NOTES.md, session 11).
+  static constexpr bool kLaneVectors =
+      LINREC_LANE_VECTORS && IsAffine<M>::value && !Access::kStaged && kLanes == 4 && kLaneLength % 8 == 0;
 #if defined(__SSE2__)
   static constexpr bool kCanStream = IsAffine<M>::value && !Access::kStaged && !Access::kReverse && sizeof(Value) == 8;
 #else
@@ -1131,7 +1180,10 @@ template <class Access> class TileScan {
   void work() {
     size_t tiles = rows_ * tilesPerRow_;
     if constexpr (Access::kStaged) {
-      workStaged(tiles);
+      // One stage per thread, kept between calls (StagePool).
+      std::unique_ptr<typename Access::Stage> stage = StagePool<typename Access::Stage>::take();
+      for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) scanStagedTile(k, *stage);
+      StagePool<typename Access::Stage>::give(std::move(stage));
     } else if (paired_) {
       Reduced reduced[2];  // this tile's phase 1, and the next one's, done beside this rescan
       for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
@@ -1146,30 +1198,12 @@ template <class Access> class TileScan {
     Elem agg[kLanes];
     bool reset[kLanes];
     bool done = false;
-    bool published = false;  // its inclusive value published already (workStaged)
-  };
-  static Elem tileTotal(const Elem* agg, const bool* reset, bool& totalReset) {
-    Elem total = agg[0];
-    totalReset = reset[0];
-    for (size_t j = 1; j < kLanes; ++j) {
-      total = M::combine(total, agg[j]);
-      totalReset = totalReset || reset[j];
-    }
-    return total;
-  }
-  // What a thread does while its carry is not ready: nothing (most paths), or workStaged's next tile.
-  struct NoNeighbour {
-    bool idle() { return false; }
-    void published(size_t, Value) {}
   };
 
-  // Tile k's inclusive value; while it is not ready, nb.idle() (a short piece of other work, false
-  // when there is none left) between checks.
-  template <class Neighbour> Value waitFor(size_t k, Neighbour& nb) {
+  Value waitFor(size_t k) {
     Status& s = status_[k];
-    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire);) {
-      if (nb.idle()) continue;
-      if (spins++ < 256)
+    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins) {
+      if (spins < 256)
         spinPause();
       else
         std::this_thread::yield();  // the predecessor's thread may have been descheduled
@@ -1184,136 +1218,29 @@ template <class Access> class TileScan {
     scanTileOn(acc_.row(r), k, r, t, begin, m, mine, following);
   }
 
-  // Staged tiles, one thread's share. Two threads take neighbouring tiles at about the same moment
-  // and wait for each other's phase 1 (bench/NOTES.md: session 10 counted 1028-1179 of 1202 tiles
-  // waiting; session 11, on another VM, 1-2% quiet and 20-75% of tiles under load, mostly for a
-  // descheduled neighbour). So a thread whose carry is not ready claims its next tile and converts
-  // it into a second stage a block at a time, checking the carry between blocks (its own publish
-  // is late by a block at most), then reduces it. Once its carry comes and its total is published,
-  // the tile ahead, when it is the next tile of the row with its phase 1 done, is published at once
-  // too (its predecessor is this tile), so the other thread need not wait for this tile's rescan.
-  // Tiles, lanes and every operation are those of one tile after another (the conversion's bounds
-  // run over the blocks in order, PlainBounds): only which thread does what, and when.
-  void workStaged(size_t tiles) {
-    using Stage = typename Access::Stage;
-    using Loading = typename decltype(acc_.row(0))::Loading;
-    constexpr size_t kBlock = kLaneLength / 2;
-    struct Staged {  // a tile converted into its stage, perhaps a block at a time
-      std::unique_ptr<Stage> stage;
-      size_t k, r, t, begin, m, converted;
-      Loading loading;
-      bool loaded, plain;
-      Reduced reduced;
-    };
-    auto claim = [&](Staged& s, size_t k) {
-      if (!s.stage) s.stage = StagePool<Stage>::take();
-      s.k = k, s.r = k / tilesPerRow_, s.t = k % tilesPerRow_;
-      s.begin = s.t * kTile, s.m = std::min(kTile, n_ - s.begin);
-      s.converted = 0, s.loading = Loading(), s.loaded = s.plain = false;
-      s.reduced.done = s.reduced.published = false;
-    };
-    // One piece of s's phase 1 (a block converted, the conversion finished, or the reduce): false
-    // when none is left.
-    auto advance = [&](Staged& s, size_t block) {
-      const auto row = acc_.row(s.r);
-      if (s.converted < s.m) {
-        size_t to = std::min(s.m, s.converted + block);
-        row.loadBlock(s.begin, s.converted, to, *s.stage, s.loading);
-        s.converted = to;
-      } else if (!s.loaded) {
-        s.plain = row.finishLoad(s.begin, s.m, *s.stage, s.loading);
-        s.loaded = true;
-      } else if (s.m == kTile && !s.reduced.done) {
-        if (s.plain)
-          reduceLanes<true>(s.stage->template steps<Elem, true>(s.begin), s.begin, kLaneLength, s.m, s.reduced.agg,
-                            s.reduced.reset);
-        else
-          reduceLanes<true>(s.stage->template steps<Elem, false>(s.begin), s.begin, kLaneLength, s.m, s.reduced.agg,
-                            s.reduced.reset);
-        s.reduced.done = true;
-      } else {
-        return false;
-      }
-      return true;
-    };
-    struct Neighbour {
-      TileScan* scan;
-      Staged* ahead;
-      size_t tiles;
-      bool claimed = false, exhausted = false;
-      decltype(claim)* claimer;
-      decltype(advance)* advancer;
-      bool idle() {
-        if (!claimed) {
-          if (exhausted) return false;
-          size_t k = scan->next_.fetch_add(1, std::memory_order_relaxed);
-          if (k >= tiles) {
-            exhausted = true;
-            return false;
-          }
-          (*claimer)(*ahead, k);
-          claimed = true;
-          return true;
-        }
-        return (*advancer)(*ahead, kBlock);
-      }
-      void published(size_t k, Value inclusive) {
-        Staged& s = *ahead;
-        if (!claimed || s.k != k + 1 || s.t == 0 || !s.reduced.done || s.t + 1 >= scan->tilesPerRow_) return;
-        bool totalReset;
-        Elem total = tileTotal(s.reduced.agg, s.reduced.reset, totalReset);
-        if (!M::composable(inclusive, total, totalReset)) return;
-        scan->publish(s.k, M::value(M::combine(M::constant(inclusive), total)));
-        s.reduced.published = true;
-      }
-    };
-    Staged staged[2];
-    size_t c = 0;
-    size_t k = next_.fetch_add(1, std::memory_order_relaxed);
-    if (k < tiles) claim(staged[c], k);
-    while (k < tiles) {
-      Staged& s = staged[c];
-      while (advance(s, s.m)) {
-      }
-      Neighbour nb{this, &staged[1 - c], tiles, false, false, &claim, &advance};
-      // Both passes over the tile read the staged elements: converted from the row first, results
-      // converted back last (Access::kStaged).
-      if (s.plain)
-        scanTileOn(s.stage->template steps<Elem, true>(s.begin), k, s.r, s.t, s.begin, s.m, &s.reduced, nullptr, &nb);
-      else
-        scanTileOn(s.stage->template steps<Elem, false>(s.begin), k, s.r, s.t, s.begin, s.m, &s.reduced, nullptr, &nb);
-      acc_.row(s.r).storeRange(s.begin, s.m, *s.stage);
-      if (nb.claimed) {
-        k = staged[1 - c].k;
-        c = 1 - c;
-      } else if (nb.exhausted) {
-        break;
-      } else if ((k = next_.fetch_add(1, std::memory_order_relaxed)) < tiles) {
-        claim(s, k);
-      }
-    }
-    for (Staged& s : staged) StagePool<Stage>::give(std::move(s.stage));
+  template <class Stage> void scanStagedTile(size_t k, Stage& stage) {
+    size_t r = k / tilesPerRow_, t = k % tilesPerRow_;
+    size_t begin = t * kTile, m = std::min(kTile, n_ - begin);
+    const auto row = acc_.row(r);
+    // Both passes over the tile read the staged elements: converted from the row first, results
+    // converted back last (Access::kStaged).
+    if (row.loadRange(begin, m, stage))
+      scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
+    else
+      scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
+    row.storeRange(begin, m, stage);
   }
 
   // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can.
-  // nb: what to do while the carry is not ready, and told of this tile's publish (workStaged).
-  template <class Row, class Neighbour = NoNeighbour>
-  void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m, Reduced* mine = nullptr,
-                  Reduced* following = nullptr, Neighbour* nb = nullptr) {
-    NoNeighbour none;
-    auto carryOf = [&](size_t j) {
-      if constexpr (std::is_same<Neighbour, NoNeighbour>::value)
-        return waitFor(j, none);
-      else
-        return nb ? waitFor(j, *nb) : waitFor(j, none);
-    };
+  template <class Row> void scanTileOn(const Row& row, size_t k, size_t r, size_t t, size_t begin, size_t m,
+                                       Reduced* mine = nullptr, Reduced* following = nullptr) {
     if constexpr (HasPlainPath<Row>::value) {
       // A row's last tile when shorter than a tile (all of a row of fewer steps): nothing waits on
       // its aggregate, so it is stepped through from its carry as one chain, the sequential loop
       // in double, instead of reduced and rescanned in lanes by the general loops (which ran about
       // 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
       if (m < kTile) {
-        Value carry = t == 0 ? acc_.initial(r) : carryOf(k - 1), x = carry;
+        Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1), x = carry;
         // Where a value leaves the band, the same chain by the general step: the same values
         // where both apply (results before a NaN stay bitwise those without it, test/51).
         if (!PlainExtended::rescan(row, begin, m, 1, &x)) x = rescanInOrder(row, begin, m, carry);
@@ -1335,17 +1262,17 @@ template <class Access> class TileScan {
       len = (m + kLanes - 1) / kLanes;
       reduceLanes<false>(row, begin, len, m, agg, reset);
     }
-    bool totalReset;
-    Elem total = tileTotal(agg, reset, totalReset);
+    Elem total = agg[0];
+    bool totalReset = reset[0];
+    for (size_t j = 1; j < kLanes; ++j) {
+      total = M::combine(total, agg[j]);
+      totalReset = totalReset || reset[j];
+    }
 
-    Value carry = t == 0 ? acc_.initial(r) : carryOf(k - 1);
+    Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
     bool composedTotal = publishes && M::composable(carry, total, totalReset);
-    if (composedTotal && !(mine && mine->published)) {
-      Value inclusive = M::value(M::combine(M::constant(carry), total));
-      publish(k, inclusive);
-      if (nb) nb->published(k, inclusive);
-    }
+    if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
     // where it matters, see composable), that lane is stepped through first, like the loop, and
@@ -1365,7 +1292,7 @@ template <class Access> class TileScan {
       }
     }
 #if LINREC_LANE_VECTORS
-    if constexpr (kLaneVectors) {
+    if constexpr (kLaneVectors && !Access::kReverse) {  // paired_: streamed results, forward rows
       if (following && m == kTile && !anyEarly) {
         // reduceLanes<true>'s vector path for the next tile, beside this rescan
         Value b[kLanes], product[kLanes];
@@ -1450,7 +1377,8 @@ template <class Access> class TileScan {
 #if LINREC_LANE_VECTORS
       if constexpr (Full && kLaneVectors) {
         typename M::Value product[kLanes];
-        LaneVectors<Value>::reduce(row.a + begin, row.b + begin, len, b, product, reset);
+        LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
+                                                     reset);
         for (size_t j = 0; j < kLanes; ++j) out[j] = {M::resetGuard(product[j]), b[j]};
         return;
       }
@@ -1567,7 +1495,8 @@ template <class Access> class TileScan {
     }
 #if LINREC_LANE_VECTORS
     if constexpr (Full && kLaneVectors) {
-      LaneVectors<Value>::template rescan<false>(row.a + begin, row.b + begin, len, row.x + begin, io);
+      LaneVectors<Value, Access::kReverse>::template rescan<false>(row.a + Row::at(begin), row.b + Row::at(begin), len,
+                                                                   row.x + Row::at(begin), io);
       return;
     }
 #endif
