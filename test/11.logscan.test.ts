@@ -209,6 +209,35 @@ describe('logScan', () => {
     expect(worst).toBeLessThan(1e-7);
   });
 
+  test('tiles beyond the plain range, NaN and zeros: the same bits on 1 and 2 threads, run after run', () => {
+    // Tiles with logs beyond ±280 (or NaN, or −inf) take the general conversion; every tile must be
+    // converted the same way whatever thread takes it and whenever: session 11 found a build whose
+    // waiting thread converted its next tile by blocks, whose float64 bits (FMA contraction) then
+    // depended on timing: 5–16 of 60 two-thread runs differed (bench/NOTES.md, session 11).
+    const r = fresh();
+    const n = 300_000;
+    const kinds: Record<string, (i: number) => number> = {
+      beyond: (i) => (i % 5000 === 7 ? 300 + 100 * r.uniform() : Math.log(r.uniform())),
+      nan: (i) => (i === 20_001 ? NaN : Math.log(0.2 + 0.8 * r.uniform())),
+      zeros: (i) => (i % 7000 === 3 ? -Infinity : Math.log(0.5 + 0.5 * r.uniform())),
+    };
+    for (const C of [Float64Array, Float32Array])
+      for (const [kind, draw] of Object.entries(kinds)) {
+        const logA = new C(n);
+        const logB = new C(n + 1);
+        for (let i = 0; i <= n; i++) {
+          if (i < n) logA[i] = draw(i);
+          logB[i] = draw(i + 1) + 0.5;
+        }
+        const bits = (x: Float32Array | Float64Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+        const one = bits(logScan(logA, logB, { threads: 1 }).logAbs);
+        for (let run = 0; run < 8; run++) {
+          const two = bits(logScan(logA, logB, { threads: 2 }).logAbs);
+          if (!two.equals(one)) expect({ C: C.name, kind, run }).toBe('the same bits as one thread');
+        }
+      }
+  });
+
   test('logs beyond ±2^29·ln 2 (3.7e8) count as infinity or zero', () => {
     expect(Array.from(logScan(new Float64Array([0]), new Float64Array([0, 1e9])).logAbs)).toEqual([0, Infinity]);
     expect(Array.from(logScan(new Float64Array([-1e9]), new Float64Array([0, 0])).logAbs)).toEqual([0, 0]); // a reset
