@@ -134,8 +134,10 @@ gpuDescribe(`CUDA look-back waits are bounded ${cuda.available ? seedNote() : ''
 
 gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote() : ''}`, () => {
   // Item 2 of issue 11: the look-back has no window cap. On the emulation, 160 blocks in flight
-  // and tile 1 holding back its publish: the tiles behind it pile up with only aggregates
-  // published, and when it publishes, each reduces its whole window from tile 0 (> 128 tiles).
+  // and tile 1 holding back its publish until the 150 tiles after it have published their
+  // aggregates (an event, not a time: as deep on a loaded machine as on a quiet one). A tile
+  // looks back right after its own publish, so tiles 130-151 each find no X nearer than tile 0's
+  // (their anchors wait on tile 1): windows of 129-150 tiles.
   const deepTest = emulated && hooks()._lookBackStats ? test : test.skip;
   afterEach(() => hooks()._setLookBackTest?.(0, -1));
 
@@ -151,26 +153,23 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
       // The emulation reads its knobs from the process's environment (jest's process.env is a copy).
       h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT', '160');
       try {
-        // 160 threads spinning on a busy machine: a generous wait bound (60 s).
-        h._setLookBackTest!(60e9, -1);
+        // 160 threads spinning on a busy machine: generous bounds. The hold's (120 s) is shorter
+        // than the look-back's (200 s) and the emulation's spin limit (300 s): a hold that reaches
+        // it fails the call (ERR_LINREC_CUDA, and the emulation says so on stderr).
+        h._setLookBackTest!(200e9, -1);
         const plain = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
-        // Whether more than 128 tiles are waiting when tile 1 publishes depends on how many of the
-        // 160 emulated blocks the (shared, 2-core) machine started within the hold: a run that
-        // saw none is tried again, up to three runs in all (one CI run under a doubled load saw
-        // none). Every run's results are checked.
-        let stats = { deep: 0, deepest: 0 };
-        for (let attempt = 0; attempt < 3 && stats.deep === 0; attempt++) {
-          h._lookBackStats!();
-          h._setLookBackTest!(60e9, -1, 1, 4e9); // tile 1 publishes after 4 s
-          const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
-          stats = h._lookBackStats!();
-          expect(mixedError(held, ref)).toBeLessThan(1e-4);
-          expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
-        }
+        h._setEmulatedEnv!('LINREC_EMULATED_HOLD_FOR_TILES', '150');
+        h._lookBackStats!();
+        h._setLookBackTest!(200e9, -1, 1, 120e9);
+        const held = (scan(a, b, { device: 'cuda' }) as DeviceArray).toHost() as Float32Array;
+        const stats = h._lookBackStats!();
+        expect(mixedError(held, ref)).toBeLessThan(1e-4);
+        expect(Buffer.compare(Buffer.from(held.buffer), Buffer.from(plain.buffer))).toBe(0);
         expect(stats.deep).toBeGreaterThan(0);
         expect(stats.deepest).toBeGreaterThan(128);
       } finally {
         h._setEmulatedEnv!('LINREC_EMULATED_BLOCKS_IN_FLIGHT');
+        h._setEmulatedEnv!('LINREC_EMULATED_HOLD_FOR_TILES');
         [a, b].forEach((d) => d.dispose());
       }
     },

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -178,6 +179,16 @@ enum class Shape { ThreadRows, WarpRows, Tiles };
 static std::atomic<size_t> silentTile{~size_t(0)}, holdTile{~size_t(0)};
 static std::atomic<unsigned long long> holdNs{0};
 static std::atomic<bool> fromRowStart{false};
+// The emulation's LINREC_EMULATED_HOLD_FOR_TILES (read at each launch, as its other knobs): the
+// held tile publishes once that many tiles after it have published (TileStatus::holdBack).
+static size_t holdForTiles() {
+#if defined(LINREC_CUDA_EMULATION)
+  const char* v = std::getenv("LINREC_EMULATED_HOLD_FOR_TILES");
+  return v ? size_t(std::strtoull(v, nullptr, 10)) : 0;
+#else
+  return 0;
+#endif
+}
 #endif
 
 // Warps of `Kernel` that fit on the device at once (occupancy cached per device).
@@ -252,6 +263,8 @@ static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t st
     status.silentTile = silentTile.load(std::memory_order_relaxed);
     status.holdTile = holdTile.load(std::memory_order_relaxed);
     status.holdNs = holdNs.load(std::memory_order_relaxed);
+    status.holdForTiles = holdForTiles();
+    status.tiles = tiles;
     status.fromRowStart = fromRowStart.load(std::memory_order_relaxed);
 #endif
     // Ticket and flags are contiguous: one memset clears both.

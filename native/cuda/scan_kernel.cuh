@@ -72,26 +72,105 @@ template <> struct TilePolicy<ExtendedAffineMonoid<double>> {
                        kReverseTileMinBlocks = 2;
 };
 
+// The float32 log method's plain case: where a thread's items all have exponent 0 and every
+// mantissa that its reduction (or rescan) computes lies in the band, ExtendedArithmetic takes its
+// hot path at every step (a multiply, a multiply-add, the band checks), so the result is those
+// operations' alone. PlainSteps computes them in one pass with one check for the thread (nvcc
+// lays each step's check out as a branch around the general path: 40-odd instructions an
+// extend); where the check fails, the step-by-step code runs from the start. Same operations in
+// the same order on the same operands: the bits are the step-by-step code's either way.
+template <class M> struct PlainSteps {
+  static constexpr bool kEnabled = false;
+};
+template <> struct PlainSteps<ExtendedFloatAffineMonoid> {
+  static constexpr bool kEnabled = true;
+  using Elem = ExtendedFloatAffineMonoid::Elem;
+  using Value = ExtendedFloatAffineMonoid::Value;
+  // extend(extend(start(e[0]), e[1]), ...): product l.A.m * e.A.m, affine e.A.m * l.B.m + e.B.m.
+  // A NaN e[0].A (start's case) makes every product NaN, out of the band.
+  template <int Items> static __device__ __forceinline__ bool reduce(const Elem (&e)[Items], Elem& total) {
+    static_assert(Items >= 2, "start(e[0]) is checked through the products");
+    float a = e[0].A.m, b = e[0].B.m;
+    int32_t exponents = e[0].A.e | e[0].B.e;
+    bool band = true;
+#pragma unroll
+    for (int k = 1; k < Items; ++k) {
+      exponents |= e[k].A.e | e[k].B.e;
+      a = a * e[k].A.m;
+      b = e[k].A.m * b + e[k].B.m;
+      band &= extended32::inBand(a) & extended32::inBand(b);
+    }
+    total = {{a, 0}, {b, 0}};
+    return band & (exponents == 0);
+  }
+  // step(x, e[k]) for every k: e.A.m * x.m + e.B.m.
+  template <int Items>
+  static __device__ __forceinline__ bool rescan(Value x, const Elem (&e)[Items], Value (&out)[Items]) {
+    float m = x.m;
+    int32_t exponents = x.e;
+    bool band = true;
+#pragma unroll
+    for (int k = 0; k < Items; ++k) {
+      exponents |= e[k].A.e | e[k].B.e;
+      m = e[k].A.m * m + e[k].B.m;
+      band &= extended32::inBand(m);
+      out[k] = {m, 0};
+    }
+    return band & (exponents == 0);
+  }
+};
+
 // Aggregate of a thread's first `count` items (identity when none).
 template <class M, int Items>
-__device__ __forceinline__ typename M::Elem reduceItems(const typename M::Elem (&e)[Items], int count) {
+__device__ __forceinline__ typename M::Elem reduceItemsStepwise(const typename M::Elem (&e)[Items], int count) {
   typename M::Elem total = count > 0 ? M::start(e[0]) : M::identity();
 #pragma unroll
   for (int k = 1; k < Items; ++k)
     if (k < count) total = M::extend(total, e[k]);
   return total;
 }
-
 // Runs the sequential loop over a thread's items from x; returns x after its last item.
 template <class M, int Items>
-__device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, const typename M::Elem (&e)[Items],
-                                                         int count, typename M::Value (&out)[Items]) {
+__device__ __forceinline__ typename M::Value rescanItemsStepwise(typename M::Value x,
+                                                                 const typename M::Elem (&e)[Items], int count,
+                                                                 typename M::Value (&out)[Items]) {
 #pragma unroll
   for (int k = 0; k < Items; ++k) {
     if (k < count) x = M::step(x, e[k]);
     out[k] = x;
   }
   return x;
+}
+// Where PlainSteps' check fails (LINREC_HD_COLD: rare, as monoid.h's general paths).
+template <class M, int Items>
+LINREC_HD_COLD typename M::Elem reduceItemsRarely(const typename M::Elem (&e)[Items], int count) {
+  return reduceItemsStepwise<M>(e, count);
+}
+template <class M, int Items>
+LINREC_HD_COLD typename M::Value rescanItemsRarely(typename M::Value x, const typename M::Elem (&e)[Items], int count,
+                                                   typename M::Value (&out)[Items]) {
+  return rescanItemsStepwise<M>(x, e, count, out);
+}
+
+template <class M, int Items>
+__device__ __forceinline__ typename M::Elem reduceItems(const typename M::Elem (&e)[Items], int count) {
+  if constexpr (PlainSteps<M>::kEnabled) {
+    typename M::Elem total;
+    if (__builtin_expect(count == Items && PlainSteps<M>::reduce(e, total), 1)) return total;
+    return reduceItemsRarely<M>(e, count);
+  } else {
+    return reduceItemsStepwise<M>(e, count);
+  }
+}
+template <class M, int Items>
+__device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, const typename M::Elem (&e)[Items],
+                                                         int count, typename M::Value (&out)[Items]) {
+  if constexpr (PlainSteps<M>::kEnabled) {
+    if (__builtin_expect(count == Items && PlainSteps<M>::rescan(x, e, out), 1)) return out[Items - 1];
+    return rescanItemsRarely<M>(x, e, count, out);
+  } else {
+    return rescanItemsStepwise<M>(x, e, count, out);
+  }
 }
 
 __device__ __forceinline__ int itemsFrom(size_t i0, size_t n, int items) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "../access.h"
 #include "block_scan.cuh"
@@ -120,6 +121,16 @@ template <int Items, class T> __device__ __forceinline__ void stageOut(T* p, int
   if (tail + lane < count) p[tail + lane] = stage[tail + lane];
 }
 
+// A partial segment's items (a row's last segment only; LINREC_HD_COLD: rare, as monoid.h's general
+// paths, which bench/gpu/model.py leaves off the likely path; nvcc laid this out as the
+// fall-through): this lane's valid items from the stage into v.
+template <bool Reverse, int Items, class T>
+LINREC_HD_COLD void readPartialSegment(int count, WarpStage<T, Items>& stage, T (&v)[Items]) {
+#pragma unroll
+  for (int k = 0; k < Items; ++k)
+    if (laneItemValid(Items, count, k)) v[k] = stage[stagePosition<Reverse, Items>(count, k)];
+}
+
 // This lane's items of array p (its row's memory index 0), into v; items past the row's end
 // are left as they are.
 template <bool Reverse, int Items, class T>
@@ -130,11 +141,9 @@ __device__ __forceinline__ void loadLaneItems(const T* row, size_t n, size_t s, 
   if (count == WarpStage<T, Items>::kElements) {  // a whole segment: no checks per item
 #pragma unroll
     for (int k = 0; k < Items; ++k) v[k] = stage[stagePosition<Reverse, Items>(count, k)];
-    return;
+  } else {
+    readPartialSegment<Reverse>(count, stage, v);
   }
-#pragma unroll
-  for (int k = 0; k < Items; ++k)
-    if (laneItemValid(Items, count, k)) v[k] = stage[stagePosition<Reverse, Items>(count, k)];
 }
 
 template <bool Reverse, int Items, class T> __device__ __forceinline__ void storeLaneItems(T* row, size_t n, size_t s,
@@ -153,6 +162,17 @@ template <class Access, int Items> using StageOf = WarpStage<typename Access::Mo
 
 // ---------------------------------------------------------------------------------------------
 // Raw a, b (Direct and LogFromRaw). s: the warp's segment start (lane 0's first step).
+
+// The lane's elements of its `count` valid values, one by one (the float32 log method: where
+// some value lies outside the band; LINREC_HD_COLD, rare, as monoid.h's general paths).
+template <class Access, int Items> LINREC_HD_COLD void makeItemsRarely(const typename Access::T (&av)[Items],
+                                                                       const typename Access::T (&bv)[Items], int count,
+                                                                       typename Access::Elem (&e)[Items]) {
+#pragma unroll
+  for (int k = 0; k < Items; ++k)
+    if (laneItemValid(Items, count, k))
+      e[k] = Access::make(av[k], bv[k], static_cast<typename Access::Monoid*>(nullptr));
+}
 template <int Items, class M, bool Reverse>
 __device__ __forceinline__ void loadItems(const RawAccess<M, Reverse>& acc, size_t r, size_t n, size_t s,
                                           typename M::Elem (&e)[Items], WarpStage<typename M::Scalar, Items>& stage) {
@@ -162,9 +182,25 @@ __device__ __forceinline__ void loadItems(const RawAccess<M, Reverse>& acc, size
   loadLaneItems<Reverse>(acc.a + r * acc.aStride, n, s, stage, av);
   loadLaneItems<Reverse>(acc.b + r * acc.bStride, n, s, stage, bv);
   const int count = segmentCount<Items>(s, n);
+  if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value) {
+    // extended32::fromValue is {v, 0} for a value in the band (typically every one): one check
+    // for the lane's values instead of a branch around canonical per value; the same bits.
+    if (__builtin_expect(count == WarpStage<T, Items>::kElements, 1)) {
+      bool band = true;
 #pragma unroll
-  for (int k = 0; k < Items; ++k)
-    if (laneItemValid(Items, count, k)) e[k] = Access::make(av[k], bv[k], static_cast<M*>(nullptr));
+      for (int k = 0; k < Items; ++k) band &= extended32::inBand(av[k]) & extended32::inBand(bv[k]);
+      if (__builtin_expect(band, 1)) {
+#pragma unroll
+        for (int k = 0; k < Items; ++k) e[k] = {{av[k], 0}, {bv[k], 0}};
+        return;
+      }
+    }
+    return makeItemsRarely<Access>(av, bv, count, e);
+  } else {
+#pragma unroll
+    for (int k = 0; k < Items; ++k)
+      if (laneItemValid(Items, count, k)) e[k] = Access::make(av[k], bv[k], static_cast<M*>(nullptr));
+  }
 }
 
 template <int Items, class M, bool Reverse>
@@ -174,8 +210,23 @@ __device__ __forceinline__ void storeItems(const RawAccess<M, Reverse>& acc, siz
   using T = typename M::Scalar;
   using Access = RawAccess<M, Reverse>;
   T xv[Items];
+  if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value) {
+    // extended32::toFloat is the mantissa where the exponent is 0 (typically every one): one
+    // check for the lane's values instead of a branch per value; the same bits.
+    int32_t exponents = 0;
 #pragma unroll
-  for (int k = 0; k < Items; ++k) xv[k] = Access::raw(v[k]);
+    for (int k = 0; k < Items; ++k) exponents |= v[k].e;
+    if (__builtin_expect(exponents == 0, 1)) {
+#pragma unroll
+      for (int k = 0; k < Items; ++k) xv[k] = v[k].m;
+    } else {
+#pragma unroll
+      for (int k = 0; k < Items; ++k) xv[k] = Access::raw(v[k]);
+    }
+  } else {
+#pragma unroll
+    for (int k = 0; k < Items; ++k) xv[k] = Access::raw(v[k]);
+  }
   storeLaneItems<Reverse>(acc.x + r * acc.xStride, n, s, stage, xv);
 }
 

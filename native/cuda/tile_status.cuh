@@ -46,6 +46,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <cuda/atomic>
 
@@ -286,15 +287,41 @@ template <class M> struct TileStatus {
   unsigned* gaveUp;  // raised by a wait past the bound (pinned host memory, DeviceContext::gaveUp)
 #if defined(LINREC_TEST_HOOKS)
   size_t silentTile;  // test builds: this tile never publishes (to check the bound)
-  size_t holdTile;  // test builds: this tile publishes only after holdNs (deep look-backs)
+  // Test builds: tile holdTile publishes its aggregate late (deep look-backs, late G's): after
+  // holdNs, or, where holdForTiles > 0 (the emulation's LINREC_EMULATED_HOLD_FOR_TILES), once the
+  // holdForTiles tiles after it have published theirs: an event, so that the windows behind it
+  // are as deep on a loaded machine as on a quiet one. holdNs then bounds that wait, and a hold
+  // that reaches the bound raises the give-up word: the call fails (ERR_LINREC_CUDA) rather than
+  // pass without the windows it was meant to make.
+  size_t holdTile;
   unsigned long long holdNs;
+  size_t holdForTiles;
+  size_t tiles;  // of the launch: tiles past its last never publish
   bool fromRowStart;  // test builds: look-backs see no anchor's X but tile 0's (the longest chains)
   __device__ __forceinline__ bool silent(size_t k) const { return k == silentTile; }
   __device__ __forceinline__ bool skipsAnchor(unsigned back, unsigned t) const { return fromRowStart && back != t; }
   __device__ __forceinline__ void holdBack(size_t k) const {
     if (k != holdTile) return;
     const unsigned long long start = globalTimerNs();
-    while (globalTimerNs() - start < holdNs) spinPause();
+    if (holdForTiles == 0) {
+      while (globalTimerNs() - start < holdNs) spinPause();
+      return;
+    }
+    for (size_t j = k + 1; j <= k + holdForTiles; ++j) {
+      while (j >= tiles || aggregates.poll(j).word == 0) {
+        if (globalTimerNs() - start >= holdNs) {
+#if defined(LINREC_CUDA_EMULATION)
+          std::fprintf(stderr,
+                       "linrec CUDA emulation: tile %zu's hold reached its bound (%.1f s) with %zu of the %zu tiles "
+                       "after it published\n",
+                       k, double(holdNs) * 1e-9, j - k - 1, holdForTiles);
+#endif
+          *static_cast<volatile unsigned*>(gaveUp) = 1;
+          return;
+        }
+        spinPause();
+      }
+    }
   }
 #else
   __device__ __forceinline__ bool silent(size_t) const { return false; }

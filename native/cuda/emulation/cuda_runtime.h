@@ -11,7 +11,9 @@
 // enforces.
 // LINREC_EMULATED_DEVICES (default 1) devices, each with its own memory, faults and resets.
 // LINREC_EMULATED_BLOCKS_IN_FLIGHT (default 3) and LINREC_EMULATED_JITTER_PERCENT (default 0: the
-// chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets.
+// chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets;
+// LINREC_EMULATED_HOLD_FOR_TILES (test builds, with _setLookBackTest's held tile) makes the held
+// tile publish once that many tiles after it have published (tile_status.cuh: holdBack).
 // Timing, bank or coalescing effects, and memory ordering weaker than the host's are not
 // modelled, except for payloads published behind a status word (stampPublication below):
 // correctness and speed still count only on a GPU.
