@@ -651,10 +651,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   static constexpr bool kPair = sizeof(V) > kRegisterBytes;  // V is a VectorPair
   static constexpr size_t kBlock = 4;
   // Where lane j's steps i..i+3 begin in memory, lane j's step 0 at p + offset (p − offset reversed).
-  LINREC_HD_HOT static const T* blockAt(const T* p, size_t offset, size_t i) {
-    return Reverse ? p - offset - i - (kBlock - 1) : p + offset + i;
-  }
-  LINREC_HD_HOT static T* blockAt(T* p, size_t offset, size_t i) {
+  template <class P> LINREC_HD_HOT static P* blockAt(P* p, size_t offset, size_t i) {  // P: T or const T
     return Reverse ? p - offset - i - (kBlock - 1) : p + offset + i;
   }
   // After a transpose of blocks loaded at blockAt, r0..r3 are steps i..i+3 (reversed blocks come
