@@ -82,6 +82,8 @@ export interface NativeAddon {
   firstInvalidSign?: (signs: Int8Array) => number;
   /** Readies a new typed array for a result: huge pages advised, pages faulted in on `threads` threads (absent from older builds). */
   prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number, slowPieceMs?: number) => number;
+  /** The C library's setting for freed memory; whether it took (absent from older builds). */
+  keepFreedMemory?: (bytes: number) => boolean;
 }
 
 const root = path.join(__dirname, '..');
@@ -153,6 +155,7 @@ interface RawAddon {
   DeviceBuffer: NativeAddon['DeviceBuffer'];
   firstInvalidSign?: (signs: Int8Array) => number;
   prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number, slowPieceMs?: number) => number;
+  keepFreedMemory?: (bytes: number) => boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,6 +354,7 @@ function wrap(raw: RawAddon): NativeAddon {
     DeviceBuffer: raw.DeviceBuffer,
     firstInvalidSign: raw.firstInvalidSign,
     prepareFreshResult: raw.prepareFreshResult,
+    keepFreedMemory: raw.keepFreedMemory,
   };
 }
 

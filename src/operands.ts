@@ -4,7 +4,7 @@ import type { NativeOperand } from './addon';
 import { DeviceArray, isDeviceArray } from './device-array';
 import { expected, plainError, typeError } from './errors';
 import { isFloatArray } from './dtype';
-import { prepareFreshResult } from './result-memory';
+import { freshResult } from './result-memory';
 import { defaultThreads } from './backends';
 // A plain require, as in scan.ts: `import * as` would wrap every export in a getter.
 import v = require('./validate');
@@ -81,16 +81,12 @@ export const deviceIndexOf = (d: Data | Signs): number | undefined => (isDeviceA
 /** A result beside `like`; a host one readied for a scan on `threads` threads (src/result-memory.ts). */
 export function allocLike(like: Data, length: number, threads = defaultThreads()): Data {
   if (isDeviceArray(like)) return new DeviceArray(length, like.dtype as 'float32' | 'float64', like.deviceIndex);
-  const x = v.dtypeOf(like) === 'float64' ? new Float64Array(length) : new Float32Array(length);
-  prepareFreshResult(x, threads);
-  return x;
+  return freshResult(v.dtypeOf(like) === 'float64' ? Float64Array : Float32Array, length, threads);
 }
 /** Signs beside `like`: an Int8Array, or an int8 DeviceArray on like's device. */
 export function allocSigns(like: Data, length: number, threads = defaultThreads()): Signs {
   if (isDeviceArray(like)) return new DeviceArray(length, 'int8', like.deviceIndex);
-  const signs = new Int8Array(length);
-  prepareFreshResult(signs, threads);
-  return signs;
+  return freshResult(Int8Array, length, threads);
 }
 
 /** A log input: plain real logs (all positive) or { logAbs, sign }. */

@@ -9,10 +9,16 @@
 //   will use, by pieces of whole huge pages: in the scan's tile order, each huge-page fault (~220
 //   us of zeroing) holds up all threads (session 10). A huge page that comes slowly (memory the
 //   hypervisor took back) turns the result, and results for a while, to 4 KiB pages.
+// - results of 256 KiB or more are not zeroed first (the engine writes every element): memory that
+//   the C library hands back from its heap would otherwise be cleared by calloc, ~2 ms for 40 MB;
+// - keepFreedMemory(), on request (process-wide), has the C library keep freed memory, so that a
+//   result reuses pages that an earlier result had faulted in.
 // LINREC_HUGE_PAGES=0 turns the advice off (read at each result).
+import { Buffer } from 'buffer';
 import { readFileSync } from 'fs';
 import { performance } from 'perf_hooks';
 import { addon } from './addon';
+import { expected, rangeError, typeError } from './errors';
 
 /** Results below this many bytes hold too few whole huge pages to matter. */
 export const HUGE_RESULT_BYTES = 4 << 20;
@@ -26,7 +32,14 @@ const HUGE_PAGE = 2 << 20;
  * `offUntil`: the time (ms, performance.now()) until which results are not advised. Settings
  * for tests.
  */
-export const freshResults = { slowHugePageMs: 2, offMs: 1000, offUntil: 0 };
+export const freshResults = { slowHugePageMs: 2, offMs: 1000, offUntil: 0, poison: undefined as number | undefined };
+/**
+ * Results of this many bytes or more come unzeroed (Buffer.allocUnsafeSlow: malloc, not calloc;
+ * a plain ArrayBuffer of exactly that length). Below it a zeroed typed array costs less than the
+ * trip to C++. Tests set `freshResults.poison` to a byte that such results are filled with first,
+ * to show that every element is written.
+ */
+export const UNZEROED_RESULT_BYTES = 256 << 10;
 /** Free 2 MiB blocks that must stay after a result's, on every NUMA node: room for the rest of the system. */
 export const SPARE_HUGE_BLOCKS = 128;
 
@@ -113,4 +126,36 @@ export function prepareFreshResult(array: ArrayBufferView, threads: number): num
   if (advised >= 0) return advised;
   freshResults.offUntil = performance.now() + freshResults.offMs;
   return -advised;
+}
+
+type HostArrayCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int8ArrayConstructor;
+
+/** A new host array of `length` elements for a result that linrec writes whole, readied for `threads` threads. */
+export function freshResult<C extends HostArrayCtor>(Ctor: C, length: number, threads: number): InstanceType<C> {
+  const bytes = length * Ctor.BYTES_PER_ELEMENT;
+  let array: InstanceType<C>;
+  if (bytes < UNZEROED_RESULT_BYTES) array = new Ctor(length) as InstanceType<C>;
+  else {
+    const memory = Buffer.allocUnsafeSlow(bytes);
+    if (freshResults.poison !== undefined) memory.fill(freshResults.poison);
+    array = new Ctor(memory.buffer, memory.byteOffset, length) as InstanceType<C>;
+  }
+  prepareFreshResult(array, threads);
+  return array;
+}
+
+/**
+ * Has the process keep freed memory for later allocations, up to about `bytes` at the C library
+ * heap's end; `0` or `false` restores the defaults and returns what is held free to the OS.
+ * Fresh results (calls without `out`) then reuse the pages of earlier results that were garbage
+ * collected instead of faulting new ones in: on VMs where a page's first write is slow, a 40 MB
+ * result went from 15x the scan's time to ~1.2x (bench/NOTES.md, session 12). It applies to every
+ * allocation of the process (large blocks come from the heap and stay there when freed), which is
+ * why it is asked for, not done. Linux with glibc; returns false where it has no effect.
+ */
+export function keepFreedMemory(bytes: number | false): boolean {
+  if (bytes !== false && (typeof bytes !== 'number' || !(bytes >= 0) || !Number.isFinite(bytes)))
+    throw (typeof bytes === 'number' ? rangeError : typeError)('ERR_LINREC_INVALID_VALUE', expected('bytes', 'a number of bytes (>= 0) or false', bytes));
+  const keep = addon().keepFreedMemory;
+  return typeof keep === 'function' && process.platform === 'linux' ? keep(bytes === false ? 0 : Math.floor(bytes)) : false;
 }

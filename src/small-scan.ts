@@ -19,7 +19,7 @@
 import { addon, METHOD_CODE, type NativeOperand, type NativeScanSpec } from './addon';
 import { cudaUsable, defaultThreads, gpuThreshold } from './backends';
 import { typedArrayKind } from './dtype';
-import { prepareFreshResult } from './result-memory';
+import { freshResult } from './result-memory';
 
 /**
  * The longest row computed in JS: the engine's short-rows path (native/cpu/short_rows.h, kShortRow
@@ -379,7 +379,7 @@ export function quickScan(coeffs: unknown, values: unknown, options: unknown, ma
 function hostScan(float64: boolean, a: HostArray, b: HostArray, out: unknown, rows: number, reverse: boolean, threads: unknown): HostArray | undefined {
   const nThreads = threads === undefined ? defaultThreads() : (threads as number);
   let x = out;
-  if (x === undefined) prepareFreshResult((x = float64 ? new Float64Array(b.length) : new Float32Array(b.length)), nThreads);
+  if (x === undefined) x = freshResult(float64 ? Float64Array : Float32Array, b.length, nThreads);
   // out's type is checked here: the binding takes the entry's type as given (bounded by memory).
   if (out !== undefined && typedArrayKind(out) !== (float64 ? 'Float64Array' : 'Float32Array')) return undefined;
   return addon().scanHost(float64, a, b, x, rows, reverse, nThreads) ? (x as HostArray) : undefined;

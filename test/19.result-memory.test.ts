@@ -2,12 +2,23 @@
 // THP mode and /proc/buddyinfo whether a fresh result is advised huge pages and faulted in first
 // on the scan's threads; native/cpu/result_memory.cc does it. The decision is checked on sample
 // texts; on Linux, what the kernel then holds is read from /proc/self/smaps_rollup.
+import { execFileSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
+import path from 'path';
 import { availableParallelism } from 'os';
-import { logScan, scan } from '../src';
+import { createScanner, logScan, scan } from '../src';
 import { addon } from '../src/addon';
 import { defaultThreads } from '../src/backends';
-import { adviceFor, freeHugeBlocks, freshResultPlan, freshResults, HUGE_RESULT_BYTES, SPARE_HUGE_BLOCKS, wantsHugePages } from '../src/result-memory';
+import {
+  adviceFor,
+  freeHugeBlocks,
+  freshResultPlan,
+  freshResults,
+  HUGE_RESULT_BYTES,
+  SPARE_HUGE_BLOCKS,
+  UNZEROED_RESULT_BYTES,
+  wantsHugePages,
+} from '../src/result-memory';
 import { rng } from './helpers';
 
 const MiB = 1 << 20;
@@ -233,5 +244,113 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
       native.prepareFreshResult = real;
     }
     expect(asked).toEqual([true, true]);
+  });
+});
+
+// Results of UNZEROED_RESULT_BYTES or more come from malloc without zeroing: linrec must write
+// every element, or a caller would read whatever the process had freed there. With
+// freshResults.poison set, such results are filled with that byte first: every path that
+// allocates a result must give the same bytes as without.
+describe('unzeroed results: every element written', () => {
+  const r = rng();
+  const uniform = (m: number, lo: number, hi: number, C: Float32ArrayConstructor | Float64ArrayConstructor) => {
+    const x = new C(m);
+    for (let i = 0; i < m; i++) x[i] = lo + (hi - lo) * r.uniform();
+    return x;
+  };
+  const uniform32 = (m: number, lo: number, hi: number) => uniform(m, lo, hi, Float32Array) as Float32Array;
+  const signs = (m: number) => Int8Array.from({ length: m }, () => (r.uniform() < 0.3 ? -1 : 1));
+  const bytes = (x: ArrayBufferView) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  // The bytes of every array a call returns (a result, or { logAbs, sign }).
+  const resultBytes = (x: unknown): Buffer[] =>
+    ArrayBuffer.isView(x) ? [Buffer.from(bytes(x))] : Object.values(x as Record<string, ArrayBufferView>).map((y) => Buffer.from(bytes(y)));
+  const sameWithPoison = (call: () => unknown) => {
+    const plain = resultBytes(call());
+    for (const poison of [0x55, 0xff]) {
+      freshResults.poison = poison;
+      try {
+        const poisoned = resultBytes(call());
+        expect(poisoned.length).toBe(plain.length);
+        poisoned.forEach((p, i) => expect(p.equals(plain[i])).toBe(true));
+      } finally {
+        freshResults.poison = undefined;
+      }
+    }
+    return plain;
+  };
+  // Rows whose results (n + 1 float32 or float64 values, and signs) pass the threshold.
+  const n = 150_001;
+
+  test('the threshold is what the tests below pass', () => {
+    expect((n + 1) * Int8Array.BYTES_PER_ELEMENT).toBeLessThan(UNZEROED_RESULT_BYTES); // signs of one row: zeroed
+    expect(3 * (n + 1)).toBeGreaterThan(UNZEROED_RESULT_BYTES); // signs of 3 rows: not
+    expect((n + 1) * Float32Array.BYTES_PER_ELEMENT).toBeGreaterThan(UNZEROED_RESULT_BYTES);
+  });
+
+  test('scan: direct and log, float32 and float64, rows, reverse, 1 and 2 threads', () => {
+    for (const C of [Float32Array, Float64Array]) {
+      for (const rows of [1, 3]) {
+        const a = uniform(rows * n, -1, 1, C);
+        const b = uniform(rows * (n + 1), -1, 1, C);
+        for (const method of ['direct', 'log'] as const)
+          for (const reverse of [false, true])
+            for (const threads of [1, 2]) {
+              const x = sameWithPoison(() => scan(a, b, { rows, method, reverse, threads }))[0];
+              expect(x.length).toBe(rows * (n + 1) * C.BYTES_PER_ELEMENT);
+            }
+      }
+    }
+  });
+
+  test('logScan: real and signed logs, zeros among them, its logs and signs', () => {
+    for (const C of [Float32Array, Float64Array]) {
+      const rows = 3;
+      const la = uniform(rows * n, -2, 0, C);
+      const lb = uniform(rows * (n + 1), -3, 3, C);
+      for (let i = 0; i < lb.length; i += 97) lb[i] = -Infinity; // b = 0
+      const sa = signs(rows * n);
+      const sb = signs(rows * (n + 1));
+      for (const threads of [1, 2]) {
+        sameWithPoison(() => logScan(la, lb, { rows, threads }));
+        sameWithPoison(() => logScan({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { rows, threads }));
+        sameWithPoison(() => logScan(la, lb, { rows, threads, reverse: true }));
+      }
+    }
+  });
+
+  test('Scanner pushes: direct and log', () => {
+    const rows = 3;
+    const m = n + 1;
+    const a = uniform32(rows * m, -1, 1);
+    const b = uniform32(rows * m, -1, 1);
+    const la = uniform32(rows * m, -2, 0);
+    const lb = { logAbs: uniform32(rows * m, -3, 3), sign: signs(rows * m) };
+    sameWithPoison(() => createScanner({ rows }).push(a, b));
+    sameWithPoison(() => createScanner({ rows, method: 'log' }).push(a, b));
+    sameWithPoison(() => createScanner({ rows, log: true }).push(la, lb));
+  });
+});
+
+// keepFreedMemory changes the C library's setting for the whole process: checked in processes of
+// its own (test/kept-memory.child.js), by the page faults a fresh 64 MB result takes after an
+// earlier one was garbage collected.
+describe('keepFreedMemory', () => {
+  const child = path.join(__dirname, 'kept-memory.child.js');
+  const run = (mode: string) =>
+    JSON.parse(execFileSync(process.execPath, [child, mode], { env: { ...process.env, LINREC_HUGE_PAGES: '0' }, encoding: 'utf8' }));
+  const glibc =
+    process.platform === 'linux' &&
+    Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime);
+
+  (glibc ? test : test.skip)("a fresh result reuses a collected one's pages; false gives them back", () => {
+    const pages = (64 << 20) / 4096;
+    const kept = run('keep');
+    expect(kept.took).toBe(true);
+    expect(kept.same).toBe(true);
+    // Without: a fresh mapping, a fault per 4 KiB page (LINREC_HUGE_PAGES=0: no huge pages).
+    expect(run('default').faults).toBeGreaterThan(pages / 2);
+    expect(kept.faults).toBeLessThan(pages / 20);
+    // Given back (malloc_trim): the next results fault again.
+    expect(run('keep-then-default').faults).toBeGreaterThan(pages / 2);
   });
 });

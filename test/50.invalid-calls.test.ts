@@ -10,6 +10,7 @@ import {
   backends,
   createScanner,
   deviceMemory,
+  keepFreedMemory,
   logScan,
   logScanAsync,
   scan,
@@ -903,6 +904,9 @@ const cases: Case[] = [
     code: 'ERR_LINREC_INVALID_VALUE',
     msg: /'cuda' or 'cuda:N' for device.*"gpu"/,
   },
+  { title: 'keepFreedMemory: a negative size', run: () => keepFreedMemory(-1), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*number -1/ },
+  { title: 'keepFreedMemory: NaN', run: () => keepFreedMemory(NaN), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*NaN/ },
+  { title: 'keepFreedMemory: a string', run: () => keepFreedMemory(any('1')), name: 'TypeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*string "1"/ },
   { title: 'deviceMemory without CUDA', cuda: true, run: () => deviceMemory(), name: 'Error', code: 'ERR_LINREC_CUDA_UNAVAILABLE', msg: /cuda/ },
   { title: 'toDevice without CUDA', cuda: true, run: () => toDevice(f32([1, 2])), name: 'Error', code: 'ERR_LINREC_CUDA_UNAVAILABLE', msg: /cuda/ },
 ];

@@ -15,6 +15,7 @@ const { seedTorch } = require('./torch');
 const { loopSpec } = require('./loop-spec');
 const { freshLinrec } = require('./linrec-copies');
 const { variedCalls } = require('./varied-calls');
+const { freshVsOutKept } = require('./kept-memory');
 
 const fround = Math.fround;
 
@@ -173,6 +174,19 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const [tf, to] = compare([() => linrec.scan(a, b), () => linrec.scan(a, b, { out })], { reps: 1, runs });
     add('results', `scan without out ÷ with out, n = ${n.toExponential(0)}`, x(tf / to), '≤ 1.3x', `${fmtMs(tf)} vs ${fmtMs(to)}`);
     log(`  fresh vs out n=${n}: ${fmtMs(tf)} vs ${fmtMs(to)}`);
+    // The same where the process keeps freed memory (linrec.keepFreedMemory, process-wide: a child
+    // process): a fresh result reuses a collected one's pages instead of faulting new ones in.
+    const kept = freshVsOutKept(n, runs);
+    if (kept.took) {
+      add(
+        'results',
+        `the same with keepFreedMemory(1 GiB), n = ${n.toExponential(0)}`,
+        x(kept.fresh / kept.out),
+        '≤ 1.3x',
+        `${fmtMs(kept.fresh)} vs ${fmtMs(kept.out)}`,
+      );
+      log(`  fresh vs out, freed memory kept, n=${n}: ${fmtMs(kept.fresh)} vs ${fmtMs(kept.out)}`);
+    } else add('results', `the same with keepFreedMemory(1 GiB), n = ${n.toExponential(0)}`, 'skipped', '≤ 1.3x', 'no such setting here (glibc only)');
   }
 
   // The log methods against the direct one (both with out), and 1 thread against the C++ loop.

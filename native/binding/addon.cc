@@ -1,6 +1,7 @@
 // The addon's exports. Each function converts arguments, calls an engine, converts results.
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -73,6 +74,12 @@ static Napi::Value PrepareFreshResult(const Napi::CallbackInfo& info) {
                                    info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 2.0));
 }
 
+// keepFreedMemory(bytes): the C library's setting for freed memory (cpu::keepFreedMemory); whether it took.
+static Napi::Value KeepFreedMemory(const Napi::CallbackInfo& info) {
+  const double bytes = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
+  return Napi::Boolean::New(info.Env(), cpu::keepFreedMemory(bytes > 0 ? size_t(std::min(bytes, 9e15)) : 0));
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
   exports.Set("contract", contract(env));
@@ -80,6 +87,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemory, "deviceMemory"));
   exports.Set("firstInvalidSign", Napi::Function::New(env, FirstInvalidSign, "firstInvalidSign"));
   exports.Set("prepareFreshResult", Napi::Function::New(env, PrepareFreshResult, "prepareFreshResult"));
+  exports.Set("keepFreedMemory", Napi::Function::New(env, KeepFreedMemory, "keepFreedMemory"));
   exports.Set("DeviceBuffer", DeviceBuffer::Init(env));
 #ifdef LINREC_TEST_HOOKS
   // Test builds only: a kernel that traps, to check that a fault becomes ERR_LINREC_CUDA and

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <thread>
 #include <vector>
 
 #include "run_on_threads.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #if defined(__linux__)
 #include <sys/mman.h>
 #include <time.h>
@@ -36,7 +40,7 @@ double threadMs() {
 
 // Faults in the pages of [begin, end) for writing. MADV_POPULATE_WRITE takes the faults without
 // the exception round trip and changes no byte; older kernels refuse it (EINVAL), and then one
-// write per page, of the zero that a fresh array holds, into the array itself, does the same.
+// write per page into the array itself (a result not yet written: any byte will do) does the same.
 void populate(uintptr_t begin, uintptr_t end, size_t page) {
   if (end <= begin) return;
   const uintptr_t first = begin & ~uintptr_t(page - 1);
@@ -111,6 +115,23 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   (void)threads;
   (void)slowPieceMs;
   return 0;
+#endif
+}
+
+bool keepFreedMemory(size_t bytes) {
+#if defined(__GLIBC__)
+  if (bytes == 0) {
+    // glibc's defaults (DEFAULT_MMAP_MAX, DEFAULT_TRIM_THRESHOLD), then the free memory returned.
+    const bool set = mallopt(M_MMAP_MAX, 65536) == 1 && mallopt(M_TRIM_THRESHOLD, 128 * 1024) == 1;
+    malloc_trim(0);
+    return set;
+  }
+  // Blocks above the mmap threshold would get mappings of their own, unmapped when freed.
+  const int trim = int(std::min<size_t>(bytes, size_t(INT_MAX)));
+  return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, trim) == 1;
+#else
+  (void)bytes;
+  return false;
 #endif
 }
 

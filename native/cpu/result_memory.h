@@ -20,5 +20,14 @@ namespace cpu {
 // negated where huge pages came slowly.
 double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs);
 
+// Has the C library keep freed memory in the process for later allocations, up to about `bytes`
+// at the heap's end (0: its defaults back, and what it holds free returned to the OS). A fresh
+// result then reuses pages that an earlier, garbage-collected result had faulted in: on a VM
+// whose first write to a page costs 16-32 us, a 40 MB result takes 15x the scan's time
+// fresh and ~1.2x from kept memory (bench/NOTES.md, session 12). Process-wide, so the caller
+// asks for it. glibc only (large blocks from the heap instead of their own mappings, a trim
+// threshold); returns false where there is no such setting.
+bool keepFreedMemory(size_t bytes);
+
 }  // namespace cpu
 }  // namespace linrec
