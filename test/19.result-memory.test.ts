@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';
 import { availableParallelism } from 'os';
-import { createScanner, logScan, scan } from '../src';
+import { aggregate, createScanner, logScan, scan } from '../src';
 import { addon } from '../src/addon';
 import { defaultThreads } from '../src/backends';
 import {
@@ -328,6 +328,26 @@ describe('unzeroed results: every element written', () => {
     sameWithPoison(() => createScanner({ rows }).push(a, b));
     sameWithPoison(() => createScanner({ rows, method: 'log' }).push(a, b));
     sameWithPoison(() => createScanner({ rows, log: true }).push(la, lb));
+  });
+
+  test('many short rows: scan, logScan, one-step pushes on 10^5 keys, aggregate', () => {
+    const rows = 100_000;
+    for (const steps of [1, 2, 7]) {
+      const a = uniform32(rows * steps, -1, 1);
+      const b = uniform32(rows * (steps + 1), -1, 1);
+      sameWithPoison(() => scan(a, b, { rows }));
+      sameWithPoison(() => scan(a, b, { rows, method: 'log', reverse: true }));
+      const sa = signs(a.length);
+      const sb = signs(b.length);
+      sameWithPoison(() => logScan({ logAbs: a, sign: sa }, { logAbs: b, sign: sb }, { rows }));
+      const segmentValues = uniform32(rows * steps, -1, 1);
+      sameWithPoison(() => aggregate(a, segmentValues, { rows }));
+    }
+    const a = uniform32(rows, -1, 1);
+    const b = uniform32(rows, -1, 1);
+    sameWithPoison(() => createScanner({ rows }).push(a, b));
+    const [sa, sb] = [signs(rows), signs(rows)];
+    sameWithPoison(() => createScanner({ rows, log: true }).push({ logAbs: a, sign: sa }, { logAbs: b, sign: sb }));
   });
 });
 
