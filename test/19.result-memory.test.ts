@@ -123,9 +123,9 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     const native = addon();
     const real = native.prepareFreshResult!;
     const asked: [boolean, number][] = [];
-    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs, smallPageRatio) => {
       asked.push([advise, threads]);
-      return real(array, advise, threads, slowPieceMs);
+      return real(array, advise, threads, slowPieceMs, smallPageRatio);
     };
     try {
       expect(scan(a, b)[n]).toBeGreaterThan(0);
@@ -204,22 +204,24 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   withHugePages('huge pages that come slowly: the rest of the array and the next results take 4 KiB pages', () => {
     const before = smaps('AnonHugePages');
     const y = new Float32Array(n);
-    // Every huge page counts as slow (0 ms): only those faulted before that was seen stay huge.
-    expect(addon().prepareFreshResult!(y, true, 2, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
+    // Every huge page counts as slow (0 ms, and 0 times its small pages): only those faulted
+    // before that was seen stay huge.
+    expect(addon().prepareFreshResult!(y, true, 2, 0, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
     expect(smaps('AnonHugePages') - before).toBeLessThanOrEqual(2 * 2 * MiB);
     expect(y.every((v) => v === 0)).toBe(true);
     // Then results are not advised for a while, however fast pages come.
     const native = addon();
     const real = native.prepareFreshResult!;
     const asked: boolean[] = [];
-    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs, smallPageRatio) => {
       asked.push(advise);
-      return real(array, advise, threads, slowPieceMs);
+      return real(array, advise, threads, slowPieceMs, smallPageRatio);
     };
     const saved = { ...freshResults };
     try {
       freshResults.offUntil = 0;
       freshResults.slowHugePageMs = 0;
+      freshResults.smallPageRatio = 0;
       expect(scan(a, b)[n]).toBeGreaterThan(0); // advised, every page slow
       freshResults.slowHugePageMs = Infinity;
       expect(scan(a, b)[n]).toBeGreaterThan(0); // not advised: within offMs
@@ -230,5 +232,18 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
       native.prepareFreshResult = real;
     }
     expect(asked).toEqual([true, true]);
+  });
+
+  withHugePages('huge pages slower than slowPieceMs but faster than small pages here stay huge', () => {
+    // Small pages measured first: every huge page slow (0 ms, not compared), so the rest of this
+    // array takes pieces of 512 small pages. Then every huge page exceeds 0 ms, none exceeds
+    // infinitely many small pages.
+    expect(addon().prepareFreshResult!(new Float32Array(n), true, 2, 0, 0)).toBeLessThan(0);
+    const before = smaps('AnonHugePages');
+    const y = new Float32Array(n);
+    expect(addon().prepareFreshResult!(y, true, 2, 0, Infinity)).toBeGreaterThanOrEqual(y.byteLength - 4 * MiB);
+    // (The first array's one or two huge pages may be freed meanwhile.)
+    expect(smaps('AnonHugePages') - before).toBeGreaterThanOrEqual(y.byteLength - 8 * MiB);
+    expect(y.every((v) => v === 0)).toBe(true);
   });
 });
