@@ -1,5 +1,5 @@
 // Results that linrec allocates itself (no `out`). A fresh 40 MB result otherwise takes ~10^4
-// page faults, more time than the scan (bench/NOTES.md, sessions 5 and 9). Two remedies:
+// page faults, more time than the scan (bench/NOTES.md, sessions 5 and 9). What is done about it:
 // - on Linux, large results are backed by huge pages when the kernel can give them at once
 //   (~20 faults instead of ~10^4). Huge pages are asked only where free 2 MiB blocks abound:
 //   with THP `defrag` at `madvise` (a common default) an advised fault that finds none compacts
@@ -8,7 +8,8 @@
 // - where its pages will be huge, the result is faulted in first by as many threads as the scan
 //   will use, by pieces of whole huge pages: in the scan's tile order, each huge-page fault (~220
 //   us of zeroing) holds up all threads (session 10). A huge page that comes slowly (memory the
-//   hypervisor took back) turns the result, and results for a while, to 4 KiB pages.
+//   hypervisor took back, and slower than 4 KiB pages are here) turns the result, and results for
+//   a while, to 4 KiB pages.
 // - results of 256 KiB or more are not zeroed first (the engine writes every element): memory that
 //   the C library hands back from its heap would otherwise be cleared by calloc, ~2 ms for 40 MB;
 // - keepFreedMemory(), on request (process-wide), has the C library keep freed memory, so that a
@@ -22,17 +23,22 @@ import { expected, rangeError, typeError } from './errors';
 
 /** Results below this many bytes hold too few whole huge pages to matter. */
 export const HUGE_RESULT_BYTES = 4 << 20;
+/** Results of this many bytes or more are faulted in before the scan (see freshResultPlan). */
+export const FAULT_IN_BYTES = 1 << 20;
 const HUGE_PAGE = 2 << 20;
 /**
- * slowHugePageMs: a huge page that takes more CPU time than this to fault in (~0.3 ms normally)
- * came from memory that the hypervisor took back (free page reporting: ~9 ms a huge page against
- * 1.5–4 ms for 512 4 KiB pages on the development VM, bench/NOTES.md session 10). The rest of the
- * result, and results for `offMs`, then take 4 KiB pages; 1 s is less than the 2 s after which
- * the kernel reports freed blocks, so a loop of scans gets back the huge pages it freed itself.
- * `offUntil`: the time (ms, performance.now()) until which results are not advised. Settings
- * for tests.
+ * slowHugePageMs, smallPageRatio: a huge page that takes more CPU time than slowHugePageMs to
+ * fault in (~0.3 ms normally) and more than smallPageRatio times what its 512 small pages take on
+ * this machine (measured by the binding on the 4 KiB pieces it faults in) came from memory that
+ * the hypervisor took back (free page reporting: ~9 ms a huge page against 1.5–4 ms for 512 4 KiB
+ * pages on session 10's VM, bench/NOTES.md). The rest of the result, and results for `offMs`,
+ * then take 4 KiB pages; 1 s is less than the 2 s after which the kernel reports freed blocks, so
+ * a loop of scans gets back the huge pages it freed itself. Where small pages cost more still
+ * (session 11's VM, nested with shadow page tables: ~30 us each, ~3.6 ms for a huge page the
+ * host faults in), huge pages stay. `offUntil`: the time (ms, performance.now()) until which
+ * results are not advised. Settings for tests.
  */
-export const freshResults = { slowHugePageMs: 2, offMs: 1000, offUntil: 0, poison: undefined as number | undefined };
+export const freshResults = { slowHugePageMs: 2, smallPageRatio: 1, offMs: 1000, offUntil: 0, poison: undefined as number | undefined };
 /**
  * Results of this many bytes or more come unzeroed (Buffer.allocUnsafeSlow: malloc, not calloc;
  * a plain ArrayBuffer of exactly that length). Below it a zeroed typed array costs less than the
@@ -96,16 +102,15 @@ function kernelAdvice(): Advice {
  * and so are to be faulted in first on the scan's threads. `buddyinfo` is read only when needed.
  */
 export function freshResultPlan(bytes: number, advice: Advice, buddyinfo: () => string, adviceOff = false): { advise: boolean; populate: boolean } {
-  if (bytes < HUGE_RESULT_BYTES || advice === 'off') return { advise: false, populate: false };
-  if (advice === 'kernel') return { advise: false, populate: true };
-  if (adviceOff) return { advise: false, populate: false };
+  if (bytes < FAULT_IN_BYTES) return { advise: false, populate: false };
+  if (bytes < HUGE_RESULT_BYTES || advice !== 'advise' || adviceOff) return { advise: false, populate: true };
   let advise = false;
   try {
     advise = wantsHugePages(bytes, buddyinfo());
   } catch {
     advise = false; // advice only: the result is right either way
   }
-  return { advise, populate: advise };
+  return { advise, populate: true };
 }
 
 const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
@@ -116,13 +121,13 @@ const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
  * Costs a read of /proc/buddyinfo (~20 us) per result of 4 MiB or more where THP is `madvise`.
  */
 export function prepareFreshResult(array: ArrayBufferView, threads: number): number {
-  if (array.byteLength < HUGE_RESULT_BYTES) return 0;
+  if (array.byteLength < FAULT_IN_BYTES) return 0;
   const plan = freshResultPlan(array.byteLength, kernelAdvice(), readBuddyinfo, process.env.LINREC_HUGE_PAGES === '0');
-  if (plan.advise && performance.now() < freshResults.offUntil) plan.advise = plan.populate = false;
+  if (plan.advise && performance.now() < freshResults.offUntil) plan.advise = false;
   if (!plan.advise && !plan.populate) return 0;
   const prepare = addon().prepareFreshResult;
   if (typeof prepare !== 'function') return 0; // an older build
-  const advised = prepare(array, plan.advise, plan.populate ? threads : 1, freshResults.slowHugePageMs);
+  const advised = prepare(array, plan.advise, plan.populate ? threads : 1, freshResults.slowHugePageMs, freshResults.smallPageRatio);
   if (advised >= 0) return advised;
   freshResults.offUntil = performance.now() + freshResults.offMs;
   return -advised;

@@ -5,6 +5,8 @@
 import { execFileSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';
+import v8 from 'v8';
+import vm from 'vm';
 import { availableParallelism } from 'os';
 import { aggregate, createScanner, logScan, scan } from '../src';
 import { addon } from '../src/addon';
@@ -14,6 +16,7 @@ import {
   freeHugeBlocks,
   freshResultPlan,
   freshResults,
+  FAULT_IN_BYTES,
   HUGE_RESULT_BYTES,
   SPARE_HUGE_BLOCKS,
   UNZEROED_RESULT_BYTES,
@@ -22,6 +25,8 @@ import {
 import { rng } from './helpers';
 
 const MiB = 1 << 20;
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 // /proc/buddyinfo as Linux prints it: free blocks of order 0..10 per zone (4 KiB << order).
 const ONE_NODE = `Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3
@@ -66,19 +71,22 @@ describe('the decision (pure functions on sample texts)', () => {
     expect(wantsHugePages(64 * MiB, TWO_NODES)).toBe(false); // node 1 is short
   });
 
-  test('the plan: advice under THP madvise, faulting in first wherever pages will be huge, LINREC_HUGE_PAGES=0', () => {
+  test('the plan: advice under THP madvise, faulting in first from 1 MiB, LINREC_HUGE_PAGES=0', () => {
     const text = () => ONE_NODE;
     const broken = () => {
       throw new Error('no /proc/buddyinfo');
     };
     expect(freshResultPlan(64 * MiB, 'advise', text)).toEqual({ advise: true, populate: true });
-    expect(freshResultPlan(64 * MiB, 'advise', () => TWO_NODES)).toEqual({ advise: false, populate: false });
-    expect(freshResultPlan(64 * MiB, 'advise', broken)).toEqual({ advise: false, populate: false });
-    expect(freshResultPlan(64 * MiB, 'advise', text, true)).toEqual({ advise: false, populate: false });
-    expect(freshResultPlan(HUGE_RESULT_BYTES - 1, 'advise', text)).toEqual({ advise: false, populate: false });
-    // THP always: the kernel gives huge pages unasked; they are still faulted in on the scan's threads.
+    // Without advice, results of 1 MiB and more are still faulted in first, on the scan's threads.
+    expect(freshResultPlan(64 * MiB, 'advise', () => TWO_NODES)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(64 * MiB, 'advise', broken)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(64 * MiB, 'advise', text, true)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(HUGE_RESULT_BYTES - 1, 'advise', text)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(FAULT_IN_BYTES, 'off', text)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(FAULT_IN_BYTES - 1, 'advise', text)).toEqual({ advise: false, populate: false });
+    // THP always: the kernel gives huge pages unasked.
     expect(freshResultPlan(64 * MiB, 'kernel', broken)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(64 * MiB, 'off', text)).toEqual({ advise: false, populate: false });
+    expect(freshResultPlan(64 * MiB, 'off', text)).toEqual({ advise: false, populate: true });
   });
 });
 
@@ -134,9 +142,9 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     const native = addon();
     const real = native.prepareFreshResult!;
     const asked: [boolean, number][] = [];
-    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs, smallPageRatio) => {
       asked.push([advise, threads]);
-      return real(array, advise, threads, slowPieceMs);
+      return real(array, advise, threads, slowPieceMs, smallPageRatio);
     };
     try {
       expect(scan(a, b)[n]).toBeGreaterThan(0);
@@ -146,17 +154,12 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
       delete process.env.LINREC_HUGE_PAGES;
       native.prepareFreshResult = real;
     }
-    // Faulted in first on the scan's threads where pages will be huge. THP always: no advice
-    // either way, the kernel's huge pages faulted in first.
+    // Faulted in first on the scan's threads either way. THP always: no advice either way.
     const threads = defaultThreads();
-    expect(asked).toEqual(
-      thp === 'advise'
-        ? [[true, threads]]
-        : [
-            [false, threads],
-            [false, threads],
-          ],
-    );
+    expect(asked).toEqual([
+      [thp === 'advise', threads],
+      [false, threads],
+    ]);
   });
 
   test('holds the same values with and without the advice, on 1 and 2 threads, as with out', () => {
@@ -215,17 +218,18 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   withHugePages('huge pages that come slowly: the rest of the array and the next results take 4 KiB pages', () => {
     const before = smaps('AnonHugePages');
     const y = new Float32Array(n);
-    // Every huge page counts as slow (0 ms): only those faulted before that was seen stay huge.
-    expect(addon().prepareFreshResult!(y, true, 2, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
+    // Every huge page counts as slow (0 ms, and 0 times its small pages): only those faulted
+    // before that was seen stay huge.
+    expect(addon().prepareFreshResult!(y, true, 2, 0, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
     expect(smaps('AnonHugePages') - before).toBeLessThanOrEqual(2 * 2 * MiB);
     expect(y.every((v) => v === 0)).toBe(true);
     // Then results are not advised for a while, however fast pages come.
     const native = addon();
     const real = native.prepareFreshResult!;
     const asked: boolean[] = [];
-    native.prepareFreshResult = (array, advise, threads, slowPieceMs) => {
+    native.prepareFreshResult = (array, advise, threads, slowPieceMs, smallPageRatio) => {
       asked.push(advise);
-      return real(array, advise, threads, slowPieceMs);
+      return real(array, advise, threads, slowPieceMs, smallPageRatio);
     };
     const saved = { ...freshResults };
     try {
@@ -234,6 +238,7 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
       // A window that outlasts the scans: the first one's rest falls back to 4 KiB pages, which
       // took over 1 s (offMs) under load on a VM where each costs ~30 us (bench/NOTES.md, session 11).
       freshResults.offMs = 10 * 60_000;
+      freshResults.smallPageRatio = 0;
       expect(scan(a, b)[n]).toBeGreaterThan(0); // advised, every page slow
       freshResults.slowHugePageMs = Infinity;
       expect(scan(a, b)[n]).toBeGreaterThan(0); // not advised: within offMs
@@ -243,7 +248,23 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
       Object.assign(freshResults, saved);
       native.prepareFreshResult = real;
     }
-    expect(asked).toEqual([true, true]);
+    expect(asked).toEqual([true, false, true]);
+  });
+
+  withHugePages('huge pages slower than slowPieceMs but faster than small pages here stay huge', () => {
+    // Small pages measured first: every huge page slow (0 ms, not compared), so the rest of this
+    // array takes pieces of 512 small pages. Then every huge page exceeds 0 ms, none exceeds
+    // infinitely many small pages.
+    expect(addon().prepareFreshResult!(new Float32Array(n), true, 2, 0, 0)).toBeLessThan(0);
+    // Earlier tests' 64 MB results, collected while this one runs, would take their huge pages
+    // out of the count.
+    collectGarbage();
+    const before = smaps('AnonHugePages');
+    const y = new Float32Array(n);
+    expect(addon().prepareFreshResult!(y, true, 2, 0, Infinity)).toBeGreaterThanOrEqual(y.byteLength - 4 * MiB);
+    // (The first array's one or two huge pages may be freed meanwhile.)
+    expect(smaps('AnonHugePages') - before).toBeGreaterThanOrEqual(y.byteLength - 8 * MiB);
+    expect(y.every((v) => v === 0)).toBe(true);
   });
 });
 

@@ -60,8 +60,8 @@ static Napi::Value FirstInvalidSign(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, -1);
 }
 
-// prepareFreshResult(array, adviseHuge, threads, slowPieceMs): readies a typed array that nothing has written yet
-// for a result (src/result-memory.ts decides how); the bytes advised huge.
+// prepareFreshResult(array, adviseHuge, threads, slowPieceMs, smallPageRatio): readies a typed array that nothing has
+// written yet for a result (src/result-memory.ts decides how); the bytes advised huge.
 static Napi::Value PrepareFreshResult(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "prepareFreshResult takes a typed array");
@@ -69,9 +69,11 @@ static Napi::Value PrepareFreshResult(const Napi::CallbackInfo& info) {
   uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
   const bool adviseHuge = info[1].ToBoolean().Value();
   const unsigned threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 1;
+  auto number = [&](size_t i, double otherwise) {
+    return info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : otherwise;
+  };
   return Napi::Number::New(
-      env, cpu::prepareFreshMemory(data, array.ByteLength(), adviseHuge, threads,
-                                   info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 2.0));
+      env, cpu::prepareFreshMemory(data, array.ByteLength(), adviseHuge, threads, number(3, 2.0), number(4, 1.0)));
 }
 
 // keepFreedMemory(bytes): the C library's setting for freed memory (cpu::keepFreedMemory); whether it took.

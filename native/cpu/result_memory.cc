@@ -39,19 +39,31 @@ double threadMs() {
 }
 
 // Faults in the pages of [begin, end) for writing. MADV_POPULATE_WRITE takes the faults without
-// the exception round trip and changes no byte; older kernels refuse it (EINVAL), and then one
-// write per page into the array itself (a result not yet written: any byte will do) does the same.
+// the exception round trip and changes no byte (older kernels refuse it: EINVAL). Then one write
+// per page, into the array itself (a result not yet written: any byte will do): where the hypervisor
+// keeps shadow page tables, a page's first access still traps to it after the guest's fault
+// (session 11's VM: ~10 us a 4 KiB page, ~8x the guest's populate), and that cost belongs to the
+// page size that is measured here, not to the scan's first store.
 void populate(uintptr_t begin, uintptr_t end, size_t page) {
   if (end <= begin) return;
   const uintptr_t first = begin & ~uintptr_t(page - 1);
-  if (madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE) == 0) return;
+  madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE);
   for (uintptr_t p = begin; p < end; p = (p & ~uintptr_t(page - 1)) + page) *reinterpret_cast<volatile char*>(p) = 0;
 }
+
+// What one small (base) page took to fault in and first write, in ms of CPU time, as last
+// measured over a piece of 32 or more of them (an array's edges, or pieces after huge pages came
+// slowly); < 0: none yet. Machines differ by 10x and more (~2.5 us on session 10's VM, ~30 us
+// where a nested hypervisor shadows the page tables, bench/NOTES.md session 11), so a huge page is
+// judged against this.
+std::atomic<double> smallPageMs{-1};
+constexpr size_t kMinPagesMeasured = 32;
 #endif
 
 }  // namespace
 
-double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs) {
+double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs,
+                          double smallPageRatio) {
 #if defined(__linux__)
   if (bytes == 0) return 0;
   const size_t page = size_t(sysconf(_SC_PAGESIZE));
@@ -88,22 +100,39 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   const uintptr_t grid = lo;
   const size_t pieces = grid >= end ? 1 : 1 + (end - grid + kHuge - 1) / kHuge;
   std::atomic<size_t> next{0};
-  // An advised piece that takes more than slowPieceMs of CPU time (normally ~0.2 ms) came from memory that
+  // An advised piece is slow when it takes more than slowPieceMs of CPU time (normally ~0.2 ms)
+  // and more than smallPageRatio times what its small pages take here (smallPageMs): memory that
   // the hypervisor had taken back (free page reporting, bench/NOTES.md session 10: ~6 ms a huge
-  // page on the development VM, 5x its 4 KiB pages): the pieces not yet faulted take 4 KiB pages
-  // (and the caller hears of it).
+  // page on that VM, 5x its 4 KiB pages). The pieces not yet faulted then take small pages (and
+  // the caller hears of it). Where small pages cost more still (session 11's VM: ~3.6 ms for a
+  // huge page that the host faults in, ~5 ms for 512 small pages), huge pages stay. Until small
+  // pages have been measured, none is slow (the array's first piece, an edge, measures them);
+  // smallPageRatio 0 leaves slowPieceMs alone to decide.
   std::atomic<bool> slow{false};
+  const size_t smallPerHuge = kHuge / page;
   auto work = [&] {
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces;) {
       const uintptr_t from = k == 0 ? begin : grid + (k - 1) * kHuge,
                       to = k == 0 ? std::min(grid, end) : std::min(end, grid + k * kHuge);
-      const bool huge = advised > 0 && from >= lo && to <= hi && to - from == kHuge;
+      bool huge = advised > 0 && from >= lo && to <= hi && to - from == kHuge;
 #if defined(MADV_NOHUGEPAGE)
-      if (huge && slow.load(std::memory_order_relaxed)) madvise(reinterpret_cast<void*>(from), kHuge, MADV_NOHUGEPAGE);
+      if (huge && slow.load(std::memory_order_relaxed)) {
+        madvise(reinterpret_cast<void*>(from), kHuge, MADV_NOHUGEPAGE);
+        huge = false;
+      }
 #endif
       const double t0 = threadMs();
       populate(from, to, page);
-      if (huge && threadMs() - t0 > slowPieceMs) slow.store(true, std::memory_order_relaxed);
+      const double took = threadMs() - t0;
+      if (huge) {
+        const double small = smallPageMs.load(std::memory_order_relaxed);
+        if (took > slowPieceMs &&
+            (smallPageRatio == 0 || (small >= 0 && took > smallPageRatio * small * double(smallPerHuge))))
+          slow.store(true, std::memory_order_relaxed);
+      } else if (advised > 0) {  // small pages for certain (under THP `always`, maybe not)
+        const size_t pages = (((to + page - 1) & ~uintptr_t(page - 1)) - (from & ~uintptr_t(page - 1))) / page;
+        if (pages >= kMinPagesMeasured) smallPageMs.store(took / double(pages), std::memory_order_relaxed);
+      }
     }
   };
   runOnThreads(std::min<size_t>(threads, pieces), work);
@@ -114,6 +143,7 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   (void)advise;
   (void)threads;
   (void)slowPieceMs;
+  (void)smallPageRatio;
   return 0;
 #endif
 }

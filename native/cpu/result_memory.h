@@ -15,10 +15,13 @@ namespace cpu {
 // faults its pages in first on that many threads, each its own share of whole huge pages: the
 // scan's tiles, taken in order by all its threads, would fault each huge page on one thread
 // while the others wait for that tile. Advised memory is always faulted in here: a huge page that
-// takes more than `slowPieceMs` of CPU time to fault in (memory the hypervisor took back) turns the rest of
-// the array to 4 KiB pages. Returns the bytes advised huge (0 where the OS has no such advice),
-// negated where huge pages came slowly.
-double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs);
+// takes more than `slowPieceMs` of CPU time to fault in (memory the hypervisor took back), and
+// more than `smallPageRatio` times what 512 small pages took here (measured on the 4 KiB pieces
+// this function faults in: the arrays' edges; 0: not compared), turns the rest of the array to 4 KiB pages.
+// Returns the bytes advised huge (0 where the OS has no such advice), negated where huge pages
+// came slowly.
+double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs,
+                          double smallPageRatio);
 
 // Has the C library keep freed memory in the process for later allocations, up to about `bytes`
 // at the heap's end (0: its defaults back, and what it holds free returned to the OS). A fresh
