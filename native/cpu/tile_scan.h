@@ -982,6 +982,18 @@ template <class V> LINREC_HD_HOT V logsOfNormal4(V a) {  // V: LaneVectors<doubl
   else
     return logsOfNormal(a);
 }
+#if defined(__AVX512F__) && !defined(__clang__)
+// logsOfNormal4 of y and z, as float32, in one 512-bit vector (the -v4 variant): the same values
+// elementwise, in half the vector operations (bench/NOTES.md, session 12).
+template <class V, class F> LINREC_HD_HOT void logsOfNormal8(V y, V z, F& fy, F& fz) {
+  typedef double V8 __attribute__((vector_size(64)));
+  typedef float F8 __attribute__((vector_size(32)));
+  V8 w = __builtin_shufflevector(y, z, 0, 1, 2, 3, 4, 5, 6, 7);
+  F8 f = __builtin_convertvector(logsOfNormal(w), F8);
+  fy = __builtin_shufflevector(f, f, 0, 1, 2, 3);
+  fz = __builtin_shufflevector(f, f, 4, 5, 6, 7);
+}
+#endif
 // The four doubles of v rounded to float32.
 template <class V> LINREC_HD_HOT auto floats4(V v) {
   typedef float F __attribute__((vector_size(16)));
@@ -1099,8 +1111,14 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     V y2 = v = a2 * v + b2;
     V y3 = v = a3 * v + b3;
     // rounded to float32 first, then transposed as 16-byte vectors (in-lane shuffles)
+#if defined(__AVX512F__) && !defined(__clang__)
+    F f0, f1, f2, f3;
+    logsOfNormal8(y0, y1, f0, f1);
+    logsOfNormal8(y2, y3, f2, f3);
+#else
     F f0 = floats4(logsOfNormal4(y0)), f1 = floats4(logsOfNormal4(y1));
     F f2 = floats4(logsOfNormal4(y2)), f3 = floats4(logsOfNormal4(y3));
+#endif
     LaneVectors<float>::transpose(f0, f1, f2, f3);
     __builtin_memcpy(out + i, &f0, sizeof f0);
     __builtin_memcpy(out + len + i, &f1, sizeof f1);
