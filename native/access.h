@@ -405,6 +405,19 @@ template <class T, bool Reverse, class M> struct LogAccess {
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }
+    // float64 plain results m with their rounding errors low: the logs of m + low.
+    LINREC_HD_HOT void compensatedLogs(const double* m, const double* low, size_t begin, size_t count) const {
+      for (size_t i = 0; i < count; ++i) {
+        double v = m[i], l = low[i];
+        double log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
+        x[at(begin + i)] = v == 0 ? -__builtin_huge_val() : log;
+      }
+    }
+#if LINREC_WIDE_VECTORS
+    LINREC_WIDE_FUNCTION void compensatedLogsWide(const double* m, const double* low, size_t begin, size_t count) const {
+      compensatedLogs(m, low, begin, count);
+    }
+#endif
     void storeRange(size_t begin, size_t count, const ExtendedTile& tile) const {
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
@@ -413,12 +426,11 @@ template <class T, bool Reverse, class M> struct LogAccess {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
       } else if (tile.loggedResults()) {  // the rescan wrote them (LaneVectors::rescanToLogs)
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
-        const double* low = tile.xl();
-        for (size_t i = 0; i < count; ++i) {
-          double v = m[i], l = low[i];
-          double log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
-          x[at(begin + i)] = v == 0 ? -__builtin_huge_val() : log;
-        }
+#if LINREC_WIDE_VECTORS
+        compensatedLogsWide(m, tile.xl(), begin, count);
+#else
+        compensatedLogs(m, tile.xl(), begin, count);
+#endif
       } else if (tile.positiveResults()) {  // every result at least e^-270: no zero, no sign
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(m[i], 0));
       } else {  // every result normal and finite, or an exact 0 where signed steps cancel
