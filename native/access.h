@@ -414,7 +414,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
       }
     }
 #if LINREC_WIDE_VECTORS
-    LINREC_WIDE_FUNCTION void compensatedLogsWide(const double* m, const double* low, size_t begin, size_t count) const {
+    LINREC_WIDE_FUNCTION void compensatedLogsWide(const double* m, const double* low, size_t begin,
+                                                  size_t count) const {
       compensatedLogs(m, low, begin, count);
     }
 #endif
