@@ -10,9 +10,9 @@
 #include "job.h"
 #include "monoid.h"
 
-// The plain conversion of staged logs (LogAccess::Row::logsToPlainWide) in 512-bit vectors where
-// the build has AVX-512 (the -v4 variant, which otherwise prefers 256-bit: see CMakeLists.txt).
-// Not inlined, so that only its loops take that width.
+// The staged tiles' plain conversions (LogAccess::Row::logsToPlainWide, compensatedLogsWide) in
+// 512-bit vectors where the build has AVX-512 (the -v4 variant, which otherwise prefers 256-bit:
+// see CMakeLists.txt). Not inlined, so that only their loops take that width.
 #if defined(__AVX512F__) && defined(__GNUC__) && !defined(__CUDACC__) && !defined(__clang__)
 #define LINREC_WIDE_VECTORS 1
 #define LINREC_WIDE_FUNCTION __attribute__((noinline, target("prefer-vector-width=512")))
