@@ -10,6 +10,16 @@
 #include "job.h"
 #include "monoid.h"
 
+// The staged tiles' plain conversions (LogAccess::Row::logsToPlainWide, compensatedLogsWide) in
+// 512-bit vectors where the build has AVX-512 (the -v4 variant, which otherwise prefers 256-bit:
+// see CMakeLists.txt). Not inlined, so that only their loops take that width.
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__CUDACC__) && !defined(__clang__)
+#define LINREC_WIDE_VECTORS 1
+#define LINREC_WIDE_FUNCTION __attribute__((noinline, target("prefer-vector-width=512")))
+#else
+#define LINREC_WIDE_VECTORS 0
+#endif
+
 namespace linrec {
 
 // Where step i of a row lies in memory: reverse runs by index mapping, never by copying.
@@ -265,6 +275,27 @@ template <class T, bool Reverse, class M> struct LogAccess {
     // largest: the greatest |m| of a plain tile (else not written).
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
                                double& largest) {
+      if (logsToPlain(l, sign, begin, count, m, largest)) return true;
+      constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
+      for (size_t i = 0; i < count; ++i) {
+        Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
+        m[i] = v.m;
+        e[i] = int32_t(v.e);
+      }
+      return false;
+    }
+#if LINREC_WIDE_VECTORS
+    // logsToPlain in 512-bit vectors: elementwise, so the same values, in about half the time on Zen 5
+    // (bench/NOTES.md, session 12).
+    LINREC_WIDE_FUNCTION static bool logsToPlainWide(const T* l, const int8_t* sign, size_t begin, size_t count,
+                                                     double* m, double& largest) {
+      return logsToPlain(l, sign, begin, count, m, largest);
+    }
+#endif
+    // logsToExtended's conversion of a plain range: whether every log is within ±kPlainLog, then m
+    // holds e^l and largest is set.
+    LINREC_HD_HOT static bool logsToPlain(const T* l, const int8_t* sign, size_t begin, size_t count, double* m,
+                                          double& largest) {
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       int outside = 0;
       if (sign) {
@@ -346,19 +377,22 @@ template <class T, bool Reverse, class M> struct LogAccess {
         if (!outside) largest = big;
 #endif
       }
-      if (!outside) return true;
-      for (size_t i = 0; i < count; ++i) {
-        Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
-        m[i] = v.m;
-        e[i] = int32_t(v.e);
-      }
-      return false;
+      return !outside;
     }
     // Returns whether the tile is plain (see ExtendedTile::loadPlain).
     bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
       double largestA = -1, largestB = -1;
+#if LINREC_WIDE_VECTORS
+      // A range that is not plain is converted again by logsToExtended (the general loop's bits
+      // depend on the code it is compiled with: bench/NOTES.md, session 12).
+      bool plainA = logsToPlainWide(a, aSign, begin, count, tile.am(), largestA) ||
+                    logsToExtended(a, aSign, begin, count, tile.am(), tile.ae(), largestA);
+      bool plainB = logsToPlainWide(b, bSign, begin, count, tile.bm(), largestB) ||
+                    logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
+#else
       bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae(), largestA);
       bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
+#endif
       // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
       bool positive = !aSign && !bSign && plainA && plainB;
       bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
@@ -371,6 +405,20 @@ template <class T, bool Reverse, class M> struct LogAccess {
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
       return plainA && plainB;
     }
+    // float64 plain results m with their rounding errors low: the logs of m + low.
+    LINREC_HD_HOT void compensatedLogs(const double* m, const double* low, size_t begin, size_t count) const {
+      for (size_t i = 0; i < count; ++i) {
+        double v = m[i], l = low[i];
+        double log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
+        x[at(begin + i)] = v == 0 ? -__builtin_huge_val() : log;
+      }
+    }
+#if LINREC_WIDE_VECTORS
+    LINREC_WIDE_FUNCTION void compensatedLogsWide(const double* m, const double* low, size_t begin,
+                                                  size_t count) const {
+      compensatedLogs(m, low, begin, count);
+    }
+#endif
     void storeRange(size_t begin, size_t count, const ExtendedTile& tile) const {
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
@@ -379,12 +427,11 @@ template <class T, bool Reverse, class M> struct LogAccess {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
       } else if (tile.loggedResults()) {  // the rescan wrote them (LaneVectors::rescanToLogs)
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
-        const double* low = tile.xl();
-        for (size_t i = 0; i < count; ++i) {
-          double v = m[i], l = low[i];
-          double log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -l : l);
-          x[at(begin + i)] = v == 0 ? -__builtin_huge_val() : log;
-        }
+#if LINREC_WIDE_VECTORS
+        compensatedLogsWide(m, tile.xl(), begin, count);
+#else
+        compensatedLogs(m, tile.xl(), begin, count);
+#endif
       } else if (tile.positiveResults()) {  // every result at least e^-270: no zero, no sign
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOfNormal<kTerms>(m[i], 0));
       } else {  // every result normal and finite, or an exact 0 where signed steps cancel

@@ -982,6 +982,28 @@ template <class V> LINREC_HD_HOT V logsOfNormal4(V a) {  // V: LaneVectors<doubl
   else
     return logsOfNormal(a);
 }
+#if defined(__AVX512F__) && !defined(__clang__)
+// The float32 logs of four steps' results of four lanes (y_s holds step s of lane j in element j),
+// stored lane by lane (lane j's four at out + j·len), on the -v4 variant: logsOfNormal on two
+// 8-double vectors and one 16-float permutation, instead of four 4-double logs and a 4x4
+// transpose. Elementwise, so the same values in fewer vector operations (bench/NOTES.md, session 12).
+template <class V> LINREC_HD_HOT void storeLogs16(V y0, V y1, V y2, V y3, float* out, size_t len) {
+  typedef double V8 __attribute__((vector_size(64)));
+  typedef float F8 __attribute__((vector_size(32)));
+  typedef float F16 __attribute__((vector_size(64)));
+  typedef float F __attribute__((vector_size(16)));
+  F8 f01 = __builtin_convertvector(logsOfNormal((V8)__builtin_shufflevector(y0, y1, 0, 1, 2, 3, 4, 5, 6, 7)), F8);
+  F8 f23 = __builtin_convertvector(logsOfNormal((V8)__builtin_shufflevector(y2, y3, 0, 1, 2, 3, 4, 5, 6, 7)), F8);
+  F16 lanes = __builtin_shufflevector(f01, f23, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  F l0 = __builtin_shufflevector(lanes, lanes, 0, 1, 2, 3), l1 = __builtin_shufflevector(lanes, lanes, 4, 5, 6, 7);
+  F l2 = __builtin_shufflevector(lanes, lanes, 8, 9, 10, 11),
+    l3 = __builtin_shufflevector(lanes, lanes, 12, 13, 14, 15);
+  __builtin_memcpy(out, &l0, sizeof l0);
+  __builtin_memcpy(out + len, &l1, sizeof l1);
+  __builtin_memcpy(out + 2 * len, &l2, sizeof l2);
+  __builtin_memcpy(out + 3 * len, &l3, sizeof l3);
+}
+#endif
 // The four doubles of v rounded to float32.
 template <class V> LINREC_HD_HOT auto floats4(V v) {
   typedef float F __attribute__((vector_size(16)));
@@ -1086,7 +1108,6 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
 #if LINREC_LANE_VECTORS
   using L = LaneVectors<double>;
   using V = L::V;
-  typedef float F __attribute__((vector_size(16)));
   V v = {x[0], x[1], x[2], x[3]};
   for (size_t i = 0; i < len; i += 4) {
     V a0 = L::load(a + i), a1 = L::load(a + len + i), a2 = L::load(a + 2 * len + i), a3 = L::load(a + 3 * len + i);
@@ -1098,7 +1119,11 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     V y1 = v = a1 * v + b1;
     V y2 = v = a2 * v + b2;
     V y3 = v = a3 * v + b3;
+#if defined(__AVX512F__) && !defined(__clang__)
+    storeLogs16(y0, y1, y2, y3, out + i, len);
+#else
     // rounded to float32 first, then transposed as 16-byte vectors (in-lane shuffles)
+    typedef float F __attribute__((vector_size(16)));
     F f0 = floats4(logsOfNormal4(y0)), f1 = floats4(logsOfNormal4(y1));
     F f2 = floats4(logsOfNormal4(y2)), f3 = floats4(logsOfNormal4(y3));
     LaneVectors<float>::transpose(f0, f1, f2, f3);
@@ -1106,6 +1131,7 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     __builtin_memcpy(out + len + i, &f1, sizeof f1);
     __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
     __builtin_memcpy(out + 3 * len + i, &f3, sizeof f3);
+#endif
   }
   L::scatter(v, x, 1, 0);
 #else
