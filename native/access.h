@@ -198,6 +198,20 @@ class ExtendedTile {
   double bandBound_ = -1, magnitudeBound_ = -1;
 };
 
+// The staged tile of reverse rows of T logs: with room for one range's logs and signs in step order,
+// an input's before its conversion and the results' before they are stored (LogAccess::Row).
+template <class T> class ReverseRowTile : public ExtendedTile {
+ public:
+  explicit ReverseRowTile(size_t capacity)
+      : ExtendedTile(capacity), logs_(new T[capacity]), signs_(new int8_t[capacity]) {}
+  T* orderedLogs() { return logs_.get(); }
+  int8_t* orderedSigns() { return signs_.get(); }
+
+ private:
+  std::unique_ptr<T[]> logs_;
+  std::unique_ptr<int8_t[]> signs_;
+};
+
 // log|a|, sign, log|b|, sign in; log|x|, sign out (ExtendedAffineMonoid<T> or
 // ExtendedFloatAffineMonoid). A null sign array means all positive; a negative sign entry means
 // negative, any other means positive.
@@ -210,7 +224,7 @@ template <class T, bool Reverse, class M> struct LogAccess {
   // Extended numbers are converted from and to logs a tile at a time, outside the chain (the
   // conversions vectorize there): see TileScan.
   static constexpr bool kStaged = std::is_same<M, ExtendedAffineMonoid<T>>::value;
-  using Stage = ExtendedTile;
+  using Stage = std::conditional_t<Reverse, ReverseRowTile<T>, ExtendedTile>;
 
   // One step's logs as an element, and an x as its log and sign, in each monoid's form.
   static LINREC_HD ExtendedPair<T> make(T la, T lb, bool negA, bool negB, ExtendedPair<T>*) {
@@ -379,20 +393,50 @@ template <class T, bool Reverse, class M> struct LogAccess {
       }
       return !outside;
     }
-    // Returns whether the tile is plain (see ExtendedTile::loadPlain).
-    bool loadRange(size_t begin, size_t count, ExtendedTile& tile) const {
-      double largestA = -1, largestB = -1;
+    // The same rows stepping forwards: reverse rows convert their ranges in step order through it.
+    using ForwardRow = typename LogAccess<T, false, M>::Row;
+    // Reverse rows: entries [begin, begin + count) of a row in step order (to[i] = from[at(begin + i)]),
+    // and back. A loop of one type, which GCC vectorizes reversed; the conversion loops, of several
+    // types, it leaves scalar where they step backwards ("multiple types with negative step"), so
+    // reverse rows convert copies in step order (bench/NOTES.md, session 12).
+    template <class U> static void toStepOrder(const U* from, size_t begin, size_t count, U* __restrict to) {
+      const U* low = from + at(begin + count - 1);
+      for (size_t i = 0; i < count; ++i) to[i] = low[count - 1 - i];
+    }
+    template <class U> static void fromStepOrder(const U* __restrict from, size_t begin, size_t count, U* to) {
+      U* low = to + at(begin + count - 1);
+      for (size_t i = 0; i < count; ++i) low[count - 1 - i] = from[i];
+    }
+    // One input's range into the tile (m, e): whether it is plain, as logsToExtended.
+    static bool loadInput(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
+                          double& largest, Stage& tile) {
+      if constexpr (Reverse) {
+        T* logs = tile.orderedLogs();
+        int8_t* signs = sign ? tile.orderedSigns() : nullptr;
+        toStepOrder(l, begin, count, logs);
+        if (sign) toStepOrder(sign, begin, count, signs);
 #if LINREC_WIDE_VECTORS
-      // A range that is not plain is converted again by logsToExtended (the general loop's bits
-      // depend on the code it is compiled with: bench/NOTES.md, session 12).
-      bool plainA = logsToPlainWide(a, aSign, begin, count, tile.am(), largestA) ||
-                    logsToExtended(a, aSign, begin, count, tile.am(), tile.ae(), largestA);
-      bool plainB = logsToPlainWide(b, bSign, begin, count, tile.bm(), largestB) ||
-                    logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
+        if (ForwardRow::logsToPlainWide(logs, signs, 0, count, m, largest)) return true;
 #else
-      bool plainA = logsToExtended(a, aSign, begin, count, tile.am(), tile.ae(), largestA);
-      bool plainB = logsToExtended(b, bSign, begin, count, tile.bm(), tile.be(), largestB);
+        if (ForwardRow::logsToPlain(logs, signs, 0, count, m, largest)) return true;
 #endif
+        return logsToExtended(l, sign, begin, count, m, e, largest);
+      } else {
+#if LINREC_WIDE_VECTORS
+        // A range that is not plain is converted again by logsToExtended (the general loop's bits
+        // depend on the code it is compiled with: bench/NOTES.md, session 12).
+        return logsToPlainWide(l, sign, begin, count, m, largest) ||
+               logsToExtended(l, sign, begin, count, m, e, largest);
+#else
+        return logsToExtended(l, sign, begin, count, m, e, largest);
+#endif
+      }
+    }
+    // Returns whether the tile is plain (see ExtendedTile::loadPlain).
+    bool loadRange(size_t begin, size_t count, Stage& tile) const {
+      double largestA = -1, largestB = -1;
+      bool plainA = loadInput(a, aSign, begin, count, tile.am(), tile.ae(), largestA, tile);
+      bool plainB = loadInput(b, bSign, begin, count, tile.bm(), tile.be(), largestB, tile);
       // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
       bool positive = !aSign && !bSign && plainA && plainB;
       bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
@@ -400,6 +444,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
       tile.setMagnitudeBound(contracting ? largestB : -1.0);
       if constexpr (std::is_same<T, float>::value && !Reverse)
         tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
+      else if constexpr (std::is_same<T, float>::value)  // in step order, stored by storeRange
+        tile.setLogOut(x ? tile.orderedLogs() : nullptr, nullptr);
       else
         tile.setLogOut(nullptr, nullptr);  // a stage is reused across calls (TileScan's StagePool)
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
@@ -419,7 +465,14 @@ template <class T, bool Reverse, class M> struct LogAccess {
       compensatedLogs(m, low, begin, count);
     }
 #endif
-    void storeRange(size_t begin, size_t count, const ExtendedTile& tile) const {
+    void storeRange(size_t begin, size_t count, Stage& tile) const {
+      if constexpr (Reverse) {  // in step order (where the rescan may have stored the logs), then reversed
+        ForwardRow ordered{nullptr, nullptr, tile.orderedLogs(), nullptr, nullptr, tile.orderedSigns()};
+        ordered.storeRange(0, count, tile);
+        fromStepOrder(ordered.x, begin, count, x);
+        fromStepOrder(ordered.xSign, begin, count, xSign);
+        return;
+      }
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
       const int64_t* e = tile.xe();
