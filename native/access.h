@@ -466,19 +466,13 @@ template <class T, bool Reverse, class M> struct LogAccess {
     }
 #endif
     void storeRange(size_t begin, size_t count, Stage& tile) const {
-      if constexpr (Reverse) {  // in step order (where the rescan may have stored the logs), then reversed
-        ForwardRow ordered{nullptr, nullptr, tile.orderedLogs(), nullptr, nullptr, tile.orderedSigns()};
-        ordered.storeRange(0, count, tile);
-        fromStepOrder(ordered.x, begin, count, x);
-        fromStepOrder(ordered.xSign, begin, count, xSign);
-        return;
-      }
       constexpr int kTerms = ExtendedAffineMonoid<T>::kLogTerms;
       const double* m = tile.xm();
       const int64_t* e = tile.xe();
       if (tile.generalResults()) {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
       } else if (tile.loggedResults()) {  // the rescan wrote them (LaneVectors::rescanToLogs)
+        if constexpr (Reverse) fromStepOrder(tile.orderedLogs(), begin, count, x);  // in step order
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
 #if LINREC_WIDE_VECTORS
         compensatedLogsWide(m, tile.xl(), begin, count);
@@ -498,8 +492,12 @@ template <class T, bool Reverse, class M> struct LogAccess {
                   xSign + (Reverse ? at(begin) : at(begin + count - 1)) + 1, int8_t(1));
         return;
       }
-      // 1 − 2·(m < 0), not a conditional: GCC left the float64 form a branch per element
-      for (size_t i = 0; i < count; ++i) xSign[at(begin + i)] = int8_t(1 - 2 * int(m[i] < 0));
+      // 1 − 2·(m < 0), not a conditional: GCC left the float64 form a branch per element; reverse
+      // rows in step order first (a loop of two types that steps backwards stayed scalar)
+      int8_t* signs = xSign;
+      if constexpr (Reverse) signs = tile.orderedSigns();
+      for (size_t i = 0; i < count; ++i) signs[Reverse ? i : at(begin + i)] = int8_t(1 - 2 * int(m[i] < 0));
+      if constexpr (Reverse) fromStepOrder(signs, begin, count, xSign);
     }
   };
   LINREC_HD Row row(size_t r) const {
