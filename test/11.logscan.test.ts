@@ -209,18 +209,21 @@ describe('logScan', () => {
     expect(worst).toBeLessThan(1e-7);
   });
 
-  test('tiles beyond the plain range, NaN and zeros: the same bits on 1 and 2 threads, run after run', () => {
+  test('tiles beyond the plain range, NaN and zeros: the same bits on 1 and 2 threads, run after run, either direction, with and without signs', () => {
     // Tiles with logs beyond ±280 (or NaN, or −inf) take the general conversion; every tile must be
     // converted the same way whatever thread takes it and whenever: session 11 found a build whose
     // waiting thread converted its next tile by blocks, whose float64 bits (FMA contraction) then
-    // depended on timing: 5–16 of 60 two-thread runs differed (bench/NOTES.md, session 11).
+    // depended on timing: 5–16 of 60 two-thread runs differed (bench/NOTES.md, session 11). Reverse
+    // rows convert copies of their ranges in step order (session 12): typical logs take that path.
     const r = fresh();
     const n = 300_000;
     const kinds: Record<string, (i: number) => number> = {
+      typical: () => Math.log(r.uniform()),
       beyond: (i) => (i % 5000 === 7 ? 300 + 100 * r.uniform() : Math.log(r.uniform())),
       nan: (i) => (i === 20_001 ? NaN : Math.log(0.2 + 0.8 * r.uniform())),
       zeros: (i) => (i % 7000 === 3 ? -Infinity : Math.log(0.5 + 0.5 * r.uniform())),
     };
+    const signs = (length: number) => Int8Array.from({ length }, () => (r.uniform() < 0.3 ? -1 : 1));
     for (const C of [Float64Array, Float32Array])
       for (const [kind, draw] of Object.entries(kinds)) {
         const logA = new C(n);
@@ -229,12 +232,23 @@ describe('logScan', () => {
           if (i < n) logA[i] = draw(i);
           logB[i] = draw(i + 1) + 0.5;
         }
-        const bits = (x: Float32Array | Float64Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-        const one = bits(logScan(logA, logB, { threads: 1 }).logAbs);
-        for (let run = 0; run < 8; run++) {
-          const two = bits(logScan(logA, logB, { threads: 2 }).logAbs);
-          if (!two.equals(one)) expect({ C: C.name, kind, run }).toBe('the same bits as one thread');
-        }
+        const signA = signs(n),
+          signB = signs(n + 1);
+        for (const reverse of [false, true])
+          for (const signed of [false, true]) {
+            const a = signed ? { logAbs: logA, sign: signA } : logA,
+              b = signed ? { logAbs: logB, sign: signB } : logB;
+            const bits = (x: { logAbs: Float32Array | Float64Array; sign: Int8Array }) =>
+              Buffer.concat([
+                Buffer.from(x.logAbs.buffer, x.logAbs.byteOffset, x.logAbs.byteLength),
+                Buffer.from(x.sign.buffer, x.sign.byteOffset, x.sign.byteLength),
+              ]);
+            const one = bits(logScan(a, b, { threads: 1, reverse }));
+            for (let run = 0; run < 8; run++) {
+              const two = bits(logScan(a, b, { threads: 2, reverse }));
+              if (!two.equals(one)) expect({ C: C.name, kind, reverse, signed, run }).toBe('the same bits as one thread');
+            }
+          }
       }
   });
 
