@@ -125,8 +125,9 @@ class ExtendedTile {
     int64_t* __restrict xe;
     bool* general;  // set by any store but storePlain: then every store of the tile was general
     bool* positive;  // set where every plain result is certainly positive (markPositive)
-    // float32 forward rows: where the results go as logs (step begin's), so that a bounded plain
-    // rescan may take them there itself (markLogged) instead of staging them in xm; else null.
+    // float32 rows: where the results go as logs (step begin's; stepping backwards where logReverse),
+    // so that a bounded plain rescan may take them there itself (markLogged) instead of staging them
+    // in xm; else null.
     float* logOut;
     bool* logged;
     // float32 forward rows without coefficient signs: the coefficients' logs (step begin's), so
@@ -140,6 +141,7 @@ class ExtendedTile {
     // Plain tiles whose coefficients' magnitudes are at most 1 + 2^-20, signs allowed: the greatest
     // addend's magnitude (PlainExtended::magnitudeBounded); else -1.
     double magnitudeBound;
+    bool logReverse;  // reverse rows (ReverseRowTile::steps)
     static constexpr bool kBandBound = Plain;
     Pair load(size_t s) const {
       size_t i = s - begin;
@@ -171,7 +173,7 @@ class ExtendedTile {
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = logged_ = false;
     return {am_.get(),  bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),      &general_,
-            &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_};
+            &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_, false};
   }
   bool positiveResults() const { return positive_ && !general_; }
   bool loggedResults() const { return logged_ && !general_; }
@@ -199,11 +201,17 @@ class ExtendedTile {
 };
 
 // The staged tile of reverse rows of T logs: with room for one range's logs and signs in step order,
-// an input's before its conversion and the results' before they are stored (LogAccess::Row).
+// an input's before its conversion and the results' signs before they are stored (LogAccess::Row),
+// and steps whose logOut steps backwards.
 template <class T> class ReverseRowTile : public ExtendedTile {
  public:
   explicit ReverseRowTile(size_t capacity)
       : ExtendedTile(capacity), logs_(new T[capacity]), signs_(new int8_t[capacity]) {}
+  template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
+    Steps<Pair, Plain> steps = ExtendedTile::steps<Pair, Plain>(begin);
+    steps.logReverse = true;
+    return steps;
+  }
   T* orderedLogs() { return logs_.get(); }
   int8_t* orderedSigns() { return signs_.get(); }
 
@@ -444,8 +452,8 @@ template <class T, bool Reverse, class M> struct LogAccess {
       tile.setMagnitudeBound(contracting ? largestB : -1.0);
       if constexpr (std::is_same<T, float>::value && !Reverse)
         tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
-      else if constexpr (std::is_same<T, float>::value)  // in step order, stored by storeRange
-        tile.setLogOut(x ? tile.orderedLogs() : nullptr, nullptr);
+      else if constexpr (std::is_same<T, float>::value)  // stepping backwards (Steps::logReverse)
+        tile.setLogOut(x ? x + at(begin) : nullptr, nullptr);
       else
         tile.setLogOut(nullptr, nullptr);  // a stage is reused across calls (TileScan's StagePool)
       if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
@@ -472,7 +480,6 @@ template <class T, bool Reverse, class M> struct LogAccess {
       if (tile.generalResults()) {
         for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
       } else if (tile.loggedResults()) {  // the rescan wrote them (LaneVectors::rescanToLogs)
-        if constexpr (Reverse) fromStepOrder(tile.orderedLogs(), begin, count, x);  // in step order
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
 #if LINREC_WIDE_VECTORS
         compensatedLogsWide(m, tile.xl(), begin, count);

@@ -110,7 +110,7 @@ template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPla
 template <class Row, class = void> struct HasLogOut : std::false_type {};
 template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
 // float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
-inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
+template <bool Reverse> void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
 // l[0] + ... + l[len-1] (the log of a lane's coefficient product): in double, 16 partial sums in a fixed order (so the
 // same for any thread count and vector width), len % 16 == 0. For |l| <= 270 and len <= 2^12 the
 // sum's rounding is below 2^-33·len absolute (partial sums below 2^20), far below the product of
@@ -518,8 +518,11 @@ struct PlainExtended {
     if (sure) {
       if constexpr (HasLogOut<Row>::value) {
         if (row.logOut && lanes == 4 && len % 4 == 0) {
-          rescanToLogs(row.am + (begin - row.begin), row.bm + (begin - row.begin), len,
-                       row.logOut + (begin - row.begin), x);
+          const double *am = row.am + (begin - row.begin), *bm = row.bm + (begin - row.begin);
+          if (row.logReverse)
+            rescanToLogs<true>(am, bm, len, row.logOut - (begin - row.begin), x);
+          else
+            rescanToLogs<false>(am, bm, len, row.logOut + (begin - row.begin), x);
           row.markLogged();
         } else {
           rescanChains<kUnchecked>(row, begin, len, lanes, x);
@@ -984,24 +987,31 @@ template <class V> LINREC_HD_HOT V logsOfNormal4(V a) {  // V: LaneVectors<doubl
 }
 #if defined(__AVX512F__) && !defined(__clang__)
 // The float32 logs of four steps' results of four lanes (y_s holds step s of lane j in element j),
-// stored lane by lane (lane j's four at out + j·len), on the -v4 variant: logsOfNormal on two
-// 8-double vectors and one 16-float permutation, instead of four 4-double logs and a 4x4
-// transpose. Elementwise, so the same values in fewer vector operations (bench/NOTES.md, session 12).
-template <class V> LINREC_HD_HOT void storeLogs16(V y0, V y1, V y2, V y3, float* out, size_t len) {
+// stored lane by lane (lane j's four at out + j·len; Reverse: last step first, ending at
+// out − j·len), on the -v4 variant: logsOfNormal on two 8-double vectors and one 16-float
+// permutation, instead of four 4-double logs and a 4x4 transpose. Elementwise, so the same values
+// in fewer vector operations (bench/NOTES.md, session 12).
+template <bool Reverse, class V> LINREC_HD_HOT void storeLogs16(V y0, V y1, V y2, V y3, float* out, size_t len) {
   typedef double V8 __attribute__((vector_size(64)));
   typedef float F8 __attribute__((vector_size(32)));
   typedef float F16 __attribute__((vector_size(64)));
   typedef float F __attribute__((vector_size(16)));
   F8 f01 = __builtin_convertvector(logsOfNormal((V8)__builtin_shufflevector(y0, y1, 0, 1, 2, 3, 4, 5, 6, 7)), F8);
   F8 f23 = __builtin_convertvector(logsOfNormal((V8)__builtin_shufflevector(y2, y3, 0, 1, 2, 3, 4, 5, 6, 7)), F8);
-  F16 lanes = __builtin_shufflevector(f01, f23, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  F16 lanes;
+  if constexpr (Reverse)
+    lanes = __builtin_shufflevector(f01, f23, 12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3);
+  else
+    lanes = __builtin_shufflevector(f01, f23, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   F l0 = __builtin_shufflevector(lanes, lanes, 0, 1, 2, 3), l1 = __builtin_shufflevector(lanes, lanes, 4, 5, 6, 7);
   F l2 = __builtin_shufflevector(lanes, lanes, 8, 9, 10, 11),
     l3 = __builtin_shufflevector(lanes, lanes, 12, 13, 14, 15);
-  __builtin_memcpy(out, &l0, sizeof l0);
-  __builtin_memcpy(out + len, &l1, sizeof l1);
-  __builtin_memcpy(out + 2 * len, &l2, sizeof l2);
-  __builtin_memcpy(out + 3 * len, &l3, sizeof l3);
+  const ptrdiff_t step = Reverse ? -ptrdiff_t(len) : ptrdiff_t(len);
+  float* first = Reverse ? out - 3 : out;
+  __builtin_memcpy(first, &l0, sizeof l0);
+  __builtin_memcpy(first + step, &l1, sizeof l1);
+  __builtin_memcpy(first + 2 * step, &l2, sizeof l2);
+  __builtin_memcpy(first + 3 * step, &l3, sizeof l3);
 }
 #endif
 // The four doubles of v rounded to float32.
@@ -1103,8 +1113,9 @@ inline void reduceChain4(const double* a, const double* b, size_t len, double* x
 // out + j·len) instead of the result in the tile: the lanes as one vector chain (LaneVectors), and
 // the logs of each step's four results taken beside it, in the floating-point pipes the chain
 // leaves idle (one multiply-add every 4 cycles), and no second pass over the results
-// (bench/NOTES.md, session 9). len % 4 == 0.
-inline void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x) {
+// (bench/NOTES.md, session 9). len % 4 == 0. Reverse: the logs of reverse rows, out at lane 0's first
+// step and every lane stepping backwards (lane j's step i at out − j·len − i).
+template <bool Reverse> void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x) {
 #if LINREC_LANE_VECTORS
   using L = LaneVectors<double>;
   using V = L::V;
@@ -1120,17 +1131,26 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
     V y2 = v = a2 * v + b2;
     V y3 = v = a3 * v + b3;
 #if defined(__AVX512F__) && !defined(__clang__)
-    storeLogs16(y0, y1, y2, y3, out + i, len);
+    storeLogs16<Reverse>(y0, y1, y2, y3, Reverse ? out - i : out + i, len);
 #else
     // rounded to float32 first, then transposed as 16-byte vectors (in-lane shuffles)
     typedef float F __attribute__((vector_size(16)));
     F f0 = floats4(logsOfNormal4(y0)), f1 = floats4(logsOfNormal4(y1));
     F f2 = floats4(logsOfNormal4(y2)), f3 = floats4(logsOfNormal4(y3));
     LaneVectors<float>::transpose(f0, f1, f2, f3);
-    __builtin_memcpy(out + i, &f0, sizeof f0);
-    __builtin_memcpy(out + len + i, &f1, sizeof f1);
-    __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
-    __builtin_memcpy(out + 3 * len + i, &f3, sizeof f3);
+    if constexpr (Reverse) {  // each lane's four last step first
+      f0 = __builtin_shufflevector(f0, f0, 3, 2, 1, 0), f1 = __builtin_shufflevector(f1, f1, 3, 2, 1, 0);
+      f2 = __builtin_shufflevector(f2, f2, 3, 2, 1, 0), f3 = __builtin_shufflevector(f3, f3, 3, 2, 1, 0);
+      __builtin_memcpy(out - i - 3, &f0, sizeof f0);
+      __builtin_memcpy(out - len - i - 3, &f1, sizeof f1);
+      __builtin_memcpy(out - 2 * len - i - 3, &f2, sizeof f2);
+      __builtin_memcpy(out - 3 * len - i - 3, &f3, sizeof f3);
+    } else {
+      __builtin_memcpy(out + i, &f0, sizeof f0);
+      __builtin_memcpy(out + len + i, &f1, sizeof f1);
+      __builtin_memcpy(out + 2 * len + i, &f2, sizeof f2);
+      __builtin_memcpy(out + 3 * len + i, &f3, sizeof f3);
+    }
 #endif
   }
   L::scatter(v, x, 1, 0);
@@ -1138,7 +1158,7 @@ inline void rescanToLogs(const double* a, const double* b, size_t len, float* ou
   for (size_t i = 0; i < len; ++i) {
     for (size_t j = 0; j < 4; ++j) {
       x[j] = a[j * len + i] * x[j] + b[j * len + i];
-      out[j * len + i] = float(extended::logOfNormal<4>(x[j], 0));
+      out[Reverse ? -ptrdiff_t(j * len + i) : ptrdiff_t(j * len + i)] = float(extended::logOfNormal<4>(x[j], 0));
     }
   }
 #endif
