@@ -172,7 +172,7 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = logged_ = false;
-    return {am_.get(),  bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),      &general_,
+    return {am_.get(),  bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),       &general_,
             &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_, false};
   }
   bool positiveResults() const { return positive_ && !general_; }
