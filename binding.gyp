@@ -18,8 +18,11 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp-simd", "-fno-trapping-math"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp-simd", "-fno-trapping-math", "-fvisibility=hidden", "-fvisibility-inlines-hidden"],
       "conditions": [
+        ["OS=='linux'", {
+          "ldflags": ["-Wl,--version-script=<(module_root_dir)/native/binding/exports.map"]
+        }],
         ["target_arch=='x64' and OS!='win'", {
           "cflags_cc": ["-march=native", "-mprefer-vector-width=256"],
           "defines": ["LINREC_CPU_NATIVE"],

@@ -1,7 +1,8 @@
 // The package loads as CommonJS and as ESM, by name, and reports its backends.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { backends } from '../src';
+import { addonPath } from '../src/addon';
 
 const root = path.join(__dirname, '..');
 const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
@@ -55,5 +56,21 @@ describe('loading', () => {
     expect(typeof b.cuda.available).toBe('boolean');
     expect(Array.isArray(b.cuda.devices)).toBe(true);
     if (!b.cuda.available) expect(typeof b.cuda.reason).toBe('string');
+  });
+
+  // Two builds of linrec in one process (two versions in one dependency tree) must not share
+  // code or state: with every symbol exported, GCC's GNU unique symbols (function-local statics:
+  // the kept worker and stage pools) are one per process, whichever build created them.
+  const nm = spawnSync('nm', ['--version']).status === 0;
+  (nm && process.platform === 'linux' ? test : test.skip)("the addon exports Node-API's entry points and nothing else", () => {
+    backends(); // loads the addon
+    const file = addonPath();
+    expect(file).toBeDefined();
+    const symbols = execFileSync('nm', ['-D', '--defined-only', file!], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).slice(1));
+    expect(symbols.filter(([kind]) => kind === 'u')).toEqual([]);
+    expect(symbols.map(([, name]) => name).sort()).toEqual(['napi_register_module_v1', 'node_api_module_get_api_version_v1']);
   });
 });
