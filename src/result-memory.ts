@@ -123,11 +123,11 @@ const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
 export function prepareFreshResult(array: ArrayBufferView, threads: number): number {
   if (array.byteLength < FAULT_IN_BYTES) return 0;
   const plan = freshResultPlan(array.byteLength, kernelAdvice(), readBuddyinfo, process.env.LINREC_HUGE_PAGES === '0');
+  // From FAULT_IN_BYTES on, every plan faults the result in first (plan.populate).
   if (plan.advise && performance.now() < freshResults.offUntil) plan.advise = false;
-  if (!plan.advise && !plan.populate) return 0;
   const prepare = addon().prepareFreshResult;
   if (typeof prepare !== 'function') return 0; // an older build
-  const advised = prepare(array, plan.advise, plan.populate ? threads : 1, freshResults.slowHugePageMs, freshResults.smallPageRatio);
+  const advised = prepare(array, plan.advise, threads, freshResults.slowHugePageMs, freshResults.smallPageRatio);
   if (advised >= 0) return advised;
   freshResults.offUntil = performance.now() + freshResults.offMs;
   return -advised;
