@@ -571,6 +571,11 @@ LINREC_HD_HOT bool inBand(float m) {
   return (a >= kBandLow) & (a <= kBandHigh);  // false for 0, inf, NaN
 }
 LINREC_HD_HOT bool finite(float m) { return m - m == 0; }
+// Whether fromValue(v) is {v, 0}: v in the band, 0, infinite or NaN (canonical keeps those).
+LINREC_HD_HOT bool keepsValue(float v) {
+  float a = ::fabsf(v);
+  return !((a > 0) & (a < kBandLow)) & !((a > kBandHigh) & (a < __builtin_huge_valf()));
+}
 
 // The canonical form of m·2^e (as extended::canonical, band [2^-60, 2^60]); beyond
 // ±kMaxExponent, infinite or zero with m's sign.

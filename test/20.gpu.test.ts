@@ -302,6 +302,25 @@ gpuDescribe(title, () => {
     }
   });
 
+  // The float32 log method's tile kernels hold a thread's 32 items as the raw a, b and take a
+  // one-check plain path (scan_kernel.cuh's PlainSteps); a coefficient outside [2^-60, 2^60] or
+  // equal to 0 sends the thread through the general extended-range arithmetic, item by item.
+  test("log method, float32: coefficients outside the plain band (2^70, 2^-70, 2^-100, zeros) take the general path within the loop's accuracy", () => {
+    const r = fresh();
+    const n = 100_003;
+    const coeffs = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = r.uniform();
+      coeffs[i] = u < 0.01 ? 0 : u < 0.02 ? 2 ** -100 : (i % 2 ? 2 ** -70 : 2 ** 70) * (0.9 + 0.2 * r.uniform());
+    }
+    const values = fill(new Float32Array(n + 1), () => 2 * r.uniform() - 1);
+    for (const reverse of [false, true]) {
+      const ref = reference(coeffs, values, 1, reverse);
+      const got = scan(coeffs, values, { method: 'log', device: 'cuda', reverse }) as F;
+      expect({ reverse, overLoop: overLoopAccuracy(got, coeffs, values, 1, reverse, ref, 'float32') <= 1 }).toEqual({ reverse, overLoop: true });
+    }
+  });
+
   // Users pass b and x at offset +1 of their arrays (x_0 first), so rows of stride n + 1 start
   // at every alignment, and reversed rows end at every one: the tile I/O peels each warp's run to
   // 16-byte vectors (tile_io.cuh). Warp-per-row (n ~ 600) and tile (n ~ 8200) shapes.

@@ -100,10 +100,10 @@ kernelDescribe(`CUDA kernels as compiled by ${nvcc ?? 'nvcc'} for ${archs.join('
       for (const e of tiles) {
         expect(e.ptx).not.toBe('');
         const f64 = /AffineMonoidIdE|LogAccessId/.test(e.name);
-        // Items per thread of the tile kernels (scan_kernel.cuh's TilePolicy, kTileItems): affine f32 32,
-        // f64 16; the log method (extended range) f32 8, f64 4. The length prefix 12 keeps AffineMonoid
-        // apart from ExtendedAffineMonoid.
-        const items = /12AffineMonoidIfE/.test(e.name) ? 32 : /12AffineMonoidIdE/.test(e.name) ? 16 : f64 ? 4 : 8;
+        // Items per thread of the tile kernels (scan_kernel.cuh's TilePolicy, kTileItems): affine f32 and
+        // the float32 log method on raw inputs 32, affine f64 16; the log method on logs (f32) 8 and
+        // float64 4. The length prefix 12 keeps AffineMonoid apart from ExtendedAffineMonoid.
+        const items = /12AffineMonoidIfE|9RawAccessINS_25ExtendedFloatAffineMonoid/.test(e.name) ? 32 : /12AffineMonoidIdE/.test(e.name) ? 16 : f64 ? 4 : 8;
         const vectors = items / (f64 ? 2 : 4);
         const count = (re: RegExp) => (e.ptx.match(re) ?? []).length;
         const loads = count(f64 ? /ld\.global(\.nc)?\.v2\.f64/g : /ld\.global(\.nc)?\.v4\.f32/g);

@@ -244,7 +244,7 @@ gpuDescribe(`CUDA look-back: the group-aggregate chain ${cuda.available ? seedNo
       const h = hooks() as LookBackHooks;
       for (const { C, tile, method, tolerance } of [
         { C: Float64Array, tile: 4096, method: 'direct', tolerance: 1e-10 },
-        { C: Float32Array, tile: 2048, method: 'log', tolerance: 1e-4 },
+        { C: Float32Array, tile: 8192, method: 'log', tolerance: 1e-4 },
       ]) {
         const n = 1100 * tile - 17; // 1100 tiles in one row: 34 whole groups, windows of 32 groups and more
         const { a, v } = signedProblem(C, 1, n, fresh().uniform);

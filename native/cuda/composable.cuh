@@ -10,16 +10,20 @@
 #pragma once
 
 #include "block_scan.cuh"
+#include "held_items.cuh"
 
 namespace linrec {
 namespace cuda {
 
-// Whether one of a thread's first `count` steps has a coefficient of exactly 0.
-template <class M, int Items>
-__device__ __forceinline__ bool anyZeroCoefficient(const typename M::Elem (&e)[Items], int count) {
+// Whether one of a thread's first `count` steps has a coefficient of exactly 0. Items are a
+// lane's held form (held_items.cuh's HeldOf); the extended-range monoids never need the answer.
+template <class M, class Item, int Items>
+__device__ __forceinline__ bool anyZeroCoefficient(const Item (&e)[Items], int count) {
   bool zero = false;
+  if constexpr (std::is_same<Item, typename M::Elem>::value) {
 #pragma unroll
-  for (int k = 0; k < Items; ++k) zero = zero || (k < count && M::zeroCoefficient(e[k]));
+    for (int k = 0; k < Items; ++k) zero = zero || (k < count && M::zeroCoefficient(e[k]));
+  }
   return zero;
 }
 
@@ -27,12 +31,11 @@ __device__ __forceinline__ bool anyZeroCoefficient(const typename M::Elem (&e)[I
 __device__ __forceinline__ bool anyBefore(unsigned ballot) { return (ballot & ((1u << laneId()) - 1u)) != 0; }
 
 // The sequential loop over a thread's first `count` items from x, without storing: x after them.
-template <class M, int Items> __device__ __forceinline__ typename M::Value stepItems(typename M::Value x,
-                                                                                     const typename M::Elem (&e)[Items],
-                                                                                     int count) {
+template <class M, class Item, int Items>
+__device__ __forceinline__ typename M::Value stepItems(typename M::Value x, const Item (&e)[Items], int count) {
 #pragma unroll
   for (int k = 0; k < Items; ++k)
-    if (k < count) x = M::step(x, e[k]);
+    if (k < count) x = M::step(x, elemOf<M>(opaqueItem(e[k])));
   return x;
 }
 
@@ -40,9 +43,9 @@ template <class M, int Items> __device__ __forceinline__ typename M::Value stepI
 // lane order, from x. Returns the value each of those lanes starts from (x before its first
 // item); `x` becomes the value after the warp's last item, in every lane. Whole warp, convergent
 // (firstLane is warp-uniform).
-template <class M, int Items>
-__device__ __forceinline__ typename M::Value warpStepThrough(typename M::Value& x, const typename M::Elem (&e)[Items],
-                                                             int count, int firstLane) {
+template <class M, class Item, int Items>
+__device__ __forceinline__ typename M::Value warpStepThrough(typename M::Value& x, const Item (&e)[Items], int count,
+                                                             int firstLane) {
   typename M::Value start = x;
   const int lane = laneId();
 #pragma unroll 1

@@ -225,7 +225,7 @@ template <class P> static size_t tilesPerRowOf(size_t n) {
 
 template <class Access> static size_t scanScratchBytesAs(const ScanJob& job, DeviceContext& ctx) {
   using M = typename Access::Monoid;
-  using P = TilePolicy<M>;
+  using P = TilePolicyFor<Access>;
   size_t warpCapacity = residentWarps<scanWarpRowsKernel<Access, P>>(P::kThreads, ctx);
   if (chooseShape<P>(job.rows, job.n, warpCapacity) != Shape::Tiles) return 0;
   size_t tilesPerRow = tilesPerRowOf<P>(job.n);
@@ -236,7 +236,7 @@ template <class Access> static size_t scanScratchBytesAs(const ScanJob& job, Dev
 template <class Access>
 static void enqueueScanAs(const Access& acc, const ScanJob& job, cudaStream_t stream, DeviceContext& ctx) {
   using M = typename Access::Monoid;
-  using P = TilePolicy<M>;
+  using P = TilePolicyFor<Access>;
   const size_t rows = job.rows, n = job.n;
   size_t warpCapacity = residentWarps<scanWarpRowsKernel<Access, P>>(P::kThreads, ctx);
   switch (chooseShape<P>(rows, n, warpCapacity)) {

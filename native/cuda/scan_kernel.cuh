@@ -61,9 +61,17 @@ template <> struct TilePolicy<AffineMonoid<double>> {
                        kMinBlocks = 2, kTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS,
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
-// The log method (extended range): an element is twice the affine one's registers (mantissas and
-// exponents), so half the items.
+// The float32 log method on raw inputs: items wait as the raw a, b (held_items.cuh's HeldOf), the
+// affine float32 shapes' registers, so the same shapes. With 2048-step tiles (items held as
+// four-word elements) the look-back chain, not memory, set the speed (bench/NOTES.md, session
+// 13: the model's 3.62x the copy floor at 2^28 on an H200).
 template <> struct TilePolicy<ExtendedFloatAffineMonoid> {
+  static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F32_ITEMS, kTileItems = LINREC_AFFINE_F32_TILE_ITEMS,
+                       kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
+};
+// The log method on logs (float32 logScan) and float64 data (extended range): an element is
+// twice the affine one's registers (mantissas and exponents), so a quarter of the items.
+struct LogInputF32TilePolicy {
   static constexpr int kThreads = 256, kItems = 8, kTileItems = 8, kMinBlocks = 2, kTileMinBlocks = 2,
                        kReverseTileMinBlocks = 2;
 };
@@ -71,6 +79,14 @@ template <> struct TilePolicy<ExtendedAffineMonoid<double>> {
   static constexpr int kThreads = 256, kItems = 4, kTileItems = 4, kMinBlocks = 2, kTileMinBlocks = 2,
                        kReverseTileMinBlocks = 2;
 };
+// The policy of an access: its monoid's, but for float32 logs.
+template <class Access> struct TilePolicyOf {
+  using Type = TilePolicy<typename Access::Monoid>;
+};
+template <bool Reverse> struct TilePolicyOf<LogAccess<float, Reverse, ExtendedFloatAffineMonoid>> {
+  using Type = LogInputF32TilePolicy;
+};
+template <class Access> using TilePolicyFor = typename TilePolicyOf<Access>::Type;
 
 // The float32 log method's plain case: where a thread's items all have exponent 0 and every
 // mantissa that its reduction (or rescan) computes lies in the band, ExtendedArithmetic takes its
@@ -86,74 +102,88 @@ template <> struct PlainSteps<ExtendedFloatAffineMonoid> {
   static constexpr bool kEnabled = true;
   using Elem = ExtendedFloatAffineMonoid::Elem;
   using Value = ExtendedFloatAffineMonoid::Value;
+  // An item's mantissas, and whether its exponents are 0: an element's own; a raw pair
+  // (held_items.cuh's HeldOf) is its values where extended32::fromValue keeps them as they are.
+  static __device__ __forceinline__ bool parts(const Elem& e, float& a, float& b) {
+    a = e.A.m, b = e.B.m;
+    return (e.A.e | e.B.e) == 0;
+  }
+  static __device__ __forceinline__ bool parts(RawPair32 p, float& a, float& b) {
+    a = p.a, b = p.b;
+    return extended32::keepsValue(a) & extended32::keepsValue(b);
+  }
+  static __device__ __forceinline__ void put(Value& o, float m) { o = {m, 0}; }
+  static __device__ __forceinline__ void put(float& o, float m) { o = m; }  // toFloat({m, 0})
   // extend(extend(start(e[0]), e[1]), ...): product l.A.m * e.A.m, affine e.A.m * l.B.m + e.B.m.
   // A NaN e[0].A (start's case) makes every product NaN, out of the band.
-  template <int Items> static __device__ __forceinline__ bool reduce(const Elem (&e)[Items], Elem& total) {
+  template <class Item, int Items> static __device__ __forceinline__ bool reduce(const Item (&e)[Items], Elem& total) {
     static_assert(Items >= 2, "start(e[0]) is checked through the products");
-    float a = e[0].A.m, b = e[0].B.m;
-    int32_t exponents = e[0].A.e | e[0].B.e;
-    bool band = true;
+    float a, b;
+    bool plain = parts(e[0], a, b), band = true;
 #pragma unroll
     for (int k = 1; k < Items; ++k) {
-      exponents |= e[k].A.e | e[k].B.e;
-      a = a * e[k].A.m;
-      b = e[k].A.m * b + e[k].B.m;
+      float ak, bk;
+      plain &= parts(e[k], ak, bk);
+      a = a * ak;
+      b = ak * b + bk;
       band &= extended32::inBand(a) & extended32::inBand(b);
     }
     total = {{a, 0}, {b, 0}};
-    return band & (exponents == 0);
+    return band & plain;
   }
   // step(x, e[k]) for every k: e.A.m * x.m + e.B.m.
-  template <int Items>
-  static __device__ __forceinline__ bool rescan(Value x, const Elem (&e)[Items], Value (&out)[Items]) {
+  template <class Item, class Out, int Items>
+  static __device__ __forceinline__ bool rescan(Value x, const Item (&e)[Items], Out (&out)[Items], Value& last) {
     float m = x.m;
-    int32_t exponents = x.e;
-    bool band = true;
+    bool plain = x.e == 0, band = true;
 #pragma unroll
     for (int k = 0; k < Items; ++k) {
-      exponents |= e[k].A.e | e[k].B.e;
-      m = e[k].A.m * m + e[k].B.m;
+      float ak, bk;
+      plain &= parts(e[k], ak, bk);
+      m = ak * m + bk;
       band &= extended32::inBand(m);
-      out[k] = {m, 0};
+      put(out[k], m);
     }
-    return band & (exponents == 0);
+    last = {m, 0};
+    return band & plain;
   }
 };
 
+// Items are a lane's held form (held_items.cuh's HeldOf: elements, or raw pairs converted by
+// elemOf where used); results go out in its Out form (outOf).
 // Aggregate of a thread's first `count` items (identity when none).
-template <class M, int Items>
-__device__ __forceinline__ typename M::Elem reduceItemsStepwise(const typename M::Elem (&e)[Items], int count) {
-  typename M::Elem total = count > 0 ? M::start(e[0]) : M::identity();
+template <class M, class Item, int Items>
+__device__ __forceinline__ typename M::Elem reduceItemsStepwise(const Item (&e)[Items], int count) {
+  typename M::Elem total = count > 0 ? M::start(elemOf<M>(e[0])) : M::identity();
 #pragma unroll
   for (int k = 1; k < Items; ++k)
-    if (k < count) total = M::extend(total, e[k]);
+    if (k < count) total = M::extend(total, elemOf<M>(e[k]));
   return total;
 }
 // Runs the sequential loop over a thread's items from x; returns x after its last item.
-template <class M, int Items>
-__device__ __forceinline__ typename M::Value rescanItemsStepwise(typename M::Value x,
-                                                                 const typename M::Elem (&e)[Items], int count,
-                                                                 typename M::Value (&out)[Items]) {
+template <class M, class Item, class Out, int Items>
+__device__ __forceinline__ typename M::Value rescanItemsStepwise(typename M::Value x, const Item (&e)[Items], int count,
+                                                                 Out (&out)[Items]) {
 #pragma unroll
   for (int k = 0; k < Items; ++k) {
-    if (k < count) x = M::step(x, e[k]);
-    out[k] = x;
+    if (k < count) x = M::step(x, elemOf<M>(e[k]));
+    out[k] = outOf<Out>(x);
   }
   return x;
 }
 // Where PlainSteps' check fails (LINREC_HD_COLD: rare, as monoid.h's general paths).
-template <class M, int Items>
-LINREC_HD_COLD typename M::Elem reduceItemsRarely(const typename M::Elem (&e)[Items], int count) {
+template <class M, class Item, int Items>
+LINREC_HD_COLD typename M::Elem reduceItemsRarely(const Item (&e)[Items], int count) {
   return reduceItemsStepwise<M>(e, count);
 }
-template <class M, int Items>
-LINREC_HD_COLD typename M::Value rescanItemsRarely(typename M::Value x, const typename M::Elem (&e)[Items], int count,
-                                                   typename M::Value (&out)[Items]) {
+template <class M, class Item, class Out, int Items>
+LINREC_HD_COLD typename M::Value rescanItemsRarely(typename M::Value x, const Item (&e)[Items], int count,
+                                                   Out (&out)[Items]) {
   return rescanItemsStepwise<M>(x, e, count, out);
 }
 
-template <class M, int Items>
-__device__ __forceinline__ typename M::Elem reduceItems(const typename M::Elem (&e)[Items], int count) {
+template <class M, class Item, int Items>
+__device__ __forceinline__ typename M::Elem reduceItems(const Item (&e)[Items], int count) {
   if constexpr (PlainSteps<M>::kEnabled) {
     typename M::Elem total;
     if (__builtin_expect(count == Items && PlainSteps<M>::reduce(e, total), 1)) return total;
@@ -162,11 +192,12 @@ __device__ __forceinline__ typename M::Elem reduceItems(const typename M::Elem (
     return reduceItemsStepwise<M>(e, count);
   }
 }
-template <class M, int Items>
-__device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, const typename M::Elem (&e)[Items],
-                                                         int count, typename M::Value (&out)[Items]) {
+template <class M, class Item, class Out, int Items>
+__device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, const Item (&e)[Items], int count,
+                                                         Out (&out)[Items]) {
   if constexpr (PlainSteps<M>::kEnabled) {
-    if (__builtin_expect(count == Items && PlainSteps<M>::rescan(x, e, out), 1)) return out[Items - 1];
+    typename M::Value last;
+    if (__builtin_expect(count == Items && PlainSteps<M>::rescan(x, e, out, last), 1)) return last;
     return rescanItemsRarely<M>(x, e, count, out);
   } else {
     return rescanItemsStepwise<M>(x, e, count, out);
@@ -177,9 +208,9 @@ __device__ __forceinline__ int itemsFrom(size_t i0, size_t n, int items) {
   return i0 >= n ? 0 : (n - i0 < size_t(items) ? int(n - i0) : items);
 }
 
-template <class M, int Items> __device__ __forceinline__ void fillIdentity(typename M::Elem (&e)[Items]) {
+template <class M, class Item, int Items> __device__ __forceinline__ void fillIdentity(Item (&e)[Items]) {
 #pragma unroll
-  for (int k = 0; k < Items; ++k) e[k] = M::identity();
+  for (int k = 0; k < Items; ++k) e[k] = identityItem<M>(static_cast<Item*>(nullptr));
 }
 
 // Value of lane 0 broadcast to the warp (used for a row's x_0).
@@ -224,6 +255,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   using Value = typename M::Value;
   using Scan = BlockScan<M, P::kThreads>;
   using Back = LookBack<M>;
+  using Item = typename HeldOf<Access>::Item;
+  using Out = typename HeldOf<Access>::Out;
   constexpr int kItems = P::kTileItems;
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
 
@@ -266,7 +299,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   int count = itemsFrom(i0, n, kItems);
   const bool hasNext = t + 1 < tilesPerRow;
 
-  Elem items[kItems];
+  Item items[kItems];
   fillIdentity<M>(items);
   loadItems<kItems>(acc, r, n, segment, items, stage[warp]);
   const Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
@@ -275,7 +308,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
   // Warp 0 runs the look-back; its items wait in shared memory meanwhile (lane-striped:
   // conflict-free), so that their registers are free for it.
-  __shared__ Elem heldItems[kItems][kWarp];
+  __shared__ Item heldItems[kItems][kWarp];
   if (warp == 0) {
 #pragma unroll
     for (int j = 0; j < kItems; ++j) heldItems[j][laneId()] = items[j];
@@ -354,7 +387,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     }
     indices(k, r, t, segment, i0);  // read again rather than held across the slow paths (registers)
   }
-  Value out[kItems];
+  Out out[kItems];
   const Value x = rescanItems<M>(begin, items, count, out);
   // A tile that does not compose publishes its true last x (a full tile: the last thread's),
   // before its stores: later tiles wait for it.
@@ -382,7 +415,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
     for (size_t segment = 0; segment < n; segment += kSegment) {
       const int count = itemsFrom(segment + size_t(laneId()) * kItems, n, kItems);
       const bool holdsLast = count > 0 && segment + size_t(laneId()) * kItems + count == n;  // the row's last step
-      Elem items[kItems];
+      typename HeldOf<Access>::Item items[kItems];
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
@@ -400,7 +433,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
         const Value stepped = warpStepThrough<M>(carried, items, count, first);
         if (laneId() >= first) begin = stepped;
       }
-      Value out[kItems];
+      typename HeldOf<Access>::Out out[kItems];
       const Value x = rescanItems<M>(begin, items, count, out);
       storeItems<kItems>(acc, r, n, segment, out, stage[warpId()]);
       if (holdsLast) acc.finish(r, x);

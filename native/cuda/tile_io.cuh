@@ -20,6 +20,7 @@
 
 #include "../access.h"
 #include "block_scan.cuh"
+#include "held_items.cuh"
 
 namespace linrec {
 namespace cuda {
@@ -163,69 +164,39 @@ template <class Access, int Items> using StageOf = WarpStage<typename Access::Mo
 // ---------------------------------------------------------------------------------------------
 // Raw a, b (Direct and LogFromRaw). s: the warp's segment start (lane 0's first step).
 
-// The lane's elements of its `count` valid values, one by one (the float32 log method: where
-// some value lies outside the band; LINREC_HD_COLD, rare, as monoid.h's general paths).
-template <class Access, int Items> LINREC_HD_COLD void makeItemsRarely(const typename Access::T (&av)[Items],
-                                                                       const typename Access::T (&bv)[Items], int count,
-                                                                       typename Access::Elem (&e)[Items]) {
-#pragma unroll
-  for (int k = 0; k < Items; ++k)
-    if (laneItemValid(Items, count, k))
-      e[k] = Access::make(av[k], bv[k], static_cast<typename Access::Monoid*>(nullptr));
-}
 template <int Items, class M, bool Reverse>
 __device__ __forceinline__ void loadItems(const RawAccess<M, Reverse>& acc, size_t r, size_t n, size_t s,
-                                          typename M::Elem (&e)[Items], WarpStage<typename M::Scalar, Items>& stage) {
+                                          typename HeldOf<RawAccess<M, Reverse>>::Item (&e)[Items],
+                                          WarpStage<typename M::Scalar, Items>& stage) {
   using T = typename M::Scalar;
   using Access = RawAccess<M, Reverse>;
   T av[Items], bv[Items];
   loadLaneItems<Reverse>(acc.a + r * acc.aStride, n, s, stage, av);
   loadLaneItems<Reverse>(acc.b + r * acc.bStride, n, s, stage, bv);
   const int count = segmentCount<Items>(s, n);
-  if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value) {
-    // extended32::fromValue is {v, 0} for a value in the band (typically every one): one check
-    // for the lane's values instead of a branch around canonical per value; the same bits.
-    if (__builtin_expect(count == WarpStage<T, Items>::kElements, 1)) {
-      bool band = true;
 #pragma unroll
-      for (int k = 0; k < Items; ++k) band &= extended32::inBand(av[k]) & extended32::inBand(bv[k]);
-      if (__builtin_expect(band, 1)) {
-#pragma unroll
-        for (int k = 0; k < Items; ++k) e[k] = {{av[k], 0}, {bv[k], 0}};
-        return;
-      }
+  for (int k = 0; k < Items; ++k)
+    if (laneItemValid(Items, count, k)) {
+      if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value)
+        e[k] = {av[k], bv[k]};  // converted where used (HeldOf)
+      else
+        e[k] = Access::make(av[k], bv[k], static_cast<M*>(nullptr));
     }
-    return makeItemsRarely<Access>(av, bv, count, e);
-  } else {
-#pragma unroll
-    for (int k = 0; k < Items; ++k)
-      if (laneItemValid(Items, count, k)) e[k] = Access::make(av[k], bv[k], static_cast<M*>(nullptr));
-  }
 }
 
 template <int Items, class M, bool Reverse>
 __device__ __forceinline__ void storeItems(const RawAccess<M, Reverse>& acc, size_t r, size_t n, size_t s,
-                                           const typename M::Value (&v)[Items],
+                                           const typename HeldOf<RawAccess<M, Reverse>>::Out (&v)[Items],
                                            WarpStage<typename M::Scalar, Items>& stage) {
   using T = typename M::Scalar;
   using Access = RawAccess<M, Reverse>;
   T xv[Items];
-  if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value) {
-    // extended32::toFloat is the mantissa where the exponent is 0 (typically every one): one
-    // check for the lane's values instead of a branch per value; the same bits.
-    int32_t exponents = 0;
 #pragma unroll
-    for (int k = 0; k < Items; ++k) exponents |= v[k].e;
-    if (__builtin_expect(exponents == 0, 1)) {
-#pragma unroll
-      for (int k = 0; k < Items; ++k) xv[k] = v[k].m;
-    } else {
-#pragma unroll
-      for (int k = 0; k < Items; ++k) xv[k] = Access::raw(v[k]);
-    }
-  } else {
-#pragma unroll
-    for (int k = 0; k < Items; ++k) xv[k] = Access::raw(v[k]);
+  for (int k = 0; k < Items; ++k) {
+    if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value)
+      xv[k] = v[k];  // already floats (HeldOf)
+    else
+      xv[k] = Access::raw(v[k]);
   }
   storeLaneItems<Reverse>(acc.x + r * acc.xStride, n, s, stage, xv);
 }
