@@ -321,6 +321,30 @@ gpuDescribe(title, () => {
     }
   });
 
+  // Decays (|a| below about 0.27) take a 32-step thread's coefficient product below 2^-60, out of
+  // the plain path's band: those threads reduce step by step in extended range, and the product's
+  // exponent counts where a thread starts from a large carry: b is 1e25 every 1000 steps, so the
+  // threads after it start near 2^13 from A·1e25 (A ~ 2^-70) against b's ~1. Checked element by
+  // element (relative error; every x is positive), since a mean-scaled error would not see them.
+  test('log method, float32: decays (a in [0.1, 0.3]) with large carries, every element as accurate as the loop', () => {
+    const r = fresh();
+    const n = 100_003;
+    const coeffs = fill(new Float32Array(n), () => 0.1 + 0.2 * r.uniform());
+    const values = fill(new Float32Array(n + 1), () => 0.5 + 0.5 * r.uniform());
+    for (let i = 0; i <= n; i += 1000) values[i] = 1e25;
+    const maxRelative = (x: ArrayLike<number>, ref: Float64Array) => {
+      let worst = 0;
+      for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(x[i] - ref[i]) / Math.abs(ref[i]));
+      return worst;
+    };
+    for (const reverse of [false, true]) {
+      const ref = reference(coeffs, values, 1, reverse);
+      const loop = maxRelative(sequential(coeffs, values, { reverse }), ref);
+      const got = maxRelative(scan(coeffs, values, { method: 'log', device: 'cuda', reverse }) as F, ref);
+      expect({ reverse, asLoop: got <= Math.max(4 * loop, 1e-6) }).toEqual({ reverse, asLoop: true });
+    }
+  });
+
   // Users pass b and x at offset +1 of their arrays (x_0 first), so rows of stride n + 1 start
   // at every alignment, and reversed rows end at every one: the tile I/O peels each warp's run to
   // 16-byte vectors (tile_io.cuh). Warp-per-row (n ~ 600) and tile (n ~ 8200) shapes.

@@ -28,6 +28,7 @@ template <bool Reverse> struct HeldOf<RawAccess<ExtendedFloatAffineMonoid, Rever
 };
 template <class M> __device__ __forceinline__ const typename M::Elem& elemOf(const typename M::Elem& e) { return e; }
 template <class M> __device__ __forceinline__ ExtendedFloatPair elemOf(RawPair32 p) {
+  static_assert(std::is_same<M, ExtendedFloatAffineMonoid>::value, "raw pairs are held for ExtendedFloat only");
   return RawAccess<ExtendedFloatAffineMonoid, false>::make(p.a, p.b, static_cast<ExtendedFloatAffineMonoid*>(nullptr));
 }
 // The item as it is, but opaque to the compiler: warpStepThrough's lane loop would otherwise

@@ -62,15 +62,15 @@ template <> struct TilePolicy<AffineMonoid<double>> {
                        kReverseTileMinBlocks = LINREC_AFFINE_TILE_MIN_BLOCKS;
 };
 // The float32 log method on raw inputs: items wait as the raw a, b (held_items.cuh's HeldOf), the
-// affine float32 shapes' registers, so the same shapes. With 2048-step tiles (items held as
-// four-word elements) the look-back chain, not memory, set the speed (bench/NOTES.md, session
-// 13: the model's 3.62x the copy floor at 2^28 on an H200).
+// affine float32 shapes' registers, so the same shapes (and the same probe macros). With 2048-step
+// tiles (items held as four-word elements) the look-back chain, not memory, set the speed
+// (bench/NOTES.md, session 13: the model's 3.62x the copy floor at 2^28 on an H200).
 template <> struct TilePolicy<ExtendedFloatAffineMonoid> {
   static constexpr int kThreads = 256, kItems = LINREC_AFFINE_F32_ITEMS, kTileItems = LINREC_AFFINE_F32_TILE_ITEMS,
                        kMinBlocks = 2, kTileMinBlocks = 2, kReverseTileMinBlocks = 2;
 };
-// The log method on logs (float32 logScan) and float64 data (extended range): an element is
-// twice the affine one's registers (mantissas and exponents), so a quarter of the items.
+// The float32 log method on logs (logScan): items are elements, twice the affine one's registers
+// (mantissas and exponents), so fewer items: 8 in tiles and warp rows.
 struct LogInputF32TilePolicy {
   static constexpr int kThreads = 256, kItems = 8, kTileItems = 8, kMinBlocks = 2, kTileMinBlocks = 2,
                        kReverseTileMinBlocks = 2;
@@ -299,6 +299,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   int count = itemsFrom(i0, n, kItems);
   const bool hasNext = t + 1 < tilesPerRow;
 
+  // A thread's held items stay in registers through the tile (64 of them at most: more spill).
+  static_assert(sizeof(Item) * kItems <= 256, "a policy's items in their held form (HeldOf) must fit 64 registers");
   Item items[kItems];
   fillIdentity<M>(items);
   loadItems<kItems>(acc, r, n, segment, items, stage[warp]);
