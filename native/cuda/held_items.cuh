@@ -18,13 +18,20 @@ namespace cuda {
 struct RawPair32 {
   float a, b;
 };
+// hold and raw: a raw access's load into the held form, and a result into storage.
 template <class Access> struct HeldOf {
   using Item = typename Access::Monoid::Elem;
   using Out = typename Access::Monoid::Value;
+  template <class T> static __device__ __forceinline__ Item hold(T a, T b) {
+    return Access::make(a, b, static_cast<typename Access::Monoid*>(nullptr));
+  }
+  template <class V> static __device__ __forceinline__ auto raw(V v) { return Access::raw(v); }
 };
 template <bool Reverse> struct HeldOf<RawAccess<ExtendedFloatAffineMonoid, Reverse>> {
   using Item = RawPair32;
   using Out = float;
+  static __device__ __forceinline__ Item hold(float a, float b) { return {a, b}; }  // converted where used
+  static __device__ __forceinline__ float raw(float v) { return v; }  // already a float (outOf)
 };
 template <class M> __device__ __forceinline__ const typename M::Elem& elemOf(const typename M::Elem& e) { return e; }
 template <class M> __device__ __forceinline__ ExtendedFloatPair elemOf(RawPair32 p) {

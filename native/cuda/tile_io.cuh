@@ -176,12 +176,7 @@ __device__ __forceinline__ void loadItems(const RawAccess<M, Reverse>& acc, size
   const int count = segmentCount<Items>(s, n);
 #pragma unroll
   for (int k = 0; k < Items; ++k)
-    if (laneItemValid(Items, count, k)) {
-      if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value)
-        e[k] = {av[k], bv[k]};  // converted where used (HeldOf)
-      else
-        e[k] = Access::make(av[k], bv[k], static_cast<M*>(nullptr));
-    }
+    if (laneItemValid(Items, count, k)) e[k] = HeldOf<Access>::hold(av[k], bv[k]);
 }
 
 template <int Items, class M, bool Reverse>
@@ -192,12 +187,7 @@ __device__ __forceinline__ void storeItems(const RawAccess<M, Reverse>& acc, siz
   using Access = RawAccess<M, Reverse>;
   T xv[Items];
 #pragma unroll
-  for (int k = 0; k < Items; ++k) {
-    if constexpr (std::is_same<M, ExtendedFloatAffineMonoid>::value)
-      xv[k] = v[k];  // already floats (HeldOf)
-    else
-      xv[k] = Access::raw(v[k]);
-  }
+  for (int k = 0; k < Items; ++k) xv[k] = HeldOf<Access>::raw(v[k]);
   storeLaneItems<Reverse>(acc.x + r * acc.xStride, n, s, stage, xv);
 }
 
