@@ -85,6 +85,9 @@ template <class M, bool Reverse> struct RawAccess {
     LINREC_HD double plainA(size_t i) const { return double(a[at(i)]); }
     LINREC_HD double plainB(size_t i) const { return double(b[at(i)]); }
     LINREC_HD void storePlain(size_t i, double m) const { x[at(i)] = T(m); }
+    // Raw inputs are read as they are (the plain loop checks its results alone).
+    static LINREC_HD bool plainInputs(size_t, size_t) { return true; }
+    static LINREC_HD void markPlain(size_t) {}
   };
   LINREC_HD Row row(size_t r) const {
     size_t j0 = index(0);
@@ -134,34 +137,59 @@ class ExtendedTile {
     // that a bounded tile's lane products may be taken as e^(sum of logs); else null.
     const float* logA;
     size_t begin;
-    // Plain tiles of positive inputs whose coefficients are at most 1 + 2^-20: the greatest addend
-    // (then every value of a lane from a positive start stays in the band, see
-    // PlainExtended::bounded); else -1.
-    double bandBound;
+    // Rows of positive inputs, lane by lane (the tile's ranges of laneLength steps from begin):
+    // where a lane's inputs are plain and its coefficients at most 1 + 2^-20, its greatest addend
+    // (then every value of the lane from a positive start stays in the band, see
+    // PlainExtended::bounded); else -1. Per lane, so that the path a lane takes (and its bits)
+    // depends on its own data alone, in a mixed tile too.
+    const double* bandBound;
+    size_t laneLength;
     // Plain tiles whose coefficients' magnitudes are at most 1 + 2^-20, signs allowed: the greatest
     // addend's magnitude (PlainExtended::magnitudeBounded); else -1.
     double magnitudeBound;
     bool logReverse;  // reverse rows (ReverseRowTile::steps)
-    static constexpr bool kBandBound = Plain;
+    static constexpr bool kBandBound = true;
     Pair load(size_t s) const {
       size_t i = s - begin;
       return Plain ? Pair{{am[i], 0}, {bm[i], 0}} : Pair{{am[i], ae[i]}, {bm[i], be[i]}};
     }
+    // A general result: with a low part of 0, so that storeRange may convert any result with
+    // exponent 0 in the band as a plain one (ExtendedTile::Steps in a mixed tile).
     void store(size_t s, Extended x) const {
       xm[s - begin] = x.m;
       xe[s - begin] = x.e;
+      xl[s - begin] = 0;
       *general = true;
     }
-    static constexpr bool kPlain = Plain;
+    // Both forms have the plain path: a tile of plain inputs only (Plain) throughout, a mixed tile
+    // (some input not plain: a NaN, an infinity, a zero, a log beyond kPlainLog) on each lane whose
+    // inputs all have exponent 0 (plainInputs), and on each chain up to its first step that is
+    // not plain (TileScan::rescanInOrder). So a result's bits never depend on a later step's input
+    // (results before a NaN stay those without it, test/51).
+    static constexpr bool kPlain = true;
+    bool plainInputs(size_t first, size_t count) const {
+      if constexpr (Plain) {
+        (void)first, (void)count;
+        return true;
+      } else {
+        int32_t any = 0;
+        const size_t i = first - begin;
+        for (size_t k = 0; k < count; ++k) any |= ae[i + k] | be[i + k];
+        return any == 0;
+      }
+    }
     // Plain staged inputs are e^l for |l| <= kPlainLog: normal, nonzero and finite (a sign at most).
     static constexpr bool kNormalPlain = Plain;
     // float64 data: plain rescans carry each result's rounding error (storeLow), so that the
     // results' logs are taken of x + low (bench/NOTES.md, session 6).
-    static constexpr bool kCompensated = Plain && std::is_same<Pair, ExtendedPair<double>>::value;
+    static constexpr bool kCompensated = std::is_same<Pair, ExtendedPair<double>>::value;
     void storeLow(size_t s, double low) const { xl[s - begin] = low; }
     double plainA(size_t s) const { return am[s - begin]; }
     double plainB(size_t s) const { return bm[s - begin]; }
     void storePlain(size_t s, double m) const { xm[s - begin] = m; }  // in the band, exponent 0
+    // A plain result of a tile whose other results may be general (TileScan::rescanInOrder):
+    // its exponent written too, for storeRange's per-result conversion.
+    void markPlain(size_t s) const { xe[s - begin] = 0; }
     // The plain rescan's lanes all start positive on positive inputs (PlainExtended::bounded):
     // every result is positive, and storeRange writes the signs without reading the results.
     void markPositive() const { *positive = true; }
@@ -172,13 +200,16 @@ class ExtendedTile {
   // written) unless generalResults() says otherwise afterwards.
   template <class Pair, bool Plain> Steps<Pair, Plain> steps(size_t begin) {
     general_ = positive_ = logged_ = false;
-    return {am_.get(),  bm_.get(), ae_.get(), be_.get(), xm_.get(), xl_.get(),  xe_.get(),       &general_,
-            &positive_, logOut_,   &logged_,  logA_,     begin,     bandBound_, magnitudeBound_, false};
+    return {am_.get(), bm_.get(), ae_.get(), be_.get(), xm_.get(),  xl_.get(),   xe_.get(),       &general_, &positive_,
+            logOut_,   &logged_,  logA_,     begin,     bandBound_, laneLength_, magnitudeBound_, false};
   }
   bool positiveResults() const { return positive_ && !general_; }
   bool loggedResults() const { return logged_ && !general_; }
   void setLogOut(float* out, const float* logA) { logOut_ = out, logA_ = logA; }
-  void setBandBound(double bound) { bandBound_ = bound; }
+  // The lanes the bounds below are for: ranges of laneLength steps (at most kMaxLanes).
+  static constexpr size_t kMaxLanes = 16;
+  void setLaneLength(size_t length) { laneLength_ = length; }
+  void setBandBound(size_t lane, double bound) { bandBound_[lane] = bound; }
   void setMagnitudeBound(double bound) { magnitudeBound_ = bound; }
   bool generalResults() const { return general_; }
   // Input exponents of converted logs are within ±2^29 (extended::kMaxLog): int32 holds them.
@@ -197,7 +228,8 @@ class ExtendedTile {
   bool general_ = false, positive_ = false, logged_ = false;
   float* logOut_ = nullptr;
   const float* logA_ = nullptr;
-  double bandBound_ = -1, magnitudeBound_ = -1;
+  double bandBound_[kMaxLanes] = {}, magnitudeBound_ = -1;
+  size_t laneLength_ = 0;
 };
 
 // The staged tile of reverse rows of T logs: with room for one range's logs and signs in step order,
@@ -298,11 +330,18 @@ template <class T, bool Reverse, class M> struct LogAccess {
     static bool logsToExtended(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
                                double& largest) {
       if (logsToPlain(l, sign, begin, count, m, largest)) return true;
+      // A log within ±kPlainLog keeps logsToPlain's e^l (exponent 0): its element is the one a
+      // plain range gives it, whatever else the range holds (a NaN, an infinity: test/51).
       constexpr int kDegree = ExtendedAffineMonoid<T>::kExpDegree;
       for (size_t i = 0; i < count; ++i) {
-        Extended v = extended::fromLog<kDegree>(l[at(begin + i)], sign && sign[at(begin + i)] < 0);
-        m[i] = v.m;
-        e[i] = int32_t(v.e);
+        T v = l[at(begin + i)];
+        if (v >= T(-extended::kPlainLog) && v <= T(extended::kPlainLog)) {
+          e[i] = 0;
+          continue;
+        }
+        Extended w = extended::fromLog<kDegree>(v, sign && sign[at(begin + i)] < 0);
+        m[i] = w.m;
+        e[i] = int32_t(w.e);
       }
       return false;
     }
@@ -415,54 +454,90 @@ template <class T, bool Reverse, class M> struct LogAccess {
       U* low = to + at(begin + count - 1);
       for (size_t i = 0; i < count; ++i) low[count - 1 - i] = from[i];
     }
-    // One input's range into the tile (m, e): whether it is plain, as logsToExtended.
-    static bool loadInput(const T* l, const int8_t* sign, size_t begin, size_t count, double* m, int32_t* e,
-                          double& largest, Stage& tile) {
+    // One input's range into the tile (m, e), as logsToExtended a lane (laneLength steps) at a time:
+    // whether lane j is plain (plain[j]) and its largest |m| (largest[j]); returns whether all are.
+    static bool loadInput(const T* l, const int8_t* sign, size_t begin, size_t count, size_t laneLength, double* m,
+                          int32_t* e, double* largest, bool* plain, Stage& tile) {
+      bool all = true;
+      auto eachLane = [&](auto&& convert) {
+        for (size_t j = 0, first = 0; first < count; ++j, first += laneLength) {
+          const size_t size = std::min(laneLength, count - first);
+          largest[j] = -1;
+          plain[j] = convert(first, size, largest[j]);
+          all &= plain[j];
+        }
+      };
+      // A lane that is not plain is converted again by logsToExtended (the general loop's bits
+      // depend on the code it is compiled with: bench/NOTES.md, session 12).
+      auto general = [&](size_t first, size_t size, double& big) {
+        return logsToExtended(l, sign, begin + first, size, m + first, e + first, big);
+      };
 #if !defined(__AVX__)
       // The baseline variant's float64 loop without signs (doubles only) steps backwards in vectors
       // as it is: copying first cost 5% more there.
-      if constexpr (Reverse && std::is_same<T, double>::value)
-        if (!sign) return logsToExtended(l, sign, begin, count, m, e, largest);
+      if constexpr (Reverse && std::is_same<T, double>::value) {
+        if (!sign) {
+          eachLane(general);
+          return all;
+        }
+      }
 #endif
       if constexpr (Reverse) {
+        // The whole range in step order first, then its lanes (copies lane by lane cost 4% more).
         T* logs = tile.orderedLogs();
         int8_t* signs = sign ? tile.orderedSigns() : nullptr;
         toStepOrder(l, begin, count, logs);
         if (sign) toStepOrder(sign, begin, count, signs);
+        eachLane([&](size_t first, size_t size, double& big) {
 #if LINREC_WIDE_VECTORS
-        if (ForwardRow::logsToPlainWide(logs, signs, 0, count, m, largest)) return true;
+          return ForwardRow::logsToPlainWide(logs, signs, first, size, m + first, big) || general(first, size, big);
 #else
-        if (ForwardRow::logsToPlain(logs, signs, 0, count, m, largest)) return true;
+          return ForwardRow::logsToPlain(logs, signs, first, size, m + first, big) || general(first, size, big);
 #endif
-        return logsToExtended(l, sign, begin, count, m, e, largest);
+        });
       } else {
 #if LINREC_WIDE_VECTORS
-        // A range that is not plain is converted again by logsToExtended (the general loop's bits
-        // depend on the code it is compiled with: bench/NOTES.md, session 12).
-        return logsToPlainWide(l, sign, begin, count, m, largest) ||
-               logsToExtended(l, sign, begin, count, m, e, largest);
+        eachLane([&](size_t first, size_t size, double& big) {
+          return logsToPlainWide(l, sign, begin + first, size, m + first, big) || general(first, size, big);
+        });
 #else
-        return logsToExtended(l, sign, begin, count, m, e, largest);
+        eachLane(general);
 #endif
       }
+      return all;
     }
-    // Returns whether the tile is plain (see ExtendedTile::loadPlain).
-    bool loadRange(size_t begin, size_t count, Stage& tile) const {
-      double largestA = -1, largestB = -1;
-      bool plainA = loadInput(a, aSign, begin, count, tile.am(), tile.ae(), largestA, tile);
-      bool plainB = loadInput(b, bSign, begin, count, tile.bm(), tile.be(), largestB, tile);
-      // Positive plain tiles of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
-      bool positive = !aSign && !bSign && plainA && plainB;
-      bool contracting = plainA && plainB && largestA <= 1 + 0x1p-20;
-      tile.setBandBound(positive && contracting ? largestB : -1.0);
-      tile.setMagnitudeBound(contracting ? largestB : -1.0);
+    // Returns whether the tile is plain (see ExtendedTile::loadPlain), with each lane's bounds
+    // (lanes of laneLength steps).
+    bool loadRange(size_t begin, size_t count, size_t laneLength, Stage& tile) const {
+      const size_t lanes = (count + laneLength - 1) / laneLength;
+      double largestA[Stage::kMaxLanes], largestB[Stage::kMaxLanes];
+      bool laneA[Stage::kMaxLanes], laneB[Stage::kMaxLanes];
+      bool plainA = loadInput(a, aSign, begin, count, laneLength, tile.am(), tile.ae(), largestA, laneA, tile);
+      bool plainB = loadInput(b, bSign, begin, count, laneLength, tile.bm(), tile.be(), largestB, laneB, tile);
+      // Positive plain lanes of coefficients at most 1 + 2^-20 (PlainExtended::bounded).
+      bool contracting = plainA && plainB;
+      double largest = 0;
+      tile.setLaneLength(laneLength);
+      for (size_t j = 0; j < lanes; ++j) {
+        bool laneContracting = laneA[j] && laneB[j] && largestA[j] <= 1 + 0x1p-20;
+        tile.setBandBound(j, !aSign && !bSign && laneContracting ? largestB[j] : -1.0);
+        contracting &= laneContracting;
+        largest = std::max(largest, largestB[j]);
+      }
+      tile.setMagnitudeBound(contracting ? largest : -1.0);
       if constexpr (std::is_same<T, float>::value && !Reverse)
         tile.setLogOut(x ? x + begin : nullptr, aSign ? nullptr : a + begin);
       else if constexpr (std::is_same<T, float>::value)  // stepping backwards (Steps::logReverse)
         tile.setLogOut(x ? x + at(begin) : nullptr, nullptr);
       else
         tile.setLogOut(nullptr, nullptr);  // a stage is reused across calls (TileScan's StagePool)
-      if (plainA != plainB) std::fill(plainA ? tile.ae() : tile.be(), (plainA ? tile.ae() : tile.be()) + count, 0);
+      if (!(plainA && plainB)) {  // a mixed tile reads every exponent: 0 for the plain lanes'
+        for (size_t j = 0; j < lanes; ++j) {
+          const size_t first = j * laneLength, size = std::min(laneLength, count - first);
+          if (laneA[j]) std::fill(tile.ae() + first, tile.ae() + first + size, 0);
+          if (laneB[j]) std::fill(tile.be() + first, tile.be() + first + size, 0);
+        }
+      }
       return plainA && plainB;
     }
     // float64 plain results m with their rounding errors low: the logs of m + low.
@@ -484,7 +559,22 @@ template <class T, bool Reverse, class M> struct LogAccess {
       const double* m = tile.xm();
       const int64_t* e = tile.xe();
       if (tile.generalResults()) {
-        for (size_t i = 0; i < count; ++i) x[at(begin + i)] = T(extended::logOf<kTerms>({m[i], e[i]}));
+        // Result by result: one of the plain path (exponent 0, in the band) as a plain tile
+        // converts it (float64 with its low part), so that its bits do not depend on where the
+        // tile's general steps are (test/51); a general one has low part 0, where both agree.
+        const double* low = tile.xl();
+        for (size_t i = 0; i < count; ++i) {
+          double v = m[i], log;
+          if (e[i] == 0 && extended::inBand(v)) {
+            if constexpr (std::is_same<T, double>::value)
+              log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -low[i] : low[i]);
+            else
+              log = extended::logOfNormal<kTerms>(::fabs(v), 0);
+          } else {
+            log = extended::logOf<kTerms>({v, e[i]});
+          }
+          x[at(begin + i)] = T(log);
+        }
       } else if (tile.loggedResults()) {  // the rescan wrote them (LaneVectors::rescanToLogs)
       } else if constexpr (std::is_same<T, double>::value) {  // plain, with each result's rounding error
 #if LINREC_WIDE_VECTORS

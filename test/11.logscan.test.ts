@@ -1,6 +1,6 @@
 // logScan: the scan in log space, from logs (e.g. log-sigmoid gates) to log|x| and its sign.
 import { logScan, logScanAsync, scan } from '../src';
-import { fill, fresh, mixedError, reference, seedInputs, tagOf } from './helpers';
+import { F, fill, fresh, mixedError, reference, seedInputs, tagOf } from './helpers';
 
 const logSigmoid = (z: number) => -Math.log1p(Math.exp(-z));
 
@@ -250,6 +250,73 @@ describe('logScan', () => {
             }
           }
       }
+  });
+
+  test('a NaN, an infinity or a zero in one lane of a tile leaves every x before it bitwise unchanged (logScan and scan method "log")', () => {
+    // A tile with one input that is not plain (NaN, ±inf, a log beyond ±270) is computed lane by
+    // lane and chain by chain, plain up to that step: the x before it must be the bits of the
+    // same call without it (README, "Special values"). Session 13's CI drew a counterexample: the
+    // whole tile had switched to the general loops, whose lane products (float64) and results'
+    // logs (no low parts) round differently; float32 lanes took other paths by the tile's bounds.
+    // Positions in each of a full tile's four lanes (8320 steps, 2080 a lane) and in the partial
+    // last tile; coefficients near 1 (lane products matter) and just below 1 (bounded lanes).
+    const r = fresh();
+    const n = 2 * 8320 + 3000;
+    const arrayOf = (C: { new (n: number): F }, length: number, f: (i: number) => number): F => {
+      const v = new C(length);
+      for (let i = 0; i < length; i++) v[i] = f(i);
+      return v;
+    };
+    const cases: { C: { new (n: number): F; name: string }; drawA: () => number; signed: boolean; drawB?: () => number }[] = [
+      { C: Float64Array, drawA: () => Math.log(1 + (r.uniform() - 0.5) * 2e-3), signed: false },
+      { C: Float64Array, drawA: () => Math.log(1 + (r.uniform() - 0.5) * 2e-3), signed: true },
+      { C: Float32Array, drawA: () => Math.log(1 - 1e-5 * r.uniform()), signed: false, drawB: () => Math.log(3 * r.uniform() + 0.01) },
+      { C: Float32Array, drawA: () => Math.log(1 + (r.uniform() - 0.5) * 2e-3), signed: true },
+    ];
+    // and 40 more anywhere in the second tile: a float32 lane's other path showed in about 1 in 20.
+    const positions = [8320 + 700, 8320 + 2080 + 1500, 8320 + 4160 + 2000, 8320 + 6240 + 1900, 8320 + 6240 + 2079, 2 * 8320 + 2500];
+    for (let k = 0; k < 40; k++) positions.push(8320 + Math.floor(8320 * r.uniform()));
+    const poisons = [NaN, Infinity, -Infinity, 400];
+    let checked = 0;
+    for (const { C, drawA, signed, drawB } of cases) {
+      const logA = arrayOf(C, n, drawA);
+      const logB = arrayOf(C, n + 1, drawB ?? ((i) => Math.log(Math.abs(Math.cos(i)) + 0.01)));
+      const signA = Int8Array.from({ length: n }, () => (signed && r.uniform() < 0.2 ? -1 : 1));
+      const signB = Int8Array.from({ length: n + 1 }, () => (signed && r.uniform() < 0.2 ? -1 : 1));
+      for (const reverse of [false, true]) {
+        const run = (la: F, lb: F) => logScan(signed ? { logAbs: la, sign: signA } : la, signed ? { logAbs: lb, sign: signB } : lb, { reverse }).logAbs;
+        const clean = run(logA, logB);
+        positions.forEach((t, k) => {
+          const poison = poisons[k % poisons.length];
+          const inA = k % 2 === 0;
+          const before = reverse ? (i: number) => i > t : (i: number) => i <= t; // x not depending on step t
+          const la = logA.slice(),
+            lb = logB.slice();
+          if (inA) la[t] = poison;
+          else lb[reverse ? t : t + 1] = poison;
+          const x = run(la, lb);
+          const bad = clean.findIndex((v, i) => before(i) && !Object.is(v, x[i]));
+          expect({ C: C.name, signed, reverse, t, poison, inA, bad }).toEqual({ C: C.name, signed, reverse, t, poison, inA, bad: -1 });
+          checked++;
+        });
+      }
+    }
+    // scan's log method on raw inputs (session 13's counterexample: float64, reverse, n = 8320).
+    for (const C of [Float64Array, Float32Array])
+      for (const reverse of [false, true]) {
+        const a = arrayOf(C, n, () => 1 + (r.uniform() - 0.5) * 2e-3);
+        const b = arrayOf(C, n + 1, (i) => Math.cos(i));
+        const clean = scan(a, b, { method: 'log', reverse });
+        for (const t of positions) {
+          const a2 = a.slice();
+          a2[t] = NaN;
+          const x = scan(a2, b, { method: 'log', reverse });
+          const bad = clean.findIndex((v, i) => (reverse ? i > t : i <= t) && !Object.is(v, x[i]));
+          expect({ C: C.name, reverse, t, bad }).toEqual({ C: C.name, reverse, t, bad: -1 });
+          checked++;
+        }
+      }
+    expect(checked).toBe(4 * 2 * positions.length + 2 * 2 * positions.length);
   });
 
   test('logs beyond ±2^29·ln 2 (3.7e8) count as infinity or zero', () => {

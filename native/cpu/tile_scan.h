@@ -28,6 +28,16 @@
 #include "../access.h"
 #include "run_on_threads.h"
 
+// Rare paths kept out of the common path's code (LINREC_RARE), and a loop given a frame of its own
+// (LINREC_OWN_FRAME): inlined, they changed the register allocation of the hot loops beside them.
+#if defined(__GNUC__)
+#define LINREC_RARE __attribute__((noinline, cold))
+#define LINREC_OWN_FRAME __attribute__((noinline))
+#else
+#define LINREC_RARE
+#define LINREC_OWN_FRAME
+#endif
+
 namespace linrec {
 namespace cpu {
 
@@ -171,7 +181,8 @@ template <class Vd> struct PlainProducts {
 
 // The B chains of four bounded plain lanes (defined below).
 inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second);
-inline void reduceChain4(const double* a, const double* b, size_t len, double* x);
+inline void reduceHalves1(const double* a, const double* b, size_t len, double& first, double& second);
+LINREC_HD_HOT void reduceChain4(const double* a, const double* b, size_t len, double* x);
 
 // The log method's common case (ExtendedAffineMonoid): every number of a tile within the band
 // with exponent 0, so each lane is the direct method's loop in double. These loops try that,
@@ -250,24 +261,35 @@ struct PlainExtended {
   // Lane j's aggregate from plain inputs: false if not plain (then out is unspecified).
   template <class Row, class Elem>
   static bool reduce(const Row& row, size_t begin, size_t len, size_t lanes, Elem* out) {
+    if (!row.plainInputs(begin, len * lanes)) return false;
     double b[16];
-    double start = 0;  // the greatest lane start
-    for (size_t j = 0; j < lanes; ++j) start = greater(row.plainB(begin + j * len), start);
-    // The band check is skipped where the tile's bounds already guarantee it (bounded): the same
+    // The band check is skipped where a lane's bounds already guarantee it (bounded): the same
     // values, in half the operations a step.
+    bool all = true, any = false;  // lanes bounded
+    for (size_t j = 0; j < lanes; ++j) {
+      bool sure = bounded(row, begin + j * len, len, row.plainB(begin + j * len));
+      all &= sure, any |= sure;
+    }
+    // Lanes of both kinds: each lane on its own, so that its path (the half chains below give
+    // other bits) depends on its own data alone.
+    if (any && !all) return reduceEach(row, begin, len, lanes, out);
     double largest = 0;  // the greatest lane start's magnitude
     for (size_t j = 0; j < lanes; ++j) largest = greater(::fabs(row.plainB(begin + j * len)), largest);
-    if (bounded(row, len, start)) {
+    if (all) {
       if constexpr (HasLogOut<Row>::value) {
         // float32 logs: each lane as two half chains side by side (8 independent chains, twice the
         // four's throughput: the chain is latency-bound), joined by the second half's coefficient
         // product from its logs; the lane products from the logs too (sumOfLogs).
-        if (row.logA && lanes == 4 && len % 32 == 0) {
+        if (row.logA && len % 32 == 0 && lanes <= 16) {
           const size_t half = len / 2;
           const double *am = row.am + (begin - row.begin), *bm = row.bm + (begin - row.begin);
           const float* la = row.logA + (begin - row.begin);
-          double first[4], second[4];
-          reduceHalves4(am, bm, len, first, second);
+          double first[16], second[16];
+          if (lanes == 4) {
+            reduceHalves4(am, bm, len, first, second);
+          } else {
+            for (size_t j = 0; j < lanes; ++j) reduceHalves1(am + j * len, bm + j * len, len, first[j], second[j]);
+          }
           for (size_t j = 0; j < lanes; ++j) {
             double sumFirst = sumOfLogs(la + j * len, half), sumSecond = sumOfLogs(la + j * len + half, half);
             constexpr int kDegree = ExtendedAffineMonoid<float>::kExpDegree;
@@ -300,6 +322,13 @@ struct PlainExtended {
       if (!product(row, begin + j * len, len, a[j])) return false;
       out[j] = {a[j], {b[j], 0}};
     }
+    return true;
+  }
+  // reduce() of each lane on its own (rare: kept out of the common path's code).
+  template <class Row, class Elem>
+  static LINREC_RARE bool reduceEach(const Row& row, size_t begin, size_t len, size_t lanes, Elem* out) {
+    for (size_t j = 0; j < lanes; ++j)
+      if (!reduce(row, begin + j * len, len, 1, out + j)) return false;
     return true;
   }
   // The lanes' B chains (the sequential loop from each lane's first b) into out; with Track,
@@ -346,12 +375,12 @@ struct PlainExtended {
       return false;
     }
   }
-  template <class Row> static bool bounded(const Row& row, size_t len, double start) {
+  template <class Row> static bool bounded(const Row& row, size_t first, size_t len, double start) {
     if constexpr (HasBandBound<Row>::value) {
-      double bound = row.bandBound;
+      double bound = row.bandBound[(first - row.begin) / row.laneLength];
       return bound >= 0 && start > 0 && (start + double(len) * bound) * 1.01 <= extended::kBandHigh;
     } else {
-      (void)row, (void)len, (void)start;
+      (void)row, (void)first, (void)len, (void)start;
       return false;
     }
   }
@@ -475,7 +504,9 @@ struct PlainExtended {
   // normalProduct() of four lanes of count steps from begin, side by side in one loop: each lane's
   // partial products are a chain of dependent multiplies, so one lane alone waits on their
   // latency. Per lane the same operations in the same order: normalProduct()'s values bit for bit.
-  template <class Row> static void normalProducts4(const Row& row, size_t begin, size_t count, Extended* out) {
+  // A frame of its own: inlined into reduce, its exponent sums went to the stack (session 14).
+  template <class Row>
+  static LINREC_OWN_FRAME void normalProducts4(const Row& row, size_t begin, size_t count, Extended* out) {
 #if defined(__GNUC__)
     typedef double V4d __attribute__((vector_size(32)));
     typedef int64_t V4i __attribute__((vector_size(32)));
@@ -506,13 +537,14 @@ struct PlainExtended {
   // Rescans lanes from x (every exponent 0); false if a result left the band (then the general
   // loop must redo the tile's stores).
   template <class Row> static bool rescan(const Row& row, size_t begin, size_t len, size_t lanes, Extended* io) {
+    if (!row.plainInputs(begin, len * lanes)) return false;
     double x[16];
     bool sure = true;  // every lane certainly stays in the band (bounded)
     bool belowTop = true;  // no lane can pass the band's top (magnitudeBounded)
     for (size_t j = 0; j < lanes; ++j) {
       if (io[j].e != 0 || !extended::inBand(io[j].m)) return false;
       x[j] = io[j].m;
-      sure &= bounded(row, len, x[j]);
+      sure &= bounded(row, begin + j * len, len, x[j]);
       belowTop &= magnitudeBounded(row, len, ::fabs(x[j]));
     }
     if (sure) {
@@ -538,6 +570,43 @@ struct PlainExtended {
     for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
     return true;
   }
+  // a·x + b, and the error of x carried into error: see rescanChains. One function for the lanes'
+  // loop and rescanPrefix's, so that both round alike.
+  static LINREC_HD_HOT double compensatedStep(double a, double b, double x, double& error) {
+    double p = a * x;
+    // p stays the rounded product: not contracted into the sum below (GCC contracts across
+    // statements where FMA exists; Clang only within one expression)
+    ownRegister(p);
+    double productLow = extended::productError(a, x, p);
+    double sum = p + b;
+    double bb = sum - p;
+    double sumLow = (p - (sum - bb)) + (b - bb);
+    error = a * error + (productLow + sumLow);
+    return sum;
+  }
+  // The plain chain from io over [begin, begin + count) as rescanChains steps it (values, stores and
+  // low parts bit for bit), one step at a time, up to the first step whose inputs are not plain or
+  // whose result leaves the band: returns that step (begin + count if none), io the last value.
+  template <class Row>
+  static LINREC_RARE size_t rescanPrefix(const Row& row, size_t begin, size_t count, Extended& io) {
+    if (io.e != 0 || !extended::inBand(io.m)) return begin;
+    double x = io.m, error = 0;
+    size_t s = begin;
+    for (; s < begin + count && row.plainInputs(s, 1); ++s) {
+      double v, nextError = error;
+      if constexpr (HasCompensated<Row>::value)
+        v = compensatedStep(row.plainA(s), row.plainB(s), x, nextError);
+      else
+        v = row.plainA(s) * x + row.plainB(s);  // laneSteps' step
+      if (!extended::inBand(v)) break;
+      x = v, error = nextError;
+      row.storePlain(s, x);
+      row.markPlain(s);
+      if constexpr (HasCompensated<Row>::value) row.storeLow(s, error);
+    }
+    io = {x, 0};
+    return s;
+  }
   // The lanes' loops from io, their last values back into io; with Track, false if a value left
   // the band.
   template <int Track, class Row>
@@ -556,16 +625,7 @@ struct PlainExtended {
 #pragma GCC unroll 16
         for (size_t j = 0; j < lanes; ++j) {
           size_t s = begin + j * len + i;
-          double a = row.plainA(s), b = row.plainB(s);
-          double p = a * x[j];
-          // p stays the rounded product: not contracted into the sum below (GCC contracts across
-          // statements where FMA exists; Clang only within one expression)
-          ownRegister(p);
-          double productLow = extended::productError(a, x[j], p);
-          double sum = p + b;
-          double bb = sum - p;
-          double sumLow = (p - (sum - bb)) + (b - bb);
-          error[j] = a * error[j] + (productLow + sumLow);
+          double sum = compensatedStep(row.plainA(s), row.plainB(s), x[j], error[j]);
           track<Track>(sum, low[j], high[j]);
           x[j] = sum;
           row.storePlain(s, x[j]);
@@ -1029,6 +1089,17 @@ template <class V> LINREC_HD_HOT auto floats4(V v) {
 }
 #endif
 
+// reduceHalves4 of one lane: the same operations in the same order, so the same values.
+inline void reduceHalves1(const double* a, const double* b, size_t len, double& first, double& second) {
+  const size_t half = len / 2;
+  double v = b[0], w = b[half];
+  for (size_t i = 1; i < half; ++i) {
+    v = a[i] * v + b[i];
+    w = a[half + i] * w + b[half + i];
+  }
+  first = v, second = w;
+}
+
 // The B chains of each of four lanes' two halves, [0, len/2) into first and [len/2, len) into
 // second, each from its first b: two independent vector chains. len % 8 == 0.
 inline void reduceHalves4(const double* a, const double* b, size_t len, double* first, double* second) {
@@ -1081,7 +1152,7 @@ inline void reduceHalves4(const double* a, const double* b, size_t len, double* 
 // operations in the same order, so the same values bit for bit) as one vector chain: a step of the
 // four lanes is one multiply-add on the chain, against four plus their loads (bench/NOTES.md,
 // session 9). len % 4 == 0.
-inline void reduceChain4(const double* a, const double* b, size_t len, double* x) {
+LINREC_HD_HOT void reduceChain4(const double* a, const double* b, size_t len, double* x) {
 #if LINREC_LANE_VECTORS
   using L = LaneVectors<double>;
   using V = L::V;
@@ -1267,7 +1338,7 @@ template <class Access> class TileScan {
     const auto row = acc_.row(r);
     // Both passes over the tile read the staged elements: converted from the row first, results
     // converted back last (Access::kStaged).
-    if (row.loadRange(begin, m, stage))
+    if (row.loadRange(begin, m, m == kTile ? kLaneLength : m, stage))
       scanTileOn(stage.template steps<Elem, true>(begin), k, r, t, begin, m);
     else
       scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
@@ -1284,8 +1355,8 @@ template <class Access> class TileScan {
       // 20-50 ns a step: bench/NOTES.md, session 7). The split depends on n alone.
       if (m < kTile) {
         Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1), x = carry;
-        // Where a value leaves the band, the same chain by the general step: the same values
-        // where both apply (results before a NaN stay bitwise those without it, test/51).
+        // Where a value leaves the band or an input is not plain, the same chain again, plain up
+        // to that step and general from there (rescanInOrder).
         if (!PlainExtended::rescan(row, begin, m, 1, &x)) x = rescanInOrder(row, begin, m, carry);
         acc_.finish(r, x);
         return;
@@ -1365,7 +1436,12 @@ template <class Access> class TileScan {
       rescanLanes<true>(row, begin, len, m, x, nullptr);
     else
       rescanLanes<false>(row, begin, len, m, x, early);
+#if defined(__GNUC__)
   rescanned:
+    __attribute__((unused));  // not every instantiation jumps here
+#else
+  rescanned:
+#endif
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
@@ -1376,8 +1452,14 @@ template <class Access> class TileScan {
     status_[k].ready.store(1, std::memory_order_release);
   }
 
+  // A chain stepped like the loop. Rows with the plain path take it up to the first step where it
+  // does not apply (rescanPrefix: values and stores bit for bit those of the plain loops), the
+  // general step from there: so a result never depends on a later step's input, whichever path
+  // the rest of its tile takes (results before a NaN stay those without it, test/51).
   template <class Row> static Value rescanInOrder(const Row& row, size_t begin, size_t count, Value x) {
-    for (size_t s = begin; s < begin + count; ++s) {
+    size_t s = begin;
+    if constexpr (HasPlainPath<Row>::value) s = PlainExtended::rescanPrefix(row, begin, count, x);
+    for (; s < begin + count; ++s) {
       x = M::step(x, row.load(s));
       row.store(s, x);
     }
@@ -1402,7 +1484,27 @@ template <class Access> class TileScan {
         for (size_t j = 0; j < kLanes; ++j) reset[j] = false;
         return;
       }
+      reduceLanesMixed(row, begin, out, reset);
+      return;
     }
+    reduceLanesGeneral<Full>(row, begin, len, m, out, reset);
+  }
+
+  // Whole lanes of which some are not plain: each lane plain where it is (the same aggregate as
+  // PlainExtended::reduce of four, lane by lane), so that no lane's aggregate, and no result after
+  // it, depends on another lane's data.
+  template <class Row> static LINREC_RARE void reduceLanesMixed(const Row& row, size_t begin, Elem* out, bool* reset) {
+    Elem plain[kLanes];
+    bool isPlain[kLanes];
+    for (size_t j = 0; j < kLanes; ++j)
+      isPlain[j] = PlainExtended::reduce(row, begin + j * kLaneLength, kLaneLength, 1, &plain[j]);
+    reduceLanesGeneral<true>(row, begin, kLaneLength, kTile, out, reset);
+    for (size_t j = 0; j < kLanes; ++j)
+      if (isPlain[j]) out[j] = plain[j], reset[j] = false;
+  }
+
+  template <bool Full, class Row>
+  static void reduceLanesGeneral(const Row& row, size_t begin, size_t len, size_t m, Elem* out, bool* reset) {
     Elem agg[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
@@ -1529,12 +1631,24 @@ template <class Access> class TileScan {
 #endif
   }
 
+  // Lane by lane, each plain up to its first step that is not (rescanInOrder); lanes marked in
+  // `skip` (may be null) were already stepped through.
+  template <class Row>
+  static LINREC_RARE void rescanEach(const Row& row, size_t begin, size_t len, size_t m, Value* io, const bool* skip) {
+    for (size_t j = 0; j < kLanes; ++j) {
+      size_t size = (skip && skip[j]) ? 0 : laneSize(j, len, m);
+      if (size) io[j] = rescanInOrder(row, begin + j * len, size, io[j]);
+    }
+  }
+
   // Lanes marked in `skip` (may be null) were already stepped through.
   template <bool Full, class Row>
   static void rescanLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Value* io, const bool* skip) {
     const size_t len = Full ? kLaneLength : laneLength;
-    if constexpr (Full && HasPlainPath<Row>::value) {
-      if (PlainExtended::rescan(row, begin, len, kLanes, io)) return;
+    if constexpr (HasPlainPath<Row>::value) {
+      if (Full && PlainExtended::rescan(row, begin, len, kLanes, io)) return;
+      rescanEach(row, begin, len, m, io, skip);
+      return;
     }
 #if LINREC_LANE_VECTORS
     if constexpr (Full && kLaneVectors) {
