@@ -1,5 +1,5 @@
 // scan / scanAsync: x_t = a_t·x_{t-1} + b_t, per row, forward and reverse, both methods.
-import { scan, scanAsync, sequential } from '../src';
+import { aggregate, scan, scanAsync, sequential } from '../src';
 import { fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, tagOf } from './helpers';
 
 const EPS = { float32: 2 ** -24, float64: 2 ** -53 };
@@ -122,6 +122,37 @@ describe('values that need care', () => {
     const x = scan(coeffs, values);
     const loop = sequential(coeffs, values);
     expect(mixedError(x.subarray(20_062), loop.subarray(20_062))).toBeLessThan(1e-6);
+  });
+
+  test('a reset to a large x, then a lane whose product underflows (no zero): the x it carries still counts (scan and aggregate)', () => {
+    // Lane 1 of the first tile resets x to `big`; lane 2's coefficient product underflows to 0
+    // (2080 steps of `decay`) while the loop's x stays normal (big·decay^2080). Joined into the
+    // tile's total, lane 2's 0 dropped lane 1's B: the next tile started from 0 (session 14; the
+    // CUDA engine's groups still do, bench/NOTES.md). Element by element against the loop.
+    for (const [C, big, decay] of [
+      [Float64Array, 1e300, 0.6], // 1e300·0.6^2080 = 3.6e-162
+      [Float32Array, 1e30, 0.946], // 1e30·0.946^2080 = 2e-20
+    ] as const) {
+      const n = 3 * 8320 + 77;
+      const a = new C(n).fill(1);
+      const v = new C(n + 1);
+      v[0] = 1;
+      a[2080 + 5] = 0;
+      v[2080 + 6] = big;
+      for (let i = 4160; i < 6240; i++) a[i] = decay;
+      const loop = sequential(a, v);
+      expect(loop[9000]).toBeGreaterThan(C === Float64Array ? 1e-300 : 1e-37); // normal: the loop keeps it
+      for (const threads of [1, 2]) {
+        const x = scan(a, v, { threads });
+        const bad = loop.findIndex((want, i) => !(Math.abs(x[i] - want) <= 1e-5 * Math.abs(want)));
+        expect({ dtype: C.name, threads, bad }).toEqual({ dtype: C.name, threads, bad: -1 });
+        // aggregate: B is the loop from 0 over b_1..b_n
+        const agg = aggregate(a, v.subarray(1), { threads });
+        let fromZero = 0;
+        for (let i = 0; i < n; i++) fromZero = a[i] * fromZero + v[i + 1];
+        expect({ dtype: C.name, threads, B: Math.abs(agg.B[0] - fromZero) <= 1e-5 * Math.abs(fromZero) }).toEqual({ dtype: C.name, threads, B: true });
+      }
+    }
   });
 });
 

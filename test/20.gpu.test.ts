@@ -302,6 +302,39 @@ gpuDescribe(title, () => {
     }
   });
 
+  // The direct method's float64 aggregates travel with their status in one 16-byte word, the
+  // zero bit (some coefficient is 0) as a NaN pattern of A (tile_status.cuh, session 14). A
+  // product that underflows to 0 without a zero coefficient is no reset: where the carry still
+  // counts (x_0 = 1e300 through a tile of a = 0.83, whose product is 0 in float64 while the loop
+  // ends near 1e-31), the look-back must not compose it (composable); exact zeros (one of each
+  // sign) and a NaN coefficient must. Where the reset and the underflow are in one group of 32
+  // tiles, the group's scan joined them and lost the reset's B (before session 14: tile 41 began
+  // at 0): such a prefix, and its G, now never compose. Element by element against the loop.
+  test('direct float64: an underflowed tile product is no reset, exact zeros are (the zero bit in A), a NaN coefficient poisons what follows', () => {
+    const tile = 4096;
+    const n = 80 * tile + 77;
+    const a = new Float64Array(n).fill(1);
+    const v = new Float64Array(n + 1);
+    v[0] = 1e300;
+    for (let i = 5 * tile; i < 6 * tile; i++) a[i] = 0.83; // product 1e-331 (0), the loop's x 1e-31
+    a[39 * tile + 5] = 0; // an exact reset to 1e300 in the same group of 32 tiles, then 0.83 again
+    v[39 * tile + 6] = 1e300;
+    for (let i = 40 * tile; i < 41 * tile; i++) a[i] = 0.83;
+    a[45 * tile + 100] = 0; // an exact reset to b there, positive then negative signs around it
+    v[45 * tile + 101] = 3;
+    for (let i = 45 * tile + 200; i < 45 * tile + 300; i++) a[i] = -1;
+    a[60 * tile + 7] = -0; // -0 after an odd run of -1's: A = -0 in its aggregates
+    v[60 * tile + 8] = 2;
+    for (let i = 60 * tile + 50; i < 60 * tile + 51; i++) a[i] = -1;
+    a[75 * tile + 11] = NaN;
+    const loop = sequential(a, v);
+    const got = scan(a, v, { device: 'cuda' }) as Float64Array;
+    const bad = loop.findIndex((x, i) => (Number.isNaN(x) ? !Number.isNaN(got[i]) : !(Math.abs(got[i] - x) <= 1e-11 * Math.abs(x))));
+    expect({ bad, got: got[bad], want: loop[bad] }).toEqual({ bad: -1, got: undefined, want: undefined });
+    for (const end of [6, 41]) expect(loop[end * tile]).toBeGreaterThan(1e-40); // the carry counted: not a reset
+    expect(loop[45 * tile + 150]).toBe(3);
+  });
+
   // The float32 log method's tile kernels hold a thread's 32 items as the raw a, b and take a
   // one-check plain path (scan_kernel.cuh's PlainSteps); a coefficient outside [2^-60, 2^60] or
   // equal to 0 sends the thread through the general extended-range arithmetic, item by item.

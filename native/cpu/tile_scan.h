@@ -1376,16 +1376,21 @@ template <class Access> class TileScan {
       len = (m + kLanes - 1) / kLanes;
       reduceLanes<false>(row, begin, len, m, agg, reset);
     }
+    // The total composes only where every lane joins the ones before it as the loop would: a
+    // lane whose product underflowed (no zero coefficient) after a B that still counts loses that
+    // B (x reset to 1e300, then 2080 steps of a = 0.6: the loop's x ends at 3.6e-162, the total's
+    // B at 0). Then the tile publishes its stepped last x instead.
     Elem total = agg[0];
-    bool totalReset = reset[0];
+    bool totalReset = reset[0], totalExact = true;
     for (size_t j = 1; j < kLanes; ++j) {
+      totalExact = totalExact && M::composable(M::value(total), agg[j], reset[j]);
       total = M::combine(total, agg[j]);
       totalReset = totalReset || reset[j];
     }
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
-    bool composedTotal = publishes && M::composable(carry, total, totalReset);
+    bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset);
     if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
@@ -1692,6 +1697,9 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
   using Elem = typename M::Elem;
   size_t tilesPerRow = (n + kTile - 1) / kTile, tiles = rows * tilesPerRow;
   std::vector<Elem> tileAgg(tiles);
+  // Per tile: some coefficient is 0 (its A is an exact 0), and its lanes joined as the loop would
+  // (see TileScan::scanTileOn's total).
+  std::unique_ptr<bool[]> tileZero(new bool[tiles]), tileExact(new bool[tiles]);
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
@@ -1704,14 +1712,32 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       else
         TileScan<Access>::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset);
       Elem total = lane[0];
-      for (size_t j = 1; j < kLanes; ++j) total = M::combine(total, lane[j]);
+      bool zero = reset[0], exact = true;
+      for (size_t j = 1; j < kLanes; ++j) {
+        exact = exact && M::composable(M::value(total), lane[j], reset[j]);
+        total = M::combine(total, lane[j]);
+        zero = zero || reset[j];
+      }
       tileAgg[k] = total;
+      tileZero[k] = zero;
+      tileExact[k] = exact;
     }
   };
   runOnThreads(rows * n < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles), work);
   for (size_t r = 0; r < rows; ++r) {
     Elem total = M::identity();
-    for (size_t t = 0; t < tilesPerRow; ++t) total = M::combine(total, tileAgg[r * tilesPerRow + t]);
+    bool exact = true;
+    for (size_t t = 0; t < tilesPerRow; ++t) {
+      const size_t k = r * tilesPerRow + t;
+      exact = exact && tileExact[k] && M::composable(M::value(total), tileAgg[k], tileZero[k]);
+      total = M::combine(total, tileAgg[k]);
+    }
+    if (!exact) {  // rare: B as its definition, the loop from 0 (A, a product, is right as it is)
+      const auto row = acc.row(r);
+      typename M::Value x = M::value(M::identity());
+      for (size_t i = 0; i < n; ++i) x = M::step(x, row.load(i));
+      total.B = x;
+    }
     out[r] = total;
   }
 }

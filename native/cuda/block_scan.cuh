@@ -56,6 +56,51 @@ __device__ __forceinline__ typename M::Elem warpInclusiveScan(typename M::Elem v
   return v;
 }
 
+// Monoids whose combine can lose a left B: products that underflow (AffineMonoid; extended
+// numbers do not underflow).
+template <class M> struct LosesB {
+  static constexpr bool value = false;
+};
+template <class T> struct LosesB<AffineMonoid<T>> {
+  static constexpr bool value = true;
+};
+
+// warpInclusiveScan of aggregates whose zero bits (some coefficient is 0: A an exact 0) are
+// known: `zero` becomes each prefix's, and `exact` whether the prefix is the loop's. A combine
+// whose right part's product underflowed without a zero coefficient, after a left B that still
+// counts (not M::composable), loses that B, and so does every prefix over it (x reset to 1e300 in
+// one tile, a tile product of 1e-333 later in the same group: session 14).
+template <class M>
+__device__ __forceinline__ typename M::Elem warpInclusiveScanExact(typename M::Elem v, bool& zero, bool& exact) {
+  const int lane = laneId();
+  const unsigned zeros = __ballot_sync(kFullMask, zero);
+  zero = (zeros & ((2u << lane) - 1u)) != 0;
+  exact = true;
+  if constexpr (!LosesB<M>::value) return warpInclusiveScan<M>(v);
+#pragma unroll
+  for (int d = 1; d < kWarp; d <<= 1) {
+    const typename M::Elem up = shflUp(v, d);
+    const unsigned exacts = __ballot_sync(kFullMask, exact);
+    if (lane >= d) {
+      // the right part: lanes (lane - d, lane]; its zero bit from the lanes' own
+      const bool rightZero = ((zeros >> (lane - d + 1)) & ((1u << d) - 1u)) != 0;
+      exact = exact && ((exacts >> (lane - d)) & 1u) && M::composable(M::value(up), v, rightZero);
+      v = M::combine(up, v);
+    }
+  }
+  return v;
+}
+
+// An aggregate that must never compose (M::composable is false for it): its A made infinite.
+template <class T> __device__ __forceinline__ AffinePair<T> uncomposable(AffinePair<T> e) {
+  e.A = T(1) / T(0);
+  return e;
+}
+template <class T, class N> __device__ __forceinline__ ExtendedPair<T, N> uncomposable(ExtendedPair<T, N> e) {
+  e.A.m = decltype(e.A.m)(1) / decltype(e.A.m)(0);
+  return e;
+}
+
 // Exclusive prefix from an inclusive scan (lane 0 gets the identity).
 template <class M> __device__ __forceinline__ typename M::Elem exclusiveFromInclusive(typename M::Elem inclusive) {
   typename M::Elem up = shflUp(inclusive, 1);

@@ -156,6 +156,33 @@ template <> struct WordCodec<ExtendedFloatPair> {
   }
 };
 
+// The float64 affine aggregate (the direct method), 16 bytes with no bit to spare: first = ~bits(A),
+// second = bits(B). Published words are never 0 in first (A's bits are never all ones: a NaN A is
+// stored as the canonical NaN), so a zeroed word reads as unpublished. The zero bit (kHasZero: some
+// coefficient of the tile is 0, so A is +0 or -0 after resetGuard) takes two NaN patterns of A that
+// no publication holds otherwise. So a poll reads the payload with its status, as for float32
+// (one L2 round trip a look-back pass, where a status word, a fence and the payload took three).
+template <> struct WordCodec<AffinePair<double>> {
+  static constexpr bool kPacked = true;
+  static constexpr unsigned long long kSign = 0x8000000000000000ull;
+  static constexpr unsigned long long kCanonicalNaN = 0x7ff8000000000000ull;
+  static constexpr unsigned long long kZero = 0x7ff4000000000001ull;  // | kSign: A = -0
+  static __device__ __forceinline__ void encode(AffinePair<double> v, unsigned status, unsigned long long& first,
+                                                unsigned long long& second) {
+    unsigned long long a = extended::bitsOf(v.A);
+    a = (status & kHasZero) ? (a & kSign) | kZero : v.A != v.A ? kCanonicalNaN : a;
+    first = ~a;
+    second = extended::bitsOf(v.B);
+  }
+  static __device__ __forceinline__ unsigned decode(unsigned long long first, unsigned long long second,
+                                                    AffinePair<double>& v) {
+    const unsigned long long a = ~first;
+    const bool zero = (a & ~kSign) == kZero;
+    v = {extended::fromBits(zero ? a & kSign : a), extended::fromBits(second)};
+    return first == 0 ? 0u : kPublished | (zero ? kHasZero : 0u);
+  }
+};
+
 // One item per tile (its aggregate, or its inclusive value), written once per launch.
 template <class T, bool kPacked = WordCodec<T>::kPacked> struct PublishedItems;
 
@@ -494,9 +521,11 @@ template <class M> struct LookBack {
     // now, before it waits for anything: later tiles then cross its group in one apply.
     __syncwarp();
     if (lane == position) e = storage.own, zero = storage.ownZero;
-    const Elem scanned = warpInclusiveScan<M>(e);
-    const unsigned zeros = __ballot_sync(kFullMask, zero);
-    if (position == kWarp - 1 && lane == kWarp - 1) status.publishGroup(k, scanned, zeros != 0);
+    bool prefixExact;
+    const Elem scanned = warpInclusiveScanExact<M>(e, zero, prefixExact);
+    // A G that lost a B (prefixExact false) never composes: later tiles wait for an X instead.
+    if (position == kWarp - 1 && lane == kWarp - 1)
+      status.publishGroup(k, prefixExact ? scanned : uncomposable(scanned), zero && prefixExact);
 
     // 3. The nearest anchor that has published X: the one seen above, or window 0 from the polls
     // above, then 32 anchors further back at a time, to tile 0 (which always publishes); from the
@@ -561,7 +590,7 @@ template <class M> struct LookBack {
 
     // 5. The own group: lane i composes the own anchor's X with its prefix (only values are
     // exchanged afterwards).
-    const bool valid = M::composable(x, scanned, (zeros & ((2u << lane) - 1u)) != 0);
+    const bool valid = prefixExact && M::composable(x, scanned, zero);
     const Value composed = apply<M>(x, scanned);
     const unsigned validLanes = __ballot_sync(kFullMask, valid);
 #if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
