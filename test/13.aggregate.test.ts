@@ -43,6 +43,31 @@ describe('aggregate', () => {
     expect(overLoopAccuracy(got, a, values, 1, false, ref, 'float32', 4 * mixedError(oneShot, ref) + 1e-6)).toBeLessThanOrEqual(1);
   });
 
+  test('B is the loop from 0 where a reset meets an underflow, and keeps the composition rules where a coefficient is infinite', () => {
+    // A reset to 1e300 in lane 1, then 2080 steps of 0.6 (a lane product of 0 without a zero
+    // coefficient): the joined B must keep the reset's x (3.6e-162), as the loop from 0 does.
+    const n = 3 * 8320 + 77;
+    const a = new Float64Array(n).fill(1);
+    const b = new Float64Array(n);
+    a[2085] = 0;
+    b[2085] = 1e300;
+    for (let i = 4160; i < 6240; i++) a[i] = 0.6;
+    let fromZero = 0;
+    for (let i = 0; i < n; i++) fromZero = a[i] * fromZero + b[i];
+    for (const threads of [1, 2]) {
+      const B = aggregate(a, b, { threads }).B[0];
+      expect({ threads, close: Math.abs(B - fromZero) <= 1e-12 * fromZero }).toEqual({ threads, close: true });
+    }
+    // An infinite first coefficient: A = inf and B from its steps (start's rule: the first step's
+    // x_start is all its A touches), not the loop's inf·0 = NaN (session 14's first fix had NaN).
+    for (const len of [100, 20_000]) {
+      const inf = new Float64Array(len).fill(1);
+      inf[0] = Infinity;
+      const got = aggregate(inf, new Float64Array(len).fill(1));
+      expect({ len, A: got.A[0], B: got.B[0] }).toEqual({ len, A: Infinity, B: len });
+    }
+  });
+
   test('an empty segment is the identity map', () => {
     const { A, B } = aggregate(new Float32Array(0), new Float32Array(0), { rows: 1 });
     expect([A[0], B[0]]).toEqual([1, 0]);

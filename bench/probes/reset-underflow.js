@@ -6,7 +6,8 @@
 // and within one GPU tile (a block scan's tree segment whose product is subnormal). Prints the
 // worst relative error where the loop's |x| is normal, per device (cuda where the build has it:
 // the emulation with LINREC_ADDON=build-emu/Release/linrec.node). Session 14: the CPU and the
-// look-back's group scan fixed; within one tile the CUDA engine still loses about 1e-7.
+// look-back's group scan fixed; within one tile the CUDA engine still loses precision where a
+// tree product is subnormal (0.7: ~1e-7) and the whole x where it is 0 (0.69: error 1).
 //   LINREC_PREBUILT=0 node bench/probes/reset-underflow.js <checkout>
 const path = require('path');
 const lr = require(path.resolve(process.argv[2] ?? '.'));
@@ -30,3 +31,4 @@ shape('CPU lanes', 3 * 8320 + 77, 2085, 4160, 6240, 0.6);
 shape('one group', 40 * 4096 + 77, 3 * 4096 + 5, 5 * 4096, 5 * 4096 + 1500, 0.6);
 shape('two groups', 40 * 4096 + 77, 3 * 4096 + 5, 36 * 4096, 36 * 4096 + 1500, 0.6);
 shape('one tile', 5 * 4096 + 77, 5, 1024, 3200, 0.7);
+shape('one tile, a zero product', 5 * 4096 + 77, 5, 1024, 3200, 0.69);

@@ -1690,6 +1690,16 @@ template <class Access> class TileScan {
   bool paired_ = false;
 };
 
+// Whether l then r has the B of the loop from 0: not where r's product underflowed (no zero
+// coefficient) after an l.B that still counts (M::composable). A non-finite r is left to combine's
+// own rules (start's NaN, the 0·inf guards), which the loop from 0 does not share.
+template <class M> bool joinsExactly(typename M::Elem l, typename M::Elem r, bool rZero) {
+  const typename M::Elem guard = r;
+  if constexpr (IsAffine<M>::value)
+    if (!(guard.A - guard.A == 0 && guard.B - guard.B == 0)) return true;
+  return M::composable(M::value(l), r, rZero);
+}
+
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
 template <class Access>
 void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, typename Access::Monoid::Elem* out) {
@@ -1714,7 +1724,7 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       Elem total = lane[0];
       bool zero = reset[0], exact = true;
       for (size_t j = 1; j < kLanes; ++j) {
-        exact = exact && M::composable(M::value(total), lane[j], reset[j]);
+        exact = exact && joinsExactly<M>(total, lane[j], reset[j]);
         total = M::combine(total, lane[j]);
         zero = zero || reset[j];
       }
@@ -1729,7 +1739,7 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     bool exact = true;
     for (size_t t = 0; t < tilesPerRow; ++t) {
       const size_t k = r * tilesPerRow + t;
-      exact = exact && tileExact[k] && M::composable(M::value(total), tileAgg[k], tileZero[k]);
+      exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]);
       total = M::combine(total, tileAgg[k]);
     }
     if (!exact) {  // rare: B as its definition, the loop from 0 (A, a product, is right as it is)
