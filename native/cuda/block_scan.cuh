@@ -66,19 +66,19 @@ template <class T> struct LosesB<AffineMonoid<T>> {
 };
 
 // warpInclusiveScan of aggregates whose zero bits (some coefficient is 0: A an exact 0) are
-// known: `zero` becomes each prefix's, and `exact` whether the prefix is the loop's. A combine
+// known: `zero` becomes each prefix's, and `exact` (in: whether the lane's own element is the
+// loop's) whether the prefix is the loop's. A combine
 // whose right part's product underflowed without a zero coefficient, after a left B that still
 // counts (not M::composable), loses that B, and so does every prefix over it (x reset to 1e300 in
 // one tile, a tile product of 1e-333 later in the same group: session 14).
-template <class M>
+template <class M, int Width = kWarp>
 __device__ __forceinline__ typename M::Elem warpInclusiveScanExact(typename M::Elem v, bool& zero, bool& exact) {
   const int lane = laneId();
   const unsigned zeros = __ballot_sync(kFullMask, zero);
   zero = (zeros & ((2u << lane) - 1u)) != 0;
-  exact = true;
-  if constexpr (!LosesB<M>::value) return warpInclusiveScan<M>(v);
+  if constexpr (!LosesB<M>::value) return warpInclusiveScan<M, Width>(v);
 #pragma unroll
-  for (int d = 1; d < kWarp; d <<= 1) {
+  for (int d = 1; d < Width; d <<= 1) {
     const typename M::Elem up = shflUp(v, d);
     const unsigned exacts = __ballot_sync(kFullMask, exact);
     if (lane >= d) {
@@ -119,12 +119,40 @@ template <class M, int Threads> struct BlockScan {
 
   struct Storage {
     Elem warpTotal[kWarps];
+    bool warpTotalExact[kWarps];  // scanWarpsExact: whether the warp's total is the loop's
   };
 
   // Returns the lane's exclusive prefix within its warp.
   static __device__ __forceinline__ Elem scanWarps(Elem threadAggregate, Storage& s) {
     Elem inclusive = warpInclusiveScan<M>(threadAggregate);
     if (laneId() == kWarp - 1) s.warpTotal[warpId()] = inclusive;
+    return exclusiveFromInclusive<M>(inclusive);
+  }
+
+  // scanWarps of aggregates with their zero bits (warpInclusiveScanExact): exclusiveExact tells
+  // whether the lane's exclusive prefix is the loop's.
+  static __device__ __forceinline__ Elem scanWarpsExact(Elem threadAggregate, bool zero, Storage& s,
+                                                        bool& exclusiveExact) {
+    bool exact = true;
+    Elem inclusive = warpInclusiveScanExact<M>(threadAggregate, zero, exact);
+    const unsigned exacts = __ballot_sync(kFullMask, exact);
+    if (laneId() == kWarp - 1) s.warpTotal[warpId()] = inclusive, s.warpTotalExact[warpId()] = exact;
+    exclusiveExact = laneId() == 0 || ((exacts >> (laneId() - 1)) & 1u) != 0;
+    return exclusiveFromInclusive<M>(inclusive);
+  }
+
+  // scanWarpTotals after scanWarpsExact, with each warp's zero bit (lanes w < kWarps): whether the
+  // block total and the lane's exclusive prefix are the loop's.
+  static __device__ __forceinline__ Elem scanWarpTotalsExact(const Storage& s, bool warpZero, Elem& blockTotal,
+                                                             bool& blockExact, bool& exclusiveExact) {
+    const int lane = laneId();
+    Elem v = lane < kWarps ? s.warpTotal[lane] : M::identity();
+    bool exact = lane < kWarps ? s.warpTotalExact[lane] : true;
+    Elem inclusive = warpInclusiveScanExact<M, kWarps>(v, warpZero, exact);
+    blockTotal = shflIdx(inclusive, kWarps - 1);
+    const unsigned exacts = __ballot_sync(kFullMask, exact);
+    blockExact = ((exacts >> (kWarps - 1)) & 1u) != 0;
+    exclusiveExact = lane == 0 || ((exacts >> (lane - 1)) & 1u) != 0;
     return exclusiveFromInclusive<M>(inclusive);
   }
 

@@ -304,8 +304,13 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   Item items[kItems];
   fillIdentity<M>(items);
   loadItems<kItems>(acc, r, n, segment, items, stage[warp]);
-  const Elem laneExclusive = Scan::scanWarps(reduceItems<M>(items, count), scanStorage);
-  const unsigned laneZeros = __ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count));
+  // Prefixes that are not the loop's (a reset's B lost to a product that underflowed,
+  // warpInclusiveScanExact) never compose: their threads take the slow paths below.
+  const bool threadZero = anyZeroCoefficient<M>(items, count);
+  bool laneExclusiveExact;
+  const Elem laneExclusive =
+      Scan::scanWarpsExact(reduceItems<M>(items, count), threadZero, scanStorage, laneExclusiveExact);
+  const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
   // Warp 0 runs the look-back; its items wait in shared memory meanwhile (lane-striped:
@@ -320,8 +325,10 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   if (warp == 0) {
     const int lane = laneId();
     Elem blockTotal;
+    bool blockExact, warpExclusiveExact;
     // warpExclusive is taken again after the look-back rather than held across it (registers).
-    Scan::scanWarpTotals(scanStorage, blockTotal);
+    Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0, blockTotal, blockExact,
+                              warpExclusiveExact);
     // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
     // look-back rather than held in a register across it (register pressure).
     auto warpZerosOf = [&] { return __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0); };
@@ -330,22 +337,25 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     bool composes;  // warp-uniform
     if (t == 0) {
       carry = initialInWarp(acc, r);
-      composes = M::composable(carry, blockTotal, warpZerosOf() != 0);
+      composes = blockExact && M::composable(carry, blockTotal, warpZerosOf() != 0);
       inclusive = apply<M>(carry, blockTotal);
     } else {
-      const bool blockZero = warpZerosOf() != 0;
-      if (hasNext && lane == 0) status.publishAggregate(k, blockTotal, blockZero);
-      const typename Back::Result back = Back::carryInto(status, k, t, blockTotal, blockZero, backStorage);
+      // A total that is not the loop's is published uncomposable (it then never composes).
+      const bool blockZero = blockExact && warpZerosOf() != 0;
+      const Elem published = blockExact ? blockTotal : uncomposable(blockTotal);
+      if (hasNext && lane == 0) status.publishAggregate(k, published, blockZero);
+      const typename Back::Result back = Back::carryInto(status, k, t, published, blockZero, backStorage);
       carry = back.carry;
       inclusive = back.inclusive;
       composes = back.composes;
     }
-    const Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
+    const Elem warpExclusive = Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0,
+                                                         blockTotal, blockExact, warpExclusiveExact);
     const unsigned warpZeros = warpZerosOf();
     if (lane == 0 && hasNext && composes) status.publishInclusive(k, inclusive);
     if (lane < Scan::kWarps) {
       warpStart[lane] = apply<M>(carry, warpExclusive);
-      warpComposes[lane] = M::composable(carry, warpExclusive, anyBefore(warpZeros));
+      warpComposes[lane] = warpExclusiveExact && M::composable(carry, warpExclusive, anyBefore(warpZeros));
     }
     if (lane == 0) {
       tileComposesShared = composes;
@@ -361,7 +371,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
-  if (!warpComposes[warp] || !M::composable(warpBegin, laneExclusive, laneExclusiveZero)) atomicMin(&firstFailure, me);
+  if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero))
+    atomicMin(&firstFailure, me);
   __syncthreads();
   const int first = firstFailure;
 
@@ -420,13 +431,18 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       typename HeldOf<Access>::Item items[kItems];
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
-      Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, count));
+      const bool threadZero = anyZeroCoefficient<M>(items, count);
+      bool prefixZero = threadZero, exact = true;
+      Elem inclusive = warpInclusiveScanExact<M>(reduceItems<M>(items, count), prefixZero, exact);
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
-      const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, anyZeroCoefficient<M>(items, count)));
+      const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, threadZero));
+      const unsigned exacts = __ballot_sync(kFullMask, exact);
+      const bool exclusiveExact = laneId() == 0 || ((exacts >> (laneId() - 1)) & 1u) != 0;
       Value begin = apply<M>(carry, exclusive);
-      // Composable fallback (warp-uniform): from the first lane whose start is not composable,
-      // step through in lane order from the x its predecessor ended with.
-      const unsigned failing = __ballot_sync(kFullMask, !M::composable(carry, exclusive, exclusiveZero));
+      // Composable fallback (warp-uniform): from the first lane whose start is not composable (or
+      // not the loop's), step through in lane order from the x its predecessor ended with.
+      const unsigned failing =
+          __ballot_sync(kFullMask, !exclusiveExact || !M::composable(carry, exclusive, exclusiveZero));
       if (failing) {
         const int first = __ffs(failing) - 1;
         if (laneId() == 0) countInOrder();

@@ -521,7 +521,7 @@ template <class M> struct LookBack {
     // now, before it waits for anything: later tiles then cross its group in one apply.
     __syncwarp();
     if (lane == position) e = storage.own, zero = storage.ownZero;
-    bool prefixExact;
+    bool prefixExact = true;
     const Elem scanned = warpInclusiveScanExact<M>(e, zero, prefixExact);
     // A G that lost a B (prefixExact false) never composes: later tiles wait for an X instead.
     if (position == kWarp - 1 && lane == kWarp - 1)
