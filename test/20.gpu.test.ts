@@ -335,6 +335,40 @@ gpuDescribe(title, () => {
     expect(loop[45 * tile + 150]).toBe(3);
   });
 
+  // The same inside one tile and one warp's row: the block's and the warp's scan trees join a
+  // reset's B with a part whose product underflowed (session 14: x lost entirely, 0 for 6.3e-31).
+  test('direct float64: a reset to 1e300, then a product that underflows inside a tile or a short row, keeps the x it carries', () => {
+    const worst = (a: Float64Array, v: Float64Array, rows: number) => {
+      const loop = sequential(a, v, { rows });
+      const got = scan(a, v, { rows, device: 'cuda' }) as Float64Array;
+      let e = 0;
+      for (let i = 0; i < loop.length; i++) if (Math.abs(loop[i]) > 1e-300) e = Math.max(e, Math.abs(got[i] - loop[i]) / Math.abs(loop[i]));
+      return e;
+    };
+    {
+      const n = 5 * 4096 + 77;
+      const a = new Float64Array(n).fill(1);
+      const v = new Float64Array(n + 1);
+      v[0] = 1;
+      a[5] = 0;
+      v[6] = 1e300;
+      for (let i = 1024; i < 3200; i++) a[i] = 0.69; // a tree product of 0 inside tile 0
+      expect({ tile: worst(a, v, 1) < 1e-12 }).toEqual({ tile: true });
+    }
+    for (const rows of [1, 64]) {
+      const n = 1000;
+      const a = new Float64Array(rows * n).fill(1);
+      const v = new Float64Array(rows * (n + 1));
+      for (let r = 0; r < rows; r++) {
+        v[r * (n + 1)] = 1;
+        a[r * n + 5] = 0;
+        v[r * (n + 1) + 6] = 1e300;
+        for (let i = 8; i < 200; i++) a[r * n + i] = 0.002;
+      }
+      expect({ rows, close: worst(a, v, rows) < 1e-12 }).toEqual({ rows, close: true });
+    }
+  });
+
   // The float32 log method's tile kernels hold a thread's 32 items as the raw a, b and take a
   // one-check plain path (scan_kernel.cuh's PlainSteps); a coefficient outside [2^-60, 2^60] or
   // equal to 0 sends the thread through the general extended-range arithmetic, item by item.
