@@ -135,6 +135,15 @@ template <class T> struct AffineMonoid {
   }
   // Whether one input step's coefficient is exactly 0 (a reset, never an underflow).
   static LINREC_HD bool zeroCoefficient(Elem step) { return step.A == T(0); }
+
+  // Whether combine(l, r) keeps the aggregate's B (start, then extend step by step): not where r's
+  // product underflowed without a zero coefficient after an l.B that still counts (composable). A
+  // non-finite r is left to combine's own rules (start's NaN, the 0·inf guards), which extend
+  // shares. Aggregates use it; scans ask composable, which also refuses non-finite parts.
+  static LINREC_HD bool joinsExactly(Elem l, Elem r, bool rZero) {
+    if (!(r.A - r.A == T(0) && r.B - r.B == T(0))) return true;
+    return composable(l.B, r, rZero);
+  }
 };
 
 // ---------------------------------------------------------------------------------------------

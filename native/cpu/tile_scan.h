@@ -1690,14 +1690,13 @@ template <class Access> class TileScan {
   bool paired_ = false;
 };
 
-// Whether l then r has the B of the loop from 0: not where r's product underflowed (no zero
-// coefficient) after an l.B that still counts (M::composable). A non-finite r is left to combine's
-// own rules (start's NaN, the 0·inf guards), which the loop from 0 does not share.
-template <class M> bool joinsExactly(typename M::Elem l, typename M::Elem r, bool rZero) {
-  const typename M::Elem guard = r;
+// AffineMonoid::joinsExactly for every monoid (extended numbers never lose a B to an underflow;
+// their composable refuses only non-finite parts).
+template <class M> bool joinsExactly(const typename M::Elem& l, const typename M::Elem& r, bool rZero) {
   if constexpr (IsAffine<M>::value)
-    if (!(guard.A - guard.A == 0 && guard.B - guard.B == 0)) return true;
-  return M::composable(M::value(l), r, rZero);
+    return M::joinsExactly(l, r, rZero);
+  else
+    return M::composable(M::value(l), r, rZero);
 }
 
 // The composed map of each row: the scan's phase 1 alone, tiles in parallel, folded in order.
@@ -1742,11 +1741,11 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]);
       total = M::combine(total, tileAgg[k]);
     }
-    if (!exact) {  // rare: B as its definition, the loop from 0 (A, a product, is right as it is)
+    if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
       const auto row = acc.row(r);
-      typename M::Value x = M::value(M::identity());
-      for (size_t i = 0; i < n; ++i) x = M::step(x, row.load(i));
-      total.B = x;
+      Elem inOrder = M::start(row.load(0));
+      for (size_t i = 1; i < n; ++i) inOrder = M::extend(inOrder, row.load(i));
+      total.B = inOrder.B;
     }
     out[r] = total;
   }

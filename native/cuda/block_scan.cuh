@@ -70,8 +70,10 @@ template <class T> struct LosesB<AffineMonoid<T>> {
 // loop's) whether the prefix is the loop's. A combine
 // whose right part's product underflowed without a zero coefficient, after a left B that still
 // counts (not M::composable), loses that B, and so does every prefix over it (x reset to 1e300 in
-// one tile, a tile product of 1e-333 later in the same group: session 14).
-template <class M, int Width = kWarp>
+// one tile, a tile product of 1e-333 later in the same group: session 14). Scans ask composable,
+// which also calls a non-finite part inexact; aggregates (AggregateRules) ask joinsExactly, which
+// leaves it to combine's rules, as extend does.
+template <class M, int Width = kWarp, bool AggregateRules = false>
 __device__ __forceinline__ typename M::Elem warpInclusiveScanExact(typename M::Elem v, bool& zero, bool& exact) {
   const int lane = laneId();
   const unsigned zeros = __ballot_sync(kFullMask, zero);
@@ -84,7 +86,12 @@ __device__ __forceinline__ typename M::Elem warpInclusiveScanExact(typename M::E
     if (lane >= d) {
       // the right part: lanes (lane - d, lane]; its zero bit from the lanes' own
       const bool rightZero = ((zeros >> (lane - d + 1)) & ((1u << d) - 1u)) != 0;
-      exact = exact && ((exacts >> (lane - d)) & 1u) && M::composable(M::value(up), v, rightZero);
+      bool joins;
+      if constexpr (AggregateRules)
+        joins = M::joinsExactly(up, v, rightZero);
+      else
+        joins = M::composable(M::value(up), v, rightZero);
+      exact = exact && ((exacts >> (lane - d)) & 1u) && joins;
       v = M::combine(up, v);
     }
   }
@@ -131,10 +138,11 @@ template <class M, int Threads> struct BlockScan {
 
   // scanWarps of aggregates with their zero bits (warpInclusiveScanExact): exclusiveExact tells
   // whether the lane's exclusive prefix is the loop's.
-  static __device__ __forceinline__ Elem scanWarpsExact(Elem threadAggregate, bool zero, Storage& s,
-                                                        bool& exclusiveExact) {
+  template <bool AggregateRules = false> static __device__ __forceinline__ Elem scanWarpsExact(Elem threadAggregate,
+                                                                                               bool zero, Storage& s,
+                                                                                               bool& exclusiveExact) {
     bool exact = true;
-    Elem inclusive = warpInclusiveScanExact<M>(threadAggregate, zero, exact);
+    Elem inclusive = warpInclusiveScanExact<M, kWarp, AggregateRules>(threadAggregate, zero, exact);
     const unsigned exacts = __ballot_sync(kFullMask, exact);
     if (laneId() == kWarp - 1) s.warpTotal[warpId()] = inclusive, s.warpTotalExact[warpId()] = exact;
     exclusiveExact = laneId() == 0 || ((exacts >> (laneId() - 1)) & 1u) != 0;
@@ -143,12 +151,13 @@ template <class M, int Threads> struct BlockScan {
 
   // scanWarpTotals after scanWarpsExact, with each warp's zero bit (lanes w < kWarps): whether the
   // block total and the lane's exclusive prefix are the loop's.
+  template <bool AggregateRules = false>
   static __device__ __forceinline__ Elem scanWarpTotalsExact(const Storage& s, bool warpZero, Elem& blockTotal,
                                                              bool& blockExact, bool& exclusiveExact) {
     const int lane = laneId();
     Elem v = lane < kWarps ? s.warpTotal[lane] : M::identity();
     bool exact = lane < kWarps ? s.warpTotalExact[lane] : true;
-    Elem inclusive = warpInclusiveScanExact<M, kWarps>(v, warpZero, exact);
+    Elem inclusive = warpInclusiveScanExact<M, kWarps, AggregateRules>(v, warpZero, exact);
     blockTotal = shflIdx(inclusive, kWarps - 1);
     const unsigned exacts = __ballot_sync(kFullMask, exact);
     blockExact = ((exacts >> (kWarps - 1)) & 1u) != 0;

@@ -303,7 +303,7 @@ template <class T, bool Reverse> static Shape aggregateShape(const AggregateJob&
 template <class T, bool Reverse> static size_t aggregateScratchBytesAs(const AggregateJob& job, DeviceContext& ctx) {
   using P = TilePolicy<AffineMonoid<T>>;
   if (aggregateShape<T, Reverse>(job, ctx) != Shape::Tiles) return 0;
-  return job.rows * tilesPerRowOf<P>(job.n) * sizeof(AffinePair<T>);
+  return job.rows * tilesPerRowOf<P>(job.n) * (sizeof(AffinePair<T>) + 1);  // totals, then their flags
 }
 
 template <class T, bool Reverse>
@@ -316,8 +316,9 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   const size_t rows = job.rows, n = job.n;
   switch (aggregateShape<T, Reverse>(job, ctx)) {
     case Shape::ThreadRows:  // n == 0: identity maps
-      launch(foldTileTotalsKernel<T>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
-             static_cast<const AffinePair<T>*>(nullptr), rows, size_t(0), outA, outB);
+      launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel", acc,
+             static_cast<const AffinePair<T>*>(nullptr), static_cast<const unsigned char*>(nullptr), rows, size_t(0), n,
+             outA, outB);
       return;
     case Shape::WarpRows:
       launch(aggregateWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
@@ -327,11 +328,13 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   }
   const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
   if (tiles > kMaxTileGrid) throw CudaError("CUDA error in aggregate: too many tiles for one launch");
-  auto* totals = static_cast<AffinePair<T>*>(ctx.ensureScratch(tiles * sizeof(AffinePair<T>)));
+  auto* totals = static_cast<AffinePair<T>*>(ctx.ensureScratch(tiles * (sizeof(AffinePair<T>) + 1)));
+  auto* flags = reinterpret_cast<unsigned char*>(totals + tiles);
   launch(aggregateTilesKernel<Access, P>, unsigned(tiles), P::kThreads, stream, "launching the tile aggregate kernel",
-         acc, n, tilesPerRow, totals);
-  launch(foldTileTotalsKernel<T>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
-         static_cast<const AffinePair<T>*>(totals), rows, tilesPerRow, outA, outB);
+         acc, n, tilesPerRow, totals, flags);
+  launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel", acc,
+         static_cast<const AffinePair<T>*>(totals), static_cast<const unsigned char*>(flags), rows, tilesPerRow, n,
+         outA, outB);
 }
 
 template <class F> static auto byAggregateType(const AggregateJob& job, F&& f) {

@@ -476,8 +476,24 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 
 // ---------------------------------------------------------------------------------------------
 // Aggregates (composed map per row). Same tiles, no look-back: tile totals, then a fold per row.
+// Every join is checked as the CPU's aggregate checks it (AffineMonoid::joinsExactly): a row where
+// one loses a B (a reset, then a product that underflows) takes its B in order, by one thread
+// (rare; the CPU does the same).
+
+// Per tile total: some coefficient is 0, and its joins were exact.
+enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2 };
+
+// The aggregate's B by its definition, start then extend, in order (one thread).
+template <class Access> __device__ typename Access::T aggregateBInOrder(const Access& acc, size_t r, size_t n) {
+  using M = typename Access::Monoid;
+  typename M::Elem inOrder = M::start(acc.load(r, 0));
+  for (size_t i = 1; i < n; ++i) inOrder = M::extend(inOrder, acc.load(r, i));
+  return inOrder.B;
+}
+
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
-    aggregateTilesKernel(Access acc, size_t n, size_t tilesPerRow, typename Access::Elem* tileTotals) {
+    aggregateTilesKernel(Access acc, size_t n, size_t tilesPerRow, typename Access::Elem* tileTotals,
+                         unsigned char* tileFlags) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   using Scan = BlockScan<M, P::kThreads>;
@@ -485,37 +501,61 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
   __shared__ typename Scan::Storage scanStorage;
   __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
+  __shared__ unsigned warpHasZero[Scan::kWarps];
 
-  const size_t k = blockIdx.x, r = k / tilesPerRow, t = k % tilesPerRow;
+  const size_t k = blockIdx.x, t = k % tilesPerRow;
   const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
   const size_t i0 = segment + size_t(laneId()) * kItems;
   Elem items[kItems];
   fillIdentity<M>(items);
-  loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
-  Scan::scanWarps(reduceItems<M>(items, itemsFrom(i0, n, kItems)), scanStorage);
+  loadItems<kItems>(acc, k / tilesPerRow, n, segment, items, stage[warpId()]);
+  const int count = itemsFrom(i0, n, kItems);
+  const bool threadZero = anyZeroCoefficient<M>(items, count);
+  bool unused;
+  Scan::template scanWarpsExact<true>(reduceItems<M>(items, count), threadZero, scanStorage, unused);
+  const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
+  if (laneId() == 0) warpHasZero[warpId()] = laneZeros != 0;
   __syncthreads();
   if (warpId() == 0) {
+    const int lane = laneId();
+    const bool warpZero = lane < Scan::kWarps && warpHasZero[lane] != 0;
     Elem blockTotal;
-    Scan::scanWarpTotals(scanStorage, blockTotal);
-    if (laneId() == 0) tileTotals[k] = blockTotal;
+    bool blockExact;
+    Scan::template scanWarpTotalsExact<true>(scanStorage, warpZero, blockTotal, blockExact, unused);
+    const bool blockZero = __ballot_sync(kFullMask, warpZero) != 0;
+    if (lane == 0) {
+      tileTotals[k] = blockTotal;
+      tileFlags[k] = (blockZero ? kTotalZero : 0) | (blockExact ? kTotalExact : 0);
+    }
   }
 }
 
 // One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity).
-template <class T> __global__ void foldTileTotalsKernel(const AffinePair<T>* tileTotals, size_t rows,
-                                                        size_t tilesPerRow, T* outA, T* outB) {
-  using M = AffineMonoid<T>;
+template <class Access> __global__ void foldTileTotalsKernel(Access acc, const typename Access::Elem* tileTotals,
+                                                             const unsigned char* tileFlags, size_t rows,
+                                                             size_t tilesPerRow, size_t n, typename Access::T* outA,
+                                                             typename Access::T* outB) {
+  using M = typename Access::Monoid;
+  using Elem = typename M::Elem;
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
-    AffinePair<T> total = M::identity();
+    Elem total = M::identity();
+    bool exact = true;
     for (size_t base = 0; base < tilesPerRow; base += kWarp) {
-      size_t t = base + laneId();
-      AffinePair<T> v = t < tilesPerRow ? tileTotals[r * tilesPerRow + t] : M::identity();
-      total = M::combine(total, shflIdx(warpInclusiveScan<M>(v), kWarp - 1));
+      const size_t t = base + laneId();
+      const bool in = t < tilesPerRow;
+      const Elem v = in ? tileTotals[r * tilesPerRow + t] : M::identity();
+      const unsigned flags = in ? tileFlags[r * tilesPerRow + t] : unsigned(kTotalExact);
+      bool zero = (flags & kTotalZero) != 0, partExact = (flags & kTotalExact) != 0;
+      const Elem part = shflIdx(warpInclusiveScanExact<M, kWarp, true>(v, zero, partExact), kWarp - 1);
+      const bool partZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
+      partExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
+      exact = exact && partExact && M::joinsExactly(total, part, partZero);
+      total = M::combine(total, part);
     }
     if (laneId() == 0) {
       outA[r] = total.A;
-      outB[r] = total.B;
+      outB[r] = exact ? total.B : aggregateBInOrder(acc, r, n);
     }
   }
 }
@@ -530,17 +570,24 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   __shared__ StageOf<Access, kItems> stage[kWarps];
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
+    bool exact = true;
     for (size_t segment = 0; segment < n; segment += kSegment) {
       const size_t i0 = segment + size_t(laneId()) * kItems;
       Elem items[kItems];
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
-      Elem inclusive = warpInclusiveScan<M>(reduceItems<M>(items, itemsFrom(i0, n, kItems)));
-      total = M::combine(total, shflIdx(inclusive, kWarp - 1));
+      const int count = itemsFrom(i0, n, kItems);
+      bool zero = anyZeroCoefficient<M>(items, count), partExact = true;
+      const Elem part =
+          shflIdx(warpInclusiveScanExact<M, kWarp, true>(reduceItems<M>(items, count), zero, partExact), kWarp - 1);
+      const bool partZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
+      partExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
+      exact = exact && partExact && M::joinsExactly(total, part, partZero);
+      total = M::combine(total, part);
     }
     if (laneId() == 0) {
       outA[r] = total.A;
-      outB[r] = total.B;
+      outB[r] = exact ? total.B : aggregateBInOrder(acc, r, n);
     }
   }
 }

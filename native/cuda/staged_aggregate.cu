@@ -18,6 +18,7 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   const size_t elem = f64 ? 8 : 4;
   // Per-row running composition, in the job's type, with the monoid's own combine.
   std::vector<char> total(rows * 2 * elem);
+  std::vector<unsigned char> inexact(rows, 0);
   auto initTotals = [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
@@ -83,11 +84,38 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
       auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
       const T* A = reinterpret_cast<const T*>(out + L.x);
       const T* B = reinterpret_cast<const T*>(out + L.xSign);
-      for (size_t i = 0; i < c.rows; ++i) t[c.row0 + i] = AffineMonoid<T>::combine(t[c.row0 + i], {A[i], B[i]});
+      for (size_t i = 0; i < c.rows; ++i) {
+        const AffinePair<T> part{A[i], B[i]};
+        // The chunk's zero bit is not known here: an A of 0 counts as an underflow (rarely a
+        // needless in-order B, never a lost one).
+        if (!AffineMonoid<T>::joinsExactly(t[c.row0 + i], part, false)) inexact[c.row0 + i] = 1;
+        t[c.row0 + i] = AffineMonoid<T>::combine(t[c.row0 + i], part);
+      }
     };
     f64 ? fold(static_cast<double*>(nullptr)) : fold(static_cast<float*>(nullptr));
   };
   runSlots(st, chunks, "staged aggregate (waiting for a chunk)", queue, collect);
+
+  // Rows where joining chunks lost a B (a reset, then a product that underflows): B by its
+  // definition, start then extend, in step order, on the host (the device did so within chunks).
+  auto inOrder = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    using M = AffineMonoid<T>;
+    auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
+    for (size_t r = 0; r < rows; ++r) {
+      if (!inexact[r]) continue;
+      const T* a = static_cast<const T*>(job.a) + r * job.aStride;
+      const T* b = static_cast<const T*>(job.b) + r * job.bStride;
+      auto at = [&](size_t i) {
+        const size_t j = job.reverse ? n - 1 - i : i;
+        return AffinePair<T>{a[j], b[j]};
+      };
+      AffinePair<T> e = M::start(at(0));
+      for (size_t i = 1; i < n; ++i) e = M::extend(e, at(i));
+      t[r].B = e.B;
+    }
+  };
+  f64 ? inOrder(static_cast<double*>(nullptr)) : inOrder(static_cast<float*>(nullptr));
 
   f64 ? store(static_cast<double*>(nullptr)) : store(static_cast<float*>(nullptr));
 }
