@@ -371,36 +371,54 @@ gpuDescribe(title, () => {
 
   // aggregate joins the same way: inside a tile, across tiles, in a warp's row and across the
   // chunks of host arrays (session 15: B was 0 for 1e-35; the CPU's aggregate took B in order).
-  test('aggregate float64: a reset to 1e300, then a product that underflows, keeps its B (tile, tiles, warp rows, host chunks)', () => {
-    const cases: Array<{ what: string; rows: number; n: number; reset: number; decay: number; steps: number; by: number }> = [
-      { what: 'inside a tile', rows: 1, n: 5 * 4096 + 77, reset: 6, decay: 1024, steps: 192, by: 0.002 },
-      { what: 'across tiles', rows: 2, n: 5 * 4096 + 77, reset: 4000, decay: 4200, steps: 2080, by: 0.69 },
-      { what: 'warp rows', rows: 64, n: 1000, reset: 6, decay: 128, steps: 128, by: 7.5e-4 },
-      { what: 'host chunks', rows: 1, n: (1 << 20) + 3 * 4096, reset: (1 << 20) - 10, decay: (1 << 20) + 100, steps: 2080, by: 0.69 },
-    ];
-    for (const { what, rows, n, reset, decay, steps, by } of cases) {
-      const a = new Float64Array(rows * n).fill(1);
-      const b = new Float64Array(rows * n);
-      const ref = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) {
-        a[r * n + reset] = 0;
-        b[r * n + reset] = 1e300;
-        for (let i = decay; i < decay + steps; i++) a[r * n + i] = by; // a product of 1e-335, 1e-400 or 1e-518
-        let B = 0;
-        for (let i = 0; i < n; i++) B = a[r * n + i] * B + b[r * n + i];
-        ref[r] = B; // 1e-35 to 1e-218
-      }
-      for (const onDevice of [false, true]) {
-        const res = onDevice ? aggregate(toDevice(a), toDevice(b), { rows, device: 'cuda' }) : aggregate(a, b, { rows, device: 'cuda' });
-        const B = host(res.B as F | DeviceArray);
-        let worst = 0;
-        for (let r = 0; r < rows; r++) worst = Math.max(worst, Math.abs(B[r] - ref[r]) / Math.abs(ref[r]));
-        expect({ what, onDevice, close: worst < 1e-12 }).toEqual({ what, onDevice, close: true });
-      }
-      const cpu = aggregate(a, b, { rows, device: 'cpu' }).B as Float64Array;
-      for (let r = 0; r < rows; r++) expect(Math.abs(cpu[r] - ref[r]) / Math.abs(ref[r])).toBeLessThan(1e-12);
-    }
-  });
+  for (const dtype of ['float64', 'float32'] as const)
+    for (const reverse of [false, true])
+      test(`aggregate ${dtype}${reverse ? ' reverse' : ''}: a reset to a huge x, then a product that underflows, keeps its B (tile, tiles, warp rows, host chunks)`, () => {
+        const C = ctorOf(dtype);
+        // Tiles: 256 threads of 16 (float64) or 32 (float32) steps; warp rows: 32 lanes of 8 or 16.
+        const f64 = dtype === 'float64';
+        const tile = f64 ? 4096 : 8192;
+        const cases: Array<{ what: string; rows: number; n: number; reset: number; decay: number; steps: number; by: number }> = f64
+          ? [
+              { what: 'inside a tile', rows: 1, n: 5 * tile + 77, reset: 6, decay: 1024, steps: 192, by: 0.002 },
+              { what: 'across tiles', rows: 2, n: 5 * tile + 77, reset: 4000, decay: 4200, steps: 2080, by: 0.69 },
+              { what: 'warp rows', rows: 64, n: 1000, reset: 6, decay: 128, steps: 128, by: 7.5e-4 },
+              { what: 'host chunks', rows: 1, n: (1 << 20) + 3 * tile, reset: (1 << 20) - 10, decay: (1 << 20) + 100, steps: 2080, by: 0.69 },
+            ]
+          : [
+              { what: 'inside a tile', rows: 1, n: 5 * tile + 77, reset: 6, decay: 64, steps: 128, by: 0.4 },
+              { what: 'across tiles', rows: 2, n: 5 * tile + 77, reset: 8000, decay: tile + 8, steps: 128, by: 0.4 },
+              { what: 'warp rows', rows: 64, n: 1000, reset: 6, decay: 256, steps: 256, by: 0.61 },
+              { what: 'host chunks', rows: 1, n: (1 << 20) + 3 * tile, reset: (1 << 20) - 10, decay: (1 << 20) + 100, steps: 128, by: 0.4 },
+            ];
+        const huge = f64 ? 1e300 : 1e30; // the product: 1e-335 to 1e-518 (float64), 1e-51 to 1e-55 (float32)
+        for (const { what, rows, n, reset, decay, steps, by } of cases) {
+          const a = new C(rows * n).fill(1);
+          const b = new C(rows * n);
+          const ref = new Float64Array(rows);
+          for (let r = 0; r < rows; r++) {
+            // step k of the row sits at k, or at n - 1 - k reversed
+            const at = (k: number) => r * n + (reverse ? n - 1 - k : k);
+            a[at(reset)] = 0;
+            b[at(reset)] = huge;
+            for (let k = decay; k < decay + steps; k++) a[at(k)] = by;
+            let B = 0;
+            for (let k = 0; k < n; k++) B = a[at(k)] * B + b[at(k)];
+            ref[r] = B; // 1e-35 to 1e-218 (float64), 1e-21 to 1e-25 (float32): normal
+          }
+          const worst = (B: F) => {
+            let e = 0;
+            for (let r = 0; r < rows; r++) e = Math.max(e, Math.abs(B[r] - ref[r]) / Math.abs(ref[r]));
+            return e;
+          };
+          const close = f64 ? 1e-12 : 1e-5;
+          for (const onDevice of [false, true]) {
+            const res = onDevice ? aggregate(up(a), up(b), { rows, reverse, device: 'cuda' }) : aggregate(a, b, { rows, reverse, device: 'cuda' });
+            expect({ what, onDevice, close: worst(host(res.B as F | DeviceArray)) < close }).toEqual({ what, onDevice, close: true });
+          }
+          expect({ what, cpu: worst(aggregate(a, b, { rows, reverse, device: 'cpu' }).B as F) < close }).toEqual({ what, cpu: true });
+        }
+      });
 
   // The float32 log method's tile kernels hold a thread's 32 items as the raw a, b and take a
   // one-check plain path (scan_kernel.cuh's PlainSteps); a coefficient outside [2^-60, 2^60] or

@@ -300,10 +300,25 @@ template <class T, bool Reverse> static Shape aggregateShape(const AggregateJob&
   return s == Shape::ThreadRows ? Shape::WarpRows : s;
 }
 
+// The tile aggregate's scratch: the tiles' totals and their flags, each row's mark (its joins lost
+// a B), and for marked rows the tiles' totals on extended-range numbers and whether their inputs
+// are finite.
+template <class T> struct AggregateScratch {
+  using Wide = typename Wide<AffineMonoid<T>>::Elem;
+  size_t flags, again, wide, wideFinite, bytes;
+  AggregateScratch(size_t rows, size_t tiles) {
+    flags = tiles * sizeof(AffinePair<T>);
+    again = flags + tiles;
+    wide = (again + rows + 15) / 16 * 16;
+    wideFinite = wide + tiles * sizeof(Wide);
+    bytes = wideFinite + tiles;
+  }
+};
+
 template <class T, bool Reverse> static size_t aggregateScratchBytesAs(const AggregateJob& job, DeviceContext& ctx) {
   using P = TilePolicy<AffineMonoid<T>>;
   if (aggregateShape<T, Reverse>(job, ctx) != Shape::Tiles) return 0;
-  return job.rows * tilesPerRowOf<P>(job.n) * (sizeof(AffinePair<T>) + 1);  // totals, then their flags
+  return AggregateScratch<T>(job.rows, job.rows * tilesPerRowOf<P>(job.n)).bytes;
 }
 
 template <class T, bool Reverse>
@@ -316,9 +331,9 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   const size_t rows = job.rows, n = job.n;
   switch (aggregateShape<T, Reverse>(job, ctx)) {
     case Shape::ThreadRows:  // n == 0: identity maps
-      launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel", acc,
-             static_cast<const AffinePair<T>*>(nullptr), static_cast<const unsigned char*>(nullptr), rows, size_t(0), n,
-             outA, outB);
+      launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
+             static_cast<const AffinePair<T>*>(nullptr), static_cast<const unsigned char*>(nullptr), rows, size_t(0),
+             outA, outB, static_cast<unsigned char*>(nullptr));
       return;
     case Shape::WarpRows:
       launch(aggregateWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
@@ -328,13 +343,27 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   }
   const size_t tilesPerRow = tilesPerRowOf<P>(n), tiles = rows * tilesPerRow;
   if (tiles > kMaxTileGrid) throw CudaError("CUDA error in aggregate: too many tiles for one launch");
-  auto* totals = static_cast<AffinePair<T>*>(ctx.ensureScratch(tiles * (sizeof(AffinePair<T>) + 1)));
-  auto* flags = reinterpret_cast<unsigned char*>(totals + tiles);
+  const AggregateScratch<T> layout(rows, tiles);
+  char* scratch = static_cast<char*>(ctx.ensureScratch(layout.bytes));
+  auto* totals = reinterpret_cast<AffinePair<T>*>(scratch);
+  auto* flags = reinterpret_cast<unsigned char*>(scratch + layout.flags);
+  auto* again = reinterpret_cast<unsigned char*>(scratch + layout.again);
+  auto* wide = reinterpret_cast<typename AggregateScratch<T>::Wide*>(scratch + layout.wide);
+  auto* wideFinite = reinterpret_cast<unsigned char*>(scratch + layout.wideFinite);
   launch(aggregateTilesKernel<Access, P>, unsigned(tiles), P::kThreads, stream, "launching the tile aggregate kernel",
          acc, n, tilesPerRow, totals, flags);
-  launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel", acc,
-         static_cast<const AffinePair<T>*>(totals), static_cast<const unsigned char*>(flags), rows, tilesPerRow, n,
-         outA, outB);
+  launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
+         static_cast<const AffinePair<T>*>(totals), static_cast<const unsigned char*>(flags), rows, tilesPerRow, outA,
+         outB, again);
+  // Rows whose joins lost a B (rare): composed again in extended range; other rows' tiles and
+  // warps are skipped.
+  launch(aggregateTilesAgainKernel<Access, P>, unsigned(std::min<size_t>(tiles, 1024)), P::kThreads, stream,
+         "launching the tile aggregate kernel (extended range)", acc, rows, n, tilesPerRow,
+         static_cast<const unsigned char*>(again), wide, wideFinite);
+  launch(foldTileTotalsAgainKernel<Access>, rowGrid(rows, 8), 256, stream,
+         "launching the aggregate fold kernel (extended range)", acc, rows, n, tilesPerRow,
+         static_cast<const unsigned char*>(again), static_cast<const typename AggregateScratch<T>::Wide*>(wide),
+         static_cast<const unsigned char*>(wideFinite), outB);
 }
 
 template <class F> static auto byAggregateType(const AggregateJob& job, F&& f) {

@@ -477,18 +477,49 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 // ---------------------------------------------------------------------------------------------
 // Aggregates (composed map per row). Same tiles, no look-back: tile totals, then a fold per row.
 // Every join is checked as the CPU's aggregate checks it (AffineMonoid::joinsExactly): a row where
-// one loses a B (a reset, then a product that underflows) takes its B in order, by one thread
-// (rare; the CPU does the same).
+// one loses a B (a reset, then a product that underflows) is composed again in extended range.
 
 // Per tile total: some coefficient is 0, and its joins were exact.
 enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2 };
 
-// The aggregate's B by its definition, start then extend, in order (one thread).
+// A row's B by its definition (start, then extend), in order on lane 0; whole warp, every lane
+// gets it. For rows with an input that is not finite, where Wide does not match the loop.
 template <class Access> __device__ typename Access::T aggregateBInOrder(const Access& acc, size_t r, size_t n) {
   using M = typename Access::Monoid;
-  typename M::Elem inOrder = M::start(acc.load(r, 0));
-  for (size_t i = 1; i < n; ++i) inOrder = M::extend(inOrder, acc.load(r, i));
-  return inOrder.B;
+  typename Access::T b = 0;
+  if (laneId() == 0) {
+    typename M::Elem inOrder = M::start(acc.load(r, 0));
+    for (size_t i = 1; i < n; ++i) inOrder = M::extend(inOrder, acc.load(r, i));
+    b = inOrder.B;
+  }
+  return shflIdx(b, 0);
+}
+
+// The B of a row whose joins lost one, whole warp (warp-uniform result). Composed again on
+// extended-range numbers (Wide: no product underflows), which is the loop's B wherever the loop
+// stays in range; else in order. For warp rows (short); tiles take the two kernels below the fold.
+template <class Access> __device__ typename Access::T aggregateBAgain(const Access& acc, size_t r, size_t n) {
+  using M = typename Access::Monoid;
+  using T = typename Access::T;
+  using W = Wide<M>;
+  using WM = typename W::Monoid;
+  using WElem = typename W::Elem;
+  constexpr int kItems = 8;
+  WElem total = WM::identity();
+  bool finite = true;
+  for (size_t segment = 0; segment < n; segment += size_t(kWarp) * kItems) {
+    const size_t i0 = segment + size_t(laneId()) * kItems;
+    WElem part = WM::identity();
+#pragma unroll
+    for (int k = 0; k < kItems; ++k) {
+      if (i0 + k >= n) break;
+      const typename M::Elem e = acc.load(r, i0 + k);
+      finite = finite && W::finite(e.A) && W::finite(e.B);
+      part = k == 0 ? WM::start(W::of(e)) : WM::extend(part, W::of(e));
+    }
+    total = WM::combine(total, shflIdx(warpInclusiveScan<WM>(part), kWarp - 1));
+  }
+  return __all_sync(kFullMask, finite) ? T(extended::toDouble(total.B)) : aggregateBInOrder(acc, r, n);
 }
 
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
@@ -530,11 +561,12 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   }
 }
 
-// One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity).
-template <class Access> __global__ void foldTileTotalsKernel(Access acc, const typename Access::Elem* tileTotals,
+// One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity). A row
+// whose joins lost a B is marked in `again` (written for every row) for the two kernels below.
+template <class Access> __global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals,
                                                              const unsigned char* tileFlags, size_t rows,
-                                                             size_t tilesPerRow, size_t n, typename Access::T* outA,
-                                                             typename Access::T* outB) {
+                                                             size_t tilesPerRow, typename Access::T* outA,
+                                                             typename Access::T* outB, unsigned char* again) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   constexpr int kWarps = 8;  // launched with 256 threads
@@ -555,8 +587,87 @@ template <class Access> __global__ void foldTileTotalsKernel(Access acc, const t
     }
     if (laneId() == 0) {
       outA[r] = total.A;
-      outB[r] = exact ? total.B : aggregateBInOrder(acc, r, n);
+      outB[r] = total.B;
+      if (again) again[r] = !exact;
     }
+  }
+}
+
+// Rows marked again: each tile's total on extended-range numbers (Wide: no product underflows),
+// and whether all its inputs are finite. Other rows' tiles return at once.
+// One block an SM may hold (all registers): the items wait in T while the thread composes them in
+// extended range; a rare path, so no occupancy is spent on it.
+template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 1)
+    aggregateTilesAgainKernel(Access acc, size_t rows, size_t n, size_t tilesPerRow, const unsigned char* again,
+                              typename Wide<typename Access::Monoid>::Elem* wideTotals, unsigned char* wideFinite) {
+  using M = typename Access::Monoid;
+  using W = Wide<M>;
+  using WM = typename W::Monoid;
+  using WElem = typename W::Elem;
+  using Scan = BlockScan<WM, P::kThreads>;
+  constexpr int kItems = P::kTileItems;
+  constexpr size_t kTile = size_t(P::kThreads) * kItems;
+  __shared__ typename Scan::Storage scanStorage;
+  __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
+
+  // A grid of a few blocks a tile stride: launched on every tile aggregate, it costs next to
+  // nothing where no row is marked.
+  for (size_t k = blockIdx.x; k < rows * tilesPerRow; k += gridDim.x) {
+    const size_t r = k / tilesPerRow, t = k % tilesPerRow;
+    if (!again[r]) continue;  // block-uniform
+    const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
+    const size_t i0 = segment + size_t(laneId()) * kItems;
+    typename M::Elem items[kItems];
+    fillIdentity<M>(items);
+    loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
+    const int count = itemsFrom(i0, n, kItems);
+    WElem total = count > 0 ? WM::start(W::of(items[0])) : WM::identity();
+    bool finite = count <= 0 || (W::finite(items[0].A) && W::finite(items[0].B));
+#pragma unroll
+    for (int j = 1; j < kItems; ++j)
+      if (j < count) {
+        total = WM::extend(total, W::of(items[j]));
+        finite = finite && W::finite(items[j].A) && W::finite(items[j].B);
+      }
+    Scan::scanWarps(total, scanStorage);
+    const bool allFinite = !__syncthreads_or(!finite);
+    if (warpId() == 0) {
+      WElem blockTotal;
+      Scan::scanWarpTotals(scanStorage, blockTotal);
+      if (laneId() == 0) {
+        wideTotals[k] = blockTotal;
+        wideFinite[k] = allFinite;
+      }
+    }
+    __syncthreads();  // the shared memory is the next tile's
+  }
+}
+
+// Rows marked again: B from the Wide tile totals, the loop's B wherever the loop stays in range;
+// with an input that is not finite, by its definition (start, then extend) on one lane, in order.
+template <class Access>
+__global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, size_t tilesPerRow,
+                                          const unsigned char* again,
+                                          const typename Wide<typename Access::Monoid>::Elem* wideTotals,
+                                          const unsigned char* wideFinite, typename Access::T* outB) {
+  using M = typename Access::Monoid;
+  using T = typename Access::T;
+  using WM = typename Wide<M>::Monoid;
+  using WElem = typename Wide<M>::Elem;
+  constexpr int kWarps = 8;  // launched with 256 threads
+  for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
+    if (!again[r]) continue;  // warp-uniform
+    WElem total = WM::identity();
+    bool finite = true;
+    for (size_t base = 0; base < tilesPerRow; base += kWarp) {
+      const size_t t = base + laneId();
+      const bool in = t < tilesPerRow;
+      const WElem v = in ? wideTotals[r * tilesPerRow + t] : WM::identity();
+      finite = __all_sync(kFullMask, finite && (!in || wideFinite[r * tilesPerRow + t] != 0));
+      total = WM::combine(total, shflIdx(warpInclusiveScan<WM>(v), kWarp - 1));
+    }
+    const T B = finite ? T(extended::toDouble(total.B)) : aggregateBInOrder(acc, r, n);
+    if (laneId() == 0) outB[r] = B;
   }
 }
 
@@ -585,9 +696,10 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       exact = exact && partExact && M::joinsExactly(total, part, partZero);
       total = M::combine(total, part);
     }
+    const typename Access::T B = exact ? total.B : aggregateBAgain(acc, r, n);  // exact: warp-uniform
     if (laneId() == 0) {
       outA[r] = total.A;
-      outB[r] = exact ? total.B : aggregateBInOrder(acc, r, n);
+      outB[r] = B;
     }
   }
 }

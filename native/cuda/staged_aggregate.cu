@@ -1,5 +1,6 @@
 // Residency::Host aggregate: per chunk the device composes each row's steps; the host composes
 // chunks in order.
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -86,10 +87,15 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
       const T* B = reinterpret_cast<const T*>(out + L.xSign);
       for (size_t i = 0; i < c.rows; ++i) {
         const AffinePair<T> part{A[i], B[i]};
-        // The chunk's zero bit is not known here: an A of 0 counts as an underflow (rarely a
-        // needless in-order B, never a lost one).
-        if (!AffineMonoid<T>::joinsExactly(t[c.row0 + i], part, false)) inexact[c.row0 + i] = 1;
-        t[c.row0 + i] = AffineMonoid<T>::combine(t[c.row0 + i], part);
+        const size_t r = c.row0 + i;
+        // The chunk's zero bit, where it matters: whether some coefficient of it is exactly 0.
+        auto zero = [&] {
+          const T* a = static_cast<const T*>(job.a) + r * job.aStride + c.index0;
+          return part.A == T(0) && std::find(a, a + c.steps, T(0)) != a + c.steps;
+        };
+        if (!AffineMonoid<T>::joinsExactly(t[r], part, false) && !AffineMonoid<T>::joinsExactly(t[r], part, zero()))
+          inexact[r] = 1;
+        t[r] = AffineMonoid<T>::combine(t[r], part);
       }
     };
     f64 ? fold(static_cast<double*>(nullptr)) : fold(static_cast<float*>(nullptr));
