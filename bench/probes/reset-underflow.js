@@ -6,8 +6,9 @@
 // and within one GPU tile (a block scan's tree segment whose product is subnormal). Prints the
 // worst relative error where the loop's |x| is normal, per device (cuda where the build has it:
 // the emulation with LINREC_ADDON=build-emu/Release/linrec.node). Session 14: the CPU and the
-// look-back's group scan fixed; within one tile the CUDA engine still loses precision where a
-// tree product is subnormal (0.7: ~1e-7) and the whole x where it is 0 (0.69: error 1).
+// look-back's group scan fixed; within one tile the CUDA engine lost precision where a tree
+// product was subnormal (0.7: ~1e-7) and the whole x where it was 0 (0.69: error 1), fixed by
+// the block scan's exact tracking (merged in session 15). aggregate: aggregate-underflow.js.
 //   LINREC_PREBUILT=0 node bench/probes/reset-underflow.js <checkout>
 const path = require('path');
 const lr = require(path.resolve(process.argv[2] ?? '.'));
