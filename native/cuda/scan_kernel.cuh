@@ -349,8 +349,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
       inclusive = back.inclusive;
       composes = back.composes;
     }
-    const Elem warpExclusive = Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0,
-                                                         blockTotal, blockExact, warpExclusiveExact);
+    // The same combines as the exact scan above, whose exactness bits are kept (one register).
+    const Elem warpExclusive = Scan::scanWarpTotals(scanStorage, blockTotal);
     const unsigned warpZeros = warpZerosOf();
     if (lane == 0 && hasNext && composes) status.publishInclusive(k, inclusive);
     if (lane < Scan::kWarps) {
