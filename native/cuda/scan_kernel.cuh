@@ -594,7 +594,7 @@ template <class Access> __global__ void foldTileTotalsKernel(const typename Acce
 }
 
 // Rows marked again: each tile's total on extended-range numbers (Wide: no product underflows),
-// and whether all its inputs are finite. Other rows' tiles return at once.
+// and whether all its inputs are finite. Other rows' tiles are skipped.
 // One block an SM may hold (all registers): the items wait in T while the thread composes them in
 // extended range; a rare path, so no occupancy is spent on it.
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 1)
