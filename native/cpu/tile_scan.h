@@ -1743,9 +1743,7 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     }
     if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
       const auto row = acc.row(r);
-      Elem inOrder = M::start(row.load(0));
-      for (size_t i = 1; i < n; ++i) inOrder = M::extend(inOrder, row.load(i));
-      total.B = inOrder.B;
+      total.B = composeInOrder<M>(n, [&](size_t i) { return row.load(i); }).B;
     }
     out[r] = total;
   }

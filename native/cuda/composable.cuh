@@ -84,6 +84,24 @@ template <class T> struct Wide<AffineMonoid<T>> {
   static __device__ __forceinline__ bool finite(T v) { return v - v == T(0); }
 };
 
+// A thread's first `count` items composed on extended-range numbers (start, then extend), and
+// whether every one of their inputs is finite.
+template <class M, int Items>
+__device__ __forceinline__ typename Wide<M>::Elem wideReduceItems(const typename M::Elem (&e)[Items], int count,
+                                                                  bool& finite) {
+  using W = Wide<M>;
+  using WM = typename W::Monoid;
+  typename W::Elem total = count > 0 ? WM::start(W::of(e[0])) : WM::identity();
+  finite = count <= 0 || (W::finite(e[0].A) && W::finite(e[0].B));
+#pragma unroll
+  for (int k = 1; k < Items; ++k)
+    if (k < count) {
+      total = WM::extend(total, W::of(e[k]));
+      finite = finite && W::finite(e[k].A) && W::finite(e[k].B);
+    }
+  return total;
+}
+
 template <class M, int Threads, int Items> struct WideTileScan {
   using W = Wide<M>;
   using WM = typename W::Monoid;
@@ -102,11 +120,8 @@ template <class M, int Threads, int Items> struct WideTileScan {
   // (threads before `first` keep theirs, as with stepping through).
   static __device__ bool begins(Value carry, const typename M::Elem (&e)[Items], int count, int first, Value& begin,
                                 Storage& s) {
-    WElem total = count > 0 ? WM::start(W::of(e[0])) : WM::identity();
-#pragma unroll
-    for (int k = 1; k < Items; ++k)
-      if (k < count) total = WM::extend(total, W::of(e[k]));
-    const WElem laneExclusive = Scan::scanWarps(total, s.scan);
+    bool unused;
+    const WElem laneExclusive = Scan::scanWarps(wideReduceItems<M>(e, count, unused), s.scan);
     __syncthreads();
     if (warpId() == 0) {
       WElem blockTotal;

@@ -482,16 +482,24 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 // Per tile total: some coefficient is 0, and its joins were exact.
 enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2 };
 
+// Appends 32 parts, lane order, to `total`, which every lane of the warp holds. `exact` stays
+// true while every join kept the loop's B: each part's own (its lane's `zero`: some coefficient
+// is 0; `partExact`: its joins were exact), the scan's, and the join onto `total`.
+template <class M> __device__ __forceinline__ void foldWarpExact(typename M::Elem& total, bool& exact,
+                                                                 typename M::Elem part, bool zero, bool partExact) {
+  const typename M::Elem warpPart = shflIdx(warpInclusiveScanExact<M, kWarp, true>(part, zero, partExact), kWarp - 1);
+  const bool warpZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
+  const bool warpExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
+  exact = exact && warpExact && M::joinsExactly(total, warpPart, warpZero);
+  total = M::combine(total, warpPart);
+}
+
 // A row's B by its definition (start, then extend), in order on lane 0; whole warp, every lane
 // gets it. For rows with an input that is not finite, where Wide does not match the loop.
 template <class Access> __device__ typename Access::T aggregateBInOrder(const Access& acc, size_t r, size_t n) {
   using M = typename Access::Monoid;
   typename Access::T b = 0;
-  if (laneId() == 0) {
-    typename M::Elem inOrder = M::start(acc.load(r, 0));
-    for (size_t i = 1; i < n; ++i) inOrder = M::extend(inOrder, acc.load(r, i));
-    b = inOrder.B;
-  }
+  if (laneId() == 0) b = composeInOrder<M>(n, [&](size_t i) { return acc.load(r, i); }).B;
   return shflIdx(b, 0);
 }
 
@@ -509,14 +517,15 @@ template <class Access> __device__ typename Access::T aggregateBAgain(const Acce
   bool finite = true;
   for (size_t segment = 0; segment < n; segment += size_t(kWarp) * kItems) {
     const size_t i0 = segment + size_t(laneId()) * kItems;
-    WElem part = WM::identity();
+    const int count = itemsFrom(i0, n, kItems);
+    typename M::Elem items[kItems];
+    fillIdentity<M>(items);
 #pragma unroll
-    for (int k = 0; k < kItems; ++k) {
-      if (i0 + k >= n) break;
-      const typename M::Elem e = acc.load(r, i0 + k);
-      finite = finite && W::finite(e.A) && W::finite(e.B);
-      part = k == 0 ? WM::start(W::of(e)) : WM::extend(part, W::of(e));
-    }
+    for (int k = 0; k < kItems; ++k)
+      if (k < count) items[k] = acc.load(r, i0 + k);
+    bool partFinite;
+    const WElem part = wideReduceItems<M>(items, count, partFinite);
+    finite = finite && partFinite;
     total = WM::combine(total, shflIdx(warpInclusiveScan<WM>(part), kWarp - 1));
   }
   return __all_sync(kFullMask, finite) ? T(extended::toDouble(total.B)) : aggregateBInOrder(acc, r, n);
@@ -578,12 +587,7 @@ template <class Access> __global__ void foldTileTotalsKernel(const typename Acce
       const bool in = t < tilesPerRow;
       const Elem v = in ? tileTotals[r * tilesPerRow + t] : M::identity();
       const unsigned flags = in ? tileFlags[r * tilesPerRow + t] : unsigned(kTotalExact);
-      bool zero = (flags & kTotalZero) != 0, partExact = (flags & kTotalExact) != 0;
-      const Elem part = shflIdx(warpInclusiveScanExact<M, kWarp, true>(v, zero, partExact), kWarp - 1);
-      const bool partZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
-      partExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
-      exact = exact && partExact && M::joinsExactly(total, part, partZero);
-      total = M::combine(total, part);
+      foldWarpExact<M>(total, exact, v, (flags & kTotalZero) != 0, (flags & kTotalExact) != 0);
     }
     if (laneId() == 0) {
       outA[r] = total.A;
@@ -620,16 +624,8 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
     typename M::Elem items[kItems];
     fillIdentity<M>(items);
     loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
-    const int count = itemsFrom(i0, n, kItems);
-    WElem total = count > 0 ? WM::start(W::of(items[0])) : WM::identity();
-    bool finite = count <= 0 || (W::finite(items[0].A) && W::finite(items[0].B));
-#pragma unroll
-    for (int j = 1; j < kItems; ++j)
-      if (j < count) {
-        total = WM::extend(total, W::of(items[j]));
-        finite = finite && W::finite(items[j].A) && W::finite(items[j].B);
-      }
-    Scan::scanWarps(total, scanStorage);
+    bool finite;
+    Scan::scanWarps(wideReduceItems<M>(items, itemsFrom(i0, n, kItems), finite), scanStorage);
     const bool allFinite = !__syncthreads_or(!finite);
     if (warpId() == 0) {
       WElem blockTotal;
@@ -688,13 +684,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const int count = itemsFrom(i0, n, kItems);
-      bool zero = anyZeroCoefficient<M>(items, count), partExact = true;
-      const Elem part =
-          shflIdx(warpInclusiveScanExact<M, kWarp, true>(reduceItems<M>(items, count), zero, partExact), kWarp - 1);
-      const bool partZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
-      partExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
-      exact = exact && partExact && M::joinsExactly(total, part, partZero);
-      total = M::combine(total, part);
+      foldWarpExact<M>(total, exact, reduceItems<M>(items, count), anyZeroCoefficient<M>(items, count), true);
     }
     const typename Access::T B = exact ? total.B : aggregateBAgain(acc, r, n);  // exact: warp-uniform
     if (laneId() == 0) {

@@ -116,9 +116,7 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
         const size_t j = job.reverse ? n - 1 - i : i;
         return AffinePair<T>{a[j], b[j]};
       };
-      AffinePair<T> e = M::start(at(0));
-      for (size_t i = 1; i < n; ++i) e = M::extend(e, at(i));
-      t[r].B = e.B;
+      t[r].B = composeInOrder<M>(n, at).B;
     }
   };
   f64 ? inOrder(static_cast<double*>(nullptr)) : inOrder(static_cast<float*>(nullptr));
