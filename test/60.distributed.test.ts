@@ -10,6 +10,7 @@ import { sequential } from '../src/index';
 import { decodeNpy, encodeNpy } from '../src/npy';
 import { runOnCluster } from '../src/distributed';
 import { planRun } from '../src/distributed/plan';
+import { applyMap, frexp, ldexp, rangeProduct, RowMaps } from '../src/distributed/maps';
 import { describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
 import { fresh, mixedError, overLoopAccuracy, reference, seedNote, signedProblem, tagOf, type F } from './helpers';
 
@@ -109,6 +110,79 @@ describeCluster('linrec run --redis on linrec workers', () => {
     const x = readOut(out1, C);
     expectQuality(x, p.a, p.v, rows, reverse);
     expect(fs.readFileSync(path.join(dir, out2)).equals(fs.readFileSync(path.join(dir, out1)))).toBe(true);
+    noTemps();
+  });
+
+  test.each([
+    ['float32, forward', Float32Array, false],
+    ['float32, reverse', Float32Array, true],
+    ['float64, forward', Float64Array, false],
+  ] as const)('three phases (%s): a segment whose product of coefficients leaves the type keeps x·A, as the loop', async (name, C, reverse) => {
+    // Four segments of 1000 steps (one block each; fewer rows than segments). Row 0: x reset to 1e30 (1e300), then a decay to
+    // 1e-60 (1e-400) with no input: the product underflows in the type, x·A = 1e-30 (1e-100) does
+    // not. Row 1: x reset to 1e-30 (1e-300), then a growth to 1e50 (1e400): A overflows, x·A does
+    // not. Row 2: x reset to 0, then that growth: 0 (inf·0 would be NaN). Noise in the a's of the
+    // decay and growth, so that the products are not powers of one number.
+    const f32 = C === Float32Array;
+    const rows = 3;
+    const n = 4000;
+    const r = fresh();
+    const a = new C(rows * n).fill(1);
+    const v = new C(rows * (n + 1));
+    const setup: [number, number][] = [
+      [f32 ? 1e30 : 1e300, f32 ? -60 : -400],
+      [f32 ? 1e-30 : 1e-300, f32 ? 50 : 400],
+      [0, f32 ? 50 : 400],
+    ];
+    setup.forEach(([reset, decades], row) => {
+      a[row * n + 5] = 0; // step 6: x = the reset
+      v[row * (n + 1) + 6] = reset;
+      for (let t = 1000; t < 2000; t++) a[row * n + t] = 10 ** (decades / 1000) * (1 + (r.uniform() - 0.5) * 1e-3);
+    });
+    if (reverse) {
+      for (let row = 0; row < rows; row++) {
+        a.subarray(row * n, (row + 1) * n).reverse();
+        v.subarray(row * (n + 1), (row + 1) * (n + 1)).reverse();
+      }
+    }
+    const ext = f32 ? '.f32' : '.f64';
+    const stem = `range${name.replace(/\W+/g, '')}`;
+    fs.writeFileSync(path.join(dir, `${stem}-a${ext}`), rawBytes(a));
+    fs.writeFileSync(path.join(dir, `${stem}-v${ext}`), rawBytes(v));
+    const out = `${stem}-x${ext}`;
+    const args = [
+      'run',
+      '--coeffs',
+      `${stem}-a${ext}`,
+      '--values',
+      `${stem}-v${ext}`,
+      '--rows',
+      String(rows),
+      '--out',
+      out,
+      '--redis',
+      redis.url,
+      '--segments',
+      '4',
+    ];
+    const run = await linrec(reverse ? [...args, '--reverse'] : args, dir);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const x = readOut(out, C);
+    const loop = sequential(a, v, { rows, reverse });
+    const ref = reference(a, v, rows, reverse);
+    // Each element within 4x the loop's relative error of the float64 reference (zeros exact).
+    let worst = 0;
+    let loopWorst = 0;
+    for (let i = 0; i < x.length; i++) {
+      if (ref[i] === 0) {
+        expect([i, x[i]]).toEqual([i, 0]);
+        continue;
+      }
+      worst = Math.max(worst, Math.abs(x[i] - ref[i]) / Math.abs(ref[i]));
+      loopWorst = Math.max(loopWorst, Math.abs(loop[i] - ref[i]) / Math.abs(ref[i]));
+    }
+    expect(loopWorst).toBeLessThan(f32 ? 1e-3 : 1e-12); // the loop keeps x·A: the data is as described
+    if (!(worst <= 4 * loopWorst + (f32 ? 1e-6 : 1e-13))) throw new Error(`relative error ${worst} against the loop's ${loopWorst} ${seedNote()}`);
     noTemps();
   });
 
@@ -294,5 +368,85 @@ describe('linrec run --redis checks its files as the one-machine command does', 
     expect(cli.stderr.trim()).toBe(`linrec: ${message.replace('{}', '--')}`);
     expect(cli.status).toBe(1);
     expect(fs.readdirSync(own).sort()).toEqual(['a.npy', 'a3.npy', 'v.npy', 'v3.npy']);
+  });
+});
+
+describe('segment maps with A in extended range (src/distributed/maps.ts)', () => {
+  test('frexp and ldexp: exact powers of two, subnormals and huge values included', () => {
+    const r = fresh();
+    const values = [1, -1, 0.5, 3, Number.MAX_VALUE, -Number.MIN_VALUE, 2 ** -1074 * 12345, 2 ** -1022, 1e-310, 1e300];
+    for (let i = 0; i < 2000; i++) values.push((r.uniform() - 0.5) * 2 ** Math.round((r.uniform() - 0.5) * 2000));
+    for (const v of values) {
+      if (v === 0) continue;
+      const [m, e] = frexp(v);
+      expect(Math.abs(m) >= 0.5 && Math.abs(m) < 1).toBe(true);
+      expect(ldexp(m, e)).toBe(v); // exact round trip, normal or subnormal
+      expect(ldexp(v, 0)).toBe(v);
+    }
+    expect(frexp(0)).toEqual([0, 0]);
+    expect(frexp(Infinity)).toEqual([Infinity, 0]);
+    expect(ldexp(0.75, 2000)).toBe(Infinity);
+    expect(ldexp(0.75, -2000)).toBe(0);
+    expect(ldexp(0.75, -1074)).toBe(2 ** -1074); // one rounding into the subnormals
+    expect(ldexp(0.375, -1074)).toBe(0);
+    expect(ldexp(0.5, 1024)).toBe(2 ** 1023);
+  });
+
+  test('rangeProduct: the product of a range as m·2^e where the type would leave its range', () => {
+    const r = fresh();
+    for (const [dtype, C] of [
+      ['float32', Float32Array],
+      ['float64', Float64Array],
+    ] as const) {
+      for (const [lo, hi] of [
+        [0.5, 1], // decays far below the type's range
+        [1, 2.5], // grows far beyond it
+        [0.3, 3],
+      ]) {
+        const a = new C(5000).map(() => (lo + (hi - lo) * r.uniform()) * (r.uniform() < 0.5 ? -1 : 1));
+        const p = rangeProduct(a, 100, 4100, dtype)!;
+        let log2 = 0;
+        let negative = false;
+        for (let i = 100; i < 4100; i++) {
+          log2 += Math.log2(Math.abs(a[i]));
+          negative = negative !== a[i] < 0;
+        }
+        if (log2 < -(dtype === 'float32' ? 301 : 2151)) {
+          expect(p).toEqual([0, 0]); // past the point where the loop has lost x's part
+          continue;
+        }
+        expect(Math.abs(p[0]) >= 0.5 && Math.abs(p[0]) < 1).toBe(true);
+        expect(p[0] < 0).toBe(negative);
+        expect(Math.abs(Math.log2(Math.abs(p[0])) + p[1] - log2)).toBeLessThan(1e-8 * 4000);
+      }
+      const a = new C(100).fill(0.5);
+      expect(rangeProduct(a, 0, 100, dtype)).toEqual([0.5, -99]);
+      for (const special of [0, -0, Infinity, -Infinity, NaN]) {
+        a[40] = special;
+        expect(rangeProduct(a, 0, 100, dtype)).toBeNull(); // the engine's A stands (a reset, or the loop's own arithmetic)
+      }
+    }
+  });
+
+  test('RowMaps: the float64 composition, bit for bit, while A stays in range; applyMap after it', () => {
+    const r = fresh();
+    const maps = new RowMaps(2);
+    let A = 1;
+    let B = 0;
+    for (let k = 0; k < 50; k++) {
+      const Am = 0.5 + r.uniform();
+      const Bm = r.uniform() - 0.5;
+      maps.then(0, Am, 0, Bm);
+      B = Am * B + Bm;
+      A = Am * A;
+      maps.then(1, 1e-30, -3000, Bm); // a decay the type cannot hold
+    }
+    expect([maps.A[0], maps.E[0], maps.B[0]]).toEqual([A, 0, B]);
+    expect(applyMap(maps.A[0], maps.E[0], maps.B[0], 3)).toBe(A * 3 + B);
+    expect(maps.E[1]).toBeLessThan(-150_000);
+    expect(Math.abs(maps.A[1]) >= 0.5 && Math.abs(maps.A[1]) < 1).toBe(true);
+    expect(applyMap(maps.A[1], maps.E[1], maps.B[1], Number.MAX_VALUE)).toBe(maps.B[1]); // x's part is gone
+    expect(maps.exponents()).toBe(maps.E);
+    expect(new RowMaps(3).exponents()).toBeNull();
   });
 });

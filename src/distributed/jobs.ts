@@ -55,7 +55,9 @@ export interface ScanJob {
 
 export interface AggregateResult {
   segment: number;
+  /** Each row's map x_end = A·2^E·x_start + B; E null where every exponent is 0. */
   A: string;
+  E: string | null;
   B: string;
   /** The segment at the run's boundary also brings x_0 (x_n reversed) from the values file. */
   x: string | null;
@@ -202,11 +204,18 @@ export function parseScanJob(data: unknown): ScanJob {
   };
 }
 
-export function parseAggregateResult(field: string, v: unknown, rows: number): { segment: number; A: Float64Array; B: Float64Array; x: Float64Array | null } {
-  const r = record(field, v, ['segment', 'A', 'B', 'x']);
+export function parseAggregateResult(
+  field: string,
+  v: unknown,
+  rows: number,
+): { segment: number; A: Float64Array; E: Float64Array | null; B: Float64Array; x: Float64Array | null } {
+  const r = record(field, v, ['segment', 'A', 'E', 'B', 'x']);
+  const E = r.E === null ? null : decodeF64(`${field}.E`, r.E, rows);
+  if (E?.some((e) => !Number.isSafeInteger(e))) throw bad(`${field}.E`, 'integer exponents', 'others');
   return {
     segment: int(`${field}.segment`, r.segment, 0, 1e6),
     A: decodeF64(`${field}.A`, r.A, rows),
+    E,
     B: decodeF64(`${field}.B`, r.B, rows),
     x: r.x === null ? null : decodeF64(`${field}.x`, r.x, rows),
   };

@@ -11,6 +11,7 @@ import { plainError } from '../errors';
 import type { Device } from '../backends';
 import { confine, openConfinedForWrite } from './paths';
 import { blocking, type Part } from './plan';
+import { applyMap, inRange, rangeProduct, RowMaps } from './maps';
 import { decodeF64, encodeF64, PayloadError, type AggregateJob, type AggregateResult, type FilesSpec, type ScanJob } from './jobs';
 
 export interface PartContext {
@@ -59,15 +60,15 @@ const boundaryColumn = (b: ArrayFileReader, f: FilesSpec, reverse: boolean, g0: 
 /** Value columns of the b's of steps [s, e): b_{s+1}..b_e forward, b_s..b_{e-1} reversed. */
 const valueColumns = (s: number, e: number, reverse: boolean): [number, number] => (reverse ? [s, e] : [s + 1, e + 1]);
 
-/** Phase 1: each row's composed map over the part's steps, composed across blocks in float64. */
+/** Phase 1: each row's composed map over the part's steps, composed across blocks in float64
+ *  with A in extended range (maps.ts). */
 export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promise<AggregateResult> {
   const { files: f, part, reverse } = job;
   const { a, b } = await openInputs(ctx.root, f);
   try {
     const [r0, r1] = part.rows;
     const [s, e] = part.steps;
-    const A = new Float64Array(r1 - r0).fill(1);
-    const B = new Float64Array(r1 - r0);
+    const maps = new RowMaps(r1 - r0);
     const atBoundary = reverse ? e === f.n : s === 0;
     const x = atBoundary ? new Float64Array(r1 - r0) : null;
     const { steps, groupRows } = blocking(r1 - r0, e - s, job.chunk ?? undefined);
@@ -80,16 +81,19 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
         const [ca, cb] = await Promise.all([a.readBlock(g0, g1, bs, be, f.n), b.readBlock(g0, g1, c0, c1, f.n + 1)]);
         const m = await aggregateAsync(ca, cb, { rows: g1 - g0, reverse, device: job.device as Device, threads: ctx.threads });
         // The block's map applies after the blocks before it (after it, reversed): T = M∘T.
+        const w = be - bs;
         for (let i = 0; i < g1 - g0; i++) {
-          const r = g0 - r0 + i;
-          B[r] = m.A[i] * B[r] + m.B[i];
-          A[r] = m.A[i] * A[r];
+          let A = m.A[i];
+          let e = 0;
+          if (!inRange(A, f.dtype)) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype) ?? [A, 0];
+          maps.then(g0 - r0 + i, A, e, m.B[i]);
         }
         done += (g1 - g0) * (be - bs);
         ctx.progress?.(done);
       }
     }
-    return { segment: job.segment, A: encodeF64(A), B: encodeF64(B), x: x && encodeF64(x) };
+    const E = maps.exponents();
+    return { segment: job.segment, A: encodeF64(maps.A), E: E && encodeF64(E), B: encodeF64(maps.B), x: x && encodeF64(x) };
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
@@ -194,9 +198,9 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<void> {
   }
 }
 
-/** Phase 2: each segment's starting x per row from the segments' maps, in float64. */
+/** Phase 2: each segment's starting x per row from the segments' maps, in float64 (A·2^E). */
 export function composeCarries(
-  maps: { segment: number; A: Float64Array; B: Float64Array; x: Float64Array | null }[],
+  maps: { segment: number; A: Float64Array; E: Float64Array | null; B: Float64Array; x: Float64Array | null }[],
   segments: number,
   rows: number,
   reverse: boolean,
@@ -214,7 +218,7 @@ export function composeCarries(
       x = m.x;
     }
     const next = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) next[r] = m.A[r] * x![r] + m.B[r];
+    for (let r = 0; r < rows; r++) next[r] = applyMap(m.A[r], m.E ? m.E[r] : 0, m.B[r], x![r]);
     x = next;
     carries[order[i + 1]] = encodeF64(x);
   }

@@ -1,0 +1,147 @@
+// Segment maps x_end = A·x_start + B whose A never leaves its range. The engines' `aggregate`
+// gives A in the data's type, as the product of the range's coefficients; over a block of 2^20
+// steps that product underflows (a decay) or overflows (a growth) while x_start·A still counts in
+// the loop (x reset to 1e30, then a decay to 1e-60 with no input: the loop's x is 1e-30). Where
+// it left the type's range, the product is taken again here as m·2^e, and maps compose on that
+// form, so a carry keeps x·A as the one-machine engines do. B needs nothing: it is the loop run
+// from 0, which never meets x.
+import type { DType } from '../dtype';
+
+// Powers of two from their bits (exact, unlike a pow that a runtime may round): 2^e, |e| ≤ 1022.
+const word = new Float64Array(1);
+const words = new Uint32Array(word.buffer);
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // the word with the exponent
+function pow2(e: number): number {
+  words[1 - HIGH] = 0;
+  words[HIGH] = (e + 1023) << 20;
+  return word[0];
+}
+
+/** [m, e] with v = m·2^e, 0.5 ≤ |m| < 1, for finite nonzero v; [v, 0] for 0 and non-finite v. */
+export function frexp(v: number): [number, number] {
+  if (v === 0 || !Number.isFinite(v)) return [v, 0];
+  let bias = 0;
+  if (Math.abs(v) < 2 ** -1000) {
+    v *= 2 ** 64; // subnormal: normalize first (exact)
+    bias = -64;
+  }
+  word[0] = v;
+  const high = words[HIGH];
+  const e = ((high >>> 20) & 0x7ff) - 1022;
+  words[HIGH] = (high & 0x800fffff) | (1022 << 20);
+  return [word[0], e + bias];
+}
+
+/** v·2^e, rounded once where the result is normal (a subnormal result may round twice). */
+export function ldexp(v: number, e: number): number {
+  if (e === 0) return v;
+  while (e > 1000 && Number.isFinite(v) && v !== 0) {
+    v *= pow2(1000);
+    e -= 1000;
+  }
+  while (e < -1000 && Number.isFinite(v) && v !== 0) {
+    v *= pow2(-1000);
+    e += 1000;
+  }
+  return e > 1000 || e < -1000 ? v : v * pow2(e);
+}
+
+/** The exponents (of 2) past which x_start's part is gone in the loop: below the smallest
+ *  subnormal for the largest finite x (2^-(149+128) in float32), with a mantissa's margin. */
+const DEAD: Record<DType, number> = { float32: 149 + 128 + 24, float64: 1074 + 1024 + 53 };
+const RANGE: Record<DType, [number, number]> = {
+  float32: [2 ** -126, (2 - 2 ** -23) * 2 ** 127],
+  float64: [2 ** -1022, Number.MAX_VALUE],
+};
+
+/** Whether the engine's A for a range is the product in the type's range (normal and finite). */
+export function inRange(A: number, dtype: DType): boolean {
+  const [lo, hi] = RANGE[dtype];
+  const m = Math.abs(A);
+  return m >= lo && m <= hi;
+}
+
+const LOW = 2 ** -400;
+const HIGH_M = 2 ** 400;
+
+/**
+ * The product of a[from..to) as [m, e] (m·2^e, 0.5 ≤ |m| < 1, rounded at each step), for a range
+ * whose product left the type's range. null where a coefficient is 0 or not finite: the engine's A
+ * is then the loop's (a reset; the loop's own non-finite arithmetic). [0, 0] once the product falls
+ * below 2^-DEAD, where the loop has lost x_start's part as well.
+ */
+export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dtype: DType): [number, number] | null {
+  const dead = -DEAD[dtype];
+  // Float32 coefficients lie within 2^±149, so four of them take a product in [2^-400, 2^400]
+  // nowhere near double's limits: one check per four steps, the same roundings as one by one.
+  const group = dtype === 'float32' ? 4 : 1;
+  let m = 1;
+  let e = 0;
+  for (let i = from; i < to; ) {
+    if (group === 4 && i + 4 <= to) {
+      const t = m * a[i] * a[i + 1] * a[i + 2] * a[i + 3];
+      const u = Math.abs(t);
+      if (u >= LOW && u <= HIGH_M) {
+        m = t;
+        i += 4;
+        continue;
+      }
+    }
+    for (const end = Math.min(to, i + group); i < end; i++) {
+      const t = m * a[i];
+      const u = Math.abs(t);
+      if (u >= LOW && u <= HIGH_M) {
+        m = t;
+        continue;
+      }
+      const v = a[i];
+      if (v === 0 || !Number.isFinite(v)) return null;
+      const [vm, ve] = frexp(v);
+      const [pm, pe] = frexp(m * vm);
+      m = pm;
+      e += pe + ve;
+      if (e < dead) return [0, 0];
+    }
+  }
+  const [pm, pe] = frexp(m);
+  return [pm, e + pe];
+}
+
+/**
+ * Rows' maps composed in order on the extended A: `A[r]·2^E[r]`, B[r]. Starts as the identity.
+ * Where every exponent stays 0 (A in range throughout), each step is exactly the float64
+ * composition B = A_m·B + B_m, A = A_m·A.
+ */
+export class RowMaps {
+  readonly A: Float64Array;
+  readonly E: Float64Array;
+  readonly B: Float64Array;
+
+  constructor(rows: number) {
+    this.A = new Float64Array(rows).fill(1);
+    this.E = new Float64Array(rows);
+    this.B = new Float64Array(rows);
+  }
+
+  /** Row r's map, then (after it) the map A_m·2^e_m, B_m: T = M∘T. */
+  then(r: number, Am: number, em: number, Bm: number): void {
+    this.B[r] = ldexp(Am * this.B[r], em) + Bm;
+    let A = Am * this.A[r];
+    let E = this.E[r] + em;
+    if (E !== 0 || !(Math.abs(A) >= LOW && Math.abs(A) <= HIGH_M)) {
+      const [m, e] = frexp(A); // exact: a power of two apart
+      A = m;
+      E += e;
+    }
+    this.A[r] = A;
+    this.E[r] = A === 0 || !Number.isFinite(A) ? 0 : E;
+  }
+
+  /** The exponents, or null where all are 0 (the form older results had). */
+  exponents(): Float64Array | null {
+    return this.E.some((e) => e !== 0) ? this.E : null;
+  }
+}
+
+/** x_end = A·2^E·x_start + B for one row, A already a mantissa where E ≠ 0 (so A·x cannot overflow). */
+export const applyMap = (A: number, E: number, B: number, x: number): number => ldexp(A * x, E) + B;
