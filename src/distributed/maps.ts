@@ -77,7 +77,7 @@ export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dty
   const group = dtype === 'float32' ? 4 : 1;
   let m = 1;
   let e = 0;
-  for (let i = from; i < to; ) {
+  for (let i = from; i < to;) {
     if (group === 4 && i + 4 <= to) {
       const t = m * a[i] * a[i + 1] * a[i + 2] * a[i + 3];
       const u = Math.abs(t);
