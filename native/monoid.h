@@ -709,6 +709,9 @@ struct ExtendedFloatAffineMonoid : ExtendedAffineMonoidOf<float, extended32::For
 // An aggregate of n >= 1 steps by its definition: start, then extend, in step order, so that its
 // B is the loop run from 0, bit for bit. at(i) gives step i's element. The engines' fallback for
 // a row whose parallel joins would not give that B (a reset, then a product that underflows).
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable  // at(i) may be host-only (the host-staged fold), as CUB does
+#endif
 template <class M, class At> LINREC_HD typename M::Elem composeInOrder(size_t n, At at) {
   typename M::Elem e = M::start(at(0));
   for (size_t i = 1; i < n; ++i) e = M::extend(e, at(i));

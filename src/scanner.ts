@@ -30,6 +30,13 @@ export interface ScannerOptions {
 }
 
 const SCANNER_OPTIONS = ['rows', 'method', 'device', 'dtype', 'initial', 'log', 'reverse', 'threads'] as const;
+
+/** Options of push and pushAsync. */
+export interface PushOptions<O> {
+  /** Where the results go (rows·m, as values; values itself for in place): no allocation. */
+  out?: O;
+}
+const PUSH_OPTIONS = ['out'] as const;
 export const SCANNER_OPTION_NAMES: readonly string[] = SCANNER_OPTIONS;
 
 type Data = FloatArray | DeviceArray;
@@ -46,6 +53,13 @@ function perRow(name: string, value: unknown, rows: number): number[] {
     });
   }
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a number or an array of numbers (one per row)', value));
+}
+
+/** Whether push's options are exactly { out: values } (the quick path's one case of a given out). */
+function inPlaceOnly(options: unknown, values: unknown): boolean {
+  if (options === null || typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return false;
+  const keys = Object.keys(options);
+  return keys.length === 1 && keys[0] === 'out' && (options as { out?: unknown }).out === values;
 }
 
 /** The host array type a Scanner whose pushes return R takes: its dtype's array. */
@@ -127,20 +141,34 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   }
 
   /** Scans m more steps per row (coeffs and values both rows·m long, values without x_0). */
-  push(coeffs: DeviceArray | LogInput<DeviceArray>, values: DeviceArray | LogInput<DeviceArray>): DeviceArray | SignedLogArray<DeviceArray>;
-  push(coeffs: HostArrayOf<R> | LogInput<HostArrayOf<R>>, values: HostArrayOf<R> | LogInput<HostArrayOf<R>>): R;
-  push(coeffs: ScannerInput<R>, values: ScannerInput<R>): R | DeviceArray | SignedLogArray<DeviceArray>;
-  push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Data | SignedLogArray<Data> {
-    // A few steps cost less in JS than the native call (src/small-scan.ts; same bits).
-    if (!this.log && this.method === 'direct' && !this.#busy && !this.#disposed) {
-      const small = smallPush(coeffs, values, this.#state, this.rows, this.reverse, this.#device);
+  push(
+    coeffs: DeviceArray | LogInput<DeviceArray>,
+    values: DeviceArray | LogInput<DeviceArray>,
+    options?: PushOptions<DeviceArray | SignedLogArray<DeviceArray>>,
+  ): DeviceArray | SignedLogArray<DeviceArray>;
+  push(coeffs: HostArrayOf<R> | LogInput<HostArrayOf<R>>, values: HostArrayOf<R> | LogInput<HostArrayOf<R>>, options?: PushOptions<R>): R;
+  push(
+    coeffs: ScannerInput<R>,
+    values: ScannerInput<R>,
+    options?: PushOptions<R | DeviceArray | SignedLogArray<DeviceArray>>,
+  ): R | DeviceArray | SignedLogArray<DeviceArray>;
+  push(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>, options?: PushOptions<unknown>): Data | SignedLogArray<Data> {
+    // A few steps cost less in JS than the native call (src/small-scan.ts; same bits). A given
+    // out takes it only in place (out === values: no overlap to check).
+    if (!this.log && this.method === 'direct' && !this.#busy && !this.#disposed && (options === undefined || inPlaceOnly(options, values))) {
+      const small = smallPush(coeffs, values, this.#state, this.rows, this.reverse, this.#device, options === undefined ? undefined : values);
       if (small !== undefined) return small;
     }
     return withStack(() => {
-      const plan = this.#plan(coeffs, values);
+      const plan = this.#plan(coeffs, values, options);
       this.#busy = true;
       try {
-        addon().scan(plan.spec);
+        try {
+          addon().scan(plan.spec);
+        } catch (e) {
+          if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
+          throw e;
+        }
         plan.after();
       } finally {
         plan.release();
@@ -151,15 +179,26 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   }
 
   /** push() off the main thread. One at a time: await each before the next. */
-  pushAsync(coeffs: DeviceArray | LogInput<DeviceArray>, values: DeviceArray | LogInput<DeviceArray>): Promise<DeviceArray | SignedLogArray<DeviceArray>>;
-  pushAsync(coeffs: HostArrayOf<R> | LogInput<HostArrayOf<R>>, values: HostArrayOf<R> | LogInput<HostArrayOf<R>>): Promise<R>;
-  pushAsync(coeffs: ScannerInput<R>, values: ScannerInput<R>): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
-  async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>): Promise<Data | SignedLogArray<Data>> {
-    const plan = this.#plan(coeffs, values);
+  pushAsync(
+    coeffs: DeviceArray | LogInput<DeviceArray>,
+    values: DeviceArray | LogInput<DeviceArray>,
+    options?: PushOptions<DeviceArray | SignedLogArray<DeviceArray>>,
+  ): Promise<DeviceArray | SignedLogArray<DeviceArray>>;
+  pushAsync(coeffs: HostArrayOf<R> | LogInput<HostArrayOf<R>>, values: HostArrayOf<R> | LogInput<HostArrayOf<R>>, options?: PushOptions<R>): Promise<R>;
+  pushAsync(
+    coeffs: ScannerInput<R>,
+    values: ScannerInput<R>,
+    options?: PushOptions<R | DeviceArray | SignedLogArray<DeviceArray>>,
+  ): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
+  async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>, options?: PushOptions<unknown>): Promise<Data | SignedLogArray<Data>> {
+    const plan = this.#plan(coeffs, values, options);
     this.#busy = true;
     try {
       const run = () => addon().scanAsync(plan.spec);
-      await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run()).catch((e) => Promise.reject(restack(e)));
+      await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run()).catch((e) => {
+        if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
+        return Promise.reject(restack(e));
+      });
       plan.after();
     } finally {
       plan.release();
@@ -186,8 +225,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   #plan(
     coeffs: unknown,
     values: unknown,
-  ): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void } {
+    options: unknown,
+  ): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void; nameAlias?: () => void } {
     this.#check('push');
+    const o = v.options<PushOptions<unknown>>('options', options, PUSH_OPTIONS);
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
     let b: { logAbs: Data; sign?: Int8Array | DeviceArray };
     if (this.log) {
@@ -215,8 +256,15 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
-    const x = allocLike(a.logAbs, this.rows * m, this.#threads);
-    const xSign = this.log ? allocSigns(a.logAbs, this.rows * m, this.#threads) : undefined;
+    let x: Data;
+    let xSign: Int8Array | DeviceArray | undefined;
+    let nameAlias: (() => void) | undefined;
+    if (o.out !== undefined) {
+      ({ x, xSign, nameAlias } = this.#givenOut(o.out, a, b, m, onDevice));
+    } else {
+      x = allocLike(a.logAbs, this.rows * m, this.#threads);
+      xSign = this.log ? allocSigns(a.logAbs, this.rows * m, this.#threads) : undefined;
+    }
     const state = onDevice ? this.#deviceState(device) : undefined;
     const st = state ? state.logAbs : this.#state;
     const stSign = this.log ? (state ? state.sign : this.#stateSign) : undefined;
@@ -232,9 +280,11 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       x: operand(x, 0, m, xSign),
       x0: operand(st, 0, 1, stSign),
       last: operand(st, 0, 1, stSign),
+      refuseAlias: nameAlias !== undefined,
     };
-    const result = this.log ? { logAbs: x, sign: xSign as Int8Array } : x;
-    if (!state) return { spec, result, onDevice, after: nothing, release: nothing };
+    // A given out comes back as given (the caller's object), as with scan's out.
+    const result = (o.out as Data | SignedLogArray<Data> | undefined) ?? (this.log ? { logAbs: x, sign: xSign as Int8Array } : x);
+    if (!state) return { spec, result, onDevice, after: nothing, release: nothing, nameAlias };
     // DeviceArray pushes carry the state on the device for the call and bring it back after
     // (rows values), so the host copy stays the one source of truth.
     const after = () => {
@@ -246,6 +296,50 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       state.sign?.dispose();
     };
     return { spec, result, onDevice, after, release };
+  }
+
+  /** options.out checked as scan's and logScan's: type, dtype, residency, length, overlaps. */
+  #givenOut(
+    out: unknown,
+    a: { logAbs: Data; sign?: Int8Array | DeviceArray },
+    b: { logAbs: Data; sign?: Int8Array | DeviceArray },
+    m: number,
+    onDevice: boolean,
+  ): { x: Data; xSign: Int8Array | DeviceArray | undefined; nameAlias: (() => void) | undefined } {
+    let x: Data;
+    let xSign: Int8Array | DeviceArray | undefined;
+    if (this.log) {
+      const given = logInput('options.out', out);
+      if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', out));
+      x = given.logAbs;
+      xSign = given.sign;
+    } else x = floatData('options.out', out);
+    this.#checkDType(this.log ? 'options.out.logAbs' : 'options.out', x);
+    const name = this.log ? 'options.out.logAbs' : 'options.out';
+    if (onDevice || !ArrayBuffer.isView(x) || (xSign !== undefined && !ArrayBuffer.isView(xSign)))
+      sameResidency([
+        ['coeffs', a.logAbs],
+        [name, x],
+        ['options.out.sign', xSign],
+      ]);
+    v.exactLength(name, x.length, this.rows * m, 'the length of values');
+    if (xSign !== undefined) v.exactLength('options.out.sign', xSign.length, this.rows * m, 'the length of values');
+    if (onDevice) return { x, xSign, nameAlias: undefined };
+    // The binding checks overlaps on raw pointers (refuseAlias); this names them. In place on
+    // values is supported, as scan's out === values.
+    const inputs: [string, ArrayBufferView | undefined][] = [
+      ['coeffs', a.logAbs as FloatArray],
+      ['coeffs.sign', a.sign as Int8Array | undefined],
+      ['values', b.logAbs as FloatArray],
+      ['values.sign', b.sign as Int8Array | undefined],
+    ];
+    const hostX = x as FloatArray;
+    const hostSign = xSign as Int8Array | undefined;
+    const nameAlias = () => {
+      v.checkNoAlias(name, hostX, hostSign ? [...inputs, ['options.out.sign', hostSign]] : inputs, b.logAbs as FloatArray);
+      if (hostSign) v.checkNoAlias('options.out.sign', hostSign, inputs, b.sign as Int8Array | undefined);
+    };
+    return { x, xSign, nameAlias };
   }
 
   #deviceState(deviceIndex: number): { logAbs: DeviceArray; sign?: DeviceArray } {

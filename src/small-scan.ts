@@ -439,6 +439,7 @@ export function smallPush(
   rows: number,
   reverse: boolean,
   device: unknown,
+  out?: unknown,
 ): Float32Array | Float64Array | undefined {
   if (!quickCalls.enabled) return undefined;
   const kind = typedArrayKind(coeffs);
@@ -451,7 +452,9 @@ export function smallPush(
   if (!(m >= 1 && m <= SHORT_ROW && steps <= PUSH_JS_MAX_STEPS) || !Number.isInteger(m) || b.length !== steps) return undefined;
   const row = rowFor(kind);
   if (row === undefined || !onCpu(device, steps)) return undefined;
-  const x = kind === 'Float32Array' ? new Float32Array(steps) : (new Float64Array(steps) as unknown as Float32Array);
+  // A given out is values itself (the caller checked): each step reads b before writing x there.
+  const x =
+    out !== undefined ? (out as Float32Array) : kind === 'Float32Array' ? new Float32Array(steps) : (new Float64Array(steps) as unknown as Float32Array);
   const st = state as Float32Array;
   const f = row as RowOf<Float32Array>;
   for (let r = 0, i = 0; r < rows; r++, i += m) {

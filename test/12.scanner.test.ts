@@ -172,4 +172,89 @@ describe('Scanner', () => {
     const viaAsync = await s2.pushAsync(coeffs as Float32Array, b);
     expect(Array.from(viaAsync)).toEqual(Array.from(sync));
   });
+
+  // Shapes of the three push paths: JS (at most 256 steps), dense rows of one step, the engine's tiles.
+  const outShapes = [
+    ['16 steps (JS)', 1, 16],
+    ['10^4 keys, one step each', 10_000, 1],
+    ['2 rows of 5000', 2, 5000],
+  ] as const;
+  for (const dtype of ['float32', 'float64'] as const)
+    for (const [shape, rows, m] of outShapes)
+      test(`${dtype}, ${shape}: push into options.out, and in place on values, gives push's bits without allocating`, async () => {
+        const C = dtype === 'float32' ? Float32Array : Float64Array;
+        const r = fresh();
+        const pushes = Array.from({ length: 3 }, () => ({ a: fill(new C(rows * m), () => 0.5 + r.uniform()), b: fill(new C(rows * m), r.normal) }));
+        for (const method of ['direct', 'log'] as const)
+          for (const reverse of [false, true]) {
+            const opts = { rows, dtype, method, reverse, initial: 0.25 };
+            const plain = createScanner(opts);
+            const into = createScanner(opts);
+            const inPlace = createScanner(opts);
+            const viaAsync = createScanner(opts);
+            for (const { a, b } of pushes) {
+              const want = plain.push(a, b) as Float32Array;
+              const out = new C(rows * m).fill(NaN);
+              expect(into.push(a, b, { out })).toBe(out);
+              expect(Array.from(out)).toEqual(Array.from(want));
+              const values = b.slice();
+              expect(inPlace.push(a, values, { out: values })).toBe(values);
+              expect(Array.from(values)).toEqual(Array.from(want));
+              const outAsync = new C(rows * m);
+              expect(await viaAsync.pushAsync(a, b, { out: outAsync })).toBe(outAsync);
+              expect(Array.from(outAsync)).toEqual(Array.from(want));
+            }
+            for (const s of [into, inPlace, viaAsync]) expect(Array.from(s.state as Float32Array)).toEqual(Array.from(plain.state as Float32Array));
+          }
+      });
+
+  test('log: true pushes into options.out as { logAbs, sign }', () => {
+    const r = fresh();
+    const n = 3000;
+    const a = fill(new Float64Array(n), () => -Math.abs(r.normal()) * 0.01);
+    const b = fill(new Float64Array(n), r.normal);
+    const bSign = Int8Array.from(b, () => (r.uniform() < 0.3 ? -1 : 1));
+    const opts = { log: true, dtype: 'float64', initial: { logAbs: [1], sign: [-1] } } as const;
+    const want = createScanner(opts).push(a, { logAbs: b, sign: bSign });
+    const out = { logAbs: new Float64Array(n), sign: new Int8Array(n) };
+    expect(createScanner(opts).push(a, { logAbs: b, sign: bSign }, { out })).toBe(out);
+    expect(Array.from(out.logAbs)).toEqual(Array.from(want.logAbs));
+    expect(Array.from(out.sign)).toEqual(Array.from(want.sign));
+    expect(() => createScanner(opts).push(a, b, { out: { logAbs: new Float64Array(n) } } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_LINREC_INVALID_TYPE' }),
+    );
+  });
+
+  test('push options.out: refused with a message that names it (type, length, overlap, unknown option), the state unchanged', () => {
+    const s = createScanner({ rows: 2, initial: [1, 2] });
+    const a = new Float32Array(600).fill(0.5);
+    const b = new Float32Array(600).fill(1);
+    const expectRefused = (options: unknown, code: string, message: RegExp) => {
+      let err: { code?: unknown; message?: unknown } | undefined;
+      try {
+        s.push(a, b, options as { out?: Float32Array });
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err?.code).toBe(code);
+      expect(String(err?.message)).toMatch(message);
+      expect(Array.from(s.state as Float32Array)).toEqual([1, 2]);
+    };
+    expectRefused({ out: new Float64Array(600) }, 'ERR_LINREC_DTYPE_MISMATCH', /options\.out/);
+    expectRefused({ out: new Float32Array(599) }, 'ERR_LINREC_LENGTH_MISMATCH', /options\.out/);
+    expectRefused({ out: a }, 'ERR_LINREC_ALIAS', /options\.out shares memory with coeffs/);
+    expectRefused({ out: new Float32Array(b.buffer, 4, 600 - 1) }, 'ERR_LINREC_LENGTH_MISMATCH', /options\.out/);
+    expectRefused({ outt: new Float32Array(600) }, 'ERR_LINREC_UNKNOWN_OPTION', /outt/);
+    const shifted = new Float32Array(601);
+    const bShifted = shifted.subarray(0, 600);
+    bShifted.fill(1);
+    let err: { code?: unknown } | undefined;
+    try {
+      s.push(a, bShifted, { out: shifted.subarray(1) });
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err?.code).toBe('ERR_LINREC_ALIAS'); // overlapping values, not exactly in place
+    expect(Array.from(s.state as Float32Array)).toEqual([1, 2]);
+  });
 });
