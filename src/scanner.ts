@@ -195,10 +195,13 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     this.#busy = true;
     try {
       const run = () => addon().scanAsync(plan.spec);
-      await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run()).catch((e) => {
+      try {
+        // The binding refuses an overlap synchronously, before any promise: caught here too.
+        await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run());
+      } catch (e) {
         if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
-        return Promise.reject(restack(e));
-      });
+        throw restack(e);
+      }
       plan.after();
     } finally {
       plan.release();

@@ -452,7 +452,9 @@ export function smallPush(
   if (!(m >= 1 && m <= SHORT_ROW && steps <= PUSH_JS_MAX_STEPS) || !Number.isInteger(m) || b.length !== steps) return undefined;
   const row = rowFor(kind);
   if (row === undefined || !onCpu(device, steps)) return undefined;
-  // A given out is values itself (the caller checked): each step reads b before writing x there.
+  // A given out is values itself (the caller checked that), each step reading b before writing x
+  // there; coeffs must be apart from it (else the engine's call refuses it, naming them).
+  if (out !== undefined && !outApart(out as HostArray, a, b)) return undefined;
   const x =
     out !== undefined ? (out as Float32Array) : kind === 'Float32Array' ? new Float32Array(steps) : (new Float64Array(steps) as unknown as Float32Array);
   const st = state as Float32Array;

@@ -257,4 +257,26 @@ describe('Scanner', () => {
     expect(err?.code).toBe('ERR_LINREC_ALIAS'); // overlapping values, not exactly in place
     expect(Array.from(s.state as Float32Array)).toEqual([1, 2]);
   });
+
+  test('push into values in place, coeffs overlapping them: refused on every path (JS, native, async), named', async () => {
+    for (const steps of [2, 600]) {
+      const buf = new Float32Array(steps + 1).fill(2);
+      const a = buf.subarray(0, steps);
+      const b = buf.subarray(1, steps + 1);
+      const s = createScanner({ initial: 1 });
+      expect(() => s.push(a, b, { out: b })).toThrow(
+        expect.objectContaining({ code: 'ERR_LINREC_ALIAS', message: expect.stringMatching(/options\.out shares memory with coeffs/) }),
+      );
+      await expect(s.pushAsync(a, b, { out: b })).rejects.toMatchObject({
+        code: 'ERR_LINREC_ALIAS',
+        message: expect.stringMatching(/options\.out shares memory with coeffs/),
+      });
+      await expect(s.pushAsync(b.slice(), b, { out: a })).rejects.toMatchObject({
+        code: 'ERR_LINREC_ALIAS',
+        message: expect.stringMatching(/options\.out shares memory with values/),
+      });
+      expect(Array.from(s.state as Float32Array)).toEqual([1]);
+      expect(Array.from(buf)).toEqual(new Array(steps + 1).fill(2));
+    }
+  });
 });

@@ -430,7 +430,7 @@ describe('segment maps with A in extended range (src/distributed/maps.ts)', () =
 
   test('RowMaps: the float64 composition, bit for bit, while A stays in range; applyMap after it', () => {
     const r = fresh();
-    const maps = new RowMaps(2);
+    const maps = new RowMaps(4, 'float64');
     let A = 1;
     let B = 0;
     for (let k = 0; k < 50; k++) {
@@ -439,14 +439,32 @@ describe('segment maps with A in extended range (src/distributed/maps.ts)', () =
       maps.then(0, Am, 0, Bm);
       B = Am * B + Bm;
       A = Am * A;
-      maps.then(1, 1e-30, -3000, Bm); // a decay the type cannot hold
     }
     expect([maps.A[0], maps.E[0], maps.B[0]]).toEqual([A, 0, B]);
     expect(applyMap(maps.A[0], maps.E[0], maps.B[0], 3)).toBe(A * 3 + B);
-    expect(maps.E[1]).toBeLessThan(-150_000);
-    expect(Math.abs(maps.A[1]) >= 0.5 && Math.abs(maps.A[1]) < 1).toBe(true);
-    expect(applyMap(maps.A[1], maps.E[1], maps.B[1], Number.MAX_VALUE)).toBe(maps.B[1]); // x's part is gone
-    expect(maps.exponents()).toBe(maps.E);
-    expect(new RowMaps(3).exponents()).toBeNull();
+    // A decay beyond double: kept as 0.75·2^-1500, so x = 2^1000 carries 0.75·2^-500.
+    maps.then(1, 0.75, -1500, 0);
+    expect([maps.A[1], maps.E[1], maps.exponent(1)]).toEqual([0.75, -1500, -1500]);
+    expect(applyMap(maps.A[1], maps.E[1], 0, 2 ** 1000)).toBe(0.75 * 2 ** -500);
+    // Past 2^-(1074+1024+53) x's part is gone in the loop: A is 0, and a later growth does not revive it.
+    maps.then(1, 0.5, -700, 0.25);
+    maps.then(1, 0.5, 3000, 0);
+    expect([maps.A[1], maps.E[1], maps.exponents()]).toEqual([0, 0, null]);
+    // A subnormal x meets the mantissa before the scaling (3·2^-1074 doubled 500 times: exact).
+    maps.then(2, 0.5, 501, 0);
+    expect(applyMap(maps.A[2], maps.E[2], maps.B[2], 3 * 2 ** -1074)).toBe(3 * 2 ** -574);
+    // 0·inf (a reset, then a product that overflowed in the type) is a reset: A 0, as resetGuard.
+    maps.then(3, 0, 0, 1);
+    maps.then(3, Infinity, 0, 2);
+    expect([maps.A[3], maps.B[3]]).toEqual([0, Infinity]);
+    expect(new RowMaps(3, 'float32').exponents()).toBeNull();
+  });
+
+  test('rangeProduct counts from the segment start: dead in float32 only where the whole product is', () => {
+    const a = new Float32Array(400).fill(0.5); // 2^-400
+    expect(rangeProduct(a, 0, 400, 'float32')).toEqual([0, 0]);
+    expect(rangeProduct(a, 0, 200, 'float32', -150)).toEqual([0, 0]); // 2^-150 before, then 2^-200
+    expect(rangeProduct(a, 0, 200, 'float32', 150)).toEqual([0.5, -199]); // 2^150 before: alive
+    expect(rangeProduct(a, 0, 400, 'float64')).toEqual([0.5, -399]);
   });
 });

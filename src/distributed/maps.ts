@@ -10,10 +10,10 @@ import type { DType } from '../dtype';
 // Powers of two from their bits (exact, unlike a pow that a runtime may round): 2^e, |e| ≤ 1022.
 const word = new Float64Array(1);
 const words = new Uint32Array(word.buffer);
-const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // the word with the exponent
+const HI_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // the word with the exponent
 function pow2(e: number): number {
-  words[1 - HIGH] = 0;
-  words[HIGH] = (e + 1023) << 20;
+  words[1 - HI_WORD] = 0;
+  words[HI_WORD] = (e + 1023) << 20;
   return word[0];
 }
 
@@ -26,9 +26,9 @@ export function frexp(v: number): [number, number] {
     bias = -64;
   }
   word[0] = v;
-  const high = words[HIGH];
+  const high = words[HI_WORD];
   const e = ((high >>> 20) & 0x7ff) - 1022;
-  words[HIGH] = (high & 0x800fffff) | (1022 << 20);
+  words[HI_WORD] = (high & 0x800fffff) | (1022 << 20);
   return [word[0], e + bias];
 }
 
@@ -46,8 +46,9 @@ export function ldexp(v: number, e: number): number {
   return e > 1000 || e < -1000 ? v : v * pow2(e);
 }
 
-/** The exponents (of 2) past which x_start's part is gone in the loop: below the smallest
- *  subnormal for the largest finite x (2^-(149+128) in float32), with a mantissa's margin. */
+/** Where x_start's part is gone in the loop: a product from the segment's start below 2^-DEAD
+ *  takes the largest finite x below the smallest subnormal (2^-(149+128) in float32), with a
+ *  mantissa's margin. The loop has flushed it then, and a later growth does not bring it back. */
 const DEAD: Record<DType, number> = { float32: 149 + 128 + 24, float64: 1074 + 1024 + 53 };
 const RANGE: Record<DType, [number, number]> = {
   float32: [2 ** -126, (2 - 2 ** -23) * 2 ** 127],
@@ -62,26 +63,40 @@ export function inRange(A: number, dtype: DType): boolean {
 }
 
 const LOW = 2 ** -400;
-const HIGH_M = 2 ** 400;
+const HIGH = 2 ** 400;
+
+/** A·2^E·v, rounded once where the result is normal: v's mantissa meets A's (so a subnormal v
+ *  loses nothing before the scaling). Plain A·v where E is 0: the float64 composition's bits. */
+export function scaledProduct(A: number, E: number, v: number): number {
+  if (E === 0) return A * v;
+  const [vm, ve] = frexp(v);
+  return ldexp(A * vm, E + ve);
+}
+
+/** The exponent of m·2^e (m finite, nonzero): the k with 2^(k-1) ≤ |m·2^e| < 2^k. */
+const exponentOf = (m: number, e: number): number => e + frexp(m)[1];
 
 /**
  * The product of a[from..to) as [m, e] (m·2^e, 0.5 ≤ |m| < 1, rounded at each step), for a range
  * whose product left the type's range. null where a coefficient is 0 or not finite: the engine's A
- * is then the loop's (a reset; the loop's own non-finite arithmetic). [0, 0] once the product falls
- * below 2^-DEAD, where the loop has lost x_start's part as well.
+ * is then the loop's (a reset; the loop's own non-finite arithmetic). [0, 0] once the product
+ * from the segment's start (this range's, times 2^startExponent before it) falls below 2^-DEAD.
  */
-export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dtype: DType): [number, number] | null {
-  const dead = -DEAD[dtype];
+export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dtype: DType, startExponent = 0): [number, number] | null {
+  const deadAt = -DEAD[dtype] - startExponent; // m·2^e below 2^deadAt: gone
   // Float32 coefficients lie within 2^±149, so four of them take a product in [2^-400, 2^400]
   // nowhere near double's limits: one check per four steps, the same roundings as one by one.
   const group = dtype === 'float32' ? 4 : 1;
   let m = 1;
   let e = 0;
+  if (deadAt >= 0) return [0, 0];
+  // |m| below lo: renormalize, or gone (lo is the larger of LOW and 2^(deadAt - e)).
+  let lo = Math.max(LOW, ldexp(1, deadAt));
   for (let i = from; i < to;) {
     if (group === 4 && i + 4 <= to) {
       const t = m * a[i] * a[i + 1] * a[i + 2] * a[i + 3];
       const u = Math.abs(t);
-      if (u >= LOW && u <= HIGH_M) {
+      if (u >= lo && u <= HIGH) {
         m = t;
         i += 4;
         continue;
@@ -90,7 +105,7 @@ export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dty
     for (const end = Math.min(to, i + group); i < end; i++) {
       const t = m * a[i];
       const u = Math.abs(t);
-      if (u >= LOW && u <= HIGH_M) {
+      if (u >= lo && u <= HIGH) {
         m = t;
         continue;
       }
@@ -100,7 +115,8 @@ export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dty
       const [pm, pe] = frexp(m * vm);
       m = pm;
       e += pe + ve;
-      if (e < dead) return [0, 0];
+      if (e <= deadAt) return [0, 0]; // |m·2^e| < 2^deadAt, m in [0.5, 1)
+      lo = Math.max(LOW, ldexp(1, deadAt - e));
     }
   }
   const [pm, pe] = frexp(m);
@@ -109,39 +125,51 @@ export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dty
 
 /**
  * Rows' maps composed in order on the extended A: `A[r]·2^E[r]`, B[r]. Starts as the identity.
- * Where every exponent stays 0 (A in range throughout), each step is exactly the float64
- * composition B = A_m·B + B_m, A = A_m·A.
+ * While the composed A stays within [2^-400, 2^400] (E stays 0), each step is exactly the float64
+ * composition B = A_m·B + B_m, A = A_m·A; beyond, the same values wherever those stay normal.
  */
 export class RowMaps {
   readonly A: Float64Array;
   readonly E: Float64Array;
   readonly B: Float64Array;
+  readonly #deadAt: number;
+  readonly #low: number;
 
-  constructor(rows: number) {
+  constructor(rows: number, dtype: DType) {
     this.A = new Float64Array(rows).fill(1);
     this.E = new Float64Array(rows);
     this.B = new Float64Array(rows);
+    this.#deadAt = -DEAD[dtype];
+    this.#low = Math.max(LOW, 2 ** this.#deadAt);
+  }
+
+  /** The exponent of row r's A so far (for rangeProduct's start), 0 where A is 0 or not finite. */
+  exponent(r: number): number {
+    const A = this.A[r];
+    return A === 0 || !Number.isFinite(A) ? 0 : exponentOf(A, this.E[r]);
   }
 
   /** Row r's map, then (after it) the map A_m·2^e_m, B_m: T = M∘T. */
   then(r: number, Am: number, em: number, Bm: number): void {
-    this.B[r] = ldexp(Am * this.B[r], em) + Bm;
+    this.B[r] = scaledProduct(Am, em, this.B[r]) + Bm;
     let A = Am * this.A[r];
+    if (A !== A) A = 0; // 0·inf: a reset before a product that overflowed (monoid.h's resetGuard)
     let E = this.E[r] + em;
-    if (E !== 0 || !(Math.abs(A) >= LOW && Math.abs(A) <= HIGH_M)) {
+    if (E !== 0 || !(Math.abs(A) >= this.#low && Math.abs(A) <= HIGH)) {
       const [m, e] = frexp(A); // exact: a power of two apart
       A = m;
       E += e;
+      if (E <= this.#deadAt) A = 0; // x_start's part is gone in the loop too
     }
     this.A[r] = A;
     this.E[r] = A === 0 || !Number.isFinite(A) ? 0 : E;
   }
 
-  /** The exponents, or null where all are 0 (the form older results had). */
+  /** The exponents, or null where all are 0. */
   exponents(): Float64Array | null {
     return this.E.some((e) => e !== 0) ? this.E : null;
   }
 }
 
-/** x_end = A·2^E·x_start + B for one row, A already a mantissa where E ≠ 0 (so A·x cannot overflow). */
-export const applyMap = (A: number, E: number, B: number, x: number): number => ldexp(A * x, E) + B;
+/** x_end = A·2^E·x_start + B for one row (A a mantissa where E ≠ 0). */
+export const applyMap = (A: number, E: number, B: number, x: number): number => scaledProduct(A, E, x) + B;

@@ -68,7 +68,7 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
   try {
     const [r0, r1] = part.rows;
     const [s, e] = part.steps;
-    const maps = new RowMaps(r1 - r0);
+    const maps = new RowMaps(r1 - r0, f.dtype);
     const atBoundary = reverse ? e === f.n : s === 0;
     const x = atBoundary ? new Float64Array(r1 - r0) : null;
     const { steps, groupRows } = blocking(r1 - r0, e - s, job.chunk ?? undefined);
@@ -83,10 +83,12 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
         // The block's map applies after the blocks before it (after it, reversed): T = M∘T.
         const w = be - bs;
         for (let i = 0; i < g1 - g0; i++) {
+          const r = g0 - r0 + i;
           let A = m.A[i];
           let e = 0;
-          if (!inRange(A, f.dtype)) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype) ?? [A, 0];
-          maps.then(g0 - r0 + i, A, e, m.B[i]);
+          // The product again where it left the type (not needed once the row's A is 0).
+          if (!inRange(A, f.dtype) && maps.A[r] !== 0) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype, maps.exponent(r)) ?? [A, 0];
+          maps.then(r, A, e, m.B[i]);
         }
         done += (g1 - g0) * (be - bs);
         ctx.progress?.(done);
