@@ -10,7 +10,15 @@ import { fill, fresh, mixedError, reference, seedNote } from './helpers';
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
 // The headings and captions the examples follow, in README order.
-const TITLES = ['## Usage', '**Exponential moving average**', '**An investment', '**Discounted returns**', '**Gates of a linear RNN', '### npy files'];
+const TITLES = [
+  '## Usage',
+  '**Exponential moving average**',
+  '**An investment',
+  '**Discounted returns**',
+  '**Gates of a linear RNN',
+  '**One state per key**',
+  '### npy files',
+];
 
 /** The ```js blocks of the README, each with the caption (of TITLES) nearest before it. */
 function jsBlocks(): { title: string | undefined; code: string }[] {
@@ -137,6 +145,24 @@ describe(`README examples, run as written ${seedNote()}`, () => {
       if (res.sign[t] !== 1) throw new Error(`sign[${t}] = ${res.sign[t]}`);
     }
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  test('one state per key: 10^5 keys, three ticks in place, as the float32 loop per key', async () => {
+    const r = fresh();
+    const keys = 100_000;
+    const { tick, scores } = await runBlock(blockAfter('**One state per key**'), { keys }, ['tick', 'scores']);
+    const want = new Float32Array(keys);
+    for (let t = 0; t < 3; t++) {
+      const inputs = fill(new Float32Array(keys), r.normal);
+      const scale = Float64Array.from(inputs, (v, k) => Math.abs(0.99 * want[k]) + Math.abs(v));
+      for (let k = 0; k < keys; k++) want[k] = Math.fround(Math.fround(Math.fround(0.99) * want[k]) + inputs[k]);
+      const got = (tick as (x: Float32Array) => Float32Array)(inputs);
+      expect(got).toBe(inputs);
+      // The engine may fuse the multiply-add: within an ulp of the separate loop's terms.
+      for (let k = 0; k < keys; k++) if (Math.abs(got[k] - want[k]) > 2 ** -22 * scale[k]) throw new Error(`key ${k}: ${got[k]} vs ${want[k]}`);
+      want.set(got);
+    }
+    expect(Array.from((scores as { state: Float32Array }).state)).toEqual(Array.from(want));
   });
 
   test('npy files: the block writes and reads back a file', async () => {
