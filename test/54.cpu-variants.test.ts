@@ -13,8 +13,8 @@ import { SEED } from './helpers';
 
 type Report = { instructionSet: string; cases: Record<string, { error: number; bits1: string; bits3: string }> };
 const child = path.join(__dirname, 'cpu-variant.child.js');
-const runVariant = (cap: string | undefined): Report => {
-  const env: NodeJS.ProcessEnv = { ...process.env, LINREC_ADDON: addonPath() };
+const runVariant = (cap: string | undefined, extra: NodeJS.ProcessEnv = {}): Report => {
+  const env: NodeJS.ProcessEnv = { ...process.env, LINREC_ADDON: addonPath(), ...extra };
   if (cap === undefined) delete env.LINREC_CPU_ISA;
   else env.LINREC_CPU_ISA = cap;
   return JSON.parse(execFileSync(process.execPath, [child, String(SEED)], { env, encoding: 'utf8', maxBuffer: 1 << 24 }));
@@ -47,6 +47,18 @@ describe.each(variants)('CPU engine variant %s', (cap) => {
       expect({ name, bits: c.bits3 }).toEqual({ name, bits: c.bits1 });
     }
   });
+});
+
+test('a late tile composed by the thread waiting for it gives the bits its own thread would (every wait, 3 threads)', () => {
+  // LINREC_TEST_CPU_HELP_AT_ONCE: a thread that finds the tile before its own unpublished composes
+  // it at once (tile_scan.h, composeLate), as it does under load when that tile's thread was
+  // descheduled, instead of waiting for it.
+  const plain = runVariant(undefined);
+  const helped = runVariant(undefined, { LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
+  for (const [name, c] of Object.entries(plain.cases)) {
+    expect({ name, bits: helped.cases[name].bits3 }).toEqual({ name, bits: c.bits3 });
+    expect({ name, bits: helped.cases[name].bits1 }).toEqual({ name, bits: c.bits1 });
+  }
 });
 
 test('LINREC_CPU_ISA caps the pick; a value that names no variant changes nothing', () => {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -1314,15 +1315,79 @@ template <class Access> class TileScan {
     bool done = false;
   };
 
+  // Tile k's inclusive value, for tile k + 1 of the same row. Where it is late, the thread on tile
+  // k has usually been descheduled (another process has the core), and every tile after it would
+  // wait a time slice: then this thread composes it from the nearest published tile before it,
+  // as that tile's thread does (composeLate: the same bits), and does not wait.
   Value waitFor(size_t k) {
     Status& s = status_[k];
-    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins) {
-      if (spins < 256)
-        spinPause();
-      else
-        std::this_thread::yield();  // the predecessor's thread may have been descheduled
+    for (unsigned spins = 0, limit = spinsBeforeHelp(); spins < limit; ++spins) {
+      if (s.ready.load(std::memory_order_acquire)) return s.inclusive;
+      spinPause();
     }
+    Value x;
+    if (composeLate(k, x)) return x;
+    while (!s.ready.load(std::memory_order_acquire)) std::this_thread::yield();
     return s.inclusive;
+  }
+
+  // About 20-80 us of pauses (as long as a few tiles' phase 1): a tile's own thread publishes
+  // within one tile's phase 1 unless it was descheduled. LINREC_TEST_CPU_HELP_AT_ONCE (tests:
+  // every late tile composed by the waiting thread, to show the same bits) makes it 0.
+  static unsigned spinsBeforeHelp() {
+    static const unsigned spins = std::getenv("LINREC_TEST_CPU_HELP_AT_ONCE") ? 0 : 2048;
+    return spins;
+  }
+
+  // Tile k's inclusive value composed here from the tiles before it that are not published yet:
+  // each one's total by reduceLanes and tileTotal, as scanTileOn computes it (full tiles: every
+  // tile before a row's last is), joined with the value before it where it composes, which is
+  // exactly what its thread publishes then. False where one does not compose (its thread
+  // publishes a stepped x then) or the rows are staged (a stage converts them): wait for it.
+  bool composeLate(size_t k, Value& out) {
+    if constexpr (Access::kStaged) {
+      return false;
+    } else {
+      const size_t r = k / tilesPerRow_, first = r * tilesPerRow_;
+      size_t j = k + 1;  // tiles j..k are not published yet; j - 1 is (or j is the row's first)
+      while (j > first && !status_[j - 1].ready.load(std::memory_order_acquire)) --j;
+      if (j == k + 1) {
+        out = status_[k].inclusive;
+        return true;
+      }
+      Value x = j == first ? acc_.initial(r) : status_[j - 1].inclusive;
+      const auto row = acc_.row(r);
+      for (size_t i = j; i <= k; ++i) {
+        if (status_[i].ready.load(std::memory_order_acquire)) {
+          x = status_[i].inclusive;
+          continue;
+        }
+        Elem agg[kLanes];
+        bool reset[kLanes], totalReset, totalExact;
+        reduceLanes<true>(row, (i - first) * kTile, kLaneLength, kTile, agg, reset);
+        const Elem total = tileTotal(agg, reset, totalReset, totalExact);
+        if (!(totalExact && M::composable(x, total, totalReset))) return false;
+        x = M::value(M::combine(M::constant(x), total));
+      }
+      out = x;
+      return true;
+    }
+  }
+
+  // A tile's total from its lanes' aggregates. It composes only where every lane joins the ones
+  // before it as the loop would (exact): a lane whose product underflowed (no zero coefficient)
+  // after a B that still counts loses that B (x reset to 1e300, then 2080 steps of a = 0.6: the
+  // loop's x ends at 3.6e-162, the total's B at 0). Then the tile publishes its stepped last x.
+  static Elem tileTotal(const Elem (&agg)[kLanes], const bool (&reset)[kLanes], bool& totalReset, bool& totalExact) {
+    Elem total = agg[0];
+    totalReset = reset[0];
+    totalExact = true;
+    for (size_t j = 1; j < kLanes; ++j) {
+      totalExact = totalExact && M::composable(M::value(total), agg[j], reset[j]);
+      total = M::combine(total, agg[j]);
+      totalReset = totalReset || reset[j];
+    }
+    return total;
   }
 
   void scanTile(size_t k, Reduced* mine = nullptr, Reduced* following = nullptr) {
@@ -1376,17 +1441,8 @@ template <class Access> class TileScan {
       len = (m + kLanes - 1) / kLanes;
       reduceLanes<false>(row, begin, len, m, agg, reset);
     }
-    // The total composes only where every lane joins the ones before it as the loop would: a
-    // lane whose product underflowed (no zero coefficient) after a B that still counts loses that
-    // B (x reset to 1e300, then 2080 steps of a = 0.6: the loop's x ends at 3.6e-162, the total's
-    // B at 0). Then the tile publishes its stepped last x instead.
-    Elem total = agg[0];
-    bool totalReset = reset[0], totalExact = true;
-    for (size_t j = 1; j < kLanes; ++j) {
-      totalExact = totalExact && M::composable(M::value(total), agg[j], reset[j]);
-      total = M::combine(total, agg[j]);
-      totalReset = totalReset || reset[j];
-    }
+    bool totalReset, totalExact;
+    const Elem total = tileTotal(agg, reset, totalReset, totalExact);
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+'use strict';
+// The CPU engine when other processes compete for the cores: scan of 10^7 float32 steps (with
+// out) on the default threads and on one thread, medians of 9 calls, with 0, 1 and 2 busy
+// processes beside it (each a JS spin loop). Session 16: tiles hand their carries from thread to
+// thread, so a thread that the OS deschedules stalls the one waiting for its carry.
+//   LINREC_PREBUILT=0 node bench/probes/contention.js <checkout> [n]
+const path = require('path');
+const { spawn } = require('child_process');
+const L = require(path.resolve(process.argv[2] ?? '.'));
+const n = Number(process.argv[3] ?? 1e7);
+const a = new Float32Array(n).map(() => Math.random());
+const b = new Float32Array(n + 1).map(() => Math.random());
+const out = new Float32Array(n + 1);
+const median = (f) => {
+  const r = [];
+  for (let i = 0; i < 9; i++) {
+    const s = process.hrtime.bigint();
+    f();
+    r.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  return r.sort((x, y) => x - y)[4];
+};
+(async () => {
+  for (const busy of [0, 1, 2]) {
+    const kids = Array.from({ length: busy }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 300));
+    L.scan(a, b, { out });
+    const tDefault = median(() => L.scan(a, b, { out }));
+    const tOne = median(() => L.scan(a, b, { out, threads: 1 }));
+    const threads = L.backends().cpu.threads ?? 'default';
+    console.log(`${busy} busy: default threads (${threads}) ${tDefault.toFixed(1)} ms, 1 thread ${tOne.toFixed(1)} ms, ratio ${(tDefault / tOne).toFixed(2)}`);
+    for (const k of kids) k.kill('SIGKILL');
+  }
+})();
