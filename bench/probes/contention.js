@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // The CPU engine when other processes compete for the cores: scan of 10^7 float32 steps (with
-// out) on the default threads and on one thread, medians of 9 calls, with 0, 1 and 2 busy
+// out; direct and log methods) on the default threads and on one thread, medians of 9 calls, with 0, 1 and 2 busy
 // processes beside it (each a JS spin loop). Session 16: tiles hand their carries from thread to
 // thread, so a thread that the OS deschedules stalls the one waiting for its carry.
 //   LINREC_PREBUILT=0 node bench/probes/contention.js <checkout> [n]
@@ -25,11 +25,15 @@ const median = (f) => {
   for (const busy of [0, 1, 2]) {
     const kids = Array.from({ length: busy }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 300));
-    L.scan(a, b, { out });
-    const tDefault = median(() => L.scan(a, b, { out }));
-    const tOne = median(() => L.scan(a, b, { out, threads: 1 }));
     const threads = L.backends().cpu.threads ?? 'default';
-    console.log(`${busy} busy: default threads (${threads}) ${tDefault.toFixed(1)} ms, 1 thread ${tOne.toFixed(1)} ms, ratio ${(tDefault / tOne).toFixed(2)}`);
+    for (const method of ['direct', 'log']) {
+      L.scan(a, b, { out, method });
+      const tDefault = median(() => L.scan(a, b, { out, method }));
+      const tOne = median(() => L.scan(a, b, { out, method, threads: 1 }));
+      console.log(
+        `${busy} busy, ${method}: default threads (${threads}) ${tDefault.toFixed(1)} ms, 1 thread ${tOne.toFixed(1)} ms, ratio ${(tDefault / tOne).toFixed(2)}`,
+      );
+    }
     for (const k of kids) k.kill('SIGKILL');
   }
 })();
