@@ -59,7 +59,16 @@ test('a late tile composed by the thread waiting for it gives the bits its own t
     expect({ name, bits: helped.cases[name].bits3 }).toEqual({ name, bits: c.bits3 });
     expect({ name, bits: helped.cases[name].bits1 }).toEqual({ name, bits: c.bits1 });
   }
-});
+  // And bench/probes/cpu-help-bits.js: resets, decays that underflow after huge x's, the log method
+  // and logScan with signs (staged tiles, composed on a stage of the helping thread's own).
+  const probe = path.join(__dirname, '..', 'bench', 'probes', 'cpu-help-bits.js');
+  const hashOf = (extra: NodeJS.ProcessEnv) =>
+    execFileSync(process.execPath, [probe, path.join(__dirname, '..')], {
+      env: { ...process.env, LINREC_ADDON: addonPath(), ...extra },
+      encoding: 'utf8',
+    }).trim();
+  expect(hashOf({ LINREC_TEST_CPU_HELP_AT_ONCE: '1' })).toBe(hashOf({}));
+}, 120_000);
 
 test('LINREC_CPU_ISA caps the pick; a value that names no variant changes nothing', () => {
   if (!dispatched) return; // one build only

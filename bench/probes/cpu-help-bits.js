@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Hashes of CPU scans (direct and log methods, float32 and float64, forward and reverse, 1 and 2
-// threads; random rows, rows with resets, decays that underflow and huge x's) to show that a
+// Hashes of CPU scans (direct and log methods, logScan with signs, float32 and float64, forward
+// and reverse, 1 and 2 threads; random rows, rows with resets, decays that underflow and huge x's) to show that a
 // change to the carries' hand-over keeps every bit: run against two builds, and with
 // LINREC_TEST_CPU_HELP_AT_ONCE=1 (every late tile composed by the waiting thread). Session 16.
 //   LINREC_ADDON=<build>/Release/linrec.node node bench/probes/cpu-help-bits.js <checkout>
@@ -31,5 +31,14 @@ for (const C of [Float32Array, Float64Array])
             const x = L.scan(a, v, { rows, method, reverse, threads });
             hash.update(Buffer.from(x.buffer, x.byteOffset, x.byteLength));
           }
+      // logScan of the same data's logs with signs (staged tiles)
+      const logs = (x) => ({ logAbs: x.map((y) => Math.log(Math.abs(y))), sign: Int8Array.from(x, (y) => (y < 0 ? -1 : 1)) });
+      const la = logs(a);
+      const lv = logs(v);
+      for (const reverse of [false, true])
+        for (const threads of [1, 2]) {
+          const x = L.logScan(la, lv, { rows, reverse, threads });
+          hash.update(Buffer.from(x.logAbs.buffer, x.logAbs.byteOffset, x.logAbs.byteLength)).update(x.sign);
+        }
     }
 console.log(hash.digest('hex'));

@@ -1343,34 +1343,46 @@ template <class Access> class TileScan {
   // each one's total by reduceLanes and tileTotal, as scanTileOn computes it (full tiles: every
   // tile before a row's last is), joined with the value before it where it composes, which is
   // exactly what its thread publishes then. False where one does not compose (its thread
-  // publishes a stepped x then) or the rows are staged (a stage converts them): wait for it.
+  // publishes a stepped x then): wait for it.
   bool composeLate(size_t k, Value& out) {
-    if constexpr (Access::kStaged) {
-      return false;
-    } else {
-      const size_t r = k / tilesPerRow_, first = r * tilesPerRow_;
-      size_t j = k + 1;  // tiles j..k are not published yet; j - 1 is (or j is the row's first)
-      while (j > first && !status_[j - 1].ready.load(std::memory_order_acquire)) --j;
-      if (j == k + 1) {
-        out = status_[k].inclusive;
-        return true;
-      }
-      Value x = j == first ? acc_.initial(r) : status_[j - 1].inclusive;
-      const auto row = acc_.row(r);
-      for (size_t i = j; i <= k; ++i) {
-        if (status_[i].ready.load(std::memory_order_acquire)) {
-          x = status_[i].inclusive;
-          continue;
-        }
-        Elem agg[kLanes];
-        bool reset[kLanes], totalReset, totalExact;
-        reduceLanes<true>(row, (i - first) * kTile, kLaneLength, kTile, agg, reset);
-        const Elem total = tileTotal(agg, reset, totalReset, totalExact);
-        if (!(totalExact && M::composable(x, total, totalReset))) return false;
-        x = M::value(M::combine(M::constant(x), total));
-      }
-      out = x;
+    const size_t r = k / tilesPerRow_, first = r * tilesPerRow_;
+    size_t j = k + 1;  // tiles j..k are not published yet; j - 1 is (or j is the row's first)
+    while (j > first && !status_[j - 1].ready.load(std::memory_order_acquire)) --j;
+    if (j == k + 1) {
+      out = status_[k].inclusive;
       return true;
+    }
+    Value x = j == first ? acc_.initial(r) : status_[j - 1].inclusive;
+    const auto row = acc_.row(r);
+    for (size_t i = j; i <= k; ++i) {
+      if (status_[i].ready.load(std::memory_order_acquire)) {
+        x = status_[i].inclusive;
+        continue;
+      }
+      Elem agg[kLanes];
+      bool reset[kLanes], totalReset, totalExact;
+      reduceFullTile(row, (i - first) * kTile, agg, reset);
+      const Elem total = tileTotal(agg, reset, totalReset, totalExact);
+      if (!(totalExact && M::composable(x, total, totalReset))) return false;
+      x = M::value(M::combine(M::constant(x), total));
+    }
+    out = x;
+    return true;
+  }
+
+  // Phase 1 of a full tile as scanTileOn does it: on the row, or (staged rows) on a stage of the
+  // helping thread's own, converted as scanStagedTile converts it (its own stage holds its tile).
+  template <class Row> static void reduceFullTile(const Row& row, size_t begin, Elem* agg, bool* reset) {
+    if constexpr (Access::kStaged) {
+      using Stage = typename Access::Stage;
+      std::unique_ptr<Stage> stage = StagePool<Stage>::take();
+      if (row.loadRange(begin, kTile, kLaneLength, *stage))
+        reduceLanes<true>(stage->template steps<Elem, true>(begin), begin, kLaneLength, kTile, agg, reset);
+      else
+        reduceLanes<true>(stage->template steps<Elem, false>(begin), begin, kLaneLength, kTile, agg, reset);
+      StagePool<Stage>::give(std::move(stage));
+    } else {
+      reduceLanes<true>(row, begin, kLaneLength, kTile, agg, reset);
     }
   }
 
