@@ -23,7 +23,11 @@ for (const C of [Float32Array, Float64Array])
         for (let i = 0; i < a.length; i += 7919) {
           a[i] = 0;
           v[i + Math.floor(i / n)] = C === Float32Array ? 1e30 : 1e300;
-          if (kind === 'decay') for (let j = i + 1; j < Math.min(a.length, i + 3000); j++) ((a[j] = 0.6), (v[j + Math.floor(j / n)] = 0));
+          if (kind === 'decay')
+            for (let j = i + 1; j < Math.min(a.length, i + 3000); j++) {
+              a[j] = 0.6;
+              v[j + Math.floor(j / n)] = 0;
+            }
         }
       for (const method of ['direct', 'log'])
         for (const reverse of [false, true])
