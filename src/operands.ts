@@ -102,3 +102,56 @@ export function logInput(name: string, value: unknown): { logAbs: Data; sign?: S
   if (isDeviceArray(value) || isFloatArray(value)) return { logAbs: floatData(name, value) };
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Float32Array/Float64Array of logs or { logAbs, sign }', value));
 }
+
+/** What a given options.out is checked against: the entry point's own inputs and length. */
+export interface OutCheck {
+  /** The log form: out must be { logAbs, sign }. */
+  log: boolean;
+  /** Throws the entry point's own error when x's dtype is not the call's. */
+  checkDType: (name: string, x: Data) => void;
+  /** The input out must share residency with, named. */
+  like: [string, Data];
+  length: number;
+  /** Says what out's length must equal, for the error. */
+  lengthOf: string;
+  onDevice: boolean;
+  /** Every input out must not overlap, named. */
+  inputs: [string, Data | Signs | undefined][];
+  /** The values, which out may be exactly (in place). */
+  inPlace: { logAbs: Data; sign?: Signs };
+}
+
+/**
+ * options.out checked as scan, logScan and Scanner.push check it: type, dtype, residency, length.
+ * On the host, `nameAlias` names the overlaps the binding refused on raw pointers (refuseAlias).
+ */
+export function checkedOut(out: unknown, c: OutCheck): { x: Data; xSign: Signs | undefined; nameAlias: (() => void) | undefined } {
+  let x: Data;
+  let xSign: Signs | undefined;
+  if (c.log) {
+    const given = logInput('options.out', out);
+    if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', out));
+    x = given.logAbs;
+    xSign = given.sign;
+  } else x = floatData('options.out', out);
+  const name = c.log ? 'options.out.logAbs' : 'options.out';
+  c.checkDType(name, x);
+  if (c.onDevice || !ArrayBuffer.isView(x) || (xSign !== undefined && !ArrayBuffer.isView(xSign)))
+    sameResidency([c.like, [name, x], ['options.out.sign', xSign]]);
+  v.exactLength(name, x.length, c.length, c.lengthOf);
+  if (c.onDevice) return { x, xSign, nameAlias: undefined };
+  const hostX = x as FloatArray;
+  const hostSign = xSign as Int8Array | undefined;
+  const inputs = c.inputs as [string, ArrayBufferView | undefined][];
+  const nameAlias = () => {
+    v.checkNoAlias(name, hostX, hostSign ? [...inputs, ['options.out.sign', hostSign]] : inputs, c.inPlace.logAbs as FloatArray);
+    if (hostSign) v.checkNoAlias('options.out.sign', hostSign, inputs, c.inPlace.sign as Int8Array | undefined);
+  };
+  return { x, xSign, nameAlias };
+}
+
+/** e itself, after naming the overlap when the binding refused one (ERR_LINREC_ALIAS). */
+export function aliasNamed(plan: { nameAlias?: () => void }, e: unknown): unknown {
+  if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
+  return e;
+}

@@ -2,10 +2,12 @@
 import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeScanSpec } from './addon';
 import { chooseDevice, threadsOption, type Device } from './backends';
 import { holdingDevices, type DeviceArray } from './device-array';
-import { expected, restack, typeError, withStack } from './errors';
+import { restack, withStack } from './errors';
 import {
+  aliasNamed,
   allocLike,
   allocSigns,
+  checkedOut,
   deviceIndexOf,
   floatData,
   logInput,
@@ -74,11 +76,6 @@ function runSync(plan: Plan<unknown>): void {
   }
 }
 
-function aliasNamed(plan: Plan<unknown>, e: unknown): unknown {
-  if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
-  return e;
-}
-
 /**
  * The (coeffs, values) pair every raw entry point takes: same float type, same residency,
  * `rows` rows of n coefficients each, and `valuesPerRow(n)` values per row.
@@ -124,31 +121,24 @@ function planScan<F extends FloatArray>(coeffs: unknown, values: unknown, option
   const method = v.oneOf<Method>('options.method', o.method, METHODS, 'direct');
   const threads = threadsOption(o.threads);
   let out: Data;
+  let nameAlias: (() => void) | undefined;
   if (o.out !== undefined) {
-    out = floatData('options.out', o.out);
-    if (v.dtypeOf(out) !== dtype) v.sameDType('options.out', out, a, 'coeffs');
-    if (onDevice || !ArrayBuffer.isView(out))
-      sameResidency([
+    ({ x: out, nameAlias } = checkedOut(o.out, {
+      log: false,
+      checkDType: (name, x) => {
+        if (v.dtypeOf(x) !== dtype) v.sameDType(name, x, a, 'coeffs');
+      },
+      like: ['coeffs', a],
+      length: rows * (n + 1),
+      lengthOf: 'the length of values',
+      onDevice,
+      inputs: [
         ['coeffs', a],
-        ['options.out', out],
-      ]);
-    v.exactLength('options.out', out.length, rows * (n + 1), 'the length of values');
+        ['values', b],
+      ],
+      inPlace: { logAbs: b },
+    }));
   } else out = allocLike(a, rows * (n + 1), threads);
-  // The binding checks overlaps of a given out (refuseAlias); this names them.
-  const given = out;
-  const nameAlias =
-    o.out === undefined || onDevice
-      ? undefined
-      : () =>
-          v.checkNoAlias(
-            'options.out',
-            given as FloatArray,
-            [
-              ['coeffs', a as FloatArray],
-              ['values', b as FloatArray],
-            ],
-            b as FloatArray,
-          );
   const device = chooseDevice(o.device, rows * n, deviceIndexOf(a));
   const stride = n + 1;
   const spec: NativeScanSpec = {
@@ -231,31 +221,23 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
   let out: { logAbs: Data; sign: Signs };
   let nameAlias: (() => void) | undefined;
   if (o.out !== undefined) {
-    const given = logInput('options.out', o.out);
-    if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', o.out));
-    out = { logAbs: given.logAbs, sign: given.sign };
-    v.sameDType('options.out.logAbs', out.logAbs, a.logAbs, 'logCoeffs');
-    sameResidency([
-      ['logCoeffs', a.logAbs],
-      ['options.out.logAbs', out.logAbs],
-      ['options.out.sign', out.sign],
-    ]);
-    v.exactLength('options.out.logAbs', out.logAbs.length, rows * (n + 1), 'the length of logValues');
-    if (!onDevice) {
-      // The binding checks overlaps (refuseAlias); this names them.
-      const o2 = out;
-      nameAlias = () => {
-        const inputs: [string, ArrayBufferView | undefined][] = [
-          ['logCoeffs', a.logAbs as FloatArray],
-          ['logCoeffs.sign', a.sign as Int8Array | undefined],
-          ['logValues', b.logAbs as FloatArray],
-          ['logValues.sign', b.sign as Int8Array | undefined],
-        ];
-        // In place on logValues is supported, as scan's out === values.
-        v.checkNoAlias('options.out.logAbs', o2.logAbs as FloatArray, [...inputs, ['options.out.sign', o2.sign as Int8Array]], b.logAbs as FloatArray);
-        v.checkNoAlias('options.out.sign', o2.sign as Int8Array, inputs, b.sign as Int8Array | undefined);
-      };
-    }
+    const given = checkedOut(o.out, {
+      log: true,
+      checkDType: (name, x) => v.sameDType(name, x, a.logAbs, 'logCoeffs'),
+      like: ['logCoeffs', a.logAbs],
+      length: rows * (n + 1),
+      lengthOf: 'the length of logValues',
+      onDevice,
+      inputs: [
+        ['logCoeffs', a.logAbs],
+        ['logCoeffs.sign', a.sign],
+        ['logValues', b.logAbs],
+        ['logValues.sign', b.sign],
+      ],
+      inPlace: b,
+    });
+    out = { logAbs: given.x, sign: given.xSign as Signs };
+    nameAlias = given.nameAlias;
   } else {
     out = { logAbs: allocLike(a.logAbs, rows * (n + 1), threads), sign: allocSigns(a.logAbs, rows * (n + 1), threads) };
   }

@@ -6,7 +6,19 @@ import { chooseDevice, deviceOption, threadsOption, type Device } from './backen
 import { DeviceArray, holdingDevices } from './device-array';
 import { expected, plainError, restack, typeError, withStack } from './errors';
 import { smallPush } from './small-scan';
-import { allocLike, allocSigns, deviceIndexOf, floatData, logInput, operand, sameResidency, type LogInput, type SignedLogArray } from './operands';
+import {
+  aliasNamed,
+  allocLike,
+  allocSigns,
+  checkedOut,
+  deviceIndexOf,
+  floatData,
+  logInput,
+  operand,
+  sameResidency,
+  type LogInput,
+  type SignedLogArray,
+} from './operands';
 import type { Method } from './scan';
 // A plain require: `import * as` would wrap every export in a getter (esModuleInterop), and
 // each call would pay for it (measured: a tenth of a small scan's time).
@@ -166,8 +178,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         try {
           addon().scan(plan.spec);
         } catch (e) {
-          if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
-          throw e;
+          throw aliasNamed(plan, e);
         }
         plan.after();
       } finally {
@@ -199,8 +210,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         // The binding refuses an overlap synchronously, before any promise: caught here too.
         await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run());
       } catch (e) {
-        if (plan.nameAlias && (e as { code?: unknown } | null)?.code === 'ERR_LINREC_ALIAS') plan.nameAlias();
-        throw restack(e);
+        throw restack(aliasNamed(plan, e));
       }
       plan.after();
     } finally {
@@ -263,7 +273,22 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     let xSign: Int8Array | DeviceArray | undefined;
     let nameAlias: (() => void) | undefined;
     if (o.out !== undefined) {
-      ({ x, xSign, nameAlias } = this.#givenOut(o.out, a, b, m, onDevice));
+      // Checked as scan's out; in place on values is supported, as scan's out === values.
+      ({ x, xSign, nameAlias } = checkedOut(o.out, {
+        log: this.log,
+        checkDType: (name, d) => this.#checkDType(name, d),
+        like: ['coeffs', a.logAbs],
+        length: this.rows * m,
+        lengthOf: 'the length of values',
+        onDevice,
+        inputs: [
+          ['coeffs', a.logAbs],
+          ['coeffs.sign', a.sign],
+          ['values', b.logAbs],
+          ['values.sign', b.sign],
+        ],
+        inPlace: b,
+      }));
     } else {
       x = allocLike(a.logAbs, this.rows * m, this.#threads);
       xSign = this.log ? allocSigns(a.logAbs, this.rows * m, this.#threads) : undefined;
@@ -299,50 +324,6 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       state.sign?.dispose();
     };
     return { spec, result, onDevice, after, release };
-  }
-
-  /** options.out checked as scan's and logScan's: type, dtype, residency, length, overlaps. */
-  #givenOut(
-    out: unknown,
-    a: { logAbs: Data; sign?: Int8Array | DeviceArray },
-    b: { logAbs: Data; sign?: Int8Array | DeviceArray },
-    m: number,
-    onDevice: boolean,
-  ): { x: Data; xSign: Int8Array | DeviceArray | undefined; nameAlias: (() => void) | undefined } {
-    let x: Data;
-    let xSign: Int8Array | DeviceArray | undefined;
-    if (this.log) {
-      const given = logInput('options.out', out);
-      if (!given.sign) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.out', '{ logAbs, sign }', out));
-      x = given.logAbs;
-      xSign = given.sign;
-    } else x = floatData('options.out', out);
-    this.#checkDType(this.log ? 'options.out.logAbs' : 'options.out', x);
-    const name = this.log ? 'options.out.logAbs' : 'options.out';
-    if (onDevice || !ArrayBuffer.isView(x) || (xSign !== undefined && !ArrayBuffer.isView(xSign)))
-      sameResidency([
-        ['coeffs', a.logAbs],
-        [name, x],
-        ['options.out.sign', xSign],
-      ]);
-    v.exactLength(name, x.length, this.rows * m, 'the length of values');
-    if (xSign !== undefined) v.exactLength('options.out.sign', xSign.length, this.rows * m, 'the length of values');
-    if (onDevice) return { x, xSign, nameAlias: undefined };
-    // The binding checks overlaps on raw pointers (refuseAlias); this names them. In place on
-    // values is supported, as scan's out === values.
-    const inputs: [string, ArrayBufferView | undefined][] = [
-      ['coeffs', a.logAbs as FloatArray],
-      ['coeffs.sign', a.sign as Int8Array | undefined],
-      ['values', b.logAbs as FloatArray],
-      ['values.sign', b.sign as Int8Array | undefined],
-    ];
-    const hostX = x as FloatArray;
-    const hostSign = xSign as Int8Array | undefined;
-    const nameAlias = () => {
-      v.checkNoAlias(name, hostX, hostSign ? [...inputs, ['options.out.sign', hostSign]] : inputs, b.logAbs as FloatArray);
-      if (hostSign) v.checkNoAlias('options.out.sign', hostSign, inputs, b.sign as Int8Array | undefined);
-    };
-    return { x, xSign, nameAlias };
   }
 
   #deviceState(deviceIndex: number): { logAbs: DeviceArray; sign?: DeviceArray } {
