@@ -16,6 +16,7 @@ const { loopSpec } = require('./loop-spec');
 const { freshLinrec } = require('./linrec-copies');
 const { variedCalls } = require('./varied-calls');
 const { freshVsOutKept } = require('./kept-memory');
+const { pushKeysPairs } = require('./push-keys');
 
 const fround = Math.fround;
 
@@ -130,33 +131,13 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     const keys = 1e5;
     const scanner = linrec.createScanner({ rows: keys });
     const { a, b } = randomArrays(Float32Array, keys, 5);
-    const bk = b.subarray(1);
-    const states = new Float32Array(keys);
-    const jsPush = () => {
-      const o = new Float32Array(keys);
-      for (let r = 0; r < keys; r++) o[r] = states[r] = fround(a[r] * states[r] + bk[r]);
-      return o;
-    };
-    const [tl, tj] = compare([() => scanner.push(a, bk), jsPush], { reps: quick ? 5 : 20, runs });
+    const pairs = pushKeysPairs(scanner, a, b.subarray(1));
+    const [tl, tj] = compare(pairs.allocating, { reps: quick ? 5 : 20, runs });
     add('Scanner', 'push of 1 step on 10^5 rows ÷ a JS loop over 10^5 states', x(tl / tj), '≤ 1x', `${fmtMs(tl)} vs ${fmtMs(tj)}`);
     log(`  push 1x1e5: ${fmtMs(tl)} vs JS ${fmtMs(tj)}`);
     // A server that keeps one state per key needs no new array a tick: push into out (here in
     // place on the tick's values) against the JS loop that updates its states in place.
-    const tick = new Float32Array(keys);
-    const [to, ti] = compare(
-      [
-        () => {
-          tick.set(bk);
-          return scanner.push(a, tick, { out: tick });
-        },
-        () => {
-          tick.set(bk);
-          for (let r = 0; r < keys; r++) states[r] = fround(a[r] * states[r] + tick[r]);
-          return states;
-        },
-      ],
-      { reps: quick ? 5 : 20, runs },
-    );
+    const [to, ti] = compare(pairs.inPlace, { reps: quick ? 5 : 20, runs });
     add('Scanner', 'push of 1 step on 10^5 rows into out ÷ a JS loop updating 10^5 states in place', x(to / ti), '≤ 1x', `${fmtMs(to)} vs ${fmtMs(ti)}`);
     log(`  push 1x1e5 into out: ${fmtMs(to)} vs JS in place ${fmtMs(ti)}`);
   }

@@ -5,19 +5,12 @@
 // block's aggregate itself: medians of 25 calls on one block of 2^20 float32 steps per kind of
 // data. Session 16.   LINREC_PREBUILT=0 node bench/probes/cluster-range.js <checkout>
 const path = require('path');
+const { median: medianOf, timeIt } = require('../lib/timing');
 const root = path.resolve(process.argv[2] ?? '.');
 const L = require(root);
 const { rangeProduct, inRange } = require(path.join(root, 'dist/distributed/maps.js'));
 const n = 1 << 20;
-const median = (f) => {
-  const r = [];
-  for (let i = 0; i < 25; i++) {
-    const s = process.hrtime.bigint();
-    f();
-    r.push(Number(process.hrtime.bigint() - s) / 1e6);
-  }
-  return r.sort((x, y) => x - y)[12];
-};
+const median = (f) => medianOf(timeIt(f, { warmup: 0, runs: 25, reps: 1 }));
 const kinds = {
   'a ~ U(0, 1): the product is past 2^-301 within a few hundred steps': () => Math.random(),
   'a ~ 0.9999: a decay that stays above 2^-301 over the block (a whole pass)': () => 0.9999 + Math.random() * 1e-5,

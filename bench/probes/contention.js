@@ -6,21 +6,14 @@
 // thread, so a thread that the OS deschedules stalls the one waiting for its carry.
 //   LINREC_PREBUILT=0 node bench/probes/contention.js <checkout> [n]
 const path = require('path');
+const { median: medianOf, timeIt } = require('../lib/timing');
 const { spawn } = require('child_process');
 const L = require(path.resolve(process.argv[2] ?? '.'));
 const n = Number(process.argv[3] ?? 1e7);
 const a = new Float32Array(n).map(() => Math.random());
 const b = new Float32Array(n + 1).map(() => Math.random());
 const out = new Float32Array(n + 1);
-const median = (f) => {
-  const r = [];
-  for (let i = 0; i < 9; i++) {
-    const s = process.hrtime.bigint();
-    f();
-    r.push(Number(process.hrtime.bigint() - s) / 1e6);
-  }
-  return r.sort((x, y) => x - y)[4];
-};
+const median = (f) => medianOf(timeIt(f, { warmup: 0, runs: 9, reps: 1 }));
 (async () => {
   for (const busy of [0, 1, 2]) {
     const kids = Array.from({ length: busy }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));

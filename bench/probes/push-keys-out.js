@@ -6,31 +6,14 @@
 // of 20 calls). Session 16.   LINREC_PREBUILT=0 node bench/probes/push-keys-out.js <checkout>
 const path = require('path');
 const { timeAlternating, median } = require('../lib/timing');
+const { pushKeysPairs } = require('../lib/push-keys');
 const L = require(path.resolve(process.argv[2] ?? '.'));
 const rows = 1e5;
 const a = new Float32Array(rows).map(() => Math.random());
 const b = new Float32Array(rows).map(() => Math.random());
-const tick = new Float32Array(rows);
 const scanner = L.createScanner({ rows });
-const states = new Float32Array(rows);
-const fround = Math.fround;
-const fns = [
-  () => {
-    tick.set(b);
-    return scanner.push(a, tick, { out: tick });
-  },
-  () => {
-    tick.set(b);
-    for (let i = 0; i < rows; i++) states[i] = fround(a[i] * states[i] + tick[i]);
-    return states;
-  },
-  () => scanner.push(a, b),
-  () => {
-    const o = new Float32Array(rows);
-    for (let i = 0; i < rows; i++) o[i] = states[i] = fround(a[i] * states[i] + b[i]);
-    return o;
-  },
-];
+const pairs = pushKeysPairs(scanner, a, b);
+const fns = [...pairs.inPlace, ...pairs.allocating];
 const [to, ti, ta, tj] = timeAlternating(fns, { warmup: 3, runs: 31, reps: 20 }).map(median);
 const us = (t) => `${(t * 1e3).toFixed(1)} us`;
 console.log(`into out ${us(to)} vs JS in place ${us(ti)}: ${(to / ti).toFixed(2)}x; allocating ${us(ta)} vs JS allocating ${us(tj)}: ${(ta / tj).toFixed(2)}x`);
