@@ -81,7 +81,7 @@ export interface NativeAddon {
   /** The index of the first sign that is not +1 or -1, or -1 (absent from older builds). */
   firstInvalidSign?: (signs: Int8Array) => number;
   /** Readies a new typed array for a result: huge pages advised, pages faulted in on `threads` threads (absent from older builds). */
-  prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number, slowPieceMs?: number, smallPageRatio?: number) => number;
+  prepareFreshResult?: (array: ArrayBufferView, huge: boolean | (() => boolean), threads: number, slowPieceMs?: number, smallPageRatio?: number) => number;
   /** The C library's setting for freed memory; whether it took (absent from older builds). */
   keepFreedMemory?: (bytes: number) => boolean;
 }
@@ -154,7 +154,7 @@ interface RawAddon {
   deviceMemory(device: number): { freeBytes: number; totalBytes: number };
   DeviceBuffer: NativeAddon['DeviceBuffer'];
   firstInvalidSign?: (signs: Int8Array) => number;
-  prepareFreshResult?: (array: ArrayBufferView, huge: boolean, threads: number, slowPieceMs?: number, smallPageRatio?: number) => number;
+  prepareFreshResult?: (array: ArrayBufferView, huge: boolean | (() => boolean), threads: number, slowPieceMs?: number, smallPageRatio?: number) => number;
   keepFreedMemory?: (bytes: number) => boolean;
 }
 

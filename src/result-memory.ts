@@ -35,10 +35,14 @@ const HUGE_PAGE = 2 << 20;
  * then take 4 KiB pages; 1 s is less than the 2 s after which the kernel reports freed blocks, so
  * a loop of scans gets back the huge pages it freed itself. Where small pages cost more still
  * (session 11's VM, nested with shadow page tables: ~30 us each, ~3.6 ms for a huge page the
- * host faults in), huge pages stay. `offUntil`: the time (ms, performance.now()) until which
- * results are not advised. Settings for tests.
+ * host faults in), huge pages stay. Twice, not once: a huge page that the host took back costs
+ * about what its small pages cost on session 17's VM (2.2-5 ms against ~3.9 ms), but the blocks
+ * that a loop frees come back at 0.12 ms (35x less), and a fallback at 1x kept every result of
+ * such a loop on small pages (fresh ÷ out 9x instead of 3x, bench/NOTES.md session 17).
+ * `offUntil`: the time (ms, performance.now()) until which results are not advised. Settings for
+ * tests.
  */
-export const freshResults = { slowHugePageMs: 2, smallPageRatio: 1, offMs: 1000, offUntil: 0, poison: undefined as number | undefined };
+export const freshResults = { slowHugePageMs: 2, smallPageRatio: 2, offMs: 1000, offUntil: 0, poison: undefined as number | undefined };
 /**
  * Results of this many bytes or more come unzeroed (Buffer.allocUnsafeSlow: malloc, not calloc;
  * a plain ArrayBuffer of exactly that length). Below it a zeroed typed array costs less than the
@@ -97,20 +101,25 @@ function kernelAdvice(): Advice {
 }
 
 /**
- * What to do with a fresh result of `bytes`: whether to advise huge pages (THP `madvise`, free
- * blocks to spare, not turned off), and whether its pages will be huge (advised, or THP `always`)
- * and so are to be faulted in first on the scan's threads. `buddyinfo` is read only when needed.
+ * What to do with a fresh result of `bytes`: whether huge pages may be advised (THP `madvise`, 4
+ * MiB or more, not turned off; whether free blocks abound is asked later, roomForHugePages), and
+ * whether it is to be faulted in first on the scan's threads (1 MiB or more).
  */
-export function freshResultPlan(bytes: number, advice: Advice, buddyinfo: () => string, adviceOff = false): { advise: boolean; populate: boolean } {
-  if (bytes < FAULT_IN_BYTES) return { advise: false, populate: false };
-  if (bytes < HUGE_RESULT_BYTES || advice !== 'advise' || adviceOff) return { advise: false, populate: true };
-  let advise = false;
+export function freshResultPlan(bytes: number, advice: Advice, adviceOff = false): { mayAdvise: boolean; populate: boolean } {
+  if (bytes < FAULT_IN_BYTES) return { mayAdvise: false, populate: false };
+  return { mayAdvise: bytes >= HUGE_RESULT_BYTES && advice === 'advise' && !adviceOff, populate: true };
+}
+
+/**
+ * Whether the kernel has the free 2 MiB blocks for a result of `bytes` (wantsHugePages); false
+ * where `buddyinfo` cannot be read (advice only: the result is right either way).
+ */
+export function roomForHugePages(bytes: number, buddyinfo: () => string): boolean {
   try {
-    advise = wantsHugePages(bytes, buddyinfo());
+    return wantsHugePages(bytes, buddyinfo());
   } catch {
-    advise = false; // advice only: the result is right either way
+    return false;
   }
-  return { advise, populate: true };
 }
 
 const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
@@ -118,16 +127,19 @@ const readBuddyinfo = () => readFileSync('/proc/buddyinfo', 'latin1');
 /**
  * Readies a typed array that linrec just allocated and nothing has written, for a result that
  * `threads` threads will write (freshResultPlan). Returns the bytes advised huge (0 for none).
- * Costs a read of /proc/buddyinfo (~20 us) per result of 4 MiB or more where THP is `madvise`.
+ * Costs a read of /proc/buddyinfo (~0.03-1.5 ms) per result of 4 MiB or more, fresh from the OS, where THP is `madvise`.
  */
 export function prepareFreshResult(array: ArrayBufferView, threads: number): number {
   if (array.byteLength < FAULT_IN_BYTES) return 0;
-  const plan = freshResultPlan(array.byteLength, kernelAdvice(), readBuddyinfo, process.env.LINREC_HUGE_PAGES === '0');
+  const plan = freshResultPlan(array.byteLength, kernelAdvice(), process.env.LINREC_HUGE_PAGES === '0');
   // From FAULT_IN_BYTES on, every plan faults the result in first (plan.populate).
-  if (plan.advise && performance.now() < freshResults.offUntil) plan.advise = false;
+  const mayAdvise = plan.mayAdvise && performance.now() >= freshResults.offUntil;
   const prepare = addon().prepareFreshResult;
   if (typeof prepare !== 'function') return 0; // an older build
-  const advised = prepare(array, plan.advise, threads, freshResults.slowHugePageMs, freshResults.smallPageRatio);
+  // The binding asks for the free blocks only where the result's memory is fresh from the OS:
+  // a heap that recycles results (keepFreedMemory) skips /proc/buddyinfo (~0.1-1.5 ms a call).
+  const room = mayAdvise ? () => roomForHugePages(array.byteLength, readBuddyinfo) : false;
+  const advised = prepare(array, room, threads, freshResults.slowHugePageMs, freshResults.smallPageRatio);
   if (advised >= 0) return advised;
   freshResults.offUntil = performance.now() + freshResults.offMs;
   return -advised;

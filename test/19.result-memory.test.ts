@@ -15,6 +15,7 @@ import {
   adviceFor,
   freeHugeBlocks,
   freshResultPlan,
+  roomForHugePages,
   freshResults,
   FAULT_IN_BYTES,
   HUGE_RESULT_BYTES,
@@ -72,21 +73,25 @@ describe('the decision (pure functions on sample texts)', () => {
   });
 
   test('the plan: advice under THP madvise, faulting in first from 1 MiB, LINREC_HUGE_PAGES=0', () => {
-    const text = () => ONE_NODE;
-    const broken = () => {
-      throw new Error('no /proc/buddyinfo');
-    };
-    expect(freshResultPlan(64 * MiB, 'advise', text)).toEqual({ advise: true, populate: true });
+    expect(freshResultPlan(64 * MiB, 'advise')).toEqual({ mayAdvise: true, populate: true });
     // Without advice, results of 1 MiB and more are still faulted in first, on the scan's threads.
-    expect(freshResultPlan(64 * MiB, 'advise', () => TWO_NODES)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(64 * MiB, 'advise', broken)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(64 * MiB, 'advise', text, true)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(HUGE_RESULT_BYTES - 1, 'advise', text)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(FAULT_IN_BYTES, 'off', text)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(FAULT_IN_BYTES - 1, 'advise', text)).toEqual({ advise: false, populate: false });
+    expect(freshResultPlan(64 * MiB, 'advise', true)).toEqual({ mayAdvise: false, populate: true });
+    expect(freshResultPlan(HUGE_RESULT_BYTES - 1, 'advise')).toEqual({ mayAdvise: false, populate: true });
+    expect(freshResultPlan(FAULT_IN_BYTES, 'off')).toEqual({ mayAdvise: false, populate: true });
+    expect(freshResultPlan(FAULT_IN_BYTES - 1, 'advise')).toEqual({ mayAdvise: false, populate: false });
     // THP always: the kernel gives huge pages unasked.
-    expect(freshResultPlan(64 * MiB, 'kernel', broken)).toEqual({ advise: false, populate: true });
-    expect(freshResultPlan(64 * MiB, 'off', text)).toEqual({ advise: false, populate: true });
+    expect(freshResultPlan(64 * MiB, 'kernel')).toEqual({ mayAdvise: false, populate: true });
+    expect(freshResultPlan(64 * MiB, 'off')).toEqual({ mayAdvise: false, populate: true });
+  });
+
+  test('room for huge pages: free blocks to spare, false where buddyinfo cannot be read', () => {
+    expect(roomForHugePages(64 * MiB, () => ONE_NODE)).toBe(true);
+    expect(roomForHugePages(64 * MiB, () => TWO_NODES)).toBe(false);
+    expect(
+      roomForHugePages(64 * MiB, () => {
+        throw new Error('no /proc/buddyinfo');
+      }),
+    ).toBe(false);
   });
 });
 
@@ -143,7 +148,7 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     const real = native.prepareFreshResult!;
     const asked: [boolean, number][] = [];
     native.prepareFreshResult = (array, advise, threads, slowPieceMs, smallPageRatio) => {
-      asked.push([advise, threads]);
+      asked.push([advise !== false, threads]);
       return real(array, advise, threads, slowPieceMs, smallPageRatio);
     };
     try {
@@ -208,6 +213,33 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     expect(faults() - f0).toBeGreaterThan(10000);
   });
 
+  onTwoCores('partly written: the pages not yet in memory are faulted in, and no byte written moves', () => {
+    const faults = () => process.resourceUsage().minorPageFault;
+    const y = new Float32Array(n);
+    const half = n >> 1;
+    y.fill(2, 0, half); // the first half in memory: its pieces are left alone
+    addon().prepareFreshResult!(y, false, 2);
+    const f0 = faults();
+    y.fill(1, half);
+    expect(faults() - f0).toBeLessThan(500);
+    expect(y[0]).toBe(2);
+    expect(y[half - 1]).toBe(2);
+  });
+
+  withThp('the free blocks are asked for only where the memory is fresh', () => {
+    let asked = 0;
+    const room = () => {
+      asked++;
+      return false;
+    };
+    const y = new Float32Array(n);
+    y[n >> 1] = 1; // a page inside the whole huge pages: a recycled heap's memory
+    expect(addon().prepareFreshResult!(y, room, 1, Infinity)).toBe(0);
+    expect(asked).toBe(0);
+    expect(addon().prepareFreshResult!(new Float32Array(n), room, 1, Infinity)).toBe(0);
+    expect(asked).toBe(1);
+  });
+
   withThp('memory already written is not advised', () => {
     const y = new Float32Array(n);
     y[n >> 1] = 1; // a page inside the whole huge pages
@@ -228,7 +260,7 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     const real = native.prepareFreshResult!;
     const asked: boolean[] = [];
     native.prepareFreshResult = (array, advise, threads, slowPieceMs, smallPageRatio) => {
-      asked.push(advise);
+      asked.push(advise !== false);
       return real(array, advise, threads, slowPieceMs, smallPageRatio);
     };
     const saved = { ...freshResults };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <string>
 
 #include "../cpu/result_memory.h"
@@ -61,19 +62,27 @@ static Napi::Value FirstInvalidSign(const Napi::CallbackInfo& info) {
 }
 
 // prepareFreshResult(array, adviseHuge, threads, slowPieceMs, smallPageRatio): readies a typed array that nothing has
-// written yet for a result (src/result-memory.ts decides how); the bytes advised huge.
+// written yet for a result (src/result-memory.ts decides how); the bytes advised huge. adviseHuge: a
+// boolean, or a function called only where the advice could apply (cpu::prepareFreshMemory).
 static Napi::Value PrepareFreshResult(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "prepareFreshResult takes a typed array");
   Napi::TypedArray array = info[0].As<Napi::TypedArray>();
   uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
-  const bool adviseHuge = info[1].ToBoolean().Value();
+  std::function<bool()> adviseHuge;
+  if (info[1].IsFunction()) {
+    Napi::Function ask = info[1].As<Napi::Function>();
+    adviseHuge = [ask] { return ask.Call({}).ToBoolean().Value(); };
+  } else {
+    const bool advise = info[1].ToBoolean().Value();
+    adviseHuge = [advise] { return advise; };
+  }
   const unsigned threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 1;
   auto number = [&](size_t i, double otherwise) {
     return info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : otherwise;
   };
   return Napi::Number::New(
-      env, cpu::prepareFreshMemory(data, array.ByteLength(), adviseHuge, threads, number(3, 2.0), number(4, 1.0)));
+      env, cpu::prepareFreshMemory(data, array.ByteLength(), adviseHuge, threads, number(3, 2.0), number(4, 2.0)));
 }
 
 // keepFreedMemory(bytes): the C library's setting for freed memory (cpu::keepFreedMemory); whether it took.

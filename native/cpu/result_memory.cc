@@ -4,6 +4,7 @@
 #include <atomic>
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -62,8 +63,8 @@ constexpr size_t kMinPagesMeasured = 32;
 
 }  // namespace
 
-double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs,
-                          double smallPageRatio) {
+double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>& adviseHuge, unsigned threads,
+                          double slowPieceMs, double smallPageRatio) {
 #if defined(__linux__)
   if (bytes == 0) return 0;
   const size_t page = size_t(sysconf(_SC_PAGESIZE));
@@ -73,10 +74,11 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   // took fresh from the OS.
   std::vector<unsigned char> resident((last - first) / page);
   if (mincore(reinterpret_cast<void*>(first), last - first, resident.data()) != 0) return 0;
-  auto residentIn = [&](uintptr_t lo, uintptr_t hi) {
-    for (uintptr_t p = lo; p < hi; p += page)
-      if (resident[(p - first) / page] & 1) return true;
-    return false;
+  // Whether some (all) of the pages that [lo, hi) touches are in memory.
+  auto residentIn = [&](uintptr_t lo, uintptr_t hi, bool all) {
+    for (uintptr_t p = lo & ~uintptr_t(page - 1); p < hi; p += page)
+      if (bool(resident[(p - first) / page] & 1) != all) return !all;
+    return all;
   };
   // The whole huge pages inside the array (the memory around it is not ours to advise).
   const uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = std::max(lo, end & ~(kHuge - 1));
@@ -85,7 +87,10 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   // Only where none of their pages is in memory: the advice outlives the array where the
   // allocator keeps its memory for later allocations, which would then fault huge pages
   // unguarded (src/result-memory.ts); fresh memory is a mapping of the array's own, as a rule.
-  if (advise && hi > lo && !residentIn(lo, hi) && madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0)
+  // adviseHuge is asked last: it reads /proc/buddyinfo, which memory that a kept heap recycles
+  // (keepFreedMemory) never needs.
+  if (hi > lo && !residentIn(lo, hi, false) && adviseHuge() &&
+      madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0)
     advised = hi - lo;
 #endif
   // More threads than cores would only take turns.
@@ -107,7 +112,8 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
   // the caller hears of it). Where small pages cost more still (session 11's VM: ~3.6 ms for a
   // huge page that the host faults in, ~5 ms for 512 small pages), huge pages stay. Until small
   // pages have been measured, none is slow (the array's first piece, an edge, measures them);
-  // smallPageRatio 0 leaves slowPieceMs alone to decide.
+  // smallPageRatio 0 leaves slowPieceMs alone to decide (the caller's default is 2: huge blocks
+  // that a loop frees come back far cheaper than the first, cold ones, src/result-memory.ts).
   std::atomic<bool> slow{false};
   const size_t smallPerHuge = kHuge / page;
   auto work = [&] {
@@ -121,6 +127,9 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
         huge = false;
       }
 #endif
+      // Pages already in memory (a recycled heap's) need no fault: a piece of them is left alone.
+      const bool fresh = huge || !residentIn(from, to, false);
+      if (!fresh && residentIn(from, to, true)) continue;
       const double t0 = threadMs();
       populate(from, to, page);
       const double took = threadMs() - t0;
@@ -129,7 +138,7 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
         if (took > slowPieceMs &&
             (smallPageRatio == 0 || (small >= 0 && took > smallPageRatio * small * double(smallPerHuge))))
           slow.store(true, std::memory_order_relaxed);
-      } else if (advised > 0) {  // small pages for certain (under THP `always`, maybe not)
+      } else if (advised > 0 && fresh) {  // small pages for certain (under THP `always`, maybe not)
         const size_t pages = (((to + page - 1) & ~uintptr_t(page - 1)) - (from & ~uintptr_t(page - 1))) / page;
         if (pages >= kMinPagesMeasured) smallPageMs.store(took / double(pages), std::memory_order_relaxed);
       }
@@ -140,7 +149,7 @@ double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned thread
 #else
   (void)data;
   (void)bytes;
-  (void)advise;
+  (void)adviseHuge;
   (void)threads;
   (void)slowPieceMs;
   (void)smallPageRatio;

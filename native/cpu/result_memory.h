@@ -2,13 +2,14 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 namespace linrec {
 namespace cpu {
 
 // Prepares [data, data + bytes), memory that nothing has written yet (a new typed array's), for
-// a scan's result. With `advise`, asks the OS to back the whole 2 MiB pages inside it with huge
-// pages, where none of them is in memory yet: a fresh 40 MB result takes ~10^4 page faults of
+// a scan's result. Where none of the whole 2 MiB pages inside it is in memory yet and
+// `adviseHuge()` says so (asked only then), asks the OS to back them with huge pages: a fresh 40 MB result takes ~10^4 page faults of
 // ~2.5 us each on the development VM, more than the scan itself, and 20 huge-page faults of
 // ~220 us (bench/NOTES.md, sessions 9 and 10). Whether the kernel can give huge pages without
 // compacting memory first is the caller's decision (src/result-memory.ts). With `threads` > 1,
@@ -20,8 +21,8 @@ namespace cpu {
 // this function faults in: the arrays' edges; 0: not compared), turns the rest of the array to 4 KiB pages.
 // Returns the bytes advised huge (0 where the OS has no such advice), negated where huge pages
 // came slowly.
-double prepareFreshMemory(void* data, size_t bytes, bool advise, unsigned threads, double slowPieceMs,
-                          double smallPageRatio);
+double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>& adviseHuge, unsigned threads,
+                          double slowPieceMs, double smallPageRatio);
 
 // Has the C library keep freed memory in the process for later allocations, up to about `bytes`
 // at the heap's end (0: its defaults back, and what it holds free returned to the OS). A fresh
