@@ -216,14 +216,48 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   onTwoCores('partly written: the pages not yet in memory are faulted in, and no byte written moves', () => {
     const faults = () => process.resourceUsage().minorPageFault;
     const y = new Float32Array(n);
-    const half = n >> 1;
-    y.fill(2, 0, half); // the first half in memory: its pieces are left alone
+    // Past the half: the 2 MiB piece around it is partly in memory. The value's low byte is not 0,
+    // so a write of 0 at a page's start (the fault-in's) would show.
+    const written = (n >> 1) + 100_000;
+    const value = Math.fround(1 + 2 ** -23);
+    y.fill(value, 0, written);
     addon().prepareFreshResult!(y, false, 2);
     const f0 = faults();
-    y.fill(1, half);
+    y.fill(1, written);
     expect(faults() - f0).toBeLessThan(500);
-    expect(y[0]).toBe(2);
-    expect(y[half - 1]).toBe(2);
+    let moved = 0;
+    for (let i = 0; i < written; i++) if (y[i] !== value) moved++;
+    expect(moved).toBe(0);
+  });
+
+  onTwoCores('every page of arrays of many lengths and places is faulted in', () => {
+    // Views of one fresh array: lengths below, at and past 2 MiB and its multiples, each starting
+    // where the last ended plus an odd gap, so that they start and end at many places against
+    // the 2 MiB grid (whose place the test cannot see).
+    const faults = () => process.resourceUsage().minorPageFault;
+    const big = new Uint8Array(96 * MiB);
+    // The calls below, once first: their first run takes faults of its own (compiling, allocating).
+    const warm = new Uint8Array(8192);
+    for (let i = 0; i < 3; i++) {
+      addon().prepareFreshResult!(warm.subarray(16), false, 2);
+      warm.subarray(16).fill(1);
+      faults();
+    }
+    const lengths = [4096, 100_000, 2 * MiB - 4096, 2 * MiB, 2 * MiB + 4096, 3 * MiB + 12_345, 4 * MiB, 6 * MiB + 777, 1 * MiB + 3];
+    let at = 4096 + 16;
+    for (const gap of [0, 4096 * 3 + 8, 1 * MiB + 64, 0]) {
+      for (const length of lengths) {
+        at += gap;
+        const view = big.subarray(at, at + length);
+        at += length;
+        addon().prepareFreshResult!(view, false, 2);
+        const f0 = faults();
+        view.fill(1);
+        // The page before it may be shared with the previous view (in memory); none else faults.
+        expect([length, faults() - f0]).toEqual([length, 0]);
+      }
+    }
+    expect(at).toBeLessThan(big.length);
   });
 
   withThp('the free blocks are asked for only where the memory is fresh', () => {

@@ -44,23 +44,27 @@ double threadMs() {
 // per page, into the array itself (a result not yet written: any byte will do): where the hypervisor
 // keeps shadow page tables, a page's first access still traps to it after the guest's fault
 // (session 11's VM: ~10 us a 4 KiB page, ~8x the guest's populate), and that cost belongs to the
-// page size that is measured here, not to the scan's first store.
-void populate(uintptr_t begin, uintptr_t end, size_t page) {
+// page size that is measured here, not to the scan's first store. `resident`, where given, flags
+// the pages from begin's on that are in memory already (mincore): those keep their bytes.
+void populate(uintptr_t begin, uintptr_t end, size_t page, const unsigned char* resident) {
   if (end <= begin) return;
   const uintptr_t first = begin & ~uintptr_t(page - 1);
   madvise(reinterpret_cast<void*>(first), end - first, MADV_POPULATE_WRITE);
-  for (uintptr_t p = begin; p < end; p = (p & ~uintptr_t(page - 1)) + page) *reinterpret_cast<volatile char*>(p) = 0;
+  for (uintptr_t p = begin; p < end; p = (p & ~uintptr_t(page - 1)) + page)
+    if (!resident || !(resident[((p & ~uintptr_t(page - 1)) - first) / page] & 1))
+      *reinterpret_cast<volatile char*>(p) = 0;
 }
 
 // What one small (base) page took to fault in and first write, in ms of CPU time, as last
-// measured over a piece of 32 or more of them (an array's edges, or pieces after huge pages came
-// slowly); < 0: none yet. Machines differ by 10x and more (~2.5 us on session 10's VM, ~30 us
+// measured over a piece of 32 or more of them (the pieces of an array's ends, or whole pieces
+// after huge pages came slowly); < 0: none yet. Machines differ by 10x and more (~2.5 us on session 10's VM, ~30 us
 // where a nested hypervisor shadows the page tables, bench/NOTES.md session 11), so a huge page is
 // judged against this.
 std::atomic<double> smallPageMs{-1};
 constexpr size_t kMinPagesMeasured = 32;
-// The array's ends are faulted in by pieces of this many bytes (64 small pages).
-constexpr uintptr_t kEndPiece = uintptr_t(256) << 10;
+// The array's ends are faulted in by pieces of this many bytes (64 pages of 4 KiB), and of at
+// least kMinPagesMeasured pages, so that they measure smallPageMs.
+constexpr uintptr_t kEndPieceBytes = uintptr_t(256) << 10;
 #endif
 
 }  // namespace
@@ -113,9 +117,15 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
     bool whole;
   };
   std::vector<Piece> order;
+  // Cut at page boundaries (from `first`), so that no page belongs to two pieces.
+  const uintptr_t endPiece = std::max<uintptr_t>(kEndPieceBytes, kMinPagesMeasured * page);
   auto cut = [&](uintptr_t from, uintptr_t to, bool whole) {
-    const uintptr_t step = whole ? kHuge : kEndPiece;
-    for (uintptr_t p = from; p < to; p += step) order.push_back({p, std::min(to, p + step), whole});
+    const uintptr_t step = whole ? kHuge : endPiece;
+    for (uintptr_t p = from; p < to;) {
+      const uintptr_t next = std::min(to, first + ((p - first) / step + 1) * step);
+      order.push_back({p, next, whole});
+      p = next;
+    }
   };
   cut(begin, std::min(lo, end), false);
   cut(std::max(hi, begin), end, false);
@@ -128,7 +138,7 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
   // page on that VM, 5x its 4 KiB pages). The pieces not yet faulted then take small pages (and
   // the caller hears of it). Where small pages cost more still (session 11's VM: ~3.6 ms for a
   // huge page that the host faults in, ~5 ms for 512 small pages), huge pages stay. Until small
-  // pages have been measured, none is slow (the array's first piece, an edge, measures them);
+  // pages have been measured, none is slow (the pieces of the array's ends, taken first, measure them);
   // smallPageRatio 0 leaves slowPieceMs alone to decide (the caller's default is 2: huge blocks
   // that a loop frees come back far cheaper than the first, cold ones, src/result-memory.ts).
   std::atomic<bool> slow{false};
@@ -143,11 +153,12 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
         huge = false;
       }
 #endif
-      // Pages already in memory (a recycled heap's) need no fault: a piece of them is left alone.
+      // Pages already in memory (a recycled heap's) need no fault: a piece of them is left alone,
+      // and in a piece partly in memory they keep their bytes.
       const bool fresh = huge || !residentIn(from, to, false);
       if (!fresh && residentIn(from, to, true)) continue;
       const double t0 = threadMs();
-      populate(from, to, page);
+      populate(from, to, page, fresh ? nullptr : &resident[((from & ~uintptr_t(page - 1)) - first) / page]);
       const double took = threadMs() - t0;
       if (huge) {
         const double small = smallPageMs.load(std::memory_order_relaxed);
