@@ -27,9 +27,10 @@ export const HUGE_RESULT_BYTES = 4 << 20;
 export const FAULT_IN_BYTES = 1 << 20;
 const HUGE_PAGE = 2 << 20;
 /**
- * slowHugePageMs, smallPageRatio: a huge page that takes more CPU time than slowHugePageMs to
- * fault in (~0.3 ms normally) and more than smallPageRatio times what its 512 small pages take on
- * this machine (measured by the binding on the 4 KiB pieces it faults in) came from memory that
+ * slowHugePageMs, smallPageRatio: huge pages that take on average (from the third of a result on)
+ * more CPU time than slowHugePageMs to fault in (~0.12-0.3 ms normally) and more than
+ * smallPageRatio times what their 512 small pages take on this machine (measured by the binding
+ * on the 4 KiB pieces it faults in) came from memory that
  * the hypervisor took back (free page reporting: ~9 ms a huge page against 1.5–4 ms for 512 4 KiB
  * pages on session 10's VM, bench/NOTES.md). The rest of the result, and results for `offMs`,
  * then take 4 KiB pages; 1 s is less than the 2 s after which the kernel reports freed blocks, so

@@ -285,9 +285,9 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     const before = smaps('AnonHugePages');
     const y = new Float32Array(n);
     // Every huge page counts as slow (0 ms, and 0 times its small pages): only those faulted
-    // before that was seen stay huge.
+    // before that was seen stay huge (their mean is judged from the third on; two threads).
     expect(addon().prepareFreshResult!(y, true, 2, 0, 0)).toBeLessThanOrEqual(-(y.byteLength - 4 * MiB));
-    expect(smaps('AnonHugePages') - before).toBeLessThanOrEqual(2 * 2 * MiB);
+    expect(smaps('AnonHugePages') - before).toBeLessThanOrEqual(4 * 2 * MiB);
     expect(y.every((v) => v === 0)).toBe(true);
     // Then results are not advised for a while, however fast pages come.
     const native = addon();

@@ -167,11 +167,13 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
     }
   }
 
-  // Results without out against with out.
+  // Results without out against with out, in a loop's steady state: warmed up as the kept-memory
+  // row is (10 calls), since a loop's first results take memory the host had taken back (cold
+  // huge pages, bench/NOTES.md session 17) and its later ones the blocks it freed itself.
   for (const n of quick ? [1e6] : [1e6, 1e7]) {
     const { a, b } = randomArrays(Float32Array, n, 21);
     const out = new Float32Array(n + 1);
-    const [tf, to] = compare([() => linrec.scan(a, b), () => linrec.scan(a, b, { out })], { reps: 1, runs });
+    const [tf, to] = compare([() => linrec.scan(a, b), () => linrec.scan(a, b, { out })], { reps: 1, runs, warmup: 10 });
     add('results', `scan without out ÷ with out, n = ${n.toExponential(0)}`, x(tf / to), '≤ 1.3x', `${fmtMs(tf)} vs ${fmtMs(to)}`);
     log(`  fresh vs out n=${n}: ${fmtMs(tf)} vs ${fmtMs(to)}`);
     // The same where the process keeps freed memory (linrec.keepFreedMemory, process-wide: a child

@@ -55,13 +55,15 @@ void populate(uintptr_t begin, uintptr_t end, size_t page, const unsigned char* 
       *reinterpret_cast<volatile char*>(p) = 0;
 }
 
-// What one small (base) page took to fault in and first write, in ms of CPU time, as last
-// measured over a piece of 32 or more of them (the pieces of an array's ends, or whole pieces
+// What one small (base) page takes to fault in and first write, in ms of CPU time: a running
+// mean over pieces of 32 or more of them (the pieces of an array's ends, or whole pieces
 // after huge pages came slowly); < 0: none yet. Machines differ by 10x and more (~2.5 us on session 10's VM, ~30 us
 // where a nested hypervisor shadows the page tables, bench/NOTES.md session 11), so a huge page is
 // judged against this.
 std::atomic<double> smallPageMs{-1};
 constexpr size_t kMinPagesMeasured = 32;
+// Huge pages are judged slow on their mean over an array, from this many of them on.
+constexpr size_t kMinHugeJudged = 3;
 // The array's ends are faulted in by pieces of this many bytes (64 pages of 4 KiB), and of at
 // least kMinPagesMeasured pages, so that they measure smallPageMs.
 constexpr uintptr_t kEndPieceBytes = uintptr_t(256) << 10;
@@ -132,17 +134,22 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
   cut(lo, hi, true);
   const size_t pieces = order.size();
   std::atomic<size_t> next{0};
-  // An advised piece is slow when it takes more than slowPieceMs of CPU time (normally ~0.2 ms)
-  // and more than smallPageRatio times what its small pages take here (smallPageMs): memory that
-  // the hypervisor had taken back (free page reporting, bench/NOTES.md session 10: ~6 ms a huge
-  // page on that VM, 5x its 4 KiB pages). The pieces not yet faulted then take small pages (and
-  // the caller hears of it). Where small pages cost more still (session 11's VM: ~3.6 ms for a
+  // Huge pages are slow when their mean over this array, from kMinHugeJudged of them on, takes
+  // more than slowPieceMs of CPU time (normally ~0.12-0.3 ms) and more than smallPageRatio times
+  // what their small pages take here (smallPageMs): memory that the hypervisor had taken back
+  // (free page reporting, bench/NOTES.md session 10: ~6 ms a huge page on that VM, 5x its 4 KiB
+  // pages). A mean, not one piece: single pages of 2-3x the others' cost are common (session 17),
+  // and one of them turned a loop's results to small pages. The pieces not yet faulted then take
+  // small pages (and the caller hears of it). Where small pages cost more still (session 11's VM: ~3.6 ms for a
   // huge page that the host faults in, ~5 ms for 512 small pages), huge pages stay. Until small
   // pages have been measured, none is slow (the pieces of the array's ends, taken first, measure them);
   // smallPageRatio 0 leaves slowPieceMs alone to decide (the caller's default is 2: huge blocks
   // that a loop frees come back far cheaper than the first, cold ones, src/result-memory.ts).
   std::atomic<bool> slow{false};
   const size_t smallPerHuge = kHuge / page;
+  std::atomic<uint64_t> hugeNs{0};
+  std::atomic<size_t> hugeDone{0};
+  const size_t judgeFrom = std::max<size_t>(1, std::min<size_t>(kMinHugeJudged, (hi - lo) / kHuge));
   auto work = [&] {
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces;) {
       const uintptr_t from = order[k].from, to = order[k].to;
@@ -161,13 +168,20 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
       populate(from, to, page, fresh ? nullptr : &resident[((from & ~uintptr_t(page - 1)) - first) / page]);
       const double took = threadMs() - t0;
       if (huge) {
+        const uint64_t ns = hugeNs.fetch_add(uint64_t(took * 1e6), std::memory_order_relaxed) + uint64_t(took * 1e6);
+        const size_t done = hugeDone.fetch_add(1, std::memory_order_relaxed) + 1;
+        const double mean = double(ns) / 1e6 / double(done);
         const double small = smallPageMs.load(std::memory_order_relaxed);
-        if (took > slowPieceMs &&
-            (smallPageRatio == 0 || (small >= 0 && took > smallPageRatio * small * double(smallPerHuge))))
+        if (done >= judgeFrom && mean > slowPieceMs &&
+            (smallPageRatio == 0 || (small >= 0 && mean > smallPageRatio * small * double(smallPerHuge))))
           slow.store(true, std::memory_order_relaxed);
       } else if (advised > 0 && fresh) {  // small pages for certain (under THP `always`, maybe not)
         const size_t pages = (((to + page - 1) & ~uintptr_t(page - 1)) - (from & ~uintptr_t(page - 1))) / page;
-        if (pages >= kMinPagesMeasured) smallPageMs.store(took / double(pages), std::memory_order_relaxed);
+        if (pages >= kMinPagesMeasured) {
+          // A running mean (pieces differ by 2x and more): a racing update loses one sample.
+          const double sample = took / double(pages), old = smallPageMs.load(std::memory_order_relaxed);
+          smallPageMs.store(old < 0 ? sample : 0.75 * old + 0.25 * sample, std::memory_order_relaxed);
+        }
       }
     }
   };
