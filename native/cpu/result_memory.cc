@@ -119,12 +119,13 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
     bool whole;
   };
   std::vector<Piece> order;
-  // Cut at page boundaries (from `first`), so that no page belongs to two pieces.
+  // Ends cut at page boundaries (from `first`), so that no page belongs to two pieces; whole pages
+  // at 2 MiB boundaries (from `lo`), one a piece.
   const uintptr_t endPiece = std::max<uintptr_t>(kEndPieceBytes, kMinPagesMeasured * page);
   auto cut = [&](uintptr_t from, uintptr_t to, bool whole) {
-    const uintptr_t step = whole ? kHuge : endPiece;
+    const uintptr_t step = whole ? kHuge : endPiece, origin = whole ? lo : first;
     for (uintptr_t p = from; p < to;) {
-      const uintptr_t next = std::min(to, first + ((p - first) / step + 1) * step);
+      const uintptr_t next = std::min(to, origin + ((p - origin) / step + 1) * step);
       order.push_back({p, next, whole});
       p = next;
     }
