@@ -55,8 +55,20 @@ export function signData(name: string, value: unknown, length: number): Signs {
   return s;
 }
 
+export type NamedOperands = [string, Data | Signs | undefined][];
+
+/** A log entry point's two operands and their signs, named for errors: `[[a, …], [a.sign, …], [b, …], [b.sign, …]]`. */
+export function namedLogOperands(aName: string, a: { logAbs: Data; sign?: Signs }, bName: string, b: { logAbs: Data; sign?: Signs }): NamedOperands {
+  return [
+    [aName, a.logAbs],
+    [`${aName}.sign`, a.sign],
+    [bName, b.logAbs],
+    [`${bName}.sign`, b.sign],
+  ];
+}
+
 /** Whether the arrays are DeviceArrays; they must all be, on one device, or none. */
-export function sameResidency(names: [string, Data | Signs | undefined][]): boolean {
+export function sameResidency(names: NamedOperands): boolean {
   if (!names.some(([, d]) => isDeviceArray(d))) return false; // all host arrays: the common case
   const present = names.filter(([, d]) => d !== undefined) as [string, Data | Signs][];
   const [firstName, first] = present[0];
@@ -116,7 +128,7 @@ export interface OutCheck {
   lengthOf: string;
   onDevice: boolean;
   /** Every input out must not overlap, named. */
-  inputs: [string, Data | Signs | undefined][];
+  inputs: NamedOperands;
   /** The values, which out may be exactly (in place). */
   inPlace: { logAbs: Data; sign?: Signs };
 }

@@ -11,6 +11,7 @@ import {
   deviceIndexOf,
   floatData,
   logInput,
+  namedLogOperands,
   operand,
   sameResidency,
   type Data,
@@ -207,12 +208,8 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
   const a = logInput('logCoeffs', logCoeffs);
   const b = logInput('logValues', logValues);
   v.sameDType('logValues', b.logAbs, a.logAbs, 'logCoeffs');
-  const onDevice = sameResidency([
-    ['logCoeffs', a.logAbs],
-    ['logCoeffs.sign', a.sign],
-    ['logValues', b.logAbs],
-    ['logValues.sign', b.sign],
-  ]);
+  const named = namedLogOperands('logCoeffs', a, 'logValues', b);
+  const onDevice = sameResidency(named);
   const rows = v.positiveInteger('options.rows', o.rows, 1);
   const n = v.rowLength('logCoeffs', a.logAbs.length, rows, 0);
   v.exactLength('logValues', b.logAbs.length, rows * (n + 1), `rows·(n+1) = ${rows}·${n + 1}: log x_0 then log b_1..b_n per row`);
@@ -228,12 +225,7 @@ function planLogScan<F extends FloatArray>(logCoeffs: unknown, logValues: unknow
       length: rows * (n + 1),
       lengthOf: 'the length of logValues',
       onDevice,
-      inputs: [
-        ['logCoeffs', a.logAbs],
-        ['logCoeffs.sign', a.sign],
-        ['logValues', b.logAbs],
-        ['logValues.sign', b.sign],
-      ],
+      inputs: named,
       inPlace: b,
     });
     out = { logAbs: given.x, sign: given.xSign as Signs };

@@ -14,6 +14,7 @@ import {
   deviceIndexOf,
   floatData,
   logInput,
+  namedLogOperands,
   operand,
   sameResidency,
   type LogInput,
@@ -258,14 +259,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       ArrayBuffer.isView(b.logAbs) &&
       (a.sign === undefined || ArrayBuffer.isView(a.sign)) &&
       (b.sign === undefined || ArrayBuffer.isView(b.sign));
-    const onDevice = host
-      ? false
-      : sameResidency([
-          ['coeffs', a.logAbs],
-          ['coeffs.sign', a.sign],
-          ['values', b.logAbs],
-          ['values.sign', b.sign],
-        ]);
+    const onDevice = host ? false : sameResidency(namedLogOperands('coeffs', a, 'values', b));
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
@@ -281,12 +275,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         length: this.rows * m,
         lengthOf: 'the length of values',
         onDevice,
-        inputs: [
-          ['coeffs', a.logAbs],
-          ['coeffs.sign', a.sign],
-          ['values', b.logAbs],
-          ['values.sign', b.sign],
-        ],
+        inputs: namedLogOperands('coeffs', a, 'values', b),
         inPlace: b,
       }));
     } else {
