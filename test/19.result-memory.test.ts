@@ -2,8 +2,9 @@
 // THP mode and /proc/buddyinfo whether a fresh result is advised huge pages and faulted in first
 // on the scan's threads; native/cpu/result_memory.cc does it. The decision is checked on sample
 // texts; on Linux, what the kernel then holds is read from /proc/self/smaps_rollup.
-import { execFileSync } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import path from 'path';
 import v8 from 'v8';
 import vm from 'vm';
@@ -23,7 +24,7 @@ import {
   UNZEROED_RESULT_BYTES,
   wantsHugePages,
 } from '../src/result-memory';
-import { rng } from './helpers';
+import { rng, SEED } from './helpers';
 
 const MiB = 1 << 20;
 v8.setFlagsFromString('--expose-gc');
@@ -97,6 +98,38 @@ describe('the decision (pure functions on sample texts)', () => {
 
 // ---------------------------------------------------------------------------------------------
 // What the kernel holds (Linux).
+
+// The native side's two decisions, on made-up addresses and timings that JS cannot set
+// (test/native/fresh_memory_test.cc): the order and cut of the pieces faulted in, and the rule
+// that turns slow huge pages to small ones. Built with the C++ compiler that builds the addon.
+const cxx = ['c++', 'g++', 'clang++'].find((c) => spawnSync(c, ['--version']).status === 0);
+(cxx ? describe : describe.skip)(`the native decisions (test/native/fresh_memory_test.cc${cxx ? '' : ': skipped, no C++ compiler'})`, () => {
+  test('pieces: the ends first, then every whole 2 MiB page once, aligned; slow huge pages judged on their mean', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'linrec-fresh-'));
+    try {
+      const root = path.join(__dirname, '..');
+      const exe = path.join(dir, 'fresh_memory_test');
+      execFileSync(cxx!, [
+        '-std=c++17',
+        '-O1',
+        '-Wall',
+        '-Werror',
+        '-I',
+        path.join(root, 'native'),
+        path.join(__dirname, 'native/fresh_memory_test.cc'),
+        path.join(root, 'native/cpu/result_memory.cc'),
+        '-o',
+        exe,
+        '-lpthread',
+      ]);
+      const run = spawnSync(exe, [String(SEED)], { encoding: 'utf8' });
+      expect(run.stdout).toMatch(/^ok: 0 failed checks/m);
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
 
 const thpFile = '/sys/kernel/mm/transparent_hugepage/enabled';
 const thp = existsSync(thpFile) ? adviceFor(readFileSync(thpFile, 'latin1')) : 'off';

@@ -25,7 +25,8 @@ namespace cpu {
 namespace {
 
 #if defined(__linux__)
-constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+constexpr uintptr_t kHuge = fresh::kHugePage;
+using fresh::kMinPagesMeasured;
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
@@ -56,17 +57,11 @@ void populate(uintptr_t begin, uintptr_t end, size_t page, const unsigned char* 
 }
 
 // What one small (base) page takes to fault in and first write, in ms of CPU time: a running
-// mean over pieces of 32 or more of them (the pieces of an array's ends, or whole pieces
-// after huge pages came slowly); < 0: none yet. Machines differ by 10x and more (~2.5 us on session 10's VM, ~30 us
-// where a nested hypervisor shadows the page tables, bench/NOTES.md session 11), so a huge page is
-// judged against this.
+// mean over pieces of fresh::kMinPagesMeasured or more of them (the pieces of an array's ends, or
+// whole pieces after huge pages came slowly); < 0: none yet. Machines differ by 10x and more
+// (~2.5 us on session 10's VM, ~30 us where a nested hypervisor shadows the page tables,
+// bench/NOTES.md session 11), so a huge page is judged against this.
 std::atomic<double> smallPageMs{-1};
-constexpr size_t kMinPagesMeasured = 32;
-// Huge pages are judged slow on their mean over an array, from this many of them on.
-constexpr size_t kMinHugeJudged = 3;
-// The array's ends are faulted in by pieces of this many bytes (64 pages of 4 KiB), and of at
-// least kMinPagesMeasured pages, so that they measure smallPageMs.
-constexpr uintptr_t kEndPieceBytes = uintptr_t(256) << 10;
 #endif
 
 }  // namespace
@@ -108,31 +103,13 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
     return 0;
   // Pieces, taken in turn from a counter by every thread, so that no huge page is faulted by two
   // threads at once and a thread that the system holds back (or refuses) leaves its share to the
-  // others, as the engine's tiles do. The array's ends come first, in pieces of kEndPiece: they
+  // others, as the engine's tiles do. The array's ends come first, in pieces of 256 KiB: they
   // take small pages (the 2 MiB around them is not the array's), ~550 of them for a 40 MB result,
   // which cost more than all its huge pages where the hypervisor shadows page tables (~8 us each
   // against ~0.12 ms a huge page, session 17), and an end of up to 2 MiB taken last held one
   // thread while the other had nothing left. Then the whole 2 MiB pages (advised, or the kernel's
   // own with THP `always`), one a piece.
-  struct Piece {
-    uintptr_t from, to;
-    bool whole;
-  };
-  std::vector<Piece> order;
-  // Ends cut at page boundaries (from `first`), so that no page belongs to two pieces; whole pages
-  // at 2 MiB boundaries (from `lo`), one a piece.
-  const uintptr_t endPiece = std::max<uintptr_t>(kEndPieceBytes, kMinPagesMeasured * page);
-  auto cut = [&](uintptr_t from, uintptr_t to, bool whole) {
-    const uintptr_t step = whole ? kHuge : endPiece, origin = whole ? lo : first;
-    for (uintptr_t p = from; p < to;) {
-      const uintptr_t next = std::min(to, origin + ((p - origin) / step + 1) * step);
-      order.push_back({p, next, whole});
-      p = next;
-    }
-  };
-  cut(begin, std::min(lo, end), false);
-  cut(std::max(hi, begin), end, false);
-  cut(lo, hi, true);
+  const std::vector<fresh::Piece> order = fresh::pieces(begin, end, page);
   const size_t pieces = order.size();
   std::atomic<size_t> next{0};
   // Huge pages are slow when their mean over this array, from kMinHugeJudged of them on, takes
@@ -150,7 +127,7 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
   const size_t smallPerHuge = kHuge / page;
   std::atomic<uint64_t> hugeNs{0};
   std::atomic<size_t> hugeDone{0};
-  const size_t judgeFrom = std::max<size_t>(1, std::min<size_t>(kMinHugeJudged, (hi - lo) / kHuge));
+  const size_t wholePages = (hi - lo) / kHuge;
   auto work = [&] {
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces;) {
       const uintptr_t from = order[k].from, to = order[k].to;
@@ -171,10 +148,8 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
       if (huge) {
         const uint64_t ns = hugeNs.fetch_add(uint64_t(took * 1e6), std::memory_order_relaxed) + uint64_t(took * 1e6);
         const size_t done = hugeDone.fetch_add(1, std::memory_order_relaxed) + 1;
-        const double mean = double(ns) / 1e6 / double(done);
-        const double small = smallPageMs.load(std::memory_order_relaxed);
-        if (done >= judgeFrom && mean > slowPieceMs &&
-            (smallPageRatio == 0 || (small >= 0 && mean > smallPageRatio * small * double(smallPerHuge))))
+        if (fresh::hugePagesSlow(double(ns) / 1e6 / double(done), done, wholePages, slowPieceMs, smallPageRatio,
+                                 smallPageMs.load(std::memory_order_relaxed), smallPerHuge))
           slow.store(true, std::memory_order_relaxed);
       } else if (advised > 0 && fresh) {  // small pages for certain (under THP `always`, maybe not)
         const size_t pages = (((to + page - 1) & ~uintptr_t(page - 1)) - (from & ~uintptr_t(page - 1))) / page;
@@ -198,6 +173,42 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
   return 0;
 #endif
 }
+
+namespace fresh {
+
+std::vector<Piece> pieces(uintptr_t begin, uintptr_t end, size_t page) {
+  std::vector<Piece> order;
+  if (end <= begin) return order;
+  const uintptr_t first = begin & ~uintptr_t(page - 1);
+  // The whole huge pages inside the array: the memory around it is not the array's.
+  const uintptr_t lo = (begin + kHugePage - 1) & ~(kHugePage - 1), hi = std::max(lo, end & ~(kHugePage - 1));
+  const uintptr_t endPiece = std::max<uintptr_t>(kEndPieceBytes, kMinPagesMeasured * page);
+  // [from, to) cut at multiples of `step` from `origin`: ends from the first page, so that no
+  // page belongs to two pieces; whole pages from `lo`, so that each is one 2 MiB page (cut from
+  // `first`, each huge page spanned two pieces, and so two threads: session 17).
+  auto cut = [&](uintptr_t from, uintptr_t to, bool whole) {
+    const uintptr_t step = whole ? kHugePage : endPiece, origin = whole ? lo : first;
+    for (uintptr_t p = from; p < to;) {
+      const uintptr_t next = std::min(to, origin + ((p - origin) / step + 1) * step);
+      order.push_back({p, next, whole});
+      p = next;
+    }
+  };
+  cut(begin, std::min(lo, end), false);
+  cut(std::max(hi, begin), end, false);
+  cut(lo, hi, true);
+  return order;
+}
+
+bool hugePagesSlow(double meanMs, size_t done, size_t wholePages, double slowPieceMs, double smallPageRatio,
+                   double smallPageMs, size_t smallPerHuge) {
+  const size_t judgeFrom = std::max<size_t>(1, std::min(kMinHugeJudged, wholePages));
+  if (done < judgeFrom || !(meanMs > slowPieceMs)) return false;
+  if (smallPageRatio == 0) return true;
+  return smallPageMs >= 0 && meanMs > smallPageRatio * smallPageMs * double(smallPerHuge);
+}
+
+}  // namespace fresh
 
 bool keepFreedMemory(size_t bytes) {
 #if defined(__GLIBC__)

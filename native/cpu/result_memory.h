@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace linrec {
 namespace cpu {
@@ -33,6 +35,38 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
 // asks for it. glibc only (large blocks from the heap instead of their own mappings, a trim
 // threshold); returns false where there is no such setting.
 bool keepFreedMemory(size_t bytes);
+
+// prepareFreshMemory's two decisions, as pure functions (test/native/fresh_memory_test.cc).
+namespace fresh {
+
+constexpr uintptr_t kHugePage = uintptr_t(2) << 20;
+// The array's ends are faulted in by pieces of this many bytes (64 pages of 4 KiB), and of at
+// least kMinPagesMeasured pages, so that they measure what a small page costs.
+constexpr uintptr_t kEndPieceBytes = uintptr_t(256) << 10;
+constexpr size_t kMinPagesMeasured = 32;
+// Huge pages are judged slow on their mean over an array, from this many of them on.
+constexpr size_t kMinHugeJudged = 3;
+
+struct Piece {
+  uintptr_t from, to;
+  bool whole;  // one whole 2 MiB page, 2 MiB aligned
+};
+
+// The order in which [begin, end) is faulted in, a piece per turn of a thread: the array's ends
+// first (the parts outside its whole 2 MiB pages, which take small pages), in pieces cut at
+// multiples of the end piece's size from the array's first page, so that no page belongs to two
+// pieces; then its whole 2 MiB pages, one a piece. The pieces tile [begin, end) in that order.
+std::vector<Piece> pieces(uintptr_t begin, uintptr_t end, size_t page);
+
+// Whether huge pages came slowly (memory the hypervisor took back): `done` of them, whole pages of
+// an array of `wholePages`, took `meanMs` each on average; judged from kMinHugeJudged of them on
+// (fewer where the array has fewer), against `slowPieceMs` and `smallPageRatio` times what the
+// huge page's small pages take (`smallPageMs` each, < 0: not measured yet, and then not slow;
+// ratio 0: not compared).
+bool hugePagesSlow(double meanMs, size_t done, size_t wholePages, double slowPieceMs, double smallPageRatio,
+                   double smallPageMs, size_t smallPerHuge);
+
+}  // namespace fresh
 
 }  // namespace cpu
 }  // namespace linrec
