@@ -15,7 +15,7 @@ const emulated = cuda.devices.some((d) => /emulation/i.test(d.name));
 type Hooks = {
   _injectCudaFault?: (device?: number) => void;
   _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number) => void;
-  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number; unfenced: number };
+  _lookBackStats?: () => { lookBacks: number; deep: number; deepest: number; unfenced: number; rowsStartedBy: number };
   _setEmulatedEnv?: (name: string, value?: string) => void;
 };
 const hooks = (): Hooks => (cuda.available ? (require(addonPath() as string) as Hooks) : {});
@@ -188,7 +188,11 @@ gpuDescribe(`CUDA look-back depth and ticket order ${cuda.available ? seedNote()
     if (emulated) setEnv?.('LINREC_EMULATED_BLOCKS_IN_FLIGHT', '48');
     const [a, b] = [toDevice(coeffs), toDevice(values)];
     try {
+      hooks()._lookBackStats?.();
       const runs = [0, 1].map(() => (scan(a, b, { rows, device: 'cuda' }) as DeviceArray).toHost() as Float32Array);
+      // Every row's first tile within the first `rows` tickets (row after row, as at be20c11, the
+      // last row's first tile would take ticket 23·9 = 207: rowsStartedBy 208).
+      if (emulated) expect(hooks()._lookBackStats!().rowsStartedBy).toBe(rows);
       expect(mixedError(runs[0], ref)).toBeLessThan(1e-4);
       expect(Buffer.compare(Buffer.from(runs[1].buffer), Buffer.from(runs[0].buffer))).toBe(0);
     } finally {

@@ -139,9 +139,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
                 return info.Env().Undefined();
               }));
-  // _lookBackStats(): {lookBacks, deep, deepest, unfenced} since the last call (the emulation
-  // counts them: look-backs, those that reduced more than 128 predecessors, the most one reduced,
-  // payloads read before an acquire that followed their publication).
+  // _lookBackStats(): {lookBacks, deep, deepest, unfenced, rowsStartedBy} since the last call (the
+  // emulation counts them: look-backs, those that reduced more than 128 predecessors, the most one
+  // reduced, payloads read before an acquire that followed their publication, the tickets by which
+  // every row had started).
   exports.Set("_lookBackStats", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 Napi::Object o = Napi::Object::New(info.Env());
                 guardCuda(info.Env(), [&] {
@@ -150,6 +151,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                   o.Set("deep", double(s.deep));
                   o.Set("deepest", double(s.deepest));
                   o.Set("unfenced", double(s.unfenced));
+                  o.Set("rowsStartedBy", double(s.rowsStartedBy));
                   return 0;
                 });
                 return o;

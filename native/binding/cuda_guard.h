@@ -60,7 +60,7 @@ inline void cudaSetLookBackTest(unsigned long long, size_t, size_t, unsigned lon
   throw CudaNotCompiled();
 }
 struct LookBackStats {
-  unsigned long long lookBacks = 0, deep = 0, deepest = 0, unfenced = 0;
+  unsigned long long lookBacks = 0, deep = 0, deepest = 0, unfenced = 0, rowsStartedBy = 0;
 };
 inline LookBackStats cudaTakeLookBackStats() { throw CudaNotCompiled(); }
 inline unsigned long long cudaInOrderSteppings(int) { throw CudaNotCompiled(); }

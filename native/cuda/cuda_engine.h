@@ -77,10 +77,11 @@ void injectFault(int device);
 void setLookBackTest(unsigned long long boundNs, size_t silentTile, size_t holdTile, unsigned long long holdNs,
                      bool fromRowStart);
 // Emulated test builds: look-backs run since the last call, how many reduced more than 128
-// predecessors, the most one reduced, and fenced payloads read without an acquire after their
-// publication (the emulation's weak ordering; zeros elsewhere).
+// predecessors, the most one reduced, fenced payloads read without an acquire after their
+// publication (the emulation's weak ordering), and the tickets by which every row of a multi-tile
+// launch had started its first tile (the most over launches; zeros elsewhere).
 struct LookBackStats {
-  unsigned long long lookBacks = 0, deep = 0, deepest = 0, unfenced = 0;
+  unsigned long long lookBacks = 0, deep = 0, deepest = 0, unfenced = 0, rowsStartedBy = 0;
 };
 LookBackStats takeLookBackStats();
 // Test builds: tiles and warp segments of scans on `device` that stepped through in order

@@ -430,13 +430,19 @@ void setLookBackTest(unsigned long long boundNs, size_t silent, size_t hold, uns
 }
 
 #if defined(LINREC_CUDA_EMULATION)
-static std::atomic<unsigned long long> lookBacks{0}, deepLookBacks{0}, deepestLookBack{0};
+static std::atomic<unsigned long long> lookBacks{0}, deepLookBacks{0}, deepestLookBack{0}, rowsStartedBy{0};
+static void raiseTo(std::atomic<unsigned long long>& most, unsigned long long value) {
+  unsigned long long seen = most.load();
+  while (value > seen && !most.compare_exchange_weak(seen, value)) {
+  }
+}
+void recordTicket(size_t ticket, size_t tileInRow) {
+  if (tileInRow == 0) raiseTo(rowsStartedBy, ticket + 1);
+}
 void recordLookBack(size_t reduced) {
   lookBacks.fetch_add(1);
   if (reduced > 128) deepLookBacks.fetch_add(1);
-  unsigned long long seen = deepestLookBack.load();
-  while (reduced > seen && !deepestLookBack.compare_exchange_weak(seen, reduced)) {
-  }
+  raiseTo(deepestLookBack, reduced);
 }
 LookBackStats takeLookBackStats() {
   LookBackStats s;
@@ -444,6 +450,7 @@ LookBackStats takeLookBackStats() {
   s.deep = deepLookBacks.exchange(0);
   s.deepest = deepestLookBack.exchange(0);
   s.unfenced = ::linrec::emulation::takeUnfencedReads();
+  s.rowsStartedBy = rowsStartedBy.exchange(0);
   return s;
 }
 #else

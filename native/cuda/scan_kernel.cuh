@@ -229,6 +229,11 @@ __device__ __forceinline__ void countInOrder() { atomicAdd(&inOrderCount, 1ull);
 #else
 __device__ __forceinline__ void countInOrder() {}
 #endif
+#if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
+// Emulated test builds: which tile of its row a ticket got (device_scan.cu), so that tests can
+// show that every row starts within the launch's first `rows` tickets.
+void recordTicket(size_t ticket, size_t tileInRow);
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // One tile per block. Tiles are numbered by an atomic ticket in the order blocks start, so
@@ -279,6 +284,9 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
       // flight). A row's tiles still take tickets in order, which is all the look-back needs.
       const size_t q = size_t(atomicAdd(ticket, 1ull)), rows = size_t(gridDim.x) / tilesPerRow;
       tile = (q % rows) * tilesPerRow + q / rows;
+#if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
+      recordTicket(q, tile % tilesPerRow);
+#endif
     }
     tileIndex = tile;
     tileRow = tile / tilesPerRow;
