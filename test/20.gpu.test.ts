@@ -735,6 +735,10 @@ gpuDescribe(`CUDA faults and memory ${cuda.available ? seedNote() : ''}`, () => 
       expect(seen.dispose).toEqual({ ok: true }); // lost memory: nothing to free, nothing to crash
       expect(typeof seen.fault).toBe('string'); // backends().cuda.devices[0].fault
       expect(seen.autoError).toBeLessThan(1e-4); // 'auto' went to the CPU
+      // The device itself stays usable: this process, which did not fault, scans on it after.
+      const { coeffs, values } = seedInputs(Float32Array, 1, 100_003, 'uniform');
+      const after = scan(coeffs, values, { device: 'cuda' });
+      expect(mixedError(after, reference(coeffs, values))).toBeLessThan(1e-4);
     },
   );
 
