@@ -431,30 +431,47 @@ function parseArgs(argv) {
     outDir: undefined,
     charts: true,
   };
+  // A wrong argument is a usage error (err.usage: the CLI exits 2), never a silent default.
+  const usage = (message) => Object.assign(new Error(message), { usage: true });
+  // Flags that take no value: the option each sets, and to what.
+  const flags = {
+    '--quick': ['quick', true],
+    '--large': ['large', true],
+    '--gpu': ['gpu', true],
+    '--no-gpu': ['gpu', false],
+    '--no-throughput': ['throughput', false],
+    '--no-accuracy': ['accuracy', false],
+    '--no-charts': ['charts', false],
+  };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    // --flag value or --flag=value
+    const [arg, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw usage(`${arg} needs a value`);
       return argv[++i];
     };
+    // Sizes: whole numbers of elements from 1 to 10^9 (three arrays of 10^9 float64 are 24 GB).
     const list = (s) =>
-      s
-        .split(',')
-        .map((x) => Math.round(Number(x)))
-        .filter((x) => Number.isInteger(x) && x > 0);
-    if (arg === '--quick') o.quick = true;
-    else if (arg === '--large') o.large = true;
-    else if (arg === '--gpu') o.gpu = true;
-    else if (arg === '--no-gpu') o.gpu = false;
-    else if (arg === '--seed') o.seed = Number(value()) >>> 0;
-    else if (arg === '--no-throughput') o.throughput = false;
-    else if (arg === '--no-accuracy') o.accuracy = false;
-    else if (arg === '--no-charts') o.charts = false;
-    else if (arg === '--sizes') o.sizes = list(value());
+      s.split(',').map((x) => {
+        const n = Number(x);
+        if (x.trim() === '' || !Number.isInteger(n) || n < 1 || n > 1e9)
+          throw usage(`${arg}: ${JSON.stringify(x)} is not a size from 1 to 1e9 (e.g. ${arg} 1e3,1e5)`);
+        return n;
+      });
+    if (Object.prototype.hasOwnProperty.call(flags, arg)) {
+      if (inline !== undefined) throw usage(`${arg} takes no value (received ${argv[i]})`);
+      const [key, set] = flags[arg];
+      o[key] = set;
+    } else if (arg === '--seed') {
+      const seed = Number(value());
+      if (!Number.isInteger(seed) || seed < 0) throw usage(`--seed: expected an integer >= 0`);
+      o.seed = seed >>> 0;
+    } else if (arg === '--sizes') o.sizes = list(value());
     else if (arg === '--accuracy-sizes') o.accuracySizes = list(value());
     else if (arg === '--out') o.outDir = path.resolve(value());
     else if (arg === '--help' || arg === '-h') o.help = true;
-    else throw new Error(`unknown option ${arg} (try --help)`);
+    else throw usage(`unknown option ${argv[i]} (try --help)`);
   }
   if (process.env.LINREC_BENCH_QUICK === '1') o.quick = true;
   if (process.env.LINREC_BENCH_SEED) o.seed = Number(process.env.LINREC_BENCH_SEED) >>> 0;

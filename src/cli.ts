@@ -34,6 +34,7 @@ ${CLUSTER_USAGE}  linrec bench [--sizes 1e3,1e5] [--device auto|cpu|cuda] [--qui
       Throughput and accuracy of this machine's build against the JS and C++ loops.
       --sizes bounds the accuracy sizes too (unless --accuracy-sizes is given). Results
       (JSON, markdown, charts where vega is installed) go to DIR (default ./linrec-bench).
+  linrec --version
   linrec --help
 `;
 
@@ -52,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   if (command === '--help' || command === '-h' || command === 'help' || (wantsHelp && command !== 'bench')) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   try {
@@ -82,13 +87,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function info(): number {
   const b = backends();
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
   const source = addonSource();
   const loadedFrom = source?.kind === 'prebuilt' ? `prebuilt package ${source.package}` : source?.kind === 'env' ? 'LINREC_ADDON' : 'local build';
   const report = {
-    version: pkg.version,
+    version: packageVersion(),
     addon: source?.file ?? null,
     // Which build was loaded: a prebuilt platform package, a build in this package, or LINREC_ADDON.
     addonSource: loadedFrom,
@@ -136,12 +144,24 @@ async function bench(args: string[]): Promise<number> {
       continue;
     }
     const device = choice('device', inline ?? args[++i], ['auto', 'cpu', 'cuda'] as const, 'auto');
+    if (device === 'cuda' && !backends().cuda.available)
+      throw new Error(`--device cuda: CUDA is not usable here: ${backends().cuda.reason ?? 'unknown reason'} (--device cpu or auto benchmarks the CPU)`);
     if (device === 'cuda') {
       name = 'gpu-node'; // gpu.json is the CUDA benchmark's (npm run bench:gpu)
       argv.push('--gpu');
     } else if (device === 'cpu') argv.push('--no-gpu');
   }
-  const { main: harnessMain } = require(harness) as { main: (o: { name: string; argv: string[] }) => Promise<unknown> };
+  const { main: harnessMain, parseArgs: harnessArgs } = require(harness) as {
+    main: (o: { name: string; argv: string[] }) => Promise<unknown>;
+    parseArgs: (argv: string[]) => unknown;
+  };
+  // The harness's own checks of its options, as usage errors (exit 2), before anything runs.
+  try {
+    harnessArgs(argv);
+  } catch (e) {
+    if ((e as { usage?: boolean }).usage) throw new UsageError((e as Error).message);
+    throw e;
+  }
   await harnessMain({ name, argv });
   return 0;
 }

@@ -4,7 +4,7 @@
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { plainError } from './errors';
+import { describe, expected, plainError, rangeError, typeError } from './errors';
 import { floatDType, type DType, type FloatArray } from './dtype';
 
 export type FileFormat = 'npy' | 'raw';
@@ -235,6 +235,47 @@ async function writeFully(fh: fsp.FileHandle, bytes: Uint8Array, position: numbe
   }
 }
 
+// Arguments of the element-range reads and writes: checked before any byte moves, so that a
+// wrong start or length is an ERR_LINREC_* error naming it, never bytes of the header read as
+// data, a row's columns running into the next row, or a file written past its shape.
+
+function index(call: string, name: string, v: unknown): number {
+  if (typeof v !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected(`${call}'s ${name}`, 'an integer >= 0', v));
+  if (!Number.isSafeInteger(v) || v < 0) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(`${call}'s ${name}`, 'an integer >= 0', v));
+  return v;
+}
+
+/** Checks that elements [start, start + length) lie within the `total` elements of `file`. */
+function elementRange(call: string, file: string, start: unknown, length: unknown, total: number): void {
+  const from = index(call, 'start', start),
+    n = index(call, 'length', length);
+  if (from + n > total) throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: elements [${from}, ${from + n}) lie beyond the ${total} elements of ${file}`);
+}
+
+/** Checks rows [r0, r1) × columns [c0, c1) of `file` viewed as rows of `cols`; returns the block's element count. */
+function blockRange(call: string, file: string, r0: unknown, r1: unknown, c0: unknown, c1: unknown, cols: unknown, total: number): number {
+  const width = index(call, 'cols', cols);
+  const [a, b, c, d] = [index(call, 'r0', r0), index(call, 'r1', r1), index(call, 'c0', c0), index(call, 'c1', c1)];
+  if (a > b || c > d) throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: rows [${a}, ${b}) × columns [${c}, ${d}) is not a range (r0 <= r1 and c0 <= c1)`);
+  if (d > width) throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: columns [${c}, ${d}) lie beyond the row width cols = ${width}`);
+  if (b > a && d > c && b * width > total)
+    throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: rows [${a}, ${b}) of ${width} lie beyond the ${total} elements of ${file}`);
+  return (b - a) * (d - c);
+}
+
+/** Checks that `data` is a float array of `dtype` (what the file holds), of at least `length` elements where given. */
+function floatData(call: string, name: string, data: unknown, dtype: DType, length?: number): FloatArray {
+  const given = floatDType(data);
+  if (given === undefined)
+    throw typeError('ERR_LINREC_INVALID_TYPE', expected(`${call}'s ${name}`, `a ${dtype === 'float32' ? 'Float32Array' : 'Float64Array'}`, data));
+  if (given !== dtype)
+    throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${call}'s ${name} to hold ${dtype}, the file's element type, but received ${describe(data)}`);
+  const array = data as FloatArray;
+  if (length !== undefined && array.length < length)
+    throw rangeError('ERR_LINREC_LENGTH_MISMATCH', `Expected ${call}'s ${name} to hold at least ${length} elements but it has ${array.length}`);
+  return array;
+}
+
 export interface OpenOptions {
   /** Defaults to the extension: .npy is NumPy, anything else raw. */
   format?: FileFormat;
@@ -247,6 +288,7 @@ export interface OpenOptions {
  * the second dimension, or the whole 1-D array as one row).
  */
 export class ArrayFileReader {
+  private closed = false;
   private constructor(
     readonly file: string,
     readonly format: FileFormat,
@@ -296,9 +338,11 @@ export class ArrayFileReader {
     return count(this.header.shape);
   }
 
-  /** `count` elements starting at element `start`, in file order. */
+  /** `length` elements starting at element `start`, in file order (into `into`'s first elements where given). */
   async read(start: number, length: number, into?: FloatArray): Promise<FloatArray> {
-    const out = into ?? allocFloat(this.dtype, length);
+    this.checkOpen('read');
+    elementRange('read', this.file, start, length, this.length);
+    const out = into === undefined ? allocFloat(this.dtype, length) : floatData('read', 'into', into, this.dtype, length);
     await readFully(this.fh, bytesOf(out).subarray(0, length * ITEM[this.dtype]), this.header.dataOffset + start * ITEM[this.dtype], this.file);
     return out;
   }
@@ -309,8 +353,9 @@ export class ArrayFileReader {
    * however long the rows are).
    */
   async readBlock(r0: number, r1: number, c0: number, c1: number, cols = this.shape[this.shape.length - 1]): Promise<FloatArray> {
+    this.checkOpen('readBlock');
+    const out = allocFloat(this.dtype, blockRange('readBlock', this.file, r0, r1, c0, c1, cols, this.length));
     const w = c1 - c0;
-    const out = allocFloat(this.dtype, (r1 - r0) * w);
     if (w === cols) return this.read(r0 * cols, out.length, out);
     const bytes = bytesOf(out);
     const item = ITEM[this.dtype];
@@ -321,7 +366,13 @@ export class ArrayFileReader {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.fh.close();
+  }
+
+  private checkOpen(call: string): void {
+    if (this.closed) throw plainError('ERR_LINREC_DISPOSED', `${call}: ${this.file} was closed`);
   }
 }
 
@@ -381,13 +432,24 @@ export class ArrayFileWriter {
     return writer;
   }
 
-  /** Writes `data` starting at element `start`. */
+  /** Writes `data` (of the file's dtype) starting at element `start`. */
   async write(start: number, data: FloatArray): Promise<void> {
-    await writeFully(this.fh, bytesOf(data), this.dataOffset + start * ITEM[this.dtype]);
+    this.checkOpen('write');
+    const array = floatData('write', 'data', data, this.dtype);
+    elementRange('write', this.file, start, array.length, count(this.shape));
+    await writeFully(this.fh, bytesOf(array), this.dataOffset + start * ITEM[this.dtype]);
   }
 
   /** The inverse of ArrayFileReader.readBlock: `data` holds rows [r0, r1) × columns [c0, c1). */
   async writeBlock(r0: number, r1: number, c0: number, c1: number, data: FloatArray, cols = this.shape[this.shape.length - 1]): Promise<void> {
+    this.checkOpen('writeBlock');
+    const elements = blockRange('writeBlock', this.file, r0, r1, c0, c1, cols, count(this.shape));
+    floatData('writeBlock', 'data', data, this.dtype);
+    if (data.length !== elements)
+      throw rangeError(
+        'ERR_LINREC_LENGTH_MISMATCH',
+        `Expected writeBlock's data to hold rows [${r0}, ${r1}) × columns [${c0}, ${c1}): ${elements} elements, but it has ${data.length}`,
+      );
     const w = c1 - c0;
     if (w === cols) return this.write(r0 * cols, data);
     const bytes = bytesOf(data);
@@ -410,6 +472,10 @@ export class ArrayFileWriter {
       await fsp.rm(this.tempFile, { force: true });
       throw ioError(this.file, e);
     }
+  }
+
+  private checkOpen(call: string): void {
+    if (this.done) throw plainError('ERR_LINREC_DISPOSED', `${call}: the writer of ${this.file} was committed or aborted`);
   }
 
   /** Closes and removes the temp file; safe to call more than once. */

@@ -205,6 +205,51 @@ describe(`lazy block reads ${seedNote()}`, () => {
   });
 });
 
+describe('element ranges are checked before any byte moves', () => {
+  const refused = (p: Promise<unknown>, code: string, name: string, message?: RegExp) =>
+    expect(p).rejects.toMatchObject({ code, name, ...(message ? { message: expect.stringMatching(message) } : {}) });
+
+  test('reads: a start or length that is not an index, a range past the end, columns past the width, a reversed range', async () => {
+    const file = path.join(dir, 'ranges.npy');
+    fs.writeFileSync(file, encodeNpy(randomArray(Float64Array, 3 * 1000), [3, 1000]));
+    const r = await ArrayFileReader.open(file);
+    await refused(r.read(-1, 2), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /read's start/);
+    await refused(r.read(0.5, 2), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /read's start/);
+    await refused(r.read(0, -2), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /read's length/);
+    await refused(r.read('0' as unknown as number, 2), 'ERR_LINREC_INVALID_TYPE', 'TypeError');
+    await refused(r.read(2999, 5), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /elements \[2999, 3004\) lie beyond the 3000 elements/);
+    await refused(r.readBlock(0, 1, 998, 1002), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /beyond the row width cols = 1000/);
+    await refused(r.readBlock(2, 4, 0, 2), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /rows \[2, 4\) of 1000 lie beyond/);
+    await refused(r.readBlock(0, 1, 5, 2), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /not a range/);
+    await refused(r.read(0, 4, new Float32Array(4)), 'ERR_LINREC_DTYPE_MISMATCH', 'TypeError');
+    await refused(r.read(0, 4, new Float64Array(3)), 'ERR_LINREC_LENGTH_MISMATCH', 'RangeError');
+    // The edges themselves are fine: the last element, an empty range at the end.
+    expect((await r.read(2999, 1)).length).toBe(1);
+    expect((await r.readBlock(3, 3, 0, 0)).length).toBe(0);
+    expect(Array.from(await r.readBlock(2, 3, 999, 1000))).toEqual(Array.from(await r.read(2999, 1)));
+    await r.close();
+    await refused(r.read(0, 1), 'ERR_LINREC_DISPOSED', 'Error');
+    await r.close(); // twice is fine
+  });
+
+  test('writes: data of another dtype, past the shape, a block of the wrong size, after commit', async () => {
+    const file = path.join(dir, 'ranges-out.npy');
+    const w = await ArrayFileWriter.create(file, { dtype: 'float32', shape: [2, 3] });
+    await refused(w.write(0, new Float64Array([1.5, 2.5])), 'ERR_LINREC_DTYPE_MISMATCH', 'TypeError', /hold float32/);
+    await refused(w.write(0, [1, 2] as unknown as Float32Array), 'ERR_LINREC_INVALID_TYPE', 'TypeError');
+    await refused(w.write(4, new Float32Array([1, 2, 3])), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /elements \[4, 7\) lie beyond the 6 elements/);
+    await refused(w.write(-1, new Float32Array(1)), 'ERR_LINREC_INVALID_VALUE', 'RangeError');
+    await refused(w.writeBlock(0, 2, 1, 3, new Float32Array(3)), 'ERR_LINREC_LENGTH_MISMATCH', 'RangeError', /4 elements, but it has 3/);
+    await refused(w.writeBlock(0, 2, 2, 4, new Float32Array(4)), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /row width/);
+    await w.write(0, new Float32Array([1, 2, 3, 4, 5, 6]));
+    await w.commit();
+    await refused(w.write(0, new Float32Array(1)), 'ERR_LINREC_DISPOSED', 'Error');
+    const back = decodeNpy(fs.readFileSync(file));
+    expect(Array.from(back.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(fs.statSync(file).size).toBe(encodeNpyHeader('float32', [2, 3]).length + 6 * 4); // nothing past the shape
+  });
+});
+
 describe(`atomic writes ${seedNote()}`, () => {
   test('blocks written in any order make the whole file, which appears only on commit', async () => {
     const rows = 3;

@@ -75,6 +75,12 @@ describe('linrec info / --help', () => {
     expect(linrec(['frobnicate']).status).toBe(2);
   });
 
+  test('--version prints the package version and exits 0', () => {
+    const r = linrec(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
   test('bench delegates to bench/harness.js, or says clearly that it is missing', () => {
     const r = linrec(['bench', '--help']);
     if (fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) {
@@ -120,6 +126,38 @@ describe('linrec bench', () => {
     expect(doc.config.sizes).toEqual([1000]);
     expect(doc.config.accuracySizes).toEqual([1000]);
     expect(['cpu.json', 'cpu.md'].map(stamp)).toEqual(before);
+  });
+
+  // Before: bad sizes fell back to the defaults (up to 10^6) or were dropped one by one, and
+  // --sizes=1e3 was an unknown option.
+  test('a wrong option or size is a usage error (2) before anything runs; --flag=value works', () => {
+    if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+    for (const [args, why] of [
+      [['--sizes', 'abc'], /--sizes: "abc" is not a size/],
+      [['--sizes', '0'], /--sizes: "0" is not a size/],
+      [['--sizes', '1e3,foo'], /--sizes: "foo" is not a size/],
+      [['--sizes=2e9'], /--sizes: "2e9" is not a size from 1 to 1e9/],
+      [['--accuracy-sizes', '1e3.5'], /--accuracy-sizes: "1e3.5"/],
+      [['--bogus'], /unknown option --bogus/],
+      [['--quick=yes'], /--quick takes no value/],
+      [['--device', 'gpu'], /--device must be one of auto, cpu, cuda/],
+    ] as [string[], RegExp][]) {
+      const r = linrec(['bench', ...args]);
+      expect({ args, status: r.status }).toEqual({ args, status: 2 });
+      expect(r.stderr).toMatch(why);
+    }
+    const r = linrec(['bench', '--quick', '--sizes=1e3', '--device=cpu', '--no-charts', '--no-accuracy', '--out', 'linrec-bench-eq']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'linrec-bench-eq', 'cpu.json'), 'utf8')).config.sizes).toEqual([1000]);
+  });
+
+  test('--device cuda where CUDA is not usable fails (1), saying why, rather than benchmarking the CPU', () => {
+    if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+    if (JSON.parse(linrec(['info']).stdout).backends.cuda.available) return; // the real run belongs to the GPU session
+    const r = linrec(['bench', '--device', 'cuda', '--quick', '--out', 'linrec-bench-cuda']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^linrec: --device cuda: CUDA is not usable here: /);
+    expect(fs.existsSync(path.join(dir, 'linrec-bench-cuda'))).toBe(false);
   });
 });
 
