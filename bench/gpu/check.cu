@@ -2,6 +2,8 @@
 // semantics), for every kernel shape, method, dtype and direction, plus run-to-run bitwise
 // determinism. Meant to run under compute-sanitizer too (memcheck, racecheck, synccheck):
 //   ./check [--quick]     every shape, method, dtype and direction
+//   ./check --race        a few small shapes per kernel, float32, for compute-sanitizer's
+//                         racecheck (~100x slower than the kernels: --quick does not fit a slot)
 //   ./check --huge [n]    one row of n = 2^31 + 4097 steps, filled and checked on the device
 // Exit status 0 when every case passes.
 #include <cuda_runtime.h>
@@ -511,7 +513,8 @@ static int run(size_t n, long long corrupt) {
 }  // namespace huge
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const bool race = argc > 1 && std::strcmp(argv[1], "--race") == 0;
+  const bool quick = race || (argc > 1 && std::strcmp(argv[1], "--quick") == 0);
   lc::Availability av = lc::probe();
   if (!av.available) {
     std::printf("no CUDA: %s\n", av.reason.c_str());
@@ -530,17 +533,25 @@ int main(int argc, char** argv) {
   std::vector<Shape> shapes = {{1, 0},    {3, 1},      {5, 16},      {7, 17},     {3, 1000}, {2, 3000},
                                {2, 4097}, {3, 100003}, {1, 1 << 20}, {20000, 40}, {1, 12345}};
   if (!quick) shapes.push_back({1, (size_t(1) << 24) + 5});
+  // Each kernel once or twice (thread rows, warp rows, one tile, look-back) at small sizes.
+  if (race) shapes = {{5, 16}, {7, 17}, {3, 1000}, {2, 4097}, {1, 40000}};
   const Method methods[] = {Method::Direct, Method::LogFromRaw, Method::LogFromLog};
   unsigned seed = 1;
   for (Method m : methods)
-    for (int f64 = 0; f64 < 2; ++f64)
+    for (int f64 = 0; f64 < (race ? 1 : 2); ++f64)
       for (const Shape& s : shapes)
         for (int rev = 0; rev < 2; ++rev)
           for (size_t pad : {size_t(0), size_t(1)}) {
-            if (quick && pad && s.n > 5000) continue;
+            if ((quick && pad && s.n > 5000) || (race && pad)) continue;
             Case c{m, f64 ? DType::Float64 : DType::Float32, s.rows, s.n, rev != 0, pad, false, pad != 0};
             f64 ? runCase<double>(c, seed++) : runCase<float>(c, seed++);
           }
+  if (race) {
+    runAggregate<float>(3, 1000, false, false);
+    runAggregate<float>(2, 100003, true, true);
+    std::printf("%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+  }
   // Host residency: one chunk, many chunks along n, and row blocks.
   for (Method m : methods)
     for (int f64 = 0; f64 < 2; ++f64)
