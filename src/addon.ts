@@ -361,8 +361,19 @@ function wrap(raw: RawAddon): NativeAddon {
 let loaded: NativeAddon | undefined;
 let loadedFrom: AddonCandidate | undefined;
 
+/** LINREC_CPU_ISA values the CPU engine's dispatch knows (native/cpu/isa/dispatch.cc); others are ignored there. */
+const CPU_ISA_CAPS = ['x86-64', 'x86-64-v3', 'x86-64-v4'];
+
 export function addon(): NativeAddon {
   if (loaded) return loaded;
+  const cap = process.env.LINREC_CPU_ISA;
+  if (cap !== undefined && !CPU_ISA_CAPS.includes(cap))
+    process.emitWarning(
+      `LINREC_CPU_ISA=${JSON.stringify(cap)} is not one of ${CPU_ISA_CAPS.join(', ')}: ignored, the best variant the processor runs is used`,
+      {
+        code: 'LINREC_ENV',
+      },
+    );
   const failures: string[] = [];
   for (const candidate of addonCandidates()) {
     try {

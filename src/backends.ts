@@ -66,8 +66,12 @@ let gpuThresholdCache: number | undefined;
  */
 export function gpuThreshold(): number {
   if (gpuThresholdCache === undefined) {
-    const v = Number(process.env.LINREC_GPU_MIN_ELEMENTS);
-    gpuThresholdCache = Number.isFinite(v) && v >= 0 ? v : 1 << 22;
+    const given = process.env.LINREC_GPU_MIN_ELEMENTS;
+    const v = Number(given);
+    const valid = given !== undefined && given.trim() !== '' && Number.isFinite(v) && v >= 0;
+    if (given !== undefined && !valid)
+      process.emitWarning(`LINREC_GPU_MIN_ELEMENTS=${JSON.stringify(given)} is not a number >= 0: ignored (default 2^22)`, { code: 'LINREC_ENV' });
+    gpuThresholdCache = valid ? v : 1 << 22;
   }
   return gpuThresholdCache;
 }

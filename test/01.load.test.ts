@@ -31,6 +31,21 @@ describe('loading', () => {
     expect(accessors).toBe('none');
   });
 
+  test('a LINREC_CPU_ISA or LINREC_GPU_MIN_ELEMENTS that means nothing is named in a warning, not silently ignored', () => {
+    const script = "const l = require('linrec'); l.backends(); l.scan(new Float32Array([2]), new Float32Array([1, 1]), { device: 'auto' }); console.log('ok')";
+    const quiet = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, LINREC_CPU_ISA: 'x86-64-v3' } });
+    expect(quiet.stdout.trim()).toBe('ok');
+    expect(quiet.stderr).not.toMatch(/LINREC_ENV/);
+    const r = spawnSync(process.execPath, ['-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, LINREC_CPU_ISA: 'bogus', LINREC_GPU_MIN_ELEMENTS: 'abc' },
+    });
+    expect(r.stdout.trim()).toBe('ok');
+    expect(r.stderr).toMatch(/\[LINREC_ENV\] Warning: LINREC_CPU_ISA="bogus" is not one of x86-64, x86-64-v3, x86-64-v4/);
+    if (backends().cuda.available) expect(r.stderr).toMatch(/LINREC_GPU_MIN_ELEMENTS="abc" is not a number/);
+  });
+
   test('a missing addon gives one error listing what was tried and how to fix it', () => {
     let err: { status?: number; stderr?: string } = {};
     try {
