@@ -3,13 +3,17 @@
 // where there is no GPU (CI). It checks the engine's logic, not the hardware: every thread of a
 // block is a fiber on one OS thread (run in a random order between synchronizations, so that a
 // missing barrier shows), a warp's collectives exchange values through the block,
-// several blocks run at once on separate OS threads (so the look-back meets tiles in every
-// state), streams run their work asynchronously (a queue and a worker thread per stream, with
+// several blocks run at once on separate OS threads, started in a random order (so the look-back
+// meets tiles in every state, and no kernel can count on blocks starting in blockIdx order),
+// streams run their work asynchronously (a queue and a worker thread per stream, with
 // CUDA's rules between the legacy default stream, blocking and non-blocking streams and events,
-// and results visible to the host only after a synchronization), and device memory is host
+// and copies into pinned host memory visible to the host only once it synchronizes with them),
+// and device memory is host
 // memory with a budget (LINREC_EMULATED_DEVICE_MEMORY bytes, default 1 GiB) that cudaMalloc
 // enforces.
 // LINREC_EMULATED_DEVICES (default 1) devices, each with its own memory, faults and resets.
+// Every random choice of the schedule follows one seed per process (LINREC_EMULATED_SEED, else
+// derived from LINREC_SEED, else random), which every failure message names.
 // LINREC_EMULATED_BLOCKS_IN_FLIGHT (default 3) and LINREC_EMULATED_JITTER_PERCENT (default 0: the
 // chance that a block stalls up to 2 ms at a barrier) widen the states the look-back meets;
 // LINREC_EMULATED_HOLD_FOR_TILES (test builds, with _setLookBackTest's held tile) makes the held
@@ -158,8 +162,9 @@ template <class T> T fromBits(const Word& w) {
 }
 void requireFullMask(unsigned mask, const char* site);
 
-// Queues the grid on the stream: when the stream reaches it, blocks run in order of blockIdx.x
-// on a few OS threads, each block's threads as fibers. Returns at once (configuration errors
+// Queues the grid on the stream: when the stream reaches it, blocks start in a random order
+// (seeded: LINREC_EMULATED_SEED, see emulated_device.cc) on a few OS threads, each block's
+// threads as fibers. Returns at once (configuration errors
 // only); faults show at the next synchronization. The stream must belong to the current
 // device, as CUDA requires. `body` is kept until the grid has run (arguments by value).
 cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function<void()> body);

@@ -38,8 +38,39 @@ size_t envSize(const char* name, size_t fallback) {
   return end && *end == '\0' && parsed > 0 ? size_t(parsed) : fallback;
 }
 
+uint64_t mix(uint64_t x) {  // splitmix64: nearby seeds and counters give unrelated streams
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The scheduling seed of the process (block start order, thread order, jitter, stream delays):
+// LINREC_EMULATED_SEED, else one derived from the test run's LINREC_SEED (jest's globalSetup sets
+// it), else random. Every failure names it, so that a schedule can be replayed.
+uint64_t schedulingSeed() {
+  static const uint64_t seed = []() -> uint64_t {
+    auto number = [](const char* name, uint64_t* out) {
+      const char* v = std::getenv(name);
+      char* end = nullptr;
+      if (!v || !*v) return false;
+      *out = std::strtoull(v, &end, 10);
+      return end && *end == '\0';
+    };
+    uint64_t v = 0;
+    if (number("LINREC_EMULATED_SEED", &v)) return v;
+    if (number("LINREC_SEED", &v)) return mix(v ^ 0x6c696e726563ull) % 1000000000ull;
+    return uint64_t(std::random_device{}()) % 1000000000ull;
+  }();
+  return seed;
+}
+// Launches so far, for the per-launch schedules; the failing launch's number, for the message.
+std::atomic<uint64_t> launches{0};
+thread_local uint64_t currentLaunch = 0;
+
 [[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "linrec CUDA emulation: %s\n", what.c_str());
+  std::fprintf(stderr, "linrec CUDA emulation: %s (replay: LINREC_EMULATED_SEED=%llu; launch %llu)\n", what.c_str(),
+               (unsigned long long)schedulingSeed(), (unsigned long long)currentLaunch);
   std::fflush(stderr);
   std::abort();
 }
@@ -162,7 +193,7 @@ unsigned streamDelayUs() {
 
 void workerLoop(Stream* s) {
   currentDevice = s->device;
-  std::minstd_rand random(unsigned(reinterpret_cast<uintptr_t>(s)) * 2654435761u + 7u);
+  std::minstd_rand random(unsigned(mix(schedulingSeed() ^ reinterpret_cast<uintptr_t>(s))));
   std::unique_lock<std::mutex> lock(queueMutex());
   for (;;) {
     queueProgress().wait(lock, [&] {
@@ -213,9 +244,41 @@ Stream* legacyOf(int index) {  // queueMutex() held
 Stream* streamOf(cudaStream_t h) { return static_cast<Stream*>(reinterpret_cast<Handle*>(h)); }
 Event* eventOf(cudaEvent_t h) { return static_cast<Event*>(reinterpret_cast<Handle*>(h)); }
 
+// Host visibility only at synchronization. A copy into pinned host memory on a stream writes a
+// shadow when the stream runs it; the host bytes change only when the host synchronizes with that
+// work (a stream, event or device synchronization, or a synchronous copy ordered after it), as a
+// host that reads before then has no guarantee on a GPU. Without the shadow a missing
+// synchronization would pass whenever the worker happened to have run the copy.
+struct HostWrite {
+  void* dst = nullptr;
+  std::vector<char> shadow;
+  std::atomic<bool> ran{false};  // skipped after a fault: the host bytes stay as they were
+  std::shared_ptr<Progress> stream;
+  uint64_t position = 0;  // its operation in the stream: done once the stream completed that many
+  int device = 0;
+};
+// Under queueMutex(): the writes not yet published, in the order they were queued, and the
+// cross-stream orderings (legacy rules, cudaStreamWaitEvent) queued since one was pending, through
+// which a synchronization with one stream also covers the work of others it waited for.
+struct CrossWait {
+  std::shared_ptr<Progress> stream;
+  uint64_t position;
+  std::vector<Dependency> after;
+};
+std::deque<std::shared_ptr<HostWrite>>& hostWrites() {
+  static auto* w = new std::deque<std::shared_ptr<HostWrite>>;
+  return *w;
+}
+std::vector<CrossWait>& crossWaits() {
+  static auto* w = new std::vector<CrossWait>;
+  return *w;
+}
+
 // Queues `run` on stream h (0: the current device's legacy stream) after `extra`; returns the
-// dependency that is done when it has run.
-Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Dependency> extra = {}) {
+// dependency that is done when it has run. `write`: the host write `run` fills, held back until
+// a synchronization with it.
+Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Dependency> extra = {},
+                   std::shared_ptr<HostWrite> write = nullptr) {
   std::lock_guard<std::mutex> lock(queueMutex());
   Stream* s = h ? streamOf(h) : legacyOf(currentDevice);
   Operation op{std::move(run), std::move(extra)};
@@ -227,8 +290,16 @@ Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Depend
   } else if (s->blocking && d.legacy && d.legacy->enqueued > d.legacy->progress->completed) {
     op.after.push_back({d.legacy->progress, d.legacy->enqueued});
   }
+  // Orderings queued before a write cannot order it (they name work queued before it).
+  if (!op.after.empty() && !hostWrites().empty()) crossWaits().push_back({s->progress, s->enqueued + 1, op.after});
   s->queue.push_back(std::move(op));
   ++s->enqueued;
+  if (write) {
+    write->stream = s->progress;
+    write->position = s->enqueued;
+    write->device = s->device;
+    hostWrites().push_back(std::move(write));
+  }
   queueProgress().notify_all();
   return {s->progress, s->enqueued};
 }
@@ -238,7 +309,45 @@ void waitFor(const Dependency& d) {
   queueProgress().wait(lock, [&] { return done(d); });
 }
 
-// Every stream of the device has run what was queued before this call.
+// The host has seen `synced` done: publishes the host writes ordered before it, in the order they
+// were queued. queueMutex() held.
+void publishLocked(std::vector<Dependency> synced, int allOfDevice = -1) {
+  std::map<const Progress*, uint64_t> reached;
+  while (!synced.empty()) {
+    const Dependency d = synced.back();
+    synced.pop_back();
+    if (!d.progress) continue;
+    uint64_t& r = reached[d.progress.get()];
+    if (r >= d.until) continue;
+    r = d.until;
+    for (const CrossWait& w : crossWaits())
+      if (w.stream == d.progress && w.position <= d.until) synced.insert(synced.end(), w.after.begin(), w.after.end());
+  }
+  auto& writes = hostWrites();
+  for (auto it = writes.begin(); it != writes.end();) {
+    HostWrite& w = **it;
+    auto r = reached.find(w.stream.get());
+    const bool ordered = w.device == allOfDevice || (r != reached.end() && w.position <= r->second);
+    if (!ordered || w.stream->completed < w.position) {
+      ++it;
+      continue;
+    }
+    if (w.ran.load()) std::memcpy(w.dst, w.shadow.data(), w.shadow.size());
+    it = writes.erase(it);
+  }
+  if (writes.empty()) crossWaits().clear();
+}
+void publish(std::vector<Dependency> synced) {
+  std::lock_guard<std::mutex> lock(queueMutex());
+  publishLocked(std::move(synced));
+}
+// Waits for d and shows the host what is ordered before it.
+void synchronize(const Dependency& d) {
+  waitFor(d);
+  publish({d});
+}
+
+// Every stream of the device has run what was queued before this call (and the host sees it).
 void drainDevice(int index) {
   std::vector<Dependency> all;
   {
@@ -248,6 +357,8 @@ void drainDevice(int index) {
     if (d.legacy) all.push_back({d.legacy->progress, d.legacy->enqueued});
   }
   for (const Dependency& dep : all) waitFor(dep);
+  std::lock_guard<std::mutex> lock(queueMutex());
+  publishLocked({}, index);  // destroyed streams' work included: their workers have finished
 }
 
 cudaEvent_t newEvent() {
@@ -280,6 +391,37 @@ bool isPinned(const void* p, size_t bytes) {
   if (it == pinned.begin()) return false;
   --it;
   return c >= it->first && c + bytes <= it->first + it->second;
+}
+
+bool isDeviceMemory(const void* p) {
+  for (int i = 0; i < deviceCount(); ++i) {
+    Device& d = device(i);
+    std::lock_guard<std::mutex> lock(d.mutex);
+    auto it = d.allocations.upper_bound(p);
+    if (it == d.allocations.begin()) continue;
+    --it;
+    if (static_cast<const char*>(p) < static_cast<const char*>(it->first) + it->second) return true;
+  }
+  return false;
+}
+
+// A copy into host memory on stream h. Into pinned memory it is asynchronous and held back until
+// a synchronization (HostWrite). Into pageable memory the host waits for it, as the runtime
+// documents ("API synchronization behavior", Asynchronous: "For transfers from device memory to
+// pageable host memory, the function will return only once the copy has completed"); so does a
+// synchronous cudaMemcpy (`wait`). Waiting shows the host all the work ordered before the copy.
+void copyIntoHost(cudaStream_t h, void* dst, const void* src, size_t bytes, bool wait) {
+  auto write = std::make_shared<HostWrite>();
+  write->dst = dst;
+  write->shadow.resize(bytes);
+  Dependency copied = enqueue(
+      h,
+      [write, src, bytes] {
+        std::memcpy(write->shadow.data(), src, bytes);
+        write->ran.store(true);
+      },
+      {}, write);
+  if (wait || !isPinned(dst, bytes)) synchronize(copied);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,7 +464,7 @@ struct BlockRunner {
   Fiber& fiber() { return fibers[size_t(current)]; }
   void yield() { swapcontext(&fiber().context, &scheduler); }
 
-  void runBlock(dim3 grid, dim3 block, unsigned blockIndex);
+  void runBlock(dim3 grid, dim3 block, unsigned blockIndex, uint64_t launchSeed);
 };
 thread_local BlockRunner* runner = nullptr;
 
@@ -338,7 +480,7 @@ void fiberMain() {
   // Returning resumes uc_link: the scheduler.
 }
 
-void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
+void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex, uint64_t launchSeed) {
   const int threads = int(block.x);
   if (fibers.size() != size_t(threads)) {
     fibers.assign(size_t(threads), Fiber{});
@@ -368,7 +510,7 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex) {
   // barriers, so a missing __syncthreads (or __syncwarp) must not be hidden by a fixed order.
   order.resize(size_t(threads));
   for (int t = 0; t < threads; ++t) order[size_t(t)] = t;
-  std::minstd_rand shuffler(blockIndex * 2654435761u + 12345u);
+  std::minstd_rand shuffler(unsigned(mix(launchSeed ^ (uint64_t(blockIndex) << 32))));
   while (live > 0) {
     const unsigned long long before = progress;
     std::shuffle(order.begin(), order.end(), shuffler);
@@ -473,16 +615,24 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
   CallScope call;
   if (cudaError_t e = checkHandle(stream, true, true)) return record(e);
   const int launchDevice = currentDevice;
+  const uint64_t launch = ++launches;
   // Runs on the stream's worker, after the work queued before it.
-  enqueue(stream, [grid, block, launchDevice, body = std::move(body)] {
+  enqueue(stream, [grid, block, launchDevice, launch, body = std::move(body)] {
+    const uint64_t launchSeed = mix(schedulingSeed() ^ mix(launch));
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
     // Enough blocks in flight that a tile's look-back meets predecessors still running.
     const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
+    // Blocks start in a random order, as a GPU promises none: a kernel that takes blockIdx for
+    // the order its blocks start in (rather than an atomic ticket) waits on blocks not started.
+    std::vector<unsigned> startOrder(grid.x);
+    for (unsigned b = 0; b < grid.x; ++b) startOrder[b] = b;
+    std::shuffle(startOrder.begin(), startOrder.end(), std::mt19937_64(launchSeed));
     std::atomic<unsigned> next{0};
     std::atomic<bool> aborted{false};
     const unsigned long long launchedAt = publications.load();
-    auto work = [&] {
+    auto work = [&](size_t worker) {
+      currentLaunch = launch;
       BlockRunner local;
       local.body = &body;
       local.device = launchDevice;
@@ -490,15 +640,16 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
       local.launchedAt = launchedAt;
       local.deadline = deadline;
       local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
-      local.random.seed(unsigned(next.load()) * 2654435761u + 1u);
+      local.random.seed(unsigned(mix(launchSeed + worker + 1)));
       BlockRunner* saved = runner;
       runner = &local;
-      for (unsigned b; !aborted.load() && (b = next.fetch_add(1)) < grid.x;) local.runBlock(grid, block, b);
+      for (unsigned b; !aborted.load() && (b = next.fetch_add(1)) < grid.x;)
+        local.runBlock(grid, block, startOrder[b], launchSeed);
       runner = saved;
     };
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
-    work();
+    for (size_t i = 1; i < workers; ++i) threads.emplace_back(work, i);
+    work(0);
     for (auto& t : threads) t.join();
   });
   return cudaSuccess;
@@ -664,10 +815,24 @@ cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned) {
 }
 cudaError_t cudaFreeHost(void* ptr) {
   if (!ptr) return cudaSuccess;
-  linrec::emulation::drainDevice(currentDevice);  // queued copies may still use it
+  using namespace linrec::emulation;
+  drainDevice(currentDevice);  // queued copies may still use it
+  size_t bytes = 0;
   {
-    std::lock_guard<std::mutex> lock(linrec::emulation::pinnedMutex);
-    linrec::emulation::pinned.erase(static_cast<const char*>(ptr));
+    std::lock_guard<std::mutex> lock(pinnedMutex);
+    auto it = pinned.find(static_cast<const char*>(ptr));
+    if (it != pinned.end()) bytes = it->second, pinned.erase(it);
+  }
+  {  // another device's copies into it, never synchronized, must not land after the free
+    std::lock_guard<std::mutex> lock(queueMutex());
+    auto& writes = hostWrites();
+    const char* begin = static_cast<const char*>(ptr);
+    writes.erase(std::remove_if(writes.begin(), writes.end(),
+                                [&](const std::shared_ptr<HostWrite>& w) {
+                                  const char* at = static_cast<const char*>(w->dst);
+                                  return at >= begin && at < begin + bytes && w->stream->completed >= w->position;
+                                }),
+                 writes.end());
   }
   std::free(ptr);
   return cudaSuccess;
@@ -695,17 +860,26 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind 
     enqueue(nullptr, [dst, staged] { std::memcpy(dst, staged->data(), staged->size()); });
     return cudaSuccess;
   }
+  if (!isDeviceMemory(dst)) {
+    copyIntoHost(nullptr, dst, src, bytes, true);
+    return record(poisoned());
+  }
   Dependency copied = enqueue(nullptr, [=] { std::memmove(dst, src, bytes); });
   if (kind != cudaMemcpyDeviceToDevice) waitFor(copied);
   return record(poisoned());
 }
 // Reads and writes at the time the stream runs it: the source must stay intact, and the
-// destination is only complete after a synchronization.
+// destination is only complete after a synchronization (into pinned host memory: the host bytes
+// change only then, copyIntoHost).
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind, cudaStream_t stream) {
   using namespace linrec::emulation;
   CallScope call;
   if (cudaError_t e = checkHandle(stream, true)) return record(e);
-  if (bytes) enqueue(stream, [=] { std::memmove(dst, src, bytes); });
+  if (!bytes) return cudaSuccess;
+  if (!isDeviceMemory(dst))
+    copyIntoHost(stream, dst, src, bytes, false);
+  else
+    enqueue(stream, [=] { std::memmove(dst, src, bytes); });
   return cudaSuccess;
 }
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream) {
@@ -745,7 +919,7 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
   using namespace linrec::emulation;
   CallScope call(deviceOf(stream));
   if (cudaError_t e = checkHandle(stream, true)) return record(e);
-  waitFor(enqueue(stream, nullptr));  // a marker: on the legacy stream it also waits for blocking streams
+  synchronize(enqueue(stream, nullptr));  // a marker: on the legacy stream it also waits for blocking streams
   return record(stickyOf(deviceOf(stream)));
 }
 cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned) {
@@ -793,6 +967,6 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
     std::lock_guard<std::mutex> lock(queueMutex());
     recorded = eventOf(event)->recorded;
   }
-  waitFor(recorded);
+  synchronize(recorded);
   return record(stickyOf(deviceOf(event)));
 }
