@@ -17,6 +17,11 @@ plants=(
   "unbounded-look-back-waits @@ native/cuda/tile_status.cuh @@ s/const unsigned waited = waitClock\(\) - start;/const unsigned waited = 0 * (waitClock() - start);/ @@ emu -t never publishes"
   # Item 6: tickets row after row, so only a few rows' chains are in flight.
   "row-major-tickets @@ native/cuda/scan_kernel.cuh @@ s/tile = \(q % rows\) \* tilesPerRow \+ q \/ rows;/tile = q;\n      (void)rows;/ @@ emu -t many long rows"
+  # The emulation's strictness (session 18): a kernel that takes blockIdx for its start order (the
+  # emulation now starts blocks in a random order), and a slot read before its download is
+  # synchronized (downloads into pinned memory now land at the synchronization only).
+  "tile-from-blockIdx @@ native/cuda/scan_kernel.cuh @@ s/if \(tilesPerRow > 1\) \{/if (false && tilesPerRow > 1) {/ @@ emu -t whatever order its blocks start in"
+  "done-event-before-download @@ native/cuda/staged_scan.cu @@ s/(    check\(cudaMemcpyAsync\(hout \+ L\.x, .*?)(    check\(cudaEventRecord\(s\.done, s\.stream\), \x22cudaEventRecord \(staged scan\)\x22\);\n)/\$2\$1/s @@ emu -t each staged chunk is read only after its download"
   # Issue 10 item 4 (session 17): whole huge pages cut from the array's first page, so each
   # spans two pieces and two threads.
   "whole-pieces-from-the-first-page @@ native/cpu/result_memory.cc @@ s/origin = whole \? lo : first;/origin = first;/ @@ cxx"
