@@ -38,6 +38,8 @@ fi
 wanted=("$@")
 
 work=$(mktemp -d /tmp/linrec-plants-XXXXXX)
+logs=$work.logs  # kept after the scratch worktree goes
+mkdir -p "$logs"
 git -C "$root" worktree add -q --detach "$work" HEAD || exit 1
 trap 'git -C "$root" worktree remove --force "$work"' EXIT
 ln -s "$root/node_modules" "$work/node_modules"
@@ -60,7 +62,7 @@ for p in "${plants[@]}"; do
     status=1
     continue
   fi
-  log="$work/$name.log"
+  log="$logs/$name.log"
   echo "== $name: $file planted; testing ($how)" >&2
   case $how in
     emu\ *)
@@ -75,11 +77,13 @@ for p in "${plants[@]}"; do
   rc=$?
   git checkout -q -- "$file"
   if ((rc != 0)); then
-    results+=("$name: caught (the test fails: $(grep -m1 -E "Tests:|FAIL:|failed checks" "$log" || echo "exit $rc"))")
+    why=$(grep -m1 -E "linrec CUDA emulation: |Tests:|FAIL:|failed checks" "$log" || echo "exit $rc")
+    results+=("$name: caught (the test fails: $why)")
   else
     results+=("$name: NOT CAUGHT: the test passes with the bug planted ($log)")
     status=1
   fi
 done
 printf '%s\n' "${results[@]}"
+echo "logs: $logs"
 exit $status
