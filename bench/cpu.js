@@ -18,8 +18,10 @@ const harnessArgs = argv.filter((a) => a !== '--calls-only' && a !== '--no-calls
 const quick = argv.includes('--quick') || !!process.env.LINREC_BENCH_QUICK;
 
 async function run() {
-  const outIndex = harnessArgs.indexOf('--out');
-  const outDir = outIndex >= 0 ? path.resolve(harnessArgs[outIndex + 1]) : path.join(__dirname, 'results');
+  // --out DIR or --out=DIR, as the harness takes it.
+  const outIndex = harnessArgs.findIndex((a) => a === '--out' || a.startsWith('--out='));
+  const outArg = outIndex < 0 ? undefined : harnessArgs[outIndex].startsWith('--out=') ? harnessArgs[outIndex].slice(6) : harnessArgs[outIndex + 1];
+  const outDir = outArg !== undefined ? path.resolve(outArg) : path.join(__dirname, 'results');
   if (!callsOnly) {
     const doc = await require('./harness').main({ name: 'cpu', argv: harnessArgs, defaults: { gpu: false } });
     if (!doc) return; // --help

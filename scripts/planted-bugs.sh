@@ -76,9 +76,13 @@ for p in "${plants[@]}"; do
   esac
   rc=$?
   git checkout -q -- "$file"
-  if ((rc != 0)); then
-    why=$(grep -m1 -E "linrec CUDA emulation: |Tests:|FAIL:|failed checks" "$log" || echo "exit $rc")
+  # Caught only where the test itself failed: a plant that breaks the build also exits non-zero.
+  why=$(grep -m1 -E "linrec CUDA emulation: |Tests: .*[0-9]+ failed|FAIL: [0-9]+ failed checks" "$log")
+  if ((rc != 0)) && [[ -n $why ]]; then
     results+=("$name: caught (the test fails: $why)")
+  elif ((rc != 0)); then
+    results+=("$name: BROKEN PLANT: exit $rc without a failed test (a build error?) ($log)")
+    status=1
   else
     results+=("$name: NOT CAUGHT: the test passes with the bug planted ($log)")
     status=1

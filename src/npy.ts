@@ -258,7 +258,8 @@ function blockRange(call: string, file: string, r0: unknown, r1: unknown, c0: un
   const [a, b, c, d] = [index(call, 'r0', r0), index(call, 'r1', r1), index(call, 'c0', c0), index(call, 'c1', c1)];
   if (a > b || c > d) throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: rows [${a}, ${b}) × columns [${c}, ${d}) is not a range (r0 <= r1 and c0 <= c1)`);
   if (d > width) throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: columns [${c}, ${d}) lie beyond the row width cols = ${width}`);
-  if (b > a && d > c && b * width > total)
+  // The block's last element is row b - 1's column d - 1 (a 1-D array need not fill its last row).
+  if (b > a && d > c && (b - 1) * width + d > total)
     throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: rows [${a}, ${b}) of ${width} lie beyond the ${total} elements of ${file}`);
   return (b - a) * (d - c);
 }

@@ -227,6 +227,9 @@ describe('element ranges are checked before any byte moves', () => {
     expect((await r.read(2999, 1)).length).toBe(1);
     expect((await r.readBlock(3, 3, 0, 0)).length).toBe(0);
     expect(Array.from(await r.readBlock(2, 3, 999, 1000))).toEqual(Array.from(await r.read(2999, 1)));
+    // Viewed as rows of 7, the last row is partial: its first 4 columns exist, the 5th not.
+    expect(Array.from(await r.readBlock(428, 429, 0, 4, 7))).toEqual(Array.from(await r.read(2996, 4)));
+    await refused(r.readBlock(428, 429, 0, 5, 7), 'ERR_LINREC_INVALID_VALUE', 'RangeError');
     await r.close();
     await refused(r.read(0, 1), 'ERR_LINREC_DISPOSED', 'Error');
     await r.close(); // twice is fine
