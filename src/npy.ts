@@ -4,8 +4,9 @@
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { describe, expected, plainError, rangeError, typeError } from './errors';
+import { describe, plainError, rangeError, typeError } from './errors';
 import { floatDType, type DType, type FloatArray } from './dtype';
+import { floatArray, nonNegativeInteger } from './validate';
 
 export type FileFormat = 'npy' | 'raw';
 
@@ -240,9 +241,7 @@ async function writeFully(fh: fsp.FileHandle, bytes: Uint8Array, position: numbe
 // data, a row's columns running into the next row, or a file written past its shape.
 
 function index(call: string, name: string, v: unknown): number {
-  if (typeof v !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected(`${call}'s ${name}`, 'an integer >= 0', v));
-  if (!Number.isSafeInteger(v) || v < 0) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(`${call}'s ${name}`, 'an integer >= 0', v));
-  return v;
+  return nonNegativeInteger(`${call}'s ${name}`, v);
 }
 
 /** Checks that elements [start, start + length) lie within the `total` elements of `file`. */
@@ -265,13 +264,10 @@ function blockRange(call: string, file: string, r0: unknown, r1: unknown, c0: un
 }
 
 /** Checks that `data` is a float array of `dtype` (what the file holds), of at least `length` elements where given. */
-function floatData(call: string, name: string, data: unknown, dtype: DType, length?: number): FloatArray {
-  const given = floatDType(data);
-  if (given === undefined)
-    throw typeError('ERR_LINREC_INVALID_TYPE', expected(`${call}'s ${name}`, `a ${dtype === 'float32' ? 'Float32Array' : 'Float64Array'}`, data));
-  if (given !== dtype)
+function fileData(call: string, name: string, data: unknown, dtype: DType, length?: number): FloatArray {
+  const array = floatArray(`${call}'s ${name}`, data);
+  if (floatDType(array) !== dtype)
     throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${call}'s ${name} to hold ${dtype}, the file's element type, but received ${describe(data)}`);
-  const array = data as FloatArray;
   if (length !== undefined && array.length < length)
     throw rangeError('ERR_LINREC_LENGTH_MISMATCH', `Expected ${call}'s ${name} to hold at least ${length} elements but it has ${array.length}`);
   return array;
@@ -343,7 +339,7 @@ export class ArrayFileReader {
   async read(start: number, length: number, into?: FloatArray): Promise<FloatArray> {
     this.checkOpen('read');
     elementRange('read', this.file, start, length, this.length);
-    const out = into === undefined ? allocFloat(this.dtype, length) : floatData('read', 'into', into, this.dtype, length);
+    const out = into === undefined ? allocFloat(this.dtype, length) : fileData('read', 'into', into, this.dtype, length);
     await readFully(this.fh, bytesOf(out).subarray(0, length * ITEM[this.dtype]), this.header.dataOffset + start * ITEM[this.dtype], this.file);
     return out;
   }
@@ -436,7 +432,7 @@ export class ArrayFileWriter {
   /** Writes `data` (of the file's dtype) starting at element `start`. */
   async write(start: number, data: FloatArray): Promise<void> {
     this.checkOpen('write');
-    const array = floatData('write', 'data', data, this.dtype);
+    const array = fileData('write', 'data', data, this.dtype);
     elementRange('write', this.file, start, array.length, count(this.shape));
     await writeFully(this.fh, bytesOf(array), this.dataOffset + start * ITEM[this.dtype]);
   }
@@ -445,7 +441,7 @@ export class ArrayFileWriter {
   async writeBlock(r0: number, r1: number, c0: number, c1: number, data: FloatArray, cols = this.shape[this.shape.length - 1]): Promise<void> {
     this.checkOpen('writeBlock');
     const elements = blockRange('writeBlock', this.file, r0, r1, c0, c1, cols, count(this.shape));
-    floatData('writeBlock', 'data', data, this.dtype);
+    fileData('writeBlock', 'data', data, this.dtype);
     if (data.length !== elements)
       throw rangeError(
         'ERR_LINREC_LENGTH_MISMATCH',

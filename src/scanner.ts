@@ -18,6 +18,7 @@ import {
   operand,
   sameResidency,
   type LogInput,
+  type NamedOperands,
   type SignedLogArray,
 } from './operands';
 import type { Method } from './scan';
@@ -259,7 +260,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       ArrayBuffer.isView(b.logAbs) &&
       (a.sign === undefined || ArrayBuffer.isView(a.sign)) &&
       (b.sign === undefined || ArrayBuffer.isView(b.sign));
-    const onDevice = host ? false : sameResidency(namedLogOperands('coeffs', a, 'values', b));
+    // The named operands, built at most once and only where needed (device inputs, or out).
+    let named: NamedOperands | undefined;
+    const namedOperands = (): NamedOperands => (named ??= namedLogOperands('coeffs', a, 'values', b));
+    const onDevice = host ? false : sameResidency(namedOperands());
     const m = v.rowLength('coeffs', a.logAbs.length, this.rows, 0);
     v.exactLength('values', b.logAbs.length, this.rows * m, () => `rows·m = ${this.rows}·${m}: b only, x_0 is the Scanner's state`);
     const device = chooseDevice(this.#device, this.rows * m, deviceIndexOf(a.logAbs));
@@ -275,7 +279,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         length: this.rows * m,
         lengthOf: 'the length of values',
         onDevice,
-        inputs: namedLogOperands('coeffs', a, 'values', b),
+        inputs: namedOperands(),
         inPlace: b,
       }));
     } else {

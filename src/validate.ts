@@ -126,6 +126,13 @@ export function positiveInteger(name: string, v: unknown, fallback: number, max 
   return v;
 }
 
+/** An index or a count: a safe integer >= 0 (no fallback: the argument is required). */
+export function nonNegativeInteger(name: string, v: unknown): number {
+  if (typeof v !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'an integer >= 0', v));
+  if (!Number.isSafeInteger(v) || v < 0) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(name, 'an integer >= 0', v));
+  return v;
+}
+
 export function boolean(name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a boolean', v));

@@ -242,6 +242,9 @@ describe('element ranges are checked before any byte moves', () => {
     await refused(w.write(0, [1, 2] as unknown as Float32Array), 'ERR_LINREC_INVALID_TYPE', 'TypeError');
     await refused(w.write(4, new Float32Array([1, 2, 3])), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /elements \[4, 7\) lie beyond the 6 elements/);
     await refused(w.write(-1, new Float32Array(1)), 'ERR_LINREC_INVALID_VALUE', 'RangeError');
+    const detached = new Float32Array(2);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    await refused(w.write(0, detached), 'ERR_LINREC_DETACHED', 'TypeError', /write's data/);
     await refused(w.writeBlock(0, 2, 1, 3, new Float32Array(3)), 'ERR_LINREC_LENGTH_MISMATCH', 'RangeError', /4 elements, but it has 3/);
     await refused(w.writeBlock(0, 2, 2, 4, new Float32Array(4)), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /row width/);
     await w.write(0, new Float32Array([1, 2, 3, 4, 5, 6]));

@@ -83,8 +83,8 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
       if (bool(resident[(p - first) / page] & 1) != all) return !all;
     return all;
   };
-  // The whole huge pages inside the array (the memory around it is not ours to advise).
-  const uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = std::max(lo, end & ~(kHuge - 1));
+  const fresh::HugeRange huge = fresh::wholeHugePages(begin, end);
+  const uintptr_t lo = huge.lo, hi = huge.hi;
   size_t advised = 0;
 #if defined(MADV_HUGEPAGE)
   // Only where none of their pages is in memory: the advice outlives the array where the
@@ -176,12 +176,17 @@ double prepareFreshMemory(void* data, size_t bytes, const std::function<bool()>&
 
 namespace fresh {
 
+HugeRange wholeHugePages(uintptr_t begin, uintptr_t end) {
+  const uintptr_t lo = (begin + kHugePage - 1) & ~(kHugePage - 1);
+  return {lo, std::max(lo, end & ~(kHugePage - 1))};
+}
+
 std::vector<Piece> pieces(uintptr_t begin, uintptr_t end, size_t page) {
   std::vector<Piece> order;
   if (end <= begin) return order;
   const uintptr_t first = begin & ~uintptr_t(page - 1);
-  // The whole huge pages inside the array: the memory around it is not the array's.
-  const uintptr_t lo = (begin + kHugePage - 1) & ~(kHugePage - 1), hi = std::max(lo, end & ~(kHugePage - 1));
+  const HugeRange huge = wholeHugePages(begin, end);
+  const uintptr_t lo = huge.lo, hi = huge.hi;
   const uintptr_t endPiece = std::max<uintptr_t>(kEndPieceBytes, kMinPagesMeasured * page);
   // [from, to) cut at multiples of `step` from `origin`: ends from the first page, so that no
   // page belongs to two pieces; whole pages from `lo`, so that each is one 2 MiB page (cut from

@@ -47,6 +47,13 @@ constexpr size_t kMinPagesMeasured = 32;
 // Huge pages are judged slow on their mean over an array, from this many of them on.
 constexpr size_t kMinHugeJudged = 3;
 
+// The whole 2 MiB pages inside [begin, end), as [lo, hi) (lo == hi: none); the memory around
+// them is not the array's to advise.
+struct HugeRange {
+  uintptr_t lo, hi;
+};
+HugeRange wholeHugePages(uintptr_t begin, uintptr_t end);
+
 struct Piece {
   uintptr_t from, to;
   bool whole;  // one whole 2 MiB page, 2 MiB aligned

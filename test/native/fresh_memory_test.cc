@@ -17,6 +17,7 @@ using linrec::cpu::fresh::kHugePage;
 using linrec::cpu::fresh::kMinPagesMeasured;
 using linrec::cpu::fresh::Piece;
 using linrec::cpu::fresh::pieces;
+using linrec::cpu::fresh::wholeHugePages;
 
 static int failures = 0;
 #define CHECK(cond, ...)                                    \
@@ -38,6 +39,10 @@ static void checkPieces(uintptr_t begin, uintptr_t end, size_t page) {
   const uintptr_t lo = (begin + kHugePage - 1) / kHugePage * kHugePage;
   const uintptr_t hi = end / kHugePage * kHugePage > lo ? end / kHugePage * kHugePage : lo;
   const uintptr_t first = begin / page * page;
+  // The range that prepareFreshMemory advises is the one that pieces() cuts into whole pages.
+  CHECK(wholeHugePages(begin, end).lo == lo && wholeHugePages(begin, end).hi == hi,
+        "[%#zx, %#zx): whole pages [%#zx, %#zx)", size_t(begin), size_t(end), size_t(wholeHugePages(begin, end).lo),
+        size_t(wholeHugePages(begin, end).hi));
   // End pieces of 256 KiB, or of kMinPagesMeasured pages where pages are larger.
   const uintptr_t endPiece = std::max<uintptr_t>(kEndPieceBytes, kMinPagesMeasured * page);
   size_t covered = 0, wholeSeen = 0;
