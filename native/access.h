@@ -87,6 +87,9 @@ template <class M, bool Reverse> struct RawAccess {
     LINREC_HD void storePlain(size_t i, double m) const { x[at(i)] = T(m); }
     // Raw inputs are read as they are (the plain loop checks its results alone).
     static LINREC_HD bool plainInputs(size_t, size_t) { return true; }
+    // In place (scan's `out: values`, the only overlap the API lets through): a store replaces the
+    // b that a chain redone from an earlier step would read again.
+    LINREC_HD bool storesOverInputs() const { return static_cast<const void*>(x) == static_cast<const void*>(b); }
     static LINREC_HD void markPlain(size_t) {}
   };
   LINREC_HD Row row(size_t r) const {

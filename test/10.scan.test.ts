@@ -168,6 +168,28 @@ describe('options', () => {
     expect(Array.from(inPlace)).toEqual(Array.from(expected));
   });
 
+  test("in place with method 'log': a value the plain chain cannot carry (NaN, inf, 1e200) leaves the result of a fresh call", () => {
+    // The log method's plain chain stores as it goes and, where a value leaves its band, the
+    // general loop redoes the chain from its start: in place, that read back the x just stored
+    // over b (every x of the tile changed, those before the value included).
+    const r = fresh();
+    for (const [, C] of types)
+      for (const reverse of [false, true])
+        for (const [n, at] of [
+          [3000, 2999],
+          [3000, 1500],
+          [20_000, 12_345],
+        ])
+          for (const special of [NaN, Infinity, -Infinity, C === Float64Array ? 1e200 : 1e30]) {
+            const { coeffs, values } = seedInputs(C, 1, n, 'uniform');
+            (r.uniform() < 0.5 ? coeffs : values)[at] = special;
+            const expected = scan(coeffs, values, { method: 'log', reverse });
+            const inPlace = values.slice();
+            scan(coeffs, inPlace, { method: 'log', reverse, out: inPlace });
+            expect(Buffer.compare(Buffer.from(inPlace.buffer), Buffer.from(expected.buffer))).toBe(0);
+          }
+  });
+
   test('threads does not change the result (bitwise)', () => {
     const { coeffs, values } = seedInputs(Float32Array, 1, 300_000, 'normal');
     const one = scan(coeffs, values, { threads: 1 });

@@ -118,6 +118,11 @@ template <class Row> struct HasBandBound<Row, std::enable_if_t<Row::kBandBound>>
 template <class Row> struct HasNormalPlain<Row, std::enable_if_t<Row::kNormalPlain>> : std::true_type {};
 
 // Rows that may take their results' logs in the rescan (Row::logOut, ExtendedTile::Steps).
+// Rows whose stores may overwrite their inputs (Row::storesOverInputs, see PlainExtended::rescan).
+template <class Row, class = void> struct HasStoresOverInputs : std::false_type {};
+template <class Row>
+struct HasStoresOverInputs<Row, std::void_t<decltype(std::declval<const Row&>().storesOverInputs())>> : std::true_type {
+};
 template <class Row, class = void> struct HasLogOut : std::false_type {};
 template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
 // float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
@@ -564,12 +569,36 @@ struct PlainExtended {
         rescanChains<kUnchecked>(row, begin, len, lanes, x);
       }
       if constexpr (HasBandBound<Row>::value) row.markPositive();  // positive starts and inputs
+    } else if (overwritesInputs(row)) {
+      // In place, a chain that leaves the band is redone by the general loops from its start,
+      // which read b again: so the band is checked before any store (the same steps twice).
+      if (belowTop ? !chainsInBand<kLeast>(row, begin, len, lanes, x) : !chainsInBand<kBoth>(row, begin, len, lanes, x))
+        return false;
+      rescanChains<kUnchecked>(row, begin, len, lanes, x);
     } else if (belowTop ? !rescanChains<kLeast>(row, begin, len, lanes, x)
                         : !rescanChains<kBoth>(row, begin, len, lanes, x)) {
       return false;
     }
     for (size_t j = 0; j < lanes; ++j) io[j] = {x[j], 0};
     return true;
+  }
+  template <class Row> static bool overwritesInputs(const Row& row) {
+    if constexpr (HasStoresOverInputs<Row>::value) {
+      static_assert(!HasCompensated<Row>::value, "chainsInBand steps as laneSteps does");
+      return row.storesOverInputs();
+    } else {
+      (void)row;
+      return false;
+    }
+  }
+  // Whether rescanChains<Track> from start would keep every lane in the band: its steps, without
+  // the stores.
+  template <int Track, class Row>
+  static bool chainsInBand(const Row row, size_t begin, size_t len, size_t lanes, const double* start) {
+    double x[16], low[16], high[16];
+    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = x[j] = start[j];
+    laneSteps<Track, false>(row, begin, len, lanes, 0, x, low, high);
+    return inBand(lanes, x, low, high);
   }
   // a·x + b, and the error of x carried into error: see rescanChains. One function for the lanes'
   // loop and rescanPrefix's, so that both round alike.
