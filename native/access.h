@@ -632,6 +632,15 @@ template <class T, bool Reverse, class M> struct LogAccess {
       lastSign[r] = signOf(negativeOf(v));
     }
   }
+  // Staged rows (the CPU engine), once the row's last results are stored: its last x as stored,
+  // which may differ from finish's conversion of the value (float64 plain results are converted
+  // with their rounding error, Row::storeRange), so that a Scanner's state is its last result.
+  void finishFromStored(size_t r) const {
+    if (!last || !x || index.n == 0) return;
+    const Row stored = row(r);
+    last[r] = stored.x[Row::at(index.n - 1)];
+    if (stored.xSign) lastSign[r] = stored.xSign[Row::at(index.n - 1)];
+  }
   // A row of no steps: x_0 is its last x, copied as it is (not through the monoid's form).
   LINREC_HD void finishUnchanged(size_t r) const {
     size_t k = r * x0Stride;

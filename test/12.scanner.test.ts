@@ -64,6 +64,29 @@ describe('Scanner', () => {
     expect(state.logAbs[0]).toBeGreaterThan(800);
   });
 
+  test('log: true: state is the last result of each row bit for bit (float64 logs carry their rounding error)', () => {
+    const r = fresh();
+    const rows = 3;
+    for (const [dtype, C] of [
+      ['float64', Float64Array],
+      ['float32', Float32Array],
+    ] as const)
+      for (const reverse of [false, true]) {
+        type Logs = { logAbs: Float32Array | Float64Array; sign: Int8Array };
+        const s = createScanner({ log: true, dtype, initial: 1, reverse, rows }) as unknown as { push(a: Logs, b: Logs): Logs; readonly state: Logs };
+        for (const m of [1, 2, 7, 19, 50, 3000, 9000]) {
+          const a = { logAbs: fill(new C(rows * m), () => r.uniform() - 0.5), sign: Int8Array.from({ length: rows * m }, () => (r.uniform() < 0.2 ? -1 : 1)) };
+          const b = { logAbs: fill(new C(rows * m), r.uniform), sign: new Int8Array(rows * m).fill(1) };
+          const y = s.push(a, b);
+          const state = s.state;
+          for (let row = 0; row < rows; row++) {
+            const last = reverse ? row * m : row * m + m - 1;
+            expect([state.logAbs[row], state.sign[row]]).toEqual([y.logAbs[last], y.sign[last]]);
+          }
+        }
+      }
+  });
+
   test('an empty push leaves the state bit for bit, in every form', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const C = dtype === 'float32' ? Float32Array : Float64Array;

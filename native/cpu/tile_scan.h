@@ -1449,6 +1449,7 @@ template <class Access> class TileScan {
     else
       scanTileOn(stage.template steps<Elem, false>(begin), k, r, t, begin, m);
     row.storeRange(begin, m, stage);
+    if (t + 1 == tilesPerRow_) acc_.finishFromStored(r);  // the row's last x as its results hold it
   }
 
   // mine: this tile's phase 1 if done already; following: the next tile's, to be done here if it can.
