@@ -4,9 +4,9 @@
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { describe, plainError, rangeError, typeError } from './errors';
+import { describe, expected, plainError, rangeError, typeError } from './errors';
 import { floatDType, type DType, type FloatArray } from './dtype';
-import { floatArray, nonNegativeInteger } from './validate';
+import { floatArray, nonNegativeInteger, oneOf, options as validOptions } from './validate';
 
 export type FileFormat = 'npy' | 'raw';
 
@@ -180,6 +180,15 @@ export function encodeNpyHeader(dtype: DType, shape: readonly number[], version:
 
 const count = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
+/** A shape linrec writes (and reads back): 1 or 2 dimensions, each an integer >= 0. */
+function checkShape(call: string, shape: unknown): asserts shape is number[] {
+  if (!Array.isArray(shape)) throw typeError('ERR_LINREC_INVALID_TYPE', expected(`${call}: shape`, 'an array of 1 or 2 integers >= 0', shape));
+  if (shape.length < 1 || shape.length > 2) throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: shape must have 1 or 2 dimensions, not ${shape.length}`);
+  shape.forEach((d, k) => nonNegativeInteger(`${call}: shape[${k}]`, d));
+  if (!Number.isSafeInteger(count(shape)))
+    throw rangeError('ERR_LINREC_INVALID_VALUE', `${call}: shape (${shape.join(', ')}) holds more elements than an array can`);
+}
+
 function checkDataBytes(file: string | undefined, header: ArrayHeader, available: number): void {
   const want = count(header.shape) * ITEM[header.dtype];
   if (available < want) throw formatError(file, `truncated: expected ${want} bytes of data for shape (${header.shape.join(', ')}) but found ${available}`);
@@ -187,10 +196,14 @@ function checkDataBytes(file: string | undefined, header: ArrayHeader, available
 }
 
 /** A whole .npy file in memory. */
-export function encodeNpy(data: FloatArray, shape: readonly number[] = [data.length], version?: '1.0' | '2.0' | '3.0'): Buffer {
+export function encodeNpy(data: FloatArray, shape: readonly number[] = [data?.length], version?: '1.0' | '2.0' | '3.0'): Buffer {
   checkHost();
-  const dtype: DType = floatDType(data) ?? 'float32';
-  if (count(shape) !== data.length) throw plainError('ERR_LINREC_LENGTH_MISMATCH', `shape (${shape.join(', ')}) does not hold ${data.length} elements`);
+  floatArray('encodeNpy: data', data);
+  const dtype: DType = floatDType(data)!;
+  checkShape('encodeNpy', shape);
+  oneOf('encodeNpy: version', version, ['1.0', '2.0', '3.0'] as const, '1.0');
+  if (count(shape) !== data.length)
+    throw rangeError('ERR_LINREC_LENGTH_MISMATCH', `encodeNpy: shape (${shape.join(', ')}) does not hold ${data.length} elements`);
   const header = encodeNpyHeader(dtype, shape, version);
   return Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
@@ -405,7 +418,11 @@ export class ArrayFileWriter {
 
   static async create(file: string, options: { dtype: DType; shape: number[]; format?: FileFormat }): Promise<ArrayFileWriter> {
     checkHost();
-    const format = options.format ?? formatOf(file).format;
+    const o = validOptions<{ dtype: DType; shape: number[]; format?: FileFormat }>('ArrayFileWriter.create options', options, ['dtype', 'shape', 'format']);
+    if (o.dtype === undefined) throw typeError('ERR_LINREC_INVALID_TYPE', "ArrayFileWriter.create options: dtype is required ('float32' or 'float64')");
+    oneOf('ArrayFileWriter.create options: dtype', o.dtype, ['float32', 'float64'] as const, 'float32');
+    checkShape('ArrayFileWriter.create options', o.shape);
+    const format = oneOf('ArrayFileWriter.create options: format', o.format, ['npy', 'raw'] as const, formatOf(file).format);
     const tempFile = `${file}.partial-${process.pid}`;
     let fh: fsp.FileHandle;
     try {

@@ -86,6 +86,37 @@ describe(`npy round trip in memory ${seedNote()}`, () => {
   });
 });
 
+describe('encodeNpy and ArrayFileWriter.create check their arguments (ERR_LINREC_*)', () => {
+  test('encodeNpy: data that is not a float array, shapes that are not 1 or 2 integers >= 0, a shape of another size, an unknown version', () => {
+    expectLinrecError(() => encodeNpy([1, 2] as unknown as Float32Array), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /encodeNpy: data/);
+    expectLinrecError(() => encodeNpy(new Float32Array(3), [-1, -3]), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /shape\[0\]/);
+    expectLinrecError(() => encodeNpy(new Float32Array(3), [1.5, 2]), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /shape\[0\]/);
+    expectLinrecError(() => encodeNpy(new Float32Array(3), [3, 1, 1]), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /1 or 2 dimensions/);
+    expectLinrecError(() => encodeNpy(new Float32Array(3), [2, 2]), 'ERR_LINREC_LENGTH_MISMATCH', 'RangeError', /does not hold 3 elements/);
+    expectLinrecError(() => encodeNpy(new Float32Array(3), [3], '4.0' as '1.0'), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /version/);
+    // What it writes, it reads back.
+    expect(decodeNpy(encodeNpy(new Float64Array(6), [2, 3])).shape).toEqual([2, 3]);
+    expect(decodeNpy(encodeNpy(new Float32Array(0), [0, 4])).shape).toEqual([0, 4]);
+  });
+
+  test('ArrayFileWriter.create: a missing or unknown dtype, a bad shape, an unknown format or option', async () => {
+    const file = path.join(dir, 'create-args.npy');
+    const refused = (options: unknown, code: string, message: RegExp) =>
+      expect(ArrayFileWriter.create(file, options as { dtype: 'float32'; shape: number[] })).rejects.toMatchObject({
+        code,
+        message: expect.stringMatching(message),
+      });
+    await refused({ shape: [3] }, 'ERR_LINREC_INVALID_TYPE', /dtype is required/);
+    await refused({ dtype: 'int8', shape: [3] }, 'ERR_LINREC_INVALID_VALUE', /dtype/);
+    await refused({ dtype: 'float32', shape: [-3] }, 'ERR_LINREC_INVALID_VALUE', /shape\[0\]/);
+    await refused({ dtype: 'float32', shape: 3 }, 'ERR_LINREC_INVALID_TYPE', /shape/);
+    await refused({ dtype: 'float32', shape: [3], format: 'csv' }, 'ERR_LINREC_INVALID_VALUE', /format/);
+    await refused({ dtype: 'float32', shape: [3], dtpye: 'float64' }, 'ERR_LINREC_UNKNOWN_OPTION', /dtpye/);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('create-args'))).toEqual([]); // no partial file left
+  });
+});
+
 describe('bad .npy files are ERR_LINREC_FORMAT with a one-line message', () => {
   const ok = (shape: string, descr = '<f4') => `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
   const cases: [string, Buffer, RegExp][] = [
