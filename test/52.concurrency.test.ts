@@ -1,7 +1,7 @@
 // Concurrency: many overlapping async calls, and the addon used from several worker_threads at
 // once (each loads its own copy of the addon in its own environment), then the workers
-// terminated mid-flight and the addon used again. The workers require the built dist/index.js
-// (`npm run prepare`).
+// terminated mid-flight and the addon used again; and a process that used them ends by itself.
+// The workers and the process require the built dist/index.js (`npm run prepare`).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -172,3 +172,65 @@ const script = ${JSON.stringify(script)};
   const title = 'workers terminated mid-flight (async jobs running), then the addon still works';
   test(title, terminateMidFlight, 120_000);
 });
+
+// A script that used the async API has nothing left to do and ends, promptly: nothing that linrec
+// keeps (the engine's pooled threads, libuv's pool, the promises' references, a stream's scanner,
+// the addon loaded in a worker thread) holds its event loop open, whether its calls succeeded or
+// failed. jest's "A worker process has failed to exit gracefully" was not that (jest.config.js,
+// workerGracefulExitTimeout).
+test('a script that used the async API, a scan stream and a worker thread ends by itself once its work is done', () => {
+  const script = `'use strict';
+const { Readable, Writable } = require('stream');
+const { pipeline } = require('stream/promises');
+const { Worker } = require('worker_threads');
+const dist = ${JSON.stringify(DIST)};
+const linrec = require(dist);
+const n = 300000; // past the inline bound: the calls run on libuv's pool and the engine's threads
+const a = new Float32Array(n).fill(0.999), b = new Float32Array(n + 1).fill(1);
+(async () => {
+  await Promise.all([
+    linrec.scanAsync(a, b, { threads: 4 }),
+    linrec.scanAsync(Float64Array.from(a), Float64Array.from(b), { method: 'log', threads: 2 }),
+    linrec.aggregateAsync(a, b.subarray(1)),
+    linrec.logScanAsync(new Float64Array(n), new Float64Array(n + 1)),
+  ]);
+  await linrec.scanAsync(a, b.subarray(1)).catch(() => {}); // a rejected call (b one short)
+  linrec.scan(a, b, { threads: 3 });
+  const scanner = linrec.createScanner();
+  await scanner.pushAsync(a, b.subarray(1));
+  const chunk = () => ({ coeffs: a.subarray(0, 1000), values: b.subarray(0, 1000) });
+  await pipeline(Readable.from([chunk(), chunk()]), linrec.createScanStream(), new Writable({ objectMode: true, write: (_x, _e, cb) => cb() }));
+  for await (const x of linrec.scanIterable([chunk()])) void x;
+  // What keeps this process's event loop open now (Node's handles, requests and timers).
+  await new Promise(setImmediate);
+  console.log(JSON.stringify({ active: process.getActiveResourcesInfo() }));
+  // The addon in a worker thread, which ends by itself too; then when the process exits.
+  await new Promise((resolve, reject) => {
+    const w = new Worker('require(' + JSON.stringify(dist) + ').scanAsync(new Float64Array(3e5).fill(0.5), new Float64Array(3e5 + 1).fill(1))', { eval: true });
+    w.on('exit', resolve).on('error', reject);
+  });
+  process.on('exit', () => console.log(JSON.stringify({ exiting: Date.now() })));
+})().catch((e) => { console.error(e); process.exitCode = 1; });
+`;
+  // Its output to a file: pipes would be handles of its own (process.stdout, process.stderr).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-exit-'));
+  const output = path.join(dir, 'output.txt');
+  const fd = fs.openSync(output, 'w');
+  try {
+    const res = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', fd, fd], timeout: 30_000 });
+    const ended = Date.now();
+    const lines = fs.readFileSync(output, 'utf8').split('\n').filter(Boolean);
+    const report: { active?: string[]; exiting?: number } = Object.assign({}, ...lines.filter((l) => l.startsWith('{"')).map((l) => JSON.parse(l)));
+    expect({ status: res.status, signal: res.signal, output: lines.filter((l) => !l.startsWith('{"')), active: report.active }).toEqual({
+      status: 0,
+      signal: null,
+      output: [],
+      active: [],
+    });
+    // From its 'exit' event to its end: ~30 ms here; a handle kept open would hold it to the timeout.
+    expect(ended - report.exiting!).toBeLessThan(5_000);
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
