@@ -1,5 +1,7 @@
 // bench/gpu/model.py, the performance model of the tile kernels: its SASS reader, instruction
-// tagging, loop classes and in-order scheduler, on a hand-written kernel (no nvcc, no GPU).
+// tagging, loop classes and in-order scheduler, and the slow cliff's chain of non-composing tiles
+// (the handoff, the path from the poll to the publish, the in-order steps), on hand-written
+// kernels (no nvcc, no GPU).
 // The model itself is run by `npm run bench:model` (it compiles the engine with nvcc).
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';

@@ -6,7 +6,9 @@
 // writes half of them each, so read a,b + write x in total), in the same run; for host-f32,
 // max(pinned H2D of the inputs, pinned D2H of the output). max_err: the mixed metric
 // |x - ref| / (|ref| + mean|ref|) against a float64 host reference over the whole sequence
-// (every row for the batched case).
+// (every row for the batched case); where ref is not finite (the cliff cases' infinities), 0 if
+// x is the same infinity (or both are NaN), else inf, and mean|ref| is over the finite refs.
+// A case whose launch gave up a look-back wait (tile_status.cuh's bound) reports max_err inf.
 #include <cuda_runtime.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
@@ -20,6 +22,7 @@
 #include <cstring>
 #include <ctime>
 #include <cub/device/device_scan.cuh>
+#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -121,6 +124,16 @@ template <class T> static void makeInputs(size_t count, bool signedA, std::vecto
   }
 }
 
+// The slow cliff (issue 11 item 7; bench/NOTES.md, "The slow cliff (item 7)" and session 19): x_0 = +inf
+// against |a| in [0.5, 1) (signed), whose products underflow float32 within every tile, so that no
+// tile's carry (±inf) composes with its aggregates in T and each tile publishes its x only after
+// its own results (the look-back chain is serial). Wide: the tile kernel composes every tile again
+// in extended range (composable.cuh WideTileScan); InOrder: also a_t = +inf at each tile's first
+// step (an input that is not finite), so that the wide composition fails as well and every tile
+// steps through in order from its thread 1. The loop's x is ±inf at every step in both.
+enum class Cliff { None, Wide, InOrder };
+static const size_t kCliffTileSteps = 8192;  // TilePolicy<AffineMonoid<float>>: 256 threads x 32 items
+
 // Mixed error of rows x n results against the float64 sequential loop from x0.
 template <class T> static double mixedError(const std::vector<T>& a, const std::vector<T>& b, const std::vector<T>& x,
                                             size_t rows, size_t n, double x0) {
@@ -128,14 +141,20 @@ template <class T> static double mixedError(const std::vector<T>& a, const std::
   double worst = 0;
   for (size_t r = 0; r < rows; ++r) {
     double v = x0, mean = 0;
+    size_t finite = 0;
     for (size_t i = 0; i < n; ++i) {
       v = double(a[r * n + i]) * v + double(b[r * n + i]);
       ref[i] = v;
-      mean += std::fabs(v);
+      if (std::isfinite(v)) mean += std::fabs(v), ++finite;
     }
-    mean /= double(n);
+    mean /= double(std::max<size_t>(finite, 1));
     for (size_t i = 0; i < n; ++i) {
-      double e = std::fabs(double(x[r * n + i]) - ref[i]) / (std::fabs(ref[i]) + mean);
+      const double xi = double(x[r * n + i]);
+      double e;
+      if (!std::isfinite(ref[i]))
+        e = xi == ref[i] || (std::isnan(xi) && std::isnan(ref[i])) ? 0.0 : INFINITY;
+      else
+        e = std::fabs(xi - ref[i]) / (std::fabs(ref[i]) + mean);
       if (!(e <= worst)) worst = std::isnan(e) ? INFINITY : e;
     }
   }
@@ -152,13 +171,18 @@ static std::vector<Result> results;
 // The layout users pass (src/scan.ts): `values` and `out` hold rows x (n + 1) elements, x_0 then
 // b_1..b_n (x_1..x_n) per row, so b and x start at offset +1 of their arrays (4 or 8 bytes past
 // a 16-byte boundary) and every row at another alignment; coeffs start at offset 0.
-template <class T> static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA) {
+template <class T>
+static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA, Cliff cliff = Cliff::None) {
   size_t count = rows * n, stride = n + 1;
   std::vector<T> a, b, x(count);
   makeInputs(count, signedA, a, b);
+  const double x0 = cliff == Cliff::None ? 0.5 : INFINITY;
+  if (cliff == Cliff::InOrder)
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t i = 0; i < n; i += kCliffTileSteps) a[r * n + i] = T(INFINITY);
   std::vector<T> values(rows * stride), out(rows * stride);
   for (size_t r = 0; r < rows; ++r) {
-    values[r * stride] = T(0.5);  // x_0
+    values[r * stride] = T(x0);  // x_0
     std::copy(b.begin() + r * n, b.begin() + (r + 1) * n, values.begin() + r * stride + 1);
   }
   T *da, *dValues, *dOut;
@@ -190,11 +214,18 @@ template <class T> static void benchDevice(const char* name, Method method, size
     ctx.ensureScratch(lc::scanScratchBytes(j, ctx));
     ms = timeDevice([&] { lc::enqueueScan(j, ctx.stream, ctx); }, ctx.stream);
   }
+  bool gaveUp = false;  // a look-back wait past its bound (the results are not valid then)
+  try {
+    lc::throwIfGaveUp(ctx);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    gaveUp = true;
+  }
   double floorMs = copyFloor(3 * count * sizeof(T));
   CK(cudaMemcpy(out.data(), dOut, rows * stride * sizeof(T), cudaMemcpyDeviceToHost));
   for (size_t r = 0; r < rows; ++r)
     std::copy(out.begin() + r * stride + 1, out.begin() + (r + 1) * stride, x.begin() + r * n);
-  double err = mixedError(a, b, x, rows, n, 0.5);
+  double err = gaveUp ? INFINITY : mixedError(a, b, x, rows, n, x0);
   results.push_back({name, "linrec-cuda", sizeof(T) == 8 ? "float64" : "float32",
                      method == Method::Direct ? "direct" : "signed-log", rows, n, ms, floorMs, err});
   CK(cudaFree(da));
@@ -289,6 +320,12 @@ int main(int argc, char** argv) {
   if (wanted("host-f32")) benchHost(10000000);
   if (wanted("cub-affine-f32")) benchCub(big);
   if (wanted("direct-f32-1e7")) benchDevice<float>("direct-f32-1e7", Method::Direct, 1, 10000000, false);
+  // The slow cliff (issue 11 item 7): a serial chain of tiles, each composed in extended range
+  // (8192 tiles, ~2.9 us each predicted), or each stepped through in order (2048 tiles, ~22 us).
+  if (wanted("cliff-wide-f32"))
+    benchDevice<float>("cliff-wide-f32", Method::Direct, 1, size_t(1) << 26, true, Cliff::Wide);
+  if (wanted("cliff-inorder-f32"))
+    benchDevice<float>("cliff-inorder-f32", Method::Direct, 1, size_t(1) << 24, true, Cliff::InOrder);
 
   int driver = 0;
   cudaDriverGetVersion(&driver);

@@ -22,7 +22,12 @@ What it does, without a GPU:
     plus a 32nd of a warp-wide window's;
  5. per case: tiles/us from three bounds (HBM bandwidth, issue, look-back chain with
     Little's law on the resident tiles), time, and the ratio to the copy floor of the same
-    bytes (bench_gpu.cu's definition).
+    bytes (bench_gpu.cu's definition);
+ 6. the slow cliff's cases (bench_gpu.cu's Cliff, issue 11 item 7): tiles whose carry does not
+    compose in T each publish their x only after their results, so they run as one chain; per
+    tile the handoff (the publish seen by the next tile's poll), the path from that poll to the
+    tile's own publish (the wide block scan on it, tagged slow), and the in-order steps where the
+    wide composition fails too (cliff_model, cliff_tile_cycles).
 
 Every hardware figure is in DEVICES / LATENCY below with its source; the ones marked
 "assumed" are not measured on this project's GPU: the first GPU run tests them.
@@ -234,6 +239,14 @@ class Sources:
         # tile's aggregate and a window read one group's 32.
         group = "publishGroup" in status
         self.fold_span, self.window_span = (32, 1024) if group else (1, 32)
+        # The slow cliff's chain (session 19): where a tile that does not compose waits for the
+        # tile before it (carryInto: r.carry = status.waitInclusive(k - 1)), where it publishes its
+        # own x after its results, and the in-order stepping inside the slow paths.
+        line_of = lambda text, pattern: next((n + 1 for n, l in enumerate(text.split("\n")) if re.search(pattern, l)), None)
+        self.carry_wait_line = line_of(status, r"r\.carry = status\.waitInclusive\(k - 1\)")
+        kernel_text = open(kernel).read()
+        self.publish_after_line = line_of(kernel_text, r"!tileComposesShared.*publishInclusive")
+        self.inorder_block = block_range(kernel, r"if \(inOrder\)")
 
     def cold(self, path, line):
         """Whether `line` lies in a function declared LINREC_HD_COLD (monoid.h: the rare general
@@ -487,14 +500,34 @@ def analyse(ins, labels, src):
     return blocks, loops
 
 
-def walk(ins, blocks, start, allowed, drop=lambda i: False, mostly=False):
+def walk(ins, blocks, start, allowed, drop=lambda i: False, mostly=False, lookahead=False):
     """One path through the blocks: conditional branches fall through (unless the fall-through
     block holds a `drop` op and the target does not; with `mostly`, unless more than half of the
     fall-through block is `drop` ops and a smaller share of the target), unconditional ones jump;
     stops on leaving `allowed`, on a block seen before, or at EXIT. The likely path when the
     compiler lays the common case out as fall-through, as it does for the rare cases of
-    libdevice's math."""
+    libdevice's math. With `lookahead` (the cliff path, session 19), a side whose block holds no
+    work (only reconvergence and branch ops: a BSYNC before the code it joins) is judged by the
+    blocks it runs into, up to the first that holds work."""
     by_start = {b["a"]: n for n, b in enumerate(blocks)}
+    control = ("BSYNC", "BSSY", "BRA", "NOP", "WARPSYNC", "BREAK")
+
+    def ahead(m):
+        ops, seen_ahead = [], set()
+        while m is not None and m not in seen_ahead and len(seen_ahead) < 8:
+            seen_ahead.add(m)
+            ops += ins[blocks[m]["a"]:blocks[m]["b"]]
+            if any(i.base not in control for i in ops):
+                break
+            last = ins[blocks[m]["b"] - 1]
+            if last.base == "BRA" and last.guard:
+                break  # a choice of its own: judged when the walk gets there
+            if last.base == "BRA":
+                m = by_start.get(blocks[m]["succ"][0]) if blocks[m]["succ"] else None
+            else:
+                m = m + 1 if m + 1 < len(blocks) else None
+        return ops
+
     out, seen, n = [], set(), start
     while n is not None and n in allowed and n not in seen:
         seen.add(n)
@@ -510,6 +543,8 @@ def walk(ins, blocks, start, allowed, drop=lambda i: False, mostly=False):
         fall = n + 1 if n + 1 < len(blocks) else None
         if tgt is not None and fall is not None and ".DIV" not in last.op:
             f_ops, t_ops = ins[blocks[fall]["a"]:blocks[fall]["b"]], ins[blocks[tgt]["a"]:blocks[tgt]["b"]]
+            if lookahead:
+                f_ops, t_ops = ahead(fall), ahead(tgt)
             if mostly:
                 # Control ops (reconvergence, branches) carry no source of their own to judge by.
                 work = lambda seq: [i for i in seq if i.base not in ("BSYNC", "BSSY", "BRA", "NOP", "WARPSYNC")]
@@ -636,6 +671,104 @@ def warp_rows_model(sass, name_re, src, lat):
     return dict(segment_cycles=best[0] if best else None)
 
 
+def cliff_model(sass, name_re, src, lat):
+    """The slow cliff (issue 11 item 7; bench/NOTES.md, sessions 5 and 19). A tile whose carry
+    does not compose in T (x_0 = inf against products that underflow, ...) publishes its x only
+    once it has its own results (scan_kernel.cuh), and the next such tile's look-back waits for it
+    (carryInto: r.carry = status.waitInclusive(k - 1)): these tiles run one after another, and
+    everything the next tile does between that wait and its own publish is on the chain. Per tile:
+     - handoff: the publish reaching L2 and the next tile's spinning poll seeing it, returned:
+       an L2 round trip (half there, half back) plus half a poll period on average;
+     - path: the instructions from the poll that found the x published to the tile's own publish,
+       on the likely path where the wide composition holds (composable.cuh WideTileScan, tagged
+       slow): the look-back's end, warp 0's tail, the barriers, the wide block scan, each thread's
+       checks, the rescan. Its latency for one warp in order (the block's warps run the same code
+       between its barriers), and its issue cycles for one warp (the caller multiplies by the
+       block's warps: the SM issues all of them);
+     - in order (where the wide composition fails too): one pass of warpStepThrough's lane loop
+       (a thread's steps and the shuffle of its x) per thread from the first that failed, and one
+       pass of the loop around it (the x handed from warp to warp through shared memory, a barrier)
+       per warp.
+    None where the kernel has no such chain (no wait for the tile before, or no publish after)."""
+    if not (src.carry_wait_line and src.publish_after_line):
+        return None
+    ins, labels = kernel_sass(sass, name_re)
+    if not ins:
+        return None
+    blocks, loops = analyse(ins, labels, src)
+    status = os.path.realpath(os.path.join(NATIVE, "cuda/tile_status.cuh"))
+    kernel = os.path.realpath(os.path.join(NATIVE, "cuda/scan_kernel.cuh"))
+    at = lambda i, path, line: any(os.path.realpath(f) == path and l == line for f, l in i.frames)
+    lo, hi = src.inorder_block or (0, -1)
+    inorder = lambda i: any(os.path.realpath(f) == kernel and lo <= l <= hi for f, l in i.frames)
+    wait = [k for k, i in enumerate(ins) if at(i, status, src.carry_wait_line)]
+    poll = next((k for k in wait if ins[k].base in ("LD", "LDG")), None)
+    if poll is None:
+        return None
+    block_of = {k: n for n, b in enumerate(blocks) for k in range(b["a"], b["b"])}
+    by_start = {b["a"]: n for n, b in enumerate(blocks)}
+    # The poll's branch: to the spin (a block that reads the clock) or past it (published).
+    n = block_of[poll]
+    b = blocks[n]
+    last = ins[b["b"] - 1]
+    start = n + 1
+    if last.base == "BRA" and last.guard and b["succ"]:
+        tgt = by_start.get(b["succ"][0])
+        spin = any(waiting(i) for i in ins[blocks[n + 1]["a"]:blocks[n + 1]["b"]])
+        start = tgt if spin else n + 1
+    drop = lambda i: i.rare or waiting(i) or inorder(i)
+    path = walk(ins, blocks, start, set(range(len(blocks))), drop, mostly=True, lookahead=True)
+    end = next((p for p, i in enumerate(path) if at(i, kernel, src.publish_after_line) and i.base in ("ST", "STG")), None)
+    if end is None:
+        return None
+    path = path[:end + 1]
+    pipes = {}
+    for i in path:
+        pipes[pipe_of(i)] = pipes.get(pipe_of(i), 0) + 1
+    # The spin of that wait: one pass, past the read of the give-up word (a .SYS load, taken only
+    # after a unit of waiting).
+    spin = [L for L in loops if any(at(ins[k], status, src.carry_wait_line) and ins[k].base in ("LD", "LDG")
+                                    for m in L["own"] for k in range(blocks[m]["a"], blocks[m]["b"]))]
+    poll_cycles = None
+    if spin:
+        L = spin[0]
+        seq = walk(ins, blocks, L["head"], set(L["own"]), lambda i: ".SYS" in i.op)
+        poll_cycles, _ = iteration_latency(seq, lat)
+    # In order: the lane loop (no loop inside it) and the warp loop around it.
+    step_loops = [L for L in loops if any(inorder(ins[k]) for m in L["own"] for k in range(blocks[m]["a"], blocks[m]["b"]))]
+    lane = next((L for L in step_loops if not L["inner"]), None)
+    warp = next((L for L in step_loops if lane is not None and lane in L["inner"]), None)
+    lane_cycles = warp_cycles = None
+    if lane:
+        lane_cycles, _ = iteration_latency(walk(ins, blocks, lane["head"], set(lane["own"])), lat)
+    if warp:
+        warp_cycles, _ = iteration_latency(hot(ins, blocks, warp["own"], lambda i: False), lat)
+    return dict(
+        path_cycles=Schedule(lat).run(path), path_instructions=len(path), path_l2=l2_ops(path),
+        path_by_tag={t: sum(1 for i in path if i.tag == t) for t in ("tile", "lookback", "slow", "fallback")},
+        path_rare=sum(1 for i in path if i.rare), path_pipes=pipes,
+        poll_cycles=poll_cycles, lane_cycles=lane_cycles, warp_cycles=warp_cycles,
+        at=hex(ins[blocks[start]["a"]].addr), publish_at=hex(path[-1].addr),
+    )
+
+
+def cliff_tile_cycles(cm, lat, warps, threads, first=None):
+    """Cycles per tile on the cliff's chain (cliff_model): handoff + the path (its latency, or the
+    SM's issue of the block's warps on it where longer) + in order, where `first` is given (the
+    first thread whose start failed), each later thread's lane pass and each warp's pass from the
+    first's warp on (a thread before `first` in its warp: stepItems, one lane pass more).
+    Returns (total, parts)."""
+    handoff = lat["l2"] + (cm["poll_cycles"] or 0) / 2
+    p = cm["path_pipes"]
+    issue = max(sum(p.values()) / ISSUE_RATE, *[p.get(k, 0) / r for k, r in PIPE_RATE.items()]) * warps
+    path = max(cm["path_cycles"], issue)
+    inorder = 0.0
+    if first is not None:
+        inorder = (threads - first + (1 if first > 0 else 0)) * (cm["lane_cycles"] or 0) + \
+            (warps - first // 32) * (cm["warp_cycles"] or 0)
+    return handoff + path + inorder, dict(handoff=handoff, path=cm["path_cycles"], issue=issue, inorder=inorder)
+
+
 # ---------------------------------------------------------------------------------------------
 # ptxas: registers and shared memory per kernel -> resident blocks per SM.
 
@@ -690,22 +823,31 @@ TARGETS = {
     "host-f32": (1.5, "<= 1.5x (floor: pinned H2D/D2H)"),
     "cub-affine-f32": (None, "direct-f32 must beat it"),
     "direct-f32-1e7": (None, "(no target; torch seed recipe >= 20x it)"),
+    "cliff-wide-f32": (None, "(issue 11 item 7: no target; every tile composes in extended range)"),
+    "cliff-inorder-f32": (None, "(issue 11 item 7: no target; every tile steps in order)"),
 }
 # What bench_gpu.cu ran when this was written, used if its main() cannot be read.
 CASES = [
-    ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28),
-    ("log-f32", ("ExtendedFloatAffineMonoid", "float"), 1, 1 << 28),
-    ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14),
-    ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27),
-    ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000),
-    ("cub-affine-f32", None, 1, 1 << 28),
-    ("direct-f32-1e7", ("AffineMonoid", "float"), 1, 10_000_000),
+    ("direct-f32", ("AffineMonoid", "float"), 1, 1 << 28, None),
+    ("log-f32", ("ExtendedFloatAffineMonoid", "float"), 1, 1 << 28, None),
+    ("direct-f32-batched", ("AffineMonoid", "float"), 1 << 14, 1 << 14, None),
+    ("direct-f64", ("AffineMonoid", "double"), 1, 1 << 27, None),
+    ("host-f32", ("AffineMonoid", "float"), 1, 10_000_000, None),
+    ("cub-affine-f32", None, 1, 1 << 28, None),
+    ("direct-f32-1e7", ("AffineMonoid", "float"), 1, 10_000_000, None),
+    ("cliff-wide-f32", ("AffineMonoid", "float"), 1, 1 << 26, "Wide"),
+    ("cliff-inorder-f32", ("AffineMonoid", "float"), 1, 1 << 24, "InOrder"),
 ]
+# The slow cliff's cases (bench_gpu.cu's Cliff): the first thread of each tile whose start fails
+# where the tiles step through in order (InOrder: a_t = inf at each tile's first step, so thread
+# 1's prefix holds it); None where the wide composition holds.
+CLIFF_FIRST = {"Wide": None, "InOrder": 1}
 
 
 def bench_cases():
     """The cases bench_gpu.cu's main() runs, in order: benchDevice<T>(name, method, rows, n,
-    signed), benchHost(n) (host-f32), benchCub(n) (cub-affine-f32)."""
+    signed[, Cliff::kind]), benchHost(n) (host-f32), benchCub(n) (cub-affine-f32), as
+    (name, kernel key, rows, n, cliff kind or None)."""
     try:
         text = open(os.path.join(ROOT, "bench/gpu/bench_gpu.cu")).read()
         body = text[text.index("int main("):]
@@ -721,16 +863,19 @@ def bench_cases():
             return int(eval(e))
 
         cases = []
-        call = re.compile(r'benchDevice<(float|double)>\("([^"]+)",\s*Method::(\w+),\s*([^,]+),\s*([^,]+),'
-                          r'|benchHost\(([^)]+)\)|benchCub\(([^)]+)\)')
+        call = re.compile(r'benchDevice<(?P<dtype>float|double)>\("(?P<name>[^"]+)",\s*Method::(?P<method>\w+),'
+                          r'\s*(?P<rows>[^,]+),\s*(?P<n>[^,]+),\s*\w+\s*(?:,\s*Cliff::(?P<cliff>\w+)\s*)?\)'
+                          r'|benchHost\((?P<host>[^)]+)\)|benchCub\((?P<cub>[^)]+)\)')
         for m in call.finditer(body):
-            if m.group(1):
-                monoid = MONOID_OF_METHOD.get((m.group(3), m.group(1)))
-                cases.append((m.group(2), (monoid, m.group(1)) if monoid else None, value(m.group(4)), value(m.group(5))))
-            elif m.group(6):
-                cases.append(("host-f32", ("AffineMonoid", "float"), 1, value(m.group(6))))
+            if m.group("dtype"):
+                monoid = MONOID_OF_METHOD.get((m.group("method"), m.group("dtype")))
+                cliff = m.group("cliff") if m.group("cliff") not in (None, "None") else None
+                cases.append((m.group("name"), (monoid, m.group("dtype")) if monoid else None, value(m.group("rows")),
+                              value(m.group("n")), cliff))
+            elif m.group("host"):
+                cases.append(("host-f32", ("AffineMonoid", "float"), 1, value(m.group("host")), None))
             else:
-                cases.append(("cub-affine-f32", None, 1, value(m.group(7))))
+                cases.append(("cub-affine-f32", None, 1, value(m.group("cub")), None))
         return cases or CASES
     except (OSError, ValueError, SyntaxError) as e:
         print(f"model.py: bench_gpu.cu's cases not read ({e}); using the list of {CASES[0][0]}...", file=sys.stderr)
@@ -810,7 +955,7 @@ def tile_throughput(km, key, pol, blocks, dev, rows, n, elem_bytes, lat, src):
 def predict(models, res, src, dev_name, lat):
     dev = DEVICES[dev_name]
     out = []
-    for case, key, rows, n in bench_cases():
+    for case, key, rows, n, cliff in bench_cases():
         target, tnote = TARGETS.get(case, (None, "-"))
         r = dict(case=case, rows=rows, n=n, target=target, target_note=tnote, device=dev_name)
         if key is None:
@@ -860,6 +1005,27 @@ def predict(models, res, src, dev_name, lat):
             out.append(r)
             continue
         k = tile_throughput(km, key, pol, blocks, dev, rows, n, elem, lat, src)
+        if cliff:
+            cm = km.get("cliff")
+            if not cm:
+                r.update(ratio=None, bound="not modeled (no cliff chain found in the SASS)")
+                out.append(r)
+                continue
+            first = CLIFF_FIRST.get(cliff)
+            cycles, parts = cliff_tile_cycles(cm, lat, pol["kThreads"] // 32, pol["kThreads"], first)
+            clock = dev["clock_ghz"] * 1e3
+            lam_chain = rows * clock / cycles  # one chain per row
+            lam = min(k["lam_bw"], k["lam_issue"], lam_chain)
+            body = lat["dram"] / clock  # the first tile's loads
+            t = k["tiles"] / lam + body + LAUNCH_GAP_US
+            what = "wide composition" if first is None else f"wide composition failed, in order from thread {first}"
+            r.update(time_us=t, floor_us=floor_us, ratio=t / floor_us, blocks_per_sm=blocks, tiles_per_us=lam,
+                     lam_bw=k["lam_bw"], lam_issue=k["lam_issue"], lam_chain=lam_chain, us_per_tile=cycles / clock,
+                     cliff_parts={p: v / clock for p, v in parts.items()},
+                     bound=("serial chain" if lam == lam_chain else "bandwidth or issue") +
+                     f" of non-composing tiles ({what}): {cycles / clock:.2f} us per tile")
+            out.append(r)
+            continue
         r.update(time_us=k["time_us"], floor_us=floor_us, ratio=k["time_us"] / floor_us, bound=k["bound"],
                  blocks_per_sm=blocks, tiles_per_us=k["lam"], lam_bw=k["lam_bw"], lam_issue=k["lam_issue"],
                  lam_chain=k["lam_chain"], lookback_us=k["D"], pending=k["d"], note=k["note"])
@@ -894,6 +1060,28 @@ def markdown(preds, models, res, src, key_hash, commit, lat):
         lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kTileItems']}) | {rr['regs']} | {blocks_per_sm(rr, pol['kThreads'])} | "
                      f"{sum(km['tile_pipes'].values())}: {pipes}; {sum(km['tile_pipes_static'].values())} | {km['tile_global_vector']} / {km['tile_global_scalar']} | "
                      f"{km['lookback_once_cycles']} ({km['lookback_once_l2']}) | {fold} | {win} | {chain} |")
+    cliffs = [(key, km) for key, km in models.items() if key[0] != "warp rows" and km.get("cliff")]
+    if cliffs:
+        lines.append("")
+        lines.append("The slow cliff's chain (issue 11 item 7; cliff_model): per non-composing tile, the handoff "
+                     "(its predecessor's publish seen by its poll) plus its path from that poll to its own publish, "
+                     "plus the in-order steps where the wide composition fails too.")
+        lines.append("")
+        lines.append("| kernel | path: instructions (wide scan = slow; tile; look-back; of them rare) | path latency, cycles (L2 trips) | "
+                     "path issue, all warps (cycles) | poll pass / handoff (cycles) | in order: per thread / per warp (cycles) | "
+                     "us per tile at 1.98 GHz: wide / in order from thread 1 |")
+        lines.append("|---|---|---:|---:|---|---|---|")
+        for key, km in cliffs:
+            cm, pol = km["cliff"], src.policy[key]
+            warps = pol["kThreads"] // 32
+            clock = DEVICES["H200"]["clock_ghz"] * 1e3
+            wide, parts = cliff_tile_cycles(cm, lat, warps, pol["kThreads"])
+            inord, _ = cliff_tile_cycles(cm, lat, warps, pol["kThreads"], 1)
+            t = cm["path_by_tag"]
+            lines.append(f"| {key[0]}<{key[1]}> ({pol['kThreads']}x{pol['kTileItems']}) | {cm['path_instructions']} "
+                         f"(slow {t['slow']}; tile {t['tile']}; look-back {t['lookback']}; rare {cm['path_rare']}) | "
+                         f"{cm['path_cycles']} ({cm['path_l2']}) | {parts['issue']:.0f} | {fmt(cm['poll_cycles'], '.0f')} / {parts['handoff']:.0f} | "
+                         f"{fmt(cm['lane_cycles'], '.0f')} / {fmt(cm['warp_cycles'], '.0f')} | {wide / clock:.2f} / {inord / clock:.2f} |")
     for dev in DEVICES:
         lines.append("")
         lines.append(f"**{dev}** ({DEVICES[dev]['sms']} SMs, {DEVICES[dev]['clock_ghz']} GHz, copy {DEVICES[dev]['copy_tbs']} TB/s assumed; L2 hit {lat['l2']} cycles)")
@@ -903,6 +1091,8 @@ def markdown(preds, models, res, src, key_hash, commit, lat):
         for p in preds[dev]:
             lam = ("-" if p.get("tiles_per_us") is None else
                    f"{p['tiles_per_us']:.1f} ({p['lam_bw']:.0f}, {p['lam_issue']:.0f}, {fmt(p['lam_chain'], '.1f')})")
+            if p.get("us_per_tile") is not None:  # the cliff's chains: well under a tile per us
+                lam = f"{p['tiles_per_us']:.3g} ({p['lam_bw']:.0f}, {p['lam_issue']:.0f}, {p['lam_chain']:.3g})"
             bound = p["bound"] + (f"; {p['note']}" if p.get("note") else "")
             lines.append(f"| {p['case']} | {fmt(p.get('time_us') and p['time_us'] / 1e3, '.3f')} | "
                          f"{fmt(p.get('floor_us') and p['floor_us'] / 1e3, '.3f')} | {fmt(p.get('ratio'))} | {bound} | {lam} | {p['target_note']} |")
@@ -954,11 +1144,88 @@ def self_test():
     poll = next(L for L in loops if L["head"] != 1)
     pseq = walk(ins, blocks, poll["head"], set(poll["own"]))
     checks["poll pass (one L2 round trip)"] = (iteration_latency(pseq, lat), (lat["l2"] + 4 + 2 + 1, 1))
+    checks.update(self_test_cliff(src, lat))
     bad = {k: v for k, v in checks.items() if v[0] != v[1]}
     for k, (got, want) in bad.items():
         print(f"self-test: {k}: got {got}, want {want}")
     print("self-test " + ("FAILED" if bad else "passed"))
     return 1 if bad else 0
+
+
+def self_test_cliff(src, lat):
+    """The slow cliff's chain (cliff_model) on a hand-written tile: the wait for the tile before
+    (a poll, then the spin), a path whose branch skips a cold block behind a reconvergence-only
+    block (the lookahead), a barrier, the publish after the results."""
+    import tempfile
+    status = os.path.join(NATIVE, "cuda/tile_status.cuh")
+    kernel = os.path.join(NATIVE, "cuda/scan_kernel.cuh")
+    monoid = os.path.join(NATIVE, "monoid.h")
+    cold = next(a + 1 for (a, b), name in sorted(src.funcs[os.path.realpath(monoid)].items())
+                if "LINREC_HD_COLD" in src.lines_of(monoid)[a - 1] and b > a)
+    slow = src.slow_block[0]  # in the slow paths, not in the in-order block
+    text = f""".text.fakeCliff:
+\t//## File "{status}", line {src.carry_wait_line}
+        /*0000*/                   LDG.E.128.STRONG.GPU R4, [R2.64] ;
+        /*0010*/                   ISETP.NE.AND P0, PT, R4, RZ, PT ;
+        /*0020*/              @P0 BRA `(.L_x_2) ;
+.L_x_1:
+        /*0030*/                   CS2R R8, SR_GLOBALTIMERLO ;
+        /*0040*/                   LDG.E.128.STRONG.GPU R4, [R2.64] ;
+        /*0050*/                   ISETP.EQ.AND P0, PT, R4, RZ, PT ;
+        /*0060*/              @P0 BRA `(.L_x_1) ;
+.L_x_2:
+\t//## File "{kernel}", line {slow}
+        /*0070*/                   DFMA R10, R6, R6, R6 ;
+        /*0080*/                   DSETP.GE.AND P1, PT, |R10|, R6, PT ;
+        /*0090*/             @!P1 BRA `(.L_x_4) ;
+.L_x_3:
+        /*00a0*/                   BSYNC B0 ;
+.L_x_6:
+\t//## File "{monoid}", line {cold}
+        /*00b0*/                   DADD R12, R10, -R10 ;
+        /*00c0*/                   DMUL R10, R12, R12 ;
+        /*00d0*/                   BRA `(.L_x_5) ;
+.L_x_4:
+\t//## File "{kernel}", line {slow}
+        /*00e0*/                   BSYNC B0 ;
+.L_x_5:
+        /*00f0*/                   BAR.SYNC.DEFER_BLOCKING 0x0 ;
+\t//## File "{kernel}", line {src.publish_after_line}
+        /*0100*/                   STG.E.STRONG.GPU [R2.64], R10 ;
+        /*0110*/                   EXIT ;
+.text.other:
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".sass", delete=False) as f:
+        f.write(text)
+    try:
+        ins, labels = kernel_sass(f.name, r"fakeCliff")
+        cm = cliff_model(f.name, r"fakeCliff", src, lat)
+    finally:
+        os.unlink(f.name)
+    blocks, _ = analyse(ins, labels, src)
+    drop = lambda i: i.rare or waiting(i)
+    plain = walk(ins, blocks, 2, set(range(len(blocks))), drop, mostly=True)
+    ahead = walk(ins, blocks, 2, set(range(len(blocks))), drop, mostly=True, lookahead=True)
+    checks = {
+        "cliff: cold block behind a BSYNC-only block, walk without lookahead": ([i.op for i in plain if i.rare], ["DADD", "DMUL", "BRA"]),
+        "cliff: ... with lookahead": ([i.op for i in ahead if i.rare], []),
+    }
+    if cm is None:
+        checks["cliff: chain found"] = (None, "a chain")
+        return checks
+    # Path from past the spin to the publish: DFMA 1 -> (8) DSETP 9 -> (8) BRA 17 (+2) -> BSYNC 20
+    # -> BAR 21 (+20) -> STG 42. Poll pass: CS2R, LDG (270) -> ISETP (4) -> BRA (+2): 278.
+    checks["cliff: path (start past the spin, end at the publish)"] = (
+        (cm["at"], cm["publish_at"], cm["path_instructions"], cm["path_by_tag"]["slow"], cm["path_rare"]),
+        ("0x70", "0x100", 6, 5, 0))  # the publish is after the slow paths: tile work
+    checks["cliff: path cycles, poll pass"] = ((cm["path_cycles"], cm["poll_cycles"]), (42, 278))
+    # Per tile: handoff L2 + half a poll pass (270 + 139) + the path (its latency 42 > the issue of
+    # 8 warps x 6 instructions: 12 cycles); in order from thread 1: 256 lane passes, 8 warp passes.
+    total, parts = cliff_tile_cycles(cm, lat, 8, 256)
+    checks["cliff: chain cycles per tile (wide)"] = ((total, parts["handoff"], parts["issue"]), (451.0, 409.0, 12.0))
+    total, parts = cliff_tile_cycles(dict(cm, lane_cycles=100, warp_cycles=50), lat, 8, 256, first=1)
+    checks["cliff: chain cycles per tile (in order from thread 1)"] = ((total, parts["inorder"]), (451.0 + 26000, 26000))
+    return checks
 
 
 def main():
@@ -993,11 +1260,14 @@ def main():
     src = Sources()
     res = ptxas_resources(ptxas)
     models = {}
-    for k in sorted({c[1] for c in bench_cases() if c[1]}, key=list(KERNELS).index):
+    cases = bench_cases()
+    for k in sorted({c[1] for c in cases if c[1]}, key=list(KERNELS).index):
         name_re = KERNELS[k]
         m = kernel_model(sass, name_re, src, lat)
         if m is None:
             sys.exit(f"model.py: no kernel matches {name_re} in the SASS")
+        if any(c[1] == k and c[4] for c in cases):
+            m["cliff"] = cliff_model(sass, name_re, src, lat)
         models[k] = m
         models[("warp rows",) + k] = warp_rows_model(sass, WARP_ROWS[k], src, lat)
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
