@@ -727,6 +727,8 @@ template <class H> struct VectorPair {
 // The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
 // the baseline build (GCC warns there all the same that such calls' ABI differs with and without
 // AVX: -Wno-psabi in CMakeLists.txt).
+// The type coefficient products are accumulated in: double for float32 (LaneVectors::P).
+template <class T> using ProductOf = std::conditional_t<sizeof(T) < sizeof(double), double, T>;
 template <class T> struct LaneVectorType {
   typedef T type __attribute__((vector_size(4 * sizeof(T))));
 };
@@ -836,7 +838,13 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // The products keep coefficientProduct's association: kProductWidth partial products, factor i
   // into partial i mod kProductWidth, folded in order (how GCC's `omp simd` reduction there
   // computes it with vectors of that width), so the values are the same bit for bit.
-  static constexpr size_t kProductWidth = kProductBytes / sizeof(T);
+  // float32 products in double (ProductOf), rounded once at the end: a float32 product of factors
+  // just below 1 rounds the same way at every step (for a = 1 − k ulps and p near 1, the exact
+  // product's excess over the float below it, about k·(1 − p) ulps, stays under half an ulp), and
+  // over a lane of a = 1 − 1e-5·U lost 8.8e-6 of A (a random walk: 1.6e-6): the composed starts
+  // then had 4-50x the loop's error (bench/NOTES.md, session 19).
+  using P = typename LaneVectorType<ProductOf<T>>::type;
+  static constexpr size_t kProductWidth = kProductBytes / sizeof(ProductOf<T>);
   // Steps per loop iteration: whole blocks that begin at partial 0.
   static constexpr size_t kStride = kProductWidth > kBlock ? kProductWidth : kBlock;
   static_assert((kProductWidth % kBlock == 0 || kBlock % kProductWidth == 0) && kLaneLength % kStride == 0,
@@ -848,7 +856,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     const T* a;
     const T* b;
     size_t len;
-    V v, q[W];
+    V v;
+    P q[W];
     // The lanes' reach (TileScan::Reach): their prefix products in order (p), and the largest
     // magnitudes of those and of the B chain so far. Beside the chain's latency, not on it.
     V p, peakA, peakB;
@@ -919,13 +928,13 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     }
     // The first block, gathered: each lane's first step is taken already (x).
     LINREC_HD_HOT Reducer(const T* a, const T* b, size_t len, const T* x) : a(a), b(b), len(len) {
-      for (auto& partial : q) partial = V{} + T(1);
+      for (auto& partial : q) partial = P{} + ProductOf<T>(1);
       v = V{x[0], x[1], x[2], x[3]};
       zero = Mask{};
       V ps[kBlock], vs[kBlock];
       for (size_t k = 0; k < kBlock; ++k) {
         V ak = gather(a, len, k);
-        q[k % W] *= ak;
+        q[k % W] *= widen(ak);
         zero |= ak == T(0);
         if (k) v = ak * v + gather(b, len, k);
         ps[k] = p = k ? ak * p : ak;
@@ -959,10 +968,10 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         const J m = largestMagnitudeOf(w0, w1, w2, w3);
         peak = peak > m ? peak : m;
         const V l0 = low(a0), l1 = low(a1), l2 = low(a2), l3 = low(a3);
-        q[r % W] *= l0;
-        q[(r + 1) % W] *= l1;
-        q[(r + 2) % W] *= l2;
-        q[(r + 3) % W] *= l3;
+        q[r % W] *= widen(l0);
+        q[(r + 1) % W] *= widen(l1);
+        q[(r + 2) % W] *= widen(l2);
+        q[(r + 3) % W] *= widen(l3);
         zero |= (l0 == T(0)) | (l1 == T(0)) | (l2 == T(0)) | (l3 == T(0));
         return;
       }
@@ -983,10 +992,10 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       p = p3;
       peakA = greater(peakA, largestMagnitude(p0, p1, p2, p3));
       peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
-      q[r % W] *= a0;
-      q[(r + 1) % W] *= a1;
-      q[(r + 2) % W] *= a2;
-      q[(r + 3) % W] *= a3;
+      q[r % W] *= widen(a0);
+      q[(r + 1) % W] *= widen(a1);
+      q[(r + 2) % W] *= widen(a2);
+      q[(r + 3) % W] *= widen(a3);
       zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, T* reachA, T* reachB) const {
@@ -999,15 +1008,27 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         toArray(peakA, reachA);
         toArray(peakB, reachB);
       }
-      V p = q[0];
+      P p = q[0];
       for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-      toArray(p, product);
+      for (size_t j = 0; j < kLanes; ++j) product[j] = T(p[j]);
       hasZero[0] = zero[0] != 0;
       hasZero[1] = zero[1] != 0;
       hasZero[2] = zero[2] != 0;
       hasZero[3] = zero[3] != 0;
     }
   };
+  // A block of coefficients as the products' type.
+  LINREC_HD_HOT static P widen(V v) {
+    if constexpr (std::is_same_v<P, V>) {
+      return v;
+    } else if constexpr (sizeof(P) > kRegisterBytes) {  // VectorPair of two doubles each (baseline)
+      typedef double D2 __attribute__((vector_size(16)));
+      return P{__builtin_convertvector(__builtin_shufflevector(v, v, 0, 1), D2),
+               __builtin_convertvector(__builtin_shufflevector(v, v, 2, 3), D2)};
+    } else {
+      return __builtin_convertvector(v, P);
+    }
+  }
   static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero, T* reachA, T* reachB) {
     constexpr size_t kGroups = kStride / kBlock;
     Reducer reducer(a, b, len, x);
@@ -1845,7 +1866,8 @@ template <class Access> class TileScan {
   template <class Row> static auto coefficientProduct(const Row& row, size_t first, size_t count) {
     const auto* a = row.a + Row::at(first);
     using T = std::remove_const_t<std::remove_pointer_t<decltype(a)>>;
-    T p = 1, smallest = Math<T>::inf();
+    ProductOf<T> p = 1;  // in double for float32 (LaneVectors::P)
+    T smallest = Math<T>::inf();
 #pragma omp simd reduction(* : p) reduction(min : smallest)
     for (size_t i = 0; i < count; ++i) {
       T v = a[Row::at(i)];
@@ -1853,7 +1875,7 @@ template <class Access> class TileScan {
       T magnitude = v < T(0) ? -v : v;
       smallest = magnitude < smallest ? magnitude : smallest;
     }
-    return Product<T>{p, smallest == T(0)};
+    return Product<T>{T(p), smallest == T(0)};
   }
 
  private:
