@@ -1,5 +1,5 @@
 // scan / scanAsync: x_t = a_t·x_{t-1} + b_t, per row, forward and reverse, both methods.
-import { aggregate, scan, scanAsync, sequential } from '../src';
+import { aggregate, createScanner, scan, scanAsync, sequential } from '../src';
 import { fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, tagOf } from './helpers';
 
 const EPS = { float32: 2 ** -24, float64: 2 ** -53 };
@@ -154,6 +154,70 @@ describe('values that need care', () => {
       }
     }
   });
+});
+
+describe('an overflow of the loop inside a lane or tile (direct method)', () => {
+  // x_0 = 1 (b_1 = 0, or 1 where B, the loop from 0, overflows too), a = 1 but for `up` steps of g
+  // then `up` of 1/g from step `at`: the loop's x overflows to inf and stays inf to the end. The direct method's
+  // composed starts (A·x + B) did not see an overflow inside a lane or tile: x came back finite
+  // (1) at the next lane or tile boundary (a review, session 19). Inside a lane, across a lane's
+  // end, ending at one, across a tile's, ending at one; one-shot, in place, reverse, a Scanner
+  // split anywhere, aggregate's B (the loop from 0).
+  const cases = [
+    ['float32', Float32Array, 16, 40], // 16^40 = 2^160
+    ['float64', Float64Array, 65536, 80], // 2^1280
+  ] as const;
+  const kinds = (x: ArrayLike<number>) => Array.from(x, (v) => (v !== v ? 'NaN' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : 'finite'));
+  const firstDiffer = (x: ArrayLike<number>, loop: ArrayLike<number>) => {
+    const k = kinds(x),
+      l = kinds(loop);
+    return l.findIndex((v, i) => v !== k[i] || (v === 'finite' && !(Math.abs(x[i] - loop[i]) <= 1e-5 * Math.abs(loop[i]))));
+  };
+  for (const [dtype, C, g, up] of cases)
+    test(`${dtype}: inf or NaN where the loop has them, whatever the boundaries`, () => {
+      const n = 3 * 8320 + 500;
+      for (const at of [100, 2000, 2080 - 2 * up, 8320 - 100, 8320 - 2 * up, 2 * 8320 + 1000])
+        for (const b1 of [0, 1]) {
+          const a = new C(n).fill(1);
+          const v = new C(n + 1);
+          v[0] = 1;
+          v[1] = b1;
+          a.fill(g, at, at + up).fill(1 / g, at + up, at + 2 * up);
+          for (const reverse of [false, true]) {
+            const ar = reverse ? a.slice().reverse() : a;
+            const vr = reverse ? v.slice().reverse() : v;
+            const loop = sequential(ar, vr, { reverse });
+            expect(kinds(loop).filter((k) => k === 'inf').length).toBeGreaterThan(400);
+            for (const threads of [1, 2]) {
+              const x = scan(ar, vr, { reverse, threads });
+              expect({ dtype, at, reverse, threads, bad: firstDiffer(x, loop) }).toEqual({ dtype, at, reverse, threads, bad: -1 });
+              const inPlace = vr.slice();
+              scan(ar, inPlace, { reverse, threads, out: inPlace });
+              expect({ dtype, at, reverse, threads, inPlace: firstDiffer(inPlace, loop) }).toEqual({ dtype, at, reverse, threads, inPlace: -1 });
+            }
+            const agg = aggregate(ar, reverse ? vr.subarray(0, n) : vr.subarray(1), { reverse });
+            expect({ dtype, at, reverse, B: agg.B[0] }).toEqual({ dtype, at, reverse, B: b1 ? Infinity : 0 });
+          }
+          for (const split of [1, at + 1, at + up, at + 2 * up + 1, 8320, n - 1]) {
+            const s = createScanner({ dtype, initial: 1 });
+            const first = s.push(a.subarray(0, split), v.subarray(1, split + 1)) as Float64Array;
+            const rest = s.push(a.subarray(split), v.subarray(split + 1)) as Float64Array;
+            const loop = sequential(a, v);
+            expect({ dtype, at, split, bad: firstDiffer([...first, ...rest], loop.subarray(1)) }).toEqual({ dtype, at, split, bad: -1 });
+          }
+        }
+      // past the parallel threshold: tiles composed by other threads (composeLate) too
+      const big = 40 * 8320;
+      for (const at of [5 * 8320 - up, 9 * 8320 + 2080 - 2 * up]) {
+        const a = new C(big).fill(1);
+        const v = new C(big + 1);
+        v[0] = 1;
+        a.fill(g, at, at + up).fill(1 / g, at + up, at + 2 * up);
+        const loop = sequential(a, v);
+        for (const threads of [1, 2, 4])
+          expect({ dtype, at, threads, bad: firstDiffer(scan(a, v, { threads }), loop) }).toEqual({ dtype, at, threads, bad: -1 });
+      }
+    });
 });
 
 describe('options', () => {

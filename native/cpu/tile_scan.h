@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -726,6 +727,8 @@ template <class H> struct VectorPair {
 // The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
 // the baseline build (GCC warns there all the same that such calls' ABI differs with and without
 // AVX: -Wno-psabi in CMakeLists.txt).
+// The type coefficient products are accumulated in: double for float32 (LaneVectors::P).
+template <class T> using ProductOf = std::conditional_t<sizeof(T) < sizeof(double), double, T>;
 template <class T> struct LaneVectorType {
   typedef T type __attribute__((vector_size(4 * sizeof(T))));
 };
@@ -835,7 +838,13 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // The products keep coefficientProduct's association: kProductWidth partial products, factor i
   // into partial i mod kProductWidth, folded in order (how GCC's `omp simd` reduction there
   // computes it with vectors of that width), so the values are the same bit for bit.
-  static constexpr size_t kProductWidth = kProductBytes / sizeof(T);
+  // float32 products in double (ProductOf), rounded once at the end: a float32 product of factors
+  // just below 1 rounds the same way at every step (for a = 1 − k ulps and p near 1, the exact
+  // product's excess over the float below it, about k·(1 − p) ulps, stays under half an ulp), and
+  // over a lane of a = 1 − 1e-5·U lost 8.8e-6 of A (a random walk: 1.6e-6): the composed starts
+  // then had 4-50x the loop's error (bench/NOTES.md, session 19).
+  using P = typename LaneVectorType<ProductOf<T>>::type;
+  static constexpr size_t kProductWidth = kProductBytes / sizeof(ProductOf<T>);
   // Steps per loop iteration: whole blocks that begin at partial 0.
   static constexpr size_t kStride = kProductWidth > kBlock ? kProductWidth : kBlock;
   static_assert((kProductWidth % kBlock == 0 || kBlock % kProductWidth == 0) && kLaneLength % kStride == 0,
@@ -847,22 +856,125 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     const T* a;
     const T* b;
     size_t len;
-    V v, q[W];
+    V v;
+    P q[W];
+    // The lanes' reach (TileScan::Reach): their prefix products in order (p), and the largest
+    // magnitudes of those and of the B chain so far. Beside the chain's latency, not on it.
+    V p, peakA, peakB;
     Mask zero;
+    // float32 with 32-byte registers: the products ride in the chain's vector, w = [B | p] (8
+    // floats; coefficients loaded into both halves, values into the lower with zeros above), one
+    // multiply-add for both and one peak for both (peak = [peakB | peakA]). As separate vectors
+    // they took 1.26-1.42x the time at 10^7 (more operations, and registers: the partials q went to
+    // the stack); B's half is the same multiply-add on the same values, the same bits.
+    static constexpr bool kJoint = sizeof(T) == 4 && kRegisterBytes == 32 && !kPair;
+    typedef float Wide __attribute__((vector_size(32)));
+    using J = std::conditional_t<kJoint, Wide, V>;
+    J w, peak;
+    LINREC_HD_HOT static J both(V x) { return __builtin_shufflevector(x, x, 0, 1, 2, 3, 0, 1, 2, 3); }
+    LINREC_HD_HOT static J lowOnly(V x) { return __builtin_shufflevector(x, V{}, 0, 1, 2, 3, 4, 5, 6, 7); }
+    LINREC_HD_HOT static V low(J x) { return __builtin_shufflevector(x, x, 0, 1, 2, 3); }
+    LINREC_HD_HOT static V high(J x) { return __builtin_shufflevector(x, x, 4, 5, 6, 7); }
+    // transpose() within each 16-byte half
+    LINREC_HD_HOT static void transposeHalves(J& r0, J& r1, J& r2, J& r3) {
+      J t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+      J t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+      J t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+      J t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+      r0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+      r1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+      r2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+      r3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    template <class H> LINREC_HD_HOT static H magnitudeOf(H h) {  // H: a GCC vector
+      using I = decltype(h == h);
+      using E = std::remove_cv_t<std::remove_reference_t<decltype(I{}[0])>>;
+      I bits;
+      __builtin_memcpy(&bits, &h, sizeof h);
+      bits &= I{} + std::numeric_limits<E>::max();  // the sign bit cleared
+      __builtin_memcpy(&h, &bits, sizeof h);
+      return h;
+    }
+    // The largest magnitude among h0..h3, element by element (vrangeps/pd where AVX-512 has it).
+    template <class H> LINREC_HD_HOT static H largestMagnitudeOf(H h0, H h1, H h2, H h3) {
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+      if constexpr (sizeof(H) == 16 && sizeof(T) == 4) {
+        auto range = [](H l, H r) { return (H)_mm_range_ps((__m128)l, (__m128)r, 0xB); };  // max |.|, sign cleared
+        return range(range(h0, h1), range(h2, h3));
+      } else if constexpr (sizeof(H) == 32 && sizeof(T) == 4) {
+        auto range = [](H l, H r) { return (H)_mm256_range_ps((__m256)l, (__m256)r, 0xB); };
+        return range(range(h0, h1), range(h2, h3));
+      } else if constexpr (sizeof(H) == 32 && sizeof(T) == 8) {
+        auto range = [](H l, H r) { return (H)_mm256_range_pd((__m256d)l, (__m256d)r, 0xB); };
+        return range(range(h0, h1), range(h2, h3));
+      }
+#endif
+      h0 = magnitudeOf(h0), h1 = magnitudeOf(h1), h2 = magnitudeOf(h2), h3 = magnitudeOf(h3);
+      h0 = h0 > h1 ? h0 : h1;
+      h2 = h2 > h3 ? h2 : h3;
+      return h0 > h2 ? h0 : h2;
+    }
+    LINREC_HD_HOT static V largestMagnitude(V h0, V h1, V h2, V h3) {
+      if constexpr (kPair)
+        return {largestMagnitudeOf(h0.lo, h1.lo, h2.lo, h3.lo), largestMagnitudeOf(h0.hi, h1.hi, h2.hi, h3.hi)};
+      else
+        return largestMagnitudeOf(h0, h1, h2, h3);
+    }
+    LINREC_HD_HOT static V greater(V l, V r) {
+      if constexpr (kPair)
+        return {l.lo > r.lo ? l.lo : r.lo, l.hi > r.hi ? l.hi : r.hi};
+      else
+        return l > r ? l : r;
+    }
     // The first block, gathered: each lane's first step is taken already (x).
     LINREC_HD_HOT Reducer(const T* a, const T* b, size_t len, const T* x) : a(a), b(b), len(len) {
-      for (auto& partial : q) partial = V{} + T(1);
+      for (auto& partial : q) partial = P{} + ProductOf<T>(1);
       v = V{x[0], x[1], x[2], x[3]};
       zero = Mask{};
+      V ps[kBlock], vs[kBlock];
       for (size_t k = 0; k < kBlock; ++k) {
         V ak = gather(a, len, k);
-        q[k % W] *= ak;
+        q[k % W] *= widen(ak);
         zero |= ak == T(0);
         if (k) v = ak * v + gather(b, len, k);
+        ps[k] = p = k ? ak * p : ak;
+        vs[k] = v;
+      }
+      peakA = largestMagnitude(ps[0], ps[1], ps[2], ps[3]);
+      peakB = largestMagnitude(vs[0], vs[1], vs[2], vs[3]);
+      if constexpr (kJoint) {
+        w = __builtin_shufflevector(v, p, 0, 1, 2, 3, 4, 5, 6, 7);
+        peak = __builtin_shufflevector(peakB, peakA, 0, 1, 2, 3, 4, 5, 6, 7);
       }
     }
     // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
     LINREC_HD_HOT void block(size_t i, size_t r) {
+      if constexpr (kJoint) {
+        J a0 = both(load(blockAt(a, 0, i))), a1 = both(load(blockAt(a, len, i))),
+          a2 = both(load(blockAt(a, 2 * len, i))), a3 = both(load(blockAt(a, 3 * len, i)));
+        V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
+          b3 = load(blockAt(b, 3 * len, i));
+#if defined(__x86_64__) || defined(__i386__)
+        asm("" : "+x"(w));
+#endif
+        transposeHalves(a0, a1, a2, a3);
+        transpose(b0, b1, b2, b3);
+        if constexpr (Reverse) std::swap(a0, a3), std::swap(a1, a2);
+        stepOrder(b0, b1, b2, b3);
+        const J w0 = w = a0 * w + lowOnly(b0);
+        const J w1 = w = a1 * w + lowOnly(b1);
+        const J w2 = w = a2 * w + lowOnly(b2);
+        const J w3 = w = a3 * w + lowOnly(b3);
+        const J m = largestMagnitudeOf(w0, w1, w2, w3);
+        peak = peak > m ? peak : m;
+        const V l0 = low(a0), l1 = low(a1), l2 = low(a2), l3 = low(a3);
+        q[r % W] *= widen(l0);
+        q[(r + 1) % W] *= widen(l1);
+        q[(r + 2) % W] *= widen(l2);
+        q[(r + 3) % W] *= widen(l3);
+        zero |= (l0 == T(0)) | (l1 == T(0)) | (l2 == T(0)) | (l3 == T(0));
+        return;
+      }
       V a0 = load(blockAt(a, 0, i)), a1 = load(blockAt(a, len, i)), a2 = load(blockAt(a, 2 * len, i)),
         a3 = load(blockAt(a, 3 * len, i));
       V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
@@ -872,28 +984,52 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       transpose(b0, b1, b2, b3);
       stepOrder(a0, a1, a2, a3);
       stepOrder(b0, b1, b2, b3);
-      v = a0 * v + b0;
-      v = a1 * v + b1;
-      v = a2 * v + b2;
-      v = a3 * v + b3;
-      q[r % W] *= a0;
-      q[(r + 1) % W] *= a1;
-      q[(r + 2) % W] *= a2;
-      q[(r + 3) % W] *= a3;
+      const V y0 = v = a0 * v + b0;
+      const V y1 = v = a1 * v + b1;
+      const V y2 = v = a2 * v + b2;
+      const V y3 = v = a3 * v + b3;
+      const V p0 = a0 * p, p1 = a1 * p0, p2 = a2 * p1, p3 = a3 * p2;
+      p = p3;
+      peakA = greater(peakA, largestMagnitude(p0, p1, p2, p3));
+      peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
+      q[r % W] *= widen(a0);
+      q[(r + 1) % W] *= widen(a1);
+      q[(r + 2) % W] *= widen(a2);
+      q[(r + 3) % W] *= widen(a3);
       zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
     }
-    LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero) const {
-      toArray(v, x);
-      V p = q[0];
+    LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, T* reachA, T* reachB) const {
+      if constexpr (kJoint) {
+        toArray(low(w), x);
+        toArray(high(peak), reachA);
+        toArray(low(peak), reachB);
+      } else {
+        toArray(v, x);
+        toArray(peakA, reachA);
+        toArray(peakB, reachB);
+      }
+      P p = q[0];
       for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-      toArray(p, product);
+      for (size_t j = 0; j < kLanes; ++j) product[j] = T(p[j]);
       hasZero[0] = zero[0] != 0;
       hasZero[1] = zero[1] != 0;
       hasZero[2] = zero[2] != 0;
       hasZero[3] = zero[3] != 0;
     }
   };
-  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero) {
+  // A block of coefficients as the products' type.
+  LINREC_HD_HOT static P widen(V v) {
+    if constexpr (std::is_same_v<P, V>) {
+      return v;
+    } else if constexpr (sizeof(P) > kRegisterBytes) {  // VectorPair of two doubles each (baseline)
+      typedef double D2 __attribute__((vector_size(16)));
+      return P{__builtin_convertvector(__builtin_shufflevector(v, v, 0, 1), D2),
+               __builtin_convertvector(__builtin_shufflevector(v, v, 2, 3), D2)};
+    } else {
+      return __builtin_convertvector(v, P);
+    }
+  }
+  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero, T* reachA, T* reachB) {
     constexpr size_t kGroups = kStride / kBlock;
     Reducer reducer(a, b, len, x);
     for (size_t g = 1; g < kGroups; ++g) reducer.block(g * kBlock, g * kBlock);
@@ -901,7 +1037,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
 #pragma GCC unroll 4
       for (size_t g = 0; g < kGroups; ++g) reducer.block(i + g * kBlock, g * kBlock);
     }
-    reducer.finish(x, product, hasZero);
+    reducer.finish(x, product, hasZero, reachA, reachB);
   }
 
   // The lanes' rescan from x over steps [0, len), results to out (lane j at out + j·len). Whole
@@ -981,7 +1117,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // overlap instead of taking turns, and the two chains hide each other's latency. Each is the
   // same operations in the same order as alone: the same values, bit for bit.
   template <bool Stream> static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA,
-                                                      const T* nextB, T* nextX, T* product, bool* hasZero) {
+                                                      const T* nextB, T* nextX, T* product, bool* hasZero, T* reachA,
+                                                      T* reachB) {
     static_assert(!Reverse, "forward rows only (streamed results)");
     V v = {x[0], x[1], x[2], x[3]};
     auto single = [&](size_t i) {
@@ -1010,7 +1147,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     for (; i < len; ++i) single(i);
     for (; j < len; j += kBlock) reducer.block(j, j % kStride);
     toArray(v, x);
-    reducer.finish(nextX, product, hasZero);
+    reducer.finish(nextX, product, hasZero, reachA, reachB);
   }
   template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
 #if defined(__SSE2__)
@@ -1274,6 +1411,47 @@ template <class Access> class TileScan {
   TileScan(const Access& acc, size_t rows, size_t n)
       : acc_(acc), rows_(rows), n_(n), tilesPerRow_((n + kTile - 1) / kTile) {}
 
+  // A lane's (or a tile's) reach: bounds on the magnitudes of its prefix products A_t (in order,
+  // unlike its A) and of its B chain B_t (the loop from 0) over all its steps. The loop from x then
+  // stays within |x|·a + b, up to rounding. Where that could pass T's largest value, the loop may
+  // overflow inside, and ∞ stays ∞ there, while the composed A·x + B, after a decay, is finite
+  // again (x_0 = 1, a = 2 for 200 float32 steps then 0.5: the loop is ∞ to the end, the composed
+  // value 1 from the next lane). Such a lane is stepped through first (early) and such a tile
+  // publishes its stepped last x, as where composable refuses. Phase 1 tracks it beside B's chain
+  // (LaneVectors::Reducer, reduceLanesGeneral); other monoids (extended numbers) do not overflow.
+  using ReachValue = std::conditional_t<IsAffine<M>::value, Value, double>;
+  struct Reach {
+    ReachValue a = 0, b = 0;
+  };
+  // A quarter of the largest value: room for the loop's rounding against the bound's.
+  static constexpr ReachValue kReachLimit = std::numeric_limits<ReachValue>::max() / 4;
+  // Whether the loop from x through steps of reach r stays finite. An infinite or NaN x is left to
+  // composable (which keeps ∞ where the loop does). A NaN reach (only beside a non-finite B, which
+  // composable refuses) is not within.
+  static bool within(Value x, const Reach& r) {
+    if constexpr (IsAffine<M>::value) {
+      if (!(x - x == Value(0))) return true;
+      return Math<Value>::abs(x) * r.a + r.b <= kReachLimit;
+    } else {
+      (void)x, (void)r;
+      return true;
+    }
+  }
+  // The larger, NaN if either is.
+  static ReachValue larger(ReachValue u, ReachValue v) { return v > u || v != v ? v : u; }
+  // The reach of l's steps then r's, l's aggregate lAgg: r's steps from l's first have products
+  // lAgg.A·A_t and B chain A_t·lAgg.B + B_t. An underflowed lAgg.A counts as the least normal value
+  // (what it lost is below that).
+  static Reach joinReach(const Reach& l, const Elem& lAgg, const Reach& r) {
+    if constexpr (IsAffine<M>::value) {
+      const Value a = larger(Math<Value>::abs(lAgg.A), Math<Value>::minNormal());
+      return {larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b)};
+    } else {
+      (void)lAgg, (void)r;
+      return l;
+    }
+  }
+
   void run(unsigned threads) {
     if (n_ == 0) {
       for (size_t r = 0; r < rows_; ++r) acc_.finishUnchanged(r);  // bit for bit, in any form
@@ -1341,6 +1519,7 @@ template <class Access> class TileScan {
   struct Reduced {  // a tile's phase 1
     Elem agg[kLanes];
     bool reset[kLanes];
+    Reach reach[kLanes];
     bool done = false;
   };
 
@@ -1390,9 +1569,10 @@ template <class Access> class TileScan {
       }
       Elem agg[kLanes];
       bool reset[kLanes], totalReset, totalExact;
-      reduceFullTile(row, (i - first) * kTile, agg, reset);
-      const Elem total = tileTotal(agg, reset, totalReset, totalExact);
-      if (!(totalExact && M::composable(x, total, totalReset))) return false;
+      Reach reach[kLanes], totalReach;
+      reduceFullTile(row, (i - first) * kTile, agg, reset, reach);
+      const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
+      if (!(totalExact && M::composable(x, total, totalReset) && within(x, totalReach))) return false;
       x = M::value(M::combine(M::constant(x), total));
     }
     out = x;
@@ -1401,17 +1581,17 @@ template <class Access> class TileScan {
 
   // Phase 1 of a full tile as scanTileOn does it: on the row, or (staged rows) on a stage of the
   // helping thread's own, converted as scanStagedTile converts it (its own stage holds its tile).
-  template <class Row> static void reduceFullTile(const Row& row, size_t begin, Elem* agg, bool* reset) {
+  template <class Row> static void reduceFullTile(const Row& row, size_t begin, Elem* agg, bool* reset, Reach* reach) {
     if constexpr (Access::kStaged) {
       using Stage = typename Access::Stage;
       std::unique_ptr<Stage> stage = StagePool<Stage>::take();
       if (row.loadRange(begin, kTile, kLaneLength, *stage))
-        reduceLanes<true>(stage->template steps<Elem, true>(begin), begin, kLaneLength, kTile, agg, reset);
+        reduceLanes<true>(stage->template steps<Elem, true>(begin), begin, kLaneLength, kTile, agg, reset, reach);
       else
-        reduceLanes<true>(stage->template steps<Elem, false>(begin), begin, kLaneLength, kTile, agg, reset);
+        reduceLanes<true>(stage->template steps<Elem, false>(begin), begin, kLaneLength, kTile, agg, reset, reach);
       StagePool<Stage>::give(std::move(stage));
     } else {
-      reduceLanes<true>(row, begin, kLaneLength, kTile, agg, reset);
+      reduceLanes<true>(row, begin, kLaneLength, kTile, agg, reset, reach);
     }
   }
 
@@ -1419,12 +1599,16 @@ template <class Access> class TileScan {
   // before it as the loop would (exact): a lane whose product underflowed (no zero coefficient)
   // after a B that still counts loses that B (x reset to 1e300, then 2080 steps of a = 0.6: the
   // loop's x ends at 3.6e-162, the total's B at 0). Then the tile publishes its stepped last x.
-  static Elem tileTotal(const Elem (&agg)[kLanes], const bool (&reset)[kLanes], bool& totalReset, bool& totalExact) {
+  // Its reach too (joinReach): where the loop from x may overflow inside the tile (within).
+  static Elem tileTotal(const Elem (&agg)[kLanes], const bool (&reset)[kLanes], const Reach (&reach)[kLanes],
+                        bool& totalReset, bool& totalExact, Reach& totalReach) {
     Elem total = agg[0];
     totalReset = reset[0];
     totalExact = true;
+    totalReach = reach[0];
     for (size_t j = 1; j < kLanes; ++j) {
       totalExact = totalExact && M::composable(M::value(total), agg[j], reset[j]);
+      totalReach = joinReach(totalReach, total, reach[j]);
       total = M::combine(total, agg[j]);
       totalReset = totalReset || reset[j];
     }
@@ -1471,24 +1655,27 @@ template <class Access> class TileScan {
     }
     Elem agg[kLanes];
     bool reset[kLanes];
+    Reach reach[kLanes];
     Value x[kLanes];
     size_t len;
     if (mine && mine->done) {
       len = kLaneLength;
-      for (size_t j = 0; j < kLanes; ++j) agg[j] = mine->agg[j], reset[j] = mine->reset[j];
+      for (size_t j = 0; j < kLanes; ++j) agg[j] = mine->agg[j], reset[j] = mine->reset[j], reach[j] = mine->reach[j];
     } else if (m == kTile) {
       len = kLaneLength;
-      reduceLanes<true>(row, begin, len, m, agg, reset);
+      reduceLanes<true>(row, begin, len, m, agg, reset, reach);
     } else {
       len = (m + kLanes - 1) / kLanes;
-      reduceLanes<false>(row, begin, len, m, agg, reset);
+      reduceLanes<false>(row, begin, len, m, agg, reset, reach);
     }
     bool totalReset, totalExact;
-    const Elem total = tileTotal(agg, reset, totalReset, totalExact);
+    Reach totalReach;
+    const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
-    bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset);
+    bool composedTotal =
+        publishes && totalExact && M::composable(carry, total, totalReset) && within(carry, totalReach);
     if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
@@ -1501,7 +1688,7 @@ template <class Access> class TileScan {
     for (size_t j = 1; j < kLanes; ++j) {
       if (j * len >= m) {
         x[j] = x[j - 1];  // lane j is empty; its start is never used
-      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1])) {
+      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1]) && within(x[j - 1], reach[j - 1])) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
       } else {
         x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
@@ -1512,18 +1699,21 @@ template <class Access> class TileScan {
     if constexpr (kLaneVectors && !Access::kReverse) {  // paired_: streamed results, forward rows
       if (following && m == kTile && !anyEarly) {
         // reduceLanes<true>'s vector path for the next tile, beside this rescan
-        Value b[kLanes], product[kLanes];
+        Value b[kLanes], product[kLanes], reachA[kLanes], reachB[kLanes];
         const size_t nextBegin = begin + kTile;
         for (size_t j = 0; j < kLanes; ++j) b[j] = M::start(row.load(nextBegin + j * kLaneLength)).B;
         if (stream_)
           LaneVectors<Value>::template rescanThenReduce<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
                                                               x, row.a + nextBegin, row.b + nextBegin, b, product,
-                                                              following->reset);
+                                                              following->reset, reachA, reachB);
         else
           LaneVectors<Value>::template rescanThenReduce<false>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
                                                                x, row.a + nextBegin, row.b + nextBegin, b, product,
-                                                               following->reset);
-        for (size_t j = 0; j < kLanes; ++j) following->agg[j] = {M::resetGuard(product[j]), b[j]};
+                                                               following->reset, reachA, reachB);
+        for (size_t j = 0; j < kLanes; ++j) {
+          following->agg[j] = {M::resetGuard(product[j]), b[j]};
+          following->reach[j] = {reachA[j], reachB[j]};
+        }
         following->done = true;
         goto rescanned;
       }
@@ -1579,35 +1769,36 @@ template <class Access> class TileScan {
 
   // Loops below keep the kLanes chains in registers: fixed trip counts, fully unrolled over j.
   // Also reports, per lane, whether a coefficient is exactly 0 (so a zero product is exact).
-  template <bool Full, class Row>
-  static void reduceLanes(const Row& row, size_t begin, size_t laneLength, size_t m, Elem* out, bool* reset) {
+  template <bool Full, class Row> static void reduceLanes(const Row& row, size_t begin, size_t laneLength, size_t m,
+                                                          Elem* out, bool* reset, Reach* reach) {
     const size_t len = Full ? kLaneLength : laneLength;  // a constant lets lanes share one base
-    if constexpr (Full && HasPlainPath<Row>::value) {
+    if constexpr (Full && HasPlainPath<Row>::value) {  // extended numbers: no reach
       if (PlainExtended::reduce(row, begin, len, kLanes, out)) {
         for (size_t j = 0; j < kLanes; ++j) reset[j] = false;
         return;
       }
-      reduceLanesMixed(row, begin, out, reset);
+      reduceLanesMixed(row, begin, out, reset, reach);
       return;
     }
-    reduceLanesGeneral<Full>(row, begin, len, m, out, reset);
+    reduceLanesGeneral<Full>(row, begin, len, m, out, reset, reach);
   }
 
   // Whole lanes of which some are not plain: each lane plain where it is (the same aggregate as
   // PlainExtended::reduce of four, lane by lane), so that no lane's aggregate, and no result after
   // it, depends on another lane's data.
-  template <class Row> static LINREC_RARE void reduceLanesMixed(const Row& row, size_t begin, Elem* out, bool* reset) {
+  template <class Row>
+  static LINREC_RARE void reduceLanesMixed(const Row& row, size_t begin, Elem* out, bool* reset, Reach* reach) {
     Elem plain[kLanes];
     bool isPlain[kLanes];
     for (size_t j = 0; j < kLanes; ++j)
       isPlain[j] = PlainExtended::reduce(row, begin + j * kLaneLength, kLaneLength, 1, &plain[j]);
-    reduceLanesGeneral<true>(row, begin, kLaneLength, kTile, out, reset);
+    reduceLanesGeneral<true>(row, begin, kLaneLength, kTile, out, reset, reach);
     for (size_t j = 0; j < kLanes; ++j)
       if (isPlain[j]) out[j] = plain[j], reset[j] = false;
   }
 
-  template <bool Full, class Row>
-  static void reduceLanesGeneral(const Row& row, size_t begin, size_t len, size_t m, Elem* out, bool* reset) {
+  template <bool Full, class Row> static void reduceLanesGeneral(const Row& row, size_t begin, size_t len, size_t m,
+                                                                 Elem* out, bool* reset, Reach* reach) {
     Elem agg[kLanes];
     size_t size[kLanes];
 #pragma GCC unroll 16
@@ -1624,17 +1815,30 @@ template <class Access> class TileScan {
       for (size_t j = 0; j < kLanes; ++j) b[j] = agg[j].B;
 #if LINREC_LANE_VECTORS
       if constexpr (Full && kLaneVectors) {
-        typename M::Value product[kLanes];
+        typename M::Value product[kLanes], reachA[kLanes], reachB[kLanes];
         LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
-                                                     reset);
-        for (size_t j = 0; j < kLanes; ++j) out[j] = {M::resetGuard(product[j]), b[j]};
+                                                     reset, reachA, reachB);
+        for (size_t j = 0; j < kLanes; ++j)
+          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = {reachA[j], reachB[j]};
         return;
       }
 #endif
+      // The reach (Reach): prefix products in order, the largest magnitudes of those and of B.
+      typename M::Value p[kLanes];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < kLanes; ++j) {
+        p[j] = agg[j].A;
+        reach[j] = {Math<Value>::abs(p[j]), Math<Value>::abs(b[j])};
+      }
       for (size_t i = 1; i < len; ++i) {
 #pragma GCC unroll 16
         for (size_t j = 0; j < kLanes; ++j)
-          if (Full || i < size[j]) b[j] = M::step(b[j], row.load(begin + j * len + i));
+          if (Full || i < size[j]) {
+            const Elem e = row.load(begin + j * len + i);
+            b[j] = M::step(b[j], e);
+            p[j] *= e.A;
+            reach[j] = {larger(reach[j].a, Math<Value>::abs(p[j])), larger(reach[j].b, Math<Value>::abs(b[j]))};
+          }
       }
       for (size_t j = 0; j < kLanes; ++j) {
         reset[j] = false;
@@ -1649,7 +1853,7 @@ template <class Access> class TileScan {
         for (size_t j = 0; j < kLanes; ++j)
           if (Full || i < size[j]) agg[j] = M::extend(agg[j], row.load(begin + j * len + i));
       }
-      for (size_t j = 0; j < kLanes; ++j) reset[j] = false;  // log-space products do not underflow
+      for (size_t j = 0; j < kLanes; ++j) reset[j] = false, reach[j] = {};  // log-space products do not underflow
     }
 #pragma GCC unroll 16
     for (size_t j = 0; j < kLanes; ++j) out[j] = agg[j];
@@ -1663,7 +1867,8 @@ template <class Access> class TileScan {
   template <class Row> static auto coefficientProduct(const Row& row, size_t first, size_t count) {
     const auto* a = row.a + Row::at(first);
     using T = std::remove_const_t<std::remove_pointer_t<decltype(a)>>;
-    T p = 1, smallest = Math<T>::inf();
+    ProductOf<T> p = 1;  // in double for float32 (LaneVectors::P)
+    T smallest = Math<T>::inf();
 #pragma omp simd reduction(* : p) reduction(min : smallest)
     for (size_t i = 0; i < count; ++i) {
       T v = a[Row::at(i)];
@@ -1671,7 +1876,7 @@ template <class Access> class TileScan {
       T magnitude = v < T(0) ? -v : v;
       smallest = magnitude < smallest ? magnitude : smallest;
     }
-    return Product<T>{p, smallest == T(0)};
+    return Product<T>{T(p), smallest == T(0)};
   }
 
  private:
@@ -1807,6 +2012,9 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
   // Per tile: some coefficient is 0 (its A is an exact 0), and its lanes joined as the loop would
   // (see TileScan::scanTileOn's total).
   std::unique_ptr<bool[]> tileZero(new bool[tiles]), tileExact(new bool[tiles]);
+  // and where B's chain from 0 may overflow inside a tile (TileScan::Reach), its reach
+  using Scan = TileScan<Access>;
+  std::vector<typename Scan::Reach> tileReach(tiles);
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < tiles;) {
@@ -1814,20 +2022,24 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       size_t m = std::min(kTile, n - begin);
       Elem lane[kLanes];
       bool reset[kLanes];
+      typename Scan::Reach reach[kLanes];
       if (m == kTile)
-        TileScan<Access>::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset);
+        Scan::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset, reach);
       else
-        TileScan<Access>::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset);
+        Scan::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset, reach);
       Elem total = lane[0];
       bool zero = reset[0], exact = true;
+      typename Scan::Reach totalReach = reach[0];
       for (size_t j = 1; j < kLanes; ++j) {
-        exact = exact && joinsExactly<M>(total, lane[j], reset[j]);
+        exact = exact && joinsExactly<M>(total, lane[j], reset[j]) && Scan::within(M::value(total), reach[j]);
+        totalReach = Scan::joinReach(totalReach, total, reach[j]);
         total = M::combine(total, lane[j]);
         zero = zero || reset[j];
       }
       tileAgg[k] = total;
       tileZero[k] = zero;
       tileExact[k] = exact;
+      tileReach[k] = totalReach;
     }
   };
   runOnThreads(rows * n < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles), work);
@@ -1836,7 +2048,8 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     bool exact = true;
     for (size_t t = 0; t < tilesPerRow; ++t) {
       const size_t k = r * tilesPerRow + t;
-      exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]);
+      exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]) &&
+              Scan::within(M::value(total), tileReach[k]);
       total = M::combine(total, tileAgg[k]);
     }
     if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
