@@ -249,6 +249,7 @@ Event* eventOf(cudaEvent_t h) { return static_cast<Event*>(reinterpret_cast<Hand
 // work (a stream, event or device synchronization, or a synchronous copy ordered after it), as a
 // host that reads before then has no guarantee on a GPU. Without the shadow a missing
 // synchronization would pass whenever the worker happened to have run the copy.
+std::atomic<size_t> shadowBytes{0}, peakShadowBytes{0};  // takeShadowStats
 struct HostWrite {
   void* dst = nullptr;
   std::vector<char> shadow;
@@ -256,6 +257,13 @@ struct HostWrite {
   std::shared_ptr<Progress> stream;
   uint64_t position = 0;  // its operation in the stream: done once the stream completed that many
   int device = 0;
+  void allocate(size_t bytes) {
+    shadow.resize(bytes);
+    const size_t now = shadowBytes += bytes;
+    for (size_t peak = peakShadowBytes.load(); now > peak && !peakShadowBytes.compare_exchange_weak(peak, now);) {
+    }
+  }
+  ~HostWrite() { shadowBytes -= shadow.size(); }
 };
 // Under queueMutex(): the writes not yet published, in the order they were queued, and the
 // cross-stream orderings (legacy rules, cudaStreamWaitEvent) queued since one was pending, through
@@ -413,7 +421,7 @@ bool isDeviceMemory(const void* p) {
 void copyIntoHost(cudaStream_t h, void* dst, const void* src, size_t bytes, bool wait) {
   auto write = std::make_shared<HostWrite>();
   write->dst = dst;
-  write->shadow.resize(bytes);
+  write->allocate(bytes);
   Dependency copied = enqueue(
       h,
       [write, src, bytes] {
@@ -532,6 +540,11 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex, uint64_t 
 }
 
 }  // namespace
+
+ShadowStats takeShadowStats() {
+  std::lock_guard<std::mutex> lock(queueMutex());
+  return {hostWrites().size(), crossWaits().size(), shadowBytes.load(), peakShadowBytes.exchange(shadowBytes.load())};
+}
 
 const ThreadState& self() { return runner->fiber().state; }
 
@@ -823,16 +836,19 @@ cudaError_t cudaFreeHost(void* ptr) {
     auto it = pinned.find(static_cast<const char*>(ptr));
     if (it != pinned.end()) bytes = it->second, pinned.erase(it);
   }
-  {  // another device's copies into it, never synchronized, must not land after the free
+  {  // Another device's copies into it, never synchronized, must not land after the free: every
+     // write into the block is dropped, queued ones included (a queued one still fills its shadow
+     // when its stream runs it, but is never published).
     std::lock_guard<std::mutex> lock(queueMutex());
     auto& writes = hostWrites();
     const char* begin = static_cast<const char*>(ptr);
     writes.erase(std::remove_if(writes.begin(), writes.end(),
                                 [&](const std::shared_ptr<HostWrite>& w) {
                                   const char* at = static_cast<const char*>(w->dst);
-                                  return at >= begin && at < begin + bytes && w->stream->completed >= w->position;
+                                  return at < begin + bytes && begin < at + w->shadow.size();
                                 }),
                  writes.end());
+    if (writes.empty()) crossWaits().clear();
   }
   std::free(ptr);
   return cudaSuccess;

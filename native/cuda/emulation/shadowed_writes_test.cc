@@ -1,0 +1,117 @@
+// The emulation's own rules for downloads into host memory (emulated_device.cc: HostWrite,
+// CrossWait, publishLocked, copyIntoHost), checked through the runtime API the engine uses, in
+// cases the engine never makes (other devices, blocking streams, the legacy stream). Built with
+// the host compiler against emulated_device.cc and run by test/23 ("CUDA emulation strictness");
+// prints one line per failed check and "ok: N failed checks", and exits 1 if N > 0.
+//   shadowed_writes_test SCENARIO   (LINREC_EMULATED_DEVICES=2; see main for the scenarios)
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cuda_runtime.h"
+
+using linrec::emulation::takeShadowStats;
+
+static int failures = 0;
+#define CHECK(cond, ...)                                    \
+  do {                                                      \
+    if (!(cond)) {                                          \
+      if (++failures <= 20) {                               \
+        std::printf("FAIL line %d: %s: ", __LINE__, #cond); \
+        std::printf(__VA_ARGS__);                           \
+        std::printf("\n");                                  \
+      }                                                     \
+    }                                                       \
+  } while (0)
+#define CUDA(call) CHECK((call) == cudaSuccess, "%s", #call)
+
+namespace {
+
+void sleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Whether every byte of p[0, n) is v.
+bool all(const void* p, size_t n, int v) {
+  const unsigned char* c = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < n; ++i)
+    if (c[i] != (unsigned char)v) return false;
+  return true;
+}
+int first(const void* p) { return *static_cast<const unsigned char*>(p); }
+
+// n bytes of device memory on the current device, every byte v.
+void* deviceBytes(size_t n, int v) {
+  void* d = nullptr;
+  CUDA(cudaMalloc(&d, n));
+  CUDA(cudaMemsetAsync(d, v, n, nullptr));
+  CUDA(cudaDeviceSynchronize());
+  return d;
+}
+void* pinnedBytes(size_t n, int v) {
+  void* p = nullptr;
+  CUDA(cudaHostAlloc(&p, n, cudaHostAllocDefault));
+  std::memset(p, v, n);
+  return p;
+}
+
+// A one-thread kernel that holds its stream until the gate opens.
+struct Gate {
+  std::atomic<bool> open{false};
+};
+void hold(cudaStream_t stream, Gate* gate) {
+  CUDA(linrec::emulation::launchGrid(dim3(1), dim3(1), stream, [gate] {
+    while (!gate->open.load()) sleepMs(1);
+  }));
+}
+
+// 1. cudaFreeHost drops every download into the freed block, queued ones included: a copy queued
+// on another device (cudaFreeHost waits only for the current device) must not land in the block
+// after the free, where a new allocation may be.
+void freeHostDropsQueuedDownloads() {
+  const size_t n = 256;  // small: glibc hands the freed block to the next allocation of its size
+  CUDA(cudaSetDevice(1));
+  void* source = deviceBytes(n, 0x5a);
+  CUDA(cudaSetDevice(0));
+  void* block = pinnedBytes(n, 0);
+  CUDA(cudaSetDevice(1));
+  Gate gate;
+  hold(nullptr, &gate);
+  CUDA(cudaMemcpyAsync(block, source, n, cudaMemcpyDeviceToHost, nullptr));
+  CUDA(cudaSetDevice(0));
+  CUDA(cudaFreeHost(block));  // device 0 has no work queued: returns while device 1's copy waits
+  const auto stats = takeShadowStats();
+  CHECK(stats.pendingWrites == 0, "%zu downloads into the freed block still pending", stats.pendingWrites);
+  void* next = pinnedBytes(n, 0x11);
+  gate.open = true;
+  CUDA(cudaSetDevice(1));
+  CUDA(cudaDeviceSynchronize());
+  if (next == block)
+    CHECK(all(next, n, 0x11), "device 1's download landed in the freed block, now another allocation (byte 0 is 0x%x)",
+          first(next));
+  else
+    std::printf("note: the freed block was not handed out again; where a late download would land is not checked\n");
+  CUDA(cudaSetDevice(0));
+  CUDA(cudaFreeHost(next));
+  CUDA(cudaSetDevice(1));
+  CUDA(cudaFree(source));
+  CUDA(cudaSetDevice(0));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setenv("LINREC_EMULATED_DEVICES", "2", 1);  // read at the first call
+  const std::string scenario = argc > 1 ? argv[1] : "";
+  if (scenario == "free-host")
+    freeHostDropsQueuedDownloads();
+  else {
+    std::printf("usage: shadowed_writes_test free-host\n");
+    return 2;
+  }
+  std::printf("ok: %d failed checks\n", failures);
+  return failures ? 1 : 0;
+}
