@@ -453,4 +453,9 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
     () => scenario('free-host'),
     300_000,
   );
+  driverTest(
+    "a synchronization through the legacy stream shows a blocking stream's earlier download that had finished unseen, and a blocking stream's the legacy stream's",
+    () => scenario('legacy-sync'),
+    300_000,
+  );
 });

@@ -291,11 +291,13 @@ Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Depend
   Stream* s = h ? streamOf(h) : legacyOf(currentDevice);
   Operation op{std::move(run), std::move(extra)};
   Device& d = device(s->device);
+  // The legacy rules name every stream's position, finished work included: a synchronization
+  // through this operation covers that work too (its downloads not yet shown to the host among
+  // it), whether or not it was still running when this was queued.
   if (s->isLegacy) {
     for (Stream* other : d.streams)
-      if (other->blocking && other->enqueued > other->progress->completed)
-        op.after.push_back({other->progress, other->enqueued});
-  } else if (s->blocking && d.legacy && d.legacy->enqueued > d.legacy->progress->completed) {
+      if (other->blocking && other->enqueued > 0) op.after.push_back({other->progress, other->enqueued});
+  } else if (s->blocking && d.legacy && d.legacy->enqueued > 0) {
     op.after.push_back({d.legacy->progress, d.legacy->enqueued});
   }
   // Orderings queued before a write cannot order it (they name work queued before it).

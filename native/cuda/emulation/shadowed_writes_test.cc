@@ -68,6 +68,26 @@ void hold(cudaStream_t stream, Gate* gate) {
   }));
 }
 
+// Waits until the stream has run everything queued on it so far, without synchronizing with it
+// (which would publish its downloads): a memset of device memory queued after that work, read
+// by the host (the emulation's device memory is host memory), and a margin for the stream to
+// count the memset as done.
+void waitUnsynchronized(cudaStream_t stream) {
+  void* flag = nullptr;
+  CUDA(cudaMalloc(&flag, 1));
+  std::memset(flag, 0, 1);
+  CUDA(cudaMemsetAsync(flag, 1, 1, stream));
+  for (int ms = 0; __atomic_load_n(static_cast<unsigned char*>(flag), __ATOMIC_ACQUIRE) != 1; ms += 1) {
+    if (ms > 30000) {
+      CHECK(false, "the stream did not run its work within 30 s");
+      return;
+    }
+    sleepMs(1);
+  }
+  sleepMs(100);
+  // The flag is left allocated: cudaFree would synchronize.
+}
+
 // 1. cudaFreeHost drops every download into the freed block, queued ones included: a copy queued
 // on another device (cudaFreeHost waits only for the current device) must not land in the block
 // after the free, where a new allocation may be.
@@ -101,6 +121,36 @@ void freeHostDropsQueuedDownloads() {
   CUDA(cudaSetDevice(0));
 }
 
+// 2. A synchronization through the legacy stream covers every earlier download of the device's
+// blocking streams, one that had finished (but was not yet shown to the host) when the legacy
+// stream's work was queued too; and a blocking stream's synchronization covers the legacy
+// stream's earlier downloads the same way.
+void legacySyncCoversFinishedDownloads() {
+  const size_t n = 256;
+  void* source = deviceBytes(n, 0x5a);
+  cudaStream_t blocking;
+  CUDA(cudaStreamCreate(&blocking));
+  void* host = pinnedBytes(n, 0);
+  CUDA(cudaMemcpyAsync(host, source, n, cudaMemcpyDeviceToHost, blocking));
+  waitUnsynchronized(blocking);
+  CUDA(cudaStreamSynchronize(nullptr));
+  CHECK(all(host, n, 0x5a),
+        "the legacy stream's synchronization did not show the blocking stream's download (byte 0 is 0x%x)",
+        first(host));
+  void* legacyHost = pinnedBytes(n, 0);
+  CUDA(cudaMemcpyAsync(legacyHost, source, n, cudaMemcpyDeviceToHost, nullptr));
+  waitUnsynchronized(nullptr);
+  CUDA(cudaMemsetAsync(source, 0x5a, n, blocking));  // waits for the legacy stream's download
+  CUDA(cudaStreamSynchronize(blocking));
+  CHECK(all(legacyHost, n, 0x5a),
+        "the blocking stream's synchronization did not show the legacy stream's download before it (byte 0 is 0x%x)",
+        first(legacyHost));
+  CUDA(cudaStreamDestroy(blocking));
+  CUDA(cudaFreeHost(host));
+  CUDA(cudaFreeHost(legacyHost));
+  CUDA(cudaFree(source));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,8 +158,10 @@ int main(int argc, char** argv) {
   const std::string scenario = argc > 1 ? argv[1] : "";
   if (scenario == "free-host")
     freeHostDropsQueuedDownloads();
+  else if (scenario == "legacy-sync")
+    legacySyncCoversFinishedDownloads();
   else {
-    std::printf("usage: shadowed_writes_test free-host\n");
+    std::printf("usage: shadowed_writes_test free-host|legacy-sync\n");
     return 2;
   }
   std::printf("ok: %d failed checks\n", failures);
