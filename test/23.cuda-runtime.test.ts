@@ -458,4 +458,9 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
     () => scenario('legacy-sync'),
     300_000,
   );
+  driverTest(
+    'two pipelines taking turns for 2000 rounds, a download always pending: the cross-stream orderings kept for publishing stay few',
+    () => scenario('cross-waits'),
+    300_000,
+  );
 });

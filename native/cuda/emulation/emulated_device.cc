@@ -256,6 +256,7 @@ struct HostWrite {
   std::atomic<bool> ran{false};  // skipped after a fault: the host bytes stay as they were
   std::shared_ptr<Progress> stream;
   uint64_t position = 0;  // its operation in the stream: done once the stream completed that many
+  uint64_t queued = 0;  // its operation among all queued (operationsQueued)
   int device = 0;
   void allocate(size_t bytes) {
     shadow.resize(bytes);
@@ -266,20 +267,32 @@ struct HostWrite {
   ~HostWrite() { shadowBytes -= shadow.size(); }
 };
 // Under queueMutex(): the writes not yet published, in the order they were queued, and the
-// cross-stream orderings (legacy rules, cudaStreamWaitEvent) queued since one was pending, through
-// which a synchronization with one stream also covers the work of others it waited for.
+// cross-stream orderings (legacy rules, cudaStreamWaitEvent) queued since the oldest of them,
+// through which a synchronization with one stream also covers the work of others it waited for.
+// An ordering names only work queued before it, and through it only orderings queued before it
+// are reached: one queued before the oldest pending write leads to none (dropOldCrossWaits).
 struct CrossWait {
   std::shared_ptr<Progress> stream;
   uint64_t position;
   std::vector<Dependency> after;
+  uint64_t queued;  // its operation among all queued
 };
+uint64_t operationsQueued = 0;
 std::deque<std::shared_ptr<HostWrite>>& hostWrites() {
   static auto* w = new std::deque<std::shared_ptr<HostWrite>>;
   return *w;
 }
-std::vector<CrossWait>& crossWaits() {
-  static auto* w = new std::vector<CrossWait>;
+std::deque<CrossWait>& crossWaits() {
+  static auto* w = new std::deque<CrossWait>;
   return *w;
+}
+// After writes were published or dropped: so that orderings do not pile up while pipelines take
+// turns, one write always pending. (A write never synchronized, on a stream never synchronized
+// with, keeps every ordering queued after it until a device synchronization or cudaFreeHost.)
+void dropOldCrossWaits() {
+  auto& waits = crossWaits();
+  const auto& writes = hostWrites();
+  while (!waits.empty() && (writes.empty() || waits.front().queued < writes.front()->queued)) waits.pop_front();
 }
 
 // Queues `run` on stream h (0: the current device's legacy stream) after `extra`; returns the
@@ -301,13 +314,16 @@ Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Depend
     op.after.push_back({d.legacy->progress, d.legacy->enqueued});
   }
   // Orderings queued before a write cannot order it (they name work queued before it).
-  if (!op.after.empty() && !hostWrites().empty()) crossWaits().push_back({s->progress, s->enqueued + 1, op.after});
+  ++operationsQueued;
+  if (!op.after.empty() && !hostWrites().empty())
+    crossWaits().push_back({s->progress, s->enqueued + 1, op.after, operationsQueued});
   s->queue.push_back(std::move(op));
   ++s->enqueued;
   if (write) {
     write->stream = s->progress;
     write->position = s->enqueued;
     write->device = s->device;
+    write->queued = operationsQueued;
     hostWrites().push_back(std::move(write));
   }
   queueProgress().notify_all();
@@ -345,7 +361,7 @@ void publishLocked(std::vector<Dependency> synced, int allOfDevice = -1) {
     if (w.ran.load()) std::memcpy(w.dst, w.shadow.data(), w.shadow.size());
     it = writes.erase(it);
   }
-  if (writes.empty()) crossWaits().clear();
+  dropOldCrossWaits();
 }
 void publish(std::vector<Dependency> synced) {
   std::lock_guard<std::mutex> lock(queueMutex());
@@ -850,7 +866,7 @@ cudaError_t cudaFreeHost(void* ptr) {
                                   return at < begin + bytes && begin < at + w->shadow.size();
                                 }),
                  writes.end());
-    if (writes.empty()) crossWaits().clear();
+    dropOldCrossWaits();
   }
   std::free(ptr);
   return cudaSuccess;

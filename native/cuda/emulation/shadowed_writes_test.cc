@@ -4,6 +4,7 @@
 // the host compiler against emulated_device.cc and run by test/23 ("CUDA emulation strictness");
 // prints one line per failed check and "ok: N failed checks", and exits 1 if N > 0.
 //   shadowed_writes_test SCENARIO   (LINREC_EMULATED_DEVICES=2; see main for the scenarios)
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -151,6 +152,50 @@ void legacySyncCoversFinishedDownloads() {
   CUDA(cudaFree(source));
 }
 
+// 3. Two pipelines taking turns, so that a download is always pending: the cross-stream orderings
+// kept for publishing stay few (those older than the oldest pending download order none).
+void crossWaitsStayFew() {
+  const size_t n = 4096;
+  const int rounds = 2000;
+  void* source = deviceBytes(n, 0x5a);
+  cudaStream_t streams[2];
+  cudaEvent_t events[2];
+  void* host[2];
+  for (int i = 0; i < 2; ++i) {
+    CUDA(cudaStreamCreateWithFlags(&streams[i], cudaStreamNonBlocking));
+    CUDA(cudaEventCreateWithFlags(&events[i], cudaEventDisableTiming));
+    host[i] = pinnedBytes(n, 0);
+  }
+  size_t most = 0, pending = 0;
+  for (int k = 0; k < rounds; ++k) {
+    const int i = k & 1;
+    std::memset(host[i], 0, n);  // its previous download was shown at the last round's synchronization
+    CUDA(cudaMemcpyAsync(host[i], source, n, cudaMemcpyDeviceToHost, streams[i]));
+    CUDA(cudaEventRecord(events[i], streams[i]));
+    CUDA(cudaStreamWaitEvent(streams[1 - i], events[i]));
+    if (k > 0) {
+      CUDA(cudaEventSynchronize(events[1 - i]));
+      CHECK(all(host[1 - i], n, 0x5a) || failures > 5, "round %d: the download before the event not shown", k);
+    }
+    const auto stats = takeShadowStats();
+    most = std::max(most, stats.crossWaits);
+    pending = std::max(pending, stats.pendingWrites);
+  }
+  std::printf("%d rounds: at most %zu orderings and %zu downloads pending at once\n", rounds, most, pending);
+  CHECK(most <= 8, "%zu cross-stream orderings kept at once over %d rounds (%zu downloads pending at most)", most,
+        rounds, pending);
+  CUDA(cudaDeviceSynchronize());
+  const auto stats = takeShadowStats();
+  CHECK(stats.crossWaits == 0 && stats.pendingWrites == 0, "after cudaDeviceSynchronize: %zu orderings, %zu downloads",
+        stats.crossWaits, stats.pendingWrites);
+  for (int i = 0; i < 2; ++i) {
+    CUDA(cudaStreamDestroy(streams[i]));
+    CUDA(cudaEventDestroy(events[i]));
+    CUDA(cudaFreeHost(host[i]));
+  }
+  CUDA(cudaFree(source));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,8 +205,10 @@ int main(int argc, char** argv) {
     freeHostDropsQueuedDownloads();
   else if (scenario == "legacy-sync")
     legacySyncCoversFinishedDownloads();
+  else if (scenario == "cross-waits")
+    crossWaitsStayFew();
   else {
-    std::printf("usage: shadowed_writes_test free-host|legacy-sync\n");
+    std::printf("usage: shadowed_writes_test free-host|legacy-sync|cross-waits\n");
     return 2;
   }
   std::printf("ok: %d failed checks\n", failures);
