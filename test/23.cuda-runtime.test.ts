@@ -463,4 +463,9 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
     () => scenario('cross-waits'),
     300_000,
   );
+  driverTest(
+    "a synchronous cudaMemcpy upload, from pinned or pageable memory, synchronizes: the host sees the legacy stream's download queued before it",
+    () => scenario('sync-upload'),
+    300_000,
+  );
 });

@@ -878,28 +878,30 @@ cudaError_t cudaMemGetInfo(size_t* freeBytes, size_t* totalBytes) {
   *totalBytes = device().total;
   return cudaSuccess;
 }
-// cudaMemcpy on the legacy stream, with CUDA's documented host synchronization: from pageable
-// host memory to the device it returns once the source is staged, before the data lands (work
-// on other streams that does not wait for the legacy stream may read the old contents);
-// device to device it does not wait at all; to the host, and from pinned memory, it returns
-// when the copy has finished.
+// cudaMemcpy on the legacy stream, with CUDA's documented host synchronization ("API
+// synchronization behavior"): from pageable host memory to the device, a stream sync before the
+// copy, and it returns once the source is staged, before the data lands (work on other streams
+// that does not wait for the legacy stream may read the old contents); device to device it does
+// not wait at all; to the host, and from pinned memory, it returns when the copy has finished.
+// Each wait is a synchronization: the host sees the downloads ordered before it.
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
   using namespace linrec::emulation;
   CallScope call;
   if (cudaError_t e = poisoned()) return record(e);
   if (!bytes) return cudaSuccess;
   if (kind == cudaMemcpyHostToDevice && !isPinned(src, bytes)) {
+    synchronize(enqueue(nullptr, nullptr));
     auto staged =
         std::make_shared<std::vector<char>>(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
     enqueue(nullptr, [dst, staged] { std::memcpy(dst, staged->data(), staged->size()); });
-    return cudaSuccess;
+    return record(poisoned());
   }
   if (!isDeviceMemory(dst)) {
     copyIntoHost(nullptr, dst, src, bytes, true);
     return record(poisoned());
   }
   Dependency copied = enqueue(nullptr, [=] { std::memmove(dst, src, bytes); });
-  if (kind != cudaMemcpyDeviceToDevice) waitFor(copied);
+  if (kind != cudaMemcpyDeviceToDevice) synchronize(copied);
   return record(poisoned());
 }
 // Reads and writes at the time the stream runs it: the source must stay intact, and the

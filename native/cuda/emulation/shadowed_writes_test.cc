@@ -196,6 +196,33 @@ void crossWaitsStayFew() {
   CUDA(cudaFree(source));
 }
 
+// 4. A synchronous upload synchronizes with the legacy stream (CUDA's "API synchronization
+// behavior"): from pinned memory it returns when the copy is done, from pageable memory after a
+// stream sync before the copy; either way the host sees the legacy stream's downloads before it.
+void synchronousUploadsSynchronize() {
+  const size_t n = 256;
+  void* source = deviceBytes(n, 0x5a);
+  void* target = deviceBytes(n, 0);
+  void* pinnedSource = pinnedBytes(n, 0x33);
+  std::vector<char> pageableSource(n, 0x44);
+  void* host = pinnedBytes(n, 0);
+  CUDA(cudaMemcpyAsync(host, source, n, cudaMemcpyDeviceToHost, nullptr));
+  CUDA(cudaMemcpy(target, pinnedSource, n, cudaMemcpyHostToDevice));
+  CHECK(all(host, n, 0x5a), "an upload from pinned memory did not show the download before it (byte 0 is 0x%x)",
+        first(host));
+  std::memset(host, 0, n);
+  CUDA(cudaMemcpyAsync(host, source, n, cudaMemcpyDeviceToHost, nullptr));
+  CUDA(cudaMemcpy(target, pageableSource.data(), n, cudaMemcpyHostToDevice));
+  CHECK(all(host, n, 0x5a), "an upload from pageable memory did not show the download before it (byte 0 is 0x%x)",
+        first(host));
+  CUDA(cudaDeviceSynchronize());
+  CHECK(all(target, n, 0x44), "the uploads did not land in order (byte 0 is 0x%x)", first(target));
+  CUDA(cudaFreeHost(host));
+  CUDA(cudaFreeHost(pinnedSource));
+  CUDA(cudaFree(target));
+  CUDA(cudaFree(source));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -207,8 +234,10 @@ int main(int argc, char** argv) {
     legacySyncCoversFinishedDownloads();
   else if (scenario == "cross-waits")
     crossWaitsStayFew();
+  else if (scenario == "sync-upload")
+    synchronousUploadsSynchronize();
   else {
-    std::printf("usage: shadowed_writes_test free-host|legacy-sync|cross-waits\n");
+    std::printf("usage: shadowed_writes_test free-host|legacy-sync|cross-waits|sync-upload\n");
     return 2;
   }
   std::printf("ok: %d failed checks\n", failures);
