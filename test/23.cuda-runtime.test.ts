@@ -438,12 +438,12 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
     return exe;
   };
   afterAll(() => driverDir && rmSync(driverDir, { recursive: true, force: true }));
-  const runDriver = (...args: string[]) => {
-    const run = spawnSync(driver(), args, { encoding: 'utf8', env: { ...process.env, LINREC_EMULATED_DEVICES: '2' }, timeout: 300_000 });
+  const runDriver = (args: string[], env: Record<string, string> = {}) => {
+    const run = spawnSync(driver(), args, { encoding: 'utf8', env: { ...process.env, LINREC_EMULATED_DEVICES: '2', ...env }, timeout: 300_000 });
     return { output: `${run.stdout}${run.stderr}`, status: run.status };
   };
   const scenario = (name: string) => {
-    const run = runDriver(name);
+    const run = runDriver([name]);
     expect(run.output).toMatch(/^ok: 0 failed checks$/m);
     expect(run.status).toBe(0);
   };
@@ -466,6 +466,22 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
   driverTest(
     "a synchronous cudaMemcpy upload, from pinned or pageable memory, synchronizes: the host sees the legacy stream's download queued before it",
     () => scenario('sync-upload'),
+    300_000,
+  );
+  driverTest(
+    "replay: under one LINREC_EMULATED_SEED a stream's grids start their blocks in the same orders whatever other streams launched before (two streams and the legacy stream, launching in opposite orders)",
+    () => {
+      const seed = String(Math.floor(fresh().uniform() * 1e9));
+      const orders = (order: string, emulatedSeed = seed) => {
+        const run = runDriver(['replay', order], { LINREC_EMULATED_SEED: emulatedSeed });
+        expect(run.output).toMatch(/^ok: 0 failed checks$/m);
+        return run.output.split('\n').filter((line) => line.startsWith('stream '));
+      };
+      const forward = orders('12L');
+      expect(forward.length).toBe(9);
+      expect({ seed, orders: orders('L21') }).toEqual({ seed, orders: forward });
+      expect(orders('12L', String(Number(seed) + 1))).not.toEqual(forward);
+    },
     300_000,
   );
 });

@@ -47,7 +47,14 @@ uint64_t mix(uint64_t x) {  // splitmix64: nearby seeds and counters give unrela
 
 // The scheduling seed of the process (block start order, thread order, jitter, stream delays):
 // LINREC_EMULATED_SEED, else one derived from the test run's LINREC_SEED (jest's globalSetup sets
-// it), else random. Every failure names it, so that a schedule can be replayed.
+// it), else random. Every failure names it, so that a schedule can be replayed. What follows it:
+// each stream's schedule comes from the seed, the stream's device and its creation ordinal there
+// (the legacy stream's is 0): the stream's delays, and for its k-th grid the order its blocks
+// start in, each block's thread order and the jitter. What does not, and so is not replayed: the
+// OS's timing (how the work of different streams, the blocks in flight and host threads
+// interleave, and which worker takes which block), and so the ordinals of streams that several
+// host threads create at once, and the order of grids that several host threads launch on one
+// stream.
 uint64_t schedulingSeed() {
   static const uint64_t seed = []() -> uint64_t {
     auto number = [](const char* name, uint64_t* out) {
@@ -64,13 +71,25 @@ uint64_t schedulingSeed() {
   }();
   return seed;
 }
-// Launches so far, for the per-launch schedules; the failing launch's number, for the message.
-std::atomic<uint64_t> launches{0};
-thread_local uint64_t currentLaunch = 0;
+uint64_t streamSeed(int device, uint64_t ordinal) {
+  return mix(schedulingSeed() ^ mix((uint64_t(device) << 48) ^ ordinal ^ 0x73747265616dull));
+}
+// The grid a block runner runs, for a failure's message: the launch-th of its stream (0: none).
+struct LaunchName {
+  int device = 0;
+  uint64_t stream = 0, launch = 0;
+};
+thread_local LaunchName currentLaunch;
 
 [[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "linrec CUDA emulation: %s (replay: LINREC_EMULATED_SEED=%llu; launch %llu)\n", what.c_str(),
-               (unsigned long long)schedulingSeed(), (unsigned long long)currentLaunch);
+  std::string where;
+  if (currentLaunch.launch)
+    where =
+        "; launch " + std::to_string(currentLaunch.launch) + " on " +
+        (currentLaunch.stream ? "stream " + std::to_string(currentLaunch.stream) : std::string("the legacy stream")) +
+        " of device " + std::to_string(currentLaunch.device);
+  std::fprintf(stderr, "linrec CUDA emulation: %s (replay: LINREC_EMULATED_SEED=%llu%s)\n", what.c_str(),
+               (unsigned long long)schedulingSeed(), where.c_str());
   std::fflush(stderr);
   std::abort();
 }
@@ -87,9 +106,10 @@ struct Device {
   cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context for good
   unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
   // Streams (under queueMutex()): the legacy default stream, created on first use, and every
-  // stream created on this device and not destroyed.
+  // stream created on this device and not destroyed; streams created so far (their ordinals).
   Stream* legacy = nullptr;
   std::vector<Stream*> streams;
+  uint64_t streamsCreated = 0;
   // Host threads inside a runtime call on this device (see CallScope and cudaDeviceReset).
   std::atomic<int> callsInFlight{0};
 };
@@ -161,6 +181,8 @@ struct Operation {
 };
 struct Stream : Handle {
   bool blocking = true, isLegacy = false;
+  uint64_t ordinal = 0, seed = 0;  // its creation on its device (0: the legacy stream); streamSeed
+  uint64_t launches = 0;  // grids it has run (its worker's)
   std::deque<Operation> queue;
   uint64_t enqueued = 0;
   std::shared_ptr<Progress> progress = std::make_shared<Progress>();
@@ -191,9 +213,12 @@ unsigned streamDelayUs() {
   return none ? 0 : us;
 }
 
+thread_local Stream* runningStream = nullptr;  // the stream whose worker this thread is
+
 void workerLoop(Stream* s) {
   currentDevice = s->device;
-  std::minstd_rand random(unsigned(mix(schedulingSeed() ^ reinterpret_cast<uintptr_t>(s))));
+  runningStream = s;
+  std::minstd_rand random(unsigned(mix(s->seed)));  // its delays
   std::unique_lock<std::mutex> lock(queueMutex());
   for (;;) {
     queueProgress().wait(lock, [&] {
@@ -215,9 +240,11 @@ void workerLoop(Stream* s) {
   }
 }
 
-Stream* startStream(int index, bool blocking, bool legacy) {
+Stream* startStream(int index, bool blocking, bool legacy, uint64_t ordinal) {
   Stream* s = new Stream;
   s->device = index;
+  s->ordinal = ordinal;
+  s->seed = streamSeed(index, ordinal);
   s->epoch = device(index).epoch;
   s->blocking = blocking;
   s->isLegacy = legacy;
@@ -237,7 +264,7 @@ void stopStream(Stream* s) {
 
 Stream* legacyOf(int index) {  // queueMutex() held
   Device& d = device(index);
-  if (!d.legacy) d.legacy = startStream(index, true, true);
+  if (!d.legacy) d.legacy = startStream(index, true, true, 0);
   return d.legacy;
 }
 
@@ -646,10 +673,12 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
   CallScope call;
   if (cudaError_t e = checkHandle(stream, true, true)) return record(e);
   const int launchDevice = currentDevice;
-  const uint64_t launch = ++launches;
-  // Runs on the stream's worker, after the work queued before it.
-  enqueue(stream, [grid, block, launchDevice, launch, body = std::move(body)] {
-    const uint64_t launchSeed = mix(schedulingSeed() ^ mix(launch));
+  // Runs on the stream's worker, after the work queued before it: its schedule follows the
+  // stream's seed and the grids the stream has run, whatever other streams and host threads did.
+  enqueue(stream, [grid, block, launchDevice, body = std::move(body)] {
+    Stream& s = *runningStream;
+    const LaunchName launch{launchDevice, s.ordinal, ++s.launches};
+    const uint64_t launchSeed = mix(s.seed ^ mix(launch.launch));
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
     // Enough blocks in flight that a tile's look-back meets predecessors still running.
@@ -928,7 +957,12 @@ cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t str
 cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, 0); }
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags) {
   using namespace linrec::emulation;
-  Stream* s = startStream(currentDevice, (flags & cudaStreamNonBlocking) == 0, false);
+  uint64_t ordinal = 0;
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    ordinal = ++device().streamsCreated;
+  }
+  Stream* s = startStream(currentDevice, (flags & cudaStreamNonBlocking) == 0, false, ordinal);
   {
     std::lock_guard<std::mutex> lock(queueMutex());
     device().streams.push_back(s);

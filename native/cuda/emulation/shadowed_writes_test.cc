@@ -223,6 +223,35 @@ void synchronousUploadsSynchronize() {
   CUDA(cudaFree(source));
 }
 
+// 5. Replay: the order a stream's grids start their blocks in follows the seed, the stream's
+// creation and its own launches, not what other streams launched before. Two streams created in
+// the same order and the legacy stream launch three grids each, the streams in the order given
+// (e.g. "12L", "L21"); one block in flight, so the blocks run in their start order. Prints each
+// grid's order, for test/23 to compare between runs.
+void replayOrder(const std::string& order) {
+  setenv("LINREC_EMULATED_BLOCKS_IN_FLIGHT", "1", 1);  // read at each launch
+  cudaStream_t streams[3] = {nullptr, nullptr, nullptr};  // streams[2]: the legacy stream
+  for (int i = 0; i < 2; ++i) CUDA(cudaStreamCreateWithFlags(&streams[i], cudaStreamNonBlocking));
+  const unsigned blocks = 12;
+  std::vector<unsigned> started[3][3];  // [stream][launch]: block indices as they started
+  for (char c : order) {
+    const int i = c == '1' ? 0 : c == '2' ? 1 : 2;
+    for (int k = 0; k < 3; ++k) {
+      std::vector<unsigned>* into = &started[i][k];  // written by the stream's worker only
+      CUDA(linrec::emulation::launchGrid(dim3(blocks), dim3(1), streams[i], [into] { into->push_back(blockIdx.x); }));
+    }
+  }
+  CUDA(cudaDeviceSynchronize());
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k < 3; ++k) {
+      std::string line = std::string("stream ") + "12L"[i] + " launch " + std::to_string(k) + ":";
+      for (unsigned b : started[i][k]) line += " " + std::to_string(b);
+      CHECK(started[i][k].size() == (order.find("12L"[i]) == std::string::npos ? 0 : blocks), "%s", line.c_str());
+      std::printf("%s\n", line.c_str());
+    }
+  for (int i = 0; i < 2; ++i) CUDA(cudaStreamDestroy(streams[i]));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,8 +265,10 @@ int main(int argc, char** argv) {
     crossWaitsStayFew();
   else if (scenario == "sync-upload")
     synchronousUploadsSynchronize();
+  else if (scenario == "replay" && argc > 2)
+    replayOrder(argv[2]);
   else {
-    std::printf("usage: shadowed_writes_test free-host|legacy-sync|cross-waits|sync-upload\n");
+    std::printf("usage: shadowed_writes_test free-host|legacy-sync|cross-waits|sync-upload|replay ORDER\n");
     return 2;
   }
   std::printf("ok: %d failed checks\n", failures);
