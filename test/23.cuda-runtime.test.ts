@@ -484,4 +484,9 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
     },
     300_000,
   );
+  driverTest(
+    'a synchronous download (into pageable memory, or cudaMemcpy) writes the host bytes itself, with no shadow as large as the copy, and still lands after a pending download into the same bytes',
+    () => scenario('sync-download'),
+    300_000,
+  );
 });

@@ -463,7 +463,26 @@ bool isDeviceMemory(const void* p) {
 // documents ("API synchronization behavior", Asynchronous: "For transfers from device memory to
 // pageable host memory, the function will return only once the copy has completed"); so does a
 // synchronous cudaMemcpy (`wait`). Waiting shows the host all the work ordered before the copy.
+// A copy the host waits for is complete on return: the stream writes the destination itself (no
+// shadow as large as the copy), unless a write not yet published overlaps it, which the
+// synchronization would publish after it (then it takes its turn behind a shadow too).
 void copyIntoHost(cudaStream_t h, void* dst, const void* src, size_t bytes, bool wait) {
+  if (wait || !isPinned(dst, bytes)) {
+    bool overlapped = false;
+    {
+      std::lock_guard<std::mutex> lock(queueMutex());
+      const char* begin = static_cast<const char*>(dst);
+      for (const auto& w : hostWrites()) {
+        const char* at = static_cast<const char*>(w->dst);
+        overlapped = overlapped || (at < begin + bytes && begin < at + w->shadow.size());
+      }
+    }
+    if (!overlapped) {
+      synchronize(enqueue(h, [dst, src, bytes] { std::memcpy(dst, src, bytes); }));
+      return;
+    }
+    wait = true;
+  }
   auto write = std::make_shared<HostWrite>();
   write->dst = dst;
   write->allocate(bytes);
@@ -474,7 +493,7 @@ void copyIntoHost(cudaStream_t h, void* dst, const void* src, size_t bytes, bool
         write->ran.store(true);
       },
       {}, write);
-  if (wait || !isPinned(dst, bytes)) synchronize(copied);
+  if (wait) synchronize(copied);
 }
 
 // ---------------------------------------------------------------------------------------------
