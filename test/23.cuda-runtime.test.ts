@@ -2,6 +2,10 @@
 // other calls are in flight, bounded look-back waits. These need asynchronous
 // streams to mean anything: on a GPU, or on the CPU emulation (npm run test:emulated), whose
 // streams run on worker threads with random delays. Skipped, visibly, without CUDA.
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
 import { aggregate, backends, DeviceArray, scan, scanAsync, toDevice } from '../src';
 import { addonPath } from '../src/addon';
 import { faultChild, fresh, mixedError, reference, seedNote, signedProblem } from './helpers';
@@ -405,4 +409,84 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
       expect({ k, B: mixedError(agg.B as Float32Array, cpu.B as Float32Array) < 1e-4 }).toEqual({ k, B: true });
     }
   }, 600_000);
+
+  // The emulation's own rules for downloads into host memory (shadowed until the host
+  // synchronizes with them), in cases the engine never makes: another device's copies, blocking
+  // and legacy streams, synchronous copies. native/cuda/emulation/shadowed_writes_test.cc, built
+  // here against the emulation's sources with the host compiler (no addon involved), one scenario
+  // a test; it prints each failed check.
+  const cxx = ['c++', 'g++', 'clang++'].find((c) => spawnSync(c, ['--version']).status === 0);
+  const driverTest = cxx ? test : test.skip;
+  let driverDir: string | undefined;
+  const driver = () => {
+    const exe = path.join(driverDir ?? (driverDir = mkdtempSync(path.join(tmpdir(), 'linrec-emulation-'))), 'shadowed_writes_test');
+    if (!existsSync(exe)) {
+      const emulation = path.join(__dirname, '..', 'native/cuda/emulation');
+      execFileSync(cxx!, [
+        '-std=c++17',
+        '-O1',
+        '-Wall',
+        '-Werror',
+        '-I',
+        emulation,
+        ...['shadowed_writes_test.cc', 'emulated_device.cc'].map((f) => path.join(emulation, f)),
+        '-o',
+        exe,
+        '-lpthread',
+      ]);
+    }
+    return exe;
+  };
+  afterAll(() => driverDir && rmSync(driverDir, { recursive: true, force: true }));
+  const runDriver = (args: string[], env: Record<string, string> = {}) => {
+    const run = spawnSync(driver(), args, { encoding: 'utf8', env: { ...process.env, LINREC_EMULATED_DEVICES: '2', ...env }, timeout: 300_000 });
+    return { output: `${run.stdout}${run.stderr}`, status: run.status };
+  };
+  const scenario = (name: string) => {
+    const run = runDriver([name]);
+    expect(run.output).toMatch(/^ok: 0 failed checks$/m);
+    expect(run.status).toBe(0);
+  };
+
+  driverTest(
+    'cudaFreeHost drops every download into the freed block, one still queued on another device too: it never lands in the next allocation there',
+    () => scenario('free-host'),
+    300_000,
+  );
+  driverTest(
+    "a synchronization through the legacy stream shows a blocking stream's earlier download that had finished unseen, and a blocking stream's the legacy stream's",
+    () => scenario('legacy-sync'),
+    300_000,
+  );
+  driverTest(
+    'two pipelines taking turns for 2000 rounds, a download always pending: the cross-stream orderings kept for publishing stay few',
+    () => scenario('cross-waits'),
+    300_000,
+  );
+  driverTest(
+    "a synchronous cudaMemcpy upload, from pinned or pageable memory, synchronizes: the host sees the legacy stream's download queued before it",
+    () => scenario('sync-upload'),
+    300_000,
+  );
+  driverTest(
+    "replay: under one LINREC_EMULATED_SEED a stream's grids start their blocks in the same orders whatever other streams launched before (two streams and the legacy stream, launching in opposite orders)",
+    () => {
+      const seed = String(Math.floor(fresh().uniform() * 1e9));
+      const orders = (order: string, emulatedSeed = seed) => {
+        const run = runDriver(['replay', order], { LINREC_EMULATED_SEED: emulatedSeed });
+        expect(run.output).toMatch(/^ok: 0 failed checks$/m);
+        return run.output.split('\n').filter((line) => line.startsWith('stream '));
+      };
+      const forward = orders('12L');
+      expect(forward.length).toBe(9);
+      expect({ seed, orders: orders('L21') }).toEqual({ seed, orders: forward });
+      expect(orders('12L', String(Number(seed) + 1))).not.toEqual(forward);
+    },
+    300_000,
+  );
+  driverTest(
+    'a synchronous download (into pageable memory, or cudaMemcpy) writes the host bytes itself, with no shadow as large as the copy, and still lands after a pending download into the same bytes',
+    () => scenario('sync-download'),
+    300_000,
+  );
 });

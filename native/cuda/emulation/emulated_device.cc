@@ -47,7 +47,14 @@ uint64_t mix(uint64_t x) {  // splitmix64: nearby seeds and counters give unrela
 
 // The scheduling seed of the process (block start order, thread order, jitter, stream delays):
 // LINREC_EMULATED_SEED, else one derived from the test run's LINREC_SEED (jest's globalSetup sets
-// it), else random. Every failure names it, so that a schedule can be replayed.
+// it), else random. Every failure names it, so that a schedule can be replayed. What follows it:
+// each stream's schedule comes from the seed, the stream's device and its creation ordinal there
+// (the legacy stream's is 0): the stream's delays, and for its k-th grid the order its blocks
+// start in, each block's thread order and the jitter. What does not, and so is not replayed: the
+// OS's timing (how the work of different streams, the blocks in flight and host threads
+// interleave, and which worker takes which block), and so the ordinals of streams that several
+// host threads create at once, and the order of grids that several host threads launch on one
+// stream.
 uint64_t schedulingSeed() {
   static const uint64_t seed = []() -> uint64_t {
     auto number = [](const char* name, uint64_t* out) {
@@ -64,13 +71,25 @@ uint64_t schedulingSeed() {
   }();
   return seed;
 }
-// Launches so far, for the per-launch schedules; the failing launch's number, for the message.
-std::atomic<uint64_t> launches{0};
-thread_local uint64_t currentLaunch = 0;
+uint64_t streamSeed(int device, uint64_t ordinal) {
+  return mix(schedulingSeed() ^ mix((uint64_t(device) << 48) ^ ordinal ^ 0x73747265616dull));
+}
+// The grid a block runner runs, for a failure's message: the launch-th of its stream (0: none).
+struct LaunchName {
+  int device = 0;
+  uint64_t stream = 0, launch = 0;
+};
+thread_local LaunchName currentLaunch;
 
 [[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "linrec CUDA emulation: %s (replay: LINREC_EMULATED_SEED=%llu; launch %llu)\n", what.c_str(),
-               (unsigned long long)schedulingSeed(), (unsigned long long)currentLaunch);
+  std::string where;
+  if (currentLaunch.launch)
+    where =
+        "; launch " + std::to_string(currentLaunch.launch) + " on " +
+        (currentLaunch.stream ? "stream " + std::to_string(currentLaunch.stream) : std::string("the legacy stream")) +
+        " of device " + std::to_string(currentLaunch.device);
+  std::fprintf(stderr, "linrec CUDA emulation: %s (replay: LINREC_EMULATED_SEED=%llu%s)\n", what.c_str(),
+               (unsigned long long)schedulingSeed(), where.c_str());
   std::fflush(stderr);
   std::abort();
 }
@@ -87,9 +106,10 @@ struct Device {
   cudaError_t sticky = cudaSuccess;  // a kernel fault poisons the context for good
   unsigned epoch = 0;  // streams and events of an earlier epoch died with a reset
   // Streams (under queueMutex()): the legacy default stream, created on first use, and every
-  // stream created on this device and not destroyed.
+  // stream created on this device and not destroyed; streams created so far (their ordinals).
   Stream* legacy = nullptr;
   std::vector<Stream*> streams;
+  uint64_t streamsCreated = 0;
   // Host threads inside a runtime call on this device (see CallScope and cudaDeviceReset).
   std::atomic<int> callsInFlight{0};
 };
@@ -161,6 +181,8 @@ struct Operation {
 };
 struct Stream : Handle {
   bool blocking = true, isLegacy = false;
+  uint64_t ordinal = 0, seed = 0;  // its creation on its device (0: the legacy stream); streamSeed
+  uint64_t launches = 0;  // grids it has run (its worker's)
   std::deque<Operation> queue;
   uint64_t enqueued = 0;
   std::shared_ptr<Progress> progress = std::make_shared<Progress>();
@@ -191,9 +213,12 @@ unsigned streamDelayUs() {
   return none ? 0 : us;
 }
 
+thread_local Stream* runningStream = nullptr;  // the stream whose worker this thread is
+
 void workerLoop(Stream* s) {
   currentDevice = s->device;
-  std::minstd_rand random(unsigned(mix(schedulingSeed() ^ reinterpret_cast<uintptr_t>(s))));
+  runningStream = s;
+  std::minstd_rand random(unsigned(mix(s->seed)));  // its delays
   std::unique_lock<std::mutex> lock(queueMutex());
   for (;;) {
     queueProgress().wait(lock, [&] {
@@ -215,9 +240,11 @@ void workerLoop(Stream* s) {
   }
 }
 
-Stream* startStream(int index, bool blocking, bool legacy) {
+Stream* startStream(int index, bool blocking, bool legacy, uint64_t ordinal) {
   Stream* s = new Stream;
   s->device = index;
+  s->ordinal = ordinal;
+  s->seed = streamSeed(index, ordinal);
   s->epoch = device(index).epoch;
   s->blocking = blocking;
   s->isLegacy = legacy;
@@ -237,7 +264,7 @@ void stopStream(Stream* s) {
 
 Stream* legacyOf(int index) {  // queueMutex() held
   Device& d = device(index);
-  if (!d.legacy) d.legacy = startStream(index, true, true);
+  if (!d.legacy) d.legacy = startStream(index, true, true, 0);
   return d.legacy;
 }
 
@@ -249,29 +276,50 @@ Event* eventOf(cudaEvent_t h) { return static_cast<Event*>(reinterpret_cast<Hand
 // work (a stream, event or device synchronization, or a synchronous copy ordered after it), as a
 // host that reads before then has no guarantee on a GPU. Without the shadow a missing
 // synchronization would pass whenever the worker happened to have run the copy.
+std::atomic<size_t> shadowBytes{0}, peakShadowBytes{0};  // takeShadowStats
 struct HostWrite {
   void* dst = nullptr;
   std::vector<char> shadow;
   std::atomic<bool> ran{false};  // skipped after a fault: the host bytes stay as they were
   std::shared_ptr<Progress> stream;
   uint64_t position = 0;  // its operation in the stream: done once the stream completed that many
+  uint64_t queued = 0;  // its operation among all queued (operationsQueued)
   int device = 0;
+  void allocate(size_t bytes) {
+    shadow.resize(bytes);
+    const size_t now = shadowBytes += bytes;
+    for (size_t peak = peakShadowBytes.load(); now > peak && !peakShadowBytes.compare_exchange_weak(peak, now);) {
+    }
+  }
+  ~HostWrite() { shadowBytes -= shadow.size(); }
 };
 // Under queueMutex(): the writes not yet published, in the order they were queued, and the
-// cross-stream orderings (legacy rules, cudaStreamWaitEvent) queued since one was pending, through
-// which a synchronization with one stream also covers the work of others it waited for.
+// cross-stream orderings (legacy rules, cudaStreamWaitEvent) queued since the oldest of them,
+// through which a synchronization with one stream also covers the work of others it waited for.
+// An ordering names only work queued before it, and through it only orderings queued before it
+// are reached: one queued before the oldest pending write leads to none (dropOldCrossWaits).
 struct CrossWait {
   std::shared_ptr<Progress> stream;
   uint64_t position;
   std::vector<Dependency> after;
+  uint64_t queued;  // its operation among all queued
 };
+uint64_t operationsQueued = 0;
 std::deque<std::shared_ptr<HostWrite>>& hostWrites() {
   static auto* w = new std::deque<std::shared_ptr<HostWrite>>;
   return *w;
 }
-std::vector<CrossWait>& crossWaits() {
-  static auto* w = new std::vector<CrossWait>;
+std::deque<CrossWait>& crossWaits() {
+  static auto* w = new std::deque<CrossWait>;
   return *w;
+}
+// After writes were published or dropped: so that orderings do not pile up while pipelines take
+// turns, one write always pending. (A write never synchronized, on a stream never synchronized
+// with, keeps every ordering queued after it until a device synchronization or cudaFreeHost.)
+void dropOldCrossWaits() {
+  auto& waits = crossWaits();
+  const auto& writes = hostWrites();
+  while (!waits.empty() && (writes.empty() || waits.front().queued < writes.front()->queued)) waits.pop_front();
 }
 
 // Queues `run` on stream h (0: the current device's legacy stream) after `extra`; returns the
@@ -283,21 +331,26 @@ Dependency enqueue(cudaStream_t h, std::function<void()> run, std::vector<Depend
   Stream* s = h ? streamOf(h) : legacyOf(currentDevice);
   Operation op{std::move(run), std::move(extra)};
   Device& d = device(s->device);
+  // The legacy rules name every stream's position, finished work included: a synchronization
+  // through this operation covers that work too (its downloads not yet shown to the host among
+  // it), whether or not it was still running when this was queued.
   if (s->isLegacy) {
     for (Stream* other : d.streams)
-      if (other->blocking && other->enqueued > other->progress->completed)
-        op.after.push_back({other->progress, other->enqueued});
-  } else if (s->blocking && d.legacy && d.legacy->enqueued > d.legacy->progress->completed) {
+      if (other->blocking && other->enqueued > 0) op.after.push_back({other->progress, other->enqueued});
+  } else if (s->blocking && d.legacy && d.legacy->enqueued > 0) {
     op.after.push_back({d.legacy->progress, d.legacy->enqueued});
   }
   // Orderings queued before a write cannot order it (they name work queued before it).
-  if (!op.after.empty() && !hostWrites().empty()) crossWaits().push_back({s->progress, s->enqueued + 1, op.after});
+  ++operationsQueued;
+  if (!op.after.empty() && !hostWrites().empty())
+    crossWaits().push_back({s->progress, s->enqueued + 1, op.after, operationsQueued});
   s->queue.push_back(std::move(op));
   ++s->enqueued;
   if (write) {
     write->stream = s->progress;
     write->position = s->enqueued;
     write->device = s->device;
+    write->queued = operationsQueued;
     hostWrites().push_back(std::move(write));
   }
   queueProgress().notify_all();
@@ -335,7 +388,7 @@ void publishLocked(std::vector<Dependency> synced, int allOfDevice = -1) {
     if (w.ran.load()) std::memcpy(w.dst, w.shadow.data(), w.shadow.size());
     it = writes.erase(it);
   }
-  if (writes.empty()) crossWaits().clear();
+  dropOldCrossWaits();
 }
 void publish(std::vector<Dependency> synced) {
   std::lock_guard<std::mutex> lock(queueMutex());
@@ -410,10 +463,29 @@ bool isDeviceMemory(const void* p) {
 // documents ("API synchronization behavior", Asynchronous: "For transfers from device memory to
 // pageable host memory, the function will return only once the copy has completed"); so does a
 // synchronous cudaMemcpy (`wait`). Waiting shows the host all the work ordered before the copy.
+// A copy the host waits for is complete on return: the stream writes the destination itself (no
+// shadow as large as the copy), unless a write not yet published overlaps it, which the
+// synchronization would publish after it (then it takes its turn behind a shadow too).
 void copyIntoHost(cudaStream_t h, void* dst, const void* src, size_t bytes, bool wait) {
+  if (wait || !isPinned(dst, bytes)) {
+    bool overlapped = false;
+    {
+      std::lock_guard<std::mutex> lock(queueMutex());
+      const char* begin = static_cast<const char*>(dst);
+      for (const auto& w : hostWrites()) {
+        const char* at = static_cast<const char*>(w->dst);
+        overlapped = overlapped || (at < begin + bytes && begin < at + w->shadow.size());
+      }
+    }
+    if (!overlapped) {
+      synchronize(enqueue(h, [dst, src, bytes] { std::memcpy(dst, src, bytes); }));
+      return;
+    }
+    wait = true;
+  }
   auto write = std::make_shared<HostWrite>();
   write->dst = dst;
-  write->shadow.resize(bytes);
+  write->allocate(bytes);
   Dependency copied = enqueue(
       h,
       [write, src, bytes] {
@@ -421,7 +493,7 @@ void copyIntoHost(cudaStream_t h, void* dst, const void* src, size_t bytes, bool
         write->ran.store(true);
       },
       {}, write);
-  if (wait || !isPinned(dst, bytes)) synchronize(copied);
+  if (wait) synchronize(copied);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,6 +605,11 @@ void BlockRunner::runBlock(dim3 grid, dim3 block, unsigned blockIndex, uint64_t 
 
 }  // namespace
 
+ShadowStats takeShadowStats() {
+  std::lock_guard<std::mutex> lock(queueMutex());
+  return {hostWrites().size(), crossWaits().size(), shadowBytes.load(), peakShadowBytes.exchange(shadowBytes.load())};
+}
+
 const ThreadState& self() { return runner->fiber().state; }
 
 unsigned long long stampPublication() { return publications.fetch_add(1) + 1; }
@@ -615,10 +692,12 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
   CallScope call;
   if (cudaError_t e = checkHandle(stream, true, true)) return record(e);
   const int launchDevice = currentDevice;
-  const uint64_t launch = ++launches;
-  // Runs on the stream's worker, after the work queued before it.
-  enqueue(stream, [grid, block, launchDevice, launch, body = std::move(body)] {
-    const uint64_t launchSeed = mix(schedulingSeed() ^ mix(launch));
+  // Runs on the stream's worker, after the work queued before it: its schedule follows the
+  // stream's seed and the grids the stream has run, whatever other streams and host threads did.
+  enqueue(stream, [grid, block, launchDevice, body = std::move(body)] {
+    Stream& s = *runningStream;
+    const LaunchName launch{launchDevice, s.ordinal, ++s.launches};
+    const uint64_t launchSeed = mix(s.seed ^ mix(launch.launch));
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
     // Enough blocks in flight that a tile's look-back meets predecessors still running.
@@ -823,16 +902,19 @@ cudaError_t cudaFreeHost(void* ptr) {
     auto it = pinned.find(static_cast<const char*>(ptr));
     if (it != pinned.end()) bytes = it->second, pinned.erase(it);
   }
-  {  // another device's copies into it, never synchronized, must not land after the free
+  {  // Another device's copies into it, never synchronized, must not land after the free: every
+     // write into the block is dropped, queued ones included (a queued one still fills its shadow
+     // when its stream runs it, but is never published).
     std::lock_guard<std::mutex> lock(queueMutex());
     auto& writes = hostWrites();
     const char* begin = static_cast<const char*>(ptr);
     writes.erase(std::remove_if(writes.begin(), writes.end(),
                                 [&](const std::shared_ptr<HostWrite>& w) {
                                   const char* at = static_cast<const char*>(w->dst);
-                                  return at >= begin && at < begin + bytes && w->stream->completed >= w->position;
+                                  return at < begin + bytes && begin < at + w->shadow.size();
                                 }),
                  writes.end());
+    dropOldCrossWaits();
   }
   std::free(ptr);
   return cudaSuccess;
@@ -844,28 +926,30 @@ cudaError_t cudaMemGetInfo(size_t* freeBytes, size_t* totalBytes) {
   *totalBytes = device().total;
   return cudaSuccess;
 }
-// cudaMemcpy on the legacy stream, with CUDA's documented host synchronization: from pageable
-// host memory to the device it returns once the source is staged, before the data lands (work
-// on other streams that does not wait for the legacy stream may read the old contents);
-// device to device it does not wait at all; to the host, and from pinned memory, it returns
-// when the copy has finished.
+// cudaMemcpy on the legacy stream, with CUDA's documented host synchronization ("API
+// synchronization behavior"): from pageable host memory to the device, a stream sync before the
+// copy, and it returns once the source is staged, before the data lands (work on other streams
+// that does not wait for the legacy stream may read the old contents); device to device it does
+// not wait at all; to the host, and from pinned memory, it returns when the copy has finished.
+// Each wait is a synchronization: the host sees the downloads ordered before it.
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
   using namespace linrec::emulation;
   CallScope call;
   if (cudaError_t e = poisoned()) return record(e);
   if (!bytes) return cudaSuccess;
   if (kind == cudaMemcpyHostToDevice && !isPinned(src, bytes)) {
+    synchronize(enqueue(nullptr, nullptr));
     auto staged =
         std::make_shared<std::vector<char>>(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
     enqueue(nullptr, [dst, staged] { std::memcpy(dst, staged->data(), staged->size()); });
-    return cudaSuccess;
+    return record(poisoned());
   }
   if (!isDeviceMemory(dst)) {
     copyIntoHost(nullptr, dst, src, bytes, true);
     return record(poisoned());
   }
   Dependency copied = enqueue(nullptr, [=] { std::memmove(dst, src, bytes); });
-  if (kind != cudaMemcpyDeviceToDevice) waitFor(copied);
+  if (kind != cudaMemcpyDeviceToDevice) synchronize(copied);
   return record(poisoned());
 }
 // Reads and writes at the time the stream runs it: the source must stay intact, and the
@@ -892,7 +976,12 @@ cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t str
 cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, 0); }
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags) {
   using namespace linrec::emulation;
-  Stream* s = startStream(currentDevice, (flags & cudaStreamNonBlocking) == 0, false);
+  uint64_t ordinal = 0;
+  {
+    std::lock_guard<std::mutex> lock(queueMutex());
+    ordinal = ++device().streamsCreated;
+  }
+  Stream* s = startStream(currentDevice, (flags & cudaStreamNonBlocking) == 0, false, ordinal);
   {
     std::lock_guard<std::mutex> lock(queueMutex());
     device().streams.push_back(s);
