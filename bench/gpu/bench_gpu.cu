@@ -171,8 +171,8 @@ static std::vector<Result> results;
 // The layout users pass (src/scan.ts): `values` and `out` hold rows x (n + 1) elements, x_0 then
 // b_1..b_n (x_1..x_n) per row, so b and x start at offset +1 of their arrays (4 or 8 bytes past
 // a 16-byte boundary) and every row at another alignment; coeffs start at offset 0.
-template <class T>
-static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA, Cliff cliff = Cliff::None) {
+template <class T> static void benchDevice(const char* name, Method method, size_t rows, size_t n, bool signedA,
+                                           Cliff cliff = Cliff::None) {
   size_t count = rows * n, stride = n + 1;
   std::vector<T> a, b, x(count);
   makeInputs(count, signedA, a, b);
