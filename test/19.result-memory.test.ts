@@ -24,7 +24,7 @@ import {
   UNZEROED_RESULT_BYTES,
   wantsHugePages,
 } from '../src/result-memory';
-import { rng, SEED } from './helpers';
+import { buildDriver, hostCxx, rng, SEED } from './helpers';
 
 const MiB = 1 << 20;
 v8.setFlagsFromString('--expose-gc');
@@ -102,26 +102,11 @@ describe('the decision (pure functions on sample texts)', () => {
 // The native side's two decisions, on made-up addresses and timings that JS cannot set
 // (test/native/fresh_memory_test.cc): the order and cut of the pieces faulted in, and the rule
 // that turns slow huge pages to small ones. Built with the C++ compiler that builds the addon.
-const cxx = ['c++', 'g++', 'clang++'].find((c) => spawnSync(c, ['--version']).status === 0);
-(cxx ? describe : describe.skip)(`the native decisions (test/native/fresh_memory_test.cc${cxx ? '' : ': skipped, no C++ compiler'})`, () => {
+(hostCxx ? describe : describe.skip)(`the native decisions (test/native/fresh_memory_test.cc${hostCxx ? '' : ': skipped, no C++ compiler'})`, () => {
   test('pieces: the ends first, then every whole 2 MiB page once, aligned; slow huge pages judged on their mean', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'linrec-fresh-'));
     try {
-      const root = path.join(__dirname, '..');
-      const exe = path.join(dir, 'fresh_memory_test');
-      execFileSync(cxx!, [
-        '-std=c++17',
-        '-O1',
-        '-Wall',
-        '-Werror',
-        '-I',
-        path.join(root, 'native'),
-        path.join(__dirname, 'native/fresh_memory_test.cc'),
-        path.join(root, 'native/cpu/result_memory.cc'),
-        '-o',
-        exe,
-        '-lpthread',
-      ]);
+      const exe = buildDriver(dir, 'fresh_memory_test', ['test/native/fresh_memory_test.cc', 'native/cpu/result_memory.cc'], ['native']);
       const run = spawnSync(exe, [String(SEED)], { encoding: 'utf8' });
       expect(run.stdout).toMatch(/^ok: 0 failed checks/m);
       expect(run.status).toBe(0);

@@ -2,13 +2,13 @@
 // other calls are in flight, bounded look-back waits. These need asynchronous
 // streams to mean anything: on a GPU, or on the CPU emulation (npm run test:emulated), whose
 // streams run on worker threads with random delays. Skipped, visibly, without CUDA.
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import { aggregate, backends, DeviceArray, scan, scanAsync, toDevice } from '../src';
 import { addonPath } from '../src/addon';
-import { faultChild, fresh, mixedError, reference, seedNote, signedProblem } from './helpers';
+import { buildDriver, faultChild, fresh, hostCxx, mixedError, reference, seedNote, signedProblem } from './helpers';
 
 const cuda = backends().cuda;
 const why = cuda.compiled ? (cuda.reason ?? 'no CUDA device') : 'this build has no CUDA backend';
@@ -412,30 +412,17 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
 
   // The emulation's own rules for downloads into host memory (shadowed until the host
   // synchronizes with them), in cases the engine never makes: another device's copies, blocking
-  // and legacy streams, synchronous copies. native/cuda/emulation/shadowed_writes_test.cc, built
+  // and legacy streams, synchronous copies. test/native/shadowed_writes_test.cc, built
   // here against the emulation's sources with the host compiler (no addon involved), one scenario
   // a test; it prints each failed check.
-  const cxx = ['c++', 'g++', 'clang++'].find((c) => spawnSync(c, ['--version']).status === 0);
-  const driverTest = cxx ? test : test.skip;
+  const driverTest = hostCxx ? test : test.skip;
   let driverDir: string | undefined;
   const driver = () => {
-    const exe = path.join(driverDir ?? (driverDir = mkdtempSync(path.join(tmpdir(), 'linrec-emulation-'))), 'shadowed_writes_test');
-    if (!existsSync(exe)) {
-      const emulation = path.join(__dirname, '..', 'native/cuda/emulation');
-      execFileSync(cxx!, [
-        '-std=c++17',
-        '-O1',
-        '-Wall',
-        '-Werror',
-        '-I',
-        emulation,
-        ...['shadowed_writes_test.cc', 'emulated_device.cc'].map((f) => path.join(emulation, f)),
-        '-o',
-        exe,
-        '-lpthread',
-      ]);
-    }
-    return exe;
+    driverDir ??= mkdtempSync(path.join(tmpdir(), 'linrec-emulation-'));
+    const exe = path.join(driverDir, 'shadowed_writes_test');
+    if (existsSync(exe)) return exe;
+    const sources = ['test/native/shadowed_writes_test.cc', 'native/cuda/emulation/emulated_device.cc'];
+    return buildDriver(driverDir, 'shadowed_writes_test', sources, ['native/cuda/emulation']);
   };
   afterAll(() => driverDir && rmSync(driverDir, { recursive: true, force: true }));
   const runDriver = (args: string[], env: Record<string, string> = {}) => {
@@ -448,26 +435,27 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
     expect(run.status).toBe(0);
   };
 
-  driverTest(
-    'cudaFreeHost drops every download into the freed block, one still queued on another device too: it never lands in the next allocation there',
-    () => scenario('free-host'),
-    300_000,
-  );
-  driverTest(
-    "a synchronization through the legacy stream shows a blocking stream's earlier download that had finished unseen, and a blocking stream's the legacy stream's",
-    () => scenario('legacy-sync'),
-    300_000,
-  );
-  driverTest(
-    'two pipelines taking turns for 2000 rounds, a download always pending: the cross-stream orderings kept for publishing stay few',
-    () => scenario('cross-waits'),
-    300_000,
-  );
-  driverTest(
-    "a synchronous cudaMemcpy upload, from pinned or pageable memory, synchronizes: the host sees the legacy stream's download queued before it",
-    () => scenario('sync-upload'),
-    300_000,
-  );
+  // One scenario of the driver each.
+  const scenarios: [string, string][] = [
+    [
+      'free-host',
+      'cudaFreeHost drops every download into the freed block, one still queued on another device too: it never lands in the next allocation there',
+    ],
+    [
+      'legacy-sync',
+      "a synchronization through the legacy stream shows a blocking stream's earlier download that had finished unseen, and a blocking stream's the legacy stream's",
+    ],
+    ['cross-waits', 'two pipelines taking turns for 2000 rounds, a download always pending: the cross-stream orderings kept for publishing stay few'],
+    [
+      'sync-upload',
+      "a synchronous cudaMemcpy upload, from pinned or pageable memory, synchronizes: the host sees the legacy stream's download queued before it",
+    ],
+    [
+      'sync-download',
+      'a synchronous download (into pageable memory, or cudaMemcpy) writes the host bytes itself, with no shadow as large as the copy, and still lands after a pending download into the same bytes',
+    ],
+  ];
+  for (const [name, description] of scenarios) driverTest(description, () => scenario(name), 300_000);
   driverTest(
     "replay: under one LINREC_EMULATED_SEED a stream's grids start their blocks in the same orders whatever other streams launched before (two streams and the legacy stream, launching in opposite orders)",
     () => {
@@ -482,11 +470,6 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
       expect({ seed, orders: orders('L21') }).toEqual({ seed, orders: forward });
       expect(orders('12L', String(Number(seed) + 1))).not.toEqual(forward);
     },
-    300_000,
-  );
-  driverTest(
-    'a synchronous download (into pageable memory, or cudaMemcpy) writes the host bytes itself, with no shadow as large as the copy, and still lands after a pending download into the same bytes',
-    () => scenario('sync-download'),
     300_000,
   );
 });

@@ -1,7 +1,7 @@
 // Shared test helpers: fresh random inputs (the run's seed, test/seed.ts), and the yardstick
 // (src/yardstick.ts: float64 references and the mixed relative error used throughout,
 // |x - ref| / (|ref| + mean|ref|)).
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { addonPath } from '../src/addon';
 import { mulberry32, hashLabel, SEED, seedNote } from './seed';
@@ -129,4 +129,16 @@ export function faultChild(scenario: string): Record<string, unknown> {
   }
   if (run.status !== 0) throw new Error(`cuda-fault.child.js ${scenario}: exit ${run.status}: ${JSON.stringify(seen)}\n${run.stderr}`);
   return seen;
+}
+
+// The C++ test drivers (test/native/*.cc): built with the host's C++ compiler, the kind that
+// builds the addon (undefined where there is none: their tests skip), into `dir`. Paths are from
+// the repository root; each driver prints "ok: 0 failed checks" when every CHECK held.
+export const hostCxx = ['c++', 'g++', 'clang++'].find((c) => spawnSync(c, ['--version']).status === 0);
+export function buildDriver(dir: string, name: string, sources: string[], includes: string[]): string {
+  const root = path.join(__dirname, '..');
+  const exe = path.join(dir, name);
+  const flags = ['-std=c++17', '-O1', '-Wall', '-Werror', ...includes.flatMap((i) => ['-I', path.join(root, i)])];
+  execFileSync(hostCxx!, [...flags, ...sources.map((s) => path.join(root, s)), '-o', exe, '-lpthread']);
+  return exe;
 }

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "check.h"
 #include "cpu/result_memory.h"
 
 using linrec::cpu::fresh::hugePagesSlow;
@@ -18,18 +19,6 @@ using linrec::cpu::fresh::kMinPagesMeasured;
 using linrec::cpu::fresh::Piece;
 using linrec::cpu::fresh::pieces;
 using linrec::cpu::fresh::wholeHugePages;
-
-static int failures = 0;
-#define CHECK(cond, ...)                                    \
-  do {                                                      \
-    if (!(cond)) {                                          \
-      if (++failures <= 20) {                               \
-        std::printf("FAIL line %d: %s: ", __LINE__, #cond); \
-        std::printf(__VA_ARGS__);                           \
-        std::printf("\n");                                  \
-      }                                                     \
-    }                                                       \
-  } while (0)
 
 // What pieces(begin, end, page) must be: the ends (small pages) first, each within the end's
 // 256 KiB cuts from the first page and never splitting a page; then every whole 2 MiB page of

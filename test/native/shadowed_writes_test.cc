@@ -1,8 +1,9 @@
 // The emulation's own rules for downloads into host memory (emulated_device.cc: HostWrite,
 // CrossWait, publishLocked, copyIntoHost), checked through the runtime API the engine uses, in
 // cases the engine never makes (other devices, blocking streams, the legacy stream). Built with
-// the host compiler against emulated_device.cc and run by test/23 ("CUDA emulation strictness");
-// prints one line per failed check and "ok: N failed checks", and exits 1 if N > 0.
+// the host compiler against native/cuda/emulation/emulated_device.cc and run by test/23 ("CUDA
+// emulation strictness"); prints one line per failed check and "ok: N failed checks", and exits 1
+// if N > 0.
 //   shadowed_writes_test SCENARIO   (LINREC_EMULATED_DEVICES=2; see main for the scenarios)
 #include <algorithm>
 #include <atomic>
@@ -14,21 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "check.h"
 #include "cuda_runtime.h"
 
 using linrec::emulation::takeShadowStats;
 
-static int failures = 0;
-#define CHECK(cond, ...)                                    \
-  do {                                                      \
-    if (!(cond)) {                                          \
-      if (++failures <= 20) {                               \
-        std::printf("FAIL line %d: %s: ", __LINE__, #cond); \
-        std::printf(__VA_ARGS__);                           \
-        std::printf("\n");                                  \
-      }                                                     \
-    }                                                       \
-  } while (0)
 #define CUDA(call) CHECK((call) == cudaSuccess, "%s", #call)
 
 namespace {
