@@ -457,6 +457,18 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
   ];
   for (const [name, description] of scenarios) driverTest(description, () => scenario(name), 300_000);
   driverTest(
+    'the spin timeout counts from the last block that finished: a chain of blocks longer than the timeout passes, a spin that never ends fails',
+    () => {
+      const chain = runDriver(['spin-chain'], { LINREC_EMULATED_TIMEOUT_S: '1' });
+      expect(chain.output).toMatch(/^ok: 0 failed checks$/m);
+      expect(chain.status).toBe(0);
+      const hang = runDriver(['spin-hang'], { LINREC_EMULATED_TIMEOUT_S: '1' });
+      expect(hang.output).toMatch(/a kernel spun for LINREC_EMULATED_TIMEOUT_S with no block of its grid finishing/);
+      expect(hang.status).not.toBe(0);
+    },
+    300_000,
+  );
+  driverTest(
     "replay: under one LINREC_EMULATED_SEED a stream's grids start their blocks in the same orders whatever other streams launched before (two streams and the legacy stream, launching in opposite orders)",
     () => {
       const seed = String(Math.floor(fresh().uniform() * 1e9));

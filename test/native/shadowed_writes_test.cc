@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -285,6 +286,26 @@ void synchronousDownloadsNeedNoShadow() {
   CUDA(cudaFree(source));
 }
 
+
+// The spin timeout (LINREC_EMULATED_TIMEOUT_S, set to 1 by the test) counts from the last block of
+// the grid that finished: a chain of blocks, each waiting on the one before and then working
+// 400 ms, runs 2.4 s in all and passes; one block spinning on a flag never set fails the process.
+void spinTimeout(bool hang) {
+  cudaStream_t stream;
+  CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  auto ticket = std::make_shared<std::atomic<unsigned>>(0);
+  auto done = std::make_shared<std::vector<std::atomic<bool>>>(6);
+  CUDA(linrec::emulation::launchGrid(dim3(6), dim3(1), stream, [ticket, done, hang] {
+    const unsigned t = ticket->fetch_add(1);
+    while (hang ? true : t > 0 && !(*done)[t - 1].load()) linrec::emulation::pause();
+    sleepMs(400);
+    (*done)[t].store(true);
+  }));
+  CUDA(cudaStreamSynchronize(stream));
+  CHECK(hang || (*done)[5].load(), "the chain did not finish");
+  CUDA(cudaStreamDestroy(stream));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -302,9 +323,11 @@ int main(int argc, char** argv) {
     replayOrder(argv[2]);
   else if (scenario == "sync-download")
     synchronousDownloadsNeedNoShadow();
+  else if (scenario == "spin-chain" || scenario == "spin-hang")
+    spinTimeout(scenario == "spin-hang");
   else {
     std::printf(
-        "usage: shadowed_writes_test free-host|legacy-sync|cross-waits|sync-upload|replay ORDER|sync-download\n");
+        "usage: shadowed_writes_test free-host|legacy-sync|cross-waits|sync-upload|replay ORDER|sync-download|spin-chain|spin-hang\n");
     return 2;
   }
   std::printf("ok: %d failed checks\n", failures);

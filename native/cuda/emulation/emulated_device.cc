@@ -526,7 +526,10 @@ struct BlockRunner {
   unsigned blockGeneration = 0;
   bool blockOr[2] = {false, false};
   const std::function<void()>* body = nullptr;
-  std::chrono::steady_clock::time_point deadline;
+  // A spin fails once no block of the grid has finished for `timeout` (a deadlock); counted from
+  // the last finish, not from the launch, so that a long grid on a loaded machine is not failed.
+  std::chrono::steady_clock::duration timeout;
+  const std::atomic<std::chrono::steady_clock::rep>* lastBlockDone = nullptr;  // steady ticks
   unsigned jitterPercent = 0;
   int device = 0;  // the launch's device
   std::atomic<bool>* aborted = nullptr;  // the grid trapped: no thread of it runs again
@@ -678,7 +681,9 @@ bool syncBlock(bool predicate) {
 
 void pause() {
   BlockRunner& r = *runner;
-  if (std::chrono::steady_clock::now() > r.deadline) fail("a kernel spun past LINREC_EMULATED_TIMEOUT_S");
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  if (now - std::chrono::steady_clock::duration(r.lastBlockDone->load()) > r.timeout)
+    fail("a kernel spun for LINREC_EMULATED_TIMEOUT_S with no block of its grid finishing");
   ++r.progress;  // waiting on another block: that block may move
   r.fiber().waitingAt = "a spin wait";
   std::this_thread::yield();
@@ -698,8 +703,9 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
     Stream& s = *runningStream;
     const LaunchName launch{launchDevice, s.ordinal, ++s.launches};
     const uint64_t launchSeed = mix(s.seed ^ mix(launch.launch));
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
+    const std::chrono::steady_clock::duration timeout = std::chrono::seconds(envSize("LINREC_EMULATED_TIMEOUT_S", 300));
+    std::atomic<std::chrono::steady_clock::rep> lastBlockDone{
+        std::chrono::steady_clock::now().time_since_epoch().count()};
     // Enough blocks in flight that a tile's look-back meets predecessors still running.
     const size_t workers = std::min<size_t>(grid.x, envSize("LINREC_EMULATED_BLOCKS_IN_FLIGHT", 3));
     // Blocks start in a random order, as a GPU promises none: a kernel that takes blockIdx for
@@ -717,13 +723,16 @@ cudaError_t launchGrid(dim3 grid, dim3 block, cudaStream_t stream, std::function
       local.device = launchDevice;
       local.aborted = &aborted;
       local.launchedAt = launchedAt;
-      local.deadline = deadline;
+      local.timeout = timeout;
+      local.lastBlockDone = &lastBlockDone;
       local.jitterPercent = unsigned(std::min<size_t>(100, envSize("LINREC_EMULATED_JITTER_PERCENT", 0)));
       local.random.seed(unsigned(mix(launchSeed + worker + 1)));
       BlockRunner* saved = runner;
       runner = &local;
-      for (unsigned b; !aborted.load() && (b = next.fetch_add(1)) < grid.x;)
+      for (unsigned b; !aborted.load() && (b = next.fetch_add(1)) < grid.x;) {
         local.runBlock(grid, block, startOrder[b], launchSeed);
+        lastBlockDone.store(std::chrono::steady_clock::now().time_since_epoch().count());
+      }
       runner = saved;
     };
     std::vector<std::thread> threads;
