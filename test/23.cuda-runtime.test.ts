@@ -412,17 +412,17 @@ gpuDescribe(`CUDA emulation strictness ${cuda.available ? seedNote() : ''}`, () 
 
   // The emulation's own rules for downloads into host memory (shadowed until the host
   // synchronizes with them), in cases the engine never makes: another device's copies, blocking
-  // and legacy streams, synchronous copies. test/native/shadowed_writes_test.cc, built
+  // and legacy streams, synchronous copies; and the spin timeout. test/native/emulation_rules_test.cc, built
   // here against the emulation's sources with the host compiler (no addon involved), one scenario
   // a test; it prints each failed check.
   const driverTest = hostCxx ? test : test.skip;
   let driverDir: string | undefined;
   const driver = () => {
     driverDir ??= mkdtempSync(path.join(tmpdir(), 'linrec-emulation-'));
-    const exe = path.join(driverDir, 'shadowed_writes_test');
+    const exe = path.join(driverDir, 'emulation_rules_test');
     if (existsSync(exe)) return exe;
-    const sources = ['test/native/shadowed_writes_test.cc', 'native/cuda/emulation/emulated_device.cc'];
-    return buildDriver(driverDir, 'shadowed_writes_test', sources, ['native/cuda/emulation']);
+    const sources = ['test/native/emulation_rules_test.cc', 'native/cuda/emulation/emulated_device.cc'];
+    return buildDriver(driverDir, 'emulation_rules_test', sources, ['native/cuda/emulation']);
   };
   afterAll(() => driverDir && rmSync(driverDir, { recursive: true, force: true }));
   const runDriver = (args: string[], env: Record<string, string> = {}) => {

@@ -189,7 +189,7 @@ bool visibleAfterAcquire(unsigned long long stamp);
 unsigned long long takeUnfencedReads();
 
 // The emulation's own bookkeeping of downloads into pinned host memory, for its tests
-// (test/native/shadowed_writes_test.cc): writes not yet published to the host, the
+// (test/native/emulation_rules_test.cc): writes not yet published to the host, the
 // cross-stream orderings kept to publish them, and the bytes of their shadows (now, and the most
 // at once since the last call).
 struct ShadowStats {

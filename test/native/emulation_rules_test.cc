@@ -1,10 +1,10 @@
-// The emulation's own rules for downloads into host memory (emulated_device.cc: HostWrite,
-// CrossWait, publishLocked, copyIntoHost), checked through the runtime API the engine uses, in
-// cases the engine never makes (other devices, blocking streams, the legacy stream). Built with
-// the host compiler against native/cuda/emulation/emulated_device.cc and run by test/23 ("CUDA
-// emulation strictness"); prints one line per failed check and "ok: N failed checks", and exits 1
-// if N > 0.
-//   shadowed_writes_test SCENARIO   (LINREC_EMULATED_DEVICES=2; see main for the scenarios)
+// The emulation's own rules, checked through the runtime API the engine uses, in cases the engine
+// never makes: downloads into host memory (emulated_device.cc: HostWrite, CrossWait,
+// publishLocked, copyIntoHost) from other devices, blocking streams and the legacy stream; replay;
+// the spin timeout. Built with the host compiler against native/cuda/emulation/emulated_device.cc
+// and run by test/23 ("CUDA emulation strictness"); prints one line per failed check and "ok: N
+// failed checks", and exits 1 if N > 0.
+//   emulation_rules_test SCENARIO   (LINREC_EMULATED_DEVICES=2; see main for the scenarios)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -286,7 +286,6 @@ void synchronousDownloadsNeedNoShadow() {
   CUDA(cudaFree(source));
 }
 
-
 // The spin timeout (LINREC_EMULATED_TIMEOUT_S, set to 1 by the test) counts from the last block of
 // the grid that finished: a chain of blocks, each waiting on the one before and then working
 // 400 ms, runs 2.4 s in all and passes; one block spinning on a flag never set fails the process.
@@ -327,7 +326,8 @@ int main(int argc, char** argv) {
     spinTimeout(scenario == "spin-hang");
   else {
     std::printf(
-        "usage: shadowed_writes_test free-host|legacy-sync|cross-waits|sync-upload|replay ORDER|sync-download|spin-chain|spin-hang\n");
+        "usage: emulation_rules_test free-host|legacy-sync|cross-waits|sync-upload|replay "
+        "ORDER|sync-download|spin-chain|spin-hang\n");
     return 2;
   }
   std::printf("ok: %d failed checks\n", failures);
