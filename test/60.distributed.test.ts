@@ -371,6 +371,31 @@ describe('linrec run --redis checks its files as the one-machine command does', 
   });
 });
 
+describe('runOnCluster checks its options as scan() does, before a file or the queue is touched', () => {
+  const base = { connection: 'redis://127.0.0.1:1', coeffs: 'no-such-a.npy', values: 'no-such-v.npy', out: 'x.npy' };
+  test.each([
+    ['segments NaN', { segments: NaN }, 'ERR_LINREC_INVALID_VALUE', /options\.segments/],
+    ['segments 2.5', { segments: 2.5 }, 'ERR_LINREC_INVALID_VALUE', /options\.segments/],
+    ['chunk 0', { chunk: 0 }, 'ERR_LINREC_INVALID_VALUE', /options\.chunk/],
+    ['rows 1.5', { rows: 1.5 }, 'ERR_LINREC_INVALID_VALUE', /options\.rows/],
+    ['attempts "3"', { attempts: '3' }, 'ERR_LINREC_INVALID_TYPE', /options\.attempts/],
+    ['an unknown method', { method: 'bogus' }, 'ERR_LINREC_INVALID_VALUE', /options\.method/],
+    ['an unknown plan', { plan: 'columns' }, 'ERR_LINREC_INVALID_VALUE', /options\.plan/],
+    ['a dtype in capitals', { dtype: 'Float32' }, 'ERR_LINREC_INVALID_VALUE', /options\.dtype/],
+    ['reverse "yes"', { reverse: 'yes' }, 'ERR_LINREC_INVALID_TYPE', /options\.reverse/],
+    ['device "gpu"', { device: 'gpu' }, 'ERR_LINREC_INVALID_VALUE', /options\.device/],
+    ['a misspelled option', { segmnets: 4 }, 'ERR_LINREC_UNKNOWN_OPTION', /"segmnets"/],
+    ['no out', { out: undefined }, 'ERR_LINREC_INVALID_TYPE', /options\.out/],
+    ['onProgress not a function', { onProgress: 1 }, 'ERR_LINREC_INVALID_TYPE', /options\.onProgress/],
+  ])('%s', async (_title, over, code, message) => {
+    const run = runOnCluster({ ...base, ...over } as unknown as Parameters<typeof runOnCluster>[0]);
+    await expect(run).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+  });
+  test('no options at all', async () => {
+    await expect((runOnCluster as unknown as () => Promise<unknown>)()).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_TYPE' });
+  });
+});
+
 describe('segment maps with A in extended range (src/distributed/maps.ts)', () => {
   test('frexp and ldexp: exact powers of two, subnormals and huge values included', () => {
     const r = fresh();

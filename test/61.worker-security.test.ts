@@ -91,6 +91,7 @@ describeCluster('linrec worker --root: least privilege', () => {
     fs.symlinkSync(path.join(outside, 'x.npy.partial-1'), path.join(root, 'link.npy.partial-1'));
     fs.symlinkSync(path.join(outside, 'a.npy'), path.join(root, 'a-link.npy'));
     fs.symlinkSync(outside, path.join(root, 'dir-link'));
+    fs.linkSync(path.join(outside, 'x.npy.partial-1'), path.join(root, 'hard.npy.partial-1'));
     redis = await startRedis(PASSWORD);
     worker = await startWorker(redis.url, root, ['--queue', 'sec'], ENV);
     const connection = redisConnection(redis.url, ENV);
@@ -117,6 +118,7 @@ describeCluster('linrec worker --root: least privilege', () => {
       ],
       ['symlinked input', scanJob({ files: files({ coeffs: 'a-link.npy' }) }), /refused: files\.coeffs "a-link\.npy" resolves to .*outside/],
       ['symlinked directory', scanJob({ files: files({ out: 'dir-link/x.npy.partial-1' }) }), /refused: files\.out .* outside the worker's root/],
+      ['hard-linked output', scanJob({ files: files({ out: 'hard.npy.partial-1' }) }), /refused: files\.out "hard\.npy\.partial-1" has 2 names/],
       ['a finished file as output', scanJob({ files: files({ out: 'a.npy' }) }), /malformed job: files\.out: expected a run's temporary output/],
       ['an unknown field', scanJob({ shell: 'rm -rf /' }), /malformed job: job: expected only the fields/],
       ['a bad type', scanJob({ part: { rows: [0, 1], steps: [0, '100'] } }), /malformed job: part\.steps\[1\]: expected an integer/],

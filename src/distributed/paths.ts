@@ -52,7 +52,9 @@ export async function confine(root: string, field: string, rel: string): Promise
 
 /**
  * Opens a confined file for writing in place (no create, no truncate) and checks that what was
- * opened is the file that was checked, so a symlink swapped in meanwhile is not followed.
+ * opened is the file that was checked, so a symlink swapped in meanwhile is not followed, and
+ * that it has no other name: a hard link from outside the root would let a job write there (a
+ * run's temporary output, made by the runner, has one name).
  */
 export async function openConfinedForWrite(root: string, field: string, rel: string): Promise<fsp.FileHandle> {
   const real = await confine(root, field, rel);
@@ -62,6 +64,10 @@ export async function openConfinedForWrite(root: string, field: string, rel: str
   if (!after.isFile() || after.ino !== before.ino || after.dev !== before.dev) {
     await fh.close();
     throw refused(`${field} ${JSON.stringify(rel)} changed while it was being opened`);
+  }
+  if (after.nlink !== 1) {
+    await fh.close();
+    throw refused(`${field} ${JSON.stringify(rel)} has ${after.nlink} names (hard links); a worker writes only files with one name`);
   }
   return fh;
 }

@@ -6,7 +6,8 @@ import * as path from 'path';
 import type { FlowProducer, Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { ArrayFileReader, ArrayFileWriter } from '../npy';
 import { fileLayout, outputFormat, type RunFileErrors } from '../run-files';
-import { plainError } from '../errors';
+import { expected, plainError, typeError } from '../errors';
+import * as v from '../validate';
 import type { Device } from '../backends';
 import type { Method } from '../scan';
 import type { DType } from '../validate';
@@ -163,12 +164,61 @@ class RunJobs {
   }
 }
 
+const RUN_OPTIONS = [
+  'connection',
+  'queue',
+  'root',
+  'coeffs',
+  'values',
+  'out',
+  'rows',
+  'dtype',
+  'method',
+  'reverse',
+  'device',
+  'segments',
+  'plan',
+  'chunk',
+  'attempts',
+  'onProgress',
+  'signal',
+] as const;
+// The device's name only: this machine need not have the workers' devices.
+const DEVICE_NAME = /^(auto|cpu|cuda|cuda:\d+)$/;
+
+/** runOnCluster's options, checked as scan() checks its own, before any file or queue is touched. */
+function checkRunOptions(options: unknown): ClusterRunOptions {
+  if (options === undefined) throw typeError('ERR_LINREC_INVALID_TYPE', expected('options', 'an options object', options));
+  const o = v.options<ClusterRunOptions>('options', options, RUN_OPTIONS);
+  const text = (name: string, x: unknown, required: boolean) => {
+    if (x === undefined && !required) return;
+    if (typeof x !== 'string' || x === '') throw typeError('ERR_LINREC_INVALID_TYPE', expected(`options.${name}`, 'a non-empty string', x));
+  };
+  for (const name of ['coeffs', 'values', 'out'] as const) text(name, o[name], true);
+  for (const name of ['queue', 'root'] as const) text(name, o[name], false);
+  if (o.connection !== undefined && typeof o.connection !== 'string' && (o.connection === null || typeof o.connection !== 'object'))
+    throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.connection', 'a Redis URL or ioredis options', o.connection));
+  for (const name of ['rows', 'segments', 'chunk', 'attempts'] as const) v.positiveInteger(`options.${name}`, o[name], 1);
+  v.oneOf('options.dtype', o.dtype, ['float32', 'float64'], 'float32');
+  v.oneOf('options.method', o.method, ['direct', 'log'], 'direct');
+  v.oneOf('options.plan', o.plan, ['auto', 'rows', 'segments'], 'auto');
+  v.boolean('options.reverse', o.reverse, false);
+  if (o.device !== undefined && !(typeof o.device === 'string' && DEVICE_NAME.test(o.device)))
+    throw typeError('ERR_LINREC_INVALID_VALUE', expected('options.device', "one of 'auto', 'cpu', 'cuda' or 'cuda:N'", o.device));
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.onProgress', 'a function', o.onProgress));
+  if (o.signal !== undefined && (o.signal === null || typeof (o.signal as AbortSignal).addEventListener !== 'function'))
+    throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.signal', 'an AbortSignal', o.signal));
+  return o as ClusterRunOptions;
+}
+
 /**
  * Scans the files on the workers that serve the queue. The output appears, renamed from its
  * temporary, only when every part is done; on failure, nothing is left and the run's jobs are
  * removed from the queue.
  */
-export async function runOnCluster(o: ClusterRunOptions): Promise<ClusterRunResult> {
+export async function runOnCluster(options: ClusterRunOptions): Promise<ClusterRunResult> {
+  const o = checkRunOptions(options);
   const { Queue: BullQueue, FlowProducer: BullFlow, QueueEvents: BullEvents } = loadBullmq();
   const root = await realRoot(o.root ?? process.cwd());
   const { files, shape, outRel } = await prepare(o, root);
