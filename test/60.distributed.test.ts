@@ -5,13 +5,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { sequential } from '../src/index';
 import { decodeNpy, encodeNpy } from '../src/npy';
 import { runOnCluster } from '../src/distributed';
 import { planRun } from '../src/distributed/plan';
 import { applyMap, frexp, ldexp, rangeProduct, RowMaps } from '../src/distributed/maps';
-import { describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
+import { CLI, describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
 import { fresh, mixedError, overLoopAccuracy, reference, seedNote, signedProblem, tagOf, type F } from './helpers';
 
 type FC = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -321,6 +321,29 @@ describeCluster('linrec run --redis on linrec workers', () => {
     }
   });
 
+  test('a run that no worker serves says so once on stderr, and SIGTERM then exits 143 (as the one-machine command), leaving nothing', async () => {
+    const p = writeProblem('unserved', Float32Array, 1, 1000, '.npy');
+    const args = ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'unserved-x.npy', '--redis', redis.url, '--queue', 'nobody-serves-this'];
+    const proc = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, LINREC_WAIT_NOTICE_S: '1' } });
+    let stderr = '';
+    proc.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    try {
+      for (let t = 0; t < 300 && !/no job has made progress/.test(stderr); t++) await new Promise((r) => setTimeout(r, 50));
+      expect(stderr).toMatch(/^linrec: no job has made progress in 1 s; the run waits for workers serving queue 'nobody-serves-this' on this Redis/);
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(143);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    }
+    expect(stderr).toMatch(/interrupted; the temporary output and the run's jobs were removed/);
+    expect(fs.existsSync(path.join(dir, 'unserved-x.npy'))).toBe(false);
+    noTemps();
+  });
+
   test('bullmq is optional: require("linrec") and the one-machine command work without it', () => {
     // A resolver that cannot see bullmq or ioredis, as in an install without them.
     const hide =
@@ -350,6 +373,23 @@ describe('linrec run --redis checks its files as the one-machine command does', 
     fs.writeFileSync(path.join(own, 'v3.npy'), encodeNpy(new Float32Array(9), [3, 3]));
   });
   afterAll(() => fs.rmSync(own, { recursive: true, force: true }));
+
+  test('usage mistakes exit 2 with --redis too, with the same message: an --out of another format, a URL that is not a Redis URL', async () => {
+    fs.writeFileSync(path.join(own, 'a1.npy'), encodeNpy(new Float32Array(3)));
+    fs.writeFileSync(path.join(own, 'v1.npy'), encodeNpy(new Float32Array(4)));
+    try {
+      const one = await linrec(['run', '--coeffs', 'a1.npy', '--values', 'v1.npy', '--out', 'x.f32'], own);
+      const cluster = await linrec(['run', '--coeffs', 'a1.npy', '--values', 'v1.npy', '--out', 'x.f32', '--redis', 'redis://127.0.0.1:1'], own);
+      expect(one.stderr).toMatch(/--out x\.f32 names a raw float32 file but the input is \.npy/);
+      expect([cluster.status, cluster.stderr]).toEqual([one.status, one.stderr]);
+      expect(one.status).toBe(2);
+      const http = await linrec(['run', '--coeffs', 'a1.npy', '--values', 'v1.npy', '--out', 'x.npy', '--redis', 'http://127.0.0.1:1'], own);
+      expect(http.status).toBe(2);
+      expect(http.stderr).toMatch(/--redis: unsupported Redis URL scheme 'http:'/);
+    } finally {
+      for (const f of ['a1.npy', 'v1.npy']) fs.rmSync(path.join(own, f));
+    }
+  });
 
   test.each([
     ['2-D inputs of 0 rows', 'a.npy', 'v.npy', undefined, 'a.npy has 0 rows: nothing to scan'],

@@ -65,13 +65,13 @@ const RUN_FILE_ERRORS: RunFileErrors = {
 };
 
 /** rows and n from the two files' shapes, as the one-machine command checks them; the parts read both files alike. */
-function filesLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReader): { rows: number; n: number } {
-  if (a.format !== b.format) throw RUN_FILE_ERRORS.layout(`${o.coeffs} and ${o.values} must both be .npy or both raw`);
-  return fileLayout(o, a, b, RUN_FILE_ERRORS);
+function filesLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReader, errors: RunFileErrors): { rows: number; n: number } {
+  if (a.format !== b.format) throw errors.layout(`${o.coeffs} and ${o.values} must both be .npy or both raw`);
+  return fileLayout(o, a, b, errors);
 }
 
 /** Files relative to the shared root and their layout, checked before anything is queued. */
-async function prepare(o: ClusterRunOptions, root: string): Promise<{ files: Omit<FilesSpec, 'out'>; shape: number[]; outRel: string }> {
+async function prepare(o: ClusterRunOptions, root: string, errors: RunFileErrors): Promise<{ files: Omit<FilesSpec, 'out'>; shape: number[]; outRel: string }> {
   const coeffs = await relativeToRoot(root, 'coeffs', o.coeffs);
   const values = await relativeToRoot(root, 'values', o.values);
   const outRel = await relativeToRoot(root, 'out', o.out);
@@ -79,8 +79,8 @@ async function prepare(o: ClusterRunOptions, root: string): Promise<{ files: Omi
   try {
     const b = await ArrayFileReader.open(o.values, { dtype: o.dtype });
     try {
-      const { rows, n } = filesLayout(o, a, b);
-      const format = outputFormat(o.out, b, RUN_FILE_ERRORS);
+      const { rows, n } = filesLayout(o, a, b, errors);
+      const format = outputFormat(o.out, b, errors);
       return { files: { coeffs, values, format, dtype: b.dtype, rows, n }, shape: b.shape, outRel };
     } finally {
       await b.close();
@@ -217,11 +217,19 @@ function checkRunOptions(options: unknown): ClusterRunOptions {
  * temporary, only when every part is done; on failure, nothing is left and the run's jobs are
  * removed from the queue.
  */
-export async function runOnCluster(options: ClusterRunOptions): Promise<ClusterRunResult> {
-  const o = checkRunOptions(options);
+export function runOnCluster(options: ClusterRunOptions): Promise<ClusterRunResult> {
+  try {
+    return runFilesOnCluster(checkRunOptions(options), RUN_FILE_ERRORS);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** runOnCluster with checked options; `linrec run --redis` passes the command line's errors (--names, usage). */
+export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErrors): Promise<ClusterRunResult> {
   const { Queue: BullQueue, FlowProducer: BullFlow, QueueEvents: BullEvents } = loadBullmq();
   const root = await realRoot(o.root ?? process.cwd());
-  const { files, shape, outRel } = await prepare(o, root);
+  const { files, shape, outRel } = await prepare(o, root, errors);
   const { rows, n } = files;
   const reverse = o.reverse ?? false;
   const plan = planRun(rows, n, o.segments ?? defaultParts(rows, n), o.plan ?? 'auto');
