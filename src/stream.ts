@@ -95,6 +95,8 @@ function splitOptions(options: unknown, fallbackHighWaterMark: number): { scanne
 /** A Transform stream with the Scanner it pushes through (for its state). */
 export interface ScanStream<R = ScanResult> extends Transform {
   readonly scanner: Scanner<R extends FloatArray | SignedLogArray ? R : FloatArray | SignedLogArray>;
+  /** Chunks scanned so far: `scanner.state` is the carry after this many (a pipeline that fails elsewhere may drop the last one's result). */
+  readonly chunksScanned: number;
 }
 
 /**
@@ -111,6 +113,8 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
   const scanner = createScanner(scannerOptions);
   let ended = false;
   let index = 0;
+  let scanned = 0;
+  let inFlight: Promise<unknown> | undefined;
   const stream = new Transform({
     objectMode: true,
     highWaterMark,
@@ -122,8 +126,11 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
       } catch (e) {
         return callback(chunkError(e, i, scanner));
       }
-      scanner.pushAsync(parts.coeffs, parts.values).then(
-        (x) => callback(null, x),
+      inFlight = scanner.pushAsync(parts.coeffs, parts.values).then(
+        (x) => {
+          scanned++;
+          callback(null, x);
+        },
         (e) => callback(chunkError(e, i, scanner)),
       );
     },
@@ -132,13 +139,20 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
       callback();
     },
     destroy(err, callback) {
-      // Destroyed early (no error), the scanner refuses further pushes. After a normal end or a
-      // failed chunk its state stays readable: the carry to continue from.
-      if (!err && !ended) scanner.dispose();
-      callback(err);
+      // Destroyed early (no error), the scanner refuses further pushes. After a normal end, a
+      // failed chunk or a failure elsewhere in the pipeline its state stays readable: the carry
+      // to continue from. A chunk still in flight is waited for first, so that the state is
+      // readable (not busy) once the pipeline reports.
+      const finish = () => {
+        if (!err && !ended) scanner.dispose();
+        callback(err);
+      };
+      if (inFlight) inFlight.then(finish, finish);
+      else finish();
     },
   });
   // Exposed so that callers can read the carried state between chunks.
+  Object.defineProperty(stream, 'chunksScanned', { get: () => scanned, enumerable: true });
   return Object.defineProperty(stream, 'scanner', { value: scanner, enumerable: true }) as ScanStream;
 }
 

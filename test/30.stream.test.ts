@@ -2,7 +2,7 @@
 // native work; errors reach pipeline(); byte streams may be split anywhere.
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { backends, logScan, scan } from '../src/index';
+import { backends, createScanner, logScan, scan } from '../src/index';
 import { createByteScanStream, createScanStream, scanIterable, type ScanChunk } from '../src/stream';
 import { reference } from '../src/yardstick';
 import { randomFor, seedNote } from './seed';
@@ -392,6 +392,27 @@ describe('a failed chunk: its index in the error, and the carry before it stays 
     expect(Array.from(stream.scanner.state)).toEqual([15]);
     // A server resumes from there: the next good chunk continues the sequence.
     expect(Array.from(await stream.scanner.pushAsync(Float32Array.of(2), Float32Array.of(1)))).toEqual([31]);
+  });
+
+  test('createScanStream: the source fails while a chunk is in flight; once pipeline rejects, scanner.state is readable, the carry after chunksScanned chunks', async () => {
+    const big = (k: number) => ({ coeffs: new Float32Array(300_000).fill(0.5), values: new Float32Array(300_000).fill(k + 1) });
+    async function* source() {
+      yield big(0);
+      yield big(1);
+      throw new Error('source broke');
+    }
+    const stream = createScanStream();
+    await expect(pipeline(Readable.from(source()), stream, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() }))).rejects.toThrow('source broke');
+    // 'close' comes once the chunk in flight is done (before, there was nothing to wait for:
+    // scanner.state threw ERR_LINREC_BUSY for a while after pipeline rejected).
+    if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+    const state = Array.from(stream.scanner.state);
+    const scanned = stream.chunksScanned;
+    expect(scanned).toBeGreaterThanOrEqual(1);
+    expect(scanned).toBeLessThanOrEqual(2);
+    const alone = createScanner();
+    for (let k = 0; k < scanned; k++) alone.push(big(k).coeffs, big(k).values);
+    expect(state).toEqual(Array.from(alone.state));
   });
 
   test('scanIterable: error names chunk 1 and carries x after chunk 0; no chunk is taken after it', async () => {
