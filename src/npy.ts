@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expected, plainError, rangeError, typeError } from './errors';
 import { floatDType, type DType, type FloatArray } from './dtype';
-import { bytes, filePath, floatArray, nonNegativeInteger, oneOf, optionalDType, optionalFileFormat, options as validOptions } from './validate';
+import { bytes as byteInput, filePath, floatArray, nonNegativeInteger, oneOf, optionalDType, optionalFileFormat, options as validOptions } from './validate';
 
 export type FileFormat = 'npy' | 'raw';
 
@@ -225,7 +225,7 @@ export function encodeNpy(data: FloatArray, shape: readonly number[] = [data?.le
  */
 export function decodeNpy(input: Uint8Array | ArrayBufferLike, file?: string): { data: FloatArray; shape: number[]; dtype: DType; version: string } {
   checkHost();
-  const buf = bytes('decodeNpy: buffer', input);
+  const buf = byteInput('decodeNpy: buffer', input);
   const header = parseNpyHeader(buf, file);
   if ('needBytes' in header) throw formatError(file, `truncated: the .npy header needs ${header.needBytes} bytes but the file has ${buf.length}`);
   checkDataBytes(file, header, buf.length - header.dataOffset);
