@@ -287,7 +287,8 @@ async function run(args: string[]): Promise<number> {
     readers.push(a);
     const b = await ArrayFileReader.open(o.values, { dtype: o.dtype });
     readers.push(b);
-    const { rows, n } = fileLayout(o, a, b, RUN_FILE_ERRORS);
+    // 0 rows (2-D inputs of shape (0, k)) give an empty output of the values' shape.
+    const { rows, n } = fileLayout(o, a, b, RUN_FILE_ERRORS, 'empty');
     const format = outputFormat(o.out, b, RUN_FILE_ERRORS);
     writer = await ArrayFileWriter.create(o.out, { dtype: b.dtype, shape: b.shape, format });
     await scanFiles(o, a, b, writer, rows, n);

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expected, plainError, rangeError, typeError } from './errors';
 import { floatDType, type DType, type FloatArray } from './dtype';
-import { floatArray, nonNegativeInteger, oneOf, options as validOptions } from './validate';
+import { bytes as byteInput, filePath, floatArray, nonNegativeInteger, oneOf, optionalDType, optionalFileFormat, options as validOptions } from './validate';
 
 export type FileFormat = 'npy' | 'raw';
 
@@ -21,6 +21,9 @@ export interface ArrayHeader {
 }
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]); // PK\x03\x04: a zip archive, as np.savez writes .npz files
+const npzAdvice = (file?: string) =>
+  `.npz archives are not supported: extract the array with numpy and save it as .npy (np.save('x.npy', np.load(${JSON.stringify(file ?? 'file.npz')})['name']))`;
 const DESCR: Record<DType, string> = { float32: '<f4', float64: '<f8' };
 const ITEM: Record<DType, number> = { float32: 4, float64: 8 };
 
@@ -123,11 +126,19 @@ function parseDict(text: string, file?: string): Map<string, PyValue> {
 function checkDescr(descr: PyValue | undefined, file?: string): DType {
   if (descr === undefined) throw formatError(file, "malformed .npy header: no 'descr'");
   if (typeof descr !== 'string') throw formatError(file, `unsupported dtype ${JSON.stringify(descr)}: only '<f4' (float32) and '<f8' (float64) are supported`);
-  if (descr === '<f4') return 'float32';
-  if (descr === '<f8') return 'float64';
+  // '<' is little-endian; '=', '|' and no mark mean the writer's native order, which numpy reads
+  // as this host's: little-endian here (checkHost refuses big-endian hosts).
+  const native = /^[<=|]?f([48])$/.exec(descr);
+  if (native) return native[1] === '4' ? 'float32' : 'float64';
   if (descr === '>f4' || descr === '>f8')
     throw formatError(file, `big-endian data ('${descr}') is not supported; save it little-endian ('<${descr.slice(1)}')`);
   throw formatError(file, `unsupported dtype '${descr}': only '<f4' (float32) and '<f8' (float64) are supported`);
+}
+
+/** The error for a file without the .npy magic: an .npz archive says so. */
+function notNpy(start: Buffer, file?: string): Error {
+  if (start.subarray(0, 4).equals(ZIP_MAGIC)) return formatError(file, `not a .npy file but a zip archive (an .npz?); ${npzAdvice(file)}`);
+  return formatError(file, 'not a .npy file (bad magic string)');
 }
 
 /**
@@ -136,7 +147,7 @@ function checkDescr(descr: PyValue | undefined, file?: string): DType {
  */
 export function parseNpyHeader(buf: Buffer, file?: string): ArrayHeader | { needBytes: number } {
   if (buf.length < 10) return { needBytes: 10 };
-  if (!buf.subarray(0, 6).equals(MAGIC)) throw formatError(file, 'not a .npy file (bad magic string)');
+  if (!buf.subarray(0, 6).equals(MAGIC)) throw notNpy(buf, file);
   const major = buf[6];
   const minor = buf[7];
   if (major < 1 || major > 3 || minor !== 0) throw formatError(file, `unsupported .npy format version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`);
@@ -208,9 +219,13 @@ export function encodeNpy(data: FloatArray, shape: readonly number[] = [data?.le
   return Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
 
-/** Parses a whole .npy file held in memory (the data is copied into an aligned array). */
-export function decodeNpy(buf: Buffer, file?: string): { data: FloatArray; shape: number[]; dtype: DType; version: string } {
+/**
+ * Parses a whole .npy file held in memory: a Buffer, any Uint8Array or an ArrayBuffer (the data
+ * is copied into an aligned array).
+ */
+export function decodeNpy(input: Uint8Array | ArrayBufferLike, file?: string): { data: FloatArray; shape: number[]; dtype: DType; version: string } {
   checkHost();
+  const buf = byteInput('decodeNpy: buffer', input);
   const header = parseNpyHeader(buf, file);
   if ('needBytes' in header) throw formatError(file, `truncated: the .npy header needs ${header.needBytes} bytes but the file has ${buf.length}`);
   checkDataBytes(file, header, buf.length - header.dataOffset);
@@ -223,6 +238,8 @@ export function decodeNpy(buf: Buffer, file?: string): { data: FloatArray; shape
 
 function ioError(file: string, e: unknown): Error {
   const err = e as NodeJS.ErrnoException;
+  // Already ours (a format error met while reading, say): passed on as it is.
+  if (typeof err?.code === 'string' && err.code.startsWith('ERR_LINREC_')) return err;
   const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
   const wrapped = plainError('ERR_LINREC_IO', `${file}: ${why}`);
   (wrapped as Error & { cause?: unknown }).cause = e;
@@ -235,16 +252,26 @@ const bytesOf = (a: FloatArray) => new Uint8Array(a.buffer, a.byteOffset, a.byte
 async function readFully(fh: fsp.FileHandle, bytes: Uint8Array, position: number, file: string): Promise<void> {
   let done = 0;
   while (done < bytes.length) {
-    const { bytesRead } = await fh.read(bytes, done, bytes.length - done, position + done);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await fh.read(bytes, done, bytes.length - done, position + done));
+    } catch (e) {
+      throw ioError(file, e);
+    }
     if (bytesRead === 0) throw formatError(file, `truncated: the file ended at byte ${position + done} while reading ${bytes.length} bytes at ${position}`);
     done += bytesRead;
   }
 }
 
-async function writeFully(fh: fsp.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+async function writeFully(fh: fsp.FileHandle, bytes: Uint8Array, position: number, file: string): Promise<void> {
   let done = 0;
   while (done < bytes.length) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+    let bytesWritten: number;
+    try {
+      ({ bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done));
+    } catch (e) {
+      throw ioError(file, e);
+    }
     done += bytesWritten;
   }
 }
@@ -308,8 +335,11 @@ export class ArrayFileReader {
 
   static async open(file: string, options: OpenOptions = {}): Promise<ArrayFileReader> {
     checkHost();
+    filePath('ArrayFileReader.open: file', file);
+    const o = validOptions<OpenOptions>('ArrayFileReader.open options', options, ['format', 'dtype']);
+    const asked = optionalDType('ArrayFileReader.open options: dtype', o.dtype);
     const implied = formatOf(file);
-    const format = options.format ?? implied.format;
+    const format = optionalFileFormat('ArrayFileReader.open options: format', o.format) ?? implied.format;
     let fh: fsp.FileHandle;
     try {
       fh = await fsp.open(file, 'r');
@@ -317,13 +347,23 @@ export class ArrayFileReader {
       throw ioError(file, e);
     }
     try {
-      const size = (await fh.stat()).size;
+      let stat;
+      try {
+        stat = await fh.stat();
+      } catch (e) {
+        throw ioError(file, e);
+      }
+      // A directory opens on Linux (reads then fail with EISDIR); a pipe or device has no size.
+      if (stat.isDirectory()) throw plainError('ERR_LINREC_IO', `${file}: is a directory`);
+      if (!stat.isFile()) throw plainError('ERR_LINREC_IO', `${file}: not a regular file (array files are read at any position)`);
+      const size = stat.size;
       let header: ArrayHeader;
       if (format === 'npy') {
         header = await readNpyHeader(fh, size, file);
-        if (options.dtype && options.dtype !== header.dtype) throw formatError(file, `holds ${header.dtype} but ${options.dtype} was asked for`);
+        if (asked && asked !== header.dtype) throw formatError(file, `holds ${header.dtype} but ${asked} was asked for`);
       } else {
-        const dtype = options.dtype ?? implied.dtype;
+        await checkNotNpy(fh, size, file);
+        const dtype = asked ?? implied.dtype;
         if (!dtype) throw formatError(file, 'cannot tell the element type of a raw file: name it .f32 or .f64, or give the dtype');
         if (implied.dtype && implied.dtype !== dtype) throw formatError(file, `the extension says ${implied.dtype} but ${dtype} was asked for`);
         if (size % ITEM[dtype])
@@ -386,6 +426,22 @@ export class ArrayFileReader {
   }
 }
 
+/**
+ * A raw file is read as bare floats, so a .npy file taken for one (named other than *.npy) would
+ * read its header as data, and an .npz archive its zip structure: both start with a magic
+ * string that is refused here.
+ */
+async function checkNotNpy(fh: fsp.FileHandle, size: number, file: string): Promise<void> {
+  const start = Buffer.alloc(Math.min(size, MAGIC.length));
+  await readFully(fh, start, 0, file);
+  if (start.equals(MAGIC))
+    throw formatError(
+      file,
+      "is a .npy file (it starts with the .npy magic string) but would be read as raw floats, its name not ending in .npy: rename it to end in .npy (or, in the API, open it with { format: 'npy' })",
+    );
+  if (start.subarray(0, 4).equals(ZIP_MAGIC)) throw formatError(file, `is a zip archive (an .npz?), not raw floats; ${npzAdvice(file)}`);
+}
+
 async function readNpyHeader(fh: fsp.FileHandle, size: number, file: string): Promise<ArrayHeader> {
   let want = 128; // most headers fit; a longer one says how long it is
   for (;;) {
@@ -394,7 +450,7 @@ async function readNpyHeader(fh: fsp.FileHandle, size: number, file: string): Pr
     const h = parseNpyHeader(buf, file);
     if (!('needBytes' in h)) return h;
     if (h.needBytes > size) {
-      if (size < 6 || !buf.subarray(0, 6).equals(MAGIC)) throw formatError(file, 'not a .npy file (bad magic string)');
+      if (size < 6 || !buf.subarray(0, 6).equals(MAGIC)) throw notNpy(buf, file);
       throw formatError(file, `truncated: the .npy header needs ${h.needBytes} bytes but the file has ${size}`);
     }
     want = h.needBytes;
@@ -418,11 +474,12 @@ export class ArrayFileWriter {
 
   static async create(file: string, options: { dtype: DType; shape: number[]; format?: FileFormat }): Promise<ArrayFileWriter> {
     checkHost();
+    filePath('ArrayFileWriter.create: file', file);
     const o = validOptions<{ dtype: DType; shape: number[]; format?: FileFormat }>('ArrayFileWriter.create options', options, ['dtype', 'shape', 'format']);
     if (o.dtype === undefined) throw typeError('ERR_LINREC_INVALID_TYPE', "ArrayFileWriter.create options: dtype is required ('float32' or 'float64')");
-    oneOf('ArrayFileWriter.create options: dtype', o.dtype, ['float32', 'float64'] as const, 'float32');
+    optionalDType('ArrayFileWriter.create options: dtype', o.dtype);
     checkShape('ArrayFileWriter.create options', o.shape);
-    const format = oneOf('ArrayFileWriter.create options: format', o.format, ['npy', 'raw'] as const, formatOf(file).format);
+    const format = optionalFileFormat('ArrayFileWriter.create options: format', o.format) ?? formatOf(file).format;
     const tempFile = `${file}.partial-${process.pid}`;
     let fh: fsp.FileHandle;
     try {
@@ -434,7 +491,7 @@ export class ArrayFileWriter {
     try {
       if (format === 'npy') {
         const header = encodeNpyHeader(options.dtype, options.shape);
-        await writeFully(fh, header, 0);
+        await writeFully(fh, header, 0, file);
         writer.dataOffset = header.length;
       }
       // Sized up front: blocks may arrive in any order (reverse runs write from the end).
@@ -451,7 +508,7 @@ export class ArrayFileWriter {
     this.checkOpen('write');
     const array = fileData('write', 'data', data, this.dtype);
     elementRange('write', this.file, start, array.length, count(this.shape));
-    await writeFully(this.fh, bytesOf(array), this.dataOffset + start * ITEM[this.dtype]);
+    await writeFully(this.fh, bytesOf(array), this.dataOffset + start * ITEM[this.dtype], this.file);
   }
 
   /** The inverse of ArrayFileReader.readBlock: `data` holds rows [r0, r1) × columns [c0, c1). */
@@ -469,7 +526,7 @@ export class ArrayFileWriter {
     const bytes = bytesOf(data);
     const item = ITEM[this.dtype];
     for (let r = r0; r < r1; r++) {
-      await writeFully(this.fh, bytes.subarray((r - r0) * w * item, (r - r0 + 1) * w * item), this.dataOffset + (r * cols + c0) * item);
+      await writeFully(this.fh, bytes.subarray((r - r0) * w * item, (r - r0 + 1) * w * item), this.dataOffset + (r * cols + c0) * item, this.file);
     }
   }
 

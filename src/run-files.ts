@@ -34,8 +34,17 @@ export interface RunFileErrors {
   format: (message: string) => Error;
 }
 
-/** rows and n from the two files' shapes (and the rows option); throws on any mismatch. */
-export function fileLayout(o: RunFiles, a: ArrayFileReader, b: ArrayFileReader, errors: RunFileErrors): { rows: number; n: number } {
+/**
+ * rows and n from the two files' shapes (and the rows option); throws on any mismatch. 2-D
+ * inputs of 0 rows are refused unless `noRows` is 'empty' (then rows is 0 and the output empty).
+ */
+export function fileLayout(
+  o: RunFiles,
+  a: ArrayFileReader,
+  b: ArrayFileReader,
+  errors: RunFileErrors,
+  noRows: 'refuse' | 'empty' = 'refuse',
+): { rows: number; n: number } {
   const bad = errors.layout;
   if (a.dtype !== b.dtype) throw bad(`${o.coeffs} holds ${a.dtype} but ${o.values} holds ${b.dtype}`);
   const a2 = a.shape.length === 2 ? a.shape[0] : undefined;
@@ -45,13 +54,27 @@ export function fileLayout(o: RunFiles, a: ArrayFileReader, b: ArrayFileReader, 
   if (o.rows !== undefined && shaped !== undefined && o.rows !== shaped)
     throw bad(`${errors.optionPrefix}rows ${o.rows} does not match the ${shaped} rows of the 2-D input`);
   const rows = o.rows ?? shaped ?? 1;
-  if (rows === 0) throw bad(`${o.coeffs} has 0 rows: nothing to scan`);
+  if (rows === 0) {
+    if (noRows === 'refuse') throw bad(`${o.coeffs} has 0 rows: nothing to scan`);
+    return emptyLayout(o, a, b, errors);
+  }
   if (a.length % rows) throw bad(`${o.coeffs} has ${a.length} elements, not a multiple of ${rows} rows`);
   const n = a.length / rows;
   if (b.length !== rows * (n + 1)) {
     throw bad(`${o.values} has ${b.length} elements but needs rows·(n+1) = ${rows}·${n + 1} = ${rows * (n + 1)} (x_0 and one b per a)`);
   }
   return { rows, n };
+}
+
+/** 0 rows (a 2-D input of shape (0, k)): n from the 2-D shapes, which must agree. */
+function emptyLayout(o: RunFiles, a: ArrayFileReader, b: ArrayFileReader, errors: RunFileErrors): { rows: number; n: number } {
+  const bad = errors.layout;
+  if (a.length !== 0) throw bad(`${o.coeffs} has ${a.length} elements but ${o.values} has 0 rows`);
+  if (b.length !== 0) throw bad(`${o.values} has ${b.length} elements but ${o.coeffs} has 0 rows`);
+  const n = a.shape.length === 2 ? a.shape[1] : b.shape[1] - 1;
+  if (n < 0 || (b.shape.length === 2 && b.shape[1] !== n + 1))
+    throw bad(`${o.values} has rows of ${b.shape[1]} elements but needs n+1 = ${Math.max(1, n + 1)} (x_0 and one b per a)`);
+  return { rows: 0, n };
 }
 
 /** The output's format: the input's; an output name that implies another format is refused. */

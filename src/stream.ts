@@ -174,6 +174,7 @@ export async function* scanIterable(
   source: Iterable<ScanChunk> | AsyncIterable<ScanChunk>,
   options?: ScanStreamOptions,
 ): AsyncGenerator<ScanResult, void, undefined> {
+  v.iterable('source', source);
   const { scannerOptions, highWaterMark } = splitOptions(options, 1);
   const scanner = createScanner(scannerOptions);
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<ScanChunk>)[Symbol.iterator]();

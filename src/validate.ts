@@ -1,7 +1,7 @@
 // Argument checks shared by every entry point. Each throws a LinrecError naming the argument.
 import { addon } from './addon';
 import { expected, rangeError, typeError } from './errors';
-import { floatDType, isFloatArray, isInt8Array, type DType, type FloatArray } from './dtype';
+import { floatDType, isFloatArray, isInt8Array, typedArrayKind, type DType, type FloatArray } from './dtype';
 
 export type { DType, FloatArray } from './dtype';
 export { isFloatArray, isInt8Array } from './dtype';
@@ -145,6 +145,50 @@ export function oneOf<T extends string>(name: string, v: unknown, allowed: reado
     throw (typeof v === 'string' ? rangeError : typeError)('ERR_LINREC_INVALID_VALUE', expected(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v));
   }
   return v as T;
+}
+
+/** An optional element type: undefined, or 'float32' or 'float64' (the files' and Scanner's dtypes). */
+export function optionalDType(name: string, v: unknown): DType | undefined {
+  return v === undefined ? undefined : oneOf<DType>(name, v, ['float32', 'float64'], 'float32');
+}
+
+/** An optional array file format: undefined, or 'npy' or 'raw'. */
+export function optionalFileFormat(name: string, v: unknown): 'npy' | 'raw' | undefined {
+  return v === undefined ? undefined : oneOf(name, v, ['npy', 'raw'] as const, 'raw');
+}
+
+/** A file path: a non-empty string without NUL bytes (Node's own errors for these carry no ERR_LINREC_ code). */
+export function filePath(name: string, v: unknown): string {
+  if (typeof v !== 'string') throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a file path (a string)', v));
+  if (v === '' || v.includes('\0')) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(name, 'a non-empty file path without NUL bytes', v));
+  return v;
+}
+
+/**
+ * Bytes in memory: a Uint8Array (a Buffer is one) or an ArrayBuffer (or SharedArrayBuffer), as
+ * a Buffer over the same memory (no copy).
+ */
+export function bytes(name: string, v: unknown): Buffer {
+  if (typedArrayKind(v) === 'Uint8Array') {
+    const u8 = v as Uint8Array;
+    checkAttached(name, u8);
+    return Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+  }
+  const tag = Object.prototype.toString.call(v);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') {
+    if (isDetached(v as ArrayBuffer)) throw typeError('ERR_LINREC_DETACHED', `${name} is a detached ArrayBuffer (it was transferred or detached)`);
+    return Buffer.from(v as ArrayBuffer);
+  }
+  throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a Buffer, Uint8Array or ArrayBuffer', v));
+}
+
+/** A sync or async iterable (what scanIterable reads its chunks from); a string is refused. */
+export function iterable(name: string, v: unknown): void {
+  const ok =
+    ((typeof v === 'object' && v !== null) || typeof v === 'function') &&
+    (typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function' ||
+      typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function');
+  if (!ok) throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'an iterable or async iterable of { coeffs, values } chunks', v));
 }
 
 /** Splits `total` elements into `rows` rows of `perRow + extra` elements; returns perRow. */

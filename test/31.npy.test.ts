@@ -66,6 +66,27 @@ describe(`npy headers ${seedNote()}`, () => {
     const buf = npyWith('{"shape": (2L, 3L), "fortran_order": False, "descr": "<f4"}', 24);
     expect(decodeNpy(buf).shape).toEqual([2, 3]);
   });
+
+  test.each([
+    ['=f4', 'float32'],
+    ['|f4', 'float32'],
+    ['f4', 'float32'],
+    ['=f8', 'float64'],
+    ['|f8', 'float64'],
+    ['f8', 'float64'],
+  ])("native byte order '%s' (as numpy reads it: little-endian on this host) is %s", async (descr, dtype) => {
+    const C = dtype === 'float32' ? Float32Array : Float64Array;
+    const data = randomArray(C, 3);
+    const buf = npyWith(`{'descr': '${descr}', 'fortran_order': False, 'shape': (3,), }`, 0);
+    const whole = Buffer.concat([buf, Buffer.from(data.buffer)]);
+    expect(decodeNpy(whole)).toMatchObject({ dtype, shape: [3] });
+    expect(Array.from(decodeNpy(whole).data)).toEqual(Array.from(data));
+    const file = path.join(dir, `native-${descr.replace('|', 'bar').replace('=', 'eq')}.npy`);
+    fs.writeFileSync(file, whole);
+    const r = await ArrayFileReader.open(file);
+    expect(Array.from(await r.read(0, 3))).toEqual(Array.from(data));
+    await r.close();
+  });
 });
 
 describe(`npy round trip in memory ${seedNote()}`, () => {
@@ -83,6 +104,32 @@ describe(`npy round trip in memory ${seedNote()}`, () => {
       expect(tag(back.data)).toBe(tag(data));
       expect(Array.from(back.data)).toEqual(Array.from(data));
     }
+  });
+});
+
+describe('decodeNpy takes bytes in any form a caller has them', () => {
+  test('a Buffer, a Uint8Array (also a view at an offset) and an ArrayBuffer decode alike', () => {
+    const data = randomArray(Float64Array, 5);
+    const buf = encodeNpy(data, [5]);
+    const padded = new Uint8Array(buf.length + 3);
+    padded.set(buf, 3);
+    for (const input of [buf, new Uint8Array(buf), padded.subarray(3), buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)]) {
+      const back = decodeNpy(input);
+      expect([back.dtype, back.shape]).toEqual(['float64', [5]]);
+      expect(Array.from(back.data)).toEqual(Array.from(data));
+    }
+  });
+
+  test('anything else is ERR_LINREC_INVALID_TYPE naming what it received; a detached buffer ERR_LINREC_DETACHED', () => {
+    const call = (v: unknown) => () => decodeNpy(v as Buffer);
+    expectLinrecError(call('x.npy'), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /decodeNpy: buffer but received string "x\.npy"/);
+    expectLinrecError(call(new Float32Array(4)), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /Float32Array\(4\)/);
+    expectLinrecError(call(null), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /received null/);
+    expectLinrecError(call([0x93, 0x4e]), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /Array\(2\)/);
+    const gone = new Uint8Array(encodeNpy(new Float32Array(2)));
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    expectLinrecError(call(gone), 'ERR_LINREC_DETACHED', 'TypeError');
+    expectLinrecError(call(gone.buffer), 'ERR_LINREC_DETACHED', 'TypeError');
   });
 });
 
@@ -114,6 +161,37 @@ describe('encodeNpy and ArrayFileWriter.create check their arguments (ERR_LINREC
     await refused({ dtype: 'float32', shape: [3], dtpye: 'float64' }, 'ERR_LINREC_UNKNOWN_OPTION', /dtpye/);
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('create-args'))).toEqual([]); // no partial file left
+  });
+
+  test('ArrayFileReader.open checks its options as ArrayFileWriter.create does, and both check the file argument', async () => {
+    const file = path.join(dir, 'open-args.f32');
+    fs.writeFileSync(file, Buffer.from(new Float32Array([1, 2, 3, 4]).buffer));
+    const refused = (p: Promise<unknown>, code: string, name: string, message: RegExp) =>
+      expect(p).rejects.toMatchObject({ code, name, message: expect.stringMatching(message) });
+    const open = (f: unknown, o?: unknown) => ArrayFileReader.open(f as string, o as { dtype: 'float32' });
+    // A dtype typo read as raw floats of length NaN, whose reads gave zeros; 'npz' was taken for raw.
+    await refused(
+      open(file, { dtype: 'float16' }),
+      'ERR_LINREC_INVALID_VALUE',
+      'RangeError',
+      /one of 'float32', 'float64' for ArrayFileReader\.open options: dtype.*"float16"/,
+    );
+    await refused(open(file, { dtype: 'Float32' }), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /dtype.*"Float32"/);
+    await refused(open(file, { dtype: 32 }), 'ERR_LINREC_INVALID_VALUE', 'TypeError', /dtype.*number 32/);
+    await refused(open(file, { format: 'npz' }), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /one of 'npy', 'raw' for ArrayFileReader\.open options: format/);
+    await refused(open(file, { dtpye: 'float32' }), 'ERR_LINREC_UNKNOWN_OPTION', 'TypeError', /dtpye/);
+    await refused(open(file, null), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /options object/);
+    // Node's own ERR_INVALID_ARG_TYPE before.
+    await refused(open(123), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /file path \(a string\) for ArrayFileReader\.open: file but received number 123/);
+    await refused(open(''), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /ArrayFileReader\.open: file/);
+    await refused(open(`${file}\0x`), 'ERR_LINREC_INVALID_VALUE', 'RangeError', /NUL/);
+    const create = (f: unknown) => ArrayFileWriter.create(f as string, { dtype: 'float32', shape: [1] });
+    await refused(create(null), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /ArrayFileWriter\.create: file but received null/);
+    await refused(create(Buffer.from('x.npy')), 'ERR_LINREC_INVALID_TYPE', 'TypeError', /ArrayFileWriter\.create: file/);
+    // And the valid spellings still open.
+    const r = await open(file, { dtype: 'float32', format: 'raw' });
+    expect(Array.from(await r.read(0, 4))).toEqual([1, 2, 3, 4]);
+    await r.close();
   });
 });
 
@@ -163,6 +241,14 @@ describe('bad .npy files are ERR_LINREC_FORMAT with a one-line message', () => {
     const file = path.join(dir, 'no-such.npy');
     await expect(ArrayFileReader.open(file)).rejects.toMatchObject({ code: 'ERR_LINREC_IO', message: `${file}: no such file` });
   });
+
+  test('a directory is ERR_LINREC_IO naming it (not a bare EISDIR from the first read)', async () => {
+    for (const name of ['a-dir.npy', 'a-dir.f32']) {
+      const sub = path.join(dir, name);
+      fs.mkdirSync(sub, { recursive: true });
+      await expect(ArrayFileReader.open(sub)).rejects.toMatchObject({ code: 'ERR_LINREC_IO', message: `${sub}: is a directory` });
+    }
+  });
 });
 
 describe(`raw .f32/.f64 files ${seedNote()}`, () => {
@@ -188,6 +274,56 @@ describe(`raw .f32/.f64 files ${seedNote()}`, () => {
     expect([bin.dtype, bin.length]).toEqual(['float32', 20]);
     await bin.close();
     await expect(ArrayFileReader.open(path.join(dir, 'r.f64'), { dtype: 'float32' })).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT' });
+  });
+
+  test('a .npy file under another name is refused, not read as raw floats (its header would become data)', async () => {
+    const data = randomArray(Float32Array, 1000);
+    const npy = encodeNpy(data);
+    const cases: [string, { dtype?: 'float32'; format?: 'raw' }][] = [
+      ['npy-named.bin', { dtype: 'float32' }],
+      ['npy-named.f32', {}],
+      ['npy-named.f64', {}],
+      ['npy-named.npy.tmp', { dtype: 'float32', format: 'raw' }],
+    ];
+    for (const [name, options] of cases) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, npy);
+      const err = await ArrayFileReader.open(file, options).then(
+        () => undefined,
+        (e) => e,
+      );
+      expect(err).toMatchObject({ code: 'ERR_LINREC_FORMAT' });
+      expect(err.message).toContain(`${file}: is a .npy file`);
+      expect(err.message).toMatch(/rename it to end in \.npy/);
+    }
+    // Asked for as .npy, it reads as one.
+    const r = await ArrayFileReader.open(path.join(dir, 'npy-named.bin'), { format: 'npy' });
+    expect([r.format, r.shape]).toEqual(['npy', [1000]]);
+    expect(Array.from(await r.read(0, 3))).toEqual(Array.from(data.subarray(0, 3)));
+    await r.close();
+  });
+
+  test('an .npz archive is refused as not supported, whatever its name or dtype', async () => {
+    // np.savez writes a zip archive: it starts with PK\x03\x04.
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(516)]);
+    for (const [name, options] of [
+      ['ab.npz', {}],
+      ['ab.npz', { dtype: 'float32' }],
+      ['zip.f32', {}],
+      ['zip-named.npy', {}],
+    ] as [string, { dtype?: 'float32' }][]) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, zip);
+      const err = await ArrayFileReader.open(file, options).then(
+        () => undefined,
+        (e) => e,
+      );
+      expect(err).toMatchObject({ code: 'ERR_LINREC_FORMAT' });
+      expect(err.message).toContain(file);
+      expect(err.message).toMatch(/zip archive.*\.npz archives are not supported: extract the array with numpy/);
+      expect(err.message).not.toContain('\n');
+    }
+    expectFormatError(() => decodeNpy(zip, 'ab.npz'), /\.npz archives are not supported/);
   });
 
   test('a raw file that is not a whole number of elements is truncated', async () => {

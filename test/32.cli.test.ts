@@ -239,6 +239,25 @@ describe(`linrec run ${seedNote()}`, () => {
     expect(linrec(['run', '--coeffs', 'a0.npy', '--values', 'v0.npy', '--out', 'x0.npy']).status).toBe(0);
     expect(Array.from(decodeNpy(fs.readFileSync(path.join(dir, 'x0.npy'))).data)).toEqual([1, 2, 3]);
   });
+
+  test("0 rows: the output is empty, of the values' shape (as n = 0 gives the values), in either direction", () => {
+    for (const C of [Float32Array, Float64Array]) {
+      fs.writeFileSync(path.join(dir, 'a-norows.npy'), encodeNpy(new C(0), [0, 7]));
+      fs.writeFileSync(path.join(dir, 'v-norows.npy'), encodeNpy(new C(0), [0, 8]));
+      for (const reverse of [[], ['--reverse']]) {
+        const r = linrec(['run', '--coeffs', 'a-norows.npy', '--values', 'v-norows.npy', '--out', 'x-norows.npy', ...reverse]);
+        expect(r).toMatchObject({ status: 0, stdout: '', stderr: '' });
+        const x = decodeNpy(fs.readFileSync(path.join(dir, 'x-norows.npy')));
+        expect([x.shape, x.dtype, x.data.length]).toEqual([[0, 8], C === Float32Array ? 'float32' : 'float64', 0]);
+      }
+    }
+    // Rows that cannot be x_0, b_1..b_n of those coefficients are still refused.
+    fs.writeFileSync(path.join(dir, 'v-norows-narrow.npy'), encodeNpy(new Float64Array(0), [0, 7]));
+    const r = linrec(['run', '--coeffs', 'a-norows.npy', '--values', 'v-norows-narrow.npy', '--out', 'x-narrow.npy']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^linrec: v-norows-narrow\.npy has rows of 7 elements but needs n\+1 = 8/);
+    expectNoOutput('x-narrow.npy');
+  });
 });
 
 describe('bad input: exit 1, one line on stderr, no output file', () => {
@@ -261,6 +280,12 @@ describe('bad input: exit 1, one line on stderr, no output file', () => {
     fs.writeFileSync(path.join(dir, 'a.f32'), rawBytes(a));
     fs.writeFileSync(path.join(dir, 'v.f32'), rawBytes(v));
     fs.writeFileSync(path.join(dir, 'odd.f32'), rawBytes(v).subarray(0, 43));
+    // .npy files under names that say raw: read as raw, their 128-byte header became data.
+    for (const name of ['npy-a.bin', 'npy-a.f32']) fs.writeFileSync(path.join(dir, name), encodeNpy(a));
+    for (const name of ['npy-v.bin', 'npy-v.f32']) fs.writeFileSync(path.join(dir, name), encodeNpy(v));
+    // An .npz archive (a zip, as np.savez writes it), sized to fit --dtype float32.
+    fs.writeFileSync(path.join(dir, 'ab.npz'), Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(516)]));
+    fs.mkdirSync(path.join(dir, 'a-dir.npy'));
   });
 
   test.each<[string, string, string, string[], RegExp]>([
@@ -275,6 +300,11 @@ describe('bad input: exit 1, one line on stderr, no output file', () => {
     ['a missing file', 'nope.npy', 'good-v.npy', [], /nope\.npy: no such file/],
     ['a raw file with trailing bytes', 'a.f32', 'odd.f32', ['--rows', '2'], /truncated: .*3 trailing bytes/],
     ['raw lengths that do not fit the rows', 'a.f32', 'v.f32', ['--rows', '3'], /not a multiple of 3 rows/],
+    ['a .npy file named .bin', 'npy-a.bin', 'npy-v.bin', ['--dtype', 'float32'], /^linrec: npy-a\.bin: is a \.npy file .*rename it to end in \.npy/],
+    ['a .npy file named .f32', 'npy-a.f32', 'npy-v.f32', [], /^linrec: npy-a\.f32: is a \.npy file .*rename it to end in \.npy/],
+    ['an .npz archive', 'ab.npz', 'ab.npz', [], /^linrec: ab\.npz: is a zip archive .*\.npz archives are not supported: extract the array with numpy/],
+    ['an .npz archive with --dtype', 'ab.npz', 'ab.npz', ['--dtype', 'float32'], /^linrec: ab\.npz: .*\.npz archives are not supported/],
+    ['a directory as an input', 'a-dir.npy', 'good-v.npy', [], /^linrec: a-dir\.npy: is a directory\n$/],
   ])('%s', (_name, coeffs, values, extra, pattern) => {
     const out = coeffs.endsWith('.npy') ? 'bad-out.npy' : 'bad-out.f32';
     const r = linrec(['run', '--coeffs', coeffs, '--values', values, '--out', out, ...extra]);

@@ -391,24 +391,35 @@ describe('linrec run --redis checks its files as the one-machine command does', 
     }
   });
 
-  test.each([
-    ['2-D inputs of 0 rows', 'a.npy', 'v.npy', undefined, 'a.npy has 0 rows: nothing to scan'],
-    ['rows that contradict the 2-D shape', 'a3.npy', 'v3.npy', 2, '{}rows 2 does not match the 3 rows of the 2-D input'],
-  ])('%s: the same message, ERR_LINREC_FORMAT, nothing queued', async (_title, coeffs, values, rows, message) => {
-    const run = runOnCluster({
-      connection: 'redis://127.0.0.1:1',
-      root: own,
-      coeffs: path.join(own, coeffs),
-      values: path.join(own, values),
-      out: path.join(own, 'x.npy'),
-      rows,
-    });
-    await expect(run).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: message.replace('{}', '').replace(/^a/, path.join(own, 'a')) });
-    const cli = await linrec(['run', '--coeffs', coeffs, '--values', values, '--out', 'x.npy', ...(rows ? ['--rows', String(rows)] : [])], own);
-    expect(cli.stderr.trim()).toBe(`linrec: ${message.replace('{}', '--')}`);
-    expect(cli.status).toBe(1);
+  test('2-D inputs of 0 rows: refused on the cluster (ERR_LINREC_FORMAT, nothing queued); the one-machine command writes an empty output', async () => {
+    const out = path.join(own, 'x.npy');
+    const run = runOnCluster({ connection: 'redis://127.0.0.1:1', root: own, coeffs: path.join(own, 'a.npy'), values: path.join(own, 'v.npy'), out });
+    await expect(run).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: `${path.join(own, 'a.npy')} has 0 rows: nothing to scan` });
     expect(fs.readdirSync(own).sort()).toEqual(['a.npy', 'a3.npy', 'v.npy', 'v3.npy']);
+    const cli = await linrec(['run', '--coeffs', 'a.npy', '--values', 'v.npy', '--out', 'x.npy'], own);
+    expect(cli.status).toBe(0);
+    expect(decodeNpy(fs.readFileSync(out)).shape).toEqual([0, 5]);
+    fs.rmSync(out);
   });
+
+  test.each([['rows that contradict the 2-D shape', 'a3.npy', 'v3.npy', 2, '{}rows 2 does not match the 3 rows of the 2-D input']])(
+    '%s: the same message, ERR_LINREC_FORMAT, nothing queued',
+    async (_title, coeffs, values, rows, message) => {
+      const run = runOnCluster({
+        connection: 'redis://127.0.0.1:1',
+        root: own,
+        coeffs: path.join(own, coeffs),
+        values: path.join(own, values),
+        out: path.join(own, 'x.npy'),
+        rows,
+      });
+      await expect(run).rejects.toMatchObject({ code: 'ERR_LINREC_FORMAT', message: message.replace('{}', '').replace(/^a/, path.join(own, 'a')) });
+      const cli = await linrec(['run', '--coeffs', coeffs, '--values', values, '--out', 'x.npy', ...(rows ? ['--rows', String(rows)] : [])], own);
+      expect(cli.stderr.trim()).toBe(`linrec: ${message.replace('{}', '--')}`);
+      expect(cli.status).toBe(1);
+      expect(fs.readdirSync(own).sort()).toEqual(['a.npy', 'a3.npy', 'v.npy', 'v3.npy']);
+    },
+  );
 });
 
 describe('runOnCluster checks its options as scan() does, before a file or the queue is touched', () => {
