@@ -94,7 +94,7 @@ export async function relativeToRoot(root: string, flag: string, file: string): 
   if (!inside(root, real) || real === root) {
     throw plainError(
       'ERR_LINREC_INVALID_VALUE',
-      `${flag} ${file} is outside the shared root ${root}: workers could not reach it (set --root to the directory that every worker serves)`,
+      `${flag} ${file} (${real}) is outside the shared root ${root}: workers could not reach it (paths are relative to the working directory; set --root to the directory that every worker serves)`,
     );
   }
   return path.relative(root, real);
