@@ -375,6 +375,9 @@ export function addon(): NativeAddon {
       },
     );
   const failures: string[] = [];
+  // The prebuilt packages that are not installed are candidates too: say so first.
+  if (!process.env.LINREC_ADDON && process.env.LINREC_PREBUILT !== '0')
+    for (const name of platformPackages()) if (!resolvePackageFile(name)) failures.push(`  ${name} (the prebuilt addon for this platform): not installed`);
   for (const candidate of addonCandidates()) {
     try {
       loaded = wrap(require(candidate.file) as RawAddon);

@@ -1,5 +1,7 @@
 // The package loads as CommonJS and as ESM, by name, and reports its backends.
 import { execFileSync, spawnSync } from 'child_process';
+import { cpSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
 import { backends } from '../src';
 import { addonPath } from '../src/addon';
@@ -62,6 +64,27 @@ describe('loading', () => {
     expect(err.stderr).toMatch(/ERR_LINREC_LOAD/);
     expect(err.stderr).toMatch(/\/nonexistent\/linrec\.node: not found/);
     expect(err.stderr).toMatch(/npm rebuild linrec/);
+  });
+
+  test('without a build, the error names the prebuilt package for this platform as not installed', () => {
+    // A copy of the package with no build beside it and no platform package installed.
+    const copy = mkdtempSync(path.join(tmpdir(), 'linrec-bare-'));
+    try {
+      cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true });
+      cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
+      cpSync(path.join(root, 'scripts', 'platform-packages.js'), path.join(copy, 'scripts', 'platform-packages.js'));
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.LINREC_ADDON;
+      delete env.LINREC_PREBUILT;
+      const script = `require(${JSON.stringify(path.join(copy, 'dist', 'index.js'))}).scan(new Float32Array(1), new Float32Array(2))`;
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/ERR_LINREC_LOAD/);
+      expect(r.stderr).toMatch(/@linrec\/\S+ \(the prebuilt addon for this platform\): not installed/);
+      expect(r.stderr).toMatch(/build-cmake\/Release\/linrec\.node: not found/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   test('backends() describes the CPU and the CUDA build', () => {
