@@ -20,6 +20,10 @@ platform=(pack/linrec-linux-*.tgz pack/linrec-darwin-*.tgz pack/linrec-win32-*.t
 [[ -f build-cmake/Release/linrec.node && -f dist/index.js ]] || { echo "check-pack: no source build to compare with; run npm run build"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Every tarball carries the license.
+for f in "${main[@]}" "${platform[@]}"; do
+  tar -tzf "$f" | grep -qx 'package/LICENSE' || { echo "check-pack: $f has no LICENSE"; exit 1; }
+done
 
 # A PATH of node, npm and basic tools only.
 mkdir "$tmp/bin" "$tmp/app"

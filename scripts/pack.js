@@ -40,6 +40,7 @@ function platformPackage(name, addonFile, description) {
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
   fs.copyFileSync(addonFile, path.join(stage, ADDON_FILE));
+  fs.copyFileSync(path.join(root, 'LICENSE'), path.join(stage, 'LICENSE')); // npm packs LICENSE whatever `files` says
   const manifest = {
     name,
     version: pkg.version,
