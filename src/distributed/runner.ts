@@ -67,7 +67,7 @@ const RUN_FILE_ERRORS: RunFileErrors = {
 /** rows and n from the two files' shapes, as the one-machine command checks them; the parts read both files alike. */
 function filesLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReader, errors: RunFileErrors): { rows: number; n: number } {
   if (a.format !== b.format) throw errors.layout(`${o.coeffs} and ${o.values} must both be .npy or both raw`);
-  return fileLayout(o, a, b, errors);
+  return fileLayout(o, a, b, errors, 'empty');
 }
 
 /** Files relative to the shared root and their layout, checked before anything is queued. */
@@ -231,6 +231,12 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
   const root = await realRoot(o.root ?? process.cwd());
   const { files, shape, outRel } = await prepare(o, root, errors);
   const { rows, n } = files;
+  if (rows === 0) {
+    // 2-D inputs of 0 rows: an empty output of the values' shape, as `linrec run` writes; no job.
+    const empty = await ArrayFileWriter.create(path.resolve(o.out), { dtype: files.dtype, shape, format: files.format });
+    await empty.commit();
+    return { runId: randomBytes(8).toString('hex'), plan: { kind: 'rows', parts: [] }, jobs: 0 };
+  }
   const reverse = o.reverse ?? false;
   const plan = planRun(rows, n, o.segments ?? defaultParts(rows, n), o.plan ?? 'auto');
   const runId = randomBytes(8).toString('hex');
