@@ -294,7 +294,7 @@ describeCluster('linrec run --redis on linrec workers', () => {
     expectQuality(readOut('term-x.npy', Float32Array), p.a, p.v, 1, false);
   });
 
-  test("a bad input fails the whole run with the worker's message, and leaves no output", async () => {
+  test("a bad input (truncated, or other data of the same shape) fails the whole run with the worker's message, and leaves no output", async () => {
     // The workers of this queue see a different (truncated) values file under the same name.
     const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-theirs-'));
     const p = writeProblem('bad', Float32Array, 1, 10_000, '.f32');
@@ -310,6 +310,21 @@ describeCluster('linrec run --redis on linrec workers', () => {
         expect(r.status).toBe(1);
         expect(r.stderr).toMatch(
           /^linrec: job (scan|aggregate)-\d+ failed on a worker: bad-v\.f32 holds 5000 float32 elements here but the run planned 10001 float32/,
+        );
+        expect(fs.existsSync(path.join(dir, 'bad-x.f32'))).toBe(false);
+        noTemps();
+      }
+      // The same shape, other data: the sampled digest tells it (src/distributed/digest.ts).
+      const other = signedProblem(Float32Array, 1, 10_000, fresh().uniform);
+      fs.writeFileSync(path.join(theirs, p.values), rawBytes(other.v));
+      for (const k of ['1', '3']) {
+        const r = await linrec(
+          ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'bad-x.f32', '--redis', redis.url, '--queue', 'bad', '--segments', k],
+          dir,
+        );
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+          /^linrec: job (scan|aggregate)-\d+ failed on a worker: bad-v\.f32 holds other data here than on the machine that started the run/,
         );
         expect(fs.existsSync(path.join(dir, 'bad-x.f32'))).toBe(false);
         noTemps();

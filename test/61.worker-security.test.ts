@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import { decodeNpy, encodeNpy, encodeNpyHeader } from '../src/npy';
 import { sequential } from '../src/index';
 import { redisConnection } from '../src/distributed';
+import { sampledDigest } from '../src/distributed/digest';
 import { describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
 import { fresh, mixedError, reference, signedProblem, type F } from './helpers';
 
@@ -36,6 +37,9 @@ function snapshot(dir: string): string[] {
     });
 }
 
+// The inputs' sampled digests, as a runner sends them (set in beforeAll).
+let coeffsDigest = '';
+let valuesDigest = '';
 const files = (over: Record<string, unknown> = {}) => ({
   coeffs: 'a.npy',
   values: 'v.npy',
@@ -44,6 +48,8 @@ const files = (over: Record<string, unknown> = {}) => ({
   dtype: 'float32',
   rows: 1,
   n: 100,
+  coeffsDigest,
+  valuesDigest,
   ...over,
 });
 const scanJob = (over: Record<string, unknown> = {}) => ({
@@ -85,6 +91,7 @@ describeCluster('linrec worker --root: least privilege', () => {
       fs.writeFileSync(path.join(dir, 'a.npy'), encodeNpy(a));
       fs.writeFileSync(path.join(dir, 'v.npy'), encodeNpy(v));
     }
+    [coeffsDigest, valuesDigest] = await Promise.all(['a.npy', 'v.npy'].map((f) => sampledDigest(path.join(root, f))));
     // Outside the root: a file shaped like a run's temp output, which a job must not write.
     const victim = Buffer.concat([encodeNpyHeader('float32', [101]), Buffer.alloc(404, 7)]);
     fs.writeFileSync(path.join(outside, 'x.npy.partial-1'), victim);
@@ -124,6 +131,7 @@ describeCluster('linrec worker --root: least privilege', () => {
       ['a bad type', scanJob({ part: { rows: [0, 1], steps: [0, '100'] } }), /malformed job: part\.steps\[1\]: expected an integer/],
       ['rows out of range', scanJob({ part: { rows: [0, 2], steps: [0, 100] } }), /malformed job: part\.rows\[1\]: expected an integer in \[0, 1\]/],
       ['a bad run id', scanJob({ runId: '../../etc' }), /malformed job: runId/],
+      ['a bad digest', scanJob({ files: files({ valuesDigest: 'xyz' }) }), /malformed job: files\.valuesDigest: expected 32 hex digits/],
       ['bad carries', scanJob({ initial: 'AAAA' }), /malformed job: initial: expected 1 float64 values/],
       ['an unknown job', { cmd: 'x' }, /malformed job: unknown job name "exec"/],
       [

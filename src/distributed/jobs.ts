@@ -4,6 +4,7 @@ import type { DType } from '../validate';
 import type { Method } from '../scan';
 import type { FileFormat } from '../npy';
 import type { Part } from './plan';
+import { DIGEST } from './digest';
 import { checkJobPath } from './paths';
 
 export const JOB_NAMES = ['aggregate', 'carries', 'scan'] as const;
@@ -19,6 +20,9 @@ export interface FilesSpec {
   dtype: DType;
   rows: number;
   n: number;
+  /** The inputs' sampled digests on the runner's machine (digest.ts): a worker refuses other files. */
+  coeffsDigest: string;
+  valuesDigest: string;
 }
 
 /** Phase 1: the composed map x_end = A·x_start + B of each row over a segment. */
@@ -124,6 +128,10 @@ function jobPath(field: string, v: unknown): string {
   checkJobPath(field, v);
   return v;
 }
+function digest(field: string, v: unknown): string {
+  if (typeof v !== 'string' || !DIGEST.test(v)) throw bad(field, '32 hex digits', v);
+  return v;
+}
 function runId(v: unknown): string {
   if (typeof v !== 'string' || !/^[0-9a-f]{16}$/.test(v)) throw bad('runId', '16 hex digits', v);
   return v;
@@ -141,7 +149,7 @@ function chunk(v: unknown): number | null {
 const TEMP_OUTPUT = /\.partial-\d+$/;
 
 function files(v: unknown): FilesSpec {
-  const f = record('files', v, ['coeffs', 'values', 'out', 'format', 'dtype', 'rows', 'n']);
+  const f = record('files', v, ['coeffs', 'values', 'out', 'format', 'dtype', 'rows', 'n', 'coeffsDigest', 'valuesDigest']);
   const out = jobPath('files.out', f.out);
   if (!TEMP_OUTPUT.test(out)) throw bad('files.out', "a run's temporary output (<name>.partial-<pid>)", out);
   return {
@@ -152,6 +160,8 @@ function files(v: unknown): FilesSpec {
     dtype: oneOf('files.dtype', f.dtype, ['float32', 'float64'] as const),
     rows: int('files.rows', f.rows, 1),
     n: int('files.n', f.n, 0),
+    coeffsDigest: digest('files.coeffsDigest', f.coeffsDigest),
+    valuesDigest: digest('files.valuesDigest', f.valuesDigest),
   };
 }
 

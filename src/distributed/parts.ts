@@ -9,6 +9,7 @@ import { ArrayFileReader, itemSize } from '../npy';
 import type { FloatArray } from '../validate';
 import { plainError } from '../errors';
 import type { Device } from '../backends';
+import { sampledDigest } from './digest';
 import { confine, openConfinedForWrite } from './paths';
 import { blocking, type Part } from './plan';
 import { applyMap, inRange, rangeProduct, RowMaps } from './maps';
@@ -46,6 +47,13 @@ async function openInputs(root: string, f: FilesSpec): Promise<{ a: ArrayFileRea
     };
     want(f.coeffs, a, f.rows * f.n);
     want(f.values, b, f.rows * (f.n + 1));
+    for (const [file, real, expected] of [
+      [f.coeffs, coeffs, f.coeffsDigest],
+      [f.values, values, f.valuesDigest],
+    ]) {
+      if ((await sampledDigest(real)) !== expected)
+        throw plainError('ERR_LINREC_FORMAT', `${file} holds other data here than on the machine that started the run (is it the same file on every machine?)`);
+    }
     return { a, b };
   } catch (e) {
     await Promise.all([a.close(), b?.close()]);

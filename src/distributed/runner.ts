@@ -14,6 +14,7 @@ import type { DType } from '../validate';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
 import { parseScanJob, type AggregateJob, type CarriesJob, type CarriesResult, type FilesSpec, type ScanJob } from './jobs';
+import { sampledDigest } from './digest';
 import { relativeToRoot, realRoot } from './paths';
 import { defaultParts, planRun, type Plan, type PlanKind } from './plan';
 
@@ -81,7 +82,8 @@ async function prepare(o: ClusterRunOptions, root: string, errors: RunFileErrors
     try {
       const { rows, n } = filesLayout(o, a, b, errors);
       const format = outputFormat(o.out, b, errors);
-      return { files: { coeffs, values, format, dtype: b.dtype, rows, n }, shape: b.shape, outRel };
+      const [coeffsDigest, valuesDigest] = await Promise.all([sampledDigest(o.coeffs), sampledDigest(o.values)]);
+      return { files: { coeffs, values, format, dtype: b.dtype, rows, n, coeffsDigest, valuesDigest }, shape: b.shape, outRel };
     } finally {
       await b.close();
     }
