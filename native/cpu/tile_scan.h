@@ -877,9 +877,22 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     // The largest magnitude of the B chain so far (TileScan::Reach::b). Beside the chain's
     // latency, not on it.
     V peakB;
-    // Whether a factor is exactly 0 is not tracked a step (four compares and ors a block): a zero
-    // factor makes p exactly 0 from there (or NaN after ∞), so only a lane whose last p is 0 or not
-    // finite is searched for one (hasZeroAt), and a finite nonzero p says none.
+    // Whether a factor is exactly 0 (a reset, not an underflow; p alone cannot tell: S·A_t
+    // underflows too, e.g. for a ~ U(0, 1), where a search of the lane after the loop, hasZeroAt,
+    // took 1.9x the time). The least magnitude by vrangeps/pd on -v4 (four operations a block);
+    // elsewhere, float32 with AVX: whether the block's product (a0·a1)·(a2·a3) in double is 0 (no
+    // product of four float32 values underflows double, so it is 0 exactly where a factor is);
+    // otherwise four compares and ors.
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+    static constexpr int kZeroBy = 0;
+#else
+    static constexpr int kZeroBy = sizeof(T) == 4 && !std::is_same_v<P, V> && sizeof(P) <= kRegisterBytes ? 1 : 2;
+#endif
+    typedef decltype(V{} == V{}) Mask;
+    typedef decltype(P{} == P{}) ProductMask;
+    V least;
+    ProductMask zeroBlock;
+    Mask zero;
     template <class H> LINREC_HD_HOT static H magnitudeOf(H h) {  // H: a GCC vector
       using I = decltype(h == h);
       using E = std::remove_cv_t<std::remove_reference_t<decltype(I{}[0])>>;
@@ -921,10 +934,14 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     LINREC_HD_HOT Reducer(const T* a, const T* b, size_t len, const T* x) : a(a), b(b), len(len) {
       v = V{x[0], x[1], x[2], x[3]};
       p = P{} + kStart;
+      least = V{} + std::numeric_limits<T>::infinity();
+      zeroBlock = ProductMask{};
+      zero = Mask{};
       V vs[kBlock];
       for (size_t k = 0; k < kBlock; ++k) {
         V ak = gather(a, len, k);
         p *= widen(ak);
+        zero |= ak == T(0);
         if (k) v = ak * v + gather(b, len, k);
         vs[k] = v;
       }
@@ -947,22 +964,54 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       const V y3 = v = a3 * v + b3;
       p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
       peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
+      if constexpr (kZeroBy == 0) {
+        least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
+      } else if constexpr (kZeroBy == 1) {
+        zeroBlock |= (widen(a0) * widen(a1)) * (widen(a2) * widen(a3)) == PT(0);
+      } else {
+        zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
+      }
+    }
+    // The lesser magnitude of l and r, element by element (-v4 only: vrangeps/pd).
+    LINREC_HD_HOT static V leastMagnitude(V l, V r) {
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+      if constexpr (sizeof(V) == 16 && sizeof(T) == 4)
+        return (V)_mm_range_ps((__m128)l, (__m128)r, 0xA);  // min |.|, sign cleared
+      else if constexpr (sizeof(V) == 32 && sizeof(T) == 8)
+        return (V)_mm256_range_pd((__m256d)l, (__m256d)r, 0xA);
+#endif
+      (void)r;
+      return l;  // not used
+    }
+    // Whether each lane had a factor exactly 0 (the first block's compares, and the blocks'
+    // tracking), by constant indices (see finish).
+    LINREC_HD_HOT void zeros(bool* out) const {
+      out[0] = zero[0] != 0, out[1] = zero[1] != 0, out[2] = zero[2] != 0, out[3] = zero[3] != 0;
+      if constexpr (kZeroBy == 0) {
+        out[0] |= least[0] == T(0), out[1] |= least[1] == T(0), out[2] |= least[2] == T(0);
+        out[3] |= least[3] == T(0);
+      } else if constexpr (kZeroBy == 1) {
+        out[0] |= zeroBlock[0] != 0, out[1] |= zeroBlock[1] != 0, out[2] |= zeroBlock[2] != 0;
+        out[3] |= zeroBlock[3] != 0;
+      }
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, T* reachA, T* reachB) const {
       toArray(v, x);
       toArray(peakB, reachB);
       // by constant indices: p[j] in a loop kept p, and the whole Reducer, on the stack in every block
       const PT last[kLanes] = {p[0], p[1], p[2], p[3]};
+      bool zeroIn[kLanes];
+      zeros(zeroIn);
       for (size_t j = 0; j < kLanes; ++j) {
         const PT pj = last[j];
         if (pj - pj == PT(0)) {
           product[j] = T(pj * kInverseStart);
           reachA[j] = kReachA;
-          hasZero[j] = pj == PT(0) && hasZeroAt(a, len, j);
+          hasZero[j] = pj == PT(0) && zeroIn[j];
         } else {  // some |A_t| passed kReachA (or a factor is not finite)
           product[j] = rareProduct(a, len, j);
           reachA[j] = std::numeric_limits<T>::infinity();
-          hasZero[j] = hasZeroAt(a, len, j);
+          hasZero[j] = zeroIn[j];
         }
       }
     }
@@ -976,16 +1025,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     PT product = q[0];
     for (size_t r = 1; r < kProductWidth; ++r) product *= q[r];
     return T(product);
-  }
-  // Whether lane j has a coefficient exactly 0 (only where its last prefix product is 0 or not
-  // finite: a lane with a reset, or one whose product underflowed or overflowed). Its steps lie
-  // together in memory either way; vectorized.
-  static LINREC_OWN_FRAME bool hasZeroAt(const T* a, size_t len, size_t j) {
-    const T* first = Reverse ? a - j * len - (len - 1) : a + j * len;
-    bool zero = false;
-#pragma omp simd reduction(| : zero)
-    for (size_t i = 0; i < len; ++i) zero |= first[i] == T(0);
-    return zero;
   }
   // A block of coefficients as the products' type.
   LINREC_HD_HOT static P widen(V v) {
@@ -1394,9 +1433,15 @@ template <class Access> class TileScan {
   // value 1 from the next lane). Such a lane is stepped through first (early) and such a tile
   // publishes its stepped last x, as where composable refuses. Phase 1 tracks it beside B's chain
   // (LaneVectors::Reducer, reduceLanesGeneral); other monoids (extended numbers) do not overflow.
+  // LaneVectors' phase 1 gives a as a bound only (bound: its persistence certificate, kReachA,
+  // or ∞ where it failed), not the peak: where within() refuses with it, the lane's peak is
+  // computed (refineReach; rare: |x| past about 2^62 in float32 or 2^510 in float64, or products
+  // that grew past the bound), so that a decision is the peak's, as before session 20 (results
+  // stay bit for bit the same under scaling b by 2^k, test/51).
   using ReachValue = std::conditional_t<IsAffine<M>::value, Value, double>;
   struct Reach {
     ReachValue a = 0, b = 0;
+    bool bound = false;
   };
   // A quarter of the largest value: room for the loop's rounding against the bound's.
   static constexpr ReachValue kReachLimit = std::numeric_limits<ReachValue>::max() / 4;
@@ -1420,11 +1465,46 @@ template <class Access> class TileScan {
   static Reach joinReach(const Reach& l, const Elem& lAgg, const Reach& r) {
     if constexpr (IsAffine<M>::value) {
       const Value a = larger(Math<Value>::abs(lAgg.A), Math<Value>::minNormal());
-      return {larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b)};
+      return {larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b), l.bound || r.bound};
     } else {
       (void)lAgg, (void)r;
       return l;
     }
+  }
+  // r.a as the largest magnitude of the lane's prefix products, in order in Value (rare, see Reach).
+  template <class Row> static LINREC_RARE void refineReach(const Row& row, size_t first, size_t count, Reach& r) {
+    if constexpr (IsAffine<M>::value) {
+      Value p = row.load(first).A, peak = Math<Value>::abs(p);
+      for (size_t i = 1; i < count; ++i) {
+        p *= row.load(first + i).A;
+        peak = larger(peak, Math<Value>::abs(p));
+      }
+      r.a = peak;
+    }
+    r.bound = false;
+  }
+  // within(x, r) for lane [first, first + count), refining a bound first where it refuses.
+  template <class Row> static bool withinLane(Value x, Reach& r, const Row& row, size_t first, size_t count) {
+    if (within(x, r)) return true;
+    if (!r.bound) return false;
+    refineReach(row, first, count, r);
+    return within(x, r);
+  }
+  // within(x, total) for a tile's total reach (joined from its lanes' reach and aggregates, as
+  // tileTotal joins them), refining its lanes' bounds first where it refuses.
+  template <class Row> static bool withinTile(Value x, Reach& total, Reach* reach, const Elem* agg, const Row& row,
+                                              size_t begin, size_t len, size_t m) {
+    if (within(x, total)) return true;
+    if (!total.bound) return false;
+    for (size_t j = 0; j < kLanes; ++j)
+      if (reach[j].bound) refineReach(row, begin + j * len, laneSize(j, len, m), reach[j]);
+    total = reach[0];
+    Elem joined = agg[0];
+    for (size_t j = 1; j < kLanes; ++j) {
+      total = joinReach(total, joined, reach[j]);
+      joined = M::combine(joined, agg[j]);
+    }
+    return within(x, total);
   }
 
   void run(unsigned threads) {
@@ -1547,7 +1627,9 @@ template <class Access> class TileScan {
       Reach reach[kLanes], totalReach;
       reduceFullTile(row, (i - first) * kTile, agg, reset, reach);
       const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
-      if (!(totalExact && M::composable(x, total, totalReset) && within(x, totalReach))) return false;
+      if (!(totalExact && M::composable(x, total, totalReset) &&
+            withinTile(x, totalReach, reach, agg, row, (i - first) * kTile, kLaneLength, kTile)))
+        return false;
       x = M::value(M::combine(M::constant(x), total));
     }
     out = x;
@@ -1649,8 +1731,8 @@ template <class Access> class TileScan {
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
-    bool composedTotal =
-        publishes && totalExact && M::composable(carry, total, totalReset) && within(carry, totalReach);
+    bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset) &&
+                         withinTile(carry, totalReach, reach, agg, row, begin, len, m);
     if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
@@ -1663,7 +1745,8 @@ template <class Access> class TileScan {
     for (size_t j = 1; j < kLanes; ++j) {
       if (j * len >= m) {
         x[j] = x[j - 1];  // lane j is empty; its start is never used
-      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1]) && within(x[j - 1], reach[j - 1])) {
+      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1]) &&
+                 withinLane(x[j - 1], reach[j - 1], row, begin + (j - 1) * len, laneSize(j - 1, len, m))) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
       } else {
         x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
@@ -1687,7 +1770,7 @@ template <class Access> class TileScan {
                                                                following->reset, reachA, reachB);
         for (size_t j = 0; j < kLanes; ++j) {
           following->agg[j] = {M::resetGuard(product[j]), b[j]};
-          following->reach[j] = {reachA[j], reachB[j]};
+          following->reach[j] = {reachA[j], reachB[j], true};
         }
         following->done = true;
         goto rescanned;
@@ -1794,7 +1877,7 @@ template <class Access> class TileScan {
         LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
                                                      reset, reachA, reachB);
         for (size_t j = 0; j < kLanes; ++j)
-          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = {reachA[j], reachB[j]};
+          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = {reachA[j], reachB[j], true};
         return;
       }
 #endif
@@ -1998,15 +2081,17 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       Elem lane[kLanes];
       bool reset[kLanes];
       typename Scan::Reach reach[kLanes];
+      const size_t len = m == kTile ? kLaneLength : (m + kLanes - 1) / kLanes;
       if (m == kTile)
         Scan::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset, reach);
       else
-        Scan::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset, reach);
+        Scan::template reduceLanes<false>(acc.row(r), begin, len, m, lane, reset, reach);
       Elem total = lane[0];
       bool zero = reset[0], exact = true;
       typename Scan::Reach totalReach = reach[0];
       for (size_t j = 1; j < kLanes; ++j) {
-        exact = exact && joinsExactly<M>(total, lane[j], reset[j]) && Scan::within(M::value(total), reach[j]);
+        exact = exact && joinsExactly<M>(total, lane[j], reset[j]) &&
+                Scan::withinLane(M::value(total), reach[j], acc.row(r), begin + j * len, Scan::laneSize(j, len, m));
         totalReach = Scan::joinReach(totalReach, total, reach[j]);
         total = M::combine(total, lane[j]);
         zero = zero || reset[j];
@@ -2018,13 +2103,25 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     }
   };
   runOnThreads(rows * n < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles), work);
+  Elem total = M::identity();  // the row's total so far (below)
+  // Whether the row's total so far stays within tile k's reach with its lanes' peaks (rare: its
+  // lanes' phase 1 kept bounds, see TileScan::Reach): the tile's phase 1 again, then refined.
+  auto withinPreciseTile = [&](size_t k) {
+    size_t r = k / tilesPerRow, begin = (k % tilesPerRow) * kTile;
+    Elem lane[kLanes];
+    bool reset[kLanes];
+    typename Scan::Reach reach[kLanes];
+    Scan::template reduceLanes<true>(acc.row(r), begin, kLaneLength, kTile, lane, reset, reach);  // bounds: full tiles
+    typename Scan::Reach totalReach = tileReach[k];
+    return Scan::withinTile(M::value(total), totalReach, reach, lane, acc.row(r), begin, kLaneLength, kTile);
+  };
   for (size_t r = 0; r < rows; ++r) {
-    Elem total = M::identity();
+    total = M::identity();
     bool exact = true;
     for (size_t t = 0; t < tilesPerRow; ++t) {
       const size_t k = r * tilesPerRow + t;
       exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]) &&
-              Scan::within(M::value(total), tileReach[k]);
+              (Scan::within(M::value(total), tileReach[k]) || (tileReach[k].bound && withinPreciseTile(k)));
       total = M::combine(total, tileAgg[k]);
     }
     if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
