@@ -848,10 +848,12 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // coefficientProduct associates them, factor i into partial i mod kProductWidth.
   static constexpr size_t kProductWidth = kProductBytes / sizeof(PT);
   // The prefix products' start S (Reducer::p): 2^512 for float64, and for float32 (products in
-  // double) 2^960, so that S·A_t overflows double exactly where |A_t| passes about 2^64. Once
+  // double) 2^1004, so that S·A_t overflows double exactly where |A_t| passes about 2^20. Once
   // infinite, a product stays ∞ (or NaN after a zero factor): a finite last value certifies that
   // every |A_t| is at most kReachA (a persistence certificate, no maximum a step: session 20).
-  static constexpr int kStartExponent = sizeof(T) == 8 ? 512 : 960;
+  // within() then holds for |x| up to about 2^510 (float64) or 2^106 (float32: growth past 2^20
+  // in a lane is rarer in float32 data than such magnitudes); beyond, TileScan::refineReach.
+  static constexpr int kStartExponent = sizeof(T) == 8 ? 512 : 1004;
   static constexpr PT powerOf2(int e) {
     PT r = 1;
     for (int i = 0; i < e; ++i) r *= 2;
@@ -859,7 +861,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   }
   static constexpr PT kStart = powerOf2(kStartExponent);
   static constexpr PT kInverseStart = PT(1) / kStart;  // a power of 2: exact
-  // The bound on |A_t| that a finite last product certifies: the largest value over S (≥ 2^64 in
+  // The bound on |A_t| that a finite last product certifies: the largest value over S (≥ 2^20 in
   // float32, where it rounds up).
   static constexpr T kReachA = T(std::numeric_limits<PT>::max() * kInverseStart);
   static_assert(kLaneLength % kBlock == 0, "whole blocks");
@@ -1435,7 +1437,7 @@ template <class Access> class TileScan {
   // (LaneVectors::Reducer, reduceLanesGeneral); other monoids (extended numbers) do not overflow.
   // LaneVectors' phase 1 gives a as a bound only (bound: its persistence certificate, kReachA,
   // or ∞ where it failed), not the peak: where within() refuses with it, the lane's peak is
-  // computed (refineReach; rare: |x| past about 2^62 in float32 or 2^510 in float64, or products
+  // computed (refineReach; rare: |x| past about 2^106 in float32 or 2^510 in float64, or products
   // that grew past the bound), so that a decision is the peak's, as before session 20 (results
   // stay bit for bit the same under scaling b by 2^k, test/51).
   using ReachValue = std::conditional_t<IsAffine<M>::value, Value, double>;
