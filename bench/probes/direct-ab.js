@@ -4,6 +4,7 @@
 // inputs a ~ U(0.5, 0.99), b ~ U(-0.5, 0.5), preallocated out. Session 19.
 //   node bench/probes/direct-ab.js <dirA> <dirB> [1e5,1e6,1e7] [1,2] [rounds]
 // DIRECT_AB_A=lo,hi: a ~ U(lo, hi) instead (session 20: U(0, 1), whose lane products underflow).
+// Also the ratio of the fastest rounds (min B / min A), steadier than the medians under load.
 const path = require('path');
 const A = require(path.resolve(process.argv[2])),
   B = require(path.resolve(process.argv[3]));
@@ -54,7 +55,7 @@ for (const C of [Float32Array, Float64Array])
       }
       const same = Buffer.compare(Buffer.from(oA.buffer), Buffer.from(oB.buffer)) === 0;
       console.log(
-        `${C.name.slice(0, 7)} n=${n.toExponential(0)} t=${threads}: A ${median(tA).toFixed(2)} ms B ${median(tB).toFixed(2)} ms; B/A wall ${median(rw).toFixed(3)} [${Math.min(...rw).toFixed(2)}-${Math.max(...rw).toFixed(2)}] cpu ${median(rc).toFixed(3)}; same bits ${same}`,
+        `${C.name.slice(0, 7)} n=${n.toExponential(0)} t=${threads}: A ${median(tA).toFixed(2)} ms B ${median(tB).toFixed(2)} ms; B/A wall ${median(rw).toFixed(3)} [${Math.min(...rw).toFixed(2)}-${Math.max(...rw).toFixed(2)}] cpu ${median(rc).toFixed(3)}; min B/min A ${(Math.min(...tB) / Math.min(...tA)).toFixed(3)}; same bits ${same}`,
       );
     }
   }

@@ -882,13 +882,14 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     // Whether a factor is exactly 0 (a reset, not an underflow; p alone cannot tell: S·A_t
     // underflows too, e.g. for a ~ U(0, 1), where a search of the lane after the loop, hasZeroAt,
     // took 1.9x the time). The least magnitude by vrangeps/pd on -v4 (four operations a block);
-    // elsewhere, float32 with AVX: whether the block's product (a0·a1)·(a2·a3) in double is 0 (no
-    // product of four float32 values underflows double, so it is 0 exactly where a factor is);
-    // otherwise four compares and ors.
+    // elsewhere, whether the block's product (a0·a1)·(a2·a3) is 0 (three multiplies, a compare and
+    // an or: no product of four float32 values underflows double, so for float32 with AVX it is 0
+    // exactly where a factor is; for float64 a 0 may be an underflow of four factors averaging
+    // below 2^-268, and the lane is searched, zeroIn); float32 on SSE2: four compares and ors.
 #if defined(__AVX512DQ__) && defined(__AVX512VL__)
     static constexpr int kZeroBy = 0;
 #else
-    static constexpr int kZeroBy = sizeof(T) == 4 && !std::is_same_v<P, V> && sizeof(P) <= kRegisterBytes ? 1 : 2;
+    static constexpr int kZeroBy = sizeof(T) == 8 || (!std::is_same_v<P, V> && sizeof(P) <= kRegisterBytes) ? 1 : 2;
 #endif
     typedef decltype(V{} == V{}) Mask;
     typedef decltype(P{} == P{}) ProductMask;
@@ -993,8 +994,9 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         out[0] |= least[0] == T(0), out[1] |= least[1] == T(0), out[2] |= least[2] == T(0);
         out[3] |= least[3] == T(0);
       } else if constexpr (kZeroBy == 1) {
-        out[0] |= zeroBlock[0] != 0, out[1] |= zeroBlock[1] != 0, out[2] |= zeroBlock[2] != 0;
-        out[3] |= zeroBlock[3] != 0;
+        const bool maybe[kLanes] = {zeroBlock[0] != 0, zeroBlock[1] != 0, zeroBlock[2] != 0, zeroBlock[3] != 0};
+        for (size_t j = 0; j < kLanes; ++j)
+          if (maybe[j] && !out[j]) out[j] = sizeof(T) == 4 || zeroIn(a, len, j);  // float64: maybe an underflow
       }
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, T* reachA, T* reachB) const {
@@ -1027,6 +1029,12 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     PT product = q[0];
     for (size_t r = 1; r < kProductWidth; ++r) product *= q[r];
     return T(product);
+  }
+  // Whether lane j has a coefficient exactly 0 (rare: a float64 block product was 0).
+  static LINREC_RARE bool zeroIn(const T* a, size_t len, size_t j) {
+    bool zero = false;
+    for (size_t i = 0; i < len; ++i) zero |= a[stepAt(j, len, i)] == T(0);
+    return zero;
   }
   // A block of coefficients as the products' type.
   LINREC_HD_HOT static P widen(V v) {
