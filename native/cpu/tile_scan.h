@@ -833,59 +833,69 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   }
 
   // The lanes' B chains from x (each lane's first step already taken) over steps [1, len), and
-  // their coefficient products with whether a factor is exactly 0 (coefficientProduct's values:
-  // the products ride along under the chain's latency instead of a separate, latency-bound pass).
-  // The products keep coefficientProduct's association: kProductWidth partial products, factor i
-  // into partial i mod kProductWidth, folded in order (how GCC's `omp simd` reduction there
-  // computes it with vectors of that width), so the values are the same bit for bit.
+  // their coefficient products with whether a factor is exactly 0 (the products ride along under
+  // the chain's latency instead of a separate, latency-bound pass), in order: the prefix products
+  // from S (Reducer::p), whose last value over S is the lane's A. (Until session 20 they kept
+  // coefficientProduct's association, kProductWidth partials; rareProduct still does.)
   // float32 products in double (ProductOf), rounded once at the end: a float32 product of factors
   // just below 1 rounds the same way at every step (for a = 1 − k ulps and p near 1, the exact
   // product's excess over the float below it, about k·(1 − p) ulps, stays under half an ulp), and
   // over a lane of a = 1 − 1e-5·U lost 8.8e-6 of A (a random walk: 1.6e-6): the composed starts
   // then had 4-50x the loop's error (bench/NOTES.md, session 19).
   using P = typename LaneVectorType<ProductOf<T>>::type;
-  static constexpr size_t kProductWidth = kProductBytes / sizeof(ProductOf<T>);
-  // Steps per loop iteration: whole blocks that begin at partial 0.
-  static constexpr size_t kStride = kProductWidth > kBlock ? kProductWidth : kBlock;
-  static_assert((kProductWidth % kBlock == 0 || kBlock % kProductWidth == 0) && kLaneLength % kStride == 0,
-                "whole blocks that begin at partial 0");
+  typedef ProductOf<T> PT;
+  // The partials of the rare path's products (rareProduct): how GCC's `omp simd` reduction in
+  // coefficientProduct associates them, factor i into partial i mod kProductWidth.
+  static constexpr size_t kProductWidth = kProductBytes / sizeof(PT);
+  // The prefix products' start S (Reducer::p): 2^512 for float64, and for float32 (products in
+  // double) 2^1004, so that S·A_t overflows double exactly where |A_t| passes about 2^20. Once
+  // infinite, a product stays ∞ (or NaN after a zero factor): a finite last value certifies that
+  // every |A_t| is at most kReachA (a persistence certificate, no maximum a step: session 20).
+  // within() then holds for |x| up to about 2^510 (float64) or 2^106 (float32: growth past 2^20
+  // in a lane is rarer in float32 data than such magnitudes); beyond, TileScan::refineReach.
+  static constexpr int kStartExponent = sizeof(T) == 8 ? 512 : 1004;
+  static constexpr PT powerOf2(int e) {
+    PT r = 1;
+    for (int i = 0; i < e; ++i) r *= 2;
+    return r;
+  }
+  static constexpr PT kStart = powerOf2(kStartExponent);
+  static constexpr PT kInverseStart = PT(1) / kStart;  // a power of 2: exact
+  // The bound on |A_t| that a finite last product certifies: the largest value over S (≥ 2^20 in
+  // float32, where it rounds up).
+  static constexpr T kReachA = T(std::numeric_limits<PT>::max() * kInverseStart);
+  static_assert(kLaneLength % kBlock == 0, "whole blocks");
   // reduce()'s state and steps, also run block by block beside a rescan (rescanThenReduce).
   struct Reducer {
-    typedef decltype(V{} == V{}) Mask;
-    static constexpr size_t W = kProductWidth;
     const T* a;
     const T* b;
     size_t len;
     V v;
-    P q[W];
-    // The lanes' reach (TileScan::Reach): their prefix products in order (p), and the largest
-    // magnitudes of those and of the B chain so far. Beside the chain's latency, not on it.
-    V p, peakA, peakB;
+    // The lanes' prefix products in order from S (kStart; in double for float32, ProductOf): the
+    // lane's coefficient product A = p/S, and its reach's certificate (kReachA). One multiply a
+    // step beside the chain's latency, where there were partial products (coefficientProduct's
+    // association) and a peak of the prefix products (session 19).
+    P p;
+    // The largest magnitude of the B chain so far (TileScan::Reach::b). Beside the chain's
+    // latency, not on it.
+    V peakB;
+    // Whether a factor is exactly 0 (a reset, not an underflow; p alone cannot tell: S·A_t
+    // underflows too, e.g. for a ~ U(0, 1), where a search of the lane after the loop, hasZeroAt,
+    // took 1.9x the time). The least magnitude by vrangeps/pd on -v4 (four operations a block);
+    // elsewhere, whether the block's product (a0·a1)·(a2·a3) is 0 (three multiplies, a compare and
+    // an or: no product of four float32 values underflows double, so for float32 with AVX it is 0
+    // exactly where a factor is; for float64 a 0 may be an underflow of four factors averaging
+    // below 2^-268, and the lane is searched, zeroIn); float32 on SSE2: four compares and ors.
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+    static constexpr int kZeroBy = 0;
+#else
+    static constexpr int kZeroBy = sizeof(T) == 8 || (!std::is_same_v<P, V> && sizeof(P) <= kRegisterBytes) ? 1 : 2;
+#endif
+    typedef decltype(V{} == V{}) Mask;
+    typedef decltype(P{} == P{}) ProductMask;
+    V least;
+    ProductMask zeroBlock;
     Mask zero;
-    // float32 with 32-byte registers: the products ride in the chain's vector, w = [B | p] (8
-    // floats; coefficients loaded into both halves, values into the lower with zeros above), one
-    // multiply-add for both and one peak for both (peak = [peakB | peakA]). As separate vectors
-    // they took 1.26-1.42x the time at 10^7 (more operations, and registers: the partials q went to
-    // the stack); B's half is the same multiply-add on the same values, the same bits.
-    static constexpr bool kJoint = sizeof(T) == 4 && kRegisterBytes == 32 && !kPair;
-    typedef float Wide __attribute__((vector_size(32)));
-    using J = std::conditional_t<kJoint, Wide, V>;
-    J w, peak;
-    LINREC_HD_HOT static J both(V x) { return __builtin_shufflevector(x, x, 0, 1, 2, 3, 0, 1, 2, 3); }
-    LINREC_HD_HOT static J lowOnly(V x) { return __builtin_shufflevector(x, V{}, 0, 1, 2, 3, 4, 5, 6, 7); }
-    LINREC_HD_HOT static V low(J x) { return __builtin_shufflevector(x, x, 0, 1, 2, 3); }
-    LINREC_HD_HOT static V high(J x) { return __builtin_shufflevector(x, x, 4, 5, 6, 7); }
-    // transpose() within each 16-byte half
-    LINREC_HD_HOT static void transposeHalves(J& r0, J& r1, J& r2, J& r3) {
-      J t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
-      J t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
-      J t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
-      J t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
-      r0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
-      r1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
-      r2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
-      r3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
-    }
     template <class H> LINREC_HD_HOT static H magnitudeOf(H h) {  // H: a GCC vector
       using I = decltype(h == h);
       using E = std::remove_cv_t<std::remove_reference_t<decltype(I{}[0])>>;
@@ -900,9 +910,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
 #if defined(__AVX512DQ__) && defined(__AVX512VL__)
       if constexpr (sizeof(H) == 16 && sizeof(T) == 4) {
         auto range = [](H l, H r) { return (H)_mm_range_ps((__m128)l, (__m128)r, 0xB); };  // max |.|, sign cleared
-        return range(range(h0, h1), range(h2, h3));
-      } else if constexpr (sizeof(H) == 32 && sizeof(T) == 4) {
-        auto range = [](H l, H r) { return (H)_mm256_range_ps((__m256)l, (__m256)r, 0xB); };
         return range(range(h0, h1), range(h2, h3));
       } else if constexpr (sizeof(H) == 32 && sizeof(T) == 8) {
         auto range = [](H l, H r) { return (H)_mm256_range_pd((__m256d)l, (__m256d)r, 0xB); };
@@ -928,53 +935,23 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     }
     // The first block, gathered: each lane's first step is taken already (x).
     LINREC_HD_HOT Reducer(const T* a, const T* b, size_t len, const T* x) : a(a), b(b), len(len) {
-      for (auto& partial : q) partial = P{} + ProductOf<T>(1);
       v = V{x[0], x[1], x[2], x[3]};
+      p = P{} + kStart;
+      least = V{} + std::numeric_limits<T>::infinity();
+      zeroBlock = ProductMask{};
       zero = Mask{};
-      V ps[kBlock], vs[kBlock];
+      V vs[kBlock];
       for (size_t k = 0; k < kBlock; ++k) {
         V ak = gather(a, len, k);
-        q[k % W] *= widen(ak);
+        p *= widen(ak);
         zero |= ak == T(0);
         if (k) v = ak * v + gather(b, len, k);
-        ps[k] = p = k ? ak * p : ak;
         vs[k] = v;
       }
-      peakA = largestMagnitude(ps[0], ps[1], ps[2], ps[3]);
       peakB = largestMagnitude(vs[0], vs[1], vs[2], vs[3]);
-      if constexpr (kJoint) {
-        w = __builtin_shufflevector(v, p, 0, 1, 2, 3, 4, 5, 6, 7);
-        peak = __builtin_shufflevector(peakB, peakA, 0, 1, 2, 3, 4, 5, 6, 7);
-      }
     }
-    // One block: steps i..i+3 of the four lanes, their factors into partials r..r+3.
-    LINREC_HD_HOT void block(size_t i, size_t r) {
-      if constexpr (kJoint) {
-        J a0 = both(load(blockAt(a, 0, i))), a1 = both(load(blockAt(a, len, i))),
-          a2 = both(load(blockAt(a, 2 * len, i))), a3 = both(load(blockAt(a, 3 * len, i)));
-        V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
-          b3 = load(blockAt(b, 3 * len, i));
-#if defined(__x86_64__) || defined(__i386__)
-        asm("" : "+x"(w));
-#endif
-        transposeHalves(a0, a1, a2, a3);
-        transpose(b0, b1, b2, b3);
-        if constexpr (Reverse) std::swap(a0, a3), std::swap(a1, a2);
-        stepOrder(b0, b1, b2, b3);
-        const J w0 = w = a0 * w + lowOnly(b0);
-        const J w1 = w = a1 * w + lowOnly(b1);
-        const J w2 = w = a2 * w + lowOnly(b2);
-        const J w3 = w = a3 * w + lowOnly(b3);
-        const J m = largestMagnitudeOf(w0, w1, w2, w3);
-        peak = peak > m ? peak : m;
-        const V l0 = low(a0), l1 = low(a1), l2 = low(a2), l3 = low(a3);
-        q[r % W] *= widen(l0);
-        q[(r + 1) % W] *= widen(l1);
-        q[(r + 2) % W] *= widen(l2);
-        q[(r + 3) % W] *= widen(l3);
-        zero |= (l0 == T(0)) | (l1 == T(0)) | (l2 == T(0)) | (l3 == T(0));
-        return;
-      }
+    // One block: steps i..i+3 of the four lanes.
+    LINREC_HD_HOT void block(size_t i) {
       V a0 = load(blockAt(a, 0, i)), a1 = load(blockAt(a, len, i)), a2 = load(blockAt(a, 2 * len, i)),
         a3 = load(blockAt(a, 3 * len, i));
       V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
@@ -988,55 +965,102 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       const V y1 = v = a1 * v + b1;
       const V y2 = v = a2 * v + b2;
       const V y3 = v = a3 * v + b3;
-      const V p0 = a0 * p, p1 = a1 * p0, p2 = a2 * p1, p3 = a3 * p2;
-      p = p3;
-      peakA = greater(peakA, largestMagnitude(p0, p1, p2, p3));
+      p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
       peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
-      q[r % W] *= widen(a0);
-      q[(r + 1) % W] *= widen(a1);
-      q[(r + 2) % W] *= widen(a2);
-      q[(r + 3) % W] *= widen(a3);
-      zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
+      if constexpr (kZeroBy == 0) {
+        least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
+      } else if constexpr (kZeroBy == 1) {
+        zeroBlock |= (widen(a0) * widen(a1)) * (widen(a2) * widen(a3)) == PT(0);
+      } else {
+        zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
+      }
+    }
+    // The lesser magnitude of l and r, element by element (-v4 only: vrangeps/pd).
+    LINREC_HD_HOT static V leastMagnitude(V l, V r) {
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+      if constexpr (sizeof(V) == 16 && sizeof(T) == 4)
+        return (V)_mm_range_ps((__m128)l, (__m128)r, 0xA);  // min |.|, sign cleared
+      else if constexpr (sizeof(V) == 32 && sizeof(T) == 8)
+        return (V)_mm256_range_pd((__m256d)l, (__m256d)r, 0xA);
+#endif
+      (void)r;
+      return l;  // not used
+    }
+    // Whether each lane had a factor exactly 0 (the first block's compares, and the blocks'
+    // tracking), by constant indices (see finish).
+    LINREC_HD_HOT void zeros(bool* out) const {
+      out[0] = zero[0] != 0, out[1] = zero[1] != 0, out[2] = zero[2] != 0, out[3] = zero[3] != 0;
+      if constexpr (kZeroBy == 0) {
+        out[0] |= least[0] == T(0), out[1] |= least[1] == T(0), out[2] |= least[2] == T(0);
+        out[3] |= least[3] == T(0);
+      } else if constexpr (kZeroBy == 1) {
+        const bool maybe[kLanes] = {zeroBlock[0] != 0, zeroBlock[1] != 0, zeroBlock[2] != 0, zeroBlock[3] != 0};
+        for (size_t j = 0; j < kLanes; ++j)
+          if (maybe[j] && !out[j]) out[j] = sizeof(T) == 4 || zeroIn(a, len, j);  // float64: maybe an underflow
+      }
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, T* reachA, T* reachB) const {
-      if constexpr (kJoint) {
-        toArray(low(w), x);
-        toArray(high(peak), reachA);
-        toArray(low(peak), reachB);
-      } else {
-        toArray(v, x);
-        toArray(peakA, reachA);
-        toArray(peakB, reachB);
+      toArray(v, x);
+      toArray(peakB, reachB);
+      // by constant indices: p[j] in a loop kept p, and the whole Reducer, on the stack in every block
+      const PT last[kLanes] = {p[0], p[1], p[2], p[3]};
+      bool zeroIn[kLanes];
+      zeros(zeroIn);
+      for (size_t j = 0; j < kLanes; ++j) {
+        const PT pj = last[j];
+        if (pj - pj == PT(0)) {
+          product[j] = T(pj * kInverseStart);
+          reachA[j] = kReachA;
+          hasZero[j] = pj == PT(0) && zeroIn[j];
+        } else {  // some |A_t| passed kReachA (or a factor is not finite)
+          product[j] = rareProduct(a, len, j);
+          reachA[j] = std::numeric_limits<T>::infinity();
+          hasZero[j] = zeroIn[j];
+        }
       }
-      P p = q[0];
-      for (size_t r = 1; r < W; ++r) p *= q[r];  // per lane, partials folded in order
-      for (size_t j = 0; j < kLanes; ++j) product[j] = T(p[j]);
-      hasZero[0] = zero[0] != 0;
-      hasZero[1] = zero[1] != 0;
-      hasZero[2] = zero[2] != 0;
-      hasZero[3] = zero[3] != 0;
     }
   };
+  // Lane j's coefficient product where its prefix products from S overflowed (growth past
+  // kReachA, then perhaps a decay: A may be finite again), as coefficientProduct computes it.
+  static LINREC_RARE T rareProduct(const T* a, size_t len, size_t j) {
+    PT q[kProductWidth];
+    for (auto& partial : q) partial = PT(1);
+    for (size_t i = 0; i < len; ++i) q[i % kProductWidth] *= PT(a[stepAt(j, len, i)]);
+    PT product = q[0];
+    for (size_t r = 1; r < kProductWidth; ++r) product *= q[r];
+    return T(product);
+  }
+  // Whether lane j has a coefficient exactly 0 (rare: a float64 block product was 0).
+  static LINREC_RARE bool zeroIn(const T* a, size_t len, size_t j) {
+    bool zero = false;
+    for (size_t i = 0; i < len; ++i) zero |= a[stepAt(j, len, i)] == T(0);
+    return zero;
+  }
   // A block of coefficients as the products' type.
   LINREC_HD_HOT static P widen(V v) {
     if constexpr (std::is_same_v<P, V>) {
       return v;
     } else if constexpr (sizeof(P) > kRegisterBytes) {  // VectorPair of two doubles each (baseline)
       typedef double D2 __attribute__((vector_size(16)));
+#if defined(__SSE2__)
+      // cvtps2pd of the low pair and of the high pair moved down: GCC's generic conversions went
+      // element by element through integer registers (session 20)
+      return P{(D2)_mm_cvtps_pd((__m128)v), (D2)_mm_cvtps_pd(_mm_movehl_ps((__m128)v, (__m128)v))};
+#else
       return P{__builtin_convertvector(__builtin_shufflevector(v, v, 0, 1), D2),
                __builtin_convertvector(__builtin_shufflevector(v, v, 2, 3), D2)};
+#endif
     } else {
+#if defined(__AVX__)
+      if constexpr (sizeof(T) == 4 && sizeof(P) == 32)
+        return (P)_mm256_cvtps_pd((__m128)v);  // one vcvtps2pd: GCC's generic conversion was four operations
+#endif
       return __builtin_convertvector(v, P);
     }
   }
   static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero, T* reachA, T* reachB) {
-    constexpr size_t kGroups = kStride / kBlock;
     Reducer reducer(a, b, len, x);
-    for (size_t g = 1; g < kGroups; ++g) reducer.block(g * kBlock, g * kBlock);
-    for (size_t i = kStride; i < len; i += kStride) {
-#pragma GCC unroll 4
-      for (size_t g = 0; g < kGroups; ++g) reducer.block(i + g * kBlock, g * kBlock);
-    }
+    for (size_t i = kBlock; i < len; i += kBlock) reducer.block(i);
     reducer.finish(x, product, hasZero, reachA, reachB);
   }
 
@@ -1132,20 +1156,20 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     size_t i = 0;
     for (; i < head; ++i) single(i);
     Reducer reducer(nextA, nextB, len, nextX);
-    // the reducer's blocks in reduce()'s order: kBlock, 2·kBlock, ... (partial index i mod kStride)
+    // the reducer's blocks in reduce()'s order: kBlock, 2·kBlock, ...
     size_t j = kBlock;
     for (; i + 2 * kBlock <= len && j + kBlock < len; i += 2 * kBlock, j += 2 * kBlock) {
       rescanLines<Stream>(a, b, len, out, i, v);
-      reducer.block(j, j % kStride);
-      reducer.block(j + kBlock, (j + kBlock) % kStride);
+      reducer.block(j);
+      reducer.block(j + kBlock);
     }
     for (; i + kBlock <= len && j < len; i += kBlock, j += kBlock) {
       rescanBlock<Stream>(a, b, len, out, i, v);
-      reducer.block(j, j % kStride);
+      reducer.block(j);
     }
     for (; i + kBlock <= len; i += kBlock) rescanBlock<Stream>(a, b, len, out, i, v);
     for (; i < len; ++i) single(i);
-    for (; j < len; j += kBlock) reducer.block(j, j % kStride);
+    for (; j < len; j += kBlock) reducer.block(j);
     toArray(v, x);
     reducer.finish(nextX, product, hasZero, reachA, reachB);
   }
@@ -1419,9 +1443,15 @@ template <class Access> class TileScan {
   // value 1 from the next lane). Such a lane is stepped through first (early) and such a tile
   // publishes its stepped last x, as where composable refuses. Phase 1 tracks it beside B's chain
   // (LaneVectors::Reducer, reduceLanesGeneral); other monoids (extended numbers) do not overflow.
+  // LaneVectors' phase 1 gives a as a bound only (bound: its persistence certificate, kReachA,
+  // or ∞ where it failed), not the peak: where within() refuses with it, the lane's peak is
+  // computed (refineReach; rare: |x| past about 2^106 in float32 or 2^510 in float64, or products
+  // that grew past the bound), so that a decision is the peak's, as before session 20 (results
+  // stay bit for bit the same under scaling b by 2^k, test/51).
   using ReachValue = std::conditional_t<IsAffine<M>::value, Value, double>;
   struct Reach {
     ReachValue a = 0, b = 0;
+    bool bound = false;
   };
   // A quarter of the largest value: room for the loop's rounding against the bound's.
   static constexpr ReachValue kReachLimit = std::numeric_limits<ReachValue>::max() / 4;
@@ -1445,11 +1475,46 @@ template <class Access> class TileScan {
   static Reach joinReach(const Reach& l, const Elem& lAgg, const Reach& r) {
     if constexpr (IsAffine<M>::value) {
       const Value a = larger(Math<Value>::abs(lAgg.A), Math<Value>::minNormal());
-      return {larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b)};
+      return {larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b), l.bound || r.bound};
     } else {
       (void)lAgg, (void)r;
       return l;
     }
+  }
+  // r.a as the largest magnitude of the lane's prefix products, in order in Value (rare, see Reach).
+  template <class Row> static LINREC_RARE void refineReach(const Row& row, size_t first, size_t count, Reach& r) {
+    if constexpr (IsAffine<M>::value) {
+      Value p = row.load(first).A, peak = Math<Value>::abs(p);
+      for (size_t i = 1; i < count; ++i) {
+        p *= row.load(first + i).A;
+        peak = larger(peak, Math<Value>::abs(p));
+      }
+      r.a = peak;
+    }
+    r.bound = false;
+  }
+  // within(x, r) for lane [first, first + count), refining a bound first where it refuses.
+  template <class Row> static bool withinLane(Value x, Reach& r, const Row& row, size_t first, size_t count) {
+    if (within(x, r)) return true;
+    if (!r.bound) return false;
+    refineReach(row, first, count, r);
+    return within(x, r);
+  }
+  // within(x, total) for a tile's total reach (joined from its lanes' reach and aggregates, as
+  // tileTotal joins them), refining its lanes' bounds first where it refuses.
+  template <class Row> static bool withinTile(Value x, Reach& total, Reach* reach, const Elem* agg, const Row& row,
+                                              size_t begin, size_t len, size_t m) {
+    if (within(x, total)) return true;
+    if (!total.bound) return false;
+    for (size_t j = 0; j < kLanes; ++j)
+      if (reach[j].bound) refineReach(row, begin + j * len, laneSize(j, len, m), reach[j]);
+    total = reach[0];
+    Elem joined = agg[0];
+    for (size_t j = 1; j < kLanes; ++j) {
+      total = joinReach(total, joined, reach[j]);
+      joined = M::combine(joined, agg[j]);
+    }
+    return within(x, total);
   }
 
   void run(unsigned threads) {
@@ -1572,7 +1637,9 @@ template <class Access> class TileScan {
       Reach reach[kLanes], totalReach;
       reduceFullTile(row, (i - first) * kTile, agg, reset, reach);
       const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
-      if (!(totalExact && M::composable(x, total, totalReset) && within(x, totalReach))) return false;
+      if (!(totalExact && M::composable(x, total, totalReset) &&
+            withinTile(x, totalReach, reach, agg, row, (i - first) * kTile, kLaneLength, kTile)))
+        return false;
       x = M::value(M::combine(M::constant(x), total));
     }
     out = x;
@@ -1674,8 +1741,8 @@ template <class Access> class TileScan {
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
-    bool composedTotal =
-        publishes && totalExact && M::composable(carry, total, totalReset) && within(carry, totalReach);
+    bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset) &&
+                         withinTile(carry, totalReach, reach, agg, row, begin, len, m);
     if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
@@ -1688,7 +1755,8 @@ template <class Access> class TileScan {
     for (size_t j = 1; j < kLanes; ++j) {
       if (j * len >= m) {
         x[j] = x[j - 1];  // lane j is empty; its start is never used
-      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1]) && within(x[j - 1], reach[j - 1])) {
+      } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1]) &&
+                 withinLane(x[j - 1], reach[j - 1], row, begin + (j - 1) * len, laneSize(j - 1, len, m))) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
       } else {
         x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
@@ -1712,7 +1780,7 @@ template <class Access> class TileScan {
                                                                following->reset, reachA, reachB);
         for (size_t j = 0; j < kLanes; ++j) {
           following->agg[j] = {M::resetGuard(product[j]), b[j]};
-          following->reach[j] = {reachA[j], reachB[j]};
+          following->reach[j] = {reachA[j], reachB[j], true};
         }
         following->done = true;
         goto rescanned;
@@ -1819,7 +1887,7 @@ template <class Access> class TileScan {
         LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
                                                      reset, reachA, reachB);
         for (size_t j = 0; j < kLanes; ++j)
-          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = {reachA[j], reachB[j]};
+          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = {reachA[j], reachB[j], true};
         return;
       }
 #endif
@@ -2023,15 +2091,17 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       Elem lane[kLanes];
       bool reset[kLanes];
       typename Scan::Reach reach[kLanes];
+      const size_t len = m == kTile ? kLaneLength : (m + kLanes - 1) / kLanes;
       if (m == kTile)
         Scan::template reduceLanes<true>(acc.row(r), begin, kLaneLength, m, lane, reset, reach);
       else
-        Scan::template reduceLanes<false>(acc.row(r), begin, (m + kLanes - 1) / kLanes, m, lane, reset, reach);
+        Scan::template reduceLanes<false>(acc.row(r), begin, len, m, lane, reset, reach);
       Elem total = lane[0];
       bool zero = reset[0], exact = true;
       typename Scan::Reach totalReach = reach[0];
       for (size_t j = 1; j < kLanes; ++j) {
-        exact = exact && joinsExactly<M>(total, lane[j], reset[j]) && Scan::within(M::value(total), reach[j]);
+        exact = exact && joinsExactly<M>(total, lane[j], reset[j]) &&
+                Scan::withinLane(M::value(total), reach[j], acc.row(r), begin + j * len, Scan::laneSize(j, len, m));
         totalReach = Scan::joinReach(totalReach, total, reach[j]);
         total = M::combine(total, lane[j]);
         zero = zero || reset[j];
@@ -2043,13 +2113,25 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     }
   };
   runOnThreads(rows * n < kParallelThreshold ? 1 : std::min<size_t>(threads, tiles), work);
+  Elem total = M::identity();  // the row's total so far (below)
+  // Whether the row's total so far stays within tile k's reach with its lanes' peaks (rare: its
+  // lanes' phase 1 kept bounds, see TileScan::Reach): the tile's phase 1 again, then refined.
+  auto withinPreciseTile = [&](size_t k) {
+    size_t r = k / tilesPerRow, begin = (k % tilesPerRow) * kTile;
+    Elem lane[kLanes];
+    bool reset[kLanes];
+    typename Scan::Reach reach[kLanes];
+    Scan::template reduceLanes<true>(acc.row(r), begin, kLaneLength, kTile, lane, reset, reach);  // bounds: full tiles
+    typename Scan::Reach totalReach = tileReach[k];
+    return Scan::withinTile(M::value(total), totalReach, reach, lane, acc.row(r), begin, kLaneLength, kTile);
+  };
   for (size_t r = 0; r < rows; ++r) {
-    Elem total = M::identity();
+    total = M::identity();
     bool exact = true;
     for (size_t t = 0; t < tilesPerRow; ++t) {
       const size_t k = r * tilesPerRow + t;
       exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]) &&
-              Scan::within(M::value(total), tileReach[k]);
+              (Scan::within(M::value(total), tileReach[k]) || (tileReach[k].bound && withinPreciseTile(k)));
       total = M::combine(total, tileAgg[k]);
     }
     if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
