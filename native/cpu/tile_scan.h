@@ -1004,18 +1004,18 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       toArray(peakB, reachB);
       // by constant indices: p[j] in a loop kept p, and the whole Reducer, on the stack in every block
       const PT last[kLanes] = {p[0], p[1], p[2], p[3]};
-      bool zeroIn[kLanes];
-      zeros(zeroIn);
+      bool zeroSeen[kLanes];
+      zeros(zeroSeen);
       for (size_t j = 0; j < kLanes; ++j) {
         const PT pj = last[j];
         if (pj - pj == PT(0)) {
           product[j] = T(pj * kInverseStart);
           reachA[j] = kReachA;
-          hasZero[j] = pj == PT(0) && zeroIn[j];
+          hasZero[j] = pj == PT(0) && zeroSeen[j];
         } else {  // some |A_t| passed kReachA (or a factor is not finite)
           product[j] = rareProduct(a, len, j);
           reachA[j] = std::numeric_limits<T>::infinity();
-          hasZero[j] = zeroIn[j];
+          hasZero[j] = zeroSeen[j];
         }
       }
     }
