@@ -21,8 +21,10 @@ platform=(pack/linrec-linux-*.tgz pack/linrec-darwin-*.tgz pack/linrec-win32-*.t
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Every tarball carries the license.
+# (the listing first: grep -q would end the pipe early, and tar's SIGPIPE fails it under pipefail)
 for f in "${main[@]}" "${platform[@]}"; do
-  tar -tzf "$f" | grep -qx 'package/LICENSE' || { echo "check-pack: $f has no LICENSE"; exit 1; }
+  tar -tzf "$f" > "$tmp/listing"
+  grep -qx 'package/LICENSE' "$tmp/listing" || { echo "check-pack: $f has no LICENSE"; exit 1; }
 done
 
 # A PATH of node, npm and basic tools only.
