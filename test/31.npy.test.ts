@@ -35,6 +35,13 @@ function npyWith(dict: string, dataBytes: number, version = 1): Buffer {
 }
 
 /** A format error: ERR_LINREC_FORMAT with a one-line message matching pattern. */
+/** The error ArrayFileReader.open rejects with, or undefined where it opens. */
+const openError = (file: string, options?: Parameters<typeof ArrayFileReader.open>[1]) =>
+  ArrayFileReader.open(file, options).then(
+    () => undefined,
+    (e) => e,
+  );
+
 function expectFormatError(fn: () => unknown, pattern: RegExp): void {
   expect(expectLinrecError(fn, 'ERR_LINREC_FORMAT', undefined, pattern).message).not.toContain('\n');
 }
@@ -288,10 +295,7 @@ describe(`raw .f32/.f64 files ${seedNote()}`, () => {
     for (const [name, options] of cases) {
       const file = path.join(dir, name);
       fs.writeFileSync(file, npy);
-      const err = await ArrayFileReader.open(file, options).then(
-        () => undefined,
-        (e) => e,
-      );
+      const err = await openError(file, options);
       expect(err).toMatchObject({ code: 'ERR_LINREC_FORMAT' });
       expect(err.message).toContain(`${file}: is a .npy file`);
       expect(err.message).toMatch(/rename it to end in \.npy/);
@@ -314,10 +318,7 @@ describe(`raw .f32/.f64 files ${seedNote()}`, () => {
     ] as [string, { dtype?: 'float32' }][]) {
       const file = path.join(dir, name);
       fs.writeFileSync(file, zip);
-      const err = await ArrayFileReader.open(file, options).then(
-        () => undefined,
-        (e) => e,
-      );
+      const err = await openError(file, options);
       expect(err).toMatchObject({ code: 'ERR_LINREC_FORMAT' });
       expect(err.message).toContain(file);
       expect(err.message).toMatch(/zip archive.*\.npz archives are not supported: extract the array with numpy/);

@@ -136,8 +136,10 @@ function runId(v: unknown): string {
   if (typeof v !== 'string' || !/^[0-9a-f]{16}$/.test(v)) throw bad('runId', '16 hex digits', v);
   return v;
 }
+/** A device as a job names it (the runner checks it too: this machine need not have the workers' devices). */
+export const DEVICE_NAME = /^(auto|cpu|cuda|cuda:\d{1,3})$/;
 function device(v: unknown): string {
-  if (typeof v !== 'string' || !/^(auto|cpu|cuda|cuda:\d{1,3})$/.test(v)) throw bad('device', 'auto, cpu, cuda or cuda:N', v);
+  if (typeof v !== 'string' || !DEVICE_NAME.test(v)) throw bad('device', 'auto, cpu, cuda or cuda:N', v);
   return v;
 }
 function chunk(v: unknown): number | null {

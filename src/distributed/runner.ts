@@ -13,7 +13,7 @@ import type { Method } from '../scan';
 import type { DType } from '../validate';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
-import { parseScanJob, type AggregateJob, type CarriesJob, type CarriesResult, type FilesSpec, type ScanJob } from './jobs';
+import { DEVICE_NAME, parseScanJob, type AggregateJob, type CarriesJob, type CarriesResult, type FilesSpec, type ScanJob } from './jobs';
 import { sampledDigest } from './digest';
 import { relativeToRoot, realRoot } from './paths';
 import { defaultParts, planRun, type Plan, type PlanKind } from './plan';
@@ -185,8 +185,6 @@ const RUN_OPTIONS = [
   'onProgress',
   'signal',
 ] as const;
-// The device's name only: this machine need not have the workers' devices.
-const DEVICE_NAME = /^(auto|cpu|cuda|cuda:\d+)$/;
 
 /** runOnCluster's options, checked as scan() checks its own, before any file or queue is touched. */
 function checkRunOptions(options: unknown): ClusterRunOptions {
