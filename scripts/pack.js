@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // `npm run pack`: every tarball a user would install, in pack/: the main package and the platform
 // packages this machine can build (scripts/platform-packages.js names them): @linrec/linux-x64
-// (CPU engine dispatched at run time over x86-64, -v3 and -v4) and, where nvcc is found,
-// @linrec/linux-x64-cuda (the same plus the CUDA engine, CUDA runtime linked statically).
+// (CPU engine dispatched at run time over x86-64, -v3 and -v4), where nvcc is found
+// @linrec/linux-x64-cuda (the same plus the CUDA engine, CUDA runtime linked statically), and
+// where Debian's g++-aarch64-linux-gnu is found (or on linux-arm64 itself) @linrec/linux-arm64
+// (the CPU engine, cross-compiled). Every binary is checked to load on the oldest glibc system
+// Node 20 supports (scripts/check-binary.js).
 //   --no-cuda      skip the CUDA variant
+//   --no-arm64     skip the arm64 package
 //   --reuse        keep earlier builds in pack/build/ (no rebuild)
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { platformPackages, ADDON_FILE } = require('./platform-packages');
+const checkBinary = require('./check-binary');
 
 const root = path.join(__dirname, '..');
 const packDir = path.join(root, 'pack');
@@ -36,6 +41,9 @@ function build(name, cmakeOptions) {
 
 function platformPackage(name, addonFile, description) {
   const [platform, arch] = name.replace('@linrec/', '').split('-');
+  const req = checkBinary.requirements(addonFile);
+  const found = req ? checkBinary.findings(req, name.endsWith('-cuda') ? checkBinary.CUDA_FLOORS : checkBinary.FLOORS) : [];
+  if (found.length) throw new Error(`${addonFile} would not load on older systems:\n  ${found.join('\n  ')}`);
   const stage = path.join(packDir, 'stage', name.replace('/', '+'));
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
@@ -83,8 +91,21 @@ function main() {
       platformPackage(cudaName, cuda, 'the CPU engine and the CUDA engine (CUDA runtime linked statically; the CPU is used where there is no GPU or driver)');
       written.push(cudaName);
     }
-  } else {
+  }
+  const [arm64Name] = platformPackages('linux', 'arm64');
+  const crossCompiler = spawnSync('sh', ['-c', 'command -v aarch64-linux-gnu-g++'], { encoding: 'utf8' }).stdout.trim();
+  if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
     say(`no platform package is built on ${process.platform}-${process.arch} yet: the main package compiles there`);
+  } else if (args.includes('--no-arm64')) say(`skipping ${arm64Name} (--no-arm64)`);
+  else if (process.arch === 'x64' && !crossCompiler)
+    say(`skipping ${arm64Name}: aarch64-linux-gnu-g++ not found (Debian: apt-get install g++-aarch64-linux-gnu)`);
+  else {
+    const toolchain = process.arch === 'x64' ? [`--CDCMAKE_TOOLCHAIN_FILE=${path.join(root, 'scripts', 'toolchains', 'linux-arm64.cmake')}`] : [];
+    const arm64 = build('arm64', ['--CDLINREC_CUDA=OFF', '--CDLINREC_NATIVE_ARCH=OFF', ...toolchain]);
+    const req = checkBinary.requirements(arm64);
+    if (req?.machine !== 'aarch64') throw new Error(`the arm64 build at ${arm64} is a ${req?.machine ?? 'non-ELF'} binary`);
+    platformPackage(arm64Name, arm64, 'the CPU engine, for every 64-bit ARM processor (ARMv8-A), rounding as the x86-64 baseline build does');
+    written.push(arm64Name);
   }
   sh('npm', ['pack', '--pack-destination', packDir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
   written.unshift(pkg.name);

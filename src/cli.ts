@@ -97,6 +97,7 @@ function info(): number {
   const loadedFrom = source?.kind === 'prebuilt' ? `prebuilt package ${source.package}` : source?.kind === 'env' ? 'LINREC_ADDON' : 'local build';
   const report = {
     version: packageVersion(),
+    platform: `${process.platform}-${process.arch}`,
     addon: source?.file ?? null,
     // Which build was loaded: a prebuilt platform package, a build in this package, or LINREC_ADDON.
     addonSource: loadedFrom,

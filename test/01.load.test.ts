@@ -5,6 +5,20 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { backends } from '../src';
 import { addonPath } from '../src/addon';
+// scripts/check-binary.js: the ELF file's needed libraries and symbol versions, and what of them
+// an older system lacks.
+interface BinaryRequirements {
+  machine: string;
+  needed: string[];
+  versions: { library: string; version: string }[];
+}
+type Floors = Record<string, string>;
+const { requirements, findings, FLOORS, CUDA_FLOORS } = require('../scripts/check-binary') as {
+  requirements(file: string): BinaryRequirements | null;
+  findings(req: BinaryRequirements, floors?: Floors): string[];
+  FLOORS: Floors;
+  CUDA_FLOORS: Floors;
+};
 
 const root = path.join(__dirname, '..');
 const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
@@ -110,5 +124,38 @@ describe('loading', () => {
       .map((line) => line.trim().split(/\s+/).slice(1));
     expect(symbols.filter(([kind]) => kind === 'u')).toEqual([]);
     expect(symbols.map(([, name]) => name).sort()).toEqual(['napi_register_module_v1', 'node_api_module_get_api_version_v1']);
+  });
+
+  // A binary built on this system (glibc 2.36, GCC 12) asked for GLIBCXX_3.4.29 and 3.4.30,
+  // which RHEL 8 and 9, Amazon Linux 2023, Debian 11 and Ubuntu 20.04 lack: there the prebuilt
+  // package did not load and the install fell back to compiling (native/libstdcxx_versions.h).
+  // A CUDA build also needs glibc 2.34 (the static CUDA runtime; scripts/check-binary.js).
+  (process.platform === 'linux' ? test : test.skip)('the addon asks the C and C++ runtimes for nothing newer than the oldest system Node 20 supports', () => {
+    const cuda = backends().cuda.compiled; // loads the addon
+    const req = requirements(addonPath()!);
+    expect(req).not.toBeNull();
+    expect(req!.needed).toContain('libc.so.6');
+    expect(req!.versions.some(({ version }) => /^GLIBC_2\./.test(version))).toBe(true);
+    expect(findings(req!, cuda ? CUDA_FLOORS : FLOORS)).toEqual([]);
+  });
+
+  test("the binary check flags what an older system's runtimes lack", () => {
+    const flagged = findings({
+      machine: 'x86-64',
+      needed: ['libstdc++.so.6', 'libc.so.6', 'libcudart.so.12'],
+      versions: [
+        { library: 'libstdc++.so.6', version: 'GLIBCXX_3.4.25' },
+        { library: 'libstdc++.so.6', version: 'GLIBCXX_3.4.30' },
+        { library: 'libc.so.6', version: 'GLIBC_2.28' },
+        { library: 'libc.so.6', version: 'GLIBC_2.34' },
+        { library: 'libc.so.6', version: 'GLIBC_PRIVATE' },
+      ],
+    });
+    expect(flagged).toEqual([
+      expect.stringMatching(/^needs libcudart\.so\.12/),
+      expect.stringMatching(/GLIBCXX_3\.4\.30, newer than GLIBCXX_3\.4\.25/),
+      expect.stringMatching(/GLIBC_2\.34, newer than GLIBC_2\.28/),
+      expect.stringMatching(/GLIBC_PRIVATE, a version outside/),
+    ]);
   });
 });

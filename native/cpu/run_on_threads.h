@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "../libstdcxx_versions.h"
+
 namespace linrec {
 namespace cpu {
 

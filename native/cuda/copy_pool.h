@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "../libstdcxx_versions.h"
+
 namespace linrec {
 namespace cuda {
 namespace staging {
