@@ -910,7 +910,7 @@ const cases: Case[] = [
   },
   { title: 'keepFreedMemory: a negative size', run: () => keepFreedMemory(-1), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*number -1/ },
   { title: 'keepFreedMemory: NaN', run: () => keepFreedMemory(NaN), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*NaN/ },
-  { title: 'keepFreedMemory: a string', run: () => keepFreedMemory(any('1')), name: 'TypeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*string "1"/ },
+  { title: 'keepFreedMemory: a string', run: () => keepFreedMemory(any('1')), name: 'TypeError', code: 'ERR_LINREC_INVALID_TYPE', msg: /bytes.*string "1"/ },
   // ---- files and iterables: arguments Node itself would have refused without an ERR_LINREC_ code
   {
     title: 'ArrayFileReader.open: a number for the file',
