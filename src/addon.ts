@@ -344,8 +344,16 @@ function notResizable(name: string, v: unknown): void {
   }
 }
 
+// The binding runs an async call's CPU work on the calling thread where it is at most 2^14 steps
+// (rows·(n+1), a log step counting 8): native/cpu/cpu_engine.h, kInlineWork and kLogStepWork.
+const INLINE_WORK = 1 << 14;
+const LOG_STEP_WORK = 8;
+/** Whether an async call's work runs on the calling thread (its promise settled when returned). */
+const runsInline = (device: number, rows: number, n: number, stepWork: number) => device < 0 && rows * (n + 1) * stepWork <= INLINE_WORK;
+
 /** An async scan's host arrays on resizable ArrayBuffers, refused by the names the API gives them. */
 function refuseResizable(s: NativeScanSpec): void {
+  if (runsInline(s.device, s.rows, s.n, s.method === METHOD_CODE.direct ? 1 : LOG_STEP_WORK)) return;
   notResizable('coeffs', s.a.data);
   notResizable('coeffs.sign', s.a.sign);
   notResizable('values', s.b.data);
@@ -374,8 +382,10 @@ function wrap(raw: RawAddon): NativeAddon {
     },
     aggregate: (spec) => callAggregate(aggregate, spec),
     aggregateAsync: (spec) => {
-      notResizable('coeffs', spec.a.data);
-      notResizable('values', spec.b.data);
+      if (!runsInline(spec.device, spec.rows, spec.n, 1)) {
+        notResizable('coeffs', spec.a.data);
+        notResizable('values', spec.b.data);
+      }
       return callAggregate(aggregateAsync, spec);
     },
     sequentialNative: (spec) => callScan(sequentialNative, spec),
