@@ -332,8 +332,9 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
    */
   #widePush(coeffs: unknown, values: unknown, options: unknown, run: (spec: NativeScanSpec) => void | Promise<void>): Data | Promise<Data> {
     const plan = this.#plan(coeffs, values, options);
-    const fromLogs = this.#outside.some((o) => o === 1);
-    const start = fromLogs ? undefined : this.#logStateOf();
+    const fromLogs = this.#outside.includes(1);
+    // The start as x (in range): its logs are taken only if a rerun needs them.
+    const start = fromLogs ? undefined : this.#state.slice();
     this.#busy = true;
     let settled = true;
     const finish = () => {
@@ -365,12 +366,14 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       // In range: the engine's log method from x, as before; then the last x where it left the range.
       const again = () => {
         plan.after();
-        const rerun = Array.from(this.#state, (x) => !Number.isNaN(x) && !(Math.abs(x) >= MIN_NORMAL[this.dtype] && Math.abs(x) !== Infinity)).some(Boolean);
-        if (!rerun) {
-          this.#outside.fill(0);
-          return undefined;
+        const min = MIN_NORMAL[this.dtype];
+        let rerun = false;
+        for (let r = 0; r < this.rows && !rerun; r++) {
+          const x = Math.abs(this.#state[r]);
+          rerun = x < min || x === Infinity; // false for NaN
         }
-        const logs = this.#logsPlan(plan.a, plan.b, start!);
+        if (!rerun) return undefined;
+        const logs = this.#logsPlan(plan.a, plan.b, logsOf(start!));
         return { logs, r: run(logs.spec) };
       };
       const keep = (logs: LogsPlan) => this.#keepLast(logs.last, logs.lastSign, false);
