@@ -300,7 +300,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>, options?: PushOptions<unknown>): Promise<Data | SignedLogArray<Data>> {
     if (this.#wide) {
       try {
-        return await this.#widePush(coeffs, values, options, (spec) => addon().scanAsync(spec));
+        // DeviceArrays are held (not disposable) while the engine uses them, as below.
+        return await this.#widePush(coeffs, values, options, (spec, hold) => (hold ? holdingDevices(hold, () => addon().scanAsync(spec)) : addon().scanAsync(spec)));
       } catch (e) {
         throw restack(e);
       }
@@ -330,7 +331,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
    * its last x in log form. From a state beyond the range, the whole push runs in float64 logs
    * (logScan's engine), and its x are converted to the dtype.
    */
-  #widePush(coeffs: unknown, values: unknown, options: unknown, run: (spec: NativeScanSpec) => void | Promise<void>): Data | Promise<Data> {
+  #widePush(coeffs: unknown, values: unknown, options: unknown, run: (spec: NativeScanSpec, hold?: unknown[]) => void | Promise<void>): Data | Promise<Data> {
     const plan = this.#plan(coeffs, values, options);
     const fromLogs = this.#outside.includes(1);
     // The start as x (in range): its logs are taken only if a rerun needs them.
@@ -379,7 +380,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       const keep = (logs: LogsPlan) => this.#keepLast(logs.last, logs.lastSign, false);
       let r: void | Promise<void>;
       try {
-        r = run(plan.spec);
+        r = run(plan.spec, plan.onDevice ? [coeffs, values, plan.result] : undefined);
       } catch (e) {
         throw named(e);
       }

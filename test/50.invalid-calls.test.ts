@@ -964,6 +964,9 @@ const cases: Case[] = [
     after: async () => {
       expect(scan(resizable(BIG, 0.5), big(1, 1))[BIG]).toBe(2);
       expect((await scanAsync(resizable(BIG, 0.5).slice(), big(1, 1)))[BIG]).toBe(2);
+      // An async call whose work runs on the calling thread (README, Small async calls) takes it too.
+      expect((await scanAsync(resizable(8, 0.5), f32([1, 1, 1, 1, 1, 1, 1, 1, 1])))[8]).toBe(2 - 2 ** -8);
+      expect((await aggregateAsync(resizable(8, 1), resizable(8, 1))).B[0]).toBe(8);
     },
   },
   {
