@@ -301,7 +301,9 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (this.#wide) {
       try {
         // DeviceArrays are held (not disposable) while the engine uses them, as below.
-        return await this.#widePush(coeffs, values, options, (spec, hold) => (hold ? holdingDevices(hold, () => addon().scanAsync(spec)) : addon().scanAsync(spec)));
+        return await this.#widePush(coeffs, values, options, (spec, hold) =>
+          hold ? holdingDevices(hold, () => addon().scanAsync(spec)) : addon().scanAsync(spec),
+        );
       } catch (e) {
         throw restack(e);
       }

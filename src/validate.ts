@@ -38,7 +38,6 @@ function outOfBounds(v: ArrayBufferView): boolean {
   }
 }
 
-
 function isDetached(buf: ArrayBufferLike): boolean {
   const d = (buf as { detached?: boolean }).detached;
   if (typeof d === 'boolean') return d;

@@ -341,7 +341,15 @@ describe("Scanner method 'log': the carried state keeps the extended range", () 
             for (const pushAsync of [false, true]) {
               const s = createScanner({ dtype, method: 'log', reverse, initial: 1 });
               // Reversed, each push is the segment before the last one.
-              const parts = reverse ? [[cut, 4], [0, cut]] : [[0, cut], [cut, 4]];
+              const parts = reverse
+                ? [
+                    [cut, 4],
+                    [0, cut],
+                  ]
+                : [
+                    [0, cut],
+                    [cut, 4],
+                  ];
               const xs: number[][] = [];
               for (const [p0, p1] of parts) {
                 const x = pushAsync ? await s.pushAsync(a.subarray(p0, p1), b.subarray(p0, p1)) : s.push(a.subarray(p0, p1), b.subarray(p0, p1));

@@ -575,7 +575,17 @@ describe("three phases with method 'log' keep a carry beyond the data's type (pa
     fs.writeFileSync(path.join(root, 'v.npy'), encodeNpy(v));
     fs.writeFileSync(path.join(root, 'x.npy.partial-1'), encodeNpy(new Float32Array(n + 1)));
     const [coeffsDigest, valuesDigest] = await Promise.all([sampledDigest(path.join(root, 'a.npy')), sampledDigest(path.join(root, 'v.npy'))]);
-    const files = { coeffs: 'a.npy', values: 'v.npy', out: 'x.npy.partial-1', format: 'npy' as const, dtype: 'float32' as const, rows: 1, n, coeffsDigest, valuesDigest };
+    const files = {
+      coeffs: 'a.npy',
+      values: 'v.npy',
+      out: 'x.npy.partial-1',
+      format: 'npy' as const,
+      dtype: 'float32' as const,
+      rows: 1,
+      n,
+      coeffsDigest,
+      valuesDigest,
+    };
     const ctx = { root: fs.realpathSync(root), threads: 1 };
     const common = { runId: '0123456789abcdef', files, method, reverse: false, device: 'cpu', chunk: null };
     const parts = [
