@@ -84,16 +84,13 @@ function beyond(x: number, logAbs: number, dtype: DType): boolean {
 /** A host array of a push's data (a DeviceArray's copy). */
 const onHost = (d: Data): FloatArray => (ArrayBuffer.isView(d) ? d : (d.toHost() as FloatArray));
 
-/** log|v| and sign of each element, in float64 (as logScan takes them). */
-function logsOf(d: FloatArray): { logAbs: Float64Array; sign: Int8Array } {
-  const logAbs = new Float64Array(d.length);
-  const sign = new Int8Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    const x = d[i];
-    logAbs[i] = Math.log(Math.abs(x));
-    sign[i] = x < 0 ? -1 : 1;
+/** log|v| and sign of d[from..from+count) into to's arrays at `at`, in float64 (as logScan takes them). */
+function toLogs(d: FloatArray, from: number, count: number, to: { logAbs: Float64Array; sign: Int8Array }, at: number): void {
+  for (let i = 0; i < count; i++) {
+    const x = d[from + i];
+    to.logAbs[at + i] = Math.log(Math.abs(x));
+    to.sign[at + i] = x < 0 ? -1 : 1;
   }
-  return { logAbs, sign };
 }
 
 interface LogsPlan {
@@ -328,16 +325,19 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
 
   /**
    * A push with method 'log' without `log` (sync where `run` returns nothing, else a promise).
-   * Rows whose state is in the dtype's range take the engine's log method from that x; where a
-   * row's last x leaves the range, the push is run again in float64 logs from the same start for
-   * its last x in log form. From a state beyond the range, the whole push runs in float64 logs
-   * (logScan's engine), and its x are converted to the dtype.
+   * The engine's log method runs every row from its x, as before. Rows whose state was beyond the
+   * dtype's range (their x there is ±Infinity, 0 or a subnormal), and rows whose last x left it,
+   * are then run again in float64 logs (logScan's engine) from their state in log form: the
+   * former for their x (converted to the dtype) and last x, the latter for their last x alone.
    */
   #widePush(coeffs: unknown, values: unknown, options: unknown, run: (spec: NativeScanSpec, hold?: unknown[]) => void | Promise<void>): Data | Promise<Data> {
     const plan = this.#plan(coeffs, values, options);
-    const fromLogs = this.#outside.includes(1);
-    // The start as x (in range): its logs are taken only if a rerun needs them.
-    const start = fromLogs ? undefined : this.#state.slice();
+    const rows = this.rows;
+    const m = plan.a.length / rows;
+    const start = this.#state.slice();
+    const startOutside = this.#outside.slice();
+    // In place (out === values), the engine writes over b: a rerun reads it as it was.
+    const bBefore = plan.x === plan.b ? onHost(plan.b).slice() : undefined;
     this.#busy = true;
     let settled = true;
     const finish = () => {
@@ -346,79 +346,103 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     };
     try {
       const named = (e: unknown) => aliasNamed(plan, e);
-      if (fromLogs) {
-        const logs = this.#logsPlan(plan.a, plan.b, this.#logStateOf());
-        const done = () => {
-          this.#keepLast(logs.last, logs.lastSign, true);
-          const x = new (this.dtype === 'float64' ? Float64Array : Float32Array)(logs.x.length);
-          for (let i = 0; i < x.length; i++) x[i] = logs.xSign[i] * Math.exp(logs.x[i]);
-          if (ArrayBuffer.isView(plan.x)) plan.x.set(x);
-          else plan.x.buffer.upload(x);
-          return plan.result as Data;
-        };
+      // After the engine: which rows to run again in logs, and their run (undefined: none).
+      const again = (): { picked: number[]; logs: LogsPlan; r: void | Promise<void> } | undefined => {
+        plan.after();
+        const picked = this.#rerunRows(start, startOutside, bBefore ?? plan.b, m);
+        if (picked.length === 0) return undefined;
+        const logs = this.#logsPlan(picked, plan.a, bBefore ?? plan.b, m, start, startOutside);
         let r: void | Promise<void>;
         try {
           r = run(logs.spec);
         } catch (e) {
           throw named(e);
         }
-        if (r === undefined) return done();
-        settled = false;
-        return r.then(done, (e) => Promise.reject(named(e))).finally(finish);
-      }
-      // In range: the engine's log method from x, as before; then the last x where it left the range.
-      const again = () => {
-        plan.after();
-        const min = MIN_NORMAL[this.dtype];
-        let rerun = false;
-        for (let r = 0; r < this.rows && !rerun; r++) {
-          const x = Math.abs(this.#state[r]);
-          rerun = x < min || x === Infinity; // false for NaN
-        }
-        if (!rerun) return undefined;
-        const logs = this.#logsPlan(plan.a, plan.b, logsOf(start!));
-        return { logs, r: run(logs.spec) };
+        return { picked, logs, r };
       };
-      const keep = (logs: LogsPlan) => this.#keepLast(logs.last, logs.lastSign, false);
+      const take = (second: { picked: number[]; logs: LogsPlan } | undefined) => {
+        if (second) this.#takeLogs(second.picked, second.logs, startOutside, plan.x, m);
+        return plan.result as Data;
+      };
       let r: void | Promise<void>;
       try {
         r = run(plan.spec, plan.onDevice ? [coeffs, values, plan.result] : undefined);
       } catch (e) {
         throw named(e);
       }
-      if (r === undefined) {
-        const second = again();
-        if (second) keep(second.logs);
-        return plan.result as Data;
-      }
+      if (r === undefined) return take(again());
       settled = false;
       return r
         .then(
           () => {
             const second = again();
-            if (second) return (second.r as Promise<void>).then(() => keep(second.logs));
+            if (!second) return undefined;
+            return Promise.resolve(second.r).then(() => second);
           },
           (e) => Promise.reject(named(e)),
         )
-        .then(() => plan.result as Data)
+        .then(take)
         .finally(finish);
     } finally {
       if (settled) finish();
     }
   }
 
-  /** The float64 logs of a push's data, from a start in log form, with its result arrays. */
-  #logsPlan(a: Data, b: Data, start: SignedLogArray<Float64Array>): LogsPlan {
-    const la = logsOf(onHost(a));
-    const lb = logsOf(onHost(b));
-    const m = la.logAbs.length / this.rows;
-    const x = new Float64Array(la.logAbs.length);
-    const xSign = new Int8Array(la.logAbs.length);
-    const last = new Float64Array(this.rows);
-    const lastSign = new Int8Array(this.rows);
+  /**
+   * The rows a push runs again in logs: those whose state was beyond the range, and those whose
+   * last x (the engine's, now in #state) is not a normal number of the dtype, unless it is an
+   * exact 0 (a start of 0 and no nonzero value: the row's x stays 0).
+   */
+  #rerunRows(start: FloatArray, startOutside: Uint8Array, b: Data, m: number): number[] {
+    const min = MIN_NORMAL[this.dtype];
+    const picked: number[] = [];
+    let hostB: FloatArray | undefined;
+    for (let r = 0; r < this.rows; r++) {
+      if (startOutside[r]) {
+        picked.push(r);
+        continue;
+      }
+      const x = Math.abs(this.#state[r]);
+      if (!(x < min || x === Infinity)) continue; // in range, or NaN
+      if (x === 0 && start[r] === 0) {
+        hostB ??= onHost(b);
+        let zero = true;
+        for (let i = r * m; i < (r + 1) * m && zero; i++) zero = hostB[i] === 0;
+        if (zero) continue;
+      }
+      picked.push(r);
+    }
+    return picked;
+  }
+
+  /** The picked rows of a push in float64 logs, from their state in log form, with result arrays. */
+  #logsPlan(picked: number[], a: Data, b: Data, m: number, start: FloatArray, startOutside: Uint8Array): LogsPlan {
+    const k = picked.length;
+    const hostA = onHost(a);
+    const hostB = onHost(b);
+    const la = { logAbs: new Float64Array(k * m), sign: new Int8Array(k * m) };
+    const lb = { logAbs: new Float64Array(k * m), sign: new Int8Array(k * m) };
+    const x0 = new Float64Array(k);
+    const x0Sign = new Int8Array(k);
+    picked.forEach((r, j) => {
+      toLogs(hostA, r * m, m, la, j * m);
+      toLogs(hostB, r * m, m, lb, j * m);
+      if (startOutside[r]) {
+        x0[j] = this.#extLog[r];
+        x0Sign[j] = this.#extSign[r];
+      } else {
+        const x = start[r];
+        x0[j] = Math.log(Math.abs(x));
+        x0Sign[j] = x < 0 ? -1 : 1;
+      }
+    });
+    const x = new Float64Array(k * m);
+    const xSign = new Int8Array(k * m);
+    const last = new Float64Array(k);
+    const lastSign = new Int8Array(k);
     const spec: NativeScanSpec = {
       method: METHOD_CODE.logFromLog,
-      rows: this.rows,
+      rows: k,
       n: m,
       reverse: this.reverse,
       threads: this.#threads,
@@ -426,24 +450,33 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       a: operand(la.logAbs, 0, m, la.sign),
       b: operand(lb.logAbs, 0, m, lb.sign),
       x: operand(x, 0, m, xSign),
-      x0: operand(start.logAbs, 0, 1, start.sign),
+      x0: operand(x0, 0, 1, x0Sign),
       last: operand(last, 0, 1, lastSign),
       refuseAlias: false,
     };
     return { spec, x, xSign, last, lastSign };
   }
 
-  /** Takes a push's last x in log form; `all`: for every row, else only where x left the range. */
-  #keepLast(last: Float64Array, lastSign: Int8Array, all: boolean): void {
-    for (let r = 0; r < this.rows; r++) {
-      const x = lastSign[r] * Math.exp(last[r]);
-      const out = beyond(x, last[r], this.dtype);
-      if (!all && !out && this.#outside[r] === 0) continue; // the engine's x stays
-      this.#state[r] = x;
-      this.#extLog[r] = last[r];
-      this.#extSign[r] = lastSign[r];
-      this.#outside[r] = out ? 1 : 0;
-    }
+  /**
+   * Takes the logs' results: x (as the dtype) of the rows that started beyond the range, and the
+   * last x of every picked row where it is beyond the range (else the engine's stays).
+   */
+  #takeLogs(picked: number[], logs: LogsPlan, startOutside: Uint8Array, out: Data, m: number): void {
+    let hostX: FloatArray | undefined;
+    picked.forEach((r, j) => {
+      if (startOutside[r]) {
+        hostX ??= ArrayBuffer.isView(out) ? out : (out.toHost() as FloatArray);
+        for (let i = 0; i < m; i++) hostX[r * m + i] = logs.xSign[j * m + i] * Math.exp(logs.x[j * m + i]);
+      }
+      const l = logs.last[j];
+      const x = logs.lastSign[j] * Math.exp(l);
+      const beyondRange = beyond(x, l, this.dtype);
+      if (beyondRange || startOutside[r]) this.#state[r] = x;
+      this.#extLog[r] = l;
+      this.#extSign[r] = logs.lastSign[j];
+      this.#outside[r] = beyondRange ? 1 : 0;
+    });
+    if (hostX && !ArrayBuffer.isView(out)) out.buffer.upload(hostX);
   }
 
   /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. */

@@ -395,6 +395,38 @@ describe("Scanner method 'log': the carried state keeps the extended range", () 
     close([1, first[0], first[1], second[0], second[1], 2, first[2], first[3], second[2], second[3]], oneShot, 'float32');
   });
 
+  test('in place (out === values) where the last x leaves the range: the rerun reads the values as they were', () => {
+    for (const reverse of [false, true]) {
+      const a = new Float32Array([1e30, 1e30, 1e-30, 1e-30]);
+      const values = Float32Array.from([0.5, 0.25, 0, 0, 0]);
+      if (reverse) values.reverse();
+      const oneShot = scan(reverse ? a.slice().reverse() : a, values, { method: 'log', reverse });
+      const s = createScanner({ method: 'log', reverse, initial: reverse ? values[4] : values[0] });
+      const b = reverse ? values.slice(0, 4) : values.slice(1);
+      const [p0, p1] = reverse ? [b.subarray(2), b.subarray(0, 2)] : [b.subarray(0, 2), b.subarray(2)];
+      const [c0, c1] = reverse ? [a.slice().reverse().subarray(2), a.slice().reverse().subarray(0, 2)] : [a.subarray(0, 2), a.subarray(2)];
+      s.push(c0, p0, { out: p0 });
+      s.push(c1, p1, { out: p1 });
+      close(reverse ? [...b, values[4]] : [values[0], ...b], oneShot, 'float32');
+    }
+  });
+
+  test('a row beyond the range leaves the other rows on the engine: the same bits as without it', () => {
+    const m = 1000;
+    const r = fresh();
+    const a = fill(new Float64Array(2 * m), () => 0.5 + r.uniform());
+    const b = fill(new Float64Array(2 * m), r.normal);
+    a.fill(1e200, 0, 2); // row 0 overflows float64 at once and stays beyond
+    const both = createScanner({ method: 'log', dtype: 'float64', rows: 2, initial: [1, 1] });
+    const alone = createScanner({ method: 'log', dtype: 'float64', initial: 1 });
+    for (let k = 0; k < 3; k++) {
+      const x = both.push(a, b) as Float64Array;
+      const y = alone.push(a.subarray(m), b.subarray(m)) as Float64Array;
+      expect(Array.from(x.subarray(m))).toEqual(Array.from(y));
+      expect(both.logState.logAbs[0]).toBeGreaterThan(700); // beyond float64
+    }
+  });
+
   test('createScanStream and scanIterable carry it across chunks', async () => {
     const chunks = () => [
       { coeffs: new Float32Array([1e30, 1e30]), values: new Float32Array(2) },
