@@ -1,7 +1,7 @@
 // Loads the native addon: tries each place a build can be, and if none loads, throws one
 // error that lists every attempt and the commands that fix it.
 import * as path from 'path';
-import { plainError } from './errors';
+import { plainError, typeError } from './errors';
 
 export interface NativeOperand {
   data: Float32Array | Float64Array | NativeDeviceBuffer;
@@ -330,6 +330,38 @@ function callAggregate<R>(fn: Call<R>, s: NativeAggregateSpec): R {
   return fn(s.a.data, s.b.data, s.outA.data, s.outB.data);
 }
 
+/**
+ * Refuses a host array on a resizable ArrayBuffer for an async call: the binding can keep the
+ * buffer alive but not its length, so a resize() while the work runs would leave it writing (or
+ * reading) freed memory. A growable SharedArrayBuffer only grows in place, and is accepted.
+ */
+function notResizable(name: string, v: unknown): void {
+  if (v !== undefined && ArrayBuffer.isView(v) && (v.buffer as { resizable?: boolean }).resizable === true) {
+    throw typeError(
+      'ERR_LINREC_INVALID_TYPE',
+      `${name} is backed by a resizable ArrayBuffer, which an async call cannot pin (a resize while it runs would free its memory): use the sync call, or a copy (${name}.slice())`,
+    );
+  }
+}
+
+// The binding runs an async call's CPU work on the calling thread where it is at most 2^14 steps
+// (rows·(n+1), a log step counting 8): native/cpu/cpu_engine.h, kInlineWork and kLogStepWork.
+const INLINE_WORK = 1 << 14;
+const LOG_STEP_WORK = 8;
+/** Whether an async call's work runs on the calling thread (its promise settled when returned). */
+const runsInline = (device: number, rows: number, n: number, stepWork: number) => device < 0 && rows * (n + 1) * stepWork <= INLINE_WORK;
+
+/** An async scan's host arrays on resizable ArrayBuffers, refused by the names the API gives them. */
+function refuseResizable(s: NativeScanSpec): void {
+  if (runsInline(s.device, s.rows, s.n, s.method === METHOD_CODE.direct ? 1 : LOG_STEP_WORK)) return;
+  notResizable('coeffs', s.a.data);
+  notResizable('coeffs.sign', s.a.sign);
+  notResizable('values', s.b.data);
+  notResizable('values.sign', s.b.sign);
+  notResizable('options.out', s.x.data);
+  notResizable('options.out.sign', s.x.sign);
+}
+
 function wrap(raw: RawAddon): NativeAddon {
   const mismatches = contractMismatches(raw.contract);
   if (mismatches.length) throw new Error(`it was built from other sources than src/addon.ts: ${mismatches.join('; ')}`);
@@ -344,9 +376,18 @@ function wrap(raw: RawAddon): NativeAddon {
       l[S.threads] = threads;
       return float64 ? scanHost64(a, b, x) : scanHost32(a, b, x);
     },
-    scanAsync: (spec) => callScan(scanAsync, spec),
+    scanAsync: (spec) => {
+      refuseResizable(spec);
+      return callScan(scanAsync, spec);
+    },
     aggregate: (spec) => callAggregate(aggregate, spec),
-    aggregateAsync: (spec) => callAggregate(aggregateAsync, spec),
+    aggregateAsync: (spec) => {
+      if (!runsInline(spec.device, spec.rows, spec.n, 1)) {
+        notResizable('coeffs', spec.a.data);
+        notResizable('values', spec.b.data);
+      }
+      return callAggregate(aggregateAsync, spec);
+    },
     sequentialNative: (spec) => callScan(sequentialNative, spec),
     decodeScanCall: (spec) => callScan(decodeScanCall, spec),
     info: () => raw.info(),

@@ -174,7 +174,9 @@ export function freshResult<C extends HostArrayCtor>(Ctor: C, length: number, th
  */
 export function keepFreedMemory(bytes: number | false): boolean {
   if (bytes !== false && (typeof bytes !== 'number' || !(bytes >= 0) || !Number.isFinite(bytes)))
-    throw (typeof bytes === 'number' ? rangeError : typeError)('ERR_LINREC_INVALID_VALUE', expected('bytes', 'a number of bytes (>= 0) or false', bytes));
+    throw typeof bytes === 'number'
+      ? rangeError('ERR_LINREC_INVALID_VALUE', expected('bytes', 'a number of bytes (>= 0) or false', bytes))
+      : typeError('ERR_LINREC_INVALID_TYPE', expected('bytes', 'a number of bytes (>= 0) or false', bytes));
   const keep = addon().keepFreedMemory;
   return typeof keep === 'function' && process.platform === 'linux' ? keep(bytes === false ? 0 : Math.floor(bytes)) : false;
 }

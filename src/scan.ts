@@ -317,6 +317,33 @@ function planAggregate<F extends FloatArray>(coeffs: unknown, values: unknown, o
 }
 
 /**
+ * A is the product of the coefficients: NaN where one is NaN. The engines take a NaN product as
+ * 0·∞ (a reset meeting an infinite coefficient, after which x_start no longer counts: A = 0),
+ * which a NaN coefficient also gives them; such a row's B is NaN, so only rows with a NaN B
+ * are looked at (a DeviceArray's coefficients are downloaded for those alone).
+ */
+function nanCoefficients(a: unknown, plan: { spec: NativeAggregateSpec; result: { A: unknown; B: unknown } }): void {
+  const { rows, n } = plan.spec;
+  const { A, B } = plan.result as { A: FloatArray | DeviceArray; B: FloatArray | DeviceArray };
+  const hostB = ArrayBuffer.isView(B) ? B : (B.toHost() as FloatArray);
+  let hostA: FloatArray | undefined;
+  let coeffs: FloatArray | undefined;
+  for (let r = 0; r < rows; r++) {
+    if (!Number.isNaN(hostB[r])) continue;
+    hostA ??= ArrayBuffer.isView(A) ? A : (A.toHost() as FloatArray);
+    if (Number.isNaN(hostA[r])) continue;
+    coeffs ??= ArrayBuffer.isView(a) ? (a as FloatArray) : ((a as DeviceArray).toHost() as FloatArray);
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      if (Number.isNaN(coeffs[i])) {
+        hostA[r] = NaN;
+        break;
+      }
+    }
+  }
+  if (hostA && !ArrayBuffer.isView(A)) A.buffer.upload(hostA);
+}
+
+/**
  * The composed affine map of each row's steps, x_end = A·x_start + B, for segments laid out as
  * Scanner.push takes them (values without x_0). Lets a caller split one scan across machines.
  */
@@ -324,6 +351,7 @@ export function aggregate<F extends FloatArray | FloatDeviceArray>(coeffs: F, va
   return withStack(() => {
     const plan = planAggregate(coeffs, values, options);
     addon().aggregate(plan.spec);
+    nanCoefficients(coeffs, plan);
     return plan.result as unknown as { A: F; B: F };
   });
 }
@@ -331,5 +359,6 @@ export function aggregate<F extends FloatArray | FloatDeviceArray>(coeffs: F, va
 export async function aggregateAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: AggregateOptions): Promise<{ A: F; B: F }> {
   const plan = planAggregate(coeffs, values, options);
   await holdingDevices([coeffs, values, plan.result.A, plan.result.B], () => addon().aggregateAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
+  nanCoefficients(coeffs, plan);
   return plan.result as unknown as { A: F; B: F };
 }

@@ -4,7 +4,7 @@
 import { addon, METHOD_CODE, type NativeScanSpec } from './addon';
 import { chooseDevice, deviceOption, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices } from './device-array';
-import { expected, plainError, restack, typeError, withStack } from './errors';
+import { expected, plainError, rangeError, restack, typeError, withStack } from './errors';
 import { smallPush } from './small-scan';
 import {
   aliasNamed,
@@ -69,6 +69,38 @@ function perRow(name: string, value: unknown, rows: number): number[] {
   throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'a number or an array of numbers (one per row)', value));
 }
 
+const MIN_NORMAL: Record<DType, number> = { float32: 2 ** -126, float64: 2 ** -1022 };
+
+/**
+ * Whether x (with log|x| = logAbs, which says whether the value itself is finite and nonzero) is
+ * beyond the dtype's normal range: its value in the dtype is ±Infinity, 0 or a subnormal.
+ */
+function beyond(x: number, logAbs: number, dtype: DType): boolean {
+  if (!Number.isFinite(logAbs)) return false; // 0, ±Infinity or NaN: the dtype has them
+  const d = Math.abs(dtype === 'float32' ? Math.fround(x) : x);
+  return !(d >= MIN_NORMAL[dtype] && d !== Infinity);
+}
+
+/** A host array of a push's data (a DeviceArray's copy). */
+const onHost = (d: Data): FloatArray => (ArrayBuffer.isView(d) ? d : (d.toHost() as FloatArray));
+
+/** log|v| and sign of d[from..from+count) into to's arrays at `at`, in float64 (as logScan takes them). */
+function toLogs(d: FloatArray, from: number, count: number, to: { logAbs: Float64Array; sign: Int8Array }, at: number): void {
+  for (let i = 0; i < count; i++) {
+    const x = d[from + i];
+    to.logAbs[at + i] = Math.log(Math.abs(x));
+    to.sign[at + i] = x < 0 ? -1 : 1;
+  }
+}
+
+interface LogsPlan {
+  spec: NativeScanSpec;
+  x: Float64Array;
+  xSign: Int8Array;
+  last: Float64Array;
+  lastSign: Int8Array;
+}
+
 /** Whether push's options are exactly { out: values } (the quick path's one case of a given out). */
 function inPlaceOnly(options: unknown, values: unknown): boolean {
   if (options === null || typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return false;
@@ -98,6 +130,15 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   #initialSign: Int8Array;
   #state: FloatArray;
   #stateSign: Int8Array;
+  // Method 'log' without `log`: the carried state in extended range. Where a row's x left the
+  // dtype's normal range (#outside), #state holds x in the dtype (±Infinity, 0 or a subnormal) and
+  // the value itself is log|x| (#extLog, float64) and its sign (#extSign); pushes from such a state
+  // run in float64 logs (#pushFromLogs), so any chunking gives the one-shot result up to rounding.
+  readonly #wide: boolean;
+  #extLog: Float64Array;
+  #extSign: Int8Array;
+  #outside: Uint8Array;
+  #initialOutside: Uint8Array;
   #busy = false;
   #disposed = false;
 
@@ -116,14 +157,23 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     this.#initialRaw = new Float64Array(this.rows);
     this.#initialLog = new Float64Array(this.rows);
     this.#initialSign = new Int8Array(this.rows).fill(1);
+    this.#wide = this.method === 'log' && !this.log;
+    this.#initialOutside = new Uint8Array(this.rows);
     const init = o.initial ?? 0;
     if (init !== null && typeof init === 'object' && 'logAbs' in init) {
-      if (!this.log) throw typeError('ERR_LINREC_INVALID_TYPE', 'options.initial as { logAbs, sign } needs options.log: true');
+      if (this.method !== 'log') throw typeError('ERR_LINREC_INVALID_TYPE', "options.initial as { logAbs, sign } needs method 'log' (or options.log: true)");
       const logs = perRow('options.initial.logAbs', init.logAbs, this.rows);
       const signs = init.sign === undefined ? new Array(this.rows).fill(1) : perRow('options.initial.sign', init.sign, this.rows);
+      signs.forEach((s, r) => {
+        // As logScan's signs: +1 or -1, nothing else.
+        if (s !== 1 && s !== -1) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(`options.initial.sign[${r}]`, '+1 or -1', s));
+      });
       logs.forEach((l, r) => {
         this.#initialLog[r] = l;
-        this.#initialSign[r] = signs[r] < 0 ? -1 : 1;
+        this.#initialSign[r] = signs[r];
+        // Method 'log' without log: x_0 in the dtype, and the log form where it is beyond it.
+        this.#initialRaw[r] = signs[r] * Math.exp(l);
+        this.#initialOutside[r] = this.#wide && beyond(this.#initialRaw[r], l, this.dtype) ? 1 : 0;
       });
     } else {
       perRow('options.initial', init, this.rows).forEach((x, r) => {
@@ -131,10 +181,15 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         this.#initialLog[r] = Math.log(Math.abs(x));
         this.#initialSign[r] = x < 0 ? -1 : 1;
         if (Number.isNaN(x)) this.#initialLog[r] = NaN;
+        // Method 'log' keeps a number beyond the dtype's range as it is (a float64 carry).
+        this.#initialOutside[r] = this.#wide && beyond(x, this.#initialLog[r], this.dtype) ? 1 : 0;
       });
     }
     this.#state = this.dtype === 'float64' ? new Float64Array(this.rows) : new Float32Array(this.rows);
     this.#stateSign = new Int8Array(this.rows);
+    this.#extLog = new Float64Array(this.rows);
+    this.#extSign = new Int8Array(this.rows);
+    this.#outside = new Uint8Array(this.rows);
     this.reset();
   }
 
@@ -144,14 +199,49 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     for (let r = 0; r < this.rows; r++) {
       this.#state[r] = this.log ? this.#initialLog[r] : this.#initialRaw[r];
       this.#stateSign[r] = this.#initialSign[r];
+      this.#extLog[r] = this.#initialLog[r];
+      this.#extSign[r] = this.#initialSign[r];
+      this.#outside[r] = this.#initialOutside[r];
     }
   }
 
-  /** The carried value per row: x of the last step pushed (log|x| and sign with `log`). */
+  /**
+   * The carried value per row: x of the last step pushed (log|x| and sign with `log`). With
+   * method 'log' without `log`, x in the dtype: ±Infinity or 0 (or a subnormal) where x has left
+   * its range, while the Scanner carries the value itself (see logState).
+   */
   get state(): R {
     this.#check('read state');
     const copy = this.#state.slice();
     return (this.log ? { logAbs: copy, sign: this.#stateSign.slice() } : copy) as R;
+  }
+
+  /**
+   * The carried value per row in log form, { logAbs, sign } as Float64Array and Int8Array,
+   * in the range the log method keeps (method 'log'; a Scanner created with
+   * `initial: scanner.logState` continues from it). With `log: true`, state's values as float64.
+   */
+  get logState(): SignedLogArray<Float64Array> {
+    this.#check('read logState');
+    if (this.method !== 'log') throw plainError('ERR_LINREC_INVALID_VALUE', "logState needs method 'log'");
+    return this.#logStateOf();
+  }
+
+  #logStateOf(): SignedLogArray<Float64Array> {
+    if (this.log) return { logAbs: Float64Array.from(this.#state), sign: this.#stateSign.slice() };
+    const logAbs = new Float64Array(this.rows);
+    const sign = new Int8Array(this.rows);
+    for (let r = 0; r < this.rows; r++) {
+      if (this.#outside[r]) {
+        logAbs[r] = this.#extLog[r];
+        sign[r] = this.#extSign[r];
+      } else {
+        const x = this.#state[r];
+        logAbs[r] = Number.isNaN(x) ? NaN : Math.log(Math.abs(x));
+        sign[r] = x < 0 || Object.is(x, -0) ? -1 : 1;
+      }
+    }
+    return { logAbs, sign };
   }
 
   /** Scans m more steps per row (coeffs and values both rows·m long, values without x_0). */
@@ -173,6 +263,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       const small = smallPush(coeffs, values, this.#state, this.rows, this.reverse, this.#device, options === undefined ? undefined : values);
       if (small !== undefined) return small;
     }
+    if (this.#wide) return withStack(() => this.#widePush(coeffs, values, options, (spec) => addon().scan(spec)) as Data);
     return withStack(() => {
       const plan = this.#plan(coeffs, values, options);
       this.#busy = true;
@@ -204,6 +295,16 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     options?: PushOptions<R | DeviceArray | SignedLogArray<DeviceArray>>,
   ): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
   async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>, options?: PushOptions<unknown>): Promise<Data | SignedLogArray<Data>> {
+    if (this.#wide) {
+      try {
+        // DeviceArrays are held (not disposable) while the engine uses them, as below.
+        return await this.#widePush(coeffs, values, options, (spec, hold) =>
+          hold ? holdingDevices(hold, () => addon().scanAsync(spec)) : addon().scanAsync(spec),
+        );
+      } catch (e) {
+        throw restack(e);
+      }
+    }
     const plan = this.#plan(coeffs, values, options);
     this.#busy = true;
     try {
@@ -220,6 +321,162 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       this.#busy = false;
     }
     return plan.result;
+  }
+
+  /**
+   * A push with method 'log' without `log` (sync where `run` returns nothing, else a promise).
+   * The engine's log method runs every row from its x, as before. Rows whose state was beyond the
+   * dtype's range (their x there is ±Infinity, 0 or a subnormal), and rows whose last x left it,
+   * are then run again in float64 logs (logScan's engine) from their state in log form: the
+   * former for their x (converted to the dtype) and last x, the latter for their last x alone.
+   */
+  #widePush(coeffs: unknown, values: unknown, options: unknown, run: (spec: NativeScanSpec, hold?: unknown[]) => void | Promise<void>): Data | Promise<Data> {
+    const plan = this.#plan(coeffs, values, options);
+    const rows = this.rows;
+    const m = plan.a.length / rows;
+    const start = this.#state.slice();
+    const startOutside = this.#outside.slice();
+    // In place (out === values), the engine writes over b: a rerun reads it as it was.
+    const bBefore = plan.x === plan.b ? onHost(plan.b).slice() : undefined;
+    this.#busy = true;
+    let settled = true;
+    const finish = () => {
+      plan.release();
+      this.#busy = false;
+    };
+    try {
+      const named = (e: unknown) => aliasNamed(plan, e);
+      // After the engine: which rows to run again in logs, and their run (undefined: none).
+      const again = (): { picked: number[]; logs: LogsPlan; r: void | Promise<void> } | undefined => {
+        plan.after();
+        const picked = this.#rerunRows(start, startOutside, bBefore ?? plan.b, m);
+        if (picked.length === 0) return undefined;
+        const logs = this.#logsPlan(picked, plan.a, bBefore ?? plan.b, m, start, startOutside);
+        let r: void | Promise<void>;
+        try {
+          r = run(logs.spec);
+        } catch (e) {
+          throw named(e);
+        }
+        return { picked, logs, r };
+      };
+      const take = (second: { picked: number[]; logs: LogsPlan } | undefined) => {
+        if (second) this.#takeLogs(second.picked, second.logs, startOutside, plan.x, m);
+        return plan.result as Data;
+      };
+      let r: void | Promise<void>;
+      try {
+        r = run(plan.spec, plan.onDevice ? [coeffs, values, plan.result] : undefined);
+      } catch (e) {
+        throw named(e);
+      }
+      if (r === undefined) return take(again());
+      settled = false;
+      return r
+        .then(
+          () => {
+            const second = again();
+            if (!second) return undefined;
+            return Promise.resolve(second.r).then(() => second);
+          },
+          (e) => Promise.reject(named(e)),
+        )
+        .then(take)
+        .finally(finish);
+    } finally {
+      if (settled) finish();
+    }
+  }
+
+  /**
+   * The rows a push runs again in logs: those whose state was beyond the range, and those whose
+   * last x (the engine's, now in #state) is not a normal number of the dtype, unless it is an
+   * exact 0 (a start of 0 and no nonzero value: the row's x stays 0).
+   */
+  #rerunRows(start: FloatArray, startOutside: Uint8Array, b: Data, m: number): number[] {
+    const min = MIN_NORMAL[this.dtype];
+    const picked: number[] = [];
+    let hostB: FloatArray | undefined;
+    for (let r = 0; r < this.rows; r++) {
+      if (startOutside[r]) {
+        picked.push(r);
+        continue;
+      }
+      const x = Math.abs(this.#state[r]);
+      if (!(x < min || x === Infinity)) continue; // in range, or NaN
+      if (x === 0 && start[r] === 0) {
+        hostB ??= onHost(b);
+        let zero = true;
+        for (let i = r * m; i < (r + 1) * m && zero; i++) zero = hostB[i] === 0;
+        if (zero) continue;
+      }
+      picked.push(r);
+    }
+    return picked;
+  }
+
+  /** The picked rows of a push in float64 logs, from their state in log form, with result arrays. */
+  #logsPlan(picked: number[], a: Data, b: Data, m: number, start: FloatArray, startOutside: Uint8Array): LogsPlan {
+    const k = picked.length;
+    const hostA = onHost(a);
+    const hostB = onHost(b);
+    const la = { logAbs: new Float64Array(k * m), sign: new Int8Array(k * m) };
+    const lb = { logAbs: new Float64Array(k * m), sign: new Int8Array(k * m) };
+    const x0 = new Float64Array(k);
+    const x0Sign = new Int8Array(k);
+    picked.forEach((r, j) => {
+      toLogs(hostA, r * m, m, la, j * m);
+      toLogs(hostB, r * m, m, lb, j * m);
+      if (startOutside[r]) {
+        x0[j] = this.#extLog[r];
+        x0Sign[j] = this.#extSign[r];
+      } else {
+        const x = start[r];
+        x0[j] = Math.log(Math.abs(x));
+        x0Sign[j] = x < 0 ? -1 : 1;
+      }
+    });
+    const x = new Float64Array(k * m);
+    const xSign = new Int8Array(k * m);
+    const last = new Float64Array(k);
+    const lastSign = new Int8Array(k);
+    const spec: NativeScanSpec = {
+      method: METHOD_CODE.logFromLog,
+      rows: k,
+      n: m,
+      reverse: this.reverse,
+      threads: this.#threads,
+      device: -1,
+      a: operand(la.logAbs, 0, m, la.sign),
+      b: operand(lb.logAbs, 0, m, lb.sign),
+      x: operand(x, 0, m, xSign),
+      x0: operand(x0, 0, 1, x0Sign),
+      last: operand(last, 0, 1, lastSign),
+      refuseAlias: false,
+    };
+    return { spec, x, xSign, last, lastSign };
+  }
+
+  /**
+   * Takes the logs' results: x (as the dtype) of the rows that started beyond the range, and the
+   * last x of every picked row where it is beyond the range (else the engine's stays).
+   */
+  #takeLogs(picked: number[], logs: LogsPlan, startOutside: Uint8Array, out: Data, m: number): void {
+    let hostX: FloatArray | undefined;
+    picked.forEach((r, j) => {
+      if (startOutside[r]) {
+        hostX ??= ArrayBuffer.isView(out) ? out : (out.toHost() as FloatArray);
+        for (let i = 0; i < m; i++) hostX[r * m + i] = logs.xSign[j * m + i] * Math.exp(logs.x[j * m + i]);
+      }
+      const l = logs.last[j];
+      const x = logs.lastSign[j] * Math.exp(l);
+      const beyondRange = beyond(x, l, this.dtype);
+      if (beyondRange || startOutside[r]) this.#state[r] = x;
+      this.#extLog[r] = l;
+      this.#extSign[r] = logs.lastSign[j];
+      this.#outside[r] = beyondRange ? 1 : 0;
+    });
+    if (hostX && !ArrayBuffer.isView(out)) out.buffer.upload(hostX);
   }
 
   /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. */
@@ -241,7 +498,17 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     coeffs: unknown,
     values: unknown,
     options: unknown,
-  ): { spec: NativeScanSpec; result: Data | SignedLogArray<Data>; onDevice: boolean; after: () => void; release: () => void; nameAlias?: () => void } {
+  ): {
+    spec: NativeScanSpec;
+    result: Data | SignedLogArray<Data>;
+    onDevice: boolean;
+    after: () => void;
+    release: () => void;
+    nameAlias?: () => void;
+    a: Data;
+    b: Data;
+    x: Data;
+  } {
     this.#check('push');
     const o = v.options<PushOptions<unknown>>('options', options, PUSH_OPTIONS);
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
@@ -305,7 +572,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     };
     // A given out comes back as given (the caller's object), as with scan's out.
     const result = (o.out as Data | SignedLogArray<Data> | undefined) ?? (this.log ? { logAbs: x, sign: xSign as Int8Array } : x);
-    if (!state) return { spec, result, onDevice, after: nothing, release: nothing, nameAlias };
+    const data = { a: a.logAbs, b: b.logAbs, x };
+    if (!state) return { spec, result, onDevice, after: nothing, release: nothing, nameAlias, ...data };
     // DeviceArray pushes carry the state on the device for the call and bring it back after
     // (rows values), so the host copy stays the one source of truth.
     const after = () => {
@@ -316,7 +584,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       state.logAbs.dispose();
       state.sign?.dispose();
     };
-    return { spec, result, onDevice, after, release };
+    return { spec, result, onDevice, after, release, ...data };
   }
 
   #deviceState(deviceIndex: number): { logAbs: DeviceArray; sign?: DeviceArray } {

@@ -16,8 +16,25 @@ export function checkAttached(name: string, v: ArrayBufferView): void {
   // length first: byteLength and buffer are slow getters in Node 20 (~70-90 ns each, measured),
   // length is not, and a detached typed array has length 0.
   const length = (v as { length?: number }).length;
-  if ((length === undefined || length === 0) && v.byteLength === 0 && v.buffer.byteLength === 0 && isDetached(v.buffer)) {
-    throw typeError('ERR_LINREC_DETACHED', `${name} is backed by a detached ArrayBuffer (it was transferred or detached)`);
+  if ((length === undefined || length === 0) && v.byteLength === 0) {
+    if (v.buffer.byteLength === 0 && isDetached(v.buffer)) {
+      throw typeError('ERR_LINREC_DETACHED', `${name} is backed by a detached ArrayBuffer (it was transferred or detached)`);
+    }
+    if (outOfBounds(v)) {
+      throw typeError('ERR_LINREC_DETACHED', `${name} is out of bounds of its resizable ArrayBuffer (the buffer shrank below the view)`);
+    }
+  }
+}
+
+/** A view on a resizable ArrayBuffer that shrank below it (it reads as empty, like a detached one). */
+function outOfBounds(v: ArrayBufferView): boolean {
+  if ((v.buffer as { resizable?: boolean }).resizable !== true || v instanceof DataView) return false;
+  try {
+    // A typed array's methods refuse a view out of bounds (ValidateTypedArray); an empty one passes.
+    (v as unknown as Uint8Array).entries();
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -109,14 +126,19 @@ export function options<T extends object>(name: string, v: unknown, allowed: rea
   if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
     throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'an options object', v));
   }
+  // A plain object is read by its enumerable properties, as scan reads its options
+  // (small-scan.ts, readScanOptions): a non-enumerable property is no option there, nor here.
+  const plain = Object.getPrototypeOf(v) === Object.prototype;
+  const read: Record<string, unknown> | undefined = plain ? {} : undefined;
   // for-in, not Object.keys: no array per call (options objects have no inherited enumerables).
   for (const key in v) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
     if (!allowed.includes(key)) {
       throw typeError('ERR_LINREC_UNKNOWN_OPTION', `Unknown option ${JSON.stringify(key)} in ${name}; known options: ${allowed.join(', ')}`);
     }
+    if (read) read[key] = (v as Record<string, unknown>)[key];
   }
-  return v as Partial<T>;
+  return (read ?? v) as Partial<T>;
 }
 
 export function positiveInteger(name: string, v: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {

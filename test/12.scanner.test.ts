@@ -1,5 +1,5 @@
 // Scanner: chunked computation gives the one-shot result for any chunking.
-import { createScanner, scan, logScan } from '../src';
+import { createScanner, createScanStream, scan, scanIterable, logScan } from '../src';
 import { fill, fresh, mixedError, overLoopAccuracy, reference, seedInputs } from './helpers';
 
 /** Splits [0, n) into random chunk lengths (including empty ones). */
@@ -301,5 +301,146 @@ describe('Scanner', () => {
       expect(Array.from(s.state as Float32Array)).toEqual([1]);
       expect(Array.from(buf)).toEqual(new Array(steps + 1).fill(2));
     }
+  });
+});
+
+// Method 'log' without `log: true` carries a state beyond the dtype's range as it is (review 21):
+// it was carried as a plain x of the dtype, so a chunk boundary where x had overflowed (or
+// underflowed) turned it into ±Infinity (0) and every later x of the row went wrong.
+describe("Scanner method 'log': the carried state keeps the extended range", () => {
+  const cases = [
+    ['float32', 1e30],
+    ['float64', 1e200],
+  ] as const;
+  /** x for a = [g, g, 1/g, 1/g] (or the reverse), b = 0 but x_0 = 1: 1, g, g², g, 1. */
+  function problem(dtype: 'float32' | 'float64', g: number, decayFirst: boolean) {
+    const C = dtype === 'float32' ? Float32Array : Float64Array;
+    const a = new C(decayFirst ? [1 / g, 1 / g, g, g] : [g, g, 1 / g, 1 / g]);
+    return { C, a };
+  }
+  const close = (got: ArrayLike<number>, want: ArrayLike<number>, dtype: string) => {
+    expect(got.length).toBe(want.length);
+    const tol = dtype === 'float32' ? 1e-6 : 1e-12;
+    for (let i = 0; i < want.length; i++) {
+      if (Object.is(got[i], want[i])) continue;
+      const err = Math.abs(got[i] - want[i]) / Math.abs(want[i]);
+      if (!(err <= tol)) throw new Error(`x[${i}] = ${got[i]}, want ${want[i]} (relative error ${err})`);
+    }
+  };
+  for (const [dtype, g] of cases)
+    for (const decayFirst of [false, true])
+      for (const reverse of [false, true])
+        test(`${dtype} ${decayFirst ? 'decay then growth' : 'growth then decay'}${reverse ? ', reverse' : ''}: every chunking gives the one-shot x`, async () => {
+          const { C, a } = problem(dtype, g, decayFirst);
+          const values = new C(5);
+          values[reverse ? 4 : 0] = 1;
+          const oneShot = scan(a, values, { method: 'log', reverse });
+          expect(oneShot[2] === 0 || oneShot[2] === Infinity).toBe(true); // x_2 is beyond the dtype
+          const b = reverse ? values.subarray(0, 4) : values.subarray(1);
+          for (const cut of [1, 2, 3]) {
+            for (const pushAsync of [false, true]) {
+              const s = createScanner({ dtype, method: 'log', reverse, initial: 1 });
+              // Reversed, each push is the segment before the last one.
+              const parts = reverse
+                ? [
+                    [cut, 4],
+                    [0, cut],
+                  ]
+                : [
+                    [0, cut],
+                    [cut, 4],
+                  ];
+              const xs: number[][] = [];
+              for (const [p0, p1] of parts) {
+                const x = pushAsync ? await s.pushAsync(a.subarray(p0, p1), b.subarray(p0, p1)) : s.push(a.subarray(p0, p1), b.subarray(p0, p1));
+                xs.push(Array.from(x as ArrayLike<number>));
+              }
+              const got = reverse ? [...xs[1], ...xs[0], 1] : [1, ...xs[0], ...xs[1]];
+              close(got, oneShot, dtype);
+              close(s.state as ArrayLike<number>, [oneShot[reverse ? 0 : 4]], dtype);
+            }
+          }
+        });
+
+  test('state is x in the dtype (±Infinity there); logState is the carried value, and a Scanner resumes from it', () => {
+    const s = createScanner({ method: 'log', initial: 1 });
+    s.push(new Float32Array([1e30, 1e30]), new Float32Array(2));
+    expect(Array.from(s.state as Float32Array)).toEqual([Infinity]);
+    const { logAbs, sign } = s.logState;
+    expect(logAbs[0]).toBeCloseTo(Math.log(1e60), 5);
+    expect(Array.from(sign)).toEqual([1]);
+    // A number beyond the dtype (a float64 carry, as the distributed runner passes) counts too.
+    for (const initial of [{ logAbs, sign }, 1e60]) {
+      const r = createScanner({ method: 'log', initial });
+      expect(Array.from(r.state as Float32Array)).toEqual([Infinity]);
+      const x = r.push(new Float32Array([1e-30, 1e-30]), new Float32Array(2)) as Float32Array;
+      expect(x[0] / 1e30).toBeCloseTo(1, 5);
+      expect(x[1]).toBeCloseTo(1, 5);
+      r.reset();
+      expect(r.logState.logAbs[0]).toBeCloseTo(Math.log(1e60), 5);
+    }
+    expect(() => createScanner({ method: 'direct', initial: { logAbs: 0 } })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_TYPE' }));
+    expect(() => createScanner().logState).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
+  });
+
+  test('a state beyond the range through out (in place too) and several rows, one of them in range', () => {
+    const rows = 2;
+    const a = new Float32Array([1e30, 1e30, 1e-30, 1e-30, 0.5, 0.5, 0.5, 0.5]);
+    const values = new Float32Array([1, 0, 0, 0, 0, 2, 1, 1, 1, 1]);
+    const oneShot = scan(a, values, { method: 'log', rows });
+    const s = createScanner({ method: 'log', rows, initial: [1, 2] });
+    const first = s.push(new Float32Array([1e30, 1e30, 0.5, 0.5]), new Float32Array([0, 0, 1, 1])) as Float32Array;
+    const second = new Float32Array([0, 0, 1, 1]);
+    s.push(new Float32Array([1e-30, 1e-30, 0.5, 0.5]), second, { out: second });
+    close([1, first[0], first[1], second[0], second[1], 2, first[2], first[3], second[2], second[3]], oneShot, 'float32');
+  });
+
+  test('in place (out === values) where the last x leaves the range: the rerun reads the values as they were', () => {
+    for (const reverse of [false, true]) {
+      const a = new Float32Array([1e30, 1e30, 1e-30, 1e-30]);
+      const values = Float32Array.from([0.5, 0.25, 0, 0, 0]);
+      if (reverse) values.reverse();
+      const oneShot = scan(reverse ? a.slice().reverse() : a, values, { method: 'log', reverse });
+      const s = createScanner({ method: 'log', reverse, initial: reverse ? values[4] : values[0] });
+      const b = reverse ? values.slice(0, 4) : values.slice(1);
+      const [p0, p1] = reverse ? [b.subarray(2), b.subarray(0, 2)] : [b.subarray(0, 2), b.subarray(2)];
+      const [c0, c1] = reverse ? [a.slice().reverse().subarray(2), a.slice().reverse().subarray(0, 2)] : [a.subarray(0, 2), a.subarray(2)];
+      s.push(c0, p0, { out: p0 });
+      s.push(c1, p1, { out: p1 });
+      close(reverse ? [...b, values[4]] : [values[0], ...b], oneShot, 'float32');
+    }
+  });
+
+  test('a row beyond the range leaves the other rows on the engine: the same bits as without it', () => {
+    const m = 1000;
+    const r = fresh();
+    const a = fill(new Float64Array(2 * m), () => 0.5 + r.uniform());
+    const b = fill(new Float64Array(2 * m), r.normal);
+    a.fill(1e200, 0, 2); // row 0 overflows float64 at once and stays beyond
+    const both = createScanner({ method: 'log', dtype: 'float64', rows: 2, initial: [1, 1] });
+    const alone = createScanner({ method: 'log', dtype: 'float64', initial: 1 });
+    for (let k = 0; k < 3; k++) {
+      const x = both.push(a, b) as Float64Array;
+      const y = alone.push(a.subarray(m), b.subarray(m)) as Float64Array;
+      expect(Array.from(x.subarray(m))).toEqual(Array.from(y));
+      expect(both.logState.logAbs[0]).toBeGreaterThan(700); // beyond float64
+    }
+  });
+
+  test('createScanStream and scanIterable carry it across chunks', async () => {
+    const chunks = () => [
+      { coeffs: new Float32Array([1e30, 1e30]), values: new Float32Array(2) },
+      { coeffs: new Float32Array([1e-30, 1e-30]), values: new Float32Array(2) },
+    ];
+    const xs: number[] = [];
+    for await (const x of scanIterable(chunks(), { method: 'log', initial: 1 })) xs.push(...(x as Float32Array));
+    close(xs, [1e30, Infinity, 1e30, 1], 'float32');
+    const stream = createScanStream({ method: 'log', initial: 1 });
+    const got: number[] = [];
+    stream.on('data', (x: Float32Array) => got.push(...x));
+    for (const c of chunks()) stream.write(c);
+    stream.end();
+    await new Promise((resolve) => stream.on('end', resolve));
+    close(got, [1e30, Infinity, 1e30, 1], 'float32');
   });
 });

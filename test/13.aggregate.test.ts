@@ -1,5 +1,5 @@
 // aggregate: each row's composed map, so one scan can be split across machines.
-import { aggregate, aggregateAsync, createScanner, scan } from '../src';
+import { aggregate, aggregateAsync, createScanner, logScan, scan } from '../src';
 import { fill, fresh, mixedError, overLoopAccuracy, reference } from './helpers';
 
 describe('aggregate', () => {
@@ -71,5 +71,46 @@ describe('aggregate', () => {
   test('an empty segment is the identity map', () => {
     const { A, B } = aggregate(new Float32Array(0), new Float32Array(0), { rows: 1 });
     expect([A[0], B[0]]).toEqual([1, 0]);
+  });
+});
+
+// Review 21: A is the product of the coefficients, so a NaN coefficient makes it NaN (it was 0,
+// the engines' reading of a NaN product as 0·∞). 0·∞ itself stays 0: x_start no longer counts.
+describe('aggregate: A for NaN and 0·∞ products', () => {
+  for (const C of [Float32Array, Float64Array])
+    test(`${C.name}: NaN where a coefficient is NaN, short and long rows, sync and async`, async () => {
+      for (const m of [2, 30_000]) {
+        const rows = 3;
+        const a = new C(rows * m).fill(0.5);
+        const b = new C(rows * m).fill(1);
+        a[m - 1] = NaN; // row 0: NaN at its end
+        a[m] = 0; // row 1: a reset at its start, then an infinity
+        a[m + 1] = Infinity;
+        b[m] = 0;
+        b[m + 1] = 0;
+        a[2 * m + (m >> 1)] = NaN; // row 2: NaN in the middle
+        for (const g of [aggregate(a, b, { rows }), await aggregateAsync(a, b, { rows })]) {
+          expect(Array.from(g.A).map((x) => (Number.isNaN(x) ? 'NaN' : x))).toEqual(['NaN', 0, 'NaN']);
+          expect(Number.isNaN(g.B[0]) && Number.isNaN(g.B[2])).toBe(true);
+        }
+      }
+    });
+});
+
+// Review 21: a plain options object is read by its enumerable properties by every entry point,
+// as scan reads it (README): a non-enumerable `reverse` was ignored by scan but honoured by
+// logScan, aggregate and the Scanner.
+describe('a non-enumerable option of a plain object is no option anywhere', () => {
+  test('scan, logScan, aggregate, createScanner', () => {
+    const o = {};
+    Object.defineProperty(o, 'reverse', { value: true, enumerable: false });
+    const a = new Float64Array([0.5, 0.5]);
+    const b = new Float64Array([1, 2, 3]);
+    const forward = Array.from(scan(a, b));
+    expect(Array.from(scan(a, b, o))).toEqual(forward);
+    const logs = logScan(Float64Array.from(a, Math.log), Float64Array.from(b, Math.log), o);
+    Array.from(logs.logAbs, Math.exp).forEach((x, i) => expect(x).toBeCloseTo(forward[i], 12));
+    expect(aggregate(a, b.subarray(1), o)).toEqual(aggregate(a, b.subarray(1)));
+    expect(createScanner(o as { reverse?: boolean }).reverse).toBe(false);
   });
 });

@@ -183,6 +183,21 @@ describe(`linrec run ${seedNote()}`, () => {
     }
   });
 
+  // Review 21: the chunks' Scanner carried x as a float32, so where x had left float32's range at
+  // a chunk boundary, --method log gave ∞ where the one-shot scan gives the value.
+  test('--method log: a chunk boundary where x is beyond the dtype changes nothing', () => {
+    fs.writeFileSync(path.join(dir, 'ga.npy'), encodeNpy(new Float32Array([1e30, 1e30, 1e-30, 1e-30])));
+    fs.writeFileSync(path.join(dir, 'gv.npy'), encodeNpy(new Float32Array([1, 0, 0, 0, 0])));
+    const want = scan(new Float32Array([1e30, 1e30, 1e-30, 1e-30]), new Float32Array([1, 0, 0, 0, 0]), { method: 'log' });
+    for (const chunk of ['4', '2', '1']) {
+      const r = linrec(['run', '--coeffs', 'ga.npy', '--values', 'gv.npy', '--out', 'gx.npy', '--method', 'log', '--chunk', chunk]);
+      expect(r).toMatchObject({ status: 0, stderr: '' });
+      const x = Array.from(decodeNpy(fs.readFileSync(path.join(dir, 'gx.npy'))).data);
+      expect(x[2]).toBe(Infinity);
+      expectClose(x.filter(Number.isFinite), Array.from(want).filter(Number.isFinite), 1e-6);
+    }
+  });
+
   test('1-D .npy with --rows keeps the 1-D shape; --method log; --threads', () => {
     const rows = 3;
     const n = 500;

@@ -50,6 +50,15 @@ const f64 = (xs: number[]) => Float64Array.from(xs);
 const good = () => ({ a: f32(A), b: f32(B) });
 const expectedX = () => Array.from(sequential(f64(A), f64(B)));
 
+// Large enough for an async call to leave the main thread (src/scan.ts, INLINE_WORK).
+const BIG = 20_000;
+const big = (fill: number, extra = 0) => new Float32Array(BIG + extra).fill(fill);
+/** A Float32Array over a resizable ArrayBuffer (Node 20: ArrayBuffer's maxByteLength). */
+function resizable(length: number, fill = 0): Float32Array {
+  const Ctor = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer;
+  return new Float32Array(new Ctor(4 * length, { maxByteLength: 8 * length })).fill(fill);
+}
+
 function detach(buf: ArrayBuffer, how: 'structuredClone' | 'postMessage'): void {
   if (how === 'structuredClone') structuredClone(buf, { transfer: [buf] });
   else {
@@ -908,9 +917,87 @@ const cases: Case[] = [
     code: 'ERR_LINREC_INVALID_VALUE',
     msg: /'cuda' or 'cuda:N' for device.*"gpu"/,
   },
+  // ---- review 21: resizable buffers, signs of a log Scanner's initial -----------------------
+  // An async call cannot pin a resizable ArrayBuffer's length: a resize() while it ran freed the
+  // memory under the work (SIGSEGV). Refused, by the argument's name (the work is large enough to
+  // leave the main thread: small async calls run on it, where nothing can resize the buffer).
+  {
+    title: 'scanAsync: out on a resizable ArrayBuffer',
+    run: () => scanAsync(big(0.5), big(1, 1), { out: resizable(BIG + 1) }),
+    async: true,
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /options\.out is backed by a resizable ArrayBuffer/,
+  },
+  {
+    title: 'scanAsync: coeffs on a resizable ArrayBuffer',
+    run: () => scanAsync(resizable(BIG, 0.5), big(1, 1)),
+    async: true,
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /coeffs is backed by a resizable ArrayBuffer/,
+  },
+  {
+    title: 'logScanAsync: values on a resizable ArrayBuffer',
+    run: () => logScanAsync(big(0), resizable(BIG + 1)),
+    async: true,
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /values is backed by a resizable ArrayBuffer/,
+  },
+  {
+    title: 'aggregateAsync: coeffs on a resizable ArrayBuffer',
+    run: () => aggregateAsync(resizable(BIG, 0.5), big(1)),
+    async: true,
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /coeffs is backed by a resizable ArrayBuffer/,
+  },
+  {
+    title: 'Scanner pushAsync: values on a resizable ArrayBuffer (method log too)',
+    run: () => createScanner({ method: 'log' }).pushAsync(big(0.5), resizable(BIG, 1)),
+    async: true,
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /values is backed by a resizable ArrayBuffer/,
+    // The sync calls take it (nothing can resize it while they run), and so do the async ones on a copy.
+    after: async () => {
+      expect(scan(resizable(BIG, 0.5), big(1, 1))[BIG]).toBe(2);
+      expect((await scanAsync(resizable(BIG, 0.5).slice(), big(1, 1)))[BIG]).toBe(2);
+      // An async call whose work runs on the calling thread (README, Small async calls) takes it too.
+      expect((await scanAsync(resizable(8, 0.5), f32([1, 1, 1, 1, 1, 1, 1, 1, 1])))[8]).toBe(2 - 2 ** -8);
+      expect((await aggregateAsync(resizable(8, 1), resizable(8, 1))).B[0]).toBe(8);
+    },
+  },
+  {
+    title: 'scan: coeffs out of bounds of a resizable ArrayBuffer that shrank (not a length mismatch of values)',
+    run: () => {
+      const all = resizable(4, 0.5);
+      const a = new Float32Array(all.buffer, 0, 4); // a fixed length: out of bounds once the buffer shrinks
+      (all.buffer as unknown as { resize(n: number): void }).resize(8);
+      return scan(a, f32([1, 1, 1, 1, 1]));
+    },
+    name: 'TypeError',
+    code: 'ERR_LINREC_DETACHED',
+    msg: /coeffs is out of bounds of its resizable ArrayBuffer/,
+  },
+  {
+    title: 'createScanner: log initial sign 0',
+    run: () => createScanner({ log: true, initial: { logAbs: 0, sign: 0 } }),
+    name: 'RangeError',
+    code: 'ERR_LINREC_INVALID_VALUE',
+    msg: /\+1 or -1 for options\.initial\.sign\[0\].*number 0/,
+  },
+  {
+    title: 'createScanner: log initial sign 5 (one per row)',
+    run: () => createScanner({ log: true, rows: 2, initial: { logAbs: [0, 0], sign: [1, 5] } }),
+    name: 'RangeError',
+    code: 'ERR_LINREC_INVALID_VALUE',
+    msg: /\+1 or -1 for options\.initial\.sign\[1\].*number 5/,
+  },
   { title: 'keepFreedMemory: a negative size', run: () => keepFreedMemory(-1), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*number -1/ },
   { title: 'keepFreedMemory: NaN', run: () => keepFreedMemory(NaN), name: 'RangeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*NaN/ },
-  { title: 'keepFreedMemory: a string', run: () => keepFreedMemory(any('1')), name: 'TypeError', code: 'ERR_LINREC_INVALID_VALUE', msg: /bytes.*string "1"/ },
+  { title: 'keepFreedMemory: a string', run: () => keepFreedMemory(any('1')), name: 'TypeError', code: 'ERR_LINREC_INVALID_TYPE', msg: /bytes.*string "1"/ },
   // ---- files and iterables: arguments Node itself would have refused without an ERR_LINREC_ code
   {
     title: 'ArrayFileReader.open: a number for the file',

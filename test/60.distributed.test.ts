@@ -6,7 +6,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
-import { sequential } from '../src/index';
+import { scan, sequential } from '../src/index';
+import { aggregatePart, composeCarries, scanPart } from '../src/distributed/parts';
+import { parseAggregateJob, parseAggregateResult, parseScanJob } from '../src/distributed/jobs';
+import { sampledDigest } from '../src/distributed/digest';
 import { decodeNpy, encodeNpy } from '../src/npy';
 import { runOnCluster } from '../src/distributed';
 import { planRun } from '../src/distributed/plan';
@@ -552,5 +555,69 @@ describe('segment maps with A in extended range (src/distributed/maps.ts)', () =
     expect(rangeProduct(a, 0, 200, 'float32', -150)).toEqual([0, 0]); // 2^-150 before, then 2^-200
     expect(rangeProduct(a, 0, 200, 'float32', 150)).toEqual([0.5, -199]); // 2^150 before: alive
     expect(rangeProduct(a, 0, 400, 'float64')).toEqual([0.5, -399]);
+  });
+});
+
+// Review 21: a three-phase run with method 'log', its phases called as a worker calls them (no
+// Redis needed). The carry across the parts was taken from the direct loop's B in the data's type
+// and handed to a Scanner that rounded it to that type: a growth beyond float32 between the
+// parts made every later x ∞ where the one-machine log method comes back.
+describe("three phases with method 'log' keep a carry beyond the data's type (parts.ts, called directly)", () => {
+  let root: string;
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-parts-'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  async function threePhases(a: Float32Array, v: Float32Array, cut: number, method: 'direct' | 'log'): Promise<F> {
+    const n = a.length;
+    fs.writeFileSync(path.join(root, 'a.npy'), encodeNpy(a));
+    fs.writeFileSync(path.join(root, 'v.npy'), encodeNpy(v));
+    fs.writeFileSync(path.join(root, 'x.npy.partial-1'), encodeNpy(new Float32Array(n + 1)));
+    const [coeffsDigest, valuesDigest] = await Promise.all([sampledDigest(path.join(root, 'a.npy')), sampledDigest(path.join(root, 'v.npy'))]);
+    const files = {
+      coeffs: 'a.npy',
+      values: 'v.npy',
+      out: 'x.npy.partial-1',
+      format: 'npy' as const,
+      dtype: 'float32' as const,
+      rows: 1,
+      n,
+      coeffsDigest,
+      valuesDigest,
+    };
+    const ctx = { root: fs.realpathSync(root), threads: 1 };
+    const common = { runId: '0123456789abcdef', files, method, reverse: false, device: 'cpu', chunk: null };
+    const parts = [
+      { rows: [0, 1] as [number, number], steps: [0, cut] as [number, number] },
+      { rows: [0, 1] as [number, number], steps: [cut, n] as [number, number] },
+    ];
+    const aggregated = parseAggregateResult('m', await aggregatePart(parseAggregateJob({ ...common, part: parts[0], segment: 0 }), ctx), 1);
+    const carries = composeCarries([aggregated], 2, 1, false);
+    for (const [k, part] of parts.entries()) await scanPart(parseScanJob({ ...common, part, initial: carries[k] }), ctx);
+    return decodeNpy(fs.readFileSync(path.join(root, 'x.npy.partial-1'))).data;
+  }
+
+  test('a growth beyond float32 in the first part (B from 0 overflows), a decay in the second', async () => {
+    // x from x_0 = 0: 1e30, 1e60, 1e90, then back down by 1e-30 a step.
+    const a = new Float32Array([1e30, 1e30, 1e30, 1e-30, 1e-30, 1e-30]);
+    const v = new Float32Array([0, 1e30, 0, 0, 0, 0, 0]);
+    const want = scan(a, v, { method: 'log' });
+    expect(Array.from(want.subarray(5))).toEqual([Math.fround(1e30), 1]);
+    const x = await threePhases(a, v, 3, 'log');
+    expect(x[0]).toBe(0);
+    for (const i of [1, 5, 6]) expect(x[i] / want[i]).toBeCloseTo(1, 5);
+    expect(Array.from(x.subarray(2, 5))).toEqual([Infinity, Infinity, Infinity]);
+    // The direct method keeps the loop's ∞, as one machine does.
+    expect(Array.from((await threePhases(a, v, 3, 'direct')).subarray(2))).toEqual(Array.from(scan(a, v).subarray(2)));
+  });
+
+  test('x_0 beyond float32 in float64 (a product carried as a mantissa and a power of two, then the Scanner)', async () => {
+    const a = new Float32Array([1e30, 1e30, 1e-30, 1e-30]);
+    const v = new Float32Array([1, 0, 0, 0, 0]);
+    const want = scan(a, v, { method: 'log' });
+    const x = await threePhases(a, v, 2, 'log');
+    expect(x[4] / want[4]).toBeCloseTo(1, 5);
+    expect(x[3] / want[3]).toBeCloseTo(1, 5);
   });
 });

@@ -29,6 +29,8 @@ export interface FilesSpec {
 export interface AggregateJob {
   runId: string;
   files: FilesSpec;
+  /** The run's method: with 'log', a block's B (its x from 0) is kept beyond the data's type. */
+  method: Method;
   reverse: boolean;
   device: string;
   part: Part;
@@ -181,11 +183,12 @@ function part(v: unknown, fs: FilesSpec): Part {
 }
 
 export function parseAggregateJob(data: unknown): AggregateJob {
-  const d = record('job', data, ['runId', 'files', 'reverse', 'device', 'part', 'chunk', 'segment']);
+  const d = record('job', data, ['runId', 'files', 'method', 'reverse', 'device', 'part', 'chunk', 'segment']);
   const f = files(d.files);
   return {
     runId: runId(d.runId),
     files: f,
+    method: oneOf('method', d.method, ['direct', 'log'] as const),
     reverse: bool('reverse', d.reverse),
     device: device(d.device),
     part: part(d.part, f),

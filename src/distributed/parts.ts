@@ -6,7 +6,7 @@ import { promises as fsp } from 'fs';
 import { aggregateAsync } from '../scan';
 import { createScanner, type Scanner } from '../scanner';
 import { ArrayFileReader, itemSize } from '../npy';
-import type { FloatArray } from '../validate';
+import type { DType, FloatArray } from '../validate';
 import { plainError } from '../errors';
 import type { Device } from '../backends';
 import { sampledDigest } from './digest';
@@ -96,7 +96,7 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
           let e = 0;
           // The product again where it left the type (not needed once the row's A is 0).
           if (!inRange(A, f.dtype) && maps.A[r] !== 0) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype, maps.exponent(r)) ?? [A, 0];
-          maps.then(r, A, e, m.B[i]);
+          maps.then(r, A, e, job.method === 'log' ? await logB(m.B[i], ca, cb, i, w, f.dtype, reverse, ctx.threads) : m.B[i]);
         }
         done += (g1 - g0) * (be - bs);
         ctx.progress?.(done);
@@ -106,6 +106,26 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
     return { segment: job.segment, A: encodeF64(maps.A), E: E && encodeF64(E), B: encodeF64(maps.B), x: x && encodeF64(x) };
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+}
+
+/**
+ * A block's B in a log run: the block's x from 0, where the engine's (the direct loop in the data's
+ * type) overflowed or underflowed, taken again with the log method for that row, as float64 (the
+ * Scanner's carried value, logState), so a carry keeps what the one-machine log method keeps
+ * (within float64's range: the carries travel as float64).
+ */
+async function logB(B: number, ca: FloatArray, cb: FloatArray, i: number, w: number, dtype: DType, reverse: boolean, threads?: number): Promise<number> {
+  if (Number.isNaN(B) || inRange(B, dtype)) return B;
+  // A zero B is the loop's from 0: exact where the block has no nonzero input.
+  if (Math.abs(B) !== Infinity && !cb.subarray(i * w, (i + 1) * w).some((b) => b !== 0)) return B;
+  const s = createScanner({ dtype, method: 'log', reverse, threads, device: 'cpu' });
+  try {
+    await s.pushAsync(ca.slice(i * w, (i + 1) * w) as Float32Array, cb.slice(i * w, (i + 1) * w) as Float32Array);
+    const { logAbs, sign } = s.logState;
+    return sign[0] * Math.exp(logAbs[0]);
+  } finally {
+    s.dispose();
   }
 }
 

@@ -296,7 +296,16 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
         .map((part, k) => ({ part, k }))
         .filter(({ k }) => (reverse ? k > 0 : k < segments - 1))
         .map(({ part, k }) => {
-          const data: AggregateJob = { runId, files: spec, reverse, device: common.device, part, chunk: common.chunk, segment: k };
+          const data: AggregateJob = {
+            runId,
+            files: spec,
+            method: o.method ?? 'direct',
+            reverse,
+            device: common.device,
+            part,
+            chunk: common.chunk,
+            segment: k,
+          };
           const jobId = `${runId}-aggregate-${k}`;
           ids.push(jobId);
           return { name: 'aggregate', queueName, data, opts: { ...jobOptions, jobId, failParentOnFailure: true } };
