@@ -456,7 +456,10 @@ describe('special values', () => {
         let big = 0;
         for (const v of x) big = Math.max(big, Math.abs(v));
         const maxExp = dtype === 'float32' ? 127 : 1023;
-        const k = Math.min(kRaw % (maxExp + 1), Math.max(0, maxExp - 1 - Math.ceil(Math.log2(big + 1))));
+        // Scaled x stay within max/8: within a factor 4 of the largest value (TileScan::within's
+        // max/4) the engine may step a tile in order where the unscaled data composed it, which
+        // is as accurate but not the same bits (seed 1878531133: n = 8320, float32, k = 888).
+        const k = Math.min(kRaw % (maxExp + 1), Math.max(0, maxExp - 3 - Math.ceil(Math.log2(big + 1))));
         const f = 2 ** k;
         const xs = scan(
           a,
