@@ -1099,8 +1099,9 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       return;
     }
     // a product that stays below the normal range is taken as below it (A < 2^aExp)
-    const bool dipped = !(low >= minNormal) && magnitude >= minNormal, normal = (product < T(0) ? -product : product) >= std::numeric_limits<T>::min();
-    r.aExp = dipped                  ? kUnknownExponent  // pn may be far from S·A
+    const bool dipped = !(low >= minNormal) && magnitude >= minNormal,
+               normal = (product < T(0) ? -product : product) >= std::numeric_limits<T>::min();
+    r.aExp = dipped                   ? kUnknownExponent  // pn may be far from S·A
              : magnitude >= minNormal ? std::ilogb(magnitude) + 1 - kStartExponent
                                       : -1021 - kStartExponent;
     r.lossy = !normal || dipped;
@@ -2083,7 +2084,8 @@ template <class Access> class TileScan {
         LaneReach<Value> laneReach[kLanes];
         LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
                                                      reset, laneReach);
-        for (size_t j = 0; j < kLanes; ++j) out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = reachOf(laneReach[j]);
+        for (size_t j = 0; j < kLanes; ++j)
+          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = reachOf(laneReach[j]);
         return;
       }
 #endif
