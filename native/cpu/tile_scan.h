@@ -690,6 +690,28 @@ struct PlainExtended {
 #endif
 // The type coefficient products are accumulated in: double for float32 (LaneVectors::P).
 template <class T> using ProductOf = std::conditional_t<sizeof(T) < sizeof(double), double, T>;
+// 2^e as a double for |e| ≤ 1100 (0 below 2^-1074, ∞ above 2^1023), without a libm call (these run a
+// few times a tile: ldexp and ilogb calls cost 1-2% of a float32 tile).
+inline double powerOf2(int e) {
+  if (e > 1023) return __builtin_huge_val();
+  if (e < -1074) return 0;
+  const uint64_t bits = e >= -1022 ? uint64_t(e + 1023) << 52 : uint64_t(1) << (e + 1074);
+  double d;
+  __builtin_memcpy(&d, &bits, sizeof d);
+  return d;
+}
+// v·2^e, rounded once or twice but never to 0 where the exact value is above 2^-1022 (two factors).
+inline double scaleBy2(double v, int e) {
+  if (v == 0) return v;
+  e = e < -2100 ? -2100 : e > 2100 ? 2100 : e;  // each half within 2^±1050
+  return v * powerOf2(e / 2) * powerOf2(e - e / 2);
+}
+// The exponent of a normal double: v in [2^k, 2^(k+1)) gives k.
+inline int exponentOf(double v) {
+  uint64_t bits;
+  __builtin_memcpy(&bits, &v, sizeof bits);
+  return int((bits >> 52) & 0x7ff) - 1023;
+}
 // A lane's phase-1 statistics beyond its aggregate (TileScan::Reach, which describes them): a, b
 // (bounds on the prefix products' and B chain's magnitudes), g (the sum of the suffix products'
 // magnitudes), aExp (|A| < 2^aExp for the exact product A) and lossy (the product as computed is
@@ -1102,7 +1124,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     const bool dipped = !(low >= minNormal) && magnitude >= minNormal,
                normal = (product < T(0) ? -product : product) >= std::numeric_limits<T>::min();
     r.aExp = dipped                   ? kUnknownExponent  // pn may be far from S·A
-             : magnitude >= minNormal ? std::ilogb(magnitude) + 1 - kStartExponent
+             : magnitude >= minNormal ? exponentOf(double(magnitude)) + 1 - kStartExponent
                                       : -1021 - kStartExponent;
     r.lossy = !normal || dipped;
   }
@@ -1578,7 +1600,9 @@ template <class Access> class TileScan {
     if constexpr (IsAffine<M>::value) {
       if (x == Value(0) || !(x - x == Value(0)) || exactReset) return true;
       const Value ax = Math<Value>::abs(x), ea = Math<Value>::abs(e.A), eb = Math<Value>::abs(e.B);
-      if (r.lossy && !(ax * (std::ldexp(Value(1), r.aExp) + ea) <= Math<Value>::epsilon() / 8 * eb)) return false;
+      if (r.lossy &&
+          !(scaleBy2(double(ax), r.aExp) + double(ax) * double(ea) <= double(Math<Value>::epsilon() / 8 * eb)))
+        return false;
       return 4 * Math<Value>::minNormal() * r.g <= larger(ax * ea, eb);
     } else {
       (void)x, (void)e, (void)exactReset, (void)r;
@@ -1609,7 +1633,7 @@ template <class Access> class TileScan {
     if constexpr (IsAffine<M>::value) {
       const Value a = larger(Math<Value>::abs(lAgg.A), Math<Value>::minNormal());
       Reach o{larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b), l.bound || r.bound};
-      o.g = std::ldexp(l.g, r.aExp) + r.g;
+      o.g = Value(scaleBy2(double(l.g), r.aExp)) + r.g;
       o.aExp = joinExponents(l.aExp, r.aExp);
       o.lossy = l.lossy || r.lossy || !(Math<Value>::abs(M::resetGuard(lAgg.A * rAgg.A)) >= Math<Value>::minNormal());
       return o;
