@@ -1013,7 +1013,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       } else {
         const P p1 = widen(a0) * p, p2 = widen(a1) * p1, p3 = widen(a2) * p2;
         p = widen(a3) * p3;
-        low = lesserMagnitude(lesserMagnitude(low, lesserMagnitude(p1, p2)), lesserMagnitude(p3, p));
+        low = lesser(low, lesser(lesser(magnitudeP(p1), magnitudeP(p2)), lesser(magnitudeP(p3), magnitudeP(p))));
       }
       grow = (((grow * magnitude(a0) + T(1)) * magnitude(a1) + T(1)) * magnitude(a2) + T(1)) * magnitude(a3) + T(1);
       peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
@@ -1045,6 +1045,20 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         return {lesserMagnitudeOf(l.lo, r.lo), lesserMagnitudeOf(l.hi, r.hi)};
       else
         return lesserMagnitudeOf(l, r);
+    }
+    // |p| and the lesser of two (products, P; low's steps where -v4's vrangepd is not there: four
+    // ands and four minima a block).
+    LINREC_HD_HOT static P magnitudeP(P v) {
+      if constexpr (sizeof(P) > kRegisterBytes)
+        return {magnitudeOf(v.lo), magnitudeOf(v.hi)};
+      else
+        return magnitudeOf(v);
+    }
+    LINREC_HD_HOT static P lesser(P l, P r) {
+      if constexpr (sizeof(P) > kRegisterBytes)
+        return {l.lo < r.lo ? l.lo : r.lo, l.hi < r.hi ? l.hi : r.hi};
+      else
+        return l < r ? l : r;
     }
     // The lesser magnitude of l and r, element by element (-v4 only: vrangeps/pd).
     LINREC_HD_HOT static V leastMagnitude(V l, V r) {
