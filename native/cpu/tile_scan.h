@@ -1180,7 +1180,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       return __builtin_convertvector(v, P);
     }
   }
-  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero, LaneReach<T>* reach) {
+  LINREC_HD_HOT static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero,
+                                   LaneReach<T>* reach) {
     Reducer reducer(a, b, len, x);
     for (size_t i = kBlock; i < len; i += kBlock) reducer.block(i);
     reducer.finish(x, product, hasZero, reach);
