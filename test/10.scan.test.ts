@@ -220,6 +220,178 @@ describe('an overflow of the loop inside a lane or tile (direct method)', () => 
     });
 });
 
+describe('an underflow of the loop or of a coefficient product inside a lane or tile (direct method)', () => {
+  // The mirror of the overflow above (a review, session 21). (2) The loop's x underflows to 0 (or
+  // into the subnormal range, where it keeps fewer bits) and the coefficients grow back: the loop
+  // stays 0 (or keeps what it kept), while the composed starts A·x + B kept x·A whole, and x came
+  // back at the next lane or tile boundary (x = 1, a = 0.5 for 200 float32 steps then 2: 0, then 1).
+  // (1) The loop's x stays normal, but a coefficient product (a lane's S·A_t, a partial product of
+  // a partial tile, a tile's product of lane products) passes below the normal range and back:
+  // it lost its bits (8.24e299 instead of 1e300, or x·A dropped). Compared with the loop
+  // (`sequential`): the same 0, inf and NaN, and elsewhere within a few ulps of its value.
+  const tolerance = { float32: 2 ** -18, float64: 2 ** -40 };
+  const tiny = { float32: 2 ** -149, float64: 2 ** -1074 };
+  const firstDiffer = (x: ArrayLike<number>, loop: ArrayLike<number>, dtype: 'float32' | 'float64', tol = tolerance[dtype]) => {
+    for (let i = 0; i < loop.length; i++) {
+      const v = x[i],
+        w = loop[i];
+      if (Object.is(v, w) || (v !== v && w !== w)) continue;
+      if (w === 0 || v === 0 || !Number.isFinite(w) || !Number.isFinite(v)) return i;
+      if (!(Math.abs(v - w) <= tol * Math.abs(w) + 8 * tiny[dtype])) return i;
+    }
+    return -1;
+  };
+  const n = 3 * 8320 + 500;
+  // (2): x_0 = 1 (b = 0): `down` steps of 1/g then `down` of g from `at`
+  const extinct = [
+    ['float32', Float32Array, 2, 200],
+    ['float64', Float64Array, 2, 1100],
+  ] as const;
+  // (1) the loop's x: 1e300 → 4.5e-178 → 1e300 (float64; the lane's S·A_t at 6e-324), in a pattern
+  // that also takes coefficientProduct's partials through 6e-324 (every 4th step)
+  const dip = (C: Float64ArrayConstructor | Float32ArrayConstructor, len: number, at: number, every: number) => {
+    const a = new C(len).fill(1);
+    const v = new C(len + 1);
+    if (C === Float64Array) {
+      v[0] = 1e300;
+      let k = at;
+      for (let i = 0; i < 28; i++, k += every) a[k] = 1e-17;
+      a[k] = 4.47e-2;
+      k += every;
+      for (let i = 0; i < 28; i++, k += every) a[k] = 1e17;
+      a[k] = 1 / 4.47e-2;
+    } else {
+      // float32 (products in double): blocks [1e10, 1e10, 1e10, 1e-30] keep x in [1, 1e30]; the
+      // partial of every 4th factor reaches 1e-300 and 6e-324
+      v[0] = 1;
+      for (let k = 0; k < 10; k++) {
+        a[at + 4 * k] = 1e10;
+        a[at + 4 * k + 1] = 1e10;
+        a[at + 4 * k + 2] = 1e10;
+        a[at + 4 * k + 3] = 1e-30;
+      }
+      a[at + 40] = 1 / 6e-24;
+      a[at + 43] = 6e-24;
+    }
+    return [a, v] as const;
+  };
+  const check = (dtype: 'float32' | 'float64', a: Float32Array | Float64Array, v: Float32Array | Float64Array, tag: object) => {
+    const len = a.length;
+    for (const reverse of [false, true]) {
+      const ar = reverse ? a.slice().reverse() : a;
+      const vr = reverse ? v.slice().reverse() : v;
+      const loop = sequential(ar, vr, { reverse });
+      for (const threads of [1, 2]) {
+        const x = scan(ar, vr, { reverse, threads });
+        expect({ ...tag, reverse, threads, bad: firstDiffer(x, loop, dtype) }).toEqual({ ...tag, reverse, threads, bad: -1 });
+        const inPlace = vr.slice();
+        scan(ar, inPlace, { reverse, threads, out: inPlace });
+        expect({ ...tag, reverse, threads, inPlace: firstDiffer(inPlace, loop, dtype) }).toEqual({ ...tag, reverse, threads, inPlace: -1 });
+      }
+      if (!reverse) {
+        // aggregate's B: the loop from 0, x_0 entering through the first b
+        const bs = v.slice(1);
+        bs[0] = dtype === 'float32' ? Math.fround(Math.fround(a[0] * v[0]) + v[1]) : a[0] * v[0] + v[1];
+        const z = v.slice();
+        z[0] = 0;
+        z.set(bs, 1);
+        const fromZero = sequential(a, z);
+        expect({ ...tag, B: firstDiffer([aggregate(a, bs).B[0]], [fromZero[len]], dtype) }).toEqual({ ...tag, B: -1 });
+      }
+    }
+    for (const split of [1, 2080, 4100, 8320, len - 700, len - 1]) {
+      if (split >= len) continue;
+      const s = createScanner({ dtype, initial: v[0] });
+      const first = s.push(a.subarray(0, split), v.subarray(1, split + 1)) as Float64Array;
+      const rest = s.push(a.subarray(split), v.subarray(split + 1)) as Float64Array;
+      const loop = sequential(a, v);
+      expect({ ...tag, split, bad: firstDiffer([...first, ...rest], loop.subarray(1), dtype) }).toEqual({ ...tag, split, bad: -1 });
+    }
+  };
+  for (const [dtype, C, g, down] of extinct)
+    test(`${dtype}: x underflows to 0 in the loop, the coefficients grow back: 0 to the end, whatever the boundaries`, () => {
+      // inside a lane, across a lane's end, across a tile's end, in the last partial tile
+      for (const at of [100, 2080 - down, 8320 - down, 2 * 8320 + 2080 - down, n - 2 * down - 10]) {
+        const a = new C(n).fill(1);
+        const v = new C(n + 1);
+        v[0] = 1;
+        a.fill(1 / g, at, at + down).fill(g, at + down, at + 2 * down);
+        const loop = sequential(a, v);
+        expect(loop[n]).toBe(0);
+        check(dtype, a, v, { dtype, at });
+      }
+      // a subnormal x: 1e-20 twice (float32, 1e-40 keeps 17 bits), or 1e-200 (float64) then back
+      const small = C === Float32Array ? 1e-20 : 1e-200;
+      for (const at of [0, 2078, 8318, 2 * 8320 + 2040]) {
+        const a = new C(n).fill(1);
+        const v = new C(n + 1);
+        v[0] = 1;
+        a[at] = small;
+        a[at + 1] = small;
+        a[at + 2] = 1 / small;
+        a[at + 3] = 1 / small;
+        check(dtype, a, v, { dtype, at, subnormal: true });
+      }
+      // past the parallel threshold: tiles composed by other threads (composeLate) too
+      const big = 40 * 8320;
+      for (const at of [5 * 8320 - down, 9 * 8320 + 2080 - down]) {
+        const a = new C(big).fill(1);
+        const v = new C(big + 1);
+        v[0] = 1;
+        a.fill(1 / g, at, at + down).fill(g, at + down, at + 2 * down);
+        const loop = sequential(a, v);
+        for (const threads of [1, 2, 4])
+          expect({ dtype, at, threads, bad: firstDiffer(scan(a, v, { threads }), loop, dtype) }).toEqual({ dtype, at, threads, bad: -1 });
+      }
+    });
+  for (const [dtype, C] of types)
+    test(`${dtype}: a coefficient product below the normal range and back while the loop's x stays normal`, () => {
+      // full tiles (a lane's prefix products from S), partial tiles (coefficientProduct's partials),
+      // across a lane's end and in a later tile
+      for (const [len, at] of [
+        [8320, 0],
+        [20000, 0],
+        [20000, 8320 + 100],
+        [20000, 2080 - 30],
+        [3000, 0],
+        [4400, 3],
+        [8321, 3],
+        [12710, 3],
+      ]) {
+        const [a, v] = dip(C, len, at, 1);
+        check(dtype, a, v, { dtype, len, at, every: 1 });
+        if (C === Float64Array) {
+          const [a4, v4] = dip(C, len, at + 3, 4);
+          a4[at + 2] = 1 / 0.6;
+          check(dtype, a4, v4, { dtype, len, at, every: 4 });
+        }
+      }
+    });
+  for (const [dtype, C] of types)
+    test(`${dtype}: coefficients in a random walk of 10^±k (b = 0 or 1 every 997 steps): as the loop`, () => {
+      let seed = 12345;
+      const rnd = () => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed / 0x80000000;
+      };
+      const span = C === Float32Array ? 3 : 20;
+      for (let row = 0; row < 40; row++) {
+        const len = 3000 + Math.floor(rnd() * 30000),
+          reverse = rnd() < 0.5;
+        const a = new C(len);
+        for (let i = 0; i < len; i++) a[i] = Math.pow(10, span * (2 * rnd() - 1));
+        const v = new C(len + 1);
+        v[reverse ? len : 0] = 1;
+        for (let i = 0; i < len; i += 997) v[i] = rnd() < 0.5 ? 1 : 0;
+        const x = scan(a, v, { reverse }),
+          loop = sequential(a, v, { reverse });
+        // rounding of up to 33000 steps apart (the loop's and the composition's): 1e-6 and 1e-3;
+        // the defects were 18% off, or 0, or x·A dropped (7.9998e-50 for 1.766e100)
+        expect({ dtype, row, bad: firstDiffer(x, loop, dtype, C === Float32Array ? 1e-3 : 1e-6) }).toEqual({ dtype, row, bad: -1 });
+      }
+    });
+});
+
 describe('options', () => {
   test('out receives the result and is returned; out === values works in place', () => {
     const { coeffs, values } = seedInputs(Float64Array, 2, 5000, 'uniform');

@@ -688,6 +688,39 @@ struct PlainExtended {
 #ifndef LINREC_LANE_VECTORS
 #define LINREC_LANE_VECTORS 0
 #endif
+// The type coefficient products are accumulated in: double for float32 (LaneVectors::P).
+template <class T> using ProductOf = std::conditional_t<sizeof(T) < sizeof(double), double, T>;
+// 2^e as a double for |e| ≤ 1100 (0 below 2^-1074, ∞ above 2^1023), without a libm call (these run a
+// few times a tile: ldexp and ilogb calls cost 1-2% of a float32 tile).
+inline double powerOf2(int e) {
+  if (e > 1023) return __builtin_huge_val();
+  if (e < -1074) return 0;
+  const uint64_t bits = e >= -1022 ? uint64_t(e + 1023) << 52 : uint64_t(1) << (e + 1074);
+  double d;
+  __builtin_memcpy(&d, &bits, sizeof d);
+  return d;
+}
+// v·2^e, rounded once or twice but never to 0 where the exact value is above 2^-1022 (two factors).
+inline double scaleBy2(double v, int e) {
+  if (v == 0) return v;
+  e = e < -2100 ? -2100 : e > 2100 ? 2100 : e;  // each half within 2^±1050
+  return v * powerOf2(e / 2) * powerOf2(e - e / 2);
+}
+// The exponent of a normal double: v in [2^k, 2^(k+1)) gives k.
+inline int exponentOf(double v) {
+  uint64_t bits;
+  __builtin_memcpy(&bits, &v, sizeof bits);
+  return int((bits >> 52) & 0x7ff) - 1023;
+}
+// A lane's phase-1 statistics beyond its aggregate (TileScan::Reach, which describes them): a, b
+// (bounds on the prefix products' and B chain's magnitudes), g (the sum of the suffix products'
+// magnitudes), aExp (|A| < 2^aExp for the exact product A) and lossy (the product as computed is
+// not A to within rounding, or is below T's normal range).
+template <class T> struct LaneReach {
+  T a, b, g;
+  int aExp;
+  bool lossy;
+};
 #if LINREC_LANE_VECTORS
 // The width of the vectors GCC's `omp simd` reductions use in this build (coefficientProduct), and
 // of a vector register.
@@ -727,8 +760,6 @@ template <class H> struct VectorPair {
 // The helpers that take or return a vector are always inlined: no 32-byte vector crosses a call on
 // the baseline build (GCC warns there all the same that such calls' ABI differs with and without
 // AVX: -Wno-psabi in CMakeLists.txt).
-// The type coefficient products are accumulated in: double for float32 (LaneVectors::P).
-template <class T> using ProductOf = std::conditional_t<sizeof(T) < sizeof(double), double, T>;
 template <class T> struct LaneVectorType {
   typedef T type __attribute__((vector_size(4 * sizeof(T))));
 };
@@ -896,6 +927,13 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     V least;
     ProductMask zeroBlock;
     Mask zero;
+    // The underflow certificate (TileScan::Reach::g, lossy; session 21). low: the least magnitude of
+    // the prefix products p (with S), on -v4 at block ends only (least, the least |a|, bounds the
+    // steps between: p_{i+k} ≥ p_i·min(1, least)^k), elsewhere at every step. grow: G_t =
+    // G_{t-1}·|a_t| + 1 from 0, the sum over the lane's steps s of |A_n/A_s|: what a loss of the
+    // loop at step s (an x below the normal range) is multiplied by up to the lane's end.
+    P low;
+    V grow;
     template <class H> LINREC_HD_HOT static H magnitudeOf(H h) {  // H: a GCC vector
       using I = decltype(h == h);
       using E = std::remove_cv_t<std::remove_reference_t<decltype(I{}[0])>>;
@@ -940,10 +978,14 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       least = V{} + std::numeric_limits<T>::infinity();
       zeroBlock = ProductMask{};
       zero = Mask{};
+      low = p;
+      grow = V{};
       V vs[kBlock];
       for (size_t k = 0; k < kBlock; ++k) {
         V ak = gather(a, len, k);
         p *= widen(ak);
+        low = lesserMagnitude(low, p);
+        grow = grow * magnitude(ak) + T(1);
         zero |= ak == T(0);
         if (k) v = ak * v + gather(b, len, k);
         vs[k] = v;
@@ -965,7 +1007,15 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       const V y1 = v = a1 * v + b1;
       const V y2 = v = a2 * v + b2;
       const V y3 = v = a3 * v + b3;
-      p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
+      if constexpr (kZeroBy == 0) {  // low at block ends (see low)
+        p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
+        low = lesserMagnitude(low, p);
+      } else {
+        const P p1 = widen(a0) * p, p2 = widen(a1) * p1, p3 = widen(a2) * p2;
+        p = widen(a3) * p3;
+        low = lesser(low, lesser(lesser(magnitudeP(p1), magnitudeP(p2)), lesser(magnitudeP(p3), magnitudeP(p))));
+      }
+      grow = (((grow * magnitude(a0) + T(1)) * magnitude(a1) + T(1)) * magnitude(a2) + T(1)) * magnitude(a3) + T(1);
       peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
       if constexpr (kZeroBy == 0) {
         least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
@@ -974,6 +1024,41 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       } else {
         zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
       }
+    }
+    // |v| element by element.
+    LINREC_HD_HOT static V magnitude(V v) {
+      if constexpr (kPair)
+        return {magnitudeOf(v.lo), magnitudeOf(v.hi)};
+      else
+        return magnitudeOf(v);
+    }
+    // min(|l|, |r|) element by element, of products (P); NaN where either is.
+    template <class H> LINREC_HD_HOT static H lesserMagnitudeOf(H l, H r) {
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+      if constexpr (sizeof(H) == 32 && sizeof(H{}[0]) == 8) return (H)_mm256_range_pd((__m256d)l, (__m256d)r, 0xA);
+#endif
+      l = magnitudeOf(l), r = magnitudeOf(r);
+      return l < r ? l : r;
+    }
+    LINREC_HD_HOT static P lesserMagnitude(P l, P r) {
+      if constexpr (sizeof(P) > kRegisterBytes)
+        return {lesserMagnitudeOf(l.lo, r.lo), lesserMagnitudeOf(l.hi, r.hi)};
+      else
+        return lesserMagnitudeOf(l, r);
+    }
+    // |p| and the lesser of two (products, P; low's steps where -v4's vrangepd is not there: four
+    // ands and four minima a block).
+    LINREC_HD_HOT static P magnitudeP(P v) {
+      if constexpr (sizeof(P) > kRegisterBytes)
+        return {magnitudeOf(v.lo), magnitudeOf(v.hi)};
+      else
+        return magnitudeOf(v);
+    }
+    LINREC_HD_HOT static P lesser(P l, P r) {
+      if constexpr (sizeof(P) > kRegisterBytes)
+        return {l.lo < r.lo ? l.lo : r.lo, l.hi < r.hi ? l.hi : r.hi};
+      else
+        return l < r ? l : r;
     }
     // The lesser magnitude of l and r, element by element (-v4 only: vrangeps/pd).
     LINREC_HD_HOT static V leastMagnitude(V l, V r) {
@@ -999,27 +1084,64 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
           if (maybe[j] && !out[j]) out[j] = sizeof(T) == 4 || zeroIn(a, len, j);  // float64: maybe an underflow
       }
     }
-    LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, T* reachA, T* reachB) const {
+    LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, LaneReach<T>* reach) const {
       toArray(v, x);
-      toArray(peakB, reachB);
+      T peaks[kLanes], grown[kLanes];
+      toArray(peakB, peaks);
+      toArray(grow, grown);
       // by constant indices: p[j] in a loop kept p, and the whole Reducer, on the stack in every block
       const PT last[kLanes] = {p[0], p[1], p[2], p[3]};
+      PT lows[kLanes] = {low[0], low[1], low[2], low[3]};
+      if constexpr (kZeroBy == 0) {  // low at block ends: the steps between, by the least |a|
+        const T leasts[kLanes] = {least[0], least[1], least[2], least[3]};
+        for (size_t j = 0; j < kLanes; ++j) {
+          const PT l = leasts[j] < T(1) ? PT(leasts[j]) : PT(1);
+          lows[j] *= l * l * l;
+        }
+      }
       bool zeroSeen[kLanes];
       zeros(zeroSeen);
       for (size_t j = 0; j < kLanes; ++j) {
         const PT pj = last[j];
+        LaneReach<T>& r = reach[j];
+        r.b = peaks[j];
+        r.g = grown[j] == grown[j] ? grown[j] : std::numeric_limits<T>::infinity();
         if (pj - pj == PT(0)) {
           product[j] = T(pj * kInverseStart);
-          reachA[j] = kReachA;
+          r.a = kReachA;
           hasZero[j] = pj == PT(0) && zeroSeen[j];
+          underflow(pj, lows[j], product[j], hasZero[j], r);
         } else {  // some |A_t| passed kReachA (or a factor is not finite)
           product[j] = rareProduct(a, len, j);
-          reachA[j] = std::numeric_limits<T>::infinity();
+          r.a = std::numeric_limits<T>::infinity();
           hasZero[j] = zeroSeen[j];
+          r.aExp = kUnknownExponent;  // refined where it matters (TileScan::refineReach)
+          r.lossy = !hasZero[j];
         }
       }
     }
   };
+  // The least exponent and an unknown one (TileScan::Reach::aExp).
+  static constexpr int kNoProduct = -(1 << 20), kUnknownExponent = 1 << 20;
+  // aExp and lossy of a lane whose prefix products from S ended at a finite pn (A = product), their
+  // least magnitude at least low (TileScan::Reach). lossy where A is below T's normal range or
+  // where some p went below PT's (p lost bits there, and a product back in the normal range is not
+  // A to within rounding: session 21, defect 1). low is a bound (-v4): refineReach decides then.
+  static void underflow(PT pn, PT low, T product, bool zero, LaneReach<T>& r) {
+    const PT minNormal = std::numeric_limits<PT>::min();
+    const PT magnitude = pn < PT(0) ? -pn : pn;
+    if (zero) {
+      r.aExp = kNoProduct, r.lossy = false;
+      return;
+    }
+    // a product that stays below the normal range is taken as below it (A < 2^aExp)
+    const bool dipped = !(low >= minNormal) && magnitude >= minNormal,
+               normal = (product < T(0) ? -product : product) >= std::numeric_limits<T>::min();
+    r.aExp = dipped                   ? kUnknownExponent  // pn may be far from S·A
+             : magnitude >= minNormal ? exponentOf(double(magnitude)) + 1 - kStartExponent
+                                      : -1021 - kStartExponent;
+    r.lossy = !normal || dipped;
+  }
   // Lane j's coefficient product where its prefix products from S overflowed (growth past
   // kReachA, then perhaps a decay: A may be finite again), as coefficientProduct computes it.
   static LINREC_RARE T rareProduct(const T* a, size_t len, size_t j) {
@@ -1058,10 +1180,11 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       return __builtin_convertvector(v, P);
     }
   }
-  static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero, T* reachA, T* reachB) {
+  LINREC_HD_HOT static void reduce(const T* a, const T* b, size_t len, T* x, T* product, bool* hasZero,
+                                   LaneReach<T>* reach) {
     Reducer reducer(a, b, len, x);
     for (size_t i = kBlock; i < len; i += kBlock) reducer.block(i);
-    reducer.finish(x, product, hasZero, reachA, reachB);
+    reducer.finish(x, product, hasZero, reach);
   }
 
   // The lanes' rescan from x over steps [0, len), results to out (lane j at out + j·len). Whole
@@ -1141,8 +1264,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // overlap instead of taking turns, and the two chains hide each other's latency. Each is the
   // same operations in the same order as alone: the same values, bit for bit.
   template <bool Stream> static void rescanThenReduce(const T* a, const T* b, size_t len, T* out, T* x, const T* nextA,
-                                                      const T* nextB, T* nextX, T* product, bool* hasZero, T* reachA,
-                                                      T* reachB) {
+                                                      const T* nextB, T* nextX, T* product, bool* hasZero,
+                                                      LaneReach<T>* reach) {
     static_assert(!Reverse, "forward rows only (streamed results)");
     V v = {x[0], x[1], x[2], x[3]};
     auto single = [&](size_t i) {
@@ -1171,7 +1294,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     for (; i < len; ++i) single(i);
     for (; j < len; j += kBlock) reducer.block(j);
     toArray(v, x);
-    reducer.finish(nextX, product, hasZero, reachA, reachB);
+    reducer.finish(nextX, product, hasZero, reach);
   }
   template <bool Stream> LINREC_HD_HOT static void store(T* p, V v) {  // p aligned to sizeof(V)
 #if defined(__SSE2__)
@@ -1449,10 +1572,58 @@ template <class Access> class TileScan {
   // that grew past the bound), so that a decision is the peak's, as before session 20 (results
   // stay bit for bit the same under scaling b by 2^k, test/51).
   using ReachValue = std::conditional_t<IsAffine<M>::value, Value, double>;
+  //
+  // Its underflow certificate (session 21, review defects 1 and 2): where the loop's x leaves the
+  // normal range at step s (|x_s| < minNormal), it keeps x_s to minNormal·eps/2 only (absolute, not
+  // relative), and that loss is multiplied by |A_n/A_s| up to the end (x = 1, a = 0.5 for 200
+  // float32 steps then 2: the loop is 0 from the underflow on, A·x + B is 1). The same holds for
+  // B's chain and for the coefficient product A itself: a product that passes below the normal
+  // range and back (1e-17 28 times, then 1e17 28 times: S·A_t at 6e-324) has lost its bits. So:
+  //  - g bounds the sum over the steps s of |A_n/A_s| (LaneVectors' G chain, exact up to
+  //    rounding; ∞ where it overflowed): all the loop's and B's losses below the normal range
+  //    together are below 2·eps·minNormal·g (two roundings a step at most: a·x and the sum);
+  //  - aExp: the exact product's magnitude is below 2^aExp (an exponent: below T's range too);
+  //  - lossy: the computed A is not the product to within rounding (it went below the normal
+  //    range somewhere, in T, or in the products' type on the way) or is below T's normal range.
+  // clearOfUnderflow then composes only where those losses are below a quarter ulp of the larger of
+  // |x·A| and |B| (4·minNormal·g ≤ max(|x·A|, |B|): the loop and A·x + B then agree to rounding,
+  // as without underflow), and a lossy A only where x·A is negligible next to B, as composable
+  // argues for an underflowed A. Typical data pass (decaying lanes: g ≈ 1/(1 − mean a), B of the
+  // data's size), so their decisions, and bits, are those before.
   struct Reach {
     ReachValue a = 0, b = 0;
     bool bound = false;
+    ReachValue g = 0;
+    int aExp = 0;
+    bool lossy = false;
   };
+  static constexpr int kNoProduct = -(1 << 20), kUnknownExponent = 1 << 20;  // aExp: an exact 0; unknown
+  template <class L> static Reach reachOf(const L& l) {  // LaneVectors' (bounds)
+    Reach r{l.a, l.b, true};
+    r.g = l.g, r.aExp = l.aExp, r.lossy = l.lossy;
+    return r;
+  }
+  static int joinExponents(int l, int r) {
+    if (l == kNoProduct || r == kNoProduct) return kNoProduct;
+    if (l == kUnknownExponent || r == kUnknownExponent) return kUnknownExponent;
+    return std::max(kNoProduct, std::min(kUnknownExponent, l + r));
+  }
+  // Whether composing x with e (reach r, exactReset as for composable) keeps what the loop keeps
+  // below the normal range (see Reach). x = 0 composes exactly (B is the loop from 0); a reset
+  // in e makes the loop B's chain from there; an infinite or NaN x is composable's.
+  static bool clearOfUnderflow(Value x, const Elem& e, bool exactReset, const Reach& r) {
+    if constexpr (IsAffine<M>::value) {
+      if (x == Value(0) || !(x - x == Value(0)) || exactReset) return true;
+      const Value ax = Math<Value>::abs(x), ea = Math<Value>::abs(e.A), eb = Math<Value>::abs(e.B);
+      if (r.lossy &&
+          !(scaleBy2(double(ax), r.aExp) + double(ax) * double(ea) <= double(Math<Value>::epsilon() / 8 * eb)))
+        return false;
+      return 4 * Math<Value>::minNormal() * r.g <= larger(ax * ea, eb);
+    } else {
+      (void)x, (void)e, (void)exactReset, (void)r;
+      return true;
+    }
+  }
   // A quarter of the largest value: room for the loop's rounding against the bound's.
   static constexpr ReachValue kReachLimit = std::numeric_limits<ReachValue>::max() / 4;
   // Whether the loop from x through steps of reach r stays finite. An infinite or NaN x is left to
@@ -1472,49 +1643,111 @@ template <class Access> class TileScan {
   // The reach of l's steps then r's, l's aggregate lAgg: r's steps from l's first have products
   // lAgg.A·A_t and B chain A_t·lAgg.B + B_t. An underflowed lAgg.A counts as the least normal value
   // (what it lost is below that).
-  static Reach joinReach(const Reach& l, const Elem& lAgg, const Reach& r) {
+  // Their underflow certificate (see Reach): r's steps multiply l's losses by r's product.
+  static Reach joinReach(const Reach& l, const Elem& lAgg, const Reach& r, const Elem& rAgg) {
     if constexpr (IsAffine<M>::value) {
       const Value a = larger(Math<Value>::abs(lAgg.A), Math<Value>::minNormal());
-      return {larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b), l.bound || r.bound};
+      Reach o{larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b), l.bound || r.bound};
+      o.g = Value(scaleBy2(double(l.g), r.aExp)) + r.g;
+      o.aExp = joinExponents(l.aExp, r.aExp);
+      o.lossy = l.lossy || r.lossy || !(Math<Value>::abs(M::resetGuard(lAgg.A * rAgg.A)) >= Math<Value>::minNormal());
+      return o;
     } else {
-      (void)lAgg, (void)r;
+      (void)lAgg, (void)r, (void)rAgg;
       return l;
     }
   }
   // r.a as the largest magnitude of the lane's prefix products, in order in Value (rare, see Reach).
+  // With it, the underflow certificate exactly (g, aExp, and lossy as LaneVectors' products were
+  // computed: in order from S, or where those overflowed, rareProduct's partials).
   template <class Row> static LINREC_RARE void refineReach(const Row& row, size_t first, size_t count, Reach& r) {
     if constexpr (IsAffine<M>::value) {
+      using PT = ProductOf<Value>;
+      const PT minPT = std::numeric_limits<PT>::min();
       Value p = row.load(first).A, peak = Math<Value>::abs(p);
-      for (size_t i = 1; i < count; ++i) {
-        p *= row.load(first + i).A;
-        peak = larger(peak, Math<Value>::abs(p));
+      PT grow = 0, mantissa = 1;
+      int exponent = 0;
+      bool zero = false;
+#if LINREC_LANE_VECTORS
+      using Lanes = LaneVectors<Value>;
+      PT s = Lanes::kStart, q[Lanes::kProductWidth];
+      for (auto& partial : q) partial = PT(1);
+      bool dipS = false, dipQ = false;
+#endif
+      for (size_t i = 0; i < count; ++i) {
+        const Value ai = row.load(first + i).A;
+        if (i) {
+          p *= ai;
+          peak = larger(peak, Math<Value>::abs(p));
+        }
+        const PT w = PT(ai), aw = w < PT(0) ? -w : w;
+        grow = grow * aw + PT(1);
+        zero = zero || ai == Value(0);
+        mantissa *= w;
+        if (mantissa != PT(0) && mantissa - mantissa == PT(0)) {
+          int k;
+          mantissa = std::frexp(mantissa, &k);
+          exponent += k;
+        }
+#if LINREC_LANE_VECTORS
+        s *= w;
+        dipS = dipS || !(std::fabs(s) >= minPT);
+        PT& qi = q[i % Lanes::kProductWidth];
+        qi *= w;
+        dipQ = dipQ || !(std::fabs(qi) >= minPT);
+#endif
       }
       r.a = peak;
+      r.g = grow == grow ? Value(grow) : Math<Value>::inf();
+      if (zero) {
+        r.aExp = kNoProduct, r.lossy = false;
+      } else {
+        r.aExp = mantissa != PT(0) && mantissa - mantissa == PT(0) ? exponent + 1 : kUnknownExponent;  // |mantissa| < 1
+#if LINREC_LANE_VECTORS
+        bool dipped;
+        PT product;
+        if (s - s == PT(0)) {
+          product = s * Lanes::kInverseStart;
+          dipped = dipS && std::fabs(s) >= minPT;
+        } else {
+          product = q[0];
+          for (size_t k = 1; k < Lanes::kProductWidth; ++k) {
+            product *= q[k];
+            dipQ = dipQ || !(std::fabs(product) >= minPT);
+          }
+          dipped = dipQ && std::fabs(product) >= minPT;
+        }
+        r.lossy = dipped || !(Math<Value>::abs(Value(product)) >= Math<Value>::minNormal());
+#endif
+      }
     }
     r.bound = false;
   }
-  // within(x, r) for lane [first, first + count), refining a bound first where it refuses.
-  template <class Row> static bool withinLane(Value x, Reach& r, const Row& row, size_t first, size_t count) {
-    if (within(x, r)) return true;
+  // within and clearOfUnderflow for x and lane [first, first + count) (aggregate e), refining first
+  // where a bound refuses.
+  template <class Row>
+  static bool laneFits(Value x, const Elem& e, bool exactReset, Reach& r, const Row& row, size_t first, size_t count) {
+    if (within(x, r) && clearOfUnderflow(x, e, exactReset, r)) return true;
     if (!r.bound) return false;
     refineReach(row, first, count, r);
-    return within(x, r);
+    return within(x, r) && clearOfUnderflow(x, e, exactReset, r);
   }
   // within(x, total) for a tile's total reach (joined from its lanes' reach and aggregates, as
   // tileTotal joins them), refining its lanes' bounds first where it refuses.
-  template <class Row> static bool withinTile(Value x, Reach& total, Reach* reach, const Elem* agg, const Row& row,
-                                              size_t begin, size_t len, size_t m) {
-    if (within(x, total)) return true;
+  // With clearOfUnderflow for the tile's total e (tileFits).
+  template <class Row> static bool tileFits(Value x, const Elem& e, bool exactReset, Reach& total, Reach* reach,
+                                            const Elem* agg, const Row& row, size_t begin, size_t len, size_t m) {
+    if (within(x, total) && clearOfUnderflow(x, e, exactReset, total)) return true;
     if (!total.bound) return false;
     for (size_t j = 0; j < kLanes; ++j)
       if (reach[j].bound) refineReach(row, begin + j * len, laneSize(j, len, m), reach[j]);
     total = reach[0];
     Elem joined = agg[0];
     for (size_t j = 1; j < kLanes; ++j) {
-      total = joinReach(total, joined, reach[j]);
+      total = joinReach(total, joined, reach[j], agg[j]);
       joined = M::combine(joined, agg[j]);
     }
-    return within(x, total);
+    return within(x, total) && clearOfUnderflow(x, e, exactReset, total);
   }
 
   void run(unsigned threads) {
@@ -1638,7 +1871,7 @@ template <class Access> class TileScan {
       reduceFullTile(row, (i - first) * kTile, agg, reset, reach);
       const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
       if (!(totalExact && M::composable(x, total, totalReset) &&
-            withinTile(x, totalReach, reach, agg, row, (i - first) * kTile, kLaneLength, kTile)))
+            tileFits(x, total, totalReset, totalReach, reach, agg, row, (i - first) * kTile, kLaneLength, kTile)))
         return false;
       x = M::value(M::combine(M::constant(x), total));
     }
@@ -1674,8 +1907,9 @@ template <class Access> class TileScan {
     totalExact = true;
     totalReach = reach[0];
     for (size_t j = 1; j < kLanes; ++j) {
-      totalExact = totalExact && M::composable(M::value(total), agg[j], reset[j]);
-      totalReach = joinReach(totalReach, total, reach[j]);
+      totalExact = totalExact && M::composable(M::value(total), agg[j], reset[j]) &&
+                   clearOfUnderflow(M::value(total), agg[j], reset[j], reach[j]);
+      totalReach = joinReach(totalReach, total, reach[j], agg[j]);
       total = M::combine(total, agg[j]);
       totalReset = totalReset || reset[j];
     }
@@ -1742,7 +1976,7 @@ template <class Access> class TileScan {
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
     bool publishes = t + 1 < tilesPerRow_;
     bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset) &&
-                         withinTile(carry, totalReach, reach, agg, row, begin, len, m);
+                         tileFits(carry, total, totalReset, totalReach, reach, agg, row, begin, len, m);
     if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
@@ -1756,7 +1990,8 @@ template <class Access> class TileScan {
       if (j * len >= m) {
         x[j] = x[j - 1];  // lane j is empty; its start is never used
       } else if (M::composable(x[j - 1], agg[j - 1], reset[j - 1]) &&
-                 withinLane(x[j - 1], reach[j - 1], row, begin + (j - 1) * len, laneSize(j - 1, len, m))) {
+                 laneFits(x[j - 1], agg[j - 1], reset[j - 1], reach[j - 1], row, begin + (j - 1) * len,
+                          laneSize(j - 1, len, m))) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
       } else {
         x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
@@ -1767,20 +2002,21 @@ template <class Access> class TileScan {
     if constexpr (kLaneVectors && !Access::kReverse) {  // paired_: streamed results, forward rows
       if (following && m == kTile && !anyEarly) {
         // reduceLanes<true>'s vector path for the next tile, beside this rescan
-        Value b[kLanes], product[kLanes], reachA[kLanes], reachB[kLanes];
+        Value b[kLanes], product[kLanes];
+        LaneReach<Value> laneReach[kLanes];
         const size_t nextBegin = begin + kTile;
         for (size_t j = 0; j < kLanes; ++j) b[j] = M::start(row.load(nextBegin + j * kLaneLength)).B;
         if (stream_)
           LaneVectors<Value>::template rescanThenReduce<true>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
                                                               x, row.a + nextBegin, row.b + nextBegin, b, product,
-                                                              following->reset, reachA, reachB);
+                                                              following->reset, laneReach);
         else
           LaneVectors<Value>::template rescanThenReduce<false>(row.a + begin, row.b + begin, kLaneLength, row.x + begin,
                                                                x, row.a + nextBegin, row.b + nextBegin, b, product,
-                                                               following->reset, reachA, reachB);
+                                                               following->reset, laneReach);
         for (size_t j = 0; j < kLanes; ++j) {
           following->agg[j] = {M::resetGuard(product[j]), b[j]};
-          following->reach[j] = {reachA[j], reachB[j], true};
+          following->reach[j] = reachOf(laneReach[j]);
         }
         following->done = true;
         goto rescanned;
@@ -1883,20 +2119,30 @@ template <class Access> class TileScan {
       for (size_t j = 0; j < kLanes; ++j) b[j] = agg[j].B;
 #if LINREC_LANE_VECTORS
       if constexpr (Full && kLaneVectors) {
-        typename M::Value product[kLanes], reachA[kLanes], reachB[kLanes];
+        typename M::Value product[kLanes];
+        LaneReach<Value> laneReach[kLanes];
         LaneVectors<Value, Access::kReverse>::reduce(row.a + Row::at(begin), row.b + Row::at(begin), len, b, product,
-                                                     reset, reachA, reachB);
+                                                     reset, laneReach);
         for (size_t j = 0; j < kLanes; ++j)
-          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = {reachA[j], reachB[j], true};
+          out[j] = {M::resetGuard(product[j]), b[j]}, reach[j] = reachOf(laneReach[j]);
         return;
       }
 #endif
       // The reach (Reach): prefix products in order, the largest magnitudes of those and of B.
+      // Its underflow certificate: g as LaneVectors' G chain; aExp from the product in order with
+      // its exponent apart (frexp where it leaves 2^±400); lossy where the product of the factors
+      // below 1 in magnitude, a lower bound of every partial product coefficientProduct forms, is
+      // below the normal range (or A is).
+      using PT = ProductOf<Value>;
       typename M::Value p[kLanes];
+      PT grow[kLanes], lowest[kLanes], mantissa[kLanes];
+      int exponent[kLanes];
 #pragma GCC unroll 16
       for (size_t j = 0; j < kLanes; ++j) {
         p[j] = agg[j].A;
         reach[j] = {Math<Value>::abs(p[j]), Math<Value>::abs(b[j])};
+        const PT w = PT(Math<Value>::abs(p[j]));
+        grow[j] = 1, lowest[j] = w < PT(1) ? w : PT(1), mantissa[j] = w, exponent[j] = 0;
       }
       for (size_t i = 1; i < len; ++i) {
 #pragma GCC unroll 16
@@ -1905,7 +2151,18 @@ template <class Access> class TileScan {
             const Elem e = row.load(begin + j * len + i);
             b[j] = M::step(b[j], e);
             p[j] *= e.A;
-            reach[j] = {larger(reach[j].a, Math<Value>::abs(p[j])), larger(reach[j].b, Math<Value>::abs(b[j]))};
+            reach[j].a = larger(reach[j].a, Math<Value>::abs(p[j]));
+            reach[j].b = larger(reach[j].b, Math<Value>::abs(b[j]));
+            const PT w = PT(Math<Value>::abs(e.A));
+            grow[j] = grow[j] * w + PT(1);
+            lowest[j] *= w < PT(1) ? w : PT(1);
+            mantissa[j] *= w;
+            if (!(mantissa[j] >= PT(0x1p-400) && mantissa[j] <= PT(0x1p400)) && mantissa[j] != PT(0) &&
+                mantissa[j] - mantissa[j] == PT(0)) {
+              int k;
+              mantissa[j] = std::frexp(mantissa[j], &k);
+              exponent[j] += k;
+            }
           }
       }
       for (size_t j = 0; j < kLanes; ++j) {
@@ -1914,6 +2171,16 @@ template <class Access> class TileScan {
         auto product = coefficientProduct(row, begin + j * len, size[j]);
         agg[j] = {M::resetGuard(product.value), b[j]};
         reset[j] = product.hasZero;
+        reach[j].g = grow[j] == grow[j] ? Value(grow[j]) : Math<Value>::inf();
+        if (product.hasZero) {
+          reach[j].aExp = kNoProduct, reach[j].lossy = false;
+        } else {
+          reach[j].aExp = mantissa[j] != PT(0) && mantissa[j] - mantissa[j] == PT(0)
+                              ? exponent[j] + std::ilogb(mantissa[j]) + 1
+                              : kUnknownExponent;
+          reach[j].lossy = !(lowest[j] >= std::numeric_limits<PT>::min()) ||
+                           !(Math<Value>::abs(agg[j].A) >= Math<Value>::minNormal());
+        }
       }
     } else {
       for (size_t i = 1; i < len; ++i) {
@@ -2101,8 +2368,9 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       typename Scan::Reach totalReach = reach[0];
       for (size_t j = 1; j < kLanes; ++j) {
         exact = exact && joinsExactly<M>(total, lane[j], reset[j]) &&
-                Scan::withinLane(M::value(total), reach[j], acc.row(r), begin + j * len, Scan::laneSize(j, len, m));
-        totalReach = Scan::joinReach(totalReach, total, reach[j]);
+                Scan::laneFits(M::value(total), lane[j], reset[j], reach[j], acc.row(r), begin + j * len,
+                               Scan::laneSize(j, len, m));
+        totalReach = Scan::joinReach(totalReach, total, reach[j], lane[j]);
         total = M::combine(total, lane[j]);
         zero = zero || reset[j];
       }
@@ -2123,7 +2391,8 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     typename Scan::Reach reach[kLanes];
     Scan::template reduceLanes<true>(acc.row(r), begin, kLaneLength, kTile, lane, reset, reach);  // bounds: full tiles
     typename Scan::Reach totalReach = tileReach[k];
-    return Scan::withinTile(M::value(total), totalReach, reach, lane, acc.row(r), begin, kLaneLength, kTile);
+    return Scan::tileFits(M::value(total), tileAgg[k], tileZero[k], totalReach, reach, lane, acc.row(r), begin,
+                          kLaneLength, kTile);
   };
   for (size_t r = 0; r < rows; ++r) {
     total = M::identity();
@@ -2131,7 +2400,9 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     for (size_t t = 0; t < tilesPerRow; ++t) {
       const size_t k = r * tilesPerRow + t;
       exact = exact && tileExact[k] && joinsExactly<M>(total, tileAgg[k], tileZero[k]) &&
-              (Scan::within(M::value(total), tileReach[k]) || (tileReach[k].bound && withinPreciseTile(k)));
+              ((Scan::within(M::value(total), tileReach[k]) &&
+                Scan::clearOfUnderflow(M::value(total), tileAgg[k], tileZero[k], tileReach[k])) ||
+               (tileReach[k].bound && withinPreciseTile(k)));
       total = M::combine(total, tileAgg[k]);
     }
     if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
