@@ -14,6 +14,7 @@
 
 #include "block_scan.cuh"
 #include "composable.cuh"
+#include "reach.cuh"
 #include "tile_io.cuh"
 #include "tile_status.cuh"
 
@@ -204,6 +205,28 @@ __device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, co
   }
 }
 
+// reduceItems and the items' reach (LoopReach: where the loop from a start may overflow part-way),
+// in one pass: each extend's product and B are the prefix products and the chain in order.
+template <class M, class Item, int Items>
+__device__ __forceinline__ typename M::Elem reduceItemsReach(const Item (&e)[Items], int count,
+                                                             typename LoopReach<M>::Reach& reach) {
+  using LR = LoopReach<M>;
+  if constexpr (LR::kEnabled) {
+    typename M::Elem total = count > 0 ? M::start(elemOf<M>(e[0])) : M::identity();
+    reach = count > 0 ? LR::of(total) : typename LR::Reach{0, 0};
+#pragma unroll
+    for (int k = 1; k < Items; ++k)
+      if (k < count) {
+        total = M::extend(total, elemOf<M>(e[k]));
+        reach = LR::extend(reach, total);
+      }
+    return total;
+  } else {
+    reach = {};
+    return reduceItems<M>(e, count);
+  }
+}
+
 __device__ __forceinline__ int itemsFrom(size_t i0, size_t n, int items) {
   return i0 >= n ? 0 : (n - i0 < size_t(items) ? int(n - i0) : items);
 }
@@ -260,6 +283,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   using Value = typename M::Value;
   using Scan = BlockScan<M, P::kThreads>;
   using Back = LookBack<M>;
+  using LR = LoopReach<M>;
   using Item = typename HeldOf<Access>::Item;
   using Out = typename HeldOf<Access>::Out;
   constexpr int kItems = P::kTileItems;
@@ -270,6 +294,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ Value warpStart[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
   __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
+  __shared__ typename LR::Reach warpReach[Scan::kWarps];  // the warp's steps' reach (reach.cuh)
   __shared__ int firstFailure;  // first thread whose start is not composable
   __shared__ Value stepCarry;  // slow path: x passed from warp to warp
   __shared__ int tileComposesShared;
@@ -316,11 +341,16 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   // warpInclusiveScanExact) never compose: their threads take the slow paths below.
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool laneExclusiveExact;
-  const Elem laneExclusive =
-      Scan::scanWarpsExact(reduceItems<M>(items, count), threadZero, scanStorage, laneExclusiveExact);
+  typename LR::Reach laneReach;  // its items' (a start composes only within it)
+  const Elem laneExclusive = Scan::scanWarpsExact(reduceItemsReach<M>(items, count, laneReach), threadZero,
+                                                  scanStorage, laneExclusiveExact);
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
+  {
+    const typename LR::Reach reach = LR::warpLargest(LR::shifted(laneExclusive, laneReach));
+    if (laneId() == 0) warpReach[warp] = reach;
+  }
   // Warp 0 runs the look-back; its items wait in shared memory meanwhile (lane-striped:
   // conflict-free), so that their registers are free for it.
   __shared__ Item heldItems[kItems][kWarp];
@@ -335,8 +365,14 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     Elem blockTotal;
     bool blockExact, warpExclusiveExact;
     // warpExclusive is taken again after the look-back rather than held across it (registers).
-    Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0, blockTotal, blockExact,
-                              warpExclusiveExact);
+    // Each warp's reach from the tile's start (its exclusive prefix's shift): whether the loop from
+    // x stays in range through the tile is whether it does through each warp's part.
+    typename LR::Reach fromTileStart;
+    {
+      const Elem warpExclusive = Scan::scanWarpTotalsExact(
+          scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0, blockTotal, blockExact, warpExclusiveExact);
+      fromTileStart = LR::shifted(warpExclusive, warpReach[lane < Scan::kWarps ? lane : 0]);
+    }
     // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
     // look-back rather than held in a register across it (register pressure).
     auto warpZerosOf = [&] { return __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0); };
@@ -345,12 +381,15 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     bool composes;  // warp-uniform
     if (t == 0) {
       carry = initialInWarp(acc, r);
-      composes = blockExact && M::composable(carry, blockTotal, warpZerosOf() != 0);
+      const bool within = __all_sync(kFullMask, lane >= Scan::kWarps || LR::within(carry, fromTileStart));
+      composes = within && blockExact && M::composable(carry, blockTotal, warpZerosOf() != 0);
       inclusive = apply<M>(carry, blockTotal);
     } else {
-      // A total that is not the loop's is published uncomposable (it then never composes).
-      const bool blockZero = blockExact && warpZerosOf() != 0;
-      const Elem published = blockExact ? blockTotal : uncomposable(blockTotal);
+      // A total that is not the loop's is published uncomposable (it then never composes), and
+      // one whose span fails overflowing (not even after a reset: reach.cuh).
+      const bool spans = __all_sync(kFullMask, lane >= Scan::kWarps || LR::spans(fromTileStart));
+      const bool blockZero = blockExact && spans && warpZerosOf() != 0;
+      const Elem published = !blockExact ? uncomposable(blockTotal) : spans ? blockTotal : overflowing(blockTotal);
       if (hasNext && lane == 0) status.publishAggregate(k, published, blockZero);
       const typename Back::Result back = Back::carryInto(status, k, t, published, blockZero, backStorage);
       carry = back.carry;
@@ -379,7 +418,10 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
-  if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero))
+  // A start that composes but from which the loop overflows inside the thread's items fails too:
+  // from it on, the block steps through (or composes wide, where each thread checks that itself).
+  if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero) ||
+      !LR::within(begin, laneReach))
     atomicMin(&firstFailure, me);
   __syncthreads();
   const int first = firstFailure;
@@ -441,16 +483,19 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const bool threadZero = anyZeroCoefficient<M>(items, count);
       bool prefixZero = threadZero, exact = true;
-      Elem inclusive = warpInclusiveScanExact<M>(reduceItems<M>(items, count), prefixZero, exact);
+      typename LoopReach<M>::Reach laneReach;
+      Elem inclusive = warpInclusiveScanExact<M>(reduceItemsReach<M>(items, count, laneReach), prefixZero, exact);
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, threadZero));
       const unsigned exacts = __ballot_sync(kFullMask, exact);
       const bool exclusiveExact = laneId() == 0 || ((exacts >> (laneId() - 1)) & 1u) != 0;
       Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): from the first lane whose start is not composable (or
-      // not the loop's), step through in lane order from the x its predecessor ended with.
+      // not the loop's, or the loop from it overflows inside the lane's items), step through in
+      // lane order from the x its predecessor ended with.
       const unsigned failing =
-          __ballot_sync(kFullMask, !exclusiveExact || !M::composable(carry, exclusive, exclusiveZero));
+          __ballot_sync(kFullMask, !exclusiveExact || !M::composable(carry, exclusive, exclusiveZero) ||
+                                       !LoopReach<M>::within(begin, laneReach));
       if (failing) {
         const int first = __ffs(failing) - 1;
         if (laneId() == 0) countInOrder();
