@@ -175,10 +175,11 @@ template <class T> struct AffineReachRules {
   }
   // The reach of l's steps then r's, l's aggregate lAgg: r's steps from l's first have products
   // lAgg.A·A_t and B chain A_t·lAgg.B + B_t. An underflowed lAgg.A counts as the least normal value
-  // (what it lost is below that).
+  // (what it lost is below that); a zero lAgg.B leaves r's chain as it is (as combine's guard does:
+  // the loop from 0 never multiplies by a product, so an infinite r.a does not matter there).
   static LINREC_HD Reach shifted(AffinePair<T> lAgg, Reach r) {
     const T a = larger(Math<T>::abs(lAgg.A), Math<T>::minNormal());
-    return {a * r.a, Math<T>::abs(lAgg.B) * r.a + r.b};
+    return {a * r.a, lAgg.B == T(0) ? r.b : Math<T>::abs(lAgg.B) * r.a + r.b};
   }
   static LINREC_HD Reach join(Reach l, AffinePair<T> lAgg, Reach r) {
     const Reach s = shifted(lAgg, r);
@@ -191,6 +192,8 @@ template <class T> struct AffineReachRules {
     if (!(x - x == T(0))) return true;
     return Math<T>::abs(x) * r.a + r.b <= limit();
   }
+  // Whether the B chain (the loop from 0) stays in range through steps of reach r.
+  static LINREC_HD bool chainWithin(Reach r) { return r.b <= limit(); }
 };
 
 // ---------------------------------------------------------------------------------------------

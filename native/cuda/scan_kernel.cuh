@@ -531,16 +531,29 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 // Aggregates (composed map per row). Same tiles, no look-back: tile totals, then a fold per row.
 // Every join is checked as the CPU's aggregate checks it (AffineMonoid::joinsExactly): a row where
 // one loses a B (a reset, then a product that underflows) is composed again in extended range.
+// And B is the loop from 0 only where that loop stays in range (defect A, reach.cuh): the row's
+// reach is folded beside its total, and a row whose chain may overflow part-way (the composed B
+// finite again after a decay where the loop's is ∞) takes its B in order.
 
 // Per tile total: some coefficient is 0, and its joins were exact.
 enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2 };
+// Per row, where its B is computed again: composed in extended range, or in order.
+enum AgainFlags : unsigned char { kAgainWide = 1, kAgainInOrder = 2 };
 
 // Appends 32 parts, lane order, to `total`, which every lane of the warp holds. `exact` stays
 // true while every join kept the loop's B: each part's own (its lane's `zero`: some coefficient
-// is 0; `partExact`: its joins were exact), the scan's, and the join onto `total`.
+// is 0; `partExact`: its joins were exact), the scan's, and the join onto `total`. `reach`, the
+// reach of the steps in `total`, takes each part's from the row's start (partReach shifted by the
+// row's prefix before it).
 template <class M> __device__ __forceinline__ void foldWarpExact(typename M::Elem& total, bool& exact,
-                                                                 typename M::Elem part, bool zero, bool partExact) {
-  const typename M::Elem warpPart = shflIdx(warpInclusiveScanExact<M, kWarp, true>(part, zero, partExact), kWarp - 1);
+                                                                 typename LoopReach<M>::Reach& reach,
+                                                                 typename M::Elem part, bool zero, bool partExact,
+                                                                 typename LoopReach<M>::Reach partReach) {
+  using LR = LoopReach<M>;
+  const typename M::Elem inclusive = warpInclusiveScanExact<M, kWarp, true>(part, zero, partExact);
+  const typename M::Elem warpPart = shflIdx(inclusive, kWarp - 1);
+  const typename M::Elem before = M::combine(total, exclusiveFromInclusive<M>(inclusive));
+  reach = LR::warpLargest(LR::join(reach, before, partReach));
   const bool warpZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
   const bool warpExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
   exact = exact && warpExact && M::joinsExactly(total, warpPart, warpZero);
@@ -586,15 +599,17 @@ template <class Access> __device__ typename Access::T aggregateBAgain(const Acce
 
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     aggregateTilesKernel(Access acc, size_t n, size_t tilesPerRow, typename Access::Elem* tileTotals,
-                         unsigned char* tileFlags) {
+                         unsigned char* tileFlags, typename LoopReach<typename Access::Monoid>::Reach* tileReaches) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   using Scan = BlockScan<M, P::kThreads>;
+  using LR = LoopReach<M>;
   constexpr int kItems = P::kTileItems;
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
   __shared__ typename Scan::Storage scanStorage;
   __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];
+  __shared__ typename LR::Reach warpReach[Scan::kWarps];  // from the warp's start
 
   const size_t k = blockIdx.x, t = k % tilesPerRow;
   const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
@@ -605,47 +620,63 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   const int count = itemsFrom(i0, n, kItems);
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool unused;
-  Scan::template scanWarpsExact<true>(reduceItems<M>(items, count), threadZero, scanStorage, unused);
+  typename LR::Reach laneReach;
+  const Elem laneExclusive = Scan::template scanWarpsExact<true>(reduceItemsReach<M>(items, count, laneReach),
+                                                                 threadZero, scanStorage, unused);
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   if (laneId() == 0) warpHasZero[warpId()] = laneZeros != 0;
+  {
+    const typename LR::Reach reach = LR::warpLargest(LR::shifted(laneExclusive, laneReach));
+    if (laneId() == 0) warpReach[warpId()] = reach;
+  }
   __syncthreads();
   if (warpId() == 0) {
     const int lane = laneId();
     const bool warpZero = lane < Scan::kWarps && warpHasZero[lane] != 0;
     Elem blockTotal;
     bool blockExact;
-    Scan::template scanWarpTotalsExact<true>(scanStorage, warpZero, blockTotal, blockExact, unused);
+    const Elem warpExclusive =
+        Scan::template scanWarpTotalsExact<true>(scanStorage, warpZero, blockTotal, blockExact, unused);
     const bool blockZero = __ballot_sync(kFullMask, warpZero) != 0;
+    const typename LR::Reach reach = LR::warpLargest(
+        lane < Scan::kWarps ? LR::shifted(warpExclusive, warpReach[lane]) : typename LR::Reach{0, 0});
     if (lane == 0) {
       tileTotals[k] = blockTotal;
       tileFlags[k] = (blockZero ? kTotalZero : 0) | (blockExact ? kTotalExact : 0);
+      tileReaches[k] = reach;
     }
   }
 }
 
 // One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity). A row
-// whose joins lost a B is marked in `again` (written for every row) for the two kernels below.
-template <class Access> __global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals,
-                                                             const unsigned char* tileFlags, size_t rows,
-                                                             size_t tilesPerRow, typename Access::T* outA,
-                                                             typename Access::T* outB, unsigned char* again) {
+// whose joins lost a B, or whose chain may overflow part-way, is marked in `again` (written for
+// every row) for the two kernels below. outReach (where given): each row's reach.
+template <class Access> __global__ void foldTileTotalsKernel(
+    const typename Access::Elem* tileTotals, const unsigned char* tileFlags,
+    const typename LoopReach<typename Access::Monoid>::Reach* tileReaches, size_t rows, size_t tilesPerRow,
+    typename Access::T* outA, typename Access::T* outB, unsigned char* again,
+    typename LoopReach<typename Access::Monoid>::Reach* outReach) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
+  using LR = LoopReach<M>;
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
     bool exact = true;
+    typename LR::Reach reach{0, 0};
     for (size_t base = 0; base < tilesPerRow; base += kWarp) {
       const size_t t = base + laneId();
       const bool in = t < tilesPerRow;
       const Elem v = in ? tileTotals[r * tilesPerRow + t] : M::identity();
       const unsigned flags = in ? tileFlags[r * tilesPerRow + t] : unsigned(kTotalExact);
-      foldWarpExact<M>(total, exact, v, (flags & kTotalZero) != 0, (flags & kTotalExact) != 0);
+      const typename LR::Reach partReach = in ? tileReaches[r * tilesPerRow + t] : typename LR::Reach{0, 0};
+      foldWarpExact<M>(total, exact, reach, v, (flags & kTotalZero) != 0, (flags & kTotalExact) != 0, partReach);
     }
     if (laneId() == 0) {
       outA[r] = total.A;
       outB[r] = total.B;
-      if (again) again[r] = !exact;
+      if (again) again[r] = (exact ? 0 : kAgainWide) | (LR::chainWithin(reach) ? 0 : kAgainInOrder);
+      if (outReach) outReach[r] = reach;
     }
   }
 }
@@ -671,7 +702,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   // nothing where no row is marked.
   for (size_t k = blockIdx.x; k < rows * tilesPerRow; k += gridDim.x) {
     const size_t r = k / tilesPerRow, t = k % tilesPerRow;
-    if (!again[r]) continue;  // block-uniform
+    if (again[r] != kAgainWide) continue;  // block-uniform; rows taken in order need no wide totals
     const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
     const size_t i0 = segment + size_t(laneId()) * kItems;
     typename M::Elem items[kItems];
@@ -693,7 +724,8 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
 }
 
 // Rows marked again: B from the Wide tile totals, the loop's B wherever the loop stays in range;
-// with an input that is not finite, by its definition (start, then extend) on one lane, in order.
+// with an input that is not finite, or where the loop may overflow part-way (kAgainInOrder), by its
+// definition (start, then extend) on one lane, in order.
 template <class Access>
 __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, size_t tilesPerRow,
                                           const unsigned char* again,
@@ -706,6 +738,11 @@ __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, siz
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     if (!again[r]) continue;  // warp-uniform
+    if (again[r] & kAgainInOrder) {
+      const T B = aggregateBInOrder(acc, r, n);
+      if (laneId() == 0) outB[r] = B;
+      continue;
+    }
     WElem total = WM::identity();
     bool finite = true;
     for (size_t base = 0; base < tilesPerRow; base += kWarp) {
@@ -722,27 +759,36 @@ __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, siz
 
 // One warp per row, segment after segment.
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
-    aggregateWarpRowsKernel(Access acc, size_t rows, size_t n, typename Access::T* outA, typename Access::T* outB) {
+    aggregateWarpRowsKernel(Access acc, size_t rows, size_t n, typename Access::T* outA, typename Access::T* outB,
+                            typename LoopReach<typename Access::Monoid>::Reach* outReach) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
+  using LR = LoopReach<M>;
   constexpr int kItems = P::kItems, kWarps = P::kThreads / kWarp;
   constexpr size_t kSegment = size_t(kWarp) * kItems;
   __shared__ StageOf<Access, kItems> stage[kWarps];
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
     bool exact = true;
+    typename LR::Reach reach{0, 0};
     for (size_t segment = 0; segment < n; segment += kSegment) {
       const size_t i0 = segment + size_t(laneId()) * kItems;
       Elem items[kItems];
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const int count = itemsFrom(i0, n, kItems);
-      foldWarpExact<M>(total, exact, reduceItems<M>(items, count), anyZeroCoefficient<M>(items, count), true);
+      typename LR::Reach laneReach;
+      const Elem part = reduceItemsReach<M>(items, count, laneReach);
+      foldWarpExact<M>(total, exact, reach, part, anyZeroCoefficient<M>(items, count), true, laneReach);
     }
-    const typename Access::T B = exact ? total.B : aggregateBAgain(acc, r, n);  // exact: warp-uniform
+    // exact and reach: warp-uniform
+    const typename Access::T B = !LR::chainWithin(reach) ? aggregateBInOrder(acc, r, n)
+                                 : exact                 ? total.B
+                                                         : aggregateBAgain(acc, r, n);
     if (laneId() == 0) {
       outA[r] = total.A;
       outB[r] = B;
+      if (outReach) outReach[r] = reach;
     }
   }
 }
