@@ -38,7 +38,10 @@ function overflowTests() {
     float64: { C: Float64Array as C, tile: 4096, items: 16, warp: 32 * 16, slow: 65536, slowSteps: 80, fast: 2 ** 200, fastSteps: 6 },
   };
   type DType = keyof typeof shapes;
-  const hooks = () => require(addonPath() as string) as { _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number, fromRowStart?: boolean) => void };
+  const hooks = () =>
+    require(addonPath() as string) as {
+      _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number, fromRowStart?: boolean) => void;
+    };
 
   /** Rows of n steps, row r with spikes[r]; x_0 = x0, b_1 = b1, every other b 0 (scan's layout). */
   function rowsWith(C: C, n: number, spikes: Spike[], reverse: boolean, x0: number, b1: number) {
@@ -87,7 +90,8 @@ function overflowTests() {
     const { a, v } = rowsWith(shapes[dtype].C, n, spikes, reverse, x0, b1);
     const want = sequential(a, v, { rows: spikes.length, reverse });
     expect(want[reverse ? 0 : n]).toBe(Infinity);
-    for (const { where, x } of run(a, v)) expect({ dtype, where, b1, reverse, rows: mismatches(x, want, spikes.length, spikes) }).toEqual({ dtype, where, b1, reverse, rows: ok(spikes) });
+    for (const { where, x } of run(a, v))
+      expect({ dtype, where, b1, reverse, rows: mismatches(x, want, spikes.length, spikes) }).toEqual({ dtype, where, b1, reverse, rows: ok(spikes) });
   }
 
   for (const dtype of ['float32', 'float64'] as const)
@@ -103,13 +107,14 @@ function overflowTests() {
         { what: 'in the last partial tile', at: 5 * tile + 100, up: slow, steps: slowSteps },
         { what: 'ending at the last thread of a tile', at: 4 * tile - 2 * fastSteps, up: fast, steps: fastSteps },
       ];
-      for (const b1 of [0, 1]) for (const reverse of [false, true]) expectLoop(spikes, n, dtype, 1, b1, reverse, (a, v) => scans(a, v, { rows: spikes.length, reverse }));
+      for (const b1 of [0, 1])
+        for (const reverse of [false, true]) expectLoop(spikes, n, dtype, 1, b1, reverse, (a, v) => scans(a, v, { rows: spikes.length, reverse }));
     });
 
   // Tiles published by the look-back compose from any |x| up to 2^110 (float32) or 2^960
   // (float64) without an overflow inside, but a start that grows tile by tile leaves that range
   // in a later tile of the group: every tile's span holds, the group's prefix does not.
-  test('tiles: growth over four tiles from a large x_0 then decay over five, across a look-back group boundary, with the nearest anchors and with chains from the row start', () => {
+  test('tiles: growth over four tiles from a large x_0 then decay over five, across a look-back group boundary, forward with the nearest anchors and reversed with chains from the row start', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const { tile } = shapes[dtype];
       const f32 = dtype === 'float32';
@@ -120,15 +125,22 @@ function overflowTests() {
         { what: 'growth from tile 3', at: 3 * tile + 1, up: f32 ? 16 : 2 ** 20, steps: 8, every: tile / 2 },
       ];
       const setLookBack = hooks()._setLookBackTest;
-      for (const fromRowStart of setLookBack ? [false, true] : [false])
-        for (const reverse of [false, true]) {
-          setLookBack?.(60e9, -1, -1, 0, fromRowStart);
-          try {
-            expectLoop(spikes, n, dtype, f32 ? 2 ** 100 : 2 ** 900, 0, reverse, (a, v) => scans(a, v, { rows: spikes.length, reverse }).slice(0, 1));
-          } finally {
-            setLookBack?.(0, -1);
-          }
+      for (const [fromRowStart, reverse] of setLookBack
+        ? [
+            [false, false],
+            [true, true],
+          ]
+        : [
+            [false, false],
+            [false, true],
+          ]) {
+        setLookBack?.(60e9, -1, -1, 0, fromRowStart);
+        try {
+          expectLoop(spikes, n, dtype, f32 ? 2 ** 100 : 2 ** 900, 0, reverse, (a, v) => scans(a, v, { rows: spikes.length, reverse }).slice(0, 1));
+        } finally {
+          setLookBack?.(0, -1);
         }
+      }
     }
   });
 

@@ -295,7 +295,9 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
   __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
   __shared__ typename LR::Reach warpReach[Scan::kWarps];  // the warp's steps' reach (reach.cuh)
-  __shared__ int firstFailure;  // first thread whose start is not composable
+  // 2·(first thread whose start is not composable), or 2·(the thread after the first whose loop
+  // overflows inside its items from a valid start) - 1, whichever is less
+  __shared__ int firstFailure;
   __shared__ Value stepCarry;  // slow path: x passed from warp to warp
   __shared__ int tileComposesShared;
   __shared__ size_t tileIndex, tileRow, tileStart;
@@ -316,7 +318,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     tileIndex = tile;
     tileRow = tile / tilesPerRow;
     tileStart = tile % tilesPerRow * kTile;
-    firstFailure = P::kThreads;
+    firstFailure = 2 * P::kThreads;
   }
   __syncthreads();
   const int me = int(threadIdx.x), warp = warpId();
@@ -342,8 +344,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool laneExclusiveExact;
   typename LR::Reach laneReach;  // its items' (a start composes only within it)
-  const Elem laneExclusive = Scan::scanWarpsExact(reduceItemsReach<M>(items, count, laneReach), threadZero,
-                                                  scanStorage, laneExclusiveExact);
+  const Elem laneExclusive =
+      Scan::scanWarpsExact(reduceItemsReach<M>(items, count, laneReach), threadZero, scanStorage, laneExclusiveExact);
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
@@ -369,8 +371,8 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     // x stays in range through the tile is whether it does through each warp's part.
     typename LR::Reach fromTileStart;
     {
-      const Elem warpExclusive = Scan::scanWarpTotalsExact(
-          scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0, blockTotal, blockExact, warpExclusiveExact);
+      const Elem warpExclusive = Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0,
+                                                           blockTotal, blockExact, warpExclusiveExact);
       fromTileStart = LR::shifted(warpExclusive, warpReach[lane < Scan::kWarps ? lane : 0]);
     }
     // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
@@ -418,20 +420,22 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
-  // A start that composes but from which the loop overflows inside the thread's items fails too:
-  // from it on, the block steps through (or composes wide, where each thread checks that itself).
-  if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero) ||
-      !LR::within(begin, laneReach))
-    atomicMin(&firstFailure, me);
+  // A start that composes, but from which the loop overflows inside the thread's items (reach.cuh),
+  // is the loop's own start, so the thread keeps it (its x before the overflow as without it, as on
+  // the CPU); the threads after it step through from its end (not wide: that composes across it).
+  if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero))
+    atomicMin(&firstFailure, 2 * me);
+  else if (!LR::within(begin, laneReach))
+    atomicMin(&firstFailure, 2 * me + 1);
   __syncthreads();
-  const int first = firstFailure;
+  const int failure = firstFailure, first = (failure + 1) / 2;
 
   if (first < P::kThreads) {  // block-uniform: the slow paths
     bool inOrder = true;
     if constexpr (Wide<M>::kEnabled) {
       using WideScan = WideTileScan<M, P::kThreads, kItems>;
       __shared__ typename WideScan::Storage wideStorage;
-      inOrder = !WideScan::begins(stepCarry, items, count, first, begin, wideStorage);
+      if (!(failure & 1)) inOrder = !WideScan::begins(stepCarry, items, count, first, begin, wideStorage);
     }
     if (inOrder) {  // step through from thread `first` on
       if (me == 0) countInOrder();
@@ -491,11 +495,12 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       const bool exclusiveExact = laneId() == 0 || ((exacts >> (laneId() - 1)) & 1u) != 0;
       Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): from the first lane whose start is not composable (or
-      // not the loop's, or the loop from it overflows inside the lane's items), step through in
-      // lane order from the x its predecessor ended with.
-      const unsigned failing =
-          __ballot_sync(kFullMask, !exclusiveExact || !M::composable(carry, exclusive, exclusiveZero) ||
-                                       !LoopReach<M>::within(begin, laneReach));
+      // not the loop's), step through in lane order from the x its predecessor ended with.
+      // A lane whose loop overflows inside its items from its valid start keeps that start: the
+      // lanes after it step from its end.
+      const bool composes = exclusiveExact && M::composable(carry, exclusive, exclusiveZero);
+      const unsigned failing = __ballot_sync(kFullMask, !composes) |
+                               (__ballot_sync(kFullMask, composes && !LoopReach<M>::within(begin, laneReach)) << 1);
       if (failing) {
         const int first = __ffs(failing) - 1;
         if (laneId() == 0) countInOrder();
@@ -638,8 +643,8 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
     const Elem warpExclusive =
         Scan::template scanWarpTotalsExact<true>(scanStorage, warpZero, blockTotal, blockExact, unused);
     const bool blockZero = __ballot_sync(kFullMask, warpZero) != 0;
-    const typename LR::Reach reach = LR::warpLargest(
-        lane < Scan::kWarps ? LR::shifted(warpExclusive, warpReach[lane]) : typename LR::Reach{0, 0});
+    const typename LR::Reach reach =
+        LR::warpLargest(lane < Scan::kWarps ? LR::shifted(warpExclusive, warpReach[lane]) : typename LR::Reach{0, 0});
     if (lane == 0) {
       tileTotals[k] = blockTotal;
       tileFlags[k] = (blockZero ? kTotalZero : 0) | (blockExact ? kTotalExact : 0);
@@ -651,11 +656,12 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
 // One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity). A row
 // whose joins lost a B, or whose chain may overflow part-way, is marked in `again` (written for
 // every row) for the two kernels below. outReach (where given): each row's reach.
-template <class Access> __global__ void foldTileTotalsKernel(
-    const typename Access::Elem* tileTotals, const unsigned char* tileFlags,
-    const typename LoopReach<typename Access::Monoid>::Reach* tileReaches, size_t rows, size_t tilesPerRow,
-    typename Access::T* outA, typename Access::T* outB, unsigned char* again,
-    typename LoopReach<typename Access::Monoid>::Reach* outReach) {
+template <class Access>
+__global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals, const unsigned char* tileFlags,
+                                     const typename LoopReach<typename Access::Monoid>::Reach* tileReaches, size_t rows,
+                                     size_t tilesPerRow, typename Access::T* outA, typename Access::T* outB,
+                                     unsigned char* again,
+                                     typename LoopReach<typename Access::Monoid>::Reach* outReach) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   using LR = LoopReach<M>;
