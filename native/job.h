@@ -66,6 +66,9 @@ struct AggregateJob {
   const void* b = nullptr;
   void* outA = nullptr;
   void* outB = nullptr;
+  // Where given (the CUDA engine's staged chunks): each row's AffineReach<T> (monoid.h), so that
+  // a caller composing rows' maps knows where the loop from its x may overflow part-way.
+  void* outReach = nullptr;
   unsigned threads = 1;
   int device = 0;
 };

@@ -39,6 +39,7 @@ template <> struct Math<float> {
   static LINREC_HD float abs(float v) { return ::fabsf(v); }
   static LINREC_HD float inf() { return __builtin_huge_valf(); }
   static LINREC_HD float minNormal() { return 1.17549435e-38f; }
+  static LINREC_HD float max() { return 3.40282347e+38f; }
   static LINREC_HD float epsilon() { return 1.1920929e-07f; }
 };
 #if !defined(__CUDACC__)
@@ -50,6 +51,7 @@ template <> struct Math<long double> {
   static inline long double abs(long double v) { return ::fabsl(v); }
   static inline long double inf() { return __builtin_huge_vall(); }
   static inline long double minNormal() { return 3.36210314311209350626e-4932L; }
+  static inline long double max() { return 1.18973149535723176502e+4932L; }
   static inline long double epsilon() { return 1.08420217248550443401e-19L; }
 };
 #endif
@@ -61,6 +63,7 @@ template <> struct Math<double> {
   static LINREC_HD double abs(double v) { return ::fabs(v); }
   static LINREC_HD double inf() { return __builtin_huge_val(); }
   static LINREC_HD double minNormal() { return 2.2250738585072014e-308; }
+  static LINREC_HD double max() { return 1.7976931348623157e308; }
   static LINREC_HD double epsilon() { return 2.220446049250313e-16; }
 };
 
@@ -144,6 +147,53 @@ template <class T> struct AffineMonoid {
     if (!(r.A - r.A == T(0) && r.B - r.B == T(0))) return true;
     return composable(l.B, r, rZero);
   }
+};
+
+// ---------------------------------------------------------------------------------------------
+// AffineReach: bounds on the magnitudes of the prefix products A_t (in order, unlike the
+// aggregate's A) and of the B chain B_t (the loop run from 0) over some steps. The loop run from
+// x through them stays within |x|·a + b, up to rounding. Where that could pass T's largest value,
+// the loop may overflow part-way, and ∞ stays ∞ there, while the composed A·x + B, after a decay,
+// is finite again (defect A, bench/NOTES.md: x_0 = 1, a = 2 for 200 float32 steps then 0.5; the
+// loop is ∞ to the end, a composed start 1). So a start composes across steps only `within`
+// their reach; elsewhere the engines step through, the path composable's failures take.
+template <class T> struct AffineReach {
+  T a, b;
+};
+
+template <class T> struct AffineReachRules {
+  using Reach = AffineReach<T>;
+  // A quarter of the largest value: room for the loop's rounding against the bound's.
+  static LINREC_HD T limit() { return Math<T>::max() / 4; }
+  // The larger, NaN if either is.
+  static LINREC_HD T larger(T u, T v) { return v > u || v != v ? v : u; }
+  // The reach of an aggregate's first step (AffineMonoid::start(e)), and after extend appends a
+  // step to an aggregate whose result is `total` (its A the prefix product, its B the chain's).
+  static LINREC_HD Reach of(AffinePair<T> first) { return {Math<T>::abs(first.A), Math<T>::abs(first.B)}; }
+  static LINREC_HD Reach extend(Reach r, AffinePair<T> total) {
+    return {larger(r.a, Math<T>::abs(total.A)), larger(r.b, Math<T>::abs(total.B))};
+  }
+  // The reach of l's steps then r's, l's aggregate lAgg: r's steps from l's first have products
+  // lAgg.A·A_t and B chain A_t·lAgg.B + B_t. An underflowed lAgg.A counts as the least normal value
+  // (what it lost is below that); a zero lAgg.B leaves r's chain as it is (as combine's guard does:
+  // the loop from 0 never multiplies by a product, so an infinite r.a does not matter there).
+  static LINREC_HD Reach shifted(AffinePair<T> lAgg, Reach r) {
+    const T a = larger(Math<T>::abs(lAgg.A), Math<T>::minNormal());
+    return {a * r.a, lAgg.B == T(0) ? r.b : Math<T>::abs(lAgg.B) * r.a + r.b};
+  }
+  static LINREC_HD Reach join(Reach l, AffinePair<T> lAgg, Reach r) {
+    const Reach s = shifted(lAgg, r);
+    return {larger(l.a, s.a), larger(l.b, s.b)};
+  }
+  // Whether the loop from x through steps of reach r stays finite. An infinite or NaN x is left to
+  // composable (which keeps ∞ where the loop does). A NaN reach (only beside a non-finite B, which
+  // composable refuses) is not within.
+  static LINREC_HD bool within(T x, Reach r) {
+    if (!(x - x == T(0))) return true;
+    return Math<T>::abs(x) * r.a + r.b <= limit();
+  }
+  // Whether the B chain (the loop from 0) stays in range through steps of reach r.
+  static LINREC_HD bool chainWithin(Reach r) { return r.b <= limit(); }
 };
 
 // ---------------------------------------------------------------------------------------------

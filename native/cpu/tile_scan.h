@@ -1624,30 +1624,29 @@ template <class Access> class TileScan {
       return true;
     }
   }
-  // A quarter of the largest value: room for the loop's rounding against the bound's.
-  static constexpr ReachValue kReachLimit = std::numeric_limits<ReachValue>::max() / 4;
+  // The rules are monoid.h's (AffineReachRules), shared with the CUDA engine; other monoids
+  // (extended numbers) do not overflow, so every x is within.
+  using Rules = AffineReachRules<ReachValue>;
   // Whether the loop from x through steps of reach r stays finite. An infinite or NaN x is left to
   // composable (which keeps ∞ where the loop does). A NaN reach (only beside a non-finite B, which
   // composable refuses) is not within.
   static bool within(Value x, const Reach& r) {
     if constexpr (IsAffine<M>::value) {
-      if (!(x - x == Value(0))) return true;
-      return Math<Value>::abs(x) * r.a + r.b <= kReachLimit;
+      return Rules::within(x, {r.a, r.b});
     } else {
       (void)x, (void)r;
       return true;
     }
   }
   // The larger, NaN if either is.
-  static ReachValue larger(ReachValue u, ReachValue v) { return v > u || v != v ? v : u; }
-  // The reach of l's steps then r's, l's aggregate lAgg: r's steps from l's first have products
-  // lAgg.A·A_t and B chain A_t·lAgg.B + B_t. An underflowed lAgg.A counts as the least normal value
-  // (what it lost is below that).
+  static ReachValue larger(ReachValue u, ReachValue v) { return Rules::larger(u, v); }
+  // The reach of l's steps then r's, l's aggregate lAgg (Rules::join: r's steps from l's first
+  // have products lAgg.A·A_t and B chain A_t·lAgg.B + B_t).
   // Their underflow certificate (see Reach): r's steps multiply l's losses by r's product.
   static Reach joinReach(const Reach& l, const Elem& lAgg, const Reach& r, const Elem& rAgg) {
     if constexpr (IsAffine<M>::value) {
-      const Value a = larger(Math<Value>::abs(lAgg.A), Math<Value>::minNormal());
-      Reach o{larger(l.a, a * r.a), larger(l.b, Math<Value>::abs(lAgg.B) * r.a + r.b), l.bound || r.bound};
+      const AffineReach<Value> j = Rules::join({l.a, l.b}, lAgg, {r.a, r.b});
+      Reach o{j.a, j.b, l.bound || r.bound};
       o.g = Value(scaleBy2(double(l.g), r.aExp)) + r.g;
       o.aExp = joinExponents(l.aExp, r.aExp);
       o.lossy = l.lossy || r.lossy || !(Math<Value>::abs(M::resetGuard(lAgg.A * rAgg.A)) >= Math<Value>::minNormal());

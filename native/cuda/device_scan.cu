@@ -300,14 +300,15 @@ template <class T, bool Reverse> static Shape aggregateShape(const AggregateJob&
   return s == Shape::ThreadRows ? Shape::WarpRows : s;
 }
 
-// The tile aggregate's scratch: the tiles' totals and their flags, each row's mark (its joins lost
-// a B), and for marked rows the tiles' totals on extended-range numbers and whether their inputs
-// are finite.
+// The tile aggregate's scratch: the tiles' totals, their reaches and their flags, each row's mark
+// (its joins lost a B, or its chain may overflow part-way), and for rows marked for it the tiles'
+// totals on extended-range numbers and whether their inputs are finite.
 template <class T> struct AggregateScratch {
   using Wide = typename Wide<AffineMonoid<T>>::Elem;
-  size_t flags, again, wide, wideFinite, bytes;
+  size_t reaches, flags, again, wide, wideFinite, bytes;
   AggregateScratch(size_t rows, size_t tiles) {
-    flags = tiles * sizeof(AffinePair<T>);
+    reaches = tiles * sizeof(AffinePair<T>);
+    flags = reaches + tiles * sizeof(AffineReach<T>);
     again = flags + tiles;
     wide = (again + rows + 15) / 16 * 16;
     wideFinite = wide + tiles * sizeof(Wide);
@@ -328,16 +329,18 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   Access acc(scanViewOf(job));
   T* outA = static_cast<T*>(job.outA);
   T* outB = static_cast<T*>(job.outB);
+  auto* outReach = static_cast<AffineReach<T>*>(job.outReach);
   const size_t rows = job.rows, n = job.n;
   switch (aggregateShape<T, Reverse>(job, ctx)) {
     case Shape::ThreadRows:  // n == 0: identity maps
       launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
-             static_cast<const AffinePair<T>*>(nullptr), static_cast<const unsigned char*>(nullptr), rows, size_t(0),
-             outA, outB, static_cast<unsigned char*>(nullptr));
+             static_cast<const AffinePair<T>*>(nullptr), static_cast<const unsigned char*>(nullptr),
+             static_cast<const AffineReach<T>*>(nullptr), rows, size_t(0), outA, outB,
+             static_cast<unsigned char*>(nullptr), outReach);
       return;
     case Shape::WarpRows:
       launch(aggregateWarpRowsKernel<Access, P>, rowGrid(rows, P::kThreads / kWarp), P::kThreads, stream,
-             "launching the warp-per-row aggregate kernel", acc, rows, n, outA, outB);
+             "launching the warp-per-row aggregate kernel", acc, rows, n, outA, outB, outReach);
       return;
     case Shape::Tiles: break;
   }
@@ -346,17 +349,18 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
   const AggregateScratch<T> layout(rows, tiles);
   char* scratch = static_cast<char*>(ctx.ensureScratch(layout.bytes));
   auto* totals = reinterpret_cast<AffinePair<T>*>(scratch);
+  auto* reaches = reinterpret_cast<AffineReach<T>*>(scratch + layout.reaches);
   auto* flags = reinterpret_cast<unsigned char*>(scratch + layout.flags);
   auto* again = reinterpret_cast<unsigned char*>(scratch + layout.again);
   auto* wide = reinterpret_cast<typename AggregateScratch<T>::Wide*>(scratch + layout.wide);
   auto* wideFinite = reinterpret_cast<unsigned char*>(scratch + layout.wideFinite);
   launch(aggregateTilesKernel<Access, P>, unsigned(tiles), P::kThreads, stream, "launching the tile aggregate kernel",
-         acc, n, tilesPerRow, totals, flags);
+         acc, n, tilesPerRow, totals, flags, reaches);
   launch(foldTileTotalsKernel<Access>, rowGrid(rows, 8), 256, stream, "launching the aggregate fold kernel",
-         static_cast<const AffinePair<T>*>(totals), static_cast<const unsigned char*>(flags), rows, tilesPerRow, outA,
-         outB, again);
-  // Rows whose joins lost a B (rare): composed again in extended range; other rows' tiles and
-  // warps are skipped.
+         static_cast<const AffinePair<T>*>(totals), static_cast<const unsigned char*>(flags),
+         static_cast<const AffineReach<T>*>(reaches), rows, tilesPerRow, outA, outB, again, outReach);
+  // Rows whose joins lost a B (rare): composed again in extended range, or in order where the loop
+  // may overflow part-way; other rows' tiles and warps are skipped.
   launch(aggregateTilesAgainKernel<Access, P>, unsigned(std::min<size_t>(tiles, 1024)), P::kThreads, stream,
          "launching the tile aggregate kernel (extended range)", acc, rows, n, tilesPerRow,
          static_cast<const unsigned char*>(again), wide, wideFinite);

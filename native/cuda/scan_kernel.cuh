@@ -14,6 +14,7 @@
 
 #include "block_scan.cuh"
 #include "composable.cuh"
+#include "reach.cuh"
 #include "tile_io.cuh"
 #include "tile_status.cuh"
 
@@ -204,6 +205,28 @@ __device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, co
   }
 }
 
+// reduceItems and the items' reach (LoopReach: where the loop from a start may overflow part-way),
+// in one pass: each extend's product and B are the prefix products and the chain in order.
+template <class M, class Item, int Items>
+__device__ __forceinline__ typename M::Elem reduceItemsReach(const Item (&e)[Items], int count,
+                                                             typename LoopReach<M>::Reach& reach) {
+  using LR = LoopReach<M>;
+  if constexpr (LR::kEnabled) {
+    typename M::Elem total = count > 0 ? M::start(elemOf<M>(e[0])) : M::identity();
+    reach = count > 0 ? LR::of(total) : typename LR::Reach{0, 0};
+#pragma unroll
+    for (int k = 1; k < Items; ++k)
+      if (k < count) {
+        total = M::extend(total, elemOf<M>(e[k]));
+        reach = LR::extend(reach, total);
+      }
+    return total;
+  } else {
+    reach = {};
+    return reduceItems<M>(e, count);
+  }
+}
+
 __device__ __forceinline__ int itemsFrom(size_t i0, size_t n, int items) {
   return i0 >= n ? 0 : (n - i0 < size_t(items) ? int(n - i0) : items);
 }
@@ -260,6 +283,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   using Value = typename M::Value;
   using Scan = BlockScan<M, P::kThreads>;
   using Back = LookBack<M>;
+  using LR = LoopReach<M>;
   using Item = typename HeldOf<Access>::Item;
   using Out = typename HeldOf<Access>::Out;
   constexpr int kItems = P::kTileItems;
@@ -270,7 +294,10 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ Value warpStart[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
   __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
-  __shared__ int firstFailure;  // first thread whose start is not composable
+  __shared__ typename LR::Reach warpReach[Scan::kWarps];  // the warp's steps' reach (reach.cuh)
+  // 2·(first thread whose start is not composable), or 2·(the thread after the first whose loop
+  // overflows inside its items from a valid start) - 1, whichever is less
+  __shared__ int firstFailure;
   __shared__ Value stepCarry;  // slow path: x passed from warp to warp
   __shared__ int tileComposesShared;
   __shared__ size_t tileIndex, tileRow, tileStart;
@@ -291,7 +318,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     tileIndex = tile;
     tileRow = tile / tilesPerRow;
     tileStart = tile % tilesPerRow * kTile;
-    firstFailure = P::kThreads;
+    firstFailure = 2 * P::kThreads;
   }
   __syncthreads();
   const int me = int(threadIdx.x), warp = warpId();
@@ -316,11 +343,16 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   // warpInclusiveScanExact) never compose: their threads take the slow paths below.
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool laneExclusiveExact;
+  typename LR::Reach laneReach;  // its items' (a start composes only within it)
   const Elem laneExclusive =
-      Scan::scanWarpsExact(reduceItems<M>(items, count), threadZero, scanStorage, laneExclusiveExact);
+      Scan::scanWarpsExact(reduceItemsReach<M>(items, count, laneReach), threadZero, scanStorage, laneExclusiveExact);
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
+  {
+    const typename LR::Reach reach = LR::warpLargest(LR::shifted(laneExclusive, laneReach));
+    if (laneId() == 0) warpReach[warp] = reach;
+  }
   // Warp 0 runs the look-back; its items wait in shared memory meanwhile (lane-striped:
   // conflict-free), so that their registers are free for it.
   __shared__ Item heldItems[kItems][kWarp];
@@ -335,8 +367,14 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     Elem blockTotal;
     bool blockExact, warpExclusiveExact;
     // warpExclusive is taken again after the look-back rather than held across it (registers).
-    Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0, blockTotal, blockExact,
-                              warpExclusiveExact);
+    // Each warp's reach from the tile's start (its exclusive prefix's shift): whether the loop from
+    // x stays in range through the tile is whether it does through each warp's part.
+    typename LR::Reach fromTileStart;
+    {
+      const Elem warpExclusive = Scan::scanWarpTotalsExact(scanStorage, lane < Scan::kWarps && warpHasZero[lane] != 0,
+                                                           blockTotal, blockExact, warpExclusiveExact);
+      fromTileStart = LR::shifted(warpExclusive, warpReach[lane < Scan::kWarps ? lane : 0]);
+    }
     // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
     // look-back rather than held in a register across it (register pressure).
     auto warpZerosOf = [&] { return __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0); };
@@ -345,12 +383,15 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     bool composes;  // warp-uniform
     if (t == 0) {
       carry = initialInWarp(acc, r);
-      composes = blockExact && M::composable(carry, blockTotal, warpZerosOf() != 0);
+      const bool within = __all_sync(kFullMask, lane >= Scan::kWarps || LR::within(carry, fromTileStart));
+      composes = within && blockExact && M::composable(carry, blockTotal, warpZerosOf() != 0);
       inclusive = apply<M>(carry, blockTotal);
     } else {
-      // A total that is not the loop's is published uncomposable (it then never composes).
-      const bool blockZero = blockExact && warpZerosOf() != 0;
-      const Elem published = blockExact ? blockTotal : uncomposable(blockTotal);
+      // A total that is not the loop's is published uncomposable (it then never composes), and
+      // one whose span fails overflowing (not even after a reset: reach.cuh).
+      const bool spans = __all_sync(kFullMask, lane >= Scan::kWarps || LR::spans(fromTileStart));
+      const bool blockZero = blockExact && spans && warpZerosOf() != 0;
+      const Elem published = !blockExact ? uncomposable(blockTotal) : spans ? blockTotal : overflowing(blockTotal);
       if (hasNext && lane == 0) status.publishAggregate(k, published, blockZero);
       const typename Back::Result back = Back::carryInto(status, k, t, published, blockZero, backStorage);
       carry = back.carry;
@@ -379,17 +420,22 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   count = itemsFrom(i0, n, kItems);
   const Value warpBegin = warpStart[warp];
   Value begin = apply<M>(warpBegin, laneExclusive);
+  // A start that composes, but from which the loop overflows inside the thread's items (reach.cuh),
+  // is the loop's own start, so the thread keeps it (its x before the overflow as without it, as on
+  // the CPU); the threads after it step through from its end (not wide: that composes across it).
   if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero))
-    atomicMin(&firstFailure, me);
+    atomicMin(&firstFailure, 2 * me);
+  else if (!LR::within(begin, laneReach))
+    atomicMin(&firstFailure, 2 * me + 1);
   __syncthreads();
-  const int first = firstFailure;
+  const int failure = firstFailure, first = (failure + 1) / 2;
 
   if (first < P::kThreads) {  // block-uniform: the slow paths
     bool inOrder = true;
     if constexpr (Wide<M>::kEnabled) {
       using WideScan = WideTileScan<M, P::kThreads, kItems>;
       __shared__ typename WideScan::Storage wideStorage;
-      inOrder = !WideScan::begins(stepCarry, items, count, first, begin, wideStorage);
+      if (!(failure & 1)) inOrder = !WideScan::begins(stepCarry, items, count, first, begin, wideStorage);
     }
     if (inOrder) {  // step through from thread `first` on
       if (me == 0) countInOrder();
@@ -441,7 +487,8 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const bool threadZero = anyZeroCoefficient<M>(items, count);
       bool prefixZero = threadZero, exact = true;
-      Elem inclusive = warpInclusiveScanExact<M>(reduceItems<M>(items, count), prefixZero, exact);
+      typename LoopReach<M>::Reach laneReach;
+      Elem inclusive = warpInclusiveScanExact<M>(reduceItemsReach<M>(items, count, laneReach), prefixZero, exact);
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, threadZero));
       const unsigned exacts = __ballot_sync(kFullMask, exact);
@@ -449,8 +496,11 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): from the first lane whose start is not composable (or
       // not the loop's), step through in lane order from the x its predecessor ended with.
-      const unsigned failing =
-          __ballot_sync(kFullMask, !exclusiveExact || !M::composable(carry, exclusive, exclusiveZero));
+      // A lane whose loop overflows inside its items from its valid start keeps that start: the
+      // lanes after it step from its end.
+      const bool composes = exclusiveExact && M::composable(carry, exclusive, exclusiveZero);
+      const unsigned failing = __ballot_sync(kFullMask, !composes) |
+                               (__ballot_sync(kFullMask, composes && !LoopReach<M>::within(begin, laneReach)) << 1);
       if (failing) {
         const int first = __ffs(failing) - 1;
         if (laneId() == 0) countInOrder();
@@ -486,16 +536,29 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 // Aggregates (composed map per row). Same tiles, no look-back: tile totals, then a fold per row.
 // Every join is checked as the CPU's aggregate checks it (AffineMonoid::joinsExactly): a row where
 // one loses a B (a reset, then a product that underflows) is composed again in extended range.
+// And B is the loop from 0 only where that loop stays in range (defect A, reach.cuh): the row's
+// reach is folded beside its total, and a row whose chain may overflow part-way (the composed B
+// finite again after a decay where the loop's is ∞) takes its B in order.
 
 // Per tile total: some coefficient is 0, and its joins were exact.
 enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2 };
+// Per row, where its B is computed again: composed in extended range, or in order.
+enum AgainFlags : unsigned char { kAgainWide = 1, kAgainInOrder = 2 };
 
 // Appends 32 parts, lane order, to `total`, which every lane of the warp holds. `exact` stays
 // true while every join kept the loop's B: each part's own (its lane's `zero`: some coefficient
-// is 0; `partExact`: its joins were exact), the scan's, and the join onto `total`.
+// is 0; `partExact`: its joins were exact), the scan's, and the join onto `total`. `reach`, the
+// reach of the steps in `total`, takes each part's from the row's start (partReach shifted by the
+// row's prefix before it).
 template <class M> __device__ __forceinline__ void foldWarpExact(typename M::Elem& total, bool& exact,
-                                                                 typename M::Elem part, bool zero, bool partExact) {
-  const typename M::Elem warpPart = shflIdx(warpInclusiveScanExact<M, kWarp, true>(part, zero, partExact), kWarp - 1);
+                                                                 typename LoopReach<M>::Reach& reach,
+                                                                 typename M::Elem part, bool zero, bool partExact,
+                                                                 typename LoopReach<M>::Reach partReach) {
+  using LR = LoopReach<M>;
+  const typename M::Elem inclusive = warpInclusiveScanExact<M, kWarp, true>(part, zero, partExact);
+  const typename M::Elem warpPart = shflIdx(inclusive, kWarp - 1);
+  const typename M::Elem before = M::combine(total, exclusiveFromInclusive<M>(inclusive));
+  reach = LR::warpLargest(LR::join(reach, before, partReach));
   const bool warpZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
   const bool warpExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
   exact = exact && warpExact && M::joinsExactly(total, warpPart, warpZero);
@@ -541,15 +604,17 @@ template <class Access> __device__ typename Access::T aggregateBAgain(const Acce
 
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
     aggregateTilesKernel(Access acc, size_t n, size_t tilesPerRow, typename Access::Elem* tileTotals,
-                         unsigned char* tileFlags) {
+                         unsigned char* tileFlags, typename LoopReach<typename Access::Monoid>::Reach* tileReaches) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
   using Scan = BlockScan<M, P::kThreads>;
+  using LR = LoopReach<M>;
   constexpr int kItems = P::kTileItems;
   constexpr size_t kTile = size_t(P::kThreads) * kItems;
   __shared__ typename Scan::Storage scanStorage;
   __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];
+  __shared__ typename LR::Reach warpReach[Scan::kWarps];  // from the warp's start
 
   const size_t k = blockIdx.x, t = k % tilesPerRow;
   const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
@@ -560,47 +625,64 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   const int count = itemsFrom(i0, n, kItems);
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool unused;
-  Scan::template scanWarpsExact<true>(reduceItems<M>(items, count), threadZero, scanStorage, unused);
+  typename LR::Reach laneReach;
+  const Elem laneExclusive = Scan::template scanWarpsExact<true>(reduceItemsReach<M>(items, count, laneReach),
+                                                                 threadZero, scanStorage, unused);
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   if (laneId() == 0) warpHasZero[warpId()] = laneZeros != 0;
+  {
+    const typename LR::Reach reach = LR::warpLargest(LR::shifted(laneExclusive, laneReach));
+    if (laneId() == 0) warpReach[warpId()] = reach;
+  }
   __syncthreads();
   if (warpId() == 0) {
     const int lane = laneId();
     const bool warpZero = lane < Scan::kWarps && warpHasZero[lane] != 0;
     Elem blockTotal;
     bool blockExact;
-    Scan::template scanWarpTotalsExact<true>(scanStorage, warpZero, blockTotal, blockExact, unused);
+    const Elem warpExclusive =
+        Scan::template scanWarpTotalsExact<true>(scanStorage, warpZero, blockTotal, blockExact, unused);
     const bool blockZero = __ballot_sync(kFullMask, warpZero) != 0;
+    const typename LR::Reach reach =
+        LR::warpLargest(lane < Scan::kWarps ? LR::shifted(warpExclusive, warpReach[lane]) : typename LR::Reach{0, 0});
     if (lane == 0) {
       tileTotals[k] = blockTotal;
       tileFlags[k] = (blockZero ? kTotalZero : 0) | (blockExact ? kTotalExact : 0);
+      tileReaches[k] = reach;
     }
   }
 }
 
 // One warp per row folds its tile totals in order (tilesPerRow == 0 gives the identity). A row
-// whose joins lost a B is marked in `again` (written for every row) for the two kernels below.
-template <class Access> __global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals,
-                                                             const unsigned char* tileFlags, size_t rows,
-                                                             size_t tilesPerRow, typename Access::T* outA,
-                                                             typename Access::T* outB, unsigned char* again) {
+// whose joins lost a B, or whose chain may overflow part-way, is marked in `again` (written for
+// every row) for the two kernels below. outReach (where given): each row's reach.
+template <class Access>
+__global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals, const unsigned char* tileFlags,
+                                     const typename LoopReach<typename Access::Monoid>::Reach* tileReaches, size_t rows,
+                                     size_t tilesPerRow, typename Access::T* outA, typename Access::T* outB,
+                                     unsigned char* again,
+                                     typename LoopReach<typename Access::Monoid>::Reach* outReach) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
+  using LR = LoopReach<M>;
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
     bool exact = true;
+    typename LR::Reach reach{0, 0};
     for (size_t base = 0; base < tilesPerRow; base += kWarp) {
       const size_t t = base + laneId();
       const bool in = t < tilesPerRow;
       const Elem v = in ? tileTotals[r * tilesPerRow + t] : M::identity();
       const unsigned flags = in ? tileFlags[r * tilesPerRow + t] : unsigned(kTotalExact);
-      foldWarpExact<M>(total, exact, v, (flags & kTotalZero) != 0, (flags & kTotalExact) != 0);
+      const typename LR::Reach partReach = in ? tileReaches[r * tilesPerRow + t] : typename LR::Reach{0, 0};
+      foldWarpExact<M>(total, exact, reach, v, (flags & kTotalZero) != 0, (flags & kTotalExact) != 0, partReach);
     }
     if (laneId() == 0) {
       outA[r] = total.A;
       outB[r] = total.B;
-      if (again) again[r] = !exact;
+      if (again) again[r] = (exact ? 0 : kAgainWide) | (LR::chainWithin(reach) ? 0 : kAgainInOrder);
+      if (outReach) outReach[r] = reach;
     }
   }
 }
@@ -626,7 +708,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   // nothing where no row is marked.
   for (size_t k = blockIdx.x; k < rows * tilesPerRow; k += gridDim.x) {
     const size_t r = k / tilesPerRow, t = k % tilesPerRow;
-    if (!again[r]) continue;  // block-uniform
+    if (again[r] != kAgainWide) continue;  // block-uniform; rows taken in order need no wide totals
     const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
     const size_t i0 = segment + size_t(laneId()) * kItems;
     typename M::Elem items[kItems];
@@ -648,7 +730,8 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
 }
 
 // Rows marked again: B from the Wide tile totals, the loop's B wherever the loop stays in range;
-// with an input that is not finite, by its definition (start, then extend) on one lane, in order.
+// with an input that is not finite, or where the loop may overflow part-way (kAgainInOrder), by its
+// definition (start, then extend) on one lane, in order.
 template <class Access>
 __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, size_t tilesPerRow,
                                           const unsigned char* again,
@@ -661,6 +744,11 @@ __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, siz
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     if (!again[r]) continue;  // warp-uniform
+    if (again[r] & kAgainInOrder) {
+      const T B = aggregateBInOrder(acc, r, n);
+      if (laneId() == 0) outB[r] = B;
+      continue;
+    }
     WElem total = WM::identity();
     bool finite = true;
     for (size_t base = 0; base < tilesPerRow; base += kWarp) {
@@ -677,27 +765,36 @@ __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, siz
 
 // One warp per row, segment after segment.
 template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks)
-    aggregateWarpRowsKernel(Access acc, size_t rows, size_t n, typename Access::T* outA, typename Access::T* outB) {
+    aggregateWarpRowsKernel(Access acc, size_t rows, size_t n, typename Access::T* outA, typename Access::T* outB,
+                            typename LoopReach<typename Access::Monoid>::Reach* outReach) {
   using M = typename Access::Monoid;
   using Elem = typename M::Elem;
+  using LR = LoopReach<M>;
   constexpr int kItems = P::kItems, kWarps = P::kThreads / kWarp;
   constexpr size_t kSegment = size_t(kWarp) * kItems;
   __shared__ StageOf<Access, kItems> stage[kWarps];
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
     bool exact = true;
+    typename LR::Reach reach{0, 0};
     for (size_t segment = 0; segment < n; segment += kSegment) {
       const size_t i0 = segment + size_t(laneId()) * kItems;
       Elem items[kItems];
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const int count = itemsFrom(i0, n, kItems);
-      foldWarpExact<M>(total, exact, reduceItems<M>(items, count), anyZeroCoefficient<M>(items, count), true);
+      typename LR::Reach laneReach;
+      const Elem part = reduceItemsReach<M>(items, count, laneReach);
+      foldWarpExact<M>(total, exact, reach, part, anyZeroCoefficient<M>(items, count), true, laneReach);
     }
-    const typename Access::T B = exact ? total.B : aggregateBAgain(acc, r, n);  // exact: warp-uniform
+    // exact and reach: warp-uniform
+    const typename Access::T B = !LR::chainWithin(reach) ? aggregateBInOrder(acc, r, n)
+                                 : exact                 ? total.B
+                                                         : aggregateBAgain(acc, r, n);
     if (laneId() == 0) {
       outA[r] = total.A;
       outB[r] = B;
+      if (outReach) outReach[r] = reach;
     }
   }
 }

@@ -1,5 +1,6 @@
 // Residency::Host aggregate: per chunk the device composes each row's steps; the host composes
-// chunks in order.
+// chunks in order, where the loop from the row's B so far stays in range through the chunk (its
+// reach, AffineReach); elsewhere the row's B is taken in order (defect A, reach.cuh).
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
@@ -48,7 +49,8 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   L.inBytes = L.b + align256(cap * elem);
   L.x = 0;  // outA
   L.xSign = align256(g.blockRows * elem);  // outB
-  L.outBytes = L.xSign + align256(g.blockRows * elem);
+  L.last = L.xSign + align256(g.blockRows * elem);  // outReach
+  L.outBytes = L.last + align256(g.blockRows * 2 * elem);
 
   Staging& st = stagingFor(ctx, L.inBytes, L.outBytes);
   DrainOnUnwind drain(st);
@@ -63,6 +65,7 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
     j.b = static_cast<char*>(s.deviceIn.ptr) + L.b;
     j.outA = static_cast<char*>(s.deviceOut.ptr) + L.x;
     j.outB = static_cast<char*>(s.deviceOut.ptr) + L.xSign;
+    j.outReach = static_cast<char*>(s.deviceOut.ptr) + L.last;
     return j;
   };
   ctx.ensureScratch(aggregateScratchBytes(chunkJob(chunks[0], st.slots[0]), ctx));
@@ -85,9 +88,13 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
       auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
       const T* A = reinterpret_cast<const T*>(out + L.x);
       const T* B = reinterpret_cast<const T*>(out + L.xSign);
+      const auto* reach = reinterpret_cast<const AffineReach<T>*>(out + L.last);
+      using Rules = AffineReachRules<T>;
       for (size_t i = 0; i < c.rows; ++i) {
         const AffinePair<T> part{A[i], B[i]};
         const size_t r = c.row0 + i;
+        // The loop from the row's B so far may overflow inside the chunk: its B in order.
+        if (!Rules::chainWithin(Rules::shifted(t[r], reach[i]))) inexact[r] = 1;
         // The chunk's zero bit, where it matters: whether some coefficient of it is exactly 0.
         auto zero = [&] {
           const T* a = static_cast<const T*>(job.a) + r * job.aStride + c.index0;
@@ -102,8 +109,9 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
   };
   runSlots(st, chunks, "staged aggregate (waiting for a chunk)", queue, collect);
 
-  // Rows where joining chunks lost a B (a reset, then a product that underflows): B by its
-  // definition, start then extend, in step order, on the host (the device did so within chunks).
+  // Rows where joining chunks lost a B (a reset, then a product that underflows) or where the loop
+  // may overflow inside a chunk: B by its definition, start then extend, in step order, on the
+  // host (the device did so within chunks).
   auto inOrder = [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     using M = AffineMonoid<T>;

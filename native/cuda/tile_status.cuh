@@ -51,6 +51,7 @@
 #include <cuda/atomic>
 
 #include "block_scan.cuh"
+#include "reach.cuh"
 
 namespace linrec {
 namespace cuda {
@@ -424,6 +425,7 @@ template <class M> struct TileStatus {
 template <class M> struct LookBack {
   using Elem = typename M::Elem;
   using Value = typename M::Value;
+  using LR = LoopReach<M>;
 
   // The tile's own aggregate waits here during the look-back (registers are scarce).
   struct Storage {
@@ -523,9 +525,13 @@ template <class M> struct LookBack {
     if (lane == position) e = storage.own, zero = storage.ownZero;
     bool prefixExact = true;
     const Elem scanned = warpInclusiveScanExact<M>(e, zero, prefixExact);
-    // A G that lost a B (prefixExact false) never composes: later tiles wait for an X instead.
+    // A G that lost a B (prefixExact false), or whose span fails (reach.cuh: from some |x| up to
+    // LR::group(), a tile of the group is entered beyond LR::span()), never composes: later tiles
+    // wait for an X instead. The group's last tile decides its own X by the same rule (step 5).
+    const bool groupCarries = !LR::kEnabled || __all_sync(kFullMask, lane == kWarp - 1 || LR::carriesGroup(scanned));
     if (position == kWarp - 1 && lane == kWarp - 1)
-      status.publishGroup(k, prefixExact ? scanned : uncomposable(scanned), zero && prefixExact);
+      status.publishGroup(k, prefixExact && groupCarries ? scanned : uncomposable(scanned),
+                          zero && prefixExact && groupCarries);
 
     // 3. The nearest anchor that has published X: the one seen above, or window 0 from the polls
     // above, then 32 anchors further back at a time, to tile 0 (which always publishes); from the
@@ -578,7 +584,7 @@ template <class M> struct LookBack {
 #pragma unroll 1
         for (int j = top - 1; j >= 0; --j) {
           const Elem gj = shflIdx(g, j);
-          if (M::composable(x, gj, (groupZeros >> j) & 1u))
+          if (M::composable(x, gj, (groupZeros >> j) & 1u) && LR::fitsGroup(x))
             x = apply<M>(x, gj);
           else
             x = status.waitInclusive(k - (d + unsigned(j) * unsigned(kGroupTiles)));
@@ -589,9 +595,15 @@ template <class M> struct LookBack {
     }
 
     // 5. The own group: lane i composes the own anchor's X with its prefix (only values are
-    // exchanged afterwards).
-    const bool valid = prefixExact && M::composable(x, scanned, zero);
+    // exchanged afterwards). Each tile of the prefix must be entered within its span (reach.cuh:
+    // lane i's tile from lane i - 1's composition); the group's last tile, whose X later groups
+    // reach through G, decides as they do (step 4).
     const Value composed = apply<M>(x, scanned);
+    const Value before = shflUp(composed, 1);  // whole warp
+    const Value entering = lane == 0 ? x : before;
+    const unsigned fitting = LR::kEnabled ? __ballot_sync(kFullMask, LR::fitsSpan(entering, x)) : kFullMask;
+    const bool fits = lane == kWarp - 1 ? groupCarries && LR::fitsGroup(x) : (~fitting & ((2u << lane) - 1u)) == 0;
+    const bool valid = prefixExact && M::composable(x, scanned, zero) && fits;
     const unsigned validLanes = __ballot_sync(kFullMask, valid);
 #if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
     if (lane == 0) recordLookBack(reduced);

@@ -250,6 +250,14 @@ template <class T> T __shfl_down_sync(unsigned mask, T v, unsigned delta, int wi
   return inSegment + int(delta) < width ? ::linrec::emulation::fromBits<T>(all[lane + int(delta)]) : v;
 }
 
+template <class T> T __shfl_xor_sync(unsigned mask, T v, int laneMask, int width = 32) {
+  ::linrec::emulation::requireFullMask(mask, "__shfl_xor_sync");
+  const ::linrec::emulation::Word* all =
+      ::linrec::emulation::warpExchange(::linrec::emulation::bitsOf(v), "__shfl_xor_sync");
+  int lane = int(threadIdx.x) & 31, other = lane ^ laneMask;
+  return (other & ~(width - 1)) == (lane & ~(width - 1)) ? ::linrec::emulation::fromBits<T>(all[other]) : v;
+}
+
 inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
   return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
 }

@@ -1,0 +1,87 @@
+// Where the loop may overflow part-way through composed steps (defect A, monoid.h's AffineReach):
+// the rules each level of the kernels checks before a start composes across steps.
+//
+// A thread knows its items' reach exactly (it folds them in order), a warp and a block the reach
+// of their threads shifted by each one's exclusive prefix (AffineReachRules::shifted: the reach
+// of a concatenation is the largest of its parts' shifted reaches, so a maximum, exact and in
+// any order, joins them). A tile's reach cannot travel with its aggregate through the look-back
+// (the float64 word has no bit to spare), so a tile publishes its aggregate composable only where
+// its span holds: the loop from any |x| <= kSpan stays in range through it. A start then crosses
+// a published tile where it is at most kSpan, and a group's total G where it is at most kGroup
+// and the group's span holds: from any |x| <= kGroup, every tile of the group is entered at most
+// at kSpan. Elsewhere the look-back waits for the tile's stepped x, the path composable's
+// failures take. Monoids on extended-range numbers never overflow: every rule holds for them.
+#pragma once
+
+#include <type_traits>
+
+#include "block_scan.cuh"
+
+namespace linrec {
+namespace cuda {
+
+template <class M> struct LoopReach {
+  static constexpr bool kEnabled = false;
+  using Elem = typename M::Elem;
+  using Value = typename M::Value;
+  struct Reach {};
+  static __device__ __forceinline__ Reach of(const Elem&) { return {}; }
+  static __device__ __forceinline__ Reach extend(Reach, const Elem&) { return {}; }
+  static __device__ __forceinline__ Reach shifted(const Elem&, Reach) { return {}; }
+  static __device__ __forceinline__ Reach warpLargest(Reach) { return {}; }
+  static __device__ __forceinline__ bool within(const Value&, Reach) { return true; }
+  static __device__ __forceinline__ bool spans(Reach) { return true; }
+  static __device__ __forceinline__ bool fitsSpan(const Value&, const Value&) { return true; }
+  static __device__ __forceinline__ bool fitsGroup(const Value&) { return true; }
+  static __device__ __forceinline__ bool carriesGroup(const Elem&) { return true; }
+};
+
+template <class T> struct LoopReach<AffineMonoid<T>> : AffineReachRules<T> {
+  using Rules = AffineReachRules<T>;
+  using Reach = AffineReach<T>;
+  static constexpr bool kEnabled = true;
+  // 2^110 and 2^100 (float32), 2^960 and 2^900 (float64): a tile spans where its products grow
+  // at most about 2^16 (2^62) on the way, a group where its tile ends' prefix products stay
+  // within about 2^10 (2^60). A larger x crosses them by stepping through.
+  static __device__ __forceinline__ T span() { return sizeof(T) == 4 ? T(0x1p110f) : T(0x1p960); }
+  static __device__ __forceinline__ T group() { return sizeof(T) == 4 ? T(0x1p100f) : T(0x1p900); }
+
+  // The largest of the warp's reaches (every lane gets it): a maximum, so the same in any order.
+  static __device__ __forceinline__ Reach warpLargest(Reach r) {
+#pragma unroll
+    for (int d = kWarp / 2; d > 0; d >>= 1) {
+      r.a = Rules::larger(r.a, __shfl_xor_sync(kFullMask, r.a, d));
+      r.b = Rules::larger(r.b, __shfl_xor_sync(kFullMask, r.b, d));
+    }
+    return r;
+  }
+  // Whether the loop from any |x| <= span() stays in range through steps of reach r.
+  static __device__ __forceinline__ bool spans(Reach r) { return Rules::within(span(), r); }
+  // Whether `entering`, a start composed from x, may cross a published tile: at most span(), or
+  // not finite where x is not (composable then keeps the loop's ∞ or NaN).
+  static __device__ __forceinline__ bool fitsSpan(T entering, T x) {
+    return entering - entering == T(0) ? Math<T>::abs(entering) <= span() : !(x - x == T(0));
+  }
+  // Whether x may cross a group's published total (whose span holds: carriesGroup).
+  static __device__ __forceinline__ bool fitsGroup(T x) { return !(x - x == T(0)) || Math<T>::abs(x) <= group(); }
+  // Whether the loop from any |x| <= group() through a prefix e of a group's tiles ends at most at
+  // span() (false for a non-finite e).
+  static __device__ __forceinline__ bool carriesGroup(AffinePair<T> e) {
+    return group() * Math<T>::abs(e.A) + Math<T>::abs(e.B) <= span();
+  }
+};
+
+// An aggregate that never composes, not even after a reset: the loop's ∞ meets a zero coefficient
+// as NaN, so the NaN B keeps every composition over it refused (uncomposable's A alone would
+// compose again after a reset, as it should where a B was lost).
+template <class T> __device__ __forceinline__ AffinePair<T> overflowing(AffinePair<T> e) {
+  e.A = T(1) / T(0);
+  e.B = T(0) / T(0);
+  return e;
+}
+template <class T, class N> __device__ __forceinline__ ExtendedPair<T, N> overflowing(ExtendedPair<T, N> e) {
+  return uncomposable(e);  // never asked for: extended numbers do not overflow
+}
+
+}  // namespace cuda
+}  // namespace linrec
