@@ -346,7 +346,7 @@ function notResizable(name: string, v: unknown): void {
 
 // The binding runs an async call's CPU work on the calling thread where it is at most 2^14 steps
 // (rows·(n+1), a log step counting 8): native/cpu/cpu_engine.h, kInlineWork and kLogStepWork.
-const INLINE_WORK = 1 << 14;
+export const INLINE_WORK = 1 << 14;
 const LOG_STEP_WORK = 8;
 /** Whether an async call's work runs on the calling thread (its promise settled when returned). */
 const runsInline = (device: number, rows: number, n: number, stepWork: number) => device < 0 && rows * (n + 1) * stepWork <= INLINE_WORK;

@@ -1,5 +1,5 @@
 // scan, logScan and aggregate: validate, lay the job out for the engines, run it.
-import { addon, METHOD_CODE, type NativeAggregateSpec, type NativeScanSpec } from './addon';
+import { addon, INLINE_WORK, METHOD_CODE, type NativeAggregateSpec, type NativeScanSpec } from './addon';
 import { chooseDevice, threadsOption, type Device } from './backends';
 import { holdingDevices, type DeviceArray } from './device-array';
 import { restack, withStack } from './errors';
@@ -174,9 +174,6 @@ export function scan<F extends FloatArray | FloatDeviceArray>(coeffs: F, values:
     return plan.result as unknown as F;
   });
 }
-
-/** rows·(n+1) of direct-method work that the CPU engine runs on the calling thread in an async call (kInlineWork). */
-const INLINE_WORK = 1 << 14;
 
 /** scan() off the main thread (calls of at most INLINE_WORK steps run on it: the hop costs more). */
 export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: ScanOptions<F>): Promise<F> {
