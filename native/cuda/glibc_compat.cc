@@ -14,7 +14,8 @@
 // libc.so.6, checked for this list), except pthread_kill: its GLIBC_2.34 version returns 0 for a
 // thread that has exited but not been joined, the old one ESRCH, as on the older systems the CUDA
 // runtime supports. Same arguments either way, and x86-64 never had a 32-bit time_t to version.
-// The thunk is a tail jump: arguments, the return value and errno pass through untouched.
+// The thunk is a tail jump: arguments, the return value, errno and the return address (which dlopen
+// and dlsym read to find their caller) pass through untouched.
 //
 // A function the CUDA runtime starts to call in a later CUDA version shows up as a GLIBC_2.34 (or
 // newer) reference in scripts/check-binary.js, which `npm run pack` and test/01 run: add it here.
