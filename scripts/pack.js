@@ -42,7 +42,7 @@ function build(name, cmakeOptions) {
 function platformPackage(name, addonFile, description) {
   const [platform, arch] = name.replace('@linrec/', '').split('-');
   const req = checkBinary.requirements(addonFile);
-  const found = req ? checkBinary.findings(req, name.endsWith('-cuda') ? checkBinary.CUDA_FLOORS : checkBinary.FLOORS) : [];
+  const found = req ? checkBinary.findings(req) : [];
   if (found.length) throw new Error(`${addonFile} would not load on older systems:\n  ${found.join('\n  ')}`);
   const stage = path.join(packDir, 'stage', name.replace('/', '+'));
   fs.rmSync(stage, { recursive: true, force: true });
