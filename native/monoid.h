@@ -738,10 +738,20 @@ template <class T_, class Format> struct ExtendedAffineMonoidOf {
   }
   static LINREC_HD Value value(Elem e) { return e.B; }
   static LINREC_HD Elem combine(Elem l, Elem r) {
-    return {Arithmetic::product(l.A, r.A), l.B.m == 0 ? r.B : Arithmetic::affine(r.A, l.B, r.B)};
+    return afterInfinite(l, {Arithmetic::product(l.A, r.A), l.B.m == 0 ? r.B : Arithmetic::affine(r.A, l.B, r.B)});
   }
   static LINREC_HD Elem extend(Elem l, Elem e) {
-    return {Arithmetic::product(l.A, e.A), Arithmetic::affine(e.A, l.B, e.B)};
+    return afterInfinite(l, {Arithmetic::product(l.A, e.A), Arithmetic::affine(e.A, l.B, e.B)});
+  }
+  // An infinite coefficient product meeting a zero one later (o's A is the reset guard's 0): the
+  // loop's x after an infinite coefficient is ±inf or NaN for every start, so the zero gives NaN
+  // (0·inf), not a restart. B alone may not show it: start keeps a first step's b (inf·x + b),
+  // and a lane or aggregate that begins there has a finite B. Extended products neither over-
+  // nor underflow, so an infinite l.A is always an infinite input. (A zero before the infinite
+  // coefficient is a restart: A stays 0, B carries inf·x.)
+  static LINREC_HD Elem afterInfinite(Elem l, Elem o) {
+    if (o.A.m == 0 && !Format::finite(l.A.m)) o.B = {o.A.m + l.A.m * T(0), 0};  // NaN
+    return o;
   }
   static LINREC_HD Value step(Value x, Elem e) { return Arithmetic::affine(e.A, x, e.B); }
   // Only an infinite or NaN coefficient product calls for stepping through: products of
@@ -765,6 +775,27 @@ struct ExtendedFloatAffineMonoid : ExtendedAffineMonoidOf<float, extended32::For
 template <class M, class At> LINREC_HD typename M::Elem composeInOrder(size_t n, At at) {
   typename M::Elem e = M::start(at(0));
   for (size_t i = 1; i < n; ++i) e = M::extend(e, at(i));
+  return e;
+}
+
+// The aggregate of a row whose first coefficient is ±inf (direct method), by the loop's rules.
+// start keeps that step's b (the map inf·x + b), and extend's reset guard would take a later zero
+// coefficient as a restart (A = 0, B finite); but the loop's x after an infinite coefficient is
+// ±inf or NaN for every start, so a later zero makes every x NaN: A = 0 (as the README has it for
+// 0·inf), B = NaN. Without a zero, A stays ±inf in order (inf times a nonzero finite coefficient
+// never underflows, as a parallel product of lanes may: 0.5^3000 is 0 in float32) and x_end is
+// ±inf with the loop's sign for every x_start but 0 (inf·0 + B is NaN, as in the loop).
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable
+#endif
+template <class T, class At> LINREC_HD AffinePair<T> composeFromInfinite(size_t n, At at) {
+  using M = AffineMonoid<T>;
+  AffinePair<T> e = M::start(at(0));
+  for (size_t i = 1; i < n; ++i) {
+    const AffinePair<T> step = at(i);
+    if (step.A == T(0)) return {T(0), Math<T>::inf() - Math<T>::inf()};  // NaN
+    e = M::extend(e, step);
+  }
   return e;
 }
 

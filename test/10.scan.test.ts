@@ -1,5 +1,5 @@
 // scan / scanAsync: x_t = a_t·x_{t-1} + b_t, per row, forward and reverse, both methods.
-import { aggregate, createScanner, scan, scanAsync, sequential } from '../src';
+import { aggregate, createScanner, logScan, scan, scanAsync, sequential } from '../src';
 import { fill, fresh, mixedError, reference, referenceDD, seedInputs, seedNote, tagOf } from './helpers';
 
 const EPS = { float32: 2 ** -24, float64: 2 ** -53 };
@@ -388,6 +388,36 @@ describe('an underflow of the loop or of a coefficient product inside a lane or 
         // rounding of up to 33000 steps apart (the loop's and the composition's): 1e-6 and 1e-3;
         // the defects were 18% off, or 0, or x·A dropped (7.9998e-50 for 1.766e100)
         expect({ dtype, row, bad: firstDiffer(x, loop, dtype, C === Float32Array ? 1e-3 : 1e-6) }).toEqual({ dtype, row, bad: -1 });
+      }
+    });
+});
+
+// Review 22: an infinite coefficient at the start of a lane (every 2080 steps of a tile), then a
+// zero: the loop is NaN from the zero on (0·inf), but the lane's aggregate began with that step
+// (start keeps its b: the map inf·x + b) and the zero's reset guard restarted it, so the log
+// method carried a finite x into the next lane (NaN for 2079 steps, then 2 to the end).
+describe('an infinite coefficient, then a zero (every method, at lane and tile starts)', () => {
+  for (const C of [Float32Array, Float64Array])
+    test(`${C.name}: NaN from the zero on, as the loop has it`, () => {
+      const n = 20_000;
+      for (const at of [0, 1, 2080, 4160, 8320, 12_480]) {
+        for (const reverse of [false, true]) {
+          const coeffs = new C(n).fill(0.5);
+          const values = new C(n + 1).fill(1);
+          // in scan order: the infinity at step `at`, the zero right after it
+          coeffs[reverse ? n - 1 - at : at] = Infinity;
+          coeffs[reverse ? n - 2 - at : at + 1] = 0;
+          const loop = sequential(coeffs, values, { reverse });
+          const kinds = (x: ArrayLike<number>) => Array.from(x, (v) => (v !== v ? 'NaN' : v === Infinity ? 'inf' : 'finite')).join('');
+          for (const method of methods)
+            for (const threads of [1, 2]) {
+              const x = scan(coeffs, values, { method, reverse, threads });
+              expect({ at, reverse, method, threads, same: kinds(x) === kinds(loop) }).toEqual({ at, reverse, method, threads, same: true });
+            }
+          const logs = logScan(Float64Array.from(coeffs, Math.log), Float64Array.from(values, Math.log), { reverse });
+          const fromLogs = Float64Array.from(logs.logAbs, (l, i) => logs.sign[i] * Math.exp(l));
+          expect({ at, reverse, logScan: kinds(fromLogs) === kinds(loop) }).toEqual({ at, reverse, logScan: true });
+        }
       }
     });
 });

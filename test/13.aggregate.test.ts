@@ -1,5 +1,5 @@
 // aggregate: each row's composed map, so one scan can be split across machines.
-import { aggregate, aggregateAsync, createScanner, logScan, scan } from '../src';
+import { aggregate, aggregateAsync, createScanner, logScan, scan, sequential } from '../src';
 import { fill, fresh, mixedError, overLoopAccuracy, reference } from './helpers';
 
 describe('aggregate', () => {
@@ -94,6 +94,33 @@ describe('aggregate: A for NaN and 0·∞ products', () => {
           expect(Number.isNaN(g.B[0]) && Number.isNaN(g.B[2])).toBe(true);
         }
       }
+    });
+});
+
+// Review 22: a row that begins with an infinite coefficient. start keeps that step's b (the map
+// inf·x + b); a later zero was taken as a restart (A = 0, B finite: [inf, 0] gave B = 1 where the
+// loop is NaN for every x_start), and lane products that underflow (0.5^2080 in float32) turned
+// A = inf into 0 (x_end = B, finite, where the loop is inf).
+describe('aggregate: a row that begins with an infinite coefficient', () => {
+  for (const C of [Float32Array, Float64Array])
+    test(`${C.name}: x_end = A·x_start + B is what the loop gives`, async () => {
+      for (const m of [2, 10, 3000, 30_000])
+        for (const reverse of [false, true])
+          for (const zeroAt of [-1, 1, m >> 1, m - 1]) {
+            const a = new C(m).fill(0.5);
+            const b = new C(m).fill(1);
+            const step = (i: number) => (reverse ? m - 1 - i : i); // index of scan step i
+            a[step(0)] = Infinity;
+            if (zeroAt > 0) a[step(zeroAt)] = 0;
+            for (const g of [aggregate(a, b, { reverse }), await aggregateAsync(a, b, { reverse })])
+              for (const x0 of [1, -3]) {
+                const values = reverse ? C.from([...b, x0]) : C.from([x0, ...b]);
+                const loop = sequential(a, values, { reverse });
+                const end = reverse ? loop[0] : loop[m];
+                const composed = g.A[0] * x0 + g.B[0];
+                expect({ m, reverse, zeroAt, x0, composed }).toEqual({ m, reverse, zeroAt, x0, composed: end });
+              }
+          }
     });
 });
 

@@ -2408,6 +2408,12 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       const auto row = acc.row(r);
       total.B = composeInOrder<M>(n, [&](size_t i) { return row.load(i); }).B;
     }
+    if constexpr (IsAffine<M>::value) {  // a first coefficient ±inf (monoid.h, composeFromInfinite)
+      const auto row = acc.row(r);
+      const auto a0 = n > 0 ? row.load(0).A : 0;
+      if (!(a0 - a0 == 0) && a0 == a0)
+        total = composeFromInfinite<typename M::Scalar>(n, [&](size_t i) { return row.load(i); });
+    }
     out[r] = total;
   }
 }
