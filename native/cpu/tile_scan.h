@@ -1031,6 +1031,11 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       const V y3 = v = a3 * v + b3;
       p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
       low = lesserMagnitude(low, p);  // at block ends (see low)
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
+      grow = (((grow * magnitude(a0) + T(1)) * magnitude(a1) + T(1)) * magnitude(a2) + T(1)) * magnitude(a3) + T(1);
+      peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
+      least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
+#else
       const V m0 = magnitude(a0), m1 = magnitude(a1), m2 = magnitude(a2), m3 = magnitude(a3);
       grow = (((grow * m0 + T(1)) * m1 + T(1)) * m2 + T(1)) * m3 + T(1);
       if constexpr (kBitOrder) {
@@ -1039,12 +1044,9 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         least = bitsPick<true>(bitsPick<true>(m0, m1), bitsPick<true>(bitsPick<true>(m2, m3), least));
       } else {
         peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
-#if defined(__AVX512DQ__) && defined(__AVX512VL__)
-        least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
-#else
         least = lesserV(lesserV(m0, m1), lesserV(lesserV(m2, m3), least));
-#endif
       }
+#endif
     }
     // |v| element by element.
     LINREC_HD_HOT static V magnitude(V v) {
