@@ -1055,8 +1055,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       else
         return magnitudeOf(v);
     }
-    // min(l, |r|) element by element, of products (P), for l ≥ 0 (low: its and was one operation a
-    // block on the chain's loop); NaN where r is.
+    // min(l, |r|) element by element, of products (P), for l ≥ 0 (low, never negative: an and of l
+    // was one more operation a block); NaN where r is.
     template <class H> LINREC_HD_HOT static H lesserMagnitudeOf(H l, H r) {
 #if defined(__AVX512DQ__) && defined(__AVX512VL__)
       if constexpr (sizeof(H) == 32 && sizeof(H{}[0]) == 8) return (H)_mm256_range_pd((__m256d)l, (__m256d)r, 0xA);
