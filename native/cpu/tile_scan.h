@@ -912,24 +912,16 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     V peakB;
     // Whether a factor is exactly 0 (a reset, not an underflow; p alone cannot tell: S·A_t
     // underflows too, e.g. for a ~ U(0, 1), where a search of the lane after the loop, hasZeroAt,
-    // took 1.9x the time). The least magnitude by vrangeps/pd on -v4 (four operations a block);
-    // elsewhere, whether the block's product (a0·a1)·(a2·a3) is 0 (three multiplies, a compare and
-    // an or: no product of four float32 values underflows double, so for float32 with AVX it is 0
-    // exactly where a factor is; for float64 a 0 may be an underflow of four factors averaging
-    // below 2^-268, and the lane is searched, zeroIn); float32 on SSE2: four compares and ors.
-#if defined(__AVX512DQ__) && defined(__AVX512VL__)
-    static constexpr int kZeroBy = 0;
-#else
-    static constexpr int kZeroBy = sizeof(T) == 8 || (!std::is_same_v<P, V> && sizeof(P) <= kRegisterBytes) ? 1 : 2;
-#endif
+    // took 1.9x the time): the least magnitude of the factors, 0 exactly where one is. By vrangeps/pd
+    // on -v4 (four operations a block); elsewhere four minima of the magnitudes the G chain takes
+    // anyway (session 22: before, the block products (a0·a1)·(a2·a3) compared with 0, or four
+    // compares and ors, and low at every step).
     typedef decltype(V{} == V{}) Mask;
-    typedef decltype(P{} == P{}) ProductMask;
     V least;
-    ProductMask zeroBlock;
     Mask zero;
     // The underflow certificate (TileScan::Reach::g, lossy; session 21). low: the least magnitude of
-    // the prefix products p (with S), on -v4 at block ends only (least, the least |a|, bounds the
-    // steps between: p_{i+k} ≥ p_i·min(1, least)^k), elsewhere at every step. grow: G_t =
+    // the prefix products p (with S), at block ends only (least, the least |a|, bounds the steps
+    // between: p_{i+k} ≥ p_i·min(1, least)^k). grow: G_t =
     // G_{t-1}·|a_t| + 1 from 0, the sum over the lane's steps s of |A_n/A_s|: what a loss of the
     // loop at step s (an x below the normal range) is multiplied by up to the lane's end.
     P low;
@@ -965,6 +957,32 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       else
         return largestMagnitudeOf(h0, h1, h2, h3);
     }
+    // The lesser of two, element by element (least off -v4: magnitudes, never NaN once least is not).
+    LINREC_HD_HOT static V lesserV(V l, V r) {
+      if constexpr (kPair)
+        return {l.lo < r.lo ? l.lo : r.lo, l.hi < r.hi ? l.hi : r.hi};
+      else
+        return l < r ? l : r;
+    }
+    // -v3 float32: least's minima and peakB's maxima as those of the magnitudes' bit patterns,
+    // unsigned integers in the same order (NaN above ∞: least is never NaN, and a NaN in B's chain
+    // makes peakB NaN). vpminud/vpmaxud run beside the floating-point pipes, which the G chain's
+    // FMAs had filled: 1.25x the time of the code before the certificate, 1.04x with these (session 22).
+#if defined(__AVX2__) && !(defined(__AVX512DQ__) && defined(__AVX512VL__))
+    static constexpr bool kBitOrder = sizeof(T) == 4;
+#else
+    static constexpr bool kBitOrder = false;
+#endif
+    // The lesser (Least) or greater of two magnitudes, element by element, by their bit patterns.
+    template <bool Least> LINREC_HD_HOT static V bitsPick(V l, V r) {
+      typedef uint32_t U __attribute__((vector_size(sizeof(V))));
+      U x, y;
+      __builtin_memcpy(&x, &l, sizeof l);
+      __builtin_memcpy(&y, &r, sizeof r);
+      x = Least ? (x < y ? x : y) : (x > y ? x : y);
+      __builtin_memcpy(&l, &x, sizeof l);
+      return l;
+    }
     LINREC_HD_HOT static V greater(V l, V r) {
       if constexpr (kPair)
         return {l.lo > r.lo ? l.lo : r.lo, l.hi > r.hi ? l.hi : r.hi};
@@ -976,7 +994,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       v = V{x[0], x[1], x[2], x[3]};
       p = P{} + kStart;
       least = V{} + std::numeric_limits<T>::infinity();
-      zeroBlock = ProductMask{};
       zero = Mask{};
       low = p;
       grow = V{};
@@ -999,6 +1016,11 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       V b0 = load(blockAt(b, 0, i)), b1 = load(blockAt(b, len, i)), b2 = load(blockAt(b, 2 * len, i)),
         b3 = load(blockAt(b, 3 * len, i));
       inRegister(v);
+#if !(defined(__AVX512DQ__) && defined(__AVX512VL__))
+      // the G chain too (16 registers: the baseline float32 build kept it on the stack, a store and a
+      // reload on its latency chain in every block, 1.14x the time of the code before it; 1.02x now)
+      inRegister(grow);
+#endif
       transpose(a0, a1, a2, a3);
       transpose(b0, b1, b2, b3);
       stepOrder(a0, a1, a2, a3);
@@ -1007,23 +1029,24 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       const V y1 = v = a1 * v + b1;
       const V y2 = v = a2 * v + b2;
       const V y3 = v = a3 * v + b3;
-      if constexpr (kZeroBy == 0) {  // low at block ends (see low)
-        p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
-        low = lesserMagnitude(low, p);
-      } else {
-        const P p1 = widen(a0) * p, p2 = widen(a1) * p1, p3 = widen(a2) * p2;
-        p = widen(a3) * p3;
-        low = lesser(low, lesser(lesser(magnitudeP(p1), magnitudeP(p2)), lesser(magnitudeP(p3), magnitudeP(p))));
-      }
+      p = widen(a3) * (widen(a2) * (widen(a1) * (widen(a0) * p)));
+      low = lesserMagnitude(low, p);  // at block ends (see low)
+#if defined(__AVX512DQ__) && defined(__AVX512VL__)
       grow = (((grow * magnitude(a0) + T(1)) * magnitude(a1) + T(1)) * magnitude(a2) + T(1)) * magnitude(a3) + T(1);
       peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
-      if constexpr (kZeroBy == 0) {
-        least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
-      } else if constexpr (kZeroBy == 1) {
-        zeroBlock |= (widen(a0) * widen(a1)) * (widen(a2) * widen(a3)) == PT(0);
+      least = leastMagnitude(leastMagnitude(a0, a1), leastMagnitude(leastMagnitude(a2, a3), least));
+#else
+      const V m0 = magnitude(a0), m1 = magnitude(a1), m2 = magnitude(a2), m3 = magnitude(a3);
+      grow = (((grow * m0 + T(1)) * m1 + T(1)) * m2 + T(1)) * m3 + T(1);
+      if constexpr (kBitOrder) {
+        const V n0 = magnitude(y0), n1 = magnitude(y1), n2 = magnitude(y2), n3 = magnitude(y3);
+        peakB = bitsPick<false>(peakB, bitsPick<false>(bitsPick<false>(n0, n1), bitsPick<false>(n2, n3)));
+        least = bitsPick<true>(bitsPick<true>(m0, m1), bitsPick<true>(bitsPick<true>(m2, m3), least));
       } else {
-        zero |= (a0 == T(0)) | (a1 == T(0)) | (a2 == T(0)) | (a3 == T(0));
+        peakB = greater(peakB, largestMagnitude(y0, y1, y2, y3));
+        least = lesserV(lesserV(m0, m1), lesserV(lesserV(m2, m3), least));
       }
+#endif
     }
     // |v| element by element.
     LINREC_HD_HOT static V magnitude(V v) {
@@ -1032,12 +1055,13 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       else
         return magnitudeOf(v);
     }
-    // min(|l|, |r|) element by element, of products (P); NaN where either is.
+    // min(l, |r|) element by element, of products (P), for l ≥ 0 (low, never negative: an and of l
+    // was one more operation a block); NaN where r is.
     template <class H> LINREC_HD_HOT static H lesserMagnitudeOf(H l, H r) {
 #if defined(__AVX512DQ__) && defined(__AVX512VL__)
       if constexpr (sizeof(H) == 32 && sizeof(H{}[0]) == 8) return (H)_mm256_range_pd((__m256d)l, (__m256d)r, 0xA);
 #endif
-      l = magnitudeOf(l), r = magnitudeOf(r);
+      r = magnitudeOf(r);
       return l < r ? l : r;
     }
     LINREC_HD_HOT static P lesserMagnitude(P l, P r) {
@@ -1045,20 +1069,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         return {lesserMagnitudeOf(l.lo, r.lo), lesserMagnitudeOf(l.hi, r.hi)};
       else
         return lesserMagnitudeOf(l, r);
-    }
-    // |p| and the lesser of two (products, P; low's steps where -v4's vrangepd is not there: four
-    // ands and four minima a block).
-    LINREC_HD_HOT static P magnitudeP(P v) {
-      if constexpr (sizeof(P) > kRegisterBytes)
-        return {magnitudeOf(v.lo), magnitudeOf(v.hi)};
-      else
-        return magnitudeOf(v);
-    }
-    LINREC_HD_HOT static P lesser(P l, P r) {
-      if constexpr (sizeof(P) > kRegisterBytes)
-        return {l.lo < r.lo ? l.lo : r.lo, l.hi < r.hi ? l.hi : r.hi};
-      else
-        return l < r ? l : r;
     }
     // The lesser magnitude of l and r, element by element (-v4 only: vrangeps/pd).
     LINREC_HD_HOT static V leastMagnitude(V l, V r) {
@@ -1075,14 +1085,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     // tracking), by constant indices (see finish).
     LINREC_HD_HOT void zeros(bool* out) const {
       out[0] = zero[0] != 0, out[1] = zero[1] != 0, out[2] = zero[2] != 0, out[3] = zero[3] != 0;
-      if constexpr (kZeroBy == 0) {
-        out[0] |= least[0] == T(0), out[1] |= least[1] == T(0), out[2] |= least[2] == T(0);
-        out[3] |= least[3] == T(0);
-      } else if constexpr (kZeroBy == 1) {
-        const bool maybe[kLanes] = {zeroBlock[0] != 0, zeroBlock[1] != 0, zeroBlock[2] != 0, zeroBlock[3] != 0};
-        for (size_t j = 0; j < kLanes; ++j)
-          if (maybe[j] && !out[j]) out[j] = sizeof(T) == 4 || zeroIn(a, len, j);  // float64: maybe an underflow
-      }
+      out[0] |= least[0] == T(0), out[1] |= least[1] == T(0), out[2] |= least[2] == T(0);
+      out[3] |= least[3] == T(0);
     }
     LINREC_HD_HOT void finish(T* x, T* product, bool* hasZero, LaneReach<T>* reach) const {
       toArray(v, x);
@@ -1092,7 +1096,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       // by constant indices: p[j] in a loop kept p, and the whole Reducer, on the stack in every block
       const PT last[kLanes] = {p[0], p[1], p[2], p[3]};
       PT lows[kLanes] = {low[0], low[1], low[2], low[3]};
-      if constexpr (kZeroBy == 0) {  // low at block ends: the steps between, by the least |a|
+      {  // low at block ends: the steps between, by the least |a|
         const T leasts[kLanes] = {least[0], least[1], least[2], least[3]};
         for (size_t j = 0; j < kLanes; ++j) {
           const PT l = leasts[j] < T(1) ? PT(leasts[j]) : PT(1);
@@ -1151,12 +1155,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     PT product = q[0];
     for (size_t r = 1; r < kProductWidth; ++r) product *= q[r];
     return T(product);
-  }
-  // Whether lane j has a coefficient exactly 0 (rare: a float64 block product was 0).
-  static LINREC_RARE bool zeroIn(const T* a, size_t len, size_t j) {
-    bool zero = false;
-    for (size_t i = 0; i < len; ++i) zero |= a[stepAt(j, len, i)] == T(0);
-    return zero;
   }
   // A block of coefficients as the products' type.
   LINREC_HD_HOT static P widen(V v) {
