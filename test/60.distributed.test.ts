@@ -189,6 +189,71 @@ describeCluster('linrec run --redis on linrec workers', () => {
     noTemps();
   });
 
+  /** The one-machine command's output and the cluster's for the same float32 .npy files (1 row). */
+  async function localAndCluster(stem: string, a: number[], v: number[], extra: string[], segments: number): Promise<[F, F]> {
+    fs.writeFileSync(path.join(dir, `${stem}-a.npy`), encodeNpy(Float32Array.from(a), [a.length]));
+    fs.writeFileSync(path.join(dir, `${stem}-v.npy`), encodeNpy(Float32Array.from(v), [v.length]));
+    const files = ['--coeffs', `${stem}-a.npy`, '--values', `${stem}-v.npy`, ...extra];
+    const local = await linrec(['run', ...files, '--out', `${stem}-local.npy`], dir);
+    expect([local.status, local.stderr]).toEqual([0, '']);
+    const cluster = await linrec(['run', ...files, '--out', `${stem}-x.npy`, '--redis', redis.url, '--segments', String(segments)], dir);
+    expect([cluster.status, cluster.stderr]).toEqual([0, '']);
+    return [readOut(`${stem}-x.npy`, Float32Array), readOut(`${stem}-local.npy`, Float32Array)];
+  }
+  /** Equal where not finite (the sign of ∞ too), within float32 rounding elsewhere. */
+  function expectSameX(x: F, local: F): void {
+    const show = (y: F) => Array.from(y, (t) => (Number.isFinite(t) ? Number(t.toPrecision(4)) : String(t)));
+    expect(show(x)).toEqual(show(local));
+  }
+  const rep = (value: number, count: number) => new Array<number>(count).fill(value);
+  const mirror = (a: number[], v: number[]): [number[], number[]] => [[...a].reverse(), [...v].reverse()];
+
+  // Carries composed from the parts' maps in float64 could not follow the loop where x leaves the
+  // type's range inside a part, nor an infinite x (∞·x + ∞ of opposite signs gave NaN): each part's
+  // carry is now checked against the previous part's scanned end, and the part scanned again from
+  // it where they differ (runner.ts, carriesAgree).
+  test.each([
+    // x = 1 grows to 2^200 (∞ in float32) and decays back: the loop stays at ∞; float64 came back to 1.
+    ['direct, an overflow that a decay would undo', [...rep(2, 200), ...rep(0.5, 200), ...rep(1, 200)], [1, ...rep(0, 600)], [], 3],
+    // x = 1 decays to 2^-200 (0 in float32) and grows back: the loop stays at 0; float64 came back to 1.
+    ['direct, an underflow that a growth would undo', [...rep(0.5, 200), ...rep(2, 200), ...rep(1, 200)], [1, ...rep(0, 600)], [], 3],
+    // 'log' keeps x beyond float32 (1e240 at step 12, then 1): a carry above 2^-301 times float32's largest was taken for gone.
+    ['log, a carry beyond float32 (forward)', [...rep(1e20, 12), ...rep(1e-20, 12)], [1, ...rep(0, 24)], ['--method', 'log'], 4],
+    ['log, a carry beyond float32 (reverse)', ...mirror([...rep(1e20, 12), ...rep(1e-20, 12)], [1, ...rep(0, 24)]), ['--method', 'log', '--reverse'], 4],
+    // An infinite coefficient in the second part: x = +∞ from step 8 (-∞ with -∞), where A·x + B was -∞ + ∞.
+    ['direct, an infinite coefficient', [...rep(0.5, 7), Infinity, ...rep(0.5, 12)], [-100, ...rep(1, 20)], [], 4],
+    ['direct, a negative infinite coefficient', [...rep(0.5, 7), -Infinity, ...rep(0.5, 12)], [-100, ...rep(1, 20)], [], 4],
+    ['log, an infinite coefficient', [...rep(0.5, 7), Infinity, ...rep(0.5, 12)], [-100, ...rep(1, 20)], ['--method', 'log'], 4],
+    ['direct, an infinite coefficient (reverse)', ...mirror([...rep(0.5, 7), Infinity, ...rep(0.5, 12)], [-100, ...rep(1, 20)]), ['--reverse'], 4],
+  ] as [string, number[], number[], string[], number][])(
+    'three phases, %s: the carries are what the one-machine command gives',
+    async (name, a, v, extra, k) => {
+      const [x, local] = await localAndCluster(`edge-${name.replace(/\W+/g, '')}`, a, v, extra, k);
+      expectSameX(x, local);
+      noTemps();
+    },
+  );
+
+  test('--chunk above 2^30 works with --redis as on one machine (a job reads a whole part at a time)', async () => {
+    const p = writeProblem('bigchunk', Float32Array, 1, 3000, '.npy');
+    const r = await linrec(
+      ['run', '--coeffs', p.coeffs, '--values', p.values, '--out', 'bigchunk-x.npy', '--redis', redis.url, '--segments', '3', '--chunk', '3000000000'],
+      dir,
+    );
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expectQuality(readOut('bigchunk-x.npy', Float32Array), p.a, p.v, 1, false);
+    await runOnCluster({
+      connection: redis.url,
+      root: dir,
+      coeffs: path.join(dir, p.coeffs),
+      values: path.join(dir, p.values),
+      out: path.join(dir, 'bigchunk-y.npy'),
+      segments: 2,
+      chunk: 2 ** 31,
+    });
+    expectQuality(readOut('bigchunk-y.npy', Float32Array), p.a, p.v, 1, false);
+  });
+
   test('sharded rows (raw .f32, --rows): quality, the same bits as the one-machine command', async () => {
     const rows = 37;
     const n = 2000;
@@ -327,6 +392,88 @@ describeCluster('linrec run --redis on linrec workers', () => {
     } finally {
       await w.stop();
       fs.rmSync(theirs, { recursive: true, force: true });
+    }
+  });
+
+  test('a failed run leaves none of its jobs in Redis, not even those that a worker ends after the run has failed', async () => {
+    // A worker whose root lacks the files refuses the jobs it takes: its first refusal fails the run
+    // while the other worker still runs a long aggregate, which ends after the run (and was kept).
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-empty-'));
+    const serving = await startWorker(redis.url, dir, ['--queue', 'refused']);
+    const w = await startWorker(redis.url, empty, ['--queue', 'refused']);
+    const { Redis: IORedis } = require('ioredis') as typeof import('ioredis');
+    const client = new IORedis(redis.url);
+    try {
+      const p = writeProblem('refused', Float32Array, 1, 1 << 22, '.npy');
+      const r = await linrec(
+        [
+          'run',
+          '--coeffs',
+          p.coeffs,
+          '--values',
+          p.values,
+          '--out',
+          'refused-x.npy',
+          '--redis',
+          redis.url,
+          '--queue',
+          'refused',
+          '--segments',
+          '3',
+          '--chunk',
+          '16384',
+        ],
+        dir,
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/failed on a worker: refused: files\.coeffs/);
+      const jobKeys = async () => (await client.keys('bull:refused:*')).filter((k) => /:[0-9a-f]{16}-/.test(k));
+      const deadline = Date.now() + 20_000;
+      while ((await client.llen('bull:refused:active')) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the worker's removal after the job's end
+      expect(await jobKeys()).toEqual([]);
+      expect([await client.zcard('bull:refused:failed'), await client.zcard('bull:refused:completed')]).toEqual([0, 0]);
+      noTemps();
+    } finally {
+      client.disconnect();
+      await Promise.all([w.stop(), serving.stop()]);
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('an interrupted run leaves none of its jobs in Redis: a job a worker was running is removed when it ends', async () => {
+    // One long job (256 reads), interrupted once it runs: the runner cannot remove a job a worker
+    // holds, which then completed into Redis for an hour; the worker removes it now.
+    const w = await startWorker(redis.url, dir, ['--queue', 'interrupted']);
+    const { Redis: IORedis } = require('ioredis') as typeof import('ioredis');
+    const client = new IORedis(redis.url);
+    try {
+      const p = writeProblem('interrupted', Float32Array, 1, 1 << 22, '.npy');
+      const controller = new AbortController();
+      const run = runOnCluster({
+        connection: redis.url,
+        queue: 'interrupted',
+        root: dir,
+        coeffs: path.join(dir, p.coeffs),
+        values: path.join(dir, p.values),
+        out: path.join(dir, 'interrupted-x.npy'),
+        segments: 1,
+        chunk: 1 << 14,
+        onProgress: () => controller.abort(),
+        signal: controller.signal,
+      });
+      await expect(run).rejects.toMatchObject({ code: 'ERR_LINREC_IO', message: 'the run was interrupted' });
+      const jobKeys = async () => (await client.keys('bull:interrupted:*')).filter((k) => /:[0-9a-f]{16}-/.test(k));
+      const deadline = Date.now() + 20_000;
+      while ((await client.llen('bull:interrupted:active')) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the worker's removal after its completion
+      expect(await jobKeys()).toEqual([]);
+      expect([await client.zcard('bull:interrupted:failed'), await client.zcard('bull:interrupted:completed')]).toEqual([0, 0]);
+      expect(fs.existsSync(path.join(dir, 'interrupted-x.npy'))).toBe(false);
+      noTemps();
+    } finally {
+      client.disconnect();
+      await w.stop();
     }
   });
 

@@ -59,6 +59,19 @@ export interface ScanJob {
   initial: string | null;
 }
 
+/** A scan job's result: each row's last x (base64 float64), which the next part's carry is checked against. */
+export interface ScanResult {
+  rows: [number, number];
+  steps: [number, number];
+  last: string;
+}
+
+/** The key a runner sets when it ends without success: a worker removes that run's jobs as they end. */
+export const endedKey = (prefix: string, queue: string, runId: string): string => `${prefix}:${queue}:ended:${runId}`;
+
+/** The largest --chunk a job carries (steps per read, within what one read may hold). */
+export const MAX_CHUNK = 2 ** 30;
+
 export interface AggregateResult {
   segment: number;
   /** Each row's map x_end = A·2^E·x_start + B; E null where every exponent is 0. */
@@ -145,7 +158,7 @@ function device(v: unknown): string {
   return v;
 }
 function chunk(v: unknown): number | null {
-  return v === null ? null : int('chunk', v, 1, 2 ** 30);
+  return v === null ? null : int('chunk', v, 1, MAX_CHUNK);
 }
 
 // The temp output's name as ArrayFileWriter makes it: a worker writes into nothing else, so a

@@ -48,7 +48,9 @@ export function ldexp(v: number, e: number): number {
 
 /** Where x_start's part is gone in the loop: a product from the segment's start below 2^-DEAD
  *  takes the largest finite x below the smallest subnormal (2^-(149+128) in float32), with a
- *  mantissa's margin. The loop has flushed it then, and a later growth does not bring it back. */
+ *  mantissa's margin. The loop has flushed it then, and a later growth does not bring it back.
+ *  Keyed by the type the carries live in: a 'log' run carries x in float64's range whatever the
+ *  data's type, so its maps take float64's bound (the data's would drop a carry of 1e100). */
 const DEAD: Record<DType, number> = { float32: 149 + 128 + 24, float64: 1074 + 1024 + 53 };
 const RANGE: Record<DType, [number, number]> = {
   float32: [2 ** -126, (2 - 2 ** -23) * 2 ** 127],
@@ -82,8 +84,15 @@ const exponentOf = (m: number, e: number): number => e + frexp(m)[1];
  * is then the loop's (a reset; the loop's own non-finite arithmetic). [0, 0] once the product
  * from the segment's start (this range's, times 2^startExponent before it) falls below 2^-DEAD.
  */
-export function rangeProduct(a: ArrayLike<number>, from: number, to: number, dtype: DType, startExponent = 0): [number, number] | null {
-  const deadAt = -DEAD[dtype] - startExponent; // m·2^e below 2^deadAt: gone
+export function rangeProduct(
+  a: ArrayLike<number>,
+  from: number,
+  to: number,
+  dtype: DType,
+  startExponent = 0,
+  carryType: DType = dtype,
+): [number, number] | null {
+  const deadAt = -DEAD[carryType] - startExponent; // m·2^e below 2^deadAt: gone
   // Float32 coefficients lie within 2^±149, so four of them take a product in [2^-400, 2^400]
   // nowhere near double's limits: one check per four steps, the same roundings as one by one.
   const group = dtype === 'float32' ? 4 : 1;

@@ -76,7 +76,9 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
   try {
     const [r0, r1] = part.rows;
     const [s, e] = part.steps;
-    const maps = new RowMaps(r1 - r0, f.dtype);
+    // A 'log' run's carries live in float64's range, whatever the data's type (maps.ts, DEAD).
+    const carryType = job.method === 'log' ? 'float64' : f.dtype;
+    const maps = new RowMaps(r1 - r0, carryType);
     const atBoundary = reverse ? e === f.n : s === 0;
     const x = atBoundary ? new Float64Array(r1 - r0) : null;
     const { steps, groupRows } = blocking(r1 - r0, e - s, job.chunk ?? undefined);
@@ -95,7 +97,7 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
           let A = m.A[i];
           let e = 0;
           // The product again where it left the type (not needed once the row's A is 0).
-          if (!inRange(A, f.dtype) && maps.A[r] !== 0) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype, maps.exponent(r)) ?? [A, 0];
+          if (!inRange(A, f.dtype) && maps.A[r] !== 0) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype, maps.exponent(r), carryType) ?? [A, 0];
           maps.then(r, A, e, job.method === 'log' ? await logB(m.B[i], ca, cb, i, w, f.dtype, reverse, ctx.threads) : m.B[i]);
         }
         done += (g1 - g0) * (be - bs);
@@ -178,13 +180,16 @@ class PartWriter {
   }
 }
 
-/** Phase 3 (or a row shard): scans the part from its carries and writes it at its offset. */
-export async function scanPart(job: ScanJob, ctx: PartContext): Promise<void> {
+/** Phase 3 (or a row shard): scans the part from its carries and writes it at its offset.
+ *  Returns each row's last x (float64; with method 'log' the Scanner's carried value, as float64),
+ *  which the runner checks the next part's carry against. */
+export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Float64Array> {
   const { files: f, part, reverse } = job;
   const [r0, r1] = part.rows;
   const [s, e] = part.steps;
   const carries = job.initial === null ? null : decodeF64('initial', job.initial, r1 - r0);
   const { a, b } = await openInputs(ctx.root, f);
+  const last = new Float64Array(r1 - r0);
   let out: PartWriter | undefined;
   try {
     out = await PartWriter.open(ctx.root, f);
@@ -219,6 +224,10 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<void> {
           done += (g1 - g0) * (be - bs);
           ctx.progress?.(done);
         }
+        if (job.method === 'log') {
+          const { logAbs, sign } = scanner.logState;
+          for (let i = 0; i < g1 - g0; i++) last[g0 - r0 + i] = sign[i] * Math.exp(logAbs[i]);
+        } else last.set(scanner.state as FloatArray, g0 - r0);
       } finally {
         scanner?.dispose();
       }
@@ -226,6 +235,7 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<void> {
   } finally {
     await Promise.all([a.close(), b.close(), out?.close()]);
   }
+  return last;
 }
 
 /** Phase 2: each segment's starting x per row from the segments' maps, in float64 (A·2^E). */

@@ -13,10 +13,25 @@ import type { Method } from '../scan';
 import type { DType } from '../validate';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
-import { DEVICE_NAME, parseScanJob, type AggregateJob, type CarriesJob, type CarriesResult, type FilesSpec, type ScanJob } from './jobs';
+import {
+  decodeF64,
+  DEVICE_NAME,
+  encodeF64,
+  endedKey,
+  MAX_CHUNK,
+  parseAggregateResult,
+  parseScanJob,
+  type AggregateJob,
+  type CarriesJob,
+  type CarriesResult,
+  type FilesSpec,
+  type ScanJob,
+  type ScanResult,
+} from './jobs';
 import { sampledDigest } from './digest';
 import { relativeToRoot, realRoot } from './paths';
 import { defaultParts, planRun, type Plan, type PlanKind } from './plan';
+import { scaledProduct } from './maps';
 
 export interface ClusterRunOptions {
   /** A Redis URL (credentials from LINREC_REDIS_* when absent), or ioredis options. */
@@ -104,7 +119,7 @@ class RunJobs {
     events: QueueEvents,
     private readonly runId: string,
     private readonly total: number,
-    private readonly parts: number,
+    private parts: number,
     private readonly onProgress?: (p: RunProgress) => void,
   ) {
     events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, 'completed', returnvalue));
@@ -161,10 +176,44 @@ class RunJobs {
     this.report();
   }
 
+  /** One more part to wait for (a part scanned again from the previous part's end). */
+  addPart(): void {
+    this.parts++;
+  }
+
   close(): void {
     clearInterval(this.poll);
   }
 }
+
+/**
+ * Whether the carry a part was scanned from is the previous part's last x, as its scan gave it.
+ * The carries are composed from the parts' maps in float64, which cannot follow the loop where x
+ * leaves the type's range inside a part (an overflow to ±∞ that a later decay would bring back in
+ * float64, an underflow to 0 that a growth would), nor ∞·x + ∞ of opposite signs (NaN where the
+ * loop keeps ±∞). The scans can: a part whose carry differs from the previous part's end (beyond
+ * the two roundings' difference; non-finite values must be equal) is scanned again from that end.
+ */
+export function carriesAgree(used: Float64Array, end: Float64Array, dtype: DType, scale?: Float64Array): boolean {
+  // Relative to the larger of the two and of the terms the carry was composed of (|A·x| + |B|:
+  // near a sign change x is small, and both roundings' errors are the terms').
+  const tol = dtype === 'float32' ? 2 ** -10 : 2 ** -30;
+  for (let r = 0; r < used.length; r++) {
+    const u = used[r];
+    const e = end[r];
+    if (Number.isNaN(u) && Number.isNaN(e)) continue;
+    if (!Number.isFinite(u) || !Number.isFinite(e)) {
+      if (u !== e) return false;
+    } else if (!(Math.abs(u - e) <= tol * Math.max(Math.abs(u), Math.abs(e), Number.isFinite(scale?.[r]) ? scale![r] : 0))) return false;
+  }
+  return true;
+}
+
+/** Each row's |A·x_start| + |B| for a part's map (the scale of carriesAgree). */
+function termScale(m: AggregateMaps, x: Float64Array): Float64Array {
+  return Float64Array.from(x, (v, r) => Math.abs(scaledProduct(m.A[r], m.E ? m.E[r] : 0, v)) + Math.abs(m.B[r]));
+}
+type AggregateMaps = ReturnType<typeof parseAggregateResult>;
 
 const RUN_OPTIONS = [
   'connection',
@@ -198,6 +247,7 @@ function checkRunOptions(options: unknown): ClusterRunOptions {
   for (const name of ['queue', 'root'] as const) text(name, o[name], false);
   if (o.connection !== undefined && typeof o.connection !== 'string' && (o.connection === null || typeof o.connection !== 'object'))
     throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.connection', 'a Redis URL or ioredis options', o.connection));
+  // chunk: any safe integer, as scan() takes it (the jobs carry at most MAX_CHUNK, a whole part per read).
   for (const name of ['rows', 'segments', 'chunk', 'attempts'] as const) v.positiveInteger(`options.${name}`, o[name], 1);
   v.oneOf('options.dtype', o.dtype, ['float32', 'float64'], 'float32');
   v.oneOf('options.method', o.method, ['direct', 'log'], 'direct');
@@ -286,9 +336,16 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
       o.signal?.addEventListener('abort', () => reject(aborted));
     });
     interrupted.catch(() => {});
-    const common = { runId, files: spec, reverse, device: o.device ?? 'auto', chunk: o.chunk ?? null };
+    // A chunk beyond what a job carries reads a whole part at a time, as it would on one machine.
+    const common = { runId, files: spec, reverse, device: o.device ?? 'auto', chunk: o.chunk === undefined ? null : Math.min(o.chunk, MAX_CHUNK) };
+    const method = o.method ?? 'direct';
+    // The direct method's scans start from the carry in the data's type (the loop's value there:
+    // ±∞ beyond float32's range, 0 or a subnormal below); 'log' keeps it as float64.
+    const inType = (c: string | null): string | null =>
+      c === null || method === 'log' || files.dtype === 'float64' ? c : encodeF64(Float32Array.from(decodeF64('carry', c, rows)));
 
     let carries: (string | null)[] = plan.parts.map(() => null);
+    const maps: (AggregateMaps | undefined)[] = plan.parts.map(() => undefined);
     if (aggregated) {
       // Phases 1 and 2: a flow whose parent composes the carries once every aggregate is done.
       const segments = plan.parts.length;
@@ -299,7 +356,7 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
           const data: AggregateJob = {
             runId,
             files: spec,
-            method: o.method ?? 'direct',
+            method,
             reverse,
             device: common.device,
             part,
@@ -314,7 +371,10 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
       const parentId = `${runId}-carries`;
       ids.push(parentId);
       const childWaits = children.map((c) =>
-        tracker!.wait(c.opts.jobId).then(() => tracker!.finished(c.opts.jobId, rows * (c.data.part.steps[1] - c.data.part.steps[0]))),
+        tracker!.wait(c.opts.jobId).then((value) => {
+          tracker!.finished(c.opts.jobId, rows * (c.data.part.steps[1] - c.data.part.steps[0]));
+          maps[c.data.segment] = parseAggregateResult(`aggregate ${c.data.segment}`, value, rows);
+        }),
       );
       await flows.add({ name: 'carries', queueName, data: parentData, opts: { ...jobOptions, jobId: parentId }, children });
       // A failed child fails the run with its own message, not the parent's.
@@ -325,20 +385,36 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
     }
 
     // Phase 3, or the only phase of a row shard.
-    const scans = plan.parts.map((part, k) => {
-      const data: ScanJob = { ...common, method: o.method ?? 'direct', part, initial: carries[k] };
+    const scanJob = (k: number, initial: string | null, jobId: string) => {
+      const data: ScanJob = { ...common, method, part: plan.parts[k], initial };
       parseScanJob(data); // what the workers will check, checked here first
-      const jobId = `${runId}-scan-${k}`;
       ids.push(jobId);
       return { name: 'scan', data, opts: { ...jobOptions, jobId } };
-    });
-    const scanWaits = scans.map((s) =>
-      tracker!
-        .wait(s.opts.jobId)
-        .then(() => tracker!.finished(s.opts.jobId, (s.data.part.rows[1] - s.data.part.rows[0]) * (s.data.part.steps[1] - s.data.part.steps[0]))),
-    );
+    };
+    const waitScan = async (s: ReturnType<typeof scanJob>): Promise<Float64Array> => {
+      const result = (await tracker!.wait(s.opts.jobId)) as ScanResult;
+      tracker!.finished(s.opts.jobId, (s.data.part.rows[1] - s.data.part.rows[0]) * (s.data.part.steps[1] - s.data.part.steps[0]));
+      return decodeF64("the scan job's last x", result?.last, s.data.part.rows[1] - s.data.part.rows[0]);
+    };
+    const scans = plan.parts.map((_, k) => scanJob(k, inType(carries[k]), `${runId}-scan-${k}`));
     await queue.addBulk(scans);
-    await Promise.race([Promise.all(scanWaits), interrupted]);
+    const ends = await Promise.race([Promise.all(scans.map(waitScan)), interrupted]);
+    if (aggregated) {
+      // Each part's carry checked, in the run's order, against the previous part's end (final by
+      // then); where they differ, the part is scanned again from that end (carriesAgree).
+      const order = plan.parts.map((_, i) => (reverse ? plan.parts.length - 1 - i : i));
+      for (let i = 1; i < order.length; i++) {
+        const [prev, k] = [order[i - 1], order[i]];
+        const m = maps[prev]!;
+        const start = i === 1 ? m.x! : decodeF64('carry', scans[prev].data.initial, rows);
+        if (carriesAgree(decodeF64('carry', scans[k].data.initial, rows), ends[prev], files.dtype, termScale(m, start))) continue;
+        const again = scanJob(k, encodeF64(ends[prev]), `${runId}-rescan-${k}`);
+        scans[k] = again;
+        tracker.addPart();
+        await queue.add(again.name, again.data, again.opts);
+        ends[k] = await Promise.race([waitScan(again), interrupted]);
+      }
+    }
     await writer.commit();
     return { runId, plan, jobs: ids.length };
   } catch (e) {
@@ -347,12 +423,25 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     tracker?.close();
+    // First the mark, then the removal: a job that a worker holds now (it cannot be removed) is
+    // removed by that worker when it ends (worker.ts), whether it completes or fails.
+    await markEnded(queue, queueName, runId);
     await removeJobs(queue, ids);
     await closeAll();
   }
 }
 
-/** Removes a run's jobs; one that a worker still holds stays until it ends (then ages out). */
+/** Marks the run as ended for the workers (kept a day: as long as a failed job would be kept). */
+async function markEnded(queue: Queue, queueName: string, runId: string): Promise<void> {
+  try {
+    const client = await queue.getBackend().client;
+    await client.runCommand('set', [endedKey(queue.opts.prefix ?? 'bull', queueName, runId), '1', 'EX', 24 * 3600]);
+  } catch {
+    // Redis gone: the jobs age out as before.
+  }
+}
+
+/** Removes a run's jobs; one that a worker still holds is removed by that worker when it ends. */
 async function removeJobs(queue: Queue, ids: string[]): Promise<void> {
   for (const id of ids) {
     const job: Job | undefined = await queue.getJob(id).catch(() => undefined);

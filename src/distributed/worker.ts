@@ -1,10 +1,20 @@
 // A BullMQ worker that serves linrec jobs. Every payload is validated and every path confined
 // to the root before any file is touched; a refused or malformed job fails for good (no
 // retries) with a message that the run that sent it reports, and the worker keeps serving.
-import type { Job, Worker } from 'bullmq';
+import type { Job as BullJob, Worker } from 'bullmq';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
-import { parseAggregateJob, parseAggregateResult, parseCarriesJob, parseScanJob, PayloadError, type CarriesResult } from './jobs';
+import {
+  encodeF64,
+  endedKey,
+  parseAggregateJob,
+  parseAggregateResult,
+  parseCarriesJob,
+  parseScanJob,
+  PayloadError,
+  type CarriesResult,
+  type ScanResult,
+} from './jobs';
 import { aggregatePart, composeCarries, scanPart, type PartContext } from './parts';
 import { realRoot } from './paths';
 import { performance } from 'perf_hooks';
@@ -40,12 +50,12 @@ const PERMANENT = new Set([
 
 /** Starts serving; close() (what SIGTERM should call) lets the jobs in progress finish. */
 export async function startWorker(options: WorkerOptions = {}): Promise<Worker> {
-  const { Worker: BullWorker, UnrecoverableError } = loadBullmq();
+  const { Worker: BullWorker, UnrecoverableError, Job } = loadBullmq();
   const root = await realRoot(options.root ?? process.cwd());
   const log = options.log ?? (() => {});
   const connection = typeof options.connection === 'object' ? options.connection : redisConnection(options.connection);
 
-  const processor = async (job: Job): Promise<unknown> => {
+  const processor = async (job: BullJob): Promise<unknown> => {
     let lastReport = 0;
     const ctx: PartContext = {
       root,
@@ -70,14 +80,15 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     }
   };
 
-  async function serve(job: Job, ctx: PartContext): Promise<unknown> {
+  async function serve(job: BullJob, ctx: PartContext): Promise<unknown> {
     switch (job.name) {
       case 'aggregate':
         return aggregatePart(parseAggregateJob(job.data), ctx);
       case 'scan': {
         const data = parseScanJob(job.data);
-        await scanPart(data, ctx);
-        return { rows: data.part.rows, steps: data.part.steps };
+        const last = await scanPart(data, ctx);
+        const result: ScanResult = { rows: data.part.rows, steps: data.part.steps, last: encodeF64(last) };
+        return result;
       }
       case 'carries': {
         const data = parseCarriesJob(job.data);
@@ -101,6 +112,21 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
   });
   // Once serving, connection errors are retried by ioredis: log them and carry on.
   worker.on('error', (e) => log(`redis: ${e.message}`));
+  // A job that ends after its run has ended (failed, or interrupted while the job ran: the runner
+  // could not remove a job a worker held) is removed here, so that no run leaves jobs behind.
+  const removeIfRunEnded = (job: BullJob | undefined) => {
+    const runId = (job?.data as { runId?: unknown } | undefined)?.runId;
+    if (!job || typeof runId !== 'string' || !/^[0-9a-f]{16}$/.test(runId)) return;
+    void (async () => {
+      const client = await worker.getBackend().client;
+      if ((await client.get(endedKey(worker.opts.prefix ?? 'bull', worker.name, runId))) === null) return;
+      await job.remove();
+      // The run's carries job (the aggregates' parent) could not be removed while this child ran.
+      if (job.name === 'aggregate') await (await Job.fromId(worker, `${runId}-carries`))?.remove();
+    })().catch(() => {});
+  };
+  worker.on('completed', removeIfRunEnded);
+  worker.on('failed', removeIfRunEnded);
   await worker.waitUntilReady();
   return worker;
 }
