@@ -105,10 +105,13 @@ template <class T> struct LoopReach<AffineMonoid<T>> : AffineReachRules<T> {
   static __device__ __forceinline__ bool clearOfUnderflow(T x, AffinePair<T> e, Sum g, bool zero) {
     return Rules::clearOfUnderflow(x, e, g, zero);
   }
-  // 2^16: a tile's steps (8192 float32, 4096 float64) of coefficients at most 1 in magnitude sum
-  // to at most its length; growth within a tile beyond that is rare in data.
-  static __device__ __forceinline__ T cap() { return T(65536); }
-  static __device__ __forceinline__ T groupSum() { return T(64); }
+  // A tile's steps (8192 float32, 4096 float64) of coefficients at most 1 in magnitude sum to at
+  // most its length; 2^24 (float32; float64 2^60) leaves room for random walks (a ~ U(0.5, 1.5):
+  // past 2^16 in about one tile in 5000). groupSum: 2^10 (2^30), tile products up to about 1.18
+  // (float32) over a group. The floors they set: 4·minNormal·cap(): 2^-100 (2^-958) for a tile,
+  // times groupSum(): 2^-90 (2^-928) for a group's G.
+  static __device__ __forceinline__ T cap() { return sizeof(T) == 4 ? T(0x1p24f) : T(0x1p60); }
+  static __device__ __forceinline__ T groupSum() { return sizeof(T) == 4 ? T(0x1p10f) : T(0x1p30); }
   static __device__ __forceinline__ bool capped(Sum g) { return g <= cap(); }
   static __device__ __forceinline__ bool clearsCap(T x, AffinePair<T> e, bool zero) {
     return Rules::clearOfUnderflow(x, e, cap(), zero);
