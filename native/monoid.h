@@ -194,6 +194,42 @@ template <class T> struct AffineReachRules {
   }
   // Whether the B chain (the loop from 0) stays in range through steps of reach r.
   static LINREC_HD bool chainWithin(Reach r) { return r.b <= limit(); }
+
+  // The underflow certificate (session 21 on the CPU, TileScan::Reach; session 22 here, for the
+  // CUDA engine, whose coefficient products are in T). Where the loop's x at step s is below the
+  // normal range it keeps x_s to half a subnormal ulp (absolute), and that loss is multiplied by
+  // |A_n/A_s| up to the end; B's chain likewise. With g = Σ_s |A_n/A_s| (G_t = G_{t-1}·|a_t| + 1
+  // from 0), a composition A·x + B keeps what the loop keeps to rounding where 4·minNormal·g ≤
+  // max(|x·A|, |B|). x = 0 (B is the loop from 0), a non-finite x (composable's) and a zero
+  // coefficient (the loop is B's chain from there) compose as before.
+  static LINREC_HD T grow(T g, T a) { return g * Math<T>::abs(a) + T(1); }
+  static LINREC_HD bool clearOfUnderflow(T x, AffinePair<T> e, T g, bool exactReset) {
+    if (x == T(0) || !(x - x == T(0)) || exactReset) return true;
+    const T xa = Math<T>::abs(x * e.A), b = Math<T>::abs(e.B);
+    return T(4) * Math<T>::minNormal() * g <= (xa > b ? xa : b);
+  }
+  // The least |x| from which steps with aggregate e and sum g compose (clearOfUnderflow holds for
+  // every |x| at least this, and for 0): 0 where B alone clears, ∞ where x·A cannot (A = 0, or g
+  // not finite). One value to keep in place of e and g (registers).
+  static LINREC_HD T underflowFloor(AffinePair<T> e, T g, bool exactReset) {
+    const T need = T(4) * Math<T>::minNormal() * g;
+    if (exactReset || need <= Math<T>::abs(e.B)) return T(0);
+    const T a = Math<T>::abs(e.A);
+    // need/a rounded up a little: the test |x|·|A| ≥ need is on a product rounded once
+    return need == need && a > T(0) ? need / a * (T(1) + T(4) * Math<T>::epsilon()) : Math<T>::inf();
+  }
+  static LINREC_HD bool clearsFloor(T x, T floor) { return !(Math<T>::abs(x) < floor) || x == T(0); }
+  // Whether a product of two coefficient products, as computed in T, is the exact one to within
+  // rounding or, below the normal range, still below it (composable's assumption for an
+  // underflowed A): not where one factor is below the normal range (it lost bits there, or all
+  // of them: 0) and the other grows (> 1): the product may be back in the normal range, or far
+  // above what a 0 or a subnormal says (1e-17 28 times then 1e17 28 times: 0 for 1). A factor
+  // with a zero coefficient (zero) is an exact 0. Rare in data: products that underflow are of
+  // factors below 1.
+  static LINREC_HD bool keepsProduct(T l, T r, bool zero) {
+    const T lm = Math<T>::abs(l), rm = Math<T>::abs(r);
+    return zero || !((lm < Math<T>::minNormal() || rm < Math<T>::minNormal()) && (lm > T(1) || rm > T(1)));
+  }
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ if (cuda.available) {
     require('./51.properties.test');
   });
   describe('CUDA direct method: an overflow of the loop inside a thread, warp, block or tile', overflowTests);
+  describe('CUDA direct method: an underflow of the loop or of a coefficient product inside a thread, warp, block or tile', underflowTests);
 } else {
   describe('GPU property tests skipped', () => {
     test.skip(`needs a usable CUDA device (${cuda.reason ?? 'no CUDA device'})`, () => {});
@@ -196,6 +197,272 @@ function overflowTests() {
             [da, db].forEach((d) => d.dispose());
           }
         }
+    }
+  });
+}
+
+// The mirror of the overflow above (session 22; the CPU's fix, test/10, session 21). (2) The loop's
+// x underflows (to 0, or into the subnormal range where it keeps fewer bits) while the coefficient
+// product stays normal, and the coefficients grow back: the loop keeps what it kept, a start
+// composed across those steps kept x·A whole. (1) The loop's x stays normal, but a coefficient
+// product (a thread's, or one joined across threads, warps or tiles) passes below the normal range
+// and back: as computed it lost its bits (0 here, where the exact product is 1), and a start
+// composed across it dropped x·A. Powers of two (but one x_0 with a bit 2^-20, or a first coefficient
+// with a bit 2^-30, below its lead that the subnormal range drops), so every result is compared with
+// `sequential` bit for bit.
+function underflowTests() {
+  type C = Float32ArrayConstructor | Float64ArrayConstructor;
+  type F = Float32Array | Float64Array;
+  // `steps` steps of a = 1/k from step `at` (0-based, in step order), then `steps` of k; every
+  // `every`-th step. bAt: a step whose b is 1 (-1: none).
+  type Dip = { what: string; at: number; k: number; steps: number; every?: number; bAt?: number; b?: number; lead?: number };
+  const shapes = {
+    float32: { C: Float32Array as C, tile: 8192, items: 32, warp: 32 * 32, lane: 16 },
+    float64: { C: Float64Array as C, tile: 4096, items: 16, warp: 32 * 16, lane: 8 },
+  };
+  type DType = keyof typeof shapes;
+  // (2): x_0 small, halvings take the loop's x below the normal range (the product 2^-60 or 2^-100
+  // stays normal). The loop: 0 (or x_0's lead alone), a composed start x_0.
+  const extinct = {
+    float32: { x0: 2 ** -100, k: 2, steps: 60 },
+    float64: { x0: 2 ** -1000, k: 2, steps: 100 },
+  };
+  // (1): x_0 large, the product goes below the normal range and back while x stays normal. float32:
+  // to 2^-200 (computed: 0), x to 2^-100. float64: to (1 + 2^-30)·2^-1060, a subnormal that keeps
+  // 14 bits (computed: 2^-1060), x to (1 + 2^-30)·2^-60; back in the normal range the product is
+  // 1 where it is 1 + 2^-30. b = 1 (float64: 2^40) after the return, so that a start composed
+  // across a lost product (A = 0, B = b) passes composable (|x|·minNormal < eps·|B|); the loop's
+  // x + b is x.
+  const dips = {
+    float32: { x0: 2 ** 100, k: 2 ** 20, steps: 10, b: 1, lead: 1 },
+    float64: { x0: 2 ** 1000, k: 2 ** 106, steps: 10, b: 2 ** 40, lead: 1 + 2 ** -30 },
+  };
+  const hooks = () =>
+    require(addonPath() as string) as {
+      _setLookBackTest?: (boundNs: number, silentTile: number, holdTile?: number, holdNs?: number, fromRowStart?: boolean) => void;
+    };
+
+  function rowsWith(C: C, n: number, rows: Dip[], reverse: boolean, x0: number) {
+    const a = new C(rows.length * n).fill(1);
+    const v = new C(rows.length * (n + 1));
+    rows.forEach(({ at, k, steps, every = 1, bAt = -1, b = 1, lead = 1 }, r) => {
+      const step = (i: number) => r * n + (reverse ? n - 1 - i : i);
+      for (let j = 0; j < steps; j++) {
+        a[step(at + j * every)] = 1 / k;
+        a[step(at + (steps + j) * every)] = k;
+      }
+      a[step(at)] *= lead;
+      v[r * (n + 1) + (reverse ? n : 0)] = x0;
+      if (bAt >= 0) v[r * (n + 1) + (reverse ? n - 1 - bAt : bAt + 1)] = b;
+    });
+    return { a, v };
+  }
+  /** The first element of each row where `got` is not the loop bit for bit (-1: none). */
+  function mismatches(got: F, want: F, rows: Dip[]) {
+    const m = want.length / rows.length;
+    return rows.map(({ what }, r) => {
+      let bad = -1;
+      for (let i = 0; i < m && bad < 0; i++) if (!Object.is(got[r * m + i], want[r * m + i])) bad = i;
+      return { what, bad, got: bad < 0 ? undefined : got[r * m + bad], want: bad < 0 ? undefined : want[r * m + bad] };
+    });
+  }
+  const ok = (rows: Dip[]) => rows.map(({ what }) => ({ what, bad: -1, got: undefined, want: undefined }));
+  const onDevice = (x: F) => (x instanceof Float64Array ? toDevice(x) : toDevice(x));
+  /** scan on the device from DeviceArrays (no host chunks), and from host arrays (staged in chunks). */
+  function scans(a: F, v: F, options: object, hostToo = true): Array<{ where: string; x: F }> {
+    const [da, dv] = [onDevice(a), onDevice(v)];
+    try {
+      const out = scan(da, dv, { device: 'cuda', ...options }) as DeviceArray;
+      const x = out.toHost() as F;
+      out.dispose();
+      const all = [{ where: 'DeviceArrays', x }];
+      if (hostToo) all.push({ where: 'host arrays', x: scan(a, v, { device: 'cuda', ...options }) as F });
+      return all;
+    } finally {
+      [da, dv].forEach((d) => d.dispose());
+    }
+  }
+  function expectLoop(dtype: DType, n: number, rows: Dip[], x0: number, reverse: boolean, hostToo = true) {
+    const { a, v } = rowsWith(shapes[dtype].C, n, rows, reverse, x0);
+    const want = sequential(a, v, { rows: rows.length, reverse });
+    for (const { where, x } of scans(a, v, { rows: rows.length, reverse }, hostToo))
+      expect({ dtype, where, reverse, rows: mismatches(x, want, rows) }).toEqual({ dtype, where, reverse, rows: ok(rows) });
+    return want;
+  }
+  /** Dips at every level of the tile kernel: inside a thread, across threads, warps and tiles.
+   * inside: k and steps of a dip that fits in one thread's items. */
+  function tileRows(dtype: DType, k: number, steps: number, withB: boolean, inside: { k: number; steps: number }): Dip[] {
+    const { tile, items, warp } = shapes[dtype];
+    const row = (what: string, at: number, kk = k, s = steps): Dip => ({
+      what,
+      at,
+      k: kk,
+      steps: s,
+      bAt: withB ? at + 2 * s + 5 : -1,
+      b: dips[dtype].b,
+      lead: withB ? dips[dtype].lead : 1,
+    });
+    return [
+      row("inside one thread's items", 2 * tile + 37 * items + 1, inside.k, inside.steps),
+      row('across threads', tile + 5 * items - steps),
+      row('across a warp boundary', tile + 3 * warp - steps),
+      row('across a tile boundary', 3 * tile - steps - 7),
+      row('ending at a tile boundary', 2 * tile - 2 * steps),
+      row('in tile 0', 1000),
+      row('in the last partial tile', 5 * tile + 100),
+    ];
+  }
+  // dips inside one thread's items (32 float32, 16 float64): 2^-156 and 2^-1077 for the loop's x,
+  // products 2^-200 (computed: 0) and (1 + 2^-30)·2^-1060 while x stays normal
+  const insideExtinct = { float32: { k: 2 ** 4, steps: 14 }, float64: { k: 2 ** 11, steps: 7 } };
+  const insideDip = { float32: { k: 2 ** 20, steps: 10 }, float64: { k: 2 ** 212, steps: 5 } };
+
+  for (const dtype of ['float32', 'float64'] as const)
+    test(`${dtype} tiles: the loop's x underflows and the coefficients grow back, inside a thread's items, across threads, warps and tiles, in tile 0 and the last partial tile; forward and reverse`, () => {
+      const { tile } = shapes[dtype];
+      const { x0, k, steps } = extinct[dtype];
+      const n = 5 * tile + 777;
+      const rows = tileRows(dtype, k, steps, false, insideExtinct[dtype]);
+      for (const reverse of [false, true]) {
+        const want = expectLoop(dtype, n, rows, x0, reverse);
+        expect(want[reverse ? 0 : n]).toBe(0);
+      }
+      // a subnormal x keeps fewer bits: x_0 = (1 + 2^-20)·2^-100 (float32) goes to 2^-140 and back
+      // as 2^-100 (its low bit dropped)
+      if (dtype === 'float32') {
+        const low = [{ what: 'subnormal across a warp boundary', at: tile + 3 * shapes[dtype].warp - 20, k: 2, steps: 40 }];
+        for (const reverse of [false, true]) {
+          const want = expectLoop(dtype, n, low, (1 + 2 ** -20) * x0, reverse);
+          expect(want[reverse ? 0 : n]).toBe(x0);
+        }
+      }
+    });
+
+  for (const dtype of ['float32', 'float64'] as const)
+    test(`${dtype} tiles: a coefficient product below the normal range and back while the loop's x stays normal, inside a thread's items, across threads, warps and tiles; forward and reverse`, () => {
+      const { tile } = shapes[dtype];
+      const { x0, k, steps } = dips[dtype];
+      const n = 5 * tile + 777;
+      const rows = tileRows(dtype, k, steps, true, insideDip[dtype]);
+      for (const reverse of [false, true]) {
+        const want = expectLoop(dtype, n, rows, x0, reverse);
+        expect(want[reverse ? 0 : n]).toBe(x0 * dips[dtype].lead);
+      }
+    });
+
+  // Tiles 1.. of a row compose from their group's anchor through the published aggregates (and
+  // later groups through a group's total G): the dip spread over tiles, inside a group and across
+  // a group's end (tile 32), nearest anchors and (test hook) chains from the row start.
+  test('tiles: an underflow of the loop or of the product spread over several tiles, inside a look-back group and across its end', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const { tile } = shapes[dtype];
+      const n = 40 * tile + 5;
+      const cases = [
+        { x0: extinct[dtype].x0, k: 2, steps: extinct[dtype].steps, withB: false },
+        { x0: dips[dtype].x0, k: dips[dtype].k, steps: dips[dtype].steps, withB: true },
+      ];
+      const setLookBack = hooks()._setLookBackTest;
+      for (const { x0, k, steps, withB } of cases) {
+        const every = Math.floor((3 * tile) / (2 * steps)); // the dip over three tiles
+        const rows: Dip[] = [
+          { what: 'inside group 0', at: 3 * tile + 100, k, steps, every },
+          { what: 'across the end of group 0 (tile 32)', at: 31 * tile + 100, k, steps, every },
+        ].map((d) => ({ ...d, bAt: withB ? d.at + 2 * steps * every + 3 : -1, b: dips[dtype].b, lead: withB ? dips[dtype].lead : 1 }));
+        for (const [fromRowStart, reverse] of setLookBack
+          ? [
+              [false, false],
+              [true, true],
+            ]
+          : [
+              [false, false],
+              [false, true],
+            ]) {
+          setLookBack?.(60e9, -1, -1, 0, fromRowStart);
+          try {
+            expectLoop(dtype, n, rows, x0, reverse, false);
+          } finally {
+            setLookBack?.(0, -1);
+          }
+        }
+      }
+    }
+  });
+
+  test('warp rows (many short rows): an underflow of the loop or of the product inside a lane, across lanes and segments; float32 and float64, forward and reverse', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const { lane } = shapes[dtype];
+      const n = 2000;
+      const cases = [
+        { x0: extinct[dtype].x0, k: 2, steps: extinct[dtype].steps, withB: false },
+        { x0: dips[dtype].x0, k: dips[dtype].k, steps: dips[dtype].steps, withB: true },
+      ];
+      for (const { x0, k, steps, withB } of cases) {
+        const rows: Dip[] = [];
+        for (let r = 0; r < 64; r++) {
+          // even rows: the dip as fast as it goes (a lane's steps where it fits), odd rows: spread
+          const every = r % 2 === 0 ? 1 : 1 + (r % 7);
+          const at = (r * 97) % (n - 2 * steps * every - 10);
+          rows.push({
+            what: `row ${r}`,
+            at: r % 4 === 0 ? at - (at % lane) : at,
+            k,
+            steps,
+            every,
+            bAt: withB ? at + 2 * steps * every + 2 : -1,
+            b: dips[dtype].b,
+            lead: withB ? dips[dtype].lead : 1,
+          });
+        }
+        for (const reverse of [false, true]) expectLoop(dtype, n, rows, x0, reverse);
+      }
+    }
+  });
+
+  // aggregate's B is the loop from 0: its first b enters as x_0 does in the scans above.
+  test("aggregate: B is the loop's from 0 after an underflow of its chain or of the product (one tile, across tiles, warp rows), forward and reverse", () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const { C, tile, warp } = shapes[dtype];
+      const cases = [
+        { what: 'inside a tile', rows: 2, n: 5 * tile + 77, at: 2 * tile + 3 * warp - 40 },
+        { what: 'across tiles', rows: 2, n: 5 * tile + 77, at: 3 * tile - 50 },
+        { what: 'warp rows', rows: 64, n: 1000, at: 300 },
+      ];
+      for (const kind of ['extinct', 'dip'] as const)
+        for (const { what, rows, n, at } of cases)
+          for (const reverse of [false, true]) {
+            const { x0, k, steps } = kind === 'extinct' ? extinct[dtype] : dips[dtype];
+            const list = Array.from({ length: rows }, (_, r) => ({
+              what: `${kind} ${what}, row ${r}`,
+              at: at + r,
+              k,
+              steps,
+              bAt: kind === 'dip' ? at + r + 2 * steps + 3 : -1,
+              b: dips[dtype].b,
+              lead: kind === 'dip' ? dips[dtype].lead : 1,
+            }));
+            const { a, v } = rowsWith(C, n, list, reverse, 0);
+            // b_1 = x_0: the chain from 0 is the scan's loop from x_0 (a_1 = 1)
+            const b = new C(rows * n);
+            for (let r = 0; r < rows; r++) {
+              b.set(v.subarray(r * (n + 1) + (reverse ? 0 : 1), r * (n + 1) + (reverse ? n : n + 1)), r * n);
+              b[r * n + (reverse ? n - 1 : 0)] = x0;
+              v[r * (n + 1) + (reverse ? n - 1 : 1)] = x0;
+            }
+            const loop = sequential(a, v, { rows, reverse });
+            const want = Array.from({ length: rows }, (_, r) => loop[r * (n + 1) + (reverse ? 0 : n)]);
+            expect(want[0]).toBe(kind === 'extinct' ? 0 : x0 * dips[dtype].lead);
+            const [da, db] = [onDevice(a), onDevice(b)];
+            try {
+              const res = aggregate(da, db, { rows, reverse, device: 'cuda' });
+              const fromDevice = Array.from((res.B as DeviceArray).toHost() as F);
+              (res.A as DeviceArray).dispose();
+              (res.B as DeviceArray).dispose();
+              const fromHost = Array.from(aggregate(a, b, { rows, reverse, device: 'cuda' }).B as F);
+              expect({ dtype, kind, what, reverse, fromDevice, fromHost }).toEqual({ dtype, kind, what, reverse, fromDevice: want, fromHost: want });
+            } finally {
+              [da, db].forEach((d) => d.dispose());
+            }
+          }
     }
   });
 }

@@ -91,6 +91,13 @@ __device__ __forceinline__ typename M::Elem warpInclusiveScanExact(typename M::E
         joins = M::joinsExactly(up, v, rightZero);
       else
         joins = M::composable(M::value(up), v, rightZero);
+      // the left part: lanes [max(0, lane - 2d + 1), lane - d]; a product that lost its bits below
+      // the normal range and grows (AffineReachRules::keepsProduct) is not the steps' product
+      if constexpr (LosesB<M>::value) {
+        const int leftFirst = lane - 2 * d + 1 > 0 ? lane - 2 * d + 1 : 0;
+        const bool leftZero = ((zeros >> leftFirst) & ((1u << (lane - d - leftFirst + 1)) - 1u)) != 0;
+        joins = joins && AffineReachRules<typename M::Scalar>::keepsProduct(up.A, v.A, leftZero || rightZero);
+      }
       exact = exact && ((exacts >> (lane - d)) & 1u) && joins;
       v = M::combine(up, v);
     }
@@ -138,10 +145,11 @@ template <class M, int Threads> struct BlockScan {
 
   // scanWarps of aggregates with their zero bits (warpInclusiveScanExact): exclusiveExact tells
   // whether the lane's exclusive prefix is the loop's.
-  template <bool AggregateRules = false> static __device__ __forceinline__ Elem scanWarpsExact(Elem threadAggregate,
-                                                                                               bool zero, Storage& s,
-                                                                                               bool& exclusiveExact) {
-    bool exact = true;
+  // ownExact: whether the thread's aggregate is the loop's (its product kept, reduceItemsReach).
+  template <bool AggregateRules = false>
+  static __device__ __forceinline__ Elem scanWarpsExact(Elem threadAggregate, bool zero, Storage& s,
+                                                        bool& exclusiveExact, bool ownExact = true) {
+    bool exact = ownExact;
     Elem inclusive = warpInclusiveScanExact<M, kWarp, AggregateRules>(threadAggregate, zero, exact);
     const unsigned exacts = __ballot_sync(kFullMask, exact);
     if (laneId() == kWarp - 1) s.warpTotal[warpId()] = inclusive, s.warpTotalExact[warpId()] = exact;

@@ -11,6 +11,7 @@
 
 #include "block_scan.cuh"
 #include "held_items.cuh"
+#include "reach.cuh"
 
 namespace linrec {
 namespace cuda {
@@ -118,8 +119,10 @@ template <class M, int Threads, int Items> struct WideTileScan {
   // start does not compose with `carry` (the tile's). Returns, block-uniform, whether the wide
   // starts hold for the whole tile; then `begin` of threads first.. is replaced by them
   // (threads before `first` keep theirs, as with stepping through).
-  static __device__ bool begins(Value carry, const typename M::Elem (&e)[Items], int count, int first, Value& begin,
-                                Storage& s) {
+  // floor: the least start from which the thread's own steps compose (reach.cuh: the loop may
+  // underflow inside them; a wide start composes across that as T's does).
+  template <class Floor> static __device__ bool begins(Value carry, const typename M::Elem (&e)[Items], int count,
+                                                       int first, Value& begin, Floor floor, Storage& s) {
     bool unused;
     const WElem laneExclusive = Scan::scanWarps(wideReduceItems<M>(e, count, unused), s.scan);
     __syncthreads();
@@ -141,6 +144,8 @@ template <class M, int Threads, int Items> struct WideTileScan {
                                  (extended::finite(wide.m) && !W::finite(wideValue)));
     // The loop overflows inside this thread's steps (or meets an input that is not finite).
     steps = steps || (W::finite(mine) && !W::finite(stepItems<M>(mine, e, count)));
+    // The loop underflows inside this thread's steps (the threads after it would need its x).
+    steps = steps || (me >= first && !LoopReach<M>::clearsFloor(mine, floor));
     if (__syncthreads_or(steps)) return false;
     begin = mine;
     return true;

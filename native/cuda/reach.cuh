@@ -34,6 +34,20 @@ template <class M> struct LoopReach {
   static __device__ __forceinline__ bool fitsSpan(const Value&, const Value&) { return true; }
   static __device__ __forceinline__ bool fitsGroup(const Value&) { return true; }
   static __device__ __forceinline__ bool carriesGroup(const Elem&) { return true; }
+  // The underflow certificate (below): no-ops.
+  struct Sum {};
+  struct Floor {};
+  static __device__ __forceinline__ Sum noSteps() { return {}; }
+  static __device__ __forceinline__ Sum grow(Sum, const Elem&) { return {}; }
+  static __device__ __forceinline__ bool keepsProduct(const Elem&, const Elem&) { return true; }
+  static __device__ __forceinline__ Floor floorOf(const Elem&, Sum, bool) { return {}; }
+  static __device__ __forceinline__ bool clearsFloor(const Value&, Floor) { return true; }
+  static __device__ __forceinline__ bool clearOfUnderflow(const Value&, const Elem&, Sum, bool) { return true; }
+  static __device__ __forceinline__ bool capped(Sum) { return true; }
+  static __device__ __forceinline__ bool clearsCap(const Value&, const Elem&, bool) { return true; }
+  static __device__ __forceinline__ bool clearsGroupCap(const Value&, const Elem&, bool) { return true; }
+  static __device__ __forceinline__ Sum joinSums(Sum, Sum, const Elem&) { return {}; }
+  static __device__ __forceinline__ Sum cap() { return {}; }
 };
 
 template <class T> struct LoopReach<AffineMonoid<T>> : AffineReachRules<T> {
@@ -68,6 +82,46 @@ template <class T> struct LoopReach<AffineMonoid<T>> : AffineReachRules<T> {
   // span() (false for a non-finite e).
   static __device__ __forceinline__ bool carriesGroup(AffinePair<T> e) {
     return group() * Math<T>::abs(e.A) + Math<T>::abs(e.B) <= span();
+  }
+
+  // The underflow certificate (monoid.h, AffineReachRules::clearOfUnderflow; session 22): Sum is
+  // g, the sum of the suffix products' magnitudes over some steps. A thread's g is exact (its
+  // items in order), a tile's joined from its threads' (joinSums: g_l·|A_r| + g_r). A start
+  // crosses a thread where it clears that thread's floor (the threads after a failing one step
+  // from its end, as after an overflow); a row's first tile composes where its carry clears the
+  // tile's g. A tile's g cannot travel with its aggregate through the look-back, so a tile
+  // publishes its aggregate composable only where g ≤ cap(), and a start crosses a published tile
+  // where max(|x·A|, |B|) ≥ 4·minNormal·cap() (clearsCap); a group's total G where the group's
+  // tiles' suffix products sum to at most groupSum() (carriesGroup's scan) and x clears
+  // 4·minNormal·cap()·groupSum(). Elsewhere the look-back waits for a stepped x.
+  using Sum = T;
+  using Floor = T;
+  static __device__ __forceinline__ Sum noSteps() { return T(0); }
+  static __device__ __forceinline__ Sum grow(Sum g, AffinePair<T> step) { return Rules::grow(g, step.A); }
+  static __device__ __forceinline__ Floor floorOf(AffinePair<T> e, Sum g, bool zero) {
+    return Rules::underflowFloor(e, g, zero);
+  }
+  static __device__ __forceinline__ bool clearsFloor(T x, Floor f) { return Rules::clearsFloor(x, f); }
+  static __device__ __forceinline__ bool clearOfUnderflow(T x, AffinePair<T> e, Sum g, bool zero) {
+    return Rules::clearOfUnderflow(x, e, g, zero);
+  }
+  // A tile's steps (8192 float32, 4096 float64) of coefficients at most 1 in magnitude sum to at
+  // most its length; 2^24 (float32; float64 2^60) leaves room for random walks (a ~ U(0.5, 1.5):
+  // past 2^16 in about one tile in 5000). groupSum: 2^10 (2^30), tile products up to about 1.18
+  // (float32) over a group. The floors they set: 4·minNormal·cap(): 2^-100 (2^-958) for a tile,
+  // times groupSum(): 2^-90 (2^-928) for a group's G.
+  static __device__ __forceinline__ T cap() { return sizeof(T) == 4 ? T(0x1p24f) : T(0x1p60); }
+  static __device__ __forceinline__ T groupSum() { return sizeof(T) == 4 ? T(0x1p10f) : T(0x1p30); }
+  static __device__ __forceinline__ bool capped(Sum g) { return g <= cap(); }
+  static __device__ __forceinline__ bool clearsCap(T x, AffinePair<T> e, bool zero) {
+    return Rules::clearOfUnderflow(x, e, cap(), zero);
+  }
+  static __device__ __forceinline__ bool clearsGroupCap(T x, AffinePair<T> e, bool zero) {
+    return Rules::clearOfUnderflow(x, e, cap() * groupSum(), zero);
+  }
+  // g of l's steps then r's (r's aggregate rAgg).
+  static __device__ __forceinline__ Sum joinSums(Sum l, Sum r, AffinePair<T> rAgg) {
+    return l * Math<T>::abs(rAgg.A) + r;
   }
 };
 

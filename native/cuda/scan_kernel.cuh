@@ -207,22 +207,35 @@ __device__ __forceinline__ typename M::Value rescanItems(typename M::Value x, co
 
 // reduceItems and the items' reach (LoopReach: where the loop from a start may overflow part-way),
 // in one pass: each extend's product and B are the prefix products and the chain in order.
+// With them, the underflow certificate's sum g of the items (reach.cuh) and whether their product,
+// computed in order, is theirs (kept: AffineReachRules::keepsProduct at each step; where it is
+// not, the thread's aggregate is not the loop's, and prefixes over it compose in extended range).
 template <class M, class Item, int Items>
 __device__ __forceinline__ typename M::Elem reduceItemsReach(const Item (&e)[Items], int count,
-                                                             typename LoopReach<M>::Reach& reach) {
+                                                             typename LoopReach<M>::Reach& reach,
+                                                             typename LoopReach<M>::Sum& g, bool& kept) {
   using LR = LoopReach<M>;
   if constexpr (LR::kEnabled) {
+    using T = typename M::Scalar;
     typename M::Elem total = count > 0 ? M::start(elemOf<M>(e[0])) : M::identity();
     reach = count > 0 ? LR::of(total) : typename LR::Reach{0, 0};
+    g = count > 0 ? LR::grow(LR::noSteps(), total) : LR::noSteps();
+    kept = true;
 #pragma unroll
     for (int k = 1; k < Items; ++k)
       if (k < count) {
-        total = M::extend(total, elemOf<M>(e[k]));
+        const typename M::Elem step = elemOf<M>(e[k]);
+        // keepsProduct without its zero case: a zero coefficient is an exact reset (anyZeroCoefficient)
+        kept = kept && AffineReachRules<T>::keepsProduct(total.A, step.A, false);
+        total = M::extend(total, step);
         reach = LR::extend(reach, total);
+        g = LR::grow(g, step);
       }
     return total;
   } else {
     reach = {};
+    g = {};
+    kept = true;
     return reduceItems<M>(e, count);
   }
 }
@@ -295,6 +308,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   __shared__ unsigned warpHasZero[Scan::kWarps];  // some coefficient of the warp's steps is 0
   __shared__ unsigned warpComposes[Scan::kWarps];  // the warp's start is a valid composition
   __shared__ typename LR::Reach warpReach[Scan::kWarps];  // the warp's steps' reach (reach.cuh)
+  __shared__ typename LR::Sum warpSum[Scan::kWarps];  // the warp's steps' g (reach.cuh)
   // 2·(first thread whose start is not composable), or 2·(the thread after the first whose loop
   // overflows inside its items from a valid start) - 1, whichever is less
   __shared__ int firstFailure;
@@ -344,8 +358,20 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool laneExclusiveExact;
   typename LR::Reach laneReach;  // its items' (a start composes only within it)
-  const Elem laneExclusive =
-      Scan::scanWarpsExact(reduceItemsReach<M>(items, count, laneReach), threadZero, scanStorage, laneExclusiveExact);
+  typename LR::Floor laneFloor;  // the least start that crosses its items (reach.cuh: underflow)
+  typename LR::Sum laneSum;
+  bool laneKept;
+  Elem laneExclusive;
+  {
+    const Elem own = reduceItemsReach<M>(items, count, laneReach, laneSum, laneKept);
+    laneFloor = LR::floorOf(own, laneSum, threadZero);
+    laneExclusive = Scan::scanWarpsExact(own, threadZero, scanStorage, laneExclusiveExact, laneKept || threadZero);
+    if constexpr (LR::kEnabled) {  // the warp's g (reach.cuh): the steps' sums joined in lane order
+      using T = typename M::Scalar;
+      const AffinePair<T> sum = warpInclusiveScan<AffineMonoid<T>>(AffinePair<T>{Math<T>::abs(own.A), laneSum});
+      if (laneId() == kWarp - 1) warpSum[warp] = sum.B;
+    }
+  }
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   const bool laneExclusiveZero = anyBefore(laneZeros);
   if (laneId() == 0) warpHasZero[warp] = laneZeros != 0;
@@ -375,6 +401,14 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
                                                            blockTotal, blockExact, warpExclusiveExact);
       fromTileStart = LR::shifted(warpExclusive, warpReach[lane < Scan::kWarps ? lane : 0]);
     }
+    // The tile's g: the warps' joined in order (as their threads' were).
+    typename LR::Sum tileSum = LR::noSteps();
+    if constexpr (LR::kEnabled) {
+      using T = typename M::Scalar;
+      const bool in = lane < Scan::kWarps;
+      const AffinePair<T> part{in ? Math<T>::abs(scanStorage.warpTotal[lane].A) : T(1), in ? warpSum[lane] : T(0)};
+      tileSum = shflIdx(warpInclusiveScan<AffineMonoid<T>, Scan::kWarps>(part), Scan::kWarps - 1).B;
+    }
     // Which warps have a zero coefficient: a ballot over shared memory, taken again after the
     // look-back rather than held in a register across it (register pressure).
     auto warpZerosOf = [&] { return __ballot_sync(kFullMask, lane < Scan::kWarps && warpHasZero[lane] != 0); };
@@ -384,14 +418,18 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     if (t == 0) {
       carry = initialInWarp(acc, r);
       const bool within = __all_sync(kFullMask, lane >= Scan::kWarps || LR::within(carry, fromTileStart));
-      composes = within && blockExact && M::composable(carry, blockTotal, warpZerosOf() != 0);
+      const bool blockZero = warpZerosOf() != 0;
+      composes = within && blockExact && M::composable(carry, blockTotal, blockZero) &&
+                 LR::clearOfUnderflow(carry, blockTotal, tileSum, blockZero);
       inclusive = apply<M>(carry, blockTotal);
     } else {
-      // A total that is not the loop's is published uncomposable (it then never composes), and
-      // one whose span fails overflowing (not even after a reset: reach.cuh).
+      // A total that is not the loop's, or whose g passes the cap (reach.cuh: the look-back
+      // composes across it only from starts that clear the cap's floor), is published uncomposable
+      // (it then never composes), and one whose span fails overflowing (not even after a reset).
       const bool spans = __all_sync(kFullMask, lane >= Scan::kWarps || LR::spans(fromTileStart));
-      const bool blockZero = blockExact && spans && warpZerosOf() != 0;
-      const Elem published = !blockExact ? uncomposable(blockTotal) : spans ? blockTotal : overflowing(blockTotal);
+      const bool exact = blockExact && LR::capped(tileSum);
+      const bool blockZero = exact && spans && warpZerosOf() != 0;
+      const Elem published = !exact ? uncomposable(blockTotal) : spans ? blockTotal : overflowing(blockTotal);
       if (hasNext && lane == 0) status.publishAggregate(k, published, blockZero);
       const typename Back::Result back = Back::carryInto(status, k, t, published, blockZero, backStorage);
       carry = back.carry;
@@ -425,7 +463,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
   // the CPU); the threads after it step through from its end (not wide: that composes across it).
   if (!warpComposes[warp] || !laneExclusiveExact || !M::composable(warpBegin, laneExclusive, laneExclusiveZero))
     atomicMin(&firstFailure, 2 * me);
-  else if (!LR::within(begin, laneReach))
+  else if (!LR::within(begin, laneReach) || !LR::clearsFloor(begin, laneFloor))
     atomicMin(&firstFailure, 2 * me + 1);
   __syncthreads();
   const int failure = firstFailure, first = (failure + 1) / 2;
@@ -435,7 +473,7 @@ __global__ void __launch_bounds__(P::kThreads, Access::kReverse ? P::kReverseTil
     if constexpr (Wide<M>::kEnabled) {
       using WideScan = WideTileScan<M, P::kThreads, kItems>;
       __shared__ typename WideScan::Storage wideStorage;
-      if (!(failure & 1)) inOrder = !WideScan::begins(stepCarry, items, count, first, begin, wideStorage);
+      if (!(failure & 1)) inOrder = !WideScan::begins(stepCarry, items, count, first, begin, laneFloor, wideStorage);
     }
     if (inOrder) {  // step through from thread `first` on
       if (me == 0) countInOrder();
@@ -486,9 +524,17 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       fillIdentity<M>(items);
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const bool threadZero = anyZeroCoefficient<M>(items, count);
-      bool prefixZero = threadZero, exact = true;
+      bool prefixZero = threadZero, exact;
       typename LoopReach<M>::Reach laneReach;
-      Elem inclusive = warpInclusiveScanExact<M>(reduceItemsReach<M>(items, count, laneReach), prefixZero, exact);
+      typename LoopReach<M>::Sum laneSum;
+      typename LoopReach<M>::Floor laneFloor;
+      Elem inclusive;
+      {
+        const Elem own = reduceItemsReach<M>(items, count, laneReach, laneSum, exact);
+        exact = exact || threadZero;
+        laneFloor = LoopReach<M>::floorOf(own, laneSum, threadZero);
+        inclusive = warpInclusiveScanExact<M>(own, prefixZero, exact);
+      }
       Elem exclusive = exclusiveFromInclusive<M>(inclusive);
       const bool exclusiveZero = anyBefore(__ballot_sync(kFullMask, threadZero));
       const unsigned exacts = __ballot_sync(kFullMask, exact);
@@ -496,11 +542,13 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       Value begin = apply<M>(carry, exclusive);
       // Composable fallback (warp-uniform): from the first lane whose start is not composable (or
       // not the loop's), step through in lane order from the x its predecessor ended with.
-      // A lane whose loop overflows inside its items from its valid start keeps that start: the
-      // lanes after it step from its end.
+      // A lane whose loop overflows or underflows inside its items from its valid start keeps that
+      // start: the lanes after it step from its end.
       const bool composes = exclusiveExact && M::composable(carry, exclusive, exclusiveZero);
       const unsigned failing = __ballot_sync(kFullMask, !composes) |
-                               (__ballot_sync(kFullMask, composes && !LoopReach<M>::within(begin, laneReach)) << 1);
+                               (__ballot_sync(kFullMask, composes && !(LoopReach<M>::within(begin, laneReach) &&
+                                                                       LoopReach<M>::clearsFloor(begin, laneFloor)))
+                                << 1);
       if (failing) {
         const int first = __ffs(failing) - 1;
         if (laneId() == 0) countInOrder();
@@ -541,7 +589,9 @@ template <class Access> __global__ void scanThreadRowsKernel(Access acc, size_t 
 // finite again after a decay where the loop's is ∞) takes its B in order.
 
 // Per tile total: some coefficient is 0, and its joins were exact.
-enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2 };
+// kTotalInOrder: its B chain may lose bits below the normal range inside it (reach.cuh: a thread
+// whose start does not clear its floor, or g past the cap), so the row's B is taken in order.
+enum TileTotalFlags : unsigned char { kTotalZero = 1, kTotalExact = 2, kTotalInOrder = 4 };
 // Per row, where its B is computed again: composed in extended range, or in order.
 enum AgainFlags : unsigned char { kAgainWide = 1, kAgainInOrder = 2 };
 
@@ -550,14 +600,18 @@ enum AgainFlags : unsigned char { kAgainWide = 1, kAgainInOrder = 2 };
 // is 0; `partExact`: its joins were exact), the scan's, and the join onto `total`. `reach`, the
 // reach of the steps in `total`, takes each part's from the row's start (partReach shifted by the
 // row's prefix before it).
+// `clear` stays true while each part's B chain, entered at the row's B before it, clears the
+// part's floor (reach.cuh: the underflow certificate).
 template <class M> __device__ __forceinline__ void foldWarpExact(typename M::Elem& total, bool& exact,
-                                                                 typename LoopReach<M>::Reach& reach,
+                                                                 typename LoopReach<M>::Reach& reach, bool& clear,
                                                                  typename M::Elem part, bool zero, bool partExact,
-                                                                 typename LoopReach<M>::Reach partReach) {
+                                                                 typename LoopReach<M>::Reach partReach,
+                                                                 typename LoopReach<M>::Floor partFloor) {
   using LR = LoopReach<M>;
   const typename M::Elem inclusive = warpInclusiveScanExact<M, kWarp, true>(part, zero, partExact);
   const typename M::Elem warpPart = shflIdx(inclusive, kWarp - 1);
   const typename M::Elem before = M::combine(total, exclusiveFromInclusive<M>(inclusive));
+  clear = __all_sync(kFullMask, clear && LR::clearsFloor(M::value(before), partFloor));
   reach = LR::warpLargest(LR::join(reach, before, partReach));
   const bool warpZero = __shfl_sync(kFullMask, zero, kWarp - 1) != 0;
   const bool warpExact = __shfl_sync(kFullMask, partExact, kWarp - 1) != 0;
@@ -615,6 +669,8 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   __shared__ StageOf<Access, kItems> stage[Scan::kWarps];
   __shared__ unsigned warpHasZero[Scan::kWarps];
   __shared__ typename LR::Reach warpReach[Scan::kWarps];  // from the warp's start
+  __shared__ typename LR::Sum warpSum[Scan::kWarps];  // the warp's g (reach.cuh)
+  __shared__ typename M::Value warpEntering[Scan::kWarps];  // B of the tile's steps before the warp
 
   const size_t k = blockIdx.x, t = k % tilesPerRow;
   const size_t segment = t * kTile + size_t(warpId()) * kWarp * kItems;
@@ -626,8 +682,17 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   const bool threadZero = anyZeroCoefficient<M>(items, count);
   bool unused;
   typename LR::Reach laneReach;
-  const Elem laneExclusive = Scan::template scanWarpsExact<true>(reduceItemsReach<M>(items, count, laneReach),
-                                                                 threadZero, scanStorage, unused);
+  typename LR::Sum laneSum;
+  bool laneKept;
+  const Elem own = reduceItemsReach<M>(items, count, laneReach, laneSum, laneKept);
+  const Elem laneExclusive =
+      Scan::template scanWarpsExact<true>(own, threadZero, scanStorage, unused, laneKept || threadZero);
+  const typename LR::Floor laneFloor = LR::floorOf(own, laneSum, threadZero);
+  if constexpr (LR::kEnabled) {  // the warp's g: its threads' joined in lane order
+    using T = typename M::Scalar;
+    const AffinePair<T> sum = warpInclusiveScan<AffineMonoid<T>>(AffinePair<T>{Math<T>::abs(own.A), laneSum});
+    if (laneId() == kWarp - 1) warpSum[warpId()] = sum.B;
+  }
   const unsigned laneZeros = __ballot_sync(kFullMask, threadZero);
   if (laneId() == 0) warpHasZero[warpId()] = laneZeros != 0;
   {
@@ -635,6 +700,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
     if (laneId() == 0) warpReach[warpId()] = reach;
   }
   __syncthreads();
+  bool tileClear = true;  // warp 0: the tile's g within the cap
   if (warpId() == 0) {
     const int lane = laneId();
     const bool warpZero = lane < Scan::kWarps && warpHasZero[lane] != 0;
@@ -645,11 +711,24 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
     const bool blockZero = __ballot_sync(kFullMask, warpZero) != 0;
     const typename LR::Reach reach =
         LR::warpLargest(lane < Scan::kWarps ? LR::shifted(warpExclusive, warpReach[lane]) : typename LR::Reach{0, 0});
+    if constexpr (LR::kEnabled) {
+      using T = typename M::Scalar;
+      const bool in = lane < Scan::kWarps;
+      const AffinePair<T> part{in ? Math<T>::abs(scanStorage.warpTotal[lane].A) : T(1), in ? warpSum[lane] : T(0)};
+      tileClear = LR::capped(shflIdx(warpInclusiveScan<AffineMonoid<T>, Scan::kWarps>(part), Scan::kWarps - 1).B);
+      if (in) warpEntering[lane] = M::value(warpExclusive);
+    }
     if (lane == 0) {
       tileTotals[k] = blockTotal;
       tileFlags[k] = (blockZero ? kTotalZero : 0) | (blockExact ? kTotalExact : 0);
       tileReaches[k] = reach;
     }
+  }
+  if constexpr (LR::kEnabled) {
+    // Each thread's chain entered at the tile's B before it (the loop from 0 at the tile's start).
+    __syncthreads();
+    const bool fails = !LR::clearsFloor(apply<M>(warpEntering[warpId()], laneExclusive), laneFloor);
+    if (__syncthreads_or(fails || !tileClear) && threadIdx.x == 0) tileFlags[k] |= kTotalInOrder;
   }
 }
 
@@ -668,7 +747,7 @@ __global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals, co
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
-    bool exact = true;
+    bool exact = true, clear = true;
     typename LR::Reach reach{0, 0};
     for (size_t base = 0; base < tilesPerRow; base += kWarp) {
       const size_t t = base + laneId();
@@ -676,12 +755,16 @@ __global__ void foldTileTotalsKernel(const typename Access::Elem* tileTotals, co
       const Elem v = in ? tileTotals[r * tilesPerRow + t] : M::identity();
       const unsigned flags = in ? tileFlags[r * tilesPerRow + t] : unsigned(kTotalExact);
       const typename LR::Reach partReach = in ? tileReaches[r * tilesPerRow + t] : typename LR::Reach{0, 0};
-      foldWarpExact<M>(total, exact, reach, v, (flags & kTotalZero) != 0, (flags & kTotalExact) != 0, partReach);
+      const bool zero = (flags & kTotalZero) != 0;
+      // a tile's g is within the cap where it is not kTotalInOrder (then the row's B is in order)
+      clear = clear && !__any_sync(kFullMask, (flags & kTotalInOrder) != 0);
+      const typename LR::Floor floor = in ? LR::floorOf(v, LR::cap(), zero) : LR::floorOf(v, LR::noSteps(), true);
+      foldWarpExact<M>(total, exact, reach, clear, v, zero, (flags & kTotalExact) != 0, partReach, floor);
     }
     if (laneId() == 0) {
       outA[r] = total.A;
       outB[r] = total.B;
-      if (again) again[r] = (exact ? 0 : kAgainWide) | (LR::chainWithin(reach) ? 0 : kAgainInOrder);
+      if (again) again[r] = (exact ? 0 : kAgainWide) | (LR::chainWithin(reach) && clear ? 0 : kAgainInOrder);
       if (outReach) outReach[r] = reach;
     }
   }
@@ -775,7 +858,7 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
   __shared__ StageOf<Access, kItems> stage[kWarps];
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
     Elem total = M::identity();
-    bool exact = true;
+    bool exact = true, clear = true;
     typename LR::Reach reach{0, 0};
     for (size_t segment = 0; segment < n; segment += kSegment) {
       const size_t i0 = segment + size_t(laneId()) * kItems;
@@ -784,13 +867,17 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
       loadItems<kItems>(acc, r, n, segment, items, stage[warpId()]);
       const int count = itemsFrom(i0, n, kItems);
       typename LR::Reach laneReach;
-      const Elem part = reduceItemsReach<M>(items, count, laneReach);
-      foldWarpExact<M>(total, exact, reach, part, anyZeroCoefficient<M>(items, count), true, laneReach);
+      typename LR::Sum laneSum;
+      bool laneKept;
+      const Elem part = reduceItemsReach<M>(items, count, laneReach, laneSum, laneKept);
+      const bool zero = anyZeroCoefficient<M>(items, count);
+      foldWarpExact<M>(total, exact, reach, clear, part, zero, laneKept || zero, laneReach,
+                       LR::floorOf(part, laneSum, zero));
     }
-    // exact and reach: warp-uniform
-    const typename Access::T B = !LR::chainWithin(reach) ? aggregateBInOrder(acc, r, n)
-                                 : exact                 ? total.B
-                                                         : aggregateBAgain(acc, r, n);
+    // exact, clear and reach: warp-uniform
+    const typename Access::T B = !LR::chainWithin(reach) || !clear ? aggregateBInOrder(acc, r, n)
+                                 : exact                           ? total.B
+                                                                   : aggregateBAgain(acc, r, n);
     if (laneId() == 0) {
       outA[r] = total.A;
       outB[r] = B;

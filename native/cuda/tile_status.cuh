@@ -523,12 +523,21 @@ template <class M> struct LookBack {
     // now, before it waits for anything: later tiles then cross its group in one apply.
     __syncwarp();
     if (lane == position) e = storage.own, zero = storage.ownZero;
+    const bool tileZero = zero;  // the lane's tile's (the scan makes it its prefix's)
     bool prefixExact = true;
     const Elem scanned = warpInclusiveScanExact<M>(e, zero, prefixExact);
     // A G that lost a B (prefixExact false), or whose span fails (reach.cuh: from some |x| up to
-    // LR::group(), a tile of the group is entered beyond LR::span()), never composes: later tiles
-    // wait for an X instead. The group's last tile decides its own X by the same rule (step 5).
-    const bool groupCarries = !LR::kEnabled || __all_sync(kFullMask, lane == kWarp - 1 || LR::carriesGroup(scanned));
+    // LR::group(), a tile of the group is entered beyond LR::span()), or whose tiles' suffix
+    // products sum past LR::groupSum() (reach.cuh: underflow), never composes: later tiles wait
+    // for an X instead. The group's last tile decides its own X by the same rule (step 5).
+    bool groupCarries = !LR::kEnabled || __all_sync(kFullMask, lane == kWarp - 1 || LR::carriesGroup(scanned));
+    if constexpr (LR::kEnabled) {
+      if (position == kWarp - 1) {  // warp-uniform: the group's last tile
+        using T = typename M::Scalar;
+        const AffinePair<T> sums = warpInclusiveScan<AffineMonoid<T>>(AffinePair<T>{Math<T>::abs(e.A), T(1)});
+        groupCarries = groupCarries && shflIdx(sums.B, kWarp - 1) <= LR::groupSum();
+      }
+    }
     if (position == kWarp - 1 && lane == kWarp - 1)
       status.publishGroup(k, prefixExact && groupCarries ? scanned : uncomposable(scanned),
                           zero && prefixExact && groupCarries);
@@ -584,7 +593,8 @@ template <class M> struct LookBack {
 #pragma unroll 1
         for (int j = top - 1; j >= 0; --j) {
           const Elem gj = shflIdx(g, j);
-          if (M::composable(x, gj, (groupZeros >> j) & 1u) && LR::fitsGroup(x))
+          const bool gZero = (groupZeros >> j) & 1u;
+          if (M::composable(x, gj, gZero) && LR::fitsGroup(x) && LR::clearsGroupCap(x, gj, gZero))
             x = apply<M>(x, gj);
           else
             x = status.waitInclusive(k - (d + unsigned(j) * unsigned(kGroupTiles)));
@@ -601,8 +611,13 @@ template <class M> struct LookBack {
     const Value composed = apply<M>(x, scanned);
     const Value before = shflUp(composed, 1);  // whole warp
     const Value entering = lane == 0 ? x : before;
-    const unsigned fitting = LR::kEnabled ? __ballot_sync(kFullMask, LR::fitsSpan(entering, x)) : kFullMask;
-    const bool fits = lane == kWarp - 1 ? groupCarries && LR::fitsGroup(x) : (~fitting & ((2u << lane) - 1u)) == 0;
+    // And each tile from its entering value clear of an underflow (reach.cuh: its g is at most
+    // the cap, or it was published uncomposable).
+    const unsigned fitting =
+        LR::kEnabled ? __ballot_sync(kFullMask, LR::fitsSpan(entering, x) && LR::clearsCap(entering, e, tileZero))
+                     : kFullMask;
+    const bool fits = lane == kWarp - 1 ? groupCarries && LR::fitsGroup(x) && LR::clearsGroupCap(x, scanned, zero)
+                                        : (~fitting & ((2u << lane) - 1u)) == 0;
     const bool valid = prefixExact && M::composable(x, scanned, zero) && fits;
     const unsigned validLanes = __ballot_sync(kFullMask, valid);
 #if defined(LINREC_CUDA_EMULATION) && defined(LINREC_TEST_HOOKS)
