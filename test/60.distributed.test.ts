@@ -8,12 +8,12 @@ import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { scan, sequential } from '../src/index';
 import { aggregatePart, composeCarries, scanPart } from '../src/distributed/parts';
-import { parseAggregateJob, parseAggregateResult, parseScanJob } from '../src/distributed/jobs';
+import { parseAggregateJob, parseAggregateResult, parseCarriesJob, parseScanJob, PROTOCOL, VERSION, workerMade } from '../src/distributed/jobs';
 import { sampledDigest } from '../src/distributed/digest';
 import { decodeNpy, encodeNpy } from '../src/npy';
 import { runOnCluster } from '../src/distributed';
 import { planRun } from '../src/distributed/plan';
-import { applyMap, frexp, ldexp, rangeProduct, RowMaps } from '../src/distributed/maps';
+import { applyMap, applyMapWide, frexp, ldexp, rangeProduct, RowMaps } from '../src/distributed/maps';
 import { CLI, describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
 import { fresh, mixedError, overLoopAccuracy, reference, seedNote, signedProblem, tagOf, type F } from './helpers';
 
@@ -190,15 +190,15 @@ describeCluster('linrec run --redis on linrec workers', () => {
   });
 
   /** The one-machine command's output and the cluster's for the same float32 .npy files (1 row). */
-  async function localAndCluster(stem: string, a: number[], v: number[], extra: string[], segments: number): Promise<[F, F]> {
-    fs.writeFileSync(path.join(dir, `${stem}-a.npy`), encodeNpy(Float32Array.from(a), [a.length]));
-    fs.writeFileSync(path.join(dir, `${stem}-v.npy`), encodeNpy(Float32Array.from(v), [v.length]));
+  async function localAndCluster(stem: string, a: number[], v: number[], extra: string[], segments: number, C: FC = Float32Array): Promise<[F, F]> {
+    fs.writeFileSync(path.join(dir, `${stem}-a.npy`), encodeNpy(C.from(a), [a.length]));
+    fs.writeFileSync(path.join(dir, `${stem}-v.npy`), encodeNpy(C.from(v), [v.length]));
     const files = ['--coeffs', `${stem}-a.npy`, '--values', `${stem}-v.npy`, ...extra];
     const local = await linrec(['run', ...files, '--out', `${stem}-local.npy`], dir);
     expect([local.status, local.stderr]).toEqual([0, '']);
     const cluster = await linrec(['run', ...files, '--out', `${stem}-x.npy`, '--redis', redis.url, '--segments', String(segments)], dir);
     expect([cluster.status, cluster.stderr]).toEqual([0, '']);
-    return [readOut(`${stem}-x.npy`, Float32Array), readOut(`${stem}-local.npy`, Float32Array)];
+    return [readOut(`${stem}-x.npy`, C), readOut(`${stem}-local.npy`, C)];
   }
   /** Equal where not finite (the sign of ∞ too), within float32 rounding elsewhere. */
   function expectSameX(x: F, local: F): void {
@@ -233,6 +233,55 @@ describeCluster('linrec run --redis on linrec workers', () => {
       noTemps();
     },
   );
+
+  // 'log' keeps x beyond float64's range too (the Scanner's log state): a carry there travels in log
+  // form (jobs' initialLog, scans' lastLog, the carries' log parts), not as ±∞ or 0 in float64.
+  test.each([
+    // x = 1 grows to 1e360 (segment 2's end) and decays back to 1: in float64 the carry was ∞, and ∞ after it.
+    ['float32, forward', Float32Array, [...rep(1e30, 12), ...rep(1e-30, 12)], [1, ...rep(0, 24)], [], 4],
+    ['float32, reverse', Float32Array, ...mirror([...rep(1e30, 12), ...rep(1e-30, 12)], [1, ...rep(0, 24)]), ['--reverse'], 4],
+    // 1e1200 with signs that alternate, then back to 1.
+    ['float64, forward', Float64Array, [...rep(-1e200, 6), ...rep(-1e-200, 6)], [1, ...rep(0, 12)], [], 4],
+    ['float64, reverse', Float64Array, ...mirror([...rep(-1e200, 6), ...rep(-1e-200, 6)], [1, ...rep(0, 12)]), ['--reverse'], 4],
+    // A segment's own B (x from 0) beyond float64: a reset to 3, then 3e400 at the segment's end, 3e1200, back to 3.
+    ['float64, a B beyond float64', Float64Array, [0.5, 0, 1e200, 1e200, ...rep(1e200, 4), ...rep(1e-200, 6), 1, 1], [1, 0, 3, ...rep(0, 14)], [], 4],
+    // A decay below float64 (1e-600) and a growth back, three segments.
+    ['float64, a decay below float64', Float64Array, [...rep(1e-200, 3), ...rep(1e200, 3)], [1, ...rep(0, 6)], [], 3],
+  ] as [string, FC, number[], number[], string[], number][])(
+    'three phases, log, a carry beyond float64 (%s): what the one-machine command gives',
+    async (name, C, a, v, extra, k) => {
+      const [x, local] = await localAndCluster(`far-${name.replace(/\W+/g, '')}`, a, v, ['--method', 'log', ...extra], k, C);
+      // The one-machine log method comes back from beyond float64 (the test's premise).
+      expect(Number.isFinite(local[extra.length ? 0 : local.length - 1])).toBe(true);
+      expectSameX(x, local);
+      noTemps();
+    },
+  );
+
+  test('log carries beyond float64 compose in log form: no part is scanned twice', async () => {
+    // Phase 2 composes x (and a segment's B) beyond float64 in logs (maps.ts, applyMapWide): the
+    // scans' check finds nothing to scan again (a rescan would add a job).
+    for (const [stem, C, a, v] of [
+      ['grow', Float32Array, [...rep(1e30, 12), ...rep(1e-30, 12)], [1, ...rep(0, 24)]],
+      ['bigB', Float64Array, [0.5, 0, 1e200, 1e200, ...rep(1e200, 4), ...rep(1e-200, 6), 1, 1], [1, 0, 3, ...rep(0, 14)]],
+    ] as [string, FC, number[], number[]][]) {
+      fs.writeFileSync(path.join(dir, `nore-${stem}-a.npy`), encodeNpy(C.from(a), [a.length]));
+      fs.writeFileSync(path.join(dir, `nore-${stem}-v.npy`), encodeNpy(C.from(v), [v.length]));
+      const result = await runOnCluster({
+        connection: redis.url,
+        root: dir,
+        coeffs: path.join(dir, `nore-${stem}-a.npy`),
+        values: path.join(dir, `nore-${stem}-v.npy`),
+        out: path.join(dir, `nore-${stem}-x.npy`),
+        method: 'log',
+        segments: 4,
+      });
+      expect([stem, result.jobs]).toEqual([stem, 3 + 1 + 4]); // three aggregates, the carries, four scans
+      const want = scan(C.from(a), C.from(v), { method: 'log' });
+      const x = readOut(`nore-${stem}-x.npy`, C);
+      expect([stem, x[x.length - 1] / want[want.length - 1]]).toEqual([stem, expect.closeTo(1, 9)]);
+    }
+  });
 
   test('--chunk above 2^30 works with --redis as on one machine (a job reads a whole part at a time)', async () => {
     const p = writeProblem('bigchunk', Float32Array, 1, 3000, '.npy');
@@ -500,6 +549,114 @@ describeCluster('linrec run --redis on linrec workers', () => {
     noTemps();
   });
 
+  describe('workers of another version', () => {
+    const { Worker, UnrecoverableError } = require('bullmq') as typeof import('bullmq');
+    type Processor = ConstructorParameters<typeof Worker>[1];
+    /** A BullMQ worker in this process under a chosen Redis client name (undefined: none, as before job protocol 2). */
+    async function fakeWorker(queue: string, name: string | undefined, processor: Processor = async () => undefined) {
+      const w = new Worker(queue, processor, { connection: { host: '127.0.0.1', port: redis.port }, name });
+      w.on('error', () => {});
+      await w.waitUntilReady();
+      return w;
+    }
+    const run = (p: { coeffs: string; values: string }, queue: string, out: string, extra: string[] = []) =>
+      linrec(['run', '--coeffs', p.coeffs, '--values', p.values, '--out', out, '--redis', redis.url, '--queue', queue, '--segments', '3', ...extra], dir);
+
+    test('workers name their version and job protocol to Redis', () => {
+      expect(workerMade(`bull:bGlucmVj:w:linrec@${VERSION}/p${PROTOCOL}`)).toEqual({ version: VERSION, protocol: PROTOCOL });
+      expect(workerMade('bull:bGlucmVj')).toBeNull();
+      expect(workerMade('bull:bGlucmVj:w:someone-else')).toBeNull();
+    });
+
+    test('a worker of an older job protocol on the queue fails the run before anything is queued, naming both versions', async () => {
+      const p = writeProblem('oldw', Float32Array, 1, 3000, '.npy');
+      const { Redis: IORedis } = require('ioredis') as typeof import('ioredis');
+      const client = new IORedis(redis.url);
+      const current = await startWorker(redis.url, dir, ['--queue', 'old-named']);
+      try {
+        for (const [queue, name, kind, count] of [
+          ['old-unnamed', undefined, /job protocol 1 \(a linrec that names no version\) at 127\.0\.0\.1:\d+/, '1 of the 1'],
+          ['old-named', 'linrec@0.0.9/p1', /linrec 0\.0\.9, job protocol 1 at 127\.0\.0\.1:\d+/, '1 of the 2'],
+        ] as const) {
+          const taken: string[] = [];
+          const w = await fakeWorker(queue, name, async (job) => void taken.push(String(job.id)));
+          try {
+            const r = await run(p, queue, `${queue}-x.npy`);
+            expect(r.status).toBe(1);
+            expect(r.stderr).toContain(`runner linrec ${VERSION}, job protocol ${PROTOCOL}, but ${count} workers on queue '${queue}' are older (`);
+            expect(r.stderr).toMatch(kind);
+            expect(r.stderr).toContain(`: upgrade the workers to linrec ${VERSION} and restart them`);
+            expect(taken).toEqual([]);
+            expect((await client.keys(`bull:${queue}:*`)).filter((k) => /[0-9a-f]{16}/.test(k))).toEqual([]);
+            expect(fs.existsSync(path.join(dir, `${queue}-x.npy`))).toBe(false);
+            noTemps();
+          } finally {
+            await w.close();
+          }
+        }
+        // The current worker alone: the run goes on.
+        const r = await run(p, 'old-named', 'old-named-x.npy');
+        expect([r.status, r.stderr]).toEqual([0, '']);
+        expectQuality(readOut('old-named-x.npy', Float32Array), p.a, p.v, 1, false);
+      } finally {
+        client.disconnect();
+        await current.stop();
+      }
+    });
+
+    test("an older worker's refusal of the job's protocol field (one that joined after the check) fails the run with an upgrade message", async () => {
+      const p = writeProblem('oldref', Float32Array, 1, 3000, '.npy');
+      // A worker before protocol 2 takes no field it does not know; its message, as its jobs.ts made it.
+      const w = await fakeWorker('old-refusal', `linrec@${VERSION}/p${PROTOCOL}`, async (job) => {
+        const added = ['protocol', 'version', ...(job.name === 'scan' ? ['initialLog'] : []), ...(job.name === 'carries' ? ['method'] : [])];
+        const known = Object.keys(job.data as object).filter((k) => !added.includes(k));
+        throw new UnrecoverableError(`malformed job: job: expected only the fields ${known.join(', ')}, received also ${added.join(', ')}`);
+      });
+      try {
+        const r = await run(p, 'old-refusal', 'old-refusal-x.npy');
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `job (aggregate-\\d+|carries|scan-\\d+) was refused by a worker of an older linrec \\(job protocol 1\\), while this runner is linrec ${VERSION.replace(/\./g, '\\.')}, job protocol ${PROTOCOL}: upgrade the workers`,
+          ),
+        );
+        expect(r.stderr).toContain('(the worker said: malformed job: job: expected only the fields runId, ');
+        noTemps();
+      } finally {
+        await w.close();
+      }
+    });
+
+    test('scan results without a last x (a worker before session 22): the run completes, and warns once that its carries went unchecked', async () => {
+      const p = writeProblem('nolast', Float32Array, 1, 6000, '.npy');
+      const ctx = { root: fs.realpathSync(dir), threads: 1 };
+      // Phases 1 and 2 as a current worker; scans answer as workers did before they returned x.
+      const w = await fakeWorker('no-last', `linrec@${VERSION}/p${PROTOCOL}`, async (job) => {
+        if (job.name === 'aggregate') return aggregatePart(parseAggregateJob(job.data), ctx);
+        if (job.name === 'carries') {
+          const d = parseCarriesJob(job.data);
+          const maps = Object.entries(await job.getChildrenValues()).map(([key, value]) => parseAggregateResult(key, value, d.rows));
+          return { carries: composeCarries(maps, d.segments, d.rows, d.reverse).carries };
+        }
+        const d = parseScanJob(job.data);
+        await scanPart(d, ctx);
+        return { rows: d.part.rows, steps: d.part.steps };
+      });
+      try {
+        const r = await run(p, 'no-last', 'no-last-x.npy');
+        expect(r.status).toBe(0);
+        const warnings = r.stderr.split('\n').filter((line) => line !== '');
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toMatch(
+          /^linrec: warning: a worker of an older linrec \(its scan results hold no last x\) served this run: its carries were not checked .*; upgrade the workers to linrec /,
+        );
+        expectQuality(readOut('no-last-x.npy', Float32Array), p.a, p.v, 1, false);
+      } finally {
+        await w.close();
+      }
+    });
+  });
+
   test('bullmq is optional: require("linrec") and the one-machine command work without it', () => {
     // A resolver that cannot see bullmq or ioredis, as in an install without them.
     const hide =
@@ -696,6 +853,54 @@ describe('segment maps with A in extended range (src/distributed/maps.ts)', () =
     expect(new RowMaps(3, 'float32').exponents()).toBeNull();
   });
 
+  test('applyMapWide: applyMap bit for bit in range; beyond float64 in logs, as the log method keeps x', () => {
+    const L = Math.log;
+    // In range: applyMap's bits, and log|x|.
+    for (const [A, E, B, x] of [
+      [0.75, 0, 3, -2],
+      [0.5, 700, 1e-300, 3],
+      [-1.5, 0, Infinity, 2],
+      [0, 0, 1, Infinity],
+    ])
+      expect(applyMapWide(A, E, B, L(Math.abs(B)), x, L(Math.abs(x)))[0]).toBe(applyMap(A, E, B, x));
+    // 1e200·1e200 + 1: beyond float64 (∞ with log 2·log 1e200), then back by 1e-300·1e-100.
+    const [y, ly] = applyMapWide(1e200, 0, 1, 0, 1e200, L(1e200));
+    expect(y).toBe(Infinity);
+    expect(ly).toBeCloseTo(2 * L(1e200), 10);
+    const [z, lz] = applyMapWide(1e-300, 0, 0, -Infinity, y, ly);
+    expect(z / 1e100).toBeCloseTo(1, 12);
+    expect(lz).toBeCloseTo(L(1e100), 10);
+    // Signs, and a B beyond float64 that x cancels: -1e400 + (1e400 + 1e390) = 1e390 (beyond), and
+    // a product below float64 (0 there) kept in logs.
+    const lb = L(1e200) * 2 + Math.log1p(1e-10);
+    const [c, lc] = applyMapWide(-1, 0, Infinity, lb, Infinity, 2 * L(1e200));
+    expect(c).toBe(Infinity);
+    expect(lc - lb).toBeCloseTo(L(1 - 1 / (1 + 1e-10)) - L(1), 3);
+    const [d, ld] = applyMapWide(1e-200, 0, 0, -Infinity, 1e-200, L(1e-200));
+    expect([d, ld / (2 * L(1e-200))]).toEqual([0, expect.closeTo(1, 12)]);
+    // A mantissa and a power of two: 0.5·2^-3000·x from x = 2^3000 (beyond) is 0.5.
+    expect(applyMapWide(0.5, -3000, 0, -Infinity, Infinity, 3000 * Math.LN2)[0]).toBeCloseTo(0.5, 12);
+    // Non-finite inputs: the loop's arithmetic (an infinite A outweighs x beyond, NaN stays NaN).
+    expect(applyMapWide(Infinity, 0, 1, 0, -Infinity, 1000)[0]).toBe(-Infinity);
+    expect(applyMapWide(2, 0, NaN, NaN, Infinity, 1000)[0]).toBeNaN();
+    expect(applyMapWide(2, 0, Infinity, Infinity, 0, -1000)[0]).toBe(Infinity);
+    // Equal and opposite: 0.
+    expect(applyMapWide(1, 0, -Infinity, 1000, Infinity, 1000)).toEqual([0, -Infinity]);
+  });
+
+  test("RowMaps with the 'log' range: no product from the segment's start is gone, and B beyond float64 composes in logs", () => {
+    const m = new RowMaps(1, 'log');
+    for (let i = 0; i < 12; i++) m.then(0, 0.5, -1000, 0); // A = 2^-12012: gone in float64's range, not in the log method's
+    expect(m.A[0]).not.toBe(0);
+    expect(m.E[0] + Math.log2(Math.abs(m.A[0]))).toBeCloseTo(-12012, 9);
+    const b = new RowMaps(1, 'log');
+    b.then(0, 1, 0, Infinity, 1000); // B = e^1000 (beyond float64), then ·1e-300 twice
+    b.then(0, 1e-300, 0, 0);
+    b.then(0, 1e-300, 0, 0);
+    expect(b.B[0] / Math.exp(1000 - 600 * Math.LN10)).toBeCloseTo(1, 9);
+    expect(new RowMaps(1, 'float64').BLog).toBeNull();
+  });
+
   test('rangeProduct counts from the segment start: dead in float32 only where the whole product is', () => {
     const a = new Float32Array(400).fill(0.5); // 2^-400
     expect(rangeProduct(a, 0, 400, 'float32')).toEqual([0, 0]);
@@ -740,7 +945,7 @@ describe("three phases with method 'log' keep a carry beyond the data's type (pa
       { rows: [0, 1] as [number, number], steps: [cut, n] as [number, number] },
     ];
     const aggregated = parseAggregateResult('m', await aggregatePart(parseAggregateJob({ ...common, part: parts[0], segment: 0 }), ctx), 1);
-    const carries = composeCarries([aggregated], 2, 1, false);
+    const { carries } = composeCarries([aggregated], 2, 1, false);
     for (const [k, part] of parts.entries()) await scanPart(parseScanJob({ ...common, part, initial: carries[k] }), ctx);
     return decodeNpy(fs.readFileSync(path.join(root, 'x.npy.partial-1'))).data;
   }
@@ -757,6 +962,47 @@ describe("three phases with method 'log' keep a carry beyond the data's type (pa
     expect(Array.from(x.subarray(2, 5))).toEqual([Infinity, Infinity, Infinity]);
     // The direct method keeps the loop's ∞, as one machine does.
     expect(Array.from((await threePhases(a, v, 3, 'direct')).subarray(2))).toEqual(Array.from(scan(a, v).subarray(2)));
+  });
+
+  test("jobs of protocol 1 (no protocol: a runner before protocol 2) are served with protocol 1's results; a newer protocol is refused with both versions", async () => {
+    const a = new Float32Array([0.5, 2, 0.25, 4]);
+    const v = new Float32Array([1, 1, 1, 1, 1]);
+    fs.writeFileSync(path.join(root, 'a.npy'), encodeNpy(a));
+    fs.writeFileSync(path.join(root, 'v.npy'), encodeNpy(v));
+    fs.writeFileSync(path.join(root, 'x.npy.partial-1'), encodeNpy(new Float32Array(5)));
+    const [coeffsDigest, valuesDigest] = await Promise.all([sampledDigest(path.join(root, 'a.npy')), sampledDigest(path.join(root, 'v.npy'))]);
+    const files = { coeffs: 'a.npy', values: 'v.npy', out: 'x.npy.partial-1', format: 'npy', dtype: 'float32', rows: 1, n: 4, coeffsDigest, valuesDigest };
+    const ctx = { root: fs.realpathSync(root), threads: 1 };
+    const old = { runId: '0123456789abcdef', files, method: 'log', reverse: false, device: 'cpu', chunk: null, part: { rows: [0, 1], steps: [0, 2] } };
+    // A protocol-1 runner takes exactly these fields of an aggregate (its parser refuses others).
+    expect(Object.keys(await aggregatePart(parseAggregateJob({ ...old, segment: 0 }), ctx)).sort()).toEqual(['A', 'B', 'E', 'segment', 'x']);
+    const now = { ...old, protocol: PROTOCOL, version: VERSION };
+    expect(Object.keys(await aggregatePart(parseAggregateJob({ ...now, segment: 0 }), ctx)).sort()).toEqual([
+      'A',
+      'B',
+      'BLog',
+      'E',
+      'protocol',
+      'segment',
+      'version',
+      'x',
+    ]);
+    // A protocol-1 scan job has no initialLog; one of protocol 2 must have it.
+    expect(parseScanJob({ ...old, initial: null }).initialLog).toBeUndefined();
+    expect(() => parseScanJob({ ...now, initial: null })).toThrow('malformed job: job.initialLog: expected a value');
+    expect(() => parseScanJob({ ...old, initial: null, initialLog: null })).toThrow('malformed job: job: expected only the fields');
+    expect(() => parseScanJob({ ...now, initial: null, initialLog: 'AAAAAAAA8D8=' })).toThrow(
+      "malformed job: initialLog: expected null (a log part goes with method 'log' and an initial)",
+    );
+    // A newer runner's job: refused, naming both versions and what to do.
+    for (const parse of [parseScanJob, parseAggregateJob, parseCarriesJob])
+      expect(() => parse({ ...now, protocol: PROTOCOL + 1, version: '9.9.9', initial: null, initialLog: null, segment: 0 })).toThrow(
+        `job protocol ${PROTOCOL + 1} (runner linrec 9.9.9), but this worker is linrec ${VERSION}, protocol ${PROTOCOL}: upgrade the workers to the runner's version`,
+      );
+    expect(() => parseScanJob({ ...now, protocol: 'two', initial: null, initialLog: null })).toThrow(
+      'malformed job: protocol: expected 2 (or none: protocol 1), received "two"',
+    );
+    expect(() => parseScanJob({ ...now, version: 'a b', initial: null, initialLog: null })).toThrow('malformed job: version: expected a linrec version');
   });
 
   test('x_0 beyond float32 in float64 (a product carried as a mantissa and a power of two, then the Scanner)', async () => {

@@ -84,6 +84,7 @@ export async function runClusterCommand(args: string[], usage: UsageErrorOf): Pr
           progressed = true;
           bar.show(p);
         },
+        onWarning: (message) => process.stderr.write(`linrec: warning: ${message}\n`),
         signal: controller.signal,
       },
       errors,

@@ -3,6 +3,7 @@
 import { parse, positive, redisFlag, type UsageErrorOf } from './cli-args';
 import { redact, redisConnection, REDIS_ENV } from './connection';
 import { startWorker } from './worker';
+import { PROTOCOL, VERSION } from './jobs';
 
 export async function workerCommand(args: string[], usage: UsageErrorOf): Promise<number> {
   const o = parse(
@@ -34,7 +35,7 @@ export async function workerCommand(args: string[], usage: UsageErrorOf): Promis
     log,
     verbose: o.verbose === true,
   });
-  log(`serving queue '${worker.name}' at ${redact(url)} with root ${root}`);
+  log(`serving queue '${worker.name}' at ${redact(url)} with root ${root} (linrec ${VERSION}, job protocol ${PROTOCOL})`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

@@ -4,8 +4,42 @@ import type { DType } from '../validate';
 import type { Method } from '../scan';
 import type { FileFormat } from '../npy';
 import type { Part } from './plan';
+import * as fs from 'fs';
+import * as path from 'path';
 import { DIGEST } from './digest';
 import { checkJobPath } from './paths';
+
+/**
+ * The jobs' protocol: what jobs and their results hold. 1: linrec before protocol numbers (jobs
+ * and results without `protocol`; a log carry as float64 only). 2: every job and result names its
+ * protocol and linrec version; a log run's carries beyond float64's range travel in log form
+ * (`initialLog`, `lastLog`, `BLog`, `carriesLog`); workers name themselves to Redis
+ * (`linrec@<version>/p<protocol>`, which runners check before queueing). A worker serves the jobs
+ * of its protocol and of older ones; a runner needs workers of its protocol or newer.
+ */
+export const PROTOCOL = 2;
+/** linrec's version, as the jobs and results name it. */
+export const VERSION: string = (() => {
+  try {
+    // src/distributed or dist/distributed: the package's root is two levels up.
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+/** What a job or a result says of the linrec that made it (absent before protocol 2). */
+export interface Made {
+  protocol: number;
+  version: string;
+}
+export const made = (): Made => ({ protocol: PROTOCOL, version: VERSION });
+/** The BullMQ worker name a worker registers (its Redis client name ends with `:w:<name>`). */
+export const workerName = (): string => `linrec@${VERSION}/p${PROTOCOL}`;
+/** A worker's protocol and version from its Redis client name; null where it names none (linrec before protocol 2). */
+export function workerMade(clientName: string): Made | null {
+  const m = /:w:linrec@([^/\s]{1,40})\/p(\d{1,6})$/.exec(clientName);
+  return m ? { version: m[1], protocol: Number(m[2]) } : null;
+}
 
 export const JOB_NAMES = ['aggregate', 'carries', 'scan'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -26,7 +60,7 @@ export interface FilesSpec {
 }
 
 /** Phase 1: the composed map x_end = A·x_start + B of each row over a segment. */
-export interface AggregateJob {
+export interface AggregateJob extends Partial<Made> {
   runId: string;
   files: FilesSpec;
   /** The run's method: with 'log', a block's B (its x from 0) is kept beyond the data's type. */
@@ -39,15 +73,17 @@ export interface AggregateJob {
 }
 
 /** Phase 2 (the parent of the aggregate jobs): each segment's starting x per row. */
-export interface CarriesJob {
+export interface CarriesJob extends Partial<Made> {
   runId: string;
+  /** Protocol 2: the run's method ('log' composes carries beyond float64 in log form). */
+  method?: Method;
   reverse: boolean;
   rows: number;
   segments: number;
 }
 
 /** Phase 3, or the only phase of a row shard: scan a part and write it at its offset. */
-export interface ScanJob {
+export interface ScanJob extends Partial<Made> {
   runId: string;
   files: FilesSpec;
   method: Method;
@@ -57,13 +93,42 @@ export interface ScanJob {
   chunk: number | null;
   /** x at the part's start per row, base64 float64; null: x_0 (x_n reversed) from the values file. */
   initial: string | null;
+  /** Protocol 2, method 'log': log|x| per row (base64 float64) where some row's x is beyond float64's
+   *  normal range (`initial` holds ±∞, 0 or a subnormal there: see beyondF64); else null. */
+  initialLog?: string | null;
 }
 
-/** A scan job's result: each row's last x (base64 float64), which the next part's carry is checked against. */
-export interface ScanResult {
+/** A scan job's result: each row's last x (base64 float64), which the next part's carry is checked
+ *  against, and (method 'log') log|x| where some row's x is beyond float64's range. Workers before
+ *  protocol 2 sent neither protocol nor lastLog, and before that no `last`. */
+export interface ScanResult extends Partial<Made> {
   rows: [number, number];
   steps: [number, number];
   last: string;
+  lastLog?: string | null;
+}
+
+/**
+ * Whether a value x whose log magnitude is l lies beyond float64's normal range (0, ±∞ or a
+ * subnormal as float64 while log|x| is finite): l then holds it (with x's sign), as the log method
+ * keeps it. Elsewhere x itself is the value (l is log|x|, or ±∞ / NaN).
+ */
+export function beyondF64(x: number, l: number): boolean {
+  if (!Number.isFinite(l) || Number.isNaN(x)) return false;
+  const d = Math.abs(x);
+  return !(d >= 2 ** -1022 && d !== Infinity);
+}
+
+/** A carry per row: x in float64, and log|x| where some row is beyond float64 (else null). */
+export interface Carry {
+  x: Float64Array;
+  log: Float64Array | null;
+}
+/** The log part of a carry on the wire: null where no row is beyond float64 (a plain float64 carry). */
+export function encodeLog(x: ArrayLike<number>, log: ArrayLike<number> | null): string | null {
+  if (!log) return null;
+  for (let r = 0; r < x.length; r++) if (beyondF64(x[r], log[r])) return encodeF64(log);
+  return null;
 }
 
 /** The key a runner sets when it ends without success: a worker removes that run's jobs as they end. */
@@ -72,18 +137,22 @@ export const endedKey = (prefix: string, queue: string, runId: string): string =
 /** The largest --chunk a job carries (steps per read, within what one read may hold). */
 export const MAX_CHUNK = 2 ** 30;
 
-export interface AggregateResult {
+export interface AggregateResult extends Partial<Made> {
   segment: number;
   /** Each row's map x_end = A·2^E·x_start + B; E null where every exponent is 0. */
   A: string;
   E: string | null;
   B: string;
+  /** Protocol 2, method 'log': log|B| where some row's B is beyond float64 (as initialLog), else null. */
+  BLog?: string | null;
   /** The segment at the run's boundary also brings x_0 (x_n reversed) from the values file. */
   x: string | null;
 }
-export interface CarriesResult {
+export interface CarriesResult extends Partial<Made> {
   /** Per segment: the base64 float64 carries, or null where x comes from the values file. */
   carries: (string | null)[];
+  /** Protocol 2: per segment, the carries' log part (as initialLog), or null. */
+  carriesLog?: (string | null)[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,6 +186,30 @@ function show(v: unknown): string {
 }
 const bad = (field: string, want: string, got: unknown) =>
   new PayloadError(`malformed job: ${field}: expected ${want}, received ${typeof got === 'string' && /bytes$/.test(got) ? got : show(got)}`);
+
+/**
+ * A job's protocol: 1 where it names none (a runner before protocol 2), 2; a newer one is refused
+ * with a message that names both linrec versions.
+ */
+function protocolOf(d: unknown): number {
+  if (d === null || typeof d !== 'object' || Array.isArray(d) || !('protocol' in d)) return 1;
+  const { protocol, version } = d as { protocol: unknown; version?: unknown };
+  if (protocol === PROTOCOL) return PROTOCOL;
+  const from = typeof version === 'string' ? `linrec ${version.slice(0, 40)}` : 'a runner';
+  if (typeof protocol === 'number' && Number.isSafeInteger(protocol) && protocol > PROTOCOL)
+    throw new PayloadError(
+      `job protocol ${protocol} (runner ${from}), but this worker is linrec ${VERSION}, protocol ${PROTOCOL}: upgrade the workers to the runner's version`,
+    );
+  throw bad('protocol', `${PROTOCOL} (or none: protocol 1)`, protocol);
+}
+function version(v: unknown): string {
+  if (typeof v !== 'string' || !/^[\w.+-]{1,40}$/.test(v)) throw bad('version', 'a linrec version', v);
+  return v;
+}
+/** A job's keys in its protocol: protocol 2 adds protocol and version (and `extra`). */
+const keysOf = (protocol: number, keys: readonly string[], extra: readonly string[] = []): string[] =>
+  protocol === 1 ? [...keys] : [...keys, 'protocol', 'version', ...extra];
+const madeOf = (protocol: number, d: Record<string, unknown>): Partial<Made> => (protocol === 1 ? {} : { protocol, version: version(d.version) });
 
 function record(field: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(field, 'an object', v);
@@ -196,9 +289,11 @@ function part(v: unknown, fs: FilesSpec): Part {
 }
 
 export function parseAggregateJob(data: unknown): AggregateJob {
-  const d = record('job', data, ['runId', 'files', 'method', 'reverse', 'device', 'part', 'chunk', 'segment']);
+  const p = protocolOf(data);
+  const d = record('job', data, keysOf(p, ['runId', 'files', 'method', 'reverse', 'device', 'part', 'chunk', 'segment']));
   const f = files(d.files);
   return {
+    ...madeOf(p, d),
     runId: runId(d.runId),
     files: f,
     method: oneOf('method', d.method, ['direct', 'log'] as const),
@@ -211,33 +306,59 @@ export function parseAggregateJob(data: unknown): AggregateJob {
 }
 
 export function parseCarriesJob(data: unknown): CarriesJob {
-  const d = record('job', data, ['runId', 'reverse', 'rows', 'segments']);
-  return { runId: runId(d.runId), reverse: bool('reverse', d.reverse), rows: int('rows', d.rows, 1, 1e6), segments: int('segments', d.segments, 1, 1e6) };
+  const p = protocolOf(data);
+  const d = record('job', data, keysOf(p, ['runId', 'reverse', 'rows', 'segments'], ['method']));
+  return {
+    ...madeOf(p, d),
+    ...(p === 1 ? {} : { method: oneOf('method', d.method, ['direct', 'log'] as const) }),
+    runId: runId(d.runId),
+    reverse: bool('reverse', d.reverse),
+    rows: int('rows', d.rows, 1, 1e6),
+    segments: int('segments', d.segments, 1, 1e6),
+  };
 }
 
 export function parseScanJob(data: unknown): ScanJob {
-  const d = record('job', data, ['runId', 'files', 'method', 'reverse', 'device', 'part', 'chunk', 'initial']);
+  const protocol = protocolOf(data);
+  const d = record('job', data, keysOf(protocol, ['runId', 'files', 'method', 'reverse', 'device', 'part', 'chunk', 'initial'], ['initialLog']));
   const f = files(d.files);
   const p = part(d.part, f);
+  const method = oneOf('method', d.method, ['direct', 'log'] as const);
   if (d.initial !== null) decodeF64('initial', d.initial, p.rows[1] - p.rows[0]);
+  const initialLog = protocol === 1 ? null : d.initialLog;
+  if (initialLog !== null) {
+    if (method !== 'log' || d.initial === null) throw bad('initialLog', "null (a log part goes with method 'log' and an initial)", initialLog);
+    decodeF64('initialLog', initialLog, p.rows[1] - p.rows[0]);
+  }
   return {
+    ...madeOf(protocol, d),
     runId: runId(d.runId),
     files: f,
-    method: oneOf('method', d.method, ['direct', 'log'] as const),
+    method,
     reverse: bool('reverse', d.reverse),
     device: device(d.device),
     part: p,
     chunk: chunk(d.chunk),
     initial: d.initial as string | null,
+    ...(protocol === 1 ? {} : { initialLog: initialLog as string | null }),
   };
 }
 
-export function parseAggregateResult(
-  field: string,
-  v: unknown,
-  rows: number,
-): { segment: number; A: Float64Array; E: Float64Array | null; B: Float64Array; x: Float64Array | null } {
-  const r = record(field, v, ['segment', 'A', 'E', 'B', 'x']);
+/** An aggregate's map as the carries need it (BLog: log|B| where some row's B is beyond float64). */
+export interface AggregateMaps {
+  segment: number;
+  A: Float64Array;
+  E: Float64Array | null;
+  B: Float64Array;
+  BLog: Float64Array | null;
+  x: Float64Array | null;
+}
+
+/** An aggregate job's result, of protocol 1 (no protocol, no BLog) or 2. */
+export function parseAggregateResult(field: string, v: unknown, rows: number): AggregateMaps {
+  const p = v !== null && typeof v === 'object' && 'protocol' in v ? (v as { protocol: unknown }).protocol : 1;
+  if (p !== 1 && p !== PROTOCOL) throw bad(`${field}.protocol`, `${PROTOCOL}`, p);
+  const r = record(field, v, p === 1 ? ['segment', 'A', 'E', 'B', 'x'] : ['segment', 'A', 'E', 'B', 'BLog', 'x', 'protocol', 'version']);
   const E = r.E === null ? null : decodeF64(`${field}.E`, r.E, rows);
   if (E?.some((e) => !Number.isSafeInteger(e))) throw bad(`${field}.E`, 'integer exponents', 'others');
   return {
@@ -245,6 +366,7 @@ export function parseAggregateResult(
     A: decodeF64(`${field}.A`, r.A, rows),
     E,
     B: decodeF64(`${field}.B`, r.B, rows),
+    BLog: r.BLog === null || r.BLog === undefined ? null : decodeF64(`${field}.BLog`, r.BLog, rows),
     x: r.x === null ? null : decodeF64(`${field}.x`, r.x, rows),
   };
 }

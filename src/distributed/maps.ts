@@ -6,6 +6,12 @@
 // form, so a carry keeps x·A as the one-machine engines do. B needs nothing: it is the loop run
 // from 0, which never meets x.
 import type { DType } from '../dtype';
+import { beyondF64 } from './jobs';
+
+/** The range the carries live in: the data's type (the direct method's loop), or 'log': the log
+ *  method's, which keeps x in float64 logs (no product from a segment's start is gone there short
+ *  of a zero coefficient; the carries travel in log form beyond float64). */
+export type CarryRange = DType | 'log';
 
 // Powers of two from their bits (exact, unlike a pow that a runtime may round): 2^e, |e| ≤ 1022.
 const word = new Float64Array(1);
@@ -49,9 +55,10 @@ export function ldexp(v: number, e: number): number {
 /** Where x_start's part is gone in the loop: a product from the segment's start below 2^-DEAD
  *  takes the largest finite x below the smallest subnormal (2^-(149+128) in float32), with a
  *  mantissa's margin. The loop has flushed it then, and a later growth does not bring it back.
- *  Keyed by the type the carries live in: a 'log' run carries x in float64's range whatever the
- *  data's type, so its maps take float64's bound (the data's would drop a carry of 1e100). */
-const DEAD: Record<DType, number> = { float32: 149 + 128 + 24, float64: 1074 + 1024 + 53 };
+ *  Keyed by the range the carries live in: a 'log' run carries x in log form, beyond float64's
+ *  range too, so its maps never take x_start's part as gone (the data's bound would drop a carry
+ *  of 1e100, float64's one of 1e1000). */
+const DEAD: Record<CarryRange, number> = { float32: 149 + 128 + 24, float64: 1074 + 1024 + 53, log: Infinity };
 const RANGE: Record<DType, [number, number]> = {
   float32: [2 ** -126, (2 - 2 ** -23) * 2 ** 127],
   float64: [2 ** -1022, Number.MAX_VALUE],
@@ -90,7 +97,7 @@ export function rangeProduct(
   to: number,
   dtype: DType,
   startExponent = 0,
-  carryType: DType = dtype,
+  carryType: CarryRange = dtype,
 ): [number, number] | null {
   const deadAt = -DEAD[carryType] - startExponent; // m·2^e below 2^deadAt: gone
   // Float32 coefficients lie within 2^±149, so four of them take a product in [2^-400, 2^400]
@@ -141,14 +148,17 @@ export class RowMaps {
   readonly A: Float64Array;
   readonly E: Float64Array;
   readonly B: Float64Array;
+  /** With range 'log': log|B| per row, which holds B where it is beyond float64 (beyondF64). */
+  readonly BLog: Float64Array | null;
   readonly #deadAt: number;
   readonly #low: number;
 
-  constructor(rows: number, dtype: DType) {
+  constructor(rows: number, range: CarryRange) {
     this.A = new Float64Array(rows).fill(1);
     this.E = new Float64Array(rows);
     this.B = new Float64Array(rows);
-    this.#deadAt = -DEAD[dtype];
+    this.BLog = range === 'log' ? new Float64Array(rows).fill(-Infinity) : null;
+    this.#deadAt = -DEAD[range];
     this.#low = Math.max(LOW, 2 ** this.#deadAt);
   }
 
@@ -158,9 +168,11 @@ export class RowMaps {
     return A === 0 || !Number.isFinite(A) ? 0 : exponentOf(A, this.E[r]);
   }
 
-  /** Row r's map, then (after it) the map A_m·2^e_m, B_m: T = M∘T. */
-  then(r: number, Am: number, em: number, Bm: number): void {
-    this.B[r] = scaledProduct(Am, em, this.B[r]) + Bm;
+  /** Row r's map, then (after it) the map A_m·2^e_m, B_m: T = M∘T. With range 'log', BmLog is
+   *  log|B_m| (it holds B_m where B_m is beyond float64), and B composes in log form there. */
+  then(r: number, Am: number, em: number, Bm: number, BmLog = Math.log(Math.abs(Bm))): void {
+    if (this.BLog) [this.B[r], this.BLog[r]] = applyMapWide(Am, em, Bm, BmLog, this.B[r], this.BLog[r]);
+    else this.B[r] = scaledProduct(Am, em, this.B[r]) + Bm;
     let A = Am * this.A[r];
     if (A !== A) A = 0; // 0·inf: a reset before a product that overflowed (monoid.h's resetGuard)
     let E = this.E[r] + em;
@@ -182,3 +194,52 @@ export class RowMaps {
 
 /** x_end = A·2^E·x_start + B for one row (A a mantissa where E ≠ 0). */
 export const applyMap = (A: number, E: number, B: number, x: number): number => scaledProduct(A, E, x) + B;
+
+const signOf = (v: number): number => (v < 0 || Object.is(v, -0) ? -1 : 1);
+const isNormal = (v: number): boolean => {
+  const d = Math.abs(v);
+  return d >= 2 ** -1022 && d !== Infinity;
+};
+
+/**
+ * applyMap where x or B may lie beyond float64's range, as the log method keeps them: each a
+ * float64 value and its log magnitude, which holds it where it is beyond (beyondF64). Returns
+ * x_end as [float64 value, log|x_end|]. Where neither is beyond and applyMap's result is normal
+ * (or comes from a non-finite input), that result bit for bit; elsewhere the sum is taken in logs
+ * (a product beyond float64, a sum that overflows, an underflow below its normal range).
+ */
+export function applyMapWide(A: number, E: number, B: number, bLog: number, x: number, xLog: number): [number, number] {
+  const xBeyond = beyondF64(x, xLog);
+  const bBeyond = beyondF64(B, bLog);
+  if (!xBeyond && !bBeyond) {
+    const v = applyMap(A, E, B, x);
+    if (isNormal(v) || Number.isNaN(v) || !Number.isFinite(A) || !Number.isFinite(B) || !Number.isFinite(x)) return [v, Math.log(Math.abs(v))];
+  }
+  // Non-finite terms (the loop's own arithmetic): an infinite x or A outweighs any B beyond float64
+  // (finite in logs), and an infinite B any x.
+  if (!Number.isFinite(A) || (!xBeyond && !Number.isFinite(x)) || (!bBeyond && !Number.isFinite(B))) {
+    const p = xBeyond ? (Number.isFinite(A) ? 0 : A * signOf(x)) : scaledProduct(A, E, x);
+    const v = p + (bBeyond ? 0 : B);
+    return [v, Math.log(Math.abs(v))];
+  }
+  // Both terms finite (in logs): log|A·2^E·x| and log|B|, and their signs.
+  const lp = A === 0 || (x === 0 && !xBeyond) ? -Infinity : Math.log(Math.abs(A)) + E * Math.LN2 + (xBeyond ? xLog : Math.log(Math.abs(x)));
+  const sp = signOf(A) * signOf(x);
+  const lb = bBeyond ? bLog : Math.log(Math.abs(B));
+  const sb = signOf(B);
+  if (lp === -Infinity && lb === -Infinity) return [(sp < 0 ? -0 : 0) + (sb < 0 ? -0 : 0), -Infinity];
+  let l: number;
+  let sign: number;
+  if (lb === -Infinity || lp > lb) {
+    [l, sign] = [lp, sp];
+    if (lb !== -Infinity) l += sb === sp ? Math.log1p(Math.exp(lb - lp)) : Math.log1p(-Math.exp(lb - lp));
+  } else {
+    [l, sign] = [lb, sb];
+    if (lp !== -Infinity) {
+      const d = Math.exp(lp - lb);
+      if (sp !== sb && d === 1) return [0, -Infinity]; // equal and opposite
+      l += sp === sb ? Math.log1p(d) : Math.log1p(-d);
+    }
+  }
+  return [sign * Math.exp(l), l];
+}

@@ -12,8 +12,21 @@ import type { Device } from '../backends';
 import { sampledDigest } from './digest';
 import { confine, openConfinedForWrite } from './paths';
 import { blocking, type Part } from './plan';
-import { applyMap, inRange, rangeProduct, RowMaps } from './maps';
-import { decodeF64, encodeF64, PayloadError, type AggregateJob, type AggregateResult, type FilesSpec, type ScanJob } from './jobs';
+import { applyMap, applyMapWide, inRange, rangeProduct, RowMaps } from './maps';
+import {
+  beyondF64,
+  decodeF64,
+  encodeF64,
+  encodeLog,
+  made,
+  PayloadError,
+  type AggregateJob,
+  type AggregateMaps,
+  type AggregateResult,
+  type Carry,
+  type FilesSpec,
+  type ScanJob,
+} from './jobs';
 
 export interface PartContext {
   /** The worker's root, symlinks resolved. */
@@ -76,8 +89,8 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
   try {
     const [r0, r1] = part.rows;
     const [s, e] = part.steps;
-    // A 'log' run's carries live in float64's range, whatever the data's type (maps.ts, DEAD).
-    const carryType = job.method === 'log' ? 'float64' : f.dtype;
+    // A 'log' run's carries live in the log method's range, whatever the data's type (maps.ts, DEAD).
+    const carryType = job.method === 'log' ? 'log' : f.dtype;
     const maps = new RowMaps(r1 - r0, carryType);
     const atBoundary = reverse ? e === f.n : s === 0;
     const x = atBoundary ? new Float64Array(r1 - r0) : null;
@@ -98,37 +111,80 @@ export async function aggregatePart(job: AggregateJob, ctx: PartContext): Promis
           let e = 0;
           // The product again where it left the type (not needed once the row's A is 0).
           if (!inRange(A, f.dtype) && maps.A[r] !== 0) [A, e] = rangeProduct(ca, i * w, (i + 1) * w, f.dtype, maps.exponent(r), carryType) ?? [A, 0];
-          maps.then(r, A, e, job.method === 'log' ? await logB(m.B[i], ca, cb, i, w, f.dtype, reverse, ctx.threads) : m.B[i]);
+          if (job.method === 'log') maps.then(r, A, e, ...(await logB(m.B[i], ca, cb, i, w, f.dtype, reverse, ctx.threads)));
+          else maps.then(r, A, e, m.B[i]);
         }
         done += (g1 - g0) * (be - bs);
         ctx.progress?.(done);
       }
     }
     const E = maps.exponents();
-    return { segment: job.segment, A: encodeF64(maps.A), E: E && encodeF64(E), B: encodeF64(maps.B), x: x && encodeF64(x) };
+    const result: AggregateResult = { segment: job.segment, A: encodeF64(maps.A), E: E && encodeF64(E), B: encodeF64(maps.B), x: x && encodeF64(x) };
+    // Protocol 1's runners take these fields only; protocol 2 adds B's log part (method 'log').
+    return job.protocol === undefined ? result : { ...made(), ...result, BLog: encodeLog(maps.B, maps.BLog) };
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
 }
 
 /**
- * A block's B in a log run: the block's x from 0, where the engine's (the direct loop in the data's
- * type) overflowed or underflowed, taken again with the log method for that row, as float64 (the
- * Scanner's carried value, logState), so a carry keeps what the one-machine log method keeps
- * (within float64's range: the carries travel as float64).
+ * A block's B in a log run, as [B, log|B|]: the block's x from 0, where the engine's (the direct
+ * loop in the data's type) overflowed or underflowed, taken again with the log method for that
+ * row (the Scanner's carried value, logState), so a carry keeps what the one-machine log method
+ * keeps; beyond float64's range, log|B| holds it (beyondF64).
  */
-async function logB(B: number, ca: FloatArray, cb: FloatArray, i: number, w: number, dtype: DType, reverse: boolean, threads?: number): Promise<number> {
-  if (Number.isNaN(B) || inRange(B, dtype)) return B;
+async function logB(
+  B: number,
+  ca: FloatArray,
+  cb: FloatArray,
+  i: number,
+  w: number,
+  dtype: DType,
+  reverse: boolean,
+  threads?: number,
+): Promise<[number, number]> {
+  const plain: [number, number] = [B, Math.log(Math.abs(B))];
+  if (Number.isNaN(B) || inRange(B, dtype)) return plain;
   // A zero B is the loop's from 0: exact where the block has no nonzero input.
-  if (Math.abs(B) !== Infinity && !cb.subarray(i * w, (i + 1) * w).some((b) => b !== 0)) return B;
+  if (Math.abs(B) !== Infinity && !cb.subarray(i * w, (i + 1) * w).some((b) => b !== 0)) return plain;
   const s = createScanner({ dtype, method: 'log', reverse, threads, device: 'cpu' });
   try {
     await s.pushAsync(ca.slice(i * w, (i + 1) * w) as Float32Array, cb.slice(i * w, (i + 1) * w) as Float32Array);
     const { logAbs, sign } = s.logState;
-    return sign[0] * Math.exp(logAbs[0]);
+    return [sign[0] * Math.exp(logAbs[0]), logAbs[0]];
   } finally {
     s.dispose();
   }
+}
+
+const MIN_NORMAL: Record<DType, number> = { float32: 2 ** -126, float64: 2 ** -1022 };
+
+/** A Scanner's carried value per row as a Carry: x in float64 (the state itself where it is a
+ *  normal number of the dtype), and with method 'log' its log magnitude from logState, which
+ *  holds x where x is beyond float64's range. */
+function carryOf(scanner: Scanner, dtype: DType): Carry {
+  const state = scanner.state as FloatArray;
+  if (scanner.method !== 'log') return { x: Float64Array.from(state), log: null };
+  const { logAbs, sign } = scanner.logState;
+  const x = new Float64Array(scanner.rows);
+  const log = new Float64Array(scanner.rows);
+  for (let r = 0; r < scanner.rows; r++) {
+    const v = state[r];
+    const normal = Math.abs(v) >= MIN_NORMAL[dtype] && Math.abs(v) !== Infinity;
+    x[r] = normal ? v : sign[r] * Math.exp(logAbs[r]);
+    log[r] = normal ? Math.log(Math.abs(v)) : logAbs[r];
+  }
+  return { x, log };
+}
+
+/** A Scanner's `initial` for rows of a carry: plain numbers, or { logAbs, sign } where some row is
+ *  beyond float64 (its log then; the others' log|x|, which the Scanner takes back to x within a
+ *  rounding). */
+function initialOf(x: Float64Array, log: Float64Array | null): number[] | { logAbs: number[]; sign: number[] } {
+  if (!log || !x.some((v, r) => beyondF64(v, log[r]))) return Array.from(x);
+  const logAbs = Array.from(x, (v, r) => (beyondF64(v, log[r]) ? log[r] : Number.isNaN(v) ? NaN : Math.log(Math.abs(v))));
+  const sign = Array.from(x, (v) => (v < 0 || Object.is(v, -0) ? -1 : 1));
+  return { logAbs, sign };
 }
 
 /** Positional writes into the run's temporary output, which the runner created and sized. */
@@ -181,15 +237,16 @@ class PartWriter {
 }
 
 /** Phase 3 (or a row shard): scans the part from its carries and writes it at its offset.
- *  Returns each row's last x (float64; with method 'log' the Scanner's carried value, as float64),
- *  which the runner checks the next part's carry against. */
-export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Float64Array> {
+ *  Returns each row's last x (float64; with method 'log' also its log magnitude, which holds x
+ *  beyond float64's range), which the runner checks the next part's carry against. */
+export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Carry> {
   const { files: f, part, reverse } = job;
   const [r0, r1] = part.rows;
   const [s, e] = part.steps;
   const carries = job.initial === null ? null : decodeF64('initial', job.initial, r1 - r0);
+  const carryLogs = job.initialLog ? decodeF64('initialLog', job.initialLog, r1 - r0) : null;
   const { a, b } = await openInputs(ctx.root, f);
-  const last = new Float64Array(r1 - r0);
+  const last: Carry = { x: new Float64Array(r1 - r0), log: job.method === 'log' ? new Float64Array(r1 - r0) : null };
   let out: PartWriter | undefined;
   try {
     out = await PartWriter.open(ctx.root, f);
@@ -197,13 +254,13 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Float64A
     let done = 0;
     for (let g0 = r0; g0 < r1; g0 += groupRows) {
       const g1 = Math.min(r1, g0 + groupRows);
-      let initial: ArrayLike<number>;
-      if (carries) initial = carries.subarray(g0 - r0, g1 - r0);
+      let initial: ReturnType<typeof initialOf>;
+      if (carries) initial = initialOf(carries.subarray(g0 - r0, g1 - r0), carryLogs && carryLogs.subarray(g0 - r0, g1 - r0));
       else {
         // The part at the boundary starts from the file's x_0 (x_n), which the output holds too.
         const x = await boundaryColumn(b, f, reverse, g0, g1);
         await out.writeBlock(g0, g1, reverse ? f.n : 0, reverse ? f.n + 1 : 1, x, f.n + 1);
-        initial = x;
+        initial = Array.from(x);
       }
       let scanner: Scanner | undefined;
       try {
@@ -214,7 +271,7 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Float64A
           device: job.device as Device,
           reverse,
           threads: ctx.threads,
-          initial: Array.from(initial),
+          initial,
         });
         for (const [bs, be] of blocks(s, e, steps, reverse)) {
           const [c0, c1] = valueColumns(bs, be, reverse);
@@ -224,10 +281,9 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Float64A
           done += (g1 - g0) * (be - bs);
           ctx.progress?.(done);
         }
-        if (job.method === 'log') {
-          const { logAbs, sign } = scanner.logState;
-          for (let i = 0; i < g1 - g0; i++) last[g0 - r0 + i] = sign[i] * Math.exp(logAbs[i]);
-        } else last.set(scanner.state as FloatArray, g0 - r0);
+        const end = carryOf(scanner, f.dtype);
+        last.x.set(end.x, g0 - r0);
+        if (last.log) last.log.set(end.log!, g0 - r0);
       } finally {
         scanner?.dispose();
       }
@@ -238,17 +294,24 @@ export async function scanPart(job: ScanJob, ctx: PartContext): Promise<Float64A
   return last;
 }
 
-/** Phase 2: each segment's starting x per row from the segments' maps, in float64 (A·2^E). */
+/**
+ * Phase 2: each segment's starting x per row from the segments' maps, in float64 (A·2^E); with
+ * `wide` (method 'log'), in log form where x or B is beyond float64's range (applyMapWide), the
+ * log parts then in `logs` (each null where no row is beyond).
+ */
 export function composeCarries(
-  maps: { segment: number; A: Float64Array; E: Float64Array | null; B: Float64Array; x: Float64Array | null }[],
+  maps: AggregateMaps[],
   segments: number,
   rows: number,
   reverse: boolean,
-): (string | null)[] {
+  wide = false,
+): { carries: (string | null)[]; logs: (string | null)[] | null } {
   const bySegment = new Map(maps.map((m) => [m.segment, m]));
   const order = Array.from({ length: segments }, (_, k) => (reverse ? segments - 1 - k : k));
-  const carries: (string | null)[] = new Array(segments).fill(null);
+  const carries: (string | null)[] = new Array<string | null>(segments).fill(null);
+  const logs: (string | null)[] = new Array<string | null>(segments).fill(null);
   let x: Float64Array | null = null;
+  let xLog: Float64Array | null = null;
   for (const [i, k] of order.entries()) {
     if (i === order.length - 1) break; // the last segment's map leads nowhere
     const m = bySegment.get(k);
@@ -256,13 +319,21 @@ export function composeCarries(
     if (i === 0) {
       if (!m.x) throw new PayloadError(`malformed job: segment ${k} is at the boundary but brought no x`);
       x = m.x;
+      xLog = Float64Array.from(x, (v) => Math.log(Math.abs(v)));
     }
     const next = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) next[r] = applyMap(m.A[r], m.E ? m.E[r] : 0, m.B[r], x![r]);
+    const nextLog = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const E = m.E ? m.E[r] : 0;
+      if (wide) [next[r], nextLog[r]] = applyMapWide(m.A[r], E, m.B[r], m.BLog ? m.BLog[r] : Math.log(Math.abs(m.B[r])), x![r], xLog![r]);
+      else next[r] = applyMap(m.A[r], E, m.B[r], x![r]);
+    }
     x = next;
+    xLog = nextLog;
     carries[order[i + 1]] = encodeF64(x);
+    if (wide) logs[order[i + 1]] = encodeLog(x, xLog);
   }
-  return carries;
+  return { carries, logs: wide ? logs : null };
 }
 
 export type { Part };

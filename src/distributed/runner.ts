@@ -14,14 +14,22 @@ import type { DType } from '../validate';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
 import {
+  beyondF64,
   decodeF64,
   DEVICE_NAME,
   encodeF64,
+  encodeLog,
   endedKey,
+  made,
   MAX_CHUNK,
   parseAggregateResult,
   parseScanJob,
+  PROTOCOL,
+  VERSION,
+  workerMade,
   type AggregateJob,
+  type AggregateMaps,
+  type Carry,
   type CarriesJob,
   type CarriesResult,
   type FilesSpec,
@@ -57,6 +65,8 @@ export interface ClusterRunOptions {
   /** Tries per job before it fails the run (default 3). */
   attempts?: number;
   onProgress?: (p: RunProgress) => void;
+  /** Called with what the run could not do as it should but did without (a worker of an older version); default: none. */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
 }
 
@@ -158,7 +168,7 @@ class RunJobs {
     const waiter = this.pending.get(id);
     if (!waiter) return;
     this.pending.delete(id);
-    if (how === 'failed') return waiter.reject(plainError('ERR_LINREC_IO', `job ${id.slice(this.runId.length + 1)} failed on a worker: ${String(value)}`));
+    if (how === 'failed') return waiter.reject(plainError('ERR_LINREC_IO', failure(id.slice(this.runId.length + 1), String(value))));
     if (!id.endsWith('-carries')) this.partsDone++;
     this.report();
     waiter.resolve(value);
@@ -186,6 +196,47 @@ class RunJobs {
   }
 }
 
+/** A job's failure as the run reports it; a refusal by a worker of an older protocol says what to do. */
+function failure(job: string, reason: string): string {
+  // Workers before protocol 2 take no field they do not know: "... expected only the fields ..., received also protocol, version".
+  if (/expected only the fields .*received also .*\bprotocol\b/.test(reason))
+    return `job ${job} was refused by a worker of an older linrec (job protocol 1), while this runner is linrec ${VERSION}, job protocol ${PROTOCOL}: upgrade the workers to linrec ${VERSION} and restart them (the worker said: ${reason})`;
+  return `job ${job} failed on a worker: ${reason}`;
+}
+
+/**
+ * Fails the run before anything is queued where a worker that serves the queue is of an older job
+ * protocol than this runner's (it would refuse every job, or drop what it does not know): workers
+ * name their version and protocol to Redis (worker.ts), and those before protocol 2 name none.
+ * Where Redis does not list its clients (CLIENT LIST refused), the jobs' own check remains.
+ */
+async function checkWorkers(queue: Queue, queueName: string): Promise<void> {
+  let clients: { rawname?: string; addr?: string }[];
+  try {
+    clients = (await queue.getWorkers()) as { rawname?: string; addr?: string }[];
+  } catch {
+    return;
+  }
+  const workers = clients.filter((c) => typeof c.rawname === 'string');
+  const older = workers
+    .map((c) => ({ addr: c.addr ?? 'an unknown address', made: workerMade(c.rawname!) }))
+    .filter((w) => w.made === null || w.made.protocol < PROTOCOL);
+  if (!older.length) return;
+  const kinds = new Map<string, string[]>();
+  for (const w of older) {
+    const kind = w.made ? `linrec ${w.made.version}, job protocol ${w.made.protocol}` : 'job protocol 1 (a linrec that names no version)';
+    kinds.set(kind, [...(kinds.get(kind) ?? []), w.addr]);
+  }
+  const list = [...kinds]
+    .map(([kind, addrs]) => `${kind} at ${addrs.slice(0, 4).join(', ')}${addrs.length > 4 ? ` and ${addrs.length - 4} more` : ''}`)
+    .join('; ');
+  throw plainError(
+    'ERR_LINREC_IO',
+    `runner linrec ${VERSION}, job protocol ${PROTOCOL}, but ${older.length} of the ${workers.length} workers on queue '${queueName}' are older (${list}): ` +
+      `upgrade the workers to linrec ${VERSION} and restart them`,
+  );
+}
+
 /**
  * Whether the carry a part was scanned from is the previous part's last x, as its scan gave it.
  * The carries are composed from the parts' maps in float64, which cannot follow the loop where x
@@ -194,13 +245,20 @@ class RunJobs {
  * loop keeps ±∞). The scans can: a part whose carry differs from the previous part's end (beyond
  * the two roundings' difference; non-finite values must be equal) is scanned again from that end.
  */
-export function carriesAgree(used: Float64Array, end: Float64Array, dtype: DType, scale?: Float64Array): boolean {
+export function carriesAgree(used: Carry, end: Carry, dtype: DType, scale?: Float64Array): boolean {
   // Relative to the larger of the two and of the terms the carry was composed of (|A·x| + |B|:
   // near a sign change x is small, and both roundings' errors are the terms').
   const tol = dtype === 'float32' ? 2 ** -10 : 2 ** -30;
-  for (let r = 0; r < used.length; r++) {
-    const u = used[r];
-    const e = end[r];
+  for (let r = 0; r < used.x.length; r++) {
+    const u = used.x[r];
+    const e = end.x[r];
+    const ul = used.log ? used.log[r] : NaN;
+    const el = end.log ? end.log[r] : NaN;
+    if (beyondF64(u, ul) || beyondF64(e, el)) {
+      // A log run's value beyond float64's range (finite in logs): the same test on the logs.
+      if (!logsAgree(u, ul, e, el, tol, scale?.[r])) return false;
+      continue;
+    }
     if (Number.isNaN(u) && Number.isNaN(e)) continue;
     if (!Number.isFinite(u) || !Number.isFinite(e)) {
       if (u !== e) return false;
@@ -209,11 +267,22 @@ export function carriesAgree(used: Float64Array, end: Float64Array, dtype: DType
   return true;
 }
 
+const signOf = (v: number): number => (v < 0 || Object.is(v, -0) ? -1 : 1);
+
+/** carriesAgree's test for one row where u or e is beyond float64 (its log magnitude holds it). */
+function logsAgree(u: number, ul: number, e: number, el: number, tol: number, scale?: number): boolean {
+  if (Number.isNaN(u) || Number.isNaN(e)) return false; // one of them is beyond, hence a number
+  const lu = beyondF64(u, ul) ? ul : Math.log(Math.abs(u));
+  const le = beyondF64(e, el) ? el : Math.log(Math.abs(e));
+  if (lu === Infinity || le === Infinity) return false; // ±∞ against a number
+  const m = Math.max(lu, le, scale !== undefined && Number.isFinite(scale) ? Math.log(scale) : -Infinity);
+  return Math.abs(signOf(u) * Math.exp(lu - m) - signOf(e) * Math.exp(le - m)) <= tol;
+}
+
 /** Each row's |A·x_start| + |B| for a part's map (the scale of carriesAgree). */
 function termScale(m: AggregateMaps, x: Float64Array): Float64Array {
   return Float64Array.from(x, (v, r) => Math.abs(scaledProduct(m.A[r], m.E ? m.E[r] : 0, v)) + Math.abs(m.B[r]));
 }
-type AggregateMaps = ReturnType<typeof parseAggregateResult>;
 
 const RUN_OPTIONS = [
   'connection',
@@ -232,6 +301,7 @@ const RUN_OPTIONS = [
   'chunk',
   'attempts',
   'onProgress',
+  'onWarning',
   'signal',
 ] as const;
 
@@ -257,6 +327,8 @@ function checkRunOptions(options: unknown): ClusterRunOptions {
     throw typeError('ERR_LINREC_INVALID_VALUE', expected('options.device', "one of 'auto', 'cpu', 'cuda' or 'cuda:N'", o.device));
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.onProgress', 'a function', o.onProgress));
+  if (o.onWarning !== undefined && typeof o.onWarning !== 'function')
+    throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.onWarning', 'a function', o.onWarning));
   if (o.signal !== undefined && (o.signal === null || typeof (o.signal as AbortSignal).addEventListener !== 'function'))
     throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.signal', 'an AbortSignal', o.signal));
   return o as ClusterRunOptions;
@@ -304,6 +376,7 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
   const closeAll = () => Promise.allSettled([events.close(), flows.close(), queue.close()]);
   let writer: ArrayFileWriter;
   try {
+    await checkWorkers(queue, queueName);
     writer = await ArrayFileWriter.create(path.resolve(o.out), { dtype: files.dtype, shape, format: files.format });
   } catch (e) {
     await closeAll();
@@ -337,14 +410,21 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
     });
     interrupted.catch(() => {});
     // A chunk beyond what a job carries reads a whole part at a time, as it would on one machine.
-    const common = { runId, files: spec, reverse, device: o.device ?? 'auto', chunk: o.chunk === undefined ? null : Math.min(o.chunk, MAX_CHUNK) };
+    const common = { ...made(), runId, files: spec, reverse, device: o.device ?? 'auto', chunk: o.chunk === undefined ? null : Math.min(o.chunk, MAX_CHUNK) };
     const method = o.method ?? 'direct';
     // The direct method's scans start from the carry in the data's type (the loop's value there:
-    // ±∞ beyond float32's range, 0 or a subnormal below); 'log' keeps it as float64.
+    // ±∞ beyond float32's range, 0 or a subnormal below); 'log' keeps it as float64, and in log
+    // form beyond float64's range (carriesLog).
     const inType = (c: string | null): string | null =>
       c === null || method === 'log' || files.dtype === 'float64' ? c : encodeF64(Float32Array.from(decodeF64('carry', c, rows)));
+    const warned = new Set<string>();
+    const warn = (message: string) => {
+      if (!warned.has(message)) o.onWarning?.(message);
+      warned.add(message);
+    };
 
     let carries: (string | null)[] = plan.parts.map(() => null);
+    let carriesLog: (string | null)[] = plan.parts.map(() => null);
     const maps: (AggregateMaps | undefined)[] = plan.parts.map(() => undefined);
     if (aggregated) {
       // Phases 1 and 2: a flow whose parent composes the carries once every aggregate is done.
@@ -354,6 +434,7 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
         .filter(({ k }) => (reverse ? k > 0 : k < segments - 1))
         .map(({ part, k }) => {
           const data: AggregateJob = {
+            ...made(),
             runId,
             files: spec,
             method,
@@ -367,7 +448,7 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
           ids.push(jobId);
           return { name: 'aggregate', queueName, data, opts: { ...jobOptions, jobId, failParentOnFailure: true } };
         });
-      const parentData: CarriesJob = { runId, reverse, rows, segments };
+      const parentData: CarriesJob = { ...made(), runId, method, reverse, rows, segments };
       const parentId = `${runId}-carries`;
       ids.push(parentId);
       const childWaits = children.map((c) =>
@@ -382,21 +463,26 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
       const result = (await Promise.race([tracker.wait(parentId), interrupted])) as CarriesResult;
       carries = result.carries;
       if (!Array.isArray(carries) || carries.length !== segments) throw plainError('ERR_LINREC_INTERNAL', 'the carries job returned no carries');
+      if (Array.isArray(result.carriesLog) && result.carriesLog.length === segments) carriesLog = result.carriesLog;
     }
 
     // Phase 3, or the only phase of a row shard.
-    const scanJob = (k: number, initial: string | null, jobId: string) => {
-      const data: ScanJob = { ...common, method, part: plan.parts[k], initial };
+    const scanJob = (k: number, initial: string | null, initialLog: string | null, jobId: string) => {
+      const data: ScanJob = { ...common, method, part: plan.parts[k], initial, initialLog };
       parseScanJob(data); // what the workers will check, checked here first
       ids.push(jobId);
       return { name: 'scan', data, opts: { ...jobOptions, jobId } };
     };
-    const waitScan = async (s: ReturnType<typeof scanJob>): Promise<Float64Array> => {
-      const result = (await tracker!.wait(s.opts.jobId)) as ScanResult;
+    // A scan's last x (and its log part), or null from a worker before protocol 2 that sent none.
+    const waitScan = async (s: ReturnType<typeof scanJob>): Promise<Carry | null> => {
+      const result = (await tracker!.wait(s.opts.jobId)) as Partial<ScanResult> | null;
       tracker!.finished(s.opts.jobId, (s.data.part.rows[1] - s.data.part.rows[0]) * (s.data.part.steps[1] - s.data.part.steps[0]));
-      return decodeF64("the scan job's last x", result?.last, s.data.part.rows[1] - s.data.part.rows[0]);
+      const length = s.data.part.rows[1] - s.data.part.rows[0];
+      if (result?.last === undefined && result?.protocol === undefined) return null;
+      const x = decodeF64("the scan job's last x", result.last, length);
+      return { x, log: typeof result.lastLog === 'string' ? decodeF64("the scan job's last x's log", result.lastLog, length) : null };
     };
-    const scans = plan.parts.map((_, k) => scanJob(k, inType(carries[k]), `${runId}-scan-${k}`));
+    const scans = plan.parts.map((_, k) => scanJob(k, inType(carries[k]), method === 'log' ? carriesLog[k] : null, `${runId}-scan-${k}`));
     await queue.addBulk(scans);
     const ends = await Promise.race([Promise.all(scans.map(waitScan)), interrupted]);
     if (aggregated) {
@@ -406,9 +492,19 @@ export async function runFilesOnCluster(o: ClusterRunOptions, errors: RunFileErr
       for (let i = 1; i < order.length; i++) {
         const [prev, k] = [order[i - 1], order[i]];
         const m = maps[prev]!;
+        const end = ends[prev];
+        if (end === null) {
+          // A worker before protocol 2 sends no last x: nothing to check this carry against.
+          warn(
+            `a worker of an older linrec (its scan results hold no last x) served this run: its carries were not checked against the scans (an x that leaves the data's type inside a segment may be wrong after it); upgrade the workers to linrec ${VERSION}`,
+          );
+          continue;
+        }
         const start = i === 1 ? m.x! : decodeF64('carry', scans[prev].data.initial, rows);
-        if (carriesAgree(decodeF64('carry', scans[k].data.initial, rows), ends[prev], files.dtype, termScale(m, start))) continue;
-        const again = scanJob(k, encodeF64(ends[prev]), `${runId}-rescan-${k}`);
+        const initialLog = scans[k].data.initialLog;
+        const used: Carry = { x: decodeF64('carry', scans[k].data.initial, rows), log: initialLog ? decodeF64('carry', initialLog, rows) : null };
+        if (carriesAgree(used, end, files.dtype, termScale(m, start))) continue;
+        const again = scanJob(k, encodeF64(end.x), encodeLog(end.x, end.log), `${runId}-rescan-${k}`);
         scans[k] = again;
         tracker.addPart();
         await queue.add(again.name, again.data, again.opts);

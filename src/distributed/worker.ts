@@ -6,12 +6,15 @@ import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
 import { redisConnection, type RedisConnectionOptions } from './connection';
 import {
   encodeF64,
+  encodeLog,
   endedKey,
+  made,
   parseAggregateJob,
   parseAggregateResult,
   parseCarriesJob,
   parseScanJob,
   PayloadError,
+  workerName,
   type CarriesResult,
   type ScanResult,
 } from './jobs';
@@ -87,13 +90,15 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
       case 'scan': {
         const data = parseScanJob(job.data);
         const last = await scanPart(data, ctx);
-        const result: ScanResult = { rows: data.part.rows, steps: data.part.steps, last: encodeF64(last) };
-        return result;
+        const result: ScanResult = { rows: data.part.rows, steps: data.part.steps, last: encodeF64(last.x) };
+        // A protocol-1 runner's job: its result as it was (the log part is protocol 2's).
+        return data.protocol === undefined ? result : { ...made(), ...result, lastLog: encodeLog(last.x, last.log) };
       }
       case 'carries': {
         const data = parseCarriesJob(job.data);
         const children = Object.entries(await job.getChildrenValues()).map(([key, v]) => parseAggregateResult(`child ${key}`, v, data.rows));
-        const result: CarriesResult = { carries: composeCarries(children, data.segments, data.rows, data.reverse) };
+        const { carries, logs } = composeCarries(children, data.segments, data.rows, data.reverse, data.method === 'log');
+        const result: CarriesResult = data.protocol === undefined ? { carries } : { ...made(), carries, carriesLog: logs ?? carries.map(() => null) };
         return result;
       }
       default:
@@ -108,6 +113,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     lockDuration: options.lockDuration ?? 30_000,
     stalledInterval: options.stalledInterval ?? 30_000,
     maxStalledCount: 2,
+    // Its Redis client name: runners see the workers' versions and protocols before queueing.
+    name: workerName(),
     autorun: true,
   });
   // Once serving, connection errors are retried by ioredis: log them and carry on.
