@@ -9,6 +9,7 @@ const L = require(path.resolve(process.argv[2] ?? '.'));
 const crypto = require('crypto');
 let seed = 11;
 const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const kinds = {
   'U(0.5,0.99)': [() => 0.5 + 0.49 * rnd(), () => rnd() - 0.5],
   'U(0,1)': [() => rnd(), () => rnd() - 0.5],
@@ -17,6 +18,9 @@ const kinds = {
   '1-1e-5U': [() => 1 - 1e-5 * rnd(), () => rnd() - 0.5],
   'U(0,1) b=0': [() => rnd(), () => 0],
   'U(0,1.2)-0.1': [() => rnd() * 1.2 - 0.1, () => 2 * rnd() - 1],
+  // session 23: float32 lanes of N(0, 1) coefficients end just above double's range from S
+  'N(0,1)': [gauss, gauss],
+  '|N(0,1)|': [() => Math.abs(gauss()), gauss],
 };
 const all = crypto.createHash('md5');
 const threadsDiffer = [];

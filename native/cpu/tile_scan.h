@@ -1130,7 +1130,13 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // aExp and lossy of a lane whose prefix products from S ended at a finite pn (A = product), their
   // least magnitude at least low (TileScan::Reach). lossy where A is below T's normal range or
   // where some p went below PT's (p lost bits there, and a product back in the normal range is not
-  // A to within rounding: session 21, defect 1). low is a bound (-v4): refineReach decides then.
+  // A to within rounding: session 21, defect 1). low is a bound (-v4).
+  // A product that dipped still bounds S·A: each step below PT's normal range lost at most half a
+  // subnormal ulp, multiplied by the later factors (|A_n/A_s|, summed over the steps: g), and the
+  // steps above it a relative 2^-53 each, so |S·A| ≤ |pn|·(1 + 2^-30) + 2·g·denorm_min (2x for g's
+  // own rounding). Without that bound (aExp unknown until refineReach) a lane whose S·A ends just
+  // above PT's range was refined: a ~ N(0, 1) in float32 lands there (about 2^-1905 over 2080
+  // steps, S = 2^1004), and 16% of its lanes were, 2.3x the scan's time (bench/NOTES.md, session 23).
   static void underflow(PT pn, PT low, T product, bool zero, LaneReach<T>& r) {
     const PT minNormal = std::numeric_limits<PT>::min();
     const PT magnitude = pn < PT(0) ? -pn : pn;
@@ -1141,9 +1147,12 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     // a product that stays below the normal range is taken as below it (A < 2^aExp)
     const bool dipped = !(low >= minNormal) && magnitude >= minNormal,
                normal = (product < T(0) ? -product : product) >= std::numeric_limits<T>::min();
-    r.aExp = dipped                   ? kUnknownExponent  // pn may be far from S·A
-             : magnitude >= minNormal ? exponentOf(double(magnitude)) + 1 - kStartExponent
-                                      : -1021 - kStartExponent;
+    const double bound =
+        dipped ? double(magnitude) * (1 + 0x1p-30) + 2 * double(r.g) * double(std::numeric_limits<PT>::denorm_min())
+               : double(magnitude);
+    r.aExp = !(bound <= std::numeric_limits<double>::max()) ? kUnknownExponent  // g or pn·(1 + 2^-30) overflowed
+             : magnitude >= minNormal                        ? exponentOf(bound) + 1 - kStartExponent
+                                                             : -1021 - kStartExponent;
     r.lossy = !normal || dipped;
   }
   // Lane j's coefficient product where its prefix products from S overflowed (growth past
