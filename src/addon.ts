@@ -351,9 +351,18 @@ const LOG_STEP_WORK = 8;
 /** Whether an async call's work runs on the calling thread (its promise settled when returned). */
 const runsInline = (device: number, rows: number, n: number, stepWork: number) => device < 0 && rows * (n + 1) * stepWork <= INLINE_WORK;
 
+/**
+ * Whether the binding would run an async call's work on the calling thread (its promise settled
+ * when returned). The wrappers then make the sync call themselves and return a settled promise:
+ * awaiting the binding's settled promise would hand theirs back pending (README, Guarantees,
+ * *Small async calls*).
+ */
+export const scanRunsInline = (s: NativeScanSpec): boolean => runsInline(s.device, s.rows, s.n, s.method === METHOD_CODE.direct ? 1 : LOG_STEP_WORK);
+export const aggregateRunsInline = (s: NativeAggregateSpec): boolean => runsInline(s.device, s.rows, s.n, 1);
+
 /** An async scan's host arrays on resizable ArrayBuffers, refused by the names the API gives them. */
 function refuseResizable(s: NativeScanSpec): void {
-  if (runsInline(s.device, s.rows, s.n, s.method === METHOD_CODE.direct ? 1 : LOG_STEP_WORK)) return;
+  if (scanRunsInline(s)) return;
   notResizable('coeffs', s.a.data);
   notResizable('coeffs.sign', s.a.sign);
   notResizable('values', s.b.data);
@@ -382,7 +391,7 @@ function wrap(raw: RawAddon): NativeAddon {
     },
     aggregate: (spec) => callAggregate(aggregate, spec),
     aggregateAsync: (spec) => {
-      if (!runsInline(spec.device, spec.rows, spec.n, 1)) {
+      if (!aggregateRunsInline(spec)) {
         notResizable('coeffs', spec.a.data);
         notResizable('values', spec.b.data);
       }

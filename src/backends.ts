@@ -82,7 +82,8 @@ export function cudaUsable(): boolean {
   return cached!.cuda.available && !cached!.cuda.devices[0]?.fault;
 }
 
-const CUDA_NAME = /^cuda(?::(0|[1-9][0-9]{0,2}))?$/;
+/** 'cuda' or 'cuda:N', N from 0 to 999 without leading zeros (the command line checks --device by it too). */
+export const CUDA_NAME = /^cuda(?::(0|[1-9][0-9]{0,2}))?$/;
 
 /** The CUDA device index a name ('cuda' or 'cuda:N') stands for, checked against this machine. */
 function cudaIndex(name: string, value: string): number {
@@ -135,9 +136,13 @@ export function requireCuda(requested = 'cuda'): void {
   }
 }
 
+/** The most CPU worker threads a call takes (options.threads, the command line's --threads). */
+export const MAX_THREADS = 1024;
+
 export function threadsOption(v: unknown): number {
   if (v === undefined) return defaultThreads();
   if (typeof v !== 'number') throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.threads', 'a positive integer', v));
-  if (!Number.isInteger(v) || v < 1 || v > 1024) throw rangeError('ERR_LINREC_INVALID_VALUE', expected('options.threads', 'an integer from 1 to 1024', v));
+  if (!Number.isInteger(v) || v < 1 || v > MAX_THREADS)
+    throw rangeError('ERR_LINREC_INVALID_VALUE', expected('options.threads', `an integer from 1 to ${MAX_THREADS}`, v));
   return v;
 }

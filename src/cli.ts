@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { addon, addonSource } from './addon';
-import { backends } from './backends';
+import { backends, CUDA_NAME, MAX_THREADS } from './backends';
 import { ArrayFileReader, ArrayFileWriter } from './npy';
 import { fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
 import { createScanner, type Scanner } from './scanner';
@@ -29,7 +29,7 @@ const USAGE = `Usage:
                         rows are read and scanned together, as many as fit in about
                         2^20 elements: max(1, floor(2^20 / (N + 1))) rows at a time
       --dtype T         float32 or float64, for raw files without a .f32/.f64 extension
-      --threads N       CPU worker threads (default: all cores)
+      --threads N       CPU worker threads, 1 to 1024 (default: all cores)
 ${CLUSTER_USAGE}  linrec bench [--sizes 1e3,1e5] [--device auto|cpu|cuda] [--quick] [--out DIR]
       Throughput and accuracy of this machine's build against the JS and C++ loops.
       --sizes bounds the accuracy sizes too (unless --accuracy-sizes is given). Results
@@ -188,16 +188,24 @@ function choice<T extends string>(name: string, value: string | undefined, allow
   return value as T;
 }
 
-// 'cuda:N' is checked against the machine's devices when the scanner is created.
+// 'cuda:N' (N from 0 to 999, as the API takes it) is checked against the machine's devices
+// when the scanner is created; other spellings are usage errors here, not the API's errors.
 function deviceChoice(value: string | undefined): Device {
-  if (value !== undefined && /^cuda:\d+$/.test(value)) return value as Device;
-  return choice('device', value, ['auto', 'cpu', 'cuda'] as const, 'auto');
+  if (value === undefined) return 'auto';
+  if (value === 'auto' || value === 'cpu' || CUDA_NAME.test(value)) return value as Device;
+  throw new UsageError(`--device must be one of auto, cpu, cuda, cuda:N (N from 0 to 999) (received '${value}')`);
 }
 
-function count(name: string, value: string | undefined): number | undefined {
+/**
+ * A positive integer option; `max` where the API bounds it, so that the bound is a usage error
+ * naming the option (not the API's "options.threads" error, exit 1).
+ */
+function count(name: string, value: string | undefined, max?: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (received '${value}')`);
+  const valid = /^\d+$/.test(value) && Number.isSafeInteger(n) && n >= 1;
+  if (max !== undefined && !(valid && n <= max)) throw new UsageError(`--${name} must be an integer from 1 to ${max} (received '${value}')`);
+  if (!valid) throw new UsageError(`--${name} must be a positive integer (received '${value}')`);
   return n;
 }
 
@@ -226,7 +234,7 @@ function parseRun(args: string[]): RunOptions {
     device: deviceChoice(parsed.device),
     chunk: count('chunk', parsed.chunk),
     dtype: parsed.dtype === undefined ? undefined : choice('dtype', parsed.dtype, ['float32', 'float64'] as const, 'float32'),
-    threads: count('threads', parsed.threads),
+    threads: count('threads', parsed.threads, MAX_THREADS),
   };
 }
 

@@ -1,5 +1,5 @@
 // scan, logScan and aggregate: validate, lay the job out for the engines, run it.
-import { addon, INLINE_WORK, METHOD_CODE, type NativeAggregateSpec, type NativeScanSpec } from './addon';
+import { addon, aggregateRunsInline, INLINE_WORK, METHOD_CODE, scanRunsInline, type NativeAggregateSpec, type NativeScanSpec } from './addon';
 import { chooseDevice, threadsOption, type Device } from './backends';
 import { holdingDevices, type DeviceArray } from './device-array';
 import { restack, withStack } from './errors';
@@ -182,8 +182,24 @@ export async function scanAsync<F extends FloatArray | FloatDeviceArray>(coeffs:
   const quick = quickScan(coeffs, values, options, INLINE_WORK);
   if (quick !== undefined) return quick as F;
   const plan = planScan(coeffs, values, options);
+  // Work the binding runs on this thread: run here, no await (the promise is settled when returned).
+  if (scanRunsInline(plan.spec)) return runInline(plan) as F;
   await runAsync(plan, [coeffs, values, plan.result]);
   return plan.result as unknown as F;
+}
+
+/**
+ * The sync call, for an async call whose work the binding would run on the calling thread anyway
+ * (the same engine call, the same bits): called from an async function without an await, so its
+ * promise is settled when returned (an error is its rejection).
+ */
+function runInline<R>(plan: Plan<R>): R {
+  try {
+    runSync(plan);
+  } catch (e) {
+    throw restack(e);
+  }
+  return plan.result;
 }
 
 /** The native async call; DeviceArrays among `operands` are held (not disposable) meanwhile. */
@@ -272,6 +288,7 @@ export async function logScanAsync<F extends FloatArray | FloatDeviceArray>(
   options?: LogScanOptions<F>,
 ): Promise<SignedLogArray<F>> {
   const plan = planLogScan(logCoeffs, logValues, options);
+  if (scanRunsInline(plan.spec)) return runInline(plan) as unknown as SignedLogArray<F>;
   await runAsync(plan, [logCoeffs, logValues, plan.result]);
   return plan.result as unknown as SignedLogArray<F>;
 }
@@ -355,6 +372,16 @@ export function aggregate<F extends FloatArray | FloatDeviceArray>(coeffs: F, va
 
 export async function aggregateAsync<F extends FloatArray | FloatDeviceArray>(coeffs: F, values: F, options?: AggregateOptions): Promise<{ A: F; B: F }> {
   const plan = planAggregate(coeffs, values, options);
+  if (aggregateRunsInline(plan.spec)) {
+    // As scanAsync: run here, no await (the promise is settled when returned).
+    try {
+      addon().aggregate(plan.spec);
+    } catch (e) {
+      throw restack(e);
+    }
+    nanCoefficients(coeffs, plan);
+    return plan.result as unknown as { A: F; B: F };
+  }
   await holdingDevices([coeffs, values, plan.result.A, plan.result.B], () => addon().aggregateAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   nanCoefficients(coeffs, plan);
   return plan.result as unknown as { A: F; B: F };

@@ -1,7 +1,7 @@
 // Chunked computation: push a long sequence piece by piece; the carried state is the last x
 // (or log|x| and its sign with `log: true`, as the seed advises), so any chunking gives the
 // one-shot result.
-import { addon, METHOD_CODE, type NativeScanSpec } from './addon';
+import { addon, METHOD_CODE, scanRunsInline, type NativeScanSpec } from './addon';
 import { chooseDevice, deviceOption, threadsOption, type Device } from './backends';
 import { DeviceArray, holdingDevices } from './device-array';
 import { expected, plainError, rangeError, restack, typeError, withStack } from './errors';
@@ -106,6 +106,35 @@ function inPlaceOnly(options: unknown, values: unknown): boolean {
   if (options === null || typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return false;
   const keys = Object.keys(options);
   return keys.length === 1 && keys[0] === 'out' && (options as { out?: unknown }).out === values;
+}
+
+/**
+ * A push that its caller may drop while it runs (the streams, when destroyed with a chunk in
+ * flight): `committed` once its result is in the carried state; `abandoned` once dropped.
+ */
+export interface Flight {
+  committed: boolean;
+  abandoned: boolean;
+  restore?: () => void;
+}
+
+// Set by Scanner's static block (it reaches the private #pushAsync).
+let pushInFlight: (scanner: Scanner, coeffs: unknown, values: unknown, flight: Flight) => Promise<unknown>;
+
+const abandoned = () => plainError('ERR_LINREC_INTERNAL', 'the push was dropped while it ran (its stream was destroyed)');
+const isThenable = (r: unknown): r is PromiseLike<unknown> => typeof (r as { then?: unknown } | undefined)?.then === 'function';
+
+/** What #plan returns: the native spec, the result, and what to do after and at the end. */
+interface PushPlan {
+  spec: NativeScanSpec;
+  result: Data | SignedLogArray<Data>;
+  onDevice: boolean;
+  after: () => void;
+  release: () => void;
+  nameAlias?: () => void;
+  a: Data;
+  b: Data;
+  x: Data;
 }
 
 /** The host array type a Scanner whose pushes return R takes: its dtype's array. */
@@ -264,22 +293,23 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       if (small !== undefined) return small;
     }
     if (this.#wide) return withStack(() => this.#widePush(coeffs, values, options, (spec) => addon().scan(spec)) as Data);
-    return withStack(() => {
-      const plan = this.#plan(coeffs, values, options);
-      this.#busy = true;
+    return withStack(() => this.#runSync(this.#plan(coeffs, values, options)));
+  }
+
+  #runSync(plan: PushPlan): Data | SignedLogArray<Data> {
+    this.#busy = true;
+    try {
       try {
-        try {
-          addon().scan(plan.spec);
-        } catch (e) {
-          throw aliasNamed(plan, e);
-        }
-        plan.after();
-      } finally {
-        plan.release();
-        this.#busy = false;
+        addon().scan(plan.spec);
+      } catch (e) {
+        throw aliasNamed(plan, e);
       }
-      return plan.result;
-    });
+      plan.after();
+    } finally {
+      plan.release();
+      this.#busy = false;
+    }
+    return plan.result;
   }
 
   /** push() off the main thread. One at a time: await each before the next. */
@@ -294,33 +324,90 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     values: ScannerInput<R>,
     options?: PushOptions<R | DeviceArray | SignedLogArray<DeviceArray>>,
   ): Promise<R | DeviceArray | SignedLogArray<DeviceArray>>;
-  async pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>, options?: PushOptions<unknown>): Promise<Data | SignedLogArray<Data>> {
+  pushAsync(coeffs: Data | LogInput<Data>, values: Data | LogInput<Data>, options?: PushOptions<unknown>): Promise<Data | SignedLogArray<Data>> {
+    return this.#pushAsync(coeffs, values, options, undefined);
+  }
+
+  /**
+   * pushAsync; `flight`, where given (the streams' pushes), lets the caller drop the push while it
+   * runs (pushDroppable). Work the binding runs on the calling thread anyway is run here by the
+   * sync call, without an await: the promise is settled when returned, and the Scanner is not
+   * busy after it (README, Guarantees, *Small async calls*).
+   */
+  async #pushAsync(coeffs: unknown, values: unknown, options: unknown, flight: Flight | undefined): Promise<Data | SignedLogArray<Data>> {
     if (this.#wide) {
       try {
         // DeviceArrays are held (not disposable) while the engine uses them, as below.
-        return await this.#widePush(coeffs, values, options, (spec, hold) =>
-          hold ? holdingDevices(hold, () => addon().scanAsync(spec)) : addon().scanAsync(spec),
+        const r = this.#widePush(
+          coeffs,
+          values,
+          options,
+          (spec, hold) => {
+            if (scanRunsInline(spec)) return addon().scan(spec);
+            return hold ? holdingDevices(hold, () => addon().scanAsync(spec)) : addon().scanAsync(spec);
+          },
+          flight,
         );
+        // Not awaited where it ran here: the promise stays settled when returned.
+        if (!isThenable(r)) return this.#committed(r, flight);
+        return await r;
       } catch (e) {
         throw restack(e);
       }
     }
     const plan = this.#plan(coeffs, values, options);
+    if (scanRunsInline(plan.spec)) {
+      try {
+        return this.#committed(this.#runSync(plan), flight);
+      } catch (e) {
+        throw restack(e);
+      }
+    }
     this.#busy = true;
+    if (flight) this.#takeOff(flight);
     try {
       const run = () => addon().scanAsync(plan.spec);
       try {
         // The binding refuses an overlap synchronously, before any promise: caught here too.
         await (plan.onDevice ? holdingDevices([coeffs, values, plan.result], run) : run());
       } catch (e) {
+        if (flight?.abandoned) throw abandoned();
         throw restack(aliasNamed(plan, e));
       }
+      if (flight?.abandoned) throw abandoned();
       plan.after();
+      if (flight) flight.committed = true;
     } finally {
       plan.release();
-      this.#busy = false;
+      if (!flight?.abandoned) this.#busy = false;
     }
     return plan.result;
+  }
+
+  /** A push that ran on this thread is in the state at once: its flight cannot be dropped. */
+  #committed<T>(result: T, flight: Flight | undefined): T {
+    if (flight) flight.committed = true;
+    return result;
+  }
+
+  /** The carried state before a push that may be dropped (its abandon() puts it back). */
+  #takeOff(flight: Flight): void {
+    const saved = {
+      state: this.#state.slice(),
+      stateSign: this.#stateSign.slice(),
+      extLog: this.#extLog.slice(),
+      extSign: this.#extSign.slice(),
+      outside: this.#outside.slice(),
+    };
+    flight.restore = () => {
+      // New arrays: the engine may still be writing into the ones it was given.
+      this.#state = saved.state;
+      this.#stateSign = saved.stateSign;
+      this.#extLog = saved.extLog;
+      this.#extSign = saved.extSign;
+      this.#outside = saved.outside;
+      this.#busy = false;
+    };
   }
 
   /**
@@ -330,7 +417,13 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
    * are then run again in float64 logs (logScan's engine) from their state in log form: the
    * former for their x (converted to the dtype) and last x, the latter for their last x alone.
    */
-  #widePush(coeffs: unknown, values: unknown, options: unknown, run: (spec: NativeScanSpec, hold?: unknown[]) => void | Promise<void>): Data | Promise<Data> {
+  #widePush(
+    coeffs: unknown,
+    values: unknown,
+    options: unknown,
+    run: (spec: NativeScanSpec, hold?: unknown[]) => void | Promise<void>,
+    flight?: Flight,
+  ): Data | Promise<Data> {
     const plan = this.#plan(coeffs, values, options);
     const rows = this.rows;
     const m = plan.a.length / rows;
@@ -342,7 +435,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     let settled = true;
     const finish = () => {
       plan.release();
-      this.#busy = false;
+      if (!flight?.abandoned) this.#busy = false;
     };
     try {
       const named = (e: unknown) => aliasNamed(plan, e);
@@ -364,6 +457,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         if (second) this.#takeLogs(second.picked, second.logs, startOutside, plan.x, m);
         return plan.result as Data;
       };
+      // A push that may be dropped keeps the state before it (taken before the engine writes).
+      if (flight && !scanRunsInline(plan.spec)) this.#takeOff(flight);
       let r: void | Promise<void>;
       try {
         r = run(plan.spec, plan.onDevice ? [coeffs, values, plan.result] : undefined);
@@ -372,16 +467,26 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
       }
       if (r === undefined) return take(again());
       settled = false;
-      return r
+      // A dropped flight (pushDroppable) touches the state no more: it is the one before the push.
+      const live = () => {
+        if (flight?.abandoned) throw abandoned();
+      };
+      return Promise.resolve(r)
         .then(
           () => {
+            live();
             const second = again();
             if (!second) return undefined;
             return Promise.resolve(second.r).then(() => second);
           },
-          (e) => Promise.reject(named(e)),
+          (e) => Promise.reject(flight?.abandoned ? abandoned() : named(e)),
         )
-        .then(take)
+        .then((second) => {
+          live();
+          const result = take(second);
+          if (flight) flight.committed = true;
+          return result;
+        })
         .finally(finish);
     } finally {
       if (settled) finish();
@@ -479,6 +584,10 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (hostX && !ArrayBuffer.isView(out)) out.buffer.upload(hostX);
   }
 
+  static {
+    pushInFlight = (scanner, coeffs, values, flight) => scanner.#pushAsync(coeffs, values, undefined, flight);
+  }
+
   /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. */
   dispose(): void {
     this.#disposed = true;
@@ -494,21 +603,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     if (dtype !== this.dtype) throw typeError('ERR_LINREC_DTYPE_MISMATCH', `Expected ${name} to be ${this.dtype} like the Scanner but received ${dtype}`);
   }
 
-  #plan(
-    coeffs: unknown,
-    values: unknown,
-    options: unknown,
-  ): {
-    spec: NativeScanSpec;
-    result: Data | SignedLogArray<Data>;
-    onDevice: boolean;
-    after: () => void;
-    release: () => void;
-    nameAlias?: () => void;
-    a: Data;
-    b: Data;
-    x: Data;
-  } {
+  #plan(coeffs: unknown, values: unknown, options: unknown): PushPlan {
     this.#check('push');
     const o = v.options<PushOptions<unknown>>('options', options, PUSH_OPTIONS);
     let a: { logAbs: Data; sign?: Int8Array | DeviceArray };
@@ -595,6 +690,26 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     sign.buffer.upload(this.#stateSign);
     return { logAbs, sign };
   }
+}
+
+/**
+ * For the streams: a pushAsync that `abandon()` may drop while it runs. Dropped, the Scanner is
+ * idle at once, with the state before the push (the engine finishes into arrays it no longer
+ * reads), and the promise rejects. abandon() returns false where it came too late: the push's
+ * result is in the state already (it ran on this thread, or completed before the call).
+ */
+export function pushDroppable(scanner: Scanner, coeffs: unknown, values: unknown): { result: Promise<unknown>; abandon: () => boolean } {
+  const flight: Flight = { committed: false, abandoned: false };
+  const result = pushInFlight(scanner, coeffs, values, flight);
+  return {
+    result,
+    abandon: () => {
+      if (flight.committed || flight.abandoned) return !flight.committed;
+      flight.abandoned = true;
+      flight.restore?.();
+      return true;
+    },
+  };
 }
 
 export function createScanner(options: ScannerOptions & { log: true; dtype: 'float64' }): Scanner<SignedLogArray<Float64Array>>;

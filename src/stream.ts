@@ -3,10 +3,10 @@
 // Each chunk's native work runs off the main thread (pushAsync), and the next chunk is taken
 // only once it is done, so a slow consumer holds back the producer.
 import * as os from 'os';
-import { Transform, type TransformCallback } from 'stream';
+import { Readable, Transform, type TransformCallback } from 'stream';
 import { expected, plainError, typeError } from './errors';
 import { allocFloat, itemSize } from './npy';
-import { createScanner, SCANNER_OPTION_NAMES, type Scanner, type ScannerOptions } from './scanner';
+import { createScanner, pushDroppable, SCANNER_OPTION_NAMES, type Scanner, type ScannerOptions } from './scanner';
 import type { Device } from './backends';
 import type { DeviceArray } from './device-array';
 import type { LogInput, Method, SignedLogArray } from './scan';
@@ -95,7 +95,11 @@ function splitOptions(options: unknown, fallbackHighWaterMark: number): { scanne
 /** A Transform stream with the Scanner it pushes through (for its state). */
 export interface ScanStream<R = ScanResult> extends Transform {
   readonly scanner: Scanner<R extends FloatArray | SignedLogArray ? R : FloatArray | SignedLogArray>;
-  /** Chunks scanned so far: `scanner.state` is the carry after this many (a pipeline that fails elsewhere may drop the last one's result). */
+  /**
+   * Chunks scanned so far: `scanner.state` is the carry after this many, at any time the scanner
+   * is not busy, and at once when the stream is destroyed (a chunk then in flight is dropped).
+   * Where the pipeline fails elsewhere, the last ones' results may not have reached the destination.
+   */
   readonly chunksScanned: number;
 }
 
@@ -114,7 +118,7 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
   let ended = false;
   let index = 0;
   let scanned = 0;
-  let inFlight: Promise<unknown> | undefined;
+  let inFlight: ReturnType<typeof pushDroppable> | undefined;
   const stream = new Transform({
     objectMode: true,
     highWaterMark,
@@ -126,12 +130,20 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
       } catch (e) {
         return callback(chunkError(e, i, scanner));
       }
-      inFlight = scanner.pushAsync(parts.coeffs, parts.values).then(
+      const flight = pushDroppable(scanner, parts.coeffs, parts.values);
+      inFlight = flight;
+      flight.result.then(
         (x) => {
+          if (inFlight !== flight) return; // dropped by destroy (counted there if it came too late)
+          inFlight = undefined;
           scanned++;
           callback(null, x);
         },
-        (e) => callback(chunkError(e, i, scanner)),
+        (e) => {
+          if (inFlight !== flight) return;
+          inFlight = undefined;
+          callback(chunkError(e, i, scanner));
+        },
       );
     },
     flush(callback: TransformCallback) {
@@ -139,16 +151,19 @@ export function createScanStream(options?: ScanStreamOptions): ScanStream {
       callback();
     },
     destroy(err, callback) {
+      // A chunk still in flight is dropped: the scanner is idle at once, with the carry after
+      // `chunksScanned` chunks. `pipeline` does not wait for a middle stream's destroy, so waiting
+      // for the chunk here left scanner.state busy when pipeline rejected (review 23). A chunk
+      // whose result was in the state already (too late to drop) is counted.
+      if (inFlight) {
+        if (!inFlight.abandon()) scanned++;
+        inFlight = undefined;
+      }
       // Destroyed early (no error), the scanner refuses further pushes. After a normal end, a
       // failed chunk or a failure elsewhere in the pipeline its state stays readable: the carry
-      // to continue from. A chunk still in flight is waited for first, so that the state is
-      // readable (not busy) once the pipeline reports.
-      const finish = () => {
-        if (!err && !ended) scanner.dispose();
-        callback(err);
-      };
-      if (inFlight) inFlight.then(finish, finish);
-      else finish();
+      // to continue from.
+      if (!err && !ended) scanner.dispose();
+      callback(err);
     },
   });
   // Exposed so that callers can read the carried state between chunks.
@@ -180,13 +195,33 @@ export async function* scanIterable(
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<ScanChunk>)[Symbol.iterator]();
   let index = 0;
   let failed = false;
+  // The consumer left the loop (break, return, throw): nothing more is read or scanned.
+  let left = false;
+  // The source ended or threw: it is not to be returned.
+  let sourceDone = false;
+  // A next() on the source has not settled yet.
+  let reading = false;
   let last: Promise<unknown> = Promise.resolve();
+  const DONE: IteratorResult<ScanResult, undefined> = { done: true, value: undefined };
   // One chunk at a time through the scanner (it is single-flight), each started after the last.
   const scanNext = (): Promise<IteratorResult<ScanResult, undefined>> => {
     const run = last.then(async (): Promise<IteratorResult<ScanResult, undefined>> => {
-      if (failed) return { done: true, value: undefined }; // no chunk is taken after a failure
-      const next = await it.next();
-      if (next.done) return { done: true, value: undefined };
+      if (failed || left || sourceDone) return DONE; // no chunk is taken after a failure
+      let next: IteratorResult<ScanChunk>;
+      reading = true;
+      try {
+        next = await it.next();
+      } catch (e) {
+        sourceDone = true;
+        throw e;
+      } finally {
+        reading = false;
+      }
+      if (next.done) {
+        sourceDone = true;
+        return DONE;
+      }
+      if (left) return DONE; // read after the consumer left: dropped, not scanned
       const i = index++;
       try {
         const { coeffs, values } = chunkParts(next.value);
@@ -208,10 +243,23 @@ export async function* scanIterable(
       yield r.value;
     }
   } finally {
-    // Pending read-ahead settles before the scanner goes (its errors are not the consumer's).
-    await Promise.allSettled(ahead);
-    scanner.dispose();
-    if (typeof it.return === 'function') await it.return();
+    // Nothing waits for the read-ahead: its results and errors are nobody's now (a source with
+    // no next chunk ready would hold the consumer in its loop for ever, review 23).
+    left = true;
+    for (const p of ahead) p.catch(() => undefined);
+    scanner.dispose(); // a scan in flight finishes; its result is dropped
+    if (!sourceDone && typeof it.return === 'function') {
+      if (!reading) await it.return();
+      else {
+        // A read is pending: JavaScript queues an async generator's return() behind its pending
+        // next(), so it is not awaited (the source closes when it yields again; that chunk is
+        // dropped). A Readable is destroyed now, as a for-await over it would destroy it.
+        if (source instanceof Readable) source.destroy();
+        Promise.resolve()
+          .then(() => it.return!())
+          .catch(() => undefined);
+      }
+    }
   }
 }
 

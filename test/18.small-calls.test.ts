@@ -3,7 +3,8 @@
 // Scanner push below runs once on a quick path and once on the general native path, on random
 // inputs with exact resets, NaN (signalling ones too), infinities, overflow, subnormals and -0,
 // and the two are compared bit for bit (threads 1 and 2 natively).
-import { createScanner, scan, scanAsync } from '../src';
+import { inspect } from 'util';
+import { aggregateAsync, createScanner, logScanAsync, scan, scanAsync } from '../src';
 import { addon, type NativeScanSpec } from '../src/addon';
 import { gpuThreshold } from '../src/backends';
 import { quickCalls } from '../src/small-scan';
@@ -452,4 +453,86 @@ test('LINREC_GPU_MIN_ELEMENTS is read once (a process.env read costs more than a
     if (saved === undefined) delete process.env.LINREC_GPU_MIN_ELEMENTS;
     else process.env.LINREC_GPU_MIN_ELEMENTS = saved;
   }
+});
+
+// README, Guarantees, "Small async calls": an async call whose work runs on the calling thread
+// returns its promise settled (review 23: the wrappers awaited the binding's settled promise, so
+// theirs were pending, and a Scanner stayed busy after an unawaited small pushAsync).
+describe('small async calls return settled promises', () => {
+  const state = (p: Promise<unknown>) => {
+    const shown = inspect(p);
+    return shown.includes('<pending>') ? 'pending' : shown.includes('<rejected>') ? 'rejected' : 'fulfilled';
+  };
+  const n = 100;
+  const a = () => new Float32Array(n).fill(0.5);
+  const v = () => new Float32Array(n + 1).fill(1);
+  const b = () => new Float32Array(n).fill(1);
+  const logs = (k: number) => ({ logAbs: new Float32Array(k).fill(-0.5), sign: new Int8Array(k).fill(1) });
+
+  test.each<[string, () => Promise<unknown>]>([
+    ['scanAsync (direct)', () => scanAsync(a(), v())],
+    ['scanAsync (direct, out, threads 1, reverse)', () => scanAsync(a(), v(), { out: new Float32Array(n + 1), threads: 1, reverse: true })],
+    ['scanAsync (method log)', () => scanAsync(a(), v(), { method: 'log' })],
+    [
+      'scanAsync (method log, 16 rows)',
+      () => scanAsync(new Float32Array(16 * n).fill(0.5), new Float32Array(16 * (n + 1)).fill(1), { method: 'log', rows: 16 }),
+    ],
+    ['logScanAsync', () => logScanAsync(logs(n), logs(n + 1))],
+    ['aggregateAsync', () => aggregateAsync(a(), b())],
+    ['aggregateAsync (NaN coefficient)', () => aggregateAsync(Float32Array.of(NaN, 0), Float32Array.of(1, 1))],
+    ['Scanner.pushAsync (direct)', () => createScanner().pushAsync(a(), b())],
+    [
+      'Scanner.pushAsync (direct, float64, in place)',
+      () => {
+        const values = new Float64Array(n).fill(1);
+        return createScanner({ dtype: 'float64' }).pushAsync(new Float64Array(n).fill(0.5), values, { out: values });
+      },
+    ],
+    ['Scanner.pushAsync (log: true)', () => createScanner({ log: true }).pushAsync(logs(n), logs(n))],
+    ['Scanner.pushAsync (method log)', () => createScanner({ method: 'log' }).pushAsync(a(), b())],
+    ['Scanner.pushAsync (method log, from beyond the range)', () => createScanner({ method: 'log', initial: 1e-300 }).pushAsync(a(), b())],
+  ])('%s: settled when returned, with the right result', async (_name, call) => {
+    const p = call();
+    expect(state(p)).toBe('fulfilled');
+    await p;
+  });
+
+  test.each<[string, () => Promise<unknown>]>([
+    ['scanAsync (method log)', () => scanAsync(a(), new Float32Array(n), { method: 'log' })],
+    ['logScanAsync', () => logScanAsync(logs(n), logs(n))],
+    ['aggregateAsync', () => aggregateAsync(a(), v())],
+    ['Scanner.pushAsync (direct)', () => createScanner().pushAsync(a(), v())],
+    ['Scanner.pushAsync (method log)', () => createScanner({ method: 'log' }).pushAsync(a(), v())],
+    ['Scanner.pushAsync (log: true)', () => createScanner({ log: true }).pushAsync(logs(n), logs(n + 1))],
+  ])('%s: a bad call is a rejection (never a sync throw), settled when returned', async (_name, call) => {
+    let p: Promise<unknown> | undefined;
+    expect(() => (p = call())).not.toThrow();
+    expect(state(p!)).toBe('rejected');
+    await expect(p).rejects.toMatchObject({ code: 'ERR_LINREC_LENGTH_MISMATCH' });
+  });
+
+  test('larger async calls still leave the main thread (pending when returned)', async () => {
+    const big = 1 << 15;
+    const calls = [
+      scanAsync(new Float32Array(big).fill(0.5), new Float32Array(big + 1).fill(1), { method: 'log' }),
+      aggregateAsync(new Float32Array(big).fill(0.5), new Float32Array(big).fill(1)),
+      createScanner().pushAsync(new Float32Array(big).fill(0.5), new Float32Array(big).fill(1)),
+    ];
+    expect(calls.map(state)).toEqual(['pending', 'pending', 'pending']);
+    await Promise.all(calls);
+  });
+
+  test.each([
+    ['direct', {}],
+    ['method log', { method: 'log' as const }],
+    ['float64', { dtype: 'float64' as const }],
+  ])('Scanner (%s): right after an unawaited small pushAsync, state reads and push runs', async (_name, options) => {
+    const s = createScanner(options as { dtype?: 'float64'; method?: 'log' });
+    const C = s.dtype === 'float64' ? Float64Array : Float32Array;
+    const p = s.pushAsync(new C(n).fill(0.5) as never, new C(n).fill(1) as never);
+    expect(Array.from(s.state as F)[0]).toBeCloseTo(2, 5);
+    const x = s.push(new C(1).fill(0.5) as never, new C(1).fill(1) as never) as unknown as F;
+    expect(x[0]).toBeCloseTo(2, 5);
+    expect(Array.from(((await p) as unknown as F).subarray(0, 2))).toEqual([1, 1.5]);
+  });
 });

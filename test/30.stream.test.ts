@@ -1,9 +1,11 @@
 // Streams: any chunking gives the one-shot scan; the next chunk waits for the previous one's
 // native work; errors reach pipeline(); byte streams may be split anywhere.
+import { EventEmitter, on } from 'events';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { backends, createScanner, logScan, scan } from '../src/index';
+import { backends, createScanner, logScan, scan, Scanner, type ScannerOptions } from '../src/index';
 import { createByteScanStream, createScanStream, scanIterable, type ScanChunk } from '../src/stream';
+import { addon, type NativeScanSpec } from '../src/addon';
 import { reference } from '../src/yardstick';
 import { randomFor, seedNote } from './seed';
 import { signedProblem } from './helpers';
@@ -176,15 +178,17 @@ describe('backpressure', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const stream = createScanStream({ dtype: 'float32' });
-    const push = stream.scanner.pushAsync.bind(stream.scanner);
-    stream.scanner.pushAsync = (async (coeffs: Parameters<typeof push>[0], values: Parameters<typeof push>[1]) => {
+    // The native calls in flight (each chunk's push is one: m + 1 > 2^14 steps leave the main thread).
+    const host = addon();
+    const realAsync = host.scanAsync;
+    host.scanAsync = async (spec: NativeScanSpec) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       try {
-        return await push(coeffs, values);
+        return await realAsync(spec);
       } finally {
         inFlight--;
       }
-    }) as typeof stream.scanner.pushAsync;
+    };
     function* source() {
       for (let k = 0; k < total; k++) {
         produced++;
@@ -201,7 +205,11 @@ describe('backpressure', () => {
         setTimeout(cb, 2);
       },
     });
-    await pipeline(Readable.from(source()), stream, slow);
+    try {
+      await pipeline(Readable.from(source()), stream, slow);
+    } finally {
+      host.scanAsync = realAsync;
+    }
     expect(consumed).toBe(total);
     expect(maxInFlight).toBe(1);
     // Only the streams' buffers (highWaterMark: 2 chunks each by default) run ahead, not the whole source.
@@ -394,27 +402,6 @@ describe('a failed chunk: its index in the error, and the carry before it stays 
     expect(Array.from(await stream.scanner.pushAsync(Float32Array.of(2), Float32Array.of(1)))).toEqual([31]);
   });
 
-  test('createScanStream: the source fails while a chunk is in flight; once pipeline rejects, scanner.state is readable, the carry after chunksScanned chunks', async () => {
-    const big = (k: number) => ({ coeffs: new Float32Array(300_000).fill(0.5), values: new Float32Array(300_000).fill(k + 1) });
-    async function* source() {
-      yield big(0);
-      yield big(1);
-      throw new Error('source broke');
-    }
-    const stream = createScanStream();
-    await expect(pipeline(Readable.from(source()), stream, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() }))).rejects.toThrow('source broke');
-    // 'close' comes once the chunk in flight is done (before, there was nothing to wait for:
-    // scanner.state threw ERR_LINREC_BUSY for a while after pipeline rejected).
-    if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
-    const state = Array.from(stream.scanner.state);
-    const scanned = stream.chunksScanned;
-    expect(scanned).toBeGreaterThanOrEqual(1);
-    expect(scanned).toBeLessThanOrEqual(2);
-    const alone = createScanner();
-    for (let k = 0; k < scanned; k++) alone.push(big(k).coeffs, big(k).values);
-    expect(state).toEqual(Array.from(alone.state));
-  });
-
   test('scanIterable: error names chunk 1 and carries x after chunk 0; no chunk is taken after it', async () => {
     let taken = 0;
     function* source() {
@@ -435,5 +422,201 @@ describe('a failed chunk: its index in the error, and the carry before it stays 
     expect(err.chunkIndex).toBe(1);
     expect(Array.from(err.state!)).toEqual([3]);
     expect(taken).toBe(2);
+  });
+});
+
+// Review 23: leaving a scanIterable loop early, and a pipeline that fails with a chunk in flight.
+describe('leaving early: the consumer gets control back at once; the carry is readable when pipeline rejects', () => {
+  const chunk = (k = 1) => ({ coeffs: Float32Array.of(0.5), values: Float32Array.of(k) });
+  /** What `loop` settles with, or 'still running' after `ms`. */
+  const within = <T>(ms: number, loop: Promise<T>) =>
+    Promise.race([loop, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms).unref())]);
+
+  test('scanIterable: break returns within 1 s while the source has no next chunk (an async generator over events.on)', async () => {
+    const feed = new EventEmitter();
+    let closed = false;
+    async function* source() {
+      try {
+        for await (const [c] of on(feed, 'chunk')) yield c as { coeffs: Float32Array; values: Float32Array };
+      } finally {
+        closed = true;
+      }
+    }
+    setTimeout(() => feed.emit('chunk', chunk()), 5);
+    const loop = (async () => {
+      for await (const x of scanIterable(source())) {
+        expect(Array.from(x)).toEqual([1]);
+        break;
+      }
+      return 'returned';
+    })();
+    expect(await within(1000, loop)).toBe('returned');
+    // The source's return() is queued behind its pending next() (JavaScript's rule for async
+    // generators): it closes when it yields again, and that chunk is dropped, not scanned.
+    const pushes = jest.spyOn(Scanner.prototype, 'pushAsync');
+    try {
+      feed.emit('chunk', chunk(2));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(closed).toBe(true);
+      expect(pushes).not.toHaveBeenCalled();
+    } finally {
+      pushes.mockRestore();
+    }
+  });
+
+  test('scanIterable: an error thrown in the loop body surfaces within 1 s (an object-mode Readable with no next chunk), and the Readable is destroyed', async () => {
+    const src = new Readable({ objectMode: true, read() {} });
+    src.push(chunk());
+    const loop = (async () => {
+      try {
+        for await (const x of scanIterable(src)) {
+          expect(Array.from(x)).toEqual([1]);
+          throw new Error('consumer failed');
+        }
+        return 'no error';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(await within(1000, loop)).toBe('consumer failed');
+    await new Promise((r) => setImmediate(r));
+    expect(src.destroyed).toBe(true);
+  });
+
+  test('scanIterable: break over a slow live source (highWaterMark 3) does not wait for, or scan, chunks nobody asked for', async () => {
+    let yielded = 0;
+    let closed = false;
+    async function* source() {
+      try {
+        for (let i = 0; ; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          yielded++;
+          yield chunk(i);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const pushes = jest.spyOn(Scanner.prototype, 'pushAsync');
+    try {
+      const t0 = Date.now();
+      let leftAt = 0;
+      const loop = (async () => {
+        for await (const x of scanIterable(source(), { highWaterMark: 3 })) {
+          expect(x.length).toBe(1);
+          leftAt = Date.now();
+          break;
+        }
+        return Date.now();
+      })();
+      const done = await within(1000, loop);
+      expect(typeof done).toBe('number');
+      expect((done as number) - leftAt).toBeLessThan(60);
+      expect(leftAt - t0).toBeLessThan(400);
+      // The read pending at the break completes (at most one more chunk), unscanned; the source closes.
+      await new Promise((r) => setTimeout(r, 250));
+      expect(closed).toBe(true);
+      expect(yielded).toBeLessThanOrEqual(2);
+      expect(pushes).toHaveBeenCalledTimes(1);
+    } finally {
+      pushes.mockRestore();
+    }
+  });
+
+  test('scanIterable: break with a scan in flight and a sync source returns, and the source is closed', async () => {
+    let closed = false;
+    function* source() {
+      try {
+        for (let k = 0; k < 10; k++) yield { coeffs: new Float32Array(300_000).fill(0.5), values: new Float32Array(300_000).fill(1) };
+      } finally {
+        closed = true;
+      }
+    }
+    let seen = 0;
+    for await (const x of scanIterable(source(), { highWaterMark: 2 })) {
+      expect(x.length).toBe(300_000);
+      if (++seen === 1) break;
+    }
+    expect(closed).toBe(true);
+  });
+
+  const big = (k: number, n = 300_000) => ({ coeffs: new Float32Array(n).fill(0.5), values: new Float32Array(n).fill(k + 1) });
+  /** The carry after chunks 0..count-1 of big(). */
+  const carryAfter = (count: number, n = 300_000) => {
+    const alone = createScanner();
+    for (let k = 0; k < count; k++) alone.push(big(k, n).coeffs, big(k, n).values);
+    return Array.from(alone.state);
+  };
+
+  test.each<[string, ScannerOptions]>([
+    ['direct', {}],
+    // The log method from beyond float32's range: each push runs twice (the engine, then float64 logs).
+    ['method log, from beyond the range', { method: 'log', initial: 1e-300 }],
+  ])(
+    'createScanStream (%s): the source fails while a chunk is in flight; right when pipeline rejects, scanner.state is the carry after chunksScanned chunks, and stays so',
+    async (_name, options) => {
+      const n = 2_000_000;
+      const carry = (s: Scanner) => (s.method === 'log' ? s.logState : { logAbs: Float64Array.from(s.state as Float32Array), sign: null });
+      const carryOf = (count: number) => {
+        const alone = createScanner(options);
+        for (let k = 0; k < count; k++) alone.push(big(k, n).coeffs, big(k, n).values);
+        return carry(alone);
+      };
+      const stream = createScanStream(options);
+      async function* source() {
+        yield big(0, n);
+        yield big(1, n);
+        // Fails once chunk 1 is taken (usually still in flight: it is dropped).
+        while (stream.chunksScanned < 1) await new Promise((r) => setImmediate(r));
+        throw new Error('source broke');
+      }
+      let atRejection: { carry: ReturnType<typeof carry>; scanned: number } | { error: string } | undefined;
+      await pipeline(Readable.from(source()), stream, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() })).catch((e: Error) => {
+        expect(e.message).toBe('source broke');
+        try {
+          atRejection = { carry: carry(stream.scanner), scanned: stream.chunksScanned };
+        } catch (e2) {
+          atRejection = { error: (e2 as { code?: string }).code ?? String(e2) };
+        }
+      });
+      expect(atRejection).toHaveProperty('carry');
+      const { carry: state, scanned } = atRejection as { carry: ReturnType<typeof carry>; scanned: number };
+      expect([1, 2]).toContain(scanned);
+      expect(state).toEqual(carryOf(scanned));
+      // A server resumes at once, with chunk `scanned`: the scanner is not busy.
+      if (scanned < 2) stream.scanner.push(big(scanned, n).coeffs, big(scanned, n).values);
+      if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+      await new Promise((r) => setTimeout(r, 50));
+      // The chunk dropped in flight changed nothing: neither the count nor the carry.
+      expect(stream.chunksScanned).toBe(scanned);
+      expect(carry(stream.scanner)).toEqual(carryOf(2));
+    },
+  );
+
+  test('createScanStream: the destination fails while a chunk is in flight; scanner.state is readable when pipeline rejects', async () => {
+    const n = 1_000_000;
+    const chunks = Array.from({ length: 6 }, (_, k) => big(k, n));
+    let writes = 0;
+    const stream = createScanStream();
+    let atRejection: { state: number[]; scanned: number } | { error: string } | undefined;
+    await pipeline(
+      Readable.from(chunks),
+      stream,
+      new Writable({ objectMode: true, write: (_c, _e, cb) => (++writes === 2 ? cb(new Error('sink failed')) : cb()) }),
+    ).catch((e: Error) => {
+      expect(e.message).toBe('sink failed');
+      try {
+        atRejection = { state: Array.from(stream.scanner.state), scanned: stream.chunksScanned };
+      } catch (e2) {
+        atRejection = { error: (e2 as { code?: string }).code ?? String(e2) };
+      }
+    });
+    expect(atRejection).toHaveProperty('state');
+    const { state, scanned } = atRejection as { state: number[]; scanned: number };
+    expect(scanned).toBeGreaterThanOrEqual(2);
+    expect(state).toEqual(carryAfter(scanned, n));
+    if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+    expect(stream.chunksScanned).toBe(scanned);
+    expect(Array.from(stream.scanner.state)).toEqual(state);
   });
 });

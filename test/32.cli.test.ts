@@ -362,6 +362,25 @@ describe('bad input: exit 1, one line on stderr, no output file', () => {
   });
 });
 
+// Review 23: bounds the API enforces (threads 1..1024, 'cuda:N' with N < 1000) are checked
+// by the command itself, as usage errors naming its option (they said "options.threads", exit 1).
+test.each<[string, string[], RegExp]>([
+  ['--threads 99999', ['--threads', '99999'], /--threads must be an integer from 1 to 1024 \(received '99999'\)/],
+  ['--threads 1025', ['--threads', '1025'], /--threads must be an integer from 1 to 1024/],
+  ['--threads 0', ['--threads', '0'], /--threads must be an integer from 1 to 1024/],
+  ['--device cuda:1000', ['--device', 'cuda:1000'], /--device must be one of auto, cpu, cuda, cuda:N/],
+  ['--device cuda:01', ['--device', 'cuda:01'], /--device must be one of auto, cpu, cuda, cuda:N/],
+])("a numeric option out of the API's range is a usage error naming the option (exit 2): %s", (_name, extra, message) => {
+  fs.writeFileSync(path.join(dir, 'r23-a.npy'), encodeNpy(new Float32Array(4).fill(0.5), [4]));
+  fs.writeFileSync(path.join(dir, 'r23-v.npy'), encodeNpy(new Float32Array(5).fill(1), [5]));
+  const r = linrec(['run', '--coeffs', 'r23-a.npy', '--values', 'r23-v.npy', '--out', 'r23-x.npy', ...extra]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/options\./);
+  expect(r.stderr).toContain("Run 'linrec --help' for usage.");
+  expectNoOutput('r23-x.npy');
+});
+
 describe(`a large file in bounded memory ${seedNote()}`, () => {
   test('~400 MB of raw float32 input runs in under 300 MB RSS and gives the right x', () => {
     const n = 50_000_000; // coeffs 200 MB + values 200 MB
