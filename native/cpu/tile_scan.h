@@ -1151,8 +1151,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
         dipped ? double(magnitude) * (1 + 0x1p-30) + 2 * double(r.g) * double(std::numeric_limits<PT>::denorm_min())
                : double(magnitude);
     r.aExp = !(bound <= std::numeric_limits<double>::max()) ? kUnknownExponent  // g or pn·(1 + 2^-30) overflowed
-             : magnitude >= minNormal                        ? exponentOf(bound) + 1 - kStartExponent
-                                                             : -1021 - kStartExponent;
+             : magnitude >= minNormal                       ? exponentOf(bound) + 1 - kStartExponent
+                                                            : -1021 - kStartExponent;
     r.lossy = !normal || dipped;
   }
   // Lane j's coefficient product where its prefix products from S overflowed (growth past
