@@ -381,6 +381,14 @@ test.each<[string, string[], RegExp]>([
   expectNoOutput('r23-x.npy');
 });
 
+// `linrec worker --threads` likewise: refused at start (every job would have failed on options.threads).
+test.each(['99999', '0', '1025'])('linrec worker --threads %s is a usage error naming the option (exit 2)', (t) => {
+  const r = linrec(['worker', '--redis', 'redis://127.0.0.1:1', '--threads', t]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain(`--threads must be an integer from 1 to 1024 (received '${t}')`);
+  expect(r.stderr).not.toMatch(/options\./);
+});
+
 describe(`a large file in bounded memory ${seedNote()}`, () => {
   test('~400 MB of raw float32 input runs in under 300 MB RSS and gives the right x', () => {
     const n = 50_000_000; // coeffs 200 MB + values 200 MB

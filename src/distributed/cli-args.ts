@@ -14,11 +14,13 @@ export function parse(args: string[], options: Spec, usage: UsageErrorOf): Recor
   }
 }
 
-export function positive(name: string, value: string | boolean | undefined, usage: UsageErrorOf): number | undefined {
+export function positive(name: string, value: string | boolean | undefined, usage: UsageErrorOf, max?: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
-    throw usage(`--${name} must be a positive integer (received '${value}')`);
+  const valid = typeof value === 'string' && /^\d+$/.test(value) && Number.isSafeInteger(n) && n >= 1;
+  // bounds the API checks too, here, so that a worker refuses them at start, not on every job
+  if (max !== undefined && !(valid && n <= max)) throw usage(`--${name} must be an integer from 1 to ${max} (received '${value}')`);
+  if (!valid) throw usage(`--${name} must be a positive integer (received '${value}')`);
   return n;
 }
 

@@ -4,6 +4,7 @@ import { parse, positive, redisFlag, type UsageErrorOf } from './cli-args';
 import { redact, redisConnection, REDIS_ENV } from './connection';
 import { startWorker } from './worker';
 import { PROTOCOL, VERSION } from './jobs';
+import { MAX_THREADS } from '../backends';
 
 export async function workerCommand(args: string[], usage: UsageErrorOf): Promise<number> {
   const o = parse(
@@ -29,7 +30,7 @@ export async function workerCommand(args: string[], usage: UsageErrorOf): Promis
     queue: typeof o.queue === 'string' ? o.queue : undefined,
     root,
     concurrency: positive('concurrency', o.concurrency, usage),
-    threads: positive('threads', o.threads, usage),
+    threads: positive('threads', o.threads, usage, MAX_THREADS),
     lockDuration: positive('lock-duration', o['lock-duration'], usage),
     stalledInterval: positive('stalled-interval', o['stalled-interval'], usage),
     log,
