@@ -805,14 +805,26 @@ struct ExtendedFloatAffineMonoid : ExtendedAffineMonoidOf<float, extended32::For
 // An aggregate of n >= 1 steps by its definition: start, then extend, in step order, so that its
 // B is the loop run from 0, bit for bit. at(i) gives step i's element. The engines' fallback for
 // a row whose parallel joins would not give that B (a reset, then a product that underflows).
+// kFromInfinite: the first coefficient is ±inf (composeFromInfinite, below): a later zero ends it.
 #if defined(__CUDACC__)
 #pragma nv_exec_check_disable  // at(i) may be host-only (the host-staged fold), as CUB does
 #endif
-template <class M, class At> LINREC_HD typename M::Elem composeInOrder(size_t n, At at) {
+template <class M, bool kFromInfinite = false, class At> LINREC_HD typename M::Elem composeInOrder(size_t n, At at) {
   typename M::Elem e = M::start(at(0));
-  for (size_t i = 1; i < n; ++i) e = M::extend(e, at(i));
+  for (size_t i = 1; i < n; ++i) {
+    const typename M::Elem step = at(i);
+    if constexpr (kFromInfinite) {
+      using T = typename M::Scalar;
+      if (M::zeroCoefficient(step)) return {T(0), Math<T>::inf() - Math<T>::inf()};  // NaN
+    }
+    e = M::extend(e, step);
+  }
   return e;
 }
+
+// Whether a coefficient is ±inf (neither finite nor NaN): a row that begins with one is composed
+// by composeFromInfinite.
+template <class T> LINREC_HD bool infiniteCoefficient(T a) { return !(a - a == T(0)) && a == a; }
 
 // The aggregate of a row whose first coefficient is ±inf (direct method), by the loop's rules.
 // start keeps that step's b (the map inf·x + b), and extend's reset guard would take a later zero
@@ -821,18 +833,14 @@ template <class M, class At> LINREC_HD typename M::Elem composeInOrder(size_t n,
 // 0·inf), B = NaN. Without a zero, A stays ±inf in order (inf times a nonzero finite coefficient
 // never underflows, as a parallel product of lanes may: 0.5^3000 is 0 in float32) and x_end is
 // ±inf with the loop's sign for every x_start but 0 (inf·0 + B is NaN, as in the loop).
+// The engines check each affine row's first coefficient (one load a row) and compose such a row
+// here, in order: the CPU's aggregate, the CUDA engine's (warp rows, tile rows) and its host-
+// staged fold (the whole row across chunks).
 #if defined(__CUDACC__)
 #pragma nv_exec_check_disable
 #endif
 template <class T, class At> LINREC_HD AffinePair<T> composeFromInfinite(size_t n, At at) {
-  using M = AffineMonoid<T>;
-  AffinePair<T> e = M::start(at(0));
-  for (size_t i = 1; i < n; ++i) {
-    const AffinePair<T> step = at(i);
-    if (step.A == T(0)) return {T(0), Math<T>::inf() - Math<T>::inf()};  // NaN
-    e = M::extend(e, step);
-  }
-  return e;
+  return composeInOrder<AffineMonoid<T>, true>(n, at);
 }
 
 }  // namespace linrec

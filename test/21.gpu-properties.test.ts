@@ -16,10 +16,25 @@ if (cuda.available) {
   });
   describe('CUDA direct method: an overflow of the loop inside a thread, warp, block or tile', overflowTests);
   describe('CUDA direct method: an underflow of the loop or of a coefficient product inside a thread, warp, block or tile', underflowTests);
+  describe('CUDA direct method: the aggregate of a row that begins with an infinite coefficient', infiniteFirstTests);
 } else {
   describe('GPU property tests skipped', () => {
     test.skip(`needs a usable CUDA device (${cuda.reason ?? 'no CUDA device'})`, () => {});
   });
+}
+
+/** The look-back tests' [fromRowStart, reverse]: with the test hook (hooked), the nearest anchors
+ * forward and chains from the row start reversed; without it, both directions with the anchors. */
+function lookBackCases(hooked: boolean): Array<[boolean, boolean]> {
+  return hooked
+    ? [
+        [false, false],
+        [true, true],
+      ]
+    : [
+        [false, false],
+        [false, true],
+      ];
 }
 
 // Defect A (bench/NOTES.md, sessions 19 and 21): where the loop's x passes T's largest value part
@@ -126,15 +141,7 @@ function overflowTests() {
         { what: 'growth from tile 3', at: 3 * tile + 1, up: f32 ? 16 : 2 ** 20, steps: 8, every: tile / 2 },
       ];
       const setLookBack = hooks()._setLookBackTest;
-      for (const [fromRowStart, reverse] of setLookBack
-        ? [
-            [false, false],
-            [true, true],
-          ]
-        : [
-            [false, false],
-            [false, true],
-          ]) {
+      for (const [fromRowStart, reverse] of lookBackCases(setLookBack !== undefined)) {
         setLookBack?.(60e9, -1, -1, 0, fromRowStart);
         try {
           expectLoop(spikes, n, dtype, f32 ? 2 ** 100 : 2 ** 900, 0, reverse, (a, v) => scans(a, v, { rows: spikes.length, reverse }).slice(0, 1));
@@ -368,15 +375,7 @@ function underflowTests() {
           { what: 'inside group 0', at: 3 * tile + 100, k, steps, every },
           { what: 'across the end of group 0 (tile 32)', at: 31 * tile + 100, k, steps, every },
         ].map((d) => ({ ...d, bAt: withB ? d.at + 2 * steps * every + 3 : -1, b: dips[dtype].b, lead: withB ? dips[dtype].lead : 1 }));
-        for (const [fromRowStart, reverse] of setLookBack
-          ? [
-              [false, false],
-              [true, true],
-            ]
-          : [
-              [false, false],
-              [false, true],
-            ]) {
+        for (const [fromRowStart, reverse] of lookBackCases(setLookBack !== undefined)) {
           setLookBack?.(60e9, -1, -1, 0, fromRowStart);
           try {
             expectLoop(dtype, n, rows, x0, reverse, false);
@@ -465,4 +464,73 @@ function underflowTests() {
           }
     }
   });
+}
+
+// Review 22, D3 (the CPU's fix and test/13, session 22; the device's, session 23): a row that
+// begins with an infinite coefficient. start keeps that step's b (the map inf·x + b); a later zero
+// was taken as a restart (A = 0, B finite, where the loop is NaN for every x_start), and lane or
+// tile products that underflow (0.5^3000 is 0 in float32) turned A = inf into 0 (x_end = B, finite,
+// where the loop is ±inf). Every level that composes: warp rows, tiles (their fold and the rows
+// composed again), host chunks folded on the host.
+function infiniteFirstTests() {
+  type C = Float32ArrayConstructor | Float64ArrayConstructor;
+  type F = Float32Array | Float64Array;
+  // items: a thread's steps in the tile kernels; lane: in the warp-row kernels
+  const shapes = {
+    float32: { C: Float32Array as C, tile: 8192, items: 32, lane: 16 },
+    float64: { C: Float64Array as C, tile: 4096, items: 16, lane: 8 },
+  };
+  const chunk = 1 << 20; // host arrays are aggregated in chunks of 2^20 steps, folded on the host
+  const onDevice = (x: F) => (x instanceof Float64Array ? toDevice(x) : toDevice(x));
+  for (const dtype of ['float32', 'float64'] as const)
+    test(`${dtype}: x_end = A·x_start + B is the loop's, with a zero coefficient nowhere or at a lane, thread, warp, tile or host-chunk boundary; device and host arrays, forward and reverse`, () => {
+      const { C, tile, items, lane } = shapes[dtype];
+      const warp = 32 * items;
+      const wrong: object[] = []; // every row whose A·x_start + B is not the loop's x_end
+      // warp rows (2, 10, float32 3000), tiles (float64 3000, 30000), and two host chunks (host
+      // arrays only: DeviceArrays take no chunks, and the emulation composes a row in order slowly)
+      for (const m of [2, 10, 3000, 30_000, chunk + 3 * tile + 5]) {
+        const chunks = m > chunk;
+        // one row each: the scan step of its zero coefficient (-1: none)
+        const zeros = chunks ? [-1, chunk - 1, chunk] : [...new Set([-1, 1, lane, items, warp, tile - 1, tile, m >> 1, m - 1])].filter((z) => z < m);
+        const rows = zeros.length;
+        for (const reverse of [false, true]) {
+          const a = new C(rows * m).fill(0.5);
+          const b = new C(rows * m).fill(1);
+          zeros.forEach((zero, r) => {
+            const step = (i: number) => r * m + (reverse ? m - 1 - i : i); // index of scan step i
+            a[step(0)] = Infinity;
+            if (zero > 0) a[step(zero)] = 0;
+          });
+          const got: Array<{ where: string; A: F; B: F }> = [];
+          if (!chunks) {
+            const [da, db] = [onDevice(a), onDevice(b)];
+            try {
+              const res = aggregate(da, db, { rows, reverse, device: 'cuda' });
+              got.push({ where: 'DeviceArrays', A: (res.A as DeviceArray).toHost() as F, B: (res.B as DeviceArray).toHost() as F });
+              (res.A as DeviceArray).dispose();
+              (res.B as DeviceArray).dispose();
+            } finally {
+              [da, db].forEach((d) => d.dispose());
+            }
+          }
+          const fromHost = aggregate(a, b, { rows, reverse, device: 'cuda' });
+          got.push({ where: 'host arrays', A: fromHost.A as F, B: fromHost.B as F });
+          for (const x0 of [1, -3]) {
+            const v = new C(rows * (m + 1));
+            for (let r = 0; r < rows; r++) {
+              v.set(b.subarray(r * m, (r + 1) * m), r * (m + 1) + (reverse ? 0 : 1));
+              v[r * (m + 1) + (reverse ? m : 0)] = x0;
+            }
+            const loop = sequential(a, v, { rows, reverse });
+            for (const { where, A, B } of got)
+              zeros.forEach((zero, r) => {
+                const want = loop[r * (m + 1) + (reverse ? 0 : m)];
+                if (!Object.is(A[r] * x0 + B[r], want)) wrong.push({ m, reverse, zero, where, x0, A: A[r], B: B[r], want });
+              });
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
 }

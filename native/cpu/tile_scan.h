@@ -2417,8 +2417,7 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
     }
     if constexpr (IsAffine<M>::value) {  // a first coefficient ±inf (monoid.h, composeFromInfinite)
       const auto row = acc.row(r);
-      const auto a0 = n > 0 ? row.load(0).A : 0;
-      if (!(a0 - a0 == 0) && a0 == a0)
+      if (n > 0 && infiniteCoefficient(row.load(0).A))
         total = composeFromInfinite<typename M::Scalar>(n, [&](size_t i) { return row.load(i); });
     }
     out[r] = total;

@@ -360,14 +360,15 @@ static void enqueueAggregateAs(const AggregateJob& job, cudaStream_t stream, Dev
          static_cast<const AffinePair<T>*>(totals), static_cast<const unsigned char*>(flags),
          static_cast<const AffineReach<T>*>(reaches), rows, tilesPerRow, outA, outB, again, outReach);
   // Rows whose joins lost a B (rare): composed again in extended range, or in order where the loop
-  // may overflow part-way; other rows' tiles and warps are skipped.
+  // may overflow part-way; other rows' tiles and warps are skipped. Rows whose first coefficient is
+  // ±inf (rare): composed in order by the fold below (composeFromInfinite).
   launch(aggregateTilesAgainKernel<Access, P>, unsigned(std::min<size_t>(tiles, 1024)), P::kThreads, stream,
          "launching the tile aggregate kernel (extended range)", acc, rows, n, tilesPerRow,
          static_cast<const unsigned char*>(again), wide, wideFinite);
   launch(foldTileTotalsAgainKernel<Access>, rowGrid(rows, 8), 256, stream,
          "launching the aggregate fold kernel (extended range)", acc, rows, n, tilesPerRow,
          static_cast<const unsigned char*>(again), static_cast<const typename AggregateScratch<T>::Wide*>(wide),
-         static_cast<const unsigned char*>(wideFinite), outB);
+         static_cast<const unsigned char*>(wideFinite), outA, outB);
 }
 
 template <class F> static auto byAggregateType(const AggregateJob& job, F&& f) {

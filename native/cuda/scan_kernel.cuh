@@ -628,6 +628,14 @@ template <class Access> __device__ typename Access::T aggregateBInOrder(const Ac
   return shflIdx(b, 0);
 }
 
+// The aggregate of a row whose first coefficient is ±inf (rare; infiniteCoefficient, one load a
+// row), in order on the calling thread, by the loop's rules (monoid.h, composeFromInfinite: a later
+// zero makes B NaN; A stays ±inf where lane and tile products underflow to 0).
+template <class Access>
+__device__ AffinePair<typename Access::T> aggregateFromInfinite(const Access& acc, size_t r, size_t n) {
+  return composeFromInfinite<typename Access::T>(n, [&](size_t i) { return acc.load(r, i); });
+}
+
 // The B of a row whose joins lost one, whole warp (warp-uniform result). Composed again on
 // extended-range numbers (Wide: no product underflows), which is the loop's B wherever the loop
 // stays in range; else in order. For warp rows (short); tiles take the two kernels below the fold.
@@ -814,18 +822,28 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
 
 // Rows marked again: B from the Wide tile totals, the loop's B wherever the loop stays in range;
 // with an input that is not finite, or where the loop may overflow part-way (kAgainInOrder), by its
-// definition (start, then extend) on one lane, in order.
+// definition (start, then extend) on one lane, in order. And every row whose first coefficient is
+// ±inf (one load a row; monoid.h, composeFromInfinite): A and B in order, on one lane.
 template <class Access>
 __global__ void foldTileTotalsAgainKernel(Access acc, size_t rows, size_t n, size_t tilesPerRow,
                                           const unsigned char* again,
                                           const typename Wide<typename Access::Monoid>::Elem* wideTotals,
-                                          const unsigned char* wideFinite, typename Access::T* outB) {
+                                          const unsigned char* wideFinite, typename Access::T* outA,
+                                          typename Access::T* outB) {
   using M = typename Access::Monoid;
   using T = typename Access::T;
   using WM = typename Wide<M>::Monoid;
   using WElem = typename Wide<M>::Elem;
   constexpr int kWarps = 8;  // launched with 256 threads
   for (size_t r = size_t(blockIdx.x) * kWarps + warpId(); r < rows; r += size_t(gridDim.x) * kWarps) {
+    if (infiniteCoefficient(acc.load(r, 0).A)) {  // warp-uniform (one address): A and B in order
+      if (laneId() == 0) {
+        const AffinePair<T> total = aggregateFromInfinite(acc, r, n);
+        outA[r] = total.A;
+        outB[r] = total.B;
+      }
+      continue;
+    }
     if (!again[r]) continue;  // warp-uniform
     if (again[r] & kAgainInOrder) {
       const T B = aggregateBInOrder(acc, r, n);
@@ -879,8 +897,10 @@ template <class Access, class P> __global__ void __launch_bounds__(P::kThreads, 
                                  : exact                           ? total.B
                                                                    : aggregateBAgain(acc, r, n);
     if (laneId() == 0) {
-      outA[r] = total.A;
-      outB[r] = B;
+      AffinePair<typename Access::T> out{total.A, B};
+      if (infiniteCoefficient(acc.load(r, 0).A)) out = aggregateFromInfinite(acc, r, n);  // rare
+      outA[r] = out.A;
+      outB[r] = out.B;
       if (outReach) outReach[r] = reach;
     }
   }

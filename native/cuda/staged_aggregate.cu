@@ -111,20 +111,24 @@ void aggregateHostStaged(const AggregateJob& job, DeviceContext& ctx) {
 
   // Rows where joining chunks lost a B (a reset, then a product that underflows) or where the loop
   // may overflow inside a chunk: B by its definition, start then extend, in step order, on the
-  // host (the device did so within chunks).
+  // host (the device did so within chunks). Rows whose first coefficient is ±inf (one load a row):
+  // A and B in order across the chunks (composeFromInfinite; the device did so within chunk 0, but
+  // a later chunk's product may underflow to 0, and ±inf·0 joins as a restart).
   auto inOrder = [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     using M = AffineMonoid<T>;
     auto* t = reinterpret_cast<AffinePair<T>*>(total.data());
     for (size_t r = 0; r < rows; ++r) {
-      if (!inexact[r]) continue;
       const T* a = static_cast<const T*>(job.a) + r * job.aStride;
       const T* b = static_cast<const T*>(job.b) + r * job.bStride;
       auto at = [&](size_t i) {
         const size_t j = job.reverse ? n - 1 - i : i;
         return AffinePair<T>{a[j], b[j]};
       };
-      t[r].B = composeInOrder<M>(n, at).B;
+      if (infiniteCoefficient(a[job.reverse ? n - 1 : 0]))
+        t[r] = composeFromInfinite<T>(n, at);
+      else if (inexact[r])
+        t[r].B = composeInOrder<M>(n, at).B;
     }
   };
   f64 ? inOrder(static_cast<double*>(nullptr)) : inOrder(static_cast<float*>(nullptr));
