@@ -21,6 +21,8 @@ const kinds = {
   // session 23: float32 lanes of N(0, 1) coefficients end just above double's range from S
   'N(0,1)': [gauss, gauss],
   '|N(0,1)|': [() => Math.abs(gauss()), gauss],
+  // growth to near float64's top (refined lanes: refineReach)
+  'exp(7e-4+1e-3N)': [() => Math.exp(7e-4 + 1e-3 * gauss()), gauss],
 };
 const all = crypto.createHash('md5');
 const threadsDiffer = [];

@@ -1666,6 +1666,14 @@ template <class Access> class TileScan {
   // r.a as the largest magnitude of the lane's prefix products, in order in Value (rare, see Reach).
   // With it, the underflow certificate exactly (g, aExp, and lossy as LaneVectors' products were
   // computed: in order from S, or where those overflowed, rareProduct's partials).
+  // m·2^e with m in [1/2, 1) (0 and non-finite m left as they are: refineReach's product)
+  template <class F> static void normalize(F& m, int& e) {
+    if (m != F(0) && m - m == F(0)) {
+      int k;
+      m = std::frexp(m, &k);
+      e += k;
+    }
+  }
   template <class Row> static LINREC_RARE void refineReach(const Row& row, size_t first, size_t count, Reach& r) {
     if constexpr (IsAffine<M>::value) {
       using PT = ProductOf<Value>;
@@ -1689,12 +1697,14 @@ template <class Access> class TileScan {
         const PT w = PT(ai), aw = w < PT(0) ? -w : w;
         grow = grow * aw + PT(1);
         zero = zero || ai == Value(0);
+        // The product as mantissa and exponent: frexp (a libm call) only where the mantissa leaves
+        // [2^-64, 2^64], not at every step (session 23: a refined lane cost ~10x its phase 1). Each
+        // product then rounds as the normalized one (the same value times a power of 2, normal
+        // both ways), and before an extreme factor the mantissa is normalized (in [1/2, 1) after
+        // the first step, as it was at every step): the same exponent, bit for bit.
+        if (i && !(aw >= PT(0x1p-900) && aw <= PT(0x1p900))) normalize(mantissa, exponent);
         mantissa *= w;
-        if (mantissa != PT(0) && mantissa - mantissa == PT(0)) {
-          int k;
-          mantissa = std::frexp(mantissa, &k);
-          exponent += k;
-        }
+        if (!(std::fabs(mantissa) >= PT(0x1p-64) && std::fabs(mantissa) <= PT(0x1p64))) normalize(mantissa, exponent);
 #if LINREC_LANE_VECTORS
         s *= w;
         dipS = dipS || !(std::fabs(s) >= minPT);
@@ -1708,6 +1718,7 @@ template <class Access> class TileScan {
       if (zero) {
         r.aExp = kNoProduct, r.lossy = false;
       } else {
+        normalize(mantissa, exponent);
         r.aExp = mantissa != PT(0) && mantissa - mantissa == PT(0) ? exponent + 1 : kUnknownExponent;  // |mantissa| < 1
 #if LINREC_LANE_VECTORS
         bool dipped;
