@@ -121,7 +121,7 @@ describe('aggregate: a row that begins with an infinite coefficient', () => {
                 expect({ m, reverse, zeroAt, x0, composed }).toEqual({ m, reverse, zeroAt, x0, composed: end });
               }
           }
-    });
+    }, 300_000); // 64 calls and loops of up to 30,000 steps: minutes under a CI load of 30+
 });
 
 // Review 21: a plain options object is read by its enumerable properties by every entry point,
