@@ -353,8 +353,35 @@ struct PlainExtended {
       if (b[j] == 0) low[j] = __builtin_huge_val();
     }
     laneSteps<Track, false>(row, begin, len, lanes, 1, b, low, high);
-    for (size_t j = 0; j < lanes; ++j) out[j] = b[j];
-    return !Track || inBand(lanes, b, low, high);
+    uint32_t failed = 0;  // lanes out of the band (b, low and high stay out of memory: no address of theirs escapes)
+    for (size_t j = 0; j < lanes; ++j) {
+      if constexpr (Track != kUnchecked) failed |= uint32_t(!inBand(1, &b[j], &low[j], &high[j])) << j;
+      out[j] = b[j];
+    }
+    return !failed || retryFailed<Track>(row, begin, len, lanes, failed, out);
+  }
+  // fromFirstAddend for each lane in failed: whether every one passes (out[j] its B then).
+  template <int Track, class Row> static LINREC_RARE bool retryFailed(const Row& row, size_t begin, size_t len,
+                                                                      size_t lanes, uint32_t failed, double* out) {
+    bool ok = true;
+    for (size_t j = 0; j < lanes; ++j)
+      if ((failed >> j) & 1) ok &= fromFirstAddend<Track>(row, begin + j * len, len, out[j]);
+    return ok;
+  }
+  // A lane that starts with a run of zero addends (sparse data): its chain is ±0 up to the first
+  // nonzero b (a·0 + 0 with finite coefficients), where a·0 + b = b exactly; those zeros failed the
+  // least magnitude's check. Its B as the chain from that b (the same steps from there, so the
+  // same value), if that stays in the band. A lane of zeros only, or an infinite or NaN
+  // coefficient among them, stays with the general loops.
+  template <int Track, class Row>
+  static LINREC_RARE bool fromFirstAddend(const Row& row, size_t first, size_t len, double& out) {
+    if (row.plainB(first) != 0) return false;
+    size_t k = 1;
+    for (; k < len; ++k) {
+      if (!extended::finite(row.plainA(first + k))) return false;  // a·0 is NaN
+      if (row.plainB(first + k) != 0) break;
+    }
+    return k < len && reduceChains<Track>(row, first + k, len - k, 1, &out);
   }
   // Steps [from, len) of each lane, x_j = a·x_j + b side by side (independent chains): the band
   // tracked with Track, each value stored with Store. The reduce's and the rescan's loop.
