@@ -343,10 +343,45 @@ struct PlainExtended {
   template <int Track, class Row>
   static bool reduceChains(const Row row, size_t begin, size_t len, size_t lanes, double* out) {
     double b[16], low[16], high[16];
-    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = b[j] = row.plainB(begin + j * len);
+    for (size_t j = 0; j < lanes; ++j) {
+      low[j] = high[j] = b[j] = row.plainB(begin + j * len);
+      // A lane that starts at an addend of exactly 0 (sparse data): its first step gives a·0 + b =
+      // b exactly, as the general step does, so the 0 is no value out of the band. It failed the
+      // least magnitude's check, and the whole tile took the general loops (2.5-8x slower at zero
+      // rates 1e-2-0.1, bench/NOTES.md session 23). The lane's aggregate is now the plain one (its
+      // product as product() takes it): decided by the lane's data, as before.
+      if (b[j] == 0) low[j] = __builtin_huge_val();
+    }
     laneSteps<Track, false>(row, begin, len, lanes, 1, b, low, high);
-    for (size_t j = 0; j < lanes; ++j) out[j] = b[j];
-    return !Track || inBand(lanes, b, low, high);
+    uint32_t failed = 0;  // lanes out of the band (b, low and high stay out of memory: no address of theirs escapes)
+    for (size_t j = 0; j < lanes; ++j) {
+      if constexpr (Track != kUnchecked) failed |= uint32_t(!inBand(1, &b[j], &low[j], &high[j])) << j;
+      out[j] = b[j];
+    }
+    return !failed || retryFailed<Track>(row, begin, len, lanes, failed, out);
+  }
+  // fromFirstAddend for each lane in failed: whether every one passes (out[j] its B then).
+  template <int Track, class Row> static LINREC_RARE bool retryFailed(const Row& row, size_t begin, size_t len,
+                                                                      size_t lanes, uint32_t failed, double* out) {
+    bool ok = true;
+    for (size_t j = 0; j < lanes; ++j)
+      if ((failed >> j) & 1) ok &= fromFirstAddend<Track>(row, begin + j * len, len, out[j]);
+    return ok;
+  }
+  // A lane that starts with a run of zero addends (sparse data): its chain is ±0 up to the first
+  // nonzero b (a·0 + 0 with finite coefficients), where a·0 + b = b exactly; those zeros failed the
+  // least magnitude's check. Its B as the chain from that b (the same steps from there, so the
+  // same value), if that stays in the band. A lane of zeros only, or an infinite or NaN
+  // coefficient among them, stays with the general loops.
+  template <int Track, class Row>
+  static LINREC_RARE bool fromFirstAddend(const Row& row, size_t first, size_t len, double& out) {
+    if (row.plainB(first) != 0) return false;
+    size_t k = 1;
+    for (; k < len; ++k) {
+      if (!extended::finite(row.plainA(first + k))) return false;  // a·0 is NaN
+      if (row.plainB(first + k) != 0) break;
+    }
+    return k < len && reduceChains<Track>(row, first + k, len - k, 1, &out);
   }
   // Steps [from, len) of each lane, x_j = a·x_j + b side by side (independent chains): the band
   // tracked with Track, each value stored with Store. The reduce's and the rescan's loop.
@@ -636,6 +671,38 @@ struct PlainExtended {
       if constexpr (HasCompensated<Row>::value) row.storeLow(s, error);
     }
     io = {x, 0};
+    return s;
+  }
+  // The general steps of a chain above the band (growth past 2^400, the range the log method is
+  // for), from io = m·2^E canonical with E > 400, as the plain loop on x' = x·2^-E: x' = a·x' +
+  // b·2^-E, the product rounded on its own (the general step's a.m·x.m is not contracted), then
+  // the sum. Each is the general step's value (affineGeneral) scaled by a power of 2: the same
+  // reals rounded alike while x' and a·x' are normal (x' within the band, a plain) and b·2^-E is
+  // exact (or, below 2^-1022, far under half an ulp of a·x', so that both sums round to it); so
+  // results and stores are the general loop's bit for bit, at a multiply-add a step instead of
+  // affineGeneral's alignment and renormalization (the log method was 4-11x slower once x passed
+  // 2^450, bench/NOTES.md session 23). Stops at the first step whose input is not plain or whose
+  // value would leave that region (|x| below 2^400, where the general step's canonical form has
+  // exponent 0 and its next step is the contracted multiply-add; a·x' out of the band; 0, inf,
+  // NaN): returns it, io the canonical value before it (the general loop's form of it).
+  template <class Row>
+  static LINREC_RARE size_t rescanScaledPrefix(const Row& row, size_t begin, size_t count, Extended& io) {
+    if (io.e <= 400 || !(::fabs(io.m) >= 0.5 && ::fabs(io.m) < 1)) return begin;
+    const int64_t e = io.e;
+    const double scale = extended::pow2(-e);  // 2^-1022 for e > 1022: then b·scale is negligible too
+    const double low = greater(extended::pow2(400 - e), extended::kBandLow);
+    double x = io.m;
+    size_t s = begin;
+    for (; s < begin + count && row.plainInputs(s, 1); ++s) {
+      double p = row.plainA(s) * x;
+      ownRegister(p);  // not contracted with the sum: the general step rounds the product alone
+      double v = p + row.plainB(s) * scale;
+      double magnitude = ::fabs(v);
+      if (!((magnitude >= low) & (magnitude <= extended::kBandHigh))) break;
+      x = v;
+      row.store(s, Extended{x, e});
+    }
+    if (s != begin) io = extended::canonical(x, e);
     return s;
   }
   // The lanes' loops from io, their last values back into io; with Track, false if a value left
@@ -2074,6 +2141,13 @@ template <class Access> class TileScan {
     size_t s = begin;
     if constexpr (HasPlainPath<Row>::value) s = PlainExtended::rescanPrefix(row, begin, count, x);
     for (; s < begin + count; ++s) {
+      if constexpr (HasPlainPath<Row>::value) {
+        // above the band: its general steps as scaled plain steps (the same values)
+        if (x.e > 400) {
+          s = PlainExtended::rescanScaledPrefix(row, s, begin + count - s, x);
+          if (s == begin + count) break;
+        }
+      }
       x = M::step(x, row.load(s));
       row.store(s, x);
     }
