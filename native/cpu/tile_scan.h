@@ -2486,6 +2486,13 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
                           kLaneLength, kTile);
   };
   for (size_t r = 0; r < rows; ++r) {
+    const auto row = acc.row(r);
+    if constexpr (IsAffine<M>::value) {  // a first coefficient ±inf (rare; monoid.h, composeFromInfinite)
+      if (n > 0 && infiniteCoefficient(row.load(0).A)) {  // A and B in order: the joins below are not needed
+        out[r] = composeFromInfinite<typename M::Scalar>(n, [&](size_t i) { return row.load(i); });
+        continue;
+      }
+    }
     total = M::identity();
     bool exact = true;
     for (size_t t = 0; t < tilesPerRow; ++t) {
@@ -2496,15 +2503,8 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
                (tileReach[k].bound && withinPreciseTile(k)));
       total = M::combine(total, tileAgg[k]);
     }
-    if (!exact) {  // rare: B as its definition, start then extend (A, a product, is right as it is)
-      const auto row = acc.row(r);
+    if (!exact)  // rare: B as its definition, start then extend (A, a product, is right as it is)
       total.B = composeInOrder<M>(n, [&](size_t i) { return row.load(i); }).B;
-    }
-    if constexpr (IsAffine<M>::value) {  // a first coefficient ±inf (monoid.h, composeFromInfinite)
-      const auto row = acc.row(r);
-      if (n > 0 && infiniteCoefficient(row.load(0).A))
-        total = composeFromInfinite<typename M::Scalar>(n, [&](size_t i) { return row.load(i); });
-    }
     out[r] = total;
   }
 }
