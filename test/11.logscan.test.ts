@@ -231,7 +231,12 @@ describe('logScan', () => {
             const [pc, nc] = [row(1, dip), row(-1, dip)];
             const [pa, pb, na, nb] = [pc.a, pc.b, nc.a, nc.b].map((v) => C.from(reverse ? v.slice().reverse() : v));
             const p = scan(pa, pb, { method: 'log', reverse });
-            expect({ ...what, C: C.name, reverse, at: firstDiff(p, scan(na, nb, { method: 'log', reverse }), true) }).toEqual({ ...what, C: C.name, reverse, at: -1 });
+            expect({ ...what, C: C.name, reverse, at: firstDiff(p, scan(na, nb, { method: 'log', reverse }), true) }).toEqual({
+              ...what,
+              C: C.name,
+              reverse,
+              at: -1,
+            });
             const inPlace = nb.slice();
             scan(na, inPlace, { method: 'log', reverse, out: inPlace });
             expect({ ...what, C: C.name, reverse, inPlace: firstDiff(p, inPlace, true) }).toEqual({ ...what, C: C.name, reverse, inPlace: -1 });
