@@ -1,5 +1,5 @@
 // logScan: the scan in log space, from logs (e.g. log-sigmoid gates) to log|x| and its sign.
-import { logScan, logScanAsync, scan } from '../src';
+import { createScanner, logScan, logScanAsync, scan } from '../src';
 import { F, fill, fresh, mixedError, reference, seedInputs, tagOf } from './helpers';
 
 const logSigmoid = (z: number) => -Math.log1p(Math.exp(-z));
@@ -182,6 +182,75 @@ describe('logScan', () => {
         }
       }
     }
+  });
+
+  test('a chain that starts negative, dips below the plain band inside one lane and comes back: minus the positive row (every API)', () => {
+    // The plain path checks each lane's chain against the band (2^±400) by its least and greatest
+    // magnitude; they started at the signed first value, so a lane starting negative was never
+    // checked against the band's bottom: x went to 1e-320 (a float64 subnormal) in double and
+    // came back with 4 digits left (bench/NOTES.md, session 24). Tiles are 4 lanes of 2080 steps;
+    // the dip (8 steps, every coefficient a plain input) lies inside one lane, in tile 0's lane 0
+    // (from x_0: the rescan) or tile 1's lane 1. Addends: x_0 = s only (other lanes start at b =
+    // 0 and reduce by the general path: the rescan's check alone), or s at every lane's first
+    // step too (the reduce's check: a wrong lane aggregate moves every later x). The log method's
+    // range is beyond float64's, so the row from -1 is the row from +1 negated, bit for bit.
+    const L = 2080;
+    const T = 4 * L;
+    const n = 3 * T;
+    // float32 inputs of scan: 1e-100 is 0 there, so 10^-30 ten times
+    const dip64 = [1e-100, 1e-100, 1e-100, 1e-20, 1e20, 1e100, 1e100, 1e100];
+    const dip32: number[] = [...Array(10).fill(1e-30), 1e-20, 1e20, ...Array(10).fill(1e30)];
+    const logsOf = (v: Float64Array, C: Float32ArrayConstructor | Float64ArrayConstructor) => {
+      const logAbs = new C(v.length);
+      v.forEach((x, i) => (logAbs[i] = Math.log(Math.abs(x))));
+      return { logAbs, sign: Int8Array.from(v, (x) => (x < 0 ? -1 : 1)) };
+    };
+    const logs64 = (v: Float64Array) => ({ logAbs: Float64Array.from(v, (x) => Math.log(Math.abs(x))), sign: Int8Array.from(v, (x) => (x < 0 ? -1 : 1)) });
+    const firstDiff = (p: ArrayLike<number>, q: ArrayLike<number>, negate: boolean) => {
+      for (let i = 0; i < p.length; i++) if (q[i] !== (negate ? -p[i] : p[i])) return i;
+      return -1;
+    };
+    for (const dipAt of [100, T + L + 100])
+      for (const everyLane of [false, true]) {
+        const row = (s: number, dip = dip64) => {
+          const a = new Float64Array(n).fill(1);
+          const b = new Float64Array(n + 1);
+          b[0] = s;
+          if (everyLane) for (let i = 0; i < n; i += L) b[i + 1] = s;
+          dip.forEach((v, k) => (a[dipAt + k] = v));
+          return { a, b };
+        };
+        const P = row(1);
+        const N = row(-1);
+        const what = { dipAt, everyLane };
+        // x after the row for s = 1: the addends' count (the dip's factors multiply to 1 within 1e-15)
+        expect({ ...what, last: scan(P.a, P.b, { method: 'log' })[n] }).toEqual({ ...what, last: expect.closeTo(everyLane ? 13 : 1, 12) });
+        for (const C of [Float64Array, Float32Array])
+          for (const reverse of [false, true]) {
+            const dip = C === Float64Array ? dip64 : dip32;
+            const [pc, nc] = [row(1, dip), row(-1, dip)];
+            const [pa, pb, na, nb] = [pc.a, pc.b, nc.a, nc.b].map((v) => C.from(reverse ? v.slice().reverse() : v));
+            const p = scan(pa, pb, { method: 'log', reverse });
+            expect({ ...what, C: C.name, reverse, at: firstDiff(p, scan(na, nb, { method: 'log', reverse }), true) }).toEqual({
+              ...what,
+              C: C.name,
+              reverse,
+              at: -1,
+            });
+            const inPlace = nb.slice();
+            scan(na, inPlace, { method: 'log', reverse, out: inPlace });
+            expect({ ...what, C: C.name, reverse, inPlace: firstDiff(p, inPlace, true) }).toEqual({ ...what, C: C.name, reverse, inPlace: -1 });
+          }
+        for (const C of [Float64Array, Float32Array]) {
+          const p = logScan(logsOf(P.a, C), logsOf(P.b, C));
+          const q = logScan(logsOf(N.a, C), logsOf(N.b, C));
+          const signs = p.sign.every((v) => v === 1) && q.sign.every((v) => v === -1);
+          expect({ ...what, C: C.name, logScan: firstDiff(p.logAbs, q.logAbs, false), signs }).toEqual({ ...what, C: C.name, logScan: -1, signs: true });
+        }
+        const pushed = (s: number) =>
+          createScanner({ log: true, dtype: 'float64', initial: { logAbs: 0, sign: s } }).push(logs64(P.a), logs64((s > 0 ? P : N).b.subarray(1)));
+        expect({ ...what, scanner: firstDiff(pushed(1).logAbs, pushed(-1).logAbs, false) }).toEqual({ ...what, scanner: -1 });
+      }
   });
 
   test('float32 coefficients near 1 over whole tiles (lane products that matter): logs to 1e-7, any thread count', () => {

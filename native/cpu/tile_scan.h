@@ -201,7 +201,11 @@ struct PlainExtended {
 
   // The band check of a chain, as the least and greatest magnitude seen (two instructions a step
   // instead of two compares and branches). inf and NaN persist to a lane's end, where the last
-  // value is checked.
+  // value is checked. low and high start at the magnitude of the chain's first value, never at
+  // the value itself: from a negative start, low stayed that negative number (below every
+  // magnitude), so no later value was checked against the band's bottom, and a lane that dipped
+  // below 2^-400 (into subnormals or to 0) and came back kept its plain, wrong, values
+  // (bench/NOTES.md, session 24).
   static void track(double v, double& low, double& high) {
     double magnitude = ::fabs(v);
     low = lesser(magnitude, low);
@@ -257,11 +261,11 @@ struct PlainExtended {
     else
       ownRegister(v);  // on a local: on the array element, GCC kept the array on the stack
   }
+  // low and high: magnitudes (track's)
   static bool inBand(size_t lanes, const double* last, const double* low, const double* high) {
     bool ok = true;
     for (size_t j = 0; j < lanes; ++j)
-      ok &=
-          extended::inBand(last[j]) & (::fabs(low[j]) >= extended::kBandLow) & (::fabs(high[j]) <= extended::kBandHigh);
+      ok &= extended::inBand(last[j]) & (low[j] >= extended::kBandLow) & (high[j] <= extended::kBandHigh);
     return ok;
   }
 
@@ -344,7 +348,8 @@ struct PlainExtended {
   static bool reduceChains(const Row row, size_t begin, size_t len, size_t lanes, double* out) {
     double b[16], low[16], high[16];
     for (size_t j = 0; j < lanes; ++j) {
-      low[j] = high[j] = b[j] = row.plainB(begin + j * len);
+      b[j] = row.plainB(begin + j * len);
+      low[j] = high[j] = ::fabs(b[j]);  // magnitudes (see track)
       // A lane that starts at an addend of exactly 0 (sparse data): its first step gives a·0 + b =
       // b exactly, as the general step does, so the 0 is no value out of the band. It failed the
       // least magnitude's check, and the whole tile took the general loops (2.5-8x slower at zero
@@ -632,7 +637,7 @@ struct PlainExtended {
   template <int Track, class Row>
   static bool chainsInBand(const Row row, size_t begin, size_t len, size_t lanes, const double* start) {
     double x[16], low[16], high[16];
-    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = x[j] = start[j];
+    for (size_t j = 0; j < lanes; ++j) x[j] = start[j], low[j] = high[j] = ::fabs(start[j]);  // see track
     laneSteps<Track, false>(row, begin, len, lanes, 0, x, low, high);
     return inBand(lanes, x, low, high);
   }
@@ -710,7 +715,7 @@ struct PlainExtended {
   template <int Track, class Row>
   static bool rescanChains(const Row row, size_t begin, size_t len, size_t lanes, double* io) {
     double x[16], low[16], high[16];
-    for (size_t j = 0; j < lanes; ++j) low[j] = high[j] = x[j] = io[j];
+    for (size_t j = 0; j < lanes; ++j) x[j] = io[j], low[j] = high[j] = ::fabs(io[j]);  // see track
     if constexpr (HasCompensated<Row>::value) {
       // float64 logs: each lane also carries the error of its x (x + error is the lane's value to
       // about 2^-100 of the inputs as converted), stored for the output's log: logScan's results
