@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DIGEST } from './digest';
 import { checkJobPath } from './paths';
+import { isDeviceName } from '../backends';
 
 /**
  * The jobs' protocol: what jobs and their results hold. 1: linrec before protocol numbers (jobs
@@ -245,9 +246,8 @@ function runId(v: unknown): string {
   return v;
 }
 /** A device as a job names it (the runner checks it too: this machine need not have the workers' devices). */
-export const DEVICE_NAME = /^(auto|cpu|cuda|cuda:\d{1,3})$/;
 function device(v: unknown): string {
-  if (typeof v !== 'string' || !DEVICE_NAME.test(v)) throw bad('device', 'auto, cpu, cuda or cuda:N', v);
+  if (!isDeviceName(v)) throw bad('device', 'auto, cpu, cuda or cuda:N', v);
   return v;
 }
 function chunk(v: unknown): number | null {

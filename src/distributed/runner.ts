@@ -8,7 +8,7 @@ import { ArrayFileReader, ArrayFileWriter } from '../npy';
 import { fileLayout, outputFormat, type RunFileErrors } from '../run-files';
 import { expected, plainError, typeError } from '../errors';
 import * as v from '../validate';
-import type { Device } from '../backends';
+import { isDeviceName, type Device } from '../backends';
 import type { Method } from '../scan';
 import type { DType } from '../validate';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
@@ -16,7 +16,6 @@ import { redisConnection, type RedisConnectionOptions } from './connection';
 import {
   beyondF64,
   decodeF64,
-  DEVICE_NAME,
   encodeF64,
   encodeLog,
   endedKey,
@@ -323,7 +322,7 @@ function checkRunOptions(options: unknown): ClusterRunOptions {
   v.oneOf('options.method', o.method, ['direct', 'log'], 'direct');
   v.oneOf('options.plan', o.plan, ['auto', 'rows', 'segments'], 'auto');
   v.boolean('options.reverse', o.reverse, false);
-  if (o.device !== undefined && !(typeof o.device === 'string' && DEVICE_NAME.test(o.device)))
+  if (o.device !== undefined && !isDeviceName(o.device))
     throw typeError('ERR_LINREC_INVALID_VALUE', expected('options.device', "one of 'auto', 'cpu', 'cuda' or 'cuda:N'", o.device));
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.onProgress', 'a function', o.onProgress));
