@@ -12,7 +12,7 @@ import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
 import { CLUSTER_USAGE } from './distributed/cli-usage';
-import { deviceFlag } from './distributed/cli-args';
+import { deviceFlag, positive } from './distributed/cli-args';
 
 const USAGE = `Usage:
   linrec info
@@ -194,14 +194,7 @@ function choice<T extends string>(name: string, value: string | undefined, allow
  * A positive integer option; `max` where the API bounds it, so that the bound is a usage error
  * naming the option (not the API's "options.threads" error, exit 1).
  */
-function count(name: string, value: string | undefined, max?: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  const valid = /^\d+$/.test(value) && Number.isSafeInteger(n) && n >= 1;
-  if (max !== undefined && !(valid && n <= max)) throw new UsageError(`--${name} must be an integer from 1 to ${max} (received '${value}')`);
-  if (!valid) throw new UsageError(`--${name} must be a positive integer (received '${value}')`);
-  return n;
-}
+const count = (name: string, value: string | undefined, max?: number): number | undefined => positive(name, value, usage, max);
 
 function parseRun(args: string[]): RunOptions {
   let parsed;
