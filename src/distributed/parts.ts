@@ -12,7 +12,7 @@ import type { Device } from '../backends';
 import { sampledDigest } from './digest';
 import { confine, openConfinedForWrite } from './paths';
 import { blocking, type Part } from './plan';
-import { applyMap, applyMapWide, inRange, rangeProduct, RowMaps } from './maps';
+import { applyMap, applyMapWide, inRange, rangeProduct, RowMaps, signOf } from './maps';
 import {
   beyondF64,
   decodeF64,
@@ -157,8 +157,6 @@ async function logB(
   }
 }
 
-const MIN_NORMAL: Record<DType, number> = { float32: 2 ** -126, float64: 2 ** -1022 };
-
 /** A Scanner's carried value per row as a Carry: x in float64 (the state itself where it is a
  *  normal number of the dtype), and with method 'log' its log magnitude from logState, which
  *  holds x where x is beyond float64's range. */
@@ -170,7 +168,7 @@ function carryOf(scanner: Scanner, dtype: DType): Carry {
   const log = new Float64Array(scanner.rows);
   for (let r = 0; r < scanner.rows; r++) {
     const v = state[r];
-    const normal = Math.abs(v) >= MIN_NORMAL[dtype] && Math.abs(v) !== Infinity;
+    const normal = inRange(v, dtype);
     x[r] = normal ? v : sign[r] * Math.exp(logAbs[r]);
     log[r] = normal ? Math.log(Math.abs(v)) : logAbs[r];
   }
@@ -183,7 +181,7 @@ function carryOf(scanner: Scanner, dtype: DType): Carry {
 function initialOf(x: Float64Array, log: Float64Array | null): number[] | { logAbs: number[]; sign: number[] } {
   if (!log || !x.some((v, r) => beyondF64(v, log[r]))) return Array.from(x);
   const logAbs = Array.from(x, (v, r) => (beyondF64(v, log[r]) ? log[r] : Number.isNaN(v) ? NaN : Math.log(Math.abs(v))));
-  const sign = Array.from(x, (v) => (v < 0 || Object.is(v, -0) ? -1 : 1));
+  const sign = Array.from(x, (v) => signOf(v));
   return { logAbs, sign };
 }
 

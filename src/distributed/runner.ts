@@ -38,7 +38,7 @@ import {
 import { sampledDigest } from './digest';
 import { relativeToRoot, realRoot } from './paths';
 import { defaultParts, planRun, type Plan, type PlanKind } from './plan';
-import { scaledProduct } from './maps';
+import { scaledProduct, signOf } from './maps';
 
 export interface ClusterRunOptions {
   /** A Redis URL (credentials from LINREC_REDIS_* when absent), or ioredis options. */
@@ -265,8 +265,6 @@ export function carriesAgree(used: Carry, end: Carry, dtype: DType, scale?: Floa
   }
   return true;
 }
-
-const signOf = (v: number): number => (v < 0 || Object.is(v, -0) ? -1 : 1);
 
 /** carriesAgree's test for one row where u or e is beyond float64 (its log magnitude holds it). */
 function logsAgree(u: number, ul: number, e: number, el: number, tol: number, scale?: number): boolean {
