@@ -170,8 +170,8 @@ export class RowMaps {
 
   /** Row r's map, then (after it) the map A_m·2^e_m, B_m: T = M∘T. With range 'log', BmLog is
    *  log|B_m| (it holds B_m where B_m is beyond float64), and B composes in log form there. */
-  then(r: number, Am: number, em: number, Bm: number, BmLog = Math.log(Math.abs(Bm))): void {
-    if (this.BLog) [this.B[r], this.BLog[r]] = applyMapWide(Am, em, Bm, BmLog, this.B[r], this.BLog[r]);
+  then(r: number, Am: number, em: number, Bm: number, BmLog?: number): void {
+    if (this.BLog) [this.B[r], this.BLog[r]] = applyMapWide(Am, em, Bm, BmLog ?? Math.log(Math.abs(Bm)), this.B[r], this.BLog[r]);
     else this.B[r] = scaledProduct(Am, em, this.B[r]) + Bm;
     let A = Am * this.A[r];
     if (A !== A) A = 0; // 0·inf: a reset before a product that overflowed (monoid.h's resetGuard)

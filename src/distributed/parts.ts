@@ -164,15 +164,10 @@ function carryOf(scanner: Scanner, dtype: DType): Carry {
   const state = scanner.state as FloatArray;
   if (scanner.method !== 'log') return { x: Float64Array.from(state), log: null };
   const { logAbs, sign } = scanner.logState;
-  const x = new Float64Array(scanner.rows);
-  const log = new Float64Array(scanner.rows);
-  for (let r = 0; r < scanner.rows; r++) {
-    const v = state[r];
-    const normal = inRange(v, dtype);
-    x[r] = normal ? v : sign[r] * Math.exp(logAbs[r]);
-    log[r] = normal ? Math.log(Math.abs(v)) : logAbs[r];
-  }
-  return { x, log };
+  // logAbs is log|x| for every row: the state's own log where it is in range (the Scanner keeps
+  // its log form only for rows beyond the range, whose state is then not a normal number).
+  const x = Float64Array.from(state, (v, r) => (inRange(v, dtype) ? v : sign[r] * Math.exp(logAbs[r])));
+  return { x, log: logAbs };
 }
 
 /** A Scanner's `initial` for rows of a carry: plain numbers, or { logAbs, sign } where some row is
@@ -180,7 +175,7 @@ function carryOf(scanner: Scanner, dtype: DType): Carry {
  *  rounding). */
 function initialOf(x: Float64Array, log: Float64Array | null): number[] | { logAbs: number[]; sign: number[] } {
   if (!log || !x.some((v, r) => beyondF64(v, log[r]))) return Array.from(x);
-  const logAbs = Array.from(x, (v, r) => (beyondF64(v, log[r]) ? log[r] : Number.isNaN(v) ? NaN : Math.log(Math.abs(v))));
+  const logAbs = Array.from(x, (v, r) => (beyondF64(v, log[r]) ? log[r] : Math.log(Math.abs(v))));
   const sign = Array.from(x, (v) => signOf(v));
   return { logAbs, sign };
 }
@@ -317,13 +312,13 @@ export function composeCarries(
     if (i === 0) {
       if (!m.x) throw new PayloadError(`malformed job: segment ${k} is at the boundary but brought no x`);
       x = m.x;
-      xLog = Float64Array.from(x, (v) => Math.log(Math.abs(v)));
+      if (wide) xLog = Float64Array.from(x, (v) => Math.log(Math.abs(v)));
     }
     const next = new Float64Array(rows);
-    const nextLog = new Float64Array(rows);
+    const nextLog = wide ? new Float64Array(rows) : null;
     for (let r = 0; r < rows; r++) {
       const E = m.E ? m.E[r] : 0;
-      if (wide) [next[r], nextLog[r]] = applyMapWide(m.A[r], E, m.B[r], m.BLog ? m.BLog[r] : Math.log(Math.abs(m.B[r])), x![r], xLog![r]);
+      if (nextLog) [next[r], nextLog[r]] = applyMapWide(m.A[r], E, m.B[r], m.BLog ? m.BLog[r] : Math.log(Math.abs(m.B[r])), x![r], xLog![r]);
       else next[r] = applyMap(m.A[r], E, m.B[r], x![r]);
     }
     x = next;
