@@ -354,11 +354,12 @@ export interface AggregateMaps {
   x: Float64Array | null;
 }
 
-/** An aggregate job's result, of protocol 1 (no protocol, no BLog) or 2. */
+/** An aggregate job's result, of protocol 1 (no protocol, no BLog) or 2. Its protocol is read here,
+ *  not by protocolOf, whose refusal of a newer protocol speaks of a job and its runner. */
 export function parseAggregateResult(field: string, v: unknown, rows: number): AggregateMaps {
   const p = v !== null && typeof v === 'object' && 'protocol' in v ? (v as { protocol: unknown }).protocol : 1;
   if (p !== 1 && p !== PROTOCOL) throw bad(`${field}.protocol`, `${PROTOCOL}`, p);
-  const r = record(field, v, p === 1 ? ['segment', 'A', 'E', 'B', 'x'] : ['segment', 'A', 'E', 'B', 'BLog', 'x', 'protocol', 'version']);
+  const r = record(field, v, keysOf(p, ['segment', 'A', 'E', 'B', 'x'], ['BLog']));
   const E = r.E === null ? null : decodeF64(`${field}.E`, r.E, rows);
   if (E?.some((e) => !Number.isSafeInteger(e))) throw bad(`${field}.E`, 'integer exponents', 'others');
   return {
