@@ -345,7 +345,11 @@ function notResizable(name: string, v: unknown): void {
 }
 
 // The binding runs an async call's CPU work on the calling thread where it is at most 2^14 steps
-// (rows·(n+1), a log step counting 8): native/cpu/cpu_engine.h, kInlineWork and kLogStepWork.
+// (rows·(n+1), a log step counting 8): native/cpu/cpu_engine.h, kInlineWork and kLogStepWork;
+// the rule is cpu::isSmall (native/cpu/isa/dispatch.cc) as native/binding/scan.cc's runsInline
+// applies it. This is a copy of that rule, which must stay in step with it: the wrappers decide
+// by it alone before every async call (so that an inline call's promise is settled when returned,
+// and only a call that leaves the thread has its buffers checked for resizability).
 export const INLINE_WORK = 1 << 14;
 const LOG_STEP_WORK = 8;
 /** Whether an async call's work runs on the calling thread (its promise settled when returned). */

@@ -82,8 +82,13 @@ export function cudaUsable(): boolean {
   return cached!.cuda.available && !cached!.cuda.devices[0]?.fault;
 }
 
-/** 'cuda' or 'cuda:N', N from 0 to 999 without leading zeros (the command line checks --device by it too). */
+/** 'cuda' or 'cuda:N', N from 0 to 999 without leading zeros. */
 export const CUDA_NAME = /^cuda(?::(0|[1-9][0-9]{0,2}))?$/;
+/**
+ * A device's name as the API takes it: 'auto', 'cpu' or a CUDA_NAME. The one rule for the
+ * command lines' --device (with and without --redis) and the cluster's options and jobs.
+ */
+export const isDeviceName = (v: unknown): v is Device => v === 'auto' || v === 'cpu' || (typeof v === 'string' && CUDA_NAME.test(v));
 
 /** The CUDA device index a name ('cuda' or 'cuda:N') stands for, checked against this machine. */
 function cudaIndex(name: string, value: string): number {

@@ -5,13 +5,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { addon, addonSource } from './addon';
-import { backends, CUDA_NAME, MAX_THREADS } from './backends';
+import { backends, MAX_THREADS } from './backends';
 import { ArrayFileReader, ArrayFileWriter } from './npy';
 import { fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
 import { CLUSTER_USAGE } from './distributed/cli-usage';
+import { deviceFlag, positive } from './distributed/cli-args';
 
 const USAGE = `Usage:
   linrec info
@@ -39,6 +40,7 @@ ${CLUSTER_USAGE}  linrec bench [--sizes 1e3,1e5] [--device auto|cpu|cuda] [--qui
 `;
 
 class UsageError extends Error {}
+const usage = (message: string) => new UsageError(message);
 
 function fail(message: string): void {
   process.stderr.write(`linrec: ${message.replace(/^linrec: /, '')}\n`);
@@ -188,26 +190,11 @@ function choice<T extends string>(name: string, value: string | undefined, allow
   return value as T;
 }
 
-// 'cuda:N' (N from 0 to 999, as the API takes it) is checked against the machine's devices
-// when the scanner is created; other spellings are usage errors here, not the API's errors.
-function deviceChoice(value: string | undefined): Device {
-  if (value === undefined) return 'auto';
-  if (value === 'auto' || value === 'cpu' || CUDA_NAME.test(value)) return value as Device;
-  throw new UsageError(`--device must be one of auto, cpu, cuda, cuda:N (N from 0 to 999) (received '${value}')`);
-}
-
 /**
  * A positive integer option; `max` where the API bounds it, so that the bound is a usage error
  * naming the option (not the API's "options.threads" error, exit 1).
  */
-function count(name: string, value: string | undefined, max?: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  const valid = /^\d+$/.test(value) && Number.isSafeInteger(n) && n >= 1;
-  if (max !== undefined && !(valid && n <= max)) throw new UsageError(`--${name} must be an integer from 1 to ${max} (received '${value}')`);
-  if (!valid) throw new UsageError(`--${name} must be a positive integer (received '${value}')`);
-  return n;
-}
+const count = (name: string, value: string | undefined, max?: number): number | undefined => positive(name, value, usage, max);
 
 function parseRun(args: string[]): RunOptions {
   let parsed;
@@ -231,7 +218,7 @@ function parseRun(args: string[]): RunOptions {
     rows: count('rows', parsed.rows),
     method: choice('method', parsed.method, ['direct', 'log'] as const, 'direct'),
     reverse: parsed.reverse ?? false,
-    device: deviceChoice(parsed.device),
+    device: deviceFlag(parsed.device, usage) ?? 'auto',
     chunk: count('chunk', parsed.chunk),
     dtype: parsed.dtype === undefined ? undefined : choice('dtype', parsed.dtype, ['float32', 'float64'] as const, 'float32'),
     threads: count('threads', parsed.threads, MAX_THREADS),

@@ -379,10 +379,9 @@ export async function aggregateAsync<F extends FloatArray | FloatDeviceArray>(co
     } catch (e) {
       throw restack(e);
     }
-    nanCoefficients(coeffs, plan);
-    return plan.result as unknown as { A: F; B: F };
+  } else {
+    await holdingDevices([coeffs, values, plan.result.A, plan.result.B], () => addon().aggregateAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   }
-  await holdingDevices([coeffs, values, plan.result.A, plan.result.B], () => addon().aggregateAsync(plan.spec)).catch((e) => Promise.reject(restack(e)));
   nanCoefficients(coeffs, plan);
   return plan.result as unknown as { A: F; B: F };
 }

@@ -390,14 +390,18 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     return result;
   }
 
-  /** The carried state before a push that may be dropped (its abandon() puts it back). */
-  #takeOff(flight: Flight): void {
+  /**
+   * The carried state before a push that may be dropped (its abandon() puts it back). `state` and
+   * `outside`: copies of #state and #outside taken for the push already (#widePush's, which only
+   * reads them), kept instead of copying again.
+   */
+  #takeOff(flight: Flight, state = this.#state.slice(), outside = this.#outside.slice()): void {
     const saved = {
-      state: this.#state.slice(),
+      state,
       stateSign: this.#stateSign.slice(),
       extLog: this.#extLog.slice(),
       extSign: this.#extSign.slice(),
-      outside: this.#outside.slice(),
+      outside,
     };
     flight.restore = () => {
       // New arrays: the engine may still be writing into the ones it was given.
@@ -458,7 +462,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
         return plan.result as Data;
       };
       // A push that may be dropped keeps the state before it (taken before the engine writes).
-      if (flight && !scanRunsInline(plan.spec)) this.#takeOff(flight);
+      if (flight && !scanRunsInline(plan.spec)) this.#takeOff(flight, start, startOutside);
       let r: void | Promise<void>;
       try {
         r = run(plan.spec, plan.onDevice ? [coeffs, values, plan.result] : undefined);

@@ -370,6 +370,9 @@ test.each<[string, string[], RegExp]>([
   ['--threads 0', ['--threads', '0'], /--threads must be an integer from 1 to 1024/],
   ['--device cuda:1000', ['--device', 'cuda:1000'], /--device must be one of auto, cpu, cuda, cuda:N/],
   ['--device cuda:01', ['--device', 'cuda:01'], /--device must be one of auto, cpu, cuda, cuda:N/],
+  // Review 24: with --redis too (one rule for both command lines), before any connection is tried.
+  ['--device cuda:1234 with --redis', ['--redis', 'redis://127.0.0.1:1', '--device', 'cuda:1234'], /--device must be one of auto, cpu, cuda, cuda:N/],
+  ['--device cuda:007 with --redis', ['--redis', 'redis://127.0.0.1:1', '--device', 'cuda:007'], /--device must be one of auto, cpu, cuda, cuda:N/],
 ])("a numeric option out of the API's range is a usage error naming the option (exit 2): %s", (_name, extra, message) => {
   fs.writeFileSync(path.join(dir, 'r23-a.npy'), encodeNpy(new Float32Array(4).fill(0.5), [4]));
   fs.writeFileSync(path.join(dir, 'r23-v.npy'), encodeNpy(new Float32Array(5).fill(1), [5]));

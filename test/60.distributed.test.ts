@@ -752,6 +752,7 @@ describe('runOnCluster checks its options as scan() does, before a file or the q
     ['a dtype in capitals', { dtype: 'Float32' }, 'ERR_LINREC_INVALID_VALUE', /options\.dtype/],
     ['reverse "yes"', { reverse: 'yes' }, 'ERR_LINREC_INVALID_TYPE', /options\.reverse/],
     ['device "gpu"', { device: 'gpu' }, 'ERR_LINREC_INVALID_VALUE', /options\.device/],
+    ['device "cuda:007" (the API refuses leading zeros)', { device: 'cuda:007' }, 'ERR_LINREC_INVALID_VALUE', /options\.device/],
     ['a misspelled option', { segmnets: 4 }, 'ERR_LINREC_UNKNOWN_OPTION', /"segmnets"/],
     ['no out', { out: undefined }, 'ERR_LINREC_INVALID_TYPE', /options\.out/],
     ['onProgress not a function', { onProgress: 1 }, 'ERR_LINREC_INVALID_TYPE', /options\.onProgress/],
@@ -762,6 +763,37 @@ describe('runOnCluster checks its options as scan() does, before a file or the q
   test('no options at all', async () => {
     await expect((runOnCluster as unknown as () => Promise<unknown>)()).rejects.toMatchObject({ code: 'ERR_LINREC_INVALID_TYPE' });
   });
+});
+
+test("a job's device is a name the API takes (a worker would refuse 'cuda:007' on every job)", () => {
+  const digest = '0'.repeat(32);
+  const files = {
+    coeffs: 'a.npy',
+    values: 'v.npy',
+    out: 'x.npy.partial-1',
+    format: 'npy',
+    dtype: 'float32',
+    rows: 1,
+    n: 4,
+    coeffsDigest: digest,
+    valuesDigest: digest,
+  };
+  const job = (device: string) => ({
+    runId: '0123456789abcdef',
+    protocol: PROTOCOL,
+    version: VERSION,
+    files,
+    method: 'direct',
+    reverse: false,
+    device,
+    chunk: null,
+    part: { rows: [0, 1], steps: [0, 2] },
+    initial: null,
+    initialLog: null,
+  });
+  for (const device of ['auto', 'cpu', 'cuda', 'cuda:0', 'cuda:7', 'cuda:999']) expect(parseScanJob(job(device)).device).toBe(device);
+  for (const device of ['cuda:007', 'cuda:01', 'cuda:1234', 'gpu'])
+    expect(() => parseScanJob(job(device))).toThrow('malformed job: device: expected auto, cpu, cuda or cuda:N');
 });
 
 describe('segment maps with A in extended range (src/distributed/maps.ts)', () => {

@@ -20,6 +20,9 @@ static void runAggregate(const AggregateCall& call) {
 
 // Whether an async call's work is smaller than the hop to libuv's pool and back: it then runs
 // on the calling thread and its promise is settled at once (cpu_engine.h, kInlineWork).
+// src/addon.ts copies this rule (scanRunsInline, aggregateRunsInline) and the TS API makes the
+// sync call itself where it holds, so this branch is reached only by raw addon calls (or where
+// the copies disagree): change both together.
 static bool runsInline(const ScanCall& call) { return !call.useCuda && !call.onDevice && cpu::isSmall(call.job); }
 static bool runsInline(const AggregateCall& call) {
   return !call.useCuda && !call.onDevice && cpu::isSmall(scanViewOf(call.job));

@@ -1,6 +1,7 @@
 // Command-line pieces shared by `linrec worker` and `linrec run --redis`.
 import { parseArgs } from 'util';
 import { REDIS_ENV, urlHasPassword } from './connection';
+import { isDeviceName, type Device } from '../backends';
 
 export type UsageErrorOf = (message: string) => Error;
 
@@ -22,6 +23,16 @@ export function positive(name: string, value: string | boolean | undefined, usag
   if (max !== undefined && !(valid && n <= max)) throw usage(`--${name} must be an integer from 1 to ${max} (received '${value}')`);
   if (!valid) throw usage(`--${name} must be a positive integer (received '${value}')`);
   return n;
+}
+
+/**
+ * --device: 'cuda:N' (N from 0 to 999, as the API takes it) is checked against a machine's
+ * devices where it runs; other spellings are usage errors here, not the API's errors.
+ */
+export function deviceFlag(value: string | boolean | undefined, usage: UsageErrorOf): Device | undefined {
+  if (value === undefined) return undefined;
+  if (isDeviceName(value)) return value;
+  throw usage(`--device must be one of auto, cpu, cuda, cuda:N (N from 0 to 999) (received '${value}')`);
 }
 
 /** A --redis URL must not hold a password: other local users can read command lines with ps. */

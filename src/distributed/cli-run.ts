@@ -1,13 +1,12 @@
 // `linrec run --redis URL`: the one-machine command's files and options, scanned by the
 // workers that serve the queue. Files are named relative to the shared root (--root).
-import { parse, positive, redisFlag, type UsageErrorOf } from './cli-args';
+import { deviceFlag, parse, positive, redisFlag, type UsageErrorOf } from './cli-args';
 import { DEFAULT_QUEUE } from './bullmq';
 import { redisConnection } from './connection';
 
 const WAIT_NOTICE_S = Number(process.env.LINREC_WAIT_NOTICE_S ?? 10);
 import { plainError } from '../errors';
 import { runFilesOnCluster, type RunProgress } from './runner';
-import type { Device } from '../backends';
 import { RUN_OPTIONS, type RunFileErrors } from '../run-files';
 
 function choice<T extends string>(name: string, value: string | boolean | undefined, allowed: readonly T[], usage: UsageErrorOf): T | undefined {
@@ -31,8 +30,7 @@ export async function runClusterCommand(args: string[], usage: UsageErrorOf): Pr
   );
   for (const required of ['coeffs', 'values', 'out', 'redis'] as const) if (typeof o[required] !== 'string') throw usage(`run needs --${required}`);
   if (o.threads !== undefined) throw usage('--threads is a worker option with --redis (linrec worker --threads T)');
-  const device =
-    typeof o.device === 'string' && /^cuda:\d+$/.test(o.device) ? (o.device as Device) : choice('device', o.device, ['auto', 'cpu', 'cuda'] as const, usage);
+  const device = deviceFlag(o.device, usage);
   let connection: ReturnType<typeof redisConnection>;
   try {
     connection = redisConnection(redisFlag(o.redis, usage));

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DIGEST } from './digest';
 import { checkJobPath } from './paths';
+import { isDeviceName } from '../backends';
 
 /**
  * The jobs' protocol: what jobs and their results hold. 1: linrec before protocol numbers (jobs
@@ -245,9 +246,8 @@ function runId(v: unknown): string {
   return v;
 }
 /** A device as a job names it (the runner checks it too: this machine need not have the workers' devices). */
-export const DEVICE_NAME = /^(auto|cpu|cuda|cuda:\d{1,3})$/;
 function device(v: unknown): string {
-  if (typeof v !== 'string' || !DEVICE_NAME.test(v)) throw bad('device', 'auto, cpu, cuda or cuda:N', v);
+  if (!isDeviceName(v)) throw bad('device', 'auto, cpu, cuda or cuda:N', v);
   return v;
 }
 function chunk(v: unknown): number | null {
@@ -354,11 +354,12 @@ export interface AggregateMaps {
   x: Float64Array | null;
 }
 
-/** An aggregate job's result, of protocol 1 (no protocol, no BLog) or 2. */
+/** An aggregate job's result, of protocol 1 (no protocol, no BLog) or 2. Its protocol is read here,
+ *  not by protocolOf, whose refusal of a newer protocol speaks of a job and its runner. */
 export function parseAggregateResult(field: string, v: unknown, rows: number): AggregateMaps {
   const p = v !== null && typeof v === 'object' && 'protocol' in v ? (v as { protocol: unknown }).protocol : 1;
   if (p !== 1 && p !== PROTOCOL) throw bad(`${field}.protocol`, `${PROTOCOL}`, p);
-  const r = record(field, v, p === 1 ? ['segment', 'A', 'E', 'B', 'x'] : ['segment', 'A', 'E', 'B', 'BLog', 'x', 'protocol', 'version']);
+  const r = record(field, v, keysOf(p, ['segment', 'A', 'E', 'B', 'x'], ['BLog']));
   const E = r.E === null ? null : decodeF64(`${field}.E`, r.E, rows);
   if (E?.some((e) => !Number.isSafeInteger(e))) throw bad(`${field}.E`, 'integer exponents', 'others');
   return {

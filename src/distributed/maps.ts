@@ -170,8 +170,8 @@ export class RowMaps {
 
   /** Row r's map, then (after it) the map A_m·2^e_m, B_m: T = M∘T. With range 'log', BmLog is
    *  log|B_m| (it holds B_m where B_m is beyond float64), and B composes in log form there. */
-  then(r: number, Am: number, em: number, Bm: number, BmLog = Math.log(Math.abs(Bm))): void {
-    if (this.BLog) [this.B[r], this.BLog[r]] = applyMapWide(Am, em, Bm, BmLog, this.B[r], this.BLog[r]);
+  then(r: number, Am: number, em: number, Bm: number, BmLog?: number): void {
+    if (this.BLog) [this.B[r], this.BLog[r]] = applyMapWide(Am, em, Bm, BmLog ?? Math.log(Math.abs(Bm)), this.B[r], this.BLog[r]);
     else this.B[r] = scaledProduct(Am, em, this.B[r]) + Bm;
     let A = Am * this.A[r];
     if (A !== A) A = 0; // 0·inf: a reset before a product that overflowed (monoid.h's resetGuard)
@@ -195,11 +195,8 @@ export class RowMaps {
 /** x_end = A·2^E·x_start + B for one row (A a mantissa where E ≠ 0). */
 export const applyMap = (A: number, E: number, B: number, x: number): number => scaledProduct(A, E, x) + B;
 
-const signOf = (v: number): number => (v < 0 || Object.is(v, -0) ? -1 : 1);
-const isNormal = (v: number): boolean => {
-  const d = Math.abs(v);
-  return d >= 2 ** -1022 && d !== Infinity;
-};
+/** -1 for a negative number or -0, else +1 (NaN included): the sign the log form keeps. */
+export const signOf = (v: number): number => (v < 0 || Object.is(v, -0) ? -1 : 1);
 
 /**
  * applyMap where x or B may lie beyond float64's range, as the log method keeps them: each a
@@ -213,7 +210,7 @@ export function applyMapWide(A: number, E: number, B: number, bLog: number, x: n
   const bBeyond = beyondF64(B, bLog);
   if (!xBeyond && !bBeyond) {
     const v = applyMap(A, E, B, x);
-    if (isNormal(v) || Number.isNaN(v) || !Number.isFinite(A) || !Number.isFinite(B) || !Number.isFinite(x)) return [v, Math.log(Math.abs(v))];
+    if (inRange(v, 'float64') || Number.isNaN(v) || !Number.isFinite(A) || !Number.isFinite(B) || !Number.isFinite(x)) return [v, Math.log(Math.abs(v))];
   }
   // Non-finite terms (the loop's own arithmetic): an infinite x or A outweighs any B beyond float64
   // (finite in logs), and an infinite B any x.

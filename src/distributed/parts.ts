@@ -12,7 +12,7 @@ import type { Device } from '../backends';
 import { sampledDigest } from './digest';
 import { confine, openConfinedForWrite } from './paths';
 import { blocking, type Part } from './plan';
-import { applyMap, applyMapWide, inRange, rangeProduct, RowMaps } from './maps';
+import { applyMap, applyMapWide, inRange, rangeProduct, RowMaps, signOf } from './maps';
 import {
   beyondF64,
   decodeF64,
@@ -157,8 +157,6 @@ async function logB(
   }
 }
 
-const MIN_NORMAL: Record<DType, number> = { float32: 2 ** -126, float64: 2 ** -1022 };
-
 /** A Scanner's carried value per row as a Carry: x in float64 (the state itself where it is a
  *  normal number of the dtype), and with method 'log' its log magnitude from logState, which
  *  holds x where x is beyond float64's range. */
@@ -166,15 +164,10 @@ function carryOf(scanner: Scanner, dtype: DType): Carry {
   const state = scanner.state as FloatArray;
   if (scanner.method !== 'log') return { x: Float64Array.from(state), log: null };
   const { logAbs, sign } = scanner.logState;
-  const x = new Float64Array(scanner.rows);
-  const log = new Float64Array(scanner.rows);
-  for (let r = 0; r < scanner.rows; r++) {
-    const v = state[r];
-    const normal = Math.abs(v) >= MIN_NORMAL[dtype] && Math.abs(v) !== Infinity;
-    x[r] = normal ? v : sign[r] * Math.exp(logAbs[r]);
-    log[r] = normal ? Math.log(Math.abs(v)) : logAbs[r];
-  }
-  return { x, log };
+  // logAbs is log|x| for every row: the state's own log where it is in range (the Scanner keeps
+  // its log form only for rows beyond the range, whose state is then not a normal number).
+  const x = Float64Array.from(state, (v, r) => (inRange(v, dtype) ? v : sign[r] * Math.exp(logAbs[r])));
+  return { x, log: logAbs };
 }
 
 /** A Scanner's `initial` for rows of a carry: plain numbers, or { logAbs, sign } where some row is
@@ -182,8 +175,8 @@ function carryOf(scanner: Scanner, dtype: DType): Carry {
  *  rounding). */
 function initialOf(x: Float64Array, log: Float64Array | null): number[] | { logAbs: number[]; sign: number[] } {
   if (!log || !x.some((v, r) => beyondF64(v, log[r]))) return Array.from(x);
-  const logAbs = Array.from(x, (v, r) => (beyondF64(v, log[r]) ? log[r] : Number.isNaN(v) ? NaN : Math.log(Math.abs(v))));
-  const sign = Array.from(x, (v) => (v < 0 || Object.is(v, -0) ? -1 : 1));
+  const logAbs = Array.from(x, (v, r) => (beyondF64(v, log[r]) ? log[r] : Math.log(Math.abs(v))));
+  const sign = Array.from(x, (v) => signOf(v));
   return { logAbs, sign };
 }
 
@@ -319,13 +312,13 @@ export function composeCarries(
     if (i === 0) {
       if (!m.x) throw new PayloadError(`malformed job: segment ${k} is at the boundary but brought no x`);
       x = m.x;
-      xLog = Float64Array.from(x, (v) => Math.log(Math.abs(v)));
+      if (wide) xLog = Float64Array.from(x, (v) => Math.log(Math.abs(v)));
     }
     const next = new Float64Array(rows);
-    const nextLog = new Float64Array(rows);
+    const nextLog = wide ? new Float64Array(rows) : null;
     for (let r = 0; r < rows; r++) {
       const E = m.E ? m.E[r] : 0;
-      if (wide) [next[r], nextLog[r]] = applyMapWide(m.A[r], E, m.B[r], m.BLog ? m.BLog[r] : Math.log(Math.abs(m.B[r])), x![r], xLog![r]);
+      if (nextLog) [next[r], nextLog[r]] = applyMapWide(m.A[r], E, m.B[r], m.BLog ? m.BLog[r] : Math.log(Math.abs(m.B[r])), x![r], xLog![r]);
       else next[r] = applyMap(m.A[r], E, m.B[r], x![r]);
     }
     x = next;

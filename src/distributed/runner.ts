@@ -8,7 +8,7 @@ import { ArrayFileReader, ArrayFileWriter } from '../npy';
 import { fileLayout, outputFormat, type RunFileErrors } from '../run-files';
 import { expected, plainError, typeError } from '../errors';
 import * as v from '../validate';
-import type { Device } from '../backends';
+import { isDeviceName, type Device } from '../backends';
 import type { Method } from '../scan';
 import type { DType } from '../validate';
 import { loadBullmq, probe, DEFAULT_QUEUE } from './bullmq';
@@ -16,7 +16,6 @@ import { redisConnection, type RedisConnectionOptions } from './connection';
 import {
   beyondF64,
   decodeF64,
-  DEVICE_NAME,
   encodeF64,
   encodeLog,
   endedKey,
@@ -39,7 +38,7 @@ import {
 import { sampledDigest } from './digest';
 import { relativeToRoot, realRoot } from './paths';
 import { defaultParts, planRun, type Plan, type PlanKind } from './plan';
-import { scaledProduct } from './maps';
+import { scaledProduct, signOf } from './maps';
 
 export interface ClusterRunOptions {
   /** A Redis URL (credentials from LINREC_REDIS_* when absent), or ioredis options. */
@@ -267,8 +266,6 @@ export function carriesAgree(used: Carry, end: Carry, dtype: DType, scale?: Floa
   return true;
 }
 
-const signOf = (v: number): number => (v < 0 || Object.is(v, -0) ? -1 : 1);
-
 /** carriesAgree's test for one row where u or e is beyond float64 (its log magnitude holds it). */
 function logsAgree(u: number, ul: number, e: number, el: number, tol: number, scale?: number): boolean {
   if (Number.isNaN(u) || Number.isNaN(e)) return false; // one of them is beyond, hence a number
@@ -323,7 +320,7 @@ function checkRunOptions(options: unknown): ClusterRunOptions {
   v.oneOf('options.method', o.method, ['direct', 'log'], 'direct');
   v.oneOf('options.plan', o.plan, ['auto', 'rows', 'segments'], 'auto');
   v.boolean('options.reverse', o.reverse, false);
-  if (o.device !== undefined && !(typeof o.device === 'string' && DEVICE_NAME.test(o.device)))
+  if (o.device !== undefined && !isDeviceName(o.device))
     throw typeError('ERR_LINREC_INVALID_VALUE', expected('options.device', "one of 'auto', 'cpu', 'cuda' or 'cuda:N'", o.device));
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw typeError('ERR_LINREC_INVALID_TYPE', expected('options.onProgress', 'a function', o.onProgress));

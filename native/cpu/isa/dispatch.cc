@@ -76,7 +76,8 @@ void aggregate(const AggregateJob& job) { selected().aggregate(job); }
 void sequentialDirect(const ScanJob& job) { selected().sequentialDirect(job); }
 const char* instructionSet() { return selected().name; }
 
-// Not per instruction set: plain bookkeeping around the engine.
+// Not per instruction set: plain bookkeeping around the engine. src/addon.ts copies this rule
+// (runsInline, INLINE_WORK, LOG_STEP_WORK) to decide before each async call: change both together.
 bool isSmall(const ScanJob& job) {
   size_t steps = job.rows * (job.n + 1);
   return steps * (job.method == Method::Direct ? 1 : kLogStepWork) <= kInlineWork;
