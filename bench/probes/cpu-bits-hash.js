@@ -6,10 +6,7 @@
 //   LINREC_ADDON=<build>/Release/linrec.node [LINREC_CPU_ISA=x86-64-v3] node bench/probes/cpu-bits-hash.js [checkout]
 const path = require('path');
 const L = require(path.resolve(process.argv[2] ?? '.'));
-const crypto = require('crypto');
-let seed = 11;
-const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+const { rnd, gauss, bytesOf, hashKinds } = require('./lib/kinds-hash');
 const kinds = {
   'U(0.5,0.99)': [() => 0.5 + 0.49 * rnd(), () => rnd() - 0.5],
   'U(0,1)': [() => rnd(), () => rnd() - 0.5],
@@ -24,32 +21,9 @@ const kinds = {
   // growth to near float64's top (refined lanes: refineReach)
   'exp(7e-4+1e-3N)': [() => Math.exp(7e-4 + 1e-3 * gauss()), gauss],
 };
-const all = crypto.createHash('md5');
-const threadsDiffer = [];
-for (const [name, [fa, fb]] of Object.entries(kinds)) {
-  const h = crypto.createHash('md5');
-  for (const C of [Float32Array, Float64Array])
-    for (const [rows, n] of [
-      [1, 1000000],
-      [1, 26194],
-      [3, 3001],
-    ]) {
-      const a = new C(rows * n).map(fa),
-        b = new C(rows * (n + 1)).map(fb);
-      for (const reverse of [false, true]) {
-        const bytes = [1, 2, 4].map((threads) => {
-          const x = L.scan(a, b, { rows, reverse, threads });
-          return Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-        });
-        h.update(bytes[0]);
-        if (!bytes[0].equals(bytes[1]) || !bytes[0].equals(bytes[2])) threadsDiffer.push(`${name} ${C.name} n=${n}`);
-      }
-      const ag = L.aggregate(a, b.subarray(0, rows * n), { rows, threads: 2 });
-      h.update(Buffer.from(ag.A.buffer, ag.A.byteOffset, ag.A.byteLength));
-      h.update(Buffer.from(ag.B.buffer, ag.B.byteOffset, ag.B.byteLength));
-    }
-  const d = h.digest('hex').slice(0, 8);
-  all.update(d);
-  console.log(`${name}: ${d}`);
-}
-console.log(`all: ${all.digest('hex').slice(0, 8)}; threads 1, 2, 4 differ: ${threadsDiffer.join(', ') || 'none'}`);
+hashKinds(kinds, /./, ({ C, rows, n, a, b, hash, threads }) => {
+  for (const reverse of [false, true]) threads(`${C.name} n=${n}`, (t) => bytesOf(L.scan(a, b, { rows, reverse, threads: t })));
+  const ag = L.aggregate(a, b.subarray(0, rows * n), { rows, threads: 2 });
+  hash(bytesOf(ag.A));
+  hash(bytesOf(ag.B));
+});

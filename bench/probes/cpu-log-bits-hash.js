@@ -8,11 +8,8 @@
 //   LINREC_ADDON=<build>/Release/linrec.node [LINREC_CPU_ISA=x86-64-v3] node bench/probes/cpu-log-bits-hash.js [checkout] [kindRegex]
 const path = require('path');
 const L = require(path.resolve(process.argv[2] ?? '.'));
-const crypto = require('crypto');
+const { rnd, gauss, bytesOf, hashKinds } = require('./lib/kinds-hash');
 const only = new RegExp(process.argv[3] ?? '.');
-let seed = 11;
-const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const kinds = {
   'U(0,1)': [() => rnd(), () => rnd() - 0.5],
   'U(0.5,1)': [() => 0.5 + 0.5 * rnd(), () => 3 * rnd()],
@@ -30,42 +27,20 @@ const kinds = {
 };
 const logs = (v) => v.map((x) => Math.log(Math.abs(x)));
 const signs = (v) => Int8Array.from(v, (x) => (x < 0 ? -1 : 1));
-const bytesOf = (x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-const all = crypto.createHash('md5');
-const threadsDiffer = [];
-for (const [name, [fa, fb]] of Object.entries(kinds)) {
-  if (!only.test(name)) continue;
-  const h = crypto.createHash('md5');
-  for (const C of [Float32Array, Float64Array])
-    for (const [rows, n] of [
-      [1, 1000000],
-      [1, 26194],
-      [3, 3001],
-    ]) {
-      const a = new C(rows * n).map(fa),
-        b = new C(rows * (n + 1)).map(fb);
-      const la = logs(a),
-        lb = logs(b);
-      const calls = {
-        log: (threads, reverse) => [L.scan(a, b, { rows, reverse, threads, method: 'log' })],
-        real: (threads, reverse) => {
-          const r = L.logScan(la, lb, { rows, reverse, threads });
-          return [r.logAbs, r.sign];
-        },
-        signed: (threads, reverse) => {
-          const r = L.logScan({ logAbs: la, sign: signs(a) }, { logAbs: lb, sign: signs(b) }, { rows, reverse, threads });
-          return [r.logAbs, r.sign];
-        },
-      };
-      for (const [call, f] of Object.entries(calls))
-        for (const reverse of [false, true]) {
-          const bytes = [1, 2, 4].map((threads) => Buffer.concat(f(threads, reverse).map(bytesOf)));
-          h.update(bytes[0]);
-          if (!bytes[0].equals(bytes[1]) || !bytes[0].equals(bytes[2])) threadsDiffer.push(`${name} ${call} ${C.name} n=${n}${reverse ? ' reverse' : ''}`);
-        }
-    }
-  const d = h.digest('hex').slice(0, 8);
-  all.update(d);
-  console.log(`${name}: ${d}`);
-}
-console.log(`all: ${all.digest('hex').slice(0, 8)}; threads 1, 2, 4 differ: ${threadsDiffer.join(', ') || 'none'}`);
+hashKinds(kinds, only, ({ C, rows, n, a, b, threads }) => {
+  const la = logs(a),
+    lb = logs(b);
+  const calls = {
+    log: (t, reverse) => [L.scan(a, b, { rows, reverse, threads: t, method: 'log' })],
+    real: (t, reverse) => {
+      const r = L.logScan(la, lb, { rows, reverse, threads: t });
+      return [r.logAbs, r.sign];
+    },
+    signed: (t, reverse) => {
+      const r = L.logScan({ logAbs: la, sign: signs(a) }, { logAbs: lb, sign: signs(b) }, { rows, reverse, threads: t });
+      return [r.logAbs, r.sign];
+    },
+  };
+  for (const [call, f] of Object.entries(calls))
+    for (const reverse of [false, true]) threads(`${call} ${C.name} n=${n}${reverse ? ' reverse' : ''}`, (t) => Buffer.concat(f(t, reverse).map(bytesOf)));
+});
