@@ -2150,8 +2150,30 @@ template <class Access> class TileScan {
       }
       x = M::step(x, row.load(s));
       row.store(s, x);
+      if (isNaN(x)) s = afterNaN(row, s + 1, begin + count, x) - 1;
     }
     return x;
+  }
+  template <class V> static bool isNaN(const V& v) {
+    if constexpr (std::is_arithmetic<V>::value)
+      return v != v;
+    else
+      return v.m != v.m;
+  }
+  // The steps after one whose x is NaN, up to the first whose input holds a NaN (returned; end if
+  // none): each stores x as it is. The step gives exactly x there: x came out of arithmetic (a
+  // quiet NaN; for extended numbers with exponent 0), and a·x + b with no other NaN operand is x's
+  // NaN, bit for bit, on either path (a multiply-add or a product then a sum; affineGeneral's
+  // product, then add's sum of a non-finite mantissa); a·0 and a·inf do not arise, x being NaN. So
+  // the same stores as M::step's, without its chain (a sparse NaN coefficient made every later
+  // step of the log method a general step: 13x the clean data's time, bench/NOTES.md session 24).
+  template <class Row> static LINREC_RARE size_t afterNaN(const Row& row, size_t s, size_t end, const Value& x) {
+    for (; s < end; ++s) {
+      const Elem e = row.load(s);
+      if (isNaN(e.A) || isNaN(e.B)) break;
+      row.store(s, x);
+    }
+    return s;
   }
 
  public:
@@ -2181,15 +2203,35 @@ template <class Access> class TileScan {
   // Whole lanes of which some are not plain: each lane plain where it is (the same aggregate as
   // PlainExtended::reduce of four, lane by lane), so that no lane's aggregate, and no result after
   // it, depends on another lane's data.
+  // The lanes that are not plain take reduceLanesGeneral's loop one by one (its lanes are
+  // independent chains: the same aggregate), and plain lanes no general loop at all.
   template <class Row>
   static LINREC_RARE void reduceLanesMixed(const Row& row, size_t begin, Elem* out, bool* reset, Reach* reach) {
-    Elem plain[kLanes];
-    bool isPlain[kLanes];
-    for (size_t j = 0; j < kLanes; ++j)
-      isPlain[j] = PlainExtended::reduce(row, begin + j * kLaneLength, kLaneLength, 1, &plain[j]);
-    reduceLanesGeneral<true>(row, begin, kLaneLength, kTile, out, reset, reach);
-    for (size_t j = 0; j < kLanes; ++j)
-      if (isPlain[j]) out[j] = plain[j], reset[j] = false;
+    for (size_t j = 0; j < kLanes; ++j) {
+      reset[j] = false, reach[j] = {};
+      const size_t first = begin + j * kLaneLength;
+      if (PlainExtended::reduce(row, first, kLaneLength, 1, &out[j])) continue;
+      Elem agg = M::start(row.load(first));
+      for (size_t i = 1; i < kLaneLength; ++i) {
+        agg = M::extend(agg, row.load(first + i));
+        if (isNaN(agg.B)) i = extendAfterNaN(row, first, i + 1, kLaneLength, agg) - 1;
+      }
+      out[j] = agg;
+    }
+  }
+  // extend over steps [i, len) of the lane at first, from an aggregate whose B extend made NaN
+  // (quiet, exponent 0): at a step without a NaN input, affine(a, B, b) is B bit for bit (as in
+  // afterNaN), so only the product and afterInfinite's guard are computed; other steps extend.
+  template <class Row>
+  static LINREC_RARE size_t extendAfterNaN(const Row& row, size_t first, size_t i, size_t len, Elem& agg) {
+    for (; i < len; ++i) {
+      const Elem e = row.load(first + i);
+      if (isNaN(e.A) || isNaN(e.B))
+        agg = M::extend(agg, e);
+      else
+        agg = M::afterInfinite(agg, {M::Arithmetic::product(agg.A, e.A), agg.B});
+    }
+    return len;
   }
 
   template <bool Full, class Row> static void reduceLanesGeneral(const Row& row, size_t begin, size_t len, size_t m,
