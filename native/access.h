@@ -566,9 +566,13 @@ template <class T, bool Reverse, class M> struct LogAccess {
         // converts it (float64 with its low part), so that its bits do not depend on where the
         // tile's general steps are (test/51); a general one has low part 0, where both agree.
         const double* low = tile.xl();
+        // A NaN first: logOf's value for it (|v|, as it is) without its polynomial, which every
+        // result of a tile after a NaN took (session 24: logScan 3.9x the clean data's time).
         for (size_t i = 0; i < count; ++i) {
           double v = m[i], log;
-          if (e[i] == 0 && extended::inBand(v)) {
+          if (v != v) {
+            log = ::fabs(v);
+          } else if (e[i] == 0 && extended::inBand(v)) {
             if constexpr (std::is_same<T, double>::value)
               log = extended::logOfNormalAccurate(::fabs(v), 0, v < 0 ? -low[i] : low[i]);
             else

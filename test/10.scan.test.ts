@@ -104,6 +104,59 @@ describe('values that need care', () => {
       }
   });
 
+  // Session 24: sparse NaNs (missing data, 1e-4 to 1e-3) in many tiles; steps after a NaN skip the
+  // log method's general step, and a NaN lane skips its general reduce after its NaN.
+  test('sparse NaNs in coefficients and values, every method: NaN from the first NaN on, earlier ones exact, the same bits on 1 and 2 threads', () => {
+    const r = fresh();
+    const n = 300_000; // 2 threads from 2^18 steps
+    for (const C of [Float32Array, Float64Array])
+      for (const [rateA, rateB] of [
+        [1e-4, 0],
+        [1e-3, 1e-3],
+      ]) {
+        // the first NaN past the first tile (8320 steps), so that clean tiles come before it
+        const coeffs = fill(new C(n), () => (r.uniform() < rateA ? NaN : 0.2 + 0.8 * r.uniform()));
+        const values = fill(new C(n + 1), () => (r.uniform() < rateB ? NaN : r.uniform() - 0.3));
+        for (let t = 0; t < 9000; t++) {
+          if (coeffs[t] !== coeffs[t]) coeffs[t] = 0.5;
+          if (values[t] !== values[t]) values[t] = 0.5;
+        }
+        coeffs[12_345] = NaN;
+        const loop = sequential(coeffs, values);
+        const first = loop.findIndex((v) => v !== v);
+        const ref = reference(coeffs, values).subarray(0, first);
+        const logs = (v: Float32Array | Float64Array) => v.map((x) => Math.log(Math.abs(x)));
+        const runs: Record<string, (threads: number, reverse: boolean) => Float32Array | Float64Array> = {
+          direct: (threads, reverse) => scan(coeffs, values, { threads, reverse }),
+          log: (threads, reverse) => scan(coeffs, values, { threads, reverse, method: 'log' }),
+          logScan: (threads, reverse) => {
+            const l = logScan(
+              { logAbs: logs(coeffs), sign: Int8Array.from(coeffs, (v) => (v < 0 ? -1 : 1)) },
+              { logAbs: logs(values), sign: Int8Array.from(values, (v) => (v < 0 ? -1 : 1)) },
+              { threads, reverse },
+            );
+            return l.logAbs.map((v, t) => l.sign[t] * Math.exp(v));
+          },
+        };
+        for (const [method, run] of Object.entries(runs)) {
+          const x = run(1, false);
+          const notNaN: number[] = [];
+          for (let t = first; t <= n; t++) if (x[t] === x[t]) notNaN.push(t);
+          const before = x.subarray(0, first).findIndex((v) => v !== v);
+          expect({ C: C.name, rateA, method, first, notNaN: notNaN.slice(0, 5), before }).toEqual({ C: C.name, rateA, method, first, notNaN: [], before: -1 });
+          expect(mixedError(x.subarray(0, first), ref)).toBeLessThan(C === Float32Array ? 1e-5 : 1e-12);
+          for (const reverse of [false, true]) {
+            const one = run(1, reverse),
+              two = run(2, reverse);
+            expect({ method, reverse, same: Buffer.from(one.buffer).equals(Buffer.from(two.buffer)) }).toEqual({ method, reverse, same: true });
+          }
+        }
+        // aggregate: A is NaN where a coefficient is (every row here has one), B NaN from it on
+        const g = aggregate(coeffs, values.subarray(1), { threads: 2 });
+        expect(Number.isNaN(g.A[0]) && Number.isNaN(g.B[0])).toBe(true);
+      }
+  });
+
   test('Infinity propagates (inf or NaN where the loop has them)', () => {
     const coeffs = new Float64Array([1, Infinity, 2, 0, 1]);
     const values = new Float64Array([1, 1, 1, 1, 5, 1]);

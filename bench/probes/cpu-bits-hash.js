@@ -3,10 +3,12 @@
 // Hashes of CPU scans and aggregates of fixed pseudo-random rows, per data kind (float32 and
 // float64; n = 10^6, 26194, 3001; forward and reverse; 3 rows; threads 1, 2 and 4 compared): run it against two
 // builds (LINREC_ADDON, LINREC_CPU_ISA for the variant) to show a change kept every bit. Session 22.
-//   LINREC_ADDON=<build>/Release/linrec.node [LINREC_CPU_ISA=x86-64-v3] node bench/probes/cpu-bits-hash.js [checkout]
+// Session 24: sparse NaN kinds (missing data) last, and an optional regex of the kinds to run.
+//   LINREC_ADDON=<build>/Release/linrec.node [LINREC_CPU_ISA=x86-64-v3] node bench/probes/cpu-bits-hash.js [checkout] [kindRegex]
 const path = require('path');
 const L = require(path.resolve(process.argv[2] ?? '.'));
 const { rnd, gauss, bytesOf, hashKinds } = require('./lib/kinds-hash');
+const only = new RegExp(process.argv[3] ?? '.');
 const kinds = {
   'U(0.5,0.99)': [() => 0.5 + 0.49 * rnd(), () => rnd() - 0.5],
   'U(0,1)': [() => rnd(), () => rnd() - 0.5],
@@ -20,8 +22,11 @@ const kinds = {
   '|N(0,1)|': [() => Math.abs(gauss()), gauss],
   // growth to near float64's top (refined lanes: refineReach)
   'exp(7e-4+1e-3N)': [() => Math.exp(7e-4 + 1e-3 * gauss()), gauss],
+  // session 24: sparse NaN coefficients or addends (missing data)
+  'U(0,1) a NaN@1e-4': [() => (rnd() < 1e-4 ? NaN : rnd()), () => rnd() - 0.5],
+  'N(0,1) a,b NaN@1e-3': [() => (rnd() < 1e-3 ? NaN : gauss()), () => (rnd() < 1e-3 ? NaN : gauss())],
 };
-hashKinds(kinds, /./, ({ C, rows, n, a, b, hash, threads }) => {
+hashKinds(kinds, only, ({ C, rows, n, a, b, hash, threads }) => {
   for (const reverse of [false, true]) threads(`${C.name} n=${n}`, (t) => bytesOf(L.scan(a, b, { rows, reverse, threads: t })));
   const ag = L.aggregate(a, b.subarray(0, rows * n), { rows, threads: 2 });
   hash(bytesOf(ag.A));

@@ -4,7 +4,8 @@
 // logs) on fixed pseudo-random rows, per data kind (float32 and float64; n = 10^6, 26194, 3001;
 // forward and reverse; threads 1, 2 and 4 compared): run it against two builds (LINREC_ADDON,
 // LINREC_CPU_ISA for the variant) to show a change kept every bit. Session 23 (the log method's
-// cliffs: zero addends, growth past the band). Kinds after the first three are the cliffs' data.
+// cliffs: zero addends, growth past the band). Kinds after the first three are the cliffs' data;
+// the last two (session 24) sparse NaNs.
 //   LINREC_ADDON=<build>/Release/linrec.node [LINREC_CPU_ISA=x86-64-v3] node bench/probes/cpu-log-bits-hash.js [checkout] [kindRegex]
 const path = require('path');
 const L = require(path.resolve(process.argv[2] ?? '.'));
@@ -24,6 +25,9 @@ const kinds = {
   'N(0,2)': [() => 2 * gauss(), gauss],
   'U*1e30': [() => 1e30 * rnd(), () => 1 + rnd()],
   'U(1,1.01) b=0@0.1': [() => 1 + 0.01 * rnd(), () => (rnd() < 0.1 ? 0 : rnd())],
+  // session 24: sparse NaN coefficients or addends (missing data)
+  'U(0,1) a NaN@1e-4': [() => (rnd() < 1e-4 ? NaN : rnd()), () => rnd() - 0.5],
+  'N(0,1) a,b NaN@1e-3': [() => (rnd() < 1e-3 ? NaN : gauss()), () => (rnd() < 1e-3 ? NaN : gauss())],
 };
 const logs = (v) => v.map((x) => Math.log(Math.abs(x)));
 const signs = (v) => Int8Array.from(v, (x) => (x < 0 ? -1 : 1));

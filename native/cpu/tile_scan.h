@@ -126,6 +126,19 @@ struct HasStoresOverInputs<Row, std::void_t<decltype(std::declval<const Row&>().
 };
 template <class Row, class = void> struct HasLogOut : std::false_type {};
 template <class Row> struct HasLogOut<Row, std::void_t<decltype(Row::logOut)>> : std::true_type {};
+// Rows of raw arrays a, b and x and nothing else stored (RawAccess::Row; not LogAccess::Row, which
+// stores signs too), and staged tiles' steps (ExtendedTile::Steps): TileScan::afterNaN's vector paths.
+template <class Row, class = void> struct HasSignsOut : std::false_type {};
+template <class Row> struct HasSignsOut<Row, std::void_t<decltype(std::declval<Row>().xSign)>> : std::true_type {};
+template <class Row, class = void> struct HasRawArrays : std::false_type {};
+template <class Row>
+struct HasRawArrays<Row, std::void_t<decltype(std::declval<Row>().a), decltype(std::declval<Row>().x)>>
+    : std::bool_constant<!HasSignsOut<Row>::value> {};
+template <class Row, class = void> struct HasStagedArrays : std::false_type {};
+template <class Row>
+struct HasStagedArrays<Row, std::void_t<decltype(std::declval<Row>().am), decltype(std::declval<Row>().xm),
+                                        decltype(std::declval<Row>().xl), decltype(std::declval<Row>().begin)>>
+    : std::true_type {};
 // float32 logs of a bounded plain tile's four lanes, taken in the rescan (defined below).
 template <bool Reverse> void rescanToLogs(const double* a, const double* b, size_t len, float* out, double* x);
 // l[0] + ... + l[len-1] (the log of a lane's coefficient product): in double, 16 partial sums in a fixed order (so the
@@ -1229,7 +1242,14 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   }
   // Lane j's coefficient product where its prefix products from S overflowed (growth past
   // kReachA, then perhaps a decay: A may be finite again), as coefficientProduct computes it.
+  // A lane with a NaN coefficient: its product is NaN however it is associated, and both callers
+  // take a NaN product as resetGuard's 0, so its bits do not matter: a NaN, after a vector check
+  // instead of the partials' chains (a sparse NaN made this 13% of aggregate's time, session 24).
   static LINREC_RARE T rareProduct(const T* a, size_t len, size_t j) {
+    uint32_t numbers = 0;  // factors that are not NaN
+#pragma omp simd reduction(+ : numbers)
+    for (size_t i = 0; i < len; ++i) numbers += uint32_t(a[stepAt(j, len, i)] == a[stepAt(j, len, i)]);
+    if (numbers != len) return std::numeric_limits<T>::quiet_NaN();
     PT q[kProductWidth];
     for (auto& partial : q) partial = PT(1);
     for (size_t i = 0; i < len; ++i) q[i % kProductWidth] *= PT(a[stepAt(j, len, i)]);
@@ -1817,7 +1837,9 @@ template <class Access> class TileScan {
   template <class Row>
   static bool laneFits(Value x, const Elem& e, bool exactReset, Reach& r, const Row& row, size_t first, size_t count) {
     if (within(x, r) && clearOfUnderflow(x, e, exactReset, r)) return true;
-    if (!r.bound) return false;
+    // x is finite here (within and clearOfUnderflow pass any other), so a NaN bound on B's chain (a
+    // NaN input in the lane) refuses whatever refineReach gives: it does not change r.b
+    if (!r.bound || !(r.b == r.b)) return false;
     refineReach(row, first, count, r);
     return within(x, r) && clearOfUnderflow(x, e, exactReset, r);
   }
@@ -2155,11 +2177,102 @@ template <class Access> class TileScan {
       }
       x = M::step(x, row.load(s));
       row.store(s, x);
+      if (isNaN(x)) s = afterNaN(row, s + 1, begin + count, x) - 1;
     }
     return x;
   }
+  // The first step in [s, end) of an affine row with a NaN coefficient or addend (end if none):
+  // blocks of 256 steps checked as vectors (a count of the inputs that are not NaN), a block with
+  // a NaN then step by step.
+  template <class Row> static size_t nextNaNInput(const Row& row, size_t s, size_t end) {
+    const auto *a = row.a, *b = row.b;
+    while (s < end) {
+      const size_t blockEnd = std::min(end, s + 256);
+      uint32_t numbers = 0;
+#pragma omp simd reduction(+ : numbers)
+      for (size_t k = s; k < blockEnd; ++k)
+        numbers += uint32_t(a[Row::at(k)] == a[Row::at(k)]) + uint32_t(b[Row::at(k)] == b[Row::at(k)]);
+      if (numbers != 2 * (blockEnd - s))
+        for (; s < blockEnd; ++s)
+          if (isNaN(a[Row::at(s)]) || isNaN(b[Row::at(s)])) return s;
+      s = blockEnd;
+    }
+    return end;
+  }
+  template <class V> static bool isNaN(const V& v) {
+    if constexpr (std::is_arithmetic<V>::value)
+      return v != v;
+    else
+      return v.m != v.m;
+  }
+  // The steps after one whose x is NaN, up to the first whose input holds a NaN (returned; end if
+  // none): each stores x as it is. The step gives exactly x there: x came out of arithmetic (a
+  // quiet NaN; for extended numbers with exponent 0), and a·x + b with no other NaN operand is x's
+  // NaN, bit for bit, on either path (a multiply-add or a product then a sum; affineGeneral's
+  // product, then add's sum of a non-finite mantissa); a·0 and a·inf do not arise, x being NaN. So
+  // the same stores as M::step's, without its chain (a sparse NaN coefficient made every later
+  // step of the log method a general step: 13x the clean data's time, bench/NOTES.md session 24).
+  // Raw rows (the inputs and results as arrays of T: a loaded input is NaN exactly where its raw
+  // value is) and staged tiles (ExtendedTile::Steps) find that step by a vector check, then repeat
+  // the first store's values (the same x, so the same stored bits). In place (x over b), every b
+  // is read before the stores over it, as the step loop reads it.
+  template <class Row> static LINREC_RARE size_t afterNaN(const Row& row, size_t s, size_t end, const Value& x) {
+    if (s >= end) return s;
+    if constexpr (HasRawArrays<Row>::value) {
+      const size_t stop = nextNaNInput(row, s, end);
+      if (stop == s) return s;
+      row.store(s, x);
+      auto* out = row.x;  // a local: through row, the stores were scalar (row.x reloaded)
+      const auto v = out[Row::at(s)];
+      for (size_t k = s + 1; k < stop; ++k) out[Row::at(k)] = v;
+      return stop;
+    } else if constexpr (HasStagedArrays<Row>::value) {
+      const size_t i0 = s - row.begin, iEnd = end - row.begin;
+      size_t i = i0;
+      while (i < iEnd) {
+        const size_t blockEnd = std::min(iEnd, i + 256);
+        uint32_t numbers = 0;
+#pragma omp simd reduction(+ : numbers)
+        for (size_t k = i; k < blockEnd; ++k)
+          numbers += uint32_t(row.am[k] == row.am[k]) + uint32_t(row.bm[k] == row.bm[k]);
+        if (numbers != 2 * (blockEnd - i)) {
+          while (row.am[i] == row.am[i] && row.bm[i] == row.bm[i]) ++i;
+          break;
+        }
+        i = blockEnd;
+      }
+      if (i == i0) return s;
+      row.store(s, x);
+      double *xm = row.xm, *xl = row.xl;
+      auto* xe = row.xe;
+      const double m = xm[i0], l = xl[i0];
+      const auto e = xe[i0];
+      for (size_t k = i0 + 1; k < i; ++k) xm[k] = m, xe[k] = e, xl[k] = l;
+      return row.begin + i;
+    }
+    for (; s < end; ++s) {
+      const Elem e = row.load(s);
+      if (isNaN(e.A) || isNaN(e.B)) break;
+      row.store(s, x);
+    }
+    return s;
+  }
 
  public:
+  // composeInOrder's B (start, then extend step by step: the loop from 0) for aggregateRows. Affine
+  // rows: once B is NaN, steps without a NaN input leave it as it is, bit for bit (AffineMonoid's
+  // extend takes B as a·B + b, whatever A is; see afterNaN), so they are skipped (a sparse NaN made
+  // every such row's B a pass over all its steps in order: 3.5-4.9x the clean data's aggregate).
+  template <class Row> static LINREC_RARE typename M::Value inOrderB(const Row& row, size_t n) {
+    Elem e = M::start(row.load(0));
+    for (size_t i = 1; i < n; ++i) {
+      e = M::extend(e, row.load(i));
+      if constexpr (IsAffine<M>::value) {
+        if (isNaN(e.B)) i = nextNaNInput(row, i + 1, n) - 1;
+      }
+    }
+    return e.B;
+  }
   // Phase 1 of a tile, also used alone by aggregateRows.
   // Lane j covers steps [begin + j*len, begin + min((j+1)*len, m)); empty lanes stay identity.
   static size_t laneSize(size_t j, size_t len, size_t m) {
@@ -2186,15 +2299,35 @@ template <class Access> class TileScan {
   // Whole lanes of which some are not plain: each lane plain where it is (the same aggregate as
   // PlainExtended::reduce of four, lane by lane), so that no lane's aggregate, and no result after
   // it, depends on another lane's data.
+  // The lanes that are not plain take reduceLanesGeneral's loop one by one (its lanes are
+  // independent chains: the same aggregate), and plain lanes no general loop at all.
   template <class Row>
   static LINREC_RARE void reduceLanesMixed(const Row& row, size_t begin, Elem* out, bool* reset, Reach* reach) {
-    Elem plain[kLanes];
-    bool isPlain[kLanes];
-    for (size_t j = 0; j < kLanes; ++j)
-      isPlain[j] = PlainExtended::reduce(row, begin + j * kLaneLength, kLaneLength, 1, &plain[j]);
-    reduceLanesGeneral<true>(row, begin, kLaneLength, kTile, out, reset, reach);
-    for (size_t j = 0; j < kLanes; ++j)
-      if (isPlain[j]) out[j] = plain[j], reset[j] = false;
+    for (size_t j = 0; j < kLanes; ++j) {
+      reset[j] = false, reach[j] = {};
+      const size_t first = begin + j * kLaneLength;
+      if (PlainExtended::reduce(row, first, kLaneLength, 1, &out[j])) continue;
+      Elem agg = M::start(row.load(first));
+      for (size_t i = 1; i < kLaneLength; ++i) {
+        agg = M::extend(agg, row.load(first + i));
+        if (isNaN(agg.B)) i = extendAfterNaN(row, first, i + 1, kLaneLength, agg) - 1;
+      }
+      out[j] = agg;
+    }
+  }
+  // extend over steps [i, len) of the lane at first, from an aggregate whose B extend made NaN
+  // (quiet, exponent 0): at a step without a NaN input, affine(a, B, b) is B bit for bit (as in
+  // afterNaN), so only the product and afterInfinite's guard are computed; other steps extend.
+  template <class Row>
+  static LINREC_RARE size_t extendAfterNaN(const Row& row, size_t first, size_t i, size_t len, Elem& agg) {
+    for (; i < len; ++i) {
+      const Elem e = row.load(first + i);
+      if (isNaN(e.A) || isNaN(e.B))
+        agg = M::extend(agg, e);
+      else
+        agg = M::afterInfinite(agg, {M::Arithmetic::product(agg.A, e.A), agg.B});
+    }
+    return len;
   }
 
   template <bool Full, class Row> static void reduceLanesGeneral(const Row& row, size_t begin, size_t len, size_t m,
@@ -2509,7 +2642,7 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
       total = M::combine(total, tileAgg[k]);
     }
     if (!exact)  // rare: B as its definition, start then extend (A, a product, is right as it is)
-      total.B = composeInOrder<M>(n, [&](size_t i) { return row.load(i); }).B;
+      total.B = Scan::inOrderB(row, n);
     out[r] = total;
   }
 }
