@@ -194,8 +194,10 @@ async function runCalls({ quick = false, log = () => {} } = {}) {
   // The log methods against the direct one (both with out), and 1 thread against the C++ loop.
   const logSizes = quick ? [1e5, 1e6] : [1e5, 1e6, 1e7];
   for (const n of logSizes) {
-    const logRuns = n >= 1e7 ? Math.min(runs, 3) : runs;
-    const reps = n <= 1e5 ? 5 : 1;
+    // Samples of ~10 ms or more (a call at 10^6 is ~1 ms: single calls read 2.0-3.1x logScan ÷
+    // direct across runs of one tree, session 24), 5 of them at 10^7.
+    const logRuns = n >= 1e7 ? Math.min(runs, 5) : runs;
+    const reps = Math.max(1, Math.round(5e6 / n));
     const nrm = randomArrays(Float32Array, n, 31, 'normal');
     const out = new Float32Array(n + 1);
     const [tl, td] = compare([() => linrec.scan(nrm.a, nrm.b, { method: 'log', out }), () => linrec.scan(nrm.a, nrm.b, { out })], {
