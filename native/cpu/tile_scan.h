@@ -2624,9 +2624,13 @@ void aggregateRows(const Access& acc, size_t rows, size_t n, unsigned threads, t
                           kLaneLength, kTile);
   };
   for (size_t r = 0; r < rows; ++r) {
+    if (n == 0) {  // no steps: the identity (and no row: an empty row's reverse start is before its data)
+      out[r] = M::identity();
+      continue;
+    }
     const auto row = acc.row(r);
     if constexpr (IsAffine<M>::value) {  // a first coefficient ±inf (rare; monoid.h, composeFromInfinite)
-      if (n > 0 && infiniteCoefficient(row.load(0).A)) {  // A and B in order: the joins below are not needed
+      if (infiniteCoefficient(row.load(0).A)) {  // A and B in order: the joins below are not needed
         out[r] = composeFromInfinite<typename M::Scalar>(n, [&](size_t i) { return row.load(i); });
         continue;
       }
