@@ -14,7 +14,7 @@ import { decodeNpy, encodeNpy } from '../src/npy';
 import { runOnCluster } from '../src/distributed';
 import { planRun } from '../src/distributed/plan';
 import { applyMap, applyMapWide, frexp, ldexp, rangeProduct, RowMaps } from '../src/distributed/maps';
-import { CLI, describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
+import { CLI, describeCluster, jobFiles, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
 import { fresh, mixedError, overLoopAccuracy, reference, seedNote, signedProblem, tagOf, type F } from './helpers';
 
 type FC = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -766,18 +766,7 @@ describe('runOnCluster checks its options as scan() does, before a file or the q
 });
 
 test("a job's device is a name the API takes (a worker would refuse 'cuda:007' on every job)", () => {
-  const digest = '0'.repeat(32);
-  const files = {
-    coeffs: 'a.npy',
-    values: 'v.npy',
-    out: 'x.npy.partial-1',
-    format: 'npy',
-    dtype: 'float32',
-    rows: 1,
-    n: 4,
-    coeffsDigest: digest,
-    valuesDigest: digest,
-  };
+  const files = jobFiles();
   const job = (device: string) => ({
     runId: '0123456789abcdef',
     protocol: PROTOCOL,
@@ -959,17 +948,7 @@ describe("three phases with method 'log' keep a carry beyond the data's type (pa
     fs.writeFileSync(path.join(root, 'v.npy'), encodeNpy(v));
     fs.writeFileSync(path.join(root, 'x.npy.partial-1'), encodeNpy(new Float32Array(n + 1)));
     const [coeffsDigest, valuesDigest] = await Promise.all([sampledDigest(path.join(root, 'a.npy')), sampledDigest(path.join(root, 'v.npy'))]);
-    const files = {
-      coeffs: 'a.npy',
-      values: 'v.npy',
-      out: 'x.npy.partial-1',
-      format: 'npy' as const,
-      dtype: 'float32' as const,
-      rows: 1,
-      n,
-      coeffsDigest,
-      valuesDigest,
-    };
+    const files = jobFiles({ n, coeffsDigest, valuesDigest });
     const ctx = { root: fs.realpathSync(root), threads: 1 };
     const common = { runId: '0123456789abcdef', files, method, reverse: false, device: 'cpu', chunk: null };
     const parts = [
@@ -1003,7 +982,7 @@ describe("three phases with method 'log' keep a carry beyond the data's type (pa
     fs.writeFileSync(path.join(root, 'v.npy'), encodeNpy(v));
     fs.writeFileSync(path.join(root, 'x.npy.partial-1'), encodeNpy(new Float32Array(5)));
     const [coeffsDigest, valuesDigest] = await Promise.all([sampledDigest(path.join(root, 'a.npy')), sampledDigest(path.join(root, 'v.npy'))]);
-    const files = { coeffs: 'a.npy', values: 'v.npy', out: 'x.npy.partial-1', format: 'npy', dtype: 'float32', rows: 1, n: 4, coeffsDigest, valuesDigest };
+    const files = jobFiles({ coeffsDigest, valuesDigest });
     const ctx = { root: fs.realpathSync(root), threads: 1 };
     const old = { runId: '0123456789abcdef', files, method: 'log', reverse: false, device: 'cpu', chunk: null, part: { rows: [0, 1], steps: [0, 2] } };
     // A protocol-1 runner takes exactly these fields of an aggregate (its parser refuses others).

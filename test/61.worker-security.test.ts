@@ -11,7 +11,7 @@ import { decodeNpy, encodeNpy, encodeNpyHeader } from '../src/npy';
 import { sequential } from '../src/index';
 import { redisConnection } from '../src/distributed';
 import { sampledDigest } from '../src/distributed/digest';
-import { describeCluster, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
+import { describeCluster, jobFiles, linrec, startRedis, startWorker, type Redis, type WorkerProcess } from './cluster';
 import { fresh, mixedError, reference, signedProblem, type F } from './helpers';
 
 const PASSWORD = 'test-' + Math.random().toString(36).slice(2);
@@ -40,18 +40,7 @@ function snapshot(dir: string): string[] {
 // The inputs' sampled digests, as a runner sends them (set in beforeAll).
 let coeffsDigest = '';
 let valuesDigest = '';
-const files = (over: Record<string, unknown> = {}) => ({
-  coeffs: 'a.npy',
-  values: 'v.npy',
-  out: 'x.npy.partial-1',
-  format: 'npy',
-  dtype: 'float32',
-  rows: 1,
-  n: 100,
-  coeffsDigest,
-  valuesDigest,
-  ...over,
-});
+const files = (over: Record<string, unknown> = {}) => jobFiles({ n: 100, coeffsDigest, valuesDigest, ...over });
 const scanJob = (over: Record<string, unknown> = {}) => ({
   runId: '0123456789abcdef',
   files: files(),

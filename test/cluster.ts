@@ -23,6 +23,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A job's `files` as a runner sends them: a.npy and v.npy in, x.npy.partial-1 out, one float32 row
+ * of 4 steps; `over` replaces any field (a suite with real inputs passes their sampled digests).
+ */
+export function jobFiles<T extends Record<string, unknown>>(over: T = {} as T) {
+  const digest = '0'.repeat(32);
+  return {
+    coeffs: 'a.npy',
+    values: 'v.npy',
+    out: 'x.npy.partial-1',
+    format: 'npy' as const,
+    dtype: 'float32' as const,
+    rows: 1,
+    n: 4,
+    coeffsDigest: digest,
+    valuesDigest: digest,
+    ...over,
+  };
+}
+
 export interface Redis {
   url: string;
   port: number;
