@@ -439,7 +439,11 @@ export function addon(): NativeAddon {
       return loaded;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const what = candidate.package ? `${candidate.package} (${candidate.file})` : candidate.file;
+      const what = candidate.package
+        ? `${candidate.package} (${candidate.file})`
+        : candidate.kind === 'env'
+          ? `LINREC_ADDON=${candidate.file}`
+          : candidate.file;
       failures.push(`  ${what}: ${err.code === 'MODULE_NOT_FOUND' ? 'not found' : err.message}`);
     }
   }
@@ -455,6 +459,20 @@ export function addon(): NativeAddon {
     }
   }
   const prebuilt = platformPackages().join(' or ');
+  if (process.env.LINREC_ADDON) {
+    // LINREC_ADDON is the only place tried: reinstalling cannot help while it is set.
+    const installed = platformPackages().filter((name) => resolvePackageFile(name));
+    throw plainError(
+      'ERR_LINREC_LOAD',
+      [
+        'linrec: could not load the native addon that LINREC_ADDON names (no other place is tried while it is set):',
+        ...failures,
+        'Possible fixes:',
+        `  - unset LINREC_ADDON to load ${installed.length ? `the installed ${installed[0]}` : "the package's own addon"};`,
+        '  - point LINREC_ADDON at a built linrec.node (a path from the working directory, or absolute).',
+      ].join('\n'),
+    );
+  }
   throw plainError(
     'ERR_LINREC_LOAD',
     [
