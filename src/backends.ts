@@ -1,6 +1,6 @@
 // Which backends this build and machine offer, and which one a call uses.
 import * as os from 'os';
-import { addon } from './addon';
+import { addon, addonSource, platformPackages } from './addon';
 import { expected, plainError, rangeError, typeError, whenCudaFails } from './errors';
 
 /** Where a call runs: 'cuda' is device 0, 'cuda:N' the N-th of backends().cuda.devices. */
@@ -41,6 +41,17 @@ whenCudaFails(() => {
   cached = undefined;
 });
 
+/**
+ * Why CUDA is not compiled in, for the user: the CPU-only prebuilt package is built without it on
+ * purpose, and its fix is the CUDA package for this platform, not a compiler.
+ */
+function noCudaReason(reason: string): string {
+  const from = addonSource();
+  const best = platformPackages()[0];
+  if (from?.kind !== 'prebuilt' || from.package === best || !best.endsWith('-cuda')) return reason;
+  return `this is ${from.package}, the prebuilt addon without CUDA; the CUDA backend comes with ${best}: \`npm install ${best}\` (it runs on the CPU too where there is no GPU)`;
+}
+
 /** The backends this build and machine offer (probed once). */
 export function backends(): Backends {
   if (!cached) {
@@ -50,7 +61,7 @@ export function backends(): Backends {
       cuda: {
         compiled: info.cuda.compiled,
         available: info.cuda.available,
-        ...(info.cuda.reason ? { reason: info.cuda.reason } : {}),
+        ...(info.cuda.reason ? { reason: info.cuda.compiled ? info.cuda.reason : noCudaReason(info.cuda.reason) } : {}),
         devices: info.cuda.devices,
       },
     };

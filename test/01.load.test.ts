@@ -1,10 +1,10 @@
 // The package loads as CommonJS and as ESM, by name, and reports its backends.
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, mkdtempSync, rmSync } from 'fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { backends } from '../src';
-import { addonPath } from '../src/addon';
+import { addonPath, platformPackages } from '../src/addon';
 // scripts/check-binary.js: the ELF file's needed libraries and symbol versions, and what of them
 // an older system lacks.
 interface BinaryRequirements {
@@ -99,6 +99,35 @@ describe('loading', () => {
       expect(r.stderr).toMatch(/@linrec\/\S+ \(the prebuilt addon for this platform\): not installed/);
       expect(r.stderr).toMatch(/build-cmake\/Release\/linrec\.node: not found/);
       expect(r.stderr).toMatch(/npm rebuild linrec/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  // Needs a CPU-only build to stand in for the package (a build with CUDA compiled has no such reason).
+  const cpuOnlyHere = process.platform === 'linux' && process.arch === 'x64' && !backends().cuda.compiled;
+  (cpuOnlyHere ? test : test.skip)("the CPU-only prebuilt package's backends() names the CUDA package as the fix, not a compiler", () => {
+    // A copy of the package whose addon comes from a CPU-only build placed as @linrec/<platform>
+    // (the CPU-only package where a CUDA variant exists: linux-x64).
+    const [best, cpuOnly] = platformPackages('linux', 'x64');
+    const built = addonPath() as string;
+    const copy = mkdtempSync(path.join(tmpdir(), 'linrec-cpu-package-'));
+    try {
+      cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true });
+      cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
+      cpSync(path.join(root, 'scripts', 'platform-packages.js'), path.join(copy, 'scripts', 'platform-packages.js'));
+      const pkg = path.join(copy, 'node_modules', ...cpuOnly.split('/'));
+      cpSync(built, path.join(pkg, 'linrec.node'));
+      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: cpuOnly, version: '0.0.0' }));
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.LINREC_ADDON;
+      delete env.LINREC_PREBUILT;
+      const script = `const l = require(${JSON.stringify(path.join(copy, 'dist', 'index.js'))}); console.log(JSON.stringify(l.backends().cuda.reason))`;
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env });
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toBe(
+        `this is ${cpuOnly}, the prebuilt addon without CUDA; the CUDA backend comes with ${best}: \`npm install ${best}\` (it runs on the CPU too where there is no GPU)`,
+      );
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

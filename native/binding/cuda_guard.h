@@ -48,8 +48,18 @@ inline void cudaAggregate(const AggregateJob& job, bool onDevice, unsigned gener
   cuda::aggregate(job, onDevice ? cuda::Residency::Device : cuda::Residency::Host, generation);
 }
 #else
+// Why this build has no CUDA backend, as the build system says: LINREC_NO_CUDA 0 = nvcc was
+// not found (CMake's default), 1 = turned off (-DLINREC_CUDA=OFF: the CPU-only prebuilt package
+// is built so), 2 = node-gyp (binding.gyp compiles the CPU backend only).
+#ifndef LINREC_NO_CUDA
+#define LINREC_NO_CUDA 0
+#endif
+constexpr const char* kNoCudaReason =
+    LINREC_NO_CUDA == 1   ? "linrec was built without CUDA (turned off: -DLINREC_CUDA=OFF)"
+    : LINREC_NO_CUDA == 2 ? "linrec was built without CUDA (compiled by node-gyp, which builds the CPU backend only)"
+                          : "linrec was built without CUDA (nvcc was not found at build time)";
 struct CudaNotCompiled : std::runtime_error {
-  CudaNotCompiled() : std::runtime_error("linrec was built without CUDA (nvcc was not found at build time)") {}
+  CudaNotCompiled() : std::runtime_error(kNoCudaReason) {}
 };
 inline void* cudaAlloc(int, size_t, unsigned*) { throw CudaNotCompiled(); }
 inline void cudaRelease(int, void*, unsigned) {}

@@ -34,7 +34,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 #else
   cuda.Set("compiled", false);
   cuda.Set("available", false);
-  cuda.Set("reason", "linrec was built without CUDA (nvcc was not found at build time)");
+  cuda.Set("reason", kNoCudaReason);
 #endif
   cuda.Set("devices", devices);
   out.Set("cuda", cuda);
