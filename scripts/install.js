@@ -68,6 +68,21 @@ function compile() {
   return ok ? path.join(root, 'build', 'Release', ADDON_FILE) : undefined;
 }
 
+// The platform packages published for this platform (linrec's optional dependencies) that are not
+// installed: npm leaves them out with --omit=optional, and a tarball installed alone has none.
+function missingPrebuilt() {
+  const published = Object.keys(require(path.join(root, 'package.json')).optionalDependencies || {});
+  return platformPackages().filter((name) => {
+    if (!published.includes(name)) return false;
+    try {
+      require.resolve(`${name}/package.json`, { paths: [root] });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 function main() {
   const forced = process.env.LINREC_BUILD_FROM_SOURCE === '1' || process.env.npm_config_build_from_source === 'true';
   if (!forced) {
@@ -76,7 +91,8 @@ function main() {
       say(`using the prebuilt binary from ${found.name} (${found.what}); nothing to compile`);
       return 0;
     }
-    say(`no prebuilt binary fits ${process.platform}-${process.arch} (${found.tried.join('; ')})`);
+    const none = found.tried.every((line) => line.endsWith(' is not installed'));
+    say(`no prebuilt binary ${none ? 'is installed for' : 'fits'} ${process.platform}-${process.arch} (${found.tried.join('; ')})`);
   } else {
     say('building from source, as asked (LINREC_BUILD_FROM_SOURCE / --build-from-source)');
   }
@@ -84,6 +100,13 @@ function main() {
   const r = file && fs.existsSync(file) ? loads(file) : { ok: false, why: 'the build failed' };
   if (!r.ok) {
     say(`could not build the addon (${r.why}). It needs a C++17 compiler and CMake (or Python for node-gyp);` + ' see the README, "Install".');
+    const missing = forced ? [] : missingPrebuilt();
+    // A prebuilt binary for this platform exists: installing it needs no compiler.
+    if (missing.length)
+      say(
+        `or install the prebuilt binary, which needs no compiler: \`npm install ${missing[missing.length - 1]}\`` +
+          ` (${missing.join(' or ')}; npm installs it with linrec unless optional dependencies are left out)`,
+      );
     return 1;
   }
   say(`built ${path.relative(root, file)} (${r.what})`);

@@ -104,6 +104,31 @@ describe('loading', () => {
     }
   });
 
+  const published = Object.keys(require('../package.json').optionalDependencies ?? {}) as string[];
+  (platformPackages().some((name) => published.includes(name)) ? test : test.skip)(
+    'the install script, with no prebuilt package installed and no compiler, names the package to install',
+    () => {
+      const copy = mkdtempSync(path.join(tmpdir(), 'linrec-install-'));
+      const emptyPath = mkdtempSync(path.join(tmpdir(), 'linrec-no-tools-'));
+      try {
+        cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
+        for (const f of ['install.js', 'platform-packages.js']) cpSync(path.join(root, 'scripts', f), path.join(copy, 'scripts', f));
+        const env: NodeJS.ProcessEnv = { ...process.env, PATH: emptyPath };
+        for (const k of ['npm_config_node_gyp', 'LINREC_BUILD_FROM_SOURCE', 'npm_config_build_from_source']) delete env[k];
+        const r = spawnSync(process.execPath, [path.join(copy, 'scripts', 'install.js')], { cwd: copy, encoding: 'utf8', env });
+        expect(r.status).toBe(1);
+        expect(r.stdout).toMatch(/linrec: no prebuilt binary is installed for /);
+        const cpuOnly = platformPackages()
+          .filter((name) => published.includes(name))
+          .pop() as string;
+        expect(r.stdout).toContain(`linrec: or install the prebuilt binary, which needs no compiler: \`npm install ${cpuOnly}\``);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+        rmSync(emptyPath, { recursive: true, force: true });
+      }
+    },
+  );
+
   // Needs a CPU-only build to stand in for the package (a build with CUDA compiled has no such reason).
   const cpuOnlyHere = process.platform === 'linux' && process.arch === 'x64' && !backends().cuda.compiled;
   (cpuOnlyHere ? test : test.skip)("the CPU-only prebuilt package's backends() names the CUDA package as the fix, not a compiler", () => {
