@@ -19,6 +19,7 @@
 import { addon, METHOD_CODE, type NativeOperand, type NativeScanSpec } from './addon';
 import { cudaUsable, defaultThreads, gpuThreshold } from './backends';
 import { typedArrayKind } from './dtype';
+import { optionsLike } from './validate';
 import { freshResult } from './result-memory';
 
 /**
@@ -300,6 +301,7 @@ export function readScanOptions(options: object): boolean {
       else known = false;
     }
   } else {
+    if (!optionsLike(options)) return false; // a Map, Date, ...: the general path refuses it
     for (const key in options) {
       if (key !== 'out' && key !== 'rows' && key !== 'reverse' && key !== 'method' && key !== 'threads' && key !== 'device') known = false;
     }

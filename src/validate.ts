@@ -121,6 +121,11 @@ export function sameDType(name: string, a: FloatArray | { readonly dtype: string
   }
 }
 
+/** Whether an object that is not plain may hold options: a class instance or a null-prototype object, not a built-in such as a Map or Date. */
+export function optionsLike(v: object): boolean {
+  return Object.prototype.toString.call(v) === '[object Object]';
+}
+
 export function options<T extends object>(name: string, v: unknown, allowed: readonly string[]): Partial<T> {
   if (v === undefined) return {};
   if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
@@ -129,6 +134,9 @@ export function options<T extends object>(name: string, v: unknown, allowed: rea
   // A plain object is read by its enumerable properties, as scan reads its options
   // (small-scan.ts, readScanOptions): a non-enumerable property is no option there, nor here.
   const plain = Object.getPrototypeOf(v) === Object.prototype;
+  // A class instance (getters) is read by name; a Map, Date, ... holds no options as properties,
+  // and taking it as {} would ignore what the caller meant (a Map's entries).
+  if (!plain && !optionsLike(v)) throw typeError('ERR_LINREC_INVALID_TYPE', expected(name, 'an options object', v));
   const read: Record<string, unknown> | undefined = plain ? {} : undefined;
   // for-in, not Object.keys: no array per call (options objects have no inherited enumerables).
   for (const key in v) {

@@ -380,6 +380,27 @@ const cases: Case[] = [
     msg: /options.*string/,
   },
   {
+    title: 'scan: options a Map (its entries are no options; it was read as {} and the call ran forward)',
+    run: () => scan(f32([2, 3]), f32([1, 1, 1]), any(new Map([['reverse', true]]))),
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /Expected an options object for options but received Map object/,
+  },
+  {
+    title: 'scan: options a Date',
+    run: () => scan(f32([2, 3]), f32([1, 1, 1]), any(new Date())),
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /options.*Date object/,
+  },
+  {
+    title: 'Scanner.push: options a Map',
+    run: () => createScanner().push(f32([2]), f32([1]), any(new Map([['out', f32([0])]]))),
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /options.*Map object/,
+  },
+  {
     title: 'scan: options null',
     run: () => scan(f32([1, 2]), f32([1, 2, 3]), any(null)),
     name: 'TypeError',
