@@ -50,7 +50,10 @@ export function describe(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
   if (typeof v === 'function') return 'function';
   const ctor = (v as { constructor?: { name?: string } }).constructor?.name;
-  return ctor && ctor !== 'Object' ? `${ctor} object` : 'object';
+  if (ctor && ctor !== 'Object') return `${ctor} object`;
+  // A plain object's keys show a misspelled or missing one ({ coeffs, value }).
+  const keys = Object.keys(v as object);
+  return keys.length === 0 ? 'object {}' : `object { ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''} }`;
 }
 
 /** Expected ${expected} for ${name} but received ${actual}. */

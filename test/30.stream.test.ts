@@ -240,6 +240,13 @@ describe('errors through pipeline', () => {
     await expect(run(chunks, options)).rejects.toMatchObject({ code });
   });
 
+  test('a chunk with a misspelled key: the message shows the keys it has', async () => {
+    await expect(run([{ coeffs: new Float32Array(1), value: new Float32Array(1) }])).rejects.toMatchObject({
+      code: 'ERR_LINREC_INVALID_TYPE',
+      message: 'chunk 0: Expected an object { coeffs, values } for chunk but received object { coeffs, value }',
+    });
+  });
+
   test('bad options throw at creation', () => {
     expect(() => createScanStream({ rows: 0 })).toThrow(expect.objectContaining({ code: 'ERR_LINREC_INVALID_VALUE' }));
     expect(() => createScanStream({ bogus: 1 } as object)).toThrow(expect.objectContaining({ code: 'ERR_LINREC_UNKNOWN_OPTION' }));

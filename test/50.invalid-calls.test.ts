@@ -550,6 +550,13 @@ const cases: Case[] = [
     msg: /logCoeffs\.sign.*length 3.*received length 2/,
   },
   {
+    title: 'logScan: a misspelled logAbs (the message shows the keys given)',
+    run: () => logScan(any({ logabs: f32([0]), sign: Int8Array.of(1) }), f32([0, 0])),
+    name: 'TypeError',
+    code: 'ERR_LINREC_INVALID_TYPE',
+    msg: /\{ logAbs, sign \} for logCoeffs but received object \{ logabs, sign \}$/,
+  },
+  {
     title: 'logScan: sign a Float32Array',
     run: () => logScan({ logAbs: f32([0, 0]), sign: any(f32([1, 1])) }, f32([0, 0, 0])),
     name: 'TypeError',
