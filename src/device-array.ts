@@ -14,7 +14,8 @@ const BYTES: Record<DeviceDType, number> = { float32: 4, float64: 8, int8: 1 };
 
 type HostOf<D extends DeviceDType> = D extends 'float64' ? Float64Array : D extends 'int8' ? Int8Array : Float32Array;
 
-const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('nodejs.dispose');
+/** Symbol.dispose where the runtime has it (Node 20.4+ and 18.18+), else Node's own key for it. */
+export const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('nodejs.dispose');
 
 /** Where toDevice() and DeviceArray.empty() allocate: 'cuda' (device 0, the default) or 'cuda:N'. */
 export interface DeviceOptions {

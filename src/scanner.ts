@@ -3,7 +3,7 @@
 // one-shot result.
 import { addon, METHOD_CODE, scanRunsInline, type NativeScanSpec } from './addon';
 import { chooseDevice, deviceOption, threadsOption, type Device } from './backends';
-import { DeviceArray, holdingDevices } from './device-array';
+import { DeviceArray, disposeSymbol, holdingDevices } from './device-array';
 import { expected, plainError, rangeError, restack, typeError, withStack } from './errors';
 import { smallPush } from './small-scan';
 import {
@@ -54,6 +54,13 @@ const PUSH_OPTIONS = ['out'] as const;
 export const SCANNER_OPTION_NAMES: readonly string[] = SCANNER_OPTIONS;
 
 type Data = FloatArray | DeviceArray;
+/** x_0 per row as a Scanner keeps it: the value, log|x| and sign, and (method 'log') whether it is beyond the dtype. */
+interface InitialState {
+  raw: Float64Array;
+  log: Float64Array;
+  sign: Int8Array;
+  outside: Uint8Array;
+}
 const nothing = () => {};
 
 function perRow(name: string, value: unknown, rows: number): number[] {
@@ -154,9 +161,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   readonly reverse: boolean;
   #device: unknown;
   #threads: number;
-  #initialRaw: Float64Array;
-  #initialLog: Float64Array;
-  #initialSign: Int8Array;
+  #initial: InitialState;
   #state: FloatArray;
   #stateSign: Int8Array;
   // Method 'log' without `log`: the carried state in extended range. Where a row's x left the
@@ -167,7 +172,6 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
   #extLog: Float64Array;
   #extSign: Int8Array;
   #outside: Uint8Array;
-  #initialOutside: Uint8Array;
   #busy = false;
   #disposed = false;
 
@@ -182,38 +186,8 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     this.#threads = threadsOption(o.threads);
     deviceOption('options.device', o.device); // checked now: a CUDA device must exist
     this.#device = o.device;
-    // The initial state as given: raw numbers, or (with log) log|x| and sign.
-    this.#initialRaw = new Float64Array(this.rows);
-    this.#initialLog = new Float64Array(this.rows);
-    this.#initialSign = new Int8Array(this.rows).fill(1);
     this.#wide = this.method === 'log' && !this.log;
-    this.#initialOutside = new Uint8Array(this.rows);
-    const init = o.initial ?? 0;
-    if (init !== null && typeof init === 'object' && 'logAbs' in init) {
-      if (this.method !== 'log') throw typeError('ERR_LINREC_INVALID_TYPE', "options.initial as { logAbs, sign } needs method 'log' (or options.log: true)");
-      const logs = perRow('options.initial.logAbs', init.logAbs, this.rows);
-      const signs = init.sign === undefined ? new Array(this.rows).fill(1) : perRow('options.initial.sign', init.sign, this.rows);
-      signs.forEach((s, r) => {
-        // As logScan's signs: +1 or -1, nothing else.
-        if (s !== 1 && s !== -1) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(`options.initial.sign[${r}]`, '+1 or -1', s));
-      });
-      logs.forEach((l, r) => {
-        this.#initialLog[r] = l;
-        this.#initialSign[r] = signs[r];
-        // Method 'log' without log: x_0 in the dtype, and the log form where it is beyond it.
-        this.#initialRaw[r] = signs[r] * Math.exp(l);
-        this.#initialOutside[r] = this.#wide && beyond(this.#initialRaw[r], l, this.dtype) ? 1 : 0;
-      });
-    } else {
-      perRow('options.initial', init, this.rows).forEach((x, r) => {
-        this.#initialRaw[r] = x;
-        this.#initialLog[r] = Math.log(Math.abs(x));
-        this.#initialSign[r] = x < 0 ? -1 : 1;
-        if (Number.isNaN(x)) this.#initialLog[r] = NaN;
-        // Method 'log' keeps a number beyond the dtype's range as it is (a float64 carry).
-        this.#initialOutside[r] = this.#wide && beyond(x, this.#initialLog[r], this.dtype) ? 1 : 0;
-      });
-    }
+    this.#initial = this.#initialState(o.initial ?? 0, 'options.initial');
     this.#state = this.dtype === 'float64' ? new Float64Array(this.rows) : new Float32Array(this.rows);
     this.#stateSign = new Int8Array(this.rows);
     this.#extLog = new Float64Array(this.rows);
@@ -222,16 +196,57 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     this.reset();
   }
 
-  /** Back to the initial state. */
-  reset(): void {
+  /**
+   * Back to the initial state (options.initial), or to `initial` where given (the same forms as
+   * options.initial: numbers are values of x, also with `log`; log|x| goes as { logAbs, sign }).
+   */
+  reset(initial?: InitialValue): void {
     this.#check('reset');
+    const from = initial === undefined ? this.#initial : this.#initialState(initial, 'initial');
     for (let r = 0; r < this.rows; r++) {
-      this.#state[r] = this.log ? this.#initialLog[r] : this.#initialRaw[r];
-      this.#stateSign[r] = this.#initialSign[r];
-      this.#extLog[r] = this.#initialLog[r];
-      this.#extSign[r] = this.#initialSign[r];
-      this.#outside[r] = this.#initialOutside[r];
+      this.#state[r] = this.log ? from.log[r] : from.raw[r];
+      this.#stateSign[r] = from.sign[r];
+      this.#extLog[r] = from.log[r];
+      this.#extSign[r] = from.sign[r];
+      this.#outside[r] = from.outside[r];
     }
+  }
+
+  /** x_0 per row as given (`name` in errors): raw numbers, or (with log) log|x| and sign. */
+  #initialState(init: unknown, name: string): InitialState {
+    const st: InitialState = {
+      raw: new Float64Array(this.rows),
+      log: new Float64Array(this.rows),
+      sign: new Int8Array(this.rows).fill(1),
+      outside: new Uint8Array(this.rows),
+    };
+    if (init !== null && typeof init === 'object' && 'logAbs' in init) {
+      if (this.method !== 'log') throw typeError('ERR_LINREC_INVALID_TYPE', `${name} as { logAbs, sign } needs method 'log' (or options.log: true)`);
+      const { logAbs, sign } = init as { logAbs: unknown; sign?: unknown };
+      const logs = perRow(`${name}.logAbs`, logAbs, this.rows);
+      const signs = sign === undefined ? new Array(this.rows).fill(1) : perRow(`${name}.sign`, sign, this.rows);
+      signs.forEach((s, r) => {
+        // As logScan's signs: +1 or -1, nothing else.
+        if (s !== 1 && s !== -1) throw rangeError('ERR_LINREC_INVALID_VALUE', expected(`${name}.sign[${r}]`, '+1 or -1', s));
+      });
+      logs.forEach((l, r) => {
+        st.log[r] = l;
+        st.sign[r] = signs[r];
+        // Method 'log' without log: x_0 in the dtype, and the log form where it is beyond it.
+        st.raw[r] = signs[r] * Math.exp(l);
+        st.outside[r] = this.#wide && beyond(st.raw[r], l, this.dtype) ? 1 : 0;
+      });
+    } else {
+      perRow(name, init, this.rows).forEach((x, r) => {
+        st.raw[r] = x;
+        st.log[r] = Math.log(Math.abs(x));
+        st.sign[r] = x < 0 ? -1 : 1;
+        if (Number.isNaN(x)) st.log[r] = NaN;
+        // Method 'log' keeps a number beyond the dtype's range as it is (a float64 carry).
+        st.outside[r] = this.#wide && beyond(x, st.log[r], this.dtype) ? 1 : 0;
+      });
+    }
+    return st;
   }
 
   /**
@@ -592,7 +607,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     pushInFlight = (scanner, coeffs, values, flight) => scanner.#pushAsync(coeffs, values, undefined, flight);
   }
 
-  /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. */
+  /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. Also `using s = createScanner()`. */
   dispose(): void {
     this.#disposed = true;
   }
@@ -715,6 +730,11 @@ export function pushDroppable(scanner: Scanner, coeffs: unknown, values: unknown
     },
   };
 }
+
+// `using s = createScanner()` disposes it at the end of the block, as DeviceArray.
+(Scanner.prototype as unknown as Record<symbol, () => void>)[disposeSymbol] = function (this: Scanner) {
+  this.dispose();
+};
 
 export function createScanner(options: ScannerOptions & { log: true; dtype: 'float64' }): Scanner<SignedLogArray<Float64Array>>;
 export function createScanner(options: ScannerOptions & { log: true }): Scanner<SignedLogArray<Float32Array>>;

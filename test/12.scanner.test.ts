@@ -186,6 +186,36 @@ describe('Scanner', () => {
     expect(Array.from(s.state as Float64Array)).toEqual([1, -2]);
   });
 
+  test('reset(initial) starts from the given state (as options.initial takes it); reset() from options.initial again', () => {
+    const s = createScanner({ rows: 2, dtype: 'float64', initial: [1, -2] });
+    s.push(new Float64Array([2, 3]), new Float64Array([1, 1]));
+    s.reset(7);
+    expect(Array.from(s.state as Float64Array)).toEqual([7, 7]);
+    expect(Array.from(s.push(new Float64Array([2, 3]), new Float64Array([1, 1])) as Float64Array)).toEqual([15, 22]);
+    s.reset([0.5, 4]);
+    expect(Array.from(s.state as Float64Array)).toEqual([0.5, 4]);
+    s.reset();
+    expect(Array.from(s.state as Float64Array)).toEqual([1, -2]);
+    expect(() => s.reset([1, 2, 3])).toThrow(expect.objectContaining({ code: 'ERR_LINREC_LENGTH_MISMATCH' }));
+    expect(() => s.reset({ logAbs: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_LINREC_INVALID_TYPE', message: expect.stringMatching(/^initial as \{ logAbs, sign \}/) }),
+    );
+    // With log: numbers are values of x (as options.initial), { logAbs, sign } are logs.
+    const l = createScanner({ log: true, dtype: 'float64' });
+    l.reset(Math.E);
+    expect((l.state as { logAbs: Float64Array }).logAbs[0]).toBeCloseTo(1, 15);
+    l.reset({ logAbs: 2, sign: -1 });
+    expect(Array.from((l.state as { logAbs: Float64Array }).logAbs)).toEqual([2]);
+    expect(Array.from((l.state as { sign: Int8Array }).sign)).toEqual([-1]);
+  });
+
+  test('a Scanner disposes with Symbol.dispose (`using`), as a DeviceArray', () => {
+    const s = createScanner();
+    const dispose = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('nodejs.dispose');
+    (s as unknown as Record<symbol, () => void>)[dispose]();
+    expect(() => s.push(new Float32Array(1), new Float32Array(1))).toThrow(expect.objectContaining({ code: 'ERR_LINREC_DISPOSED' }));
+  });
+
   test('pushAsync equals push', async () => {
     const { coeffs } = seedInputs(Float32Array, 1, 50_000, 'normal');
     const b = fill(new Float32Array(50_000), fresh().normal);
