@@ -6,6 +6,12 @@
 
 export type FloatArray = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
+/**
+ * F's array type on any buffer: TypeScript 5.7+ types a typed array by its buffer, so that an
+ * `out` on a SharedArrayBuffer would not fit inputs inferred as on an ArrayBuffer (the runtime
+ * takes both). Other types (DeviceArray) stay as they are.
+ */
+export type OnAnyBuffer<F> = F extends Float32Array ? Float32Array : F extends Float64Array ? Float64Array : F;
 
 const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get! as (
   this: unknown,

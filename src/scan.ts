@@ -24,6 +24,7 @@ import { quickScan, readScanOptions, scanOptionValues } from './small-scan';
 // each call would pay for it (measured: a tenth of a small scan's time).
 import v = require('./validate');
 import type { FloatArray } from './validate';
+import type { OnAnyBuffer } from './dtype';
 
 export type Method = 'direct' | 'log';
 export type { SignsOf, SignedLogArray, LogInput } from './operands';
@@ -37,7 +38,7 @@ export interface ScanOptions<F> {
   method?: Method;
   device?: Device;
   /** Write the result here (length rows·(n+1)); may be `values` itself. */
-  out?: F;
+  out?: OnAnyBuffer<F>;
   /** CPU worker threads (default: all cores). */
   threads?: number;
 }
@@ -49,7 +50,7 @@ export interface LogScanOptions<F> {
   rows?: number;
   reverse?: boolean;
   device?: Device;
-  out?: SignedLogArray<F>;
+  out?: SignedLogArray<OnAnyBuffer<F>>;
   threads?: number;
 }
 

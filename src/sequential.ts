@@ -1,6 +1,7 @@
 // The plain loop, for comparison and tests: one step at a time, rounding like the input type.
 import { withStack } from './errors';
 import type { FloatArray } from './validate';
+import type { OnAnyBuffer } from './dtype';
 import * as v from './validate';
 
 // A module-level binding: a global lookup per step is slow inside sandboxes such as jest's vm
@@ -10,7 +11,7 @@ const { fround } = Math;
 export interface SequentialOptions<F> {
   rows?: number;
   reverse?: boolean;
-  out?: F;
+  out?: OnAnyBuffer<F>;
 }
 
 export function sequential<F extends FloatArray>(coeffs: F, values: F, options?: SequentialOptions<F>): F {

@@ -1,6 +1,6 @@
 // The typings, checked by the compiler (ts-jest type-checks this file): results follow the
 // inputs' types. The function below is never called; a wrong type fails the suite's compile.
-import { createScanStream, createScanner, logScan, scan, scanIterable, toDevice, type DeviceArray, type SignedLogArray } from '../src';
+import { createScanStream, createScanner, logScan, scan, scanIterable, sequential, toDevice, type DeviceArray, type SignedLogArray } from '../src';
 
 function typings() {
   const f32: Float32Array = scan(new Float32Array(1), new Float32Array(2));
@@ -13,6 +13,12 @@ function typings() {
   scan(toDevice(new Int8Array(1)), toDevice(new Int8Array(2)));
   // @ts-expect-error both arguments have one type
   scan(new Float32Array(1), new Float64Array(2));
+  // An out on a SharedArrayBuffer fits inputs on ArrayBuffers (TypeScript 5.7+ types the buffer), as at run time.
+  scan(new Float32Array(1), new Float32Array(2), { out: new Float32Array(new SharedArrayBuffer(8)) });
+  logScan(new Float64Array(1), new Float64Array(2), { out: { logAbs: new Float64Array(new SharedArrayBuffer(16)), sign: new Int8Array(2) } });
+  sequential(new Float32Array(1), new Float32Array(2), { out: new Float32Array(new SharedArrayBuffer(8)) });
+  // @ts-expect-error but of the inputs' element type
+  scan(new Float32Array(1), new Float32Array(2), { out: new Float64Array(new SharedArrayBuffer(16)) });
   const pushed: Float64Array = createScanner({ dtype: 'float64' }).push(new Float64Array(1), new Float64Array(1));
   const pushed32: Float32Array = createScanner().push(new Float32Array(1), new Float32Array(1));
   const pushedLogs: Int8Array = createScanner({ log: true }).push(new Float32Array(1), new Float32Array(1)).sign;
