@@ -148,7 +148,7 @@ export function chooseDevice(option: unknown, elements: number, arraysOn: number
 export function requireCuda(requested = 'cuda'): void {
   const b = backends();
   if (!b.cuda.available) {
-    throw plainError('ERR_LINREC_CUDA_UNAVAILABLE', `linrec: device '${requested}' was requested but CUDA is not usable: ${b.cuda.reason ?? 'unknown reason'}`);
+    throw plainError('ERR_LINREC_CUDA_UNAVAILABLE', `Device '${requested}' was requested but CUDA is not usable: ${b.cuda.reason ?? 'unknown reason'}`);
   }
 }
 

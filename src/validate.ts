@@ -260,7 +260,7 @@ export function checkNoAlias(outName: string, out: ArrayBufferView, inputs: [str
     if (inPlace && input === inPlace && out.buffer === input.buffer && out.byteOffset === input.byteOffset && out.byteLength === input.byteLength) continue;
     throw rangeError(
       'ERR_LINREC_ALIAS',
-      `${outName} shares memory with ${name}${inPlace ? ` (only an exact in-place ${outName} === values is supported)` : ''}`,
+      `${outName} shares memory with ${name}${inPlace ? ` (in place, it must cover exactly the memory of values: the same buffer, offset and length)` : ''}`,
     );
   }
 }

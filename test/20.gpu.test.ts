@@ -36,7 +36,7 @@ const big = (n: number) => (emulated ? Math.min(n, 2 ** 20 + 3) : n);
 type Ctor = { new (n: number): F };
 type DT = 'float32' | 'float64';
 const ctorOf = (dtype: DT): Ctor => (dtype === 'float32' ? Float32Array : Float64Array);
-const nanArray = (C: Ctor, n: number) => new C(n).fill(NaN);
+const nanArray = <A extends F>(C: { new (n: number): A }, n: number): A => new C(n).fill(NaN) as A;
 const host = (v: F | DeviceArray): F => (v instanceof DeviceArray ? (v.toHost() as F) : v);
 const up = <T extends F | Int8Array>(v: T) => toDevice(v as Float32Array) as unknown as FloatDeviceArray;
 

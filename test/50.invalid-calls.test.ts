@@ -69,11 +69,17 @@ function detach(buf: ArrayBuffer, how: 'structuredClone' | 'postMessage'): void 
   }
   expect(buf.byteLength).toBe(0);
 }
-const detached = (Ctor: Float32ArrayConstructor | Float64ArrayConstructor, n: number, how: 'structuredClone' | 'postMessage' = 'structuredClone') => {
+function detached(Ctor: Float32ArrayConstructor, n: number, how?: 'structuredClone' | 'postMessage'): Float32Array;
+function detached(Ctor: Float64ArrayConstructor, n: number, how?: 'structuredClone' | 'postMessage'): Float64Array;
+function detached(
+  Ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  n: number,
+  how: 'structuredClone' | 'postMessage' = 'structuredClone',
+): Float32Array | Float64Array {
   const arr = new Ctor(n).fill(1);
   detach(arr.buffer as ArrayBuffer, how);
   return arr;
-};
+}
 
 function checkError(e: unknown, c: Case): void {
   expect(e).toBeTruthy();
