@@ -280,7 +280,7 @@ describe('x overflowing to ±inf partway, then carried through lanes and tiles (
   // (session 25). Its carry is wrong if a sign is dropped, or if a zero coefficient or an infinite
   // addend of the other sign (NaN in the loop from there) is missed. Element by element against the
   // loop: the same inf, -inf and NaN, finite values to rounding; 1, 2 and 4 threads (tiles
-  // published by other threads), forward, reverse and in place.
+  // published by other threads), forward, reverse and in place; aggregate's B likewise.
   const firstDiffer = (x: ArrayLike<number>, loop: ArrayLike<number>) => {
     for (let i = 0; i < loop.length; i++) {
       const want = loop[i],
@@ -324,6 +324,14 @@ describe('x overflowing to ±inf partway, then carried through lanes and tiles (
               const inPlace = b.slice();
               scan(a, inPlace, { reverse, threads, out: inPlace });
               expect({ dtype, event, reverse, threads, inPlace: firstDiffer(inPlace, loop) }).toEqual({ dtype, event, reverse, threads, inPlace: -1 });
+            }
+            // aggregate's B: the loop from 0, the same ±inf or NaN (its chain past an infinite B too)
+            const fromZero = b.slice();
+            fromZero[reverse ? n : 0] = 0;
+            const want = sequential(a, fromZero, { reverse })[reverse ? 0 : n];
+            for (const threads of [1, 2]) {
+              const B = aggregate(a, reverse ? b.subarray(0, n) : b.subarray(1), { reverse, threads }).B[0];
+              expect({ dtype, event, reverse, threads, B: firstDiffer([B], [want]) }).toEqual({ dtype, event, reverse, threads, B: -1 });
             }
           }
         }

@@ -8,8 +8,9 @@
 // one alternating loop (wall time, medians after a warm-up round), so ratios compare like with
 // like on a loaded machine. Prints per build and kind: ms at 1 and 2 threads, each ÷ typical data
 // at the same threads, 2 threads ÷ 1, 1 thread ÷ the loop; and whether the builds' results are
-// the same bytes and the non-finite elements those of the loop.
-//   node bench/probes/overflow-cliff.js <dirA>=<addonA> <dirB>=<addonB> -- [n=1e6] [float32,float64] [runs=9] [kindRegex]
+// the same bytes and the non-finite elements those of the loop. With `aggregate` (session 23's
+// cliff 6, products that overflow): aggregate(a, b) instead of scan (÷ loop: the same loop).
+//   node bench/probes/overflow-cliff.js <dirA>=<addonA> <dirB>=<addonB> -- [n=1e6] [float32,float64] [runs=9] [kindRegex] [scan|aggregate]
 const path = require('path');
 const { mulberry32 } = require('../lib/random');
 const { loopSpec } = require('../lib/loop-spec');
@@ -20,7 +21,8 @@ const opts = sep < 0 ? [] : process.argv.slice(sep + 1);
 const n = Number(opts[0] ?? 1e6),
   types = (opts[1] ?? 'float32,float64').split(','),
   runs = Number(opts[2] ?? 9),
-  only = new RegExp(opts[3] ?? '.');
+  only = new RegExp(opts[3] ?? '.'),
+  aggregate = opts[4] === 'aggregate';
 let loop;
 const builds = specs.map((spec) => {
   const [dir, addon] = spec.split('=');
@@ -42,7 +44,7 @@ const kinds = {
 };
 const bytes = (x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
 const reps = Math.max(1, Math.round(3e6 / n));
-console.log(`n=${n} runs=${runs} reps=${reps} (wall ms, medians; ratios of medians)`);
+console.log(`${aggregate ? 'aggregate' : 'scan'} n=${n} runs=${runs} reps=${reps} (wall ms, medians; ratios of medians)`);
 for (const T of types.map((t) => (t === 'float64' ? Float64Array : Float32Array))) {
   const data = Object.entries(kinds)
     .filter(([k]) => k === 'U(0,1)' || only.test(k))
@@ -53,7 +55,14 @@ for (const T of types.map((t) => (t === 'float64' ? Float64Array : Float32Array)
     for (const bld of builds)
       for (const threads of [1, 2]) {
         const out = new T(n + 1);
-        cases.push({ d, bld, threads, out, f: () => bld.L.scan(d.a, d.b, { out, threads }) });
+        const f = aggregate
+          ? () => {
+              const { A, B } = bld.L.aggregate(d.a, d.b.subarray(1), { threads });
+              out[0] = A[0];
+              out[1] = B[0];
+            }
+          : () => bld.L.scan(d.a, d.b, { out, threads });
+        cases.push({ d, bld, threads, out, f });
       }
   }
   const samples = timeAlternating(
@@ -71,7 +80,7 @@ for (const T of types.map((t) => (t === 'float64' ? Float64Array : Float32Array)
     const cols = builds.map((bld) => {
       const [c1, c2] = [1, 2].map((t) => at(d, bld, t));
       const [u1, u2] = [1, 2].map((t) => at(typical, bld, t).ms);
-      const pattern = [c1, c2].every((c) => bytes(nonFinite(c.out)).equals(loopPattern));
+      const pattern = aggregate || [c1, c2].every((c) => bytes(nonFinite(c.out)).equals(loopPattern));
       return (
         `${bld.name}: t1 ${c1.ms.toFixed(2)} t2 ${c2.ms.toFixed(2)} | ÷typ t1 ${(c1.ms / u1).toFixed(2)} t2 ${(c2.ms / u2).toFixed(2)}` +
         ` | t2/t1 ${(c2.ms / c1.ms).toFixed(2)} | t1÷loop ${(c1.ms / loopMs).toFixed(2)}${pattern ? '' : ' NON-FINITE DIFFERS FROM LOOP'}`

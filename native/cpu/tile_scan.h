@@ -1247,8 +1247,8 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // The coefficient products of lanes whose prefix products from S overflowed (growth past
   // kReachA, then perhaps a decay: A may be finite again), as coefficientProduct computes them.
   // A lane with a NaN coefficient: its product is NaN however it is associated, and both callers
-  // take a NaN product as resetGuard's 0, so its bits do not matter: a NaN, after a vector check
-  // instead of the partials' chains (a sparse NaN made this 13% of aggregate's time, session 24).
+  // take a NaN product as resetGuard's 0, so its bits do not matter (session 24: a vector check
+  // for NaN factors instead of the scalar partials' chains; the chains below give a NaN there too).
   // The partials as one vector (partial k in element k), the lanes' chains side by side: the same
   // products, each rounded as the scalar q[i % kProductWidth] *= a_i rounds it, but a vector
   // multiply for kProductWidth factors and four lanes' latencies overlapped. Scalar, one lane at a
@@ -1258,15 +1258,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   static LINREC_RARE void rareProducts(const T* a, size_t len, const bool* need, T* out) {
     typedef PT Q __attribute__((vector_size(kProductWidth * sizeof(PT))));
     typedef T F __attribute__((vector_size(kProductWidth * sizeof(T))));  // kProductWidth factors as loaded
-    bool numbers[kLanes];  // no factor is NaN
-    for (size_t j = 0; j < kLanes; ++j) {
-      uint32_t count = 0;
-      if (need[j]) {
-#pragma omp simd reduction(+ : count)
-        for (size_t i = 0; i < len; ++i) count += uint32_t(a[stepAt(j, len, i)] == a[stepAt(j, len, i)]);
-      }
-      numbers[j] = count == len;
-    }
     Q q[kLanes];
     for (auto& partials : q) partials = Q{} + PT(1);
     size_t i = 0;
@@ -1287,10 +1278,6 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
     }
     for (size_t j = 0; j < kLanes; ++j) {
       if (!need[j]) continue;
-      if (!numbers[j]) {
-        out[j] = std::numeric_limits<T>::quiet_NaN();  // its bits do not matter (see above)
-        continue;
-      }
       PT partial[kProductWidth];
       for (size_t k = 0; k < kProductWidth; ++k) partial[k] = q[j][k];
       for (size_t s = i; s < len; ++s) partial[s % kProductWidth] *= PT(a[stepAt(j, len, s)]);
@@ -2242,20 +2229,27 @@ template <class Access> class TileScan {
   // so do not compose), and a tile published its x only after: 2.1-4.5x the time of typical data,
   // slower on 2 threads than on 1 (bench/NOTES.md, session 25).
   template <class Row> static bool infiniteThrough(const Row& row, size_t first, size_t count, bool& flip) {
+    // On the bit patterns, so that it vectorizes (compares of the values joined by && did not):
+    // |a| − 1 below ∞'s pattern where a is nonzero and not NaN (0 wraps to the top), |b| below it
+    // where b is finite.
     using U = std::conditional_t<sizeof(Value) == 8, uint64_t, uint32_t>;
+    constexpr U kMagnitude = std::numeric_limits<U>::max() >> 1;
+    constexpr U kInfinity = sizeof(U) == 8 ? U(0x7ff0000000000000u) : U(0x7f800000u);
     const Value* a = row.a + Row::at(first);
     const Value* b = row.b + Row::at(first);
-    U signs = 0, bad = 0;
-#pragma omp simd reduction(^ : signs) reduction(| : bad)
+    U signs = 0, worst = 0;
+#pragma omp simd reduction(^ : signs) reduction(max : worst)
     for (size_t i = 0; i < count; ++i) {
-      const Value av = a[Row::at(i)], bv = b[Row::at(i)];
-      U bits;
-      __builtin_memcpy(&bits, &av, sizeof bits);
-      signs ^= bits;
-      bad |= U(!(av != Value(0) && av == av && bv - bv == Value(0)));
+      U ua, ub;
+      __builtin_memcpy(&ua, &a[Row::at(i)], sizeof ua);
+      __builtin_memcpy(&ub, &b[Row::at(i)], sizeof ub);
+      signs ^= ua;
+      const U ma = (ua & kMagnitude) - 1, mb = ub & kMagnitude;
+      const U w = ma > mb ? ma : mb;
+      worst = worst > w ? worst : w;
     }
     flip = signs >> (8 * sizeof(U) - 1);
-    return !bad;
+    return worst < kInfinity;
   }
 
   void publish(size_t k, Value inclusive) {
@@ -2366,12 +2360,28 @@ template <class Access> class TileScan {
   // rows: once B is NaN, steps without a NaN input leave it as it is, bit for bit (AffineMonoid's
   // extend takes B as a·B + b, whatever A is; see afterNaN), so they are skipped (a sparse NaN made
   // every such row's B a pass over all its steps in order: 3.5-4.9x the clean data's aggregate).
+  // Once B is ±inf (raw affine rows), the steps after it go lane-sized chunks at a time where
+  // infiniteThrough takes them (B's extend is the loop's step: a·B + b), a chunk it does not take
+  // step by step: overflowing products made B's chain 45% of such an aggregate (session 25). Only
+  // B is returned: e.A is not kept up to date after a chunk.
   template <class Row> static LINREC_RARE typename M::Value inOrderB(const Row& row, size_t n) {
     Elem e = M::start(row.load(0));
+    size_t chunksFrom = 0;  // the first step where a chunk is tried again (after one that failed)
     for (size_t i = 1; i < n; ++i) {
       e = M::extend(e, row.load(i));
       if constexpr (IsAffine<M>::value) {
         if (isNaN(e.B)) i = nextNaNInput(row, i + 1, n) - 1;
+      }
+      if constexpr (kInfiniteCarries<Row>) {
+        if (i + 1 >= chunksFrom && isInfinite(e.B)) {
+          size_t s = i + 1;
+          for (bool flip; s < n; s += kLaneLength) {
+            if (!infiniteThrough(row, s, std::min(kLaneLength, n - s), flip)) break;
+            e.B = flipped(e.B, flip);
+          }
+          i = s - 1;
+          chunksFrom = s + kLaneLength;
+        }
       }
     }
     return e.B;
