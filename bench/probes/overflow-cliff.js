@@ -14,7 +14,10 @@
 const path = require('path');
 const { mulberry32 } = require('../lib/random');
 const { loopSpec } = require('../lib/loop-spec');
-const { nowMs, median, timeAlternating } = require('../lib/timing');
+const { nowMs, cpuMs, median, timeAlternating } = require('../lib/timing');
+// OVERFLOW_CLIFF_CLOCK=cpu: CPU time (user + system) instead of wall time, steadier for one thread
+// on a loaded machine (2 threads' CPU time counts their spins, not their wall time).
+const clock = process.env.OVERFLOW_CLIFF_CLOCK === 'cpu' ? cpuMs : nowMs;
 const sep = process.argv.indexOf('--');
 const specs = process.argv.slice(2, sep < 0 ? undefined : sep);
 const opts = sep < 0 ? [] : process.argv.slice(sep + 1);
@@ -44,7 +47,7 @@ const kinds = {
 };
 const bytes = (x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
 const reps = Math.max(1, Math.round(3e6 / n));
-console.log(`${aggregate ? 'aggregate' : 'scan'} n=${n} runs=${runs} reps=${reps} (wall ms, medians; ratios of medians)`);
+console.log(`${aggregate ? 'aggregate' : 'scan'} n=${n} runs=${runs} reps=${reps} (${clock === cpuMs ? 'CPU' : 'wall'} ms, medians; ratios of medians)`);
 for (const T of types.map((t) => (t === 'float64' ? Float64Array : Float32Array))) {
   const data = Object.entries(kinds)
     .filter(([k]) => k === 'U(0,1)' || only.test(k))
@@ -67,7 +70,7 @@ for (const T of types.map((t) => (t === 'float64' ? Float64Array : Float32Array)
   }
   const samples = timeAlternating(
     cases.map((c) => c.f),
-    { warmup: 1, runs, reps, clock: nowMs },
+    { warmup: 1, runs, reps, clock },
   );
   cases.forEach((c, i) => (c.ms = median(samples[i])));
   const at = (d, bld, threads) => cases.find((c) => c.d === d && c.bld === bld && c.threads === threads);

@@ -2005,6 +2005,17 @@ template <class Access> class TileScan {
         x = status_[i].inclusive;
         continue;
       }
+      if constexpr (kInfiniteCarries<std::decay_t<decltype(row)>>) {
+        // an infinite x where its thread takes it through the tile (scanTileOn), the same value (a
+        // total that composes gives it too): without this the waiting thread yielded until that
+        // thread ran again, and x overflowing partway ran 3-4x slower on 2 threads than on 1 under
+        // load (bench/NOTES.md, session 25)
+        bool flip;
+        if (isInfinite(x) && infiniteThrough(row, (i - first) * kTile, kTile, flip)) {
+          x = flipped(x, flip);
+          continue;
+        }
+      }
       Elem agg[kLanes];
       bool reset[kLanes], totalReset, totalExact;
       Reach reach[kLanes], totalReach;
