@@ -273,6 +273,71 @@ describe('an overflow of the loop inside a lane or tile (direct method)', () => 
     });
 });
 
+describe('x overflowing to ±inf partway, then carried through lanes and tiles (direct method)', () => {
+  // Once x is ±inf, each a·x + b is ±inf with x's sign times a's (no 0·inf, no inf − inf): a tile
+  // or lane whose start is infinite is taken from its inputs alone, its end's sign from its
+  // coefficients' signs, where every coefficient is nonzero and not NaN and every addend finite
+  // (session 25). Its carry is wrong if a sign is dropped, or if a zero coefficient or an infinite
+  // addend of the other sign (NaN in the loop from there) is missed. Element by element against the
+  // loop: the same inf, -inf and NaN, finite values to rounding; 1, 2 and 4 threads (tiles
+  // published by other threads), forward, reverse and in place; aggregate's B likewise.
+  const firstDiffer = (x: ArrayLike<number>, loop: ArrayLike<number>) => {
+    for (let i = 0; i < loop.length; i++) {
+      const want = loop[i],
+        got = x[i];
+      if (Number.isFinite(want) ? !(Math.abs(got - want) <= 1e-4 * Math.abs(want) + 1e-30) : !(got === want || (got !== got && want !== want))) return i;
+    }
+    return -1;
+  };
+  const count = (x: ArrayLike<number>, v: number) => Array.prototype.filter.call(x, (y: number) => y === v).length;
+  let seed = 25;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const n = 40 * 8320 + 123; // past the parallel threshold
+  const at = 17 * 8320 + 2080 + 9; // inside a lane of a tile well after the overflow
+  const events: [string, (a: Float64Array, b: Float64Array) => void][] = [
+    ['none', () => {}],
+    ['a zero coefficient', (a) => void (a[at] = 0)],
+    ['an addend -inf', (_, b) => void (b[at + 1] = -Infinity)],
+    ['an addend +inf', (_, b) => void (b[at + 1] = Infinity)],
+    ['a NaN addend', (_, b) => void (b[at + 1] = NaN)],
+    ['an infinite coefficient', (a) => void (a[at] = -Infinity)],
+  ];
+  for (const [dtype, C] of types)
+    for (const [coefficients, draw] of [
+      ['U(-10,10)', () => 20 * rnd() - 10],
+      ['-1.01', () => -1.01],
+    ] as const)
+      test(`${dtype}, a ~ ${coefficients}: inf, -inf and NaN where the loop has them, on 1, 2 and 4 threads`, () => {
+        for (const [event, put] of events) {
+          const a64 = Float64Array.from({ length: n }, draw),
+            b64 = Float64Array.from({ length: n + 1 }, () => rnd() - 0.5);
+          put(a64, b64);
+          const a = C.from(a64),
+            b = C.from(b64);
+          for (const reverse of [false, true]) {
+            const loop = sequential(a, b, { reverse });
+            expect(count(loop, Infinity)).toBeGreaterThan(1000);
+            expect(count(loop, -Infinity)).toBeGreaterThan(1000);
+            for (const threads of [1, 2, 4]) {
+              const x = scan(a, b, { reverse, threads });
+              expect({ dtype, event, reverse, threads, bad: firstDiffer(x, loop) }).toEqual({ dtype, event, reverse, threads, bad: -1 });
+              const inPlace = b.slice();
+              scan(a, inPlace, { reverse, threads, out: inPlace });
+              expect({ dtype, event, reverse, threads, inPlace: firstDiffer(inPlace, loop) }).toEqual({ dtype, event, reverse, threads, inPlace: -1 });
+            }
+            // aggregate's B: the loop from 0, the same ±inf or NaN (its chain past an infinite B too)
+            const fromZero = b.slice();
+            fromZero[reverse ? n : 0] = 0;
+            const want = sequential(a, fromZero, { reverse })[reverse ? 0 : n];
+            for (const threads of [1, 2]) {
+              const B = aggregate(a, reverse ? b.subarray(0, n) : b.subarray(1), { reverse, threads }).B[0];
+              expect({ dtype, event, reverse, threads, B: firstDiffer([B], [want]) }).toEqual({ dtype, event, reverse, threads, B: -1 });
+            }
+          }
+        }
+      });
+});
+
 describe('an underflow of the loop or of a coefficient product inside a lane or tile (direct method)', () => {
   // The mirror of the overflow above (a review, session 21). (2) The loop's x underflows to 0 (or
   // into the subnormal range, where it keeps fewer bits) and the coefficients grow back: the loop

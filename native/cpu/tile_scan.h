@@ -952,7 +952,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // their coefficient products with whether a factor is exactly 0 (the products ride along under
   // the chain's latency instead of a separate, latency-bound pass), in order: the prefix products
   // from S (Reducer::p), whose last value over S is the lane's A. (Until session 20 they kept
-  // coefficientProduct's association, kProductWidth partials; rareProduct still does.)
+  // coefficientProduct's association, kProductWidth partials; rareProducts still does.)
   // float32 products in double (ProductOf), rounded once at the end: a float32 product of factors
   // just below 1 rounds the same way at every step (for a = 1 − k ulps and p near 1, the exact
   // product's excess over the float below it, about k·(1 − p) ulps, stays under half an ulp), and
@@ -960,7 +960,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
   // then had 4-50x the loop's error (bench/NOTES.md, session 19).
   using P = typename LaneVectorType<ProductOf<T>>::type;
   typedef ProductOf<T> PT;
-  // The partials of the rare path's products (rareProduct): how GCC's `omp simd` reduction in
+  // The partials of the rare path's products (rareProducts): how GCC's `omp simd` reduction in
   // coefficientProduct associates them, factor i into partial i mod kProductWidth.
   static constexpr size_t kProductWidth = kProductBytes / sizeof(PT);
   // The prefix products' start S (Reducer::p): 2^512 for float64, and for float32 (products in
@@ -1190,6 +1190,10 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
       }
       bool zeroSeen[kLanes];
       zeros(zeroSeen);
+      T rare[kLanes];
+      bool overflowed[kLanes];
+      for (size_t j = 0; j < kLanes; ++j) overflowed[j] = !(last[j] - last[j] == PT(0));
+      if (overflowed[0] || overflowed[1] || overflowed[2] || overflowed[3]) rareProducts(a, len, overflowed, rare);
       for (size_t j = 0; j < kLanes; ++j) {
         const PT pj = last[j];
         LaneReach<T>& r = reach[j];
@@ -1201,7 +1205,7 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
           hasZero[j] = pj == PT(0) && zeroSeen[j];
           underflow(pj, lows[j], product[j], hasZero[j], r);
         } else {  // some |A_t| passed kReachA (or a factor is not finite)
-          product[j] = rareProduct(a, len, j);
+          product[j] = rare[j];
           r.a = std::numeric_limits<T>::infinity();
           hasZero[j] = zeroSeen[j];
           r.aExp = kUnknownExponent;  // refined where it matters (TileScan::refineReach)
@@ -1240,22 +1244,47 @@ template <class T, bool Reverse = false> struct LaneVectors {  // for kLanes == 
                                                             : -1021 - kStartExponent;
     r.lossy = !normal || dipped;
   }
-  // Lane j's coefficient product where its prefix products from S overflowed (growth past
-  // kReachA, then perhaps a decay: A may be finite again), as coefficientProduct computes it.
+  // The coefficient products of lanes whose prefix products from S overflowed (growth past
+  // kReachA, then perhaps a decay: A may be finite again), as coefficientProduct computes them.
   // A lane with a NaN coefficient: its product is NaN however it is associated, and both callers
-  // take a NaN product as resetGuard's 0, so its bits do not matter: a NaN, after a vector check
-  // instead of the partials' chains (a sparse NaN made this 13% of aggregate's time, session 24).
-  static LINREC_RARE T rareProduct(const T* a, size_t len, size_t j) {
-    uint32_t numbers = 0;  // factors that are not NaN
-#pragma omp simd reduction(+ : numbers)
-    for (size_t i = 0; i < len; ++i) numbers += uint32_t(a[stepAt(j, len, i)] == a[stepAt(j, len, i)]);
-    if (numbers != len) return std::numeric_limits<T>::quiet_NaN();
-    PT q[kProductWidth];
-    for (auto& partial : q) partial = PT(1);
-    for (size_t i = 0; i < len; ++i) q[i % kProductWidth] *= PT(a[stepAt(j, len, i)]);
-    PT product = q[0];
-    for (size_t r = 1; r < kProductWidth; ++r) product *= q[r];
-    return T(product);
+  // take a NaN product as resetGuard's 0, so its bits do not matter (session 24: a vector check
+  // for NaN factors instead of the scalar partials' chains; the chains below give a NaN there too).
+  // The partials as one vector (partial k in element k), the lanes' chains side by side: the same
+  // products, each rounded as the scalar q[i % kProductWidth] *= a_i rounds it, but a vector
+  // multiply for kProductWidth factors and four lanes' latencies overlapped. Scalar, one lane at a
+  // time, this was 25-55% of the time of data whose x overflows partway (every lane's products
+  // overflow there: a ~ N(0, 10), 1e30·U(0, 1), float32 a = 1.01; bench/NOTES.md, session 25).
+  // Lanes j with need[j] to out[j].
+  static LINREC_RARE void rareProducts(const T* a, size_t len, const bool* need, T* out) {
+    typedef PT Q __attribute__((vector_size(kProductWidth * sizeof(PT))));
+    typedef T F __attribute__((vector_size(kProductWidth * sizeof(T))));  // kProductWidth factors as loaded
+    Q q[kLanes];
+    for (auto& partials : q) partials = Q{} + PT(1);
+    size_t i = 0;
+    for (; i + kProductWidth <= len; i += kProductWidth) {
+#pragma GCC unroll 4
+      for (size_t j = 0; j < kLanes; ++j) {
+        F f;  // factors i..i + kProductWidth − 1 (reversed rows: loaded last first, then swapped)
+        __builtin_memcpy(&f, a + stepAt(j, len, Reverse ? i + kProductWidth - 1 : i), sizeof f);
+        if constexpr (Reverse) {
+          static_assert(kProductWidth == 2 || kProductWidth == 4, "a width the swaps below take");
+          if constexpr (kProductWidth == 4)
+            f = __builtin_shufflevector(f, f, 3, 2, 1, 0);
+          else
+            f = __builtin_shufflevector(f, f, 1, 0);
+        }
+        q[j] *= __builtin_convertvector(f, Q);
+      }
+    }
+    for (size_t j = 0; j < kLanes; ++j) {
+      if (!need[j]) continue;
+      PT partial[kProductWidth];
+      for (size_t k = 0; k < kProductWidth; ++k) partial[k] = q[j][k];
+      for (size_t s = i; s < len; ++s) partial[s % kProductWidth] *= PT(a[stepAt(j, len, s)]);
+      PT product = partial[0];
+      for (size_t r = 1; r < kProductWidth; ++r) product *= partial[r];
+      out[j] = T(product);
+    }
   }
   // A block of coefficients as the products' type.
   LINREC_HD_HOT static P widen(V v) {
@@ -1757,7 +1786,7 @@ template <class Access> class TileScan {
   }
   // r.a as the largest magnitude of the lane's prefix products, in order in Value (rare, see Reach).
   // With it, the underflow certificate exactly (g, aExp, and lossy as LaneVectors' products were
-  // computed: in order from S, or where those overflowed, rareProduct's partials).
+  // computed: in order from S, or where those overflowed, rareProducts' partials).
   // m·2^e with m in [1/2, 1) (0 and non-finite m left as they are: refineReach's product)
   template <class F> static void normalize(F& m, int& e) {
     if (m != F(0) && m - m == F(0)) {
@@ -1976,6 +2005,17 @@ template <class Access> class TileScan {
         x = status_[i].inclusive;
         continue;
       }
+      if constexpr (kInfiniteCarries<std::decay_t<decltype(row)>>) {
+        // an infinite x where its thread takes it through the tile (scanTileOn), the same value (a
+        // total that composes gives it too): without this the waiting thread yielded until that
+        // thread ran again, and x overflowing partway ran 3-4x slower on 2 threads than on 1 under
+        // load (bench/NOTES.md, session 25)
+        bool flip;
+        if (isInfinite(x) && infiniteThrough(row, (i - first) * kTile, kTile, flip)) {
+          x = flipped(x, flip);
+          continue;
+        }
+      }
       Elem agg[kLanes];
       bool reset[kLanes], totalReset, totalExact;
       Reach reach[kLanes], totalReach;
@@ -2089,6 +2129,25 @@ template <class Access> class TileScan {
     bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset) &&
                          tileFits(carry, total, totalReset, totalReach, reach, agg, row, begin, len, m);
     if (composedTotal) publish(k, M::value(M::combine(M::constant(carry), total)));
+    // An infinite carry (x overflowed before this tile): lanes that keep it infinite (through[j],
+    // the sign flipped where flips[j]) from their inputs alone, and the tile's last x from those,
+    // published before the rescan as a composed total is.
+    bool through[kLanes] = {}, flips[kLanes] = {};
+    if constexpr (kInfiniteCarries<Row>) {
+      if (!composedTotal && isInfinite(carry)) {
+        bool all = true, flip = false;
+        for (size_t j = 0; all && j < kLanes; ++j) {
+          if (const size_t size = laneSize(j, len, m)) {
+            all = through[j] = infiniteThrough(row, begin + j * len, size, flips[j]);
+            flip = flip != flips[j];
+          }
+        }
+        if (all && publishes) {
+          publish(k, flipped(carry, flip));
+          composedTotal = true;
+        }
+      }
+    }
 
     // Lane carries. Where a lane's aggregate cannot be composed (a product over- or underflowed
     // where it matters, see composable), that lane is stepped through first, like the loop, and
@@ -2104,6 +2163,8 @@ template <class Access> class TileScan {
                  laneFits(x[j - 1], agg[j - 1], reset[j - 1], reach[j - 1], row, begin + (j - 1) * len,
                           laneSize(j - 1, len, m))) {
         x[j] = M::value(M::combine(M::constant(x[j - 1]), agg[j - 1]));
+      } else if (through[j - 1] && isInfinite(x[j - 1])) {
+        x[j] = flipped(x[j - 1], flips[j - 1]);
       } else {
         x[j] = rescanInOrder(row, begin + (j - 1) * len, laneSize(j - 1, len, m), x[j - 1]);
         early[j - 1] = anyEarly = true;
@@ -2153,6 +2214,53 @@ template <class Access> class TileScan {
     Value last = x[(m - 1) / len];  // the last lane is never stepped through early
     if (publishes && !composedTotal) publish(k, last);
     if (!publishes) acc_.finish(r, last);
+  }
+
+  // Rows whose infinite carries infiniteThrough takes: the direct method's raw arrays.
+  template <class Row> static constexpr bool kInfiniteCarries = IsAffine<M>::value && HasRawArrays<Row>::value;
+  template <class V> static V flipped(const V& x, bool flip) {  // -x where flip (floating point only)
+    if constexpr (std::is_floating_point_v<V>)
+      return flip ? -x : x;
+    else
+      return x;
+  }
+  template <class V> static bool isInfinite(const V& x) {  // ±∞ (x − x is NaN, x is not); false for extended numbers
+    if constexpr (std::is_floating_point_v<V>)
+      return x - x != x - x && x == x;
+    else
+      return false;
+  }
+
+  // Whether the loop from x = ±∞ through steps [first, first + count) of an affine row keeps x
+  // infinite: where no coefficient is 0 or NaN and every addend is finite, each a·x + b is ±∞,
+  // as a multiply-add or a product then a sum (no 0·∞, no ∞ − ∞), with the sign of x times a's;
+  // so the last x is ±∞, negated where an odd number of coefficients are negative (flip). Else
+  // false (the loop may turn NaN there: step through). One vector pass over the inputs, where
+  // such lanes were stepped through one step at a time (their A and B overflowed or underflowed,
+  // so do not compose), and a tile published its x only after: 2.1-4.5x the time of typical data,
+  // slower on 2 threads than on 1 (bench/NOTES.md, session 25).
+  template <class Row> static bool infiniteThrough(const Row& row, size_t first, size_t count, bool& flip) {
+    // On the bit patterns, so that it vectorizes (compares of the values joined by && did not):
+    // |a| − 1 below ∞'s pattern where a is nonzero and not NaN (0 wraps to the top), |b| below it
+    // where b is finite.
+    using U = std::conditional_t<sizeof(Value) == 8, uint64_t, uint32_t>;
+    constexpr U kMagnitude = std::numeric_limits<U>::max() >> 1;
+    constexpr U kInfinity = sizeof(U) == 8 ? U(0x7ff0000000000000u) : U(0x7f800000u);
+    const Value* a = row.a + Row::at(first);
+    const Value* b = row.b + Row::at(first);
+    U signs = 0, worst = 0;
+#pragma omp simd reduction(^ : signs) reduction(max : worst)
+    for (size_t i = 0; i < count; ++i) {
+      U ua, ub;
+      __builtin_memcpy(&ua, &a[Row::at(i)], sizeof ua);
+      __builtin_memcpy(&ub, &b[Row::at(i)], sizeof ub);
+      signs ^= ua;
+      const U ma = (ua & kMagnitude) - 1, mb = ub & kMagnitude;
+      const U w = ma > mb ? ma : mb;
+      worst = worst > w ? worst : w;
+    }
+    flip = signs >> (8 * sizeof(U) - 1);
+    return worst < kInfinity;
   }
 
   void publish(size_t k, Value inclusive) {
@@ -2263,12 +2371,28 @@ template <class Access> class TileScan {
   // rows: once B is NaN, steps without a NaN input leave it as it is, bit for bit (AffineMonoid's
   // extend takes B as a·B + b, whatever A is; see afterNaN), so they are skipped (a sparse NaN made
   // every such row's B a pass over all its steps in order: 3.5-4.9x the clean data's aggregate).
+  // Once B is ±inf (raw affine rows), the steps after it go lane-sized chunks at a time where
+  // infiniteThrough takes them (B's extend is the loop's step: a·B + b), a chunk it does not take
+  // step by step: overflowing products made B's chain 45% of such an aggregate (session 25). Only
+  // B is returned: e.A is not kept up to date after a chunk.
   template <class Row> static LINREC_RARE typename M::Value inOrderB(const Row& row, size_t n) {
     Elem e = M::start(row.load(0));
+    size_t chunksFrom = 0;  // the first step where a chunk is tried again (after one that failed)
     for (size_t i = 1; i < n; ++i) {
       e = M::extend(e, row.load(i));
       if constexpr (IsAffine<M>::value) {
         if (isNaN(e.B)) i = nextNaNInput(row, i + 1, n) - 1;
+      }
+      if constexpr (kInfiniteCarries<Row>) {
+        if (i + 1 >= chunksFrom && isInfinite(e.B)) {
+          size_t s = i + 1;
+          for (bool flip; s < n; s += kLaneLength) {
+            if (!infiniteThrough(row, s, std::min(kLaneLength, n - s), flip)) break;
+            e.B = flipped(e.B, flip);
+          }
+          i = s - 1;
+          chunksFrom = s + kLaneLength;
+        }
       }
     }
     return e.B;
