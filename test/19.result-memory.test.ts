@@ -346,8 +346,10 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     const before = smaps('AnonHugePages');
     const y = new Float32Array(n);
     expect(addon().prepareFreshResult!(y, true, 2, 0, Infinity)).toBeGreaterThanOrEqual(y.byteLength - 4 * MiB);
-    // (The first array's one or two huge pages may be freed meanwhile.)
-    expect(smaps('AnonHugePages') - before).toBeGreaterThanOrEqual(y.byteLength - 8 * MiB);
+    // The process's count, not this array's: huge pages of arrays freed meanwhile (the first
+    // array's, earlier tests' that the collector finds late) come off it. 52 of 64 MiB came
+    // through under load (session 25); a fallback to small pages would leave at most 8 MiB.
+    expect(smaps('AnonHugePages') - before).toBeGreaterThanOrEqual(y.byteLength / 2);
     expect(y.every((v) => v === 0)).toBe(true);
   });
 });

@@ -70,6 +70,19 @@ test('a late tile composed by the thread waiting for it gives the bits its own t
   expect(hashOf({ LINREC_TEST_CPU_HELP_AT_ONCE: '1' })).toBe(hashOf({}));
 }, 120_000);
 
+test('in place, a late tile is never composed from inputs that its thread overwrites (8 threads, every wait helped)', () => {
+  // Before session 25 a helping thread read a late tile's values while that tile's thread, having
+  // published, wrote its results over them: 3-26 of 60 calls per case differed from one thread's.
+  const child = path.join(__dirname, 'in-place-help.child.js');
+  const out = execFileSync(process.execPath, [child, String(SEED), '60'], {
+    env: { ...process.env, LINREC_ADDON: addonPath(), LINREC_TEST_CPU_HELP_AT_ONCE: '1' },
+    encoding: 'utf8',
+  });
+  const differing = JSON.parse(out) as Record<string, number>;
+  expect(Object.keys(differing).length).toBe(6);
+  for (const [name, calls] of Object.entries(differing)) expect({ name, calls }).toEqual({ name, calls: 0 });
+}, 120_000);
+
 test('LINREC_CPU_ISA caps the pick; a value that names no variant changes nothing', () => {
   if (!dispatched) return; // one build only
   expect(runVariant('x86-64').instructionSet).toBe('x86-64');

@@ -1985,6 +1985,13 @@ template <class Access> class TileScan {
     return spins;
   }
 
+  // Whether a row's results go over its inputs (`out: values`; in log form also its signs alone).
+  template <class Row> static bool resultsOverInputs(const Row& row) {
+    if (static_cast<const void*>(row.x) == static_cast<const void*>(row.b)) return true;
+    if constexpr (HasSignsOut<Row>::value) return row.xSign != nullptr && row.xSign == row.bSign;
+    return false;
+  }
+
   // Tile k's inclusive value composed here from the tiles before it that are not published yet:
   // each one's total by reduceLanes and tileTotal, as scanTileOn computes it (full tiles: every
   // tile before a row's last is), joined with the value before it where it composes, which is
@@ -1998,8 +2005,13 @@ template <class Access> class TileScan {
       out = status_[k].inclusive;
       return true;
     }
-    Value x = j == first ? acc_.initial(r) : status_[j - 1].inclusive;
     const auto row = acc_.row(r);
+    // In place, a late tile's thread writes its results over the inputs read here as soon as it
+    // publishes (or, where it does not compose, before): a tile read then composed a wrong carry
+    // for every tile after it (8 threads, LINREC_TEST_CPU_HELP_AT_ONCE: 7 of 120 calls differed
+    // from 1 thread's, session 25). Such rows wait instead.
+    if (resultsOverInputs(row)) return false;
+    Value x = j == first ? acc_.initial(r) : status_[j - 1].inclusive;
     for (size_t i = j; i <= k; ++i) {
       if (status_[i].ready.load(std::memory_order_acquire)) {
         x = status_[i].inclusive;
