@@ -478,16 +478,31 @@ function parseArgs(argv) {
   return o;
 }
 
-const USAGE = `options:
-  --quick                 sizes up to 10^6, fewer runs (smoke test)
-  --gpu | --no-gpu        add / leave out the CUDA rows (need backends().cuda.available)
-  --large                 add n = 10^8 when the CUDA rows are on
-  --sizes 1e3,1e5         throughput sizes (default 10^3..10^7 by decades)
-  --accuracy-sizes 1e3    accuracy sizes (default 10^3..10^7; --quick: up to 10^5)
-  --seed N                base seed of the PRNG (default: random, recorded in the JSON)
-  --no-throughput | --no-accuracy | --no-charts
-  --out DIR               where results go (default bench/results)
-env: LINREC_BENCH_QUICK=1, LINREC_BENCH_SEED=N`;
+/**
+ * The options' help: one list for `npm run bench` (bench/cpu.js, the default) and `linrec bench`
+ * (src/cli.ts: `cli`), which takes --device for --gpu / --no-gpu, writes to ./linrec-bench, lets
+ * --sizes bound the accuracy sizes and leaves the charts out where vega is not installed.
+ */
+function usage({ cli = false } = {}) {
+  const rows = [
+    ['--quick', 'sizes up to 10^6, fewer runs (smoke test)'],
+    cli
+      ? ['--device auto|cpu|cuda', 'auto (default): CUDA rows where CUDA is usable; cpu: none; cuda: fails where CUDA is not usable']
+      : ['--gpu | --no-gpu', 'add / leave out the CUDA rows (need backends().cuda.available)'],
+    ['--large', 'add n = 10^8 when the CUDA rows are on'],
+    ['--sizes 1e3,1e5', 'throughput sizes: whole numbers from 1 to 1e9 (default 10^3..10^7 by decades)'],
+    ['--accuracy-sizes 1e3', `accuracy sizes (default ${cli ? 'the --sizes given, else ' : ''}10^3..10^7; --quick: up to 10^5)`],
+    ['--seed N', 'base seed of the PRNG (default: random, recorded in the JSON)'],
+    ['--no-throughput', 'leave out the throughput tables'],
+    ['--no-accuracy', 'leave out the accuracy tables'],
+    ['--no-charts', `JSON and markdown only${cli ? ' (the default where vega is not installed)' : ''}`],
+    ['--out DIR', `where results go (default ${cli ? './linrec-bench' : 'bench/results'})`],
+  ];
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return ['options:', ...rows.map(([flag, what]) => `  ${flag.padEnd(width)}${what}`), 'env: LINREC_BENCH_QUICK=1, LINREC_BENCH_SEED=N'].join('\n');
+}
+
+const USAGE = usage();
 
 function config(opts = {}) {
   const cudaAvailable = linrec.backends().cuda.available;
@@ -604,4 +619,5 @@ module.exports = {
   markdown,
   main,
   USAGE,
+  usage,
 };

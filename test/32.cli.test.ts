@@ -86,6 +86,12 @@ describe('linrec info / --help', () => {
     if (fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('--sizes');
+      // First contact: it printed `npm run bench`'s help (options: ..., --gpu | --no-gpu, default
+      // bench/results), not the command's own options and defaults.
+      expect(r.stdout).toMatch(/^Usage:\n {2}linrec bench /);
+      expect(r.stdout).toMatch(/^ {2}--device auto\|cpu\|cuda /m);
+      expect(r.stdout).toMatch(/^ {2}--out DIR .*\(default \.\/linrec-bench\)$/m);
+      expect(r.stdout).not.toMatch(/--gpu|--no-gpu|bench\/results/);
     } else {
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^linrec: benchmarks are not available/);
