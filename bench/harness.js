@@ -419,6 +419,39 @@ function jsonNumber(x) {
 // ---------------------------------------------------------------------------------------------
 // Configuration and the whole run.
 
+/** A path as the user reads it: relative where it is under the working directory, else absolute. */
+function shownPath(p) {
+  const rel = path.relative(process.cwd(), p);
+  if (rel === '') return '.';
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? path.resolve(p) : rel;
+}
+
+/**
+ * --out DIR, absolute; refused before anything runs where the results could not be written there:
+ * an existing file, or a path under one, is a usage error; a folder not writable, a failure.
+ */
+function resultsFolder(value, usage) {
+  const abs = path.resolve(value);
+  for (let p = abs; ; p = path.dirname(p)) {
+    let stat;
+    try {
+      stat = fs.statSync(p);
+    } catch (e) {
+      if ((e.code === 'ENOENT' || e.code === 'ENOTDIR') && p !== path.dirname(p)) continue;
+      break;
+    }
+    if (!stat.isDirectory())
+      throw usage(`--out ${value}: ${p === abs ? 'is' : `${shownPath(p)} is`} a file, not a folder: name a folder for the results (made if missing)`);
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch {
+      throw new Error(`--out ${value}: ${p === abs ? 'the folder' : `${shownPath(p)}`} is not writable`);
+    }
+    break;
+  }
+  return abs;
+}
+
 function parseArgs(argv) {
   const o = {
     quick: false,
@@ -469,7 +502,7 @@ function parseArgs(argv) {
       o.seed = seed >>> 0;
     } else if (arg === '--sizes') o.sizes = list(value());
     else if (arg === '--accuracy-sizes') o.accuracySizes = list(value());
-    else if (arg === '--out') o.outDir = path.resolve(value());
+    else if (arg === '--out') o.outDir = resultsFolder(value(), usage);
     else if (arg === '--help' || arg === '-h') o.help = true;
     else throw usage(`unknown option ${argv[i]} (try --help)`);
   }
@@ -596,7 +629,7 @@ async function main({ name = 'cpu', argv = process.argv.slice(2), defaults = {} 
     const { renderCharts } = require('./charts');
     written.push(...(await renderCharts(doc, outDir, { prefix: name === 'cpu' ? '' : `${name}-` })));
   }
-  process.stderr.write(`wrote ${written.map((f) => path.relative(process.cwd(), path.join(outDir, f))).join(', ')}\n`);
+  process.stderr.write(`wrote ${written.map((f) => shownPath(path.join(outDir, f))).join(', ')}\n`);
   return doc;
 }
 

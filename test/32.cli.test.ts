@@ -157,6 +157,38 @@ describe('linrec bench', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'linrec-bench-eq', 'cpu.json'), 'utf8')).config.sizes).toEqual([1000]);
   });
 
+  // First contact: an --out that was a file ran the whole benchmark, then failed with a raw
+  // "EEXIST: file already exists, mkdir"; and results outside the working directory were
+  // reported as ../../.. paths.
+  test('an --out that is a file, or under one, is a usage error (2) naming it, before anything runs', () => {
+    if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+    fs.writeFileSync(path.join(dir, 'bench-out.txt'), 'keep');
+    for (const out of ['bench-out.txt', 'bench-out.txt/sub']) {
+      const r = linrec(['bench', '--quick', '--sizes', '1e3', '--no-throughput', '--no-charts', '--out', out]);
+      expect({ out, status: r.status }).toEqual({ out, status: 2 });
+      expect(r.stderr).toMatch(new RegExp(`^linrec: --out ${out}: (is|bench-out\\.txt is) a file, not a folder`));
+      expect(r.stderr).not.toMatch(/EEXIST|ENOTDIR|accuracy:/);
+      expect(r.stdout).toBe('');
+    }
+    expect(fs.readFileSync(path.join(dir, 'bench-out.txt'), 'utf8')).toBe('keep');
+  });
+
+  test('the files written are named as the user reads them: relative under the working directory, else absolute', () => {
+    if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-cli-out-'));
+    try {
+      const args = ['bench', '--quick', '--sizes', '1e3', '--device', 'cpu', '--no-accuracy', '--no-charts'];
+      const far = linrec([...args, '--out', path.join(outside, 'res')]);
+      expect(far.status).toBe(0);
+      expect(far.stderr).toContain(`wrote ${path.join(outside, 'res', 'cpu.json')}, ${path.join(outside, 'res', 'cpu.md')}`);
+      const near = linrec([...args, '--out', path.join(dir, 'near', 'res')]);
+      expect(near.status).toBe(0);
+      expect(near.stderr).toContain(`wrote ${path.join('near', 'res', 'cpu.json')}, `);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   test('--device cuda where CUDA is not usable fails (1), saying why, rather than benchmarking the CPU', () => {
     if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
     if (JSON.parse(linrec(['info']).stdout).backends.cuda.available) return; // the real run belongs to the GPU session
