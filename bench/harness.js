@@ -21,6 +21,7 @@ const path = require('path');
 
 const linrec = require('../dist');
 const { addon } = require('../dist/addon');
+const { integerArg } = require('../dist/cli-number');
 const { mulberry32, deriveSeed, DISTRIBUTIONS, fillInputs } = require('./lib/random');
 const { machine } = require('./lib/machine');
 const { nowMs, median, timeIt } = require('./lib/timing');
@@ -485,11 +486,11 @@ function parseArgs(argv) {
       return argv[++i];
     };
     // Sizes: whole numbers of elements from 1 to 10^9 (three arrays of 10^9 float64 are 24 GB).
+    // (the command line's one syntax for whole numbers, src/cli-number.ts: 1000, 1e3)
     const list = (s) =>
       s.split(',').map((x) => {
-        const n = Number(x);
-        if (x.trim() === '' || !Number.isInteger(n) || n < 1 || n > 1e9)
-          throw usage(`${arg}: ${JSON.stringify(x)} is not a size from 1 to 1e9 (e.g. ${arg} 1e3,1e5)`);
+        const n = integerArg(x);
+        if (n === undefined || n < 1 || n > 1e9) throw usage(`${arg}: ${JSON.stringify(x)} is not a size from 1 to 1e9 (e.g. ${arg} 1e3,1e5)`);
         return n;
       });
     if (Object.prototype.hasOwnProperty.call(flags, arg)) {
@@ -497,8 +498,9 @@ function parseArgs(argv) {
       const [key, set] = flags[arg];
       o[key] = set;
     } else if (arg === '--seed') {
-      const seed = Number(value());
-      if (!Number.isInteger(seed) || seed < 0) throw usage(`--seed: expected an integer >= 0`);
+      const text = value();
+      const seed = integerArg(text);
+      if (seed === undefined) throw usage(`--seed must be an integer >= 0 (received '${text}')`);
       o.seed = seed >>> 0;
     } else if (arg === '--sizes') o.sizes = list(value());
     else if (arg === '--accuracy-sizes') o.accuracySizes = list(value());

@@ -422,6 +422,40 @@ test.each<[string, string[], RegExp]>([
   expectNoOutput('r23-x.npy');
 });
 
+// First contact: --sizes 1e3 was taken but --chunk 1e3 was refused. One syntax for whole numbers
+// (src/cli-number.ts): 1000, 1e3, 2.5e3; not 1.5, hexadecimal, 10_000, Infinity, or past 2^53.
+describe('whole-number options: one syntax for every flag', () => {
+  beforeAll(() => {
+    fs.writeFileSync(path.join(dir, 'num-a.npy'), encodeNpy(new Float64Array(2000).fill(0.5), [2, 1000]));
+    fs.writeFileSync(path.join(dir, 'num-v.npy'), encodeNpy(new Float64Array(2002).fill(1), [2, 1001]));
+  });
+  const runArgs = ['run', '--coeffs', 'num-a.npy', '--values', 'num-v.npy', '--out', 'num-x.npy'];
+
+  test('run takes --chunk 1e3, --rows 2e0, --threads 1e0 as --sizes takes 1e3', () => {
+    const r = linrec([...runArgs, '--chunk', '1e3', '--rows', '2e0', '--threads', '1e0']);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    const want = linrec([...runArgs.slice(0, -1), 'num-want.npy', '--chunk', '1000', '--threads', '1']);
+    expect(want.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'num-x.npy'))).toEqual(fs.readFileSync(path.join(dir, 'num-want.npy')));
+  });
+
+  test.each(['1.5', '0x10', '10_000', 'Infinity', '1e400', '9007199254740993', '-3', ' 5', ''])(
+    '%p is refused alike by run (--chunk) and bench (--sizes, --seed)',
+    (bad) => {
+      const r = linrec([...runArgs, `--chunk=${bad}`]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`linrec: --chunk must be a positive integer (received '${bad}')`);
+      if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+      const sizes = linrec(['bench', `--sizes=${bad}`]);
+      expect(sizes.status).toBe(2);
+      expect(sizes.stderr).toMatch(/^linrec: --sizes: .* is not a size from 1 to 1e9/);
+      const seed = linrec(['bench', `--seed=${bad}`]);
+      expect(seed.status).toBe(2);
+      expect(seed.stderr).toMatch(/^linrec: --seed must be an integer >= 0 \(received '/);
+    },
+  );
+});
+
 // `linrec worker --threads` likewise: refused at start (every job would have failed on options.threads).
 test.each(['99999', '0', '1025'])('linrec worker --threads %s is a usage error naming the option (exit 2)', (t) => {
   const r = linrec(['worker', '--redis', 'redis://127.0.0.1:1', '--threads', t]);
