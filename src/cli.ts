@@ -7,7 +7,7 @@ import { parseArgs } from 'util';
 import { addon, addonSource } from './addon';
 import { backends, MAX_THREADS } from './backends';
 import { ArrayFileReader, ArrayFileWriter } from './npy';
-import { fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
+import { checkOutputIsNoInput, fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
@@ -284,6 +284,7 @@ function checkOutputPath(out: string): void {
 async function run(args: string[]): Promise<number> {
   const o = parseRun(args);
   checkOutputPath(o.out);
+  checkOutputIsNoInput(o, RUN_FILE_ERRORS);
   const readers: ArrayFileReader[] = [];
   let writer: ArrayFileWriter | undefined;
   // An interrupted run must not leave its temp file behind.

@@ -456,6 +456,35 @@ describe('whole-number options: one syntax for every flag', () => {
   );
 });
 
+// First contact: --out naming an input replaced it with the output, exit 0.
+describe('an --out that names an input is a usage error (2), naming both, and the input is kept', () => {
+  beforeAll(() => {
+    fs.writeFileSync(path.join(dir, 'same-a.npy'), encodeNpy(new Float32Array(4).fill(0.5)));
+    fs.writeFileSync(path.join(dir, 'same-v.npy'), encodeNpy(new Float32Array(5).fill(1)));
+    fs.symlinkSync('same-v.npy', path.join(dir, 'same-v-symlink.npy'));
+    fs.linkSync(path.join(dir, 'same-a.npy'), path.join(dir, 'same-a-hardlink.npy'));
+    fs.mkdirSync(path.join(dir, 'same-sub'));
+  });
+  test.each<[string, string, 'coeffs' | 'values']>([
+    ['the same name as --coeffs', 'same-a.npy', 'coeffs'],
+    ['another spelling of --values', 'same-sub/../same-v.npy', 'values'],
+    ['an absolute path of --coeffs', 'ABS:same-a.npy', 'coeffs'],
+    ['a symbolic link to --values', 'same-v-symlink.npy', 'values'],
+    ['a hard link to --coeffs', 'same-a-hardlink.npy', 'coeffs'],
+  ])('%s', (_what, outName, input) => {
+    const out = outName.startsWith('ABS:') ? path.join(dir, outName.slice(4)) : outName;
+    const named = { coeffs: 'same-a.npy', values: 'same-v.npy' }[input];
+    const before = fs.readFileSync(path.join(dir, named));
+    for (const redis of [[], ['--redis', 'redis://127.0.0.1:1']]) {
+      const r = linrec(['run', '--coeffs', 'same-a.npy', '--values', 'same-v.npy', '--out', out, ...redis]);
+      expect({ redis, status: r.status }).toEqual({ redis, status: 2 });
+      expect(r.stderr).toContain(`linrec: --out ${out} is the same file as --${input} ${named}`);
+      expect(fs.readFileSync(path.join(dir, named))).toEqual(before);
+      expect(fs.readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+    }
+  });
+});
+
 // `linrec worker --threads` likewise: refused at start (every job would have failed on options.threads).
 test.each(['99999', '0', '1025'])('linrec worker --threads %s is a usage error naming the option (exit 2)', (t) => {
   const r = linrec(['worker', '--redis', 'redis://127.0.0.1:1', '--threads', t]);
