@@ -21,6 +21,7 @@ const path = require('path');
 
 const linrec = require('../dist');
 const { addon } = require('../dist/addon');
+const { integerArg } = require('../dist/cli-number');
 const { mulberry32, deriveSeed, DISTRIBUTIONS, fillInputs } = require('./lib/random');
 const { machine } = require('./lib/machine');
 const { nowMs, median, timeIt } = require('./lib/timing');
@@ -419,6 +420,39 @@ function jsonNumber(x) {
 // ---------------------------------------------------------------------------------------------
 // Configuration and the whole run.
 
+/** A path as the user reads it: relative where it is under the working directory, else absolute. */
+function shownPath(p) {
+  const rel = path.relative(process.cwd(), p);
+  if (rel === '') return '.';
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? path.resolve(p) : rel;
+}
+
+/**
+ * --out DIR, absolute; refused before anything runs where the results could not be written there:
+ * an existing file, or a path under one, is a usage error; a folder not writable, a failure.
+ */
+function resultsFolder(value, usage) {
+  const abs = path.resolve(value);
+  for (let p = abs; ; p = path.dirname(p)) {
+    let stat;
+    try {
+      stat = fs.statSync(p);
+    } catch (e) {
+      if ((e.code === 'ENOENT' || e.code === 'ENOTDIR') && p !== path.dirname(p)) continue;
+      break;
+    }
+    if (!stat.isDirectory())
+      throw usage(`--out ${value}: ${p === abs ? 'is' : `${shownPath(p)} is`} a file, not a folder: name a folder for the results (made if missing)`);
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch {
+      throw new Error(`--out ${value}: ${p === abs ? 'the folder' : `${shownPath(p)}`} is not writable`);
+    }
+    break;
+  }
+  return abs;
+}
+
 function parseArgs(argv) {
   const o = {
     quick: false,
@@ -452,11 +486,11 @@ function parseArgs(argv) {
       return argv[++i];
     };
     // Sizes: whole numbers of elements from 1 to 10^9 (three arrays of 10^9 float64 are 24 GB).
+    // (the command line's one syntax for whole numbers, src/cli-number.ts: 1000, 1e3)
     const list = (s) =>
       s.split(',').map((x) => {
-        const n = Number(x);
-        if (x.trim() === '' || !Number.isInteger(n) || n < 1 || n > 1e9)
-          throw usage(`${arg}: ${JSON.stringify(x)} is not a size from 1 to 1e9 (e.g. ${arg} 1e3,1e5)`);
+        const n = integerArg(x);
+        if (n === undefined || n < 1 || n > 1e9) throw usage(`${arg}: ${JSON.stringify(x)} is not a size from 1 to 1e9 (e.g. ${arg} 1e3,1e5)`);
         return n;
       });
     if (Object.prototype.hasOwnProperty.call(flags, arg)) {
@@ -464,12 +498,13 @@ function parseArgs(argv) {
       const [key, set] = flags[arg];
       o[key] = set;
     } else if (arg === '--seed') {
-      const seed = Number(value());
-      if (!Number.isInteger(seed) || seed < 0) throw usage(`--seed: expected an integer >= 0`);
+      const text = value();
+      const seed = integerArg(text);
+      if (seed === undefined) throw usage(`--seed must be an integer >= 0 (received '${text}')`);
       o.seed = seed >>> 0;
     } else if (arg === '--sizes') o.sizes = list(value());
     else if (arg === '--accuracy-sizes') o.accuracySizes = list(value());
-    else if (arg === '--out') o.outDir = path.resolve(value());
+    else if (arg === '--out') o.outDir = resultsFolder(value(), usage);
     else if (arg === '--help' || arg === '-h') o.help = true;
     else throw usage(`unknown option ${argv[i]} (try --help)`);
   }
@@ -478,16 +513,31 @@ function parseArgs(argv) {
   return o;
 }
 
-const USAGE = `options:
-  --quick                 sizes up to 10^6, fewer runs (smoke test)
-  --gpu | --no-gpu        add / leave out the CUDA rows (need backends().cuda.available)
-  --large                 add n = 10^8 when the CUDA rows are on
-  --sizes 1e3,1e5         throughput sizes (default 10^3..10^7 by decades)
-  --accuracy-sizes 1e3    accuracy sizes (default 10^3..10^7; --quick: up to 10^5)
-  --seed N                base seed of the PRNG (default: random, recorded in the JSON)
-  --no-throughput | --no-accuracy | --no-charts
-  --out DIR               where results go (default bench/results)
-env: LINREC_BENCH_QUICK=1, LINREC_BENCH_SEED=N`;
+/**
+ * The options' help: one list for `npm run bench` (bench/cpu.js, the default) and `linrec bench`
+ * (src/cli.ts: `cli`), which takes --device for --gpu / --no-gpu, writes to ./linrec-bench, lets
+ * --sizes bound the accuracy sizes and leaves the charts out where vega is not installed.
+ */
+function usage({ cli = false } = {}) {
+  const rows = [
+    ['--quick', 'sizes up to 10^6, fewer runs (smoke test)'],
+    cli
+      ? ['--device auto|cpu|cuda', 'auto (default): CUDA rows where CUDA is usable; cpu: none; cuda: fails where CUDA is not usable']
+      : ['--gpu | --no-gpu', 'add / leave out the CUDA rows (need backends().cuda.available)'],
+    ['--large', 'add n = 10^8 when the CUDA rows are on'],
+    ['--sizes 1e3,1e5', 'throughput sizes: whole numbers from 1 to 1e9 (default 10^3..10^7 by decades)'],
+    ['--accuracy-sizes 1e3', `accuracy sizes (default ${cli ? 'the --sizes given, else ' : ''}10^3..10^7; --quick: up to 10^5)`],
+    ['--seed N', 'base seed of the PRNG (default: random, recorded in the JSON)'],
+    ['--no-throughput', 'leave out the throughput tables'],
+    ['--no-accuracy', 'leave out the accuracy tables'],
+    ['--no-charts', `JSON and markdown only${cli ? ' (the default where vega is not installed)' : ''}`],
+    ['--out DIR', `where results go (default ${cli ? './linrec-bench' : 'bench/results'})`],
+  ];
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return ['options:', ...rows.map(([flag, what]) => `  ${flag.padEnd(width)}${what}`), 'env: LINREC_BENCH_QUICK=1, LINREC_BENCH_SEED=N'].join('\n');
+}
+
+const USAGE = usage();
 
 function config(opts = {}) {
   const cudaAvailable = linrec.backends().cuda.available;
@@ -581,7 +631,7 @@ async function main({ name = 'cpu', argv = process.argv.slice(2), defaults = {} 
     const { renderCharts } = require('./charts');
     written.push(...(await renderCharts(doc, outDir, { prefix: name === 'cpu' ? '' : `${name}-` })));
   }
-  process.stderr.write(`wrote ${written.map((f) => path.relative(process.cwd(), path.join(outDir, f))).join(', ')}\n`);
+  process.stderr.write(`wrote ${written.map((f) => shownPath(path.join(outDir, f))).join(', ')}\n`);
   return doc;
 }
 
@@ -604,4 +654,5 @@ module.exports = {
   markdown,
   main,
   USAGE,
+  usage,
 };

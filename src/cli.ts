@@ -7,12 +7,19 @@ import { parseArgs } from 'util';
 import { addon, addonSource } from './addon';
 import { backends, MAX_THREADS } from './backends';
 import { ArrayFileReader, ArrayFileWriter } from './npy';
-import { fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
+import { checkOutputIsNoInput, fileLayout, outputFormat, RUN_OPTIONS, type RunFileErrors } from './run-files';
 import { createScanner, type Scanner } from './scanner';
 import type { DType, FloatArray } from './validate';
 import type { Device } from './backends';
 import { CLUSTER_USAGE } from './distributed/cli-usage';
 import { deviceFlag, positive } from './distributed/cli-args';
+
+// The bench lines of the usage, and the head of `linrec bench --help` (its options: bench/harness.js's usage()).
+const BENCH_USAGE = `  linrec bench [--sizes 1e3,1e5] [--device auto|cpu|cuda] [--quick] [--out DIR] [options]
+      Throughput and accuracy of this machine's build against the JS and C++ loops.
+      --sizes bounds the accuracy sizes too (unless --accuracy-sizes is given). Results
+      (JSON, markdown, charts where vega is installed) go to DIR (default ./linrec-bench).
+`;
 
 const USAGE = `Usage:
   linrec info
@@ -31,10 +38,7 @@ const USAGE = `Usage:
                         2^20 elements: max(1, floor(2^20 / (N + 1))) rows at a time
       --dtype T         float32 or float64, for raw files without a .f32/.f64 extension
       --threads N       CPU worker threads, 1 to 1024 (default: all cores)
-${CLUSTER_USAGE}  linrec bench [--sizes 1e3,1e5] [--device auto|cpu|cuda] [--quick] [--out DIR]
-      Throughput and accuracy of this machine's build against the JS and C++ loops.
-      --sizes bounds the accuracy sizes too (unless --accuracy-sizes is given). Results
-      (JSON, markdown, charts where vega is installed) go to DIR (default ./linrec-bench).
+${CLUSTER_USAGE}${BENCH_USAGE}      linrec bench --help lists all its options.
   linrec --version
   linrec --help
 `;
@@ -118,6 +122,20 @@ async function bench(args: string[]): Promise<number> {
     fail(`benchmarks are not available here: ${harness}.js is missing`);
     return 1;
   }
+  const {
+    main: harnessMain,
+    parseArgs: harnessArgs,
+    usage: harnessUsage,
+  } = require(harness) as {
+    main: (o: { name: string; argv: string[] }) => Promise<unknown>;
+    parseArgs: (argv: string[]) => unknown;
+    usage: (o: { cli: boolean }) => string;
+  };
+  // The command's own options and defaults (--device, ./linrec-bench), not `npm run bench`'s.
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`Usage:\n${BENCH_USAGE}${harnessUsage({ cli: true })}\n`);
+    return 0;
+  }
   const has = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
   const valueOf = (flag: string) => {
     const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
@@ -125,7 +143,7 @@ async function bench(args: string[]): Promise<number> {
   };
   // Results go to the current directory (never into the package or a checkout's bench/results).
   const extra: string[] = [];
-  if (!has('--out') && !has('--help')) extra.push('--out', path.resolve('linrec-bench'));
+  if (!has('--out')) extra.push('--out', './linrec-bench'); // the harness resolves it here
   // --sizes bounds the whole run: the accuracy sizes too, unless given apart.
   const sizes = valueOf('--sizes');
   if (sizes !== undefined && !has('--accuracy-sizes')) extra.push('--accuracy-sizes', sizes);
@@ -154,10 +172,6 @@ async function bench(args: string[]): Promise<number> {
       argv.push('--gpu');
     } else if (device === 'cpu') argv.push('--no-gpu');
   }
-  const { main: harnessMain, parseArgs: harnessArgs } = require(harness) as {
-    main: (o: { name: string; argv: string[] }) => Promise<unknown>;
-    parseArgs: (argv: string[]) => unknown;
-  };
   // The harness's own checks of its options, as usage errors (exit 2), before anything runs.
   try {
     harnessArgs(argv);
@@ -270,6 +284,7 @@ function checkOutputPath(out: string): void {
 async function run(args: string[]): Promise<number> {
   const o = parseRun(args);
   checkOutputPath(o.out);
+  checkOutputIsNoInput(o, RUN_FILE_ERRORS);
   const readers: ArrayFileReader[] = [];
   let writer: ArrayFileWriter | undefined;
   // An interrupted run must not leave its temp file behind.

@@ -1,6 +1,7 @@
 // The checks a scan of files makes before reading any data, shared by `linrec run` (cli.ts) and
 // the cluster runner (distributed/runner.ts): the inputs' layout and the output's format. Each
 // caller names its options (`--rows`, `--out` on the command line) and makes its own errors.
+import * as fs from 'fs';
 import * as path from 'path';
 import { formatOf, type ArrayFileReader, type FileFormat } from './npy';
 
@@ -31,6 +32,7 @@ export interface RunFileErrors {
   /** '--' on the command line, '' for the API's option names. */
   optionPrefix: string;
   layout: (message: string) => Error;
+  /** An output name that contradicts the inputs: another format, or an input itself. */
   format: (message: string) => Error;
 }
 
@@ -87,4 +89,45 @@ export function outputFormat(out: string, input: ArrayFileReader, errors: RunFil
     throw errors.format(`${option} names a raw ${implied.dtype} file but the input is ${input.format === 'npy' ? '.npy' : input.dtype}`);
   }
   return input.format;
+}
+
+/**
+ * Refuses an output that names an input (it would be replaced by the output, with exit 0): the
+ * same device and inode where both exist (through symbolic and hard links), else the same
+ * resolved path.
+ */
+export function checkOutputIsNoInput(o: RunFiles, errors: RunFileErrors): void {
+  for (const input of ['coeffs', 'values'] as const) {
+    if (sameFile(o.out, o[input])) {
+      const p = errors.optionPrefix;
+      throw errors.format(`${p}out ${o.out} is the same file as ${p}${input} ${o[input]}: the output would replace an input; name another output file`);
+    }
+  }
+}
+
+function sameFile(x: string, y: string): boolean {
+  let sx: fs.Stats | undefined;
+  let sy: fs.Stats | undefined;
+  try {
+    sx = fs.statSync(x);
+    sy = fs.statSync(y);
+  } catch {
+    // one (or both) missing: the same only as the same name
+  }
+  if (sx && sy) return sx.dev === sy.dev && sx.ino === sy.ino;
+  return resolved(x) === resolved(y);
+}
+
+/** The path with its folders' links resolved (the file itself may not exist). */
+function resolved(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
 }

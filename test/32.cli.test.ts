@@ -86,6 +86,12 @@ describe('linrec info / --help', () => {
     if (fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('--sizes');
+      // First contact: it printed `npm run bench`'s help (options: ..., --gpu | --no-gpu, default
+      // bench/results), not the command's own options and defaults.
+      expect(r.stdout).toMatch(/^Usage:\n {2}linrec bench /);
+      expect(r.stdout).toMatch(/^ {2}--device auto\|cpu\|cuda /m);
+      expect(r.stdout).toMatch(/^ {2}--out DIR .*\(default \.\/linrec-bench\)$/m);
+      expect(r.stdout).not.toMatch(/--gpu|--no-gpu|bench\/results/);
     } else {
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^linrec: benchmarks are not available/);
@@ -149,6 +155,38 @@ describe('linrec bench', () => {
     const r = linrec(['bench', '--quick', '--sizes=1e3', '--device=cpu', '--no-charts', '--no-accuracy', '--out', 'linrec-bench-eq']);
     expect(r.status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'linrec-bench-eq', 'cpu.json'), 'utf8')).config.sizes).toEqual([1000]);
+  });
+
+  // First contact: an --out that was a file ran the whole benchmark, then failed with a raw
+  // "EEXIST: file already exists, mkdir"; and results outside the working directory were
+  // reported as ../../.. paths.
+  test('an --out that is a file, or under one, is a usage error (2) naming it, before anything runs', () => {
+    if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+    fs.writeFileSync(path.join(dir, 'bench-out.txt'), 'keep');
+    for (const out of ['bench-out.txt', 'bench-out.txt/sub']) {
+      const r = linrec(['bench', '--quick', '--sizes', '1e3', '--no-throughput', '--no-charts', '--out', out]);
+      expect({ out, status: r.status }).toEqual({ out, status: 2 });
+      expect(r.stderr).toMatch(new RegExp(`^linrec: --out ${out}: (is|bench-out\\.txt is) a file, not a folder`));
+      expect(r.stderr).not.toMatch(/EEXIST|ENOTDIR|accuracy:/);
+      expect(r.stdout).toBe('');
+    }
+    expect(fs.readFileSync(path.join(dir, 'bench-out.txt'), 'utf8')).toBe('keep');
+  });
+
+  test('the files written are named as the user reads them: relative under the working directory, else absolute', () => {
+    if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'linrec-cli-out-'));
+    try {
+      const args = ['bench', '--quick', '--sizes', '1e3', '--device', 'cpu', '--no-accuracy', '--no-charts'];
+      const far = linrec([...args, '--out', path.join(outside, 'res')]);
+      expect(far.status).toBe(0);
+      expect(far.stderr).toContain(`wrote ${path.join(outside, 'res', 'cpu.json')}, ${path.join(outside, 'res', 'cpu.md')}`);
+      const near = linrec([...args, '--out', path.join(dir, 'near', 'res')]);
+      expect(near.status).toBe(0);
+      expect(near.stderr).toContain(`wrote ${path.join('near', 'res', 'cpu.json')}, `);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   test('--device cuda where CUDA is not usable fails (1), saying why, rather than benchmarking the CPU', () => {
@@ -382,6 +420,69 @@ test.each<[string, string[], RegExp]>([
   expect(r.stderr).not.toMatch(/options\./);
   expect(r.stderr).toContain("Run 'linrec --help' for usage.");
   expectNoOutput('r23-x.npy');
+});
+
+// First contact: --sizes 1e3 was taken but --chunk 1e3 was refused. One syntax for whole numbers
+// (src/cli-number.ts): 1000, 1e3, 2.5e3; not 1.5, hexadecimal, 10_000, Infinity, or past 2^53.
+describe('whole-number options: one syntax for every flag', () => {
+  beforeAll(() => {
+    fs.writeFileSync(path.join(dir, 'num-a.npy'), encodeNpy(new Float64Array(2000).fill(0.5), [2, 1000]));
+    fs.writeFileSync(path.join(dir, 'num-v.npy'), encodeNpy(new Float64Array(2002).fill(1), [2, 1001]));
+  });
+  const runArgs = ['run', '--coeffs', 'num-a.npy', '--values', 'num-v.npy', '--out', 'num-x.npy'];
+
+  test('run takes --chunk 1e3, --rows 2e0, --threads 1e0 as --sizes takes 1e3', () => {
+    const r = linrec([...runArgs, '--chunk', '1e3', '--rows', '2e0', '--threads', '1e0']);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    const want = linrec([...runArgs.slice(0, -1), 'num-want.npy', '--chunk', '1000', '--threads', '1']);
+    expect(want.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'num-x.npy'))).toEqual(fs.readFileSync(path.join(dir, 'num-want.npy')));
+  });
+
+  test.each(['1.5', '0x10', '10_000', 'Infinity', '1e400', '9007199254740993', '-3', ' 5', ''])(
+    '%p is refused alike by run (--chunk) and bench (--sizes, --seed)',
+    (bad) => {
+      const r = linrec([...runArgs, `--chunk=${bad}`]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`linrec: --chunk must be a positive integer (received '${bad}')`);
+      if (!fs.existsSync(path.join(ROOT, 'bench', 'harness.js'))) return;
+      const sizes = linrec(['bench', `--sizes=${bad}`]);
+      expect(sizes.status).toBe(2);
+      expect(sizes.stderr).toMatch(/^linrec: --sizes: .* is not a size from 1 to 1e9/);
+      const seed = linrec(['bench', `--seed=${bad}`]);
+      expect(seed.status).toBe(2);
+      expect(seed.stderr).toMatch(/^linrec: --seed must be an integer >= 0 \(received '/);
+    },
+  );
+});
+
+// First contact: --out naming an input replaced it with the output, exit 0.
+describe('an --out that names an input is a usage error (2), naming both, and the input is kept', () => {
+  beforeAll(() => {
+    fs.writeFileSync(path.join(dir, 'same-a.npy'), encodeNpy(new Float32Array(4).fill(0.5)));
+    fs.writeFileSync(path.join(dir, 'same-v.npy'), encodeNpy(new Float32Array(5).fill(1)));
+    fs.symlinkSync('same-v.npy', path.join(dir, 'same-v-symlink.npy'));
+    fs.linkSync(path.join(dir, 'same-a.npy'), path.join(dir, 'same-a-hardlink.npy'));
+    fs.mkdirSync(path.join(dir, 'same-sub'));
+  });
+  test.each<[string, string, 'coeffs' | 'values']>([
+    ['the same name as --coeffs', 'same-a.npy', 'coeffs'],
+    ['another spelling of --values', 'same-sub/../same-v.npy', 'values'],
+    ['an absolute path of --coeffs', 'ABS:same-a.npy', 'coeffs'],
+    ['a symbolic link to --values', 'same-v-symlink.npy', 'values'],
+    ['a hard link to --coeffs', 'same-a-hardlink.npy', 'coeffs'],
+  ])('%s', (_what, outName, input) => {
+    const out = outName.startsWith('ABS:') ? path.join(dir, outName.slice(4)) : outName;
+    const named = { coeffs: 'same-a.npy', values: 'same-v.npy' }[input];
+    const before = fs.readFileSync(path.join(dir, named));
+    for (const redis of [[], ['--redis', 'redis://127.0.0.1:1']]) {
+      const r = linrec(['run', '--coeffs', 'same-a.npy', '--values', 'same-v.npy', '--out', out, ...redis]);
+      expect({ redis, status: r.status }).toEqual({ redis, status: 2 });
+      expect(r.stderr).toContain(`linrec: --out ${out} is the same file as --${input} ${named}`);
+      expect(fs.readFileSync(path.join(dir, named))).toEqual(before);
+      expect(fs.readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+    }
+  });
 });
 
 // `linrec worker --threads` likewise: refused at start (every job would have failed on options.threads).

@@ -2,6 +2,7 @@
 import { parseArgs } from 'util';
 import { REDIS_ENV, urlHasPassword } from './connection';
 import { isDeviceName, type Device } from '../backends';
+import { integerArg } from '../cli-number';
 
 export type UsageErrorOf = (message: string) => Error;
 
@@ -17,8 +18,9 @@ export function parse(args: string[], options: Spec, usage: UsageErrorOf): Recor
 
 export function positive(name: string, value: string | boolean | undefined, usage: UsageErrorOf, max?: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  const valid = typeof value === 'string' && /^\d+$/.test(value) && Number.isSafeInteger(n) && n >= 1;
+  // 1e3 as --sizes takes it (src/cli-number.ts); 1.5, 0x10, Infinity refused alike
+  const n = integerArg(value) ?? NaN;
+  const valid = n >= 1;
   // bounds the API checks too, here, so that a worker refuses them at start, not on every job
   if (max !== undefined && !(valid && n <= max)) throw usage(`--${name} must be an integer from 1 to ${max} (received '${value}')`);
   if (!valid) throw usage(`--${name} must be a positive integer (received '${value}')`);

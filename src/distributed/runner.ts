@@ -5,7 +5,7 @@ import { randomBytes } from 'crypto';
 import * as path from 'path';
 import type { FlowProducer, Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { ArrayFileReader, ArrayFileWriter } from '../npy';
-import { fileLayout, outputFormat, type RunFileErrors } from '../run-files';
+import { checkOutputIsNoInput, fileLayout, outputFormat, type RunFileErrors } from '../run-files';
 import { expected, plainError, typeError } from '../errors';
 import * as v from '../validate';
 import { isDeviceName, type Device } from '../backends';
@@ -97,6 +97,7 @@ function filesLayout(o: ClusterRunOptions, a: ArrayFileReader, b: ArrayFileReade
 
 /** Files relative to the shared root and their layout, checked before anything is queued. */
 async function prepare(o: ClusterRunOptions, root: string, errors: RunFileErrors): Promise<{ files: Omit<FilesSpec, 'out'>; shape: number[]; outRel: string }> {
+  checkOutputIsNoInput(o, errors);
   const coeffs = await relativeToRoot(root, 'coeffs', o.coeffs);
   const values = await relativeToRoot(root, 'values', o.values);
   const outRel = await relativeToRoot(root, 'out', o.out);
