@@ -2,7 +2,8 @@
 'use strict';
 // The log method where x is exactly 0 (or decays below the band) for stretches (bench/NOTES.md,
 // sessions 23 and 25): CPU time (user + system, medians) of scan 'log' and logScan (real logs) on
-// a ~ U(0,1) with sparse or absent addends, each against the same call on typical data (b ~ U(0,3)).
+// a ~ U(0,1) with sparse or absent addends (and two kinds of growth), each against the same call on
+// typical data (a ~ U(0,1), b ~ U(0,3)).
 // Builds are given as package folders, each optionally with the addon it loads (`<dir>=<linrec.node>`;
 // the folders must differ, one module instance each); every build and kind runs in one alternating
 // loop, so ratios of medians compare like with like on a loaded machine. Prints ms per call and
@@ -36,6 +37,10 @@ const kinds = {
   'b sparse 1e-3': [() => rnd(), () => (rnd() < 1e-3 ? 3 * rnd() : 0)],
   'b sparse 0.1': [() => rnd(), () => (rnd() < 0.1 ? 3 * rnd() : 0)],
   'a 0@0.5': [() => (rnd() < 0.5 ? 0 : rnd()), () => 3 * rnd()],
+  // growth past the band (session 23's cliff 3), for comparison: lanes the band check refuses
+  // take TileScan::generalLane since session 25
+  'a = 1.01': [() => 1.01, () => 3 * rnd()],
+  'a ~ U*1e30': [() => 1e30 * rnd(), () => 3 * rnd()],
 };
 const data = {};
 for (const [k, [fa, fb]] of Object.entries(kinds)) {
