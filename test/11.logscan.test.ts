@@ -388,6 +388,133 @@ describe('logScan', () => {
     expect(checked).toBe(4 * 2 * positions.length + 2 * 2 * positions.length);
   });
 
+  test('x exactly 0 for stretches (sparse addends, zero coefficients), then growth: every log entry point against the float64 loop, zeros and their signs exact', () => {
+    // Sparse event data: b = 0 (and x_0 = 0) for whole lanes and tiles, so x is exactly 0 there;
+    // the plain path steps such chains from session 25 on (before, the general loops, 17-22x
+    // slower: bench/NOTES.md). A zero is exact in the loop (a·0 + 0), so every entry point must
+    // give one there: scan 'log' a zero (of the loop's sign where every association gives that
+    // sign: +0 from nonnegative inputs, -0 from -0 addends and positive coefficients; with signed
+    // coefficients a lane's carry A·x + B may round a zero's sign otherwise, as main did), logScan
+    // -Infinity with sign +1. Elsewhere (events that decay below float64's range between them,
+    // growth past 2^400) within rounding of the loop, which runs here in float64 with a shared
+    // power of 2 (m·2^e) so that it neither underflows nor loses an exact zero.
+    const r = fresh();
+    const T = 8320;
+    const n = 5 * T + 1234; // 5 whole tiles and a partial one
+    const kinds: Record<string, { a: (i: number) => number; b: (i: number) => number; zeroSigns?: boolean }> = {
+      'zeros, sparse events, growth': {
+        zeroSigns: true,
+        a: (i) => (i < n / 2 ? r.uniform() : 1 + 0.03 * r.uniform()),
+        b: (i) => (i < 2 * T + 50 ? 0 : r.uniform() < 1e-3 ? 3 * r.uniform() : 0),
+      },
+      // signed coefficients and ±0 addends: zeros of both signs; a zero coefficient meeting a zero addend restarts x at 0
+      'signed zeros': {
+        a: () => (r.uniform() < 1e-3 ? 0 : r.normal()),
+        b: (i) => (i > T && r.uniform() < 1e-3 ? r.normal() : r.uniform() < 0.5 ? -0 : 0),
+      },
+      '-0 addends, positive coefficients': { a: () => r.uniform(), b: () => -0, zeroSigns: true },
+    };
+    const bits = (v: Float32Array | Float64Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    const rev = <V extends Float32Array | Float64Array | Int8Array>(v: V) => v.slice().reverse() as V;
+    for (const [kind, draw] of Object.entries(kinds)) {
+      const a64 = Float64Array.from({ length: n }, (_, i) => draw.a(i));
+      const b64 = Float64Array.from({ length: n + 1 }, (_, i) => draw.b(i));
+      for (const C of [Float64Array, Float32Array]) {
+        const a = C.from(a64),
+          b = C.from(b64);
+        // The loop: x_t = m[t]·2^e[t], and c[t]·2^e[t] the sum of its terms' magnitudes (the scale
+        // of its rounding, cancellation included). m[t] is exactly 0 where x_t is.
+        const m = new Float64Array(n + 1),
+          c = new Float64Array(n + 1),
+          e = new Int32Array(n + 1);
+        let x = b[0],
+          sum = Math.abs(b[0]),
+          k = 0;
+        m[0] = x;
+        c[0] = sum;
+        for (let t = 0; t < n; t++) {
+          const bt = b[t + 1];
+          if (bt !== 0 && k !== 0) [x, sum, k] = [x * 2 ** k, sum * 2 ** k, 0]; // negligible against bt
+          x = a[t] * x + bt;
+          sum = Math.abs(a[t]) * sum + Math.abs(bt);
+          if (sum !== 0 && sum < 2 ** -600) [x, sum, k] = [x * 2 ** 600, sum * 2 ** 600, k - 600];
+          [m[t + 1], c[t + 1], e[t + 1]] = [x, sum, k];
+        }
+        const f32 = C === Float32Array;
+        const checkValues = (got: ArrayLike<number>, what: string) => {
+          let bad = -1;
+          for (let t = 0; t <= n && bad < 0; t++) {
+            const want = f32 ? Math.fround(m[t] * 2 ** e[t]) : m[t] * 2 ** e[t];
+            if (m[t] === 0) {
+              if (draw.zeroSigns ? !Object.is(got[t], want) : got[t] !== 0) bad = t;
+            } else if (!Number.isFinite(want)) {
+              if (got[t] !== want) bad = t;
+            } else if (!(Math.abs(got[t] - want) <= (f32 ? 1e-6 : 1e-10) * c[t] * 2 ** e[t] + (f32 ? 1e-44 : 1e-300))) bad = t;
+          }
+          expect({ kind, C: C.name, what, bad, got: bad < 0 ? 0 : got[bad] }).toEqual({ kind, C: C.name, what, bad: -1, got: 0 });
+        };
+        const checkLogs = (got: { logAbs: ArrayLike<number>; sign: ArrayLike<number> }, what: string) => {
+          let bad = -1;
+          for (let t = 0; t <= n && bad < 0; t++) {
+            if (m[t] === 0) {
+              if (got.logAbs[t] !== -Infinity || got.sign[t] !== 1) bad = t;
+            } else {
+              // x/c from the logs, against m/c; a log's own rounding (half an ulp: 2^-24 of |log|
+              // for float32, 2^-53 for float64) is that much of x
+              const ratio = got.sign[t] * Math.exp(got.logAbs[t] - Math.log(c[t]) - e[t] * Math.LN2);
+              const logUlp = Math.abs(got.logAbs[t]) * (f32 ? 2 ** -23 : 2 ** -52);
+              if (!(Math.abs(ratio - m[t] / c[t]) <= (f32 ? 1e-6 : 1e-10) + logUlp)) bad = t;
+            }
+          }
+          expect({ kind, C: C.name, what, bad, got: bad < 0 ? 0 : got.logAbs[bad] }).toEqual({ kind, C: C.name, what, bad: -1, got: 0 });
+        };
+        for (const threads of [1, 2]) {
+          const out = scan(a, b, { method: 'log', threads });
+          checkValues(out, `scan log, threads ${threads}`);
+          const back = scan(rev(a), rev(b), { method: 'log', threads, reverse: true });
+          expect({ kind, C: C.name, threads, reverse: bits(rev(back)).equals(bits(out)) }).toEqual({ kind, C: C.name, threads, reverse: true });
+          const inPlace = b.slice();
+          scan(a, inPlace, { method: 'log', threads, out: inPlace });
+          expect({ kind, C: C.name, threads, inPlace: bits(inPlace).equals(bits(out)) }).toEqual({ kind, C: C.name, threads, inPlace: true });
+        }
+        const sa = Int8Array.from(a, (v) => (v < 0 ? -1 : 1)),
+          sb = Int8Array.from(b, (v) => (v < 0 ? -1 : 1));
+        const la = C.from(Array.from(a, (v) => Math.log(Math.abs(v)))),
+          lb = C.from(Array.from(b, (v) => Math.log(Math.abs(v))));
+        const signed = logScan({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { threads: 1 });
+        checkLogs(signed, 'logScan signed');
+        const two = logScan({ logAbs: la, sign: sa }, { logAbs: lb, sign: sb }, { threads: 2 });
+        const back = logScan({ logAbs: rev(la), sign: rev(sa) }, { logAbs: rev(lb), sign: rev(sb) }, { reverse: true });
+        const same = (p: typeof signed, q: typeof signed) =>
+          bits(p.logAbs).equals(bits(q.logAbs)) &&
+          Buffer.from(p.sign.buffer, p.sign.byteOffset, p.sign.length).equals(Buffer.from(q.sign.buffer, q.sign.byteOffset, q.sign.length));
+        expect({ kind, C: C.name, threads2: same(two, signed), reverse: same({ logAbs: rev(back.logAbs), sign: rev(back.sign) }, signed) }).toEqual({
+          kind,
+          C: C.name,
+          threads2: true,
+          reverse: true,
+        });
+        if (a.every((v) => v >= 0)) checkLogs(logScan(la, lb), 'logScan real');
+        // (one code path for both dtypes: the push overloads are per dtype)
+        type Pushes = { push: (c: unknown, v: unknown) => { logAbs: Float32Array | Float64Array; sign: Int8Array } };
+        const scanner = createScanner({ log: true, dtype: f32 ? 'float32' : 'float64', initial: { logAbs: lb[0], sign: sb[0] } }) as unknown as Pushes;
+        const cut = 2 * T + 77; // two pushes, the second from the first's last x
+        const first = scanner.push(
+          { logAbs: la.subarray(0, cut), sign: sa.subarray(0, cut) },
+          { logAbs: lb.subarray(1, cut + 1), sign: sb.subarray(1, cut + 1) },
+        );
+        const second = scanner.push({ logAbs: la.subarray(cut), sign: sa.subarray(cut) }, { logAbs: lb.subarray(cut + 1), sign: sb.subarray(cut + 1) });
+        const pushed = { logAbs: new C(n + 1), sign: new Int8Array(n + 1) };
+        [pushed.logAbs[0], pushed.sign[0]] = [lb[0], sb[0]];
+        pushed.logAbs.set(first.logAbs, 1);
+        pushed.sign.set(first.sign, 1);
+        pushed.logAbs.set(second.logAbs, cut + 1);
+        pushed.sign.set(second.sign, cut + 1);
+        checkLogs(pushed, 'Scanner log');
+      }
+    }
+  });
+
   test('logs beyond ±2^29·ln 2 (3.7e8) count as infinity or zero', () => {
     expect(Array.from(logScan(new Float64Array([0]), new Float64Array([0, 1e9])).logAbs)).toEqual([0, Infinity]);
     expect(Array.from(logScan(new Float64Array([-1e9]), new Float64Array([0, 0])).logAbs)).toEqual([0, 0]); // a reset

@@ -5,7 +5,7 @@
 // forward and reverse; threads 1, 2 and 4 compared): run it against two builds (LINREC_ADDON,
 // LINREC_CPU_ISA for the variant) to show a change kept every bit. Session 23 (the log method's
 // cliffs: zero addends, growth past the band). Kinds after the first three are the cliffs' data;
-// the last two (session 24) sparse NaNs.
+// the next two (session 24) sparse NaNs; the last six (session 25) zero stretches.
 //   LINREC_ADDON=<build>/Release/linrec.node [LINREC_CPU_ISA=x86-64-v3] node bench/probes/cpu-log-bits-hash.js [checkout] [kindRegex]
 const path = require('path');
 const L = require(path.resolve(process.argv[2] ?? '.'));
@@ -28,6 +28,14 @@ const kinds = {
   // session 24: sparse NaN coefficients or addends (missing data)
   'U(0,1) a NaN@1e-4': [() => (rnd() < 1e-4 ? NaN : rnd()), () => rnd() - 0.5],
   'N(0,1) a,b NaN@1e-3': [() => (rnd() < 1e-3 ? NaN : gauss()), () => (rnd() < 1e-3 ? NaN : gauss())],
+  // session 25: x exactly 0 for stretches (sparse addends: b = 0, x_0 = 0), signed zeros, zero
+  // coefficients meeting zero addends, and lanes of zero addends after a nonzero x (their A matters)
+  'U(0,1) b=0': [() => rnd(), () => 0],
+  'U(0,1) b=0 first half': [() => rnd(), (_, i, all) => (i < all.length / 2 ? 0 : 3 * rnd())],
+  'U(0,1) b sparse 1e-3': [() => rnd(), () => (rnd() < 1e-3 ? 3 * rnd() : 0)],
+  'N(0,1) b sparse 1e-2 ±0': [gauss, () => (rnd() < 1e-2 ? gauss() : rnd() < 0.5 ? -0 : 0)],
+  'U(0,1) a=0@0.3 b=0@0.7': [() => (rnd() < 0.3 ? 0 : rnd()), () => (rnd() < 0.7 ? 0 : 1 + rnd())],
+  'U(.99,1) b every 9001': [() => 0.99 + 0.01 * rnd(), (_, i) => (i % 9001 === 5 ? 1 + rnd() : 0)],
 };
 const logs = (v) => v.map((x) => Math.log(Math.abs(x)));
 const signs = (v) => Int8Array.from(v, (x) => (x < 0 ? -1 : 1));

@@ -703,7 +703,7 @@ struct PlainExtended {
   // value would leave that region (|x| below 2^400, where the general step's canonical form has
   // exponent 0 and its next step is the contracted multiply-add; a·x' out of the band; 0, inf,
   // NaN): returns it, io the canonical value before it (the general loop's form of it).
-  template <class Row>
+  template <bool Store, class Row>
   static LINREC_RARE size_t rescanScaledPrefix(const Row& row, size_t begin, size_t count, Extended& io) {
     if (io.e <= 400 || !(::fabs(io.m) >= 0.5 && ::fabs(io.m) < 1)) return begin;
     const int64_t e = io.e;
@@ -718,10 +718,90 @@ struct PlainExtended {
       double magnitude = ::fabs(v);
       if (!((magnitude >= low) & (magnitude <= extended::kBandHigh))) break;
       x = v;
-      row.store(s, Extended{x, e});
+      if constexpr (Store) row.store(s, Extended{x, e});
     }
     if (s != begin) io = extended::canonical(x, e);
     return s;
+  }
+  // An input or value of exponent 0 in the general loop's form (extended::fromValue): 0, or in the band.
+  static LINREC_HD_HOT bool zeroOrInBand(double v) { return (v == 0) | extended::inBand(v); }
+  // Whether the general step's value of a·x + b (ExtendedArithmetic::affine from {a, 0}, {x, 0},
+  // {b, 0}) is v = a·x + b in double, bit for bit, where the band check refuses it: for inputs and x
+  // of exponent 0 the general step is this multiply-add (contracted alike) while v is in the band,
+  // and v = ±0 for a·0 + 0 or 0·x + 0 (the product an exact ±0, the sum of two zeros: IEEE's
+  // sign either way). Not a 0 from cancellation (b ≠ 0) nor an underflowed product (a, x ≠ 0): the
+  // general step keeps those exact (separate rounding, exponents).
+  static LINREC_HD_HOT bool generalIsPlain(double a, double b, double x, double v) {
+    return zeroOrInBand(a) & zeroOrInBand(b) & (extended::inBand(v) | ((v == 0) & (b == 0) & ((x == 0) | (a == 0))));
+  }
+  // The general steps of a chain from io of exponent 0 (in the band, or ±0: sparse data whose x is
+  // exactly 0 for stretches, which the plain rescan refuses), as the plain multiply-add while
+  // generalIsPlain, each stored as the general loop stores it (Row::store: a staged float64 result
+  // with low part 0): values and stores are the general loop's bit for bit (bench/NOTES.md,
+  // session 25). Returns the first step it did not take, io the value before it.
+  template <bool Store, class Row>
+  static LINREC_RARE size_t rescanGeneralPrefix(const Row& row, size_t begin, size_t count, Extended& io) {
+    if (io.e != 0 || !zeroOrInBand(io.m)) return begin;
+    double x = io.m;
+    size_t s = begin;
+    for (; s < begin + count && row.plainInputs(s, 1); ++s) {
+      const double a = row.plainA(s), b = row.plainB(s);
+      double v = a * x + b;  // affine's multiply-add
+      if (!generalIsPlain(a, b, x, v)) break;
+      x = v;
+      if constexpr (Store) row.store(s, Extended{x, 0});
+    }
+    io = {x, 0};
+    return s;
+  }
+  // The general steps of a chain below the band (x decaying between sparse events), from io =
+  // m·2^E canonical with E <= -400, over addends of 0: a·x + 0 is the product a.m·m rounded alone,
+  // renormalized (canonical); as x' = a·x' on the mantissa scaled by 2^-E, the same reals rounded
+  // alike while x' and a·x' are normal. Each stored in canonical form (its exponent from the bits),
+  // as the general step stores it. Stops at the first step whose input is not plain, whose addend
+  // is not 0 (the general step aligns it), whose coefficient is 0 or not in the band, or whose value
+  // would reach the band (where the canonical form has exponent 0) or leave [2^-900, 2^-400)
+  // relative to 2^E: returns it, io the canonical value before it.
+  template <bool Store, class Row>
+  static LINREC_RARE size_t rescanBelowBandPrefix(const Row& row, size_t begin, size_t count, Extended& io) {
+    if (io.e > -400 || !(::fabs(io.m) >= 0.5 && ::fabs(io.m) < 1)) return begin;
+    const int64_t e = io.e;
+    // |x'·2^E| < 2^-400: x' below 2^(-400 - E) (at least 2^0); x' at least 2^-900, normal
+    const double high = -400 - e >= 1023 ? __builtin_huge_val() : extended::pow2(-400 - e);
+    double x = io.m;
+    size_t s = begin;
+    for (; s < begin + count && row.plainInputs(s, 1); ++s) {
+      const double a = row.plainA(s);
+      double v = a * x;  // affineGeneral's product (the addend is 0)
+      double magnitude = ::fabs(v);
+      if (!((row.plainB(s) == 0) & extended::inBand(a) & (magnitude >= 0x1p-900) & (magnitude < high))) break;
+      x = v;
+      if constexpr (Store) storeBelowBand(row, s, canonicalNormal(x, e));
+    }
+    if (s != begin) io = canonicalNormal(x, e);
+    return s;
+  }
+  // row.store(s, v) of a value below the band: raw rows (scan 'log') take RawAccess::raw's
+  // T(extended::toDouble(v)) without toDoubleScaled's call (13% of scan 'log' on addends sparse
+  // at 1e-3): ±0 below 2^-1076 (under half the least subnormal: toDouble rounds it to 0), one
+  // rounding from 2^-1022 up (toDoubleScaled's first case), toDoubleScaled between.
+  template <class Row> static void storeBelowBand(const Row& row, size_t s, Extended v) {
+    if constexpr (HasRawArrays<Row>::value) {
+      using T = std::remove_reference_t<decltype(row.x[0])>;
+      const double d = v.e < -1076    ? ::copysign(0.0, v.m)
+                       : v.e >= -1022 ? v.m * extended::pow2(v.e)
+                                      : extended::toDoubleScaled(v);
+      row.x[Row::at(s)] = T(d);
+    } else {
+      row.store(s, v);
+    }
+  }
+  // extended::canonical(m, e) of a normal m whose value is below the band (m·2^e < 2^-400): frexp
+  // by the bits (a libm call a step otherwise).
+  static LINREC_HD_HOT Extended canonicalNormal(double m, int64_t e) {
+    const uint64_t bits = extended::bitsOf(m);
+    const int64_t k = int64_t((bits >> 52) & 0x7ff) - 1022;  // m = f·2^k, f in [0.5, 1)
+    return {extended::fromBits((bits & 0x800fffffffffffffull) | 0x3fe0000000000000ull), e + k};
   }
   // The lanes' loops from io, their last values back into io; with Track, false if a value left
   // the band.
@@ -2284,20 +2364,34 @@ template <class Access> class TileScan {
   // does not apply (rescanPrefix: values and stores bit for bit those of the plain loops), the
   // general step from there: so a result never depends on a later step's input, whichever path
   // the rest of its tile takes (results before a NaN stay those without it, test/51).
-  template <class Row> static Value rescanInOrder(const Row& row, size_t begin, size_t count, Value x) {
+  // Store false: the chain's value alone, nothing stored, up to a NaN (returned at once).
+  template <bool Store = true, class Row>
+  static Value rescanInOrder(const Row& row, size_t begin, size_t count, Value x) {
     size_t s = begin;
-    if constexpr (HasPlainPath<Row>::value) s = PlainExtended::rescanPrefix(row, begin, count, x);
+    if constexpr (HasPlainPath<Row>::value && Store) s = PlainExtended::rescanPrefix(row, begin, count, x);
     for (; s < begin + count; ++s) {
       if constexpr (HasPlainPath<Row>::value) {
-        // above the band: its general steps as scaled plain steps (the same values)
-        if (x.e > 400) {
-          s = PlainExtended::rescanScaledPrefix(row, s, begin + count - s, x);
-          if (s == begin + count) break;
+        // General steps as plain steps of the same values: above the band scaled, from 0 or in the
+        // band (back from a general step) as they are, below the band scaled over zero addends.
+        const size_t from = s;
+        if (x.e > 400)
+          s = PlainExtended::rescanScaledPrefix<Store>(row, s, begin + count - s, x);
+        else if (x.e == 0 && PlainExtended::zeroOrInBand(x.m))
+          s = PlainExtended::rescanGeneralPrefix<Store>(row, s, begin + count - s, x);
+        else if (x.e <= -400)
+          s = PlainExtended::rescanBelowBandPrefix<Store>(row, s, begin + count - s, x);
+        if (s == begin + count) break;
+        if (s != from) {  // the chain may have entered another region: its prefix first
+          --s;
+          continue;
         }
       }
       x = M::step(x, row.load(s));
-      row.store(s, x);
-      if (isNaN(x)) s = afterNaN(row, s + 1, begin + count, x) - 1;
+      if constexpr (Store) row.store(s, x);
+      if (isNaN(x)) {
+        if constexpr (!Store) return x;
+        s = afterNaN(row, s + 1, begin + count, x) - 1;
+      }
     }
     return x;
   }
@@ -2443,6 +2537,7 @@ template <class Access> class TileScan {
       reset[j] = false, reach[j] = {};
       const size_t first = begin + j * kLaneLength;
       if (PlainExtended::reduce(row, first, kLaneLength, 1, &out[j])) continue;
+      if (generalLane(row, first, out[j])) continue;
       Elem agg = M::start(row.load(first));
       for (size_t i = 1; i < kLaneLength; ++i) {
         agg = M::extend(agg, row.load(first + i));
@@ -2450,6 +2545,28 @@ template <class Access> class TileScan {
       }
       out[j] = agg;
     }
+  }
+  // The general loop's aggregate of a lane of finite coefficients and no NaN addend (start, then
+  // extend): A the product in step order, B the chain from the first b stepped as rescanInOrder
+  // steps it without its stores (each step the general one, or its plain or scaled form with the
+  // same value): lanes of exact zeros (b = 0 for the whole lane, or from its start up to x
+  // decaying below the band), which the band check refuses, took extend's general step at every
+  // step (the log method on sparse addends ran 17-24x typical data's time, bench/NOTES.md
+  // session 25). afterInfinite never applies (A stays finite); false where B is NaN.
+  template <class Row> static LINREC_RARE bool generalLane(const Row& row, size_t first, Elem& out) {
+    const Elem e = row.load(first);
+    Value a = e.A;
+    bool numbers = extended::finite(e.A.m) & (e.B.m == e.B.m);
+    for (size_t i = 1; i < kLaneLength; ++i) {
+      const Elem f = row.load(first + i);
+      a = M::Arithmetic::product(a, f.A);
+      numbers &= extended::finite(f.A.m) & (f.B.m == f.B.m);
+    }
+    if (!numbers) return false;
+    const Value b = rescanInOrder<false>(row, first + 1, kLaneLength - 1, e.B);
+    if (isNaN(b)) return false;
+    out = {a, b};
+    return true;
   }
   // extend over steps [i, len) of the lane at first, from an aggregate whose B extend made NaN
   // (quiet, exponent 0): at a step without a NaN input, affine(a, B, b) is B bit for bit (as in
