@@ -9,25 +9,17 @@
 // loop, so ratios of medians compare like with like on a loaded machine. Prints ms per call and
 // kind/typical per build and method, then each later build's time over the first's.
 //   node bench/probes/log-zero.js <dir>[=<addon>] [<dir2>[=<addon2>]] -- [n=1e6] [dtype=float32] [threads=1] [calls=7] [methods=log,logScan] [kindRegex]
-const path = require('path');
+const { splitArgs, loadBuilds } = require('./lib/builds');
 const { mulberry32 } = require('../lib/random');
 const { cpuMs, median, timeAlternating } = require('../lib/timing');
-const sep = process.argv.indexOf('--');
-const specs = process.argv.slice(2, sep < 0 ? undefined : sep);
-const opts = sep < 0 ? [] : process.argv.slice(sep + 1);
+const { specs, opts } = splitArgs();
 const n = Number(opts[0] ?? 1e6),
   C = opts[1] === 'float64' ? Float64Array : Float32Array,
   threads = Number(opts[2] ?? 1),
   calls = Number(opts[3] ?? 7),
   methods = (opts[4] ?? 'log,logScan').split(','),
   only = new RegExp(opts[5] ?? '.');
-const builds = specs.map((spec) => {
-  const [dir, addon] = spec.split('=');
-  if (addon) process.env.LINREC_ADDON = path.resolve(addon);
-  const L = require(path.resolve(dir));
-  L.scan(new C(100000).fill(0.5), new C(100001).fill(1)); // loads this build's addon now
-  return { name: spec, L };
-});
+const builds = loadBuilds(specs);
 const rnd = mulberry32(25);
 // [a, b] generators (b[0] is x_0); 'typical' first: every ratio is to it
 const kinds = {

@@ -8,25 +8,17 @@
 // loop, so ratios of medians compare like with like on a loaded machine. Prints ms per call and
 // NaN/clean per build and method, then each later build's NaN time over the first's.
 //   node bench/probes/nan-sparse.js <dir>[=<addon>] [<dir2>[=<addon2>]] -- [n=1e6] [dtype=float32] [threads=1] [calls=9] [methods=direct,log,logScan,aggregate] [rate=1e-4]
-const path = require('path');
+const { splitArgs, loadBuilds } = require('./lib/builds');
 const { mulberry32 } = require('../lib/random');
 const { cpuMs, median, timeAlternating } = require('../lib/timing');
-const sep = process.argv.indexOf('--');
-const specs = process.argv.slice(2, sep < 0 ? undefined : sep);
-const opts = sep < 0 ? [] : process.argv.slice(sep + 1);
+const { specs, opts } = splitArgs();
 const n = Number(opts[0] ?? 1e6),
   C = opts[1] === 'float64' ? Float64Array : Float32Array,
   threads = Number(opts[2] ?? 1),
   calls = Number(opts[3] ?? 9),
   methods = (opts[4] ?? 'direct,log,logScan,aggregate').split(','),
   rate = Number(opts[5] ?? 1e-4);
-const builds = specs.map((spec) => {
-  const [dir, addon] = spec.split('=');
-  if (addon) process.env.LINREC_ADDON = path.resolve(addon);
-  const L = require(path.resolve(dir));
-  L.scan(new C(100000).fill(0.5), new C(100001).fill(1)); // loads this build's addon now
-  return { name: spec, L };
-});
+const builds = loadBuilds(specs);
 const rnd = mulberry32(24);
 const clean = { a: new C(n).map(() => rnd()), b: new C(n + 1).map(() => rnd() - 0.5) };
 const nan = { a: clean.a.map((v) => (rnd() < rate ? NaN : v)), b: clean.b };

@@ -12,29 +12,21 @@
 // cliff 6, products that overflow): aggregate(a, b) instead of scan (÷ loop: the same loop).
 //   node bench/probes/overflow-cliff.js <dirA>=<addonA> <dirB>=<addonB> -- [n=1e6] [float32,float64] [runs=9] [kindRegex] [scan|aggregate]
 const path = require('path');
+const { splitArgs, loadBuilds } = require('./lib/builds');
 const { mulberry32 } = require('../lib/random');
 const { loopSpec } = require('../lib/loop-spec');
 const { nowMs, cpuMs, median, timeAlternating } = require('../lib/timing');
 // OVERFLOW_CLIFF_CLOCK=cpu: CPU time (user + system) instead of wall time, steadier for one thread
 // on a loaded machine (2 threads' CPU time counts their spins, not their wall time).
 const clock = process.env.OVERFLOW_CLIFF_CLOCK === 'cpu' ? cpuMs : nowMs;
-const sep = process.argv.indexOf('--');
-const specs = process.argv.slice(2, sep < 0 ? undefined : sep);
-const opts = sep < 0 ? [] : process.argv.slice(sep + 1);
+const { specs, opts } = splitArgs();
 const n = Number(opts[0] ?? 1e6),
   types = (opts[1] ?? 'float32,float64').split(','),
   runs = Number(opts[2] ?? 9),
   only = new RegExp(opts[3] ?? '.'),
   aggregate = opts[4] === 'aggregate';
-let loop;
-const builds = specs.map((spec) => {
-  const [dir, addon] = spec.split('=');
-  if (addon) process.env.LINREC_ADDON = path.resolve(addon);
-  const L = require(path.resolve(dir));
-  L.scan(new Float32Array(100000).fill(0.5), new Float32Array(100001).fill(1)); // loads this build's addon now
-  loop = require(path.resolve(dir, 'dist/addon.js')).addon().sequentialNative;
-  return { name: path.basename(path.resolve(dir)), L };
-});
+const builds = loadBuilds(specs).map((b) => ({ ...b, name: path.basename(b.dir) }));
+const loop = require(path.join(builds[builds.length - 1].dir, 'dist/addon.js')).addon().sequentialNative;
 const rnd = mulberry32(25);
 const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const kinds = {
