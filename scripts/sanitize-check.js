@@ -206,6 +206,59 @@ async function main() {
     if (!xi.every((v) => v === Infinity)) fail(`Infinity ${Ctor.name}`, 'not all +Infinity');
   }
 
+  // The rare paths (session 25): x overflowing to ±inf partway (direct: infinite carries through
+  // lanes and tiles, rareProducts; aggregate's in-order B), exact-zero stretches in the log method
+  // (rescans through zeros and below the band, generalLane), each forward and reverse, in place
+  // too, on 1 and 3 threads, against the loop.
+  for (const Ctor of [Float32Array, Float64Array]) {
+    const n = SMALL ? 20000 : 200003;
+    const r = rng(seed++);
+    const kinds = {
+      'overflow U(-10,10)': [() => 20 * r() - 10, () => r() - 0.5],
+      'overflow 1.01, events': [(i) => (i % 7919 === 5 ? 0 : i % 10007 === 3 ? NaN : 1.01), (i) => (i % 15013 === 7 ? Infinity : r() - 0.5)],
+      'log b all 0': [() => r(), () => 0],
+      'log b sparse 1e-3': [() => r(), () => (r() < 1e-3 ? 3 * r() : 0)],
+      'log b 0 first half': [() => r(), (i) => (i < n / 2 ? 0 : 3 * r())],
+    };
+    for (const [kind, [fa, fb]] of Object.entries(kinds)) {
+      const a = new Ctor(n).map((_, i) => fa(i));
+      const b = new Ctor(n + 1).map((_, i) => fb(i));
+      const b0 = b[0] === 0 ? 1 : b[0];
+      b[0] = b0; // x_0 nonzero: the zeros come from the addends
+      const method = kind.startsWith('log') ? 'log' : 'direct';
+      for (const reverse of [false, true]) {
+        const ref = sequential(a, b, { reverse });
+        const tag = `${kind} ${Ctor.name} reverse=${reverse}`;
+        const one = scan(a, b, { reverse, method, threads: 1 });
+        close(`rare paths: scan ${method} ${tag}`, one, ref, method === 'log' ? tolOf(Ctor, 'log') : Infinity);
+        same(`rare paths: 3 threads ${tag}`, scan(a, b, { reverse, method, threads: 3 }), one);
+        const inPlace = b.slice();
+        scan(a, inPlace, { reverse, method, threads: 3, out: inPlace });
+        same(`rare paths: in place ${tag}`, inPlace, one);
+        if (method === 'log') {
+          const lx = logScan(a.map(Math.log), b.map(Math.log), { reverse, threads: 3 });
+          const back = Float64Array.from(lx.logAbs, (l, i) => lx.sign[i] * Math.exp(l));
+          close(`rare paths: logScan ${tag}`, back, ref, tolOf(Ctor, 'log'));
+        } else {
+          const values = reverse ? b.subarray(0, n) : b.subarray(1);
+          const { A, B } = aggregate(a, values, { reverse, threads: 3 });
+          // B is x_end from x_start = 0: the loop from a 0 in x_0's place.
+          const from0 = new Ctor(n + 1);
+          from0.set(values, reverse ? 0 : 1);
+          const loop = sequential(a, from0, { reverse });
+          const bEnd = reverse ? loop[0] : loop[n];
+          checks++;
+          if (!(
+            Object.is(B[0], bEnd) ||
+            (Number.isNaN(B[0]) && Number.isNaN(bEnd)) ||
+            (Number.isFinite(bEnd) && Math.abs(B[0] - bEnd) <= 1e-3 * Math.abs(bEnd))
+          ))
+            fail(`rare paths: aggregate ${tag}`, `B ${B[0]} vs the loop's ${bEnd} (A ${A[0]})`);
+        }
+      }
+    }
+  }
+
   // Many concurrent async calls of mixed sizes.
   {
     const jobs = [];

@@ -9,7 +9,8 @@ export type DType = 'float32' | 'float64';
 /**
  * F's array type on any buffer: TypeScript 5.7+ types a typed array by its buffer, so that an
  * `out` on a SharedArrayBuffer would not fit inputs inferred as on an ArrayBuffer (the runtime
- * takes both). Other types (DeviceArray) stay as they are.
+ * takes both). Other types (DeviceArray) stay as they are. Options take `F | OnAnyBuffer<F>`: a
+ * generic caller's own F fits the first (a conditional type stays unresolved inside a generic).
  */
 export type OnAnyBuffer<F> = F extends Float32Array ? Float32Array : F extends Float64Array ? Float64Array : F;
 

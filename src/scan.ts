@@ -38,7 +38,7 @@ export interface ScanOptions<F> {
   method?: Method;
   device?: Device;
   /** Write the result here (length rows·(n+1)); may be `values` itself. */
-  out?: OnAnyBuffer<F>;
+  out?: F | OnAnyBuffer<F>;
   /** CPU worker threads (default: all cores). */
   threads?: number;
 }
@@ -50,7 +50,7 @@ export interface LogScanOptions<F> {
   rows?: number;
   reverse?: boolean;
   device?: Device;
-  out?: SignedLogArray<OnAnyBuffer<F>>;
+  out?: SignedLogArray<F> | SignedLogArray<OnAnyBuffer<F>>;
   threads?: number;
 }
 

@@ -607,7 +607,7 @@ export class Scanner<R extends FloatArray | SignedLogArray = FloatArray | Signed
     pushInFlight = (scanner, coeffs, values, flight) => scanner.#pushAsync(coeffs, values, undefined, flight);
   }
 
-  /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. Also `using s = createScanner()`. */
+  /** Releases the scanner; later calls throw ERR_LINREC_DISPOSED. Also [Symbol.dispose] (`using` in JavaScript). */
   dispose(): void {
     this.#disposed = true;
   }

@@ -11,7 +11,7 @@ const { fround } = Math;
 export interface SequentialOptions<F> {
   rows?: number;
   reverse?: boolean;
-  out?: OnAnyBuffer<F>;
+  out?: F | OnAnyBuffer<F>;
 }
 
 export function sequential<F extends FloatArray>(coeffs: F, values: F, options?: SequentialOptions<F>): F {

@@ -121,9 +121,34 @@ export function sameDType(name: string, a: FloatArray | { readonly dtype: string
   }
 }
 
-/** Whether an object that is not plain may hold options: a class instance or a null-prototype object, not a built-in such as a Map or Date. */
+// Built-ins whose contents are no properties (a Map's entries, a Date's time, a boxed value): as
+// options they would read as {} and what the caller meant would be ignored.
+const NOT_OPTIONS = new Set([
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Date',
+  'RegExp',
+  'Promise',
+  'Error',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'DataView',
+  'Number',
+  'String',
+  'Boolean',
+  'Symbol',
+  'BigInt',
+  'WeakRef',
+]);
+/**
+ * Whether an object that is not plain may hold options, read by name: a class instance, a
+ * null-prototype object, a module namespace; not one of the built-ins above (by its internal tag,
+ * so from any realm).
+ */
 export function optionsLike(v: object): boolean {
-  return Object.prototype.toString.call(v) === '[object Object]';
+  return !NOT_OPTIONS.has(Object.prototype.toString.call(v).slice(8, -1));
 }
 
 export function options<T extends object>(name: string, v: unknown, allowed: readonly string[]): Partial<T> {

@@ -19,6 +19,12 @@ function typings() {
   sequential(new Float32Array(1), new Float32Array(2), { out: new Float32Array(new SharedArrayBuffer(8)) });
   // @ts-expect-error but of the inputs' element type
   scan(new Float32Array(1), new Float32Array(2), { out: new Float64Array(new SharedArrayBuffer(16)) });
+  // A generic wrapper passes its own array type as out (it did not compile with OnAnyBuffer<F> alone).
+  function wrapped<T extends Float32Array | Float64Array>(a: T, b: T, out: T): T {
+    sequential(a, b, { out });
+    return scan(a, b, { out });
+  }
+  void wrapped;
   const pushed: Float64Array = createScanner({ dtype: 'float64' }).push(new Float64Array(1), new Float64Array(1));
   const pushed32: Float32Array = createScanner().push(new Float32Array(1), new Float32Array(1));
   const pushedLogs: Int8Array = createScanner({ log: true }).push(new Float32Array(1), new Float32Array(1)).sign;

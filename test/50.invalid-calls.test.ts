@@ -1132,6 +1132,18 @@ describe('invalid calls', () => {
 });
 
 describe('valid edge cases next to the invalid ones', () => {
+  test('options that are not plain objects but hold options are read by name (a class with getters and a toStringTag, a null prototype)', () => {
+    class Tagged {
+      get [Symbol.toStringTag]() {
+        return 'ScanOptions';
+      }
+      get reverse() {
+        return true;
+      }
+    }
+    const bare = Object.assign(Object.create(null) as object, { reverse: true });
+    for (const options of [new Tagged(), bare]) expect(Array.from(scan(f32([2, 3]), f32([1, 1, 1]), any(options)))).toEqual([9, 4, 1]);
+  });
   test.each([false, true])('out === values (in place) gives the one-shot answer, reverse %s', (reverse) => {
     for (const method of ['direct', 'log'] as const) {
       const rows = 2;

@@ -2091,7 +2091,10 @@ template <class Access> class TileScan {
     // for every tile after it (8 threads, LINREC_TEST_CPU_HELP_AT_ONCE: 7 of 120 calls differed
     // from 1 thread's, session 25). Such rows wait instead.
     if (resultsOverInputs(row)) return false;
-    Value x = j == first ? acc_.initial(r) : status_[j - 1].inclusive;
+    // The row's first tile late: acc_.initial writes x0Copy, which that tile's thread writes too
+    // (the same value, but a data race all the same): wait for it.
+    if (j == first) return false;
+    Value x = status_[j - 1].inclusive;
     for (size_t i = j; i <= k; ++i) {
       if (status_[i].ready.load(std::memory_order_acquire)) {
         x = status_[i].inclusive;
