@@ -3,7 +3,7 @@
 // on the scan's threads; native/cpu/result_memory.cc does it. The decision is checked on sample
 // texts; on Linux, what the kernel then holds is read from /proc/self/smaps_rollup.
 import { execFileSync, spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import v8 from 'v8';
@@ -131,6 +131,26 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 if (skip) console.log(`test/19: huge-page checks skipped: ${skip}`);
+// Minor page faults of this thread: the other threads of the process (V8's compiler and GC
+// helpers, libuv's pool) fault too, and a process-wide count once read 1 where this thread took
+// none. Read without allocating, so that reading it takes no fault of its own as a rule (about
+// 1 read in 400 still does: readSync's own bookkeeping).
+const ownFaults = (() => {
+  const statPath = '/proc/thread-self/stat';
+  if (!existsSync(statPath)) return () => process.resourceUsage().minorPageFault;
+  const fd = openSync(statPath, 'r'); // the main thread's: thread-self is resolved when opened
+  const text = Buffer.alloc(1024);
+  return () => {
+    const length = readSync(fd, text, 0, text.length, 0);
+    // Field 10 (minflt): the 8th after the command's closing parenthesis, which may hold spaces.
+    let i = text.lastIndexOf(0x29, length - 1) + 2;
+    for (let field = 0; field < 7; field++) i = text.indexOf(0x20, i) + 1;
+    let count = 0;
+    for (; text[i] !== 0x20; i++) count = count * 10 + text[i] - 0x30;
+    return count;
+  };
+})();
+
 const onTwoCores = hasSmaps && availableParallelism() >= 2 ? test : test.skip;
 const withThp = hasSmaps && existsSync(thpFile) ? test : test.skip;
 const withHugePages = skip ? test.skip : test;
@@ -217,7 +237,7 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   });
 
   onTwoCores('faulted in on 2 threads before the scan: all zero, and writing it takes no more faults', () => {
-    const faults = () => process.resourceUsage().minorPageFault;
+    const faults = ownFaults;
     const y = new Float32Array(n);
     addon().prepareFreshResult!(y, false, 2);
     expect(y.every((v) => v === 0)).toBe(true);
@@ -232,7 +252,7 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
   });
 
   onTwoCores('partly written: the pages not yet in memory are faulted in, and no byte written moves', () => {
-    const faults = () => process.resourceUsage().minorPageFault;
+    const faults = ownFaults;
     const y = new Float32Array(n);
     // Past the half: the 2 MiB piece around it is partly in memory. The value's low byte is not 0,
     // so a write of 0 at a page's start (the fault-in's) would show.
@@ -252,8 +272,7 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
     // Views of one fresh array: lengths below, at and past 2 MiB and its multiples, each starting
     // where the last ended plus an odd gap, so that they start and end at many places against
     // the 2 MiB grid (whose place the test cannot see).
-    const faults = () => process.resourceUsage().minorPageFault;
-    const big = new Uint8Array(96 * MiB);
+    const faults = ownFaults;
     // The calls below, once first: their first run takes faults of its own (compiling, allocating).
     const warm = new Uint8Array(8192);
     for (let i = 0; i < 3; i++) {
@@ -262,20 +281,32 @@ describe(`a fresh 64 MB result${skip ? ` (huge-page checks skipped: ${skip})` : 
       faults();
     }
     const lengths = [4096, 100_000, 2 * MiB - 4096, 2 * MiB, 2 * MiB + 4096, 3 * MiB + 12_345, 4 * MiB, 6 * MiB + 777, 1 * MiB + 3];
-    let at = 4096 + 16;
-    for (const gap of [0, 4096 * 3 + 8, 1 * MiB + 64, 0]) {
-      for (const length of lengths) {
-        at += gap;
-        const view = big.subarray(at, at + length);
-        at += length;
-        addon().prepareFreshResult!(view, false, 2);
-        const f0 = faults();
-        view.fill(1);
-        // The page before it may be shared with the previous view (in memory); none else faults.
-        expect([length, faults() - f0]).toEqual([length, 0]);
+    // [length, faults] of each view that took any: none where every page was faulted in.
+    const sweep = (): number[][] => {
+      const big = new Uint8Array(96 * MiB);
+      const faulted: number[][] = [];
+      let at = 4096 + 16;
+      for (const gap of [0, 4096 * 3 + 8, 1 * MiB + 64, 0]) {
+        for (const length of lengths) {
+          at += gap;
+          const view = big.subarray(at, at + length);
+          at += length;
+          addon().prepareFreshResult!(view, false, 2);
+          const f0 = faults();
+          view.fill(1);
+          // The page before it may be shared with the previous view (in memory); none else faults.
+          const taken = faults() - f0;
+          if (taken !== 0) faulted.push([length, taken]);
+        }
       }
-    }
-    expect(at).toBeLessThan(big.length);
+      expect(at).toBeLessThan(big.length);
+      return faulted;
+    };
+    // A page left out faults in every sweep; a stray fault (a GC page, the counter's own read,
+    // about 1 in 400) does not come back in the next sweep over fresh memory.
+    const sweeps = [sweep()];
+    while (sweeps.length < 3 && sweeps[sweeps.length - 1].length > 0) sweeps.push(sweep());
+    expect(sweeps[sweeps.length - 1]).toEqual([]);
   });
 
   withThp('the free blocks are asked for only where the memory is fresh', () => {
