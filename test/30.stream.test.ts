@@ -496,7 +496,8 @@ describe('leaving early: the consumer gets control back at once; the carry is re
     async function* source() {
       try {
         for (let i = 0; ; i++) {
-          await new Promise((r) => setTimeout(r, 100));
+          // The first chunk at once, then one each 400 ms: far apart against a loaded machine's stalls.
+          if (i > 0) await new Promise((r) => setTimeout(r, 400));
           yielded++;
           yield chunk(i);
         }
@@ -518,10 +519,11 @@ describe('leaving early: the consumer gets control back at once; the carry is re
       })();
       const done = await within(1000, loop);
       expect(typeof done).toBe('number');
-      expect((done as number) - leftAt).toBeLessThan(60);
-      expect(leftAt - t0).toBeLessThan(400);
+      // Waiting for the pending read would take 400 ms; filling highWaterMark first, 800 ms.
+      expect((done as number) - leftAt).toBeLessThan(250);
+      expect(leftAt - t0).toBeLessThan(250);
       // The read pending at the break completes (at most one more chunk), unscanned; the source closes.
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 700));
       expect(closed).toBe(true);
       expect(yielded).toBeLessThanOrEqual(2);
       expect(pushes).toHaveBeenCalledTimes(1);
