@@ -101,6 +101,13 @@ template <class M, bool Reverse> struct RawAccess {
     if (x0Copy) x0Copy[r * x0CopyStride] = v;
     return fromRaw(v, static_cast<Value*>(nullptr));
   }
+  // initial's value without its copy: for a thread that composes another's tiles (nothing written).
+  LINREC_HD Value initialValue(size_t r) const { return fromRaw(x0[r * x0Stride], static_cast<Value*>(nullptr)); }
+  // Whether the call writes over row r's x_0 (its copy in place, or the last x in a Scanner's state).
+  LINREC_HD bool initialWritten(size_t r) const {
+    const T* at = x0 + r * x0Stride;
+    return (x0Copy && x0Copy + r * x0CopyStride == at) || (last && last + r == at);
+  }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) last[r] = raw(v);
   }
@@ -629,12 +636,26 @@ template <class T, bool Reverse, class M> struct LogAccess {
   }
   LINREC_HD Value initial(size_t r) const {
     size_t k = r * x0Stride;
-    Value v = fromLog(x0[k], negative(x0Sign, k), static_cast<Value*>(nullptr));
+    Value v = initialValue(r);
     if (x0Copy) {
       x0Copy[r * x0CopyStride] = x0[k];
       x0CopySign[r * x0CopyStride] = signOf(negative(x0Sign, k));
     }
     return v;
+  }
+  // initial's value without its copy: for a thread that composes another's tiles (nothing written).
+  LINREC_HD Value initialValue(size_t r) const {
+    const size_t k = r * x0Stride;
+    return fromLog(x0[k], negative(x0Sign, k), static_cast<Value*>(nullptr));
+  }
+  // Whether the call writes over row r's x_0 (its copy in place, or the last x in a Scanner's
+  // state), its log or its sign.
+  LINREC_HD bool initialWritten(size_t r) const {
+    const T* at = x0 + r * x0Stride;
+    const int8_t* signAt = x0Sign ? x0Sign + r * x0Stride : nullptr;
+    return (x0Copy && x0Copy + r * x0CopyStride == at) || (last && last + r == at) ||
+           (signAt &&
+            ((x0CopySign && x0CopySign + r * x0CopyStride == signAt) || (lastSign && lastSign + r == signAt)));
   }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) {

@@ -70,18 +70,32 @@ test('a late tile composed by the thread waiting for it gives the bits its own t
   expect(hashOf({ LINREC_TEST_CPU_HELP_AT_ONCE: '1' })).toBe(hashOf({}));
 }, 120_000);
 
+// test/in-place-help.child.js: in place on several threads ÷ one thread, per case the calls that differed.
+const inPlaceCalls = (reps: number, threads: number, env: NodeJS.ProcessEnv) => {
+  const child = path.join(__dirname, 'in-place-help.child.js');
+  const out = execFileSync(process.execPath, [child, String(SEED), String(reps), String(threads)], {
+    env: { ...process.env, LINREC_ADDON: addonPath(), ...env },
+    encoding: 'utf8',
+    timeout: 100_000,
+  });
+  const differing = JSON.parse(out) as Record<string, number>;
+  expect(Object.keys(differing).length).toBe(10); // float32 and float64: direct, reverse, log, logScan, Scanner
+  for (const [name, calls] of Object.entries(differing)) expect({ name, calls }).toEqual({ name, calls: 0 });
+};
+
 test('in place, a late tile is never composed from inputs that its thread overwrites (8 threads, every wait helped)', () => {
   // Before session 25 a helping thread read a late tile's values while that tile's thread, having
   // published, wrote its results over them: 3-26 of 60 calls per case differed from one thread's.
-  const child = path.join(__dirname, 'in-place-help.child.js');
-  const out = execFileSync(process.execPath, [child, String(SEED), '60'], {
-    env: { ...process.env, LINREC_ADDON: addonPath(), LINREC_TEST_CPU_HELP_AT_ONCE: '1' },
-    encoding: 'utf8',
-  });
-  const differing = JSON.parse(out) as Record<string, number>;
-  expect(Object.keys(differing).length).toBe(6);
-  for (const [name, calls] of Object.entries(differing)) expect({ name, calls }).toEqual({ name, calls: 0 });
+  inPlaceCalls(30, 8, { LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
 }, 120_000);
+
+test('in place, a late tile is composed by the thread waiting for it (its own thread held until the next tile is published)', () => {
+  // Session 25 made every late tile in place wait for its thread (under load: 3-7x slower than out
+  // of place on 2 threads, 14-80x with 4 threads on 2 cores): here that thread waits for the next
+  // tile, so that engine hung (the child's timeout). Tiles 3 and 126 of 252.
+  inPlaceCalls(2, 2, { LINREC_TEST_CPU_HOLD_TILE: '3' });
+  inPlaceCalls(1, 3, { LINREC_TEST_CPU_HOLD_TILE: '126', LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
+}, 220_000);
 
 test('LINREC_CPU_ISA caps the pick; a value that names no variant changes nothing', () => {
   if (!dispatched) return; // one build only

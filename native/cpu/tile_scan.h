@@ -1985,6 +1985,7 @@ template <class Access> class TileScan {
     // rescans' prefetch of the next tile it replaces; float32, and float64 below 32 MB, 5-20%
     // slower than the phases one after another (except 4-5% faster at 10^5), so not there.
     paired_ = kLaneVectors && useful == 1 && stream_;
+    several_ = useful > 1;
     runOnThreads(useful, [this] {
       work();
 #if defined(__SSE2__)
@@ -1996,6 +1997,7 @@ template <class Access> class TileScan {
  private:
   struct alignas(64) Status {
     std::atomic<uint32_t> ready{0};
+    std::atomic<uint32_t> inputs{0};  // in place: threads reading the tile's inputs, | kStoring (InputsRead)
     Value inclusive;
   };
 
@@ -2065,11 +2067,59 @@ template <class Access> class TileScan {
     return spins;
   }
 
+  // LINREC_TEST_CPU_HOLD_TILE=k (tests): tile k's thread, before its stores, waits until tile k + 1
+  // is published (on several threads), which then needs another thread to compose tile k
+  // (test/54: without it, a hang).
+  static size_t heldTile() {
+    static const size_t k = [] {
+      const char* v = std::getenv("LINREC_TEST_CPU_HOLD_TILE");
+      return v ? size_t(std::strtoull(v, nullptr, 10)) : ~size_t(0);
+    }();
+    return k;
+  }
+
   // Whether a row's results go over its inputs (`out: values`; in log form also its signs alone).
   template <class Row> static bool resultsOverInputs(const Row& row) {
     if (static_cast<const void*>(row.x) == static_cast<const void*>(row.b)) return true;
     if constexpr (HasSignsOut<Row>::value) return row.xSign != nullptr && row.xSign == row.bSign;
     return false;
+  }
+
+  // In place, a late tile's inputs are read by a thread composing it (composeLate) only while the
+  // tile's own thread has not begun to store its results over them: readers count up in the
+  // tile's `inputs`; its thread sets kStoring, then waits for them to leave before its first
+  // store (beginStores). A reader that finds kStoring set reads nothing and waits for the tile's
+  // publication, which comes soon: its thread is running. (Session 25 waited for every late tile
+  // in place, not knowing whether its thread stored yet: 2 threads under load ran 3-7x, 4 threads
+  // on 2 cores 14-80x slower in place than out of place; session 26.)
+  static constexpr uint32_t kStoring = 1u << 31;
+  class InputsRead {
+   public:
+    explicit InputsRead(std::atomic<uint32_t>* inputs) : inputs_(inputs) {
+      if (inputs_ && (inputs_->fetch_add(1, std::memory_order_acquire) & kStoring)) {
+        inputs_->fetch_sub(1, std::memory_order_relaxed);
+        inputs_ = nullptr;
+        held_ = false;
+      }
+    }
+    ~InputsRead() {
+      if (inputs_) inputs_->fetch_sub(1, std::memory_order_release);  // the reads before the stores
+    }
+    InputsRead(const InputsRead&) = delete;
+    InputsRead& operator=(const InputsRead&) = delete;
+    explicit operator bool() const { return held_; }
+
+   private:
+    std::atomic<uint32_t>* inputs_;
+    bool held_ = true;
+  };
+  // Before tile k's first store over its inputs (in place): no thread reads them from here on. A
+  // row's last tile is never composed by another thread (nothing waits for it).
+  void beginStores(size_t k, size_t r, size_t t) {
+    if (t + 1 == tilesPerRow_ || !resultsOverInputs(acc_.row(r))) return;
+    std::atomic<uint32_t>& inputs = status_[k].inputs;
+    inputs.fetch_or(kStoring, std::memory_order_relaxed);
+    while ((inputs.load(std::memory_order_acquire) & ~kStoring) != 0) spinPause();
   }
 
   // Tile k's inclusive value composed here from the tiles before it that are not published yet:
@@ -2086,20 +2136,23 @@ template <class Access> class TileScan {
       return true;
     }
     const auto row = acc_.row(r);
-    // In place, a late tile's thread writes its results over the inputs read here as soon as it
+    // The row's first tile late where the call writes over x_0 (in place, or a Scanner's state):
+    // wait for it.
+    if (j == first && acc_.initialWritten(r)) return false;
+    // In place, a late tile's thread stores its results over the inputs read here as soon as it
     // publishes (or, where it does not compose, before): a tile read then composed a wrong carry
     // for every tile after it (8 threads, LINREC_TEST_CPU_HELP_AT_ONCE: 7 of 120 calls differed
-    // from 1 thread's, session 25). Such rows wait instead.
-    if (resultsOverInputs(row)) return false;
-    // The row's first tile late: acc_.initial writes x0Copy, which that tile's thread writes too
-    // (the same value, but a data race all the same): wait for it.
-    if (j == first) return false;
-    Value x = status_[j - 1].inclusive;
+    // from 1 thread's, session 25). Each tile's inputs are read only before its stores begin
+    // (InputsRead), else this thread waits.
+    const bool overInputs = resultsOverInputs(row);
+    Value x = j > first ? status_[j - 1].inclusive : acc_.initialValue(r);
     for (size_t i = j; i <= k; ++i) {
       if (status_[i].ready.load(std::memory_order_acquire)) {
         x = status_[i].inclusive;
         continue;
       }
+      const InputsRead reading(overInputs ? &status_[i].inputs : nullptr);
+      if (!reading) return false;
       if constexpr (kInfiniteCarries<std::decay_t<decltype(row)>>) {
         // an infinite x where its thread takes it through the tile (scanTileOn), the same value (a
         // total that composes gives it too): without this the waiting thread yielded until that
@@ -2220,6 +2273,9 @@ template <class Access> class TileScan {
     const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
 
     Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
+    if (k == heldTile() && several_ && t + 2 < tilesPerRow_)
+      while (!status_[k + 1].ready.load(std::memory_order_acquire)) std::this_thread::yield();
+    beginStores(k, r, t);
     bool publishes = t + 1 < tilesPerRow_;
     bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset) &&
                          tileFits(carry, total, totalReset, totalReach, reach, agg, row, begin, len, m);
@@ -2811,6 +2867,7 @@ template <class Access> class TileScan {
   std::unique_ptr<Status[]> status_;
   bool stream_ = false;
   bool paired_ = false;
+  bool several_ = false;  // more than one thread works
 };
 
 // AffineMonoid::joinsExactly for every monoid (extended numbers never lose a B to an underflow;
