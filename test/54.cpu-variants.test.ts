@@ -86,13 +86,13 @@ const inPlaceCalls = (reps: number, threads: number, env: NodeJS.ProcessEnv) => 
 test('in place, a late tile is never composed from inputs that its thread overwrites (8 threads, every wait helped)', () => {
   // Before session 25 a helping thread read a late tile's values while that tile's thread, having
   // published, wrote its results over them: 3-26 of 60 calls per case differed from one thread's.
-  inPlaceCalls(30, 8, { LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
+  inPlaceCalls(40, 8, { LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
 }, 120_000);
 
 test('in place, a late tile is composed by the thread waiting for it (its own thread held until the next tile is published)', () => {
   // Session 25 made every late tile in place wait for its thread (under load: 3-7x slower than out
   // of place on 2 threads, 14-80x with 4 threads on 2 cores): here that thread waits for the next
-  // tile, so that engine hung (the child's timeout). Tiles 3 and 126 of 252.
+  // tile, so that engine hung (the child's timeout). Tiles 3 and 126 of 253 (2^21 steps).
   inPlaceCalls(2, 2, { LINREC_TEST_CPU_HOLD_TILE: '3' });
   inPlaceCalls(1, 3, { LINREC_TEST_CPU_HOLD_TILE: '126', LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
 }, 220_000);

@@ -45,6 +45,7 @@ for (const C of [Float32Array, Float64Array]) {
         const scanner = linrec.createScanner({ threads: t, initial: v[0], dtype: C === Float64Array ? 'float64' : 'float32' });
         const pushed = v.subarray(1);
         scanner.push(a, pushed, { out: pushed });
+        v[0] = scanner.state[0]; // the carried state too (the last x), compared with the results
       },
     ],
   ]) {

@@ -6,7 +6,7 @@
 // (a composing thread could read inputs that thread was overwriting); session 26 composes it
 // while its thread has not begun its stores (TileScan::InputsRead). The copy of b that each in-place
 // call needs is timed apart and taken off.
-//   node bench/probes/in-place-load.js [checkout=.]   (LINREC_ADDON: the build)
+//   [THREADS=2,4] node bench/probes/in-place-load.js [checkout=.]   (LINREC_ADDON: the build)
 const path = require('path');
 const { spawn } = require('child_process');
 const L = require(path.resolve(process.argv[2] ?? '.'));
@@ -29,7 +29,7 @@ const median = (f) => {
     const kids = Array.from({ length: busy }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 300));
     for (const method of ['direct', 'log'])
-      for (const threads of [2, 4]) {
+      for (const threads of (process.env.THREADS ?? '2,4').split(',').map(Number)) {
         const tOut = median(() => L.scan(a, b, { out, method, threads }));
         const tCopy = median(() => v.set(b));
         const tIn =

@@ -2089,7 +2089,9 @@ template <class Access> class TileScan {
   // tile's own thread has not begun to store its results over them: readers count up in the
   // tile's `inputs`; its thread sets kStoring, then waits for them to leave before its first
   // store (beginStores). A reader that finds kStoring set reads nothing and waits for the tile's
-  // publication, which comes soon: its thread is running. (Session 25 waited for every late tile
+  // publication, which comes soon: its thread is past its last wait. (Only read-modify-writes
+  // change `inputs` during a call: a plain store would break the release sequence that orders a
+  // reader's reads before the stores.) (Session 25 waited for every late tile
   // in place, not knowing whether its thread stored yet: 2 threads under load ran 3-7x, 4 threads
   // on 2 cores 14-80x slower in place than out of place; session 26.)
   static constexpr uint32_t kStoring = 1u << 31;
@@ -2119,7 +2121,22 @@ template <class Access> class TileScan {
     if (t + 1 == tilesPerRow_ || !resultsOverInputs(acc_.row(r))) return;
     std::atomic<uint32_t>& inputs = status_[k].inputs;
     inputs.fetch_or(kStoring, std::memory_order_relaxed);
-    while ((inputs.load(std::memory_order_acquire) & ~kStoring) != 0) spinPause();
+    // Readers leave within a tile's phase 1, unless descheduled: then give the core up.
+    for (unsigned spins = 0; (inputs.load(std::memory_order_acquire) & ~kStoring) != 0; ++spins)
+      if (spins < 2048)
+        spinPause();
+      else
+        std::this_thread::yield();
+  }
+  // Tile k's inclusive value once its thread, which has begun its stores, publishes it.
+  Value waitForStoring(size_t k) {
+    Status& s = status_[k];
+    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins)
+      if (spins < 2048)
+        spinPause();
+      else
+        std::this_thread::yield();
+    return s.inclusive;
   }
 
   // Tile k's inclusive value composed here from the tiles before it that are not published yet:
@@ -2152,7 +2169,12 @@ template <class Access> class TileScan {
         continue;
       }
       const InputsRead reading(overInputs ? &status_[i].inputs : nullptr);
-      if (!reading) return false;
+      if (!reading) {
+        // Its thread stores already: past its last wait, it publishes soon (and a thread that held
+        // this one waiting for tile i + 1 could wait for this thread forever: test/54's hold).
+        x = waitForStoring(i);
+        continue;
+      }
       if constexpr (kInfiniteCarries<std::decay_t<decltype(row)>>) {
         // an infinite x where its thread takes it through the tile (scanTileOn), the same value (a
         // total that composes gives it too): without this the waiting thread yielded until that
