@@ -103,11 +103,12 @@ template <class M, bool Reverse> struct RawAccess {
   }
   // initial's value without its copy: for a thread that composes another's tiles (nothing written).
   LINREC_HD Value initialValue(size_t r) const { return fromRaw(x0[r * x0Stride], static_cast<Value*>(nullptr)); }
-  // Whether the call writes over row r's x_0 (its copy in place, or the last x in a Scanner's state).
+  // Whether the call writes over row r's x_0: its copy in place, or the last x in a Scanner's state
+  // (lastOverInitial: only that).
   LINREC_HD bool initialWritten(size_t r) const {
-    const T* at = x0 + r * x0Stride;
-    return (x0Copy && x0Copy + r * x0CopyStride == at) || (last && last + r == at);
+    return (x0Copy && x0Copy + r * x0CopyStride == x0 + r * x0Stride) || lastOverInitial(r);
   }
+  LINREC_HD bool lastOverInitial(size_t r) const { return last && last + r == x0 + r * x0Stride; }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) last[r] = raw(v);
   }
@@ -648,14 +649,16 @@ template <class T, bool Reverse, class M> struct LogAccess {
     const size_t k = r * x0Stride;
     return fromLog(x0[k], negative(x0Sign, k), static_cast<Value*>(nullptr));
   }
-  // Whether the call writes over row r's x_0 (its copy in place, or the last x in a Scanner's
-  // state), its log or its sign.
+  // Whether the call writes over row r's x_0, its log or its sign: its copy in place, or the last x
+  // in a Scanner's state (lastOverInitial: only that).
   LINREC_HD bool initialWritten(size_t r) const {
-    const T* at = x0 + r * x0Stride;
     const int8_t* signAt = x0Sign ? x0Sign + r * x0Stride : nullptr;
-    return (x0Copy && x0Copy + r * x0CopyStride == at) || (last && last + r == at) ||
-           (signAt &&
-            ((x0CopySign && x0CopySign + r * x0CopyStride == signAt) || (lastSign && lastSign + r == signAt)));
+    return (x0Copy && x0Copy + r * x0CopyStride == x0 + r * x0Stride) ||
+           (signAt && x0CopySign && x0CopySign + r * x0CopyStride == signAt) || lastOverInitial(r);
+  }
+  LINREC_HD bool lastOverInitial(size_t r) const {
+    const int8_t* signAt = x0Sign ? x0Sign + r * x0Stride : nullptr;
+    return (last && last + r == x0 + r * x0Stride) || (signAt && lastSign && lastSign + r == signAt);
   }
   LINREC_HD void finish(size_t r, Value v) const {
     if (last) {

@@ -71,7 +71,7 @@ test('a late tile composed by the thread waiting for it gives the bits its own t
 }, 120_000);
 
 // test/in-place-help.child.js: in place on several threads ÷ one thread, per case the calls that differed.
-const inPlaceCalls = (reps: number, threads: number, env: NodeJS.ProcessEnv) => {
+const inPlaceCalls = (reps: number, threads: number, env: NodeJS.ProcessEnv, cases = 10) => {
   const child = path.join(__dirname, 'in-place-help.child.js');
   const out = execFileSync(process.execPath, [child, String(SEED), String(reps), String(threads)], {
     env: { ...process.env, LINREC_ADDON: addonPath(), ...env },
@@ -79,7 +79,7 @@ const inPlaceCalls = (reps: number, threads: number, env: NodeJS.ProcessEnv) => 
     timeout: 100_000,
   });
   const differing = JSON.parse(out) as Record<string, number>;
-  expect(Object.keys(differing).length).toBe(10); // float32 and float64: direct, reverse, log, logScan, Scanner
+  expect(Object.keys(differing).length).toBe(cases); // float32 and float64: direct, reverse, log, logScan, Scanner
   for (const [name, calls] of Object.entries(differing)) expect({ name, calls }).toEqual({ name, calls: 0 });
 };
 
@@ -95,6 +95,9 @@ test('in place, a late tile is composed by the thread waiting for it (its own th
   // tile, so that engine hung (the child's timeout). Tiles 3 and 126 of 253 (2^21 steps).
   inPlaceCalls(2, 2, { LINREC_TEST_CPU_HOLD_TILE: '3' });
   inPlaceCalls(1, 3, { LINREC_TEST_CPU_HOLD_TILE: '126', LINREC_TEST_CPU_HELP_AT_ONCE: '1' });
+  // A row's first tile: composed from x_0, which its thread copies over x_0 in place (not the
+  // Scanner, whose state is x_0 and the last x: that first tile waits).
+  inPlaceCalls(1, 2, { LINREC_TEST_CPU_HOLD_TILE: '0' }, 8);
 }, 220_000);
 
 test('LINREC_CPU_ISA caps the pick; a value that names no variant changes nothing', () => {

@@ -38,16 +38,22 @@ for (const C of [Float32Array, Float64Array]) {
     ['direct reverse', values, ([v], t) => linrec.scan(a, v, { out: v, threads: t, reverse: true })],
     ['log', values, ([v], t) => linrec.scan(a, v, { out: v, threads: t, method: 'log' })],
     ['logScan', logValues, ([logAbs, sign], t) => linrec.logScan(la, { logAbs, sign }, { out: { logAbs, sign }, threads: t })],
-    [
-      'Scanner',
-      values,
-      ([v], t) => {
-        const scanner = linrec.createScanner({ threads: t, initial: v[0], dtype: C === Float64Array ? 'float64' : 'float32' });
-        const pushed = v.subarray(1);
-        scanner.push(a, pushed, { out: pushed });
-        v[0] = scanner.state[0]; // the carried state too (the last x), compared with the results
-      },
-    ],
+    // A Scanner's state is its x_0 and its last x: a late first tile waits for its own thread, so
+    // holding tile 0 would hang by design.
+    ...(process.env.LINREC_TEST_CPU_HOLD_TILE === '0'
+      ? []
+      : [
+          [
+            'Scanner',
+            values,
+            ([v], t) => {
+              const scanner = linrec.createScanner({ threads: t, initial: v[0], dtype: C === Float64Array ? 'float64' : 'float32' });
+              const pushed = v.subarray(1);
+              scanner.push(a, pushed, { out: pushed });
+              v[0] = scanner.state[0]; // the carried state too (the last x), compared with the results
+            },
+          ],
+        ]),
   ]) {
     const want = fresh();
     call(want, 1);

@@ -2153,16 +2153,17 @@ template <class Access> class TileScan {
       return true;
     }
     const auto row = acc_.row(r);
-    // The row's first tile late where the call writes over x_0 (in place, or a Scanner's state):
-    // wait for it.
-    if (j == first && acc_.initialWritten(r)) return false;
     // In place, a late tile's thread stores its results over the inputs read here as soon as it
     // publishes (or, where it does not compose, before): a tile read then composed a wrong carry
     // for every tile after it (8 threads, LINREC_TEST_CPU_HELP_AT_ONCE: 7 of 120 calls differed
     // from 1 thread's, session 25). Each tile's inputs are read only before its stores begin
-    // (InputsRead), else this thread waits.
+    // (InputsRead), else this thread waits for that tile.
     const bool overInputs = resultsOverInputs(row);
-    Value x = j > first ? status_[j - 1].inclusive : acc_.initialValue(r);
+    // The row's first tile late where the call writes over x_0 outside that tile's stores (the
+    // last x in a Scanner's state; out of place, any write): wait for it. In place, its copy is
+    // one of the first tile's stores (scanTileOn).
+    if (j == first && (overInputs ? acc_.lastOverInitial(r) : acc_.initialWritten(r))) return false;
+    Value x = j > first ? status_[j - 1].inclusive : Value{};
     for (size_t i = j; i <= k; ++i) {
       if (status_[i].ready.load(std::memory_order_acquire)) {
         x = status_[i].inclusive;
@@ -2175,6 +2176,7 @@ template <class Access> class TileScan {
         x = waitForStoring(i);
         continue;
       }
+      if (i == first) x = acc_.initialValue(r);  // x_0 as acc_.initial gives it, not copied
       if constexpr (kInfiniteCarries<std::decay_t<decltype(row)>>) {
         // an infinite x where its thread takes it through the tile (scanTileOn), the same value (a
         // total that composes gives it too): without this the waiting thread yielded until that
@@ -2294,10 +2296,11 @@ template <class Access> class TileScan {
     Reach totalReach;
     const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
 
-    Value carry = t == 0 ? acc_.initial(r) : waitFor(k - 1);
+    Value carry = t == 0 ? Value{} : waitFor(k - 1);
     if (k == heldTile() && several_ && t + 2 < tilesPerRow_)
       while (!status_[k + 1].ready.load(std::memory_order_acquire)) std::this_thread::yield();
     beginStores(k, r, t);
+    if (t == 0) carry = acc_.initial(r);  // its copy of x_0 may go over x_0 (in place): a store
     bool publishes = t + 1 < tilesPerRow_;
     bool composedTotal = publishes && totalExact && M::composable(carry, total, totalReset) &&
                          tileFits(carry, total, totalReset, totalReach, reach, agg, row, begin, len, m);
