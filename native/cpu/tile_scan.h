@@ -2116,27 +2116,29 @@ template <class Access> class TileScan {
     bool held_ = true;
   };
   // Before tile k's first store over its inputs (in place): no thread reads them from here on. A
-  // row's last tile is never composed by another thread (nothing waits for it).
+  // row's last tile is never composed by another thread (nothing waits for it). Also where the
+  // test hook holds a tile (heldTile).
   void beginStores(size_t k, size_t r, size_t t) {
+    if (k == heldTile() && several_ && t + 2 < tilesPerRow_)
+      while (!status_[k + 1].ready.load(std::memory_order_acquire)) std::this_thread::yield();
     if (t + 1 == tilesPerRow_ || !resultsOverInputs(acc_.row(r))) return;
     std::atomic<uint32_t>& inputs = status_[k].inputs;
     inputs.fetch_or(kStoring, std::memory_order_relaxed);
-    // Readers leave within a tile's phase 1, unless descheduled: then give the core up.
-    for (unsigned spins = 0; (inputs.load(std::memory_order_acquire) & ~kStoring) != 0; ++spins)
-      if (spins < 2048)
-        spinPause();
-      else
-        std::this_thread::yield();
+    spinUntil([&] { return (inputs.load(std::memory_order_acquire) & ~kStoring) == 0; });
   }
   // Tile k's inclusive value once its thread, which has begun its stores, publishes it.
   Value waitForStoring(size_t k) {
     Status& s = status_[k];
-    for (unsigned spins = 0; !s.ready.load(std::memory_order_acquire); ++spins)
+    spinUntil([&] { return s.ready.load(std::memory_order_acquire) != 0; });
+    return s.inclusive;
+  }
+  // Waits that end within a tile's phase 1 unless a thread was descheduled: then give the core up.
+  template <class Done> static void spinUntil(Done done) {
+    for (unsigned spins = 0; !done(); ++spins)
       if (spins < 2048)
         spinPause();
       else
         std::this_thread::yield();
-    return s.inclusive;
   }
 
   // Tile k's inclusive value composed here from the tiles before it that are not published yet:
@@ -2297,8 +2299,6 @@ template <class Access> class TileScan {
     const Elem total = tileTotal(agg, reset, reach, totalReset, totalExact, totalReach);
 
     Value carry = t == 0 ? Value{} : waitFor(k - 1);
-    if (k == heldTile() && several_ && t + 2 < tilesPerRow_)
-      while (!status_[k + 1].ready.load(std::memory_order_acquire)) std::this_thread::yield();
     beginStores(k, r, t);
     if (t == 0) carry = acc_.initial(r);  // its copy of x_0 may go over x_0 (in place): a store
     bool publishes = t + 1 < tilesPerRow_;
